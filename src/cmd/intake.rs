@@ -1,0 +1,658 @@
+//! `jiuzhu intake FILE…` — application registers into the case ledgers, with nothing lost and every problem
+//! explained.
+//!
+//! A household enters whole or not at all: one bad row rejects its household, because a household missing a
+//! member would get a wrong benefit. Every row read ends up accepted, rejected (with file, sheet, row, column,
+//! value, reason and what to do) or skipped (blank, totals, notes, duplicates, already imported), and the
+//! counts add up. Re-importing a file changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use crate::domain::id_number::{self, IdNumber};
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
+use crate::register::{self, HouseholdDraft, HouseholdFacts, Problem, RegisterRead, RowRef, Skip};
+use crate::sheet::fields::HeaderNames;
+use crate::sheet::reader::{self, Encoding};
+use crate::sheet::writer::{self, Column, Kind, SheetSpec, Value};
+use crate::workspace::{Txn, Workspace, POLICY_FILE};
+use crate::Outcome;
+
+/// What `intake` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub files: Vec<PathBuf>,
+    pub sheets: Vec<String>,
+    pub encoding: Option<String>,
+    pub dry_run: bool,
+    pub quiet: bool,
+}
+
+/// One input file as read.
+struct Input {
+    /// As the user gave it (for messages).
+    shown: String,
+    /// File name only (for provenance).
+    name: String,
+    bytes: Vec<u8>,
+    sha256: String,
+}
+
+/// The fate of every row, for the summary and the report.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub rows_read: usize,
+    pub rows_accepted: usize,
+    pub rows_rejected: usize,
+    pub rows_skipped: usize,
+    pub households_accepted: usize,
+    pub households_rejected: usize,
+    pub households_already: usize,
+    pub members_accepted: usize,
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    if args.files.is_empty() {
+        bail!("give at least one register file: jiuzhu intake FILE…");
+    }
+    let encoding = match &args.encoding {
+        Some(e) => Encoding::parse(e)?,
+        None => Encoding::Detect,
+    };
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+
+    // Read every input first: a file that cannot be used at all stops the run before anything is written.
+    let mut inputs = Vec::new();
+    let names = HeaderNames::new(&ws.policy.columns);
+    let mut reads: Vec<RegisterRead> = Vec::new();
+    for (i, path) in args.files.iter().enumerate() {
+        let input = read_input(path)?;
+        let wb = reader::read_workbook_bytes(&input.shown, &input.bytes, encoding)?;
+        let read = match register::read_register(&wb, i, &ws.policy, &names, &args.sheets)? {
+            Ok(r) => r,
+            Err(no) => bail!("{no}"),
+        };
+        inputs.push(input);
+        reads.push(read);
+    }
+
+    let cases = ledger::read::<Case>(ws)?;
+    let members = ledger::read::<Member>(ws)?;
+    let mut sources = ledger::read::<Source>(ws)?;
+    let mut chain = ledger::read::<Event>(ws)?;
+    if let Some((seq, why)) = events::verify_chain(&chain) {
+        bail!(
+            "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before importing \
+             (`git checkout -- ledgers/events.csv`), or run `jiuzhu audit` to see what changed."
+        );
+    }
+
+    let outcome = decide_households(&ws.policy, reads, &cases, &members);
+    let Decided {
+        new_cases,
+        new_members,
+        new_sources,
+        rejects,
+        skips,
+        tally,
+        warnings,
+    } = outcome;
+    let new_sources: Vec<Source> = new_sources
+        .into_iter()
+        .map(|(record, at)| Source {
+            record,
+            file_sha256: inputs[at.file].sha256.clone(),
+            file_name: Text(inputs[at.file].name.clone()),
+            sheet: Text(at.sheet),
+            row: at.row,
+        })
+        .collect();
+
+    let seen_before: BTreeSet<&str> = chain
+        .iter()
+        .filter(|e| e.step == "intake")
+        .flat_map(|e| e.inputs.split(';'))
+        .filter_map(|kv| kv.split_once('=').map(|(_, sha)| sha))
+        .collect();
+    let all_seen = inputs.iter().all(|i| seen_before.contains(i.sha256.as_str()));
+    let nothing_new = new_cases.is_empty();
+
+    // Summary.
+    let report_rel = report_path(&inputs);
+    let mut out = String::new();
+    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let files = if inputs.len() == 1 {
+        inputs[0].shown.clone()
+    } else {
+        format!("{} files", inputs.len())
+    };
+    out.push_str(&format!(
+        "{prefix}intake {files}: {} rows read = {} accepted + {} rejected + {} skipped; {} households {}",
+        tally.rows_read,
+        tally.rows_accepted,
+        tally.rows_rejected,
+        tally.rows_skipped,
+        tally.households_accepted,
+        if args.dry_run { "would be added" } else { "added" },
+    ));
+    out.push_str(&format!(" ({} members)", tally.members_accepted));
+    if tally.households_rejected > 0 {
+        out.push_str(&format!(", {} rejected", tally.households_rejected));
+    }
+    if tally.households_already > 0 {
+        out.push_str(&format!(", {} already imported", tally.households_already));
+    }
+    if nothing_new {
+        out.push_str(" — nothing new");
+    }
+    let needs_report = !rejects.is_empty() || !skips.is_empty();
+    if needs_report {
+        out.push_str(&format!(
+            "\n  {} {}",
+            if args.dry_run { "report would be" } else { "report:" },
+            report_rel.display()
+        ));
+    }
+    for w in &warnings {
+        out.push_str(&format!("\n  warning: {w}"));
+    }
+    // The clerk sees each rejected household's first reason; the report has every row.
+    let mut shown = BTreeSet::new();
+    for p in rejects.iter().filter(|p| !p.reason.starts_with("household rejected")) {
+        let key = (p.at.file, p.at.sheet.clone(), p.reason.clone());
+        if shown.insert(key) {
+            out.push_str(&format!(
+                "\n  rejected {} {} row {}{}: {}",
+                inputs[p.at.file].name,
+                p.at.sheet,
+                p.at.row,
+                if p.column.is_empty() { String::new() } else { format!(" {}", p.column) },
+                p.reason
+            ));
+        }
+    }
+
+    let outcome = if rejects.is_empty() && warnings.is_empty() || nothing_new && all_seen {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
+
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+
+    // Write: ledgers, provenance, the journal, the inbox copies and the report — together or not at all.
+    let mut txn = Txn::new();
+    if !new_cases.is_empty() {
+        let mut all_cases = cases;
+        all_cases.extend(new_cases.iter().cloned());
+        let mut all_members = members;
+        all_members.extend(new_members);
+        sources.extend(new_sources);
+        txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&all_cases)?);
+        txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
+        txn.put(ledger::path_of::<Source>(), ledger::to_bytes(&sources)?);
+        let policy_sha = sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default());
+        let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
+        input_list.push(format!("{POLICY_FILE}={policy_sha}"));
+        let input_list = input_list.join(";");
+        let mut new_events = vec![NewEvent {
+            step: "intake".into(),
+            detail: format!(
+                "{} households ({} members) added; {} rows rejected; {} skipped",
+                tally.households_accepted, tally.members_accepted, tally.rows_rejected, tally.rows_skipped
+            ),
+            inputs: input_list.clone(),
+            ..NewEvent::default()
+        }];
+        let mut sorted = new_cases.clone();
+        sorted.sort_by(|a, b| a.case_id.cmp(&b.case_id));
+        new_events.extend(sorted.iter().map(|c| NewEvent {
+            step: "intake".into(),
+            case_id: c.case_id.clone(),
+            from_status: String::new(),
+            to_status: CaseStatus::Received.as_str().into(),
+            detail: "application accepted (受理)".into(),
+            inputs: String::new(),
+        }));
+        events::append(&mut chain, new_events);
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        for input in &inputs {
+            txn.put(inbox_path(input), input.bytes.clone());
+        }
+    }
+    if needs_report {
+        txn.put(&report_rel, rejects_workbook(&inputs, &rejects, &skips)?);
+    }
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+fn read_input(path: &Path) -> Result<Input> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("input")
+        .to_string();
+    let sha256 = sha256_hex(&bytes);
+    Ok(Input {
+        shown,
+        name,
+        bytes,
+        sha256,
+    })
+}
+
+/// Inputs are kept as they came, under their content hash, so every row's provenance stays resolvable.
+fn inbox_path(input: &Input) -> PathBuf {
+    PathBuf::from("inbox").join(format!("{}-{}", &input.sha256[..16], safe_name(&input.name)))
+}
+
+fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect()
+}
+
+fn report_path(inputs: &[Input]) -> PathBuf {
+    let stem = inputs
+        .first()
+        .and_then(|i| Path::new(&i.name).file_stem().and_then(|s| s.to_str()))
+        .unwrap_or("input");
+    let more = if inputs.len() > 1 {
+        format!("-and-{}-more", inputs.len() - 1)
+    } else {
+        String::new()
+    };
+    PathBuf::from("reports").join(format!("intake-rejects-{}{more}.xlsx", safe_name(stem)))
+}
+
+/// The result of checking every household of the run against each other and the ledger.
+struct Decided {
+    new_cases: Vec<Case>,
+    new_members: Vec<Member>,
+    new_sources: Vec<(String, RowRef)>,
+    rejects: Vec<Problem>,
+    skips: Vec<Skip>,
+    tally: Tally,
+    warnings: Vec<String>,
+}
+
+/// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
+/// application date — the same application always gets the same ID, and no personal data shows in it.
+pub fn case_id(scheme_code: &str, head: &IdNumber, scheme: &str, applied_on: chrono::NaiveDate) -> String {
+    let h = sha256_hex(format!("{}|{}|{}", head.as_str(), scheme, applied_on).as_bytes());
+    format!("{scheme_code}-{}-{}", applied_on.format("%Y"), &h[..12].to_uppercase())
+}
+
+fn decide_households(
+    policy: &crate::policy::Policy,
+    reads: Vec<RegisterRead>,
+    cases: &[Case],
+    members: &[Member],
+) -> Decided {
+    let mut tally = Tally::default();
+    let mut rejects: Vec<Problem> = Vec::new();
+    let mut skips: Vec<Skip> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut drafts: Vec<HouseholdDraft> = Vec::new();
+    for read in reads {
+        tally.rows_read += read.rows_read;
+        for s in &read.other_register_sheets {
+            warnings.push(format!(
+                "sheet `{s}` also looks like a register and was not read; import it with --sheet \"{s}\""
+            ));
+        }
+        rejects.extend(read.orphans);
+        skips.extend(read.skips);
+        drafts.extend(read.households);
+    }
+    // Household-level checks.
+    let mut facts: Vec<Option<HouseholdFacts>> = drafts.iter_mut().map(|d| register::check_household(d, policy)).collect();
+
+    // A person in two households of this run rejects both, each naming the other.
+    let mut by_person: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (h, d) in drafts.iter().enumerate() {
+        let ids: BTreeSet<&str> = d.members.iter().filter_map(|m| m.id.as_ref().map(|i| i.as_str())).collect();
+        for id in ids {
+            by_person.entry(id.to_string()).or_default().push(h);
+        }
+    }
+    let mut cross: Vec<(usize, Problem)> = Vec::new();
+    for (id, hs) in &by_person {
+        if hs.len() < 2 {
+            continue;
+        }
+        for &h in hs {
+            let me = drafts[h].members.iter().find(|m| m.id.as_ref().is_some_and(|i| i.as_str() == id));
+            let Some(me) = me else { continue };
+            let others: Vec<String> = hs
+                .iter()
+                .filter(|&&o| o != h)
+                .map(|&o| {
+                    let d = &drafts[o];
+                    let head = d.members.iter().find(|m| m.relation == Some(crate::ledger::Relation::Head));
+                    format!(
+                        "the household of {} (sheet {} row {})",
+                        head.map(|m| m.name.as_str()).unwrap_or("?"),
+                        d.first.sheet,
+                        d.first.row
+                    )
+                })
+                .collect();
+            cross.push((
+                h,
+                Problem {
+                    at: me.at.clone(),
+                    column: "身份证号".into(),
+                    value: me.id_raw.clone(),
+                    reason: format!(
+                        "{} ({}) is also listed in {}; a person can be in one household only",
+                        me.name,
+                        id_number::mask_any(id),
+                        others.join(" and ")
+                    ),
+                    fix: "decide which household the person belongs to and remove the other row".into(),
+                },
+            ));
+        }
+    }
+    for (h, p) in cross {
+        drafts[h].problems.push(p);
+        facts[h] = None;
+    }
+
+    // Against the ledger: already imported, or someone already in another open case.
+    let existing: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let mut open_case_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in members {
+        if existing.get(m.case_id.as_str()).is_some_and(|c| c.status.is_open()) {
+            open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
+        }
+    }
+    let mut new_cases = Vec::new();
+    let mut new_members = Vec::new();
+    let mut new_sources = Vec::new();
+    let mut taken_ids: BTreeSet<String> = BTreeSet::new();
+    for (h, draft) in drafts.iter_mut().enumerate() {
+        let Some(f) = facts[h].take() else {
+            reject_household(draft, &mut rejects, &mut tally);
+            continue;
+        };
+        let head = draft
+            .members
+            .iter()
+            .find(|m| m.relation == Some(crate::ledger::Relation::Head))
+            .expect("checked: one head");
+        let head_id = head.id.clone().expect("checked: valid IDs");
+        let scheme = &policy.schemes[&f.scheme];
+        let id = case_id(&scheme.code, &head_id, &f.scheme, f.applied_on);
+        let (case, case_members) = build_case(&id, draft, &f);
+        if let Some(prev) = existing.get(id.as_str()) {
+            let same_members: BTreeSet<(String, String)> = members
+                .iter()
+                .filter(|m| m.case_id == id)
+                .map(|m| (m.id_number.as_str().to_string(), m.name.0.clone()))
+                .collect();
+            let mine: BTreeSet<(String, String)> = case_members
+                .iter()
+                .map(|m| (m.id_number.as_str().to_string(), m.name.0.clone()))
+                .collect();
+            if same_members == mine && prev.household_size == case.household_size {
+                for at in draft_rows(draft) {
+                    skips.push(Skip {
+                        at,
+                        reason: format!("already imported as case {id}"),
+                    });
+                    tally.rows_skipped += 1;
+                }
+                tally.households_already += 1;
+                continue;
+            }
+            draft.problems.push(Problem {
+                at: draft.first.clone(),
+                column: String::new(),
+                value: String::new(),
+                reason: format!("this application was imported before as case {id}, with different members"),
+                fix: "corrections to an accepted case are made in the case, not by importing it again".into(),
+            });
+            reject_household(draft, &mut rejects, &mut tally);
+            continue;
+        }
+        let mut clash = Vec::new();
+        for m in &case_members {
+            if let Some(other) = open_case_of.get(m.id_number.as_str()) {
+                clash.push((m.clone(), other.to_string()));
+            }
+        }
+        if !clash.is_empty() {
+            for (m, other) in clash {
+                let at = draft
+                    .members
+                    .iter()
+                    .find(|d| d.id.as_ref() == Some(&m.id_number))
+                    .map(|d| d.at.clone())
+                    .unwrap_or_else(|| draft.first.clone());
+                draft.problems.push(Problem {
+                    at,
+                    column: "身份证号".into(),
+                    value: m.id_number.as_str().to_string(),
+                    reason: format!("{} ({}) is already in open case {other}", m.name, m.id_number.masked()),
+                    fix: "a person can be in one open case: close or change the other case first".into(),
+                });
+            }
+            reject_household(draft, &mut rejects, &mut tally);
+            continue;
+        }
+        // Within one run, two applications (e.g. two schemes) for the same people: the first wins.
+        if let Some(m) = case_members.iter().find(|m| taken_ids.contains(m.id_number.as_str())) {
+            draft.problems.push(Problem {
+                at: draft.first.clone(),
+                column: "身份证号".into(),
+                value: m.id_number.as_str().to_string(),
+                reason: format!("{} ({}) is in another application accepted in this run", m.name, m.id_number.masked()),
+                fix: "a person can be in one open case".into(),
+            });
+            reject_household(draft, &mut rejects, &mut tally);
+            continue;
+        }
+        taken_ids.extend(case_members.iter().map(|m| m.id_number.as_str().to_string()));
+        let rows = draft_rows(draft);
+        tally.rows_accepted += rows.len();
+        tally.households_accepted += 1;
+        tally.members_accepted += case_members.len();
+        let case_at = draft.household_row.clone().unwrap_or_else(|| head.at.clone());
+        new_sources.push((format!("case/{id}"), case_at));
+        for (m, d) in case_members.iter().zip(&draft.members) {
+            new_sources.push((format!("member/{id}/{}", m.id_number.as_str()), d.at.clone()));
+        }
+        new_cases.push(case);
+        new_members.extend(case_members);
+    }
+    tally.rows_skipped += skips.len() - tally.households_already_rows(&skips);
+    rejects.sort_by(|a, b| a.at.cmp(&b.at));
+    skips.sort_by(|a, b| a.at.cmp(&b.at));
+    Decided {
+        new_cases,
+        new_members,
+        new_sources,
+        rejects,
+        skips,
+        tally,
+        warnings,
+    }
+}
+
+impl Tally {
+    /// Skips already counted as they were made (the "already imported" ones).
+    fn households_already_rows(&self, skips: &[Skip]) -> usize {
+        skips.iter().filter(|s| s.reason.starts_with("already imported")).count()
+    }
+}
+
+/// Every data row of a household: the household row (per-household shape) and its member rows.
+fn draft_rows(d: &HouseholdDraft) -> Vec<RowRef> {
+    d.household_row.iter().cloned().chain(d.members.iter().map(|m| m.at.clone())).collect()
+}
+
+/// Lists a rejected household's rows: each row's own problems, and the others as rejected because of them.
+fn reject_household(d: &HouseholdDraft, rejects: &mut Vec<Problem>, tally: &mut Tally) {
+    let mut own: Vec<Problem> = d.problems.clone();
+    for m in &d.members {
+        own.extend(m.problems.iter().cloned());
+    }
+    let first_reason = own
+        .first()
+        .map(|p| format!("row {}: {}", p.at.row, p.reason))
+        .unwrap_or_else(|| "the household did not pass its checks".into());
+    let rows = draft_rows(d);
+    for at in &rows {
+        let mine: Vec<&Problem> = own.iter().filter(|p| &p.at == at).collect();
+        if mine.is_empty() {
+            rejects.push(Problem {
+                at: at.clone(),
+                column: String::new(),
+                value: String::new(),
+                reason: format!("household rejected because of {first_reason}"),
+                fix: "fix the household's other rows; a household is imported whole or not at all".into(),
+            });
+        } else {
+            rejects.extend(mine.into_iter().cloned());
+        }
+    }
+    // Problems pinned to rows that are not the household's data rows (e.g. a duplicate household row).
+    for p in own.iter().filter(|p| !rows.contains(&p.at)) {
+        rejects.push(p.clone());
+    }
+    tally.rows_rejected += rows.len();
+    tally.households_rejected += 1;
+}
+
+fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Member>) {
+    let head = d
+        .members
+        .iter()
+        .find(|m| m.relation == Some(crate::ledger::Relation::Head))
+        .expect("checked: one head");
+    let members: Vec<Member> = d
+        .members
+        .iter()
+        .map(|m| {
+            let idn = m.id.clone().expect("checked: valid IDs");
+            Member {
+                case_id: id.to_string(),
+                birth_date: idn.birth_date(),
+                sex: idn.sex().code().to_string(),
+                id_number: idn,
+                name: Text(m.name.clone()),
+                relation: m.relation.expect("checked: relation"),
+                monthly_income_amount: m.income,
+                disability_grade: m.disability_grade,
+                serious_illness: m.serious_illness,
+                in_school: m.in_school,
+                work_ability: m.work_ability,
+            }
+        })
+        .collect();
+    let case = Case {
+        case_id: id.to_string(),
+        scheme: f.scheme.clone(),
+        status: CaseStatus::Received,
+        applicant_id_number: head.id.clone().expect("checked"),
+        applicant_name: Text(head.name.clone()),
+        region_code: f.region_code.clone(),
+        township: Text(f.township.clone()),
+        village: Text(f.village.clone()),
+        address: Text(f.address.clone()),
+        phone: Text(f.phone.clone()),
+        hukou: f.hukou.clone(),
+        household_size: members.len() as u32,
+        applied_on: f.applied_on,
+        bank_name: Text(f.bank_name.clone()),
+        bank_account: Text(f.bank_account.clone()),
+        hardship_reason: Text(f.hardship_reason.clone()),
+        materials: Text(f.materials.join("、")),
+    };
+    (case, members)
+}
+
+/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them.
+fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Result<Vec<u8>> {
+    let rejected = SheetSpec {
+        name: "拒收 rejected".into(),
+        title: Some("导入拒收的行 — 改正后重新导入整户 (a household is imported whole or not at all)".into()),
+        columns: vec![
+            Column::new("文件 file", Kind::Text),
+            Column::new("工作表 sheet", Kind::Text),
+            Column::new("行 row", Kind::Count),
+            Column::new("列 column", Kind::Text),
+            Column::new("值 value", Kind::Code),
+            Column::new("原因 reason", Kind::Text),
+            Column::new("处理办法 what to do", Kind::Text),
+        ],
+        rows: rejects
+            .iter()
+            .map(|p| {
+                vec![
+                    Value::from(inputs[p.at.file].name.as_str()),
+                    Value::from(p.at.sheet.as_str()),
+                    Value::Count(p.at.row as i64),
+                    Value::from(p.column.as_str()),
+                    Value::from(p.value.as_str()),
+                    Value::from(p.reason.as_str()),
+                    Value::from(p.fix.as_str()),
+                ]
+            })
+            .collect(),
+    };
+    let skipped = SheetSpec {
+        name: "跳过 skipped".into(),
+        title: Some("未导入也无需处理的行 (blank, totals, notes, duplicates, already imported)".into()),
+        columns: vec![
+            Column::new("文件 file", Kind::Text),
+            Column::new("工作表 sheet", Kind::Text),
+            Column::new("行 row", Kind::Count),
+            Column::new("原因 reason", Kind::Text),
+        ],
+        rows: skips
+            .iter()
+            .map(|s| {
+                vec![
+                    Value::from(inputs[s.at.file].name.as_str()),
+                    Value::from(s.at.sheet.as_str()),
+                    Value::Count(s.at.row as i64),
+                    Value::from(s.reason.as_str()),
+                ]
+            })
+            .collect(),
+    };
+    writer::workbook_bytes(&[rejected, skipped])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_stable_and_carry_no_personal_data() {
+        let id = id_number::parse("11010519491231002X").unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        let a = case_id("CD", &id, "urban_dibao", d);
+        assert_eq!(a, case_id("CD", &id, "urban_dibao", d));
+        assert!(a.starts_with("CD-2026-"));
+        assert_eq!(a.len(), "CD-2026-".len() + 12);
+        assert!(!a.contains("110105"));
+        assert_ne!(a, case_id("ND", &id, "rural_dibao", d));
+    }
+}

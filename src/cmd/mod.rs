@@ -1,0 +1,4 @@
+//! One module per subcommand. Each reads, calls the pure core, and writes through the workspace's commit path.
+
+pub mod init;
+pub mod intake;

@@ -1,0 +1,261 @@
+//! Text clean-up for spreadsheet cells and CSV output.
+//!
+//! County offices type their ledgers (台账) in Excel/WPS with Chinese input
+//! methods, so cells routinely contain full-width characters (全角字符, e.g.
+//! `１２３`, `（元）`), ideographic spaces (全角空格 U+3000), non-breaking spaces
+//! pasted from web pages, and invisible zero-width characters. Two cells that
+//! look identical on screen may therefore differ byte-for-byte. Every cell read
+//! by jiuzhu goes through [`normalize`] before it is interpreted, and header
+//! names (表头) are compared with [`normalize_key`].
+//!
+//! The second concern is formula injection (公式注入): a text value such as
+//! `=HYPERLINK(...)` written into a CSV/xlsx file would be executed by the
+//! spreadsheet program when a clerk opens it. [`neutralise`] makes such text
+//! inert by prefixing a `'`, and [`unneutralise`] reverses it exactly.
+
+use std::borrow::Cow;
+
+/// Characters that are deleted outright: zero-width space, zero-width
+/// non-joiner, zero-width joiner (U+200B..U+200D), word joiner (U+2060) and
+/// the byte-order mark / zero-width no-break space (U+FEFF).
+fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Maps one character: full-width ASCII variants (U+FF01..U+FF5E) become the
+/// corresponding ASCII character, any Unicode whitespace (including the
+/// ideographic space U+3000 and NBSP U+00A0) becomes an ASCII space.
+fn map_char(c: char) -> char {
+    if ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+        // The full-width block is the ASCII block 0x21..0x7E shifted by 0xFEE0.
+        char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+    } else if c.is_whitespace() {
+        ' '
+    } else {
+        c
+    }
+}
+
+/// Normalises a spreadsheet cell.
+///
+/// In order:
+/// 1. zero-width characters (U+200B, U+200C, U+200D, U+2060, U+FEFF) are removed;
+/// 2. full-width ASCII (U+FF01..U+FF5E, e.g. `１`, `Ａ`, `（`, `，`) becomes ASCII;
+/// 3. every Unicode whitespace character (U+3000, U+00A0, tabs, newlines, …)
+///    becomes an ASCII space;
+/// 4. leading and trailing spaces are trimmed and internal runs of spaces are
+///    collapsed into one.
+///
+/// Other characters (Chinese text, `￥` U+FFE5, `。`) are left unchanged.
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars().filter(|&c| !is_zero_width(c)).map(map_char) {
+        if c == ' ' {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Normalises a header name (表头) for matching.
+///
+/// Exactly: [`normalize`] (so full-width brackets `（）` become `()`, full-width
+/// letters and digits become ASCII), then remove **all** spaces, then
+/// lowercase ASCII letters. Nothing else is removed: brackets and units stay,
+/// so `"月收入（元）"`, `"月收入(元)"` and `" 月 收 入 （元）"` all give
+/// `"月收入(元)"`, while `" 月 收 入 "` gives `"月收入"`. A caller that wants to
+/// ignore a unit suffix must strip `"(元)"` itself after calling this.
+pub fn normalize_key(s: &str) -> String {
+    normalize(s)
+        .chars()
+        .filter(|&c| c != ' ')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Returns true when the first character would make a spreadsheet treat the
+/// text as a formula (or is our own escape character `'`).
+fn needs_prefix(s: &str) -> bool {
+    matches!(
+        s.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '\'')
+    )
+}
+
+/// Formula-injection defence for text written to CSV/xlsx.
+///
+/// If `s` starts with `=`, `+`, `-`, `@`, TAB, CR, LF or `'`, a single `'` is
+/// prefixed; otherwise `s` is returned unchanged (borrowed). Prefixing values
+/// that already start with `'` is what makes this reversible: see
+/// [`unneutralise`]. Note that negative numbers written as *text* (`-12.30`)
+/// are prefixed too, so numeric values should be written as numbers.
+pub fn neutralise(s: &str) -> Cow<'_, str> {
+    if needs_prefix(s) {
+        let mut out = String::with_capacity(s.len() + 1);
+        out.push('\'');
+        out.push_str(s);
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Reverses [`neutralise`]: strips exactly one leading `'` if present.
+///
+/// `unneutralise(&neutralise(x)) == x` for every string `x`.
+pub fn unneutralise(s: &str) -> &str {
+    s.strip_prefix('\'').unwrap_or(s)
+}
+
+/// True when the cell is empty after [`normalize`] (only whitespace and
+/// zero-width characters).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| is_zero_width(c) || map_char(c) == ' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normalize_table() {
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("   ", ""),
+            ("abc", "abc"),
+            ("  abc  ", "abc"),
+            ("a   b", "a b"),
+            ("a\t\tb", "a b"),
+            ("a\r\nb", "a b"),
+            ("１２３", "123"),
+            ("ＡＢｃ", "ABc"),
+            ("（元）", "(元)"),
+            ("１，２３４．５６", "1,234.56"),
+            ("！～", "!~"),
+            ("张\u{3000}三", "张 三"),
+            ("\u{3000}张三\u{3000}", "张三"),
+            ("a\u{00A0}b", "a b"),
+            ("a\u{2003}\u{2009}b", "a b"),
+            ("a\u{200B}b", "ab"),
+            ("a\u{200C}\u{200D}b", "ab"),
+            ("\u{FEFF}姓名", "姓名"),
+            ("a \u{200B} b", "a b"),
+            ("\u{200B}", ""),
+            ("￥820", "￥820"),
+            ("。", "。"),
+            ("张三", "张三"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize(input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn normalize_full_width_range_ends() {
+        assert_eq!(normalize("\u{FF01}"), "!");
+        assert_eq!(normalize("\u{FF5E}"), "~");
+        // Just outside the range: left alone.
+        assert_eq!(normalize("\u{FF5F}"), "\u{FF5F}");
+        assert_eq!(normalize("\u{FF00}"), "\u{FF00}");
+    }
+
+    #[test]
+    fn normalize_key_examples() {
+        assert_eq!(normalize_key("月收入（元）"), "月收入(元)");
+        assert_eq!(normalize_key("月收入(元)"), "月收入(元)");
+        assert_eq!(normalize_key(" 月 收 入 （元）"), "月收入(元)");
+        assert_eq!(normalize_key(" 月 收 入 "), "月收入");
+        assert_eq!(normalize_key("ID Number"), "idnumber");
+        assert_eq!(normalize_key("ＩＤ　Ｎｏ"), "idno");
+        assert_eq!(normalize_key("身份证\u{200B}号码"), "身份证号码");
+    }
+
+    #[test]
+    fn neutralise_table() {
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("张三", "张三"),
+            ("=1+2", "'=1+2"),
+            ("+86", "'+86"),
+            ("-12.30", "'-12.30"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("\nx", "'\nx"),
+            ("'quoted", "''quoted"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(neutralise(input), *want, "input {input:?}");
+            assert_eq!(unneutralise(&neutralise(input)), *input);
+        }
+        assert!(matches!(neutralise("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn unneutralise_strips_one() {
+        assert_eq!(unneutralise("''x"), "'x");
+        assert_eq!(unneutralise("'=1"), "=1");
+        assert_eq!(unneutralise("x"), "x");
+        assert_eq!(unneutralise(""), "");
+    }
+
+    #[test]
+    fn is_blank_cases() {
+        assert!(is_blank(""));
+        assert!(is_blank("   "));
+        assert!(is_blank("\u{3000}\u{00A0}\t\r\n"));
+        assert!(is_blank("\u{200B}\u{FEFF}"));
+        assert!(!is_blank("0"));
+        assert!(!is_blank(" 张 "));
+        assert!(!is_blank("'"));
+    }
+
+    proptest! {
+        #[test]
+        fn neutralise_is_bijection(s in any::<String>()) {
+            let n = neutralise(&s);
+            prop_assert_eq!(unneutralise(&n), s.as_str());
+        }
+
+        #[test]
+        fn neutralised_never_starts_with_trigger(s in any::<String>()) {
+            let n = neutralise(&s);
+            let first = n.chars().next();
+            prop_assert!(!matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n')));
+        }
+
+        #[test]
+        fn neutralise_is_injective(a in any::<String>(), b in any::<String>()) {
+            if a != b {
+                prop_assert_ne!(neutralise(&a), neutralise(&b));
+            }
+        }
+
+        #[test]
+        fn normalize_is_idempotent(s in any::<String>()) {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' '));
+            prop_assert!(!once.contains("  "));
+            prop_assert_eq!(is_blank(&s), once.is_empty());
+        }
+
+        #[test]
+        fn normalize_key_has_no_spaces_or_upper_ascii(s in any::<String>()) {
+            let k = normalize_key(&s);
+            prop_assert!(!k.contains(' '));
+            prop_assert!(!k.chars().any(|c| c.is_ascii_uppercase()));
+            prop_assert_eq!(normalize_key(&k), k.clone());
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The case ledgers written by intake: `cases.csv`, `members.csv` and `sources.csv` (provenance).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Record, Text};
+use crate::domain::id_number::IdNumber;
+use crate::domain::money::Fen;
+
+/// Where a case stands. Intake creates cases as `received` (受理); later steps move them on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// 已受理: application accepted, not yet verified.
+    Received,
+    /// 待补充材料: the household was told what to supplement.
+    NeedsInfo,
+    /// 审核通过: verification passed; awaiting decision.
+    Verified,
+    /// 不予受理/审核不通过.
+    Rejected,
+    /// 审批同意: approved, in public notice or awaiting the effective month.
+    Approved,
+    /// 享受中: receiving the benefit.
+    Effective,
+    /// 停发.
+    Stopped,
+    /// 已结案.
+    Closed,
+}
+
+impl CaseStatus {
+    /// A case that still holds its people: nobody may be in a second open case.
+    pub fn is_open(self) -> bool {
+        !matches!(self, CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Received => "received",
+            CaseStatus::NeedsInfo => "needs_info",
+            CaseStatus::Verified => "verified",
+            CaseStatus::Rejected => "rejected",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Effective => "effective",
+            CaseStatus::Stopped => "stopped",
+            CaseStatus::Closed => "closed",
+        }
+    }
+}
+
+/// One case: a household's application under one scheme. Household-level facts live here; people in
+/// `members.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// Stable ID: scheme code, application year, and a hash of head ID + scheme + application date.
+    pub case_id: String,
+    /// Scheme key in the policy (`urban_dibao`, …).
+    pub scheme: String,
+    pub status: CaseStatus,
+    /// The head of household (户主), who applies.
+    pub applicant_id_number: IdNumber,
+    pub applicant_name: Text,
+    /// The township's 9-digit code.
+    pub region_code: String,
+    pub township: Text,
+    pub village: Text,
+    pub address: Text,
+    pub phone: Text,
+    /// `urban` / `rural` / empty when the register did not say (户籍类型).
+    pub hukou: String,
+    pub household_size: u32,
+    pub applied_on: NaiveDate,
+    pub bank_name: Text,
+    pub bank_account: Text,
+    pub hardship_reason: Text,
+    /// Materials provided (提供材料), canonical names joined by `、`, sorted.
+    pub materials: Text,
+}
+
+impl Record for Case {
+    const FILE: &'static str = "cases.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "case_id",
+        "scheme",
+        "status",
+        "applicant_id_number",
+        "applicant_name",
+        "region_code",
+        "township",
+        "village",
+        "address",
+        "phone",
+        "hukou",
+        "household_size",
+        "applied_on",
+        "bank_name",
+        "bank_account",
+        "hardship_reason",
+        "materials",
+    ];
+    fn key(&self) -> String {
+        self.case_id.clone()
+    }
+}
+
+/// Relation to the head of household (与户主关系).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Head,
+    Spouse,
+    Son,
+    Daughter,
+    Father,
+    Mother,
+    Grandson,
+    Granddaughter,
+    DaughterInLaw,
+    SonInLaw,
+    Sibling,
+    Other,
+}
+
+impl Relation {
+    /// Reads what clerks write in 与户主关系.
+    pub fn parse(s: &str) -> Option<Relation> {
+        use Relation::*;
+        let r = match s.trim() {
+            "户主" | "本人" | "申请人" | "head" => Head,
+            "配偶" | "妻" | "妻子" | "夫" | "丈夫" | "spouse" => Spouse,
+            "子" | "儿子" | "长子" | "次子" | "三子" | "养子" | "继子" | "son" => Son,
+            "女" | "女儿" | "长女" | "次女" | "三女" | "养女" | "继女" | "daughter" => Daughter,
+            "父亲" | "父" | "father" => Father,
+            "母亲" | "母" | "mother" => Mother,
+            "孙子" | "孙" | "外孙" | "外孙子" | "grandson" => Grandson,
+            "孙女" | "外孙女" | "granddaughter" => Granddaughter,
+            "儿媳" | "儿媳妇" | "daughter_in_law" => DaughterInLaw,
+            "女婿" | "son_in_law" => SonInLaw,
+            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟" | "姐妹"
+            | "sibling" => Sibling,
+            "其他" | "其它" | "other" => Other,
+            _ => return None,
+        };
+        Some(r)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        use Relation::*;
+        match self {
+            Head => "户主",
+            Spouse => "配偶",
+            Son => "子",
+            Daughter => "女",
+            Father => "父亲",
+            Mother => "母亲",
+            Grandson => "孙子",
+            Granddaughter => "孙女",
+            DaughterInLaw => "儿媳",
+            SonInLaw => "女婿",
+            Sibling => "兄弟姐妹",
+            Other => "其他",
+        }
+    }
+}
+
+/// Capacity to work (劳动能力), which later rules read (e.g. refusing work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkAbility {
+    /// 有劳动能力
+    Full,
+    /// 部分丧失劳动能力
+    Partial,
+    /// 无劳动能力 / 完全丧失
+    None,
+    /// Not stated in the register.
+    Unknown,
+}
+
+impl WorkAbility {
+    pub fn parse(s: &str) -> Option<WorkAbility> {
+        let s = s.trim();
+        Some(match s {
+            "" => WorkAbility::Unknown,
+            "有" | "有劳动能力" | "具有劳动能力" | "正常" | "健全" => WorkAbility::Full,
+            "部分" | "部分丧失" | "部分丧失劳动能力" | "弱" | "弱劳动能力" | "半劳动力" => WorkAbility::Partial,
+            "无" | "无劳动能力" | "丧失" | "丧失劳动能力" | "完全丧失" | "完全丧失劳动能力" => WorkAbility::None,
+            _ => return None,
+        })
+    }
+}
+
+/// One household member of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub case_id: String,
+    pub id_number: IdNumber,
+    pub name: Text,
+    pub relation: Relation,
+    /// Derived from the ID number, never typed.
+    pub birth_date: NaiveDate,
+    /// `M` / `F`, derived from the ID number.
+    pub sex: String,
+    /// Monthly income in yuan (月收入), as declared.
+    pub monthly_income_amount: Fen,
+    /// 残疾等级 1–4 (一级 most severe); 0 when none.
+    pub disability_grade: u8,
+    pub serious_illness: bool,
+    pub in_school: bool,
+    pub work_ability: WorkAbility,
+}
+
+impl Record for Member {
+    const FILE: &'static str = "members.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "case_id",
+        "id_number",
+        "name",
+        "relation",
+        "birth_date",
+        "sex",
+        "monthly_income_amount",
+        "disability_grade",
+        "serious_illness",
+        "in_school",
+        "work_ability",
+    ];
+    fn key(&self) -> String {
+        format!("{}/{}", self.case_id, self.id_number.as_str())
+    }
+}
+
+/// Provenance: the file (by content hash, kept in `inbox/`), sheet and row each record came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// `case/CASE_ID` or `member/CASE_ID/ID_NUMBER`.
+    pub record: String,
+    pub file_sha256: String,
+    pub file_name: Text,
+    pub sheet: Text,
+    pub row: u32,
+}
+
+impl Record for Source {
+    const FILE: &'static str = "sources.csv";
+    const COLUMNS: &'static [&'static str] = &["record", "file_sha256", "file_name", "sheet", "row"];
+    fn key(&self) -> String {
+        self.record.clone()
+    }
+}

@@ -1,0 +1,38 @@
+//! jiuzhu (救助): the social-assistance workflow of a county civil-affairs office, as reproducible
+//! transformations over CSV ledgers and Excel workbooks in a Git-tracked folder.
+//!
+//! Layout (see `ARCHITECTURE.md`):
+//! - [`domain`] — pure rules: ID numbers, money in fen, dates and periods, text normalisation. No I/O.
+//! - [`policy`] — the `jiuzhu.yaml` model, validated on every load.
+//! - [`sheet`] — the one table reader (csv/xlsx/xls/ods) and the one workbook writer.
+//! - [`ledger`] — typed ledger records and their deterministic CSV form.
+//! - [`workspace`] — finding the workspace, the lock, and the one atomic commit path.
+//! - [`cmd`] — one module per subcommand: read, call the core, write.
+
+pub mod cmd;
+pub mod domain;
+pub mod ledger;
+pub mod policy;
+pub mod register;
+pub mod sheet;
+pub mod workspace;
+
+/// What a command reports back to `main` when it did its work.
+///
+/// Errors (anything that stops a command before it writes) are `anyhow::Error` and exit 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; nothing needs a person. Exit 0.
+    Done,
+    /// Done, but something needs a person (rejected rows, unresolved hits, findings). Exit 1.
+    NeedsAttention,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::NeedsAttention => 1,
+        }
+    }
+}

@@ -1,0 +1,532 @@
+//! The policy file `jiuzhu.yaml`: every standard, threshold, time limit and alias a step uses, with the date it
+//! takes effect. Loaded and validated on every command; an error names the key and its line.
+//!
+//! Policy is data, not code (SPEC §5.8): when a county changes its 低保 standard, the administrator adds a dated
+//! entry here and commits it, and every later decision records which entry it used.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use crate::domain::money::{Fen, RoundMode, RoundUnit};
+
+/// The whole policy file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Format version of this file; 1.
+    pub version: u32,
+    pub region: Region,
+    pub rounding: Rounding,
+    /// Schemes by key (`urban_dibao`, `rural_dibao`, `tekun`, `temporary`, …).
+    pub schemes: BTreeMap<String, Scheme>,
+    /// Extra header names for the columns of the registers this county receives, by field key
+    /// (`id_number: [证件号码, 身份证]`). Added to the built-in names.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Vec<String>>,
+    /// Other spellings of material names (`户口簿: [户口本]`), so the 提供材料 column can be read.
+    #[serde(default)]
+    pub material_aliases: BTreeMap<String, Vec<String>>,
+}
+
+/// The county (区县) this workspace serves and its townships (乡镇/街道) and villages (村/社区).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// 6-digit administrative division code (行政区划代码).
+    pub code: String,
+    pub name: String,
+    pub townships: Vec<Township>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Township {
+    pub name: String,
+    /// 9-digit township code; the case's `region_code`.
+    pub code: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub villages: Vec<String>,
+}
+
+/// Where and how amounts are rounded: once, at the end of a computation.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    pub unit: RoundUnitKey,
+    pub mode: RoundModeKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundUnitKey {
+    Fen,
+    Jiao,
+    Yuan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundModeKey {
+    HalfUp,
+    Up,
+    Down,
+}
+
+impl Rounding {
+    pub fn unit(&self) -> RoundUnit {
+        match self.unit {
+            RoundUnitKey::Fen => RoundUnit::Fen,
+            RoundUnitKey::Jiao => RoundUnit::Jiao,
+            RoundUnitKey::Yuan => RoundUnit::Yuan,
+        }
+    }
+    pub fn mode(&self) -> RoundMode {
+        match self.mode {
+            RoundModeKey::HalfUp => RoundMode::HalfUp,
+            RoundModeKey::Up => RoundMode::Up,
+            RoundModeKey::Down => RoundMode::Down,
+        }
+    }
+}
+
+/// One assistance scheme (救助项目).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// The name clerks write in 申请类别 and that workbooks show.
+    pub label: String,
+    /// Other names accepted in registers.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Two-letter code used in case IDs (e.g. `CD` for 城市低保). Stable: changing it changes every case ID.
+    pub code: String,
+    pub kind: SchemeKind,
+    /// Household registration the scheme applies to, if any (城市低保: urban; 农村低保: rural).
+    #[serde(default)]
+    pub hukou: Option<Hukou>,
+    /// Dated standards (保障标准), oldest first; the one in force on a date is the last whose `from` ≤ date.
+    pub standards: Vec<Standard>,
+    /// Materials an application must include (申请材料).
+    #[serde(default)]
+    pub required_materials: Vec<String>,
+    /// Working days from receipt to decision (审核确认时限).
+    pub time_limit_working_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeKind {
+    /// 最低生活保障
+    Dibao,
+    /// 特困人员救助供养
+    Tekun,
+    /// 临时救助
+    Temporary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hukou {
+    Urban,
+    Rural,
+}
+
+/// A standard amount from a date, in an explicit unit (rural standards are often set per year, urban per month).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standard {
+    pub from: NaiveDate,
+    pub amount: PolicyMoney,
+    pub unit: AmountUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountUnit {
+    /// 元/人·月
+    PerMonth,
+    /// 元/人·年
+    PerYear,
+}
+
+impl Standard {
+    /// The monthly amount per person, rounded by the policy's rounding.
+    pub fn monthly(&self, rounding: &Rounding) -> Fen {
+        match self.unit {
+            AmountUnit::PerMonth => self.amount.0,
+            AmountUnit::PerYear => self
+                .amount
+                .0
+                .mul_ratio(1, 12, rounding.unit(), rounding.mode())
+                .unwrap_or(self.amount.0),
+        }
+    }
+}
+
+/// A money amount in the policy: `"820.00"` or `820`, never negative. Parsed by the same rule as register cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyMoney(pub Fen);
+
+impl<'de> Deserialize<'de> for PolicyMoney {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Int(i64),
+            Float(f64),
+        }
+        let fen = match Raw::deserialize(d)? {
+            Raw::Text(s) => Fen::parse_yuan(&s).map_err(de::Error::custom)?,
+            Raw::Int(i) => Fen::parse_yuan(&i.to_string()).map_err(de::Error::custom)?,
+            Raw::Float(f) => Fen::from_number_cell(f).map_err(de::Error::custom)?,
+        };
+        if fen.0 < 0 {
+            return Err(de::Error::custom(format!(
+                "amount {fen} is negative; policy amounts are yuan ≥ 0"
+            )));
+        }
+        Ok(PolicyMoney(fen))
+    }
+}
+
+/// A policy that cannot be used, with the key and line to fix.
+#[derive(Debug)]
+pub struct PolicyError {
+    pub file: String,
+    pub key: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid policy {}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, " at `{}`", self.key)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+impl Policy {
+    /// Reads and validates a policy file.
+    pub fn load(path: &Path) -> Result<Policy> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the policy {} (is it UTF-8 text?)", path.display()))?;
+        Ok(Policy::parse(&text, &path.display().to_string())?)
+    }
+
+    /// Parses and validates policy text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> std::result::Result<Policy, PolicyError> {
+        let policy: Policy = serde_yaml::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            // serde_yaml says "path: message at line L column C"; split the path off so the key is named once.
+            let (key, message) = match msg.split_once(": ") {
+                Some((k, m)) if !k.contains(' ') => (k.to_string(), m.to_string()),
+                _ => (String::new(), msg.clone()),
+            };
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            PolicyError {
+                file: file.to_string(),
+                key,
+                line: e.location().map(|l| l.line()),
+                message,
+            }
+        })?;
+        policy.validate().map_err(|(path, message)| PolicyError {
+            file: file.to_string(),
+            line: locate_line(text, &path),
+            key: path_text(&path),
+            message,
+        })?;
+        Ok(policy)
+    }
+
+    /// Checks what the types cannot: codes, dates in order, names unique, known column keys.
+    fn validate(&self) -> std::result::Result<(), (Vec<PathSeg>, String)> {
+        use PathSeg::{Idx, Key};
+        let k = |s: &str| Key(s.to_string());
+        if self.version != 1 {
+            return Err((vec![k("version")], format!("version {} is not supported; use 1", self.version)));
+        }
+        if self.region.code.len() != 6 || !self.region.code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err((
+                vec![k("region"), k("code")],
+                "the county code must be 6 digits (行政区划代码), e.g. \"130199\"".into(),
+            ));
+        }
+        if self.region.townships.is_empty() {
+            return Err((vec![k("region"), k("townships")], "list at least one township".into()));
+        }
+        let mut seen = BTreeSet::new();
+        for (i, t) in self.region.townships.iter().enumerate() {
+            let at = |f: &str| vec![k("region"), k("townships"), Idx(i), k(f)];
+            if t.code.len() != 9
+                || !t.code.bytes().all(|b| b.is_ascii_digit())
+                || !t.code.starts_with(&self.region.code)
+            {
+                return Err((
+                    at("code"),
+                    format!(
+                        "township code `{}` must be 9 digits starting with the county code {}",
+                        t.code, self.region.code
+                    ),
+                ));
+            }
+            for name in std::iter::once(&t.name).chain(&t.aliases) {
+                if !seen.insert(name.clone()) {
+                    return Err((at("name"), format!("township name `{name}` is used twice")));
+                }
+            }
+            if t.villages.is_empty() {
+                return Err((at("villages"), "list the township's villages".into()));
+            }
+        }
+        if self.schemes.is_empty() {
+            return Err((vec![k("schemes")], "define at least one scheme".into()));
+        }
+        let mut names = BTreeSet::new();
+        let mut codes = BTreeSet::new();
+        for (key, s) in &self.schemes {
+            let at = |f: &str| vec![k("schemes"), k(key), k(f)];
+            if !key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                return Err((vec![k("schemes"), k(key)], "scheme keys are snake_case ASCII".into()));
+            }
+            if s.code.len() != 2 || !s.code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err((at("code"), "the scheme code must be two capital letters, e.g. CD".into()));
+            }
+            if !codes.insert(s.code.clone()) {
+                return Err((at("code"), format!("scheme code {} is used by two schemes", s.code)));
+            }
+            for name in std::iter::once(&s.label).chain(&s.aliases) {
+                if !names.insert(name.clone()) {
+                    return Err((at("label"), format!("scheme name `{name}` is used by two schemes")));
+                }
+            }
+            if s.standards.is_empty() {
+                return Err((at("standards"), "give at least one dated standard".into()));
+            }
+            for (i, pair) in s.standards.windows(2).enumerate() {
+                if pair[1].from <= pair[0].from {
+                    return Err((
+                        vec![k("schemes"), k(key), k("standards"), Idx(i + 1), k("from")],
+                        format!(
+                            "standards must be in date order without overlap: {} is not after {}",
+                            pair[1].from, pair[0].from
+                        ),
+                    ));
+                }
+            }
+        }
+        let known = crate::sheet::fields::all_keys();
+        for key in self.columns.keys() {
+            if !known.contains(&key.as_str()) {
+                return Err((
+                    vec![k("columns"), k(key)],
+                    format!("unknown column key `{key}`; known keys: {}", known.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The scheme whose label or alias is `name` (after text normalisation), with its key.
+    pub fn scheme_by_name(&self, name: &str) -> Option<(&str, &Scheme)> {
+        let want = crate::domain::text::normalize_key(name);
+        self.schemes.iter().find_map(|(k, s)| {
+            let hit = std::iter::once(&s.label)
+                .chain(&s.aliases)
+                .chain(std::iter::once(k))
+                .any(|n| crate::domain::text::normalize_key(n) == want);
+            hit.then_some((k.as_str(), s))
+        })
+    }
+
+    /// The township whose name or alias is `name`.
+    pub fn township(&self, name: &str) -> Option<&Township> {
+        let want = crate::domain::text::normalize_key(name);
+        self.region.townships.iter().find(|t| {
+            std::iter::once(&t.name)
+                .chain(&t.aliases)
+                .any(|n| crate::domain::text::normalize_key(n) == want)
+        })
+    }
+
+    /// The canonical material name for what a clerk wrote, if the policy knows it.
+    pub fn material(&self, written: &str) -> Option<String> {
+        let want = crate::domain::text::normalize_key(written);
+        let mut all: BTreeSet<&String> = self.schemes.values().flat_map(|s| &s.required_materials).collect();
+        all.extend(self.material_aliases.keys());
+        all.into_iter()
+            .find(|m| {
+                crate::domain::text::normalize_key(m) == want
+                    || self
+                        .material_aliases
+                        .get(*m)
+                        .is_some_and(|al| al.iter().any(|a| crate::domain::text::normalize_key(a) == want))
+            })
+            .cloned()
+    }
+}
+
+/// One step of a key path (`schemes.urban_dibao.standards[1].from`).
+#[derive(Debug, Clone)]
+enum PathSeg {
+    Key(String),
+    Idx(usize),
+}
+
+fn path_text(path: &[PathSeg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            PathSeg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            PathSeg::Idx(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// Finds the 1-based line of a key path in block-style YAML by following indentation. Best effort: `None` when
+/// the file uses a style this walk does not follow (flow mappings, anchors), and the message still names the key.
+fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let meaningful = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    // The block being searched: [start, end) lines, and the minimal indent of its entries.
+    let (mut start, mut end, mut min_indent) = (0usize, lines.len(), 0usize);
+    let mut found = None;
+    for seg in path {
+        let mut hit = None;
+        match seg {
+            PathSeg::Key(key) => {
+                for (i, l) in lines.iter().enumerate().take(end).skip(start) {
+                    if !meaningful(l) || indent(l) < min_indent {
+                        continue;
+                    }
+                    let t = l.trim_start().trim_start_matches("- ");
+                    let name = t.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+                    if name == key && t.contains(':') {
+                        hit = Some(i);
+                        break;
+                    }
+                }
+            }
+            PathSeg::Idx(want) => {
+                let mut n = 0usize;
+                let mut item_indent = None;
+                for (i, l) in lines.iter().enumerate().take(end).skip(start) {
+                    if !meaningful(l) || !l.trim_start().starts_with('-') {
+                        continue;
+                    }
+                    let ind = indent(l);
+                    if ind < min_indent || item_indent.is_some_and(|x| x != ind) {
+                        continue;
+                    }
+                    item_indent = Some(ind);
+                    if n == *want {
+                        hit = Some(i);
+                        break;
+                    }
+                    n += 1;
+                }
+            }
+        }
+        let i = hit?;
+        found = Some(i);
+        let base = indent(lines[i]);
+        // The block under line i: following lines indented deeper than line i (or its list item's content).
+        start = if matches!(seg, PathSeg::Idx(_)) { i } else { i + 1 };
+        end = lines
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .find(|(_, l)| meaningful(l) && indent(l) <= base && !(matches!(seg, PathSeg::Key(_)) && indent(l) == base && l.trim_start().starts_with('-')))
+            .map(|(j, _)| j)
+            .unwrap_or(lines.len());
+        min_indent = base + if matches!(seg, PathSeg::Idx(_)) { 0 } else { 1 };
+    }
+    found.map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const TEMPLATE: &str = include_str!("../templates/jiuzhu.yaml");
+
+    fn err(text: &str) -> PolicyError {
+        Policy::parse(text, "jiuzhu.yaml").expect_err("policy should be refused")
+    }
+
+    #[test]
+    fn the_shipped_template_is_valid() {
+        let p = Policy::parse(TEMPLATE, "t").expect("template parses");
+        assert!(p.schemes.contains_key("urban_dibao"));
+        assert!(p.scheme_by_name("城市低保").is_some());
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = TEMPLATE.replacen("  unit: fen\n", "  unit: fen\n  colour: red\n", 1);
+        let e = err(&text);
+        assert!(e.to_string().contains("colour"), "{e}");
+        let line = text.lines().position(|l| l.contains("colour")).unwrap() + 1;
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+
+    #[test]
+    fn missing_unit_is_named() {
+        let text = TEMPLATE.replacen("        unit: per_month\n", "", 1);
+        let e = err(&text);
+        assert!(e.to_string().contains("unit"), "{e}");
+        assert!(e.line.is_some());
+    }
+
+    #[test]
+    fn negative_amount_is_refused() {
+        let text = TEMPLATE.replacen("amount: \"820.00\"", "amount: \"-820.00\"", 1);
+        let e = err(&text);
+        assert!(e.to_string().contains("negative"), "{e}");
+    }
+
+    #[test]
+    fn unordered_dates_name_the_key_and_line() {
+        let text = TEMPLATE.replacen("from: 2026-07-01", "from: 2025-07-01", 1);
+        let e = err(&text);
+        assert!(e.key.ends_with("standards[1].from"), "{e}");
+        let line = text.lines().position(|l| l.contains("from: 2025-07-01")).unwrap() + 1;
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let text = TEMPLATE.replacen("time_limit_working_days: 30", "time_limit_working_days: soon", 1);
+        let e = err(&text);
+        assert!(e.to_string().contains("time_limit_working_days"), "{e}");
+    }
+}

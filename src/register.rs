@@ -1,0 +1,898 @@
+//! Application registers (申请登记表 / 花名册) → household drafts, with every row accounted for.
+//!
+//! Two shapes are found in practice:
+//! - **per member** (one row per person): a household key (户主身份证号 or 户编号) or serial (序号), relation to
+//!   the head, and the household's fields on the head's row — repeated, merged down, or blank on member rows.
+//!   A blank household cell belongs to the household above (fill-down); a row with a new key or serial starts a
+//!   new household.
+//! - **per household** (one row per household on one sheet, members on another keyed by the head's ID).
+//!
+//! This module only reads sheets already in memory and says, for every row, whether it is data (and of which
+//! household), skipped (blank, totals, notes, a duplicate) or has problems. The checks that need the ledger
+//! (already imported, already in an open case) and the writing are in `cmd::intake`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::id_number::{self, IdNumber};
+use crate::domain::money::Fen;
+use crate::domain::{date, text};
+use crate::ledger::{Relation, WorkAbility};
+use crate::policy::{Hukou, Policy};
+use crate::sheet::fields::{field, HeaderNames};
+use crate::sheet::reader::{find_header, Cell, Header, HeaderMiss, RawSheet, Workbook};
+
+/// Where a row came from: input file (index into the run's inputs), sheet, Excel row number (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowRef {
+    pub file: usize,
+    pub sheet: String,
+    pub row: u32,
+}
+
+/// Something wrong with a cell or a household, in words a clerk can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub at: RowRef,
+    /// Column label (Chinese), or "" for a household-level problem.
+    pub column: String,
+    /// The value as written (IDs included: the rejects report is for the clerk who fixes the row).
+    pub value: String,
+    pub reason: String,
+    pub fix: String,
+}
+
+/// A row that carries no data, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub at: RowRef,
+    pub reason: String,
+}
+
+/// A member row as read.
+#[derive(Debug, Clone)]
+pub struct MemberDraft {
+    pub at: RowRef,
+    pub name: String,
+    pub id: Option<IdNumber>,
+    pub id_raw: String,
+    pub relation: Option<Relation>,
+    pub income: Fen,
+    pub disability_grade: u8,
+    pub serious_illness: bool,
+    pub in_school: bool,
+    pub work_ability: WorkAbility,
+    pub problems: Vec<Problem>,
+}
+
+/// A household as read from the register, before the ledger checks.
+#[derive(Debug, Clone)]
+pub struct HouseholdDraft {
+    /// The row that started it (per member: the first row; per household: the household row).
+    pub first: RowRef,
+    /// The household key as written (normalised ID when it is one), or the serial.
+    pub key: String,
+    /// Household field values (field key → text) and the row each came from.
+    pub fields: BTreeMap<&'static str, (Cell, RowRef)>,
+    /// The household row itself (per-household shape only): counted as a data row of its own.
+    pub household_row: Option<RowRef>,
+    pub members: Vec<MemberDraft>,
+    pub problems: Vec<Problem>,
+}
+
+/// The parsed household-level facts of a draft that passed its own checks.
+#[derive(Debug, Clone)]
+pub struct HouseholdFacts {
+    pub scheme: String,
+    pub township: String,
+    pub region_code: String,
+    pub village: String,
+    pub address: String,
+    pub phone: String,
+    pub hukou: String,
+    pub applied_on: NaiveDate,
+    pub bank_name: String,
+    pub bank_account: String,
+    pub hardship_reason: String,
+    pub materials: Vec<String>,
+}
+
+/// Everything read from one workbook.
+#[derive(Debug, Default)]
+pub struct RegisterRead {
+    pub households: Vec<HouseholdDraft>,
+    /// Rows that belong to no household (e.g. a member row above the first household).
+    pub orphans: Vec<Problem>,
+    pub skips: Vec<Skip>,
+    /// Data rows below the header(s): every one ends up accepted, rejected or skipped.
+    pub rows_read: usize,
+    /// Sheets that also look like registers but were not read (the caller warns).
+    pub other_register_sheets: Vec<String>,
+}
+
+const HOUSEHOLD_FIELDS: &[&str] = &[
+    "scheme",
+    "township",
+    "village",
+    "address",
+    "phone",
+    "applied_on",
+    "hukou",
+    "bank_name",
+    "bank_account",
+    "hardship_reason",
+    "materials",
+    "head_name",
+];
+
+const PER_MEMBER_REQUIRED: &[&str] = &["name", "id_number", "relation", "scheme"];
+const PER_MEMBER_KEY: &[&str] = &["household_key", "serial"];
+const HOUSEHOLD_SHEET_REQUIRED: &[&str] = &["household_key", "scheme"];
+const MEMBER_SHEET_REQUIRED: &[&str] = &["household_key", "name", "id_number", "relation"];
+
+fn label(key: &str) -> String {
+    field(key).map(|f| f.label_zh).unwrap_or(key).to_string()
+}
+
+/// A workbook in which no register could be found: what was expected per sheet and what was there.
+#[derive(Debug)]
+pub struct NoRegister {
+    pub file: String,
+    pub misses: Vec<HeaderMiss>,
+}
+
+impl std::fmt::Display for NoRegister {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}: no application register found. A register needs a header row naming at least 姓名, 身份证号, \
+             与户主关系, 申请类别 and 户主身份证号 or 序号 (or a households sheet with 户主身份证号 and 申请类别 plus \
+             a members sheet).",
+            self.file
+        )?;
+        for m in &self.misses {
+            writeln!(f, "  {m}")?;
+        }
+        write!(f, "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again.")
+    }
+}
+
+/// Finds the register in a workbook (either shape) and reads it. `only_sheets` restricts the search.
+pub fn read_register(
+    wb: &Workbook,
+    file_index: usize,
+    policy: &Policy,
+    names: &HeaderNames,
+    only_sheets: &[String],
+) -> anyhow::Result<std::result::Result<RegisterRead, NoRegister>> {
+    let wanted = |s: &RawSheet| only_sheets.is_empty() || only_sheets.iter().any(|n| n == &s.name);
+    if !only_sheets.is_empty() {
+        for n in only_sheets {
+            if !wb.sheets.iter().any(|s| &s.name == n) {
+                let have: Vec<&str> = wb.sheets.iter().map(|s| s.name.as_str()).collect();
+                anyhow::bail!("{}: no sheet named `{n}`; its sheets are {}", wb.file, have.join(", "));
+            }
+        }
+    }
+    let mut misses = Vec::new();
+    let mut per_member: Vec<(&RawSheet, Header)> = Vec::new();
+    let mut household_sheet: Option<(&RawSheet, Header)> = None;
+    let mut member_sheet: Option<(&RawSheet, Header)> = None;
+    for sheet in wb.sheets.iter().filter(|s| wanted(s)) {
+        match find_header(sheet, names, PER_MEMBER_REQUIRED, PER_MEMBER_KEY)? {
+            Ok(h) => {
+                per_member.push((sheet, h));
+                continue;
+            }
+            Err(miss) => misses.push(miss),
+        }
+        if household_sheet.is_none() {
+            if let Ok(h) = find_header(sheet, names, HOUSEHOLD_SHEET_REQUIRED, &[])? {
+                if !h.columns.contains_key("relation") {
+                    household_sheet = Some((sheet, h));
+                    continue;
+                }
+            }
+        }
+        if member_sheet.is_none() {
+            if let Ok(h) = find_header(sheet, names, MEMBER_SHEET_REQUIRED, &[])? {
+                member_sheet = Some((sheet, h));
+            }
+        }
+    }
+    // Shape (b) members sheets also satisfy the per-member search when they carry no scheme column, so the
+    // search above required 申请类别 for per-member registers.
+    if let Some((sheet, header)) = per_member.first() {
+        let mut read = RegisterRead {
+            other_register_sheets: per_member.iter().skip(1).map(|(s, _)| s.name.clone()).collect(),
+            ..RegisterRead::default()
+        };
+        read_per_member(&mut read, sheet, header, file_index, policy, names);
+        return Ok(Ok(read));
+    }
+    if let (Some((hs, hh)), Some((ms, mh))) = (household_sheet, member_sheet) {
+        let mut read = RegisterRead::default();
+        read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy, names);
+        return Ok(Ok(read));
+    }
+    Ok(Err(NoRegister {
+        file: wb.file.clone(),
+        misses,
+    }))
+}
+
+/// What a row below the header is.
+enum RowKind {
+    Data,
+    Skip(String),
+}
+
+fn classify(row: &[Cell], header: &Header, names: &HeaderNames, data_fields: &[&str]) -> RowKind {
+    let non_blank: Vec<&Cell> = row.iter().filter(|c| !c.is_blank()).collect();
+    if non_blank.is_empty() {
+        return RowKind::Skip("blank row".into());
+    }
+    for c in non_blank.iter().take(3) {
+        let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
+        if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
+            return RowKind::Skip(format!("totals row ({})", c.text));
+        }
+    }
+    let header_like = header
+        .columns
+        .iter()
+        .filter(|(f, &c)| row.get(c).is_some_and(|cell| names.field_of(&cell.text) == Some(f)))
+        .count();
+    if header_like >= 3 {
+        return RowKind::Skip("header row repeated".into());
+    }
+    if data_fields.iter().all(|f| header.text(row, f).is_empty()) {
+        let note: Vec<&str> = non_blank.iter().map(|c| c.text.as_str()).take(3).collect();
+        return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
+    }
+    RowKind::Data
+}
+
+/// The cells of a row as compared for duplicates.
+fn row_signature(row: &[Cell]) -> Vec<&str> {
+    let mut v: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+    while v.last() == Some(&"") {
+        v.pop();
+    }
+    v
+}
+
+fn read_per_member(
+    read: &mut RegisterRead,
+    sheet: &RawSheet,
+    header: &Header,
+    file: usize,
+    policy: &Policy,
+    names: &HeaderNames,
+) {
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut current: Option<usize> = None;
+    let mut current_serial = String::new();
+    let mut seen_rows: BTreeMap<Vec<&str>, u32> = BTreeMap::new();
+    let data_rows = trimmed_rows(sheet, header.row);
+    for (i, row) in data_rows.iter().enumerate() {
+        let at = RowRef {
+            file,
+            sheet: sheet.name.clone(),
+            row: (header.row + 2 + i) as u32,
+        };
+        read.rows_read += 1;
+        match classify(row, header, names, &["name", "id_number", "relation"]) {
+            RowKind::Skip(reason) => {
+                read.skips.push(Skip { at, reason });
+                continue;
+            }
+            RowKind::Data => {}
+        }
+        let sig = row_signature(row);
+        if let Some(first) = seen_rows.get(&sig) {
+            read.skips.push(Skip {
+                at,
+                reason: format!("duplicate of row {first} (identical cells; reported once)"),
+            });
+            continue;
+        }
+        seen_rows.insert(sig, at.row);
+
+        let key = household_key_text(header.text(row, "household_key"));
+        let serial = header.text(row, "serial").to_string();
+        let cur_key = current.map(|h| read.households[h].key.clone());
+        let starts_new = if !key.is_empty() {
+            Some(&key) != cur_key.as_ref()
+        } else {
+            !serial.is_empty() && serial != current_serial
+        };
+        if starts_new {
+            let lookup = if key.is_empty() { format!("序号 {serial}") } else { key.clone() };
+            let idx = match by_key.get(&lookup) {
+                Some(&idx) => idx,
+                None => {
+                    read.households.push(HouseholdDraft {
+                        first: at.clone(),
+                        key: lookup.clone(),
+                        fields: BTreeMap::new(),
+                        household_row: None,
+                        members: Vec::new(),
+                        problems: Vec::new(),
+                    });
+                    by_key.insert(lookup, read.households.len() - 1);
+                    read.households.len() - 1
+                }
+            };
+            current = Some(idx);
+            current_serial = serial.clone();
+        }
+        let Some(h) = current else {
+            read.orphans.push(Problem {
+                at,
+                column: label("household_key"),
+                value: String::new(),
+                reason: "this row has no household key or serial and no household above it".into(),
+                fix: "fill in 户主身份证号 (or 序号) for this row".into(),
+            });
+            continue;
+        };
+        let draft = &mut read.households[h];
+        take_household_fields(draft, row, header, &at);
+        let member = read_member(row, header, at, policy);
+        draft.members.push(member);
+    }
+}
+
+/// The rows below the header, without trailing blank rows (formatting left over below the data).
+fn trimmed_rows(sheet: &RawSheet, header_row: usize) -> &[Vec<Cell>] {
+    let rows = sheet.rows.get(header_row + 1..).unwrap_or(&[]);
+    let last = rows.iter().rposition(|r| r.iter().any(|c| !c.is_blank()));
+    match last {
+        Some(l) => &rows[..=l],
+        None => &[],
+    }
+}
+
+/// A household key as compared: an ID number in its canonical form when it parses as one, else the text.
+fn household_key_text(raw: &str) -> String {
+    match id_number::parse(raw) {
+        Ok(id) => id.as_str().to_string(),
+        Err(_) => raw.to_string(),
+    }
+}
+
+/// Records the household fields a row carries; a value differing from the household's earlier one is a
+/// conflict (two applications typed under one key, or a copy-paste slip).
+fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], header: &Header, at: &RowRef) {
+    for &f in HOUSEHOLD_FIELDS {
+        let Some(cell) = header.get(row, f) else { continue };
+        if cell.is_blank() {
+            continue;
+        }
+        match draft.fields.get(f) {
+            None => {
+                draft.fields.insert(f, (cell.clone(), at.clone()));
+            }
+            Some((prev, prev_at)) if prev.text != cell.text => {
+                draft.problems.push(Problem {
+                    at: at.clone(),
+                    column: label(f),
+                    value: cell.text.clone(),
+                    reason: format!(
+                        "household key {} has conflicting {}: row {} says `{}`, row {} says `{}`",
+                        crate::domain::id_number::mask_any(&draft.key),
+                        label(f),
+                        prev_at.row,
+                        prev.text,
+                        at.row,
+                        cell.text
+                    ),
+                    fix: "make the household's fields agree, or give the second household its own key".into(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> MemberDraft {
+    let mut problems = Vec::new();
+    let mut problem = |f: &str, value: &str, reason: String, fix: &str| {
+        problems.push(Problem {
+            at: at.clone(),
+            column: label(f),
+            value: value.to_string(),
+            reason,
+            fix: fix.to_string(),
+        })
+    };
+    let name = header.text(row, "name").to_string();
+    if name.is_empty() {
+        problem("name", "", "name is missing".into(), "fill in 姓名");
+    }
+    let id_cell = header.get(row, "id_number").cloned().unwrap_or_default();
+    let id = if id_cell.is_blank() {
+        problem("id_number", "", "ID number is missing".into(), "fill in 身份证号");
+        None
+    } else {
+        match id_number::parse_cell(&id_cell.text, id_cell.number.is_some()) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                let fix = if matches!(e, crate::domain::id_number::IdError::ExcelMangled) {
+                    "format the 身份证号 column as Text (设置单元格格式 → 文本), type the numbers again from the ID cards, and export again"
+                } else {
+                    "check the number against the ID card and correct it"
+                };
+                problem("id_number", &id_cell.text, e.to_string(), fix);
+                None
+            }
+        }
+    };
+    let rel_text = header.text(row, "relation");
+    let relation = if rel_text.is_empty() {
+        problem("relation", "", "relation to the head is missing".into(), "fill in 与户主关系 (户主, 配偶, 子, 女 …)");
+        None
+    } else {
+        let r = Relation::parse(rel_text);
+        if r.is_none() {
+            problem(
+                "relation",
+                rel_text,
+                format!("unknown relation `{rel_text}`"),
+                "use 户主/本人, 配偶, 子, 女, 父亲, 母亲, 孙子, 孙女, 儿媳, 女婿, 兄弟姐妹 or 其他",
+            );
+        }
+        r
+    };
+    let income = match header.get(row, "monthly_income") {
+        Some(c) if !c.is_blank() => {
+            let parsed = match c.number {
+                Some(v) => Fen::from_number_cell(v),
+                None => Fen::parse_yuan(&c.text),
+            };
+            match parsed {
+                Ok(f) if f.0 < 0 => {
+                    problem("monthly_income", &c.text, "income is negative".into(), "write the monthly income as 0 or more");
+                    Fen(0)
+                }
+                Ok(f) => f,
+                Err(e) => {
+                    problem("monthly_income", &c.text, e.to_string(), "write the amount in yuan, e.g. 1200.50");
+                    Fen(0)
+                }
+            }
+        }
+        // A blank income cell means no income (children, the elderly): registers leave it empty.
+        _ => Fen(0),
+    };
+    let grade_text = header.text(row, "disability_grade");
+    let disability_grade = match disability_grade(grade_text) {
+        Some(g) => g,
+        None => {
+            problem("disability_grade", grade_text, format!("unknown disability grade `{grade_text}`"), "write 一级, 二级, 三级, 四级 or leave blank");
+            0
+        }
+    };
+    let mut flag = |f: &str| {
+        let t = header.text(row, f);
+        match yes_no(t) {
+            Some(b) => b,
+            None => {
+                problem(f, t, format!("`{t}` is not 是 or 否"), "write 是, or leave blank for 否");
+                false
+            }
+        }
+    };
+    let serious_illness = flag("serious_illness");
+    let in_school = flag("in_school");
+    let wa_text = header.text(row, "work_ability");
+    let work_ability = WorkAbility::parse(wa_text).unwrap_or_else(|| {
+        problem("work_ability", wa_text, format!("unknown work ability `{wa_text}`"), "write 有, 部分 or 无");
+        WorkAbility::Unknown
+    });
+    MemberDraft {
+        at,
+        name,
+        id,
+        id_raw: id_cell.text,
+        relation,
+        income,
+        disability_grade,
+        serious_illness,
+        in_school,
+        work_ability,
+        problems,
+    }
+}
+
+/// 残疾等级: 一级 (most severe) … 四级; blank or 无 → 0.
+fn disability_grade(s: &str) -> Option<u8> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() || t == "无" || t == "否" {
+        return Some(0);
+    }
+    let t = t.trim_end_matches("残疾").trim_start_matches("残疾");
+    let grade = t.trim_end_matches('级').trim_end_matches("等");
+    match grade {
+        "一" | "1" | "Ⅰ" => Some(1),
+        "二" | "2" | "Ⅱ" => Some(2),
+        "三" | "3" | "Ⅲ" => Some(3),
+        "四" | "4" | "Ⅳ" => Some(4),
+        _ => None,
+    }
+}
+
+fn yes_no(s: &str) -> Option<bool> {
+    match s.trim() {
+        "" | "否" | "无" | "N" | "n" | "no" | "No" | "0" | "×" => Some(false),
+        "是" | "有" | "Y" | "y" | "yes" | "Yes" | "1" | "√" | "✓" => Some(true),
+        _ => None,
+    }
+}
+
+fn read_per_household(
+    read: &mut RegisterRead,
+    (hs, hh): (&RawSheet, &Header),
+    (ms, mh): (&RawSheet, &Header),
+    file: usize,
+    policy: &Policy,
+    names: &HeaderNames,
+) {
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, row) in trimmed_rows(hs, hh.row).iter().enumerate() {
+        let at = RowRef {
+            file,
+            sheet: hs.name.clone(),
+            row: (hh.row + 2 + i) as u32,
+        };
+        read.rows_read += 1;
+        if let RowKind::Skip(reason) = classify(row, hh, names, &["household_key", "head_name"]) {
+            read.skips.push(Skip { at, reason });
+            continue;
+        }
+        let key = household_key_text(hh.text(row, "household_key"));
+        if key.is_empty() {
+            read.orphans.push(Problem {
+                at,
+                column: label("household_key"),
+                value: String::new(),
+                reason: "household row without the head's ID number".into(),
+                fix: "fill in 户主身份证号".into(),
+            });
+            continue;
+        }
+        if let Some(&first) = by_key.get(&key) {
+            let first_row = read.households[first].first.row;
+            read.households[first].problems.push(Problem {
+                at: at.clone(),
+                column: label("household_key"),
+                value: hh.text(row, "household_key").to_string(),
+                reason: format!("the same head's ID is on household rows {first_row} and {}", at.row),
+                fix: "keep one row per household".into(),
+            });
+            read.skips.push(Skip {
+                at,
+                reason: format!("second row for the household of row {first_row} (that household is rejected)"),
+            });
+            continue;
+        }
+        let mut draft = HouseholdDraft {
+            first: at.clone(),
+            key: key.clone(),
+            fields: BTreeMap::new(),
+            household_row: Some(at.clone()),
+            members: Vec::new(),
+            problems: Vec::new(),
+        };
+        take_household_fields(&mut draft, row, hh, &at);
+        by_key.insert(key, read.households.len());
+        read.households.push(draft);
+    }
+    let mut current: Option<usize> = None;
+    let mut current_key = String::new();
+    let mut seen_rows: BTreeMap<Vec<&str>, u32> = BTreeMap::new();
+    for (i, row) in trimmed_rows(ms, mh.row).iter().enumerate() {
+        let at = RowRef {
+            file,
+            sheet: ms.name.clone(),
+            row: (mh.row + 2 + i) as u32,
+        };
+        read.rows_read += 1;
+        if let RowKind::Skip(reason) = classify(row, mh, names, &["name", "id_number", "relation"]) {
+            read.skips.push(Skip { at, reason });
+            continue;
+        }
+        let sig = row_signature(row);
+        if let Some(first) = seen_rows.get(&sig) {
+            read.skips.push(Skip {
+                at,
+                reason: format!("duplicate of row {first} (identical cells; reported once)"),
+            });
+            continue;
+        }
+        seen_rows.insert(sig, at.row);
+        let key = household_key_text(mh.text(row, "household_key"));
+        if !key.is_empty() && key != current_key {
+            current = by_key.get(&key).copied();
+            current_key = key.clone();
+            if current.is_none() {
+                read.orphans.push(Problem {
+                    at,
+                    column: label("household_key"),
+                    value: mh.text(row, "household_key").to_string(),
+                    reason: format!("no household row on sheet `{}` has this head's ID", hs.name),
+                    fix: format!("add the household to sheet `{}` or correct the head's ID", hs.name),
+                });
+                continue;
+            }
+        }
+        let Some(h) = current else {
+            read.orphans.push(Problem {
+                at,
+                column: label("household_key"),
+                value: String::new(),
+                reason: "this member row has no head's ID and no household above it".into(),
+                fix: "fill in 户主身份证号".into(),
+            });
+            continue;
+        };
+        let member = read_member(row, mh, at, policy);
+        read.households[h].members.push(member);
+    }
+}
+
+/// Checks a household on its own (heads, key, scheme, place, dates, account) and returns its facts when it
+/// has no problems of its own. Problems are added to the draft.
+pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<HouseholdFacts> {
+    let at = draft.first.clone();
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut problem = |at: &RowRef, f: &str, value: &str, reason: String, fix: &str| {
+        problems.push(Problem {
+            at: at.clone(),
+            column: if f.is_empty() { String::new() } else { label(f) },
+            value: value.to_string(),
+            reason,
+            fix: fix.to_string(),
+        })
+    };
+    let get = |f: &str| draft.fields.get(f).map(|(c, r)| (c.clone(), r.clone()));
+
+    if draft.members.is_empty() {
+        problem(&at, "", "", "the household has no member rows".into(), "list every member, the head included");
+    }
+    let heads: Vec<&MemberDraft> = draft.members.iter().filter(|m| m.relation == Some(Relation::Head)).collect();
+    match heads.len() {
+        1 => {}
+        0 if !draft.members.is_empty() => problem(
+            &at,
+            "relation",
+            "",
+            "no head of household (户主/本人) among the household's members".into(),
+            "mark the applicant's row 与户主关系 = 户主",
+        ),
+        0 => {}
+        n => problem(
+            &heads[1].at,
+            "relation",
+            heads[1].relation.map(|r| r.label_zh()).unwrap_or(""),
+            format!("{n} members are marked 户主; a household has one head"),
+            "keep 户主 on the applicant's row only",
+        ),
+    }
+    if let (Some(head), Ok(key_id)) = (heads.first(), id_number::parse(&draft.key)) {
+        if let Some(head_id) = &head.id {
+            if head_id != &key_id {
+                problem(
+                    &head.at,
+                    "household_key",
+                    &draft.key,
+                    format!(
+                        "the household key {} is not the head's ID {}",
+                        key_id.masked(),
+                        head_id.masked()
+                    ),
+                    "write the head's ID number in 户主身份证号 on every row of the household",
+                );
+            }
+        }
+    }
+    if let (Some(head), Some((name_cell, name_at))) = (heads.first(), get("head_name")) {
+        if !head.name.is_empty() && head.name != name_cell.text {
+            problem(
+                &name_at,
+                "head_name",
+                &name_cell.text,
+                format!("户主姓名 `{}` differs from the head's name `{}` on the members sheet", name_cell.text, head.name),
+                "make the two names agree",
+            );
+        }
+    }
+    // People listed twice in the household with different details.
+    let mut by_id: BTreeMap<&str, &MemberDraft> = BTreeMap::new();
+    for m in &draft.members {
+        if let Some(id) = &m.id {
+            if let Some(prev) = by_id.insert(id.as_str(), m) {
+                problem(
+                    &m.at,
+                    "id_number",
+                    &m.id_raw,
+                    format!("{} ({}) is listed twice in this household (rows {} and {})", m.name, id.masked(), prev.at.row, m.at.row),
+                    "keep one row per person",
+                );
+            }
+        }
+    }
+
+    let required = |f: &'static str, fix: &str, problem: &mut dyn FnMut(&RowRef, &str, &str, String, &str)| -> Option<(Cell, RowRef)> {
+        let v = get(f);
+        if v.is_none() {
+            problem(&at, f, "", format!("{} is missing", label(f)), fix);
+        }
+        v
+    };
+    let scheme = required("scheme", "fill in 申请类别 on the head's row", &mut problem).and_then(|(c, r)| {
+        match policy.scheme_by_name(&c.text) {
+            Some((key, _)) => Some(key.to_string()),
+            None => {
+                let known: Vec<&str> = policy.schemes.values().map(|s| s.label.as_str()).collect();
+                problem(&r, "scheme", &c.text, format!("scheme `{}` is not in the policy", c.text), &format!("use one of {}", known.join("、")));
+                None
+            }
+        }
+    });
+    let township = required("township", "fill in 乡镇(街道)", &mut problem).and_then(|(c, r)| match policy.township(&c.text) {
+        Some(t) => Some(t.clone()),
+        None => {
+            let known: Vec<&str> = policy.region.townships.iter().map(|t| t.name.as_str()).collect();
+            problem(&r, "township", &c.text, format!("township `{}` is not in the policy", c.text), &format!("use one of {}", known.join("、")));
+            None
+        }
+    });
+    let village = required("village", "fill in 村(社区)", &mut problem).and_then(|(c, r)| {
+        let t = township.as_ref()?;
+        let want = text::normalize_key(&c.text);
+        match t.villages.iter().find(|v| text::normalize_key(v) == want) {
+            Some(v) => Some(v.clone()),
+            None => {
+                problem(&r, "village", &c.text, format!("village `{}` is not listed under {} in the policy", c.text, t.name), &format!("use one of {}", t.villages.join("、")));
+                None
+            }
+        }
+    });
+    let applied_on = required("applied_on", "fill in 申请日期", &mut problem).and_then(|(c, r)| {
+        let d = match (c.date, c.number) {
+            (Some(d), _) => Ok(d),
+            (None, Some(n)) => date::from_excel_serial(n),
+            (None, None) => date::parse_date(&c.text),
+        };
+        match d {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
+                None
+            }
+        }
+    });
+    let hukou = match get("hukou") {
+        None => String::new(),
+        Some((c, r)) => match hukou_of(&c.text) {
+            Some(Hukou::Urban) => "urban".into(),
+            Some(Hukou::Rural) => "rural".into(),
+            None => {
+                problem(&r, "hukou", &c.text, format!("unknown household registration type `{}`", c.text), "write 城镇 or 农村");
+                String::new()
+            }
+        },
+    };
+    let bank_account = match get("bank_account") {
+        None => String::new(),
+        Some((c, r)) => {
+            let digits: String = c.text.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
+            if c.number.is_some() && digits.len() >= 16 || digits.contains(['E', 'e', '.']) {
+                problem(&r, "bank_account", &c.text, "Excel turned the account number into a number and lost its last digits".into(),
+                    "format the 银行账号 column as Text (设置单元格格式 → 文本), type the account numbers again, and export again");
+                String::new()
+            } else if !(10..=30).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                problem(&r, "bank_account", &c.text, "the account number must be 10 to 30 digits".into(), "copy the account number from the bank card or passbook");
+                String::new()
+            } else {
+                digits
+            }
+        }
+    };
+    if let Some((c, r)) = get("phone") {
+        let ok = c.text.chars().all(|ch| ch.is_ascii_digit() || "-+ ()".contains(ch)) && c.text.chars().filter(char::is_ascii_digit).count() >= 7;
+        if !ok {
+            problem(&r, "phone", &c.text, "the phone number must be digits (a mobile or a landline)".into(), "write e.g. 13812345678 or 0311-1234567");
+        }
+    }
+    if let Some(d) = applied_on {
+        for m in &draft.members {
+            if let Some(id) = &m.id {
+                if id.birth_date() > d {
+                    problem(&m.at, "id_number", &m.id_raw, format!("the birth date in the ID ({}) is after the application date ({d})", id.birth_date()), "check the ID number and the application date");
+                }
+            }
+        }
+    }
+    let materials = match get("materials") {
+        None => Vec::new(),
+        Some((c, _)) => {
+            let mut v: Vec<String> = c
+                .text
+                .split(['、', ',', '，', ';', '；', '/', ' ', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| policy.material(s).unwrap_or_else(|| s.to_string()))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+    };
+    let text_of = |f: &str| get(f).map(|(c, _)| c.text).unwrap_or_default();
+    let facts = match (scheme, township, village, applied_on) {
+        (Some(scheme), Some(t), Some(village), Some(applied_on)) => Some(HouseholdFacts {
+            scheme,
+            township: t.name.clone(),
+            region_code: t.code.clone(),
+            village,
+            address: text_of("address"),
+            phone: text_of("phone"),
+            hukou,
+            applied_on,
+            bank_name: text_of("bank_name"),
+            bank_account,
+            hardship_reason: text_of("hardship_reason"),
+            materials,
+        }),
+        _ => None,
+    };
+    draft.problems.extend(problems);
+    let clean = draft.problems.is_empty() && draft.members.iter().all(|m| m.problems.is_empty());
+    if clean {
+        facts
+    } else {
+        None
+    }
+}
+
+fn hukou_of(s: &str) -> Option<Hukou> {
+    match s.trim() {
+        "城镇" | "城市" | "非农业" | "非农" | "城镇户口" | "城镇居民" | "居民" | "urban" => Some(Hukou::Urban),
+        "农村" | "农业" | "农业户口" | "农村户口" | "农村居民" | "rural" => Some(Hukou::Rural),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disability_grades() {
+        assert_eq!(disability_grade(""), Some(0));
+        assert_eq!(disability_grade("一级"), Some(1));
+        assert_eq!(disability_grade("二级"), Some(2));
+        assert_eq!(disability_grade("3级"), Some(3));
+        assert_eq!(disability_grade("四级残疾"), Some(4));
+        assert_eq!(disability_grade("五级"), None);
+    }
+
+    #[test]
+    fn yes_no_cells() {
+        assert_eq!(yes_no("是"), Some(true));
+        assert_eq!(yes_no(""), Some(false));
+        assert_eq!(yes_no("否"), Some(false));
+        assert_eq!(yes_no("也许"), None);
+    }
+
+    #[test]
+    fn hukou_words() {
+        assert_eq!(hukou_of("城镇"), Some(Hukou::Urban));
+        assert_eq!(hukou_of("农业"), Some(Hukou::Rural));
+        assert_eq!(hukou_of("外国"), None);
+    }
+}

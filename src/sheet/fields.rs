@@ -1,0 +1,131 @@
+//! The columns jiuzhu reads from registers, each with the header names clerks and provincial exports use.
+//!
+//! A header cell matches a field when, after [`normalize_key`] (full-width → half-width, spaces removed), it
+//! equals one of the field's names, or equals one once a trailing bracketed unit is dropped (`月收入（元）` →
+//! `月收入`). The policy's `columns:` section adds names per county.
+
+use std::collections::BTreeMap;
+
+use crate::domain::text::normalize_key;
+
+/// A column jiuzhu knows, by its stable snake_case key.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub key: &'static str,
+    /// The label used in workbooks jiuzhu writes.
+    pub label_zh: &'static str,
+    /// Built-in header names (the key itself also matches).
+    pub names: &'static [&'static str],
+}
+
+macro_rules! fields {
+    ($($key:ident: $label:literal, [$($name:literal),* $(,)?];)*) => {
+        /// Every field, in the order workbooks show them.
+        pub const FIELDS: &[Field] = &[$(Field { key: stringify!($key), label_zh: $label, names: &[$($name),*] }),*];
+    };
+}
+
+fields! {
+    serial: "序号", ["序号", "No", "No."];
+    household_key: "户主身份证号", ["户主身份证号", "户主身份证", "户主证件号码", "户主公民身份号码", "户编号", "家庭编号", "户号"];
+    head_name: "户主姓名", ["户主姓名", "户主", "申请人姓名", "申请人"];
+    name: "姓名", ["姓名", "成员姓名", "家庭成员姓名", "人员姓名"];
+    id_number: "身份证号", ["身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证件号码", "身份证"];
+    relation: "与户主关系", ["与户主关系", "与申请人关系", "家庭关系", "关系"];
+    scheme: "申请类别", ["申请类别", "救助类别", "申请类型", "救助类型", "申请项目", "救助项目"];
+    township: "乡镇(街道)", ["乡镇(街道)", "乡镇", "街道", "乡镇街道", "乡(镇、街道)", "所属乡镇"];
+    village: "村(社区)", ["村(社区)", "村", "社区", "村居", "村(居)", "村社区", "所属村"];
+    address: "住址", ["住址", "家庭住址", "现住址", "居住地址", "地址"];
+    phone: "联系电话", ["联系电话", "电话", "手机号码", "联系方式"];
+    applied_on: "申请日期", ["申请日期", "申请时间", "受理日期"];
+    hukou: "户籍类型", ["户籍类型", "户籍性质", "户口性质", "户口类型"];
+    bank_name: "开户银行", ["开户银行", "开户行", "银行名称"];
+    bank_account: "银行账号", ["银行账号", "银行卡号", "账号", "卡号", "社保卡号", "一卡通账号"];
+    hardship_reason: "致困原因", ["致困原因", "困难原因", "主要致困原因"];
+    monthly_income: "月收入(元)", ["月收入", "个人月收入", "月均收入", "月收入(元)"];
+    disability_grade: "残疾等级", ["残疾等级", "残疾级别"];
+    serious_illness: "重病", ["重病", "是否重病", "重大疾病", "重病患者"];
+    in_school: "在校", ["在校", "是否在校", "在校生", "在校学生"];
+    work_ability: "劳动能力", ["劳动能力", "劳动能力状况"];
+    materials: "提供材料", ["提供材料", "申请材料", "已交材料", "已提供材料"];
+}
+
+/// The keys of all fields (for policy validation).
+pub fn all_keys() -> Vec<&'static str> {
+    FIELDS.iter().map(|f| f.key).collect()
+}
+
+pub fn field(key: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.key == key)
+}
+
+/// Header names by normalised spelling → field key, built from the built-ins plus the policy's additions.
+#[derive(Debug, Clone)]
+pub struct HeaderNames {
+    by_name: BTreeMap<String, &'static str>,
+}
+
+impl HeaderNames {
+    pub fn new(extra: &BTreeMap<String, Vec<String>>) -> HeaderNames {
+        let mut by_name = BTreeMap::new();
+        for f in FIELDS {
+            by_name.insert(normalize_key(f.key), f.key);
+            for n in f.names {
+                by_name.insert(normalize_key(n), f.key);
+            }
+        }
+        for (key, names) in extra {
+            if let Some(f) = field(key) {
+                for n in names {
+                    by_name.insert(normalize_key(n), f.key);
+                }
+            }
+        }
+        HeaderNames { by_name }
+    }
+
+    /// The field a header cell names, if any.
+    pub fn field_of(&self, header: &str) -> Option<&'static str> {
+        let k = normalize_key(header);
+        if k.is_empty() {
+            return None;
+        }
+        if let Some(f) = self.by_name.get(&k) {
+            return Some(f);
+        }
+        // `月收入(元)` → `月收入`; `身份证号*` (required marker) → `身份证号`.
+        let trimmed = k.trim_end_matches(['*', ':']);
+        let base = match trimmed.rfind('(') {
+            Some(i) if trimmed.ends_with(')') && i > 0 => &trimmed[..i],
+            _ => trimmed,
+        };
+        self.by_name.get(base).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_spellings_match() {
+        let h = HeaderNames::new(&BTreeMap::new());
+        assert_eq!(h.field_of("身份证号码"), Some("id_number"));
+        assert_eq!(h.field_of(" 身 份 证 号 "), Some("id_number"));
+        assert_eq!(h.field_of("月收入（元）"), Some("monthly_income"));
+        assert_eq!(h.field_of("乡镇（街道）"), Some("township"));
+        assert_eq!(h.field_of("户主身份证号"), Some("household_key"));
+        assert_eq!(h.field_of("id_number"), Some("id_number"));
+        assert_eq!(h.field_of("身份证号*"), Some("id_number"));
+        assert_eq!(h.field_of("编号"), None);
+        assert_eq!(h.field_of(""), None);
+    }
+
+    #[test]
+    fn policy_aliases_are_added() {
+        let mut extra = BTreeMap::new();
+        extra.insert("id_number".to_string(), vec!["身份号".to_string()]);
+        let h = HeaderNames::new(&extra);
+        assert_eq!(h.field_of("身份号"), Some("id_number"));
+    }
+}

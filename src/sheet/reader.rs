@@ -1,0 +1,513 @@
+//! The one table reader: `.xlsx`, `.xls`, `.ods` (calamine) and `.csv` (UTF-8 with or without BOM, or
+//! GB18030/GBK), as the spreadsheets clerks receive really are.
+//!
+//! Reading happens in two stages. [`read_workbook`] turns a file into sheets of [`Cell`]s on the grid Excel
+//! shows (row 1 is row 1, whatever the file's used range says), with merged cells expanded to every cell they
+//! cover. [`find_header`] then finds the header row by its names, so title rows above it, instruction sheets
+//! and extra columns do not matter. What a row *means* (blank, totals, data) is decided by the caller, which
+//! reports every skipped row.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+use calamine::{Data, Dimensions, Reader, Sheets};
+use chrono::NaiveDate;
+
+use crate::domain::{date, text};
+use crate::sheet::fields::HeaderNames;
+
+/// One cell as read: its text (normalised: full-width to half-width, trimmed) and what kind of cell it was.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    /// The file stored a number here (a float cell). ID and account numbers in such cells were mangled by Excel.
+    pub number: Option<f64>,
+    /// The file stored a date here.
+    pub date: Option<NaiveDate>,
+}
+
+impl Cell {
+    pub fn text(s: &str) -> Cell {
+        Cell {
+            text: text::normalize(s),
+            ..Cell::default()
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// One sheet on Excel's grid: `rows[0]` is row 1.
+#[derive(Debug, Clone)]
+pub struct RawSheet {
+    pub name: String,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A whole file's sheets.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    /// The file name as given (for messages and rejects).
+    pub file: String,
+    pub sheets: Vec<RawSheet>,
+}
+
+/// How to read a CSV file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 when the bytes are valid UTF-8 (BOM or not), else GB18030 (a superset of GBK and GB2312).
+    Detect,
+    Utf8,
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn parse(s: &str) -> Result<Encoding> {
+        match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "auto" | "detect" => Ok(Encoding::Detect),
+            "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
+            _ => bail!("unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"),
+        }
+    }
+}
+
+/// Reads a spreadsheet or CSV file into sheets. A file that cannot be read at all is an error that says why
+/// and what to do.
+pub fn read_workbook(path: &Path, encoding: Encoding) -> Result<Workbook> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {file}"))?;
+    read_workbook_bytes(&file, &bytes, encoding)
+}
+
+/// As [`read_workbook`], from bytes already read; `file` names the file (its extension picks the format).
+pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Result<Workbook> {
+    if bytes.is_empty() {
+        bail!("{file} is empty (0 bytes): export the register again");
+    }
+    let ext = Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let sheets = match ext.as_str() {
+        "csv" | "txt" => vec![read_csv(file, bytes, encoding)?],
+        "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet(file, &ext, bytes)?,
+        _ => bail!("{file}: unsupported file type `.{ext}`; jiuzhu reads .xlsx, .xls, .ods and .csv"),
+    };
+    Ok(Workbook {
+        file: file.to_string(),
+        sheets,
+    })
+}
+
+fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
+    let (bytes, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let utf8 = || {
+        std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
+            anyhow!(
+                "{file} is not valid UTF-8 (byte {}); if it was saved as GBK, give --encoding gbk",
+                e.valid_up_to()
+            )
+        })
+    };
+    match encoding {
+        Encoding::Utf8 => utf8(),
+        Encoding::Detect if had_bom => utf8(),
+        Encoding::Detect if std::str::from_utf8(bytes).is_ok() => utf8(),
+        Encoding::Detect | Encoding::Gb18030 => {
+            let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                bail!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again");
+            }
+            Ok(text.into_owned())
+        }
+    }
+}
+
+fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
+    let text = decode(file, bytes, encoding)?;
+    if text.contains('\0') {
+        bail!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)");
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| anyhow!("{file} row {}: cannot read CSV: {e}", i + 1))?;
+        rows.push(rec.iter().map(Cell::text).collect());
+    }
+    let name = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("csv")
+        .to_string();
+    Ok(RawSheet { name, rows })
+}
+
+fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>> {
+    let protected = || {
+        anyhow!(
+            "{file} is password-protected (encrypted): open it in Excel/WPS, remove the password \
+             (文件 → 信息 → 保护工作簿 → 用密码进行加密 → clear it), save, and try again"
+        )
+    };
+    let unreadable = |e: &dyn std::fmt::Display| {
+        anyhow!("{file} cannot be read as a .{ext} workbook ({e}); open it in Excel/WPS and save it again as .xlsx")
+    };
+    let is_cfb = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let cursor = Cursor::new(bytes);
+    let mut book: Sheets<Cursor<&[u8]>> = match ext {
+        "xls" => Sheets::Xls(calamine::Xls::new(cursor).map_err(|e| match e {
+            calamine::XlsError::Password => protected(),
+            e => unreadable(&e),
+        })?),
+        "ods" => Sheets::Ods(calamine::Ods::new(cursor).map_err(|e| match e {
+            calamine::OdsError::Password => protected(),
+            e => unreadable(&e),
+        })?),
+        _ => Sheets::Xlsx(calamine::Xlsx::new(cursor).map_err(|e| match e {
+            calamine::XlsxError::Password => protected(),
+            _ if is_cfb => protected(),
+            e => unreadable(&e),
+        })?),
+    };
+    let names = book.sheet_names();
+    let mut out = Vec::new();
+    for name in names {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
+        let merges: Vec<Dimensions> = match &mut book {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            // calamine does not expose ODS merges; the covered cells read as blank, which the fill-down rule
+            // for household fields handles the same way as a CSV export.
+            _ => Vec::new(),
+        };
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        if let Some((r0, c0)) = range.start() {
+            for (i, row) in range.rows().enumerate() {
+                let r = r0 as usize + i;
+                if rows.len() <= r {
+                    rows.resize(r + 1, Vec::new());
+                }
+                let mut cells = vec![Cell::default(); c0 as usize];
+                cells.extend(row.iter().map(cell_of));
+                trim_trailing_blank(&mut cells);
+                rows[r] = cells;
+            }
+        }
+        for m in merges {
+            expand_merge(&mut rows, &m);
+        }
+        out.push(RawSheet { name, rows });
+    }
+    Ok(out)
+}
+
+fn trim_trailing_blank(cells: &mut Vec<Cell>) {
+    while cells.last().is_some_and(Cell::is_blank) {
+        cells.pop();
+    }
+}
+
+/// Copies a merged region's top-left cell into every cell it covers (bounded: a stray whole-column merge
+/// in a template does not make the sheet a million rows long).
+fn expand_merge(rows: &mut [Vec<Cell>], m: &Dimensions) {
+    let (r0, c0) = (m.start.0 as usize, m.start.1 as usize);
+    let (r1, c1) = (m.end.0 as usize, m.end.1 as usize);
+    let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
+        return;
+    };
+    if value.is_blank() {
+        return;
+    }
+    let last_row = r1.min(rows.len().saturating_sub(1));
+    let c1 = c1.min(c0 + 256);
+    for row in rows.iter_mut().take(last_row + 1).skip(r0) {
+        if row.len() <= c1 {
+            row.resize(c1 + 1, Cell::default());
+        }
+        for cell in row.iter_mut().take(c1 + 1).skip(c0) {
+            if cell.is_blank() {
+                *cell = value.clone();
+            }
+        }
+    }
+}
+
+/// How a calamine cell reads as text. Numbers keep their exact decimal spelling (shortest round-trip form,
+/// no exponent), so `850.5` is "850.5" and a mangled ID stays recognisable as one.
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::default(),
+        Data::String(s) => Cell::text(s),
+        Data::Int(i) => Cell {
+            text: i.to_string(),
+            number: Some(*i as f64),
+            date: None,
+        },
+        Data::Float(f) => Cell {
+            text: number_text(*f),
+            number: Some(*f),
+            date: None,
+        },
+        Data::Bool(b) => Cell::text(if *b { "是" } else { "否" }),
+        Data::DateTime(dt) => match date::from_excel_serial(dt.as_f64()) {
+            Ok(d) => Cell {
+                text: date::format_date(d),
+                number: None,
+                date: Some(d),
+            },
+            Err(_) => Cell {
+                text: number_text(dt.as_f64()),
+                number: Some(dt.as_f64()),
+                date: None,
+            },
+        },
+        Data::DateTimeIso(s) => {
+            let day = s.get(..10).unwrap_or(s);
+            match date::parse_date(day) {
+                Ok(d) => Cell {
+                    text: date::format_date(d),
+                    number: None,
+                    date: Some(d),
+                },
+                Err(_) => Cell::text(s),
+            }
+        }
+        Data::DurationIso(s) => Cell::text(s),
+        Data::Error(e) => Cell::text(&format!("#{e:?}")),
+    }
+}
+
+/// A float as text: integers without `.0`, others in their shortest exact form.
+pub fn number_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Where a sheet's header is and which column holds which field.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Index into `RawSheet::rows` (Excel row = index + 1).
+    pub row: usize,
+    /// Field key → column index.
+    pub columns: BTreeMap<&'static str, usize>,
+}
+
+impl Header {
+    pub fn get<'a>(&self, row: &'a [Cell], field: &str) -> Option<&'a Cell> {
+        self.columns.get(field).and_then(|&c| row.get(c))
+    }
+
+    /// The cell's text, or "" when the column is absent or the cell blank.
+    pub fn text<'a>(&self, row: &'a [Cell], field: &str) -> &'a str {
+        self.get(row, field).map(|c| c.text.as_str()).unwrap_or("")
+    }
+}
+
+/// The header rows jiuzhu looks through before giving up (title and note rows above the header).
+const HEADER_SEARCH_ROWS: usize = 30;
+
+/// Why no header was found: what was expected and the best candidate row's cells.
+#[derive(Debug, Clone)]
+pub struct HeaderMiss {
+    pub sheet: String,
+    pub missing: Vec<&'static str>,
+    pub best_row: Option<(usize, Vec<String>)>,
+}
+
+impl std::fmt::Display for HeaderMiss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let labels: Vec<&str> = self
+            .missing
+            .iter()
+            .map(|k| crate::sheet::fields::field(k).map(|f| f.label_zh).unwrap_or(k))
+            .collect();
+        write!(f, "sheet `{}`: no header row with the columns {}", self.sheet, labels.join("、"))?;
+        match &self.best_row {
+            Some((row, cells)) => write!(f, " (closest: row {} has {})", row + 1, cells.join(" | ")),
+            None => write!(f, " (the sheet is empty)"),
+        }
+    }
+}
+
+/// Finds the header row: the first row within the top rows whose cells name every `required` field, and
+/// `any_of` at least one of (when not empty). Two columns naming the same field is an error (which one to
+/// trust?).
+pub fn find_header(
+    sheet: &RawSheet,
+    names: &HeaderNames,
+    required: &[&'static str],
+    any_of: &[&'static str],
+) -> Result<std::result::Result<Header, HeaderMiss>> {
+    let mut best: Option<(usize, usize, Vec<String>)> = None;
+    for (r, row) in sheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let mut columns: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut duplicate = None;
+        for (c, cell) in row.iter().enumerate() {
+            if let Some(f) = names.field_of(&cell.text) {
+                if let Some(&prev) = columns.get(f) {
+                    // A merged title cell repeats one text across columns; only distinct cells count as twins.
+                    if row[prev].text != cell.text || !is_merged_twin(row, prev, c) {
+                        duplicate = Some((f, prev, c));
+                    }
+                } else {
+                    columns.insert(f, c);
+                }
+            }
+        }
+        let have_required = required.iter().all(|f| columns.contains_key(f));
+        let have_any = any_of.is_empty() || any_of.iter().any(|f| columns.contains_key(f));
+        if have_required && have_any {
+            if let Some((f, a, b)) = duplicate {
+                bail!(
+                    "sheet `{}` row {}: two columns ({} and {}) are both read as {}; rename or delete one",
+                    sheet.name,
+                    r + 1,
+                    column_letter(a),
+                    column_letter(b),
+                    crate::sheet::fields::field(f).map(|x| x.label_zh).unwrap_or(f)
+                );
+            }
+            return Ok(Ok(Header { row: r, columns }));
+        }
+        let score = required.iter().filter(|f| columns.contains_key(*f)).count();
+        if score > 0 && best.as_ref().is_none_or(|b| score > b.0) {
+            let cells = row.iter().filter(|c| !c.is_blank()).map(|c| c.text.clone()).collect();
+            best = Some((score, r, cells));
+        }
+    }
+    let best_row = match best {
+        Some((_, r, cells)) => Some((r, cells)),
+        None => sheet
+            .rows
+            .iter()
+            .enumerate()
+            .take(HEADER_SEARCH_ROWS)
+            .find(|(_, row)| row.iter().filter(|c| !c.is_blank()).count() >= 2)
+            .map(|(r, row)| (r, row.iter().filter(|c| !c.is_blank()).map(|c| c.text.clone()).collect())),
+    };
+    let mut missing: Vec<&'static str> = required.to_vec();
+    missing.extend(any_of);
+    Ok(Err(HeaderMiss {
+        sheet: sheet.name.clone(),
+        missing,
+        best_row,
+    }))
+}
+
+fn is_merged_twin(row: &[Cell], a: usize, b: usize) -> bool {
+    (a..=b).all(|c| row.get(c).is_some_and(|x| x.text == row[a].text))
+}
+
+/// Excel's column letters for a 0-based index: 0 → A, 26 → AA.
+pub fn column_letter(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn numbers_keep_their_digits() {
+        assert_eq!(number_text(850.5), "850.5");
+        assert_eq!(number_text(1200.0), "1200");
+        assert_eq!(number_text(130199198505120000.0), "130199198505120000");
+    }
+
+    #[test]
+    fn gbk_csv_is_detected() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("姓名,身份证号\n张三,1\n");
+        let wb = read_workbook_bytes("a.csv", &bytes, Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[0][0].text, "姓名");
+        assert_eq!(wb.sheets[0].rows[1][0].text, "张三");
+    }
+
+    #[test]
+    fn bom_is_dropped_and_fullwidth_normalised() {
+        let bytes = "\u{FEFF}姓名,金额\n李四,１２０\n".as_bytes();
+        let wb = read_workbook_bytes("a.csv", bytes, Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[0][0].text, "姓名");
+        assert_eq!(wb.sheets[0].rows[1][1].text, "120");
+    }
+
+    #[test]
+    fn header_is_found_below_title_rows() {
+        let sheet = RawSheet {
+            name: "s".into(),
+            rows: vec![
+                vec![Cell::text("青禾县申请登记表"), Cell::text("青禾县申请登记表")],
+                vec![],
+                vec![Cell::text("序号"), Cell::text("姓名"), Cell::text("身份证号码")],
+            ],
+        };
+        let names = HeaderNames::new(&BTreeMap::new());
+        let h = find_header(&sheet, &names, &["name", "id_number"], &[]).unwrap().unwrap();
+        assert_eq!(h.row, 2);
+        assert_eq!(h.columns["id_number"], 2);
+    }
+
+    #[test]
+    fn missing_header_names_what_was_expected_and_found() {
+        let sheet = RawSheet {
+            name: "s".into(),
+            rows: vec![vec![Cell::text("编号"), Cell::text("名称"), Cell::text("数量")]],
+        };
+        let names = HeaderNames::new(&BTreeMap::new());
+        let miss = find_header(&sheet, &names, &["name", "id_number"], &[]).unwrap().unwrap_err();
+        let msg = miss.to_string();
+        assert!(msg.contains("姓名") && msg.contains("身份证号") && msg.contains("编号"), "{msg}");
+    }
+
+    #[test]
+    fn duplicate_header_is_an_error() {
+        let sheet = RawSheet {
+            name: "s".into(),
+            rows: vec![vec![Cell::text("姓名"), Cell::text("身份证号"), Cell::text("证件号码")]],
+        };
+        let names = HeaderNames::new(&BTreeMap::new());
+        assert!(find_header(&sheet, &names, &["name", "id_number"], &[]).is_err());
+    }
+
+    #[test]
+    fn unsupported_and_empty_files_are_refused() {
+        assert!(read_workbook_bytes("a.pdf", b"x", Encoding::Detect).is_err());
+        assert!(read_workbook_bytes("a.csv", b"", Encoding::Detect).is_err());
+        assert!(read_workbook_bytes("a.xlsx", b"not a zip", Encoding::Detect).is_err());
+    }
+}
