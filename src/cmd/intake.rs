@@ -226,7 +226,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             txn.put(inbox_path(input), input.bytes.clone());
         }
     }
-    if needs_report {
+    // A file imported before, with nothing new in it, leaves even its report as it was.
+    if needs_report && !(nothing_new && all_seen) {
         txn.put(&report_rel, rejects_workbook(&inputs, &rejects, &skips)?);
     }
     let lock = lock.expect("a writing run holds the lock");
