@@ -28,7 +28,7 @@ jiuzhu -C county intake --dry-run register.csv"
 struct Cli {
     /// Run as if started in DIR (the workspace is found from there upward, like git).
     #[arg(short = 'C', value_name = "DIR", global = true)]
-    dir: Option<PathBuf>,
+    change_dir: Option<PathBuf>,
     /// Print nothing on success (problems are still printed).
     #[arg(short, long, global = true)]
     quiet: bool,
@@ -39,9 +39,11 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Create a workspace: jiuzhu.yaml (policy), ledgers/, inbox/, reports/, archive/, Git settings.
-    #[command(after_help = "Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county\n\n\
+    #[command(
+        after_help = "Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county\n\n\
 Refuses to touch a folder that already has a jiuzhu.yaml. Runs `git init` when the folder is not in a Git \
-repository and git is installed.")]
+repository and git is installed."
+    )]
     Init {
         /// The folder (created if missing); default: the current folder (or -C DIR).
         dir: Option<PathBuf>,
@@ -91,11 +93,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let start = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let start = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
         Command::Init { dir } => {
             let dir = match dir {
-                Some(d) if d.is_absolute() => d,
+                Some(d) if d.is_absolute() || cli.change_dir.is_none() => d,
                 Some(d) => start.join(d),
                 None => start,
             };
@@ -110,7 +112,13 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         } => {
             let ws = Workspace::open(&start)?;
             // As with `git -C`, relative paths are relative to DIR.
-            let files = files.into_iter().map(|f| if f.is_absolute() { f } else { start.join(f) }).collect();
+            let files = match &cli.change_dir {
+                Some(dir) => files
+                    .into_iter()
+                    .map(|f| if f.is_absolute() { f } else { dir.join(f) })
+                    .collect(),
+                None => files,
+            };
             cmd::intake::run(
                 &ws,
                 &cmd::intake::Args {

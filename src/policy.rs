@@ -224,8 +224,12 @@ impl std::error::Error for PolicyError {}
 impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the policy {} (is it UTF-8 text?)", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read the policy {} (is it UTF-8 text?)",
+                path.display()
+            )
+        })?;
         Ok(Policy::parse(&text, &path.display().to_string())?)
     }
 
@@ -263,7 +267,10 @@ impl Policy {
         use PathSeg::{Idx, Key};
         let k = |s: &str| Key(s.to_string());
         if self.version != 1 {
-            return Err((vec![k("version")], format!("version {} is not supported; use 1", self.version)));
+            return Err((
+                vec![k("version")],
+                format!("version {} is not supported; use 1", self.version),
+            ));
         }
         if self.region.code.len() != 6 || !self.region.code.bytes().all(|b| b.is_ascii_digit()) {
             return Err((
@@ -272,7 +279,10 @@ impl Policy {
             ));
         }
         if self.region.townships.is_empty() {
-            return Err((vec![k("region"), k("townships")], "list at least one township".into()));
+            return Err((
+                vec![k("region"), k("townships")],
+                "list at least one township".into(),
+            ));
         }
         let mut seen = BTreeSet::new();
         for (i, t) in self.region.townships.iter().enumerate() {
@@ -305,18 +315,33 @@ impl Policy {
         let mut codes = BTreeSet::new();
         for (key, s) in &self.schemes {
             let at = |f: &str| vec![k("schemes"), k(key), k(f)];
-            if !key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-                return Err((vec![k("schemes"), k(key)], "scheme keys are snake_case ASCII".into()));
+            if !key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err((
+                    vec![k("schemes"), k(key)],
+                    "scheme keys are snake_case ASCII".into(),
+                ));
             }
             if s.code.len() != 2 || !s.code.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err((at("code"), "the scheme code must be two capital letters, e.g. CD".into()));
+                return Err((
+                    at("code"),
+                    "the scheme code must be two capital letters, e.g. CD".into(),
+                ));
             }
             if !codes.insert(s.code.clone()) {
-                return Err((at("code"), format!("scheme code {} is used by two schemes", s.code)));
+                return Err((
+                    at("code"),
+                    format!("scheme code {} is used by two schemes", s.code),
+                ));
             }
             for name in std::iter::once(&s.label).chain(&s.aliases) {
                 if !names.insert(name.clone()) {
-                    return Err((at("label"), format!("scheme name `{name}` is used by two schemes")));
+                    return Err((
+                        at("label"),
+                        format!("scheme name `{name}` is used by two schemes"),
+                    ));
                 }
             }
             if s.standards.is_empty() {
@@ -339,7 +364,10 @@ impl Policy {
             if !known.contains(&key.as_str()) {
                 return Err((
                     vec![k("columns"), k(key)],
-                    format!("unknown column key `{key}`; known keys: {}", known.join(", ")),
+                    format!(
+                        "unknown column key `{key}`; known keys: {}",
+                        known.join(", ")
+                    ),
                 ));
             }
         }
@@ -371,15 +399,19 @@ impl Policy {
     /// The canonical material name for what a clerk wrote, if the policy knows it.
     pub fn material(&self, written: &str) -> Option<String> {
         let want = crate::domain::text::normalize_key(written);
-        let mut all: BTreeSet<&String> = self.schemes.values().flat_map(|s| &s.required_materials).collect();
+        let mut all: BTreeSet<&String> = self
+            .schemes
+            .values()
+            .flat_map(|s| &s.required_materials)
+            .collect();
         all.extend(self.material_aliases.keys());
         all.into_iter()
             .find(|m| {
                 crate::domain::text::normalize_key(m) == want
-                    || self
-                        .material_aliases
-                        .get(*m)
-                        .is_some_and(|al| al.iter().any(|a| crate::domain::text::normalize_key(a) == want))
+                    || self.material_aliases.get(*m).is_some_and(|al| {
+                        al.iter()
+                            .any(|a| crate::domain::text::normalize_key(a) == want)
+                    })
             })
             .cloned()
     }
@@ -429,7 +461,12 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
                         continue;
                     }
                     let t = l.trim_start().trim_start_matches("- ");
-                    let name = t.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+                    let name = t
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_matches(['"', '\'']);
                     if name == key && t.contains(':') {
                         hit = Some(i);
                         break;
@@ -460,12 +497,22 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
         found = Some(i);
         let base = indent(lines[i]);
         // The block under line i: following lines indented deeper than line i (or its list item's content).
-        start = if matches!(seg, PathSeg::Idx(_)) { i } else { i + 1 };
+        start = if matches!(seg, PathSeg::Idx(_)) {
+            i
+        } else {
+            i + 1
+        };
         end = lines
             .iter()
             .enumerate()
             .skip(i + 1)
-            .find(|(_, l)| meaningful(l) && indent(l) <= base && !(matches!(seg, PathSeg::Key(_)) && indent(l) == base && l.trim_start().starts_with('-')))
+            .find(|(_, l)| {
+                meaningful(l)
+                    && indent(l) <= base
+                    && !(matches!(seg, PathSeg::Key(_))
+                        && indent(l) == base
+                        && l.trim_start().starts_with('-'))
+            })
             .map(|(j, _)| j)
             .unwrap_or(lines.len());
         min_indent = base + if matches!(seg, PathSeg::Idx(_)) { 0 } else { 1 };
@@ -519,13 +566,21 @@ mod tests {
         let text = TEMPLATE.replacen("from: 2026-07-01", "from: 2025-07-01", 1);
         let e = err(&text);
         assert!(e.key.ends_with("standards[1].from"), "{e}");
-        let line = text.lines().position(|l| l.contains("from: 2025-07-01")).unwrap() + 1;
+        let line = text
+            .lines()
+            .position(|l| l.contains("from: 2025-07-01"))
+            .unwrap()
+            + 1;
         assert_eq!(e.line, Some(line), "{e}");
     }
 
     #[test]
     fn wrong_type_is_named() {
-        let text = TEMPLATE.replacen("time_limit_working_days: 30", "time_limit_working_days: soon", 1);
+        let text = TEMPLATE.replacen(
+            "time_limit_working_days: 30",
+            "time_limit_working_days: soon",
+            1,
+        );
         let e = err(&text);
         assert!(e.to_string().contains("time_limit_working_days"), "{e}");
     }

@@ -154,7 +154,10 @@ impl std::fmt::Display for NoRegister {
         for m in &self.misses {
             writeln!(f, "  {m}")?;
         }
-        write!(f, "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again.")
+        write!(
+            f,
+            "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again."
+        )
     }
 }
 
@@ -171,7 +174,11 @@ pub fn read_register(
         for n in only_sheets {
             if !wb.sheets.iter().any(|s| &s.name == n) {
                 let have: Vec<&str> = wb.sheets.iter().map(|s| s.name.as_str()).collect();
-                anyhow::bail!("{}: no sheet named `{n}`; its sheets are {}", wb.file, have.join(", "));
+                anyhow::bail!(
+                    "{}: no sheet named `{n}`; its sheets are {}",
+                    wb.file,
+                    have.join(", ")
+                );
             }
         }
     }
@@ -205,7 +212,11 @@ pub fn read_register(
     // search above required 申请类别 for per-member registers.
     if let Some((sheet, header)) = per_member.first() {
         let mut read = RegisterRead {
-            other_register_sheets: per_member.iter().skip(1).map(|(s, _)| s.name.clone()).collect(),
+            other_register_sheets: per_member
+                .iter()
+                .skip(1)
+                .map(|(s, _)| s.name.clone())
+                .collect(),
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy, names);
@@ -235,21 +246,30 @@ fn classify(row: &[Cell], header: &Header, names: &HeaderNames, data_fields: &[&
     }
     for c in non_blank.iter().take(3) {
         let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
-        if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
+        if ["合计", "总计", "小计", "共计"]
+            .iter()
+            .any(|w| t.starts_with(w))
+        {
             return RowKind::Skip(format!("totals row ({})", c.text));
         }
     }
     let header_like = header
         .columns
         .iter()
-        .filter(|(f, &c)| row.get(c).is_some_and(|cell| names.field_of(&cell.text) == Some(f)))
+        .filter(|(f, &c)| {
+            row.get(c)
+                .is_some_and(|cell| names.field_of(&cell.text) == Some(f))
+        })
         .count();
     if header_like >= 3 {
         return RowKind::Skip("header row repeated".into());
     }
     if data_fields.iter().all(|f| header.text(row, f).is_empty()) {
         let note: Vec<&str> = non_blank.iter().map(|c| c.text.as_str()).take(3).collect();
-        return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
+        return RowKind::Skip(format!(
+            "note row without name, ID or relation ({})",
+            note.join(" ")
+        ));
     }
     RowKind::Data
 }
@@ -309,7 +329,11 @@ fn read_per_member(
             !serial.is_empty() && serial != current_serial
         };
         if starts_new {
-            let lookup = if key.is_empty() { format!("序号 {serial}") } else { key.clone() };
+            let lookup = if key.is_empty() {
+                format!("序号 {serial}")
+            } else {
+                key.clone()
+            };
             let idx = match by_key.get(&lookup) {
                 Some(&idx) => idx,
                 None => {
@@ -367,7 +391,9 @@ fn household_key_text(raw: &str) -> String {
 /// conflict (two applications typed under one key, or a copy-paste slip).
 fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], header: &Header, at: &RowRef) {
     for &f in HOUSEHOLD_FIELDS {
-        let Some(cell) = header.get(row, f) else { continue };
+        let Some(cell) = header.get(row, f) else {
+            continue;
+        };
         if cell.is_blank() {
             continue;
         }
@@ -414,7 +440,12 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     }
     let id_cell = header.get(row, "id_number").cloned().unwrap_or_default();
     let id = if id_cell.is_blank() {
-        problem("id_number", "", "ID number is missing".into(), "fill in 身份证号");
+        problem(
+            "id_number",
+            "",
+            "ID number is missing".into(),
+            "fill in 身份证号",
+        );
         None
     } else {
         match id_number::parse_cell(&id_cell.text, id_cell.number.is_some()) {
@@ -432,7 +463,12 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     };
     let rel_text = header.text(row, "relation");
     let relation = if rel_text.is_empty() {
-        problem("relation", "", "relation to the head is missing".into(), "fill in 与户主关系 (户主, 配偶, 子, 女 …)");
+        problem(
+            "relation",
+            "",
+            "relation to the head is missing".into(),
+            "fill in 与户主关系 (户主, 配偶, 子, 女 …)",
+        );
         None
     } else {
         let r = Relation::parse(rel_text);
@@ -454,12 +490,22 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             };
             match parsed {
                 Ok(f) if f.0 < 0 => {
-                    problem("monthly_income", &c.text, "income is negative".into(), "write the monthly income as 0 or more");
+                    problem(
+                        "monthly_income",
+                        &c.text,
+                        "income is negative".into(),
+                        "write the monthly income as 0 or more",
+                    );
                     Fen(0)
                 }
                 Ok(f) => f,
                 Err(e) => {
-                    problem("monthly_income", &c.text, e.to_string(), "write the amount in yuan, e.g. 1200.50");
+                    problem(
+                        "monthly_income",
+                        &c.text,
+                        e.to_string(),
+                        "write the amount in yuan, e.g. 1200.50",
+                    );
                     Fen(0)
                 }
             }
@@ -471,7 +517,12 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     let disability_grade = match disability_grade(grade_text) {
         Some(g) => g,
         None => {
-            problem("disability_grade", grade_text, format!("unknown disability grade `{grade_text}`"), "write 一级, 二级, 三级, 四级 or leave blank");
+            problem(
+                "disability_grade",
+                grade_text,
+                format!("unknown disability grade `{grade_text}`"),
+                "write 一级, 二级, 三级, 四级 or leave blank",
+            );
             0
         }
     };
@@ -480,7 +531,12 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         match yes_no(t) {
             Some(b) => b,
             None => {
-                problem(f, t, format!("`{t}` is not 是 or 否"), "write 是, or leave blank for 否");
+                problem(
+                    f,
+                    t,
+                    format!("`{t}` is not 是 or 否"),
+                    "write 是, or leave blank for 否",
+                );
                 false
             }
         }
@@ -489,7 +545,12 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     let in_school = flag("in_school");
     let wa_text = header.text(row, "work_ability");
     let work_ability = WorkAbility::parse(wa_text).unwrap_or_else(|| {
-        problem("work_ability", wa_text, format!("unknown work ability `{wa_text}`"), "write 有, 部分 or 无");
+        problem(
+            "work_ability",
+            wa_text,
+            format!("unknown work ability `{wa_text}`"),
+            "write 有, 部分 or 无",
+        );
         WorkAbility::Unknown
     });
     MemberDraft {
@@ -569,12 +630,17 @@ fn read_per_household(
                 at: at.clone(),
                 column: label("household_key"),
                 value: hh.text(row, "household_key").to_string(),
-                reason: format!("the same head's ID is on household rows {first_row} and {}", at.row),
+                reason: format!(
+                    "the same head's ID is on household rows {first_row} and {}",
+                    at.row
+                ),
                 fix: "keep one row per household".into(),
             });
             read.skips.push(Skip {
                 at,
-                reason: format!("second row for the household of row {first_row} (that household is rejected)"),
+                reason: format!(
+                    "second row for the household of row {first_row} (that household is rejected)"
+                ),
             });
             continue;
         }
@@ -600,7 +666,8 @@ fn read_per_household(
             row: (mh.row + 2 + i) as u32,
         };
         read.rows_read += 1;
-        if let RowKind::Skip(reason) = classify(row, mh, names, &["name", "id_number", "relation"]) {
+        if let RowKind::Skip(reason) = classify(row, mh, names, &["name", "id_number", "relation"])
+        {
             read.skips.push(Skip { at, reason });
             continue;
         }
@@ -623,7 +690,10 @@ fn read_per_household(
                     column: label("household_key"),
                     value: mh.text(row, "household_key").to_string(),
                     reason: format!("no household row on sheet `{}` has this head's ID", hs.name),
-                    fix: format!("add the household to sheet `{}` or correct the head's ID", hs.name),
+                    fix: format!(
+                        "add the household to sheet `{}` or correct the head's ID",
+                        hs.name
+                    ),
                 });
                 continue;
             }
@@ -651,7 +721,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
     let mut problem = |at: &RowRef, f: &str, value: &str, reason: String, fix: &str| {
         problems.push(Problem {
             at: at.clone(),
-            column: if f.is_empty() { String::new() } else { label(f) },
+            column: if f.is_empty() {
+                String::new()
+            } else {
+                label(f)
+            },
             value: value.to_string(),
             reason,
             fix: fix.to_string(),
@@ -660,9 +734,19 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
     let get = |f: &str| draft.fields.get(f).map(|(c, r)| (c.clone(), r.clone()));
 
     if draft.members.is_empty() {
-        problem(&at, "", "", "the household has no member rows".into(), "list every member, the head included");
+        problem(
+            &at,
+            "",
+            "",
+            "the household has no member rows".into(),
+            "list every member, the head included",
+        );
     }
-    let heads: Vec<&MemberDraft> = draft.members.iter().filter(|m| m.relation == Some(Relation::Head)).collect();
+    let heads: Vec<&MemberDraft> = draft
+        .members
+        .iter()
+        .filter(|m| m.relation == Some(Relation::Head))
+        .collect();
     match heads.len() {
         1 => {}
         0 if !draft.members.is_empty() => problem(
@@ -704,7 +788,10 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                 &name_at,
                 "head_name",
                 &name_cell.text,
-                format!("户主姓名 `{}` differs from the head's name `{}` on the members sheet", name_cell.text, head.name),
+                format!(
+                    "户主姓名 `{}` differs from the head's name `{}` on the members sheet",
+                    name_cell.text, head.name
+                ),
                 "make the two names agree",
             );
         }
@@ -718,36 +805,64 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     &m.at,
                     "id_number",
                     &m.id_raw,
-                    format!("{} ({}) is listed twice in this household (rows {} and {})", m.name, id.masked(), prev.at.row, m.at.row),
+                    format!(
+                        "{} ({}) is listed twice in this household (rows {} and {})",
+                        m.name,
+                        id.masked(),
+                        prev.at.row,
+                        m.at.row
+                    ),
                     "keep one row per person",
                 );
             }
         }
     }
 
-    let required = |f: &'static str, fix: &str, problem: &mut dyn FnMut(&RowRef, &str, &str, String, &str)| -> Option<(Cell, RowRef)> {
+    let required = |f: &'static str,
+                    fix: &str,
+                    problem: &mut dyn FnMut(&RowRef, &str, &str, String, &str)|
+     -> Option<(Cell, RowRef)> {
         let v = get(f);
         if v.is_none() {
             problem(&at, f, "", format!("{} is missing", label(f)), fix);
         }
         v
     };
-    let scheme = required("scheme", "fill in 申请类别 on the head's row", &mut problem).and_then(|(c, r)| {
-        match policy.scheme_by_name(&c.text) {
+    let scheme = required("scheme", "fill in 申请类别 on the head's row", &mut problem).and_then(
+        |(c, r)| match policy.scheme_by_name(&c.text) {
             Some((key, _)) => Some(key.to_string()),
             None => {
                 let known: Vec<&str> = policy.schemes.values().map(|s| s.label.as_str()).collect();
-                problem(&r, "scheme", &c.text, format!("scheme `{}` is not in the policy", c.text), &format!("use one of {}", known.join("、")));
+                problem(
+                    &r,
+                    "scheme",
+                    &c.text,
+                    format!("scheme `{}` is not in the policy", c.text),
+                    &format!("use one of {}", known.join("、")),
+                );
                 None
             }
-        }
-    });
-    let township = required("township", "fill in 乡镇(街道)", &mut problem).and_then(|(c, r)| match policy.township(&c.text) {
-        Some(t) => Some(t.clone()),
-        None => {
-            let known: Vec<&str> = policy.region.townships.iter().map(|t| t.name.as_str()).collect();
-            problem(&r, "township", &c.text, format!("township `{}` is not in the policy", c.text), &format!("use one of {}", known.join("、")));
-            None
+        },
+    );
+    let township = required("township", "fill in 乡镇(街道)", &mut problem).and_then(|(c, r)| {
+        match policy.township(&c.text) {
+            Some(t) => Some(t.clone()),
+            None => {
+                let known: Vec<&str> = policy
+                    .region
+                    .townships
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect();
+                problem(
+                    &r,
+                    "township",
+                    &c.text,
+                    format!("township `{}` is not in the policy", c.text),
+                    &format!("use one of {}", known.join("、")),
+                );
+                None
+            }
         }
     });
     let village = required("village", "fill in 村(社区)", &mut problem).and_then(|(c, r)| {
@@ -756,7 +871,16 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         match t.villages.iter().find(|v| text::normalize_key(v) == want) {
             Some(v) => Some(v.clone()),
             None => {
-                problem(&r, "village", &c.text, format!("village `{}` is not listed under {} in the policy", c.text, t.name), &format!("use one of {}", t.villages.join("、")));
+                problem(
+                    &r,
+                    "village",
+                    &c.text,
+                    format!(
+                        "village `{}` is not listed under {} in the policy",
+                        c.text, t.name
+                    ),
+                    &format!("use one of {}", t.villages.join("、")),
+                );
                 None
             }
         }
@@ -770,7 +894,13 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         match d {
             Ok(d) => Some(d),
             Err(e) => {
-                problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
+                problem(
+                    &r,
+                    "applied_on",
+                    &c.text,
+                    e.to_string(),
+                    "write the date as 2026-11-03",
+                );
                 None
             }
         }
@@ -781,7 +911,13 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             Some(Hukou::Urban) => "urban".into(),
             Some(Hukou::Rural) => "rural".into(),
             None => {
-                problem(&r, "hukou", &c.text, format!("unknown household registration type `{}`", c.text), "write 城镇 or 农村");
+                problem(
+                    &r,
+                    "hukou",
+                    &c.text,
+                    format!("unknown household registration type `{}`", c.text),
+                    "write 城镇 or 农村",
+                );
                 String::new()
             }
         },
@@ -789,13 +925,25 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
     let bank_account = match get("bank_account") {
         None => String::new(),
         Some((c, r)) => {
-            let digits: String = c.text.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
+            let digits: String = c
+                .text
+                .chars()
+                .filter(|ch| !ch.is_whitespace() && *ch != '-')
+                .collect();
             if c.number.is_some() && digits.len() >= 16 || digits.contains(['E', 'e', '.']) {
                 problem(&r, "bank_account", &c.text, "Excel turned the account number into a number and lost its last digits".into(),
                     "format the 银行账号 column as Text (设置单元格格式 → 文本), type the account numbers again, and export again");
                 String::new()
-            } else if !(10..=30).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                problem(&r, "bank_account", &c.text, "the account number must be 10 to 30 digits".into(), "copy the account number from the bank card or passbook");
+            } else if !(10..=30).contains(&digits.len())
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                problem(
+                    &r,
+                    "bank_account",
+                    &c.text,
+                    "the account number must be 10 to 30 digits".into(),
+                    "copy the account number from the bank card or passbook",
+                );
                 String::new()
             } else {
                 digits
@@ -803,16 +951,35 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         }
     };
     if let Some((c, r)) = get("phone") {
-        let ok = c.text.chars().all(|ch| ch.is_ascii_digit() || "-+ ()".contains(ch)) && c.text.chars().filter(char::is_ascii_digit).count() >= 7;
+        let ok = c
+            .text
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || "-+ ()".contains(ch))
+            && c.text.chars().filter(char::is_ascii_digit).count() >= 7;
         if !ok {
-            problem(&r, "phone", &c.text, "the phone number must be digits (a mobile or a landline)".into(), "write e.g. 13812345678 or 0311-1234567");
+            problem(
+                &r,
+                "phone",
+                &c.text,
+                "the phone number must be digits (a mobile or a landline)".into(),
+                "write e.g. 13812345678 or 0311-1234567",
+            );
         }
     }
     if let Some(d) = applied_on {
         for m in &draft.members {
             if let Some(id) = &m.id {
                 if id.birth_date() > d {
-                    problem(&m.at, "id_number", &m.id_raw, format!("the birth date in the ID ({}) is after the application date ({d})", id.birth_date()), "check the ID number and the application date");
+                    problem(
+                        &m.at,
+                        "id_number",
+                        &m.id_raw,
+                        format!(
+                            "the birth date in the ID ({}) is after the application date ({d})",
+                            id.birth_date()
+                        ),
+                        "check the ID number and the application date",
+                    );
                 }
             }
         }
@@ -861,8 +1028,12 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
 
 fn hukou_of(s: &str) -> Option<Hukou> {
     match s.trim() {
-        "城镇" | "城市" | "非农业" | "非农" | "城镇户口" | "城镇居民" | "居民" | "urban" => Some(Hukou::Urban),
-        "农村" | "农业" | "农业户口" | "农村户口" | "农村居民" | "rural" => Some(Hukou::Rural),
+        "城镇" | "城市" | "非农业" | "非农" | "城镇户口" | "城镇居民" | "居民" | "urban" => {
+            Some(Hukou::Urban)
+        }
+        "农村" | "农业" | "农业户口" | "农村户口" | "农村居民" | "rural" => {
+            Some(Hukou::Rural)
+        }
         _ => None,
     }
 }

@@ -117,7 +117,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .flat_map(|e| e.inputs.split(';'))
         .filter_map(|kv| kv.split_once('=').map(|(_, sha)| sha))
         .collect();
-    let all_seen = inputs.iter().all(|i| seen_before.contains(i.sha256.as_str()));
+    let all_seen = inputs
+        .iter()
+        .all(|i| seen_before.contains(i.sha256.as_str()));
     let nothing_new = new_cases.is_empty();
 
     // Summary.
@@ -152,7 +154,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
-            if args.dry_run { "report would be" } else { "report:" },
+            if args.dry_run {
+                "report would be"
+            } else {
+                "report:"
+            },
             report_rel.display()
         ));
     }
@@ -161,15 +167,27 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     // The clerk sees each rejected household's first reason; the report has every row.
     let mut shown = BTreeSet::new();
-    for p in rejects.iter().filter(|p| !p.reason.starts_with("household rejected")) {
+    for p in rejects
+        .iter()
+        .filter(|p| !p.reason.starts_with("household rejected"))
+    {
         let key = (p.at.file, p.at.sheet.clone(), p.reason.clone());
         if shown.insert(key) {
+            let name = &inputs[p.at.file].name;
+            // A CSV has one sheet, named after the file: saying it twice helps nobody.
+            let sheet = if name.to_ascii_lowercase().ends_with(".csv") {
+                String::new()
+            } else {
+                format!(" sheet {}", p.at.sheet)
+            };
             out.push_str(&format!(
-                "\n  rejected {} {} row {}{}: {}",
-                inputs[p.at.file].name,
-                p.at.sheet,
+                "\n  rejected {name}{sheet} row {}{}: {}",
                 p.at.row,
-                if p.column.is_empty() { String::new() } else { format!(" {}", p.column) },
+                if p.column.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", p.column)
+                },
                 p.reason
             ));
         }
@@ -198,14 +216,20 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
         txn.put(ledger::path_of::<Source>(), ledger::to_bytes(&sources)?);
         let policy_sha = sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default());
-        let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
+        let mut input_list: Vec<String> = inputs
+            .iter()
+            .map(|i| format!("{}={}", i.name, i.sha256))
+            .collect();
         input_list.push(format!("{POLICY_FILE}={policy_sha}"));
         let input_list = input_list.join(";");
         let mut new_events = vec![NewEvent {
             step: "intake".into(),
             detail: format!(
                 "{} households ({} members) added; {} rows rejected; {} skipped",
-                tally.households_accepted, tally.members_accepted, tally.rows_rejected, tally.rows_skipped
+                tally.households_accepted,
+                tally.members_accepted,
+                tally.rows_rejected,
+                tally.rows_skipped
             ),
             inputs: input_list.clone(),
             ..NewEvent::default()
@@ -257,12 +281,22 @@ fn read_input(path: &Path) -> Result<Input> {
 
 /// Inputs are kept as they came, under their content hash, so every row's provenance stays resolvable.
 fn inbox_path(input: &Input) -> PathBuf {
-    PathBuf::from("inbox").join(format!("{}-{}", &input.sha256[..16], safe_name(&input.name)))
+    PathBuf::from("inbox").join(format!(
+        "{}-{}",
+        &input.sha256[..16],
+        safe_name(&input.name)
+    ))
 }
 
 fn safe_name(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -292,9 +326,18 @@ struct Decided {
 
 /// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
 /// application date — the same application always gets the same ID, and no personal data shows in it.
-pub fn case_id(scheme_code: &str, head: &IdNumber, scheme: &str, applied_on: chrono::NaiveDate) -> String {
+pub fn case_id(
+    scheme_code: &str,
+    head: &IdNumber,
+    scheme: &str,
+    applied_on: chrono::NaiveDate,
+) -> String {
     let h = sha256_hex(format!("{}|{}|{}", head.as_str(), scheme, applied_on).as_bytes());
-    format!("{scheme_code}-{}-{}", applied_on.format("%Y"), &h[..12].to_uppercase())
+    format!(
+        "{scheme_code}-{}-{}",
+        applied_on.format("%Y"),
+        &h[..12].to_uppercase()
+    )
 }
 
 fn decide_households(
@@ -320,12 +363,19 @@ fn decide_households(
         drafts.extend(read.households);
     }
     // Household-level checks.
-    let mut facts: Vec<Option<HouseholdFacts>> = drafts.iter_mut().map(|d| register::check_household(d, policy)).collect();
+    let mut facts: Vec<Option<HouseholdFacts>> = drafts
+        .iter_mut()
+        .map(|d| register::check_household(d, policy))
+        .collect();
 
     // A person in two households of this run rejects both, each naming the other.
     let mut by_person: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (h, d) in drafts.iter().enumerate() {
-        let ids: BTreeSet<&str> = d.members.iter().filter_map(|m| m.id.as_ref().map(|i| i.as_str())).collect();
+        let ids: BTreeSet<&str> = d
+            .members
+            .iter()
+            .filter_map(|m| m.id.as_ref().map(|i| i.as_str()))
+            .collect();
         for id in ids {
             by_person.entry(id.to_string()).or_default().push(h);
         }
@@ -336,14 +386,20 @@ fn decide_households(
             continue;
         }
         for &h in hs {
-            let me = drafts[h].members.iter().find(|m| m.id.as_ref().is_some_and(|i| i.as_str() == id));
+            let me = drafts[h]
+                .members
+                .iter()
+                .find(|m| m.id.as_ref().is_some_and(|i| i.as_str() == id));
             let Some(me) = me else { continue };
             let others: Vec<String> = hs
                 .iter()
                 .filter(|&&o| o != h)
                 .map(|&o| {
                     let d = &drafts[o];
-                    let head = d.members.iter().find(|m| m.relation == Some(crate::ledger::Relation::Head));
+                    let head = d
+                        .members
+                        .iter()
+                        .find(|m| m.relation == Some(crate::ledger::Relation::Head));
                     format!(
                         "the household of {} (sheet {} row {})",
                         head.map(|m| m.name.as_str()).unwrap_or("?"),
@@ -364,7 +420,8 @@ fn decide_households(
                         id_number::mask_any(id),
                         others.join(" and ")
                     ),
-                    fix: "decide which household the person belongs to and remove the other row".into(),
+                    fix: "decide which household the person belongs to and remove the other row"
+                        .into(),
                 },
             ));
         }
@@ -378,7 +435,10 @@ fn decide_households(
     let existing: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
     let mut open_case_of: BTreeMap<&str, &str> = BTreeMap::new();
     for m in members {
-        if existing.get(m.case_id.as_str()).is_some_and(|c| c.status.is_open()) {
+        if existing
+            .get(m.case_id.as_str())
+            .is_some_and(|c| c.status.is_open())
+        {
             open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
         }
     }
@@ -449,34 +509,56 @@ fn decide_households(
                     at,
                     column: "身份证号".into(),
                     value: m.id_number.as_str().to_string(),
-                    reason: format!("{} ({}) is already in open case {other}", m.name, m.id_number.masked()),
-                    fix: "a person can be in one open case: close or change the other case first".into(),
+                    reason: format!(
+                        "{} ({}) is already in open case {other}",
+                        m.name,
+                        m.id_number.masked()
+                    ),
+                    fix: "a person can be in one open case: close or change the other case first"
+                        .into(),
                 });
             }
             reject_household(draft, &mut rejects, &mut tally);
             continue;
         }
         // Within one run, two applications (e.g. two schemes) for the same people: the first wins.
-        if let Some(m) = case_members.iter().find(|m| taken_ids.contains(m.id_number.as_str())) {
+        if let Some(m) = case_members
+            .iter()
+            .find(|m| taken_ids.contains(m.id_number.as_str()))
+        {
             draft.problems.push(Problem {
                 at: draft.first.clone(),
                 column: "身份证号".into(),
                 value: m.id_number.as_str().to_string(),
-                reason: format!("{} ({}) is in another application accepted in this run", m.name, m.id_number.masked()),
+                reason: format!(
+                    "{} ({}) is in another application accepted in this run",
+                    m.name,
+                    m.id_number.masked()
+                ),
                 fix: "a person can be in one open case".into(),
             });
             reject_household(draft, &mut rejects, &mut tally);
             continue;
         }
-        taken_ids.extend(case_members.iter().map(|m| m.id_number.as_str().to_string()));
+        taken_ids.extend(
+            case_members
+                .iter()
+                .map(|m| m.id_number.as_str().to_string()),
+        );
         let rows = draft_rows(draft);
         tally.rows_accepted += rows.len();
         tally.households_accepted += 1;
         tally.members_accepted += case_members.len();
-        let case_at = draft.household_row.clone().unwrap_or_else(|| head.at.clone());
+        let case_at = draft
+            .household_row
+            .clone()
+            .unwrap_or_else(|| head.at.clone());
         new_sources.push((format!("case/{id}"), case_at));
         for (m, d) in case_members.iter().zip(&draft.members) {
-            new_sources.push((format!("member/{id}/{}", m.id_number.as_str()), d.at.clone()));
+            new_sources.push((
+                format!("member/{id}/{}", m.id_number.as_str()),
+                d.at.clone(),
+            ));
         }
         new_cases.push(case);
         new_members.extend(case_members);
@@ -498,13 +580,20 @@ fn decide_households(
 impl Tally {
     /// Skips already counted as they were made (the "already imported" ones).
     fn households_already_rows(&self, skips: &[Skip]) -> usize {
-        skips.iter().filter(|s| s.reason.starts_with("already imported")).count()
+        skips
+            .iter()
+            .filter(|s| s.reason.starts_with("already imported"))
+            .count()
     }
 }
 
 /// Every data row of a household: the household row (per-household shape) and its member rows.
 fn draft_rows(d: &HouseholdDraft) -> Vec<RowRef> {
-    d.household_row.iter().cloned().chain(d.members.iter().map(|m| m.at.clone())).collect()
+    d.household_row
+        .iter()
+        .cloned()
+        .chain(d.members.iter().map(|m| m.at.clone()))
+        .collect()
 }
 
 /// Lists a rejected household's rows: each row's own problems, and the others as rejected because of them.
@@ -526,7 +615,8 @@ fn reject_household(d: &HouseholdDraft, rejects: &mut Vec<Problem>, tally: &mut 
                 column: String::new(),
                 value: String::new(),
                 reason: format!("household rejected because of {first_reason}"),
-                fix: "fix the household's other rows; a household is imported whole or not at all".into(),
+                fix: "fix the household's other rows; a household is imported whole or not at all"
+                    .into(),
             });
         } else {
             rejects.extend(mine.into_iter().cloned());
@@ -592,7 +682,10 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
 fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Result<Vec<u8>> {
     let rejected = SheetSpec {
         name: "拒收 rejected".into(),
-        title: Some("导入拒收的行 — 改正后重新导入整户 (a household is imported whole or not at all)".into()),
+        title: Some(
+            "导入拒收的行 — 改正后重新导入整户 (a household is imported whole or not at all)"
+                .into(),
+        ),
         columns: vec![
             Column::new("文件 file", Kind::Text),
             Column::new("工作表 sheet", Kind::Text),
@@ -619,7 +712,9 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
     };
     let skipped = SheetSpec {
         name: "跳过 skipped".into(),
-        title: Some("未导入也无需处理的行 (blank, totals, notes, duplicates, already imported)".into()),
+        title: Some(
+            "未导入也无需处理的行 (blank, totals, notes, duplicates, already imported)".into(),
+        ),
         columns: vec![
             Column::new("文件 file", Kind::Text),
             Column::new("工作表 sheet", Kind::Text),

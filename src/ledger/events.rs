@@ -110,13 +110,26 @@ pub fn verify_chain(chain: &[Event]) -> Option<(u64, String)> {
     for (i, e) in chain.iter().enumerate() {
         let want_seq = i as u64 + 1;
         if e.seq != want_seq {
-            return Some((e.seq, format!("expected event {want_seq}, found {} (an event was removed or moved)", e.seq)));
+            return Some((
+                e.seq,
+                format!(
+                    "expected event {want_seq}, found {} (an event was removed or moved)",
+                    e.seq
+                ),
+            ));
         }
         if e.prev_hash != prev {
-            return Some((e.seq, "prev_hash does not match the previous event (an event was removed or edited)".into()));
+            return Some((
+                e.seq,
+                "prev_hash does not match the previous event (an event was removed or edited)"
+                    .into(),
+            ));
         }
         if e.compute_hash() != e.hash {
-            return Some((e.seq, "hash does not match the row (the row was edited)".into()));
+            return Some((
+                e.seq,
+                "hash does not match the row (the row was edited)".into(),
+            ));
         }
         prev = e.hash.clone();
     }

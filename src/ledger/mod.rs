@@ -48,7 +48,9 @@ pub fn read<R: Record>(ws: &Workspace) -> Result<Vec<R>> {
 /// Parses ledger bytes; `name` is used in messages.
 pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
     let text = std::str::from_utf8(bytes).map_err(|_| anyhow!("ledgers/{name} is not UTF-8"))?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
         .with_context(|| format!("ledgers/{name}: cannot read the header"))?
@@ -71,7 +73,10 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
             anyhow!("ledgers/{name} line {line}: {}", describe_csv_error(&e))
         })?;
         if !keys.insert(rec.key()) {
-            bail!("ledgers/{name}: the key {} appears twice; restore the file from Git", rec.key());
+            bail!(
+                "ledgers/{name}: the key {} appears twice; restore the file from Git",
+                rec.key()
+            );
         }
         out.push(rec);
     }
@@ -103,7 +108,8 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
     for r in sorted {
         w.serialize(r)?;
     }
-    w.into_inner().map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+    w.into_inner()
+        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
 }
 
 /// Free text from input (names, addresses, notes), stored in ledgers neutralised against formula injection:

@@ -32,7 +32,10 @@ pub enum CaseStatus {
 impl CaseStatus {
     /// A case that still holds its people: nobody may be in a second open case.
     pub fn is_open(self) -> bool {
-        !matches!(self, CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed)
+        !matches!(
+            self,
+            CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -130,15 +133,17 @@ impl Relation {
             "户主" | "本人" | "申请人" | "head" => Head,
             "配偶" | "妻" | "妻子" | "夫" | "丈夫" | "spouse" => Spouse,
             "子" | "儿子" | "长子" | "次子" | "三子" | "养子" | "继子" | "son" => Son,
-            "女" | "女儿" | "长女" | "次女" | "三女" | "养女" | "继女" | "daughter" => Daughter,
+            "女" | "女儿" | "长女" | "次女" | "三女" | "养女" | "继女" | "daughter" => {
+                Daughter
+            }
             "父亲" | "父" | "father" => Father,
             "母亲" | "母" | "mother" => Mother,
             "孙子" | "孙" | "外孙" | "外孙子" | "grandson" => Grandson,
             "孙女" | "外孙女" | "granddaughter" => Granddaughter,
             "儿媳" | "儿媳妇" | "daughter_in_law" => DaughterInLaw,
             "女婿" | "son_in_law" => SonInLaw,
-            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟" | "姐妹"
-            | "sibling" => Sibling,
+            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟"
+            | "姐妹" | "sibling" => Sibling,
             "其他" | "其它" | "other" => Other,
             _ => return None,
         };
@@ -183,9 +188,15 @@ impl WorkAbility {
         let s = s.trim();
         Some(match s {
             "" => WorkAbility::Unknown,
-            "有" | "有劳动能力" | "具有劳动能力" | "正常" | "健全" => WorkAbility::Full,
-            "部分" | "部分丧失" | "部分丧失劳动能力" | "弱" | "弱劳动能力" | "半劳动力" => WorkAbility::Partial,
-            "无" | "无劳动能力" | "丧失" | "丧失劳动能力" | "完全丧失" | "完全丧失劳动能力" => WorkAbility::None,
+            "有" | "有劳动能力" | "具有劳动能力" | "正常" | "健全" => {
+                WorkAbility::Full
+            }
+            "部分" | "部分丧失" | "部分丧失劳动能力" | "弱" | "弱劳动能力" | "半劳动力" => {
+                WorkAbility::Partial
+            }
+            "无" | "无劳动能力" | "丧失" | "丧失劳动能力" | "完全丧失" | "完全丧失劳动能力" => {
+                WorkAbility::None
+            }
             _ => return None,
         })
     }
@@ -244,7 +255,8 @@ pub struct Source {
 
 impl Record for Source {
     const FILE: &'static str = "sources.csv";
-    const COLUMNS: &'static [&'static str] = &["record", "file_sha256", "file_name", "sheet", "row"];
+    const COLUMNS: &'static [&'static str] =
+        &["record", "file_sha256", "file_name", "sheet", "row"];
     fn key(&self) -> String {
         self.record.clone()
     }

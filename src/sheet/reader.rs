@@ -71,7 +71,9 @@ impl Encoding {
             "auto" | "detect" => Ok(Encoding::Detect),
             "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
-            _ => bail!("unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"),
+            _ => bail!(
+                "unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"
+            ),
         }
     }
 }
@@ -96,8 +98,10 @@ pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         .to_ascii_lowercase();
     let sheets = match ext.as_str() {
         "csv" | "txt" => vec![read_csv(file, bytes, encoding)?],
-        "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet(file, &ext, bytes)?,
-        _ => bail!("{file}: unsupported file type `.{ext}`; jiuzhu reads .xlsx, .xls, .ods and .csv"),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet_guarded(file, &ext, bytes)?,
+        _ => {
+            bail!("{file}: unsupported file type `.{ext}`; jiuzhu reads .xlsx, .xls, .ods and .csv")
+        }
     };
     Ok(Workbook {
         file: file.to_string(),
@@ -152,6 +156,21 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         .unwrap_or("csv")
         .to_string();
     Ok(RawSheet { name, rows })
+}
+
+/// Damaged files must give an error, never a crash: a panic inside the spreadsheet parser (on input its authors
+/// did not foresee) is turned into the same "cannot be read" error as any other damage.
+fn read_spreadsheet_guarded(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_spreadsheet(file, ext, bytes)
+    }));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(_) => bail!("{file} is damaged and cannot be read as a .{ext} workbook; open it in Excel/WPS and save it again"),
+    }
 }
 
 fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>> {
@@ -336,11 +355,22 @@ impl std::fmt::Display for HeaderMiss {
         let labels: Vec<&str> = self
             .missing
             .iter()
-            .map(|k| crate::sheet::fields::field(k).map(|f| f.label_zh).unwrap_or(k))
+            .map(|k| {
+                crate::sheet::fields::field(k)
+                    .map(|f| f.label_zh)
+                    .unwrap_or(k)
+            })
             .collect();
-        write!(f, "sheet `{}`: no header row with the columns {}", self.sheet, labels.join("、"))?;
+        write!(
+            f,
+            "sheet `{}`: no header row with the columns {}",
+            self.sheet,
+            labels.join("、")
+        )?;
         match &self.best_row {
-            Some((row, cells)) => write!(f, " (closest: row {} has {})", row + 1, cells.join(" | ")),
+            Some((row, cells)) => {
+                write!(f, " (closest: row {} has {})", row + 1, cells.join(" | "))
+            }
             None => write!(f, " (the sheet is empty)"),
         }
     }
@@ -388,7 +418,11 @@ pub fn find_header(
         }
         let score = required.iter().filter(|f| columns.contains_key(*f)).count();
         if score > 0 && best.as_ref().is_none_or(|b| score > b.0) {
-            let cells = row.iter().filter(|c| !c.is_blank()).map(|c| c.text.clone()).collect();
+            let cells = row
+                .iter()
+                .filter(|c| !c.is_blank())
+                .map(|c| c.text.clone())
+                .collect();
             best = Some((score, r, cells));
         }
     }
@@ -400,7 +434,15 @@ pub fn find_header(
             .enumerate()
             .take(HEADER_SEARCH_ROWS)
             .find(|(_, row)| row.iter().filter(|c| !c.is_blank()).count() >= 2)
-            .map(|(r, row)| (r, row.iter().filter(|c| !c.is_blank()).map(|c| c.text.clone()).collect())),
+            .map(|(r, row)| {
+                (
+                    r,
+                    row.iter()
+                        .filter(|c| !c.is_blank())
+                        .map(|c| c.text.clone())
+                        .collect(),
+                )
+            }),
     };
     let mut missing: Vec<&'static str> = required.to_vec();
     missing.extend(any_of);
@@ -471,13 +513,22 @@ mod tests {
         let sheet = RawSheet {
             name: "s".into(),
             rows: vec![
-                vec![Cell::text("青禾县申请登记表"), Cell::text("青禾县申请登记表")],
+                vec![
+                    Cell::text("青禾县申请登记表"),
+                    Cell::text("青禾县申请登记表"),
+                ],
                 vec![],
-                vec![Cell::text("序号"), Cell::text("姓名"), Cell::text("身份证号码")],
+                vec![
+                    Cell::text("序号"),
+                    Cell::text("姓名"),
+                    Cell::text("身份证号码"),
+                ],
             ],
         };
         let names = HeaderNames::new(&BTreeMap::new());
-        let h = find_header(&sheet, &names, &["name", "id_number"], &[]).unwrap().unwrap();
+        let h = find_header(&sheet, &names, &["name", "id_number"], &[])
+            .unwrap()
+            .unwrap();
         assert_eq!(h.row, 2);
         assert_eq!(h.columns["id_number"], 2);
     }
@@ -486,19 +537,32 @@ mod tests {
     fn missing_header_names_what_was_expected_and_found() {
         let sheet = RawSheet {
             name: "s".into(),
-            rows: vec![vec![Cell::text("编号"), Cell::text("名称"), Cell::text("数量")]],
+            rows: vec![vec![
+                Cell::text("编号"),
+                Cell::text("名称"),
+                Cell::text("数量"),
+            ]],
         };
         let names = HeaderNames::new(&BTreeMap::new());
-        let miss = find_header(&sheet, &names, &["name", "id_number"], &[]).unwrap().unwrap_err();
+        let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
+            .unwrap()
+            .unwrap_err();
         let msg = miss.to_string();
-        assert!(msg.contains("姓名") && msg.contains("身份证号") && msg.contains("编号"), "{msg}");
+        assert!(
+            msg.contains("姓名") && msg.contains("身份证号") && msg.contains("编号"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn duplicate_header_is_an_error() {
         let sheet = RawSheet {
             name: "s".into(),
-            rows: vec![vec![Cell::text("姓名"), Cell::text("身份证号"), Cell::text("证件号码")]],
+            rows: vec![vec![
+                Cell::text("姓名"),
+                Cell::text("身份证号"),
+                Cell::text("证件号码"),
+            ]],
         };
         let names = HeaderNames::new(&BTreeMap::new());
         assert!(find_header(&sheet, &names, &["name", "id_number"], &[]).is_err());

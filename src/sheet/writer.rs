@@ -6,7 +6,9 @@
 //! regenerating a report changes nothing in Git.
 
 use anyhow::{Context, Result};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+};
 
 use crate::domain::money::Fen;
 use crate::domain::text::neutralise;
@@ -76,7 +78,11 @@ pub fn workbook_bytes(sheets: &[SheetSpec]) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes reproducible (no clock enters an output).
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).context("fixed document date")?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("jiuzhu"));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&fixed)
+            .set_author("jiuzhu"),
+    );
     let header = Format::new()
         .set_bold()
         .set_align(FormatAlign::Center)
@@ -110,7 +116,11 @@ fn write_sheet(
     for (c, col) in spec.columns.iter().enumerate() {
         ws.write_string_with_format(head_row, c as u16, &col.label, header)?;
     }
-    let mut widths: Vec<usize> = spec.columns.iter().map(|c| display_width(&c.label) + 2).collect();
+    let mut widths: Vec<usize> = spec
+        .columns
+        .iter()
+        .map(|c| display_width(&c.label) + 2)
+        .collect();
     for row in &spec.rows {
         r += 1;
         for (c, value) in row.iter().enumerate() {
@@ -144,19 +154,30 @@ fn write_sheet(
         }
     }
     for (c, col) in spec.columns.iter().enumerate() {
-        let w = if col.width > 0 { col.width as usize } else { widths[c].clamp(6, 60) };
+        let w = if col.width > 0 {
+            col.width as usize
+        } else {
+            widths[c].clamp(6, 60)
+        };
         ws.set_column_width(c as u16, w as f64)?;
     }
     ws.set_freeze_panes(head_row + 1, 0)?;
     if !spec.columns.is_empty() {
-        ws.autofilter(head_row, 0, r.max(head_row), (spec.columns.len() - 1) as u16)?;
+        ws.autofilter(
+            head_row,
+            0,
+            r.max(head_row),
+            (spec.columns.len() - 1) as u16,
+        )?;
     }
     Ok(())
 }
 
 /// Width of text in Excel character units: CJK characters count double.
 fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 })
+        .sum()
 }
 
 /// Excel sheet names: at most 31 characters, none of `[]:*?/\`.
@@ -186,7 +207,11 @@ mod tests {
                 Column::new("身份证号", Kind::Code),
                 Column::new("金额", Kind::Money),
             ],
-            rows: vec![vec!["=1+1".into(), "110105194912310021".into(), Value::Money(Fen(82050))]],
+            rows: vec![vec![
+                "=1+1".into(),
+                "110105194912310021".into(),
+                Value::Money(Fen(82050)),
+            ]],
         }]
     }
 
@@ -200,8 +225,12 @@ mod tests {
     #[test]
     fn written_workbook_reads_back_neutralised() {
         let bytes = workbook_bytes(&sample()).unwrap();
-        let wb = crate::sheet::reader::read_workbook_bytes("r.xlsx", &bytes, crate::sheet::reader::Encoding::Detect)
-            .unwrap();
+        let wb = crate::sheet::reader::read_workbook_bytes(
+            "r.xlsx",
+            &bytes,
+            crate::sheet::reader::Encoding::Detect,
+        )
+        .unwrap();
         let rows = &wb.sheets[0].rows;
         assert_eq!(rows[2][0].text, "'=1+1");
         assert_eq!(rows[2][1].text, "110105194912310021");

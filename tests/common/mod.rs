@@ -1,0 +1,350 @@
+//! Shared helpers for the integration tests: a fresh workspace per test, running `jiuzhu`, reading ledgers
+//! and the rejects report, and snapshots of the files a step may (or must not) change.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The path of a file under `fixtures/intake/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join("intake")
+        .join(name)
+}
+
+/// The `jiuzhu` binary built for these tests, with no crash hook set.
+pub fn jiuzhu() -> Command {
+    let mut cmd = Command::cargo_bin("jiuzhu").expect("the jiuzhu binary is built");
+    cmd.env_remove("JIUZHU_CRASH_AT");
+    cmd
+}
+
+/// Text of a process's stdout.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Text of a process's stderr.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The first line of a process's stdout (the summary).
+pub fn first_line(out: &Output) -> String {
+    stdout(out).lines().next().unwrap_or("").to_string()
+}
+
+/// Asserts the exit code, showing both streams when it is not the expected one.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "expected exit {code}, got {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// A workspace made by `jiuzhu init` in a temporary folder, removed when dropped.
+pub struct Ws {
+    pub dir: TempDir,
+}
+
+impl Ws {
+    /// `jiuzhu init DIR` in a new temporary folder.
+    pub fn new() -> Ws {
+        let dir = tempfile::Builder::new()
+            .prefix("jiuzhu-test-")
+            .tempdir()
+            .expect("temp dir");
+        let out = jiuzhu()
+            .arg("init")
+            .arg(dir.path())
+            .output()
+            .expect("run jiuzhu init");
+        assert_exit(&out, 0);
+        Ws { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    /// `jiuzhu -C WS ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, None)
+    }
+
+    /// `jiuzhu -C WS ARGS…` with `JIUZHU_CRASH_AT` set when `crash_at` is given.
+    pub fn run_env(&self, args: &[&str], crash_at: Option<&str>) -> Output {
+        let mut cmd = jiuzhu();
+        cmd.arg("-C").arg(self.root()).args(args);
+        if let Some(point) = crash_at {
+            cmd.env("JIUZHU_CRASH_AT", point);
+        }
+        cmd.output().expect("run jiuzhu")
+    }
+
+    /// `jiuzhu -C WS intake FIXTURE…` (fixture names under fixtures/intake/).
+    pub fn intake(&self, fixtures: &[&str]) -> Output {
+        self.intake_with(&[], fixtures)
+    }
+
+    /// `jiuzhu -C WS intake OPTIONS… FIXTURE…`.
+    pub fn intake_with(&self, options: &[&str], fixtures: &[&str]) -> Output {
+        let mut cmd = jiuzhu();
+        cmd.arg("-C").arg(self.root()).arg("intake").args(options);
+        for f in fixtures {
+            cmd.arg(fixture(f));
+        }
+        cmd.output().expect("run jiuzhu intake")
+    }
+
+    /// `jiuzhu -C WS intake PATH` for a file anywhere.
+    pub fn intake_path(&self, path: &Path) -> Output {
+        jiuzhu()
+            .arg("-C")
+            .arg(self.root())
+            .arg("intake")
+            .arg(path)
+            .output()
+            .expect("run jiuzhu intake")
+    }
+
+    /// A workspace file as text (panics when missing).
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.path(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    }
+
+    /// A workspace file's bytes (panics when missing).
+    pub fn bytes(&self, rel: &str) -> Vec<u8> {
+        let p = self.path(rel);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    }
+
+    /// `ledgers/NAME` as text.
+    pub fn ledger(&self, name: &str) -> String {
+        self.read(&format!("ledgers/{name}"))
+    }
+
+    /// The records of a ledger, parsed (and validated) by jiuzhu's own ledger reader.
+    pub fn records<R: jiuzhu::ledger::Record>(&self) -> Vec<R> {
+        let bytes = self.bytes(&format!("ledgers/{}", R::FILE));
+        jiuzhu::ledger::parse::<R>(R::FILE, &bytes)
+            .unwrap_or_else(|e| panic!("ledgers/{} does not parse: {e:#}", R::FILE))
+    }
+
+    /// Every file under `ledgers/`.
+    pub fn ledgers(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(&self.path("ledgers"), &[])
+    }
+
+    /// Every file under `reports/`.
+    pub fn reports(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(&self.path("reports"), &[])
+    }
+
+    /// The whole workspace (files and folders) except `.git/` and the paths in `except`.
+    pub fn tree(&self, except: &[&str]) -> BTreeMap<String, Vec<u8>> {
+        let mut skip = vec![".git"];
+        skip.extend_from_slice(except);
+        snapshot(self.root(), &skip)
+    }
+}
+
+/// Every file under `dir` (relative path → bytes), and every folder (relative path + `/` → empty), skipping the
+/// relative paths in `skip`. A missing `dir` is empty.
+pub fn snapshot(dir: &Path, skip: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    walk(dir, dir, skip, &mut out);
+    out
+}
+
+fn walk(root: &Path, dir: &Path, skip: &[&str], out: &mut BTreeMap<String, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let entry = entry.expect("dir entry");
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(root)
+            .expect("under root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if skip.contains(&rel.as_str()) {
+            continue;
+        }
+        if entry.file_type().expect("file type").is_dir() {
+            out.insert(format!("{rel}/"), Vec::new());
+            walk(root, &path, skip, out);
+        } else {
+            out.insert(rel, std::fs::read(&path).expect("read file"));
+        }
+    }
+}
+
+/// Asserts two snapshots are equal, naming the paths that differ rather than dumping bytes.
+#[track_caller]
+pub fn assert_same_files(
+    before: &BTreeMap<String, Vec<u8>>,
+    after: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let mut diffs = Vec::new();
+    for (k, v) in before {
+        match after.get(k) {
+            None => diffs.push(format!("removed {k}")),
+            Some(w) if w != v => diffs.push(format!("changed {k}")),
+            _ => {}
+        }
+    }
+    for k in after.keys().filter(|k| !before.contains_key(*k)) {
+        diffs.push(format!("added {k}"));
+    }
+    assert!(diffs.is_empty(), "{what}: {}", diffs.join(", "));
+}
+
+/// One row of the rejects report: (sheet row number as in the register, the report's other cells as text).
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub row: usize,
+    pub cells: Vec<String>,
+}
+
+impl ReportRow {
+    /// All cells joined, for "mentions" checks.
+    pub fn text(&self) -> String {
+        self.cells.join(" | ")
+    }
+}
+
+/// Reads a rejects workbook with jiuzhu's own reader: for each sheet, its data rows (below the header row whose
+/// first cell starts with `文件`), each with the register row number from the `行 row` column.
+pub fn read_report(path: &Path) -> Vec<(String, Vec<ReportRow>)> {
+    let wb = jiuzhu::sheet::reader::read_workbook(path, jiuzhu::sheet::reader::Encoding::Detect)
+        .unwrap_or_else(|e| panic!("cannot read the report {}: {e:#}", path.display()));
+    wb.sheets
+        .iter()
+        .map(|sheet| {
+            let header_at = sheet
+                .rows
+                .iter()
+                .position(|r| r.first().is_some_and(|c| c.text.starts_with("文件")))
+                .unwrap_or_else(|| panic!("report sheet {} has no header row", sheet.name));
+            let header: Vec<&str> = sheet.rows[header_at]
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect();
+            let row_col = header
+                .iter()
+                .position(|h| h.starts_with("行"))
+                .unwrap_or_else(|| {
+                    panic!("report sheet {} has no 行 column: {header:?}", sheet.name)
+                });
+            let rows = sheet.rows[header_at + 1..]
+                .iter()
+                .filter(|r| r.iter().any(|c| !c.is_blank()))
+                .map(|r| {
+                    let cell = r.get(row_col).map(|c| c.text.clone()).unwrap_or_default();
+                    let row = cell.parse::<f64>().unwrap_or_else(|_| {
+                        panic!("row number `{cell}` in report sheet {}", sheet.name)
+                    }) as usize;
+                    ReportRow {
+                        row,
+                        cells: r.iter().map(|c| c.text.clone()).collect(),
+                    }
+                })
+                .collect();
+            (sheet.name.clone(), rows)
+        })
+        .collect()
+}
+
+/// An 18-character ID number with a correct check character, from its 17 leading digits.
+pub fn id(first17: &str) -> String {
+    let check = jiuzhu::domain::id_number::check_character(first17).expect("17 digits");
+    format!("{first17}{check}")
+}
+
+/// The header of a per-member register, as the county's template has it.
+pub const PER_MEMBER_HEADER: &str =
+    "序号,户主身份证号,姓名,身份证号,与户主关系,申请类别,乡镇(街道),村(社区),住址,联系电话,\
+申请日期,户籍类型,开户银行,银行账号,致困原因,月收入(元),残疾等级,重病,在校,劳动能力,提供材料";
+
+/// One row of a per-member register CSV, by the fields a test cares about (others blank).
+#[derive(Debug, Clone, Default)]
+pub struct RegRow<'a> {
+    pub serial: &'a str,
+    pub key: &'a str,
+    pub name: &'a str,
+    pub id: &'a str,
+    pub relation: &'a str,
+    pub scheme: &'a str,
+    pub township: &'a str,
+    pub village: &'a str,
+    pub address: &'a str,
+    pub applied_on: &'a str,
+    pub hardship: &'a str,
+    pub income: &'a str,
+}
+
+impl RegRow<'_> {
+    /// The row as CSV (fields quoted, quotes doubled).
+    pub fn csv(&self) -> String {
+        let fields = [
+            self.serial,
+            self.key,
+            self.name,
+            self.id,
+            self.relation,
+            self.scheme,
+            self.township,
+            self.village,
+            self.address,
+            "",
+            self.applied_on,
+            "",
+            "",
+            "",
+            self.hardship,
+            self.income,
+            "",
+            "",
+            "",
+            "",
+            "",
+        ];
+        fields
+            .iter()
+            .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Writes a UTF-8 per-member register CSV (header + rows, CRLF like Excel's export) into `dir` and returns its path.
+pub fn write_register(dir: &Path, name: &str, rows: &[RegRow<'_>]) -> PathBuf {
+    let mut text = String::from(PER_MEMBER_HEADER);
+    text.push_str("\r\n");
+    for r in rows {
+        text.push_str(&r.csv());
+        text.push_str("\r\n");
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write register csv");
+    path
+}
