@@ -53,7 +53,7 @@ repository and git is installed."
 jiuzhu intake --encoding gbk 东河乡-申请登记.csv\n  jiuzhu intake --sheet 申请登记 --dry-run register.xlsx\n\n\
 Both register shapes are read: one row per member (household fields on the head's row, merged or repeated), \
 or one row per household with members on a second sheet keyed by the head's ID. A household enters whole or \
-not at all. Rejected and skipped rows are listed in reports/intake-rejects-FILE.xlsx with file, sheet, row, \
+not at all. Rejected and skipped rows are listed in reports/intake-rejects-FILE-HASH.xlsx with file, sheet, row, \
 column, value, reason and what to do. Importing the same file again changes nothing.\n\n\
 Exit: 0 all rows taken (or nothing new); 1 some rows rejected; 2 nothing done.")]
     Intake {

@@ -59,7 +59,13 @@ impl Workspace {
     pub fn open(start: &Path) -> Result<Workspace> {
         let root = Workspace::find(start)?;
         let policy = Policy::load(&root.join(POLICY_FILE))?;
-        Ok(Workspace { root, policy })
+        let ws = Workspace { root, policy };
+        // A step that passed its commit point before it was interrupted has happened: finish it before anyone
+        // reads, so even a dry run or a report sees the workspace as it is.
+        if ws.state_dir().join(COMMITTING).exists() {
+            drop(ws.lock()?);
+        }
+        Ok(ws)
     }
 
     pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {

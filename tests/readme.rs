@@ -28,11 +28,24 @@ fn sessions(readme: &str) -> Vec<Vec<Step>> {
             in_block = false;
             out.push(std::mem::take(&mut steps));
         } else if let Some(cmd) = line.strip_prefix("$ ") {
-            steps.push(Step { command: cmd.to_string(), expected: Vec::new(), exit: 0, line: i + 1 });
-        } else if let Some(code) = line.strip_prefix("[exit ").and_then(|s| s.strip_suffix(']')) {
-            steps.last_mut().expect("[exit] after a command").exit = code.parse().expect("exit code");
+            steps.push(Step {
+                command: cmd.to_string(),
+                expected: Vec::new(),
+                exit: 0,
+                line: i + 1,
+            });
+        } else if let Some(code) = line
+            .strip_prefix("[exit ")
+            .and_then(|s| s.strip_suffix(']'))
+        {
+            steps.last_mut().expect("[exit] after a command").exit =
+                code.parse().expect("exit code");
         } else {
-            steps.last_mut().expect("output after a command").expected.push(line.to_string());
+            steps
+                .last_mut()
+                .expect("output after a command")
+                .expected
+                .push(line.to_string());
         }
     }
     out
@@ -51,10 +64,20 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
 fn readme_examples_run_as_documented() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_jiuzhu")).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_jiuzhu"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let all = sessions(&readme);
-    assert!(all.iter().map(Vec::len).sum::<usize>() >= 8, "the README shows its commands");
+    assert!(
+        all.iter().map(Vec::len).sum::<usize>() >= 8,
+        "the README shows its commands"
+    );
     let tmp = tempfile::tempdir().unwrap();
     for name in ["examples", "fixtures"] {
         std::os::unix::fs::symlink(repo.join(name), tmp.path().join(name)).unwrap();

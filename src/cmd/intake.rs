@@ -310,7 +310,12 @@ fn report_path(inputs: &[Input]) -> PathBuf {
     } else {
         String::new()
     };
-    PathBuf::from("reports").join(format!("intake-rejects-{}{more}.xlsx", safe_name(stem)))
+    // The content hash keeps reports of two different files with one name apart.
+    let sha = inputs.first().map(|i| &i.sha256[..8]).unwrap_or("");
+    PathBuf::from("reports").join(format!(
+        "intake-rejects-{}{more}-{sha}.xlsx",
+        safe_name(stem)
+    ))
 }
 
 /// The result of checking every household of the run against each other and the ledger.

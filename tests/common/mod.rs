@@ -124,6 +124,29 @@ impl Ws {
     }
 
     /// A workspace file as text (panics when missing).
+    /// The rejects report of a register (`reports/intake-rejects-STEM-SHA8.xlsx`), found by its stem.
+    pub fn report(&self, stem: &str) -> PathBuf {
+        let prefix = format!("intake-rejects-{stem}-");
+        let found: Vec<PathBuf> = std::fs::read_dir(self.path("reports"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                name.starts_with(&prefix) && name.len() == prefix.len() + 8 + ".xlsx".len()
+            })
+            .collect();
+        assert!(found.len() <= 1, "one report per register: {found:?}");
+        found
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| self.path(&format!("reports/{prefix}MISSING.xlsx")))
+    }
+
     pub fn read(&self, rel: &str) -> String {
         let p = self.path(rel);
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
