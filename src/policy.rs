@@ -32,6 +32,111 @@ pub struct Policy {
     /// Other spellings of material names (`户口簿: [户口本]`), so the 提供材料 column can be read.
     #[serde(default)]
     pub material_aliases: BTreeMap<String, Vec<String>>,
+    /// How verification (审核) works here: notices, visits, samples, calendar, asset limits.
+    #[serde(default)]
+    pub verification: Verification,
+    /// Registries of other departments that `compare` matches against, by name.
+    #[serde(default)]
+    pub registries: BTreeMap<String, Registry>,
+    /// Privacy-preserving exchange of ID numbers with another office.
+    #[serde(default)]
+    pub exchange: Option<Exchange>,
+}
+
+/// Verification settings. Every value has the default the sources give, so a short policy still works.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Verification {
+    /// 一次性告知: the applicant is told everything missing within this many working days of receipt.
+    pub supplement_working_days: u32,
+    /// 入户调查 needs at least this many investigators present (两名以上调查员同时在场).
+    pub min_investigators: u32,
+    /// Township re-visit sample of village-reported cases, in percent (按照20%的比例入户调查核实).
+    pub revisit_percent: u32,
+    /// The seed of the re-visit sample, so the sample can be drawn again by anyone.
+    pub revisit_seed: u64,
+    /// "一证一书": when not empty, a case holding these materials is complete whatever its scheme lists.
+    pub minimal_materials: Vec<String>,
+    /// A parent must be at least this many years older than a child.
+    pub min_parent_age_gap: u32,
+    /// Legal marriage ages (婚姻法): a spouse younger than these is flagged.
+    pub marriage_age_male: u32,
+    pub marriage_age_female: u32,
+    /// Public holidays (法定节假日) and make-up working days (调休上班) for counting working days.
+    pub holidays: Vec<NaiveDate>,
+    pub extra_workdays: Vec<NaiveDate>,
+    /// Rigid-expenditure kinds that may be deducted from income (刚性支出), with evidence.
+    pub deduction_kinds: Vec<String>,
+    pub assets: AssetLimits,
+}
+
+impl Default for Verification {
+    fn default() -> Verification {
+        Verification {
+            supplement_working_days: 3,
+            min_investigators: 2,
+            revisit_percent: 20,
+            revisit_seed: 0,
+            minimal_materials: Vec::new(),
+            min_parent_age_gap: 15,
+            marriage_age_male: 22,
+            marriage_age_female: 20,
+            holidays: Vec::new(),
+            extra_workdays: Vec::new(),
+            deduction_kinds: vec!["医疗".into(), "残疾".into(), "教育".into(), "就业成本".into()],
+            assets: AssetLimits::default(),
+        }
+    }
+}
+
+/// Household asset limits for 低保.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssetLimits {
+    /// Deposits per member may not exceed this many months of the monthly standard.
+    pub deposits_months_of_standard: u32,
+    pub max_vehicles: u32,
+    pub max_properties: u32,
+}
+
+impl Default for AssetLimits {
+    fn default() -> AssetLimits {
+        AssetLimits {
+            deposits_months_of_standard: 24,
+            max_vehicles: 0,
+            max_properties: 1,
+        }
+    }
+}
+
+/// A registry of another department (信息比对): what it is called, how its columns are found, what a hit means.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    pub label: String,
+    pub effect: crate::ledger::Effect,
+    /// Extra header names for its columns, by field key (`id_number`, `name`, `birth_date`, `amount`, `id_hash`).
+    #[serde(default)]
+    pub columns: BTreeMap<String, Vec<String>>,
+    /// Header names whose values are kept as the hit's evidence (e.g. 死亡日期, 号牌号码).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// Also report name + birth-date matches (as leads, never as confirmed hits).
+    #[serde(default)]
+    pub name_birth_match: bool,
+    /// Only rows whose amount is above this are hits (e.g. a medical bill > 10000).
+    #[serde(default)]
+    pub amount_above: Option<PolicyMoney>,
+    /// The lower threshold for members of low-income (低保/特困) cases (e.g. > 4000).
+    #[serde(default)]
+    pub low_income_amount_above: Option<PolicyMoney>,
+}
+
+/// The shared salt for hashed ID exchange; both offices must use the same one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exchange {
+    pub salt: String,
 }
 
 /// The county (区县) this workspace serves and its townships (乡镇/街道) and villages (村/社区).
@@ -224,12 +329,8 @@ impl std::error::Error for PolicyError {}
 impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "cannot read the policy {} (is it UTF-8 text?)",
-                path.display()
-            )
-        })?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the policy {} (is it UTF-8 text?)", path.display()))?;
         Ok(Policy::parse(&text, &path.display().to_string())?)
     }
 
@@ -279,10 +380,7 @@ impl Policy {
             ));
         }
         if self.region.townships.is_empty() {
-            return Err((
-                vec![k("region"), k("townships")],
-                "list at least one township".into(),
-            ));
+            return Err((vec![k("region"), k("townships")], "list at least one township".into()));
         }
         let mut seen = BTreeSet::new();
         for (i, t) in self.region.townships.iter().enumerate() {
@@ -319,10 +417,7 @@ impl Policy {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             {
-                return Err((
-                    vec![k("schemes"), k(key)],
-                    "scheme keys are snake_case ASCII".into(),
-                ));
+                return Err((vec![k("schemes"), k(key)], "scheme keys are snake_case ASCII".into()));
             }
             if s.code.len() != 2 || !s.code.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err((
@@ -331,17 +426,11 @@ impl Policy {
                 ));
             }
             if !codes.insert(s.code.clone()) {
-                return Err((
-                    at("code"),
-                    format!("scheme code {} is used by two schemes", s.code),
-                ));
+                return Err((at("code"), format!("scheme code {} is used by two schemes", s.code)));
             }
             for name in std::iter::once(&s.label).chain(&s.aliases) {
                 if !names.insert(name.clone()) {
-                    return Err((
-                        at("label"),
-                        format!("scheme name `{name}` is used by two schemes"),
-                    ));
+                    return Err((at("label"), format!("scheme name `{name}` is used by two schemes")));
                 }
             }
             if s.standards.is_empty() {
@@ -359,15 +448,53 @@ impl Policy {
                 }
             }
         }
+        let v = &self.verification;
+        if v.revisit_percent > 100 {
+            return Err((
+                vec![k("verification"), k("revisit_percent")],
+                "a percentage from 0 to 100".into(),
+            ));
+        }
+        if v.min_investigators == 0 {
+            return Err((vec![k("verification"), k("min_investigators")], "at least 1".into()));
+        }
+        for (name, r) in &self.registries {
+            let at = |f: &str| vec![k("registries"), k(name), k(f)];
+            if !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err((
+                    vec![k("registries"), k(name)],
+                    "registry names are snake_case ASCII".into(),
+                ));
+            }
+            for key in r.columns.keys() {
+                if !["id_number", "name", "birth_date", "amount", "id_hash"].contains(&key.as_str()) {
+                    return Err((
+                        at("columns"),
+                        format!("unknown registry column `{key}`: use id_number, name, birth_date, amount, id_hash"),
+                    ));
+                }
+            }
+            if r.low_income_amount_above.is_some() && r.amount_above.is_none() {
+                return Err((at("low_income_amount_above"), "set amount_above too".into()));
+            }
+        }
+        if let Some(x) = &self.exchange {
+            if x.salt.len() < 16 {
+                return Err((
+                    vec![k("exchange"), k("salt")],
+                    "the salt must be at least 16 characters (agree a long random one with the other office)".into(),
+                ));
+            }
+        }
         let known = crate::sheet::fields::all_keys();
         for key in self.columns.keys() {
             if !known.contains(&key.as_str()) {
                 return Err((
                     vec![k("columns"), k(key)],
-                    format!(
-                        "unknown column key `{key}`; known keys: {}",
-                        known.join(", ")
-                    ),
+                    format!("unknown column key `{key}`; known keys: {}", known.join(", ")),
                 ));
             }
         }
@@ -399,19 +526,15 @@ impl Policy {
     /// The canonical material name for what a clerk wrote, if the policy knows it.
     pub fn material(&self, written: &str) -> Option<String> {
         let want = crate::domain::text::normalize_key(written);
-        let mut all: BTreeSet<&String> = self
-            .schemes
-            .values()
-            .flat_map(|s| &s.required_materials)
-            .collect();
+        let mut all: BTreeSet<&String> = self.schemes.values().flat_map(|s| &s.required_materials).collect();
         all.extend(self.material_aliases.keys());
         all.into_iter()
             .find(|m| {
                 crate::domain::text::normalize_key(m) == want
-                    || self.material_aliases.get(*m).is_some_and(|al| {
-                        al.iter()
-                            .any(|a| crate::domain::text::normalize_key(a) == want)
-                    })
+                    || self
+                        .material_aliases
+                        .get(*m)
+                        .is_some_and(|al| al.iter().any(|a| crate::domain::text::normalize_key(a) == want))
             })
             .cloned()
     }
@@ -461,12 +584,7 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
                         continue;
                     }
                     let t = l.trim_start().trim_start_matches("- ");
-                    let name = t
-                        .split(':')
-                        .next()
-                        .unwrap_or("")
-                        .trim()
-                        .trim_matches(['"', '\'']);
+                    let name = t.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
                     if name == key && t.contains(':') {
                         hit = Some(i);
                         break;
@@ -497,11 +615,7 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
         found = Some(i);
         let base = indent(lines[i]);
         // The block under line i: following lines indented deeper than line i (or its list item's content).
-        start = if matches!(seg, PathSeg::Idx(_)) {
-            i
-        } else {
-            i + 1
-        };
+        start = if matches!(seg, PathSeg::Idx(_)) { i } else { i + 1 };
         end = lines
             .iter()
             .enumerate()
@@ -509,9 +623,7 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
             .find(|(_, l)| {
                 meaningful(l)
                     && indent(l) <= base
-                    && !(matches!(seg, PathSeg::Key(_))
-                        && indent(l) == base
-                        && l.trim_start().starts_with('-'))
+                    && !(matches!(seg, PathSeg::Key(_)) && indent(l) == base && l.trim_start().starts_with('-'))
             })
             .map(|(j, _)| j)
             .unwrap_or(lines.len());
@@ -566,21 +678,13 @@ mod tests {
         let text = TEMPLATE.replacen("from: 2026-07-01", "from: 2025-07-01", 1);
         let e = err(&text);
         assert!(e.key.ends_with("standards[1].from"), "{e}");
-        let line = text
-            .lines()
-            .position(|l| l.contains("from: 2025-07-01"))
-            .unwrap()
-            + 1;
+        let line = text.lines().position(|l| l.contains("from: 2025-07-01")).unwrap() + 1;
         assert_eq!(e.line, Some(line), "{e}");
     }
 
     #[test]
     fn wrong_type_is_named() {
-        let text = TEMPLATE.replacen(
-            "time_limit_working_days: 30",
-            "time_limit_working_days: soon",
-            1,
-        );
+        let text = TEMPLATE.replacen("time_limit_working_days: 30", "time_limit_working_days: soon", 1);
         let e = err(&text);
         assert!(e.to_string().contains("time_limit_working_days"), "{e}");
     }

@@ -63,6 +63,7 @@ pub struct MemberDraft {
     pub serious_illness: bool,
     pub in_school: bool,
     pub work_ability: WorkAbility,
+    pub registered_region: String,
     pub problems: Vec<Problem>,
 }
 
@@ -96,6 +97,13 @@ pub struct HouseholdFacts {
     pub bank_account: String,
     pub hardship_reason: String,
     pub materials: Vec<String>,
+    pub deposits: Option<Fen>,
+    pub vehicles: Option<u32>,
+    pub properties: Option<u32>,
+    pub deduction_amount: Option<Fen>,
+    pub deduction_kind: String,
+    pub deduction_evidence: String,
+    pub exclusions: Vec<String>,
 }
 
 /// Everything read from one workbook.
@@ -124,6 +132,13 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
     "hardship_reason",
     "materials",
     "head_name",
+    "deposits",
+    "vehicles",
+    "properties",
+    "deduction_amount",
+    "deduction_kind",
+    "deduction_evidence",
+    "exclusions",
 ];
 
 const PER_MEMBER_REQUIRED: &[&str] = &["name", "id_number", "relation", "scheme"];
@@ -174,11 +189,7 @@ pub fn read_register(
         for n in only_sheets {
             if !wb.sheets.iter().any(|s| &s.name == n) {
                 let have: Vec<&str> = wb.sheets.iter().map(|s| s.name.as_str()).collect();
-                anyhow::bail!(
-                    "{}: no sheet named `{n}`; its sheets are {}",
-                    wb.file,
-                    have.join(", ")
-                );
+                anyhow::bail!("{}: no sheet named `{n}`; its sheets are {}", wb.file, have.join(", "));
             }
         }
     }
@@ -212,11 +223,7 @@ pub fn read_register(
     // search above required 申请类别 for per-member registers.
     if let Some((sheet, header)) = per_member.first() {
         let mut read = RegisterRead {
-            other_register_sheets: per_member
-                .iter()
-                .skip(1)
-                .map(|(s, _)| s.name.clone())
-                .collect(),
+            other_register_sheets: per_member.iter().skip(1).map(|(s, _)| s.name.clone()).collect(),
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy, names);
@@ -246,30 +253,21 @@ fn classify(row: &[Cell], header: &Header, names: &HeaderNames, data_fields: &[&
     }
     for c in non_blank.iter().take(3) {
         let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
-        if ["合计", "总计", "小计", "共计"]
-            .iter()
-            .any(|w| t.starts_with(w))
-        {
+        if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
             return RowKind::Skip(format!("totals row ({})", c.text));
         }
     }
     let header_like = header
         .columns
         .iter()
-        .filter(|(f, &c)| {
-            row.get(c)
-                .is_some_and(|cell| names.field_of(&cell.text) == Some(f))
-        })
+        .filter(|(f, &c)| row.get(c).is_some_and(|cell| names.field_of(&cell.text) == Some(f)))
         .count();
     if header_like >= 3 {
         return RowKind::Skip("header row repeated".into());
     }
     if data_fields.iter().all(|f| header.text(row, f).is_empty()) {
         let note: Vec<&str> = non_blank.iter().map(|c| c.text.as_str()).take(3).collect();
-        return RowKind::Skip(format!(
-            "note row without name, ID or relation ({})",
-            note.join(" ")
-        ));
+        return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
     }
     RowKind::Data
 }
@@ -440,12 +438,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     }
     let id_cell = header.get(row, "id_number").cloned().unwrap_or_default();
     let id = if id_cell.is_blank() {
-        problem(
-            "id_number",
-            "",
-            "ID number is missing".into(),
-            "fill in 身份证号",
-        );
+        problem("id_number", "", "ID number is missing".into(), "fill in 身份证号");
         None
     } else {
         match id_number::parse_cell(&id_cell.text, id_cell.number.is_some()) {
@@ -553,8 +546,10 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         );
         WorkAbility::Unknown
     });
+    let registered_region = header.text(row, "registered_region").to_string();
     MemberDraft {
         at,
+        registered_region,
         name,
         id,
         id_raw: id_cell.text,
@@ -630,17 +625,12 @@ fn read_per_household(
                 at: at.clone(),
                 column: label("household_key"),
                 value: hh.text(row, "household_key").to_string(),
-                reason: format!(
-                    "the same head's ID is on household rows {first_row} and {}",
-                    at.row
-                ),
+                reason: format!("the same head's ID is on household rows {first_row} and {}", at.row),
                 fix: "keep one row per household".into(),
             });
             read.skips.push(Skip {
                 at,
-                reason: format!(
-                    "second row for the household of row {first_row} (that household is rejected)"
-                ),
+                reason: format!("second row for the household of row {first_row} (that household is rejected)"),
             });
             continue;
         }
@@ -666,8 +656,7 @@ fn read_per_household(
             row: (mh.row + 2 + i) as u32,
         };
         read.rows_read += 1;
-        if let RowKind::Skip(reason) = classify(row, mh, names, &["name", "id_number", "relation"])
-        {
+        if let RowKind::Skip(reason) = classify(row, mh, names, &["name", "id_number", "relation"]) {
             read.skips.push(Skip { at, reason });
             continue;
         }
@@ -690,10 +679,7 @@ fn read_per_household(
                     column: label("household_key"),
                     value: mh.text(row, "household_key").to_string(),
                     reason: format!("no household row on sheet `{}` has this head's ID", hs.name),
-                    fix: format!(
-                        "add the household to sheet `{}` or correct the head's ID",
-                        hs.name
-                    ),
+                    fix: format!("add the household to sheet `{}` or correct the head's ID", hs.name),
                 });
                 continue;
             }
@@ -721,11 +707,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
     let mut problem = |at: &RowRef, f: &str, value: &str, reason: String, fix: &str| {
         problems.push(Problem {
             at: at.clone(),
-            column: if f.is_empty() {
-                String::new()
-            } else {
-                label(f)
-            },
+            column: if f.is_empty() { String::new() } else { label(f) },
             value: value.to_string(),
             reason,
             fix: fix.to_string(),
@@ -828,32 +810,27 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         }
         v
     };
-    let scheme = required("scheme", "fill in 申请类别 on the head's row", &mut problem).and_then(
-        |(c, r)| match policy.scheme_by_name(&c.text) {
-            Some((key, _)) => Some(key.to_string()),
-            None => {
-                let known: Vec<&str> = policy.schemes.values().map(|s| s.label.as_str()).collect();
-                problem(
-                    &r,
-                    "scheme",
-                    &c.text,
-                    format!("scheme `{}` is not in the policy", c.text),
-                    &format!("use one of {}", known.join("、")),
-                );
-                None
-            }
-        },
-    );
-    let township = required("township", "fill in 乡镇(街道)", &mut problem).and_then(|(c, r)| {
-        match policy.township(&c.text) {
+    let scheme = required("scheme", "fill in 申请类别 on the head's row", &mut problem).and_then(|(c, r)| match policy
+        .scheme_by_name(&c.text)
+    {
+        Some((key, _)) => Some(key.to_string()),
+        None => {
+            let known: Vec<&str> = policy.schemes.values().map(|s| s.label.as_str()).collect();
+            problem(
+                &r,
+                "scheme",
+                &c.text,
+                format!("scheme `{}` is not in the policy", c.text),
+                &format!("use one of {}", known.join("、")),
+            );
+            None
+        }
+    });
+    let township =
+        required("township", "fill in 乡镇(街道)", &mut problem).and_then(|(c, r)| match policy.township(&c.text) {
             Some(t) => Some(t.clone()),
             None => {
-                let known: Vec<&str> = policy
-                    .region
-                    .townships
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect();
+                let known: Vec<&str> = policy.region.townships.iter().map(|t| t.name.as_str()).collect();
                 problem(
                     &r,
                     "township",
@@ -863,8 +840,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                 );
                 None
             }
-        }
-    });
+        });
     let village = required("village", "fill in 村(社区)", &mut problem).and_then(|(c, r)| {
         let t = township.as_ref()?;
         let want = text::normalize_key(&c.text);
@@ -875,10 +851,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     &r,
                     "village",
                     &c.text,
-                    format!(
-                        "village `{}` is not listed under {} in the policy",
-                        c.text, t.name
-                    ),
+                    format!("village `{}` is not listed under {} in the policy", c.text, t.name),
                     &format!("use one of {}", t.villages.join("、")),
                 );
                 None
@@ -894,13 +867,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         match d {
             Ok(d) => Some(d),
             Err(e) => {
-                problem(
-                    &r,
-                    "applied_on",
-                    &c.text,
-                    e.to_string(),
-                    "write the date as 2026-11-03",
-                );
+                problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
                 None
             }
         }
@@ -925,18 +892,12 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
     let bank_account = match get("bank_account") {
         None => String::new(),
         Some((c, r)) => {
-            let digits: String = c
-                .text
-                .chars()
-                .filter(|ch| !ch.is_whitespace() && *ch != '-')
-                .collect();
+            let digits: String = c.text.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
             if c.number.is_some() && digits.len() >= 16 || digits.contains(['E', 'e', '.']) {
                 problem(&r, "bank_account", &c.text, "Excel turned the account number into a number and lost its last digits".into(),
                     "format the 银行账号 column as Text (设置单元格格式 → 文本), type the account numbers again, and export again");
                 String::new()
-            } else if !(10..=30).contains(&digits.len())
-                || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
+            } else if !(10..=30).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 problem(
                     &r,
                     "bank_account",
@@ -951,10 +912,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         }
     };
     if let Some((c, r)) = get("phone") {
-        let ok = c
-            .text
-            .chars()
-            .all(|ch| ch.is_ascii_digit() || "-+ ()".contains(ch))
+        let ok = c.text.chars().all(|ch| ch.is_ascii_digit() || "-+ ()".contains(ch))
             && c.text.chars().filter(char::is_ascii_digit).count() >= 7;
         if !ok {
             problem(
@@ -999,6 +957,60 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             v
         }
     };
+    let mut money = |f: &'static str| -> Option<Fen> {
+        let (c, r) = get(f)?;
+        let parsed = match c.number {
+            Some(v) => Fen::from_number_cell(v),
+            None => Fen::parse_yuan(&c.text),
+        };
+        match parsed {
+            Ok(v) if v.0 >= 0 => Some(v),
+            Ok(_) => {
+                problem(
+                    &r,
+                    f,
+                    &c.text,
+                    format!("{} is negative", label(f)),
+                    "write an amount of 0 or more",
+                );
+                None
+            }
+            Err(e) => {
+                problem(&r, f, &c.text, e.to_string(), "write the amount in yuan, e.g. 12000.00");
+                None
+            }
+        }
+    };
+    let deposits = money("deposits");
+    let deduction_amount = money("deduction_amount");
+    let mut count = |f: &'static str| -> Option<u32> {
+        let (c, r) = get(f)?;
+        match c.text.trim_end_matches(['辆', '套', '处']).parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                problem(
+                    &r,
+                    f,
+                    &c.text,
+                    format!("{} must be a whole number", label(f)),
+                    "write 0, 1, 2 …",
+                );
+                None
+            }
+        }
+    };
+    let vehicles = count("vehicles");
+    let properties = count("properties");
+    let exclusions: Vec<String> = get("exclusions")
+        .map(|(c, _)| {
+            c.text
+                .split(['、', ',', '，', ';', '；'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != "无")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     let text_of = |f: &str| get(f).map(|(c, _)| c.text).unwrap_or_default();
     let facts = match (scheme, township, village, applied_on) {
         (Some(scheme), Some(t), Some(village), Some(applied_on)) => Some(HouseholdFacts {
@@ -1014,6 +1026,13 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             bank_account,
             hardship_reason: text_of("hardship_reason"),
             materials,
+            deposits,
+            vehicles,
+            properties,
+            deduction_amount,
+            deduction_kind: text_of("deduction_kind"),
+            deduction_evidence: text_of("deduction_evidence"),
+            exclusions,
         }),
         _ => None,
     };
@@ -1031,9 +1050,7 @@ fn hukou_of(s: &str) -> Option<Hukou> {
         "城镇" | "城市" | "非农业" | "非农" | "城镇户口" | "城镇居民" | "居民" | "urban" => {
             Some(Hukou::Urban)
         }
-        "农村" | "农业" | "农业户口" | "农村户口" | "农村居民" | "rural" => {
-            Some(Hukou::Rural)
-        }
+        "农村" | "农业" | "农业户口" | "农村户口" | "农村居民" | "rural" => Some(Hukou::Rural),
         _ => None,
     }
 }

@@ -88,12 +88,8 @@ impl Workspace {
         let state = self.state_dir();
         let staging = state.join(STAGING);
         if staging.exists() {
-            fs::remove_dir_all(&staging).with_context(|| {
-                format!(
-                    "cannot discard the unfinished step in {}",
-                    staging.display()
-                )
-            })?;
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot discard the unfinished step in {}", staging.display()))?;
         }
         let journal = state.join(COMMITTING);
         if journal.exists() {
@@ -130,17 +126,12 @@ impl Workspace {
         if staging.exists() {
             fs::remove_dir_all(&staging)?;
         }
-        fs::create_dir_all(&staging)
-            .with_context(|| format!("cannot create {}", staging.display()))?;
+        fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         let mut manifest = String::new();
         for (i, (rel, bytes)) in changed.iter().enumerate() {
             let name = format!("{i:06}");
-            write_synced(&staging.join(&name), bytes).with_context(|| {
-                format!(
-                    "cannot stage {} (is the disk full or read-only?)",
-                    rel.display()
-                )
-            })?;
+            write_synced(&staging.join(&name), bytes)
+                .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
             let rel_text = rel
                 .to_str()
                 .ok_or_else(|| anyhow!("path is not UTF-8: {}", rel.display()))?;
@@ -161,12 +152,8 @@ impl Workspace {
 /// Moves each staged file of a committed journal into place, then removes the journal. Idempotent: an entry
 /// whose staged file is gone was already moved by an earlier, interrupted attempt.
 fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
-    let manifest = fs::read_to_string(journal.join(MANIFEST)).with_context(|| {
-        format!(
-            "the commit journal {} has no readable manifest",
-            journal.display()
-        )
-    })?;
+    let manifest = fs::read_to_string(journal.join(MANIFEST))
+        .with_context(|| format!("the commit journal {} has no readable manifest", journal.display()))?;
     for line in manifest.lines() {
         let (name, rel) = line
             .split_once('\t')
@@ -177,11 +164,9 @@ fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
         }
         let target = root.join(rel);
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::rename(&staged, &target)
-            .with_context(|| format!("cannot write {}", target.display()))?;
+        fs::rename(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?;
         if let Some(parent) = target.parent() {
             sync_dir(parent)?;
         }
@@ -249,12 +234,8 @@ pub struct Lock {
 
 impl Lock {
     fn acquire(state_dir: &Path) -> Result<Lock> {
-        fs::create_dir_all(state_dir).with_context(|| {
-            format!(
-                "cannot create {} (is the workspace read-only?)",
-                state_dir.display()
-            )
-        })?;
+        fs::create_dir_all(state_dir)
+            .with_context(|| format!("cannot create {} (is the workspace read-only?)", state_dir.display()))?;
         let path = state_dir.join("lock");
         let mut file = OpenOptions::new()
             .read(true)

@@ -36,10 +36,8 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
 }
 
 fn policy() -> Policy {
-    let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/jiuzhu.yaml"),
-    )
-    .unwrap();
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/jiuzhu.yaml")).unwrap();
     Policy::parse(&text, "jiuzhu.yaml").unwrap()
 }
 

@@ -46,10 +46,7 @@ fn per_member_register_imports_the_good_households_and_rejects_the_rest() {
         summary.contains("24 rows read = 10 accepted + 12 rejected + 2 skipped"),
         "{summary}"
     );
-    assert!(
-        summary.contains("4 households added (10 members)"),
-        "{summary}"
-    );
+    assert!(summary.contains("4 households added (10 members)"), "{summary}");
     assert!(summary.contains("5 rejected"), "{summary}");
     assert!(!summary.contains("nothing new"), "{summary}");
     assert!(
@@ -72,48 +69,20 @@ fn per_member_register_imports_the_good_households_and_rejects_the_rest() {
         })
         .collect();
     let want: BTreeSet<(String, String, String, u32, String)> = [
-        (
-            "张建国",
-            "130199197803150132",
-            "urban_dibao",
-            3,
-            "2026-11-02",
-        ),
+        ("张建国", "130199197803150132", "urban_dibao", 3, "2026-11-02"),
         ("王德福", "130199195104080316", "tekun", 1, "2026-11-02"),
-        (
-            "陈志强",
-            "130199196507120575",
-            "rural_dibao",
-            4,
-            "2026-11-03",
-        ),
+        ("陈志强", "130199196507120575", "rural_dibao", 4, "2026-11-03"),
         ("朱红梅", "130199196909090620", "temporary", 2, "2026-11-04"),
     ]
     .iter()
-    .map(|(n, i, s, k, d)| {
-        (
-            n.to_string(),
-            i.to_string(),
-            s.to_string(),
-            *k,
-            d.to_string(),
-        )
-    })
+    .map(|(n, i, s, k, d)| (n.to_string(), i.to_string(), s.to_string(), *k, d.to_string()))
     .collect();
     assert_eq!(got, want);
     assert_eq!(cases.len(), 4);
     for c in &cases {
-        assert_eq!(
-            c.status,
-            jiuzhu::ledger::CaseStatus::Received,
-            "{}",
-            c.case_id
-        );
+        assert_eq!(c.status, jiuzhu::ledger::CaseStatus::Received, "{}", c.case_id);
     }
-    let by_head: BTreeMap<&str, &Case> = cases
-        .iter()
-        .map(|c| (c.applicant_name.as_str(), c))
-        .collect();
+    let by_head: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.applicant_name.as_str(), c)).collect();
     assert_eq!(by_head["张建国"].township.as_str(), "城关镇");
     assert_eq!(by_head["张建国"].village.as_str(), "东街社区");
     assert_eq!(by_head["张建国"].region_code, "130199100");
@@ -127,20 +96,12 @@ fn per_member_register_imports_the_good_households_and_rejects_the_rest() {
     let members = ws.records::<Member>();
     assert_eq!(members.len(), 10);
     let zhao = member(&members, "赵玉梅");
-    assert_eq!(
-        zhao.id_number.as_str(),
-        "130123196705120229",
-        "15-digit ID upgraded"
-    );
+    assert_eq!(zhao.id_number.as_str(), "130123196705120229", "15-digit ID upgraded");
     assert_eq!(zhao.birth_date.to_string(), "1967-05-12");
     assert_eq!(zhao.sex, "F");
     assert_eq!(zhao.case_id, by_head["陈志强"].case_id);
     let hao = member(&members, "陈浩");
-    assert_eq!(
-        hao.id_number.as_str(),
-        "13019919900218071X",
-        "full-width ID normalised"
-    );
+    assert_eq!(hao.id_number.as_str(), "13019919900218071X", "full-width ID normalised");
     assert_eq!(hao.sex, "M");
     // Money in the ledger text: the text cell "1,200.00" and the number cell 850.5.
     let text = ws.ledger("members.csv");
@@ -157,10 +118,7 @@ fn per_member_register_imports_the_good_households_and_rejects_the_rest() {
         .split(',')
         .position(|h| h == "monthly_income_amount")
         .expect("monthly_income_amount column");
-    assert_eq!(
-        line_of("陈志强").split(',').nth(income_col),
-        Some("1200.00")
-    );
+    assert_eq!(line_of("陈志强").split(',').nth(income_col), Some("1200.00"));
     assert_eq!(line_of("朱红梅").split(',').nth(income_col), Some("850.50"));
     assert_eq!(line_of("张建国").split(',').nth(income_col), Some("980.00"));
     assert!(line_of("赵玉梅").contains(",130123196705120229,赵玉梅,spouse,1967-05-12,F,"));
@@ -181,10 +139,7 @@ fn per_member_register_imports_the_good_households_and_rejects_the_rest() {
             "130199195503030113",
             "130199198206060512",
         ] {
-            assert!(
-                !text.contains(id),
-                "rejected head {id} appears in ledgers/{path}"
-            );
+            assert!(!text.contains(id), "rejected head {id} appears in ledgers/{path}");
         }
     }
     // Provenance: every case and member points back at its sheet row.
@@ -271,11 +226,7 @@ fn rejects_report_lists_every_rejected_and_skipped_row_with_its_reason() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert!(
-        about(15).contains("check character"),
-        "row 15: {}",
-        about(15)
-    );
+    assert!(about(15).contains("check character"), "row 15: {}", about(15));
     assert!(
         about(15).contains("130199200804170399"),
         "row 15 shows the value: {}",
@@ -300,20 +251,10 @@ fn rejects_report_lists_every_rejected_and_skipped_row_with_its_reason() {
     );
     // The other rows of a rejected household say why they were not taken either.
     for row in [13, 14, 16, 18, 20, 21] {
-        assert!(
-            about(row).contains("household"),
-            "row {row}: {}",
-            about(row)
-        );
+        assert!(about(row).contains("household"), "row {row}: {}", about(row));
     }
 
-    let skip_reason = |row: usize| {
-        skipped
-            .iter()
-            .find(|r| r.row == row)
-            .map(ReportRow::text)
-            .unwrap()
-    };
+    let skip_reason = |row: usize| skipped.iter().find(|r| r.row == row).map(ReportRow::text).unwrap();
     assert!(
         skip_reason(27).contains("合计") || skip_reason(27).contains("total"),
         "{}",
@@ -340,11 +281,7 @@ fn importing_the_same_register_again_changes_nothing() {
     assert!(summary.contains("0 households added"), "{summary}");
     assert_same_files(&ledgers, &ws.ledgers(), "ledgers/ after a re-import");
     assert_same_files(&reports, &ws.reports(), "reports/ after a re-import");
-    assert_same_files(
-        &tree,
-        &ws.tree(&[".jiuzhu/lock"]),
-        "workspace after a re-import",
-    );
+    assert_same_files(&tree, &ws.tree(&[".jiuzhu/lock"]), "workspace after a re-import");
 }
 
 /// Two townships' registers on the same day, one per member and one per household: the second adds its four
@@ -360,10 +297,7 @@ fn a_second_register_adds_its_households_to_the_first() {
         summary.contains("12 rows read = 12 accepted + 0 rejected + 0 skipped"),
         "{summary}"
     );
-    assert!(
-        summary.contains("4 households added (8 members)"),
-        "{summary}"
-    );
+    assert!(summary.contains("4 households added (8 members)"), "{summary}");
 
     let cases = ws.records::<Case>();
     let members = ws.records::<Member>();
@@ -389,12 +323,7 @@ fn a_second_register_adds_its_households_to_the_first() {
         .map(|c| (c.applicant_name.as_str(), c.household_size))
         .collect();
     assert_eq!(
-        (
-            size["林淑芬"],
-            size["罗秀英"],
-            size["郭永平"],
-            size["孙海涛"]
-        ),
+        (size["林淑芬"], size["罗秀英"], size["郭永平"], size["孙海涛"]),
         (2, 1, 3, 2)
     );
     // Every member belongs to a case, and household sizes add up.
@@ -424,11 +353,7 @@ fn dry_run_writes_nothing() {
     let out = ws.intake_with(&["--dry-run"], &["per-member.xlsx"]);
     assert_exit(&out, 1);
     assert!(stdout(&out).starts_with("dry run:"), "{}", stdout(&out));
-    assert_same_files(
-        &before,
-        &ws.tree(&[]),
-        "workspace with ledgers after a dry run",
-    );
+    assert_same_files(&before, &ws.tree(&[]), "workspace with ledgers after a dry run");
 }
 
 /// Files a clerk cannot use at all — password-protected, no register header, not a spreadsheet, empty,
@@ -442,30 +367,18 @@ fn unusable_files_stop_the_run_and_change_nothing() {
     let before = ws.tree(&[".jiuzhu/lock"]);
     let cases: &[(&str, &[&str])] = &[
         ("encrypted.xlsx", &["encrypted.xlsx", "password"]),
-        (
-            "no-header.xlsx",
-            &["no-header.xlsx", "姓名", "身份证号", "编号"],
-        ),
-        (
-            "not-a-spreadsheet.xlsx",
-            &["not-a-spreadsheet.xlsx", "xlsx"],
-        ),
+        ("no-header.xlsx", &["no-header.xlsx", "姓名", "身份证号", "编号"]),
+        ("not-a-spreadsheet.xlsx", &["not-a-spreadsheet.xlsx", "xlsx"]),
         ("empty.csv", &["empty.csv", "empty"]),
         ("truncated.xlsx", &["truncated.xlsx", "xlsx"]),
-        (
-            "does-not-exist.xlsx",
-            &["does-not-exist.xlsx", "cannot read"],
-        ),
+        ("does-not-exist.xlsx", &["does-not-exist.xlsx", "cannot read"]),
     ];
     for (file, words) in cases {
         let out = ws.intake(&[file]);
         assert_exit(&out, 2);
         let err = stderr(&out);
         for w in *words {
-            assert!(
-                err.contains(w),
-                "{file}: stderr should mention `{w}`:\n{err}"
-            );
+            assert!(err.contains(w), "{file}: stderr should mention `{w}`:\n{err}");
         }
         assert!(
             stdout(&out).is_empty(),
@@ -477,10 +390,7 @@ fn unusable_files_stop_the_run_and_change_nothing() {
     // Not-a-zip and truncated files are told apart from an unsupported format: the message says it is damaged.
     for file in ["not-a-spreadsheet.xlsx", "truncated.xlsx"] {
         let err = stderr(&ws.intake(&[file])).to_lowercase();
-        assert!(
-            err.contains("zip") || err.contains("corrupt"),
-            "{file}: {err}"
-        );
+        assert!(err.contains("zip") || err.contains("corrupt"), "{file}: {err}");
     }
 }
 
@@ -606,16 +516,8 @@ fn a_broken_policy_stops_intake_and_names_the_key() {
                 broken.what
             );
         }
-        assert_same_files(
-            &before,
-            &ws.tree(&[".jiuzhu/lock", "jiuzhu.yaml"]),
-            broken.what,
-        );
-        assert_eq!(
-            ws.read("jiuzhu.yaml"),
-            broken.yaml,
-            "jiuzhu never rewrites the policy"
-        );
+        assert_same_files(&before, &ws.tree(&[".jiuzhu/lock", "jiuzhu.yaml"]), broken.what);
+        assert_eq!(ws.read("jiuzhu.yaml"), broken.yaml, "jiuzhu never rewrites the policy");
     }
     // The policy repaired, intake works again.
     std::fs::write(ws.path("jiuzhu.yaml"), &template).unwrap();
@@ -647,11 +549,7 @@ fn a_locked_workspace_refuses_intake_until_the_lock_is_released() {
         let err = stderr(&out);
         assert!(err.contains("locked"), "{err}");
         assert!(err.contains(holder_text), "{err}");
-        assert_same_files(
-            &before,
-            &ws.tree(&[".jiuzhu/lock"]),
-            "workspace while locked",
-        );
+        assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "workspace while locked");
         assert_eq!(
             ws.read(".jiuzhu/lock").trim(),
             holder_text,
@@ -735,11 +633,7 @@ fn assert_same_as_uninterrupted(ws: &Ws, point: &str) {
 #[test]
 fn a_crash_before_the_commit_point_leaves_the_old_state() {
     let (ws, before) = crashed_at("before-commit");
-    assert_same_files(
-        &before,
-        &ws.ledgers(),
-        "ledgers right after a crash before commit",
-    );
+    assert_same_files(&before, &ws.ledgers(), "ledgers right after a crash before commit");
     assert!(!ws.report("per-member").exists());
     assert_ledgers_whole(&ws, "before-commit");
 
@@ -762,16 +656,8 @@ fn a_crash_after_the_commit_point_is_completed_by_the_next_run() {
 
     let out = ws.intake(&["per-member.xlsx"]);
     assert_exit(&out, 0);
-    assert!(
-        first_line(&out).contains("nothing new"),
-        "{}",
-        first_line(&out)
-    );
-    assert!(
-        first_line(&out).contains("4 already imported"),
-        "{}",
-        first_line(&out)
-    );
+    assert!(first_line(&out).contains("nothing new"), "{}", first_line(&out));
+    assert!(first_line(&out).contains("4 already imported"), "{}", first_line(&out));
     let heads: BTreeSet<String> = ws
         .records::<Case>()
         .iter()
@@ -795,11 +681,7 @@ fn a_crash_between_renames_is_completed_by_the_next_run() {
 
     let out = ws.intake(&["per-member.xlsx"]);
     assert_exit(&out, 0);
-    assert!(
-        first_line(&out).contains("nothing new"),
-        "{}",
-        first_line(&out)
-    );
+    assert!(first_line(&out).contains("nothing new"), "{}", first_line(&out));
     assert_same_as_uninterrupted(&ws, "between-renames");
 }
 
@@ -810,20 +692,9 @@ fn a_crash_between_renames_is_completed_by_the_next_run() {
 fn dry_run_after_a_crash_past_the_commit_point_sees_the_committed_step() {
     let (ws, _before) = crashed_at("after-commit");
     let out = ws.intake_with(&["--dry-run"], &["per-member.xlsx"]);
-    assert!(
-        !ws.path(".jiuzhu/commit").exists(),
-        "the committed step was completed"
-    );
-    assert!(
-        first_line(&out).contains("nothing new"),
-        "{}",
-        first_line(&out)
-    );
-    assert!(
-        first_line(&out).contains("4 already imported"),
-        "{}",
-        first_line(&out)
-    );
+    assert!(!ws.path(".jiuzhu/commit").exists(), "the committed step was completed");
+    assert!(first_line(&out).contains("nothing new"), "{}", first_line(&out));
+    assert!(first_line(&out).contains("4 already imported"), "{}", first_line(&out));
     assert_exit(&out, 0);
 }
 
@@ -879,11 +750,7 @@ fn the_workspace_is_found_with_dash_c_and_from_a_subfolder() {
         .output()
         .unwrap();
     assert_exit(&out, 2);
-    assert!(
-        stderr(&out).contains("no jiuzhu workspace"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("no jiuzhu workspace"), "{}", stderr(&out));
     assert!(snapshot(elsewhere.path(), &[]).is_empty());
 }
 
@@ -898,9 +765,7 @@ fn init_creates_a_workspace_and_refuses_to_redo_one() {
     let policy = ws.read("jiuzhu.yaml");
     jiuzhu::policy::Policy::parse(&policy, "jiuzhu.yaml").expect("the new policy loads");
     assert!(
-        ws.read(".gitignore")
-            .lines()
-            .any(|l| l.trim() == ".jiuzhu/"),
+        ws.read(".gitignore").lines().any(|l| l.trim() == ".jiuzhu/"),
         "{}",
         ws.read(".gitignore")
     );
@@ -916,21 +781,12 @@ fn init_creates_a_workspace_and_refuses_to_redo_one() {
     let before = ws.tree(&[]);
     let out = jiuzhu().arg("init").arg(ws.root()).output().unwrap();
     assert_exit(&out, 2);
-    assert!(
-        stderr(&out).contains("already a jiuzhu workspace"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("already a jiuzhu workspace"), "{}", stderr(&out));
     assert_eq!(ws.read("jiuzhu.yaml"), edited);
     assert_same_files(&before, &ws.tree(&[]), "workspace after a second init");
 
     // Same with -C and no DIR.
-    let out = jiuzhu()
-        .arg("-C")
-        .arg(ws.root())
-        .arg("init")
-        .output()
-        .unwrap();
+    let out = jiuzhu().arg("-C").arg(ws.root()).arg("init").output().unwrap();
     assert_exit(&out, 2);
     assert_eq!(ws.read("jiuzhu.yaml"), edited);
 }
@@ -978,10 +834,7 @@ fn formula_text_is_neutralised_in_the_ledger_and_read_back_unchanged() {
         text.contains(r#""'=HYPERLINK(""http://x"",""y"")""#),
         "address not neutralised:\n{text}"
     );
-    assert!(
-        text.contains(",'+SUM(1),"),
-        "hardship reason not neutralised:\n{text}"
-    );
+    assert!(text.contains(",'+SUM(1),"), "hardship reason not neutralised:\n{text}");
     for line in text.lines() {
         for field in line.split(',') {
             let field = field.trim_start_matches('"');
@@ -1134,10 +987,7 @@ fn made_up_mistakes_reject_their_households_and_spare_the_good_one() {
         summary.contains("11 rows read = 1 accepted + 10 rejected + 0 skipped"),
         "{summary}"
     );
-    assert!(
-        summary.contains("1 households added (1 members)"),
-        "{summary}"
-    );
+    assert!(summary.contains("1 households added (1 members)"), "{summary}");
     assert!(summary.contains("6 rejected"), "{summary}");
 
     let cases = ws.records::<Case>();

@@ -34,12 +34,8 @@ fn sessions(readme: &str) -> Vec<Vec<Step>> {
                 exit: 0,
                 line: i + 1,
             });
-        } else if let Some(code) = line
-            .strip_prefix("[exit ")
-            .and_then(|s| s.strip_suffix(']'))
-        {
-            steps.last_mut().expect("[exit] after a command").exit =
-                code.parse().expect("exit code");
+        } else if let Some(code) = line.strip_prefix("[exit ").and_then(|s| s.strip_suffix(']')) {
+            steps.last_mut().expect("[exit] after a command").exit = code.parse().expect("exit code");
         } else {
             steps
                 .last_mut()
@@ -64,15 +60,8 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
 fn readme_examples_run_as_documented() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_jiuzhu"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_jiuzhu")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let all = sessions(&readme);
     assert!(
         all.iter().map(Vec::len).sum::<usize>() >= 8,

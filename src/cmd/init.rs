@@ -13,10 +13,8 @@ use crate::Outcome;
 /// The policy a new workspace starts from (a fictional county; edit it before real use).
 pub const POLICY_TEMPLATE: &str = include_str!("../../templates/jiuzhu.yaml");
 
-const GITIGNORE: &str =
-    "# jiuzhu's private state (lock, staging of an unfinished step)\n.jiuzhu/\n";
-const GITATTRIBUTES: &str =
-    "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\n";
+const GITIGNORE: &str = "# jiuzhu's private state (lock, staging of an unfinished step)\n.jiuzhu/\n";
+const GITATTRIBUTES: &str = "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\n";
 
 pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     if dir.join(POLICY_FILE).exists() {
@@ -26,12 +24,10 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
         );
     }
     // The template must always load: a fresh workspace that fails its own policy check would be a bug.
-    Policy::parse(POLICY_TEMPLATE, POLICY_FILE)
-        .context("the built-in policy template is invalid")?;
+    Policy::parse(POLICY_TEMPLATE, POLICY_FILE).context("the built-in policy template is invalid")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for sub in ["ledgers", "inbox", "reports", "archive", STATE_DIR] {
-        std::fs::create_dir_all(dir.join(sub))
-            .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
+        std::fs::create_dir_all(dir.join(sub)).with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
     }
     for sub in ["ledgers", "inbox", "reports", "archive"] {
         let keep = dir.join(sub).join(".gitkeep");
@@ -85,11 +81,7 @@ fn git_init(dir: &Path) -> GitInit {
     match inside {
         Err(_) => GitInit::NoGit,
         Ok(o) if o.status.success() => GitInit::Existing,
-        Ok(_) => match Command::new("git")
-            .args(["init", "-q"])
-            .current_dir(dir)
-            .status()
-        {
+        Ok(_) => match Command::new("git").args(["init", "-q"]).current_dir(dir).status() {
             Ok(s) if s.success() => GitInit::Created,
             _ => GitInit::NoGit,
         },

@@ -117,9 +117,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .flat_map(|e| e.inputs.split(';'))
         .filter_map(|kv| kv.split_once('=').map(|(_, sha)| sha))
         .collect();
-    let all_seen = inputs
-        .iter()
-        .all(|i| seen_before.contains(i.sha256.as_str()));
+    let all_seen = inputs.iter().all(|i| seen_before.contains(i.sha256.as_str()));
     let nothing_new = new_cases.is_empty();
 
     // Summary.
@@ -154,11 +152,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
-            if args.dry_run {
-                "report would be"
-            } else {
-                "report:"
-            },
+            if args.dry_run { "report would be" } else { "report:" },
             report_rel.display()
         ));
     }
@@ -167,10 +161,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     // The clerk sees each rejected household's first reason; the report has every row.
     let mut shown = BTreeSet::new();
-    for p in rejects
-        .iter()
-        .filter(|p| !p.reason.starts_with("household rejected"))
-    {
+    for p in rejects.iter().filter(|p| !p.reason.starts_with("household rejected")) {
         let key = (p.at.file, p.at.sheet.clone(), p.reason.clone());
         if shown.insert(key) {
             let name = &inputs[p.at.file].name;
@@ -216,20 +207,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
         txn.put(ledger::path_of::<Source>(), ledger::to_bytes(&sources)?);
         let policy_sha = sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default());
-        let mut input_list: Vec<String> = inputs
-            .iter()
-            .map(|i| format!("{}={}", i.name, i.sha256))
-            .collect();
+        let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
         input_list.push(format!("{POLICY_FILE}={policy_sha}"));
         let input_list = input_list.join(";");
         let mut new_events = vec![NewEvent {
             step: "intake".into(),
             detail: format!(
                 "{} households ({} members) added; {} rows rejected; {} skipped",
-                tally.households_accepted,
-                tally.members_accepted,
-                tally.rows_rejected,
-                tally.rows_skipped
+                tally.households_accepted, tally.members_accepted, tally.rows_rejected, tally.rows_skipped
             ),
             inputs: input_list.clone(),
             ..NewEvent::default()
@@ -265,11 +250,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 fn read_input(path: &Path) -> Result<Input> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("input")
-        .to_string();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
     let sha256 = sha256_hex(&bytes);
     Ok(Input {
         shown,
@@ -281,11 +262,7 @@ fn read_input(path: &Path) -> Result<Input> {
 
 /// Inputs are kept as they came, under their content hash, so every row's provenance stays resolvable.
 fn inbox_path(input: &Input) -> PathBuf {
-    PathBuf::from("inbox").join(format!(
-        "{}-{}",
-        &input.sha256[..16],
-        safe_name(&input.name)
-    ))
+    PathBuf::from("inbox").join(format!("{}-{}", &input.sha256[..16], safe_name(&input.name)))
 }
 
 fn safe_name(name: &str) -> String {
@@ -312,10 +289,7 @@ fn report_path(inputs: &[Input]) -> PathBuf {
     };
     // The content hash keeps reports of two different files with one name apart.
     let sha = inputs.first().map(|i| &i.sha256[..8]).unwrap_or("");
-    PathBuf::from("reports").join(format!(
-        "intake-rejects-{}{more}-{sha}.xlsx",
-        safe_name(stem)
-    ))
+    PathBuf::from("reports").join(format!("intake-rejects-{}{more}-{sha}.xlsx", safe_name(stem)))
 }
 
 /// The result of checking every household of the run against each other and the ledger.
@@ -331,18 +305,9 @@ struct Decided {
 
 /// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
 /// application date — the same application always gets the same ID, and no personal data shows in it.
-pub fn case_id(
-    scheme_code: &str,
-    head: &IdNumber,
-    scheme: &str,
-    applied_on: chrono::NaiveDate,
-) -> String {
+pub fn case_id(scheme_code: &str, head: &IdNumber, scheme: &str, applied_on: chrono::NaiveDate) -> String {
     let h = sha256_hex(format!("{}|{}|{}", head.as_str(), scheme, applied_on).as_bytes());
-    format!(
-        "{scheme_code}-{}-{}",
-        applied_on.format("%Y"),
-        &h[..12].to_uppercase()
-    )
+    format!("{scheme_code}-{}-{}", applied_on.format("%Y"), &h[..12].to_uppercase())
 }
 
 fn decide_households(
@@ -425,8 +390,7 @@ fn decide_households(
                         id_number::mask_any(id),
                         others.join(" and ")
                     ),
-                    fix: "decide which household the person belongs to and remove the other row"
-                        .into(),
+                    fix: "decide which household the person belongs to and remove the other row".into(),
                 },
             ));
         }
@@ -440,10 +404,7 @@ fn decide_households(
     let existing: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
     let mut open_case_of: BTreeMap<&str, &str> = BTreeMap::new();
     for m in members {
-        if existing
-            .get(m.case_id.as_str())
-            .is_some_and(|c| c.status.is_open())
-        {
+        if existing.get(m.case_id.as_str()).is_some_and(|c| c.status.is_open()) {
             open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
         }
     }
@@ -514,23 +475,15 @@ fn decide_households(
                     at,
                     column: "身份证号".into(),
                     value: m.id_number.as_str().to_string(),
-                    reason: format!(
-                        "{} ({}) is already in open case {other}",
-                        m.name,
-                        m.id_number.masked()
-                    ),
-                    fix: "a person can be in one open case: close or change the other case first"
-                        .into(),
+                    reason: format!("{} ({}) is already in open case {other}", m.name, m.id_number.masked()),
+                    fix: "a person can be in one open case: close or change the other case first".into(),
                 });
             }
             reject_household(draft, &mut rejects, &mut tally);
             continue;
         }
         // Within one run, two applications (e.g. two schemes) for the same people: the first wins.
-        if let Some(m) = case_members
-            .iter()
-            .find(|m| taken_ids.contains(m.id_number.as_str()))
-        {
+        if let Some(m) = case_members.iter().find(|m| taken_ids.contains(m.id_number.as_str())) {
             draft.problems.push(Problem {
                 at: draft.first.clone(),
                 column: "身份证号".into(),
@@ -545,25 +498,15 @@ fn decide_households(
             reject_household(draft, &mut rejects, &mut tally);
             continue;
         }
-        taken_ids.extend(
-            case_members
-                .iter()
-                .map(|m| m.id_number.as_str().to_string()),
-        );
+        taken_ids.extend(case_members.iter().map(|m| m.id_number.as_str().to_string()));
         let rows = draft_rows(draft);
         tally.rows_accepted += rows.len();
         tally.households_accepted += 1;
         tally.members_accepted += case_members.len();
-        let case_at = draft
-            .household_row
-            .clone()
-            .unwrap_or_else(|| head.at.clone());
+        let case_at = draft.household_row.clone().unwrap_or_else(|| head.at.clone());
         new_sources.push((format!("case/{id}"), case_at));
         for (m, d) in case_members.iter().zip(&draft.members) {
-            new_sources.push((
-                format!("member/{id}/{}", m.id_number.as_str()),
-                d.at.clone(),
-            ));
+            new_sources.push((format!("member/{id}/{}", m.id_number.as_str()), d.at.clone()));
         }
         new_cases.push(case);
         new_members.extend(case_members);
@@ -620,8 +563,7 @@ fn reject_household(d: &HouseholdDraft, rejects: &mut Vec<Problem>, tally: &mut 
                 column: String::new(),
                 value: String::new(),
                 reason: format!("household rejected because of {first_reason}"),
-                fix: "fix the household's other rows; a household is imported whole or not at all"
-                    .into(),
+                fix: "fix the household's other rows; a household is imported whole or not at all".into(),
             });
         } else {
             rejects.extend(mine.into_iter().cloned());
@@ -658,6 +600,7 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
                 serious_illness: m.serious_illness,
                 in_school: m.in_school,
                 work_ability: m.work_ability,
+                registered_region: Text(m.registered_region.clone()),
             }
         })
         .collect();
@@ -679,6 +622,13 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
         bank_account: Text(f.bank_account.clone()),
         hardship_reason: Text(f.hardship_reason.clone()),
         materials: Text(f.materials.join("、")),
+        deposits_amount: f.deposits,
+        vehicles: f.vehicles,
+        properties: f.properties,
+        deduction_amount: f.deduction_amount,
+        deduction_kind: Text(f.deduction_kind.clone()),
+        deduction_evidence: Text(f.deduction_evidence.clone()),
+        exclusions: Text(f.exclusions.join("、")),
     };
     (case, members)
 }
@@ -687,10 +637,7 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
 fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Result<Vec<u8>> {
     let rejected = SheetSpec {
         name: "拒收 rejected".into(),
-        title: Some(
-            "导入拒收的行 — 改正后重新导入整户 (a household is imported whole or not at all)"
-                .into(),
-        ),
+        title: Some("导入拒收的行 — 改正后重新导入整户 (a household is imported whole or not at all)".into()),
         columns: vec![
             Column::new("文件 file", Kind::Text),
             Column::new("工作表 sheet", Kind::Text),
@@ -714,12 +661,11 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
                 ]
             })
             .collect(),
+        batch: None,
     };
     let skipped = SheetSpec {
         name: "跳过 skipped".into(),
-        title: Some(
-            "未导入也无需处理的行 (blank, totals, notes, duplicates, already imported)".into(),
-        ),
+        title: Some("未导入也无需处理的行 (blank, totals, notes, duplicates, already imported)".into()),
         columns: vec![
             Column::new("文件 file", Kind::Text),
             Column::new("工作表 sheet", Kind::Text),
@@ -737,6 +683,7 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
                 ]
             })
             .collect(),
+        batch: None,
     };
     writer::workbook_bytes(&[rejected, skipped])
 }

@@ -196,9 +196,7 @@ fn date_from_fields(y: &str, m: &str, d: &str) -> Result<NaiveDate, DateError> {
         }
         return Err(DateError::BadFormat);
     }
-    let (Some(year), Some(month), Some(day)) =
-        (small_number(y, 4), small_number(m, 2), small_number(d, 2))
-    else {
+    let (Some(year), Some(month), Some(day)) = (small_number(y, 4), small_number(m, 2), small_number(d, 2)) else {
         return Err(DateError::BadFormat);
     };
     make_date(year, month, day)
@@ -327,9 +325,7 @@ impl Period {
         } else if all_digits(&compact) && compact.len() == 6 {
             compact.split_at(4)
         } else {
-            compact
-                .split_once(['-', '/', '.'])
-                .ok_or(DateError::BadPeriod)?
+            compact.split_once(['-', '/', '.']).ok_or(DateError::BadPeriod)?
         };
         if y.len() != 4 || !all_digits(y) || !all_digits(m) || m.len() > 2 {
             return Err(DateError::BadPeriod);
@@ -370,8 +366,7 @@ impl Period {
 
     /// The last day of the month.
     pub fn last_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, days_in_month(self.year, self.month))
-            .unwrap_or(NaiveDate::MAX)
+        NaiveDate::from_ymd_opt(self.year, self.month, days_in_month(self.year, self.month)).unwrap_or(NaiveDate::MAX)
     }
 
     /// The following month, `None` past the end of [`NaiveDate`]'s range.
@@ -492,12 +487,7 @@ pub fn is_working_day(d: NaiveDate, holidays: &[NaiveDate], extra_workdays: &[Na
 /// weekends) count as working days even if they are also listed as holidays.
 /// `n == 0` returns `start`. Saturates at [`NaiveDate::MAX`] if the end would
 /// lie beyond chrono's range.
-pub fn add_working_days(
-    start: NaiveDate,
-    n: u32,
-    holidays: &[NaiveDate],
-    extra_workdays: &[NaiveDate],
-) -> NaiveDate {
+pub fn add_working_days(start: NaiveDate, n: u32, holidays: &[NaiveDate], extra_workdays: &[NaiveDate]) -> NaiveDate {
     let cal = Calendar::new(holidays, extra_workdays);
     let mut d = start;
     let mut remaining = u64::from(n);
@@ -732,11 +722,7 @@ mod tests {
             f64::INFINITY,
             f64::NEG_INFINITY,
         ] {
-            assert_eq!(
-                from_excel_serial(bad),
-                Err(DateError::SerialOutOfRange),
-                "{bad}"
-            );
+            assert_eq!(from_excel_serial(bad), Err(DateError::SerialOutOfRange), "{bad}");
         }
     }
 
@@ -744,10 +730,7 @@ mod tests {
     fn format_dates() {
         assert_eq!(format_date(date(2026, 11, 3)), "2026-11-03");
         assert_eq!(format_date(date(1900, 1, 1)), "1900-01-01");
-        assert_eq!(
-            parse_date(&format_date(date(2024, 2, 29))),
-            Ok(date(2024, 2, 29))
-        );
+        assert_eq!(parse_date(&format_date(date(2024, 2, 29))), Ok(date(2024, 2, 29)));
     }
 
     #[test]
@@ -786,10 +769,7 @@ mod tests {
             assert!(Period::parse(s).is_err(), "{s:?}");
         }
         assert_eq!(Period::parse(""), Err(DateError::Empty));
-        assert_eq!(
-            Period::parse("0999-01"),
-            Err(DateError::YearOutOfRange(999))
-        );
+        assert_eq!(Period::parse("0999-01"), Err(DateError::YearOutOfRange(999)));
     }
 
     #[test]
@@ -845,10 +825,7 @@ mod tests {
         assert_eq!(add_working_days(fri, 6, &[], &[]), date(2026, 11, 16));
         assert_eq!(add_working_days(fri, 10, &[], &[]), date(2026, 11, 20));
         // Starting on a Saturday: Monday is day 1.
-        assert_eq!(
-            add_working_days(date(2026, 11, 7), 1, &[], &[]),
-            date(2026, 11, 9)
-        );
+        assert_eq!(add_working_days(date(2026, 11, 7), 1, &[], &[]), date(2026, 11, 9));
         assert_eq!(working_days_between(fri, date(2026, 11, 9), &[], &[]), 1);
         assert_eq!(working_days_between(fri, date(2026, 11, 8), &[], &[]), 0);
         assert_eq!(working_days_between(fri, fri, &[], &[]), 0);
@@ -865,42 +842,18 @@ mod tests {
         // From Fri 09-25: Sun 09-27 is worked (1), Mon 28 (2), Tue 29 (3), Wed 30 (4),
         // then holidays to 10-07, Thu 10-08 (5), Fri 10-09 (6), Sat 10-10 (7), Mon 10-12 (8).
         let start = date(2026, 9, 25);
-        assert_eq!(
-            add_working_days(start, 1, &holidays, &extra),
-            date(2026, 9, 27)
-        );
-        assert_eq!(
-            add_working_days(start, 4, &holidays, &extra),
-            date(2026, 9, 30)
-        );
-        assert_eq!(
-            add_working_days(start, 5, &holidays, &extra),
-            date(2026, 10, 8)
-        );
-        assert_eq!(
-            add_working_days(start, 7, &holidays, &extra),
-            date(2026, 10, 10)
-        );
-        assert_eq!(
-            add_working_days(start, 8, &holidays, &extra),
-            date(2026, 10, 12)
-        );
-        assert_eq!(
-            working_days_between(start, date(2026, 10, 12), &holidays, &extra),
-            8
-        );
-        assert_eq!(
-            working_days_between(start, date(2026, 10, 7), &holidays, &extra),
-            4
-        );
+        assert_eq!(add_working_days(start, 1, &holidays, &extra), date(2026, 9, 27));
+        assert_eq!(add_working_days(start, 4, &holidays, &extra), date(2026, 9, 30));
+        assert_eq!(add_working_days(start, 5, &holidays, &extra), date(2026, 10, 8));
+        assert_eq!(add_working_days(start, 7, &holidays, &extra), date(2026, 10, 10));
+        assert_eq!(add_working_days(start, 8, &holidays, &extra), date(2026, 10, 12));
+        assert_eq!(working_days_between(start, date(2026, 10, 12), &holidays, &extra), 8);
+        assert_eq!(working_days_between(start, date(2026, 10, 7), &holidays, &extra), 4);
         // Without the lists, plain weekdays.
         assert_eq!(add_working_days(start, 5, &[], &[]), date(2026, 10, 2));
         // A single weekday holiday.
         let mon = date(2026, 11, 9);
-        assert_eq!(
-            add_working_days(date(2026, 11, 6), 1, &[mon], &[]),
-            date(2026, 11, 10)
-        );
+        assert_eq!(add_working_days(date(2026, 11, 6), 1, &[mon], &[]), date(2026, 11, 10));
         // A date in both lists counts as working.
         assert!(is_working_day(mon, &[mon], &[mon]));
         assert!(!is_working_day(mon, &[mon], &[]));
@@ -913,15 +866,9 @@ mod tests {
         let start = date(2026, 1, 1);
         // 2026-01-01 is a Thursday; 260 working days in 52 weeks.
         assert_eq!(add_working_days(start, 260, &[], &[]), date(2026, 12, 31));
-        assert_eq!(
-            working_days_between(start, date(2026, 12, 31), &[], &[]),
-            260
-        );
+        assert_eq!(working_days_between(start, date(2026, 12, 31), &[], &[]), 260);
         assert_eq!(add_working_days(start, u32::MAX, &[], &[]), NaiveDate::MAX);
-        assert_eq!(
-            add_working_days(NaiveDate::MAX, 1, &[], &[]),
-            NaiveDate::MAX
-        );
+        assert_eq!(add_working_days(NaiveDate::MAX, 1, &[], &[]), NaiveDate::MAX);
         let all = working_days_between(NaiveDate::MIN, NaiveDate::MAX, &[], &[]);
         assert!(all > 100_000_000);
     }

@@ -194,10 +194,7 @@ fn validate18(s: &str) -> Result<IdNumber, IdError> {
 
 /// Checks province code and birth date of the 17 leading digits.
 fn validate_body(first17: &str) -> Result<(), IdError> {
-    let province = first17
-        .get(0..2)
-        .and_then(digits_value)
-        .ok_or(IdError::BadCharacter)?;
+    let province = first17.get(0..2).and_then(digits_value).ok_or(IdError::BadCharacter)?;
     if !is_province_code(province) {
         return Err(IdError::BadRegion);
     }
@@ -308,9 +305,7 @@ pub fn parse_cell(raw: &str, from_number_cell: bool) -> Result<IdNumber, IdError
         return Err(IdError::ExcelMangled);
     }
     match parse(&s) {
-        Err(IdError::CheckCharacter { .. }) if all_digits && s.ends_with("000") => {
-            Err(IdError::ExcelMangled)
-        }
+        Err(IdError::CheckCharacter { .. }) if all_digits && s.ends_with("000") => Err(IdError::ExcelMangled),
         other => other,
     }
 }
@@ -357,10 +352,7 @@ impl IdNumber {
     /// The birth date encoded in characters 7–14.
     pub fn birth_date(&self) -> NaiveDate {
         // Validated at construction; the fallback is unreachable.
-        self.0
-            .get(6..14)
-            .and_then(birth_date_of)
-            .unwrap_or(NaiveDate::MIN)
+        self.0.get(6..14).and_then(birth_date_of).unwrap_or(NaiveDate::MIN)
     }
 
     /// Sex from the 17th character: odd = male, even = female.
@@ -649,9 +641,7 @@ mod tests {
         assert!(parse_cell(&valid, false).is_ok());
         // 15-digit legacy from a number cell is exact: accepted.
         assert_eq!(
-            parse_cell("110105491231002", true)
-                .expect("legacy")
-                .as_str(),
+            parse_cell("110105491231002", true).expect("legacy").as_str(),
             "11010519491231002X"
         );
         // X ids are never number cells, but the flag must not break them.
@@ -660,10 +650,7 @@ mod tests {
         assert_eq!(parse_cell("", true), Err(IdError::Empty));
         assert_eq!(parse_cell("123", true), Err(IdError::WrongLength(3)));
         // Ends in 000 but wrong for another reason: not Excel's fault.
-        assert_eq!(
-            parse_cell("990105196501011000", false),
-            Err(IdError::BadRegion)
-        );
+        assert_eq!(parse_cell("990105196501011000", false), Err(IdError::BadRegion));
         // Check failure not ending in 000: plain check error.
         assert!(matches!(
             parse_cell("110105194912310021", false),
@@ -717,8 +704,8 @@ mod tests {
 
     fn province_strategy() -> impl Strategy<Value = u32> {
         prop::sample::select(vec![
-            11u32, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-            50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+            11u32, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54,
+            61, 62, 63, 64, 65, 71, 81, 82,
         ])
     }
 
@@ -731,9 +718,7 @@ mod tests {
             1u32..29,
             0u32..1000,
         )
-            .prop_map(|(p, rest, y, m, d, seq)| {
-                format!("{p:02}{rest:04}{y:04}{m:02}{d:02}{seq:03}")
-            })
+            .prop_map(|(p, rest, y, m, d, seq)| format!("{p:02}{rest:04}{y:04}{m:02}{d:02}{seq:03}"))
     }
 
     proptest! {

@@ -278,9 +278,7 @@ impl Fen {
 
     /// Sum of all amounts, `None` if the total overflows at any point.
     pub fn checked_sum<I: IntoIterator<Item = Fen>>(items: I) -> Option<Fen> {
-        items
-            .into_iter()
-            .try_fold(Fen::ZERO, |acc, x| acc.checked_add(x))
+        items.into_iter().try_fold(Fen::ZERO, |acc, x| acc.checked_add(x))
     }
 
     /// Computes `self × num ÷ den` exactly (in `i128`) and rounds the
@@ -462,33 +460,15 @@ mod tests {
         assert_eq!(Fen::from_number_cell(0.1), Ok(Fen(10)));
         assert_eq!(Fen::from_number_cell(-12.3), Ok(Fen(-1230)));
         assert_eq!(Fen::from_number_cell(-0.0), Ok(Fen(0)));
-        assert_eq!(
-            Fen::from_number_cell(1e15),
-            Ok(Fen(100_000_000_000_000_000))
-        );
-        assert_eq!(
-            Fen::from_number_cell(0.1 + 0.2),
-            Err(MoneyError::TooManyDecimals)
-        );
-        assert_eq!(
-            Fen::from_number_cell(820.123),
-            Err(MoneyError::TooManyDecimals)
-        );
-        assert_eq!(
-            Fen::from_number_cell(1e-7),
-            Err(MoneyError::TooManyDecimals)
-        );
+        assert_eq!(Fen::from_number_cell(1e15), Ok(Fen(100_000_000_000_000_000)));
+        assert_eq!(Fen::from_number_cell(0.1 + 0.2), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Fen::from_number_cell(820.123), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Fen::from_number_cell(1e-7), Err(MoneyError::TooManyDecimals));
         assert_eq!(Fen::from_number_cell(1e20), Err(MoneyError::Overflow));
         assert_eq!(Fen::from_number_cell(1e300), Err(MoneyError::Overflow));
         assert_eq!(Fen::from_number_cell(f64::NAN), Err(MoneyError::NotFinite));
-        assert_eq!(
-            Fen::from_number_cell(f64::INFINITY),
-            Err(MoneyError::NotFinite)
-        );
-        assert_eq!(
-            Fen::from_number_cell(f64::NEG_INFINITY),
-            Err(MoneyError::NotFinite)
-        );
+        assert_eq!(Fen::from_number_cell(f64::INFINITY), Err(MoneyError::NotFinite));
+        assert_eq!(Fen::from_number_cell(f64::NEG_INFINITY), Err(MoneyError::NotFinite));
         assert_eq!(
             Fen::from_number_cell(f64::MIN_POSITIVE),
             Err(MoneyError::TooManyDecimals)
@@ -577,11 +557,7 @@ mod tests {
             (0, Yuan, Up, 0),
         ];
         for &(amount, unit, mode, want) in cases {
-            assert_eq!(
-                Fen(amount).round(unit, mode),
-                Fen(want),
-                "{amount} {unit:?} {mode:?}"
-            );
+            assert_eq!(Fen(amount).round(unit, mode), Fen(want), "{amount} {unit:?} {mode:?}");
         }
     }
 
@@ -610,18 +586,12 @@ mod tests {
         // Division by zero.
         assert_eq!(thousand.mul_ratio(1, 0, F, HalfUp), None);
         // Intermediate exceeds i64 but result fits.
-        assert_eq!(
-            Fen(i64::MAX).mul_ratio(3, 3, F, HalfUp),
-            Some(Fen(i64::MAX))
-        );
+        assert_eq!(Fen(i64::MAX).mul_ratio(3, 3, F, HalfUp), Some(Fen(i64::MAX)));
         // Result does not fit.
         assert_eq!(Fen(i64::MAX).mul_ratio(2, 1, F, HalfUp), None);
         assert_eq!(Fen(i64::MIN).mul_ratio(i64::MIN, 1, F, HalfUp), None);
         assert_eq!(Fen(i64::MIN).mul_ratio(1, -1, F, HalfUp), None);
-        assert_eq!(
-            Fen(i64::MIN).mul_ratio(i64::MIN, i64::MIN, F, Up),
-            Some(Fen(i64::MIN))
-        );
+        assert_eq!(Fen(i64::MIN).mul_ratio(i64::MIN, i64::MIN, F, Up), Some(Fen(i64::MIN)));
     }
 
     #[test]
@@ -634,10 +604,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(
-            Fen(i64::MAX).checked_round(RoundUnit::Yuan, RoundMode::Up),
-            None
-        );
+        assert_eq!(Fen(i64::MAX).checked_round(RoundUnit::Yuan, RoundMode::Up), None);
         assert_eq!(
             Fen(i64::MAX).round(RoundUnit::Yuan, RoundMode::Up),
             Fen(i64::MAX / 100 * 100)
@@ -655,14 +622,8 @@ mod tests {
         assert_eq!(Fen(82_000).percent(0, F, HalfUp), Some(Fen(0)));
         assert_eq!(Fen(82_000).percent(100, F, HalfUp), Some(Fen(82_000)));
         // 2000.00 yuan household income, 3 members: 666.67 per person.
-        assert_eq!(
-            div_per_capita(Fen(200_000), 3, F, HalfUp),
-            Some(Fen(66_667))
-        );
-        assert_eq!(
-            div_per_capita(Fen(200_000), 3, Jiao, Down),
-            Some(Fen(66_660))
-        );
+        assert_eq!(div_per_capita(Fen(200_000), 3, F, HalfUp), Some(Fen(66_667)));
+        assert_eq!(div_per_capita(Fen(200_000), 3, Jiao, Down), Some(Fen(66_660)));
         assert_eq!(div_per_capita(Fen(200_000), 3, Yuan, Up), Some(Fen(66_700)));
         assert_eq!(div_per_capita(Fen(200_000), 0, F, HalfUp), None);
         assert_eq!(div_per_capita(Fen(-300), 2, F, HalfUp), Some(Fen(-150)));

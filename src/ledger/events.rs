@@ -121,15 +121,11 @@ pub fn verify_chain(chain: &[Event]) -> Option<(u64, String)> {
         if e.prev_hash != prev {
             return Some((
                 e.seq,
-                "prev_hash does not match the previous event (an event was removed or edited)"
-                    .into(),
+                "prev_hash does not match the previous event (an event was removed or edited)".into(),
             ));
         }
         if e.compute_hash() != e.hash {
-            return Some((
-                e.seq,
-                "hash does not match the row (the row was edited)".into(),
-            ));
+            return Some((e.seq, "hash does not match the row (the row was edited)".into()));
         }
         prev = e.hash.clone();
     }

@@ -20,7 +20,10 @@ use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::workspace::Workspace;
 
-pub use records::{Case, CaseStatus, Member, Relation, Source, WorkAbility};
+pub use records::{
+    Case, CaseStatus, Check, CheckResult, Disposition, Effect, Extension, Match, MatchKind, Member, Relation, Source,
+    Visit, VisitLevel, WorkAbility,
+};
 
 /// A ledger record type: its file, its columns, and its sort key.
 pub trait Record: Serialize + DeserializeOwned + Clone {
@@ -48,9 +51,7 @@ pub fn read<R: Record>(ws: &Workspace) -> Result<Vec<R>> {
 /// Parses ledger bytes; `name` is used in messages.
 pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
     let text = std::str::from_utf8(bytes).map_err(|_| anyhow!("ledgers/{name} is not UTF-8"))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
         .with_context(|| format!("ledgers/{name}: cannot read the header"))?

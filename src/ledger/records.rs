@@ -17,6 +17,9 @@ pub enum CaseStatus {
     NeedsInfo,
     /// 审核通过: verification passed; awaiting decision.
     Verified,
+    /// 审核不符合: a check failed (income above the standard, an exclusion ground, a confirmed registry hit);
+    /// the decision step proposes the rejection.
+    Ineligible,
     /// 不予受理/审核不通过.
     Rejected,
     /// 审批同意: approved, in public notice or awaiting the effective month.
@@ -32,10 +35,7 @@ pub enum CaseStatus {
 impl CaseStatus {
     /// A case that still holds its people: nobody may be in a second open case.
     pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed
-        )
+        !matches!(self, CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +43,7 @@ impl CaseStatus {
             CaseStatus::Received => "received",
             CaseStatus::NeedsInfo => "needs_info",
             CaseStatus::Verified => "verified",
+            CaseStatus::Ineligible => "ineligible",
             CaseStatus::Rejected => "rejected",
             CaseStatus::Approved => "approved",
             CaseStatus::Effective => "effective",
@@ -79,6 +80,17 @@ pub struct Case {
     pub hardship_reason: Text,
     /// Materials provided (提供材料), canonical names joined by `、`, sorted.
     pub materials: Text,
+    /// Declared deposits (存款), empty when not declared.
+    pub deposits_amount: Option<Fen>,
+    /// Declared vehicles and properties (车辆, 房产), empty when not declared.
+    pub vehicles: Option<u32>,
+    pub properties: Option<u32>,
+    /// Monthly rigid expenditure claimed as a deduction (刚性支出), its kind and its evidence.
+    pub deduction_amount: Option<Fen>,
+    pub deduction_kind: Text,
+    pub deduction_evidence: Text,
+    /// Exclusion grounds noted by the village (排除情形), joined by `、`.
+    pub exclusions: Text,
 }
 
 impl Record for Case {
@@ -101,6 +113,13 @@ impl Record for Case {
         "bank_account",
         "hardship_reason",
         "materials",
+        "deposits_amount",
+        "vehicles",
+        "properties",
+        "deduction_amount",
+        "deduction_kind",
+        "deduction_evidence",
+        "exclusions",
     ];
     fn key(&self) -> String {
         self.case_id.clone()
@@ -133,17 +152,15 @@ impl Relation {
             "户主" | "本人" | "申请人" | "head" => Head,
             "配偶" | "妻" | "妻子" | "夫" | "丈夫" | "spouse" => Spouse,
             "子" | "儿子" | "长子" | "次子" | "三子" | "养子" | "继子" | "son" => Son,
-            "女" | "女儿" | "长女" | "次女" | "三女" | "养女" | "继女" | "daughter" => {
-                Daughter
-            }
+            "女" | "女儿" | "长女" | "次女" | "三女" | "养女" | "继女" | "daughter" => Daughter,
             "父亲" | "父" | "father" => Father,
             "母亲" | "母" | "mother" => Mother,
             "孙子" | "孙" | "外孙" | "外孙子" | "grandson" => Grandson,
             "孙女" | "外孙女" | "granddaughter" => Granddaughter,
             "儿媳" | "儿媳妇" | "daughter_in_law" => DaughterInLaw,
             "女婿" | "son_in_law" => SonInLaw,
-            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟"
-            | "姐妹" | "sibling" => Sibling,
+            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟" | "姐妹"
+            | "sibling" => Sibling,
             "其他" | "其它" | "other" => Other,
             _ => return None,
         };
@@ -188,9 +205,7 @@ impl WorkAbility {
         let s = s.trim();
         Some(match s {
             "" => WorkAbility::Unknown,
-            "有" | "有劳动能力" | "具有劳动能力" | "正常" | "健全" => {
-                WorkAbility::Full
-            }
+            "有" | "有劳动能力" | "具有劳动能力" | "正常" | "健全" => WorkAbility::Full,
             "部分" | "部分丧失" | "部分丧失劳动能力" | "弱" | "弱劳动能力" | "半劳动力" => {
                 WorkAbility::Partial
             }
@@ -220,6 +235,9 @@ pub struct Member {
     pub serious_illness: bool,
     pub in_school: bool,
     pub work_ability: WorkAbility,
+    /// Place of household registration (户籍地) when the register gives it; a member registered outside the
+    /// county lives apart from their registration (人户分离), which verify records.
+    pub registered_region: Text,
 }
 
 impl Record for Member {
@@ -236,6 +254,7 @@ impl Record for Member {
         "serious_illness",
         "in_school",
         "work_ability",
+        "registered_region",
     ];
     fn key(&self) -> String {
         format!("{}/{}", self.case_id, self.id_number.as_str())
@@ -255,9 +274,185 @@ pub struct Source {
 
 impl Record for Source {
     const FILE: &'static str = "sources.csv";
-    const COLUMNS: &'static [&'static str] =
-        &["record", "file_sha256", "file_name", "sheet", "row"];
+    const COLUMNS: &'static [&'static str] = &["record", "file_sha256", "file_name", "sheet", "row"];
     fn key(&self) -> String {
         self.record.clone()
+    }
+}
+
+/// The outcome of one check on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckResult {
+    Pass,
+    /// A person must act: supplement materials, visit, look at a hit, decide an overdue case.
+    NeedsInfo,
+    Fail,
+}
+
+/// `checks.csv`: the latest outcome of each check on each case under review, with the policy values used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub case_id: String,
+    /// `materials`, `identity`, `relations`, `residence`, `duplicate_person`, `income`, `assets`, `exclusions`,
+    /// `registry_hits`, `home_visit`, `revisit`, `time_limit`.
+    pub check: String,
+    pub result: CheckResult,
+    /// What was found, in Chinese, for the review workbook.
+    pub detail: Text,
+    /// The policy values used (`standard=820.00/month from 2026-01-01; …`).
+    pub policy_values: Text,
+    pub as_of: NaiveDate,
+}
+
+impl Record for Check {
+    const FILE: &'static str = "checks.csv";
+    const COLUMNS: &'static [&'static str] = &["case_id", "check", "result", "detail", "policy_values", "as_of"];
+    fn key(&self) -> String {
+        format!("{}/{}", self.case_id, self.check)
+    }
+}
+
+/// Who went where (入户调查): `village` visits by the village committee, `township` re-visits (复核).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitLevel {
+    Village,
+    Township,
+    County,
+}
+
+/// `visits.csv`: home investigation records (入户调查表): date, investigators, findings, signatures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    /// Stable: hash of case, date, level and investigators.
+    pub visit_id: String,
+    pub case_id: String,
+    pub visited_on: NaiveDate,
+    pub level: VisitLevel,
+    /// Names joined by `、`.
+    pub investigators: Text,
+    pub investigator_count: u32,
+    pub findings: Text,
+    /// The record carries the investigators' signatures (调查人签字).
+    pub signed: bool,
+    pub file_sha256: String,
+    pub row: u32,
+}
+
+impl Record for Visit {
+    const FILE: &'static str = "visits.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "visit_id",
+        "case_id",
+        "visited_on",
+        "level",
+        "investigators",
+        "investigator_count",
+        "findings",
+        "signed",
+        "file_sha256",
+        "row",
+    ];
+    fn key(&self) -> String {
+        self.visit_id.clone()
+    }
+}
+
+/// `extensions.csv`: a time limit extended, with the approving leader and the reason (延期).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extension {
+    pub case_id: String,
+    pub extra_working_days: u32,
+    pub approver: Text,
+    pub reason: Text,
+}
+
+impl Record for Extension {
+    const FILE: &'static str = "extensions.csv";
+    const COLUMNS: &'static [&'static str] = &["case_id", "extra_working_days", "approver", "reason"];
+    fn key(&self) -> String {
+        self.case_id.clone()
+    }
+}
+
+/// What a registry hit means for the case (policy `registries.NAME.effect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Blocks or stops the benefit once confirmed; an open one blocks a decision.
+    Exclude,
+    /// A person must look.
+    Review,
+    /// Recorded only.
+    Info,
+}
+
+/// How a hit was matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The normalised ID number matched.
+    Id,
+    /// The salted hash of the ID number matched (privacy-preserving exchange).
+    IdHash,
+    /// Only name and birth date matched: a lead, never a confirmed hit by itself.
+    NameBirth,
+}
+
+/// A person's decision on a hit (处理结果).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Open,
+    /// 属实: the hit is true and affects eligibility or amount.
+    Confirmed,
+    /// 排除: checked and not relevant.
+    Cleared,
+}
+
+/// `matches.csv`: every registry hit and what was decided about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Match {
+    /// Stable: source + hash of person and evidence; the same evidence is always the same hit.
+    pub hit_id: String,
+    pub case_id: String,
+    pub id_number: IdNumber,
+    pub name: Text,
+    /// Registry name in the policy (`deaths`, `vehicles`, …).
+    pub source: String,
+    pub match_kind: MatchKind,
+    pub source_file_sha256: String,
+    pub source_row: u32,
+    /// The registry's row, as `column=value` pairs joined by `; `.
+    pub evidence: Text,
+    pub effect: Effect,
+    pub disposition: Disposition,
+    pub note: Text,
+    pub decided_by: Text,
+    /// The compare run whose worksheet the hit was last listed in.
+    pub batch: String,
+}
+
+impl Record for Match {
+    const FILE: &'static str = "matches.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "hit_id",
+        "case_id",
+        "id_number",
+        "name",
+        "source",
+        "match_kind",
+        "source_file_sha256",
+        "source_row",
+        "evidence",
+        "effect",
+        "disposition",
+        "note",
+        "decided_by",
+        "batch",
+    ];
+    fn key(&self) -> String {
+        self.hit_id.clone()
     }
 }

@@ -7,7 +7,8 @@
 
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook,
+    Worksheet,
 };
 
 use crate::domain::money::Fen;
@@ -26,12 +27,25 @@ pub enum Kind {
     Count,
 }
 
+/// Whether a person may type in a column of a round-trip worksheet.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Input {
+    /// Locked (keys, facts): the sheet is protected and these cells cannot be changed.
+    #[default]
+    Locked,
+    /// Free text answer.
+    Free,
+    /// One of these values, offered as a drop-down list.
+    Choice(Vec<String>),
+}
+
 #[derive(Debug, Clone)]
 pub struct Column {
     pub label: String,
     pub kind: Kind,
     /// Width in characters; 0 picks one from the label and contents.
     pub width: u16,
+    pub input: Input,
 }
 
 impl Column {
@@ -40,9 +54,23 @@ impl Column {
             label: label.to_string(),
             kind,
             width: 0,
+            input: Input::Locked,
+        }
+    }
+
+    /// An answer column of a round-trip worksheet.
+    pub fn answer(label: &str, input: Input) -> Column {
+        Column {
+            label: label.to_string(),
+            kind: Kind::Text,
+            width: 0,
+            input,
         }
     }
 }
+
+/// The label of the cell that carries a round-trip worksheet's batch ID (row 1, column A; the ID in column B).
+pub const BATCH_LABEL: &str = "批次 batch";
 
 /// A cell value as jiuzhu hands it to the writer.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,12 +93,17 @@ impl From<String> for Value {
 }
 
 /// One sheet to write: a title line above the header (optional), the columns and the rows.
-#[derive(Debug, Clone)]
+///
+/// A round-trip worksheet (one a person fills in and jiuzhu reads back) has a `batch` ID: it is written in row 1
+/// (`批次 batch` | ID), the sheet is protected so only answer columns can be edited, and answer columns with a
+/// fixed set of values get a drop-down list.
+#[derive(Debug, Clone, Default)]
 pub struct SheetSpec {
     pub name: String,
     pub title: Option<String>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,
+    pub batch: Option<String>,
 }
 
 /// Writes the sheets to xlsx bytes.
@@ -78,11 +111,7 @@ pub fn workbook_bytes(sheets: &[SheetSpec]) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes reproducible (no clock enters an output).
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).context("fixed document date")?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&fixed)
-            .set_author("jiuzhu"),
-    );
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("jiuzhu"));
     let header = Format::new()
         .set_bold()
         .set_align(FormatAlign::Center)
@@ -108,24 +137,35 @@ fn write_sheet(
     money: &Format,
 ) -> Result<()> {
     let mut r: u32 = 0;
-    if let Some(title) = &spec.title {
-        ws.write_string_with_format(0, 0, neutralise(title).as_ref(), title_fmt)?;
+    if let Some(batch) = &spec.batch {
+        ws.write_string_with_format(0, 0, BATCH_LABEL, title_fmt)?;
+        ws.write_string_with_format(0, 1, batch, text)?;
         r = 1;
+    }
+    if let Some(title) = &spec.title {
+        ws.write_string_with_format(r, 0, neutralise(title).as_ref(), title_fmt)?;
+        r += 1;
     }
     let head_row = r;
     for (c, col) in spec.columns.iter().enumerate() {
         ws.write_string_with_format(head_row, c as u16, &col.label, header)?;
     }
-    let mut widths: Vec<usize> = spec
-        .columns
-        .iter()
-        .map(|c| display_width(&c.label) + 2)
-        .collect();
+    let mut widths: Vec<usize> = spec.columns.iter().map(|c| display_width(&c.label) + 2).collect();
+    let unlocked = Format::new().set_unlocked().set_background_color(0xFFF2CC);
     for row in &spec.rows {
         r += 1;
         for (c, value) in row.iter().enumerate() {
-            let kind = spec.columns.get(c).map(|x| x.kind).unwrap_or(Kind::Text);
+            let column = spec.columns.get(c);
+            let kind = column.map(|x| x.kind).unwrap_or(Kind::Text);
             let col = c as u16;
+            if column.is_some_and(|x| x.input != Input::Locked) {
+                let s = match value {
+                    Value::Text(s) => neutralise(s).into_owned(),
+                    _ => String::new(),
+                };
+                ws.write_string_with_format(r, col, &s, &unlocked)?;
+                continue;
+            }
             match value {
                 Value::Empty => {}
                 Value::Text(s) => {
@@ -163,21 +203,35 @@ fn write_sheet(
     }
     ws.set_freeze_panes(head_row + 1, 0)?;
     if !spec.columns.is_empty() {
-        ws.autofilter(
-            head_row,
-            0,
-            r.max(head_row),
-            (spec.columns.len() - 1) as u16,
-        )?;
+        ws.autofilter(head_row, 0, r.max(head_row), (spec.columns.len() - 1) as u16)?;
+    }
+    if spec.batch.is_some() {
+        for (c, col) in spec.columns.iter().enumerate() {
+            if let Input::Choice(values) = &col.input {
+                if r > head_row {
+                    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                    let dv = DataValidation::new()
+                        .allow_list_strings(&values)?
+                        .set_error_message("请从下拉列表中选择 (choose a value from the list)")?;
+                    ws.add_data_validation(head_row + 1, c as u16, r, c as u16, &dv)?;
+                }
+            }
+        }
+        let options = ProtectionOptions {
+            use_autofilter: true,
+            sort: true,
+            format_columns: true,
+            format_rows: true,
+            ..ProtectionOptions::default()
+        };
+        ws.protect_with_options(&options);
     }
     Ok(())
 }
 
 /// Width of text in Excel character units: CJK characters count double.
 fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 })
-        .sum()
+    s.chars().map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 }).sum()
 }
 
 /// Excel sheet names: at most 31 characters, none of `[]:*?/\`.
@@ -212,6 +266,7 @@ mod tests {
                 "110105194912310021".into(),
                 Value::Money(Fen(82050)),
             ]],
+            batch: None,
         }]
     }
 
@@ -225,12 +280,8 @@ mod tests {
     #[test]
     fn written_workbook_reads_back_neutralised() {
         let bytes = workbook_bytes(&sample()).unwrap();
-        let wb = crate::sheet::reader::read_workbook_bytes(
-            "r.xlsx",
-            &bytes,
-            crate::sheet::reader::Encoding::Detect,
-        )
-        .unwrap();
+        let wb = crate::sheet::reader::read_workbook_bytes("r.xlsx", &bytes, crate::sheet::reader::Encoding::Detect)
+            .unwrap();
         let rows = &wb.sheets[0].rows;
         assert_eq!(rows[2][0].text, "'=1+1");
         assert_eq!(rows[2][1].text, "110105194912310021");

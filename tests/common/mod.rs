@@ -65,11 +65,7 @@ impl Ws {
             .prefix("jiuzhu-test-")
             .tempdir()
             .expect("temp dir");
-        let out = jiuzhu()
-            .arg("init")
-            .arg(dir.path())
-            .output()
-            .expect("run jiuzhu init");
+        let out = jiuzhu().arg("init").arg(dir.path()).output().expect("run jiuzhu init");
         assert_exit(&out, 0);
         Ws { dir }
     }
@@ -128,11 +124,7 @@ impl Ws {
     pub fn report(&self, stem: &str) -> PathBuf {
         let prefix = format!("intake-rejects-{stem}-");
         let found: Vec<PathBuf> = std::fs::read_dir(self.path("reports"))
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .collect::<Vec<_>>()
-            })
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect::<Vec<_>>())
             .unwrap_or_default()
             .into_iter()
             .filter(|p| {
@@ -222,11 +214,7 @@ fn walk(root: &Path, dir: &Path, skip: &[&str], out: &mut BTreeMap<String, Vec<u
 
 /// Asserts two snapshots are equal, naming the paths that differ rather than dumping bytes.
 #[track_caller]
-pub fn assert_same_files(
-    before: &BTreeMap<String, Vec<u8>>,
-    after: &BTreeMap<String, Vec<u8>>,
-    what: &str,
-) {
+pub fn assert_same_files(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>, what: &str) {
     let mut diffs = Vec::new();
     for (k, v) in before {
         match after.get(k) {
@@ -268,24 +256,20 @@ pub fn read_report(path: &Path) -> Vec<(String, Vec<ReportRow>)> {
                 .iter()
                 .position(|r| r.first().is_some_and(|c| c.text.starts_with("文件")))
                 .unwrap_or_else(|| panic!("report sheet {} has no header row", sheet.name));
-            let header: Vec<&str> = sheet.rows[header_at]
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect();
+            let header: Vec<&str> = sheet.rows[header_at].iter().map(|c| c.text.as_str()).collect();
             let row_col = header
                 .iter()
                 .position(|h| h.starts_with("行"))
-                .unwrap_or_else(|| {
-                    panic!("report sheet {} has no 行 column: {header:?}", sheet.name)
-                });
+                .unwrap_or_else(|| panic!("report sheet {} has no 行 column: {header:?}", sheet.name));
             let rows = sheet.rows[header_at + 1..]
                 .iter()
                 .filter(|r| r.iter().any(|c| !c.is_blank()))
                 .map(|r| {
                     let cell = r.get(row_col).map(|c| c.text.clone()).unwrap_or_default();
-                    let row = cell.parse::<f64>().unwrap_or_else(|_| {
-                        panic!("row number `{cell}` in report sheet {}", sheet.name)
-                    }) as usize;
+                    let row = cell
+                        .parse::<f64>()
+                        .unwrap_or_else(|_| panic!("row number `{cell}` in report sheet {}", sheet.name))
+                        as usize;
                     ReportRow {
                         row,
                         cells: r.iter().map(|c| c.text.clone()).collect(),
