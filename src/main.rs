@@ -73,12 +73,90 @@ Exit: 0 all rows taken (or nothing new); 1 some rows rejected; 2 nothing done.")
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check every case under review: materials, identity and household, income and assets, exclusions,
+    /// registry hits, home visits, the township re-visit sample, time limits.
+    #[command(after_help = "Examples:\n  jiuzhu verify --as-of 2026-11-20\n  \
+jiuzhu verify --as-of 2026-11-20 --visits 入户调查-11月.xlsx\n  \
+jiuzhu verify --extend CD-2026-0B9A1C744081 --days 10 --approver 王局长 --reason \"需补充外地收入证明\"\n\n\
+Records each outcome in ledgers/checks.csv and moves each case to verified, needs_info or ineligible. Writes \
+reports/review-DATE.xlsx (one row per case with its verdict and reasons) and reports/supplement-notices-DATE.xlsx \
+(一次性告知: everything each household must supplement, with the due date). Without --as-of the date is the \
+latest date in the workspace (never the computer's clock).\n\nExit: 0 every case passed; 1 some case needs a \
+person; 2 nothing done.")]
+    Verify {
+        /// The date checks are made on (standards in force, time limits, ages): YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Home-visit sheets (入户调查表) to record first: case or head's ID, date, investigators, findings, signed.
+        #[arg(long, value_name = "FILE")]
+        visits: Vec<PathBuf>,
+        /// Extend a case's time limit (延期): needs --days, --approver and --reason.
+        #[arg(long, value_name = "CASE")]
+        extend: Option<String>,
+        /// Working days added by --extend.
+        #[arg(long, requires = "extend")]
+        days: Option<u32>,
+        /// The leader who approved the extension (有决定权的领导).
+        #[arg(long, requires = "extend")]
+        approver: Option<String>,
+        /// Why the extension is needed.
+        #[arg(long, requires = "extend")]
+        reason: Option<String>,
+        /// CSV encoding of visit sheets (default: detect).
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Show what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Match applicants and members against other departments' registries (信息比对), and record what a person
+    /// decided about each hit.
+    #[command(after_help = "Examples:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
+jiuzhu compare --resolve reports/compare-hits-3F9A0C21.xlsx\n  \
+jiuzhu compare --export-hashed 青禾县-人员哈希.csv\n  \
+jiuzhu compare --source other_schemes=邻县-人员哈希.csv --hashed\n\n\
+Registries are declared under `registries:` in jiuzhu.yaml (deaths, vehicles, real_estate, business, payroll, \
+social_insurance, provident_fund, relatives, blacklist, other_schemes, medical_bills). Hits go to \
+ledgers/matches.csv and to a worksheet reports/compare-hits-BATCH.xlsx with a drop-down 处理结果 column \
+(确认/排除); --resolve reads it back. A cleared hit stays cleared while its evidence is unchanged.\n\n\
+Exit: 0 no open hits; 1 open hits need a person; 2 nothing done.")]
+    Compare {
+        /// A registry file: NAME=FILE, NAME as declared under `registries:` in jiuzhu.yaml. Repeatable.
+        #[arg(long, value_name = "NAME=FILE")]
+        source: Vec<String>,
+        /// The --source files hold salted hashes of ID numbers (from another office's --export-hashed).
+        #[arg(long, requires = "source")]
+        hashed: bool,
+        /// Read back a filled compare-hits worksheet and record each disposition.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "export_hashed"])]
+        resolve: Option<PathBuf>,
+        /// Who decided the dispositions read by --resolve, when the sheet's 处理人 cells are blank.
+        #[arg(long, requires = "resolve")]
+        by: Option<String>,
+        /// Write the workspace's people as salted hashes of their ID numbers, for exchange with another office.
+        #[arg(long, value_name = "FILE", conflicts_with = "source")]
+        export_hashed: Option<PathBuf>,
+        /// CSV encoding of registry files (default: detect).
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Show what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum IntakeKind {
     /// Application registers (申请登记表 / 花名册).
     Applications,
+}
+
+/// As with `git -C`, relative paths given with `-C DIR` are relative to DIR.
+fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
+    match change_dir {
+        Some(dir) if p.is_relative() => dir.join(p),
+        _ => p,
+    }
 }
 
 fn main() -> ExitCode {
@@ -112,18 +190,82 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         } => {
             let ws = Workspace::open(&start)?;
             // As with `git -C`, relative paths are relative to DIR.
-            let files = match &cli.change_dir {
-                Some(dir) => files
-                    .into_iter()
-                    .map(|f| if f.is_absolute() { f } else { dir.join(f) })
-                    .collect(),
-                None => files,
-            };
+            let files = files.into_iter().map(|f| resolve_path(&cli.change_dir, f)).collect();
             cmd::intake::run(
                 &ws,
                 &cmd::intake::Args {
                     files,
                     sheets: sheet,
+                    encoding,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
+        }
+        Command::Verify {
+            as_of,
+            visits,
+            extend,
+            days,
+            approver,
+            reason,
+            encoding,
+            dry_run,
+        } => {
+            let ws = Workspace::open(&start)?;
+            let extension = match extend {
+                None => None,
+                Some(case_id) => Some(cmd::verify::ExtendArgs {
+                    case_id,
+                    days: days.ok_or_else(|| anyhow::anyhow!("--extend needs --days N"))?,
+                    approver: approver.ok_or_else(|| anyhow::anyhow!("--extend needs --approver NAME"))?,
+                    reason: reason.ok_or_else(|| anyhow::anyhow!("--extend needs --reason TEXT"))?,
+                }),
+            };
+            cmd::verify::run(
+                &ws,
+                &cmd::verify::Args {
+                    as_of,
+                    visits: visits.into_iter().map(|f| resolve_path(&cli.change_dir, f)).collect(),
+                    extend: extension,
+                    encoding,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
+        }
+        Command::Compare {
+            source,
+            hashed,
+            resolve,
+            by,
+            export_hashed,
+            encoding,
+            dry_run,
+        } => {
+            let ws = Workspace::open(&start)?;
+            let mut sources = Vec::new();
+            for s in source {
+                let (name, file) = s
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--source takes NAME=FILE (e.g. deaths=死亡火化.xlsx), not `{s}`"))?;
+                sources.push((name.to_string(), resolve_path(&cli.change_dir, PathBuf::from(file))));
+            }
+            let mode = match (resolve, export_hashed) {
+                (Some(f), _) => cmd::compare::Mode::Resolve {
+                    file: resolve_path(&cli.change_dir, f),
+                    by,
+                },
+                (None, Some(f)) => cmd::compare::Mode::ExportHashed(resolve_path(&cli.change_dir, f)),
+                (None, None) if sources.is_empty() => {
+                    anyhow::bail!("give --source NAME=FILE, --resolve FILE or --export-hashed FILE")
+                }
+                (None, None) => cmd::compare::Mode::Match { sources, hashed },
+            };
+            cmd::compare::run(
+                &ws,
+                &cmd::compare::Args {
+                    mode,
                     encoding,
                     dry_run,
                     quiet: cli.quiet,

@@ -261,6 +261,13 @@ pub enum AmountUnit {
     PerYear,
 }
 
+impl Scheme {
+    /// The standard in force on a date: the last whose `from` is on or before it (None before the first).
+    pub fn standard_on(&self, date: NaiveDate) -> Option<&Standard> {
+        self.standards.iter().rev().find(|s| s.from <= date)
+    }
+}
+
 impl Standard {
     /// The monthly amount per person, rounded by the policy's rounding.
     pub fn monthly(&self, rounding: &Rounding) -> Fen {
@@ -680,6 +687,19 @@ mod tests {
         assert!(e.key.ends_with("standards[1].from"), "{e}");
         let line = text.lines().position(|l| l.contains("from: 2025-07-01")).unwrap() + 1;
         assert_eq!(e.line, Some(line), "{e}");
+    }
+
+    #[test]
+    fn the_standard_in_force_follows_the_dates() {
+        let p = Policy::parse(TEMPLATE, "t").unwrap();
+        let s = &p.schemes["urban_dibao"];
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(s.standard_on(d(2025, 12, 31)).is_none());
+        assert_eq!(s.standard_on(d(2026, 6, 30)).unwrap().amount.0, Fen(82000));
+        assert_eq!(s.standard_on(d(2026, 7, 1)).unwrap().amount.0, Fen(86000));
+        let rural = &p.schemes["rural_dibao"];
+        let std = rural.standard_on(d(2026, 3, 1)).unwrap();
+        assert_eq!(std.monthly(&p.rounding), Fen(52000), "6240 a year is 520 a month");
     }
 
     #[test]

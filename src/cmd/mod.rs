@@ -1,4 +1,6 @@
 //! One module per subcommand. Each reads, calls the pure core, and writes through the workspace's commit path.
 
+pub mod compare;
 pub mod init;
 pub mod intake;
+pub mod verify;
