@@ -71,9 +71,7 @@ impl Encoding {
             "auto" | "detect" => Ok(Encoding::Detect),
             "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
-            _ => bail!(
-                "unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"
-            ),
+            _ => bail!("unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"),
         }
     }
 }
@@ -163,13 +161,13 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
 fn read_spreadsheet_guarded(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_spreadsheet(file, ext, bytes)
-    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_spreadsheet(file, ext, bytes)));
     std::panic::set_hook(previous);
     match result {
         Ok(r) => r,
-        Err(_) => bail!("{file} is damaged and cannot be read as a .{ext} workbook; open it in Excel/WPS and save it again"),
+        Err(_) => {
+            bail!("{file} is damaged and cannot be read as a .{ext} workbook; open it in Excel/WPS and save it again")
+        }
     }
 }
 
@@ -201,6 +199,13 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         })?),
     };
     let names = book.sheet_names();
+    // calamine does not expose ODS merges; they are read from content.xml here. Optional: on any problem the
+    // covered cells stay blank, which the fill-down rule for household fields handles like a CSV export.
+    let mut ods_merges: BTreeMap<String, Vec<Dimensions>> = if ext == "ods" {
+        ods_file_merges(bytes).into_iter().collect()
+    } else {
+        BTreeMap::new()
+    };
     let mut out = Vec::new();
     for name in names {
         let range = book
@@ -209,8 +214,7 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         let merges: Vec<Dimensions> = match &mut book {
             Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            // calamine does not expose ODS merges; the covered cells read as blank, which the fill-down rule
-            // for household fields handles the same way as a CSV export.
+            Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
         let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -230,6 +234,162 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             expand_merge(&mut rows, &m);
         }
         out.push(RawSheet { name, rows });
+    }
+    Ok(out)
+}
+
+/// Bounds for ODS merge discovery: the sheet grid (as calamine caps it), the merges kept per file, and the
+/// size of content.xml read for them.
+const ODS_MAX_ROWS: u64 = 1_048_576;
+const ODS_MAX_COLUMNS: u64 = 16_384;
+const ODS_MAX_MERGES: usize = 100_000;
+const ODS_MAX_CONTENT_XML: u64 = 256 * 1024 * 1024;
+
+/// The merged regions of an .ods file, by sheet name; empty when they cannot be read (never an error, never a
+/// panic: this step is optional).
+fn ods_file_merges(bytes: &[u8]) -> Vec<(String, Vec<Dimensions>)> {
+    let read = || -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+        let file = zip.by_name("content.xml").ok()?;
+        if file.size() > ODS_MAX_CONTENT_XML {
+            return None;
+        }
+        let mut xml = Vec::new();
+        file.take(ODS_MAX_CONTENT_XML).read_to_end(&mut xml).ok()?;
+        Some(xml)
+    };
+    std::panic::catch_unwind(|| read().map(|xml| ods_merged_regions(&xml)))
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// The merged regions in an ODS `content.xml`, per `table:table` (by its `table:name`, the sheet name calamine
+/// reports), as 0-based absolute (row, column) corners like calamine's xlsx merges. A merge is a
+/// `table:table-cell` with `table:number-columns-spanned` / `table:number-rows-spanned` above 1; positions
+/// follow `table:number-columns-repeated` (cells and covered cells) and `table:number-rows-repeated` (rows,
+/// counted, never materialised). Rows and columns are counted as calamine counts them (so self-closing rows
+/// count too). Merges in a repeated row are repeated with it (within [`ODS_MAX_MERGES`]); merges starting
+/// outside the sheet grid are dropped and ends are clipped to it. Malformed XML gives no merges at all.
+pub fn ods_merged_regions(content_xml: &[u8]) -> Vec<(String, Vec<Dimensions>)> {
+    parse_ods_merges(content_xml).unwrap_or_default()
+}
+
+fn parse_ods_merges(xml: &[u8]) -> Result<Vec<(String, Vec<Dimensions>)>> {
+    use quick_xml::events::{BytesStart, Event};
+
+    fn attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>> {
+        match e.try_get_attribute(key)? {
+            Some(a) => Ok(Some(quick_xml::escape::unescape(&a.value)?.into_owned())),
+            None => Ok(None),
+        }
+    }
+    fn count(e: &BytesStart<'_>, key: &str) -> Result<u64> {
+        match attr(e, key)? {
+            Some(v) => Ok(v.trim().parse::<u64>()?.max(1)),
+            None => Ok(1),
+        }
+    }
+    let clip = |v: u64, max: u64| v.min(max - 1) as u32;
+
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.trim_text(false);
+    config.expand_empty_elements = true;
+
+    let mut out: Vec<(String, Vec<Dimensions>)> = Vec::new();
+    let mut total = 0usize;
+    // The sheet being read, its next row, and the row being read: its first column, repeat count and
+    // where its merges start in the sheet's list.
+    let mut sheet: Option<(String, Vec<Dimensions>)> = None;
+    let mut row = 0u64;
+    let mut in_row: Option<(u64, u64, usize)> = None;
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) => match e.name().as_ref() {
+                "table:table" => match (&sheet, attr(&e, "table:name")?) {
+                    (None, Some(name)) => {
+                        sheet = Some((name, Vec::new()));
+                        row = 0;
+                        in_row = None;
+                    }
+                    // Unnamed (calamine skips it too) or nested outside a cell: not a sheet.
+                    _ => {
+                        reader.read_to_end(e.name())?;
+                    }
+                },
+                "table:table-row" => {
+                    if let Some((_, merges)) = &sheet {
+                        in_row = Some((0, count(&e, "table:number-rows-repeated")?, merges.len()));
+                    }
+                }
+                name @ ("table:table-cell" | "table:covered-table-cell") => {
+                    if let (Some((_, merges)), Some((col, _, _))) = (&mut sheet, &mut in_row) {
+                        let repeated = count(&e, "table:number-columns-repeated")?;
+                        if name == "table:table-cell" {
+                            let cols = count(&e, "table:number-columns-spanned")?;
+                            let rows = count(&e, "table:number-rows-spanned")?;
+                            if (cols > 1 || rows > 1)
+                                && row < ODS_MAX_ROWS
+                                && *col < ODS_MAX_COLUMNS
+                                && total < ODS_MAX_MERGES
+                            {
+                                // A repeated spanning cell: only its first copy is taken as a merge.
+                                merges.push(Dimensions {
+                                    start: (row as u32, *col as u32),
+                                    end: (
+                                        clip(row.saturating_add(rows - 1), ODS_MAX_ROWS),
+                                        clip(col.saturating_add(cols - 1), ODS_MAX_COLUMNS),
+                                    ),
+                                });
+                                total += 1;
+                            }
+                        }
+                        *col = col.saturating_add(repeated);
+                    }
+                    // Skip the cell's content (text, annotations, even a nested table).
+                    reader.read_to_end(e.name())?;
+                }
+                _ => {}
+            },
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-row" => {
+                    if let (Some((_, merges)), Some((_, repeated, first))) = (&mut sheet, in_row.take()) {
+                        let own = merges.len().saturating_sub(first);
+                        if own > 0 {
+                            for k in 1..repeated {
+                                let r = row.saturating_add(k);
+                                if r >= ODS_MAX_ROWS || total.saturating_add(own) > ODS_MAX_MERGES {
+                                    break;
+                                }
+                                for i in first..first + own {
+                                    let Some(m) = merges.get(i).copied() else {
+                                        break;
+                                    };
+                                    merges.push(Dimensions {
+                                        start: (r as u32, m.start.1),
+                                        end: (clip(u64::from(m.end.0).saturating_add(k), ODS_MAX_ROWS), m.end.1),
+                                    });
+                                }
+                                total += own;
+                            }
+                        }
+                        row = row.saturating_add(repeated);
+                    }
+                }
+                "table:table" => {
+                    if let Some(done) = sheet.take() {
+                        out.push(done);
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
     }
     Ok(out)
 }
@@ -355,11 +515,7 @@ impl std::fmt::Display for HeaderMiss {
         let labels: Vec<&str> = self
             .missing
             .iter()
-            .map(|k| {
-                crate::sheet::fields::field(k)
-                    .map(|f| f.label_zh)
-                    .unwrap_or(k)
-            })
+            .map(|k| crate::sheet::fields::field(k).map(|f| f.label_zh).unwrap_or(k))
             .collect();
         write!(
             f,
@@ -418,11 +574,7 @@ pub fn find_header(
         }
         let score = required.iter().filter(|f| columns.contains_key(*f)).count();
         if score > 0 && best.as_ref().is_none_or(|b| score > b.0) {
-            let cells = row
-                .iter()
-                .filter(|c| !c.is_blank())
-                .map(|c| c.text.clone())
-                .collect();
+            let cells = row.iter().filter(|c| !c.is_blank()).map(|c| c.text.clone()).collect();
             best = Some((score, r, cells));
         }
     }
@@ -437,10 +589,7 @@ pub fn find_header(
             .map(|(r, row)| {
                 (
                     r,
-                    row.iter()
-                        .filter(|c| !c.is_blank())
-                        .map(|c| c.text.clone())
-                        .collect(),
+                    row.iter().filter(|c| !c.is_blank()).map(|c| c.text.clone()).collect(),
                 )
             }),
     };
@@ -513,16 +662,9 @@ mod tests {
         let sheet = RawSheet {
             name: "s".into(),
             rows: vec![
-                vec![
-                    Cell::text("青禾县申请登记表"),
-                    Cell::text("青禾县申请登记表"),
-                ],
+                vec![Cell::text("青禾县申请登记表"), Cell::text("青禾县申请登记表")],
                 vec![],
-                vec![
-                    Cell::text("序号"),
-                    Cell::text("姓名"),
-                    Cell::text("身份证号码"),
-                ],
+                vec![Cell::text("序号"), Cell::text("姓名"), Cell::text("身份证号码")],
             ],
         };
         let names = HeaderNames::new(&BTreeMap::new());
@@ -537,11 +679,7 @@ mod tests {
     fn missing_header_names_what_was_expected_and_found() {
         let sheet = RawSheet {
             name: "s".into(),
-            rows: vec![vec![
-                Cell::text("编号"),
-                Cell::text("名称"),
-                Cell::text("数量"),
-            ]],
+            rows: vec![vec![Cell::text("编号"), Cell::text("名称"), Cell::text("数量")]],
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -558,14 +696,104 @@ mod tests {
     fn duplicate_header_is_an_error() {
         let sheet = RawSheet {
             name: "s".into(),
-            rows: vec![vec![
-                Cell::text("姓名"),
-                Cell::text("身份证号"),
-                Cell::text("证件号码"),
-            ]],
+            rows: vec![vec![Cell::text("姓名"), Cell::text("身份证号"), Cell::text("证件号码")]],
         };
         let names = HeaderNames::new(&BTreeMap::new());
         assert!(find_header(&sheet, &names, &["name", "id_number"], &[]).is_err());
+    }
+
+    fn fixture_sheet(file: &str, sheet: &str) -> RawSheet {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/intake")
+            .join(file);
+        let wb = read_workbook(&path, Encoding::Detect).unwrap();
+        wb.sheets
+            .into_iter()
+            .find(|s| s.name == sheet)
+            .unwrap_or_else(|| panic!("{file} has no sheet {sheet}"))
+    }
+
+    fn texts(row: &[Cell]) -> Vec<&str> {
+        let mut t: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+        while t.last().is_some_and(|s| s.is_empty()) {
+            t.pop();
+        }
+        t
+    }
+
+    #[test]
+    fn ods_merged_cells_are_expanded_like_xlsx() {
+        let ods = fixture_sheet("per-member.ods", "申请登记");
+        let xlsx = fixture_sheet("per-member.xlsx", "申请登记");
+        // Household 1: head on sheet row 4, member on row 5; household cells are merged vertically.
+        for sheet in [&ods, &xlsx] {
+            let (head, member) = (&sheet.rows[3], &sheet.rows[4]);
+            for col in [0, 1, 5, 6, 7, 20] {
+                assert!(!head[col].is_blank(), "{} col {col}", sheet.name);
+                assert_eq!(member[col].text, head[col].text, "column {}", column_letter(col));
+            }
+            assert_eq!(sheet.rows[4][5].text, "城市低保");
+            assert_eq!(sheet.rows[4][6].text, "城关镇");
+        }
+        // The title row merged across A:U.
+        assert_eq!(ods.rows[0][20].text, ods.rows[0][0].text);
+        assert!(!ods.rows[0][20].is_blank());
+        for r in 0..27 {
+            let (a, b) = (
+                ods.rows.get(r).map(|x| texts(x)).unwrap_or_default(),
+                xlsx.rows.get(r).map(|x| texts(x)).unwrap_or_default(),
+            );
+            assert_eq!(a, b, "sheet row {}", r + 1);
+        }
+    }
+
+    #[test]
+    fn ods_merges_from_content_xml() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>
+<table:table table:name="A &amp; B"><table:table-column table:number-columns-repeated="16384"/><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="16384"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="3"/><table:table-cell office:value-type="string" table:number-columns-spanned="3" table:number-rows-spanned="2"><text:p>x</text:p></table:table-cell><table:covered-table-cell table:number-columns-repeated="2"/><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="3"/><table:covered-table-cell table:number-columns-repeated="3"/><table:table-cell table:number-columns-spanned="2"><table:table table:name="nested"><table:table-row><table:table-cell table:number-columns-spanned="9"/></table:table-row></table:table></table:table-cell><table:covered-table-cell/></table:table-row><table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table>
+<table:table table:name="Sheet2"><table:table-header-rows><table:table-row/></table:table-header-rows><table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="1"/><table:covered-table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:number-columns-spanned="1" table:number-rows-spanned="1"/><table:table-cell table:number-rows-spanned="4"/></table:table-row></table:table>
+</office:spreadsheet></office:body></office:document-content>"#;
+        let d = |start, end| Dimensions { start, end };
+        assert_eq!(
+            ods_merged_regions(xml.as_bytes()),
+            vec![
+                ("A & B".to_string(), vec![d((2, 3), (3, 5)), d((3, 6), (3, 7))]),
+                (
+                    "Sheet2".to_string(),
+                    vec![
+                        d((1, 0), (1, 1)),
+                        d((2, 0), (2, 1)),
+                        d((3, 0), (3, 1)),
+                        d((4, 3), (7, 3)),
+                    ]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ods_merge_discovery_is_bounded_and_never_fails() {
+        // Broken XML, bad numbers, non-zip bytes: no merges, no error.
+        assert!(ods_merged_regions(b"<table:table table:name=\"s\"><table:table-row>").is_empty());
+        assert!(ods_merged_regions(b"<a></b").is_empty());
+        let bad = r#"<table:table table:name="s"><table:table-row><table:table-cell table:number-columns-spanned="-2"/></table:table-row></table:table>"#;
+        assert!(ods_merged_regions(bad.as_bytes()).is_empty());
+        assert!(ods_file_merges(b"not a zip").is_empty());
+        // A merged row repeated a million times, and spans past the grid: capped, clipped.
+        let huge = r#"<table:table table:name="s"><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-spanned="99999999999" table:number-rows-spanned="18446744073709551615"/></table:table-row><table:table-row><table:table-cell table:number-columns-spanned="2"/></table:table-row></table:table>"#;
+        let got = ods_merged_regions(huge.as_bytes());
+        assert_eq!(got.len(), 1);
+        let merges = &got[0].1;
+        assert!(merges.len() <= ODS_MAX_MERGES);
+        assert_eq!(
+            merges[0],
+            Dimensions {
+                start: (0, 0),
+                end: (1_048_575, 16_383)
+            }
+        );
+        assert!(merges.iter().all(|m| m.start.0 <= m.end.0 && m.end.0 < 1_048_576));
     }
 
     #[test]
