@@ -1,16 +1,40 @@
-//! `jiuzhu compare` — registry matching (信息比对): work in progress (being written now).
+//! `jiuzhu compare` — data comparison (信息比对): every applicant and member of an open case is matched against
+//! the registries of other departments (deaths, vehicles, real estate, payroll, relatives of staff …), each hit
+//! is recorded in `ledgers/matches.csv`, and a person decides each one on a worksheet jiuzhu reads back.
+//!
+//! Matching is a hash join: the workspace's people (the smaller side) are held in a map keyed by normalised ID
+//! number, and each registry row is looked up once — never cases × registry. A hit's ID is a hash of the source,
+//! the person and the evidence, so the same evidence is always the same hit: a cleared hit stays cleared on the
+//! next run, and new evidence (a new vehicle) opens a new hit.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
 
-use crate::workspace::Workspace;
+use crate::domain::id_number::{self, IdError, IdNumber};
+use crate::domain::money::Fen;
+use crate::domain::{date, text};
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Text};
+use crate::policy::{Policy, Registry, SchemeKind};
+use crate::sheet::fields::HeaderNames;
+use crate::sheet::reader::{self, find_header, Encoding, Header, RawSheet};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
 #[derive(Debug, Clone)]
 pub enum Mode {
-    Match { sources: Vec<(String, PathBuf)>, hashed: bool },
+    /// Match the workspace's people against these registry files (NAME as declared in the policy).
+    Match {
+        sources: Vec<(String, PathBuf)>,
+        hashed: bool,
+    },
+    /// Read back a filled compare-hits worksheet.
     Resolve { file: PathBuf, by: Option<String> },
+    /// Write the workspace's people as salted hashes of their ID numbers.
     ExportHashed(PathBuf),
 }
 
@@ -22,6 +46,839 @@ pub struct Args {
     pub quiet: bool,
 }
 
-pub fn run(_ws: &Workspace, _args: &Args) -> Result<Outcome> {
-    bail!("compare is not implemented yet")
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    match &args.mode {
+        Mode::Match { sources, hashed } => run_match(ws, args, sources, *hashed),
+        Mode::Resolve { file, by } => run_resolve(ws, args, file, by.as_deref()),
+        Mode::ExportHashed(file) => run_export(ws, args, file),
+    }
+}
+
+/// A person of an open case, as matched.
+#[derive(Debug, Clone)]
+struct Person {
+    case_id: String,
+    id: IdNumber,
+    name: String,
+    low_income: bool,
+}
+
+/// The people of every open case (applicants and members), keyed by normalised ID.
+fn people(ws: &Workspace) -> Result<(Vec<Case>, BTreeMap<String, Person>)> {
+    let cases = ledger::read::<Case>(ws)?;
+    let members = ledger::read::<Member>(ws)?;
+    let open: HashMap<&str, &Case> = cases
+        .iter()
+        .filter(|c| c.status.is_open())
+        .map(|c| (c.case_id.as_str(), c))
+        .collect();
+    let mut out = BTreeMap::new();
+    for m in &members {
+        let Some(case) = open.get(m.case_id.as_str()) else {
+            continue;
+        };
+        let low_income = ws
+            .policy
+            .schemes
+            .get(&case.scheme)
+            .is_some_and(|s| matches!(s.kind, SchemeKind::Dibao | SchemeKind::Tekun));
+        out.insert(
+            m.id_number.as_str().to_string(),
+            Person {
+                case_id: m.case_id.clone(),
+                id: m.id_number.clone(),
+                name: m.name.0.clone(),
+                low_income,
+            },
+        );
+    }
+    Ok((cases, out))
+}
+
+/// The salted hash of an ID number used for exchange: SHA-256 of `salt|ID` (ID normalised to 18 characters).
+pub fn id_hash(salt: &str, id: &IdNumber) -> String {
+    sha256_hex(format!("{salt}|{}", id.as_str()).as_bytes())
+}
+
+fn salt(policy: &Policy) -> Result<&str> {
+    policy.exchange.as_ref().map(|x| x.salt.as_str()).ok_or_else(|| {
+        anyhow!("hashed exchange needs `exchange: {{salt: …}}` in jiuzhu.yaml, agreed with the other office")
+    })
+}
+
+/// A registry row that matched someone.
+#[derive(Debug, Clone)]
+struct Found {
+    person: Person,
+    source: String,
+    kind: MatchKind,
+    file_sha256: String,
+    row: u32,
+    evidence: String,
+    effect: Effect,
+}
+
+impl Found {
+    /// Stable hit ID: the source and a hash of the person and the evidence.
+    fn hit_id(&self) -> String {
+        let h = sha256_hex(format!("{}|{}|{}", self.source, self.person.id.as_str(), self.evidence).as_bytes());
+        format!("{}-{}", self.source, h[..10].to_uppercase())
+    }
+}
+
+/// What a registry file gave.
+struct Scanned {
+    rows: usize,
+    skipped_invalid: usize,
+    found: Vec<Found>,
+}
+
+fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed: bool) -> Result<Outcome> {
+    let encoding = match &args.encoding {
+        Some(e) => Encoding::parse(e)?,
+        None => Encoding::Detect,
+    };
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let (_cases, people) = people(ws)?;
+    let salt = if hashed { Some(salt(&ws.policy)?) } else { None };
+    let by_hash: HashMap<String, &Person> = match salt {
+        Some(s) => people.values().map(|p| (id_hash(s, &p.id), p)).collect(),
+        None => HashMap::new(),
+    };
+    let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = people.values().fold(HashMap::new(), |mut m, p| {
+        m.entry((text::normalize_key(&p.name), p.id.birth_date()))
+            .or_default()
+            .push(p);
+        m
+    });
+
+    // Read and match every file first: a file that cannot be used stops the run before anything is written.
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    let mut scanned = Vec::new();
+    let mut seen_names = BTreeSet::new();
+    for (name, path) in sources {
+        let registry = ws.policy.registries.get(name).ok_or_else(|| {
+            let known: Vec<&str> = ws.policy.registries.keys().map(String::as_str).collect();
+            anyhow!(
+                "no registry `{name}` in jiuzhu.yaml; declared: {} (add it under `registries:`)",
+                known.join(", ")
+            )
+        })?;
+        if !seen_names.insert(name.clone()) {
+            bail!("--source {name} is given twice; give each registry once (combine its files first)");
+        }
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
+        let sha = sha256_hex(&bytes);
+        let wb = reader::read_workbook_bytes(&shown, &bytes, encoding)?;
+        let ctx = ScanCtx {
+            name,
+            registry,
+            file: &shown,
+            sha: &sha,
+            people: &people,
+            by_hash: &by_hash,
+            by_name_birth: &by_name_birth,
+            hashed,
+        };
+        scanned.push((name.clone(), scan(&ctx, &wb.sheets)?));
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("registry")
+            .to_string();
+        inputs.push((format!("{name}:{file_name}"), sha));
+    }
+
+    let mut matches = ledger::read::<Match>(ws)?;
+    let existing: BTreeSet<String> = matches.iter().map(|m| m.hit_id.clone()).collect();
+    let mut new_hits = 0usize;
+    let mut total_found = 0usize;
+    for (_, s) in &scanned {
+        for f in &s.found {
+            total_found += 1;
+            let id = f.hit_id();
+            if existing.contains(&id) || matches.iter().any(|m| m.hit_id == id) {
+                continue;
+            }
+            new_hits += 1;
+            matches.push(Match {
+                hit_id: id,
+                case_id: f.person.case_id.clone(),
+                id_number: f.person.id.clone(),
+                name: Text(f.person.name.clone()),
+                source: f.source.clone(),
+                match_kind: f.kind,
+                source_file_sha256: f.file_sha256.clone(),
+                source_row: f.row,
+                evidence: Text(f.evidence.clone()),
+                effect: f.effect,
+                disposition: Disposition::Open,
+                note: Text::default(),
+                decided_by: Text::default(),
+                batch: String::new(),
+            });
+        }
+    }
+    // The worksheet lists every open hit; its batch ID names exactly that list.
+    let batch = assign_batch(&mut matches);
+    let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
+
+    let mut out = String::new();
+    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let per_source: Vec<String> = scanned
+        .iter()
+        .map(|(n, s)| {
+            let mut t = format!("{n} {} rows", s.rows);
+            if s.skipped_invalid > 0 {
+                t.push_str(&format!(" ({} with invalid ID numbers skipped)", s.skipped_invalid));
+            }
+            t
+        })
+        .collect();
+    out.push_str(&format!(
+        "{prefix}compare {}: {} people in open cases; {total_found} hits ({new_hits} new); {open} open",
+        per_source.join(", "),
+        people.len()
+    ));
+    let sheet_rel = batch
+        .as_ref()
+        .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
+    if let Some(rel) = &sheet_rel {
+        out.push_str(&format!(
+            "\n  worksheet: {} (fill in 处理结果, then `jiuzhu compare --resolve`)",
+            rel.display()
+        ));
+    }
+    for m in matches.iter().filter(|m| m.disposition == Disposition::Open).take(20) {
+        let evidence = if m.evidence.is_empty() {
+            format!("{} row {}", m.source, m.source_row)
+        } else {
+            m.evidence.0.clone()
+        };
+        out.push_str(&format!(
+            "\n  open {} {} {} {} ({}): {evidence}",
+            m.hit_id,
+            effect_zh(m.effect),
+            m.case_id,
+            m.name,
+            m.id_number.masked(),
+        ));
+    }
+    let outcome = if open > 0 {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+
+    let mut txn = Txn::new();
+    let bytes = ledger::to_bytes(&matches)?;
+    let changed = ws.read_optional(ledger::path_of::<Match>())?.as_deref() != Some(bytes.as_slice());
+    if changed {
+        txn.put(ledger::path_of::<Match>(), bytes);
+        let mut chain = ledger::read::<Event>(ws)?;
+        let mut input_list: Vec<String> = inputs.iter().map(|(n, s)| format!("{n}={s}")).collect();
+        input_list.push(format!("{POLICY_FILE}={}", policy_sha(ws)?));
+        events::append(
+            &mut chain,
+            [NewEvent {
+                step: "compare".into(),
+                detail: format!("{total_found} hits, {new_hits} new, {open} open"),
+                inputs: input_list.join(";"),
+                ..NewEvent::default()
+            }],
+        );
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+    }
+    if let (Some(rel), Some(b)) = (&sheet_rel, &batch) {
+        txn.put(rel, hits_workbook(&ws.policy, &matches, b)?);
+    }
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+fn policy_sha(ws: &Workspace) -> Result<String> {
+    Ok(sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default()))
+}
+
+/// Sets `batch` on every open hit to the ID of the list of open hits, and returns it (None when none is open).
+fn assign_batch(matches: &mut [Match]) -> Option<String> {
+    let open: Vec<&str> = {
+        let mut v: Vec<&str> = matches
+            .iter()
+            .filter(|m| m.disposition == Disposition::Open)
+            .map(|m| m.hit_id.as_str())
+            .collect();
+        v.sort();
+        v
+    };
+    if open.is_empty() {
+        return None;
+    }
+    let batch = sha256_hex(open.join("\n").as_bytes())[..8].to_uppercase();
+    for m in matches.iter_mut().filter(|m| m.disposition == Disposition::Open) {
+        m.batch = batch.clone();
+    }
+    Some(batch)
+}
+
+struct ScanCtx<'a> {
+    name: &'a str,
+    registry: &'a Registry,
+    file: &'a str,
+    sha: &'a str,
+    people: &'a BTreeMap<String, Person>,
+    by_hash: &'a HashMap<String, &'a Person>,
+    by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person>>,
+    hashed: bool,
+}
+
+/// Finds the registry's header (by the names of its declared columns), then looks up every row.
+fn scan(ctx: &ScanCtx, sheets: &[RawSheet]) -> Result<Scanned> {
+    let names = HeaderNames::new(&ctx.registry.columns);
+    let key: &'static str = if ctx.hashed { "id_hash" } else { "id_number" };
+    let mut required = vec![key];
+    if ctx.registry.amount_above.is_some() {
+        required.push("amount");
+    }
+    let mut misses = Vec::new();
+    let mut found_sheet = None;
+    for sheet in sheets {
+        match find_header(sheet, &names, &required, &[])? {
+            Ok(h) => {
+                found_sheet = Some((sheet, h));
+                break;
+            }
+            Err(m) => misses.push(m.to_string()),
+        }
+    }
+    let Some((sheet, header)) = found_sheet else {
+        bail!(
+            "{}: registry `{}` ({}) lacks its declared columns; nothing was written.\n  {}\n\
+             Rename the headers, or add names under `registries.{}.columns` in jiuzhu.yaml.",
+            ctx.file,
+            ctx.name,
+            ctx.registry.label,
+            misses.join("\n  "),
+            ctx.name
+        );
+    };
+    let evidence_cols = evidence_columns(sheet, &header, &ctx.registry.evidence);
+    let mut out = Scanned {
+        rows: 0,
+        skipped_invalid: 0,
+        found: Vec::new(),
+    };
+    let mut mangled: Vec<u32> = Vec::new();
+    for (i, row) in sheet.rows.iter().enumerate().skip(header.row + 1) {
+        let excel_row = (i + 1) as u32;
+        if row.iter().all(|c| c.is_blank()) || is_totals(row) {
+            continue;
+        }
+        out.rows += 1;
+        let evidence = || -> String {
+            let mut parts: Vec<String> = evidence_cols
+                .iter()
+                .filter_map(|(label, c)| {
+                    row.get(*c)
+                        .filter(|x| !x.is_blank())
+                        .map(|x| format!("{label}={}", x.text))
+                })
+                .collect();
+            if let Some(a) = header.get(row, "amount").filter(|c| !c.is_blank()) {
+                if !evidence_cols
+                    .iter()
+                    .any(|(_, c)| Some(c) == header.columns.get("amount"))
+                {
+                    parts.push(format!("金额={}", a.text));
+                }
+            }
+            parts.join("; ")
+        };
+        // Amount registries (medical bills): only rows above the threshold are hits.
+        let over = |p: &Person| -> Result<bool> {
+            let Some(limit) = ctx.registry.amount_above else {
+                return Ok(true);
+            };
+            let low = ctx
+                .registry
+                .low_income_amount_above
+                .filter(|_| p.low_income)
+                .unwrap_or(limit);
+            let cell = header.get(row, "amount").cloned().unwrap_or_default();
+            let amount = match cell.number {
+                Some(v) => Fen::from_number_cell(v),
+                None => Fen::parse_yuan(&cell.text),
+            }
+            .map_err(|e| {
+                anyhow!(
+                    "{} row {excel_row}: the amount `{}` is not money: {e}",
+                    ctx.file,
+                    cell.text
+                )
+            })?;
+            Ok(amount > low.0)
+        };
+        let mut push = |p: &Person, kind: MatchKind| -> Result<()> {
+            if over(p)? {
+                out.found.push(Found {
+                    person: p.clone(),
+                    source: ctx.name.to_string(),
+                    kind,
+                    file_sha256: ctx.sha.to_string(),
+                    row: excel_row,
+                    evidence: evidence(),
+                    effect: ctx.registry.effect,
+                });
+            }
+            Ok(())
+        };
+        if ctx.hashed {
+            let h = header.text(row, "id_hash").trim().to_ascii_lowercase();
+            if let Some(p) = ctx.by_hash.get(&h) {
+                push(p, MatchKind::IdHash)?;
+            }
+            continue;
+        }
+        let cell = header.get(row, "id_number").cloned().unwrap_or_default();
+        let parsed = id_number::parse_cell(&cell.text, cell.number.is_some());
+        match &parsed {
+            Ok(id) => {
+                if let Some(p) = ctx.people.get(id.as_str()) {
+                    push(p, MatchKind::Id)?;
+                    continue;
+                }
+            }
+            Err(IdError::ExcelMangled) => {
+                mangled.push(excel_row);
+                continue;
+            }
+            Err(_) if !cell.is_blank() => out.skipped_invalid += 1,
+            Err(_) => {}
+        }
+        // A weaker lead: same name and birth date, but not the same ID. Reported as such, never confirmed by itself.
+        if ctx.registry.name_birth_match {
+            let name = header.text(row, "name");
+            let birth = header
+                .get(row, "birth_date")
+                .and_then(|c| c.date.or_else(|| date::parse_date(&c.text).ok()))
+                .or_else(|| parsed.as_ref().ok().map(|id| id.birth_date()));
+            if let (false, Some(b)) = (name.is_empty(), birth) {
+                if let Some(ps) = ctx.by_name_birth.get(&(text::normalize_key(name), b)) {
+                    for p in ps {
+                        push(p, MatchKind::NameBirth)?;
+                    }
+                }
+            }
+        }
+    }
+    if !mangled.is_empty() {
+        let rows: Vec<String> = mangled.iter().take(10).map(u32::to_string).collect();
+        bail!(
+            "{}: the ID column of registry `{}` was damaged by Excel (numbers instead of text, last digits lost) \
+             in {} rows (rows {}{}); nothing was written. Ask the sending department to export the ID column as \
+             text.",
+            ctx.file,
+            ctx.name,
+            mangled.len(),
+            rows.join(", "),
+            if mangled.len() > 10 { ", …" } else { "" }
+        );
+    }
+    Ok(out)
+}
+
+fn is_totals(row: &[crate::sheet::reader::Cell]) -> bool {
+    row.iter().filter(|c| !c.is_blank()).take(2).any(|c| {
+        let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
+        ["合计", "总计", "小计"].iter().any(|w| t.starts_with(w))
+    })
+}
+
+/// The evidence columns present in the header row (by exact, normalised header text), with their labels.
+fn evidence_columns(sheet: &RawSheet, header: &Header, wanted: &[String]) -> Vec<(String, usize)> {
+    let row = &sheet.rows[header.row];
+    wanted
+        .iter()
+        .filter_map(|w| {
+            let want = text::normalize_key(w);
+            row.iter()
+                .position(|c| text::normalize_key(&c.text) == want)
+                .map(|c| (w.clone(), c))
+        })
+        .collect()
+}
+
+fn effect_zh(e: Effect) -> &'static str {
+    match e {
+        Effect::Exclude => "排除类",
+        Effect::Review => "复核类",
+        Effect::Info => "提示类",
+    }
+}
+
+fn kind_zh(k: MatchKind) -> &'static str {
+    match k {
+        MatchKind::Id => "身份证号一致",
+        MatchKind::IdHash => "身份证号哈希一致",
+        MatchKind::NameBirth => "仅姓名和出生日期一致(线索)",
+    }
+}
+
+const CONFIRM: &str = "确认";
+const CLEAR: &str = "排除";
+const PENDING: &str = "待定";
+
+/// The worksheet of open hits: keys locked, 处理结果 a drop-down, 说明 and 处理人 free text.
+fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<u8>> {
+    let columns = vec![
+        Column::new("编号 hit", Kind::Code),
+        Column::new("案件编号 case", Kind::Code),
+        Column::new("姓名 name", Kind::Text),
+        Column::new("身份证号 ID (masked)", Kind::Code),
+        Column::new("来源 source", Kind::Text),
+        Column::new("匹配方式 match", Kind::Text),
+        Column::new("证据 evidence", Kind::Text),
+        Column::new("影响 effect", Kind::Text),
+        Column::answer(
+            "处理结果 disposition",
+            Input::Choice(vec![CONFIRM.into(), CLEAR.into(), PENDING.into()]),
+        ),
+        Column::answer("说明 note", Input::Free),
+        Column::answer("处理人 decided by", Input::Free),
+    ];
+    let rows = matches
+        .iter()
+        .filter(|m| m.disposition == Disposition::Open)
+        .map(|m| {
+            let label = policy
+                .registries
+                .get(&m.source)
+                .map(|r| r.label.as_str())
+                .unwrap_or(&m.source);
+            vec![
+                Value::from(m.hit_id.as_str()),
+                Value::from(m.case_id.as_str()),
+                Value::from(m.name.as_str()),
+                Value::from(m.id_number.masked()),
+                Value::from(format!("{label} ({})", m.source)),
+                Value::from(kind_zh(m.match_kind)),
+                Value::from(m.evidence.as_str()),
+                Value::from(effect_zh(m.effect)),
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+            ]
+        })
+        .collect();
+    writer::workbook_bytes(&[SheetSpec {
+        name: "比对结果 hits".into(),
+        title: Some(
+            "信息比对结果: 逐条填写处理结果 (确认 = 属实, 影响资格或金额; 排除 = 核实无关), 说明和处理人; 其他列已锁定"
+                .into(),
+        ),
+        columns,
+        rows,
+        batch: Some(batch.to_string()),
+    }])
+}
+
+/// One answered row of a hits worksheet.
+struct Answer {
+    row: u32,
+    hit_id: String,
+    case_id: String,
+    masked_id: String,
+    disposition: Option<Disposition>,
+    note: String,
+    by: String,
+}
+
+fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str>) -> Result<Outcome> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
+    let sheet = wb
+        .sheets
+        .first()
+        .ok_or_else(|| anyhow!("{shown} has no sheets: give the compare-hits worksheet jiuzhu wrote"))?;
+    let batch = sheet
+        .rows
+        .first()
+        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
+        .and_then(|r| r.get(1))
+        .map(|c| c.text.clone())
+        .ok_or_else(|| {
+            anyhow!("{shown} is not a compare-hits worksheet written by jiuzhu (no `{BATCH_LABEL}` in cell A1)")
+        })?;
+    let answers = read_answers(&shown, sheet)?;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut matches = ledger::read::<Match>(ws)?;
+    let index: HashMap<String, usize> = matches.iter().enumerate().map(|(i, m)| (m.hit_id.clone(), i)).collect();
+
+    // All or nothing: any tampered key, foreign row or missing decider refuses the whole sheet.
+    let mut problems = Vec::new();
+    for a in &answers {
+        let Some(&i) = index.get(&a.hit_id) else {
+            problems.push(format!("row {}: hit {} is not in ledgers/matches.csv", a.row, a.hit_id));
+            continue;
+        };
+        let m = &matches[i];
+        if m.case_id != a.case_id || m.id_number.masked() != a.masked_id {
+            problems.push(format!(
+                "row {}: the key cells of hit {} were changed (case or ID differ from the ledger)",
+                a.row, a.hit_id
+            ));
+        }
+        if m.batch != batch {
+            problems.push(format!(
+                "row {}: hit {} belongs to batch {}, not to this worksheet's batch {batch}",
+                a.row,
+                a.hit_id,
+                if m.batch.is_empty() { "(none)" } else { &m.batch }
+            ));
+        }
+        if m.disposition != Disposition::Open && a.disposition.is_some_and(|d| d != m.disposition) {
+            problems.push(format!(
+                "row {}: hit {} was already decided ({:?}); it is not open any more",
+                a.row, a.hit_id, m.disposition
+            ));
+        }
+        if a.disposition.is_some_and(|d| d != Disposition::Open) && a.by.is_empty() && by_default.is_none() {
+            problems.push(format!("row {}: 处理人 is empty (or give --by NAME)", a.row));
+        }
+    }
+    let current = matches
+        .iter()
+        .find(|m| m.disposition == Disposition::Open)
+        .map(|m| m.batch.clone());
+    if answers.is_empty() {
+        problems.push("the worksheet has no hit rows".into());
+    }
+    if !problems.is_empty() {
+        let hint = match current {
+            Some(b) if b != batch => format!("\nThe current worksheet is reports/compare-hits-{b}.xlsx."),
+            _ => String::new(),
+        };
+        bail!(
+            "{shown} refused, nothing recorded:\n  {}{hint}",
+            problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n  ")
+        );
+    }
+
+    let mut confirmed = 0;
+    let mut cleared = 0;
+    for a in &answers {
+        let Some(d) = a.disposition.filter(|d| *d != Disposition::Open) else {
+            continue;
+        };
+        let m = &mut matches[index[&a.hit_id]];
+        if m.disposition == d {
+            continue;
+        }
+        m.disposition = d;
+        m.note = Text(a.note.clone());
+        m.decided_by = Text(if a.by.is_empty() {
+            by_default.unwrap_or_default().to_string()
+        } else {
+            a.by.clone()
+        });
+        match d {
+            Disposition::Confirmed => confirmed += 1,
+            Disposition::Cleared => cleared += 1,
+            Disposition::Open => {}
+        }
+    }
+    let batch_after = assign_batch(&mut matches);
+    let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
+    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let mut out =
+        format!("{prefix}compare --resolve {shown}: {confirmed} confirmed, {cleared} cleared; {open} hits still open");
+    let sheet_rel = batch_after
+        .as_ref()
+        .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
+    if let Some(rel) = &sheet_rel {
+        out.push_str(&format!("\n  worksheet of the open hits: {}", rel.display()));
+    }
+    let outcome = if open > 0 {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+    let mut txn = Txn::new();
+    if confirmed + cleared > 0 {
+        txn.put(ledger::path_of::<Match>(), ledger::to_bytes(&matches)?);
+        let mut chain = ledger::read::<Event>(ws)?;
+        let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet");
+        events::append(
+            &mut chain,
+            [NewEvent {
+                step: "compare".into(),
+                detail: format!("resolved batch {batch}: {confirmed} confirmed, {cleared} cleared"),
+                inputs: format!("{file_name}={};{POLICY_FILE}={}", sha256_hex(&bytes), policy_sha(ws)?),
+                ..NewEvent::default()
+            }],
+        );
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+    }
+    if let (Some(rel), Some(b)) = (&sheet_rel, &batch_after) {
+        txn.put(rel, hits_workbook(&ws.policy, &matches, b)?);
+    }
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+fn read_answers(shown: &str, sheet: &RawSheet) -> Result<Vec<Answer>> {
+    // The header is the row whose first cell is the hit label; columns are found by their labels.
+    let head = sheet
+        .rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.text == "编号 hit"))
+        .ok_or_else(|| anyhow!("{shown}: the header row (编号 hit …) is missing or was changed"))?;
+    let labels: Vec<&str> = sheet.rows[head].iter().map(|c| c.text.as_str()).collect();
+    let col = |label: &str| -> Result<usize> {
+        labels
+            .iter()
+            .position(|l| *l == label)
+            .ok_or_else(|| anyhow!("{shown}: column `{label}` is missing or was renamed"))
+    };
+    let (c_hit, c_case, c_id) = (col("编号 hit")?, col("案件编号 case")?, col("身份证号 ID (masked)")?);
+    let (c_disp, c_note, c_by) = (
+        col("处理结果 disposition")?,
+        col("说明 note")?,
+        col("处理人 decided by")?,
+    );
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for (i, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+        let cell = |c: usize| {
+            row.get(c)
+                .map(|x| text::unneutralise(&x.text).to_string())
+                .unwrap_or_default()
+        };
+        if row.iter().all(|c| c.is_blank()) {
+            continue;
+        }
+        let d = cell(c_disp);
+        let disposition = match d.as_str() {
+            "" => None,
+            CONFIRM | "confirmed" | "属实" => Some(Disposition::Confirmed),
+            CLEAR | "cleared" | "不属实" => Some(Disposition::Cleared),
+            PENDING | "open" => Some(Disposition::Open),
+            other => {
+                bad.push(format!(
+                    "row {}: 处理结果 `{other}` is not one of {CONFIRM}, {CLEAR}, {PENDING}",
+                    i + 1
+                ));
+                None
+            }
+        };
+        out.push(Answer {
+            row: (i + 1) as u32,
+            hit_id: cell(c_hit),
+            case_id: cell(c_case),
+            masked_id: cell(c_id),
+            disposition,
+            note: cell(c_note),
+            by: cell(c_by),
+        });
+    }
+    if !bad.is_empty() {
+        bail!("{shown} refused, nothing recorded:\n  {}", bad.join("\n  "));
+    }
+    Ok(out)
+}
+
+fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+    let salt = salt(&ws.policy)?;
+    let (_, people) = people(ws)?;
+    let mut hashes: Vec<String> = people.values().map(|p| id_hash(salt, &p.id)).collect();
+    hashes.sort();
+    let mut body = String::from("id_hash\n");
+    for h in &hashes {
+        body.push_str(h);
+        body.push('\n');
+    }
+    let shown = file.display().to_string();
+    if args.dry_run {
+        println!("dry run: would write {} hashed ID numbers to {shown}", hashes.len());
+        return Ok(Outcome::Done);
+    }
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(&dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, body.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(file).map_err(|e| anyhow!("cannot write {shown}: {e}"))?;
+    if !args.quiet {
+        println!(
+            "compare --export-hashed: {} people of open cases written to {shown} as salted SHA-256 hashes \
+             (no ID numbers); the other office matches it with `jiuzhu compare --source NAME=FILE --hashed`",
+            hashes.len()
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(id: &str, d: Disposition) -> Match {
+        Match {
+            hit_id: id.into(),
+            case_id: "C".into(),
+            id_number: id_number::parse("11010519491231002X").unwrap(),
+            name: Text::default(),
+            source: "deaths".into(),
+            match_kind: MatchKind::Id,
+            source_file_sha256: String::new(),
+            source_row: 1,
+            evidence: Text::default(),
+            effect: Effect::Exclude,
+            disposition: d,
+            note: Text::default(),
+            decided_by: Text::default(),
+            batch: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_batch_names_the_open_hits_only() {
+        let mut a = vec![m("A", Disposition::Open), m("B", Disposition::Cleared)];
+        let mut b = vec![m("A", Disposition::Open)];
+        assert_eq!(assign_batch(&mut a), assign_batch(&mut b));
+        assert_eq!(a[0].batch, b[0].batch);
+        assert!(a[1].batch.is_empty(), "a decided hit keeps the batch it was decided in");
+        let mut c = vec![m("A", Disposition::Open), m("C", Disposition::Open)];
+        assert_ne!(assign_batch(&mut c), assign_batch(&mut b));
+        let mut none = vec![m("B", Disposition::Cleared)];
+        assert_eq!(assign_batch(&mut none), None);
+    }
+
+    #[test]
+    fn hashes_are_salted() {
+        let id = id_number::parse("11010519491231002X").unwrap();
+        assert_ne!(id_hash("salt-one-0123456789", &id), id_hash("salt-two-0123456789", &id));
+        assert_eq!(id_hash("s", &id), sha256_hex(b"s|11010519491231002X"));
+    }
 }

@@ -585,7 +585,7 @@ pub fn find_header(
             .iter()
             .enumerate()
             .take(HEADER_SEARCH_ROWS)
-            .find(|(_, row)| row.iter().filter(|c| !c.is_blank()).count() >= 2)
+            .find(|(_, row)| row.iter().any(|c| !c.is_blank()))
             .map(|(r, row)| {
                 (
                     r,
