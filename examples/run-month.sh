@@ -47,7 +47,12 @@ step intake "$county/inbox/2026-11/城关镇-申请登记表.xlsx" \
             "$county/inbox/2026-11/西岭镇-申请登记.xlsx"
 commit "intake 2026-11: registers of 城关镇, 东河乡, 西岭镇"
 
+echo "== verify: the review of every case as of 2026-11-20 (materials, income, visits, sample, time limits)"
+step verify --as-of 2026-11-20
+commit "verify 2026-11: checks as of 2026-11-20, review workbook and 一次性告知 list"
+
 echo "== done. Look at:"
 echo "   $dir/ledgers/cases.csv, members.csv    the cases and people taken in"
-echo "   $dir/reports/                           the rejects to fix (xlsx)"
+echo "   $dir/ledgers/checks.csv                 every check of every case under review"
+echo "   $dir/reports/                           the rejects to fix, the review and the 一次性告知 list (xlsx)"
 echo "   git -C '$dir' log --stat                one commit per step"

@@ -111,7 +111,8 @@ person; 2 nothing done.")]
     },
     /// Match applicants and members against other departments' registries (信息比对), and record what a person
     /// decided about each hit.
-    #[command(after_help = "Examples:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
+    #[command(
+        after_help = "Examples:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
 jiuzhu compare --resolve reports/compare-hits-3F9A0C21.xlsx\n  \
 jiuzhu compare --export-hashed 青禾县-人员哈希.csv\n  \
 jiuzhu compare --source other_schemes=邻县-人员哈希.csv --hashed\n\n\
@@ -119,7 +120,8 @@ Registries are declared under `registries:` in jiuzhu.yaml (deaths, vehicles, re
 social_insurance, provident_fund, relatives, blacklist, other_schemes, medical_bills). Hits go to \
 ledgers/matches.csv and to a worksheet reports/compare-hits-BATCH.xlsx with a drop-down 处理结果 column \
 (确认/排除); --resolve reads it back. A cleared hit stays cleared while its evidence is unchanged.\n\n\
-Exit: 0 no open hits; 1 open hits need a person; 2 nothing done.")]
+Exit: 0 no open hits; 1 open hits need a person; 2 nothing done."
+    )]
     Compare {
         /// A registry file: NAME=FILE, NAME as declared under `registries:` in jiuzhu.yaml. Repeatable.
         #[arg(long, value_name = "NAME=FILE")]
@@ -142,6 +144,69 @@ Exit: 0 no open hits; 1 open hits need a person; 2 nothing done.")]
         /// Show what would happen; write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Decide benefits (救助决策): propose for a period, record the review meeting, post the public notice,
+    /// record objections, and re-decide existing recipients (增发/减发/停发/渐退).
+    #[command(after_help = "Examples:\n  jiuzhu decide --period 2026-11\n  \
+jiuzhu decide --period 2026-11 --preview\n  \
+jiuzhu decide --record reports/review-meeting-2026-11.xlsx --meeting \"城关镇审批会 纪要第23号\" --date 2026-11-20 \\\n      \
+--attendees \"张镇长、李主任、王会计\"\n  \
+jiuzhu decide --objection CD-2026-0B9A1C744081 --dismissed --note \"经核实收入属实\" --date 2026-11-24\n  \
+jiuzhu decide --period 2026-11 --as-of 2026-11-30      # notices over: decisions take effect\n  \
+jiuzhu decide --impact old-jiuzhu.yaml\n\n\
+Proposals go to ledgers/decisions.csv (status proposed) and to the worksheet reports/review-meeting-PERIOD.xlsx \
+with a drop-down 评议结果 (同意/不同意/暂缓). Approved decisions are posted (reports/notice-MONTH.xlsx, one sheet per \
+village, only name, village, household size, scheme and amount) and take effect once every posting has run its \
+full period with no upheld objection. Dates come from --date/--as-of, never the computer's clock.")]
+    Decide {
+        /// The month to decide for (YYYY-MM).
+        #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["record", "objection", "undisputed", "impact"])]
+        period: Option<String>,
+        /// The date notices are judged on (default: the latest date in the ledgers).
+        #[arg(long, value_name = "DATE", requires = "period")]
+        as_of: Option<String>,
+        /// Show counts and the monthly total against the last period; write nothing.
+        #[arg(long, requires = "period")]
+        preview: bool,
+        /// Record the verdicts of a filled review-meeting worksheet.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// The meeting and its minutes reference (with --record).
+        #[arg(long, requires = "record")]
+        meeting: Option<String>,
+        /// The meeting's or objection's date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Who attended the meeting (with --record).
+        #[arg(long, requires = "record")]
+        attendees: Option<String>,
+        /// Record an objection to a case in public notice.
+        #[arg(long, value_name = "CASE")]
+        objection: Option<String>,
+        /// The objection was upheld (the decision is withdrawn).
+        #[arg(long, requires = "objection", conflicts_with = "dismissed")]
+        upheld: bool,
+        /// The objection was dismissed (the notice runs on).
+        #[arg(long, requires = "objection")]
+        dismissed: bool,
+        /// What the objection was and how it was checked.
+        #[arg(long, requires = "objection")]
+        note: Option<String>,
+        /// Approve these cases' proposals without a meeting (无争议免评议), where the policy allows.
+        #[arg(long, value_name = "CASE", num_args = 1..)]
+        undisputed: Vec<String>,
+        /// Compare amounts under an older policy file with the current one (read-only).
+        #[arg(long, value_name = "OLD_POLICY")]
+        impact: Option<PathBuf>,
+        /// Show what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Explain how a case's amounts were derived (标准 − 人均收入 … = 月保障金).
+    #[command(after_help = "Example:\n  jiuzhu explain CD-2026-0B9A1C744081")]
+    Explain {
+        /// The case ID (案件编号).
+        case: String,
     },
 }
 
@@ -234,6 +299,71 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 },
             )
         }
+        Command::Decide {
+            period,
+            as_of,
+            preview,
+            record,
+            meeting,
+            date,
+            attendees,
+            objection,
+            upheld,
+            dismissed,
+            note,
+            undisputed,
+            impact,
+            dry_run,
+        } => {
+            let ws = Workspace::open(&start)?;
+            let need_date = || date.clone().ok_or_else(|| anyhow::anyhow!("give --date YYYY-MM-DD"));
+            let mode = if let Some(file) = record {
+                cmd::decide::Mode::Record {
+                    file: resolve_path(&cli.change_dir, file),
+                    meeting: meeting.ok_or_else(|| anyhow::anyhow!("--record needs --meeting \"…\""))?,
+                    date: need_date()?,
+                    attendees,
+                }
+            } else if let Some(case_id) = objection {
+                if !upheld && !dismissed {
+                    anyhow::bail!("--objection needs --upheld or --dismissed");
+                }
+                cmd::decide::Mode::Objection {
+                    case_id,
+                    upheld,
+                    note: note.unwrap_or_default(),
+                    date: need_date()?,
+                }
+            } else if !undisputed.is_empty() {
+                cmd::decide::Mode::Undisputed {
+                    cases: undisputed,
+                    date: need_date()?,
+                }
+            } else if let Some(old) = impact {
+                cmd::decide::Mode::Impact {
+                    old_policy: resolve_path(&cli.change_dir, old),
+                    period,
+                }
+            } else if let Some(period) = period {
+                cmd::decide::Mode::Propose { period, as_of, preview }
+            } else {
+                anyhow::bail!(
+                    "give --period YYYY-MM, --record FILE, --objection CASE, --undisputed CASE… or --impact FILE"
+                )
+            };
+            cmd::decide::run(
+                &ws,
+                &cmd::decide::Args {
+                    mode,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
+        }
+        Command::Explain { case } => {
+            let ws = Workspace::open(&start)?;
+            cmd::decide::explain(&ws, &case)
+        }
         Command::Compare {
             source,
             hashed,
@@ -246,9 +376,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let ws = Workspace::open(&start)?;
             let mut sources = Vec::new();
             for s in source {
-                let (name, file) = s
-                    .split_once('=')
-                    .ok_or_else(|| anyhow::anyhow!("--source takes NAME=FILE (e.g. deaths=死亡火化.xlsx), not `{s}`"))?;
+                let (name, file) = s.split_once('=').ok_or_else(|| {
+                    anyhow::anyhow!("--source takes NAME=FILE (e.g. deaths=死亡火化.xlsx), not `{s}`")
+                })?;
                 sources.push((name.to_string(), resolve_path(&cli.change_dir, PathBuf::from(file))));
             }
             let mode = match (resolve, export_hashed) {

@@ -41,6 +41,175 @@ pub struct Policy {
     /// Privacy-preserving exchange of ID numbers with another office.
     #[serde(default)]
     pub exchange: Option<Exchange>,
+    /// How benefits are computed (救助金核算): top-ups, 单人户, 渐退, 特困 care, 临时救助 months and caps.
+    #[serde(default)]
+    pub benefits: Benefits,
+    /// The decision procedure: review meeting, public notice, effective month, privacy of notices.
+    #[serde(default)]
+    pub decision: DecisionRules,
+}
+
+/// A classified top-up category (分类施保).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopUpCategory {
+    /// 重残: disability grade 1 or 2 (policy `severe_disability_max_grade`).
+    SevereDisability,
+    /// 重病
+    SeriousIllness,
+    /// 老年人: at least `elderly_age`.
+    Elderly,
+    /// 在校生
+    Student,
+    /// 单亲家庭: applied to the head of a household with no spouse and a child under 18 or in school.
+    SingleParent,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopUp {
+    pub category: TopUpCategory,
+    /// Percent of the standard (10–30 in the sources).
+    pub percent: u32,
+}
+
+/// Benefit computation settings. Defaults follow the sources; every value used is written into the decision.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Benefits {
+    /// 分类施保: % of the standard per person in a category; the highest applies, never the sum.
+    pub topups: Vec<TopUp>,
+    pub elderly_age: u32,
+    pub severe_disability_max_grade: u8,
+    /// A floor per counted member when the gap is smaller (none when absent).
+    pub min_per_person_amount: Option<PolicyMoney>,
+    /// 单人户: a severely disabled or seriously ill dependant of a household whose per-capita income is at most
+    /// this percent of the standard is covered alone.
+    pub single_person_household_percent: u32,
+    /// 渐退/缓退: months the benefit continues after income rises above the line (0 = none).
+    pub gradual_exit_months: u32,
+    pub tekun: TekunRules,
+    pub temporary: TemporaryRules,
+    /// Annual caps per household for a scheme (e.g. medical ≤ 5000 a year), by scheme key.
+    pub annual_caps: BTreeMap<String, PolicyMoney>,
+}
+
+impl Default for Benefits {
+    fn default() -> Benefits {
+        Benefits {
+            topups: Vec::new(),
+            elderly_age: 60,
+            severe_disability_max_grade: 2,
+            min_per_person_amount: None,
+            single_person_household_percent: 150,
+            gradual_exit_months: 0,
+            tekun: TekunRules::default(),
+            temporary: TemporaryRules::default(),
+            annual_caps: BTreeMap::new(),
+        }
+    }
+}
+
+/// 特困供养: basic living (the scheme's standard) plus a care standard by self-care ability.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TekunRules {
+    /// The minimum wage (最低工资标准) the care standard is a percentage of, dated.
+    pub minimum_wage: Vec<Standard>,
+    /// Care as % of the minimum wage: fully unable to look after oneself, partly, able (in a care home).
+    pub care_unable_percent: u32,
+    pub care_partial_percent: u32,
+    pub care_able_centralised_percent: u32,
+    pub care_able_dispersed_percent: u32,
+    /// Minors are supported up to this age.
+    pub minor_age: u32,
+}
+
+impl Default for TekunRules {
+    fn default() -> TekunRules {
+        TekunRules {
+            minimum_wage: Vec::new(),
+            care_unable_percent: 100,
+            care_partial_percent: 60,
+            care_able_centralised_percent: 20,
+            care_able_dispersed_percent: 0,
+            minor_age: 18,
+        }
+    }
+}
+
+/// 临时救助: months of the standard by assessed need, capped.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemporaryRules {
+    pub min_months: u32,
+    pub max_months: u32,
+    /// The largest one-off amount (none when absent).
+    pub cap_amount: Option<PolicyMoney>,
+    /// The most the urgent path (先行救助) may pay before approval.
+    pub urgent_cap_amount: Option<PolicyMoney>,
+    /// Working days within which an urgent payment's approval must be back-filled.
+    pub backfill_working_days: u32,
+}
+
+impl Default for TemporaryRules {
+    fn default() -> TemporaryRules {
+        TemporaryRules {
+            min_months: 1,
+            max_months: 6,
+            cap_amount: None,
+            urgent_cap_amount: None,
+            backfill_working_days: 5,
+        }
+    }
+}
+
+/// When a decision takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectiveFrom {
+    /// The month the application was made (arrears paid from then).
+    ApplicationMonth,
+    /// The month of approval.
+    ApprovalMonth,
+    /// The month after approval.
+    NextMonth,
+}
+
+/// The decision procedure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecisionRules {
+    /// Days a public notice runs (公示 7 天), per posting level.
+    pub notice_days: u32,
+    /// Posting levels: `[village]`, or `[village, township, county]` for the three-posting model.
+    pub notice_levels: Vec<String>,
+    /// Undisputed cases may skip the democratic appraisal (无争议免评议), where local policy allows.
+    pub skip_appraisal_when_undisputed: bool,
+    pub effective_from: EffectiveFrom,
+    /// Hardship reasons or conditions that keep a case off every public list (e.g. 艾滋病).
+    pub private_reasons: Vec<String>,
+    /// Columns a public notice shows: name, village, household_size, scheme, amount, masked_id.
+    pub notice_fields: Vec<String>,
+}
+
+impl Default for DecisionRules {
+    fn default() -> DecisionRules {
+        DecisionRules {
+            notice_days: 7,
+            notice_levels: vec!["village".into()],
+            skip_appraisal_when_undisputed: false,
+            effective_from: EffectiveFrom::ApprovalMonth,
+            private_reasons: vec!["艾滋病".into(), "HIV".into()],
+            notice_fields: vec![
+                "name".into(),
+                "village".into(),
+                "household_size".into(),
+                "scheme".into(),
+                "amount".into(),
+            ],
+        }
+    }
 }
 
 /// Verification settings. Every value has the default the sources give, so a short policy still works.
@@ -486,6 +655,60 @@ impl Policy {
             }
             if r.low_income_amount_above.is_some() && r.amount_above.is_none() {
                 return Err((at("low_income_amount_above"), "set amount_above too".into()));
+            }
+        }
+        let b = &self.benefits;
+        for (i, t) in b.topups.iter().enumerate() {
+            if t.percent > 100 {
+                return Err((
+                    vec![k("benefits"), k("topups"), Idx(i), k("percent")],
+                    "a percentage of the standard from 0 to 100".into(),
+                ));
+            }
+        }
+        if b.temporary.min_months == 0 || b.temporary.min_months > b.temporary.max_months {
+            return Err((
+                vec![k("benefits"), k("temporary"), k("min_months")],
+                "min_months must be at least 1 and not above max_months".into(),
+            ));
+        }
+        for (i, pair) in b.tekun.minimum_wage.windows(2).enumerate() {
+            if pair[1].from <= pair[0].from {
+                return Err((
+                    vec![k("benefits"), k("tekun"), k("minimum_wage"), Idx(i + 1), k("from")],
+                    "dated entries must be in date order without overlap".into(),
+                ));
+            }
+        }
+        for key in b.annual_caps.keys() {
+            if !self.schemes.contains_key(key) {
+                return Err((
+                    vec![k("benefits"), k("annual_caps"), k(key)],
+                    format!("no scheme `{key}`"),
+                ));
+            }
+        }
+        let d = &self.decision;
+        if d.notice_days == 0 {
+            return Err((
+                vec![k("decision"), k("notice_days")],
+                "a notice runs at least 1 day".into(),
+            ));
+        }
+        for (i, l) in d.notice_levels.iter().enumerate() {
+            if !["village", "township", "county"].contains(&l.as_str()) {
+                return Err((
+                    vec![k("decision"), k("notice_levels"), Idx(i)],
+                    format!("unknown level `{l}`: use village, township, county"),
+                ));
+            }
+        }
+        for (i, f) in d.notice_fields.iter().enumerate() {
+            if !["name", "village", "household_size", "scheme", "amount", "masked_id"].contains(&f.as_str()) {
+                return Err((
+                    vec![k("decision"), k("notice_fields"), Idx(i)],
+                    format!("`{f}` cannot be published: use name, village, household_size, scheme, amount, masked_id"),
+                ));
             }
         }
         if let Some(x) = &self.exchange {

@@ -64,6 +64,7 @@ pub struct MemberDraft {
     pub in_school: bool,
     pub work_ability: WorkAbility,
     pub registered_region: String,
+    pub self_care: crate::ledger::SelfCare,
     pub problems: Vec<Problem>,
 }
 
@@ -104,6 +105,9 @@ pub struct HouseholdFacts {
     pub deduction_kind: String,
     pub deduction_evidence: String,
     pub exclusions: Vec<String>,
+    pub support_mode: Option<crate::ledger::SupportMode>,
+    pub temporary_months: Option<u32>,
+    pub urgent: bool,
 }
 
 /// Everything read from one workbook.
@@ -139,6 +143,9 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
     "deduction_kind",
     "deduction_evidence",
     "exclusions",
+    "support_mode",
+    "temporary_months",
+    "urgent",
 ];
 
 const PER_MEMBER_REQUIRED: &[&str] = &["name", "id_number", "relation", "scheme"];
@@ -547,9 +554,20 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         WorkAbility::Unknown
     });
     let registered_region = header.text(row, "registered_region").to_string();
+    let sc_text = header.text(row, "self_care");
+    let self_care = crate::ledger::SelfCare::parse(sc_text).unwrap_or_else(|| {
+        problem(
+            "self_care",
+            sc_text,
+            format!("unknown self-care ability `{sc_text}`"),
+            "write 能自理, 部分自理 or 不能自理",
+        );
+        crate::ledger::SelfCare::Unknown
+    });
     MemberDraft {
         at,
         registered_region,
+        self_care,
         name,
         id,
         id_raw: id_cell.text,
@@ -580,10 +598,11 @@ fn disability_grade(s: &str) -> Option<u8> {
     }
 }
 
-fn yes_no(s: &str) -> Option<bool> {
+/// Yes or no as clerks write it (是/否, 有/无, 已签/未签, √/×, Y/N, 1/0); blank is no.
+pub fn yes_no(s: &str) -> Option<bool> {
     match s.trim() {
-        "" | "否" | "无" | "N" | "n" | "no" | "No" | "0" | "×" => Some(false),
-        "是" | "有" | "Y" | "y" | "yes" | "Yes" | "1" | "√" | "✓" => Some(true),
+        "" | "否" | "无" | "未签" | "未签字" | "N" | "n" | "no" | "No" | "0" | "×" => Some(false),
+        "是" | "有" | "已签" | "已签字" | "Y" | "y" | "yes" | "Yes" | "1" | "√" | "✓" => Some(true),
         _ => None,
     }
 }
@@ -1000,6 +1019,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         }
     };
     let vehicles = count("vehicles");
+    let temporary_months = count("temporary_months");
     let properties = count("properties");
     let exclusions: Vec<String> = get("exclusions")
         .map(|(c, _)| {
@@ -1011,6 +1031,35 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                 .collect()
         })
         .unwrap_or_default();
+    let support_mode = match get("support_mode") {
+        None => None,
+        Some((c, r)) => {
+            let m = crate::ledger::SupportMode::parse(&c.text);
+            if m.is_none() {
+                problem(
+                    &r,
+                    "support_mode",
+                    &c.text,
+                    format!("unknown support mode `{}`", c.text),
+                    "write 集中 or 分散",
+                );
+            }
+            m
+        }
+    };
+    let urgent = match get("urgent") {
+        None => false,
+        Some((c, r)) => yes_no(&c.text).unwrap_or_else(|| {
+            problem(
+                &r,
+                "urgent",
+                &c.text,
+                format!("`{}` is not 是 or 否", c.text),
+                "write 是, or leave blank",
+            );
+            false
+        }),
+    };
     let text_of = |f: &str| get(f).map(|(c, _)| c.text).unwrap_or_default();
     let facts = match (scheme, township, village, applied_on) {
         (Some(scheme), Some(t), Some(village), Some(applied_on)) => Some(HouseholdFacts {
@@ -1033,6 +1082,9 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             deduction_kind: text_of("deduction_kind"),
             deduction_evidence: text_of("deduction_evidence"),
             exclusions,
+            support_mode,
+            temporary_months,
+            urgent,
         }),
         _ => None,
     };

@@ -199,6 +199,29 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot sync folder {}", dir.display()))
 }
 
+/// Where an input file is kept: `inbox/<first 16 hex of its SHA-256>-<name>`, so the provenance (file, sheet,
+/// row) of every record stays resolvable and two files with one name never collide.
+pub fn inbox_path(file_name: &str, sha256: &str) -> PathBuf {
+    PathBuf::from("inbox").join(format!(
+        "{}-{}",
+        &sha256[..16.min(sha256.len())],
+        safe_file_name(file_name)
+    ))
+}
+
+/// A file name with the characters file systems refuse replaced by `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// The files one step writes, committed together by [`Workspace::commit`].
 #[derive(Debug, Default)]
 pub struct Txn {

@@ -189,7 +189,8 @@ fn tampered_or_foreign_worksheets_are_refused() {
     assert_exit(&compare_all(&ws), 1);
     let sheet = worksheet(&ws);
     let before = ws.ledgers();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<Vec<String>>)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Vec<Vec<String>>)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "edited key",
             Box::new(|g: &mut Vec<Vec<String>>| {

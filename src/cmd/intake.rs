@@ -232,7 +232,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         events::append(&mut chain, new_events);
         txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
         for input in &inputs {
-            txn.put(inbox_path(input), input.bytes.clone());
+            txn.put(
+                crate::workspace::inbox_path(&input.name, &input.sha256),
+                input.bytes.clone(),
+            );
         }
     }
     // A file imported before, with nothing new in it, leaves even its report as it was.
@@ -260,23 +263,6 @@ fn read_input(path: &Path) -> Result<Input> {
     })
 }
 
-/// Inputs are kept as they came, under their content hash, so every row's provenance stays resolvable.
-fn inbox_path(input: &Input) -> PathBuf {
-    PathBuf::from("inbox").join(format!("{}-{}", &input.sha256[..16], safe_name(&input.name)))
-}
-
-fn safe_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 fn report_path(inputs: &[Input]) -> PathBuf {
     let stem = inputs
         .first()
@@ -289,7 +275,10 @@ fn report_path(inputs: &[Input]) -> PathBuf {
     };
     // The content hash keeps reports of two different files with one name apart.
     let sha = inputs.first().map(|i| &i.sha256[..8]).unwrap_or("");
-    PathBuf::from("reports").join(format!("intake-rejects-{}{more}-{sha}.xlsx", safe_name(stem)))
+    PathBuf::from("reports").join(format!(
+        "intake-rejects-{}{more}-{sha}.xlsx",
+        crate::workspace::safe_file_name(stem)
+    ))
 }
 
 /// The result of checking every household of the run against each other and the ledger.
@@ -601,6 +590,7 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
                 in_school: m.in_school,
                 work_ability: m.work_ability,
                 registered_region: Text(m.registered_region.clone()),
+                self_care: m.self_care,
             }
         })
         .collect();
@@ -629,6 +619,9 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
         deduction_kind: Text(f.deduction_kind.clone()),
         deduction_evidence: Text(f.deduction_evidence.clone()),
         exclusions: Text(f.exclusions.join("、")),
+        support_mode: f.support_mode,
+        temporary_months: f.temporary_months,
+        urgent: f.urgent,
     };
     (case, members)
 }

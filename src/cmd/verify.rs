@@ -1,10 +1,30 @@
-//! `jiuzhu verify` — the review (审核): work in progress (being written now).
+//! `jiuzhu verify [--as-of DATE] [--visits FILE…] [--extend CASE --days N --approver NAME --reason TEXT]` —
+//! the review (审核) of every case under review.
+//!
+//! Reads everything first (visit sheets, ledgers, policy), records the visit rows and the extension, runs the
+//! checks of [`crate::domain::eligibility`] on each case (status received, needs_info, verified or
+//! ineligible), and writes the outcome of each check to `checks.csv`, each status change to the journal, the
+//! review workbook and the 一次性告知 list — in one commit. The date the checks are made on is `--as-of` or
+//! the latest date in the workspace, never the computer's clock, so the same inputs always give the same
+//! bytes, and a re-run changes nothing.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
+use chrono::NaiveDate;
 
-use crate::workspace::Workspace;
+use crate::domain::eligibility::{self, CaseFacts, Finding};
+use crate::domain::id_number;
+use crate::domain::{date, text};
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{
+    self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, Record, Text, Visit, VisitLevel,
+};
+use crate::sheet::fields::HeaderNames;
+use crate::sheet::reader::{self, Cell, Encoding, Header};
+use crate::sheet::writer::{self, Column, Kind, SheetSpec, Value};
+use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
 /// `--extend CASE --days N --approver NAME --reason TEXT`.
@@ -26,6 +46,926 @@ pub struct Args {
     pub quiet: bool,
 }
 
-pub fn run(_ws: &Workspace, _args: &Args) -> Result<Outcome> {
-    bail!("verify is not implemented yet")
+/// How many cases needing a person are named on stdout; the review workbook lists them all.
+const SHOWN_CASES: usize = 10;
+
+/// One visit sheet as read.
+struct Input {
+    shown: String,
+    name: String,
+    bytes: Vec<u8>,
+    sha256: String,
+    sheet: reader::RawSheet,
+    header: Header,
+}
+
+/// A visit row that could not be recorded, for the clerk who fixes it.
+struct Reject {
+    file: String,
+    sheet: String,
+    row: u32,
+    value: String,
+    reason: String,
+    fix: String,
+}
+
+/// The fate of each input file's rows.
+#[derive(Default, Clone, Copy)]
+struct VisitTally {
+    read: usize,
+    recorded: usize,
+    already: usize,
+    rejected: usize,
+}
+
+/// One case's review.
+struct Reviewed<'a> {
+    case: &'a Case,
+    findings: Vec<Finding>,
+    status: CaseStatus,
+    overdue: bool,
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    let encoding = match &args.encoding {
+        Some(e) => Encoding::parse(e)?,
+        None => Encoding::Detect,
+    };
+    let explicit_as_of = match &args.as_of {
+        None => None,
+        Some(s) => Some(date::parse_date(s).map_err(|e| anyhow!("--as-of `{s}`: {e}; write the date as 2026-11-20"))?),
+    };
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+
+    // Visit sheets first: a file that cannot be used at all stops the run before anything is written.
+    let names = HeaderNames::new(&ws.policy.columns);
+    let mut inputs = Vec::new();
+    for path in &args.visits {
+        inputs.push(read_visit_file(path, encoding, &names)?);
+    }
+
+    let cases = ledger::read::<Case>(ws)?;
+    let members = ledger::read::<Member>(ws)?;
+    let mut visits = ledger::read::<Visit>(ws)?;
+    let mut extensions = ledger::read::<Extension>(ws)?;
+    let matches = ledger::read::<Match>(ws)?;
+    let old_checks = ledger::read::<Check>(ws)?;
+    let mut chain = ledger::read::<Event>(ws)?;
+    if let Some((seq, why)) = events::verify_chain(&chain) {
+        bail!(
+            "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before verifying \
+             (`git checkout -- ledgers/events.csv`)."
+        );
+    }
+    for c in &cases {
+        if !ws.policy.schemes.contains_key(&c.scheme) {
+            bail!(
+                "case {} has scheme `{}`, which jiuzhu.yaml does not define; restore the scheme in the policy",
+                c.case_id,
+                c.scheme
+            );
+        }
+    }
+
+    // The extension (延期): replaces any earlier one for the case; the journal keeps old → new.
+    let mut extension_event = None;
+    if let Some(x) = &args.extend {
+        let Some(case) = cases.iter().find(|c| c.case_id == x.case_id) else {
+            bail!(
+                "--extend {}: no such case in ledgers/cases.csv (case IDs look like CD-2026-0B9A1C744081)",
+                x.case_id
+            );
+        };
+        if x.days == 0 {
+            bail!("--days must be at least 1 working day");
+        }
+        if text::is_blank(&x.approver) || text::is_blank(&x.reason) {
+            bail!("--extend needs a non-empty --approver (有决定权的领导) and --reason");
+        }
+        let new = Extension {
+            case_id: case.case_id.clone(),
+            extra_working_days: x.days,
+            approver: Text(text::normalize(&x.approver)),
+            reason: Text(text::normalize(&x.reason)),
+        };
+        let old = extensions.iter().position(|e| e.case_id == new.case_id);
+        let old_days = old.map(|i| extensions[i].extra_working_days).unwrap_or(0);
+        if old.map(|i| &extensions[i]) != Some(&new) {
+            extension_event = Some(NewEvent {
+                step: "verify".into(),
+                case_id: new.case_id.clone(),
+                detail: format!(
+                    "time limit extended (延期): {old_days} → {} working days, approved by {}: {}",
+                    new.extra_working_days, new.approver, new.reason
+                ),
+                ..NewEvent::default()
+            });
+            match old {
+                Some(i) => extensions[i] = new.clone(),
+                None => extensions.push(new.clone()),
+            }
+        }
+    }
+
+    // Visit rows → visits.csv.
+    let (new_visits, rejects, tallies) = read_visit_rows(&inputs, &cases, &visits);
+    let files_with_new: BTreeSet<String> = new_visits.iter().map(|v| v.file_sha256.clone()).collect();
+    visits.extend(new_visits.iter().cloned());
+
+    let under_review = |s: CaseStatus| {
+        matches!(
+            s,
+            CaseStatus::Received | CaseStatus::NeedsInfo | CaseStatus::Verified | CaseStatus::Ineligible
+        )
+    };
+    let as_of = match explicit_as_of {
+        Some(d) => d,
+        None => {
+            let latest = cases
+                .iter()
+                .map(|c| c.applied_on)
+                .chain(visits.iter().map(|v| v.visited_on))
+                .max();
+            match latest {
+                Some(d) => d,
+                None => {
+                    println!("verify: no cases in the workspace — nothing to do");
+                    return Ok(Outcome::Done);
+                }
+            }
+        }
+    };
+
+    // Who is in which open case (a person may be in one only).
+    let open: BTreeSet<&str> = cases
+        .iter()
+        .filter(|c| c.status.is_open())
+        .map(|c| c.case_id.as_str())
+        .collect();
+    let mut cases_of_person: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for m in members.iter().filter(|m| open.contains(m.case_id.as_str())) {
+        cases_of_person
+            .entry(m.id_number.as_str())
+            .or_default()
+            .insert(m.case_id.as_str());
+    }
+
+    // The township re-visit sample, drawn over the cases under review.
+    let v = &ws.policy.verification;
+    let mut by_township: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in cases.iter().filter(|c| under_review(c.status)) {
+        by_township
+            .entry(c.township.0.clone())
+            .or_default()
+            .push(c.case_id.clone());
+    }
+    let sample = eligibility::revisit_sample(v.revisit_seed, &by_township, v.revisit_percent);
+
+    // The checks.
+    let mut reviewed: Vec<Reviewed<'_>> = Vec::new();
+    for c in cases.iter().filter(|c| under_review(c.status)) {
+        let case_members: Vec<&Member> = members.iter().filter(|m| m.case_id == c.case_id).collect();
+        let mut also_in = BTreeMap::new();
+        for m in &case_members {
+            let others: Vec<String> = cases_of_person
+                .get(m.id_number.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|id| **id != c.case_id)
+                .map(|s| s.to_string())
+                .collect();
+            if !others.is_empty() {
+                also_in.insert(m.id_number.as_str().to_string(), others);
+            }
+        }
+        let facts = CaseFacts {
+            case: c,
+            scheme: &ws.policy.schemes[&c.scheme],
+            members: case_members,
+            visits: visits.iter().filter(|x| x.case_id == c.case_id).collect(),
+            hits: matches.iter().filter(|h| h.case_id == c.case_id).collect(),
+            extension: extensions.iter().find(|e| e.case_id == c.case_id),
+            in_sample: sample.contains(&c.case_id),
+            also_in,
+        };
+        let findings = eligibility::check_case(&ws.policy, &facts, as_of);
+        let status = eligibility::status_from(&findings);
+        let overdue = findings
+            .iter()
+            .any(|f| f.check == "time_limit" && f.result == CheckResult::NeedsInfo);
+        reviewed.push(Reviewed {
+            case: c,
+            findings,
+            status,
+            overdue,
+        });
+    }
+
+    // The new ledgers.
+    let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
+    let mut checks: Vec<Check> = old_checks
+        .into_iter()
+        .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
+        .collect();
+    for r in &reviewed {
+        checks.extend(r.findings.iter().map(|f| Check {
+            case_id: r.case.case_id.clone(),
+            check: f.check.to_string(),
+            result: f.result,
+            detail: Text(f.detail.clone()),
+            policy_values: Text(f.policy_values.clone()),
+            as_of,
+        }));
+    }
+    let changes: Vec<(String, CaseStatus, CaseStatus, String)> = reviewed
+        .iter()
+        .filter(|r| r.status != r.case.status)
+        .map(|r| {
+            (
+                r.case.case_id.clone(),
+                r.case.status,
+                r.status,
+                short_reasons(&r.findings),
+            )
+        })
+        .collect();
+
+    // Counts and the summary.
+    let count = |s: CaseStatus| reviewed.iter().filter(|r| r.status == s).count();
+    let (n_verified, n_needs, n_inel) = (
+        count(CaseStatus::Verified),
+        count(CaseStatus::NeedsInfo),
+        count(CaseStatus::Ineligible),
+    );
+    let n_overdue = reviewed.iter().filter(|r| r.overdue).count();
+    let notices = notice_rows(&reviewed, v);
+    let review_rel = PathBuf::from("reports").join(format!("review-{as_of}.xlsx"));
+    let notices_rel = PathBuf::from("reports").join(format!("supplement-notices-{as_of}.xlsx"));
+
+    let mut out = String::new();
+    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let inferred = if explicit_as_of.is_none() {
+        " (the latest date in the workspace; give --as-of DATE to choose)"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "{prefix}verify as of {as_of}{inferred}: {} cases: {n_verified} verified, {n_needs} needs_info, \
+         {n_inel} ineligible; {n_overdue} overdue; {} in the township re-visit sample",
+        reviewed.len(),
+        sample.len()
+    ));
+    for (input, t) in inputs.iter().zip(&tallies) {
+        out.push_str(&format!(
+            "\n  visits {}: {} rows read = {} recorded + {} already recorded + {} rejected",
+            input.shown, t.read, t.recorded, t.already, t.rejected
+        ));
+    }
+    if let (Some(x), Some(_)) = (&args.extend, &extension_event) {
+        out.push_str(&format!(
+            "\n  extension: {} +{} working days, approved by {}",
+            x.case_id, x.days, x.approver
+        ));
+    }
+    let would = if args.dry_run { "would be " } else { "" };
+    out.push_str(&format!("\n  review {would}in {}", review_rel.display()));
+    if !notices.is_empty() {
+        out.push_str(&format!(
+            "\n  一次性告知 {would}in {} ({} households to supplement materials)",
+            notices_rel.display(),
+            notices.len()
+        ));
+    }
+    for r in &rejects {
+        out.push_str(&format!("\n  rejected visit {} row {}: {}", r.file, r.row, r.reason));
+    }
+    let mut attention: Vec<&Reviewed<'_>> = reviewed
+        .iter()
+        .filter(|r| r.status != CaseStatus::Verified || r.overdue)
+        .collect();
+    attention.sort_by_key(|r| (status_rank(r.status), r.case.case_id.clone()));
+    for r in attention.iter().take(SHOWN_CASES) {
+        out.push_str(&format!(
+            "\n  {} {} {} ({}): {}",
+            r.status.as_str(),
+            r.case.case_id,
+            r.case.applicant_name,
+            r.case.applicant_id_number.masked(),
+            attention_labels(&r.findings)
+        ));
+    }
+    if attention.len() > SHOWN_CASES {
+        out.push_str(&format!(
+            "\n  … and {} more cases that need a person: see {}",
+            attention.len() - SHOWN_CASES,
+            review_rel.display()
+        ));
+    }
+    let outcome = if attention.is_empty() && rejects.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
+
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+
+    // Write: ledgers, journal, inbox copies and reports — together or not at all.
+    let mut txn = Txn::new();
+    let mut ledger_changed = false;
+    let mut put_ledger = |txn: &mut Txn, rel: PathBuf, bytes: Vec<u8>| -> Result<()> {
+        if ws.read_optional(&rel)?.as_deref() != Some(bytes.as_slice()) {
+            ledger_changed = true;
+        }
+        txn.put(rel, bytes);
+        Ok(())
+    };
+    if !changes.is_empty() {
+        let mut new_cases = cases.clone();
+        for (id, _, to, _) in &changes {
+            if let Some(c) = new_cases.iter_mut().find(|c| &c.case_id == id) {
+                c.status = *to;
+            }
+        }
+        put_ledger(&mut txn, ledger::path_of::<Case>(), ledger::to_bytes(&new_cases)?)?;
+    }
+    put_ledger(&mut txn, ledger::path_of::<Check>(), ledger::to_bytes(&checks)?)?;
+    if !new_visits.is_empty() {
+        put_ledger(&mut txn, ledger::path_of::<Visit>(), ledger::to_bytes(&visits)?)?;
+    }
+    if extension_event.is_some() {
+        put_ledger(&mut txn, ledger::path_of::<Extension>(), ledger::to_bytes(&extensions)?)?;
+    }
+    if ledger_changed {
+        let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
+        if let Some(bytes) = ws.read_optional(ledger::path_of::<Match>())? {
+            input_list.push(format!("{}={}", Match::FILE, sha256_hex(&bytes)));
+        }
+        let policy_sha = sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default());
+        input_list.push(format!("{POLICY_FILE}={policy_sha}"));
+        let mut new_events = vec![NewEvent {
+            step: "verify".into(),
+            detail: format!(
+                "as of {as_of}: {} cases: {n_verified} verified, {n_needs} needs_info, {n_inel} ineligible; \
+                 {n_overdue} overdue; {} visits recorded",
+                reviewed.len(),
+                new_visits.len()
+            ),
+            inputs: input_list.join(";"),
+            ..NewEvent::default()
+        }];
+        new_events.extend(extension_event);
+        new_events.extend(changes.iter().map(|(id, from, to, why)| NewEvent {
+            step: "verify".into(),
+            case_id: id.clone(),
+            from_status: from.as_str().into(),
+            to_status: to.as_str().into(),
+            detail: why.clone(),
+            inputs: String::new(),
+        }));
+        events::append(&mut chain, new_events);
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        for input in inputs.iter().filter(|i| files_with_new.contains(&i.sha256)) {
+            txn.put(
+                crate::workspace::inbox_path(&input.name, &input.sha256),
+                input.bytes.clone(),
+            );
+        }
+    }
+    txn.put(
+        &review_rel,
+        review_workbook(&ws.policy, &reviewed, &sample, &by_township, &visits, &rejects)?,
+    );
+    txn.put(
+        &notices_rel,
+        notices_workbook(as_of, v.supplement_working_days, &notices)?,
+    );
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+fn status_rank(s: CaseStatus) -> u8 {
+    match s {
+        CaseStatus::Ineligible => 0,
+        CaseStatus::NeedsInfo => 1,
+        _ => 2,
+    }
+}
+
+/// The labels of the checks that did not pass (`收入, 入户调查`), for stdout.
+fn attention_labels(findings: &[Finding]) -> String {
+    let labels: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.result != CheckResult::Pass)
+        .map(|f| eligibility::check_label(f.check))
+        .collect();
+    labels.join(", ")
+}
+
+/// Why a case's status changed, for the journal: each non-passing check with its detail.
+fn short_reasons(findings: &[Finding]) -> String {
+    let parts: Vec<String> = findings
+        .iter()
+        .filter(|f| f.result != CheckResult::Pass && f.check != "time_limit")
+        .map(|f| format!("{}: {}", eligibility::check_label(f.check), f.detail))
+        .collect();
+    if parts.is_empty() {
+        "审核通过".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn verdict_zh(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Verified => "通过",
+        CaseStatus::NeedsInfo => "待补充",
+        CaseStatus::Ineligible => "不符合",
+        other => other.as_str(),
+    }
+}
+
+fn result_zh(r: CheckResult) -> &'static str {
+    match r {
+        CheckResult::Pass => "通过",
+        CheckResult::NeedsInfo => "待补充",
+        CheckResult::Fail => "不符合",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Visit sheets (入户调查表)
+
+fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Result<Input> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {shown}: {e}"))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("visits")
+        .to_string();
+    let sha256 = sha256_hex(&bytes);
+    let wb = reader::read_workbook_bytes(&shown, &bytes, encoding)?;
+    let required = ["visited_on", "investigators", "signed"];
+    let mut misses = Vec::new();
+    for sheet in wb.sheets {
+        match reader::find_header(&sheet, names, &required, &["case_id", "household_key"])? {
+            Ok(header) => {
+                return Ok(Input {
+                    shown,
+                    name,
+                    bytes,
+                    sha256,
+                    sheet,
+                    header,
+                })
+            }
+            Err(miss) => misses.push(miss.to_string()),
+        }
+    }
+    bail!(
+        "{shown} is not a home-visit sheet (入户调查表): it needs the columns 案件编号 or 户主身份证号, 调查日期, \
+         调查人 and 签字 (调查情况 and 调查层级 are optional).\n  {}",
+        misses.join("\n  ")
+    )
+}
+
+/// Reads every visit row: recorded (new), already recorded (same case, date, level, investigators), or rejected.
+fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec<Visit>, Vec<Reject>, Vec<VisitTally>) {
+    let known: BTreeSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut rejects = Vec::new();
+    let mut tallies = Vec::new();
+    for input in inputs {
+        let mut t = VisitTally::default();
+        let h = &input.header;
+        for (i, row) in input.sheet.rows.iter().enumerate().skip(h.row + 1) {
+            if row.iter().all(Cell::is_blank) {
+                continue;
+            }
+            t.read += 1;
+            let excel_row = (i + 1) as u32;
+            let mut reject = |value: &str, reason: String, fix: &str| {
+                rejects.push(Reject {
+                    file: input.name.clone(),
+                    sheet: input.sheet.name.clone(),
+                    row: excel_row,
+                    value: value.to_string(),
+                    reason,
+                    fix: fix.to_string(),
+                });
+            };
+            match visit_of_row(row, h, cases) {
+                Err((value, reason, fix)) => {
+                    reject(&value, reason, fix);
+                    t.rejected += 1;
+                }
+                Ok(mut v) => {
+                    v.file_sha256 = input.sha256.clone();
+                    v.row = excel_row;
+                    if known.contains(v.visit_id.as_str()) || !seen.insert(v.visit_id.clone()) {
+                        t.already += 1;
+                    } else {
+                        t.recorded += 1;
+                        out.push(v);
+                    }
+                }
+            }
+        }
+        tallies.push(t);
+    }
+    (out, rejects, tallies)
+}
+
+type RowError = (String, String, &'static str);
+
+fn visit_of_row(row: &[Cell], h: &Header, cases: &[Case]) -> std::result::Result<Visit, RowError> {
+    let case_text = h.text(row, "case_id").trim().to_uppercase();
+    let case_id = if !case_text.is_empty() {
+        match cases.iter().find(|c| c.case_id == case_text) {
+            Some(c) => c.case_id.clone(),
+            None => {
+                return Err((
+                    case_text.clone(),
+                    format!("unknown case {case_text}"),
+                    "copy the 案件编号 from the review workbook",
+                ))
+            }
+        }
+    } else {
+        let cell = h.get(row, "household_key").cloned().unwrap_or_default();
+        if cell.is_blank() {
+            return Err((
+                String::new(),
+                "no case: 案件编号 and 户主身份证号 are both blank".into(),
+                "fill in the 案件编号 (or the head's ID)",
+            ));
+        }
+        let id = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
+            (
+                id_number::mask_any(&cell.text),
+                format!("户主身份证号: {e}"),
+                "format the column as text and write the head's 18-character ID",
+            )
+        })?;
+        let open: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.status.is_open() && c.applicant_id_number == id)
+            .collect();
+        match open.as_slice() {
+            [one] => one.case_id.clone(),
+            [] => {
+                return Err((
+                    id.masked(),
+                    format!("unknown case: no open case whose head is {}", id.masked()),
+                    "check the ID, or write the 案件编号",
+                ))
+            }
+            _ => {
+                return Err((
+                    id.masked(),
+                    format!(
+                        "{} heads {} open cases; the row does not say which",
+                        id.masked(),
+                        open.len()
+                    ),
+                    "write the 案件编号",
+                ))
+            }
+        }
+    };
+    let date_cell = h.get(row, "visited_on").cloned().unwrap_or_default();
+    let visited_on = match (date_cell.date, date_cell.number) {
+        (Some(d), _) => Ok(d),
+        (None, Some(n)) => date::from_excel_serial(n),
+        (None, None) => date::parse_date(&date_cell.text),
+    }
+    .map_err(|e| {
+        (
+            date_cell.text.clone(),
+            format!("调查日期: {e}"),
+            "write the date as 2026-11-03",
+        )
+    })?;
+    let investigators = split_names(h.text(row, "investigators"));
+    if investigators.is_empty() {
+        return Err((
+            String::new(),
+            "no investigators (调查人 is blank)".into(),
+            "write the investigators' names, separated by 、",
+        ));
+    }
+    let signed_text = h.text(row, "signed");
+    let signed = crate::register::yes_no(signed_text).ok_or_else(|| {
+        (
+            signed_text.to_string(),
+            format!("签字 `{signed_text}` is not 是 or 否"),
+            "write 是 when the record is signed, 否 when not",
+        )
+    })?;
+    let level_text = h.text(row, "visit_level");
+    let level = visit_level(level_text).ok_or_else(|| {
+        (
+            level_text.to_string(),
+            format!("调查层级 `{level_text}` is not 村, 乡镇 or 县"),
+            "write 村, 乡镇 or 县 (blank means 村)",
+        )
+    })?;
+    let joined = investigators.join("、");
+    let level_key = match level {
+        VisitLevel::Village => "village",
+        VisitLevel::Township => "township",
+        VisitLevel::County => "county",
+    };
+    let hash = sha256_hex(format!("{case_id}|{visited_on}|{level_key}|{joined}").as_bytes());
+    Ok(Visit {
+        visit_id: format!("V-{}", hash[..16].to_uppercase()),
+        case_id,
+        visited_on,
+        level,
+        investigator_count: investigators.len() as u32,
+        investigators: Text(joined),
+        findings: Text(h.text(row, "findings").to_string()),
+        signed,
+        file_sha256: String::new(),
+        row: 0,
+    })
+}
+
+/// Investigators' names, separated by `、`, commas, semicolons, slashes or spaces; each once, in order.
+fn split_names(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in s.split(['、', ',', '，', ';', '；', '/', ' ', '\n']) {
+        let n = n.trim();
+        if !n.is_empty() && !out.iter().any(|x| x == n) {
+            out.push(n.to_string());
+        }
+    }
+    out
+}
+
+fn visit_level(s: &str) -> Option<VisitLevel> {
+    Some(match s.trim() {
+        "" | "村" | "村级" | "社区" | "村(社区)" | "village" => VisitLevel::Village,
+        "乡镇" | "乡" | "镇" | "街道" | "乡镇级" | "乡镇(街道)" | "township" => VisitLevel::Township,
+        "县" | "县级" | "区县" | "county" => VisitLevel::County,
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Workbooks
+
+/// One household's consolidated notice (一次性告知).
+struct Notice<'a> {
+    case: &'a Case,
+    missing: String,
+    due: NaiveDate,
+}
+
+fn notice_rows<'a>(reviewed: &[Reviewed<'a>], v: &crate::policy::Verification) -> Vec<Notice<'a>> {
+    reviewed
+        .iter()
+        .filter_map(|r| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.check == "materials" && f.result == CheckResult::NeedsInfo)?;
+            Some(Notice {
+                case: r.case,
+                missing: f.detail.trim_start_matches('缺').to_string(),
+                due: eligibility::supplement_due(r.case.applied_on, v),
+            })
+        })
+        .collect()
+}
+
+fn scheme_label(policy: &crate::policy::Policy, key: &str) -> String {
+    policy
+        .schemes
+        .get(key)
+        .map(|s| s.label.clone())
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn review_workbook(
+    policy: &crate::policy::Policy,
+    reviewed: &[Reviewed<'_>],
+    sample: &BTreeSet<String>,
+    by_township: &BTreeMap<String, Vec<String>>,
+    visits: &[Visit],
+    rejects: &[Reject],
+) -> Result<Vec<u8>> {
+    let v = &policy.verification;
+    let review = SheetSpec {
+        name: "审核结果 review".into(),
+        title: Some("审核结果 — 每户一行: 通过 / 待补充 / 不符合, 及原因".into()),
+        columns: vec![
+            Column::new("案件编号 case", Kind::Code),
+            Column::new("户主 head", Kind::Text),
+            Column::new("身份证号 ID (masked)", Kind::Code),
+            Column::new("乡镇 township", Kind::Text),
+            Column::new("村(社区) village", Kind::Text),
+            Column::new("救助项目 scheme", Kind::Text),
+            Column::new("受理日期 received", Kind::Code),
+            Column::new("审核结论 verdict", Kind::Text),
+            Column::new("办理时限 time limit", Kind::Text),
+            Column::new("原因 reasons", Kind::Text),
+        ],
+        rows: reviewed
+            .iter()
+            .map(|r| {
+                let reasons: Vec<String> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.result != CheckResult::Pass && f.check != "time_limit")
+                    .map(|f| format!("{}: {}", eligibility::check_label(f.check), f.detail))
+                    .collect();
+                let time = r
+                    .findings
+                    .iter()
+                    .find(|f| f.check == "time_limit")
+                    .map(|f| f.detail.clone())
+                    .unwrap_or_default();
+                vec![
+                    Value::from(r.case.case_id.as_str()),
+                    Value::from(r.case.applicant_name.as_str()),
+                    Value::from(r.case.applicant_id_number.masked()),
+                    Value::from(r.case.township.as_str()),
+                    Value::from(r.case.village.as_str()),
+                    Value::from(scheme_label(policy, &r.case.scheme)),
+                    Value::from(r.case.applied_on.to_string()),
+                    Value::from(verdict_zh(r.status)),
+                    Value::from(time),
+                    Value::from(reasons.join("；")),
+                ]
+            })
+            .collect(),
+        batch: None,
+    };
+    let by_id: BTreeMap<&str, &Case> = reviewed.iter().map(|r| (r.case.case_id.as_str(), r.case)).collect();
+    let mut sample_rows = Vec::new();
+    for (township, ids) in by_township {
+        for (rank, (_, id)) in eligibility::ranked(v.revisit_seed, ids).iter().enumerate() {
+            if !sample.contains(id) {
+                continue;
+            }
+            let Some(c) = by_id.get(id.as_str()) else { continue };
+            let done = visits.iter().any(|x| {
+                &x.case_id == id
+                    && x.level == VisitLevel::Township
+                    && x.signed
+                    && x.investigator_count >= v.min_investigators
+            });
+            sample_rows.push(vec![
+                Value::from(township.as_str()),
+                Value::Count(rank as i64 + 1),
+                Value::from(id.as_str()),
+                Value::from(c.applicant_name.as_str()),
+                Value::from(c.village.as_str()),
+                Value::from(if done { "已复核" } else { "待复核" }),
+            ]);
+        }
+    }
+    let sample_sheet = SheetSpec {
+        name: "复核抽样 re-visit sample".into(),
+        title: Some(format!(
+            "乡镇复核抽查: 每个乡镇的待审案件按 SHA-256(\"{}|案件编号\") 排序, 取前 {}% (向上取整); 种子 {}",
+            v.revisit_seed, v.revisit_percent, v.revisit_seed
+        )),
+        columns: vec![
+            Column::new("乡镇 township", Kind::Text),
+            Column::new("顺序 rank", Kind::Count),
+            Column::new("案件编号 case", Kind::Code),
+            Column::new("户主 head", Kind::Text),
+            Column::new("村(社区) village", Kind::Text),
+            Column::new("复核入户 re-visit", Kind::Text),
+        ],
+        rows: sample_rows,
+        batch: None,
+    };
+    let checks_sheet = SheetSpec {
+        name: "检查明细 checks".into(),
+        title: Some("每项检查的结果、说明和所用政策取值".into()),
+        columns: vec![
+            Column::new("案件编号 case", Kind::Code),
+            Column::new("检查 check", Kind::Text),
+            Column::new("结果 result", Kind::Text),
+            Column::new("说明 detail", Kind::Text),
+            Column::new("政策取值 policy values", Kind::Text),
+        ],
+        rows: reviewed
+            .iter()
+            .flat_map(|r| {
+                r.findings.iter().map(|f| {
+                    vec![
+                        Value::from(r.case.case_id.as_str()),
+                        Value::from(eligibility::check_label(f.check)),
+                        Value::from(result_zh(f.result)),
+                        Value::from(f.detail.as_str()),
+                        Value::from(f.policy_values.as_str()),
+                    ]
+                })
+            })
+            .collect(),
+        batch: None,
+    };
+    let mut sheets = vec![review, sample_sheet, checks_sheet];
+    if !rejects.is_empty() {
+        sheets.push(SheetSpec {
+            name: "入户调查拒收 visit rejects".into(),
+            title: Some("未能记录的入户调查行 — 改正后重新导入 (jiuzhu verify --visits FILE)".into()),
+            columns: vec![
+                Column::new("文件 file", Kind::Text),
+                Column::new("工作表 sheet", Kind::Text),
+                Column::new("行 row", Kind::Count),
+                Column::new("值 value", Kind::Code),
+                Column::new("原因 reason", Kind::Text),
+                Column::new("处理办法 what to do", Kind::Text),
+            ],
+            rows: rejects
+                .iter()
+                .map(|r| {
+                    vec![
+                        Value::from(r.file.as_str()),
+                        Value::from(r.sheet.as_str()),
+                        Value::Count(i64::from(r.row)),
+                        Value::from(r.value.as_str()),
+                        Value::from(r.reason.as_str()),
+                        Value::from(r.fix.as_str()),
+                    ]
+                })
+                .collect(),
+            batch: None,
+        });
+    }
+    writer::workbook_bytes(&sheets)
+}
+
+fn notices_workbook(as_of: NaiveDate, days: u32, notices: &[Notice<'_>]) -> Result<Vec<u8>> {
+    let sheet = SheetSpec {
+        name: "一次性告知 notices".into(),
+        title: Some(format!(
+            "一次性告知: 需补充材料的家庭 (截至 {as_of}); 告知期限为受理次日起 {days} 个工作日"
+        )),
+        columns: vec![
+            Column::new("案件编号 case", Kind::Code),
+            Column::new("户主 head", Kind::Text),
+            Column::new("身份证号 ID (masked)", Kind::Code),
+            Column::new("乡镇 township", Kind::Text),
+            Column::new("村(社区) village", Kind::Text),
+            Column::new("联系电话 phone", Kind::Code),
+            Column::new("受理日期 received", Kind::Code),
+            Column::new("需补充材料 to supplement", Kind::Text),
+            Column::new("告知期限 due", Kind::Code),
+        ],
+        rows: notices
+            .iter()
+            .map(|n| {
+                vec![
+                    Value::from(n.case.case_id.as_str()),
+                    Value::from(n.case.applicant_name.as_str()),
+                    Value::from(n.case.applicant_id_number.masked()),
+                    Value::from(n.case.township.as_str()),
+                    Value::from(n.case.village.as_str()),
+                    Value::from(n.case.phone.as_str()),
+                    Value::from(n.case.applied_on.to_string()),
+                    Value::from(n.missing.as_str()),
+                    Value::from(n.due.to_string()),
+                ]
+            })
+            .collect(),
+        batch: None,
+    };
+    writer::workbook_bytes(&[sheet])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn investigators_are_split_on_the_usual_separators() {
+        assert_eq!(split_names("张三、李四"), vec!["张三", "李四"]);
+        assert_eq!(split_names("张三,李四，王五 张三"), vec!["张三", "李四", "王五"]);
+        assert!(split_names("  ").is_empty());
+    }
+
+    #[test]
+    fn levels_and_signatures_are_read_as_clerks_write_them() {
+        assert_eq!(visit_level(""), Some(VisitLevel::Village));
+        assert_eq!(visit_level("乡镇"), Some(VisitLevel::Township));
+        assert_eq!(visit_level("县"), Some(VisitLevel::County));
+        assert_eq!(visit_level("省"), None);
+        assert_eq!(crate::register::yes_no("是"), Some(true));
+        assert_eq!(crate::register::yes_no("否"), Some(false));
+        assert_eq!(crate::register::yes_no("也许"), None);
+    }
 }

@@ -21,8 +21,8 @@ use crate::domain::text;
 use crate::workspace::Workspace;
 
 pub use records::{
-    Case, CaseStatus, Check, CheckResult, Disposition, Effect, Extension, Match, MatchKind, Member, Relation, Source,
-    Visit, VisitLevel, WorkAbility,
+    Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Extension,
+    Match, MatchKind, Meeting, Member, Notice, Relation, SelfCare, Source, SupportMode, Visit, VisitLevel, WorkAbility,
 };
 
 /// A ledger record type: its file, its columns, and its sort key.

@@ -91,6 +91,12 @@ pub struct Case {
     pub deduction_evidence: Text,
     /// Exclusion grounds noted by the village (排除情形), joined by `、`.
     pub exclusions: Text,
+    /// 特困: 集中 or 分散 供养; empty for other schemes or when not stated.
+    pub support_mode: Option<SupportMode>,
+    /// 临时救助: months of need assessed (救助月数, 1–6 by policy).
+    pub temporary_months: Option<u32>,
+    /// 临时救助: urgent, paid first and approved after (先行救助、后置审批).
+    pub urgent: bool,
 }
 
 impl Record for Case {
@@ -120,6 +126,9 @@ impl Record for Case {
         "deduction_kind",
         "deduction_evidence",
         "exclusions",
+        "support_mode",
+        "temporary_months",
+        "urgent",
     ];
     fn key(&self) -> String {
         self.case_id.clone()
@@ -217,6 +226,58 @@ impl WorkAbility {
     }
 }
 
+/// Ability to look after oneself (生活自理能力), which sets the 特困 care standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelfCare {
+    /// 具备生活自理能力
+    Able,
+    /// 部分丧失生活自理能力
+    Partial,
+    /// 完全丧失生活自理能力
+    Unable,
+    /// Not stated.
+    Unknown,
+}
+
+impl SelfCare {
+    pub fn parse(s: &str) -> Option<SelfCare> {
+        Some(match s.trim() {
+            "" => SelfCare::Unknown,
+            "能" | "自理" | "能自理" | "具备" | "具备生活自理能力" | "完全自理" | "有" => {
+                SelfCare::Able
+            }
+            "部分" | "部分自理" | "半自理" | "部分丧失" | "部分丧失生活自理能力" => {
+                SelfCare::Partial
+            }
+            "不能" | "不能自理" | "完全不能自理" | "无" | "丧失" | "完全丧失" | "完全丧失生活自理能力" => {
+                SelfCare::Unable
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// How a 特困 person is supported (供养方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupportMode {
+    /// 集中供养 (in a care home)
+    Centralised,
+    /// 分散供养 (at home)
+    Dispersed,
+}
+
+impl SupportMode {
+    pub fn parse(s: &str) -> Option<SupportMode> {
+        match s.trim() {
+            "集中" | "集中供养" => Some(SupportMode::Centralised),
+            "分散" | "分散供养" => Some(SupportMode::Dispersed),
+            _ => None,
+        }
+    }
+}
+
 /// One household member of a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
@@ -238,6 +299,8 @@ pub struct Member {
     /// Place of household registration (户籍地) when the register gives it; a member registered outside the
     /// county lives apart from their registration (人户分离), which verify records.
     pub registered_region: Text,
+    /// 生活自理能力 (for 特困 care).
+    pub self_care: SelfCare,
 }
 
 impl Record for Member {
@@ -255,6 +318,7 @@ impl Record for Member {
         "in_school",
         "work_ability",
         "registered_region",
+        "self_care",
     ];
     fn key(&self) -> String {
         format!("{}/{}", self.case_id, self.id_number.as_str())
@@ -454,5 +518,179 @@ impl Record for Match {
     ];
     fn key(&self) -> String {
         self.hit_id.clone()
+    }
+}
+
+/// What a decision does (救助决策的类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// 新增: a new approval.
+    New,
+    /// 增发
+    Increase,
+    /// 减发
+    Decrease,
+    /// 停发
+    Stop,
+    /// 不予批准: the application is refused.
+    Reject,
+    /// 渐退: income rose above the line; the benefit continues to `gradual_exit_until`.
+    GradualExit,
+}
+
+impl DecisionKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DecisionKind::New => "新增",
+            DecisionKind::Increase => "增发",
+            DecisionKind::Decrease => "减发",
+            DecisionKind::Stop => "停发",
+            DecisionKind::Reject => "不予批准",
+            DecisionKind::GradualExit => "渐退",
+        }
+    }
+}
+
+/// Where a decision stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    /// Put before the review meeting.
+    Proposed,
+    /// 同意: approved, in public notice.
+    Approved,
+    /// 暂缓: deferred by the meeting.
+    Deferred,
+    /// 不同意, or an objection upheld.
+    Rejected,
+    /// In force (the benefit is paid from `effective_from`).
+    Effective,
+    /// Replaced by a later effective decision for the same case.
+    Superseded,
+}
+
+/// `decisions.csv`: every decision with its derivation and the policy values it used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Stable: case, period and kind.
+    pub decision_id: String,
+    pub case_id: String,
+    /// The month the decision was made for (YYYY-MM).
+    pub period: String,
+    pub kind: DecisionKind,
+    pub status: DecisionStatus,
+    /// The monthly amount from now on (one-off amount for 临时救助; 0.00 for stop and reject).
+    pub amount: Fen,
+    /// The amount in force before (0.00 for a new case).
+    pub previous_amount: Fen,
+    pub delta_amount: Fen,
+    /// Reason code (`income_up`, `income_down`, `death`, `member_change`, `confirmed_exclude_hit`,
+    /// `gradual_exit_ended`, `income_above_standard`, `failed_checks`, `new_application`, …).
+    pub reason: String,
+    /// How the amount was computed, in Chinese (`jiuzhu explain` prints it).
+    pub derivation: Text,
+    /// The inputs the amount was computed from (`members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01`),
+    /// so a change can be explained and an auditor can replay it.
+    pub basis: Text,
+    pub policy_values: Text,
+    /// The first month paid (YYYY-MM) once effective.
+    pub effective_from: String,
+    /// 渐退: the last month paid.
+    pub gradual_exit_until: String,
+    /// 先行救助: paid before approval; the approval must be back-filled.
+    pub urgent: bool,
+    /// The review meeting (民主评议/审批会) reference, or `无争议免评议`.
+    pub meeting: Text,
+    pub decided_on: Option<NaiveDate>,
+    /// The review-meeting worksheet this proposal was last listed in.
+    pub batch: String,
+}
+
+impl Record for Decision {
+    const FILE: &'static str = "decisions.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "decision_id",
+        "case_id",
+        "period",
+        "kind",
+        "status",
+        "amount",
+        "previous_amount",
+        "delta_amount",
+        "reason",
+        "derivation",
+        "basis",
+        "policy_values",
+        "effective_from",
+        "gradual_exit_until",
+        "urgent",
+        "meeting",
+        "decided_on",
+        "batch",
+    ];
+    fn key(&self) -> String {
+        self.decision_id.clone()
+    }
+}
+
+/// `notices.csv`: each public posting (公示) of an approved decision: level, start and end (inclusive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub notice_id: String,
+    pub decision_id: String,
+    pub case_id: String,
+    /// `village`, `township`, `county`, or `private` (never posted: the case is protected; 隐私保护).
+    pub level: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// `posted`, `objection_upheld`, `objection_dismissed`.
+    pub status: String,
+    pub objection: Text,
+}
+
+impl Record for Notice {
+    const FILE: &'static str = "notices.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "notice_id",
+        "decision_id",
+        "case_id",
+        "level",
+        "start",
+        "end",
+        "status",
+        "objection",
+    ];
+    fn key(&self) -> String {
+        self.notice_id.clone()
+    }
+}
+
+/// `meetings.csv`: review meetings (民主评议 / 审批会): date, attendees, minutes reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub meeting: Text,
+    pub date: NaiveDate,
+    pub attendees: Text,
+    /// The worksheet batch whose verdicts it recorded.
+    pub batch: String,
+    pub approved: u32,
+    pub rejected: u32,
+    pub deferred: u32,
+}
+
+impl Record for Meeting {
+    const FILE: &'static str = "meetings.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "meeting",
+        "date",
+        "attendees",
+        "batch",
+        "approved",
+        "rejected",
+        "deferred",
+    ];
+    fn key(&self) -> String {
+        format!("{}/{}", self.date, self.meeting.0)
     }
 }

@@ -1,0 +1,1513 @@
+//! `jiuzhu decide` — the decision (救助决策): from verified cases to effective, published, explainable decisions,
+//! and every month the re-decision of existing recipients whose circumstances changed (动态管理).
+//!
+//! The life of a decision: `decide --period P` **proposes** (new approvals, rejections, 增发/减发/停发, 渐退)
+//! and writes the review-meeting worksheet; `decide --record` reads the meeting's verdicts back (同意 →
+//! **approved** and posted for public notice (公示); 不同意 → rejected; 暂缓 → deferred); a later
+//! `decide --period P --as-of D` makes approved decisions **effective** once every posting ran its full period
+//! with no upheld objection. Urgent temporary assistance (先行救助) is effective at once and approved after.
+//! The arithmetic lives in `domain::benefit`; this file only gathers inputs, applies the procedure and writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{Days, NaiveDate};
+
+use crate::domain::benefit::{self, Computed, Household, Person, StandardUsed};
+use crate::domain::date::{self, Period};
+use crate::domain::money::Fen;
+use crate::domain::text;
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{
+    self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
+    Meeting, Member, Notice, Text,
+};
+use crate::policy::{EffectiveFrom, Policy, Scheme, SchemeKind};
+use crate::sheet::reader::{self, Encoding};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::workspace::{Txn, Workspace, POLICY_FILE};
+use crate::Outcome;
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Propose the period's decisions (and make due ones effective).
+    Propose {
+        period: String,
+        as_of: Option<String>,
+        preview: bool,
+    },
+    /// Record a review meeting's verdicts from the filled worksheet.
+    Record {
+        file: PathBuf,
+        meeting: String,
+        date: String,
+        attendees: Option<String>,
+    },
+    /// Approve undisputed proposals without a meeting, where the policy allows.
+    Undisputed { cases: Vec<String>, date: String },
+    /// Record an objection raised during a public notice.
+    Objection {
+        case_id: String,
+        upheld: bool,
+        note: String,
+        date: String,
+    },
+    /// Show which recipients a policy change would move, and by how much.
+    Impact {
+        old_policy: PathBuf,
+        period: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub mode: Mode,
+    pub dry_run: bool,
+    pub quiet: bool,
+}
+
+/// Everything decide reads.
+struct State {
+    cases: Vec<Case>,
+    members: Vec<Member>,
+    checks: Vec<Check>,
+    matches: Vec<Match>,
+    decisions: Vec<Decision>,
+    notices: Vec<Notice>,
+    meetings: Vec<Meeting>,
+    chain: Vec<Event>,
+}
+
+impl State {
+    fn load(ws: &Workspace) -> Result<State> {
+        let chain = ledger::read::<Event>(ws)?;
+        if let Some((seq, why)) = events::verify_chain(&chain) {
+            bail!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu audit`.");
+        }
+        Ok(State {
+            cases: ledger::read(ws)?,
+            members: ledger::read(ws)?,
+            checks: ledger::read(ws)?,
+            matches: ledger::read(ws)?,
+            decisions: ledger::read(ws)?,
+            notices: ledger::read(ws)?,
+            meetings: ledger::read(ws)?,
+            chain,
+        })
+    }
+
+    fn members_of(&self, case_id: &str) -> Vec<&Member> {
+        self.members.iter().filter(|m| m.case_id == case_id).collect()
+    }
+
+    /// The decision in force for a case (the latest effective one).
+    fn in_force(&self, case_id: &str) -> Option<&Decision> {
+        self.decisions
+            .iter()
+            .filter(|d| d.case_id == case_id && d.status == DecisionStatus::Effective && d.kind != DecisionKind::Reject)
+            .max_by(|a, b| {
+                (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id))
+            })
+    }
+
+    /// The latest date any ledger knows (never the computer's clock).
+    fn latest_date(&self) -> Option<NaiveDate> {
+        let a = self.cases.iter().map(|c| c.applied_on);
+        let b = self.decisions.iter().filter_map(|d| d.decided_on);
+        let c = self.notices.iter().map(|n| n.start);
+        let d = self.meetings.iter().map(|m| m.date);
+        let e = self.checks.iter().map(|c| c.as_of);
+        a.chain(b).chain(c).chain(d).chain(e).max()
+    }
+
+    fn write(&self, ws: &Workspace, txn: &mut Txn) -> Result<()> {
+        txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&self.cases)?);
+        txn.put(ledger::path_of::<Decision>(), ledger::to_bytes(&self.decisions)?);
+        if !self.notices.is_empty() || ws.read_optional(ledger::path_of::<Notice>())?.is_some() {
+            txn.put(ledger::path_of::<Notice>(), ledger::to_bytes(&self.notices)?);
+        }
+        if !self.meetings.is_empty() || ws.read_optional(ledger::path_of::<Meeting>())?.is_some() {
+            txn.put(ledger::path_of::<Meeting>(), ledger::to_bytes(&self.meetings)?);
+        }
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&self.chain)?);
+        Ok(())
+    }
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    match &args.mode {
+        Mode::Propose { period, as_of, preview } => {
+            let period = Period::parse(period).map_err(|e| anyhow!("--period {period}: {e} (write e.g. 2026-11)"))?;
+            let as_of = as_of.as_deref().map(parse_date_arg).transpose()?;
+            propose(ws, args, period, as_of, *preview)
+        }
+        Mode::Record {
+            file,
+            meeting,
+            date,
+            attendees,
+        } => record(ws, args, file, meeting, parse_date_arg(date)?, attendees.as_deref()),
+        Mode::Undisputed { cases, date } => undisputed(ws, args, cases, parse_date_arg(date)?),
+        Mode::Objection {
+            case_id,
+            upheld,
+            note,
+            date,
+        } => objection(ws, args, case_id, *upheld, note, parse_date_arg(date)?),
+        Mode::Impact { old_policy, period } => impact(ws, old_policy, period.as_deref()),
+    }
+}
+
+fn parse_date_arg(s: &str) -> Result<NaiveDate> {
+    date::parse_date(s).map_err(|e| anyhow!("date `{s}`: {e} (write e.g. 2026-11-20)"))
+}
+
+fn policy_sha(ws: &Workspace) -> Result<String> {
+    Ok(sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default()))
+}
+
+/// The standard in force on a date, as the benefit module uses it.
+pub fn standard_used(policy: &Policy, scheme: &Scheme, on: NaiveDate) -> Option<StandardUsed> {
+    let s = scheme.standard_on(on)?;
+    Some(StandardUsed {
+        monthly: s.monthly(&policy.rounding),
+        stated: s.amount.0,
+        unit: s.unit,
+        from: s.from,
+    })
+}
+
+fn minimum_wage_on(policy: &Policy, on: NaiveDate) -> Option<StandardUsed> {
+    let s = policy.benefits.tekun.minimum_wage.iter().rev().find(|s| s.from <= on)?;
+    Some(StandardUsed {
+        monthly: s.monthly(&policy.rounding),
+        stated: s.amount.0,
+        unit: s.unit,
+        from: s.from,
+    })
+}
+
+/// The household as the benefit rules see it on a date, leaving out `without` (e.g. members confirmed dead).
+fn household(
+    policy: &Policy,
+    case: &Case,
+    members: &[&Member],
+    on: NaiveDate,
+    without: &BTreeSet<String>,
+) -> Household {
+    // The same rule verify applied: only an allowed kind with evidence is deducted.
+    let deduction = crate::domain::eligibility::counted_deduction(case, &policy.verification)
+        .ok()
+        .flatten();
+    Household {
+        members: members
+            .iter()
+            .filter(|m| !without.contains(m.id_number.as_str()))
+            .map(|m| Person {
+                label: m.name.0.clone(),
+                age: m.id_number.age_on(on),
+                relation: m.relation,
+                monthly_income: m.monthly_income_amount,
+                disability_grade: m.disability_grade,
+                serious_illness: m.serious_illness,
+                in_school: m.in_school,
+                self_care: m.self_care,
+            })
+            .collect(),
+        deduction,
+        support_mode: case.support_mode,
+        temporary_months: case.temporary_months,
+        urgent: case.urgent,
+    }
+}
+
+/// What the rules give for a case on a date, with the basis line recording the inputs.
+pub fn compute(
+    policy: &Policy,
+    case: &Case,
+    members: &[&Member],
+    on: NaiveDate,
+    without: &BTreeSet<String>,
+) -> Result<(Computed, String)> {
+    let scheme = policy.schemes.get(&case.scheme).ok_or_else(|| {
+        anyhow!(
+            "case {} has scheme `{}`, which the policy no longer defines",
+            case.case_id,
+            case.scheme
+        )
+    })?;
+    let std = standard_used(policy, scheme, on).ok_or_else(|| {
+        anyhow!(
+            "scheme {} has no standard in force on {on}; add one to jiuzhu.yaml",
+            case.scheme
+        )
+    })?;
+    let h = household(policy, case, members, on, without);
+    let income = Fen::checked_sum(h.members.iter().map(|p| p.monthly_income)).unwrap_or(Fen(i64::MAX));
+    let basis = format!(
+        "members={};income={};deduction={};standard={}@{}",
+        h.members.len(),
+        income,
+        h.deduction.unwrap_or_default(),
+        std.monthly,
+        std.from
+    );
+    let computed = match scheme.kind {
+        SchemeKind::Dibao => benefit::dibao(&h, &std, &policy.benefits, &policy.rounding),
+        SchemeKind::Tekun => {
+            let wage = minimum_wage_on(policy, on);
+            benefit::tekun(&h, &std, wage.as_ref(), &policy.benefits, &policy.rounding)
+        }
+        SchemeKind::Temporary => benefit::temporary(&h, &std, &policy.benefits, &policy.rounding),
+    };
+    Ok((computed, basis))
+}
+
+fn decision_id(case_id: &str, period: Period, kind: DecisionKind) -> String {
+    let h = sha256_hex(format!("{case_id}|{period}|{kind:?}").as_bytes());
+    format!("D-{}", h[..12].to_uppercase())
+}
+
+/// A proposal before it is merged into the ledger.
+struct Proposal {
+    case_id: String,
+    kind: DecisionKind,
+    amount: Fen,
+    previous: Fen,
+    reason: String,
+    derivation: String,
+    basis: String,
+    policy_values: String,
+    gradual_exit_until: String,
+    urgent: bool,
+}
+
+/// Why a case was not proposed.
+struct Blocked {
+    case_id: String,
+    why: String,
+}
+
+fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>, preview: bool) -> Result<Outcome> {
+    let writing = !(args.dry_run || preview);
+    let lock = if writing { Some(ws.lock()?) } else { None };
+    let mut st = State::load(ws)?;
+    let as_of = as_of.or_else(|| st.latest_date()).unwrap_or_else(|| period.first_day());
+    let on = period.first_day();
+    let policy = &ws.policy;
+    let before_total = monthly_total(&st, period.prev());
+
+    // 1. Approved decisions whose notices all ran their full period, with no upheld objection, take effect.
+    let made_effective = make_effective(&mut st, policy, as_of);
+
+    // 2. Proposals for the period.
+    let mut proposals = Vec::new();
+    let mut blocked = Vec::new();
+    let open_hits: BTreeMap<&str, Vec<&Match>> = st
+        .matches
+        .iter()
+        .filter(|m| m.disposition == Disposition::Open && m.effect != Effect::Info)
+        .fold(BTreeMap::new(), |mut acc, m| {
+            acc.entry(m.case_id.as_str()).or_default().push(m);
+            acc
+        });
+    let pending: BTreeSet<&str> = st
+        .decisions
+        .iter()
+        .filter(|d| {
+            matches!(d.status, DecisionStatus::Approved)
+                || (d.status == DecisionStatus::Deferred && d.period == period.to_string())
+        })
+        .map(|d| d.case_id.as_str())
+        .collect();
+    for case in &st.cases {
+        if let Some(hits) = open_hits.get(case.case_id.as_str()) {
+            if case.status.is_open() && case.status != CaseStatus::Approved {
+                let list: Vec<String> = hits.iter().map(|m| format!("{} ({})", m.hit_id, m.source)).collect();
+                blocked.push(Blocked {
+                    case_id: case.case_id.clone(),
+                    why: format!(
+                        "open registry hits: {} — resolve them with `jiuzhu compare --resolve`",
+                        list.join(", ")
+                    ),
+                });
+                continue;
+            }
+        }
+        if pending.contains(case.case_id.as_str()) {
+            continue;
+        }
+        let members = st.members_of(&case.case_id);
+        match case.status {
+            CaseStatus::Verified => {
+                let (computed, basis) = compute(policy, case, &members, on, &BTreeSet::new())?;
+                proposals.push(match computed {
+                    Computed::Pay {
+                        amount,
+                        single_person,
+                        derivation,
+                    } => Proposal {
+                        case_id: case.case_id.clone(),
+                        kind: DecisionKind::New,
+                        amount,
+                        previous: Fen(0),
+                        reason: if single_person.is_some() {
+                            "single_person_household"
+                        } else {
+                            "new_application"
+                        }
+                        .into(),
+                        derivation: derivation.text(),
+                        basis,
+                        policy_values: derivation.policy_values.join("; "),
+                        gradual_exit_until: String::new(),
+                        urgent: case.urgent,
+                    },
+                    Computed::Ineligible {
+                        reason_code,
+                        reason,
+                        derivation,
+                    } => Proposal {
+                        case_id: case.case_id.clone(),
+                        kind: DecisionKind::Reject,
+                        amount: Fen(0),
+                        previous: Fen(0),
+                        reason: reason_code.into(),
+                        derivation: format!("{reason}；{}", derivation.text()),
+                        basis,
+                        policy_values: derivation.policy_values.join("; "),
+                        gradual_exit_until: String::new(),
+                        urgent: false,
+                    },
+                });
+            }
+            CaseStatus::Ineligible => {
+                let failed: Vec<String> = st
+                    .checks
+                    .iter()
+                    .filter(|c| c.case_id == case.case_id && c.result == CheckResult::Fail)
+                    .map(|c| format!("{}: {}", c.check, c.detail))
+                    .collect();
+                proposals.push(Proposal {
+                    case_id: case.case_id.clone(),
+                    kind: DecisionKind::Reject,
+                    amount: Fen(0),
+                    previous: Fen(0),
+                    reason: "failed_checks".into(),
+                    derivation: if failed.is_empty() {
+                        "审核不符合".into()
+                    } else {
+                        failed.join("；")
+                    },
+                    basis: String::new(),
+                    policy_values: String::new(),
+                    gradual_exit_until: String::new(),
+                    urgent: false,
+                });
+            }
+            CaseStatus::Received | CaseStatus::NeedsInfo => blocked.push(Blocked {
+                case_id: case.case_id.clone(),
+                why: format!("not verified ({}) — run `jiuzhu verify`", case.status.as_str()),
+            }),
+            CaseStatus::Effective => {
+                if let Some(p) = redecide(&st, policy, case, &members, period)? {
+                    proposals.push(p);
+                }
+            }
+            CaseStatus::Approved | CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed => {}
+        }
+    }
+
+    // 3. Merge: this period's proposals replace the earlier ones (a case whose data changed is re-proposed).
+    let period_text = period.to_string();
+    let before_decisions = st.decisions.clone();
+    st.decisions
+        .retain(|d| !(d.status == DecisionStatus::Proposed && d.period == period_text));
+    let mut urgent_now = 0;
+    for p in &proposals {
+        let id = decision_id(&p.case_id, period, p.kind);
+        // Urgent temporary assistance is paid first and approved after (先行救助、后置审批).
+        let urgent = p.urgent && p.kind == DecisionKind::New;
+        if urgent {
+            urgent_now += 1;
+        }
+        st.decisions.push(Decision {
+            decision_id: id,
+            case_id: p.case_id.clone(),
+            period: period_text.clone(),
+            kind: p.kind,
+            status: if urgent {
+                DecisionStatus::Effective
+            } else {
+                DecisionStatus::Proposed
+            },
+            amount: p.amount,
+            previous_amount: p.previous,
+            delta_amount: Fen(p.amount.0 - p.previous.0),
+            reason: p.reason.clone(),
+            derivation: Text(p.derivation.clone()),
+            basis: Text(p.basis.clone()),
+            policy_values: Text(p.policy_values.clone()),
+            effective_from: if urgent { period_text.clone() } else { String::new() },
+            gradual_exit_until: p.gradual_exit_until.clone(),
+            urgent,
+            meeting: Text::default(),
+            decided_on: None,
+            batch: String::new(),
+        });
+        if urgent {
+            set_status(
+                &mut st,
+                &p.case_id,
+                CaseStatus::Effective,
+                "urgent: 先行救助, approval to be back-filled",
+            );
+        }
+    }
+    let batch = assign_batch(&mut st.decisions);
+    let proposed: Vec<&Decision> = st
+        .decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Proposed)
+        .collect();
+    let count = |k: DecisionKind| proposed.iter().filter(|d| d.kind == k).count();
+    let after_total = monthly_total(&st, period);
+
+    let mut out = String::new();
+    let prefix = if preview {
+        "preview: "
+    } else if args.dry_run {
+        "dry run: "
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "{prefix}decide {period} (as of {as_of}): {} proposed — {} new, {} rejected, {} increased, {} decreased, {} \
+         stopped, {} gradual exit; {} effective now{}; {} blocked",
+        proposed.len(),
+        count(DecisionKind::New),
+        count(DecisionKind::Reject),
+        count(DecisionKind::Increase),
+        count(DecisionKind::Decrease),
+        count(DecisionKind::Stop),
+        count(DecisionKind::GradualExit),
+        made_effective + urgent_now,
+        if urgent_now > 0 {
+            format!(" ({urgent_now} urgent)")
+        } else {
+            String::new()
+        },
+        blocked.len()
+    ));
+    out.push_str(&format!(
+        "\n  monthly total in force: {before_total} ({}) → {after_total} ({period}) if every proposal is approved",
+        period.prev()
+    ));
+    let sheet_rel = batch
+        .as_ref()
+        .map(|_| PathBuf::from("reports").join(format!("review-meeting-{period}.xlsx")));
+    if let Some(rel) = &sheet_rel {
+        out.push_str(&format!(
+            "\n  worksheet: {} (fill in 评议结果, then `jiuzhu decide --record FILE --meeting … --date …`)",
+            rel.display()
+        ));
+    }
+    for b in blocked.iter().take(20) {
+        out.push_str(&format!("\n  blocked {}: {}", b.case_id, b.why));
+    }
+    let outcome = if proposed.is_empty() && blocked.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
+    if !writing {
+        println!("{out}");
+        return Ok(outcome);
+    }
+    if st.decisions == before_decisions && made_effective == 0 {
+        if !args.quiet || outcome != Outcome::Done {
+            println!("{out}\n  nothing changed");
+        }
+        return Ok(outcome);
+    }
+    let mut input_list = format!("{POLICY_FILE}={}", policy_sha(ws)?);
+    for l in ["cases.csv", "members.csv", "checks.csv", "matches.csv"] {
+        if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
+            input_list.push_str(&format!(";{l}={}", sha256_hex(&b)));
+        }
+    }
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "decide".into(),
+            detail: format!(
+                "{period} as of {as_of}: {} proposed, {} effective, {} blocked",
+                proposed.len(),
+                made_effective + urgent_now,
+                blocked.len()
+            ),
+            inputs: input_list,
+            ..NewEvent::default()
+        }],
+    );
+    let mut txn = Txn::new();
+    st.write(ws, &mut txn)?;
+    if let (Some(rel), Some(b)) = (&sheet_rel, &batch) {
+        txn.put(rel, review_workbook(&st, policy, b)?);
+    }
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+/// Sum of the monthly amounts in force in a period (dibao and tekun; one-off temporary payments excluded).
+fn monthly_total(st: &State, period: Period) -> Fen {
+    let p = period.to_string();
+    let mut per_case: BTreeMap<&str, &Decision> = BTreeMap::new();
+    for d in st.decisions.iter().filter(|d| {
+        matches!(
+            d.status,
+            DecisionStatus::Effective | DecisionStatus::Superseded | DecisionStatus::Proposed
+        ) && d.kind != DecisionKind::Reject
+            && !d.effective_from.is_empty()
+            && d.effective_from <= p
+    }) {
+        let e = per_case.entry(d.case_id.as_str()).or_insert(d);
+        if (&d.effective_from, &d.period) > (&e.effective_from, &e.period) {
+            *e = d;
+        }
+    }
+    let proposed: BTreeMap<&str, &Decision> = st
+        .decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Proposed && d.period == p && d.kind != DecisionKind::Reject)
+        .map(|d| (d.case_id.as_str(), d))
+        .collect();
+    let temporary: BTreeSet<&str> = st
+        .cases
+        .iter()
+        .filter(|c| c.scheme == "temporary" || c.temporary_months.is_some())
+        .map(|c| c.case_id.as_str())
+        .collect();
+    let mut cases: BTreeSet<&str> = per_case.keys().copied().collect();
+    cases.extend(proposed.keys().copied());
+    let total = cases
+        .into_iter()
+        .filter(|c| !temporary.contains(c))
+        .map(|c| match proposed.get(c) {
+            Some(d) => d.amount,
+            None => per_case
+                .get(c)
+                .map(|d| if d.kind == DecisionKind::Stop { Fen(0) } else { d.amount })
+                .unwrap_or_default(),
+        });
+    Fen::checked_sum(total).unwrap_or_default()
+}
+
+/// The monthly re-decision of a recipient: 增发 / 减发 / 停发 / 渐退, or nothing when nothing changed.
+fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], period: Period) -> Result<Option<Proposal>> {
+    let scheme = &policy.schemes[&case.scheme];
+    if scheme.kind == SchemeKind::Temporary {
+        return Ok(None); // one-off: nothing to re-decide
+    }
+    let Some(current) = st.in_force(&case.case_id) else {
+        return Ok(None);
+    };
+    let previous = current.amount;
+    let stop = |reason: &str, why: String| Proposal {
+        case_id: case.case_id.clone(),
+        kind: DecisionKind::Stop,
+        amount: Fen(0),
+        previous,
+        reason: reason.into(),
+        derivation: why,
+        basis: String::new(),
+        policy_values: String::new(),
+        gradual_exit_until: String::new(),
+        urgent: false,
+    };
+    // Confirmed exclude hits: a death removes the person; any other (payroll, blacklist, other schemes) stops.
+    let confirmed: Vec<&Match> = st
+        .matches
+        .iter()
+        .filter(|m| m.case_id == case.case_id && m.disposition == Disposition::Confirmed && m.effect == Effect::Exclude)
+        .collect();
+    let dead: BTreeSet<String> = confirmed
+        .iter()
+        .filter(|m| m.source == "deaths")
+        .map(|m| m.id_number.as_str().to_string())
+        .collect();
+    if let Some(m) = confirmed.iter().find(|m| m.source != "deaths") {
+        let label = policy
+            .registries
+            .get(&m.source)
+            .map(|r| r.label.as_str())
+            .unwrap_or(&m.source);
+        return Ok(Some(stop(
+            "confirmed_exclude_hit",
+            format!("信息比对确认: {label} ({}) {}；停发", m.id_number.masked(), m.evidence),
+        )));
+    }
+    if !dead.is_empty() && members.iter().all(|m| dead.contains(m.id_number.as_str())) {
+        return Ok(Some(stop("death", "信息比对确认: 家庭成员均已死亡；停发".into())));
+    }
+    let (computed, basis) = compute(policy, case, members, period.first_day(), &dead)?;
+    let reason_for = |amount: Fen| -> String {
+        if !dead.is_empty()
+            && !current
+                .basis
+                .contains(&format!("members={};", members.len() - dead.len()))
+        {
+            "death".into()
+        } else if !current.basis.0.contains(&format!("members={};", members.len())) {
+            "member_change".into()
+        } else if basis.split(';').nth(4) != current.basis.split(';').nth(4) {
+            "standard_change".into()
+        } else if amount < previous {
+            "income_up".into()
+        } else {
+            "income_down".into()
+        }
+    };
+    match computed {
+        Computed::Pay { amount, derivation, .. } => {
+            if amount == previous && current.kind != DecisionKind::GradualExit {
+                return Ok(None);
+            }
+            let kind = if amount >= previous {
+                DecisionKind::Increase
+            } else {
+                DecisionKind::Decrease
+            };
+            Ok(Some(Proposal {
+                case_id: case.case_id.clone(),
+                kind,
+                amount,
+                previous,
+                reason: reason_for(amount),
+                derivation: derivation.text(),
+                basis,
+                policy_values: derivation.policy_values.join("; "),
+                gradual_exit_until: String::new(),
+                urgent: false,
+            }))
+        }
+        Computed::Ineligible {
+            reason_code,
+            reason,
+            derivation,
+        } => {
+            if current.kind == DecisionKind::GradualExit {
+                let until = Period::parse(&current.gradual_exit_until).ok();
+                if until.is_some_and(|u| period > u) {
+                    return Ok(Some(stop(
+                        "gradual_exit_ended",
+                        format!("渐退期至 {} 结束；{reason}；停发", current.gradual_exit_until),
+                    )));
+                }
+                return Ok(None);
+            }
+            let months = policy.benefits.gradual_exit_months;
+            if reason_code == "income_above_standard" && months > 0 {
+                let mut until = period;
+                for _ in 1..months {
+                    until = until.next();
+                }
+                return Ok(Some(Proposal {
+                    case_id: case.case_id.clone(),
+                    kind: DecisionKind::GradualExit,
+                    amount: previous,
+                    previous,
+                    reason: "income_up".into(),
+                    derivation: format!(
+                        "{reason}；{}；渐退 {months} 个月, 按原金额 {previous} 发放至 {until}",
+                        derivation.text()
+                    ),
+                    basis,
+                    policy_values: format!(
+                        "{}; benefits.gradual_exit_months={months}",
+                        derivation.policy_values.join("; ")
+                    ),
+                    gradual_exit_until: until.to_string(),
+                    urgent: false,
+                }));
+            }
+            Ok(Some(stop(
+                reason_code,
+                format!("{reason}；{}；停发", derivation.text()),
+            )))
+        }
+    }
+}
+
+/// Approved decisions whose every posting is over (as_of after its end) and not objected to take effect.
+fn make_effective(st: &mut State, policy: &Policy, as_of: NaiveDate) -> usize {
+    let mut n = 0;
+    let ids: Vec<String> = st
+        .decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Approved)
+        .map(|d| d.decision_id.clone())
+        .collect();
+    for id in ids {
+        let notices: Vec<&Notice> = st.notices.iter().filter(|x| x.decision_id == id).collect();
+        if notices.is_empty() || notices.iter().any(|x| x.status == "objection_upheld" || x.end >= as_of) {
+            continue;
+        }
+        let d = st
+            .decisions
+            .iter()
+            .find(|d| d.decision_id == id)
+            .cloned()
+            .expect("listed above");
+        let case = st.cases.iter().find(|c| c.case_id == d.case_id).cloned();
+        let approved_month = d
+            .decided_on
+            .map(Period::of)
+            .unwrap_or_else(|| Period::parse(&d.period).unwrap_or(Period::of(as_of)));
+        let from = match (d.kind, policy.decision.effective_from) {
+            (DecisionKind::New, EffectiveFrom::ApplicationMonth) => case
+                .as_ref()
+                .map(|c| Period::of(c.applied_on))
+                .unwrap_or(approved_month),
+            (_, EffectiveFrom::NextMonth) => approved_month.next(),
+            _ => approved_month,
+        };
+        for other in st.decisions.iter_mut() {
+            if other.case_id == d.case_id && other.status == DecisionStatus::Effective && other.decision_id != id {
+                other.status = DecisionStatus::Superseded;
+            }
+        }
+        if let Some(x) = st.decisions.iter_mut().find(|x| x.decision_id == id) {
+            x.status = DecisionStatus::Effective;
+            x.effective_from = from.to_string();
+        }
+        let to = match d.kind {
+            DecisionKind::Stop => CaseStatus::Stopped,
+            DecisionKind::Reject => CaseStatus::Rejected,
+            _ => CaseStatus::Effective,
+        };
+        set_status(
+            st,
+            &d.case_id,
+            to,
+            &format!("{} effective from {from}", d.kind.label_zh()),
+        );
+        n += 1;
+    }
+    n
+}
+
+/// Moves a case to a status, journalling the change.
+fn set_status(st: &mut State, case_id: &str, to: CaseStatus, detail: &str) {
+    let Some(case) = st.cases.iter_mut().find(|c| c.case_id == case_id) else {
+        return;
+    };
+    if case.status == to {
+        return;
+    }
+    let from = case.status;
+    case.status = to;
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "decide".into(),
+            case_id: case_id.to_string(),
+            from_status: from.as_str().into(),
+            to_status: to.as_str().into(),
+            detail: detail.to_string(),
+            inputs: String::new(),
+        }],
+    );
+}
+
+/// Sets `batch` on every proposed decision to the ID of the proposal list; None when nothing is proposed.
+fn assign_batch(decisions: &mut [Decision]) -> Option<String> {
+    let mut ids: Vec<(String, String)> = decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Proposed)
+        .map(|d| (d.decision_id.clone(), format!("{}|{}", d.amount, d.derivation)))
+        .collect();
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort();
+    let joined: Vec<String> = ids.into_iter().map(|(a, b)| format!("{a}|{b}")).collect();
+    let batch = sha256_hex(joined.join("\n").as_bytes())[..8].to_uppercase();
+    for d in decisions.iter_mut().filter(|d| d.status == DecisionStatus::Proposed) {
+        d.batch = batch.clone();
+    }
+    Some(batch)
+}
+
+const AGREE: &str = "同意";
+const DISAGREE: &str = "不同意";
+const DEFER: &str = "暂缓";
+
+fn scheme_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
+    policy.schemes.get(key).map(|s| s.label.as_str()).unwrap_or(key)
+}
+
+/// The review-meeting worksheet: proposals with their derivations, a drop-down verdict and a note.
+fn review_workbook(st: &State, policy: &Policy, batch: &str) -> Result<Vec<u8>> {
+    let cases: BTreeMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let mut proposed: Vec<&Decision> = st
+        .decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Proposed)
+        .collect();
+    proposed.sort_by(|a, b| {
+        let ka = cases
+            .get(a.case_id.as_str())
+            .map(|c| (c.township.0.clone(), c.village.0.clone()));
+        let kb = cases
+            .get(b.case_id.as_str())
+            .map(|c| (c.township.0.clone(), c.village.0.clone()));
+        (ka, &a.case_id).cmp(&(kb, &b.case_id))
+    });
+    let rows = proposed
+        .iter()
+        .map(|d| {
+            let c = cases.get(d.case_id.as_str());
+            vec![
+                Value::from(d.decision_id.as_str()),
+                Value::from(d.case_id.as_str()),
+                Value::from(c.map(|c| c.applicant_name.0.as_str()).unwrap_or("")),
+                Value::from(c.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default()),
+                Value::Count(c.map(|c| c.household_size as i64).unwrap_or(0)),
+                Value::from(c.map(|c| scheme_label(policy, &c.scheme)).unwrap_or("")),
+                Value::from(d.kind.label_zh()),
+                Value::Money(d.previous_amount),
+                Value::Money(d.amount),
+                Value::Money(d.delta_amount),
+                Value::from(d.derivation.as_str()),
+                Value::Empty,
+                Value::Empty,
+            ]
+        })
+        .collect();
+    writer::workbook_bytes(&[SheetSpec {
+        name: "评议 review".into(),
+        title: Some("民主评议/审批会: 逐户填写评议结果 (同意 / 不同意 / 暂缓) 和说明; 其他列已锁定".into()),
+        columns: vec![
+            Column::new("决定编号 decision", Kind::Code),
+            Column::new("案件编号 case", Kind::Code),
+            Column::new("户主 head", Kind::Text),
+            Column::new("乡镇村 place", Kind::Text),
+            Column::new("人数 persons", Kind::Count),
+            Column::new("类别 scheme", Kind::Text),
+            Column::new("决定 kind", Kind::Text),
+            Column::new("原金额 previous", Kind::Money),
+            Column::new("新金额 amount", Kind::Money),
+            Column::new("变化 delta", Kind::Money),
+            Column::new("计算过程 derivation", Kind::Text),
+            Column::answer(
+                "评议结果 verdict",
+                Input::Choice(vec![AGREE.into(), DISAGREE.into(), DEFER.into()]),
+            ),
+            Column::answer("说明 note", Input::Free),
+        ],
+        rows,
+        batch: Some(batch.to_string()),
+    }])
+}
+
+struct Verdict {
+    row: u32,
+    decision_id: String,
+    case_id: String,
+    verdict: Option<DecisionStatus>,
+    note: String,
+}
+
+fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
+    let wb = reader::read_workbook_bytes(shown, bytes, Encoding::Detect)?;
+    let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
+    let batch = sheet
+        .rows
+        .first()
+        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
+        .and_then(|r| r.get(1))
+        .map(|c| c.text.clone())
+        .ok_or_else(|| {
+            anyhow!("{shown} is not a review-meeting worksheet written by jiuzhu (no `{BATCH_LABEL}` in A1)")
+        })?;
+    let head = sheet
+        .rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.text == "决定编号 decision"))
+        .ok_or_else(|| anyhow!("{shown}: the header row (决定编号 decision …) is missing or was changed"))?;
+    let labels: Vec<&str> = sheet.rows[head].iter().map(|c| c.text.as_str()).collect();
+    let col = |label: &str| {
+        labels
+            .iter()
+            .position(|l| *l == label)
+            .ok_or_else(|| anyhow!("{shown}: column `{label}` is missing or was renamed"))
+    };
+    let (c_id, c_case, c_verdict, c_note) = (
+        col("决定编号 decision")?,
+        col("案件编号 case")?,
+        col("评议结果 verdict")?,
+        col("说明 note")?,
+    );
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for (i, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+        if row.iter().all(|c| c.is_blank()) {
+            continue;
+        }
+        let cell = |c: usize| {
+            row.get(c)
+                .map(|x| text::unneutralise(&x.text).to_string())
+                .unwrap_or_default()
+        };
+        let v = cell(c_verdict);
+        let verdict = match v.as_str() {
+            "" => None,
+            AGREE | "approve" | "approved" => Some(DecisionStatus::Approved),
+            DISAGREE | "reject" | "rejected" => Some(DecisionStatus::Rejected),
+            DEFER | "defer" | "deferred" => Some(DecisionStatus::Deferred),
+            other => {
+                bad.push(format!(
+                    "row {}: 评议结果 `{other}` is not one of {AGREE}, {DISAGREE}, {DEFER}",
+                    i + 1
+                ));
+                None
+            }
+        };
+        out.push(Verdict {
+            row: (i + 1) as u32,
+            decision_id: cell(c_id),
+            case_id: cell(c_case),
+            verdict,
+            note: cell(c_note),
+        });
+    }
+    if !bad.is_empty() {
+        bail!("{shown} refused, nothing recorded:\n  {}", bad.join("\n  "));
+    }
+    Ok((batch, out))
+}
+
+fn record(
+    ws: &Workspace,
+    args: &Args,
+    file: &Path,
+    meeting: &str,
+    date: NaiveDate,
+    attendees: Option<&str>,
+) -> Result<Outcome> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let (batch, verdicts) = read_verdicts(&shown, &bytes)?;
+    if meeting.trim().is_empty() {
+        bail!("--meeting names the meeting and its minutes (e.g. \"城关镇2026年第11次审批会 纪要第23号\")");
+    }
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    let index: BTreeMap<String, usize> = st
+        .decisions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.decision_id.clone(), i))
+        .collect();
+    let mut problems = Vec::new();
+    for v in &verdicts {
+        let Some(&i) = index.get(&v.decision_id) else {
+            problems.push(format!(
+                "row {}: decision {} is not in ledgers/decisions.csv",
+                v.row, v.decision_id
+            ));
+            continue;
+        };
+        let d = &st.decisions[i];
+        if d.case_id != v.case_id {
+            problems.push(format!(
+                "row {}: the case of decision {} was changed",
+                v.row, v.decision_id
+            ));
+        }
+        if d.status != DecisionStatus::Proposed || d.batch != batch {
+            problems.push(format!(
+                "row {}: decision {} is not a proposal of this worksheet's batch {batch} (it is {:?}, batch {})",
+                v.row, v.decision_id, d.status, d.batch
+            ));
+        }
+    }
+    if verdicts.is_empty() {
+        problems.push("the worksheet has no proposals".into());
+    }
+    if !problems.is_empty() {
+        bail!(
+            "{shown} refused, nothing recorded:\n  {}",
+            problems.into_iter().take(20).collect::<Vec<_>>().join("\n  ")
+        );
+    }
+    let decided: Vec<(String, DecisionStatus, String)> = verdicts
+        .iter()
+        .filter_map(|v| v.verdict.map(|s| (v.decision_id.clone(), s, v.note.clone())))
+        .collect();
+    let (approved, rejected, deferred) = apply_verdicts(&mut st, &ws.policy, &decided, meeting, date);
+    st.meetings.retain(|m| !(m.date == date && m.meeting.0 == meeting));
+    st.meetings.push(Meeting {
+        meeting: Text(meeting.to_string()),
+        date,
+        attendees: Text(attendees.unwrap_or_default().to_string()),
+        batch: batch.clone(),
+        approved,
+        rejected,
+        deferred,
+    });
+    let pending = verdicts.len() as u32 - approved - rejected - deferred;
+    let mut out = format!(
+        "{}decide --record {shown}: {meeting} on {date}: {approved} approved, {rejected} not approved, {deferred} \
+         deferred, {pending} without a verdict",
+        if args.dry_run { "dry run: " } else { "" }
+    );
+    let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
+    out.push_str(&format!("\n  public notice: {}", notice_rel.display()));
+    if args.dry_run {
+        println!("{out}");
+        return Ok(Outcome::Done);
+    }
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "decide".into(),
+            detail: format!("meeting {meeting} {date}: {approved} approved, {rejected} rejected, {deferred} deferred"),
+            inputs: format!(
+                "{}={};{POLICY_FILE}={}",
+                file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
+                sha256_hex(&bytes),
+                policy_sha(ws)?
+            ),
+            ..NewEvent::default()
+        }],
+    );
+    let mut txn = Txn::new();
+    st.write(ws, &mut txn)?;
+    txn.put(&notice_rel, notice_workbook(&st, &ws.policy, Period::of(date))?);
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    let outcome = if pending > 0 || deferred > 0 {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+/// Applies verdicts: approvals are posted for notice (or take effect at once for refusals); returns counts.
+fn apply_verdicts(
+    st: &mut State,
+    policy: &Policy,
+    decided: &[(String, DecisionStatus, String)],
+    meeting: &str,
+    date: NaiveDate,
+) -> (u32, u32, u32) {
+    let (mut a, mut r, mut f) = (0, 0, 0);
+    for (id, verdict, note) in decided {
+        let Some(d) = st.decisions.iter_mut().find(|d| &d.decision_id == id) else {
+            continue;
+        };
+        d.meeting = Text(if note.is_empty() {
+            meeting.to_string()
+        } else {
+            format!("{meeting}: {note}")
+        });
+        d.decided_on = Some(date);
+        d.status = *verdict;
+        let d = d.clone();
+        match verdict {
+            DecisionStatus::Approved => {
+                a += 1;
+                if d.kind == DecisionKind::Reject {
+                    // A refusal is not posted; it takes effect at once and the applicant is told in writing.
+                    if let Some(x) = st.decisions.iter_mut().find(|x| x.decision_id == d.decision_id) {
+                        x.status = DecisionStatus::Effective;
+                        x.effective_from = Period::of(date).to_string();
+                    }
+                    set_status(st, &d.case_id, CaseStatus::Rejected, &format!("不予批准 ({meeting})"));
+                } else if d.urgent {
+                    // 先行救助: already effective; the meeting back-fills the approval.
+                } else {
+                    post_notices(st, policy, &d, date);
+                    set_status(
+                        st,
+                        &d.case_id,
+                        CaseStatus::Approved,
+                        &format!("{} approved ({meeting})", d.kind.label_zh()),
+                    );
+                }
+            }
+            DecisionStatus::Rejected => r += 1,
+            _ => f += 1,
+        }
+    }
+    (a, r, f)
+}
+
+/// Whether a case must never appear on a public list (e.g. HIV/AIDS).
+fn is_private(policy: &Policy, case: &Case) -> bool {
+    policy
+        .decision
+        .private_reasons
+        .iter()
+        .any(|r| !r.is_empty() && case.hardship_reason.contains(r.as_str()))
+}
+
+/// Posts an approved decision: one notice per level, each starting the day after the previous ends.
+fn post_notices(st: &mut State, policy: &Policy, d: &Decision, date: NaiveDate) {
+    st.notices.retain(|n| n.decision_id != d.decision_id);
+    let private = st
+        .cases
+        .iter()
+        .find(|c| c.case_id == d.case_id)
+        .is_some_and(|c| is_private(policy, c));
+    let days = policy.decision.notice_days as u64;
+    let mut start = date.checked_add_days(Days::new(1)).unwrap_or(date);
+    let levels: Vec<String> = if private {
+        vec!["private".to_string()]
+    } else {
+        policy.decision.notice_levels.clone()
+    };
+    for level in levels {
+        // A protected case is not posted; its "notice" ends the day it starts, so the procedure can go on.
+        let end = if level == "private" {
+            start
+        } else {
+            start.checked_add_days(Days::new(days - 1)).unwrap_or(start)
+        };
+        st.notices.push(Notice {
+            notice_id: format!("{}-{level}", d.decision_id),
+            decision_id: d.decision_id.clone(),
+            case_id: d.case_id.clone(),
+            level,
+            start,
+            end,
+            status: "posted".into(),
+            objection: Text::default(),
+        });
+        start = end.checked_add_days(Days::new(1)).unwrap_or(end);
+    }
+}
+
+/// The public notice: one printable sheet per village, showing only what the policy allows.
+fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>> {
+    let cases: BTreeMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let decisions: BTreeMap<&str, &Decision> = st.decisions.iter().map(|d| (d.decision_id.as_str(), d)).collect();
+    type Posting<'a> = (&'a Notice, &'a Case, &'a Decision);
+    let mut by_village: BTreeMap<(String, String), Vec<Posting>> = BTreeMap::new();
+    for n in st
+        .notices
+        .iter()
+        .filter(|n| n.level == "village" && Period::of(n.start) <= month.next() && Period::of(n.end) >= month)
+    {
+        let (Some(c), Some(d)) = (cases.get(n.case_id.as_str()), decisions.get(n.decision_id.as_str())) else {
+            continue;
+        };
+        if is_private(policy, c) {
+            continue;
+        }
+        by_village
+            .entry((c.township.0.clone(), c.village.0.clone()))
+            .or_default()
+            .push((n, c, d));
+    }
+    let fields = &policy.decision.notice_fields;
+    let mut sheets = Vec::new();
+    for ((township, village), mut rows) in by_village {
+        rows.sort_by(|a, b| a.1.case_id.cmp(&b.1.case_id));
+        let (start, end) = (rows.iter().map(|r| r.0.start).min(), rows.iter().map(|r| r.0.end).max());
+        let mut columns = vec![Column::new("序号", Kind::Count)];
+        for f in fields {
+            columns.push(match f.as_str() {
+                "name" => Column::new("姓名", Kind::Text),
+                "village" => Column::new("村(社区)", Kind::Text),
+                "household_size" => Column::new("家庭人口", Kind::Count),
+                "scheme" => Column::new("救助类别", Kind::Text),
+                "amount" => Column::new("月救助金(元)", Kind::Money),
+                _ => Column::new("身份证号", Kind::Code),
+            });
+        }
+        columns.push(Column::new("变动", Kind::Text));
+        let body = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, c, d))| {
+                let mut r = vec![Value::Count(i as i64 + 1)];
+                for f in fields {
+                    r.push(match f.as_str() {
+                        "name" => Value::from(c.applicant_name.as_str()),
+                        "village" => Value::from(format!("{township}{village}")),
+                        "household_size" => Value::Count(c.household_size as i64),
+                        "scheme" => Value::from(scheme_label(policy, &c.scheme)),
+                        "amount" => Value::Money(d.amount),
+                        _ => Value::from(c.applicant_id_number.masked()),
+                    });
+                }
+                r.push(Value::from(d.kind.label_zh()));
+                r
+            })
+            .collect();
+        sheets.push(SheetSpec {
+            name: format!("{township}{village}"),
+            title: Some(format!(
+                "{}{township}{village} 社会救助对象公示 (公示期 {} 至 {}; 如有异议请向乡镇(街道)或县民政局反映)",
+                policy.region.name,
+                start.map(date::format_date).unwrap_or_default(),
+                end.map(date::format_date).unwrap_or_default()
+            )),
+            columns,
+            rows: body,
+            batch: None,
+        });
+    }
+    if sheets.is_empty() {
+        sheets.push(SheetSpec {
+            name: "公示".into(),
+            title: Some(format!("{} 本期无公示对象", policy.region.name)),
+            columns: vec![Column::new("说明", Kind::Text)],
+            rows: Vec::new(),
+            batch: None,
+        });
+    }
+    writer::workbook_bytes(&sheets)
+}
+
+fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate) -> Result<Outcome> {
+    if !ws.policy.decision.skip_appraisal_when_undisputed {
+        bail!(
+            "the policy does not allow approving without a review meeting: set \
+             `decision.skip_appraisal_when_undisputed: true` in jiuzhu.yaml only where local rules allow 无争议免评议"
+        );
+    }
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    let mut decided = Vec::new();
+    for c in case_ids {
+        let d = st
+            .decisions
+            .iter()
+            .find(|d| &d.case_id == c && d.status == DecisionStatus::Proposed)
+            .ok_or_else(|| anyhow!("case {c} has no proposed decision; run `jiuzhu decide --period P` first"))?;
+        decided.push((d.decision_id.clone(), DecisionStatus::Approved, String::new()));
+    }
+    let (approved, _, _) = apply_verdicts(&mut st, &ws.policy, &decided, "无争议免评议", date);
+    let out = format!("decide --undisputed: {approved} approved without a meeting (无争议免评议) on {date}");
+    if args.dry_run {
+        println!("dry run: {out}");
+        return Ok(Outcome::Done);
+    }
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "decide".into(),
+            detail: format!("无争议免评议 {date}: {}", case_ids.join(", ")),
+            inputs: format!("{POLICY_FILE}={}", policy_sha(ws)?),
+            ..NewEvent::default()
+        }],
+    );
+    let mut txn = Txn::new();
+    st.write(ws, &mut txn)?;
+    txn.put(
+        PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date))),
+        notice_workbook(&st, &ws.policy, Period::of(date))?,
+    );
+    ws.commit(&lock.expect("writing run holds the lock"), txn)?;
+    if !args.quiet {
+        println!("{out}");
+    }
+    Ok(Outcome::Done)
+}
+
+fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &str, date: NaiveDate) -> Result<Outcome> {
+    if note.trim().is_empty() {
+        bail!("--note says what the objection was and how it was checked");
+    }
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    let d = st
+        .decisions
+        .iter()
+        .find(|d| d.case_id == case_id && d.status == DecisionStatus::Approved)
+        .cloned()
+        .ok_or_else(|| anyhow!("case {case_id} has no approved decision in public notice"))?;
+    let status = if upheld {
+        "objection_upheld"
+    } else {
+        "objection_dismissed"
+    };
+    let mut touched = 0;
+    for n in st
+        .notices
+        .iter_mut()
+        .filter(|n| n.decision_id == d.decision_id && n.start <= date)
+    {
+        n.status = status.into();
+        n.objection = Text(format!("{date}: {note}"));
+        touched += 1;
+    }
+    if touched == 0 {
+        bail!("the notice of case {case_id} had not started on {date}");
+    }
+    if upheld {
+        if let Some(x) = st.decisions.iter_mut().find(|x| x.decision_id == d.decision_id) {
+            x.status = DecisionStatus::Rejected;
+        }
+        // Back to review: the objection is checked like any new fact.
+        set_status(
+            &mut st,
+            case_id,
+            CaseStatus::NeedsInfo,
+            &format!("objection upheld {date}: {note}"),
+        );
+    }
+    let out = format!(
+        "decide --objection {case_id}: {} on {date}",
+        if upheld {
+            "upheld; the decision is withdrawn and the case goes back to review"
+        } else {
+            "dismissed; the notice runs on"
+        }
+    );
+    if args.dry_run {
+        println!("dry run: {out}");
+        return Ok(Outcome::Done);
+    }
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "decide".into(),
+            case_id: case_id.to_string(),
+            detail: format!("objection {status} {date}: {note}"),
+            ..NewEvent::default()
+        }],
+    );
+    let mut txn = Txn::new();
+    st.write(ws, &mut txn)?;
+    ws.commit(&lock.expect("writing run holds the lock"), txn)?;
+    if !args.quiet {
+        println!("{out}");
+    }
+    Ok(if upheld { Outcome::NeedsAttention } else { Outcome::Done })
+}
+
+/// Which recipients a policy change moves, and by how many fen (read-only).
+fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Outcome> {
+    let old = Policy::load(old_policy)?;
+    let st = State::load(ws)?;
+    let period = match period {
+        Some(p) => Period::parse(p).map_err(|e| anyhow!("--period {p}: {e}"))?,
+        None => st
+            .decisions
+            .iter()
+            .filter_map(|d| Period::parse(&d.period).ok())
+            .max()
+            .ok_or_else(|| anyhow!("no decisions yet: give --period P"))?,
+    };
+    let on = period.first_day();
+    let mut lines = Vec::new();
+    let (mut moved, mut total_old, mut total_new) = (0, Fen(0), Fen(0));
+    let none = BTreeSet::new();
+    for case in st.cases.iter().filter(|c| {
+        matches!(
+            c.status,
+            CaseStatus::Effective | CaseStatus::Verified | CaseStatus::Approved
+        )
+    }) {
+        let members = st.members_of(&case.case_id);
+        let amount = |p: &Policy| -> Result<Fen> {
+            Ok(match compute(p, case, &members, on, &none)?.0 {
+                Computed::Pay { amount, .. } => amount,
+                Computed::Ineligible { .. } => Fen(0),
+            })
+        };
+        let (a, b) = (amount(&old)?, amount(&ws.policy)?);
+        total_old = Fen(total_old.0 + a.0);
+        total_new = Fen(total_new.0 + b.0);
+        if a != b {
+            moved += 1;
+            lines.push(format!(
+                "  {} {} {}: {a} → {b} ({}{})",
+                case.case_id,
+                case.applicant_name,
+                scheme_label(&ws.policy, &case.scheme),
+                if b >= a { "+" } else { "" },
+                Fen(b.0 - a.0)
+            ));
+        }
+    }
+    println!(
+        "decide --impact {} for {period}: {moved} households change; monthly total {total_old} → {total_new} ({}{})",
+        old_policy.display(),
+        if total_new >= total_old { "+" } else { "" },
+        Fen(total_new.0 - total_old.0)
+    );
+    for l in lines {
+        println!("{l}");
+    }
+    Ok(Outcome::Done)
+}
+
+/// `jiuzhu explain CASE`: how the case's amounts were derived, as a person would read it.
+pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
+    let st = State::load(ws)?;
+    let case = st
+        .cases
+        .iter()
+        .find(|c| c.case_id == case_id)
+        .ok_or_else(|| anyhow!("no case {case_id} in ledgers/cases.csv"))?;
+    println!(
+        "{} {} {}{} {} 人 {} — {}",
+        case.case_id,
+        case.applicant_name,
+        case.township,
+        case.village,
+        case.household_size,
+        scheme_label(&ws.policy, &case.scheme),
+        case.status.as_str()
+    );
+    let mut ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case_id).collect();
+    ds.sort_by(|a, b| (&a.period, &a.decision_id).cmp(&(&b.period, &b.decision_id)));
+    if ds.is_empty() {
+        println!("  no decision yet");
+    }
+    for d in ds {
+        println!(
+            "{} {} {:?}{}: {} → {} ({})",
+            d.period,
+            d.kind.label_zh(),
+            d.status,
+            if d.effective_from.is_empty() {
+                String::new()
+            } else {
+                format!(" from {}", d.effective_from)
+            },
+            d.previous_amount,
+            d.amount,
+            d.reason
+        );
+        for step in d.derivation.split('；') {
+            println!("  {step}");
+        }
+        if !d.policy_values.is_empty() {
+            println!("  policy: {}", d.policy_values);
+        }
+        if !d.meeting.is_empty() {
+            println!(
+                "  meeting: {}{}",
+                d.meeting,
+                d.decided_on.map(|x| format!(" ({x})")).unwrap_or_default()
+            );
+        }
+    }
+    Ok(Outcome::Done)
+}
