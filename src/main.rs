@@ -160,7 +160,7 @@ village, only name, village, household size, scheme and amount) and take effect 
 full period with no upheld objection. Dates come from --date/--as-of, never the computer's clock.")]
     Decide {
         /// The month to decide for (YYYY-MM).
-        #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["record", "objection", "undisputed", "impact"])]
+        #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["record", "objection", "undisputed"])]
         period: Option<String>,
         /// The date notices are judged on (default: the latest date in the ledgers).
         #[arg(long, value_name = "DATE", requires = "period")]

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use common::*;
 use jiuzhu::ledger::events::Event;
 use jiuzhu::ledger::{Disposition, Effect, Match, MatchKind};
-use jiuzhu::sheet::reader::{read_workbook, Encoding};
 
 fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -63,29 +62,6 @@ fn worksheet(ws: &Ws) -> PathBuf {
         .expect("an open hit")
         .batch;
     ws.path(&format!("reports/compare-hits-{batch}.xlsx"))
-}
-
-/// Reads a worksheet's cells as text, lets `edit` change them, and saves the result as a new xlsx — what a clerk
-/// filling it in Excel or WPS hands back.
-fn refill(src: &Path, dst: &Path, edit: impl Fn(&mut Vec<Vec<String>>)) {
-    let wb = read_workbook(src, Encoding::Detect).unwrap();
-    let mut grid: Vec<Vec<String>> = wb.sheets[0]
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|c| c.text.clone()).collect())
-        .collect();
-    edit(&mut grid);
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(&wb.sheets[0].name).unwrap();
-    for (r, row) in grid.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                sheet.write_string(r as u32, c as u16, v).unwrap();
-            }
-        }
-    }
-    book.save(dst).unwrap();
 }
 
 /// Sets the answer cells (处理结果 col 8, 说明 col 9, 处理人 col 10) of the row whose hit ID starts with `prefix`.

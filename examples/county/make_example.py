@@ -4,6 +4,10 @@
 Deterministic: all randomness comes from random.Random(2026); xlsx files get fixed
 zip timestamps and document properties, so re-running gives byte-identical output.
 
+Later additions (救助月数, 先行救助, 供养方式, 自理能力, the 艾滋病 household 城关镇 序号21, the
+visits file) draw nothing from RNG: they are derived from existing data or come from their own
+random.Random(20261121) (EXTRA_RNG), so every value that existed before stays byte-for-byte the same.
+
     pip install openpyxl
     python3 examples/county/make_example.py
 
@@ -14,6 +18,7 @@ Writes:
                                           contains exactly two deliberate ID mistakes
     inbox/2026-11/西岭镇-申请登记.xlsx     shape b (sheets 家庭 / 成员)
     registries/deaths.xlsx, vehicles.csv, payroll.xlsx, relatives.xlsx
+    visits/2026-11-入户调查.csv            village home visits and township re-visits (UTF-8)
     README.md, expected.json               what is in there (generated; do not hand-edit)
 """
 import csv
@@ -450,15 +455,17 @@ def build():
 HEADER_A = ["序号", "户主身份证号", "姓名", "身份证号", "与户主关系", "申请类别",
             "乡镇(街道)", "村(社区)", "住址", "联系电话", "申请日期", "户籍类型",
             "开户银行", "银行账号", "致困原因", "月收入(元)", "残疾等级", "重病",
-            "在校", "劳动能力", "提供材料"]
+            "在校", "劳动能力", "提供材料", "救助月数", "先行救助", "供养方式", "自理能力"]
 HH_FIELDS = ["序号", "户主身份证号", "申请类别", "乡镇(街道)", "村(社区)", "住址", "联系电话",
-             "申请日期", "户籍类型", "开户银行", "银行账号", "致困原因", "提供材料"]
+             "申请日期", "户籍类型", "开户银行", "银行账号", "致困原因", "提供材料", "救助月数",
+             "先行救助", "供养方式"]
 COL = {h: i for i, h in enumerate(HEADER_A)}
 TEXT_COLS = {"户主身份证号", "身份证号", "联系电话", "银行账号"}
 WIDTHS = {"序号": 6, "户主身份证号": 21, "姓名": 9, "身份证号": 21, "与户主关系": 10,
           "申请类别": 10, "乡镇(街道)": 10, "村(社区)": 10, "住址": 30, "联系电话": 13,
           "申请日期": 12, "户籍类型": 9, "开户银行": 17, "银行账号": 22, "致困原因": 22,
-          "月收入(元)": 11, "残疾等级": 9, "重病": 6, "在校": 6, "劳动能力": 13, "提供材料": 50}
+          "月收入(元)": 11, "残疾等级": 9, "重病": 6, "在校": 6, "劳动能力": 13, "提供材料": 50,
+          "救助月数": 9, "先行救助": 9, "供养方式": 9, "自理能力": 10}
 
 
 def num(v):
@@ -477,7 +484,8 @@ def row_values(h, i, p, date_value):
                 "乡镇(街道)": h["town"], "村(社区)": h["village"], "住址": h["addr"],
                 "联系电话": h["phone"], "申请日期": date_value, "户籍类型": h["hukou"],
                 "开户银行": h["bank"], "银行账号": h["acct"], "致困原因": h["cause"],
-                "提供材料": "、".join(h["materials"])}
+                "提供材料": "、".join(h["materials"]), "救助月数": h.get("months"),
+                "先行救助": "是" if h.get("urgent") else None, "供养方式": h.get("support") or None}
         for k, v in vals.items():
             row[COL[k]] = v
     row[COL["姓名"]] = p["name"]
@@ -488,6 +496,7 @@ def row_values(h, i, p, date_value):
     row[COL["重病"]] = p["ill"] or None
     row[COL["在校"]] = p["school"] or None
     row[COL["劳动能力"]] = p["labour"]
+    row[COL["自理能力"]] = p.get("care") or None
     return row
 
 
@@ -577,23 +586,25 @@ def write_xiling(hs, path):
     fam = wb.active
     fam.title = "家庭"
     fam.append(["序号", "户主姓名", "户主身份证号", "申请类别", "乡镇(街道)", "村(社区)", "住址", "联系电话",
-                "申请日期", "户籍类型", "开户银行", "银行账号", "致困原因", "提供材料"])
+                "申请日期", "户籍类型", "开户银行", "银行账号", "致困原因", "提供材料",
+                "救助月数", "先行救助", "供养方式"])
     mem = wb.create_sheet("成员")
     mem.append(["户主身份证号", "姓名", "身份证号", "与户主关系", "月收入(元)", "残疾等级", "重病", "在校",
-                "劳动能力"])
+                "劳动能力", "自理能力"])
     for h in hs:
         head = h["members"][0]
         fam.append([h["no"], head["name"], head["id"], h["scheme"], h["town"], h["village"], h["addr"],
                     h["phone"], dt.datetime.combine(h["date"], dt.time()), h["hukou"], h["bank"],
-                    h["acct"], h["cause"], "、".join(h["materials"])])
+                    h["acct"], h["cause"], "、".join(h["materials"]), h.get("months"),
+                    "是" if h.get("urgent") else None, h.get("support") or None])
         fam.cell(fam.max_row, 9).number_format = "yyyy-mm-dd"
         h["rows"] = (fam.max_row, fam.max_row)
         for p in h["members"]:
             mem.append([head["id"], p["name"], p["id"], p["rel"], num(p["income"]), p["dis"] or None,
-                        p["ill"] or None, p["school"] or None, p["labour"]])
+                        p["ill"] or None, p["school"] or None, p["labour"], p.get("care") or None])
             p["row"] = mem.max_row
-    for ws, widths in ((fam, [6, 10, 21, 10, 10, 10, 24, 13, 12, 9, 17, 22, 22, 50]),
-                       (mem, [21, 10, 21, 10, 11, 9, 6, 6, 13])):
+    for ws, widths in ((fam, [6, 10, 21, 10, 10, 10, 24, 13, 12, 9, 17, 22, 22, 50, 9, 9, 9]),
+                       (mem, [21, 10, 21, 10, 11, 9, 6, 6, 13, 10])):
         for i, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = "A2"
@@ -761,6 +772,137 @@ def plant_faults(donghe):
     return faults
 
 
+# ------------------------------------------------------------- extras ---
+# Everything below is derived from the data above or drawn from EXTRA_RNG, never from RNG, so that
+# adding it changed no earlier value.
+EXTRA_RNG = random.Random(20261121)
+MONTHS_CYCLE = [2, 3, 1, 4, 6, 5]           # 临时救助 救助月数 by 序号: (序号 - 1) mod 6
+URGENT = ("西岭镇", 3)                       # the one 先行救助 household (刘雪, 救助月数 1)
+CARE_LEVELS = ["不能自理", "部分自理", "部分自理"]  # 特困 members, oldest first; the rest 能自理
+
+
+def assign_extras(files):
+    """救助月数 / 先行救助 for 临时救助, 供养方式 / 自理能力 for 特困供养 — no randomness."""
+    allh = [h for hs in files.values() for h in hs]
+    for h in allh:
+        if h["scheme"] == "临时救助":
+            h["months"] = MONTHS_CYCLE[(h["no"] - 1) % len(MONTHS_CYCLE)]
+            h["urgent"] = (h["town"], h["no"]) == URGENT
+    urgent = [h for h in allh if h.get("urgent")]
+    assert len(urgent) == 1 and urgent[0]["town"] == "西岭镇" and urgent[0]["months"] <= 2
+    tekun = [h for h in allh if h["scheme"] == "特困供养"]
+    people = sorted(((p["birth"], h, p) for h in tekun for p in h["members"]), key=lambda x: x[0])
+    for i, (_, h, p) in enumerate(people):
+        p["care"] = CARE_LEVELS[i] if i < len(CARE_LEVELS) else "能自理"
+    # the oldest, who cannot look after himself or herself, lives in the 敬老院 (集中供养)
+    for h in tekun:
+        h["support"] = "集中" if h is people[0][1] else "分散"
+    assert {p["care"] for _, _, p in people} == {"能自理", "部分自理", "不能自理"}
+
+
+def add_private_household(files):
+    """城关镇 序号21: a 城市低保 household whose 致困原因 is 因病(艾滋病) — never publicly posted.
+
+    Called after the registries are written, so its names and IDs avoid every registry entry too."""
+    r = EXTRA_RNG
+    hs = files["城关镇"]
+
+    def nid(birth, male):
+        while True:
+            seq = r.randrange(1000)
+            if (seq % 2 == 1) != male:
+                continue
+            body = f"130199{birth:%Y%m%d}{seq:03d}"
+            pid = body + check_char(body)
+            if pid not in USED_IDS:
+                USED_IDS.add(pid)
+                return pid
+
+    def nname(surname, birth, sex):
+        while True:
+            n = surname + r.choice(GIVEN[(era(birth), sex)])
+            if n not in USED_NAMES:
+                USED_NAMES.add(n)
+                return n
+
+    sur = r.choice(SURNAMES)
+    hb, cb = D(1986, 3, 14), D(2013, 9, 2)
+    head = dict(rel="户主", birth=hb, sex="M", name=nname(sur, hb, "M"), id=nid(hb, True), dis="",
+                ill="是", school="", labour="部分", income=560.0)
+    child = dict(rel="女", birth=cb, sex="F", name=nname(sur, cb, "F"), id=nid(cb, False), dis="",
+                 ill="", school="是", labour="无", income=0.0)
+    while True:
+        addr = f"城关镇西街社区{r.randint(1, 24)}号楼{r.randint(1, 4)}单元{r.randint(1, 6)}0{r.randint(1, 2)}"
+        if addr not in USED_ADDR:
+            USED_ADDR.add(addr)
+            break
+    while True:
+        ph = r.choice(["13", "15", "18"]) + str(r.randint(0, 9)) + f"{r.randrange(10**8):08d}"
+        if ph not in USED_PHONE:
+            USED_PHONE.add(ph)
+            break
+    bname = "中国邮政储蓄银行"
+    while True:
+        acct = BANKS[bname] + f"{r.randrange(10**13):013d}"
+        if acct not in USED_ACCT:
+            USED_ACCT.add(acct)
+            break
+    assert hs[-1]["date"] <= TODAY
+    h = dict(town="城关镇", village="西街社区", scheme="城市低保", template="single_parent", urban=True,
+             hukou="城镇", members=[head, child], addr=addr, phone=ph, bank=bname, acct=acct, date=TODAY,
+             no=len(hs) + 1, cause="因病(艾滋病)", private=True)
+    h["materials"] = materials_of(h)
+    hs.append(h)
+    assert h["no"] == 21 and per_capita(h) < 860
+    return h
+
+
+VISITS_HEADER = ["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"]
+VILLAGE_STAFF = {  # surnames outside SURNAMES, so no investigator shares a name with anyone else
+    "城关镇": ["郑海波", "冯晓梅", "韩志勇", "曹丽萍"],
+    "东河乡": ["彭建新", "邓玉洁", "许国强", "沈秀云"],
+    "西岭镇": ["蒋立军", "谢春燕", "宋长海", "唐慧敏"],
+}
+TOWNSHIP_STAFF = {
+    "城关镇": ["董志远", "梁雅琴", "杜文斌"],
+    "东河乡": ["于德明", "萧丽君", "程广平"],
+    "西岭镇": ["袁立华", "邵红英", "范振东"],
+}
+NO_VISIT = ("东河乡", 8)           # no visit at all: verify flags the missing 入户调查
+ONE_INVESTIGATOR = ("西岭镇", 12)  # village visit by one investigator only: flagged too
+
+
+def write_visits(files, path):
+    """One village visit per household (except NO_VISIT), then one township re-visit per household
+    (except NO_VISIT). Households the intake rejects (the two faults) are left out."""
+    for staff in list(VILLAGE_STAFF.values()) + list(TOWNSHIP_STAFF.values()):
+        assert not set(staff) & USED_NAMES
+    hs = [h for t in ("城关镇", "东河乡", "西岭镇") for h in files[t]
+          if not h.get("fault") and (h["town"], h["no"]) != NO_VISIT]
+    assert len([h for h in files["东河乡"] if h["no"] == NO_VISIT[1] and not h.get("fault")]) == 1
+    pairs = lambda staff: [(a, b) for i, a in enumerate(staff) for b in staff[i + 1:]]
+    village, township, info = [], [], {}
+    for h in hs:
+        vp = pairs(VILLAGE_STAFF[h["town"]])
+        a, b = vp[(h["no"] - 1) % len(vp)]
+        who = a if (h["town"], h["no"]) == ONE_INVESTIGATOR else f"{a}、{b}"
+        when = D(2026, 11, 10) if h["no"] % 2 else D(2026, 11, 11)
+        village.append([h["members"][0]["id"], when.isoformat(), who, "家庭情况与申报一致", "是", "村"])
+        h["visit_row"] = len(village) + 1
+        h["visit_village"] = (when.isoformat(), who)
+    for h in hs:
+        tp = pairs(TOWNSHIP_STAFF[h["town"]])
+        a, b = tp[(h["no"] - 1) % len(tp)]
+        township.append([h["members"][0]["id"], "2026-11-12", f"{a}、{b}", "复核属实，与申报一致", "是", "乡镇"])
+        h["revisit_row"] = len(village) + len(township) + 1
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(VISITS_HEADER)
+        w.writerows(village + township)
+    return dict(village=len(village), township=len(township), rows=len(village) + len(township))
+
+
 # ------------------------------------------------------------ README ---
 def per_capita(h):
     return sum(p["income"] for p in h["members"]) / len(h["members"])
@@ -909,12 +1051,18 @@ def main():
     os.makedirs(INBOX, exist_ok=True)
     files = build()
     faults = plant_faults(files["东河乡"])
+    assign_extras(files)
+    applicant_names = set(USED_NAMES)
+    # The registries are drawn (from RNG) before the 艾滋病 household is added, exactly as before it
+    # existed; writing the inbox files draws nothing, so the order of writing does not matter.
     info = {}
+    hits, info["reg"] = write_registries(files)
+    private = add_private_household(files)
     info["城关镇"] = write_chengguan(files["城关镇"], os.path.join(INBOX, "城关镇-申请登记表.xlsx"))
     info["东河乡"] = write_donghe(files["东河乡"], os.path.join(INBOX, "东河乡-申请登记.csv"))
     write_xiling(files["西岭镇"], os.path.join(INBOX, "西岭镇-申请登记.xlsx"))
-    applicant_names = set(USED_NAMES)
-    hits, info["reg"] = write_registries(files)
+    info["visits"] = write_visits(files, os.path.join(HERE, "visits", "2026-11-入户调查.csv"))
+    info["private"] = private
     # sanity: every applicant ID (except the two faults) is valid, households consistent
     for hs in files.values():
         for h in hs:

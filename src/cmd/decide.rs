@@ -525,7 +525,8 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         println!("{out}");
         return Ok(outcome);
     }
-    if st.decisions == before_decisions && made_effective == 0 {
+    // Compare as written (sorted by key): re-proposing the same decisions is no change.
+    if ledger::to_bytes(&st.decisions)? == ledger::to_bytes(&before_decisions)? && made_effective == 0 {
         if !args.quiet || outcome != Outcome::Done {
             println!("{out}\n  nothing changed");
         }

@@ -414,12 +414,35 @@ fn standard_values(policy: &Policy, scheme: &Scheme, as_of: NaiveDate) -> String
 fn income_check(policy: &Policy, scheme: &Scheme, case: &Case, members: &[&Member], as_of: NaiveDate) -> Finding {
     let v = &policy.verification;
     match scheme.kind {
-        SchemeKind::Temporary => Finding::new(
-            "income",
-            CheckResult::Pass,
-            "临时救助: 救助金额在决定时核定",
-            standard_values(policy, scheme, as_of),
-        ),
+        SchemeKind::Temporary => {
+            let t = &policy.benefits.temporary;
+            match case.temporary_months {
+                Some(m) if (t.min_months..=t.max_months).contains(&m) => Finding::new(
+                    "income",
+                    CheckResult::Pass,
+                    format!("临时救助: 核定困难月数 {m} 个月, 金额在决定时按标准核算"),
+                    standard_values(policy, scheme, as_of),
+                ),
+                Some(m) => Finding::new(
+                    "income",
+                    CheckResult::NeedsInfo,
+                    format!(
+                        "临时救助: 救助月数 {m} 不在 {}–{} 个月之内, 请重新核定",
+                        t.min_months, t.max_months
+                    ),
+                    standard_values(policy, scheme, as_of),
+                ),
+                None => Finding::new(
+                    "income",
+                    CheckResult::NeedsInfo,
+                    format!(
+                        "临时救助: 未核定救助月数 ({}–{} 个月), 请在登记表「救助月数」列填写",
+                        t.min_months, t.max_months
+                    ),
+                    standard_values(policy, scheme, as_of),
+                ),
+            }
+        }
         SchemeKind::Tekun => tekun_check(members, as_of),
         SchemeKind::Dibao => {
             let Some((standard, shown, from)) = monthly_standard(policy, scheme, as_of) else {

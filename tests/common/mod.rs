@@ -119,7 +119,6 @@ impl Ws {
             .expect("run jiuzhu intake")
     }
 
-    /// A workspace file as text (panics when missing).
     /// The rejects report of a register (`reports/intake-rejects-STEM-SHA8.xlsx`), found by its stem.
     pub fn report(&self, stem: &str) -> PathBuf {
         let prefix = format!("intake-rejects-{stem}-");
@@ -139,6 +138,7 @@ impl Ws {
             .unwrap_or_else(|| self.path(&format!("reports/{prefix}MISSING.xlsx")))
     }
 
+    /// A workspace file as text (panics when missing).
     pub fn read(&self, rel: &str) -> String {
         let p = self.path(rel);
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
@@ -354,4 +354,27 @@ pub fn write_register(dir: &Path, name: &str, rows: &[RegRow<'_>]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write register csv");
     path
+}
+
+/// Reads a worksheet's cells as text, lets `edit` change them, and saves the result as a new xlsx — what a clerk
+/// filling it in Excel or WPS hands back.
+pub fn refill(src: &Path, dst: &Path, edit: impl Fn(&mut Vec<Vec<String>>)) {
+    let wb = jiuzhu::sheet::reader::read_workbook(src, jiuzhu::sheet::reader::Encoding::Detect).unwrap();
+    let mut grid: Vec<Vec<String>> = wb.sheets[0]
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.clone()).collect())
+        .collect();
+    edit(&mut grid);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(&wb.sheets[0].name).unwrap();
+    for (r, row) in grid.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    book.save(dst).unwrap();
 }

@@ -1,0 +1,684 @@
+//! `jiuzhu decide` and `jiuzhu explain`: a month of decisions for households whose amounts are computed by hand
+//! below, the review meeting round trip, the public notice (privacy), objections, the notice period, the
+//! next month's 减发 and 停发, and the read-only preview and impact views.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use jiuzhu::ledger::{Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Member};
+use jiuzhu::sheet::reader::{read_workbook, Encoding};
+
+const HEADER: &str = "序号,户主身份证号,姓名,身份证号,与户主关系,申请类别,乡镇(街道),村(社区),住址,联系电话,申请日期,\
+户籍类型,开户银行,银行账号,致困原因,月收入(元),残疾等级,重病,在校,劳动能力,提供材料,救助月数,先行救助,自理能力,供养方式";
+
+const ALL: &str = "身份证、户口簿、申请书、授权书、收入证明";
+
+// Heads and members (IDs from their first 17 digits; birth dates in the IDs).
+fn h1() -> String {
+    id("13019919800101001") // 张一, 1980
+}
+fn h2() -> String {
+    id("13019919500303002") // 李二, 1950: 76 on 2026-11-01 → elderly (≥ 70)
+}
+fn h3() -> String {
+    id("13019919700505003") // 王三, rural
+}
+fn h3_spouse() -> String {
+    id("13019919720606004")
+}
+fn h4() -> String {
+    id("13019919400707005") // 赵四, 特困, cannot look after himself, in a care home
+}
+
+/// The month's register. Hand-computed amounts (standard 860.00/month urban, 6600.00/yr = 550.00/month rural,
+/// 特困 1118.00 + care, minimum wage 1900.00; the template policy):
+/// - H1 城市低保, 3 people, income 980: 860×3 = 2580 − 980 = 1600.00; spouse 二级残疾 30% = 258.00; child in
+///   school 20% = 172.00 → **2030.00**
+/// - H2 城市低保, 1 person aged 76, income 300: 860 − 300 = 560.00; elderly 10% = 86.00 → **646.00**
+/// - H3 农村低保, 2 people, income 200 + 100: 550×2 = 1100 − 300 = **800.00**
+/// - H4 特困, 1 person, 不能自理, 集中: 1118.00 + 100% × 1900.00 → **3018.00**
+/// - H5 临时救助, 2 months: 860 × 2 → **1720.00** (cap 5160)
+/// - H6 临时救助, 3 months, urgent: 2580 capped at the urgent cap → **2000.00**, effective at once
+/// - H7 城市低保, 1 person, 因病(艾滋病), income 0 → **860.00**, never on a public list
+fn register(dir: &Path) -> PathBuf {
+    let row = |serial: &str,
+               key: &str,
+               name: &str,
+               idn: &str,
+               rel: &str,
+               scheme: &str,
+               place: (&str, &str),
+               reason: &str,
+               income: &str,
+               extra: &str| {
+        format!(
+            "{serial},{key},{name},{idn},{rel},{scheme},{},{},{}{}号,13800000000,2026-11-02,,青禾县农村信用社,6229530100000000001,{reason},{income},{extra}",
+            place.0, place.1, place.1, serial
+        )
+    };
+    let urban = ("城关镇", "东街社区");
+    let rural = ("东河乡", "柳树村");
+    let lines = [
+        row(
+            "1",
+            &h1(),
+            "张一",
+            &h1(),
+            "户主",
+            "城市低保",
+            urban,
+            "因病",
+            "980",
+            &format!(",,,有,{ALL},,,,"),
+        ),
+        row(
+            "1",
+            &h1(),
+            "钱一",
+            &id("13019919820202006"),
+            "配偶",
+            "",
+            urban,
+            "",
+            "0",
+            "二级,,,无,,,,,",
+        ),
+        row(
+            "1",
+            &h1(),
+            "张小一",
+            &id("13019920120303007"),
+            "女",
+            "",
+            urban,
+            "",
+            "0",
+            ",,是,无,,,,,",
+        ),
+        row(
+            "2",
+            &h2(),
+            "李二",
+            &h2(),
+            "户主",
+            "城市低保",
+            urban,
+            "年老",
+            "300",
+            &format!(",,,无,{ALL},,,,"),
+        ),
+        row(
+            "3",
+            &h3(),
+            "王三",
+            &h3(),
+            "户主",
+            "农村低保",
+            rural,
+            "因残",
+            "200",
+            &format!(",,,有,{ALL},,,,"),
+        ),
+        row(
+            "3",
+            &h3(),
+            "孙三",
+            &h3_spouse(),
+            "配偶",
+            "",
+            rural,
+            "",
+            "100",
+            ",,,有,,,,,",
+        ),
+        row(
+            "4",
+            &h4(),
+            "赵四",
+            &h4(),
+            "本人",
+            "特困供养",
+            rural,
+            "年老无依",
+            "0",
+            &format!(",,,无,{ALL},,,不能自理,集中"),
+        ),
+        row(
+            "5",
+            &id("13019919850808009"),
+            "周五",
+            &id("13019919850808009"),
+            "户主",
+            "临时救助",
+            urban,
+            "火灾",
+            "0",
+            &format!(",,,有,{ALL},2,,,"),
+        ),
+        row(
+            "6",
+            &id("13019919860909001"),
+            "吴六",
+            &id("13019919860909001"),
+            "户主",
+            "临时救助",
+            rural,
+            "车祸",
+            "0",
+            &format!(",,,有,{ALL},3,是,,"),
+        ),
+        row(
+            "7",
+            &id("13019919871010002"),
+            "郑七",
+            &id("13019919871010002"),
+            "户主",
+            "城市低保",
+            urban,
+            "因病(艾滋病)",
+            "0",
+            &format!(",,,无,{ALL},,,,"),
+        ),
+    ];
+    let mut text = format!("{HEADER}\n");
+    for l in lines {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    let path = dir.join("register.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Home visits (village and township level, two investigators, signed) for every case.
+fn visits(ws: &Ws) -> PathBuf {
+    let mut text = String::from("案件编号,调查日期,调查人,调查情况,签字,调查层级\n");
+    for c in ws.records::<Case>() {
+        text.push_str(&format!("{},2026-11-10,张伟、李娜,属实,是,村\n", c.case_id));
+        text.push_str(&format!("{},2026-11-12,王强、刘洋,复核属实,是,乡镇\n", c.case_id));
+    }
+    let path = ws.path("visits.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A workspace whose seven households are taken in, visited and verified.
+fn verified() -> Ws {
+    let ws = Ws::new();
+    let reg = register(ws.root());
+    assert_exit(&ws.intake_path(&reg), 0);
+    let v = visits(&ws);
+    let out = ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    assert!(ws.records::<Case>().iter().all(|c| c.status == CaseStatus::Verified));
+    ws
+}
+
+fn case_of(ws: &Ws, head: &str) -> Case {
+    ws.records::<Case>()
+        .into_iter()
+        .find(|c| c.applicant_id_number.as_str() == head)
+        .expect("the case")
+}
+
+fn decisions_of(ws: &Ws, case_id: &str) -> Vec<Decision> {
+    ws.records::<Decision>()
+        .into_iter()
+        .filter(|d| d.case_id == case_id)
+        .collect()
+}
+
+fn amount_of(ws: &Ws, head: &str) -> String {
+    let c = case_of(ws, head);
+    let ds = decisions_of(ws, &c.case_id);
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    ds[0].amount.to_string()
+}
+
+/// Fills the review-meeting worksheet: every proposal gets `verdict` unless `except` names its case.
+fn meeting_sheet(ws: &Ws, period: &str, verdict: &str, except: &[(&str, &str)]) -> PathBuf {
+    let src = ws.path(&format!("reports/review-meeting-{period}.xlsx"));
+    let dst = ws.path(&format!("meeting-{period}.xlsx"));
+    refill(&src, &dst, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .unwrap();
+        for row in g.iter_mut().skip(head + 1) {
+            row.resize(13, String::new());
+            let v = except
+                .iter()
+                .find(|(c, _)| *c == row[1])
+                .map(|(_, v)| *v)
+                .unwrap_or(verdict);
+            row[11] = v.to_string();
+        }
+    });
+    dst
+}
+
+/// The month for the seven households: amounts to the fen, the urgent path, the meeting, the notice, the
+/// notice period, effective decisions.
+#[test]
+fn a_month_of_decisions_matches_the_hand_computed_amounts() {
+    let ws = verified();
+    let out = ws.run(&["decide", "--period", "2026-11"]);
+    assert_exit(&out, 1);
+    assert!(first_line(&out).contains("6 proposed — 6 new"), "{}", stdout(&out));
+    assert!(
+        first_line(&out).contains("1 effective now (1 urgent)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(amount_of(&ws, &h1()), "2030.00");
+    assert_eq!(amount_of(&ws, &h2()), "646.00");
+    assert_eq!(amount_of(&ws, &h3()), "800.00");
+    assert_eq!(amount_of(&ws, &h4()), "3018.00");
+    assert_eq!(amount_of(&ws, &id("13019919850808009")), "1720.00");
+    assert_eq!(amount_of(&ws, &id("13019919860909001")), "2000.00");
+    assert_eq!(amount_of(&ws, &id("13019919871010002")), "860.00");
+    let urgent = &decisions_of(&ws, &case_of(&ws, &id("13019919860909001")).case_id)[0];
+    assert_eq!((urgent.status, urgent.urgent), (DecisionStatus::Effective, true));
+
+    // explain reads like the arithmetic.
+    let c1 = case_of(&ws, &h1());
+    let out = ws.run(&["explain", &c1.case_id]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for line in [
+        "标准 860.00 × 3 人 = 2580.00",
+        "补差 2580.00 − 980.00 = 1600.00",
+        "258.00",
+        "172.00",
+        "2030.00",
+    ] {
+        assert!(text.contains(line), "explain lacks `{line}`:\n{text}");
+    }
+
+    // The meeting approves everything; the notice is posted the day after, for 7 days.
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        sheet.to_str().unwrap(),
+        "--meeting",
+        "城关镇审批会 纪要第11号",
+        "--date",
+        "2026-11-20",
+        "--attendees",
+        "张镇长、李主任",
+    ]);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("6 approved"), "{}", stdout(&out));
+    assert_eq!(case_of(&ws, &h1()).status, CaseStatus::Approved);
+
+    // Not yet effective on the last day of the notice (only the protected case, which is never posted, is);
+    // effective the day after.
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-27"]);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("1 effective now"), "{}", stdout(&out));
+    assert_eq!(case_of(&ws, &h1()).status, CaseStatus::Approved);
+    assert_eq!(case_of(&ws, &id("13019919871010002")).status, CaseStatus::Effective);
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("5 effective now"), "{}", stdout(&out));
+    let d1 = &decisions_of(&ws, &c1.case_id)[0];
+    assert_eq!(
+        (d1.status, d1.effective_from.as_str()),
+        (DecisionStatus::Effective, "2026-11")
+    );
+    assert_eq!(case_of(&ws, &h1()).status, CaseStatus::Effective);
+
+    // Nothing changed: a rerun changes nothing.
+    let before = ws.ledgers();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    assert_same_files(&before, &ws.ledgers(), "rerun of decide");
+}
+
+/// The public notice shows name, village, household size, scheme and amount only: no ID, account, phone,
+/// income or health detail anywhere in it, and never the protected (艾滋病) case.
+#[test]
+fn the_public_notice_shows_only_what_the_policy_allows() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "审批会",
+            "--date",
+            "2026-11-20",
+        ]),
+        0,
+    );
+    let wb = read_workbook(&ws.path("reports/notice-2026-11.xlsx"), Encoding::Detect).unwrap();
+    let mut all = String::new();
+    for s in &wb.sheets {
+        for r in &s.rows {
+            for c in r {
+                all.push_str(&c.text);
+                all.push('|');
+            }
+        }
+    }
+    assert!(all.contains("张一") && all.contains("2030"), "{all}");
+    assert!(!all.contains("郑七"), "the protected case is never listed");
+    assert!(!all.contains("艾滋病"));
+    for secret in [
+        h1(),
+        h2(),
+        h3(),
+        "6229530100000000001".to_string(),
+        "13800000000".to_string(),
+    ] {
+        assert!(!all.contains(&secret), "the notice shows {secret}");
+    }
+    for word in ["因病", "残疾", "月收入", "980", "身份证"] {
+        assert!(!all.contains(word), "the notice shows `{word}`");
+    }
+    // Any checksum-valid 18-character ID anywhere in it?
+    for token in all.split(|c: char| !c.is_ascii_alphanumeric()) {
+        assert!(
+            token.len() < 15 || jiuzhu::domain::id_number::parse(token).is_err(),
+            "an ID number in the notice: {token}"
+        );
+    }
+}
+
+/// Next month: the head's income rose by 200 → 减发 of exactly 200.00; a confirmed death of the rural
+/// spouse → the household is recomputed for one person (death); the 特困 person's death → 停发 (death).
+#[test]
+fn income_change_and_deaths_are_re_decided_the_next_month() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "m",
+            "--date",
+            "2026-11-20",
+        ]),
+        0,
+    );
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+
+    // 张一's monthly income 980 → 1180 (a change found at a follow-up visit).
+    let members = ws.read("ledgers/members.csv").replace(
+        &format!("{},张一,head,1980-01-01,M,980.00", h1()),
+        &format!("{},张一,head,1980-01-01,M,1180.00", h1()),
+    );
+    assert!(members.contains("1180.00"));
+    std::fs::write(ws.path("ledgers/members.csv"), members).unwrap();
+
+    // Deaths registry: 孙三 (H3 spouse) and 赵四 (特困); the clerk confirms both.
+    let deaths = ws.path("deaths.csv");
+    std::fs::write(
+        &deaths,
+        format!(
+            "姓名,身份证号,死亡日期\n孙三,{},2026-11-25\n赵四,{},2026-11-26\n",
+            h3_spouse(),
+            h4()
+        ),
+    )
+    .unwrap();
+    assert_exit(
+        &ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]),
+        1,
+    );
+    let batch = ws.records::<jiuzhu::ledger::Match>()[0].batch.clone();
+    let filled = ws.path("hits.xlsx");
+    refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
+        for row in g
+            .iter_mut()
+            .filter(|r| r.first().is_some_and(|c| c.starts_with("deaths-")))
+        {
+            row.resize(11, String::new());
+            row[8] = "确认".into();
+            row[9] = "火化证明".into();
+            row[10] = "李明".into();
+        }
+    });
+    assert_exit(&ws.run(&["compare", "--resolve", filled.to_str().unwrap()]), 0);
+
+    let out = ws.run(&["decide", "--period", "2026-12"]);
+    assert_exit(&out, 1);
+    let c1 = case_of(&ws, &h1());
+    let d1 = decisions_of(&ws, &c1.case_id)
+        .into_iter()
+        .find(|d| d.period == "2026-12")
+        .unwrap();
+    assert_eq!(
+        (d1.kind, d1.amount.to_string(), d1.delta_amount.to_string()),
+        (DecisionKind::Decrease, "1830.00".into(), "-200.00".into())
+    );
+    assert_eq!(d1.reason, "income_up");
+    let c3 = case_of(&ws, &h3());
+    let d3 = decisions_of(&ws, &c3.case_id)
+        .into_iter()
+        .find(|d| d.period == "2026-12")
+        .unwrap();
+    // One person left: 550 − 200 = 350.00.
+    assert_eq!(
+        (d3.kind, d3.amount.to_string(), d3.reason.as_str()),
+        (DecisionKind::Decrease, "350.00".into(), "death")
+    );
+    let c4 = case_of(&ws, &h4());
+    let d4 = decisions_of(&ws, &c4.case_id)
+        .into_iter()
+        .find(|d| d.period == "2026-12")
+        .unwrap();
+    assert_eq!(
+        (d4.kind, d4.amount.to_string(), d4.reason.as_str()),
+        (DecisionKind::Stop, "0.00".into(), "death")
+    );
+
+    // explain shows the new arithmetic with the delta.
+    let text = stdout(&ws.run(&["explain", &c1.case_id]));
+    assert!(
+        text.contains("2026-12 减发") && text.contains("2030.00 → 1830.00"),
+        "{text}"
+    );
+
+    // A second run of the same period changes nothing.
+    let before = ws.ledgers();
+    assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
+    assert_same_files(&before, &ws.ledgers(), "rerun of decide 2026-12");
+
+    // The stop takes effect after the meeting and the notice: the case is stopped.
+    let sheet = meeting_sheet(&ws, "2026-12", "同意", &[]);
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "m12",
+            "--date",
+            "2026-12-05",
+        ]),
+        0,
+    );
+    assert_exit(&ws.run(&["decide", "--period", "2026-12", "--as-of", "2026-12-13"]), 0);
+    assert_eq!(case_of(&ws, &h4()).status, CaseStatus::Stopped);
+    let members: Vec<Member> = ws.records();
+    assert!(
+        members.iter().any(|m| m.id_number.as_str() == h4()),
+        "a stopped case keeps its people on record"
+    );
+}
+
+/// An objection upheld during the notice withdraws the decision; a dismissed one lets it run on.
+#[test]
+fn objections_during_the_notice() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "m",
+            "--date",
+            "2026-11-20",
+        ]),
+        0,
+    );
+    let (c1, c2) = (case_of(&ws, &h1()).case_id, case_of(&ws, &h2()).case_id);
+    let out = ws.run(&[
+        "decide",
+        "--objection",
+        &c1,
+        "--upheld",
+        "--note",
+        "有未申报的经营收入",
+        "--date",
+        "2026-11-22",
+    ]);
+    assert_exit(&out, 1);
+    let out = ws.run(&[
+        "decide",
+        "--objection",
+        &c2,
+        "--dismissed",
+        "--note",
+        "核实无误",
+        "--date",
+        "2026-11-22",
+    ]);
+    assert_exit(&out, 0);
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 1);
+    assert_eq!(case_of(&ws, &h1()).status, CaseStatus::NeedsInfo);
+    assert_eq!(decisions_of(&ws, &c1)[0].status, DecisionStatus::Rejected);
+    assert_eq!(case_of(&ws, &h2()).status, CaseStatus::Effective);
+}
+
+/// 同意 / 不同意 / 暂缓 each do what they say; a tampered or foreign sheet is refused whole.
+#[test]
+fn meeting_verdicts_and_refused_sheets() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let (c1, c2) = (case_of(&ws, &h1()).case_id, case_of(&ws, &h2()).case_id);
+
+    let before = ws.ledgers();
+    let bad = ws.path("bad.xlsx");
+    refill(&ws.path("reports/review-meeting-2026-11.xlsx"), &bad, |g| {
+        let row = g.iter_mut().find(|r| r.get(1) == Some(&c1)).unwrap();
+        row.resize(13, String::new());
+        row[1] = c2.clone(); // someone "corrected" the case of a decision
+        row[11] = "同意".into();
+    });
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        bad.to_str().unwrap(),
+        "--meeting",
+        "m",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("was changed"), "{}", stderr(&out));
+    refill(&ws.path("reports/review-meeting-2026-11.xlsx"), &bad, |g| {
+        let row = g.iter_mut().find(|r| r.get(1) == Some(&c1)).unwrap();
+        row.resize(13, String::new());
+        row[11] = "通过吧".into();
+    });
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            bad.to_str().unwrap(),
+            "--meeting",
+            "m",
+            "--date",
+            "2026-11-20",
+        ]),
+        2,
+    );
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        "/nonexistent.xlsx",
+        "--meeting",
+        "m",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert_exit(&out, 2);
+    assert_same_files(&before, &ws.ledgers(), "refused sheets");
+
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[(&c1, "不同意"), (&c2, "暂缓")]);
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        sheet.to_str().unwrap(),
+        "--meeting",
+        "m",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        first_line(&out).contains("4 approved, 1 not approved, 1 deferred"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(decisions_of(&ws, &c1)[0].status, DecisionStatus::Rejected);
+    assert_eq!(decisions_of(&ws, &c2)[0].status, DecisionStatus::Deferred);
+    // The same sheet again: its proposals are decided now, so it is refused.
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "m",
+            "--date",
+            "2026-11-20",
+        ]),
+        2,
+    );
+}
+
+/// --preview and --dry-run write nothing; --impact shows who a policy change would move, by how much.
+#[test]
+fn preview_and_impact_are_read_only() {
+    let ws = verified();
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["decide", "--period", "2026-11", "--preview"]);
+    assert_exit(&out, 1);
+    assert!(
+        first_line(&out).starts_with("preview: decide 2026-11"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("0.00 (2026-10) →"), "{}", stdout(&out));
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "preview");
+
+    // The old policy kept 820.00 after July (no July rise). H1 under it: 820×3 − 980 = 1480.00, plus 30% and 20%
+    // of 820 (246.00 + 164.00) = 1890.00; under the current policy 2030.00.
+    let old = ws
+        .read("jiuzhu.yaml")
+        .replacen("        amount: \"860.00\"\n", "        amount: \"820.00\"\n", 1);
+    let old_path = ws.path("old-jiuzhu.yaml");
+    std::fs::write(&old_path, old).unwrap();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["decide", "--impact", old_path.to_str().unwrap(), "--period", "2026-11"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("1890.00 → 2030.00 (+140.00)"), "{text}");
+    assert!(text.contains("3 households change"), "{text}");
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "impact");
+}
