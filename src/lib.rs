@@ -7,10 +7,13 @@
 //! - [`sheet`] — the one table reader (csv/xlsx/xls/ods) and the one workbook writer.
 //! - [`ledger`] — typed ledger records and their deterministic CSV form.
 //! - [`workspace`] — finding the workspace, the lock, and the one atomic commit path.
+//! - [`git`] — the Git plumbing: `REV:PATH` reads, the workbook textconv driver, `--commit`, hand-edit warnings.
 //! - [`cmd`] — one module per subcommand: read, call the core, write.
 
 pub mod cmd;
 pub mod domain;
+pub mod git;
+pub mod i18n;
 pub mod ledger;
 pub mod policy;
 pub mod register;

@@ -32,6 +32,13 @@ struct Cli {
     /// Print nothing on success (problems are still printed).
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Language of messages: zh or en (default: from LANG/LC_ALL; Chinese when the locale is zh_*).
+    #[arg(long, global = true, value_name = "zh|en")]
+    lang: Option<String>,
+    /// After a writing step, commit its files (ledgers/, reports/, inbox/, archive/, jiuzhu.yaml) to Git with a
+    /// message naming the step, the period and the input hashes (also `git: {commit: true}` in jiuzhu.yaml).
+    #[arg(long, global = true)]
+    commit: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +54,42 @@ repository and git is installed."
     Init {
         /// The folder (created if missing); default: the current folder (or -C DIR).
         dir: Option<PathBuf>,
+    },
+    /// Write a realistic fictional workspace and a month of its inputs (registers, registries, visits), for
+    /// benchmarks and trials at scale. Deterministic: the same seed and size give the same bytes.
+    #[command(
+        name = "sample-data",
+        after_help = "Examples:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
+jiuzhu sample-data --size county --seed 2026 --xlsx-rows 100000 bench-county\n  \
+jiuzhu sample-data --size province --seed 2026 bench-province\n\n\
+Sizes: county = 50,000 households (~125k members, 500k registry rows); province = 1,000,000 households \
+(~2.5M members, 10M registry rows, 50 townships). DIR gets jiuzhu.yaml, the workspace folders, and inputs/: \
+registers/*.csv (one per township, per-member shape), registries/*.csv (deaths, vehicles, real_estate, payroll, \
+relatives, other_schemes), expected-hits.csv (the members planted in a registry), visits.csv (a village visit \
+and a township re-visit of every household). All people are fictional; ID numbers are valid for the county \
+130199."
+    )]
+    SampleData {
+        /// Number of households (default: 50000, the county size).
+        #[arg(long, conflicts_with = "size")]
+        households: Option<usize>,
+        /// A named size: county (50k households) or province (1M households, more townships).
+        #[arg(long, value_parser = ["county", "province"])]
+        size: Option<String>,
+        /// Seed of the random generator.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Also write inputs/registers/register-100k.xlsx with this many member rows (other households).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        xlsx_rows: usize,
+        /// Registry rows in all (default: 10 per household), shared by the six registries.
+        #[arg(long, value_name = "N")]
+        registry_rows: Option<u64>,
+        /// Share of members planted in some registry, in percent.
+        #[arg(long, value_name = "PCT", default_value_t = 0.5)]
+        hit_percent: f64,
+        /// The folder to write (created; must not be a workspace yet).
+        dir: PathBuf,
     },
     /// Import application registers (申请登记表) from xlsx/xls/ods/csv into the case ledgers.
     #[command(after_help = "Examples:\n  jiuzhu intake 城关镇-申请登记表.xlsx\n  \
@@ -145,6 +188,36 @@ Exit: 0 no open hits; 1 open hits need a person; 2 nothing done."
         #[arg(long)]
         dry_run: bool,
     },
+    /// Compare two ledgers or workbooks cell by cell, rows matched by key; either side may be REV:PATH in Git.
+    #[command(after_help = "Examples:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
+jiuzhu diff old/members.csv ledgers/members.csv\n  \
+jiuzhu diff --format daff HEAD~3:ledgers/decisions.csv ledgers/decisions.csv > changes.csv\n  \
+jiuzhu diff 名单-10月.xlsx 名单-11月.xlsx\n  jiuzhu diff --key 身份证号 a.csv b.csv\n\n\
+Rows are matched by key: cases.csv by case_id, members.csv by case_id+id_number, decisions.csv by decision_id, \
+matches.csv by hit_id, checks.csv by case_id+check, events.csv by seq, any other file by its first column \
+(workbook sheets by their first column when its values are unique, else by row number). Prints added, removed \
+and changed rows with old → new per cell; --format daff prints daff's tabular diff (CSV: @@ header, +++ added, \
+--- removed, -> changed, ... skipped).\n\nExit: 0 identical; 1 different; 2 error.")]
+    Diff {
+        /// The old side: a file, or REV:PATH (e.g. HEAD~1:ledgers/cases.csv).
+        a: String,
+        /// The new side: a file, or REV:PATH.
+        b: String,
+        /// Key columns, comma-separated (default: the ledger's key, else the first column).
+        #[arg(long, value_name = "COL[,COL]", value_delimiter = ',')]
+        key: Option<Vec<String>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+    },
+    /// Print a workbook as text (each sheet, each row with its number), or a CSV file normalised. Git uses it to
+    /// diff workbooks (registered by `jiuzhu init`).
+    #[command(after_help = "Examples:\n  jiuzhu cat reports/review-2026-11-20.xlsx\n  \
+git diff reports/        # shows changed cells: init set diff.jiuzhu-xlsx.textconv = \"jiuzhu cat\"")]
+    Cat {
+        /// An .xlsx, .xls, .ods or .csv file.
+        file: PathBuf,
+    },
     /// Decide benefits (救助决策): propose for a period, record the review meeting, post the public notice,
     /// record objections, and re-decide existing recipients (增发/减发/停发/渐退).
     #[command(after_help = "Examples:\n  jiuzhu decide --period 2026-11\n  \
@@ -208,6 +281,54 @@ full period with no upheld objection. Dates come from --date/--as-of, never the 
         /// The case ID (案件编号).
         case: String,
     },
+    /// Pay (发放): the month's batch from effective decisions in each bank's file format, reconciliation of the
+    /// bank's return file, reissues, and in-kind goods (物资) with their receipts.
+    #[command(after_help = "Examples:\n  jiuzhu disburse --period 2026-12\n  \
+jiuzhu disburse --period 2026-12 --override-budget \"县政府常务会议纪要第5号追加预算\"\n  \
+jiuzhu disburse --reconcile 回盘-2026-12.csv --profile rcc_csv\n  \
+jiuzhu disburse --goods 冬季物资发放计划.xlsx\n  \
+jiuzhu disburse --goods-receipts reports/goods-1A2B3C4D.xlsx\n\n\
+--period writes one payment per case and month due (arrears included, stopped cases excluded) to \
+ledgers/payments.csv, the bank files under reports/bank/ in the format of each bank's profile \
+(`disbursement.profiles` in jiuzhu.yaml) with their control totals, and reports/disburse-PERIOD-汇总表.xlsx to sign. \
+A batch is issued once: a rerun reproduces it byte for byte. --reconcile reads the bank's return file and marks \
+payments paid or failed, all or nothing; failures are reissued in a later batch once the account is corrected.\n\n\
+Exit: 0 done; 1 done, but a case has no valid account or a failed payment waits for a corrected one; \
+2 nothing done (refused return file, budget exceeded, money totals that do not balance).")]
+    Disburse {
+        /// The batch to issue (YYYY-MM).
+        #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["reconcile", "goods", "goods_receipts"])]
+        period: Option<String>,
+        /// Issue a batch above a scheme's budget, recording why.
+        #[arg(long, value_name = "REASON", requires = "period")]
+        override_budget: Option<String>,
+        /// Read a bank's return file (回盘) and mark payments paid or failed.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["goods", "goods_receipts"])]
+        reconcile: Option<PathBuf>,
+        /// The bank profile of the return file (default: disbursement.default_profile).
+        #[arg(long, value_name = "NAME", requires = "reconcile")]
+        profile: Option<String>,
+        /// A goods distribution plan (物资名称, 数量, 单位, and 案件编号 or 村(社区)).
+        #[arg(long, value_name = "FILE", conflicts_with = "goods_receipts")]
+        goods: Option<PathBuf>,
+        /// A signed goods distribution list (领取登记表) read back.
+        #[arg(long, value_name = "FILE")]
+        goods_receipts: Option<PathBuf>,
+        /// CSV encoding of a goods plan (default: detect).
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Show what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// Aligned tables: changed cells as old → new, added and removed rows.
+    Table,
+    /// daff's tabular diff format (CSV).
+    Daff,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -226,16 +347,64 @@ fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(l) = &cli.lang {
+        match jiuzhu::i18n::parse(l) {
+            Some(lang) => jiuzhu::i18n::set(lang),
+            None => {
+                eprintln!("jiuzhu: error: --lang takes zh or en, not `{l}`");
+                return ExitCode::from(2);
+            }
+        }
+    }
     match run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => {
-            eprintln!("jiuzhu: error: {e:#}");
+            eprintln!("jiuzhu: {} {e:#}", jiuzhu::i18n::tr("error:", "错误:"));
             ExitCode::from(2)
         }
     }
 }
 
+/// Whether a command is a writing step, and its period: a writing step is warned about hand-edited ledgers
+/// before it runs and committed after it with `--commit`. Read-only commands and dry runs are not.
+fn writing_step(command: &Command) -> Option<Option<String>> {
+    #[allow(unreachable_patterns)]
+    match command {
+        Command::Init { .. } | Command::Explain { .. } | Command::Diff { .. } | Command::Cat { .. } => None,
+        Command::SampleData { .. } => None,
+        Command::Intake { dry_run, .. } | Command::Verify { dry_run, .. } | Command::Compare { dry_run, .. } => {
+            (!dry_run).then_some(None)
+        }
+        Command::Decide {
+            dry_run,
+            preview,
+            impact,
+            period,
+            ..
+        } => (!dry_run && !preview && impact.is_none()).then(|| period.clone()),
+        Command::Disburse { dry_run, period, .. } => (!dry_run).then(|| period.clone()),
+        // A step added later: a writing step until it says otherwise.
+        _ => Some(None),
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let step = writing_step(&cli.command);
+    let watch = match &step {
+        Some(_) => {
+            let start = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+            jiuzhu::git::watch_step(&start, cli.commit, cli.quiet)
+        }
+        None => None,
+    };
+    let outcome = dispatch(cli)?;
+    if let (Some(watch), Some(period)) = (watch, step) {
+        watch.finish(period.as_deref());
+    }
+    Ok(outcome)
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let start = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
         Command::Init { dir } => {
@@ -245,6 +414,32 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 None => start,
             };
             cmd::init::run(&dir, cli.quiet)
+        }
+        Command::SampleData {
+            households,
+            size,
+            seed,
+            xlsx_rows,
+            registry_rows,
+            hit_percent,
+            dir,
+        } => {
+            let province = size.as_deref() == Some("province");
+            let households = households.unwrap_or(if province {
+                cmd::sample_data::PROVINCE_HOUSEHOLDS
+            } else {
+                cmd::sample_data::COUNTY_HOUSEHOLDS
+            });
+            cmd::sample_data::run(&cmd::sample_data::Args {
+                dir: resolve_path(&cli.change_dir, dir),
+                households,
+                seed,
+                extra_townships: if province { 47 } else { 0 },
+                xlsx_rows,
+                registry_rows,
+                hit_percent,
+                quiet: cli.quiet,
+            })
         }
         Command::Intake {
             files,
@@ -364,6 +559,41 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let ws = Workspace::open(&start)?;
             cmd::decide::explain(&ws, &case)
         }
+        Command::Disburse {
+            period,
+            override_budget,
+            reconcile,
+            profile,
+            goods,
+            goods_receipts,
+            encoding,
+            dry_run,
+        } => {
+            let ws = Workspace::open(&start)?;
+            let mode = if let Some(period) = period {
+                cmd::disburse::Mode::Batch { period, override_budget }
+            } else if let Some(file) = reconcile {
+                cmd::disburse::Mode::Reconcile {
+                    file: resolve_path(&cli.change_dir, file),
+                    profile,
+                }
+            } else if let Some(file) = goods {
+                cmd::disburse::Mode::Goods(resolve_path(&cli.change_dir, file))
+            } else if let Some(file) = goods_receipts {
+                cmd::disburse::Mode::GoodsReceipts(resolve_path(&cli.change_dir, file))
+            } else {
+                anyhow::bail!("give --period YYYY-MM, --reconcile FILE, --goods FILE or --goods-receipts FILE")
+            };
+            cmd::disburse::run(
+                &ws,
+                &cmd::disburse::Args {
+                    mode,
+                    encoding,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
+        }
         Command::Compare {
             source,
             hashed,
@@ -402,5 +632,17 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 },
             )
         }
+        Command::Diff { a, b, key, format } => cmd::diff::run(&cmd::diff::Args {
+            a,
+            b,
+            key,
+            format: match format {
+                DiffFormat::Table => cmd::diff::Format::Table,
+                DiffFormat::Daff => cmd::diff::Format::Daff,
+            },
+            dir: start,
+            quiet: cli.quiet,
+        }),
+        Command::Cat { file } => cmd::cat::run(&resolve_path(&cli.change_dir, file)),
     }
 }

@@ -47,6 +47,21 @@ pub struct Policy {
     /// The decision procedure: review meeting, public notice, effective month, privacy of notices.
     #[serde(default)]
     pub decision: DecisionRules,
+    /// Payments (发放): bank file profiles, which bank uses which, combined months, budgets.
+    #[serde(default)]
+    pub disbursement: Disbursement,
+    /// Git: commit each writing step's files (as `--commit` does).
+    #[serde(default)]
+    pub git: GitSettings,
+}
+
+/// How jiuzhu uses the workspace's Git repository.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GitSettings {
+    /// After every writing step, `git add` the workspace folders and commit them with a message naming the
+    /// step, the period and the input hashes (as `jiuzhu --commit`).
+    pub commit: bool,
 }
 
 /// A classified top-up category (分类施保).
@@ -452,6 +467,41 @@ impl Standard {
 }
 
 /// A money amount in the policy: `"820.00"` or `820`, never negative. Parsed by the same rule as register cells.
+/// The deepest `[`/`{` nesting a policy may use. serde_yaml's parser takes time quadratic in the depth of flow
+/// collections (`[[[[…]]]]` 100 000 deep takes minutes), so a damaged or hostile jiuzhu.yaml would hang every
+/// command; real policies nest two or three levels.
+const MAX_FLOW_DEPTH: usize = 32;
+
+/// The 1-based line where flow collections nest deeper than `max`, if they do. Brackets inside quotes and
+/// comments do not count (approximately: a quote opens only at the start of a value).
+fn flow_nesting_beyond(text: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if prev.is_whitespace() => break,
+                    '\'' | '"' if prev.is_whitespace() || "[{,:".contains(prev) => quote = Some(c),
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > max {
+                            return Some(i + 1);
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+    }
+    None
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyMoney(pub Fen);
 
@@ -475,6 +525,341 @@ impl<'de> Deserialize<'de> for PolicyMoney {
             )));
         }
         Ok(PolicyMoney(fen))
+    }
+}
+
+/// Payments (发放, 社会化发放): how batches are cut and how each bank wants its file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Disbursement {
+    /// Bank file formats by name.
+    pub profiles: BTreeMap<String, BankProfile>,
+    /// 开户银行 (as in the case's `bank_name`) → profile name.
+    pub banks: BTreeMap<String, String>,
+    /// The profile for a bank not listed under `banks` (and for `--reconcile` without `--profile`).
+    pub default_profile: Option<String>,
+    /// Months paid together in one batch (e.g. January and February before the Spring Festival).
+    pub combine: Vec<CombinedBatch>,
+    /// The most a batch may pay under a scheme, by period (`--override-budget REASON` to exceed it).
+    pub budgets: Vec<Budget>,
+    /// An account number is digits only, of this many digits at least and at most (银行卡 16–19, 存折 longer).
+    pub account_min_digits: u32,
+    pub account_max_digits: u32,
+}
+
+impl Default for Disbursement {
+    fn default() -> Disbursement {
+        Disbursement {
+            profiles: BTreeMap::new(),
+            banks: BTreeMap::new(),
+            default_profile: None,
+            combine: Vec::new(),
+            budgets: Vec::new(),
+            account_min_digits: 10,
+            account_max_digits: 30,
+        }
+    }
+}
+
+/// A batch that pays several months (`batch: "2027-01"`, `months: ["2027-01", "2027-02"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CombinedBatch {
+    pub batch: String,
+    pub months: Vec<String>,
+}
+
+/// A scheme's budget for one batch period.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    pub scheme: String,
+    pub period: String,
+    pub amount: PolicyMoney,
+}
+
+/// One bank's file format (代发文件格式).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankProfile {
+    pub file_type: BankFileType,
+    #[serde(default)]
+    pub encoding: BankEncoding,
+    /// A header row of the column labels.
+    #[serde(default = "yes")]
+    pub header: bool,
+    #[serde(default)]
+    pub line_ending: LineEnding,
+    /// File name under `reports/bank/`: `{bank}`, `{period}`, `{profile}` are filled in.
+    pub file_name: String,
+    #[serde(default)]
+    pub amount_format: AmountFormat,
+    pub columns: Vec<BankColumn>,
+    #[serde(default)]
+    pub summary: Option<SummaryRow>,
+    /// How the bank's return file (回盘文件) is read.
+    #[serde(default)]
+    pub returns: ReturnFormat,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BankFileType {
+    Csv,
+    Xlsx,
+    /// Fixed-width text: every column has a `width` in bytes of the encoded text (a GBK character is 2).
+    Fixed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BankEncoding {
+    #[default]
+    #[serde(alias = "utf8")]
+    Utf8,
+    #[serde(alias = "gb18030", alias = "gb2312")]
+    Gbk,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineEnding {
+    #[default]
+    Crlf,
+    Lf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountFormat {
+    /// 元 with 2 decimals: `1234.50`.
+    #[default]
+    Yuan,
+    /// Whole fen: `123450`.
+    Fen,
+}
+
+/// What a bank-file column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BankField {
+    /// 序号 within the file, 1, 2, 3, …
+    Seq,
+    PaymentId,
+    CaseId,
+    Name,
+    Account,
+    Amount,
+    /// The payee's ID number, masked (`130199********001X`).
+    IdMasked,
+    /// The full ID number, for banks that verify the payee by it (the file is not public).
+    IdNumber,
+    Bank,
+    /// The month paid (YYYY-MM).
+    Period,
+    Scheme,
+    Village,
+    /// 附言: period, scheme and 补发/重发/先行救助 markers.
+    Note,
+    /// A fixed text (`text:`).
+    Text,
+    /// Return files: 成功/失败 and the failure reason; a column to ignore.
+    Status,
+    Reason,
+    Skip,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankColumn {
+    pub field: BankField,
+    #[serde(default)]
+    pub label: String,
+    /// Fixed-width files: bytes of the encoded value; padded, never cut (a longer value is an error).
+    #[serde(default)]
+    pub width: usize,
+    #[serde(default)]
+    pub align: Align,
+    /// The padding character of a fixed-width column (`" "` or `"0"`).
+    #[serde(default = "space")]
+    pub pad: char,
+    /// The value of a `text` column.
+    #[serde(default)]
+    pub text: String,
+}
+
+fn space() -> char {
+    ' '
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Align {
+    #[default]
+    Left,
+    Right,
+}
+
+/// The control-total row (汇总行): `format` with `{count}`, `{sum}` (as `amount_format`), `{sum_yuan}`,
+/// `{sum_fen}`, `{period}`, `{bank}`; in an xlsx file the format is split into cells at commas.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryRow {
+    pub position: SummaryPosition,
+    pub format: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryPosition {
+    First,
+    Last,
+}
+
+/// A bank's return file: file type and encoding (default: as the payment file), header, columns (by label
+/// when there is a header, by position or width otherwise), and the words it uses for success and failure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReturnFormat {
+    pub file_type: Option<BankFileType>,
+    pub encoding: Option<BankEncoding>,
+    pub header: bool,
+    pub columns: Vec<BankColumn>,
+    pub success: Vec<String>,
+    pub failure: Vec<String>,
+}
+
+impl Default for ReturnFormat {
+    fn default() -> ReturnFormat {
+        let col = |field, label: &str| BankColumn {
+            field,
+            label: label.into(),
+            width: 0,
+            align: Align::Left,
+            pad: ' ',
+            text: String::new(),
+        };
+        ReturnFormat {
+            file_type: None,
+            encoding: None,
+            header: true,
+            columns: vec![
+                col(BankField::PaymentId, "流水号"),
+                col(BankField::Account, "账号"),
+                col(BankField::Amount, "金额"),
+                col(BankField::Status, "状态"),
+                col(BankField::Reason, "失败原因"),
+            ],
+            success: vec!["成功".into(), "已入账".into()],
+            failure: vec!["失败".into(), "退回".into()],
+        }
+    }
+}
+
+impl Disbursement {
+    /// The months a batch pays: those listed under `combine`, else the batch's own month.
+    pub fn months_of(&self, batch: &str) -> Vec<String> {
+        match self.combine.iter().find(|c| c.batch == batch) {
+            Some(c) => c.months.clone(),
+            None => vec![batch.to_string()],
+        }
+    }
+
+    /// The profile (name and format) for a bank name.
+    pub fn profile_for(&self, bank: &str) -> Option<(&str, &BankProfile)> {
+        let name = self.banks.get(bank.trim()).or(self.default_profile.as_ref())?;
+        self.profiles.get_key_value(name).map(|(k, p)| (k.as_str(), p))
+    }
+
+    fn validate(&self, policy: &Policy) -> std::result::Result<(), (Vec<PathSeg>, String)> {
+        use PathSeg::{Idx, Key};
+        let k = |s: &str| Key(s.to_string());
+        let at = |rest: Vec<PathSeg>| {
+            let mut p = vec![k("disbursement")];
+            p.extend(rest);
+            p
+        };
+        let is_month = |s: &str| crate::domain::date::Period::parse(s).is_ok_and(|p| p.to_string() == s);
+        for (bank, name) in &self.banks {
+            if !self.profiles.contains_key(name) {
+                return Err((at(vec![k("banks"), k(bank)]), format!("no profile `{name}` under disbursement.profiles")));
+            }
+        }
+        if let Some(name) = &self.default_profile {
+            if !self.profiles.contains_key(name) {
+                return Err((at(vec![k("default_profile")]), format!("no profile `{name}`")));
+            }
+        }
+        if self.account_min_digits == 0 || self.account_min_digits > self.account_max_digits {
+            return Err((at(vec![k("account_min_digits")]), "at least 1 and not above account_max_digits".into()));
+        }
+        for (i, c) in self.combine.iter().enumerate() {
+            if !is_month(&c.batch) || c.months.iter().any(|m| !is_month(m)) {
+                return Err((at(vec![k("combine"), Idx(i)]), "batch and months are YYYY-MM".into()));
+            }
+            if !c.months.contains(&c.batch) || c.months.windows(2).any(|w| w[1] <= w[0]) {
+                return Err((
+                    at(vec![k("combine"), Idx(i), k("months")]),
+                    "the months include the batch's own month, in order, each once".into(),
+                ));
+            }
+        }
+        for (i, b) in self.budgets.iter().enumerate() {
+            if !policy.schemes.contains_key(&b.scheme) {
+                return Err((at(vec![k("budgets"), Idx(i), k("scheme")]), format!("no scheme `{}`", b.scheme)));
+            }
+            if !is_month(&b.period) {
+                return Err((at(vec![k("budgets"), Idx(i), k("period")]), "a period is YYYY-MM".into()));
+            }
+        }
+        for (name, p) in &self.profiles {
+            let here = |rest: Vec<PathSeg>| {
+                let mut v = at(vec![k("profiles"), k(name)]);
+                v.extend(rest);
+                v
+            };
+            if p.columns.is_empty() {
+                return Err((here(vec![k("columns")]), "list the file's columns".into()));
+            }
+            for (i, c) in p.columns.iter().enumerate() {
+                if matches!(c.field, BankField::Status | BankField::Reason | BankField::Skip) {
+                    return Err((
+                        here(vec![k("columns"), Idx(i), k("field")]),
+                        "status, reason and skip are for return files (returns.columns)".into(),
+                    ));
+                }
+                if p.file_type == BankFileType::Fixed && c.width == 0 {
+                    return Err((here(vec![k("columns"), Idx(i), k("width")]), "a fixed-width column needs a width".into()));
+                }
+            }
+            let rt = p.returns.file_type.unwrap_or(p.file_type);
+            for (i, c) in p.returns.columns.iter().enumerate() {
+                if rt == BankFileType::Fixed && c.width == 0 {
+                    return Err((
+                        here(vec![k("returns"), k("columns"), Idx(i), k("width")]),
+                        "a fixed-width column needs a width".into(),
+                    ));
+                }
+            }
+            let fields: Vec<BankField> = p.returns.columns.iter().map(|c| c.field).collect();
+            if !fields.contains(&BankField::Status)
+                || !fields.contains(&BankField::Amount)
+                || !(fields.contains(&BankField::PaymentId) || fields.contains(&BankField::Account))
+            {
+                return Err((
+                    here(vec![k("returns"), k("columns")]),
+                    "a return file needs status, amount, and payment_id or account".into(),
+                ));
+            }
+            if p.file_name.trim().is_empty() || p.file_name.contains(['/', '\\']) {
+                return Err((here(vec![k("file_name")]), "a plain file name such as 代发-{bank}-{period}.csv".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -512,6 +897,14 @@ impl Policy {
 
     /// Parses and validates policy text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> std::result::Result<Policy, PolicyError> {
+        if let Some(line) = flow_nesting_beyond(text, MAX_FLOW_DEPTH) {
+            return Err(PolicyError {
+                file: file.to_string(),
+                key: String::new(),
+                line: Some(line),
+                message: format!("brackets ([ or {{) nested more than {MAX_FLOW_DEPTH} deep; is this file damaged?"),
+            });
+        }
         let policy: Policy = serde_yaml::from_str(text).map_err(|e| {
             let msg = e.to_string();
             // serde_yaml says "path: message at line L column C"; split the path off so the key is named once.
@@ -728,6 +1121,7 @@ impl Policy {
                 ));
             }
         }
+        self.disbursement.validate(self)?;
         Ok(())
     }
 

@@ -766,6 +766,17 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             "keep 户主 on the applicant's row only",
         ),
     }
+    // A key Excel turned into a number (`1.30199E+17`, a trailing `.0`) no longer says which household its rows
+    // belong to: they would form a household of their own, missing members (and a wrong benefit).
+    if let Err(e @ id_number::IdError::ExcelMangled) = id_number::parse_cell(&draft.key, false) {
+        problem(
+            &at,
+            "household_key",
+            &draft.key,
+            e.to_string(),
+            "format the 户主身份证号 column as Text (设置单元格格式 → 文本), type the head's ID again, and export again",
+        );
+    }
     if let (Some(head), Ok(key_id)) = (heads.first(), id_number::parse(&draft.key)) {
         if let Some(head_id) = &head.id {
             if head_id != &key_id {

@@ -72,6 +72,7 @@ fn readme_examples_run_as_documented() {
         std::os::unix::fs::symlink(repo.join(name), tmp.path().join(name)).unwrap();
     }
     let mut cwd = tmp.path().to_path_buf();
+    let mut blessed: Vec<(usize, Vec<String>, i32)> = Vec::new();
     for step in all.iter().flatten() {
         if let Some(dir) = step.command.strip_prefix("cd ") {
             cwd = cwd.join(dir.trim());
@@ -90,6 +91,10 @@ fn readme_examples_run_as_documented() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let actual: Vec<&str> = stdout.lines().chain(stderr.lines()).collect();
         let code = out.status.code().unwrap_or(-1);
+        if std::env::var("README_BLESS").is_ok() && !(code == step.exit && matches(&step.expected, &actual)) {
+            blessed.push((step.line, bless(&step.expected, &actual), code));
+            continue;
+        }
         assert!(
             code == step.exit && matches(&step.expected, &actual),
             "README.md line {}: `{}`\n  expected exit {} and:\n{}\n  got exit {code} and:\n{}",
@@ -100,4 +105,44 @@ fn readme_examples_run_as_documented() {
             actual.join("\n")
         );
     }
+    if !blessed.is_empty() {
+        rewrite(&repo.join("README.md"), &readme, &blessed);
+        panic!("README_BLESS: rewrote the output of {} commands in README.md; review the diff", blessed.len());
+    }
+}
+
+/// The new expected lines for a step: the actual output, cut to as many lines as the old expectation showed
+/// before its `...` (with the `...` kept), or whole when it had none.
+fn bless(expected: &[String], actual: &[&str]) -> Vec<String> {
+    match expected.iter().position(|l| l == "...") {
+        Some(k) if actual.len() > k => {
+            let mut v: Vec<String> = actual[..k].iter().map(|s| s.to_string()).collect();
+            v.push("...".into());
+            v
+        }
+        _ => actual.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Rewrites the README with blessed outputs (`README_BLESS=1 cargo test --test readme`), for a person to review.
+fn rewrite(path: &Path, readme: &str, blessed: &[(usize, Vec<String>, i32)]) {
+    let lines: Vec<&str> = readme.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        out.push(lines[i].to_string());
+        if let Some((_, new, code)) = blessed.iter().find(|(l, _, _)| *l == i + 1) {
+            i += 1;
+            while i < lines.len() && !lines[i].starts_with("$ ") && lines[i].trim() != "```" {
+                i += 1;
+            }
+            out.extend(new.iter().cloned());
+            if *code != 0 {
+                out.push(format!("[exit {code}]"));
+            }
+            continue;
+        }
+        i += 1;
+    }
+    std::fs::write(path, out.join("\n") + "\n").unwrap();
 }

@@ -984,6 +984,67 @@ def write_readme(files, info, faults, hits):
     for h in ab:
         a(f"- {hh_label(h)}: {len(h['members'])} member{'s' if len(h['members']) > 1 else ''}, per capita {per_capita(h):.2f}")
     a("")
+    a("## Assistance columns (at the end of every register)")
+    a("")
+    a("Four columns follow 提供材料 in 城关镇 and 东河乡 (household cells merged / only on the first member "
+      "row, like the other household cells; 自理能力 per member), and end the 西岭镇 sheets (家庭: 救助月数, "
+      "先行救助, 供养方式; 成员: 自理能力). Blank wherever the scheme does not use them.")
+    a("")
+    a("| column | level | filled for | values |")
+    a("| --- | --- | --- | --- |")
+    a("| 救助月数 | household | every 临时救助 household | 1–6 (months of need, from the 序号: "
+      f"{', '.join(map(str, MONTHS_CYCLE))}, … for 序号 1, 2, 3, …) |")
+    a("| 先行救助 | household | one 临时救助 household | 是 (urgent: paid first, approved after) |")
+    a("| 供养方式 | household | every 特困供养 household | 集中 (one) / 分散 |")
+    a("| 自理能力 | member | members of 特困供养 households | 能自理 / 部分自理 / 不能自理 |")
+    a("")
+    a("| household | scheme | 救助月数 | 先行救助 | 供养方式 | 自理能力 |")
+    a("| --- | --- | --- | --- | --- | --- |")
+    for h in allh:
+        if h["scheme"] in ("临时救助", "特困供养"):
+            care = "、".join(f"{p['name']} {p['care']}" for p in h["members"] if p.get("care"))
+            a(f"| {hh_label(h)}{' — rejected at intake' if h.get('fault') else ''} | {h['scheme']} "
+              f"| {h.get('months') or ''} | {'是' if h.get('urgent') else ''} | {h.get('support') or ''} | {care} |")
+    a("")
+    u = next(h for h in allh if h.get("urgent"))
+    a(f"**Urgent household (先行救助):** {hh_label(u)}, {len(u['members'])} members, 救助月数 {u['months']}, "
+      f"per capita {per_capita(u):.2f}; 家庭 row {u['rows'][0]}. It is paid first and approved after.")
+    a("")
+    pv = info["private"]
+    ph = pv["members"][0]
+    a("## Private household (never publicly posted)")
+    a("")
+    a(f"{hh_label(pv)}, {pv['village']}, {pv['scheme']}: 致困原因 `{pv['cause']}`. It was added after the "
+      "others (last 序号, rows just above the totals row) and must never appear on any public notice (隐私保护).")
+    a("")
+    a("| row | person | relation | ID | born | 月收入 | 重病 | 在校 | 劳动能力 |")
+    a("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for p in pv["members"]:
+        a(f"| {p['row']} | {p['name']} | {p['rel']} | {p['id']} | {p['birth']} | {num_text(p['income'])} "
+          f"| {p['ill']} | {p['school']} | {p['labour']} |")
+    a("")
+    a(f"Per capita {per_capita(pv):.2f}; materials complete ({'、'.join(pv['materials'])}); 申请日期 {pv['date']}. "
+      f"The 城关镇 totals row (合计) includes its income: {num_text(info['城关镇']['total'])}.")
+    a("")
+    a("## Home visits")
+    a("")
+    vi = info["visits"]
+    nv = next(h for h in allh if (h["town"], h["no"]) == NO_VISIT)
+    one = next(h for h in allh if (h["town"], h["no"]) == ONE_INVESTIGATOR)
+    a("`visits/2026-11-入户调查.csv` (UTF-8, no BOM, LF; header row 1: "
+      f"{', '.join(VISITS_HEADER)}) holds {vi['rows']} rows: {vi['village']} village home visits (调查层级 村, "
+      "2026-11-10 or 2026-11-11, two village investigators, 签字 是), rows "
+      f"2–{vi['village'] + 1}, then {vi['township']} township re-visits (乡镇, 2026-11-12, two township "
+      f"investigators), rows {vi['village'] + 2}–{vi['rows'] + 1}. Rows are keyed by 户主身份证号. The re-visits "
+      "cover every visited household, so the file does not depend on the program's sample draw.")
+    a("")
+    a("- The two households the intake rejects (the deliberate mistakes above) have no rows.")
+    a(f"- **No visit at all:** {hh_label(nv)} ({nv['members'][0]['id']}) — neither a village visit nor a "
+      "re-visit; verify must flag the missing 入户调查.")
+    a(f"- **One investigator only:** {hh_label(one)} ({one['members'][0]['id']}) — its village visit (row "
+      f"{one['visit_row']}, {one['visit_village'][0]}) names only {one['visit_village'][1]}; verify must flag "
+      f"it (fewer than two investigators). Its township re-visit (row {one['revisit_row']}) is in order.")
+    a("")
     a("## Registries (for matching)")
     a("")
     a("| file | sheet / format | columns | rows |")
@@ -1014,7 +1075,8 @@ def write_readme(files, info, faults, hits):
     a("```")
     a("")
     a("`expected.json` beside this file carries the same facts in machine-readable form, plus every household "
-      "(file, 序号, head, member count, sheet/csv rows — for 西岭镇 the 家庭 row and the 成员 rows).")
+      "(file, 序号, head, member count, sheet/csv rows — for 西岭镇 the 家庭 row and the 成员 rows), the "
+      "assistance columns, the urgent and private households, the 城关镇 totals row and the visit rows.")
     with open(os.path.join(HERE, "README.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
 
@@ -1038,6 +1100,30 @@ def write_readme(files, info, faults, hits):
                            for h in allh if not {"授权书", "收入证明"} <= set(h["materials"])],
         above_800_per_capita=[dict(file=fnames[h["town"]], household_no=h["no"], head=h["members"][0]["name"],
                                    per_capita=round(per_capita(h), 2)) for h in ab],
+        assistance=[dict(file=fnames[h["town"]], household_no=h["no"], head=h["members"][0]["name"],
+                         scheme=h["scheme"], valid=not h.get("fault"), months=h.get("months"),
+                         urgent=bool(h.get("urgent")), support_mode=h.get("support"),
+                         self_care={p["name"]: p["care"] for p in h["members"] if p.get("care")} or None)
+                    for h in allh if h["scheme"] in ("临时救助", "特困供养")],
+        urgent=[dict(file=fnames[h["town"]], household_no=h["no"], head=h["members"][0]["name"],
+                     head_id=h["members"][0]["id"], months=h["months"]) for h in allh if h.get("urgent")],
+        private=[dict(file=fnames[h["town"]], household_no=h["no"], head=h["members"][0]["name"],
+                      head_id=h["members"][0]["id"], members=[dict(name=p["name"], id=p["id"], relation=p["rel"],
+                                                                   income=num(p["income"]), row=p["row"])
+                                                              for p in h["members"]],
+                      rows=list(h["rows"]), cause=h["cause"], per_capita_income=round(per_capita(h), 2))
+                 for h in allh if h.get("private")],
+        chengguan_totals=dict(row=info["城关镇"]["total_row"], income=num(info["城关镇"]["total"])),
+        visits=dict(file="visits/2026-11-入户调查.csv", rows=vi["rows"], village=vi["village"],
+                    township=vi["township"],
+                    without_visit=[dict(file=fnames[nv["town"]], household_no=nv["no"],
+                                        head=nv["members"][0]["name"], head_id=nv["members"][0]["id"])],
+                    one_investigator=[dict(file=fnames[one["town"]], household_no=one["no"],
+                                           head=one["members"][0]["name"], head_id=one["members"][0]["id"],
+                                           row=one["visit_row"], investigators=one["visit_village"][1])],
+                    households=[dict(file=fnames[h["town"]], household_no=h["no"], head=h["members"][0]["name"],
+                                     village_row=h["visit_row"], township_row=h["revisit_row"])
+                                for h in allh if h.get("visit_row")]),
         registry_hits=[dict(file=x["file"], row=x["row"], name=x["name"], id=x["id"], relation=x["rel"],
                             household_file=fnames[x["household"]["town"]], household_no=x["household"]["no"],
                             head=x["household"]["members"][0]["name"]) for x in hits],

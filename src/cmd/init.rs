@@ -14,7 +14,9 @@ use crate::Outcome;
 pub const POLICY_TEMPLATE: &str = include_str!("../../templates/jiuzhu.yaml");
 
 const GITIGNORE: &str = "# jiuzhu's private state (lock, staging of an unfinished step)\n.jiuzhu/\n";
-const GITATTRIBUTES: &str = "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\n";
+const GITATTRIBUTES: &str = "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\n\
+# Workbooks are diffed as text by `jiuzhu cat` (the diff driver is set in the repository's config by `jiuzhu init`).\n\
+*.xlsx diff=jiuzhu-xlsx\n*.xls diff=jiuzhu-xlsx\n*.ods diff=jiuzhu-xlsx\n";
 
 pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     if dir.join(POLICY_FILE).exists() {
@@ -40,6 +42,12 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     std::fs::write(dir.join(POLICY_FILE), POLICY_TEMPLATE)
         .with_context(|| format!("cannot write {}", dir.join(POLICY_FILE).display()))?;
     let git = git_init(dir);
+    if !matches!(git, GitInit::NoGit) {
+        // `git diff` / `git log -p` of a workbook show its cells (textconv `jiuzhu cat`).
+        if let Err(e) = crate::git::register_textconv(dir) {
+            eprintln!("warning: workbooks will diff as binary: cannot register the jiuzhu-xlsx diff driver: {e:#}");
+        }
+    }
     if !quiet {
         println!(
             "initialised jiuzhu workspace in {}{}\n  next: edit {POLICY_FILE} for your county, then `jiuzhu intake REGISTER.xlsx`",

@@ -9,9 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::domain::id_number::{self, IdNumber};
+use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
 use crate::register::{self, HouseholdDraft, HouseholdFacts, Problem, RegisterRead, RowRef, Skip};
@@ -71,7 +72,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for (i, path) in args.files.iter().enumerate() {
         let input = read_input(path)?;
         let wb = reader::read_workbook_bytes(&input.shown, &input.bytes, encoding)?;
-        let read = match register::read_register(&wb, i, &ws.policy, &names, &args.sheets)? {
+        let read = match register::read_register(&wb, i, &ws.policy, &names, &args.sheets)
+            .with_context(|| input.shown.clone())?
+        {
             Ok(r) => r,
             Err(no) => bail!("{no}"),
         };
@@ -123,41 +126,60 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     // Summary.
     let report_rel = report_path(&inputs);
     let mut out = String::new();
-    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
     let files = if inputs.len() == 1 {
         inputs[0].shown.clone()
     } else {
-        format!("{} files", inputs.len())
+        tr(format!("{} files", inputs.len()), format!("{} 个文件", inputs.len()))
     };
-    out.push_str(&format!(
-        "{prefix}intake {files}: {} rows read = {} accepted + {} rejected + {} skipped; {} households {}",
-        tally.rows_read,
-        tally.rows_accepted,
-        tally.rows_rejected,
-        tally.rows_skipped,
-        tally.households_accepted,
-        if args.dry_run { "would be added" } else { "added" },
+    let t = &tally;
+    out.push_str(&tr(
+        format!(
+            "{prefix}intake {files}: {} rows read = {} accepted + {} rejected + {} skipped; {} households {} ({} members)",
+            t.rows_read,
+            t.rows_accepted,
+            t.rows_rejected,
+            t.rows_skipped,
+            t.households_accepted,
+            if args.dry_run { "would be added" } else { "added" },
+            t.members_accepted
+        ),
+        format!(
+            "{prefix}导入 {files}: 读取 {} 行 = 接收 {} + 拒收 {} + 跳过 {}; {}新增 {} 户 ({} 人)",
+            t.rows_read,
+            t.rows_accepted,
+            t.rows_rejected,
+            t.rows_skipped,
+            if args.dry_run { "将" } else { "" },
+            t.households_accepted,
+            t.members_accepted
+        ),
     ));
-    out.push_str(&format!(" ({} members)", tally.members_accepted));
     if tally.households_rejected > 0 {
-        out.push_str(&format!(", {} rejected", tally.households_rejected));
+        out.push_str(&tr(
+            format!(", {} rejected", tally.households_rejected),
+            format!(", 拒收 {} 户", tally.households_rejected),
+        ));
     }
     if tally.households_already > 0 {
-        out.push_str(&format!(", {} already imported", tally.households_already));
+        out.push_str(&tr(
+            format!(", {} already imported", tally.households_already),
+            format!(", {} 户已导入过", tally.households_already),
+        ));
     }
     if nothing_new {
-        out.push_str(" — nothing new");
+        out.push_str(&tr(" — nothing new", " — 没有新内容"));
     }
     let needs_report = !rejects.is_empty() || !skips.is_empty();
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
-            if args.dry_run { "report would be" } else { "report:" },
+            if args.dry_run { tr("report would be", "报告将写入") } else { tr("report:", "报告:") },
             report_rel.display()
         ));
     }
     for w in &warnings {
-        out.push_str(&format!("\n  warning: {w}"));
+        out.push_str(&format!("\n  {} {w}", tr("warning:", "注意:")));
     }
     // The clerk sees each rejected household's first reason; the report has every row.
     let mut shown = BTreeSet::new();
@@ -169,10 +191,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             let sheet = if name.to_ascii_lowercase().ends_with(".csv") {
                 String::new()
             } else {
-                format!(" sheet {}", p.at.sheet)
+                tr(format!(" sheet {}", p.at.sheet), format!(" 工作表 {}", p.at.sheet))
             };
             out.push_str(&format!(
-                "\n  rejected {name}{sheet} row {}{}: {}",
+                "\n  {} {name}{sheet} {} {}{}: {}",
+                tr("rejected", "拒收"),
+                tr("row", "第"),
                 p.at.row,
                 if p.column.is_empty() {
                     String::new()
@@ -252,6 +276,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 
 fn read_input(path: &Path) -> Result<Input> {
     let shown = path.display().to_string();
+    if let Ok(meta) = std::fs::metadata(path) {
+        reader::check_input_size(&shown, meta.len())?;
+    }
     let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
     let sha256 = sha256_hex(&bytes);

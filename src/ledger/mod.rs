@@ -24,6 +24,7 @@ pub use records::{
     Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Extension,
     Match, MatchKind, Meeting, Member, Notice, Relation, SelfCare, Source, SupportMode, Visit, VisitLevel, WorkAbility,
 };
+pub use records::{Batch, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity};
 
 /// A ledger record type: its file, its columns, and its sort key.
 pub trait Record: Serialize + DeserializeOwned + Clone {

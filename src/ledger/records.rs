@@ -694,3 +694,214 @@ impl Record for Meeting {
         format!("{}/{}", self.date, self.meeting.0)
     }
 }
+
+/// Where a payment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// In a batch sent to the bank; no return yet (outstanding).
+    Issued,
+    /// The bank's return says 成功.
+    Paid,
+    /// The bank's return says 失败 (with the reason); reissued once the account is corrected.
+    Failed,
+    /// A failed payment whose reissue has been issued: its money is counted in the reissue, never twice.
+    Reissued,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Issued => "issued",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Reissued => "reissued",
+        }
+    }
+}
+
+/// Why a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// A month the batch pays (its own month, or a month combined into it).
+    Regular,
+    /// 补发: a month before the batch's months that was due and not yet paid.
+    Arrears,
+    /// 临时救助: the one-off amount.
+    OneOff,
+    /// 重发: a failed payment paid again to the corrected account.
+    Reissue,
+    /// 补差: the amount in force for a month rose after the month was paid; the difference.
+    Adjustment,
+}
+
+impl PaymentKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PaymentKind::Regular => "正常",
+            PaymentKind::Arrears => "补发",
+            PaymentKind::OneOff => "一次性",
+            PaymentKind::Reissue => "重发",
+            PaymentKind::Adjustment => "补差",
+        }
+    }
+}
+
+/// `payments.csv`: one payment per case per month paid (per batch for a reissue).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    /// `P-` + 12 hex of SHA-256(case, month, number of earlier payments for that case and month).
+    pub payment_id: String,
+    /// The batch (YYYY-MM) the payment was issued in.
+    pub batch: String,
+    /// The month the money is for (YYYY-MM).
+    pub period: String,
+    pub case_id: String,
+    pub scheme: String,
+    pub payee_name: Text,
+    pub bank_name: Text,
+    /// Digits only, as written to the bank file.
+    pub account: Text,
+    pub amount: Fen,
+    pub kind: PaymentKind,
+    /// 先行救助: paid before approval.
+    pub urgent: bool,
+    /// The decision whose amount was in force for the month.
+    pub decision_id: String,
+    pub status: PaymentStatus,
+    /// The failed payment this one pays again.
+    pub reissue_of: String,
+    /// The bank's reason for a failure.
+    pub reason: Text,
+    /// SHA-256 (first 16 hex) of the return file that reconciled it.
+    pub return_file: String,
+}
+
+impl Record for Payment {
+    const FILE: &'static str = "payments.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "payment_id",
+        "batch",
+        "period",
+        "case_id",
+        "scheme",
+        "payee_name",
+        "bank_name",
+        "account",
+        "amount",
+        "kind",
+        "urgent",
+        "decision_id",
+        "status",
+        "reissue_of",
+        "reason",
+        "return_file",
+    ];
+    fn key(&self) -> String {
+        self.payment_id.clone()
+    }
+}
+
+/// `batches.csv`: each payment batch once issued, with its control totals. An issued batch is frozen: a rerun
+/// reproduces it and adds nothing; money due later goes into the next batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    pub batch: String,
+    /// The months it pays, joined by `;`.
+    pub months: String,
+    pub payments: u32,
+    pub amount: Fen,
+    /// `--override-budget` reason, when the batch exceeded a scheme's budget.
+    pub budget_override: Text,
+}
+
+impl Record for Batch {
+    const FILE: &'static str = "batches.csv";
+    const COLUMNS: &'static [&'static str] = &["batch", "months", "payments", "amount", "budget_override"];
+    fn key(&self) -> String {
+        self.batch.clone()
+    }
+}
+
+/// A quantity of goods in hundredths (`10`, `2.5`), exact: written without trailing zeros.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quantity(pub i64);
+
+impl Quantity {
+    /// Reads `10`, `2.5`, `1.25` (at most 2 decimals, not negative).
+    pub fn parse(s: &str) -> Option<Quantity> {
+        let f = Fen::parse_yuan(s).ok()?;
+        (f.0 >= 0).then_some(Quantity(f.0))
+    }
+}
+
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, frac) = (self.0 / 100, self.0 % 100);
+        match frac {
+            0 => write!(f, "{whole}"),
+            x if x % 10 == 0 => write!(f, "{whole}.{}", x / 10),
+            x => write!(f, "{whole}.{x:02}"),
+        }
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Quantity::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a quantity")))
+    }
+}
+
+/// Where an in-kind distribution (物资发放) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoodsStatus {
+    Planned,
+    Received,
+}
+
+/// `goods.csv`: goods planned for a case and their receipt (领取登记).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goods {
+    /// `G-` + 12 hex of SHA-256(plan, case, item).
+    pub goods_id: String,
+    /// 8 hex of the plan file's SHA-256: the distribution list's batch.
+    pub plan: String,
+    pub case_id: String,
+    pub village: Text,
+    pub item: Text,
+    pub quantity: Quantity,
+    pub unit: Text,
+    pub status: GoodsStatus,
+    pub received_on: Option<NaiveDate>,
+    pub signed_by: Text,
+    pub received_quantity: Option<Quantity>,
+}
+
+impl Record for Goods {
+    const FILE: &'static str = "goods.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "goods_id",
+        "plan",
+        "case_id",
+        "village",
+        "item",
+        "quantity",
+        "unit",
+        "status",
+        "received_on",
+        "signed_by",
+        "received_quantity",
+    ];
+    fn key(&self) -> String {
+        self.goods_id.clone()
+    }
+}

@@ -89,6 +89,7 @@ pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
     if bytes.is_empty() {
         bail!("{file} is empty (0 bytes): export the register again");
     }
+    check_input_size(file, bytes.len() as u64)?;
     let ext = Path::new(file)
         .extension()
         .and_then(|e| e.to_str())
@@ -105,6 +106,27 @@ pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         file: file.to_string(),
         sheets,
     })
+}
+
+/// The largest input file jiuzhu reads (50 MiB): several hundred thousand register rows. A file is read whole
+/// and copied into the inbox, so without a bound a 2 GB export (or a wrong file) would exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = 50 << 20;
+
+/// The longest cell text: Excel's own limit (32,767 characters). A longer CSV cell is damage — a quote that
+/// swallowed rows, or a file that is not a register — not data.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Refuses a file over [`MAX_INPUT_BYTES`] (call before reading it when the size is known).
+pub fn check_input_size(file: &str, len: u64) -> Result<()> {
+    if len > MAX_INPUT_BYTES {
+        bail!(
+            "{file} is {} MiB; jiuzhu reads files up to {} MiB: split the register (e.g. by township) and import \
+             the parts",
+            len >> 20,
+            MAX_INPUT_BYTES >> 20
+        );
+    }
+    Ok(())
 }
 
 fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
@@ -144,9 +166,35 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut last_start = 0;
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| anyhow!("{file} row {}: cannot read CSV: {e}", i + 1))?;
+        last_start = rec.position().map_or(0, |p| p.byte() as usize);
+        if let Some(c) = rec
+            .iter()
+            .position(|f| f.len() > MAX_CELL_CHARS && f.chars().count() > MAX_CELL_CHARS)
+        {
+            bail!(
+                "{file} row {} column {}: a cell of {} characters (a spreadsheet cell holds at most {MAX_CELL_CHARS}); \
+                 the file is damaged or not a register",
+                i + 1,
+                column_letter(c),
+                rec[c].chars().count()
+            );
+        }
         rows.push(rec.iter().map(Cell::text).collect());
+    }
+    // A quote opened and never closed makes the rest of the file one cell: the rows after it would vanish
+    // without a trace. Only the last record can end inside quotes.
+    // (The csv reader may place a record's start on the `\n` of the previous CRLF.)
+    let last = text.get(last_start..).unwrap_or("").trim_start_matches(['\r', '\n']);
+    if let Some(col) = unclosed_quote(last) {
+        bail!(
+            "{file} row {} column {}: a quote (\") opens a cell that is never closed, so every row after it would \
+             be read as part of that one cell; remove or close the quote and export again",
+            rows.len(),
+            column_letter(col)
+        );
     }
     let name = Path::new(file)
         .file_stem()
@@ -154,6 +202,34 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         .unwrap_or("csv")
         .to_string();
     Ok(RawSheet { name, rows })
+}
+
+/// The 0-based column of a quoted cell in one CSV record (`rec`: its text to the end of the file) whose quote
+/// is never closed, as the csv reader parses it (a quote opens a cell only at the cell's start; `""` inside
+/// is a quote).
+fn unclosed_quote(rec: &str) -> Option<usize> {
+    let (mut col, mut at_start, mut quoted) = (0, true, false);
+    let mut chars = rec.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if at_start => quoted = true,
+            ',' => col += 1,
+            '\r' | '\n' => return None,
+            _ => {}
+        }
+        at_start = c == ',';
+    }
+    quoted.then_some(col)
 }
 
 /// Damaged files must give an error, never a crash: a panic inside the spreadsheet parser (on input its authors

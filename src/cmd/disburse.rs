@@ -1,0 +1,1888 @@
+//! `jiuzhu disburse` — payment (发放): the month's batch from effective decisions, written in each bank's file
+//! format with control totals; the bank's return file reconciled; failures reissued; in-kind goods (物资) with
+//! their receipts.
+//!
+//! **What is due.** For a case and a month, the amount in force is the one of the latest effective-or-superseded
+//! decision whose `effective_from` is on or before the month (superseded decisions still define the months before
+//! their successor). A 停发 in force pays nothing; a 渐退 pays up to `gradual_exit_until`. 临时救助 is one one-off
+//! payment of the decision's amount, for the month it took effect. A batch pays every month due up to its last
+//! month that no payment covers yet (补发 for months before the batch), so arrears are never forgotten and a month
+//! is never paid twice.
+//!
+//! **Never twice.** A batch, once issued, is recorded in `batches.csv` and frozen: a rerun writes the same bytes
+//! and adds nothing; money that becomes due later goes into the next batch. A failed payment is paid again (重发)
+//! only in a later batch, only once the case's account differs from the one that failed, and the failed payment
+//! then becomes `reissued`, so its money is counted once, in the reissue.
+//!
+//! **Money invariants** (checked on every run; a violation stops the run with exit 2 and the numbers), per
+//! scheme and month paid:
+//! - *decided* = Σ over the scheme's cases of the amount in force for the month (0 for a stopped case);
+//! - *issued* = Σ of the month's payments that are not `reissued` = *paid* + *failed* + *outstanding* (issued);
+//! - *unissued* = Σ over cases of (due − issued) where a case's month is due and not (fully) issued — cases
+//!   without a valid account, or due after their month's batch was issued;
+//! - and **decided = issued + unissued**: no case and month is ever issued more than its amount in force.
+//!
+//! Per batch, `batches.csv` records the count and sum issued, and these must equal the batch's payments.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
+
+use crate::domain::date::{self, Period};
+use crate::domain::id_number::mask_any;
+use crate::domain::money::Fen;
+use crate::domain::text;
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{
+    self, Batch, Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Goods, GoodsStatus, Payment, PaymentKind,
+    PaymentStatus, Quantity, Text,
+};
+use crate::policy::{
+    AmountFormat, BankColumn, BankEncoding, BankField, BankFileType, BankProfile, LineEnding, Policy, SchemeKind,
+    SummaryPosition,
+};
+use crate::sheet::reader::{self, Encoding};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::workspace::{inbox_path, safe_file_name, Txn, Workspace, POLICY_FILE};
+use crate::Outcome;
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Issue (or reproduce) the batch of a period.
+    Batch {
+        period: String,
+        override_budget: Option<String>,
+    },
+    /// Read a bank's return file.
+    Reconcile { file: PathBuf, profile: Option<String> },
+    /// Record a goods distribution plan and write the distribution list.
+    Goods(PathBuf),
+    /// Read back a signed distribution list.
+    GoodsReceipts(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub mode: Mode,
+    pub encoding: Option<String>,
+    pub dry_run: bool,
+    pub quiet: bool,
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    match &args.mode {
+        Mode::Batch {
+            period,
+            override_budget,
+        } => {
+            let p = Period::parse(period).map_err(|e| anyhow!("--period {period}: {e} (write e.g. 2026-12)"))?;
+            let reason = override_budget.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            if override_budget.is_some() && reason.is_none() {
+                bail!("--override-budget needs the reason (e.g. the meeting that approved the extra money)");
+            }
+            issue(ws, args, p, reason)
+        }
+        Mode::Reconcile { file, profile } => reconcile(ws, args, file, profile.as_deref()),
+        Mode::Goods(file) => goods_plan(ws, args, file),
+        Mode::GoodsReceipts(file) => goods_receipts(ws, args, file),
+    }
+}
+
+/// Everything disburse reads.
+struct State {
+    cases: Vec<Case>,
+    decisions: Vec<Decision>,
+    payments: Vec<Payment>,
+    batches: Vec<Batch>,
+    goods: Vec<Goods>,
+    chain: Vec<Event>,
+}
+
+impl State {
+    fn load(ws: &Workspace) -> Result<State> {
+        let chain = ledger::read::<Event>(ws)?;
+        if let Some((seq, why)) = events::verify_chain(&chain) {
+            bail!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu audit`.");
+        }
+        Ok(State {
+            cases: ledger::read(ws)?,
+            decisions: ledger::read(ws)?,
+            payments: ledger::read(ws)?,
+            batches: ledger::read(ws)?,
+            goods: ledger::read(ws)?,
+            chain,
+        })
+    }
+
+    fn case(&self, case_id: &str) -> Option<&Case> {
+        self.cases.iter().find(|c| c.case_id == case_id)
+    }
+}
+
+/// SHA-256 of the files a step read, as the journal records them.
+fn inputs(ws: &Workspace, ledgers: &[&str], extra: &[(String, String)]) -> Result<String> {
+    let mut list = vec![format!(
+        "{POLICY_FILE}={}",
+        sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default())
+    )];
+    for l in ledgers {
+        if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
+            list.push(format!("{l}={}", sha256_hex(&b)));
+        }
+    }
+    list.extend(extra.iter().map(|(n, h)| format!("{n}={h}")));
+    Ok(list.join(";"))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What is due: pure.
+
+/// One month due to a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    pub month: Period,
+    pub amount: Fen,
+    pub decision_id: String,
+    pub urgent: bool,
+}
+
+/// The decisions that define amounts: effective or superseded, not refusals, with an effective month.
+fn defines_amounts(d: &Decision) -> bool {
+    matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded)
+        && d.kind != DecisionKind::Reject
+        && Period::parse(&d.effective_from).is_ok()
+}
+
+/// The decision in force for a month: the latest (by effective_from, then period, then ID) whose effective_from
+/// is on or before it.
+pub fn in_force_on<'a>(decisions: &[&'a Decision], month: Period) -> Option<&'a Decision> {
+    decisions
+        .iter()
+        .copied()
+        .filter(|d| Period::parse(&d.effective_from).is_ok_and(|f| f <= month))
+        .max_by(|a, b| (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id)))
+}
+
+/// Every month due to one case up to `through`, with the amount in force that month.
+pub fn due_months(decisions: &[&Decision], kind: SchemeKind, through: Period) -> Vec<Due> {
+    let ds: Vec<&Decision> = decisions.iter().copied().filter(|d| defines_amounts(d)).collect();
+    let due = |month, d: &Decision| Due {
+        month,
+        amount: d.amount,
+        decision_id: d.decision_id.clone(),
+        urgent: d.urgent,
+    };
+    if kind == SchemeKind::Temporary {
+        // One one-off payment per decision, for the month it took effect (the latest decision of a month wins).
+        let mut by_month: BTreeMap<Period, &Decision> = BTreeMap::new();
+        for d in &ds {
+            let Ok(m) = Period::parse(&d.effective_from) else { continue };
+            if m <= through && d.kind != DecisionKind::Stop {
+                let e = by_month.entry(m).or_insert(d);
+                if (&d.period, &d.decision_id) > (&e.period, &e.decision_id) {
+                    *e = d;
+                }
+            }
+        }
+        return by_month
+            .into_iter()
+            .filter(|(_, d)| d.amount.0 > 0)
+            .map(|(m, d)| due(m, d))
+            .collect();
+    }
+    let Some(start) = ds.iter().filter_map(|d| Period::parse(&d.effective_from).ok()).min() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut m = start;
+    while m <= through {
+        if let Some(d) = in_force_on(&ds, m) {
+            let ended = d.kind == DecisionKind::GradualExit
+                && Period::parse(&d.gradual_exit_until).is_ok_and(|until| m > until);
+            if d.kind != DecisionKind::Stop && !ended && d.amount.0 > 0 {
+                out.push(due(m, d));
+            }
+        }
+        m = m.next();
+    }
+    out
+}
+
+/// Why an account cannot be paid into, or None when it can.
+pub fn account_problem(account: &str, min: u32, max: u32) -> Option<String> {
+    let a = account.trim();
+    if a.is_empty() {
+        return Some("无银行账号 (no account)".into());
+    }
+    if !a.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("账号 {} 含非数字字符 (not digits only)", mask_any(a)));
+    }
+    let n = a.len() as u32;
+    if n < min || n > max {
+        return Some(format!("账号 {} 为 {n} 位, 不在 {min}–{max} 位之间", mask_any(a)));
+    }
+    None
+}
+
+fn payment_id(case_id: &str, month: Period, n: usize) -> String {
+    let h = sha256_hex(format!("{case_id}|{month}|{n}").as_bytes());
+    format!("P-{}", h[..12].to_uppercase())
+}
+
+fn is_live(p: &Payment) -> bool {
+    p.status != PaymentStatus::Reissued
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Money invariants.
+
+/// Totals of one scheme and month (see the module doc for the definitions).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Totals {
+    decided: i64,
+    paid: i64,
+    failed: i64,
+    outstanding: i64,
+    unissued: i64,
+}
+
+impl Totals {
+    fn issued(&self) -> i64 {
+        self.paid + self.failed + self.outstanding
+    }
+}
+
+struct Invariants {
+    by_scheme_month: BTreeMap<(String, Period), Totals>,
+    violations: Vec<String>,
+}
+
+/// Checks the money invariants over every case and month up to `through`.
+fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants {
+    let mut by: BTreeMap<(String, Period), Totals> = BTreeMap::new();
+    let mut violations = Vec::new();
+    let mut live: BTreeMap<(&str, Period), i64> = BTreeMap::new();
+    for p in st.payments.iter().filter(|p| is_live(p)) {
+        let Ok(m) = Period::parse(&p.period) else {
+            violations.push(format!("payment {} has no valid month `{}`", p.payment_id, p.period));
+            continue;
+        };
+        *live.entry((p.case_id.as_str(), m)).or_default() += p.amount.0;
+        let t = by.entry((p.scheme.clone(), m)).or_default();
+        match p.status {
+            PaymentStatus::Paid => t.paid += p.amount.0,
+            PaymentStatus::Failed => t.failed += p.amount.0,
+            _ => t.outstanding += p.amount.0,
+        }
+    }
+    let mut due_of: BTreeMap<(&str, Period), i64> = BTreeMap::new();
+    let last = st
+        .payments
+        .iter()
+        .filter_map(|p| Period::parse(&p.period).ok())
+        .max()
+        .map_or(through, |m| m.max(through));
+    for c in &st.cases {
+        let Some(scheme) = policy.schemes.get(&c.scheme) else { continue };
+        let ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == c.case_id).collect();
+        for d in due_months(&ds, scheme.kind, last) {
+            due_of.insert((c.case_id.as_str(), d.month), d.amount.0);
+            let issued = live.get(&(c.case_id.as_str(), d.month)).copied().unwrap_or(0);
+            let t = by.entry((c.scheme.clone(), d.month)).or_default();
+            t.decided += d.amount.0;
+            if d.amount.0 > issued {
+                t.unissued += d.amount.0 - issued;
+            }
+        }
+    }
+    for ((case_id, m), issued) in &live {
+        let due = due_of.get(&(*case_id, *m)).copied().unwrap_or(0);
+        if *issued > due {
+            violations.push(format!(
+                "case {case_id} month {m}: issued {} but the amount in force is {} (overpaid {}; 追回 and correct \
+                 the ledgers, or restore them from Git)",
+                Fen(*issued),
+                Fen(due),
+                Fen(issued - due)
+            ));
+        }
+    }
+    for ((scheme, m), t) in &by {
+        if t.decided != t.issued() + t.unissued && violations.is_empty() {
+            violations.push(format!(
+                "{scheme} {m}: decided {} ≠ issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
+                Fen(t.decided),
+                Fen(t.issued()),
+                Fen(t.paid),
+                Fen(t.failed),
+                Fen(t.outstanding),
+                Fen(t.unissued)
+            ));
+        }
+    }
+    for b in &st.batches {
+        let ps: Vec<&Payment> = st.payments.iter().filter(|p| p.batch == b.batch).collect();
+        let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
+        if ps.len() as u32 != b.payments || sum != b.amount.0 {
+            violations.push(format!(
+                "batch {}: batches.csv records {} payments, {} but payments.csv holds {} payments, {}",
+                b.batch,
+                b.payments,
+                b.amount,
+                ps.len(),
+                Fen(sum)
+            ));
+        }
+    }
+    for p in &st.payments {
+        if !p.reissue_of.is_empty() {
+            match st.payments.iter().find(|x| x.payment_id == p.reissue_of) {
+                Some(f) if f.status == PaymentStatus::Reissued && f.amount == p.amount => {}
+                _ => violations.push(format!(
+                    "payment {} reissues {}, which is not a reissued payment of the same amount",
+                    p.payment_id, p.reissue_of
+                )),
+            }
+        }
+        if p.status == PaymentStatus::Reissued && !st.payments.iter().any(|x| x.reissue_of == p.payment_id) {
+            violations.push(format!("payment {} is marked reissued but nothing reissues it", p.payment_id));
+        }
+    }
+    Invariants {
+        by_scheme_month: by,
+        violations,
+    }
+}
+
+fn refuse_on_violation(inv: &Invariants) -> Result<()> {
+    if inv.violations.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the money does not balance, nothing done:\n  {}",
+        inv.violations.iter().take(30).cloned().collect::<Vec<_>>().join("\n  ")
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The batch.
+
+/// A month due and not paid: no valid account, or a failed payment waiting for a corrected account.
+#[derive(Debug, Clone)]
+struct Unpaid {
+    case_id: String,
+    month: Period,
+    amount: Fen,
+    reason: String,
+}
+
+fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&str>) -> Result<Outcome> {
+    let policy = &ws.policy;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    let batch = period.to_string();
+    let mut months: Vec<Period> = Vec::new();
+    for m in policy.disbursement.months_of(&batch) {
+        months.push(Period::parse(&m).map_err(|e| anyhow!("disbursement.combine month {m}: {e}"))?);
+    }
+    let through = months.iter().copied().max().unwrap_or(period);
+    let first = months.iter().copied().min().unwrap_or(period);
+    let frozen = st.batches.iter().any(|b| b.batch == batch);
+    if !frozen {
+        if let Some(later) = st.batches.iter().filter(|b| b.batch > batch).map(|b| b.batch.clone()).max() {
+            bail!("batch {later} is already issued; money due for {batch} goes into the next batch (run --period after {later})");
+        }
+        if let Some(b) = st.batches.iter().find(|b| b.months.split(';').any(|m| m == batch)) {
+            bail!("{batch} was paid in the combined batch {}; nothing to issue", b.batch);
+        }
+    }
+    let (min_d, max_d) = (policy.disbursement.account_min_digits, policy.disbursement.account_max_digits);
+    let mut unpaid: Vec<Unpaid> = Vec::new();
+    let mut new_payments: Vec<Payment> = Vec::new();
+    let mut pending_next = 0usize;
+    let cases: Vec<Case> = st.cases.clone();
+    for case in &cases {
+        let Some(scheme) = policy.schemes.get(&case.scheme) else { continue };
+        let ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case.case_id).collect();
+        for due in due_months(&ds, scheme.kind, through) {
+            let existing: Vec<&Payment> = st
+                .payments
+                .iter()
+                .chain(new_payments.iter())
+                .filter(|p| p.case_id == case.case_id && p.period == due.month.to_string())
+                .collect();
+            let live: i64 = existing.iter().filter(|p| is_live(p)).map(|p| p.amount.0).sum();
+            if live >= due.amount.0 {
+                continue;
+            }
+            let amount = Fen(due.amount.0 - live);
+            let kind = if !existing.is_empty() {
+                PaymentKind::Adjustment
+            } else if scheme.kind == SchemeKind::Temporary {
+                PaymentKind::OneOff
+            } else if due.month < first {
+                PaymentKind::Arrears
+            } else {
+                PaymentKind::Regular
+            };
+            if let Some(why) = account_problem(&case.bank_account, min_d, max_d) {
+                unpaid.push(Unpaid {
+                    case_id: case.case_id.clone(),
+                    month: due.month,
+                    amount,
+                    reason: why,
+                });
+                continue;
+            }
+            if frozen {
+                pending_next += 1;
+                continue;
+            }
+            new_payments.push(Payment {
+                payment_id: payment_id(&case.case_id, due.month, existing.len()),
+                batch: batch.clone(),
+                period: due.month.to_string(),
+                case_id: case.case_id.clone(),
+                scheme: case.scheme.clone(),
+                payee_name: case.applicant_name.clone(),
+                bank_name: case.bank_name.clone(),
+                account: Text(case.bank_account.trim().to_string()),
+                amount,
+                kind,
+                urgent: due.urgent,
+                decision_id: due.decision_id.clone(),
+                status: PaymentStatus::Issued,
+                reissue_of: String::new(),
+                reason: Text::default(),
+                return_file: String::new(),
+            });
+        }
+    }
+    // 重发: failed payments of earlier batches, once the account was corrected.
+    let mut reissued: Vec<String> = Vec::new();
+    let failed: Vec<Payment> = st
+        .payments
+        .iter()
+        .filter(|p| p.status == PaymentStatus::Failed)
+        .cloned()
+        .collect();
+    for f in failed {
+        let case = st.case(&f.case_id);
+        let account = case.map(|c| c.bank_account.trim().to_string()).unwrap_or_default();
+        let why = if f.batch >= batch {
+            Some(format!("银行退回: {} — 在下一批次重发 (reissued in a later batch)", f.reason))
+        } else if let Some(p) = account_problem(&account, min_d, max_d) {
+            Some(format!("银行退回: {}; {p}", f.reason))
+        } else if account == f.account.0 {
+            Some(format!("银行退回: {}; 账号未更正, 等待更正后重发 (waiting for a corrected account)", f.reason))
+        } else {
+            None
+        };
+        if let Some(reason) = why {
+            unpaid.push(Unpaid {
+                case_id: f.case_id.clone(),
+                month: Period::parse(&f.period).unwrap_or(period),
+                amount: f.amount,
+                reason,
+            });
+            continue;
+        }
+        if frozen {
+            pending_next += 1;
+            continue;
+        }
+        let case = case.expect("account came from the case");
+        let n = st
+            .payments
+            .iter()
+            .chain(new_payments.iter())
+            .filter(|p| p.case_id == f.case_id && p.period == f.period)
+            .count();
+        new_payments.push(Payment {
+            payment_id: payment_id(&f.case_id, Period::parse(&f.period).unwrap_or(period), n),
+            batch: batch.clone(),
+            period: f.period.clone(),
+            case_id: f.case_id.clone(),
+            scheme: f.scheme.clone(),
+            payee_name: case.applicant_name.clone(),
+            bank_name: case.bank_name.clone(),
+            account: Text(account),
+            amount: f.amount,
+            kind: PaymentKind::Reissue,
+            urgent: f.urgent,
+            decision_id: f.decision_id.clone(),
+            status: PaymentStatus::Issued,
+            reissue_of: f.payment_id.clone(),
+            reason: Text::default(),
+            return_file: String::new(),
+        });
+        reissued.push(f.payment_id.clone());
+    }
+    for p in st.payments.iter_mut().filter(|p| reissued.contains(&p.payment_id)) {
+        p.status = PaymentStatus::Reissued;
+    }
+
+    // Budgets: the batch's amount under each scheme against the scheme's budget for the period.
+    let mut per_scheme: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+    for p in &new_payments {
+        let e = per_scheme.entry(p.scheme.clone()).or_default();
+        e.0 += 1;
+        e.1 += p.amount.0;
+    }
+    let mut over: Vec<(String, Fen, Fen)> = Vec::new();
+    for b in policy.disbursement.budgets.iter().filter(|b| b.period == batch) {
+        let spent = per_scheme.get(&b.scheme).map_or(0, |x| x.1);
+        if spent > b.amount.0 .0 {
+            over.push((b.scheme.clone(), Fen(spent), b.amount.0));
+        }
+    }
+    let over_text: Vec<String> = over
+        .iter()
+        .map(|(s, spent, budget)| {
+            format!("{}: batch {spent} > budget {budget} (over by {})", scheme_label(policy, s), Fen(spent.0 - budget.0))
+        })
+        .collect();
+    if !over.is_empty() && override_reason.is_none() {
+        bail!(
+            "batch {batch} exceeds the budget, nothing issued:\n  {}\nAsk for more budget (disbursement.budgets in \
+             jiuzhu.yaml), or issue it anyway with --override-budget \"REASON\" (recorded in the journal and the 汇总表).",
+            over_text.join("\n  ")
+        );
+    }
+    let override_used = if over.is_empty() { None } else { override_reason };
+
+    if !frozen && !new_payments.is_empty() {
+        let sum = Fen::checked_sum(new_payments.iter().map(|p| p.amount)).ok_or_else(|| anyhow!("batch total overflows"))?;
+        st.batches.push(Batch {
+            batch: batch.clone(),
+            months: months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(";"),
+            payments: new_payments.len() as u32,
+            amount: sum,
+            budget_override: Text(override_used.unwrap_or_default().to_string()),
+        });
+    }
+    let added = new_payments.len();
+    let arrears = new_payments.iter().filter(|p| p.kind == PaymentKind::Arrears).count();
+    let urgent = new_payments.iter().filter(|p| p.urgent).count();
+    st.payments.extend(new_payments);
+    let inv = check_invariants(policy, &st, through);
+    refuse_on_violation(&inv)?;
+
+    let in_batch: Vec<&Payment> = st.payments.iter().filter(|p| p.batch == batch).collect();
+    let recorded = st.batches.iter().find(|b| b.batch == batch).cloned();
+    unpaid.sort_by(|a, b| (&a.case_id, a.month).cmp(&(&b.case_id, b.month)));
+    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let total = Fen(in_batch.iter().map(|p| p.amount.0).sum());
+    let mut out = format!(
+        "{prefix}disburse {batch}: {} payments, {total}{}{}; {} not paid{}",
+        in_batch.len(),
+        if arrears > 0 { format!(" ({arrears} arrears)") } else { String::new() },
+        if reissued.is_empty() { String::new() } else { format!(", {} reissued", reissued.len()) },
+        unpaid.len(),
+        if frozen { " (batch already issued: reproduced, nothing added)" } else { "" },
+    );
+    if urgent > 0 {
+        out.push_str(&format!("\n  {urgent} urgent (先行救助) payments, marked in the note and the 汇总表"));
+    }
+    let mut per: BTreeMap<&str, Totals> = BTreeMap::new();
+    for ((scheme, m), t) in &inv.by_scheme_month {
+        if *m <= through {
+            let e = per.entry(scheme.as_str()).or_default();
+            e.decided += t.decided;
+            e.paid += t.paid;
+            e.failed += t.failed;
+            e.outstanding += t.outstanding;
+            e.unissued += t.unissued;
+        }
+    }
+    for (scheme, t) in &per {
+        out.push_str(&format!(
+            "\n  money check {} to {through}: decided {} = issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
+            scheme_label(policy, scheme),
+            Fen(t.decided),
+            Fen(t.issued()),
+            Fen(t.paid),
+            Fen(t.failed),
+            Fen(t.outstanding),
+            Fen(t.unissued)
+        ));
+    }
+    let mut txn = Txn::new();
+    if let Some(rec) = &recorded {
+        let files = bank_files(policy, &st, rec, &in_batch)?;
+        for f in &files {
+            out.push_str(&format!(
+                "\n  {}: {} payments, {} ({})",
+                f.path.display(),
+                f.count,
+                Fen(f.sum),
+                f.profile
+            ));
+            txn.put(&f.path, f.bytes.clone());
+        }
+        let summary_rel = PathBuf::from("reports").join(format!("disburse-{batch}-汇总表.xlsx"));
+        txn.put(&summary_rel, summary_workbook(policy, &st, rec, &in_batch, &files, &unpaid, &over_text)?);
+        out.push_str(&format!("\n  to sign: {}", summary_rel.display()));
+        if !rec.budget_override.is_empty() {
+            out.push_str(&format!("\n  budget overridden: {}", rec.budget_override));
+        }
+    } else {
+        out.push_str("\n  nothing due: no batch issued");
+    }
+    if pending_next > 0 {
+        out.push_str(&format!("\n  {pending_next} payments became due after this batch was issued: they go into the next batch"));
+    }
+    for u in unpaid.iter().take(50) {
+        let name = st.case(&u.case_id).map(|c| c.applicant_name.0.clone()).unwrap_or_default();
+        out.push_str(&format!("\n  not paid {} {name} {} {}: {}", u.case_id, u.month, u.amount, u.reason));
+    }
+    let outcome = if unpaid.is_empty() { Outcome::Done } else { Outcome::NeedsAttention };
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+    if added > 0 {
+        events::append(
+            &mut st.chain,
+            [NewEvent {
+                step: "disburse".into(),
+                detail: format!(
+                    "batch {batch} ({}): {added} payments, {total}; {arrears} arrears, {} reissued, {} not paid{}",
+                    recorded.as_ref().map(|b| b.months.clone()).unwrap_or_default(),
+                    reissued.len(),
+                    unpaid.len(),
+                    match override_used {
+                        Some(r) => format!("; budget override: {r} ({})", over_text.join("; ")),
+                        None => String::new(),
+                    }
+                ),
+                inputs: inputs(ws, &["cases.csv", "decisions.csv", "payments.csv"], &[])?,
+                ..NewEvent::default()
+            }],
+        );
+        txn.put(ledger::path_of::<Payment>(), ledger::to_bytes(&st.payments)?);
+        txn.put(ledger::path_of::<Batch>(), ledger::to_bytes(&st.batches)?);
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+    }
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+fn scheme_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
+    policy.schemes.get(key).map(|s| s.label.as_str()).unwrap_or(key)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bank files.
+
+/// One bank file of a batch with its control totals.
+struct BankFile {
+    path: PathBuf,
+    profile: String,
+    bank: String,
+    count: usize,
+    sum: i64,
+    bytes: Vec<u8>,
+}
+
+/// The batch's payments grouped by the file their bank's profile names, each rendered in that format.
+fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment]) -> Result<Vec<BankFile>> {
+    let mut groups: BTreeMap<(String, PathBuf), (String, Vec<&Payment>)> = BTreeMap::new();
+    let mut missing = BTreeSet::new();
+    for p in payments {
+        let bank = p.bank_name.trim().to_string();
+        let Some((name, profile)) = policy.disbursement.profile_for(&bank) else {
+            missing.insert(if bank.is_empty() { "(开户银行 blank)".to_string() } else { bank });
+            continue;
+        };
+        let file = profile
+            .file_name
+            .replace("{bank}", &safe_file_name(if bank.is_empty() { name } else { &bank }))
+            .replace("{period}", &batch.batch)
+            .replace("{profile}", name);
+        groups
+            .entry((name.to_string(), PathBuf::from("reports").join("bank").join(file)))
+            .or_insert_with(|| (bank.clone(), Vec::new()))
+            .1
+            .push(p);
+    }
+    if !missing.is_empty() {
+        bail!(
+            "no bank profile for {}: map the bank to a profile under disbursement.banks in jiuzhu.yaml, or set \
+             disbursement.default_profile",
+            missing.into_iter().collect::<Vec<_>>().join("、")
+        );
+    }
+    let mut out = Vec::new();
+    for ((name, path), (bank, mut ps)) in groups {
+        ps.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
+        let profile = &policy.disbursement.profiles[&name];
+        let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
+        let bytes = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps)
+            .with_context(|| format!("bank file {} (profile {name})", path.display()))?;
+        out.push(BankFile {
+            path,
+            profile: name,
+            bank,
+            count: ps.len(),
+            sum,
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+fn amount_text(f: Fen, format: AmountFormat) -> String {
+    match format {
+        AmountFormat::Yuan => f.to_string(),
+        AmountFormat::Fen => f.0.to_string(),
+    }
+}
+
+/// 附言: the month, the scheme, and what kind of payment it is.
+fn note(policy: &Policy, p: &Payment) -> String {
+    let mut s = format!("{} {}", p.period, scheme_label(policy, &p.scheme));
+    if p.kind != PaymentKind::Regular {
+        s.push(' ');
+        s.push_str(p.kind.label_zh());
+    }
+    if p.urgent {
+        s.push_str(" 先行救助");
+    }
+    s
+}
+
+fn field_value(policy: &Policy, st: &State, col: &BankColumn, seq: usize, p: &Payment, bank: &str) -> String {
+    let case = st.case(&p.case_id);
+    match col.field {
+        BankField::Seq => seq.to_string(),
+        BankField::PaymentId => p.payment_id.clone(),
+        BankField::CaseId => p.case_id.clone(),
+        BankField::Name => p.payee_name.0.clone(),
+        BankField::Account => p.account.0.clone(),
+        BankField::Amount => String::new(), // formatted by the caller
+        BankField::IdMasked => case.map(|c| c.applicant_id_number.masked()).unwrap_or_default(),
+        BankField::IdNumber => case.map(|c| c.applicant_id_number.as_str().to_string()).unwrap_or_default(),
+        BankField::Bank => bank.to_string(),
+        BankField::Period => p.period.clone(),
+        BankField::Scheme => scheme_label(policy, &p.scheme).to_string(),
+        BankField::Village => case.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default(),
+        BankField::Note => note(policy, p),
+        BankField::Text => col.text.clone(),
+        BankField::Status | BankField::Reason | BankField::Skip => String::new(),
+    }
+}
+
+fn encode(s: &str, enc: BankEncoding) -> Result<Vec<u8>> {
+    match enc {
+        BankEncoding::Utf8 => Ok(s.as_bytes().to_vec()),
+        BankEncoding::Gbk => {
+            let (bytes, _, bad) = encoding_rs::GBK.encode(s);
+            if bad {
+                bail!("`{s}` has a character GBK cannot hold; correct the name in cases.csv or use a UTF-8 profile");
+            }
+            Ok(bytes.into_owned())
+        }
+    }
+}
+
+fn decode(bytes: &[u8], enc: BankEncoding) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match enc {
+        BankEncoding::Utf8 => std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|_| anyhow!("the file is not UTF-8; is the profile's encoding right?")),
+        BankEncoding::Gbk => {
+            let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
+            if bad {
+                bail!("the file is not GBK text; is the profile's encoding right?");
+            }
+            Ok(s.into_owned())
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn pad(bytes: Vec<u8>, col: &BankColumn) -> Result<Vec<u8>> {
+    if bytes.len() > col.width {
+        bail!(
+            "`{}` is {} bytes, wider than the column `{}` ({} bytes)",
+            String::from_utf8_lossy(&bytes),
+            bytes.len(),
+            col.label,
+            col.width
+        );
+    }
+    let fill = vec![col.pad as u8; col.width - bytes.len()];
+    Ok(match col.align {
+        crate::policy::Align::Left => [bytes, fill].concat(),
+        crate::policy::Align::Right => [fill, bytes].concat(),
+    })
+}
+
+/// Renders a bank file: header (if any), one line per payment, and the control-total row where the profile
+/// puts it.
+fn render_bank_file(
+    policy: &Policy,
+    st: &State,
+    profile: &BankProfile,
+    batch: &str,
+    bank: &str,
+    ps: &[&Payment],
+) -> Result<Vec<u8>> {
+    let sum = Fen(ps.iter().map(|p| p.amount.0).sum());
+    let summary = profile.summary.as_ref().map(|s| {
+        let text = s
+            .format
+            .replace("{count}", &ps.len().to_string())
+            .replace("{sum_yuan}", &sum.to_string())
+            .replace("{sum_fen}", &sum.0.to_string())
+            .replace("{sum}", &amount_text(sum, profile.amount_format))
+            .replace("{period}", batch)
+            .replace("{bank}", bank);
+        (s.position, text)
+    });
+    let cells = |seq: usize, p: &Payment| -> Vec<String> {
+        profile
+            .columns
+            .iter()
+            .map(|c| match c.field {
+                BankField::Amount => amount_text(p.amount, profile.amount_format),
+                _ => field_value(policy, st, c, seq, p, bank),
+            })
+            .collect()
+    };
+    if profile.file_type == BankFileType::Xlsx {
+        let columns = profile
+            .columns
+            .iter()
+            .map(|c| {
+                let kind = match c.field {
+                    BankField::Amount if profile.amount_format == AmountFormat::Yuan => Kind::Money,
+                    BankField::Seq => Kind::Count,
+                    BankField::Name | BankField::Note | BankField::Bank | BankField::Scheme | BankField::Village => {
+                        Kind::Text
+                    }
+                    _ => Kind::Code,
+                };
+                Column::new(&c.label, kind)
+            })
+            .collect();
+        let mut rows: Vec<Vec<Value>> = ps
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                profile
+                    .columns
+                    .iter()
+                    .zip(cells(i + 1, p))
+                    .map(|(c, v)| match c.field {
+                        BankField::Amount if profile.amount_format == AmountFormat::Yuan => Value::Money(p.amount),
+                        BankField::Seq => Value::Count(i as i64 + 1),
+                        _ => Value::Text(v),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut title = None;
+        match &summary {
+            Some((SummaryPosition::First, t)) => title = Some(t.clone()),
+            Some((SummaryPosition::Last, t)) => rows.push(t.split(',').map(|x| Value::Text(x.to_string())).collect()),
+            None => {}
+        }
+        return writer::workbook_bytes(&[SheetSpec {
+            name: "代发".into(),
+            title,
+            columns,
+            rows,
+            batch: None,
+        }]);
+    }
+    let eol: &[u8] = match profile.line_ending {
+        LineEnding::Crlf => b"\r\n",
+        LineEnding::Lf => b"\n",
+    };
+    let line = |values: Vec<String>| -> Result<Vec<u8>> {
+        match profile.file_type {
+            BankFileType::Fixed => {
+                let mut out = Vec::new();
+                for (c, v) in profile.columns.iter().zip(values) {
+                    out.extend(pad(encode(&v, profile.encoding)?, c)?);
+                }
+                Ok(out)
+            }
+            _ => {
+                let joined: Vec<String> = values.iter().map(|v| csv_field(&text::neutralise(v))).collect();
+                encode(&joined.join(","), profile.encoding)
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let mut push = |bytes: Vec<u8>| {
+        out.extend(bytes);
+        out.extend_from_slice(eol);
+    };
+    if let Some((SummaryPosition::First, t)) = &summary {
+        push(encode(t, profile.encoding)?);
+    }
+    if profile.header {
+        let labels: Vec<String> = profile.columns.iter().map(|c| c.label.clone()).collect();
+        push(line(labels)?);
+    }
+    for (i, p) in ps.iter().enumerate() {
+        push(line(cells(i + 1, p))?);
+    }
+    if let Some((SummaryPosition::Last, t)) = &summary {
+        push(encode(t, profile.encoding)?);
+    }
+    Ok(out)
+}
+
+/// The sign-off summary (汇总表): totals by scheme and village, the bank files' control totals, every payment,
+/// what was not paid and why, and any budget override.
+fn summary_workbook(
+    policy: &Policy,
+    st: &State,
+    batch: &Batch,
+    payments: &[&Payment],
+    files: &[BankFile],
+    unpaid: &[Unpaid],
+    over: &[String],
+) -> Result<Vec<u8>> {
+    let mut by: BTreeMap<(String, String, String), (BTreeSet<&str>, i64, i64)> = BTreeMap::new();
+    for p in payments {
+        let c = st.case(&p.case_id);
+        let key = (
+            scheme_label(policy, &p.scheme).to_string(),
+            c.map(|c| c.township.0.clone()).unwrap_or_default(),
+            c.map(|c| c.village.0.clone()).unwrap_or_default(),
+        );
+        let e = by.entry(key).or_default();
+        e.0.insert(p.case_id.as_str());
+        e.1 += 1;
+        e.2 += p.amount.0;
+    }
+    let mut rows: Vec<Vec<Value>> = by
+        .iter()
+        .map(|((s, t, v), (cases, n, sum))| {
+            vec![
+                Value::from(s.as_str()),
+                Value::from(t.as_str()),
+                Value::from(v.as_str()),
+                Value::Count(cases.len() as i64),
+                Value::Count(*n),
+                Value::Money(Fen(*sum)),
+            ]
+        })
+        .collect();
+    let all_cases: BTreeSet<&str> = payments.iter().map(|p| p.case_id.as_str()).collect();
+    rows.push(vec![
+        Value::from("合计"),
+        Value::Empty,
+        Value::Empty,
+        Value::Count(all_cases.len() as i64),
+        Value::Count(payments.len() as i64),
+        Value::Money(batch.amount),
+    ]);
+    if !batch.budget_override.is_empty() {
+        rows.push(vec![Value::from(format!("超预算发放 (budget overridden): {}", batch.budget_override))]);
+        for o in over {
+            rows.push(vec![Value::from(o.as_str())]);
+        }
+    }
+    for who in ["经办人签字:", "审核人签字:", "单位负责人签字:"] {
+        rows.push(vec![Value::from(who)]);
+    }
+    let mut sheets = vec![SheetSpec {
+        name: "汇总".into(),
+        title: Some(format!(
+            "{} 社会救助资金发放汇总表 批次 {} (所属月份 {})",
+            policy.region.name,
+            batch.batch,
+            batch.months.replace(';', "、")
+        )),
+        columns: vec![
+            Column::new("救助类别", Kind::Text),
+            Column::new("乡镇(街道)", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("户数", Kind::Count),
+            Column::new("笔数", Kind::Count),
+            Column::new("金额(元)", Kind::Money),
+        ],
+        rows,
+        batch: None,
+    }];
+    sheets.push(SheetSpec {
+        name: "银行文件".into(),
+        title: Some("银行代发文件及控制数 (control totals)".into()),
+        columns: vec![
+            Column::new("文件", Kind::Text),
+            Column::new("开户银行", Kind::Text),
+            Column::new("格式", Kind::Text),
+            Column::new("笔数", Kind::Count),
+            Column::new("金额(元)", Kind::Money),
+        ],
+        rows: files
+            .iter()
+            .map(|f| {
+                vec![
+                    Value::from(f.path.display().to_string()),
+                    Value::from(f.bank.as_str()),
+                    Value::from(f.profile.as_str()),
+                    Value::Count(f.count as i64),
+                    Value::Money(Fen(f.sum)),
+                ]
+            })
+            .collect(),
+        batch: None,
+    });
+    let mut detail: Vec<&&Payment> = payments.iter().collect();
+    detail.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
+    sheets.push(SheetSpec {
+        name: "明细".into(),
+        title: None,
+        columns: vec![
+            Column::new("流水号", Kind::Code),
+            Column::new("案件编号", Kind::Code),
+            Column::new("姓名", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("救助类别", Kind::Text),
+            Column::new("所属月份", Kind::Code),
+            Column::new("类型", Kind::Text),
+            Column::new("先行救助", Kind::Text),
+            Column::new("开户银行", Kind::Text),
+            Column::new("账号", Kind::Code),
+            Column::new("金额(元)", Kind::Money),
+        ],
+        rows: detail
+            .iter()
+            .map(|p| {
+                let c = st.case(&p.case_id);
+                vec![
+                    Value::from(p.payment_id.as_str()),
+                    Value::from(p.case_id.as_str()),
+                    Value::from(p.payee_name.as_str()),
+                    Value::from(c.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default()),
+                    Value::from(scheme_label(policy, &p.scheme)),
+                    Value::from(p.period.as_str()),
+                    Value::from(p.kind.label_zh()),
+                    Value::from(if p.urgent { "是" } else { "" }),
+                    Value::from(p.bank_name.as_str()),
+                    Value::from(mask_any(&p.account)),
+                    Value::Money(p.amount),
+                ]
+            })
+            .collect(),
+        batch: None,
+    });
+    sheets.push(SheetSpec {
+        name: "未发放".into(),
+        title: Some("未发放 (not paid): 更正账号后下一批次发放".into()),
+        columns: vec![
+            Column::new("案件编号", Kind::Code),
+            Column::new("姓名", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("所属月份", Kind::Code),
+            Column::new("金额(元)", Kind::Money),
+            Column::new("原因", Kind::Text),
+        ],
+        rows: unpaid
+            .iter()
+            .map(|u| {
+                let c = st.case(&u.case_id);
+                vec![
+                    Value::from(u.case_id.as_str()),
+                    Value::from(c.map(|c| c.applicant_name.0.clone()).unwrap_or_default()),
+                    Value::from(c.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default()),
+                    Value::from(u.month.to_string()),
+                    Value::Money(u.amount),
+                    Value::from(u.reason.as_str()),
+                ]
+            })
+            .collect(),
+        batch: None,
+    });
+    writer::workbook_bytes(&sheets)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reconciliation.
+
+/// One line of a bank's return file.
+#[derive(Debug, Clone)]
+struct ReturnLine {
+    line: usize,
+    payment_id: String,
+    account: String,
+    amount: Option<Fen>,
+    ok: Option<bool>,
+    status_text: String,
+    reason: String,
+}
+
+/// Reads a return file by its profile: csv/xlsx by header labels (or positions), fixed-width by byte widths.
+fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<ReturnLine>> {
+    let rf = &profile.returns;
+    let ftype = rf.file_type.unwrap_or(profile.file_type);
+    let enc = rf.encoding.unwrap_or(profile.encoding);
+    let amount_format = profile.amount_format;
+    let rows: Vec<Vec<String>> = match ftype {
+        BankFileType::Xlsx => {
+            let wb = reader::read_workbook_bytes(&format!("{shown}.xlsx"), bytes, Encoding::Detect)?;
+            let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
+            sheet.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect()
+        }
+        BankFileType::Csv => {
+            let text = decode(bytes, enc).with_context(|| shown.to_string())?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let mut rows = Vec::new();
+            for r in rdr.records() {
+                let r = r.with_context(|| format!("{shown}: not readable as CSV"))?;
+                rows.push(r.iter().map(|s| text::normalize(s)).collect());
+            }
+            rows
+        }
+        BankFileType::Fixed => {
+            let mut rows = Vec::new();
+            for raw in bytes.split(|&b| b == b'\n') {
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let mut cells = Vec::new();
+                let mut at = 0;
+                for c in &rf.columns {
+                    let end = (at + c.width).min(raw.len());
+                    let piece = raw.get(at..end).unwrap_or(&[]);
+                    cells.push(text::normalize(decode(piece, enc).with_context(|| shown.to_string())?.trim()));
+                    at = end;
+                }
+                rows.push(cells);
+            }
+            rows
+        }
+    };
+    // Column positions: by label under a header, else by order.
+    let mut start = 0;
+    let mut pos: Vec<Option<usize>> = (0..rf.columns.len()).map(Some).collect();
+    if rf.header && ftype != BankFileType::Fixed {
+        let wanted: Vec<String> = rf.columns.iter().map(|c| text::normalize_key(&c.label)).collect();
+        let found = rows.iter().enumerate().take(30).find_map(|(i, r)| {
+            let keys: Vec<String> = r.iter().map(|c| text::normalize_key(c)).collect();
+            let p: Vec<Option<usize>> = wanted.iter().map(|w| keys.iter().position(|k| k == w)).collect();
+            let essential = rf.columns.iter().zip(&p).all(|(c, x)| {
+                x.is_some() || !matches!(c.field, BankField::Status | BankField::Amount)
+            }) && rf
+                .columns
+                .iter()
+                .zip(&p)
+                .any(|(c, x)| x.is_some() && matches!(c.field, BankField::PaymentId | BankField::Account));
+            essential.then_some((i, p))
+        });
+        let (i, p) = found.ok_or_else(|| {
+            anyhow!(
+                "{shown}: no header row with the columns {} (profile returns.columns)",
+                rf.columns.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join("、")
+            )
+        })?;
+        start = i + 1;
+        pos = p;
+    } else if rf.header {
+        start = 1;
+    }
+    let mut out = Vec::new();
+    for (i, r) in rows.iter().enumerate().skip(start) {
+        if r.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if r.iter().any(|c| c.starts_with("合计") || c.starts_with("总计") || c.starts_with("汇总")) {
+            continue;
+        }
+        let get = |field: BankField| -> String {
+            rf.columns
+                .iter()
+                .zip(&pos)
+                .find(|(c, _)| c.field == field)
+                .and_then(|(_, p)| p.and_then(|p| r.get(p)))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let amount_raw = get(BankField::Amount);
+        let amount = match amount_format {
+            AmountFormat::Yuan => Fen::parse_yuan(&amount_raw).ok(),
+            AmountFormat::Fen => amount_raw.trim().parse::<i64>().ok().map(Fen),
+        };
+        let status_text = get(BankField::Status);
+        let ok = if rf.success.iter().any(|s| *s == status_text) {
+            Some(true)
+        } else if rf.failure.iter().any(|s| *s == status_text) {
+            Some(false)
+        } else {
+            None
+        };
+        out.push(ReturnLine {
+            line: i + 1,
+            payment_id: get(BankField::PaymentId),
+            account: get(BankField::Account),
+            amount,
+            ok,
+            status_text,
+            reason: get(BankField::Reason),
+        });
+    }
+    Ok(out)
+}
+
+fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) -> Result<Outcome> {
+    let policy = &ws.policy;
+    let d = &policy.disbursement;
+    let name = match profile {
+        Some(p) => p.to_string(),
+        None => match (&d.default_profile, d.profiles.len()) {
+            (Some(p), _) => p.clone(),
+            (None, 1) => d.profiles.keys().next().cloned().unwrap_or_default(),
+            _ => bail!("give --profile NAME: which bank's return file is it? (profiles: {})", d.profiles.keys().cloned().collect::<Vec<_>>().join(", ")),
+        },
+    };
+    let prof = d
+        .profiles
+        .get(&name)
+        .ok_or_else(|| anyhow!("no bank profile `{name}` under disbursement.profiles in jiuzhu.yaml"))?;
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let sha = sha256_hex(&bytes);
+    let lines = parse_return(prof, &shown, &bytes)?;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut marks: Vec<(usize, bool, String)> = Vec::new();
+    if lines.is_empty() {
+        problems.push("the file has no payment lines".to_string());
+    }
+    for l in &lines {
+        let idx = if !l.payment_id.is_empty() {
+            st.payments.iter().position(|p| p.payment_id == l.payment_id)
+        } else {
+            let hits: Vec<usize> = st
+                .payments
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.account.0 == l.account && p.status == PaymentStatus::Issued && Some(p.amount) == l.amount)
+                .map(|(i, _)| i)
+                .collect();
+            if hits.len() > 1 {
+                problems.push(format!(
+                    "line {}: account {} matches {} outstanding payments of the same amount; the bank must return payment IDs (流水号)",
+                    l.line,
+                    mask_any(&l.account),
+                    hits.len()
+                ));
+                continue;
+            }
+            hits.first().copied()
+        };
+        let what = if l.payment_id.is_empty() { format!("account {}", mask_any(&l.account)) } else { format!("payment {}", l.payment_id) };
+        let Some(i) = idx else {
+            problems.push(format!("line {}: {what} is not an outstanding payment of this workspace", l.line));
+            continue;
+        };
+        let p = &st.payments[i];
+        if let Some(prev) = seen.insert(p.payment_id.clone(), l.line) {
+            problems.push(format!("line {}: {} appears twice (also line {prev})", l.line, p.payment_id));
+            continue;
+        }
+        match l.amount {
+            None => problems.push(format!("line {}: amount is not readable", l.line)),
+            Some(a) if a != p.amount => problems.push(format!(
+                "line {}: {} amount {a} differs from the {} issued",
+                l.line, p.payment_id, p.amount
+            )),
+            _ => {}
+        }
+        if !l.account.is_empty() && l.account != p.account.0 {
+            problems.push(format!("line {}: {} account differs from the one issued", l.line, p.payment_id));
+        }
+        if p.status != PaymentStatus::Issued {
+            problems.push(format!(
+                "line {}: {} of batch {} is already reconciled ({})",
+                l.line,
+                p.payment_id,
+                p.batch,
+                p.status.as_str()
+            ));
+        }
+        match l.ok {
+            None => problems.push(format!(
+                "line {}: status `{}` is not one of {} / {}",
+                l.line,
+                l.status_text,
+                prof.returns.success.join("、"),
+                prof.returns.failure.join("、")
+            )),
+            Some(ok) => marks.push((i, ok, l.reason.clone())),
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "{shown} refused whole, nothing changed:\n  {}",
+            problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
+        );
+    }
+    let mut failed = Vec::new();
+    let mut batches = BTreeSet::new();
+    for (i, ok, reason) in &marks {
+        let p = &mut st.payments[*i];
+        batches.insert(p.batch.clone());
+        p.return_file = sha[..16].to_string();
+        if *ok {
+            p.status = PaymentStatus::Paid;
+        } else {
+            p.status = PaymentStatus::Failed;
+            p.reason = Text(if reason.is_empty() { "未说明原因".into() } else { reason.clone() });
+            failed.push(p.clone());
+        }
+    }
+    let through = st.payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max().unwrap_or(Period::of(NaiveDate::MIN));
+    let inv = check_invariants(policy, &st, through);
+    refuse_on_violation(&inv)?;
+    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let mut out = format!(
+        "{prefix}disburse --reconcile {shown}: {} lines: {} paid, {} failed",
+        marks.len(),
+        marks.len() - failed.len(),
+        failed.len()
+    );
+    for b in &batches {
+        let ps: Vec<&Payment> = st.payments.iter().filter(|p| &p.batch == b).collect();
+        let sum = |s: PaymentStatus| Fen(ps.iter().filter(|p| p.status == s).map(|p| p.amount.0).sum());
+        out.push_str(&format!(
+            "\n  batch {b}: paid {}, failed {}, outstanding {}, reissued {}",
+            sum(PaymentStatus::Paid),
+            sum(PaymentStatus::Failed),
+            sum(PaymentStatus::Issued),
+            sum(PaymentStatus::Reissued)
+        ));
+    }
+    for f in &failed {
+        out.push_str(&format!(
+            "\n  failed {} {} {} {} {}: {} — correct the account in cases.csv; the next batch reissues it",
+            f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
+        ));
+    }
+    let outcome = if failed.is_empty() { Outcome::Done } else { Outcome::NeedsAttention };
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+    let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("return").to_string();
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "disburse".into(),
+            detail: format!(
+                "reconcile {base} (profile {name}): {} paid, {} failed",
+                marks.len() - failed.len(),
+                failed.len()
+            ),
+            inputs: inputs(ws, &["payments.csv"], &[(base.clone(), sha.clone())])?,
+            ..NewEvent::default()
+        }],
+    );
+    let mut txn = Txn::new();
+    txn.put(inbox_path(&base, &sha), bytes);
+    txn.put(ledger::path_of::<Payment>(), ledger::to_bytes(&st.payments)?);
+    txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// In-kind goods (物资).
+
+const GOODS_ID: &str = "登记编号 goods";
+const SIGN: &str = "签字";
+const RECEIVED_ON: &str = "领取日期";
+const RECEIVED_QTY: &str = "实领数量";
+
+fn header_index(row: &[String], names: &[&str]) -> Option<usize> {
+    let keys: Vec<String> = names.iter().map(|n| text::normalize_key(n)).collect();
+    row.iter().position(|c| keys.contains(&text::normalize_key(c)))
+}
+
+fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let sha = sha256_hex(&bytes);
+    let plan = sha[..8].to_uppercase();
+    let enc = args.encoding.as_deref().map(Encoding::parse).transpose()?.unwrap_or(Encoding::Detect);
+    let wb = reader::read_workbook_bytes(&shown, &bytes, enc)?;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    let mut problems = Vec::new();
+    let mut planned: Vec<Goods> = Vec::new();
+    let mut found = false;
+    for sheet in &wb.sheets {
+        let grid: Vec<Vec<String>> = sheet.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect();
+        let Some((h, cols)) = grid.iter().enumerate().take(30).find_map(|(i, r)| {
+            let item = header_index(r, &["物资名称", "物资", "品名"])?;
+            let qty = header_index(r, &["数量", "发放数量"])?;
+            let unit = header_index(r, &["单位", "计量单位"])?;
+            let case = header_index(r, &["案件编号", "case_id", "案件编号 case"]);
+            let village = header_index(r, &["村(社区)", "村", "社区", "村居"]);
+            (case.is_some() || village.is_some()).then_some((i, (item, qty, unit, case, village)))
+        }) else {
+            continue;
+        };
+        found = true;
+        let (c_item, c_qty, c_unit, c_case, c_village) = cols;
+        for (i, r) in grid.iter().enumerate().skip(h + 1) {
+            let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).map(|s| s.trim().to_string()).unwrap_or_default();
+            if r.iter().all(|c| c.trim().is_empty()) || r.iter().any(|c| c.starts_with("合计") || c.starts_with("总计")) {
+                continue;
+            }
+            let at = format!("{} row {}", sheet.name, i + 1);
+            let item = cell(Some(c_item));
+            let unit = cell(Some(c_unit));
+            let Some(qty) = Quantity::parse(&cell(Some(c_qty))).filter(|q| q.0 > 0) else {
+                problems.push(format!("{at}: 数量 `{}` is not a positive quantity", cell(Some(c_qty))));
+                continue;
+            };
+            if item.is_empty() || unit.is_empty() {
+                problems.push(format!("{at}: 物资名称 and 单位 are required"));
+                continue;
+            }
+            let (case_id, village) = (cell(c_case), cell(c_village));
+            let recipients: Vec<&Case> = if !case_id.is_empty() {
+                match st.case(&case_id) {
+                    Some(c) if c.status == CaseStatus::Effective => vec![c],
+                    Some(c) => {
+                        problems.push(format!("{at}: case {case_id} is {}, not receiving assistance", c.status.as_str()));
+                        continue;
+                    }
+                    None => {
+                        problems.push(format!("{at}: no case {case_id}"));
+                        continue;
+                    }
+                }
+            } else if !village.is_empty() {
+                let want = text::normalize_key(&village);
+                let v: Vec<&Case> = st
+                    .cases
+                    .iter()
+                    .filter(|c| c.status == CaseStatus::Effective)
+                    .filter(|c| text::normalize_key(&c.village) == want || text::normalize_key(&format!("{}{}", c.township, c.village)) == want)
+                    .collect();
+                if v.is_empty() {
+                    problems.push(format!("{at}: no case receiving assistance in {village}"));
+                    continue;
+                }
+                v
+            } else {
+                problems.push(format!("{at}: give 案件编号 or 村(社区)"));
+                continue;
+            };
+            for c in recipients {
+                let id = format!("G-{}", &sha256_hex(format!("{plan}|{}|{item}", c.case_id).as_bytes())[..12].to_uppercase());
+                if planned.iter().any(|g| g.goods_id == id) {
+                    problems.push(format!("{at}: {item} for case {} is planned twice", c.case_id));
+                    continue;
+                }
+                planned.push(Goods {
+                    goods_id: id,
+                    plan: plan.clone(),
+                    case_id: c.case_id.clone(),
+                    village: Text(format!("{}{}", c.township, c.village)),
+                    item: Text(item.clone()),
+                    quantity: qty,
+                    unit: Text(unit.clone()),
+                    status: GoodsStatus::Planned,
+                    received_on: None,
+                    signed_by: Text::default(),
+                    received_quantity: None,
+                });
+            }
+        }
+    }
+    if !found {
+        problems.push("no sheet with the columns 物资名称, 数量, 单位 and 案件编号 or 村(社区)".into());
+    } else if planned.is_empty() && problems.is_empty() {
+        problems.push("the plan has no rows".into());
+    }
+    if !problems.is_empty() {
+        bail!("{shown} refused, nothing recorded:\n  {}", problems.into_iter().take(30).collect::<Vec<_>>().join("\n  "));
+    }
+    let known: BTreeSet<String> = st.goods.iter().map(|g| g.goods_id.clone()).collect();
+    let new: Vec<Goods> = planned.iter().filter(|g| !known.contains(&g.goods_id)).cloned().collect();
+    st.goods.extend(new.iter().cloned());
+    let list: Vec<Goods> = st.goods.iter().filter(|g| g.plan == plan).cloned().collect();
+    let rel = PathBuf::from("reports").join(format!("goods-{plan}.xlsx"));
+    let mut out = format!(
+        "{}disburse --goods {shown}: plan {plan}: {} recipients, {}",
+        if args.dry_run { "dry run: " } else { "" },
+        list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len(),
+        item_totals(&list, |g| Some(g.quantity)).join(", ")
+    );
+    out.push_str(&format!("\n  distribution list: {} (recipients sign, then `jiuzhu disburse --goods-receipts FILE`)", rel.display()));
+    if args.dry_run {
+        println!("{out}");
+        return Ok(Outcome::Done);
+    }
+    let mut txn = Txn::new();
+    if !new.is_empty() {
+        let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("plan").to_string();
+        events::append(
+            &mut st.chain,
+            [NewEvent {
+                step: "disburse".into(),
+                detail: format!("goods plan {plan}: {} rows planned", new.len()),
+                inputs: inputs(ws, &["cases.csv"], &[(base.clone(), sha.clone())])?,
+                ..NewEvent::default()
+            }],
+        );
+        txn.put(inbox_path(&base, &sha), bytes);
+        txn.put(ledger::path_of::<Goods>(), ledger::to_bytes(&st.goods)?);
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+    }
+    txn.put(&rel, goods_list(&ws.policy, &st, &plan, &list)?);
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet {
+        println!("{out}");
+    }
+    Ok(Outcome::Done)
+}
+
+/// `大米 20 袋`-style totals per item and unit.
+fn item_totals(goods: &[Goods], qty: impl Fn(&Goods) -> Option<Quantity>) -> Vec<String> {
+    let mut by: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for g in goods {
+        *by.entry((g.item.0.clone(), g.unit.0.clone())).or_default() += qty(g).map_or(0, |q| q.0);
+    }
+    by.into_iter().map(|((i, u), q)| format!("{i} {} {u}", Quantity(q))).collect()
+}
+
+/// The distribution list (领取登记表): a round-trip worksheet; recipients sign, the clerk fills the date.
+fn goods_list(policy: &Policy, st: &State, plan: &str, goods: &[Goods]) -> Result<Vec<u8>> {
+    let mut gs: Vec<&Goods> = goods.iter().collect();
+    gs.sort_by(|a, b| (&a.village, &a.case_id, &a.item).cmp(&(&b.village, &b.case_id, &b.item)));
+    let rows = gs
+        .iter()
+        .map(|g| {
+            let c = st.case(&g.case_id);
+            vec![
+                Value::from(g.goods_id.as_str()),
+                Value::from(g.case_id.as_str()),
+                Value::from(c.map(|c| c.applicant_name.0.clone()).unwrap_or_default()),
+                Value::from(g.village.as_str()),
+                Value::from(c.map(|c| c.applicant_id_number.masked()).unwrap_or_default()),
+                Value::from(g.item.as_str()),
+                Value::from(g.quantity.to_string()),
+                Value::from(g.unit.as_str()),
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+            ]
+        })
+        .collect();
+    writer::workbook_bytes(&[SheetSpec {
+        name: "领取登记".into(),
+        title: Some(format!(
+            "{} 救助物资领取登记表 (计划 {plan}): 领取人签字 (或填\"是\"), 填写领取日期; 实领数量与计划不同时填写",
+            policy.region.name
+        )),
+        columns: vec![
+            Column::new(GOODS_ID, Kind::Code),
+            Column::new("案件编号", Kind::Code),
+            Column::new("姓名", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("身份证号", Kind::Code),
+            Column::new("物资名称", Kind::Text),
+            Column::new("数量", Kind::Code),
+            Column::new("单位", Kind::Text),
+            Column::answer(SIGN, Input::Free),
+            Column::answer(RECEIVED_ON, Input::Free),
+            Column::answer(RECEIVED_QTY, Input::Free),
+        ],
+        rows,
+        batch: Some(plan.to_string()),
+    }])
+}
+
+fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let sha = sha256_hex(&bytes);
+    let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
+    let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
+    let plan = sheet
+        .rows
+        .first()
+        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
+        .and_then(|r| r.get(1))
+        .map(|c| c.text.clone())
+        .ok_or_else(|| anyhow!("{shown} is not a distribution list written by jiuzhu (no `{BATCH_LABEL}` in A1)"))?;
+    let head = sheet
+        .rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.text == GOODS_ID))
+        .ok_or_else(|| anyhow!("{shown}: the header row ({GOODS_ID} …) is missing or was changed"))?;
+    let labels: Vec<String> = sheet.rows[head].iter().map(|c| c.text.clone()).collect();
+    let col = |l: &str| labels.iter().position(|x| x == l).ok_or_else(|| anyhow!("{shown}: column `{l}` is missing or was renamed"));
+    let (c_id, c_case, c_item, c_qty, c_sign, c_date, c_real) = (
+        col(GOODS_ID)?,
+        col("案件编号")?,
+        col("物资名称")?,
+        col("数量")?,
+        col(SIGN)?,
+        col(RECEIVED_ON)?,
+        col(RECEIVED_QTY)?,
+    );
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut st = State::load(ws)?;
+    if !st.goods.iter().any(|g| g.plan == plan) {
+        bail!("{shown}: plan {plan} is not in ledgers/goods.csv (was the list made in this workspace?)");
+    }
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut marks: Vec<(usize, NaiveDate, String, Quantity)> = Vec::new();
+    for (r, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+        if row.iter().all(|c| c.is_blank()) {
+            continue;
+        }
+        let cell = |c: usize| row.get(c).map(|x| text::unneutralise(&x.text).trim().to_string()).unwrap_or_default();
+        let at = format!("row {}", r + 1);
+        let id = cell(c_id);
+        let Some(i) = st.goods.iter().position(|g| g.goods_id == id && g.plan == plan) else {
+            problems.push(format!("{at}: {GOODS_ID} `{id}` is not a row of plan {plan}"));
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            problems.push(format!("{at}: {id} appears twice"));
+            continue;
+        }
+        let g = &st.goods[i];
+        if cell(c_case) != g.case_id || cell(c_item) != g.item.0 || Quantity::parse(&cell(c_qty)) != Some(g.quantity) {
+            problems.push(format!("{at}: the case, item or quantity of {id} was changed"));
+            continue;
+        }
+        let sign = cell(c_sign);
+        if sign.is_empty() || matches!(sign.as_str(), "否" | "未签" | "未领") {
+            continue;
+        }
+        let date_cell = row.get(c_date);
+        let date = match date_cell.and_then(|c| c.date).map(Ok).unwrap_or_else(|| date::parse_date(&cell(c_date))) {
+            Ok(d) => d,
+            Err(_) => {
+                problems.push(format!("{at}: signed, but {RECEIVED_ON} `{}` is not a date", cell(c_date)));
+                continue;
+            }
+        };
+        let real = cell(c_real);
+        let qty = if real.is_empty() {
+            g.quantity
+        } else {
+            match Quantity::parse(&real) {
+                Some(q) => q,
+                None => {
+                    problems.push(format!("{at}: {RECEIVED_QTY} `{real}` is not a quantity"));
+                    continue;
+                }
+            }
+        };
+        let by = if matches!(sign.as_str(), "是" | "已签" | "已领" | "√" | "✓") { String::new() } else { sign };
+        marks.push((i, date, by, qty));
+    }
+    if !problems.is_empty() {
+        bail!("{shown} refused whole, nothing recorded:\n  {}", problems.into_iter().take(30).collect::<Vec<_>>().join("\n  "));
+    }
+    let mut changed = 0;
+    for (i, date, by, qty) in marks {
+        let g = &mut st.goods[i];
+        let new = (GoodsStatus::Received, Some(date), Text(by), Some(qty));
+        if (g.status, g.received_on, g.signed_by.clone(), g.received_quantity) != new {
+            changed += 1;
+            (g.status, g.received_on, g.signed_by, g.received_quantity) = new;
+        }
+    }
+    let list: Vec<Goods> = st.goods.iter().filter(|g| g.plan == plan).cloned().collect();
+    let received: Vec<Goods> = list.iter().filter(|g| g.status == GoodsStatus::Received).cloned().collect();
+    let differ: Vec<&Goods> = received.iter().filter(|g| g.received_quantity != Some(g.quantity)).collect();
+    let waiting = list.len() - received.len();
+    let mut out = format!(
+        "{}disburse --goods-receipts {shown}: plan {plan}: {} of {} received; planned {}; received {}",
+        if args.dry_run { "dry run: " } else { "" },
+        received.len(),
+        list.len(),
+        item_totals(&list, |g| Some(g.quantity)).join(", "),
+        item_totals(&list, |g| g.received_quantity).join(", ")
+    );
+    for g in &differ {
+        out.push_str(&format!(
+            "\n  {} {} {}: planned {} {}, received {} {}",
+            g.goods_id,
+            g.case_id,
+            g.item,
+            g.quantity,
+            g.unit,
+            g.received_quantity.unwrap_or_default(),
+            g.unit
+        ));
+    }
+    for g in list.iter().filter(|g| g.status == GoodsStatus::Planned).take(50) {
+        out.push_str(&format!("\n  not yet received: {} {} {} {} {}", g.goods_id, g.case_id, g.item, g.quantity, g.unit));
+    }
+    let outcome = if waiting == 0 && differ.is_empty() { Outcome::Done } else { Outcome::NeedsAttention };
+    if args.dry_run || changed == 0 {
+        if args.dry_run || !args.quiet || outcome != Outcome::Done {
+            println!("{out}");
+        }
+        return Ok(outcome);
+    }
+    let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("receipts").to_string();
+    events::append(
+        &mut st.chain,
+        [NewEvent {
+            step: "disburse".into(),
+            detail: format!("goods receipts {plan}: {changed} received, {waiting} waiting, {} differ from the plan", differ.len()),
+            inputs: inputs(ws, &["goods.csv"], &[(base.clone(), sha.clone())])?,
+            ..NewEvent::default()
+        }],
+    );
+    let mut txn = Txn::new();
+    txn.put(inbox_path(&base, &sha), bytes);
+    txn.put(ledger::path_of::<Goods>(), ledger::to_bytes(&st.goods)?);
+    txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(id: &str, kind: DecisionKind, status: DecisionStatus, amount: i64, from: &str, until: &str) -> Decision {
+        Decision {
+            decision_id: id.into(),
+            case_id: "C".into(),
+            period: from.into(),
+            kind,
+            status,
+            amount: Fen(amount),
+            previous_amount: Fen(0),
+            delta_amount: Fen(0),
+            reason: String::new(),
+            derivation: Text::default(),
+            basis: Text::default(),
+            policy_values: Text::default(),
+            effective_from: from.into(),
+            gradual_exit_until: until.into(),
+            urgent: false,
+            meeting: Text::default(),
+            decided_on: None,
+            batch: String::new(),
+        }
+    }
+
+    fn p(s: &str) -> Period {
+        Period::parse(s).unwrap()
+    }
+
+    fn months(ds: &[Decision], kind: SchemeKind, through: &str) -> Vec<(String, i64)> {
+        let refs: Vec<&Decision> = ds.iter().collect();
+        due_months(&refs, kind, p(through))
+            .into_iter()
+            .map(|d| (d.month.to_string(), d.amount.0))
+            .collect()
+    }
+
+    #[test]
+    fn arrears_run_from_the_effective_month_across_a_year_end() {
+        let ds = [dec("A", DecisionKind::New, DecisionStatus::Effective, 50000, "2026-11", "")];
+        assert_eq!(
+            months(&ds, SchemeKind::Dibao, "2027-01"),
+            vec![("2026-11".into(), 50000), ("2026-12".into(), 50000), ("2027-01".into(), 50000)]
+        );
+    }
+
+    #[test]
+    fn superseded_decisions_define_the_months_before_their_successor() {
+        let ds = [
+            dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
+            dec("B", DecisionKind::Decrease, DecisionStatus::Effective, 30000, "2026-12", ""),
+            dec("X", DecisionKind::Increase, DecisionStatus::Proposed, 90000, "2026-11", ""),
+        ];
+        assert_eq!(
+            months(&ds, SchemeKind::Dibao, "2027-01"),
+            vec![
+                ("2026-10".into(), 50000),
+                ("2026-11".into(), 50000),
+                ("2026-12".into(), 30000),
+                ("2027-01".into(), 30000)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stop_ends_payment_and_gradual_exit_pays_to_its_last_month() {
+        let ds = [
+            dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
+            dec("B", DecisionKind::Stop, DecisionStatus::Effective, 0, "2026-12", ""),
+        ];
+        assert_eq!(months(&ds, SchemeKind::Dibao, "2027-02").len(), 2);
+        let ds = [
+            dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
+            dec("B", DecisionKind::GradualExit, DecisionStatus::Effective, 50000, "2026-11", "2026-12"),
+        ];
+        let got = months(&ds, SchemeKind::Dibao, "2027-03");
+        assert_eq!(got.last().unwrap().0, "2026-12");
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn temporary_assistance_is_one_payment() {
+        let ds = [dec("A", DecisionKind::New, DecisionStatus::Effective, 172000, "2026-11", "")];
+        assert_eq!(months(&ds, SchemeKind::Temporary, "2027-03"), vec![("2026-11".into(), 172000)]);
+        assert!(months(&ds, SchemeKind::Temporary, "2026-10").is_empty());
+    }
+
+    #[test]
+    fn accounts_are_digits_of_a_plausible_length() {
+        assert!(account_problem("6229530100000000001", 10, 30).is_none());
+        assert!(account_problem("", 10, 30).unwrap().contains("无银行账号"));
+        assert!(account_problem("6229 5301", 10, 30).is_some());
+        assert!(account_problem("123", 10, 30).is_some());
+    }
+
+    #[test]
+    fn fixed_width_columns_pad_by_encoded_bytes() {
+        let col = BankColumn {
+            field: BankField::Name,
+            label: "户名".into(),
+            width: 8,
+            align: crate::policy::Align::Left,
+            pad: ' ',
+            text: String::new(),
+        };
+        let out = pad(encode("张三", BankEncoding::Gbk).unwrap(), &col).unwrap();
+        assert_eq!(out.len(), 8);
+        assert!(pad(encode("欧阳娜娜娜", BankEncoding::Gbk).unwrap(), &col).is_err());
+    }
+}

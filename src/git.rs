@@ -1,0 +1,456 @@
+//! Git plumbing: reading a file as it was at a revision, warning about hand edits, registering the workbook
+//! textconv driver, and committing a step's files (`--commit`). Everything goes through the `git` program
+//! (`std::process::Command`); no library, no network.
+//!
+//! What jiuzhu may commit is fixed: the workspace's own folders and policy ([`WORKSPACE_PATHS`]). Files a person
+//! staged elsewhere in the repository are never swept into a jiuzhu commit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::ledger::events::Event;
+use crate::workspace::POLICY_FILE;
+
+/// The workspace paths a `--commit` stages and commits (relative to the workspace root).
+pub const WORKSPACE_PATHS: &[&str] = &["ledgers", "reports", "inbox", "archive", POLICY_FILE];
+
+/// The diff driver `jiuzhu init` registers for workbooks (`*.xlsx diff=jiuzhu-xlsx` in `.gitattributes`).
+pub const XLSX_DRIVER: &str = "jiuzhu-xlsx";
+
+/// The identity a commit falls back to when the repository has none (no `user.name` / `user.email`).
+pub const FALLBACK_NAME: &str = "jiuzhu";
+pub const FALLBACK_EMAIL: &str = "jiuzhu@localhost";
+
+/// `git ARGS…` run in `dir`; `Err` only when git cannot be started at all.
+fn git(dir: &Path, args: &[&str]) -> std::io::Result<Output> {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        // Never prompt (credentials, editors): jiuzhu runs in scripts.
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+}
+
+/// `git ARGS…` in `dir` that must succeed; the error quotes git's own message.
+fn git_ok(dir: &Path, args: &[&str]) -> Result<Output> {
+    let out = git(dir, args).map_err(|e| not_installed(&e))?;
+    if !out.status.success() {
+        bail!(
+            "`git {}` failed in {}: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(out)
+}
+
+fn not_installed(e: &std::io::Error) -> anyhow::Error {
+    anyhow!("git is not installed or not on PATH ({e}); install Git to use jiuzhu's Git features")
+}
+
+/// Whether the `git` program can be run.
+pub fn available() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The top folder of the Git repository `dir` is in, or `None` (not in a repository, or git missing).
+pub fn toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = git(dir, &["rev-parse", "--show-toplevel"]).ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    Some(PathBuf::from(text.trim_end_matches(['\n', '\r'])))
+}
+
+/// The bytes of `path` at revision `rev` (`git show REV:PATH`), run in `dir`.
+///
+/// A path is first taken relative to `dir` (as the other side of a `jiuzhu diff` is), then, if that names
+/// nothing, relative to the repository's top folder (as git itself reads `REV:PATH`).
+pub fn show(dir: &Path, rev: &str, path: &str) -> Result<Vec<u8>> {
+    let out = git(dir, &["rev-parse", "--is-inside-work-tree"]).map_err(|e| not_installed(&e))?;
+    if !out.status.success() {
+        bail!(
+            "{rev}:{path}: {} is not in a Git repository, so there is no revision {rev} to read from",
+            dir.display()
+        );
+    }
+    let mut tries = Vec::new();
+    if !path.starts_with("./") && !path.starts_with("../") && !path.starts_with('/') {
+        tries.push(format!("{rev}:./{path}"));
+    }
+    tries.push(format!("{rev}:{path}"));
+    let mut last_err = String::new();
+    for spec in &tries {
+        let out = git(dir, &["show", spec]).map_err(|e| not_installed(&e))?;
+        if out.status.success() {
+            return Ok(out.stdout);
+        }
+        last_err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    }
+    bail!("cannot read {rev}:{path} from Git: {last_err}")
+}
+
+/// Registers the workbook textconv driver in the repository `dir` is in: `diff.jiuzhu-xlsx.textconv` is
+/// `jiuzhu cat` (or the absolute path of this executable when `jiuzhu` is not on PATH), and the driver is
+/// binary (so `git diff` never tries a byte diff of the zip).
+pub fn register_textconv(dir: &Path) -> Result<String> {
+    let command = format!("{} cat", textconv_program());
+    git_ok(dir, &["config", &format!("diff.{XLSX_DRIVER}.textconv"), &command])?;
+    git_ok(dir, &["config", &format!("diff.{XLSX_DRIVER}.binary"), "true"])?;
+    Ok(command)
+}
+
+/// `jiuzhu` when a `jiuzhu` is on PATH, else this executable's absolute path (quoted for the shell git runs
+/// textconv commands with).
+fn textconv_program() -> String {
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|d| {
+            let p = d.join("jiuzhu");
+            p.is_file() && is_executable(&p)
+        })
+    });
+    if on_path {
+        return "jiuzhu".to_string();
+    }
+    match std::env::current_exe().and_then(|p| p.canonicalize()) {
+        Ok(exe) => shell_quote(&exe.to_string_lossy()),
+        Err(_) => "jiuzhu".to_string(),
+    }
+}
+
+#[cfg(unix)]
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &Path) -> bool {
+    true
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Workspace files under `ledgers/` with uncommitted changes (modified, staged, deleted, renamed — not
+/// untracked files), as workspace-relative paths. Empty when the workspace is not in a repository.
+pub fn uncommitted_ledgers(root: &Path) -> Vec<String> {
+    let Ok(out) = git(root, &["status", "--porcelain", "-z", "--untracked-files=no", "--", "ledgers"]) else {
+        return Vec::new();
+    };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    // Porcelain paths are relative to the repository's top; the workspace may be a folder inside it.
+    let prefix = git(root, &["rev-parse", "--show-prefix"])
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    let mut entries = out.stdout.split(|&b| b == 0).filter(|e| !e.is_empty());
+    while let Some(entry) = entries.next() {
+        if entry.len() < 4 {
+            continue;
+        }
+        let status = &entry[..2];
+        let path = String::from_utf8_lossy(&entry[3..]).into_owned();
+        if status.contains(&b'R') || status.contains(&b'C') {
+            entries.next(); // the original path of a rename or copy
+        }
+        let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_string();
+        if !files.contains(&rel) {
+            files.push(rel);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The warning a writing step prints when ledgers have uncommitted changes (see [`uncommitted_ledgers`]).
+pub fn hand_edit_warning(files: &[String]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let (names, verb) = if files.len() == 1 {
+        (files[0].clone(), "has")
+    } else {
+        (files.join(", "), "have")
+    };
+    Some(format!(
+        "warning: {names} {verb} uncommitted changes (hand edits?) — commit or restore them so the history shows \
+         who changed what"
+    ))
+}
+
+/// What `--commit` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Committed {
+    /// A commit was made: its short hash and subject.
+    Commit { hash: String, subject: String },
+    /// The step appended no step-run event, or left the workspace files as committed.
+    Nothing,
+}
+
+/// The step-run events (those without a case) among `after` that are newer than `before_seq`.
+pub fn new_step_events(after: &[Event], before_seq: u64) -> Vec<&Event> {
+    let new: Vec<&Event> = after.iter().filter(|e| e.seq > before_seq).collect();
+    let runs: Vec<&Event> = new.iter().copied().filter(|e| e.case_id.is_empty()).collect();
+    if runs.is_empty() {
+        // A step that recorded only status changes still names itself through them.
+        new.into_iter().take(1).collect()
+    } else {
+        runs
+    }
+}
+
+/// The commit message for a step: a subject naming the step, the period and what happened, and a body
+/// with each step-run event's inputs and their SHA-256.
+pub fn commit_message(events: &[&Event], period: Option<&str>) -> String {
+    let Some(first) = events.first() else {
+        return "jiuzhu".to_string();
+    };
+    let period = period
+        .map(str::to_string)
+        .or_else(|| leading_period(&first.detail));
+    let mut subject = format!("jiuzhu {}", first.step);
+    if let Some(p) = &period {
+        if !first.detail.starts_with(p.as_str()) {
+            subject.push(' ');
+            subject.push_str(p);
+        }
+    }
+    if !first.detail.is_empty() {
+        subject.push_str(": ");
+        subject.push_str(&first.detail);
+    }
+    let mut body = String::new();
+    for e in events {
+        body.push_str(&format!("\nstep: {} (event {} in ledgers/events.csv)\n", e.step, e.seq));
+        if let Some(p) = &period {
+            body.push_str(&format!("period: {p}\n"));
+        }
+        if events.len() > 1 && !e.detail.is_empty() {
+            body.push_str(&format!("detail: {}\n", e.detail));
+        }
+        let inputs: Vec<&str> = e.inputs.split(';').filter(|s| !s.is_empty()).collect();
+        if !inputs.is_empty() {
+            body.push_str("inputs (sha256):\n");
+            for i in inputs {
+                match i.rsplit_once('=') {
+                    Some((name, sha)) => body.push_str(&format!("  {name} {sha}\n")),
+                    None => body.push_str(&format!("  {i}\n")),
+                }
+            }
+        }
+        body.push_str(&format!("event hash: {}\n", e.hash));
+    }
+    format!("{subject}\n{body}")
+}
+
+/// A `YYYY-MM` at the start of an event's detail (decide and disburse name their period first).
+fn leading_period(detail: &str) -> Option<String> {
+    let b = detail.as_bytes();
+    let ok = b.len() >= 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b.get(7).is_none_or(|c| !c.is_ascii_digit());
+    ok.then(|| detail[..7].to_string())
+}
+
+/// Stages the workspace paths ([`WORKSPACE_PATHS`]) and commits exactly them with `message`. Other staged
+/// files in the repository stay staged and uncommitted. Uses a fallback identity only when the repository
+/// has none.
+pub fn commit_workspace(root: &Path, message: &str) -> Result<Committed> {
+    if toplevel(root).is_none() {
+        if !available() {
+            bail!("git is not installed or not on PATH");
+        }
+        bail!("{} is not in a Git repository (run `git init` there)", root.display());
+    }
+    let paths: Vec<&str> = WORKSPACE_PATHS
+        .iter()
+        .copied()
+        .filter(|p| root.join(p).exists() || tracked(root, p))
+        .collect();
+    if paths.is_empty() {
+        return Ok(Committed::Nothing);
+    }
+    let mut add = vec!["add", "-A", "--"];
+    add.extend(&paths);
+    git_ok(root, &add).context("cannot stage the step's files")?;
+    let mut quiet = vec!["diff", "--cached", "--quiet", "--"];
+    quiet.extend(&paths);
+    let out = git(root, &quiet).map_err(|e| not_installed(&e))?;
+    match out.status.code() {
+        Some(0) => return Ok(Committed::Nothing),
+        Some(1) => {}
+        _ => bail!(
+            "`git diff --cached` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    }
+    let mut args: Vec<String> = Vec::new();
+    if !has_config(root, "user.name") && std::env::var_os("GIT_COMMITTER_NAME").is_none() {
+        args.extend(["-c".into(), format!("user.name={FALLBACK_NAME}")]);
+    }
+    if !has_config(root, "user.email")
+        && std::env::var_os("GIT_COMMITTER_EMAIL").is_none()
+        && std::env::var_os("EMAIL").is_none()
+    {
+        args.extend(["-c".into(), format!("user.email={FALLBACK_EMAIL}")]);
+    }
+    args.extend(["commit", "-q", "-m", message, "--"].map(String::from));
+    args.extend(paths.iter().map(|p| p.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    git_ok(root, &args).context("cannot commit the step")?;
+    let hash = git_ok(root, &["rev-parse", "--short", "HEAD"])?;
+    Ok(Committed::Commit {
+        hash: String::from_utf8_lossy(&hash.stdout).trim().to_string(),
+        subject: message.lines().next().unwrap_or_default().to_string(),
+    })
+}
+
+/// What a writing step needs from Git around it: the hand-edit warning before, the commit after.
+#[derive(Debug)]
+pub struct StepWatch {
+    root: PathBuf,
+    commit: bool,
+    quiet: bool,
+    last_seq: u64,
+}
+
+/// Before a writing step run from `start`: warns (stderr) about uncommitted ledger changes, and notes where
+/// the journal stands so [`StepWatch::finish`] can tell what the step appended. `None` when `start` is in no
+/// workspace (the step itself will say so).
+pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWatch> {
+    let root = crate::workspace::Workspace::find(start).ok()?;
+    let commit = commit_flag
+        || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
+    if let Some(w) = hand_edit_warning(&uncommitted_ledgers(&root)) {
+        eprintln!("{w}");
+    }
+    let last_seq = last_event_seq(&root);
+    Some(StepWatch {
+        root,
+        commit,
+        quiet,
+        last_seq,
+    })
+}
+
+fn read_events(root: &Path) -> Vec<Event> {
+    let path = root.join("ledgers").join("events.csv");
+    match std::fs::read(&path) {
+        Ok(bytes) => crate::ledger::parse::<Event>("events.csv", &bytes).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn last_event_seq(root: &Path) -> u64 {
+    read_events(root).last().map_or(0, |e| e.seq)
+}
+
+impl StepWatch {
+    /// After the step succeeded: with `--commit` (or `git: {commit: true}`), commits what it wrote. Problems
+    /// are warnings; they never change the step's exit code.
+    pub fn finish(&self, period: Option<&str>) {
+        if !self.commit {
+            return;
+        }
+        let events = read_events(&self.root);
+        let new = new_step_events(&events, self.last_seq);
+        if new.is_empty() {
+            if !self.quiet {
+                println!("--commit: nothing to commit (the step changed nothing)");
+            }
+            return;
+        }
+        let message = commit_message(&new, period);
+        match commit_workspace(&self.root, &message) {
+            Ok(Committed::Commit { hash, subject }) => {
+                if !self.quiet {
+                    println!("committed {hash}: {subject}");
+                }
+            }
+            Ok(Committed::Nothing) => {
+                if !self.quiet {
+                    println!("--commit: nothing to commit (the workspace files are as committed)");
+                }
+            }
+            Err(e) => eprintln!("warning: --commit: nothing was committed: {e:#}"),
+        }
+    }
+}
+
+fn has_config(root: &Path, key: &str) -> bool {
+    git(root, &["config", "--get", key]).is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
+}
+
+fn tracked(root: &Path, path: &str) -> bool {
+    git(root, &["ls-files", "--error-unmatch", "--", path]).is_ok_and(|o| o.status.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Text;
+
+    fn event(seq: u64, step: &str, case: &str, detail: &str, inputs: &str) -> Event {
+        Event {
+            seq,
+            step: step.into(),
+            case_id: case.into(),
+            from_status: String::new(),
+            to_status: String::new(),
+            detail: Text(detail.into()),
+            inputs: inputs.into(),
+            prev_hash: String::new(),
+            hash: format!("h{seq}"),
+        }
+    }
+
+    #[test]
+    fn the_message_names_step_period_and_inputs() {
+        let events = [
+            event(1, "intake", "", "old", ""),
+            event(2, "decide", "", "2026-11 as of 2026-11-30: 3 proposed", "cases.csv=abc;jiuzhu.yaml=def"),
+            event(3, "decide", "C1", "approved", ""),
+        ];
+        let new = new_step_events(&events, 1);
+        assert_eq!(new.len(), 1);
+        let msg = commit_message(&new, None);
+        assert!(msg.starts_with("jiuzhu decide: 2026-11 as of 2026-11-30: 3 proposed\n"), "{msg}");
+        assert!(msg.contains("period: 2026-11\n") && msg.contains("  cases.csv abc\n"), "{msg}");
+        let msg = commit_message(&[&event(4, "disburse", "", "paid", "")], Some("2026-12"));
+        assert!(msg.starts_with("jiuzhu disburse 2026-12: paid\n"), "{msg}");
+    }
+
+    #[test]
+    fn the_warning_names_the_files() {
+        assert_eq!(hand_edit_warning(&[]), None);
+        let w = hand_edit_warning(&["ledgers/members.csv".into()]).unwrap();
+        assert!(w.starts_with("warning: ledgers/members.csv has uncommitted changes (hand edits?)"));
+    }
+
+    #[test]
+    fn quoting_for_the_shell() {
+        assert_eq!(shell_quote("/usr/bin/jiuzhu"), "/usr/bin/jiuzhu");
+        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
+    }
+}

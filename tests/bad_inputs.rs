@@ -1,0 +1,250 @@
+//! Bad input, the way it really arrives: every file of `fixtures/bad/` (made by `fixtures/bad/make_bad.py`, one
+//! real way an input goes wrong each) is run against a fresh workspace, as its README's table says. Whatever the
+//! bytes: the exit code is the one documented, the message names the file, row and column, nothing panics,
+//! nothing hangs, an exit 2 changes nothing, and an exit 0/1 takes exactly the good households. The very long
+//! line is generated here at run time (it is too big to commit).
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::*;
+use jiuzhu::ledger::Case;
+
+/// No input may take longer than this (debug build, loaded CI machine).
+const BOUND: Duration = Duration::from_secs(20);
+
+struct Row {
+    file: String,
+    what: String,
+    exit: i32,
+    words: Vec<String>,
+    taken: Option<usize>,
+}
+
+fn bad_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad")
+}
+
+/// The table of `fixtures/bad/README.md`: file | what is wrong | exit | `word` `word` | households taken.
+fn table() -> Vec<Row> {
+    let readme = std::fs::read_to_string(bad_dir().join("README.md")).expect("fixtures/bad/README.md");
+    readme
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| file") && !l.starts_with("| ---"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert_eq!(cells.len(), 5, "README row: {l}");
+            let words = cells[3]
+                .split('`')
+                .enumerate()
+                .filter(|(i, w)| i % 2 == 1 && !w.is_empty())
+                .map(|(_, w)| w.to_string())
+                .collect();
+            Row {
+                file: cells[0].to_string(),
+                what: cells[1].to_string(),
+                exit: cells[2].parse().unwrap_or_else(|_| panic!("exit code in {l}")),
+                words,
+                taken: cells[4].parse().ok(),
+            }
+        })
+        .collect()
+}
+
+/// Runs `jiuzhu -C WS ARGS…` in English, killed if it outlives [`BOUND`]; returns the output and the time taken.
+fn run_bounded(ws: &Ws, args: &[&std::ffi::OsStr]) -> (std::process::Output, Duration) {
+    let start = Instant::now();
+    let out = jiuzhu()
+        .env("LC_ALL", "C")
+        .env("LANG", "C")
+        .arg("-C")
+        .arg(ws.root())
+        .args(args)
+        .timeout(BOUND)
+        .output()
+        .expect("run jiuzhu");
+    (out, start.elapsed())
+}
+
+/// The summary line's counts add up: `N rows read = a accepted + b rejected + c skipped`.
+fn assert_counts_add_up(text: &str, file: &str) {
+    for line in text.lines().filter(|l| l.contains(" rows read = ")) {
+        let nums: Vec<usize> = line
+            .split(" rows read = ")
+            .flat_map(|p| p.split(|c: char| !c.is_ascii_digit()))
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        // ... N, a, b, c: the last four numbers before the first `;`.
+        let head = line.split(';').next().unwrap();
+        let n: Vec<usize> = head
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert!(
+            n.len() == 4 && n[0] == n[1] + n[2] + n[3],
+            "{file}: counts do not add up: {line} ({nums:?})"
+        );
+    }
+}
+
+#[test]
+fn every_bad_input_gives_its_documented_answer() {
+    let rows = table();
+    assert!(rows.len() >= 60, "the corpus has {} files", rows.len());
+    // The table and the folder agree.
+    let mut on_disk: Vec<String> = std::fs::read_dir(bad_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md" && n != "make_bad.py")
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = rows.iter().map(|r| r.file.clone()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "fixtures/bad/ and its README table list different files"
+    );
+
+    let good = bad_dir().join("good.csv");
+    let mut failures = Vec::new();
+    let (mut slowest, mut slowest_file) = (Duration::ZERO, String::new());
+    for row in &rows {
+        let ws = Ws::new();
+        let policy = row.file.starts_with("policy-");
+        let mut except = vec![".jiuzhu/lock"];
+        if policy {
+            std::fs::copy(bad_dir().join(&row.file), ws.path("jiuzhu.yaml")).unwrap();
+            except.push("jiuzhu.yaml");
+        }
+        let before = ws.tree(&except);
+        let input = if policy {
+            good.clone()
+        } else {
+            bad_dir().join(&row.file)
+        };
+        let (out, took) = run_bounded(&ws, &["intake".as_ref(), input.as_os_str()]);
+        if took > slowest {
+            (slowest, slowest_file) = (took, row.file.clone());
+        }
+        let (o, e) = (stdout(&out), stderr(&out));
+        let all = format!("{o}\n{e}");
+        let mut fail = |why: String| failures.push(format!("{} ({}): {why}\n{all}", row.file, row.what));
+        if e.contains("panicked") || out.status.code() == Some(101) {
+            fail("panicked".into());
+            continue;
+        }
+        if out.status.code() != Some(row.exit) {
+            fail(format!("exit {:?}, expected {}", out.status.code(), row.exit));
+            continue;
+        }
+        let mut words = row.words.clone();
+        if row.exit != 0 {
+            words.push(if policy { "jiuzhu.yaml".into() } else { row.file.clone() });
+        }
+        for w in &words {
+            if !all.contains(w.as_str()) {
+                fail(format!("the message does not contain `{w}`"));
+            }
+        }
+        if row.exit == 2 {
+            let after = ws.tree(&except);
+            if after != before {
+                fail("exit 2 but the workspace changed".into());
+            }
+            continue;
+        }
+        assert_counts_add_up(&o, &row.file);
+        let cases = ws.records::<Case>();
+        if Some(cases.len()) != row.taken {
+            fail(format!("{} households taken, expected {:?}", cases.len(), row.taken));
+        }
+        if row.taken.unwrap_or(0) > 0 && !cases.iter().any(|c| c.applicant_name.to_string() == "张好") {
+            fail("the good household 张好 was not taken".into());
+        }
+        if row.exit == 1 {
+            if !o.contains("rejected") {
+                fail("exit 1 without a rejected row reported".into());
+            }
+            let reports = ws.reports();
+            if !reports.keys().any(|k| k.starts_with("intake-rejects-")) {
+                fail("exit 1 without a rejects report".into());
+            }
+        }
+    }
+    println!(
+        "bad inputs: {} files tried, {} as expected; slowest {slowest_file} in {slowest:?}",
+        rows.len(),
+        rows.len() - failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad inputs misbehaved:\n\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Writes `len` bytes of one CSV file streaming (a register header, then one row whose 住址 runs on for the rest).
+fn write_long_line(path: &Path, len: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let head = format!(
+        "{PER_MEMBER_HEADER}\r\n1,{id},张长,{id},户主,城市低保,城关镇,东街社区,",
+        id = id("13019919700101001")
+    );
+    f.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b'A'; 1 << 20];
+    let mut left = len - head.len();
+    while left > 0 {
+        let n = left.min(chunk.len());
+        f.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    f.flush().unwrap();
+}
+
+/// A line of tens of MiB (a quote gone wrong, a binary file renamed .csv): under the size limit it is refused
+/// for its impossible cell, naming row and column, in bounded time and memory (the run gets 1 GiB of address
+/// space); over the limit (50 MiB) it is refused before it is read. Nothing is written either way.
+#[test]
+fn a_very_long_line_is_refused_in_bounded_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Ws::new();
+    let before = ws.tree(&[".jiuzhu/lock"]);
+    for (mib, words) in [
+        (16usize, vec!["row 2 column I", "32767"]),
+        (64, vec!["64 MiB", "50 MiB"]),
+    ] {
+        let path = dir.path().join(format!("long-{mib}.csv"));
+        write_long_line(&path, mib << 20);
+        let start = Instant::now();
+        let bin = assert_cmd::cargo::cargo_bin("jiuzhu");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+            .arg(&bin)
+            .env("LC_ALL", "C")
+            .arg("-C")
+            .arg(ws.root())
+            .arg("intake")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let took = start.elapsed();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{mib} MiB: {err}");
+        assert!(!err.contains("panicked") && !err.contains("memory allocation"), "{err}");
+        for w in words {
+            assert!(err.contains(w), "{mib} MiB: `{w}` not in: {err}");
+        }
+        assert!(took < BOUND, "{mib} MiB took {took:?}");
+        println!("long line of {mib} MiB: refused in {took:?}");
+        assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "after a long line");
+    }
+}
