@@ -47,12 +47,61 @@ step intake "$county/inbox/2026-11/城关镇-申请登记表.xlsx" \
             "$county/inbox/2026-11/西岭镇-申请登记.xlsx"
 commit "intake 2026-11: registers of 城关镇, 东河乡, 西岭镇"
 
-echo "== verify: the review of every case as of 2026-11-20 (materials, income, visits, sample, time limits)"
-step verify --as-of 2026-11-20
-commit "verify 2026-11: checks as of 2026-11-20, review workbook and 一次性告知 list"
+registries="$county/registries"
+echo "== compare: the month's registries from other departments (信息比对)"
+step compare --source "deaths=$registries/deaths.xlsx" --source "vehicles=$registries/vehicles.csv" \
+             --source "payroll=$registries/payroll.xlsx" --source "relatives=$registries/relatives.xlsx"
+commit "compare 2026-11: deaths, vehicles, payroll, relatives"
+
+# The clerk fills in the hits worksheet (here typed in as the CSV Excel would save it): the death and the payroll
+# hit are true, the vehicle was sold before the application, the relative of staff is registered and in order.
+hits_sheet=$(ls "$dir"/reports/compare-hits-*.xlsx | tail -n 1)
+batch=$(basename "$hits_sheet" .xlsx); batch=${batch#compare-hits-}
+answers="$dir/reports/compare-answers-$batch.csv"
+{
+  echo "批次 batch,$batch"
+  echo "编号 hit,案件编号 case,姓名 name,身份证号 ID (masked),处理结果 disposition,说明 note,处理人 decided by"
+  # matches.csv: hit_id,case_id,id_number,name,source,… ,batch (the first five columns never hold commas).
+  awk -F, -v b="$batch" 'NR > 1 && $NF == b {
+      masked = substr($3, 1, 6) "********" substr($3, 15, 4)
+      if ($5 == "deaths")         { d = "确认"; n = "火化证明已核实" }
+      else if ($5 == "payroll")   { d = "确认"; n = "财政供养人员, 不符合条件" }
+      else if ($5 == "vehicles")  { d = "排除"; n = "车辆已于申请前过户" }
+      else                        { d = "排除"; n = "已备案, 复核无异常" }
+      print $1 "," $2 "," $4 "," masked "," d "," n ",李明"
+    }' "$dir/ledgers/matches.csv"
+} > "$answers"
+step compare --resolve "$answers"
+commit "compare 2026-11: dispositions of batch $batch recorded"
+
+echo "== verify: the review of every case as of 2026-11-20, with the month's home visits (入户调查)"
+step verify --as-of 2026-11-20 --visits "$county/visits/2026-11-入户调查.csv"
+commit "verify 2026-11: checks as of 2026-11-20, visits, review workbook and 一次性告知 list"
+
+echo "== decide: proposals for 2026-11 and the review meeting's worksheet"
+step decide --period 2026-11
+commit "decide 2026-11: proposals"
+
+# The review meeting (审批会) agrees with every proposal; its verdicts typed in as Excel would save the sheet.
+verdicts="$dir/reports/review-meeting-2026-11-verdicts.csv"
+{
+  echo "批次 batch,$(awk -F, 'NR > 1 && $5 == "proposed" { print $NF; exit }' "$dir/ledgers/decisions.csv")"
+  echo "决定编号 decision,案件编号 case,评议结果 verdict,说明 note"
+  # decisions.csv: decision_id,case_id,period,kind,status,… (the first five columns never hold commas).
+  awk -F, 'NR > 1 && $5 == "proposed" { print $1 "," $2 ",同意," }' "$dir/ledgers/decisions.csv"
+} > "$verdicts"
+step decide --record "$verdicts" --meeting "青禾县2026年11月社会救助审批会 纪要第11号" --date 2026-11-20 \
+            --attendees "张局长、李股长、王会计、村代表赵某"
+commit "decide 2026-11: review meeting of 2026-11-20 recorded, public notice posted"
+
+echo "== decide: the notice ran 2026-11-21 to 2026-11-27 without objection; decisions take effect"
+step decide --period 2026-11 --as-of 2026-11-28
+commit "decide 2026-11: decisions effective after the notice"
 
 echo "== done. Look at:"
 echo "   $dir/ledgers/cases.csv, members.csv    the cases and people taken in"
-echo "   $dir/ledgers/checks.csv                 every check of every case under review"
-echo "   $dir/reports/                           the rejects to fix, the review and the 一次性告知 list (xlsx)"
+echo "   $dir/ledgers/matches.csv               registry hits and what was decided about them"
+echo "   $dir/ledgers/checks.csv                every check of every case under review"
+echo "   $dir/ledgers/decisions.csv             decisions with their derivations (jiuzhu explain CASE)"
+echo "   $dir/reports/                          rejects, hits, review, 一次性告知, meeting and notice workbooks"
 echo "   git -C '$dir' log --stat                one commit per step"

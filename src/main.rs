@@ -70,8 +70,8 @@ and a township re-visit of every household). All people are fictional; ID number
 130199."
     )]
     SampleData {
-        /// Number of households (default: 50000, the county size).
-        #[arg(long, conflicts_with = "size")]
+        /// Number of households (default: the size's; with --size province, the province's region with N).
+        #[arg(long)]
         households: Option<usize>,
         /// A named size: county (50k households) or province (1M households, more townships).
         #[arg(long, value_parser = ["county", "province"])]

@@ -126,12 +126,13 @@ impl Workspace {
         if staging.exists() {
             fs::remove_dir_all(&staging)?;
         }
-        fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        create_private_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         let mut manifest = String::new();
         for (i, (rel, bytes)) in changed.iter().enumerate() {
             let name = format!("{i:06}");
             write_synced(&staging.join(&name), bytes)
                 .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
+            crash_point("staged");
             let rel_text = rel
                 .to_str()
                 .ok_or_else(|| anyhow!("path is not UTF-8: {}", rel.display()))?;
@@ -152,6 +153,12 @@ impl Workspace {
 /// Moves each staged file of a committed journal into place, then removes the journal. Idempotent: an entry
 /// whose staged file is gone was already moved by an earlier, interrupted attempt.
 fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
+    // The manifest is removed only after every file was moved: a journal without one was applied, and only its
+    // removal was interrupted.
+    if !journal.join(MANIFEST).exists() && fs::read_dir(journal).is_ok_and(|mut d| d.next().is_none()) {
+        fs::remove_dir(journal).with_context(|| format!("cannot remove {}", journal.display()))?;
+        return Ok(());
+    }
     let manifest = fs::read_to_string(journal.join(MANIFEST))
         .with_context(|| format!("the commit journal {} has no readable manifest", journal.display()))?;
     for line in manifest.lines() {
@@ -164,7 +171,7 @@ fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
         }
         let target = root.join(rel);
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            create_private_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::rename(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?;
         if let Some(parent) = target.parent() {
@@ -172,20 +179,58 @@ fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
         }
         crash_point("between-renames");
     }
+    fs::remove_file(journal.join(MANIFEST)).with_context(|| format!("cannot clean up {}", journal.display()))?;
+    crash_point("journal-cleanup");
     fs::remove_dir_all(journal).with_context(|| format!("cannot remove {}", journal.display()))?;
     Ok(())
 }
 
 /// Test hook: a debug build aborts at the named point of the commit path when `JIUZHU_CRASH_AT` names it, so
-/// tests can show that an interrupted step leaves the workspace whole. Release builds compile it away.
+/// tests can show that an interrupted step leaves the workspace whole. `POINT:N` aborts at the Nth time the run
+/// passes the point (`staged` and `between-renames` are passed once per file). Release builds compile it away.
 fn crash_point(point: &str) {
-    if cfg!(debug_assertions) && std::env::var("JIUZHU_CRASH_AT").is_ok_and(|p| p == point) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static PASSED: AtomicUsize = AtomicUsize::new(0);
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let Ok(want) = std::env::var("JIUZHU_CRASH_AT") else {
+        return;
+    };
+    let (name, nth) = match want.split_once(':') {
+        Some((name, n)) => (name, n.parse::<usize>().unwrap_or(1)),
+        None => (want.as_str(), 1),
+    };
+    if name == point && PASSED.fetch_add(1, Ordering::SeqCst) + 1 == nth {
         std::process::abort();
     }
 }
 
+/// Permissions of the files a step writes: they hold households' most private data (IDs, incomes, health,
+/// bank accounts), so owner read/write and group read only — never world-readable, whatever the umask.
+#[cfg(unix)]
+const PRIVATE_FILE_MODE: u32 = 0o640;
+/// Permissions of the folders a step creates (owner and group only).
+#[cfg(unix)]
+pub const PRIVATE_DIR_MODE: u32 = 0o750;
+
+/// `fs::create_dir_all`, with new folders private (see [`PRIVATE_DIR_MODE`]).
+pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR_MODE);
+    builder.create(dir)
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE_MODE);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     f.sync_all()

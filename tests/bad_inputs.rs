@@ -112,6 +112,7 @@ fn every_bad_input_gives_its_documented_answer() {
     );
 
     let good = bad_dir().join("good.csv");
+    let good_head = id("13019919700101001");
     let mut failures = Vec::new();
     let (mut slowest, mut slowest_file) = (Duration::ZERO, String::new());
     for row in &rows {
@@ -160,12 +161,16 @@ fn every_bad_input_gives_its_documented_answer() {
             continue;
         }
         assert_counts_add_up(&o, &row.file);
-        let cases = ws.records::<Case>();
+        let cases = if ws.path("ledgers/cases.csv").exists() {
+            ws.records::<Case>()
+        } else {
+            Vec::new()
+        };
         if Some(cases.len()) != row.taken {
             fail(format!("{} households taken, expected {:?}", cases.len(), row.taken));
         }
-        if row.taken.unwrap_or(0) > 0 && !cases.iter().any(|c| c.applicant_name.to_string() == "张好") {
-            fail("the good household 张好 was not taken".into());
+        if row.taken.unwrap_or(0) > 0 && !cases.iter().any(|c| c.applicant_id_number.as_str() == good_head) {
+            fail("the good household (张好, row 2) was not taken".into());
         }
         if row.exit == 1 {
             if !o.contains("rejected") {

@@ -64,13 +64,90 @@ fn register(dir: &Path) -> PathBuf {
     let rural = ("东河乡", "柳树村");
     let full = format!(",,,有,{ALL},,");
     let lines = [
-        row("1", &h1(), "张一", &h1(), "户主", "城市低保", urban, (RCC, "6229530100000000011"), "300", &full),
-        row("2", &h2(), "李二", &h2(), "户主", "城市低保", urban, (RCC, "6229530100000000012"), "300", &format!(",,,无,{ALL},,")),
-        row("3", &h3(), "王三", &h3(), "户主", "农村低保", rural, (PSBC, "6210980000000000013"), "200", &full),
-        row("3", &h3(), "孙三", &id("13019919720606004"), "配偶", "", rural, ("", ""), "100", ",,,有,,,"),
-        row("5", &h5(), "周五", &h5(), "户主", "临时救助", urban, (RCC, "6229530100000000015"), "0", &format!(",,,有,{ALL},2,")),
-        row("6", &h6(), "吴六", &h6(), "户主", "临时救助", rural, (RCC, "6229530100000000016"), "0", &format!(",,,有,{ALL},3,是")),
-        row("7", &h7(), "郑七", &h7(), "户主", "城市低保", urban, ("", ""), "0", &format!(",,,无,{ALL},,")),
+        row(
+            "1",
+            &h1(),
+            "张一",
+            &h1(),
+            "户主",
+            "城市低保",
+            urban,
+            (RCC, "6229530100000000011"),
+            "300",
+            &full,
+        ),
+        row(
+            "2",
+            &h2(),
+            "李二",
+            &h2(),
+            "户主",
+            "城市低保",
+            urban,
+            (RCC, "6229530100000000012"),
+            "300",
+            &format!(",,,无,{ALL},,"),
+        ),
+        row(
+            "3",
+            &h3(),
+            "王三",
+            &h3(),
+            "户主",
+            "农村低保",
+            rural,
+            (PSBC, "6210980000000000013"),
+            "200",
+            &full,
+        ),
+        row(
+            "3",
+            &h3(),
+            "孙三",
+            &id("13019919720606004"),
+            "配偶",
+            "",
+            rural,
+            ("", ""),
+            "100",
+            ",,,有,,,",
+        ),
+        row(
+            "5",
+            &h5(),
+            "周五",
+            &h5(),
+            "户主",
+            "临时救助",
+            urban,
+            (RCC, "6229530100000000015"),
+            "0",
+            &format!(",,,有,{ALL},2,"),
+        ),
+        row(
+            "6",
+            &h6(),
+            "吴六",
+            &h6(),
+            "户主",
+            "临时救助",
+            rural,
+            (RCC, "6229530100000000016"),
+            "0",
+            &format!(",,,有,{ALL},3,是"),
+        ),
+        row(
+            "7",
+            &h7(),
+            "郑七",
+            &h7(),
+            "户主",
+            "城市低保",
+            urban,
+            ("", ""),
+            "0",
+            &format!(",,,无,{ALL},,"),
+        ),
     ];
     let mut text = format!("{HEADER}\n");
     for l in lines {
@@ -94,25 +171,41 @@ fn effective() -> Ws {
     }
     std::fs::write(ws.path("visits.csv"), visits).unwrap();
     let v = ws.path("visits.csv");
-    assert_exit(&ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]), 0);
+    assert_exit(
+        &ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]),
+        0,
+    );
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
     let src = ws.path("reports/review-meeting-2026-11.xlsx");
     let dst = ws.path("meeting.xlsx");
     refill(&src, &dst, |g| {
-        let head = g.iter().position(|r| r.first().is_some_and(|c| c == "决定编号 decision")).unwrap();
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .unwrap();
         for row in g.iter_mut().skip(head + 1) {
             row.resize(13, String::new());
             row[11] = "同意".into();
         }
     });
     let out = ws.run(&[
-        "decide", "--record", dst.to_str().unwrap(), "--meeting", "审批会 第11号", "--date", "2026-11-20",
+        "decide",
+        "--record",
+        dst.to_str().unwrap(),
+        "--meeting",
+        "审批会 第11号",
+        "--date",
+        "2026-11-20",
     ]);
     assert_exit(&out, 0);
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
     let ds = ws.records::<Decision>();
     assert_eq!(ds.len(), 6, "{ds:#?}");
-    assert!(ds.iter().all(|d| d.status == DecisionStatus::Effective && d.effective_from == "2026-11"), "{ds:#?}");
+    assert!(
+        ds.iter()
+            .all(|d| d.status == DecisionStatus::Effective && d.effective_from == "2026-11"),
+        "{ds:#?}"
+    );
     ws
 }
 
@@ -125,14 +218,22 @@ fn case_id(ws: &Ws, head: &str) -> String {
 }
 
 fn write_ledger<R: jiuzhu::ledger::Record>(ws: &Ws, records: &[R]) {
-    std::fs::write(ws.path(&format!("ledgers/{}", R::FILE)), jiuzhu::ledger::to_bytes(records).unwrap()).unwrap();
+    std::fs::write(
+        ws.path(&format!("ledgers/{}", R::FILE)),
+        jiuzhu::ledger::to_bytes(records).unwrap(),
+    )
+    .unwrap();
 }
 
 /// Writes a decision into decisions.csv the way decide would: the previous one superseded.
 fn add_decision(ws: &Ws, head: &str, kind: DecisionKind, amount: &str, from: &str) {
     let c = case_id(ws, head);
     let mut ds = ws.records::<Decision>();
-    let prev = ds.iter().find(|d| d.case_id == c && d.status == DecisionStatus::Effective).unwrap().clone();
+    let prev = ds
+        .iter()
+        .find(|d| d.case_id == c && d.status == DecisionStatus::Effective)
+        .unwrap()
+        .clone();
     for d in ds.iter_mut().filter(|d| d.case_id == c) {
         d.status = DecisionStatus::Superseded;
     }
@@ -190,8 +291,14 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     let out = ws.run(&["disburse", "--period", "2026-12"]);
     assert_exit(&out, 1); // 郑七 has no account: both his months are listed
     let text = stdout(&out);
-    assert!(first_line(&out).starts_with("disburse 2026-12: 8 payments, 7826.00 (4 arrears); 2 not paid"), "{text}");
-    assert!(text.contains(&format!("not paid {c7} 郑七 2026-11 860.00: 无银行账号")), "{text}");
+    assert!(
+        first_line(&out).starts_with("disburse 2026-12: 8 payments, 7826.00 (4 arrears); 2 not paid"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("not paid {c7} 郑七 2026-11 860.00: 无银行账号")),
+        "{text}"
+    );
     assert!(text.contains(&format!("not paid {c7} 郑七 2026-12 860.00")), "{text}");
     use PaymentKind::*;
     let s = |x: &str| x.to_string();
@@ -208,8 +315,16 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     want.sort();
     assert_eq!(payments(&ws), want);
     let all = ws.records::<Payment>();
-    assert!(all.iter().all(|p| p.status == PaymentStatus::Issued && p.batch == "2026-12"));
-    assert_eq!(all.iter().filter(|p| p.urgent).map(|p| p.case_id.clone()).collect::<Vec<_>>(), vec![c6.clone()]);
+    assert!(all
+        .iter()
+        .all(|p| p.status == PaymentStatus::Issued && p.batch == "2026-12"));
+    assert_eq!(
+        all.iter()
+            .filter(|p| p.urgent)
+            .map(|p| p.case_id.clone())
+            .collect::<Vec<_>>(),
+        vec![c6.clone()]
+    );
     let batch = &ws.records::<Batch>()[0];
     assert_eq!((batch.payments, batch.amount.to_string()), (8, "7826.00".to_string()));
 
@@ -220,7 +335,11 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     let mut expected = String::from("流水号,户名,账号,金额,证件号码,摘要\r\n");
     for p in &rcc {
         let c = cases.iter().find(|c| c.case_id == p.case_id).unwrap();
-        let scheme = if c.scheme == "urban_dibao" { "城市低保" } else { "临时救助" };
+        let scheme = if c.scheme == "urban_dibao" {
+            "城市低保"
+        } else {
+            "临时救助"
+        };
         let kind = match p.kind {
             Arrears => " 补发",
             OneOff => " 一次性",
@@ -238,9 +357,16 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
         ));
     }
     expected.push_str("合计,5,5426.00\r\n");
-    assert_eq!(ws.bytes("reports/bank/代发-青禾县农村信用社-2026-12.csv"), gbk(&expected));
+    assert_eq!(
+        ws.bytes("reports/bank/代发-青禾县农村信用社-2026-12.csv"),
+        gbk(&expected)
+    );
     // 王三's three payments go to the postal bank's workbook, with its control totals in the title.
-    let wb = read_workbook(&ws.path("reports/bank/代发-中国邮政储蓄银行-2026-12.xlsx"), Encoding::Detect).unwrap();
+    let wb = read_workbook(
+        &ws.path("reports/bank/代发-中国邮政储蓄银行-2026-12.xlsx"),
+        Encoding::Detect,
+    )
+    .unwrap();
     assert_eq!(wb.sheets[0].rows[0][0].text, "笔数 3 金额 2400.00");
     assert_eq!(wb.sheets[0].rows.len(), 5);
     assert!(ws.path("reports/disburse-2026-12-汇总表.xlsx").is_file());
@@ -249,7 +375,11 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     let before = ws.tree(&[".jiuzhu"]);
     let out = ws.run(&["disburse", "--period", "2026-12"]);
     assert_exit(&out, 1);
-    assert!(first_line(&out).contains("reproduced, nothing added"), "{}", stdout(&out));
+    assert!(
+        first_line(&out).contains("reproduced, nothing added"),
+        "{}",
+        stdout(&out)
+    );
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "rerun of disburse");
 }
 
@@ -298,7 +428,10 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     let failed: Vec<&Payment> = ps.iter().filter(|p| p.status == PaymentStatus::Failed).collect();
     assert_eq!(failed.len(), 4);
     assert!(failed.iter().all(|p| p.case_id == c1 || p.case_id == c2));
-    assert!(ps.iter().filter(|p| p.bank_name.as_str() == PSBC).all(|p| p.status == PaymentStatus::Issued));
+    assert!(ps
+        .iter()
+        .filter(|p| p.bank_name.as_str() == PSBC)
+        .all(|p| p.status == PaymentStatus::Issued));
 
     // The same return again: those payments are reconciled already → refused whole.
     let before = ws.ledgers();
@@ -326,11 +459,17 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     let reissues: Vec<&Payment> = ps.iter().filter(|p| p.kind == PaymentKind::Reissue).collect();
     assert_eq!(reissues.len(), 2, "{reissues:#?}");
     for r in &reissues {
-        assert_eq!((r.case_id.as_str(), r.batch.as_str(), r.account.as_str()), (c1.as_str(), "2027-01", "6229530100000000099"));
+        assert_eq!(
+            (r.case_id.as_str(), r.batch.as_str(), r.account.as_str()),
+            (c1.as_str(), "2027-01", "6229530100000000099")
+        );
         let orig = ps.iter().find(|p| p.payment_id == r.reissue_of).unwrap();
         assert_eq!((orig.status, orig.amount), (PaymentStatus::Reissued, r.amount));
     }
-    assert!(ps.iter().filter(|p| p.case_id == c2).all(|p| p.status == PaymentStatus::Failed || p.batch == "2027-01"));
+    assert!(ps
+        .iter()
+        .filter(|p| p.case_id == c2)
+        .all(|p| p.status == PaymentStatus::Failed || p.batch == "2027-01"));
     // January and February in one batch. 李二's account is still valid, so his new
     // months are issued as usual; only the failed ones wait for a corrected account.
     assert_eq!(ps.iter().filter(|p| p.case_id == c2 && p.batch == "2027-01").count(), 2);
@@ -379,13 +518,30 @@ fn a_batch_over_budget_is_refused_unless_overridden() {
     let before = ws.tree(&[".jiuzhu"]);
     let out = ws.run(&["disburse", "--period", "2026-12"]);
     assert_exit(&out, 2);
-    assert!(stderr(&out).contains("batch 2412.00 > budget 2000.00"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("batch 2412.00 > budget 2000.00"),
+        "{}",
+        stderr(&out)
+    );
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "refused over budget");
 
-    let out = ws.run(&["disburse", "--period", "2026-12", "--override-budget", "县政府追加预算 (会议纪要第5号)"]);
+    let out = ws.run(&[
+        "disburse",
+        "--period",
+        "2026-12",
+        "--override-budget",
+        "县政府追加预算 (会议纪要第5号)",
+    ]);
     assert_exit(&out, 1);
-    assert!(stdout(&out).contains("budget overridden: 县政府追加预算"), "{}", stdout(&out));
-    assert_eq!(ws.records::<Batch>()[0].budget_override.as_str(), "县政府追加预算 (会议纪要第5号)");
+    assert!(
+        stdout(&out).contains("budget overridden: 县政府追加预算"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        ws.records::<Batch>()[0].budget_override.as_str(),
+        "县政府追加预算 (会议纪要第5号)"
+    );
     assert!(ws.ledger("events.csv").contains("budget override: 县政府追加预算"));
 }
 
@@ -407,11 +563,19 @@ fn goods_plan_list_and_receipts() {
     let ws = effective();
     let (c1, c3) = (case_id(&ws, &h1()), case_id(&ws, &h3()));
     let plan = ws.path("冬季物资.csv");
-    std::fs::write(&plan, format!("物资名称,数量,单位,案件编号,村(社区)\n大米,2,袋,{c1},\n食用油,1.5,桶,,柳树村\n")).unwrap();
+    std::fs::write(
+        &plan,
+        format!("物资名称,数量,单位,案件编号,村(社区)\n大米,2,袋,{c1},\n食用油,1.5,桶,,柳树村\n"),
+    )
+    .unwrap();
     let out = ws.run(&["disburse", "--goods", plan.to_str().unwrap()]);
     assert_exit(&out, 0);
     // 柳树村: 王三 and 吴六 (the urgent temporary case is effective too).
-    assert!(first_line(&out).contains("3 recipients, 大米 2 袋, 食用油 3 桶"), "{}", stdout(&out));
+    assert!(
+        first_line(&out).contains("3 recipients, 大米 2 袋, 食用油 3 桶"),
+        "{}",
+        stdout(&out)
+    );
     let goods = ws.records::<Goods>();
     assert_eq!(goods.len(), 3);
     assert!(goods.iter().all(|g| g.status == GoodsStatus::Planned));
@@ -423,7 +587,10 @@ fn goods_plan_list_and_receipts() {
     let wb = read_workbook(&list, Encoding::Detect).unwrap();
     let cells: Vec<String> = wb.sheets[0].rows.iter().flatten().map(|c| c.text.clone()).collect();
     for c in ws.records::<Case>() {
-        assert!(!cells.iter().any(|x| x.contains(c.applicant_id_number.as_str())), "a full ID in the list");
+        assert!(
+            !cells.iter().any(|x| x.contains(c.applicant_id_number.as_str())),
+            "a full ID in the list"
+        );
     }
     assert!(cells.contains(&jiuzhu::domain::id_number::mask_any(&h1())));
     assert!(cells.contains(&"签字".to_string()) && cells.contains(&"领取日期".to_string()));
@@ -431,7 +598,10 @@ fn goods_plan_list_and_receipts() {
     // 张一 signs with his name and takes 2 bags; 王三 writes 是 but takes 1 barrel; 吴六 has not come.
     let filled = ws.path("signed.xlsx");
     refill(&list, &filled, |g| {
-        let head = g.iter().position(|r| r.first().is_some_and(|c| c == "登记编号 goods")).unwrap();
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "登记编号 goods"))
+            .unwrap();
         for row in g.iter_mut().skip(head + 1) {
             row.resize(11, String::new());
             if row[1] == c1 {
@@ -473,10 +643,13 @@ fn goods_plan_list_and_receipts() {
 #[test]
 fn a_fixed_width_bank_file_and_its_return() {
     let ws = effective();
-    let policy = ws.read("jiuzhu.yaml").replace("  default_profile: rcc_csv\n", "  default_profile: fixed_txt\n").replace(
-        "    青禾县农村信用社: rcc_csv\n    中国邮政储蓄银行: psbc_xlsx\n",
-        "    中国邮政储蓄银行: fixed_txt\n",
-    );
+    let policy = ws
+        .read("jiuzhu.yaml")
+        .replace("  default_profile: rcc_csv\n", "  default_profile: fixed_txt\n")
+        .replace(
+            "    青禾县农村信用社: rcc_csv\n    中国邮政储蓄银行: psbc_xlsx\n",
+            "    中国邮政储蓄银行: fixed_txt\n",
+        );
     std::fs::write(ws.path("jiuzhu.yaml"), policy).unwrap();
     assert_exit(&ws.run(&["disburse", "--period", "2026-12"]), 1);
     let bytes = ws.bytes("reports/bank/DF2026-12-fixed_txt.txt");
@@ -485,24 +658,40 @@ fn a_fixed_width_bank_file_and_its_return() {
     let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
     assert_eq!(lines[0], format!("H{}|{sum}\r", ps.len()).as_bytes());
     assert_eq!(lines.len(), ps.len() + 1);
-    assert!(lines[1..].iter().all(|l| l.len() == 16 + 20 + 20 + 12 + 1), "CR included");
+    assert!(
+        lines[1..].iter().all(|l| l.len() == 16 + 20 + 20 + 12 + 1),
+        "CR included"
+    );
     let zhang = ps.iter().find(|p| p.payee_name.as_str() == "张一").unwrap();
-    let mut want = format!("{:<16}{:<20}", zhang.payment_id, zhang.account).into_bytes();
+    let mut want = format!("{:<16}{:<20}", zhang.payment_id, zhang.account.as_str()).into_bytes();
     let mut name = gbk("张一");
     name.resize(20, b' ');
     want.extend(name);
     want.extend(format!("{:0>12}\r", zhang.amount.0).into_bytes());
-    assert!(lines.contains(&want.as_slice()), "{:?} not in {:?}", String::from_utf8_lossy(&want), lines.iter().map(|l| String::from_utf8_lossy(l)).collect::<Vec<_>>());
+    assert!(
+        lines.contains(&want.as_slice()),
+        "{:?} not in {:?}",
+        String::from_utf8_lossy(&want),
+        lines.iter().map(|l| String::from_utf8_lossy(l)).collect::<Vec<_>>()
+    );
 
     let mut ret = Vec::new();
     for p in &ps {
         ret.extend(format!("{:<16}{:<12}", p.payment_id, p.amount.0).into_bytes());
-        let status = if p.payment_id == zhang.payment_id { "失败" } else { "成功" };
+        let status = if p.payment_id == zhang.payment_id {
+            "失败"
+        } else {
+            "成功"
+        };
         ret.extend(gbk(status));
         ret.extend(gbk("户名不符\r\n"));
     }
     std::fs::write(ws.path("ret.txt"), ret).unwrap();
     let out = ws.run(&["disburse", "--reconcile", ws.path("ret.txt").to_str().unwrap()]);
     assert_exit(&out, 1);
-    assert!(first_line(&out).contains(&format!("{} paid, 1 failed", ps.len() - 1)), "{}", stdout(&out));
+    assert!(
+        first_line(&out).contains(&format!("{} paid, 1 failed", ps.len() - 1)),
+        "{}",
+        stdout(&out)
+    );
 }

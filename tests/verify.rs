@@ -16,7 +16,7 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A workspace holding the example county's three November registers (48 households).
+/// A workspace holding the example county's three November registers (49 households).
 fn county() -> Ws {
     let ws = Ws::new();
     for f in ["城关镇-申请登记表.xlsx", "东河乡-申请登记.csv", "西岭镇-申请登记.xlsx"] {
@@ -401,7 +401,7 @@ fn the_township_sample_is_the_same_on_two_runs_and_two_workspaces_and_about_20_p
     let a = county();
     let out = verify(&a, &["--as-of", "2026-11-20"]);
     assert!(
-        stdout(&out).contains("10 in the township re-visit sample"),
+        stdout(&out).contains("11 in the township re-visit sample"),
         "{}",
         stdout(&out)
     );
@@ -413,7 +413,7 @@ fn the_township_sample_is_the_same_on_two_runs_and_two_workspaces_and_about_20_p
     assert_eq!(sample_of(&b), first, "another workspace draws the same sample");
 
     // Drawn by hand: per township, rank by SHA-256("2026|case_id") and take ceil(20% × n):
-    // 城关镇 20 → 4, 东河乡 13 → 3 (2.6 up), 西岭镇 15 → 3.
+    // 城关镇 21 → 5 (4.2 up), 东河乡 13 → 3 (2.6 up), 西岭镇 15 → 3.
     let mut by: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for c in a.records::<Case>() {
         let h = sha256_hex(format!("2026|{}", c.case_id).as_bytes());
@@ -426,7 +426,7 @@ fn the_township_sample_is_the_same_on_two_runs_and_two_workspaces_and_about_20_p
         assert_eq!(
             take,
             match t.as_str() {
-                "城关镇" => 4,
+                "城关镇" => 5,
                 "东河乡" => 3,
                 _ => 3,
             },
@@ -464,7 +464,7 @@ fn rerunning_with_the_same_inputs_changes_nothing() {
         "no new events without the sheet either"
     );
     assert!(
-        stdout(&out).starts_with("verify as of 2026-11-20: 48 cases: 3 verified"),
+        stdout(&out).starts_with("verify as of 2026-11-20: 49 cases: 3 verified"),
         "{}",
         stdout(&out)
     );
@@ -483,9 +483,9 @@ fn rerunning_with_the_same_inputs_changes_nothing() {
 fn without_as_of_the_latest_date_in_the_workspace_is_used() {
     let ws = county();
     let out = verify(&ws, &["--dry-run"]);
-    // The latest application is 2026-11-05 (西岭镇 刘守仁, 胡军, 刘福贵).
+    // The latest application is 2026-11-06 (城关镇 何勇, the protected household).
     assert!(
-        first_line(&out).starts_with("dry run: verify as of 2026-11-05 (the latest date in the workspace"),
+        first_line(&out).starts_with("dry run: verify as of 2026-11-06 (the latest date in the workspace"),
         "{}",
         stdout(&out)
     );
@@ -578,9 +578,10 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     let (ws, case_id) = one_household("2026-11-02", ["300", "0", "0"]);
     let spouse = id("13019919820202002");
     let header = Match::COLUMNS.join(",");
+    // The spouse is on the public payroll (财政供养人员): an exclude hit.
     let row = |hit: &str, effect: &str, disposition: &str| {
         format!(
-            "{hit},{case_id},{spouse},王秀兰,deaths,id,{},57,死亡日期=2026-09-17; 火化地点=青禾县殡仪馆,{effect},{disposition},,,B1\n",
+            "{hit},{case_id},{spouse},王秀兰,payroll,id,{},57,单位=西岭镇中心小学; 月工资=4870,{effect},{disposition},,,B1\n",
             "0".repeat(64)
         )
     };
@@ -594,7 +595,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     assert_eq!(k.result, CheckResult::NeedsInfo);
     assert!(
         k.detail
-            .starts_with("比对命中待核实: 死亡火化 (deaths) 王秀兰 130199********"),
+            .starts_with("比对命中待核实: 财政供养人员 (payroll) 王秀兰 130199********"),
         "{}",
         k.detail
     );
@@ -608,8 +609,8 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::Fail);
-    assert!(k.detail.contains("比对属实: 死亡火化 (deaths) 王秀兰"), "{}", k.detail);
-    assert!(k.detail.contains("死亡日期=2026-09-17"), "{}", k.detail);
+    assert!(k.detail.contains("比对属实: 财政供养人员 (payroll) 王秀兰"), "{}", k.detail);
+    assert!(k.detail.contains("月工资=4870"), "{}", k.detail);
     assert!(!k.detail.contains(spouse.as_str()), "the ID is masked");
     assert_eq!(status(&ws, &case_id), CaseStatus::Ineligible);
     let ev = ws.records::<Event>();
@@ -628,6 +629,19 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     .unwrap();
     verify(&ws, &["--as-of", "2026-11-20"]);
     assert_eq!(check(&ws, &case_id, "registry_hits").result, CheckResult::Pass);
+
+    // A member's confirmed death does not make the household ineligible: it is corrected and computed without
+    // them, so a person must act.
+    let death = format!(
+        "H-0002,{case_id},{spouse},王秀兰,deaths,id,{},57,死亡日期=2026-09-17,exclude,confirmed,火化证明,李明,B2\n",
+        "0".repeat(64)
+    );
+    std::fs::write(ws.path("ledgers/matches.csv"), format!("{header}\n{death}")).unwrap();
+    verify(&ws, &["--as-of", "2026-11-20"]);
+    let k = check(&ws, &case_id, "registry_hits");
+    assert_eq!(k.result, CheckResult::NeedsInfo);
+    assert!(k.detail.starts_with("家庭成员已死亡 (比对属实): 死亡火化 (deaths) 王秀兰"), "{}", k.detail);
+    assert_eq!(status(&ws, &case_id), CaseStatus::NeedsInfo);
 }
 
 #[test]

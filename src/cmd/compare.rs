@@ -555,9 +555,15 @@ fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<
         Column::answer("说明 note", Input::Free),
         Column::answer("处理人 decided by", Input::Free),
     ];
-    let rows = matches
+    // In the ledger's order (by hit ID), not the order the hits were found in: a rerun that finds nothing new
+    // must write the same bytes.
+    let mut open: Vec<&Match> = matches
         .iter()
         .filter(|m| m.disposition == Disposition::Open)
+        .collect();
+    open.sort_by(|a, b| a.hit_id.cmp(&b.hit_id));
+    let rows = open
+        .into_iter()
         .map(|m| {
             let label = policy
                 .registries

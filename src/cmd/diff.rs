@@ -73,8 +73,18 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let bt = csv_text(&b)?;
             let d = diff_tables(&at, &bt, &key).with_context(|| format!("cannot diff {} and {}", a.label, b.label))?;
             let differs = d.differs();
-            if differs || !args.quiet {
+            if differs {
                 print_diff(&mut out, args.format, &a.label, &b.label, None, &d)?;
+            } else if !args.quiet {
+                writeln!(
+                    out,
+                    "no differences: {} and {} have the same {} row{} (key: {})",
+                    a.label,
+                    b.label,
+                    d.unchanged,
+                    if d.unchanged == 1 { "" } else { "s" },
+                    d.key_columns.join("+")
+                )?;
             }
             differs
         }

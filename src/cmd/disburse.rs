@@ -162,7 +162,9 @@ pub fn in_force_on<'a>(decisions: &[&'a Decision], month: Period) -> Option<&'a 
         .iter()
         .copied()
         .filter(|d| Period::parse(&d.effective_from).is_ok_and(|f| f <= month))
-        .max_by(|a, b| (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id)))
+        .max_by(|a, b| {
+            (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id))
+        })
 }
 
 /// Every month due to one case up to `through`, with the amount in force that month.
@@ -178,7 +180,9 @@ pub fn due_months(decisions: &[&Decision], kind: SchemeKind, through: Period) ->
         // One one-off payment per decision, for the month it took effect (the latest decision of a month wins).
         let mut by_month: BTreeMap<Period, &Decision> = BTreeMap::new();
         for d in &ds {
-            let Ok(m) = Period::parse(&d.effective_from) else { continue };
+            let Ok(m) = Period::parse(&d.effective_from) else {
+                continue;
+            };
             if m <= through && d.kind != DecisionKind::Stop {
                 let e = by_month.entry(m).or_insert(d);
                 if (&d.period, &d.decision_id) > (&e.period, &e.decision_id) {
@@ -285,7 +289,9 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         .max()
         .map_or(through, |m| m.max(through));
     for c in &st.cases {
-        let Some(scheme) = policy.schemes.get(&c.scheme) else { continue };
+        let Some(scheme) = policy.schemes.get(&c.scheme) else {
+            continue;
+        };
         let ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == c.case_id).collect();
         for d in due_months(&ds, scheme.kind, last) {
             due_of.insert((c.case_id.as_str(), d.month), d.amount.0);
@@ -347,7 +353,10 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             }
         }
         if p.status == PaymentStatus::Reissued && !st.payments.iter().any(|x| x.reissue_of == p.payment_id) {
-            violations.push(format!("payment {} is marked reissued but nothing reissues it", p.payment_id));
+            violations.push(format!(
+                "payment {} is marked reissued but nothing reissues it",
+                p.payment_id
+            ));
         }
     }
     Invariants {
@@ -391,20 +400,31 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let first = months.iter().copied().min().unwrap_or(period);
     let frozen = st.batches.iter().any(|b| b.batch == batch);
     if !frozen {
-        if let Some(later) = st.batches.iter().filter(|b| b.batch > batch).map(|b| b.batch.clone()).max() {
+        if let Some(later) = st
+            .batches
+            .iter()
+            .filter(|b| b.batch > batch)
+            .map(|b| b.batch.clone())
+            .max()
+        {
             bail!("batch {later} is already issued; money due for {batch} goes into the next batch (run --period after {later})");
         }
         if let Some(b) = st.batches.iter().find(|b| b.months.split(';').any(|m| m == batch)) {
             bail!("{batch} was paid in the combined batch {}; nothing to issue", b.batch);
         }
     }
-    let (min_d, max_d) = (policy.disbursement.account_min_digits, policy.disbursement.account_max_digits);
+    let (min_d, max_d) = (
+        policy.disbursement.account_min_digits,
+        policy.disbursement.account_max_digits,
+    );
     let mut unpaid: Vec<Unpaid> = Vec::new();
     let mut new_payments: Vec<Payment> = Vec::new();
     let mut pending_next = 0usize;
     let cases: Vec<Case> = st.cases.clone();
     for case in &cases {
-        let Some(scheme) = policy.schemes.get(&case.scheme) else { continue };
+        let Some(scheme) = policy.schemes.get(&case.scheme) else {
+            continue;
+        };
         let ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case.case_id).collect();
         for due in due_months(&ds, scheme.kind, through) {
             let existing: Vec<&Payment> = st
@@ -472,11 +492,17 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         let case = st.case(&f.case_id);
         let account = case.map(|c| c.bank_account.trim().to_string()).unwrap_or_default();
         let why = if f.batch >= batch {
-            Some(format!("银行退回: {} — 在下一批次重发 (reissued in a later batch)", f.reason))
+            Some(format!(
+                "银行退回: {} — 在下一批次重发 (reissued in a later batch)",
+                f.reason
+            ))
         } else if let Some(p) = account_problem(&account, min_d, max_d) {
             Some(format!("银行退回: {}; {p}", f.reason))
         } else if account == f.account.0 {
-            Some(format!("银行退回: {}; 账号未更正, 等待更正后重发 (waiting for a corrected account)", f.reason))
+            Some(format!(
+                "银行退回: {}; 账号未更正, 等待更正后重发 (waiting for a corrected account)",
+                f.reason
+            ))
         } else {
             None
         };
@@ -541,7 +567,11 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let over_text: Vec<String> = over
         .iter()
         .map(|(s, spent, budget)| {
-            format!("{}: batch {spent} > budget {budget} (over by {})", scheme_label(policy, s), Fen(spent.0 - budget.0))
+            format!(
+                "{}: batch {spent} > budget {budget} (over by {})",
+                scheme_label(policy, s),
+                Fen(spent.0 - budget.0)
+            )
         })
         .collect();
     if !over.is_empty() && override_reason.is_none() {
@@ -554,7 +584,8 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let override_used = if over.is_empty() { None } else { override_reason };
 
     if !frozen && !new_payments.is_empty() {
-        let sum = Fen::checked_sum(new_payments.iter().map(|p| p.amount)).ok_or_else(|| anyhow!("batch total overflows"))?;
+        let sum =
+            Fen::checked_sum(new_payments.iter().map(|p| p.amount)).ok_or_else(|| anyhow!("batch total overflows"))?;
         st.batches.push(Batch {
             batch: batch.clone(),
             months: months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(";"),
@@ -578,13 +609,27 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let mut out = format!(
         "{prefix}disburse {batch}: {} payments, {total}{}{}; {} not paid{}",
         in_batch.len(),
-        if arrears > 0 { format!(" ({arrears} arrears)") } else { String::new() },
-        if reissued.is_empty() { String::new() } else { format!(", {} reissued", reissued.len()) },
+        if arrears > 0 {
+            format!(" ({arrears} arrears)")
+        } else {
+            String::new()
+        },
+        if reissued.is_empty() {
+            String::new()
+        } else {
+            format!(", {} reissued", reissued.len())
+        },
         unpaid.len(),
-        if frozen { " (batch already issued: reproduced, nothing added)" } else { "" },
+        if frozen {
+            " (batch already issued: reproduced, nothing added)"
+        } else {
+            ""
+        },
     );
     if urgent > 0 {
-        out.push_str(&format!("\n  {urgent} urgent (先行救助) payments, marked in the note and the 汇总表"));
+        out.push_str(&format!(
+            "\n  {urgent} urgent (先行救助) payments, marked in the note and the 汇总表"
+        ));
     }
     let mut per: BTreeMap<&str, Totals> = BTreeMap::new();
     for ((scheme, m), t) in &inv.by_scheme_month {
@@ -623,7 +668,10 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             txn.put(&f.path, f.bytes.clone());
         }
         let summary_rel = PathBuf::from("reports").join(format!("disburse-{batch}-汇总表.xlsx"));
-        txn.put(&summary_rel, summary_workbook(policy, &st, rec, &in_batch, &files, &unpaid, &over_text)?);
+        txn.put(
+            &summary_rel,
+            summary_workbook(policy, &st, rec, &in_batch, &files, &unpaid, &over_text)?,
+        );
         out.push_str(&format!("\n  to sign: {}", summary_rel.display()));
         if !rec.budget_override.is_empty() {
             out.push_str(&format!("\n  budget overridden: {}", rec.budget_override));
@@ -632,13 +680,25 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         out.push_str("\n  nothing due: no batch issued");
     }
     if pending_next > 0 {
-        out.push_str(&format!("\n  {pending_next} payments became due after this batch was issued: they go into the next batch"));
+        out.push_str(&format!(
+            "\n  {pending_next} payments became due after this batch was issued: they go into the next batch"
+        ));
     }
     for u in unpaid.iter().take(50) {
-        let name = st.case(&u.case_id).map(|c| c.applicant_name.0.clone()).unwrap_or_default();
-        out.push_str(&format!("\n  not paid {} {name} {} {}: {}", u.case_id, u.month, u.amount, u.reason));
+        let name = st
+            .case(&u.case_id)
+            .map(|c| c.applicant_name.0.clone())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n  not paid {} {name} {} {}: {}",
+            u.case_id, u.month, u.amount, u.reason
+        ));
     }
-    let outcome = if unpaid.is_empty() { Outcome::Done } else { Outcome::NeedsAttention };
+    let outcome = if unpaid.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
     if args.dry_run {
         println!("{out}");
         return Ok(outcome);
@@ -697,7 +757,11 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
     for p in payments {
         let bank = p.bank_name.trim().to_string();
         let Some((name, profile)) = policy.disbursement.profile_for(&bank) else {
-            missing.insert(if bank.is_empty() { "(开户银行 blank)".to_string() } else { bank });
+            missing.insert(if bank.is_empty() {
+                "(开户银行 blank)".to_string()
+            } else {
+                bank
+            });
             continue;
         };
         let file = profile
@@ -767,7 +831,9 @@ fn field_value(policy: &Policy, st: &State, col: &BankColumn, seq: usize, p: &Pa
         BankField::Account => p.account.0.clone(),
         BankField::Amount => String::new(), // formatted by the caller
         BankField::IdMasked => case.map(|c| c.applicant_id_number.masked()).unwrap_or_default(),
-        BankField::IdNumber => case.map(|c| c.applicant_id_number.as_str().to_string()).unwrap_or_default(),
+        BankField::IdNumber => case
+            .map(|c| c.applicant_id_number.as_str().to_string())
+            .unwrap_or_default(),
         BankField::Bank => bank.to_string(),
         BankField::Period => p.period.clone(),
         BankField::Scheme => scheme_label(policy, &p.scheme).to_string(),
@@ -961,7 +1027,9 @@ fn summary_workbook(
     unpaid: &[Unpaid],
     over: &[String],
 ) -> Result<Vec<u8>> {
-    let mut by: BTreeMap<(String, String, String), (BTreeSet<&str>, i64, i64)> = BTreeMap::new();
+    // (scheme, township, village) → (cases, payments, fen)
+    type Place = (String, String, String);
+    let mut by: BTreeMap<Place, (BTreeSet<&str>, i64, i64)> = BTreeMap::new();
     for p in payments {
         let c = st.case(&p.case_id);
         let key = (
@@ -997,7 +1065,10 @@ fn summary_workbook(
         Value::Money(batch.amount),
     ]);
     if !batch.budget_override.is_empty() {
-        rows.push(vec![Value::from(format!("超预算发放 (budget overridden): {}", batch.budget_override))]);
+        rows.push(vec![Value::from(format!(
+            "超预算发放 (budget overridden): {}",
+            batch.budget_override
+        ))]);
         for o in over {
             rows.push(vec![Value::from(o.as_str())]);
         }
@@ -1142,7 +1213,11 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
         BankFileType::Xlsx => {
             let wb = reader::read_workbook_bytes(&format!("{shown}.xlsx"), bytes, Encoding::Detect)?;
             let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
-            sheet.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect()
+            sheet
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                .collect()
         }
         BankFileType::Csv => {
             let text = decode(bytes, enc).with_context(|| shown.to_string())?;
@@ -1153,7 +1228,7 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
             let mut rows = Vec::new();
             for r in rdr.records() {
                 let r = r.with_context(|| format!("{shown}: not readable as CSV"))?;
-                rows.push(r.iter().map(|s| text::normalize(s)).collect());
+                rows.push(r.iter().map(text::normalize).collect());
             }
             rows
         }
@@ -1166,7 +1241,9 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
                 for c in &rf.columns {
                     let end = (at + c.width).min(raw.len());
                     let piece = raw.get(at..end).unwrap_or(&[]);
-                    cells.push(text::normalize(decode(piece, enc).with_context(|| shown.to_string())?.trim()));
+                    cells.push(text::normalize(
+                        decode(piece, enc).with_context(|| shown.to_string())?.trim(),
+                    ));
                     at = end;
                 }
                 rows.push(cells);
@@ -1182,19 +1259,26 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
         let found = rows.iter().enumerate().take(30).find_map(|(i, r)| {
             let keys: Vec<String> = r.iter().map(|c| text::normalize_key(c)).collect();
             let p: Vec<Option<usize>> = wanted.iter().map(|w| keys.iter().position(|k| k == w)).collect();
-            let essential = rf.columns.iter().zip(&p).all(|(c, x)| {
-                x.is_some() || !matches!(c.field, BankField::Status | BankField::Amount)
-            }) && rf
+            let essential = rf
                 .columns
                 .iter()
                 .zip(&p)
-                .any(|(c, x)| x.is_some() && matches!(c.field, BankField::PaymentId | BankField::Account));
+                .all(|(c, x)| x.is_some() || !matches!(c.field, BankField::Status | BankField::Amount))
+                && rf
+                    .columns
+                    .iter()
+                    .zip(&p)
+                    .any(|(c, x)| x.is_some() && matches!(c.field, BankField::PaymentId | BankField::Account));
             essential.then_some((i, p))
         });
         let (i, p) = found.ok_or_else(|| {
             anyhow!(
                 "{shown}: no header row with the columns {} (profile returns.columns)",
-                rf.columns.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join("、")
+                rf.columns
+                    .iter()
+                    .map(|c| c.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
             )
         })?;
         start = i + 1;
@@ -1207,7 +1291,9 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if r.iter().any(|c| c.starts_with("合计") || c.starts_with("总计") || c.starts_with("汇总")) {
+        if r.iter()
+            .any(|c| c.starts_with("合计") || c.starts_with("总计") || c.starts_with("汇总"))
+        {
             continue;
         }
         let get = |field: BankField| -> String {
@@ -1225,9 +1311,9 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
             AmountFormat::Fen => amount_raw.trim().parse::<i64>().ok().map(Fen),
         };
         let status_text = get(BankField::Status);
-        let ok = if rf.success.iter().any(|s| *s == status_text) {
+        let ok = if rf.success.contains(&status_text) {
             Some(true)
-        } else if rf.failure.iter().any(|s| *s == status_text) {
+        } else if rf.failure.contains(&status_text) {
             Some(false)
         } else {
             None
@@ -1253,7 +1339,10 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         None => match (&d.default_profile, d.profiles.len()) {
             (Some(p), _) => p.clone(),
             (None, 1) => d.profiles.keys().next().cloned().unwrap_or_default(),
-            _ => bail!("give --profile NAME: which bank's return file is it? (profiles: {})", d.profiles.keys().cloned().collect::<Vec<_>>().join(", ")),
+            _ => bail!(
+                "give --profile NAME: which bank's return file is it? (profiles: {})",
+                d.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
         },
     };
     let prof = d
@@ -1280,7 +1369,9 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
                 .payments
                 .iter()
                 .enumerate()
-                .filter(|(_, p)| p.account.0 == l.account && p.status == PaymentStatus::Issued && Some(p.amount) == l.amount)
+                .filter(|(_, p)| {
+                    p.account.0 == l.account && p.status == PaymentStatus::Issued && Some(p.amount) == l.amount
+                })
                 .map(|(i, _)| i)
                 .collect();
             if hits.len() > 1 {
@@ -1294,14 +1385,24 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             }
             hits.first().copied()
         };
-        let what = if l.payment_id.is_empty() { format!("account {}", mask_any(&l.account)) } else { format!("payment {}", l.payment_id) };
+        let what = if l.payment_id.is_empty() {
+            format!("account {}", mask_any(&l.account))
+        } else {
+            format!("payment {}", l.payment_id)
+        };
         let Some(i) = idx else {
-            problems.push(format!("line {}: {what} is not an outstanding payment of this workspace", l.line));
+            problems.push(format!(
+                "line {}: {what} is not an outstanding payment of this workspace",
+                l.line
+            ));
             continue;
         };
         let p = &st.payments[i];
         if let Some(prev) = seen.insert(p.payment_id.clone(), l.line) {
-            problems.push(format!("line {}: {} appears twice (also line {prev})", l.line, p.payment_id));
+            problems.push(format!(
+                "line {}: {} appears twice (also line {prev})",
+                l.line, p.payment_id
+            ));
             continue;
         }
         match l.amount {
@@ -1313,7 +1414,10 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             _ => {}
         }
         if !l.account.is_empty() && l.account != p.account.0 {
-            problems.push(format!("line {}: {} account differs from the one issued", l.line, p.payment_id));
+            problems.push(format!(
+                "line {}: {} account differs from the one issued",
+                l.line, p.payment_id
+            ));
         }
         if p.status != PaymentStatus::Issued {
             problems.push(format!(
@@ -1351,11 +1455,20 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             p.status = PaymentStatus::Paid;
         } else {
             p.status = PaymentStatus::Failed;
-            p.reason = Text(if reason.is_empty() { "未说明原因".into() } else { reason.clone() });
+            p.reason = Text(if reason.is_empty() {
+                "未说明原因".into()
+            } else {
+                reason.clone()
+            });
             failed.push(p.clone());
         }
     }
-    let through = st.payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max().unwrap_or(Period::of(NaiveDate::MIN));
+    let through = st
+        .payments
+        .iter()
+        .filter_map(|p| Period::parse(&p.period).ok())
+        .max()
+        .unwrap_or(Period::of(NaiveDate::MIN));
     let inv = check_invariants(policy, &st, through);
     refuse_on_violation(&inv)?;
     let prefix = if args.dry_run { "dry run: " } else { "" };
@@ -1382,12 +1495,20 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
         ));
     }
-    let outcome = if failed.is_empty() { Outcome::Done } else { Outcome::NeedsAttention };
+    let outcome = if failed.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
     if args.dry_run {
         println!("{out}");
         return Ok(outcome);
     }
-    let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("return").to_string();
+    let base = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("return")
+        .to_string();
     events::append(
         &mut st.chain,
         [NewEvent {
@@ -1430,7 +1551,12 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let sha = sha256_hex(&bytes);
     let plan = sha[..8].to_uppercase();
-    let enc = args.encoding.as_deref().map(Encoding::parse).transpose()?.unwrap_or(Encoding::Detect);
+    let enc = args
+        .encoding
+        .as_deref()
+        .map(Encoding::parse)
+        .transpose()?
+        .unwrap_or(Encoding::Detect);
     let wb = reader::read_workbook_bytes(&shown, &bytes, enc)?;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
@@ -1438,7 +1564,11 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let mut planned: Vec<Goods> = Vec::new();
     let mut found = false;
     for sheet in &wb.sheets {
-        let grid: Vec<Vec<String>> = sheet.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect();
+        let grid: Vec<Vec<String>> = sheet
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.clone()).collect())
+            .collect();
         let Some((h, cols)) = grid.iter().enumerate().take(30).find_map(|(i, r)| {
             let item = header_index(r, &["物资名称", "物资", "品名"])?;
             let qty = header_index(r, &["数量", "发放数量"])?;
@@ -1452,8 +1582,13 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         found = true;
         let (c_item, c_qty, c_unit, c_case, c_village) = cols;
         for (i, r) in grid.iter().enumerate().skip(h + 1) {
-            let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).map(|s| s.trim().to_string()).unwrap_or_default();
-            if r.iter().all(|c| c.trim().is_empty()) || r.iter().any(|c| c.starts_with("合计") || c.starts_with("总计")) {
+            let cell = |c: Option<usize>| {
+                c.and_then(|c| r.get(c))
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default()
+            };
+            if r.iter().all(|c| c.trim().is_empty()) || r.iter().any(|c| c.starts_with("合计") || c.starts_with("总计"))
+            {
                 continue;
             }
             let at = format!("{} row {}", sheet.name, i + 1);
@@ -1472,7 +1607,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 match st.case(&case_id) {
                     Some(c) if c.status == CaseStatus::Effective => vec![c],
                     Some(c) => {
-                        problems.push(format!("{at}: case {case_id} is {}, not receiving assistance", c.status.as_str()));
+                        problems.push(format!(
+                            "{at}: case {case_id} is {}, not receiving assistance",
+                            c.status.as_str()
+                        ));
                         continue;
                     }
                     None => {
@@ -1486,7 +1624,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                     .cases
                     .iter()
                     .filter(|c| c.status == CaseStatus::Effective)
-                    .filter(|c| text::normalize_key(&c.village) == want || text::normalize_key(&format!("{}{}", c.township, c.village)) == want)
+                    .filter(|c| {
+                        text::normalize_key(&c.village) == want
+                            || text::normalize_key(&format!("{}{}", c.township, c.village)) == want
+                    })
                     .collect();
                 if v.is_empty() {
                     problems.push(format!("{at}: no case receiving assistance in {village}"));
@@ -1498,7 +1639,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 continue;
             };
             for c in recipients {
-                let id = format!("G-{}", &sha256_hex(format!("{plan}|{}|{item}", c.case_id).as_bytes())[..12].to_uppercase());
+                let id = format!(
+                    "G-{}",
+                    &sha256_hex(format!("{plan}|{}|{item}", c.case_id).as_bytes())[..12].to_uppercase()
+                );
                 if planned.iter().any(|g| g.goods_id == id) {
                     problems.push(format!("{at}: {item} for case {} is planned twice", c.case_id));
                     continue;
@@ -1525,10 +1669,17 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         problems.push("the plan has no rows".into());
     }
     if !problems.is_empty() {
-        bail!("{shown} refused, nothing recorded:\n  {}", problems.into_iter().take(30).collect::<Vec<_>>().join("\n  "));
+        bail!(
+            "{shown} refused, nothing recorded:\n  {}",
+            problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
+        );
     }
     let known: BTreeSet<String> = st.goods.iter().map(|g| g.goods_id.clone()).collect();
-    let new: Vec<Goods> = planned.iter().filter(|g| !known.contains(&g.goods_id)).cloned().collect();
+    let new: Vec<Goods> = planned
+        .iter()
+        .filter(|g| !known.contains(&g.goods_id))
+        .cloned()
+        .collect();
     st.goods.extend(new.iter().cloned());
     let list: Vec<Goods> = st.goods.iter().filter(|g| g.plan == plan).cloned().collect();
     let rel = PathBuf::from("reports").join(format!("goods-{plan}.xlsx"));
@@ -1538,7 +1689,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len(),
         item_totals(&list, |g| Some(g.quantity)).join(", ")
     );
-    out.push_str(&format!("\n  distribution list: {} (recipients sign, then `jiuzhu disburse --goods-receipts FILE`)", rel.display()));
+    out.push_str(&format!(
+        "\n  distribution list: {} (recipients sign, then `jiuzhu disburse --goods-receipts FILE`)",
+        rel.display()
+    ));
     if args.dry_run {
         println!("{out}");
         return Ok(Outcome::Done);
@@ -1573,7 +1727,9 @@ fn item_totals(goods: &[Goods], qty: impl Fn(&Goods) -> Option<Quantity>) -> Vec
     for g in goods {
         *by.entry((g.item.0.clone(), g.unit.0.clone())).or_default() += qty(g).map_or(0, |q| q.0);
     }
-    by.into_iter().map(|((i, u), q)| format!("{i} {} {u}", Quantity(q))).collect()
+    by.into_iter()
+        .map(|((i, u), q)| format!("{i} {} {u}", Quantity(q)))
+        .collect()
 }
 
 /// The distribution list (领取登记表): a round-trip worksheet; recipients sign, the clerk fills the date.
@@ -1642,7 +1798,12 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         .position(|r| r.first().is_some_and(|c| c.text == GOODS_ID))
         .ok_or_else(|| anyhow!("{shown}: the header row ({GOODS_ID} …) is missing or was changed"))?;
     let labels: Vec<String> = sheet.rows[head].iter().map(|c| c.text.clone()).collect();
-    let col = |l: &str| labels.iter().position(|x| x == l).ok_or_else(|| anyhow!("{shown}: column `{l}` is missing or was renamed"));
+    let col = |l: &str| {
+        labels
+            .iter()
+            .position(|x| x == l)
+            .ok_or_else(|| anyhow!("{shown}: column `{l}` is missing or was renamed"))
+    };
     let (c_id, c_case, c_item, c_qty, c_sign, c_date, c_real) = (
         col(GOODS_ID)?,
         col("案件编号")?,
@@ -1664,7 +1825,11 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         if row.iter().all(|c| c.is_blank()) {
             continue;
         }
-        let cell = |c: usize| row.get(c).map(|x| text::unneutralise(&x.text).trim().to_string()).unwrap_or_default();
+        let cell = |c: usize| {
+            row.get(c)
+                .map(|x| text::unneutralise(&x.text).trim().to_string())
+                .unwrap_or_default()
+        };
         let at = format!("row {}", r + 1);
         let id = cell(c_id);
         let Some(i) = st.goods.iter().position(|g| g.goods_id == id && g.plan == plan) else {
@@ -1685,10 +1850,17 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             continue;
         }
         let date_cell = row.get(c_date);
-        let date = match date_cell.and_then(|c| c.date).map(Ok).unwrap_or_else(|| date::parse_date(&cell(c_date))) {
+        let date = match date_cell
+            .and_then(|c| c.date)
+            .map(Ok)
+            .unwrap_or_else(|| date::parse_date(&cell(c_date)))
+        {
             Ok(d) => d,
             Err(_) => {
-                problems.push(format!("{at}: signed, but {RECEIVED_ON} `{}` is not a date", cell(c_date)));
+                problems.push(format!(
+                    "{at}: signed, but {RECEIVED_ON} `{}` is not a date",
+                    cell(c_date)
+                ));
                 continue;
             }
         };
@@ -1704,11 +1876,18 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 }
             }
         };
-        let by = if matches!(sign.as_str(), "是" | "已签" | "已领" | "√" | "✓") { String::new() } else { sign };
+        let by = if matches!(sign.as_str(), "是" | "已签" | "已领" | "√" | "✓") {
+            String::new()
+        } else {
+            sign
+        };
         marks.push((i, date, by, qty));
     }
     if !problems.is_empty() {
-        bail!("{shown} refused whole, nothing recorded:\n  {}", problems.into_iter().take(30).collect::<Vec<_>>().join("\n  "));
+        bail!(
+            "{shown} refused whole, nothing recorded:\n  {}",
+            problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
+        );
     }
     let mut changed = 0;
     for (i, date, by, qty) in marks {
@@ -1720,8 +1899,15 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         }
     }
     let list: Vec<Goods> = st.goods.iter().filter(|g| g.plan == plan).cloned().collect();
-    let received: Vec<Goods> = list.iter().filter(|g| g.status == GoodsStatus::Received).cloned().collect();
-    let differ: Vec<&Goods> = received.iter().filter(|g| g.received_quantity != Some(g.quantity)).collect();
+    let received: Vec<Goods> = list
+        .iter()
+        .filter(|g| g.status == GoodsStatus::Received)
+        .cloned()
+        .collect();
+    let differ: Vec<&Goods> = received
+        .iter()
+        .filter(|g| g.received_quantity != Some(g.quantity))
+        .collect();
     let waiting = list.len() - received.len();
     let mut out = format!(
         "{}disburse --goods-receipts {shown}: plan {plan}: {} of {} received; planned {}; received {}",
@@ -1744,21 +1930,35 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         ));
     }
     for g in list.iter().filter(|g| g.status == GoodsStatus::Planned).take(50) {
-        out.push_str(&format!("\n  not yet received: {} {} {} {} {}", g.goods_id, g.case_id, g.item, g.quantity, g.unit));
+        out.push_str(&format!(
+            "\n  not yet received: {} {} {} {} {}",
+            g.goods_id, g.case_id, g.item, g.quantity, g.unit
+        ));
     }
-    let outcome = if waiting == 0 && differ.is_empty() { Outcome::Done } else { Outcome::NeedsAttention };
+    let outcome = if waiting == 0 && differ.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
     if args.dry_run || changed == 0 {
         if args.dry_run || !args.quiet || outcome != Outcome::Done {
             println!("{out}");
         }
         return Ok(outcome);
     }
-    let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("receipts").to_string();
+    let base = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("receipts")
+        .to_string();
     events::append(
         &mut st.chain,
         [NewEvent {
             step: "disburse".into(),
-            detail: format!("goods receipts {plan}: {changed} received, {waiting} waiting, {} differ from the plan", differ.len()),
+            detail: format!(
+                "goods receipts {plan}: {changed} received, {waiting} waiting, {} differ from the plan",
+                differ.len()
+            ),
             inputs: inputs(ws, &["goods.csv"], &[(base.clone(), sha.clone())])?,
             ..NewEvent::default()
         }],
@@ -1815,10 +2015,21 @@ mod tests {
 
     #[test]
     fn arrears_run_from_the_effective_month_across_a_year_end() {
-        let ds = [dec("A", DecisionKind::New, DecisionStatus::Effective, 50000, "2026-11", "")];
+        let ds = [dec(
+            "A",
+            DecisionKind::New,
+            DecisionStatus::Effective,
+            50000,
+            "2026-11",
+            "",
+        )];
         assert_eq!(
             months(&ds, SchemeKind::Dibao, "2027-01"),
-            vec![("2026-11".into(), 50000), ("2026-12".into(), 50000), ("2027-01".into(), 50000)]
+            vec![
+                ("2026-11".into(), 50000),
+                ("2026-12".into(), 50000),
+                ("2027-01".into(), 50000)
+            ]
         );
     }
 
@@ -1826,8 +2037,22 @@ mod tests {
     fn superseded_decisions_define_the_months_before_their_successor() {
         let ds = [
             dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
-            dec("B", DecisionKind::Decrease, DecisionStatus::Effective, 30000, "2026-12", ""),
-            dec("X", DecisionKind::Increase, DecisionStatus::Proposed, 90000, "2026-11", ""),
+            dec(
+                "B",
+                DecisionKind::Decrease,
+                DecisionStatus::Effective,
+                30000,
+                "2026-12",
+                "",
+            ),
+            dec(
+                "X",
+                DecisionKind::Increase,
+                DecisionStatus::Proposed,
+                90000,
+                "2026-11",
+                "",
+            ),
         ];
         assert_eq!(
             months(&ds, SchemeKind::Dibao, "2027-01"),
@@ -1849,7 +2074,14 @@ mod tests {
         assert_eq!(months(&ds, SchemeKind::Dibao, "2027-02").len(), 2);
         let ds = [
             dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
-            dec("B", DecisionKind::GradualExit, DecisionStatus::Effective, 50000, "2026-11", "2026-12"),
+            dec(
+                "B",
+                DecisionKind::GradualExit,
+                DecisionStatus::Effective,
+                50000,
+                "2026-11",
+                "2026-12",
+            ),
         ];
         let got = months(&ds, SchemeKind::Dibao, "2027-03");
         assert_eq!(got.last().unwrap().0, "2026-12");
@@ -1858,8 +2090,18 @@ mod tests {
 
     #[test]
     fn temporary_assistance_is_one_payment() {
-        let ds = [dec("A", DecisionKind::New, DecisionStatus::Effective, 172000, "2026-11", "")];
-        assert_eq!(months(&ds, SchemeKind::Temporary, "2027-03"), vec![("2026-11".into(), 172000)]);
+        let ds = [dec(
+            "A",
+            DecisionKind::New,
+            DecisionStatus::Effective,
+            172000,
+            "2026-11",
+            "",
+        )];
+        assert_eq!(
+            months(&ds, SchemeKind::Temporary, "2027-03"),
+            vec![("2026-11".into(), 172000)]
+        );
         assert!(months(&ds, SchemeKind::Temporary, "2026-10").is_empty());
     }
 

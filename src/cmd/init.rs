@@ -29,7 +29,9 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     Policy::parse(POLICY_TEMPLATE, POLICY_FILE).context("the built-in policy template is invalid")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for sub in ["ledgers", "inbox", "reports", "archive", STATE_DIR] {
-        std::fs::create_dir_all(dir.join(sub)).with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
+        // Private: these folders will hold households' personal data.
+        crate::workspace::create_private_dir_all(&dir.join(sub))
+            .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
     }
     for sub in ["ledgers", "inbox", "reports", "archive"] {
         let keep = dir.join(sub).join(".gitkeep");

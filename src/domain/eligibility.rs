@@ -100,7 +100,7 @@ pub fn check_case(policy: &Policy, f: &CaseFacts<'_>, as_of: NaiveDate) -> Vec<F
         income_check(policy, f.scheme, f.case, &f.members, as_of),
         assets_check(policy, f.scheme, f.case, as_of),
         exclusions_check(&f.case.exclusions),
-        registry_check(&f.hits, policy),
+        registry_check(&f.hits, f.case, policy),
         visit_check(
             "home_visit",
             &f.visits,
@@ -631,7 +631,7 @@ fn exclusions_check(exclusions: &str) -> Finding {
 // ---------------------------------------------------------------------------------------------------------
 // Registry hits (信息比对)
 
-fn registry_check(hits: &[&Match], policy: &Policy) -> Finding {
+fn registry_check(hits: &[&Match], case: &Case, policy: &Policy) -> Finding {
     let label = |source: &str| {
         policy
             .registries
@@ -650,12 +650,31 @@ fn registry_check(hits: &[&Match], policy: &Policy) -> Finding {
         )
     };
     let matters = |h: &&&Match| matches!(h.effect, Effect::Exclude | Effect::Review);
+    // A confirmed death of a member (not the applicant) does not make the household ineligible: the household is
+    // to be corrected and computed without them, so a person must act.
+    let member_died = |h: &&&Match| h.source == "deaths" && h.id_number != case.applicant_id_number;
+    let died: Vec<String> = hits
+        .iter()
+        .filter(matters)
+        .filter(|h| h.disposition == Disposition::Confirmed)
+        .filter(member_died)
+        .map(|h| describe(h))
+        .collect();
     let confirmed: Vec<String> = hits
         .iter()
         .filter(matters)
         .filter(|h| h.disposition == Disposition::Confirmed)
+        .filter(|h| !member_died(h))
         .map(|h| describe(h))
         .collect();
+    if confirmed.is_empty() && !died.is_empty() {
+        return Finding::new(
+            "registry_hits",
+            CheckResult::NeedsInfo,
+            format!("家庭成员已死亡 (比对属实): {}; 请更正家庭成员后重新审核", died.join("; ")),
+            "",
+        );
+    }
     let open: Vec<String> = hits
         .iter()
         .filter(matters)

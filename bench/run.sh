@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The scale benchmark: jiuzhu's monthly steps on generated data, against DuckDB and pandas doing the same data
+# work on the same files. See bench/README.md.
+#
+#   bench/run.sh              # county size (50k households): a few minutes
+#   bench/run.sh province     # province size (1M households, 10M registry rows): much longer, ~10 GB of disk
+#   bench/run.sh both
+#
+# Environment: BENCH_WORK (default bench/work) holds the generated workspaces; JIUZHU (default: the release
+# build of this repository) is the binary measured; BENCH_SKIP_PEERS=1 measures jiuzhu only.
+# Writes bench/work/results-SIZE.tsv per size and bench/RESULTS.md from every results file present.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+what="${1:-county}"
+case "$what" in
+  county) sizes=(county) ;;
+  province) sizes=(province) ;;
+  both) sizes=(county province) ;;
+  *) echo "usage: bench/run.sh [county|province|both]" >&2; exit 2 ;;
+esac
+work="${BENCH_WORK:-$here/work}"
+mkdir -p "$work"
+
+if [ -z "${JIUZHU:-}" ]; then
+  echo "== building jiuzhu (release)"
+  cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+  JIUZHU="$repo/target/release/jiuzhu"
+fi
+jz="$JIUZHU"
+
+if [ ! -x /usr/bin/time ]; then
+  echo "== installing GNU time (apt-get install -y time)"
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y time >/dev/null; else sudo apt-get install -y time >/dev/null; fi
+fi
+
+venv="$here/.venv"
+if [ -z "${BENCH_SKIP_PEERS:-}" ]; then
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import duckdb, pandas, openpyxl" 2>/dev/null; then
+    echo "== creating $venv with duckdb, pandas, openpyxl (from PyPI)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip
+    "$venv/bin/pip" install --quiet duckdb pandas openpyxl
+  fi
+  py="$venv/bin/python"
+fi
+
+has() { "$jz" "$1" --help >/dev/null 2>&1; }
+
+# measure SIZE STEP TOOL CMD… — runs CMD once under /usr/bin/time; appends a row to the size's results.
+measure() {
+  local size="$1" step="$2" tool="$3"
+  shift 3
+  local log="$work/logs/$size-$step-$tool.log" t="$work/logs/.time" rc=0
+  mkdir -p "$work/logs"
+  /usr/bin/time -f "%e %M" -o "$t" "$@" >"$log" 2>&1 || rc=$?
+  local wall rss
+  read -r wall rss <"$t" || true
+  # GNU time writes "Command exited with non-zero status N" first when the command failed.
+  if grep -q "exited" "$t"; then read -r wall rss < <(tail -1 "$t"); fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$step" "$tool" "$wall" "$rss" "$rc" >>"$results"
+  printf '  %-12s %-8s %8ss %8s MiB  exit %s\n' "$step" "$tool" "$wall" "$((rss / 1024))" "$rc"
+  # jiuzhu: 0 done, 1 done but a person must look (expected here: open hits, ineligible cases). 2 = failure.
+  if [ "$tool" = jiuzhu ] && [ "$rc" -ge 2 ]; then
+    echo "bench: '$*' failed (exit $rc); see $log" >&2
+    tail -5 "$log" >&2
+  fi
+}
+
+peers() {
+  local size="$1" step="$2" ws="$3"
+  [ -n "${BENCH_SKIP_PEERS:-}" ] && return 0
+  measure "$size" "$step" duckdb "$py" "$here/peers.py" duckdb "$step" "$ws" "$work/$size/peer-duckdb"
+  measure "$size" "$step" pandas "$py" "$here/peers.py" pandas "$step" "$ws" "$work/$size/peer-pandas"
+}
+
+xlsx_done=""
+for size in "${sizes[@]}"; do
+  results="$work/results-$size.tsv"
+  : >"$results"
+  ws="$work/$size/ws"
+  rm -rf "$work/$size"
+  mkdir -p "$work/$size"
+  echo "== $size: generating ($jz sample-data --size $size --seed 2026)"
+  measure "$size" generate jiuzhu "$jz" sample-data --size "$size" --seed 2026 "$ws"
+  tail -2 "$work/logs/$size-generate-jiuzhu.log" | head -1
+
+  if [ -z "$xlsx_done" ]; then
+    echo "== xlsx: a 100k-member-row register, written and read"
+    xws="$work/$size/xlsx"
+    measure "$size" xlsx_write jiuzhu "$jz" sample-data --households 0 --registry-rows 0 --xlsx-rows 100000 "$xws"
+    measure "$size" intake_xlsx jiuzhu "$jz" -C "$xws" intake inputs/registers/register-100k.xlsx
+    peers "$size" intake_xlsx "$xws"
+    xlsx_done=1
+  fi
+
+  echo "== $size: the month"
+  registers=()
+  for f in "$ws"/inputs/registers/*.csv; do registers+=("inputs/registers/$(basename "$f")"); done
+  measure "$size" intake jiuzhu "$jz" -C "$ws" intake "${registers[@]}"
+  cp "$ws/ledgers/cases.csv" "$work/$size/cases-after-intake.csv"
+  peers "$size" intake "$ws"
+
+  measure "$size" verify jiuzhu "$jz" -C "$ws" verify --as-of 2026-11-20 --visits inputs/visits.csv
+  peers "$size" verify "$ws"
+
+  sources=()
+  for r in deaths vehicles real_estate payroll relatives other_schemes; do
+    sources+=(--source "$r=inputs/registries/$r.csv")
+  done
+  measure "$size" compare jiuzhu "$jz" -C "$ws" compare "${sources[@]}"
+  peers "$size" compare "$ws"
+
+  measure "$size" decide jiuzhu "$jz" -C "$ws" decide --period 2026-11 --as-of 2026-11-20
+  peers "$size" decide "$ws"
+
+  if has disburse; then
+    measure "$size" disburse jiuzhu "$jz" -C "$ws" disburse --period 2026-11
+  else
+    echo "  disburse: not in this jiuzhu (jiuzhu --help); peers measured alone"
+  fi
+  peers "$size" disburse "$ws"
+
+  if has audit; then
+    measure "$size" audit jiuzhu "$jz" -C "$ws" audit --period 2026-11
+  else
+    echo "  audit: not in this jiuzhu"
+  fi
+  if has diff; then
+    measure "$size" diff jiuzhu "$jz" -C "$ws" diff "$work/$size/cases-after-intake.csv" ledgers/cases.csv
+  else
+    echo "  diff: not in this jiuzhu"
+  fi
+  du -sh "$ws/inputs" "$ws/ledgers" | sed 's/^/  /'
+done
+
+cmdline="bench/run.sh $what"
+python3 "$here/report.py" "$work" "$here/RESULTS.md" "$cmdline" "$jz"
+echo "== wrote $here/RESULTS.md"
