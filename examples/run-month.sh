@@ -98,10 +98,27 @@ echo "== decide: the notice ran 2026-11-21 to 2026-11-27 without objection; deci
 step decide --period 2026-11 --as-of 2026-11-28
 commit "decide 2026-11: decisions effective after the notice"
 
+echo "== disburse: the November batch, bank files by profile and the 汇总表 to sign"
+step disburse --period 2026-11
+commit "disburse 2026-11: batch, bank files, 汇总表"
+
+# The 农信社 returns its file (回盘): every payment paid but the first, whose account is frozen.
+# payments.csv: payment_id,case_id,period,…,bank,account,amount,…,status (see docs/ledgers.md).
+ret="$dir/inbox-回盘-2026-11.csv"
+awk -F, 'BEGIN { print "流水号,账号,金额,状态,失败原因" }
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["bank_name"] == "青禾县农村信用社" && $col["status"] == "issued" {
+      print $col["payment_id"] "," $col["account"] "," $col["amount"] "," (n++ ? "成功," : "失败,账户已冻结")
+    }' "$dir/ledgers/payments.csv" | iconv -f UTF-8 -t GBK > "$ret"
+step disburse --reconcile "$ret" --profile rcc_csv
+rm -f "$ret"
+commit "disburse 2026-11: 回盘 reconciled (one failure waits for a corrected account)"
+
 echo "== done. Look at:"
 echo "   $dir/ledgers/cases.csv, members.csv    the cases and people taken in"
 echo "   $dir/ledgers/matches.csv               registry hits and what was decided about them"
 echo "   $dir/ledgers/checks.csv                every check of every case under review"
 echo "   $dir/ledgers/decisions.csv             decisions with their derivations (jiuzhu explain CASE)"
-echo "   $dir/reports/                          rejects, hits, review, 一次性告知, meeting and notice workbooks"
+echo "   $dir/ledgers/payments.csv              the month's payments and what the bank said"
+echo "   $dir/reports/                          rejects, hits, review, 一次性告知, meeting, notice, 汇总表 and bank files"
 echo "   git -C '$dir' log --stat                one commit per step"

@@ -137,9 +137,7 @@ fn is_executable(_: &Path) -> bool {
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
-    {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -149,7 +147,10 @@ fn shell_quote(s: &str) -> String {
 /// Workspace files under `ledgers/` with uncommitted changes (modified, staged, deleted, renamed — not
 /// untracked files), as workspace-relative paths. Empty when the workspace is not in a repository.
 pub fn uncommitted_ledgers(root: &Path) -> Vec<String> {
-    let Ok(out) = git(root, &["status", "--porcelain", "-z", "--untracked-files=no", "--", "ledgers"]) else {
+    let Ok(out) = git(
+        root,
+        &["status", "--porcelain", "-z", "--untracked-files=no", "--", "ledgers"],
+    ) else {
         return Vec::new();
     };
     if !out.status.success() {
@@ -224,9 +225,7 @@ pub fn commit_message(events: &[&Event], period: Option<&str>) -> String {
     let Some(first) = events.first() else {
         return "jiuzhu".to_string();
     };
-    let period = period
-        .map(str::to_string)
-        .or_else(|| leading_period(&first.detail));
+    let period = period.map(str::to_string).or_else(|| leading_period(&first.detail));
     let mut subject = format!("jiuzhu {}", first.step);
     if let Some(p) = &period {
         if !first.detail.starts_with(p.as_str()) {
@@ -340,8 +339,7 @@ pub struct StepWatch {
 /// workspace (the step itself will say so).
 pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWatch> {
     let root = crate::workspace::Workspace::find(start).ok()?;
-    let commit = commit_flag
-        || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
+    let commit = commit_flag || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
     if let Some(w) = hand_edit_warning(&uncommitted_ledgers(&root)) {
         eprintln!("{w}");
     }
@@ -429,14 +427,26 @@ mod tests {
     fn the_message_names_step_period_and_inputs() {
         let events = [
             event(1, "intake", "", "old", ""),
-            event(2, "decide", "", "2026-11 as of 2026-11-30: 3 proposed", "cases.csv=abc;jiuzhu.yaml=def"),
+            event(
+                2,
+                "decide",
+                "",
+                "2026-11 as of 2026-11-30: 3 proposed",
+                "cases.csv=abc;jiuzhu.yaml=def",
+            ),
             event(3, "decide", "C1", "approved", ""),
         ];
         let new = new_step_events(&events, 1);
         assert_eq!(new.len(), 1);
         let msg = commit_message(&new, None);
-        assert!(msg.starts_with("jiuzhu decide: 2026-11 as of 2026-11-30: 3 proposed\n"), "{msg}");
-        assert!(msg.contains("period: 2026-11\n") && msg.contains("  cases.csv abc\n"), "{msg}");
+        assert!(
+            msg.starts_with("jiuzhu decide: 2026-11 as of 2026-11-30: 3 proposed\n"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("period: 2026-11\n") && msg.contains("  cases.csv abc\n"),
+            "{msg}"
+        );
         let msg = commit_message(&[&event(4, "disburse", "", "paid", "")], Some("2026-12"));
         assert!(msg.starts_with("jiuzhu disburse 2026-12: paid\n"), "{msg}");
     }

@@ -189,7 +189,8 @@ Exit: 0 no open hits; 1 open hits need a person; 2 nothing done."
         dry_run: bool,
     },
     /// Compare two ledgers or workbooks cell by cell, rows matched by key; either side may be REV:PATH in Git.
-    #[command(after_help = "Examples:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
+    #[command(
+        after_help = "Examples:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
 jiuzhu diff old/members.csv ledgers/members.csv\n  \
 jiuzhu diff --format daff HEAD~3:ledgers/decisions.csv ledgers/decisions.csv > changes.csv\n  \
 jiuzhu diff 名单-10月.xlsx 名单-11月.xlsx\n  jiuzhu diff --key 身份证号 a.csv b.csv\n\n\
@@ -197,7 +198,8 @@ Rows are matched by key: cases.csv by case_id, members.csv by case_id+id_number,
 matches.csv by hit_id, checks.csv by case_id+check, events.csv by seq, any other file by its first column \
 (workbook sheets by their first column when its values are unique, else by row number). Prints added, removed \
 and changed rows with old → new per cell; --format daff prints daff's tabular diff (CSV: @@ header, +++ added, \
---- removed, -> changed, ... skipped).\n\nExit: 0 identical; 1 different; 2 error.")]
+--- removed, -> changed, ... skipped).\n\nExit: 0 identical; 1 different; 2 error."
+    )]
     Diff {
         /// The old side: a file, or REV:PATH (e.g. HEAD~1:ledgers/cases.csv).
         a: String,

@@ -104,8 +104,15 @@ fn diff_of_two_ledgers_shows_added_removed_and_changed_cells() {
         "{text}"
     );
     // Changed cells, old → new, under their row's key.
-    assert!(text.lines().any(|l| l.trim() == "C1       status   received → verified"), "{text}");
-    assert!(text.lines().any(|l| l.trim() == "C4       village  西岭村 → 北山村"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim() == "C1       status   received → verified"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.trim() == "C4       village  西岭村 → 北山村"),
+        "{text}"
+    );
     // The added and the removed row with their cells.
     let added = text.split("added (1 row):").nth(1).expect("an added section");
     assert!(added.contains("C5") && added.contains("钱,七"), "{text}");
@@ -120,7 +127,10 @@ fn diff_of_two_ledgers_shows_added_removed_and_changed_cells() {
         lines.join("\n") + "\n"
     };
     std::fs::write(dir.path().join("shuffled.csv"), shuffled).unwrap();
-    let out = jz(dir.path(), &["diff", "old/cases.csv", "shuffled.csv", "--key", "case_id"]);
+    let out = jz(
+        dir.path(),
+        &["diff", "old/cases.csv", "shuffled.csv", "--key", "case_id"],
+    );
     assert_exit(&out, 0);
     assert!(stdout(&out).starts_with("no differences"), "{}", stdout(&out));
 }
@@ -149,7 +159,10 @@ fn daff_format_is_exact() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.csv"), CASES_A).unwrap();
     std::fs::write(dir.path().join("b.csv"), CASES_B).unwrap();
-    let out = jz(dir.path(), &["diff", "--format", "daff", "--key", "case_id", "a.csv", "b.csv"]);
+    let out = jz(
+        dir.path(),
+        &["diff", "--format", "daff", "--key", "case_id", "a.csv", "b.csv"],
+    );
     assert_exit(&out, 1);
     assert_eq!(
         stdout(&out),
@@ -207,13 +220,27 @@ fn rev_path_diffs_a_ledger_against_its_history() {
 
     let out = jz(
         ws.root(),
-        &["diff", "--format", "daff", "HEAD~1:ledgers/cases.csv", "HEAD:ledgers/cases.csv"],
+        &[
+            "diff",
+            "--format",
+            "daff",
+            "HEAD~1:ledgers/cases.csv",
+            "HEAD:ledgers/cases.csv",
+        ],
     );
     assert_exit(&out, 1);
-    assert!(stdout(&out).contains("->,C1,urban_dibao,received->verified,"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("->,C1,urban_dibao,received->verified,"),
+        "{}",
+        stdout(&out)
+    );
     let out = jz(ws.root(), &["diff", "HEAD~1:ledgers/cases.csv", "ledgers/cases.csv"]);
     assert_exit(&out, 1);
-    assert!(stdout(&out).contains("1 added, 1 removed, 2 changed"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 added, 1 removed, 2 changed"),
+        "{}",
+        stdout(&out)
+    );
     let out = jz(ws.root(), &["diff", "HEAD:ledgers/cases.csv", "ledgers/cases.csv"]);
     assert_exit(&out, 0);
     // From a folder inside the workspace, paths are relative to it, as for the file side.
@@ -265,13 +292,21 @@ fn git_diff_of_a_workbook_shows_changed_cells() {
     write_xlsx(
         &book,
         "名单",
-        &[&["姓名", "村(社区)", "金额"], &["张三", "东街社区", "820.00"], &["李四", "西岭村", "410.00"]],
+        &[
+            &["姓名", "村(社区)", "金额"],
+            &["张三", "东街社区", "820.00"],
+            &["李四", "西岭村", "410.00"],
+        ],
     );
     commit_all(ws.root(), "a workbook");
     write_xlsx(
         &book,
         "名单",
-        &[&["姓名", "村(社区)", "金额"], &["张三", "东街社区", "910.00"], &["李四", "西岭村", "410.00"]],
+        &[
+            &["姓名", "村(社区)", "金额"],
+            &["张三", "东街社区", "910.00"],
+            &["李四", "西岭村", "410.00"],
+        ],
     );
     let diff = git_text(ws.root(), &["diff", "--", "reports/名单.xlsx"]);
     assert!(diff.contains("-2 | 张三 | 东街社区 | 820.00"), "{diff}");
@@ -323,9 +358,11 @@ fn commit_after_intake_makes_one_commit_naming_the_step_and_input_hash() {
     assert!(files.lines().any(|f| f.starts_with("inbox/")), "{files}");
     assert!(files.lines().any(|f| f == "jiuzhu.yaml"), "{files}");
     assert!(
-        files.lines().all(|f| ["ledgers/", "reports/", "inbox/", "archive/", "jiuzhu.yaml"]
-            .iter()
-            .any(|p| f.starts_with(p))),
+        files
+            .lines()
+            .all(|f| ["ledgers/", "reports/", "inbox/", "archive/", "jiuzhu.yaml"]
+                .iter()
+                .any(|p| f.starts_with(p))),
         "{files}"
     );
     let status = git_text(ws.root(), &["status", "--porcelain"]);
@@ -349,7 +386,10 @@ fn the_policy_can_ask_for_commits() {
     let mut policy = ws.read("jiuzhu.yaml");
     policy.push_str("\ngit:\n  commit: true\n");
     std::fs::write(ws.path("jiuzhu.yaml"), policy).unwrap();
-    let out = jz(ws.root(), &["intake", fixture("per-member-utf8bom.csv").to_str().unwrap()]);
+    let out = jz(
+        ws.root(),
+        &["intake", fixture("per-member-utf8bom.csv").to_str().unwrap()],
+    );
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     assert_eq!(commit_count(ws.root()), 1);
     // A dry run is not a writing step: nothing to commit, nothing said about it.
@@ -407,8 +447,10 @@ fn uncommitted_ledger_edits_are_warned_about_before_a_step() {
         .collect();
     assert_eq!(
         warnings,
-        ["warning: ledgers/members.csv has uncommitted changes (hand edits?) — commit or restore them so the \
-          history shows who changed what"],
+        [
+            "warning: ledgers/members.csv has uncommitted changes (hand edits?) — commit or restore them so the \
+          history shows who changed what"
+        ],
         "{}",
         stderr(&out)
     );

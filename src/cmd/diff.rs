@@ -96,7 +96,11 @@ pub fn run(args: &Args) -> Result<Outcome> {
         ),
     };
     out.flush()?;
-    Ok(if differs { Outcome::NeedsAttention } else { Outcome::Done })
+    Ok(if differs {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,8 +274,10 @@ pub fn diff_tables(a: &[u8], b: &[u8], key: &KeySpec) -> Result<TableDiff> {
     let mut rb = reader(b);
     let mut ha = ByteRecord::new();
     let mut hb = ByteRecord::new();
-    ra.read_byte_record(&mut ha).context("cannot read the old side's header")?;
-    rb.read_byte_record(&mut hb).context("cannot read the new side's header")?;
+    ra.read_byte_record(&mut ha)
+        .context("cannot read the old side's header")?;
+    rb.read_byte_record(&mut hb)
+        .context("cannot read the new side's header")?;
     let names_a = header_names(&ha);
     let names_b = header_names(&hb);
     if names_a.is_empty() && names_b.is_empty() {
@@ -408,7 +414,12 @@ pub fn diff_tables(a: &[u8], b: &[u8], key: &KeySpec) -> Result<TableDiff> {
         }
         removed += 1;
         parse_one(&a[old.start..old.end], &mut old_rec)?;
-        rows.push((anchor, 0, ai, row_from(RowKind::Removed, &key_a, &old_rec, &idx_a, true)));
+        rows.push((
+            anchor,
+            0,
+            ai,
+            row_from(RowKind::Removed, &key_a, &old_rec, &idx_a, true),
+        ));
     }
     rows.sort_by_key(|(pos, sub, ai, _)| (*pos, *sub, *ai));
 
@@ -628,7 +639,11 @@ fn grid_csv(grid: &[(usize, Vec<String>)], with_row: bool) -> Result<Vec<u8>> {
     for (i, (row, cells)) in grid.iter().enumerate() {
         let mut rec: Vec<String> = Vec::with_capacity(width + 1);
         if with_row {
-            rec.push(if i == 0 { ROW_COLUMN.to_string() } else { row.to_string() });
+            rec.push(if i == 0 {
+                ROW_COLUMN.to_string()
+            } else {
+                row.to_string()
+            });
         }
         rec.extend((0..width).map(|c| cells.get(c).cloned().unwrap_or_default()));
         w.write_record(&rec)?;
@@ -713,9 +728,9 @@ fn arrow_for(d: &TableDiff) -> String {
     let mut arrow = "->".to_string();
     let clash = |arrow: &str| {
         d.rows.iter().filter(|r| r.kind == RowKind::Changed).any(|r| {
-            r.cells
-                .iter()
-                .any(|(o, n)| o.as_deref().is_some_and(|v| v.contains(arrow)) || n.as_deref().is_some_and(|v| v.contains(arrow)))
+            r.cells.iter().any(|(o, n)| {
+                o.as_deref().is_some_and(|v| v.contains(arrow)) || n.as_deref().is_some_and(|v| v.contains(arrow))
+            })
         })
     };
     while clash(&arrow) {
