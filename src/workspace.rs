@@ -98,6 +98,11 @@ impl Workspace {
         Ok(())
     }
 
+    /// The SHA-256 of the policy file as it is now, for the journal's record of a step's inputs.
+    pub fn policy_sha256(&self) -> Result<String> {
+        Ok(crate::ledger::events::sha256_hex(&self.read_optional(POLICY_FILE)?.unwrap_or_default()))
+    }
+
     /// Reads a workspace file, or `None` when it does not exist.
     pub fn read_optional(&self, rel: impl AsRef<Path>) -> Result<Option<Vec<u8>>> {
         let path = self.path(rel);

@@ -282,7 +282,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         txn.put(ledger::path_of::<Match>(), bytes);
         let mut chain = ledger::read::<Event>(ws)?;
         let mut input_list: Vec<String> = inputs.iter().map(|(n, s)| format!("{n}={s}")).collect();
-        input_list.push(format!("{POLICY_FILE}={}", policy_sha(ws)?));
+        input_list.push(format!("{POLICY_FILE}={}", ws.policy_sha256()?));
         events::append(
             &mut chain,
             [NewEvent {
@@ -305,9 +305,6 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     Ok(outcome)
 }
 
-fn policy_sha(ws: &Workspace) -> Result<String> {
-    Ok(sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default()))
-}
 
 /// Sets `batch` on every open hit to the ID of the list of open hits, and returns it (None when none is open).
 fn assign_batch(matches: &mut [Match]) -> Option<String> {
@@ -733,7 +730,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
             [NewEvent {
                 step: "compare".into(),
                 detail: format!("resolved batch {batch}: {confirmed} confirmed, {cleared} cleared"),
-                inputs: format!("{file_name}={};{POLICY_FILE}={}", sha256_hex(&bytes), policy_sha(ws)?),
+                inputs: format!("{file_name}={};{POLICY_FILE}={}", sha256_hex(&bytes), ws.policy_sha256()?),
                 ..NewEvent::default()
             }],
         );

@@ -81,10 +81,7 @@ struct State {
 
 impl State {
     fn load(ws: &Workspace) -> Result<State> {
-        let chain = ledger::read::<Event>(ws)?;
-        if let Some((seq, why)) = events::verify_chain(&chain) {
-            bail!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu audit`.");
-        }
+        let chain = events::read_verified(ws)?;
         Ok(State {
             cases: ledger::read(ws)?,
             members: ledger::read(ws)?,
@@ -163,9 +160,6 @@ fn parse_date_arg(s: &str) -> Result<NaiveDate> {
     date::parse_date(s).map_err(|e| anyhow!("date `{s}`: {e} (write e.g. 2026-11-20)"))
 }
 
-fn policy_sha(ws: &Workspace) -> Result<String> {
-    Ok(sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default()))
-}
 
 /// The standard in force on a date, as the benefit module uses it.
 pub fn standard_used(policy: &Policy, scheme: &Scheme, on: NaiveDate) -> Option<StandardUsed> {
@@ -532,7 +526,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         }
         return Ok(outcome);
     }
-    let mut input_list = format!("{POLICY_FILE}={}", policy_sha(ws)?);
+    let mut input_list = format!("{POLICY_FILE}={}", ws.policy_sha256()?);
     for l in ["cases.csv", "members.csv", "checks.csv", "matches.csv"] {
         if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
             input_list.push_str(&format!(";{l}={}", sha256_hex(&b)));
@@ -1084,7 +1078,7 @@ fn record(
                 "{}={};{POLICY_FILE}={}",
                 file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
                 sha256_hex(&bytes),
-                policy_sha(ws)?
+                ws.policy_sha256()?
             ),
             ..NewEvent::default()
         }],
@@ -1312,7 +1306,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
         [NewEvent {
             step: "decide".into(),
             detail: format!("无争议免评议 {date}: {}", case_ids.join(", ")),
-            inputs: format!("{POLICY_FILE}={}", policy_sha(ws)?),
+            inputs: format!("{POLICY_FILE}={}", ws.policy_sha256()?),
             ..NewEvent::default()
         }],
     );

@@ -102,10 +102,7 @@ struct State {
 
 impl State {
     fn load(ws: &Workspace) -> Result<State> {
-        let chain = ledger::read::<Event>(ws)?;
-        if let Some((seq, why)) = events::verify_chain(&chain) {
-            bail!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu audit`.");
-        }
+        let chain = events::read_verified(ws)?;
         Ok(State {
             cases: ledger::read(ws)?,
             decisions: ledger::read(ws)?,
@@ -125,7 +122,7 @@ impl State {
 fn inputs(ws: &Workspace, ledgers: &[&str], extra: &[(String, String)]) -> Result<String> {
     let mut list = vec![format!(
         "{POLICY_FILE}={}",
-        sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default())
+        ws.policy_sha256()?
     )];
     for l in ledgers {
         if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {

@@ -85,13 +85,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let cases = ledger::read::<Case>(ws)?;
     let members = ledger::read::<Member>(ws)?;
     let mut sources = ledger::read::<Source>(ws)?;
-    let mut chain = ledger::read::<Event>(ws)?;
-    if let Some((seq, why)) = events::verify_chain(&chain) {
-        bail!(
-            "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before importing \
-             (`git checkout -- ledgers/events.csv`), or run `jiuzhu audit` to see what changed."
-        );
-    }
+    let mut chain = events::read_verified(ws)?;
 
     let outcome = decide_households(&ws.policy, reads, &cases, &members);
     let Decided {
@@ -230,7 +224,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&all_cases)?);
         txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
         txn.put(ledger::path_of::<Source>(), ledger::to_bytes(&sources)?);
-        let policy_sha = sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default());
+        let policy_sha = ws.policy_sha256()?;
         let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
         input_list.push(format!("{POLICY_FILE}={policy_sha}"));
         let input_list = input_list.join(";");

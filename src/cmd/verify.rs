@@ -110,13 +110,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut extensions = ledger::read::<Extension>(ws)?;
     let matches = ledger::read::<Match>(ws)?;
     let old_checks = ledger::read::<Check>(ws)?;
-    let mut chain = ledger::read::<Event>(ws)?;
-    if let Some((seq, why)) = events::verify_chain(&chain) {
-        bail!(
-            "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before verifying \
-             (`git checkout -- ledgers/events.csv`)."
-        );
-    }
+    let mut chain = events::read_verified(ws)?;
     for c in &cases {
         if !ws.policy.schemes.contains_key(&c.scheme) {
             bail!(
@@ -403,7 +397,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         if let Some(bytes) = ws.read_optional(ledger::path_of::<Match>())? {
             input_list.push(format!("{}={}", Match::FILE, sha256_hex(&bytes)));
         }
-        let policy_sha = sha256_hex(&ws.read_optional(POLICY_FILE)?.unwrap_or_default());
+        let policy_sha = ws.policy_sha256()?;
         input_list.push(format!("{POLICY_FILE}={policy_sha}"));
         let mut new_events = vec![NewEvent {
             step: "verify".into(),

@@ -81,6 +81,19 @@ impl Event {
     }
 }
 
+/// Reads `ledgers/events.csv` for a step that will append to it, refusing a broken chain: appending to a
+/// damaged journal would bury the damage under new, valid-looking events.
+pub fn read_verified(ws: &crate::workspace::Workspace) -> anyhow::Result<Vec<Event>> {
+    let chain = super::read::<Event>(ws)?;
+    if let Some((seq, why)) = verify_chain(&chain) {
+        anyhow::bail!(
+            "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git \
+             (`git checkout -- ledgers/events.csv`), or run `jiuzhu audit` to see what changed; nothing was done."
+        );
+    }
+    Ok(chain)
+}
+
 /// Appends new events to the chain, filling seq, prev_hash and hash.
 pub fn append(chain: &mut Vec<Event>, new: impl IntoIterator<Item = NewEvent>) {
     for n in new {
