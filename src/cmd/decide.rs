@@ -290,7 +290,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let as_of = as_of.or_else(|| st.latest_date()).unwrap_or_else(|| period.first_day());
     let on = period.first_day();
     let policy = &ws.policy;
-    let before_total = monthly_total(&st, period.prev());
+    let before_total = monthly_total(&st, policy, period.prev());
 
     // 1. Approved decisions whose notices all ran their full period, with no upheld objection, take effect.
     let made_effective = make_effective(&mut st, policy, as_of);
@@ -466,7 +466,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .filter(|d| d.status == DecisionStatus::Proposed)
         .collect();
     let count = |k: DecisionKind| proposed.iter().filter(|d| d.kind == k).count();
-    let after_total = monthly_total(&st, period);
+    let after_total = monthly_total(&st, policy, period);
 
     let mut out = String::new();
     let prefix = if preview {
@@ -560,7 +560,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
 }
 
 /// Sum of the monthly amounts in force in a period (dibao and tekun; one-off temporary payments excluded).
-fn monthly_total(st: &State, period: Period) -> Fen {
+fn monthly_total(st: &State, policy: &Policy, period: Period) -> Fen {
     let p = period.to_string();
     let mut per_case: BTreeMap<&str, &Decision> = BTreeMap::new();
     for d in st.decisions.iter().filter(|d| {
@@ -585,7 +585,7 @@ fn monthly_total(st: &State, period: Period) -> Fen {
     let temporary: BTreeSet<&str> = st
         .cases
         .iter()
-        .filter(|c| c.scheme == "temporary" || c.temporary_months.is_some())
+        .filter(|c| policy.schemes.get(&c.scheme).is_some_and(|s| s.kind == SchemeKind::Temporary))
         .map(|c| c.case_id.as_str())
         .collect();
     let mut cases: BTreeSet<&str> = per_case.keys().copied().collect();
