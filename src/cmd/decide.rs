@@ -341,23 +341,33 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                         amount,
                         single_person,
                         derivation,
-                    } => Proposal {
-                        case_id: case.case_id.clone(),
-                        kind: DecisionKind::New,
-                        amount,
-                        previous: Fen(0),
-                        reason: if single_person.is_some() {
-                            "single_person_household"
-                        } else {
-                            "new_application"
+                    } => {
+                        let (amount, capped) = annual_cap(&st, policy, case, period, amount);
+                        let mut values = derivation.policy_values.join("; ");
+                        if let Some((cap, _)) = &capped {
+                            values.push_str(&format!("; benefits.annual_caps.{}={cap}", case.scheme));
                         }
-                        .into(),
-                        derivation: derivation.text(),
-                        basis,
-                        policy_values: derivation.policy_values.join("; "),
-                        gradual_exit_until: String::new(),
-                        urgent: case.urgent,
-                    },
+                        Proposal {
+                            case_id: case.case_id.clone(),
+                            kind: DecisionKind::New,
+                            amount,
+                            previous: Fen(0),
+                            reason: if single_person.is_some() {
+                                "single_person_household"
+                            } else {
+                                "new_application"
+                            }
+                            .into(),
+                            derivation: match capped {
+                                Some((_, line)) => format!("{}；{line}", derivation.text()),
+                                None => derivation.text(),
+                            },
+                            basis,
+                            policy_values: values,
+                            gradual_exit_until: String::new(),
+                            urgent: case.urgent,
+                        }
+                    }
                     Computed::Ineligible {
                         reason_code,
                         reason,
@@ -557,6 +567,41 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         println!("{out}");
     }
     Ok(outcome)
+}
+
+/// The annual cap per household of a one-off scheme (e.g. 临时救助, 医疗救助 ≤ 5000 a year): the amount is cut to
+/// what is left of the cap after this calendar year's other decisions for the same applicant and scheme.
+/// Returns the amount to propose and, when a cap applies, the cap and the derivation line that explains it.
+fn annual_cap(st: &State, policy: &Policy, case: &Case, period: Period, amount: Fen) -> (Fen, Option<(Fen, String)>) {
+    let Some(cap) = policy.benefits.annual_caps.get(&case.scheme).map(|c| c.0) else {
+        return (amount, None);
+    };
+    let year = format!("{}-", period.year());
+    let same_household: BTreeSet<&str> = st
+        .cases
+        .iter()
+        .filter(|c| c.scheme == case.scheme && c.applicant_id_number == case.applicant_id_number)
+        .map(|c| c.case_id.as_str())
+        .collect();
+    let used = Fen::checked_sum(
+        st.decisions
+            .iter()
+            .filter(|d| {
+                d.case_id != case.case_id
+                    && same_household.contains(d.case_id.as_str())
+                    && d.period.starts_with(&year)
+                    && matches!(d.status, DecisionStatus::Approved | DecisionStatus::Effective)
+            })
+            .map(|d| d.amount),
+    )
+    .unwrap_or(cap);
+    let left = Fen((cap.0 - used.0).max(0));
+    let granted = amount.min(left);
+    let line = format!(
+        "年度上限 {cap}, 本年已救助 {used}, 可救助 {left}{}",
+        if granted < amount { format!("；按上限核减为 {granted}") } else { String::new() }
+    );
+    (granted, Some((cap, line)))
 }
 
 /// Sum of the monthly amounts in force in a period (dibao and tekun; one-off temporary payments excluded).
