@@ -719,3 +719,30 @@ fn an_annual_cap_limits_one_off_assistance_across_the_year() {
     assert_eq!(d.amount.to_string(), "280.00");
     assert!(d.derivation.contains("本年已救助 1720.00, 可救助 280.00；按上限核减为 280.00"), "{}", d.derivation);
 }
+
+/// 特困 minors are supported to 18: an orphan of 17 approved in November who turns 18 in November, able to work
+/// and out of school, is proposed for 停发 in December.
+#[test]
+fn a_tekun_minor_who_turns_18_leaves_the_scheme() {
+    let ws = Ws::new();
+    let orphan = id("13019920081115003"); // born 2008-11-15: 17 on 2026-11-02, 18 on 2026-12-01
+    let text = format!(
+        "{HEADER}\n1,{orphan},孙小八,{orphan},户主,特困供养,东河乡,柳树村,柳树村8号,13800000000,2026-11-02,,青禾县农村信用社,6229530100000000008,孤儿,0,,,,有,{ALL},,,能自理,分散\n"
+    );
+    let path = ws.path("orphan.csv");
+    std::fs::write(&path, text).unwrap();
+    assert_exit(&ws.intake_path(&path), 0);
+    let v = visits(&ws);
+    // The 特困 income check asks a person to confirm an able-bodied adult's support; a minor passes.
+    let out = ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    assert_exit(&ws.run(&["decide", "--record", sheet.to_str().unwrap(), "--meeting", "m", "--date", "2026-11-20"]), 0);
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
+    let c = case_of(&ws, &orphan);
+    let d = decisions_of(&ws, &c.case_id).into_iter().find(|d| d.period == "2026-12").expect("a December decision");
+    assert_eq!((d.kind, d.reason.as_str()), (DecisionKind::Stop, "minor_reached_adulthood"));
+    assert!(d.derivation.contains("孙小八 已满 18 周岁"), "{}", d.derivation);
+}

@@ -21,7 +21,7 @@ use crate::domain::text;
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
-    Meeting, Member, Notice, Text,
+    Meeting, Member, Notice, Text, WorkAbility,
 };
 use crate::policy::{EffectiveFrom, Policy, Scheme, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
@@ -694,6 +694,26 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
     }
     if !dead.is_empty() && members.iter().all(|m| dead.contains(m.id_number.as_str())) {
         return Ok(Some(stop("death", "信息比对确认: 家庭成员均已死亡；停发".into())));
+    }
+    // 特困 minors are supported to 18 (未成年人保障至18周岁): one who came in as a minor and is now an adult, able
+    // to work and not in school, leaves the scheme.
+    if scheme.kind == SchemeKind::Tekun {
+        let adult = policy.benefits.tekun.minor_age;
+        let grown: Vec<&&Member> = members
+            .iter()
+            .filter(|m| !dead.contains(m.id_number.as_str()))
+            .filter(|m| m.id_number.age_on(case.applied_on) < adult && m.id_number.age_on(period.first_day()) >= adult)
+            .collect();
+        let all_grown = !grown.is_empty()
+            && members.iter().filter(|m| !dead.contains(m.id_number.as_str())).count() == grown.len()
+            && grown.iter().all(|m| !m.in_school && m.work_ability == WorkAbility::Full);
+        if all_grown {
+            let names: Vec<&str> = grown.iter().map(|m| m.name.as_str()).collect();
+            return Ok(Some(stop(
+                "minor_reached_adulthood",
+                format!("{} 已满 {adult} 周岁, 有劳动能力且不在校；特困供养停发", names.join("、")),
+            )));
+        }
     }
     let (computed, basis) = compute(policy, case, members, period.first_day(), &dead)?;
     let reason_for = |amount: Fen| -> String {

@@ -443,7 +443,7 @@ fn income_check(policy: &Policy, scheme: &Scheme, case: &Case, members: &[&Membe
                 ),
             }
         }
-        SchemeKind::Tekun => tekun_check(members, as_of),
+        SchemeKind::Tekun => tekun_check(members, as_of, policy.benefits.tekun.minor_age),
         SchemeKind::Dibao => {
             let Some((standard, shown, from)) = monthly_standard(policy, scheme, as_of) else {
                 return Finding::new(
@@ -519,8 +519,10 @@ fn rounding_text(unit: RoundUnit, mode: RoundMode) -> String {
 
 /// 特困: the head has no work ability, or is 60 or older, or under 16; otherwise a person must confirm no work
 /// ability and no one obliged to support them (无劳动能力、无赡养抚养扶养义务人).
-fn tekun_check(members: &[&Member], as_of: NaiveDate) -> Finding {
-    let pv = "tekun: work_ability=none or age≥60 or age<16";
+fn tekun_check(members: &[&Member], as_of: NaiveDate, minor_age: u32) -> Finding {
+    // 特困: no work ability, or elderly (60+), or a minor (supported to `benefits.tekun.minor_age`, 18).
+    let pv = format!("tekun: work_ability=none or age≥60 or age<{minor_age} (benefits.tekun.minor_age)");
+    let pv = pv.as_str();
     let Some(head) = members.iter().find(|m| m.relation == Relation::Head) else {
         return Finding::new("income", CheckResult::NeedsInfo, "没有户主, 无法审核特困条件", pv);
     };
@@ -529,8 +531,8 @@ fn tekun_check(members: &[&Member], as_of: NaiveDate) -> Finding {
         Finding::new("income", CheckResult::Pass, format!("户主 {age} 岁, 无劳动能力"), pv)
     } else if age >= 60 {
         Finding::new("income", CheckResult::Pass, format!("户主 {age} 岁 (≥60)"), pv)
-    } else if age < 16 {
-        Finding::new("income", CheckResult::Pass, format!("户主 {age} 岁 (<16)"), pv)
+    } else if age < minor_age {
+        Finding::new("income", CheckResult::Pass, format!("户主 {age} 岁 (未满 {minor_age} 周岁)"), pv)
     } else {
         Finding::new(
             "income",
