@@ -216,15 +216,15 @@ def pandas_step(step, ws, out):
         v = pd.read_csv(os.path.join(ws, "inputs", "visits.csv"), dtype=str)
         two = v["调查人"].str.split("、").str.len() >= 2
         signed = v["签字"] == "是"
-        village = v[(v["调查层级"] == "村") & signed & two].groupby("户主身份证号").size().rename("village")
-        township = v[(v["调查层级"] == "乡镇") & signed].groupby("户主身份证号").size().rename("township")
+        village = v[(v["调查层级"] == "村") & signed & two].groupby("户主身份证号").size().rename("n_village")
+        township = v[(v["调查层级"] == "乡镇") & signed].groupby("户主身份证号").size().rename("n_township")
         h = h.join(village, on="hh").join(township, on="hh")
         std = h["scheme"].map(STANDARD)
         pc = h["income"] / h["size"]
         h["income_check"] = "pass"
         h.loc[std.notna() & (pc >= std), "income_check"] = "fail"
-        h["home_visit"] = h["village"].fillna(0).gt(0).map({True: "pass", False: "needs_info"})
-        h["revisit"] = h["township"].fillna(0).gt(0).map({True: "pass", False: "needs_info"})
+        h["home_visit"] = h["n_village"].fillna(0).gt(0).map({True: "pass", False: "needs_info"})
+        h["revisit"] = h["n_township"].fillna(0).gt(0).map({True: "pass", False: "needs_info"})
         h[["hh", "income_check", "home_visit", "revisit"]].to_csv(j("checks.csv"), index=False)
     elif step == "compare":
         m = pd.read_csv(j("members.csv"), dtype=str, usecols=["hh", "id"])

@@ -7,7 +7,8 @@
 #   bench/run.sh both
 #
 # Environment: BENCH_WORK (default bench/work) holds the generated workspaces; JIUZHU (default: the release
-# build of this repository) is the binary measured; BENCH_SKIP_PEERS=1 measures jiuzhu only.
+# build of this repository) is the binary measured; BENCH_SKIP_PEERS=1 measures jiuzhu only; BENCH_TIMEOUT
+# (default 1800) stops a step after that many seconds (exit 124 in the results).
 # Writes bench/work/results-SIZE.tsv per size and bench/RESULTS.md from every results file present.
 set -euo pipefail
 
@@ -54,7 +55,7 @@ measure() {
   shift 3
   local log="$work/logs/$size-$step-$tool.log" t="$work/logs/.time" rc=0
   mkdir -p "$work/logs"
-  /usr/bin/time -f "%e %M" -o "$t" "$@" >"$log" 2>&1 || rc=$?
+  /usr/bin/time -f "%e %M" -o "$t" timeout "${BENCH_TIMEOUT:-1800}" "$@" >"$log" 2>&1 || rc=$?
   local wall rss
   read -r wall rss <"$t" || true
   # GNU time writes "Command exited with non-zero status N" first when the command failed.

@@ -114,6 +114,32 @@ step disburse --reconcile "$ret" --profile rcc_csv
 rm -f "$ret"
 commit "disburse 2026-11: 回盘 reconciled (one failure waits for a corrected account)"
 
+echo "== audit: the whole chain cross-checked, the monthly change report (silent when everything holds)"
+step audit
+commit "audit 2026-11: change report, ledgers' hashes recorded"
+
+echo "== audit: a reproducible 5% spot check (抽查), stratified by village and scheme"
+step audit --sample 5% --seed 20261201 --stratify
+commit "audit 2026-11: spot-check sample 20261201 drawn"
+
+echo "== archive: a dossier for every closed household (一户一档), and their checksums verified"
+step archive
+commit "archive 2026-11: dossiers of closed cases"
+step archive verify
+
+echo "== report: the monthly statistics workbook (统计报表) with its charts"
+step report --period 2026-11
+commit "report 2026-11: 统计报表"
+
+echo "== dynamic management: the month's follow-up visits (回访; one finds new income) and complaints (信访)"
+step intake --kind followups "$county/followups/2026-11-回访.csv"
+commit "followups 2026-11: visits recorded, one member's income updated (next decide: 减发)"
+step intake --kind complaints "$county/complaints/2026-11-信访.csv"
+commit "complaints 2026-11: registered"
+
+echo "== status: what needs a person now"
+step status
+
 echo "== done. Look at:"
 echo "   $dir/ledgers/cases.csv, members.csv    the cases and people taken in"
 echo "   $dir/ledgers/matches.csv               registry hits and what was decided about them"
@@ -121,4 +147,8 @@ echo "   $dir/ledgers/checks.csv                every check of every case under 
 echo "   $dir/ledgers/decisions.csv             decisions with their derivations (jiuzhu explain CASE)"
 echo "   $dir/ledgers/payments.csv              the month's payments and what the bank said"
 echo "   $dir/reports/                          rejects, hits, review, 一次性告知, meeting, notice, 汇总表 and bank files"
+echo "   $dir/ledgers/change_reports.csv        the monthly change report (jiuzhu audit); reports/audit-findings.xlsx"
+echo "   $dir/archive/                          one dossier per closed household, with MANIFEST.csv"
+echo "   $dir/reports/统计报表-2026-11.xlsx      the month's statistics and charts (jiuzhu report)"
+echo "   $dir/ledgers/followups.csv, complaints.csv   follow-up visits and complaints (jiuzhu status lists what is due)"
 echo "   git -C '$dir' log --stat                one commit per step"

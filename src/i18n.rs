@@ -24,7 +24,11 @@ pub fn from_env() -> Lang {
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
         if let Ok(v) = std::env::var(var) {
             if !v.is_empty() {
-                return if v.to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En };
+                return if v.to_ascii_lowercase().starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
             }
         }
     }

@@ -9,6 +9,7 @@
 //! - [`workspace`] — finding the workspace, the lock, and the one atomic commit path.
 //! - [`git`] — the Git plumbing: `REV:PATH` reads, the workbook textconv driver, `--commit`, hand-edit warnings.
 //! - [`cmd`] — one module per subcommand: read, call the core, write.
+//! - [`ui`] — the terminal: progress bars, colour, the `--json` summary.
 
 pub mod cmd;
 pub mod domain;
@@ -18,6 +19,7 @@ pub mod ledger;
 pub mod policy;
 pub mod register;
 pub mod sheet;
+pub mod ui;
 pub mod workspace;
 
 /// What a command reports back to `main` when it did its work.

@@ -39,6 +39,11 @@ struct Cli {
     /// message naming the step, the period and the input hashes (also `git: {commit: true}` in jiuzhu.yaml).
     #[arg(long, global = true)]
     commit: bool,
+    /// For scripts: print one JSON object on stdout when the command ends — `command`, `exit`, and the command's
+    /// counts (intake --kind followups/complaints, status and report give their own; every other command the
+    /// workspace's counts of cases, decisions and payments after it ran); messages go to stderr.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,7 +98,11 @@ and a township re-visit of every household). All people are fictional; ID number
     },
     /// Import application registers (申请登记表) from xlsx/xls/ods/csv into the case ledgers.
     #[command(after_help = "Examples:\n  jiuzhu intake 城关镇-申请登记表.xlsx\n  \
-jiuzhu intake --encoding gbk 东河乡-申请登记.csv\n  jiuzhu intake --sheet 申请登记 --dry-run register.xlsx\n\n\
+jiuzhu intake --encoding gbk 东河乡-申请登记.csv\n  jiuzhu intake --sheet 申请登记 --dry-run register.xlsx\n  \
+jiuzhu intake --kind followups 2026-11-回访.csv\n  jiuzhu intake --kind complaints 2026-11-信访.csv\n\n\
+--kind followups records follow-up visits (回访: case or head's ID, 回访日期, 回访人, 困难类别, and any change found — \
+收入变化/迁出/死亡 — applied to members.csv for the next decide) in ledgers/followups.csv; --kind complaints records \
+complaints (信访: 收到日期, 信访方式, 信访事项, …, 处理结果, 答复日期) in ledgers/complaints.csv.\n\n\
 Both register shapes are read: one row per member (household fields on the head's row, merged or repeated), \
 or one row per household with members on a second sheet keyed by the head's ID. A household enters whole or \
 not at all. Rejected and skipped rows are listed in reports/intake-rejects-FILE-HASH.xlsx with file, sheet, row, \
@@ -283,6 +292,35 @@ full period with no upheld objection. Dates come from --date/--as-of, never the 
         /// The case ID (案件编号).
         case: String,
     },
+    /// Where the workspace stands: cases by scheme and status, and what needs a person now (rejects to fix,
+    /// supplements due, open hits, meetings, notices, unreconciled payments, overdue follow-ups and complaints),
+    /// each with the command that deals with it. Read-only.
+    #[command(after_help = "Examples:\n  jiuzhu status\n  jiuzhu status --as-of 2026-12-01\n  \
+jiuzhu --json status | jq '.items[].command'\n  LANG=zh_CN.UTF-8 jiuzhu status\n\n\
+Dates are judged on --as-of or the latest date in the ledgers (never the computer's clock). With --json, stdout is \
+one JSON object: as_of, cases (scheme → status → count), items (kind, count, what, command, info) and \
+needs_person.\n\nExit: 0 nothing needs a person; 1 something does; 2 error.")]
+    Status {
+        /// The date overdue things are judged on (default: the latest date in the ledgers).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// The monthly statistics workbook (统计报表) for the period: households, persons and amounts by scheme and
+    /// by township/village, new/increased/decreased/stopped, the change reconciliation, and charts.
+    #[command(after_help = "Examples:\n  jiuzhu report --period 2026-11\n  \
+jiuzhu --json report --period 2026-11\n  jiuzhu report --period 2026-11 --dry-run\n\n\
+Writes reports/统计报表-PERIOD.xlsx: 汇总 (key figures, the reconciliation 上月 + 新增 + 增发 − 减发 − 停发 = 本月 \
+with ✓/✗, and native charts of the last 12 months and of the split by scheme), 按类别, 按乡镇村, 变动 and 趋势. \
+Numbers come from ledgers/decisions.csv (in force each month) and ledgers/payments.csv (paid); the same ledgers \
+give the same bytes.\n\nExit: 0 done; 1 the month does not reconcile; 2 nothing done.")]
+    Report {
+        /// The month (YYYY-MM).
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
+        /// Compute and print the summary; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Pay (发放): the month's batch from effective decisions in each bank's file format, reconciliation of the
     /// bank's return file, reissues, and in-kind goods (物资) with their receipts.
     #[command(after_help = "Examples:\n  jiuzhu disburse --period 2026-12\n  \
@@ -323,6 +361,87 @@ Exit: 0 done; 1 done, but a case has no valid account or a failed payment waits 
         #[arg(long)]
         dry_run: bool,
     },
+    /// Audit (审计): cross-check the whole chain, replay decisions and payments, reconcile the monthly change
+    /// report, list overdue re-checks; draw and record reproducible spot checks (抽查).
+    #[command(after_help = "Examples:\n  jiuzhu audit\n  jiuzhu audit --period 2026-11\n  \
+jiuzhu audit replay-decisions money-invariants\n  jiuzhu audit --sample 5% --seed 20261201 --stratify\n  \
+jiuzhu audit --record reports/spot-check-20261201.xlsx\n  jiuzhu audit --change-report 年审变动报告.csv\n\n\
+Silent with exit 0 when everything holds; otherwise one line per finding (code, severity, case, what, fix), \
+exit 1, and reports/audit-findings[-P].xlsx. A clean audit writes ledgers/change_reports.csv (the monthly change \
+report, zero rows included) and records the ledgers' hashes in the journal. Codes: J1xx journal, J2xx chain, \
+J3xx replay and money, J4xx cadence, J5xx spot checks (docs/ledgers.md lists them).\n\n\
+Checks (run one or more by name):\n  \
+journal                         J101 J102 hash chain; ledgers edited after the journal recorded them\n  \
+canonical-ledgers               J103 ledgers not in canonical sorted form\n  \
+payments-match-decisions        J201 J204 payment without effective decision; paid before approval\n  \
+no-payment-after-stop-or-death  J202 J203\n  \
+urgent-backfill                 J205 先行救助 approval back-filled in time\n  \
+one-case-per-person             J206 J207 two open cases; schemes that exclude each other\n  \
+exclude-hits-acted-on           J208\n  \
+relatives-reviewed              J209 近亲属备案 cases reviewed\n  \
+approval-procedure              J210 J211 J212 visit, meeting, notice of every approval\n  \
+replay-decisions                J301 J302\n  \
+replay-payments                 J303\n  \
+money-invariants                J304\n  \
+change-report                   J305 J306 J402\n  \
+recheck-cadence                 J401\n  \
+spot-checks                     J501 J502 J503\n\n\
+Exit: 0 nothing found; 1 findings; 2 nothing done (unreadable ledgers, bad usage).")]
+    Audit {
+        /// The month audited (default: the latest month paid); its payments, change report and re-check cadence.
+        #[arg(long, value_name = "YYYY-MM")]
+        period: Option<String>,
+        /// Draw a spot-check sample of this percentage of effective cases (e.g. 5%); needs --seed.
+        #[arg(long, value_name = "PCT", requires = "seed")]
+        sample: Option<String>,
+        /// The seed of the sample: the same seed and cases give the same sample on any machine.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// Stratify the sample by village and scheme (at least one case per stratum).
+        #[arg(long, requires = "sample")]
+        stratify: bool,
+        /// Read back a filled spot-check worksheet and record its results.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["sample", "change_report"])]
+        record: Option<PathBuf>,
+        /// Check an external monthly change report (CSV in the columns of ledgers/change_reports.csv).
+        #[arg(long, value_name = "FILE", conflicts_with = "sample")]
+        change_report: Option<PathBuf>,
+        /// Show what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Run only these checks (see the list below).
+        #[arg(value_name = "CHECK")]
+        checks: Vec<String>,
+    },
+    /// Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of checksums;
+    /// verify the dossiers; purge those past retention.
+    #[command(
+        after_help = "Examples:\n  jiuzhu archive\n  jiuzhu archive --year 2026\n  jiuzhu archive verify\n  \
+jiuzhu archive purge --as-of 2032-01-01\n  jiuzhu archive purge --as-of 2032-01-01 --yes\n\n\
+`archive` archives every closed case (stopped, rejected, closed) not yet archived: the case's rows of every \
+ledger (same headers), dossier.xlsx (one sheet per ledger), DOSSIER.csv (closure date, retention date, Git commit) \
+and MANIFEST.csv (file, bytes, rows, sha256); ledgers/archive_index.csv lists the dossiers. --year Y closes a year: \
+every case not approved or effective whose last activity is in Y. Retention is archive.retention_years (at least 5) \
+from the closure date. `verify` re-hashes every dossier (exit 1 naming each changed file). `purge` removes only \
+dossiers past retention, and only with --yes (without it: lists them, exit 1); it records what it removed and why."
+    )]
+    Archive {
+        /// verify (re-hash every dossier) or purge (remove dossiers past retention).
+        #[arg(value_parser = ["verify", "purge"])]
+        action: Option<String>,
+        /// Archive every case not approved or effective whose last activity is in this year.
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+        /// purge: the date retention is judged on (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// purge: really remove the dossiers listed.
+        #[arg(long)]
+        yes: bool,
+        /// Show what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -337,6 +456,10 @@ enum DiffFormat {
 enum IntakeKind {
     /// Application registers (申请登记表 / 花名册).
     Applications,
+    /// Follow-up visit records (回访记录): case, date, visitors, difficulty class, changes found.
+    Followups,
+    /// Complaints and petitions (信访登记): received, channel, subject, handler, result, reply date.
+    Complaints,
 }
 
 /// As with `git -C`, relative paths given with `-C DIR` are relative to DIR.
@@ -358,12 +481,64 @@ fn main() -> ExitCode {
             }
         }
     }
-    match run(cli) {
-        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+    jiuzhu::ui::set_quiet(cli.quiet);
+    jiuzhu::ui::set_json(cli.json);
+    let json = cli.json.then(jiuzhu::ui::JsonOut::begin);
+    let name = command_name(&cli.command);
+    let workspace = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    // A step that runs for more than a second shows it is alive (on a terminal; the long loops draw bars).
+    let spinner = jiuzhu::ui::Spinner::start(format!("jiuzhu {name}"));
+    let result = run(cli);
+    spinner.finish();
+    let code = match &result {
+        Ok(outcome) => outcome.exit_code(),
         Err(e) => {
             eprintln!("jiuzhu: {} {e:#}", jiuzhu::i18n::tr("error:", "错误:"));
-            ExitCode::from(2)
+            2
         }
+    };
+    if let Some(out) = json {
+        let mut object = serde_json::Map::new();
+        object.insert("command".into(), name.into());
+        object.insert("exit".into(), code.into());
+        if let Err(e) = &result {
+            object.insert("error".into(), format!("{e:#}").into());
+        }
+        match jiuzhu::ui::take_summary() {
+            Some(recorded) => object.extend(recorded),
+            None if result.is_ok() => {
+                if let Ok(ws) = Workspace::open(&workspace) {
+                    if let Ok(counts) = jiuzhu::cmd::status::counts(&ws) {
+                        object.extend(counts);
+                    }
+                }
+            }
+            None => {}
+        }
+        out.emit(&serde_json::Value::Object(object));
+    }
+    ExitCode::from(code)
+}
+
+/// The subcommand's name, for the `--json` object and the progress line.
+fn command_name(command: &Command) -> &'static str {
+    #[allow(unreachable_patterns)]
+    match command {
+        Command::Init { .. } => "init",
+        Command::SampleData { .. } => "sample-data",
+        Command::Intake { .. } => "intake",
+        Command::Verify { .. } => "verify",
+        Command::Compare { .. } => "compare",
+        Command::Diff { .. } => "diff",
+        Command::Cat { .. } => "cat",
+        Command::Decide { .. } => "decide",
+        Command::Explain { .. } => "explain",
+        Command::Status { .. } => "status",
+        Command::Report { .. } => "report",
+        Command::Disburse { .. } => "disburse",
+        Command::Audit { .. } => "audit",
+        Command::Archive { .. } => "archive",
+        _ => "jiuzhu",
     }
 }
 
@@ -374,6 +549,8 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
     match command {
         Command::Init { .. } | Command::Explain { .. } | Command::Diff { .. } | Command::Cat { .. } => None,
         Command::SampleData { .. } => None,
+        Command::Status { .. } => None,
+        Command::Report { dry_run, period } => (!dry_run).then(|| Some(period.clone())),
         Command::Intake { dry_run, .. } | Command::Verify { dry_run, .. } | Command::Compare { dry_run, .. } => {
             (!dry_run).then_some(None)
         }
@@ -442,6 +619,43 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 hit_percent,
                 quiet: cli.quiet,
             })
+        }
+        Command::Intake {
+            files,
+            encoding,
+            kind: kind @ (IntakeKind::Followups | IntakeKind::Complaints),
+            dry_run,
+            ..
+        } => {
+            let ws = Workspace::open(&start)?;
+            cmd::followup::run(
+                &ws,
+                &cmd::followup::Args {
+                    kind: match kind {
+                        IntakeKind::Followups => cmd::followup::Kind::Followups,
+                        _ => cmd::followup::Kind::Complaints,
+                    },
+                    files: files.into_iter().map(|f| resolve_path(&cli.change_dir, f)).collect(),
+                    encoding,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
+        }
+        Command::Status { as_of } => {
+            let ws = Workspace::open(&start)?;
+            cmd::status::run(&ws, &cmd::status::Args { as_of })
+        }
+        Command::Report { period, dry_run } => {
+            let ws = Workspace::open(&start)?;
+            cmd::report::run(
+                &ws,
+                &cmd::report::Args {
+                    period,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
         }
         Command::Intake {
             files,
@@ -573,7 +787,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         } => {
             let ws = Workspace::open(&start)?;
             let mode = if let Some(period) = period {
-                cmd::disburse::Mode::Batch { period, override_budget }
+                cmd::disburse::Mode::Batch {
+                    period,
+                    override_budget,
+                }
             } else if let Some(file) = reconcile {
                 cmd::disburse::Mode::Reconcile {
                     file: resolve_path(&cli.change_dir, file),
@@ -646,5 +863,58 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             quiet: cli.quiet,
         }),
         Command::Cat { file } => cmd::cat::run(&resolve_path(&cli.change_dir, file)),
+        Command::Audit {
+            period,
+            sample,
+            seed,
+            stratify,
+            record,
+            change_report,
+            dry_run,
+            checks,
+        } => {
+            let args = cmd::audit::Args {
+                period,
+                sample,
+                seed,
+                stratify,
+                record: record.map(|f| resolve_path(&cli.change_dir, f)),
+                change_report: change_report.map(|f| resolve_path(&cli.change_dir, f)),
+                checks,
+                dry_run,
+                quiet: cli.quiet,
+            };
+            if let Some(file) = &args.change_report {
+                // An external report is checked on its own, in or out of a workspace.
+                return cmd::audit::external_change_report(&args, file);
+            }
+            let ws = Workspace::open(&start)?;
+            cmd::audit::run(&ws, &args)
+        }
+        Command::Archive {
+            action,
+            year,
+            as_of,
+            yes,
+            dry_run,
+        } => {
+            let ws = Workspace::open(&start)?;
+            let mode = match action.as_deref() {
+                Some("verify") => cmd::archive::Mode::Verify,
+                Some(_) => cmd::archive::Mode::Purge {
+                    as_of: as_of.ok_or_else(|| anyhow::anyhow!("archive purge needs --as-of YYYY-MM-DD"))?,
+                    yes,
+                },
+                None => cmd::archive::Mode::Archive { year },
+            };
+            cmd::archive::run(
+                &ws,
+                &cmd::archive::Args {
+                    mode,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
+        }
     }
 }

@@ -53,6 +53,18 @@ pub struct Policy {
     /// Git: commit each writing step's files (as `--commit` does).
     #[serde(default)]
     pub git: GitSettings,
+    /// `jiuzhu audit`: re-check cadence, schemes that exclude each other, registries of staff relatives.
+    #[serde(default)]
+    pub audit: AuditRules,
+    /// `jiuzhu archive`: how long dossiers are kept.
+    #[serde(default)]
+    pub archive: ArchiveRules,
+    /// Follow-up visits (回访): how often a household is visited again, by its class of difficulty.
+    #[serde(default)]
+    pub followups: FollowupRules,
+    /// Complaints (信访): the time limit for a reply.
+    #[serde(default)]
+    pub complaints: ComplaintRules,
 }
 
 /// How jiuzhu uses the workspace's Git repository.
@@ -786,7 +798,10 @@ impl Disbursement {
         let is_month = |s: &str| crate::domain::date::Period::parse(s).is_ok_and(|p| p.to_string() == s);
         for (bank, name) in &self.banks {
             if !self.profiles.contains_key(name) {
-                return Err((at(vec![k("banks"), k(bank)]), format!("no profile `{name}` under disbursement.profiles")));
+                return Err((
+                    at(vec![k("banks"), k(bank)]),
+                    format!("no profile `{name}` under disbursement.profiles"),
+                ));
             }
         }
         if let Some(name) = &self.default_profile {
@@ -795,7 +810,10 @@ impl Disbursement {
             }
         }
         if self.account_min_digits == 0 || self.account_min_digits > self.account_max_digits {
-            return Err((at(vec![k("account_min_digits")]), "at least 1 and not above account_max_digits".into()));
+            return Err((
+                at(vec![k("account_min_digits")]),
+                "at least 1 and not above account_max_digits".into(),
+            ));
         }
         for (i, c) in self.combine.iter().enumerate() {
             if !is_month(&c.batch) || c.months.iter().any(|m| !is_month(m)) {
@@ -810,10 +828,16 @@ impl Disbursement {
         }
         for (i, b) in self.budgets.iter().enumerate() {
             if !policy.schemes.contains_key(&b.scheme) {
-                return Err((at(vec![k("budgets"), Idx(i), k("scheme")]), format!("no scheme `{}`", b.scheme)));
+                return Err((
+                    at(vec![k("budgets"), Idx(i), k("scheme")]),
+                    format!("no scheme `{}`", b.scheme),
+                ));
             }
             if !is_month(&b.period) {
-                return Err((at(vec![k("budgets"), Idx(i), k("period")]), "a period is YYYY-MM".into()));
+                return Err((
+                    at(vec![k("budgets"), Idx(i), k("period")]),
+                    "a period is YYYY-MM".into(),
+                ));
             }
         }
         for (name, p) in &self.profiles {
@@ -833,7 +857,10 @@ impl Disbursement {
                     ));
                 }
                 if p.file_type == BankFileType::Fixed && c.width == 0 {
-                    return Err((here(vec![k("columns"), Idx(i), k("width")]), "a fixed-width column needs a width".into()));
+                    return Err((
+                        here(vec![k("columns"), Idx(i), k("width")]),
+                        "a fixed-width column needs a width".into(),
+                    ));
                 }
             }
             let rt = p.returns.file_type.unwrap_or(p.file_type);
@@ -856,10 +883,102 @@ impl Disbursement {
                 ));
             }
             if p.file_name.trim().is_empty() || p.file_name.contains(['/', '\\']) {
-                return Err((here(vec![k("file_name")]), "a plain file name such as 代发-{bank}-{period}.csv".into()));
+                return Err((
+                    here(vec![k("file_name")]),
+                    "a plain file name such as 代发-{bank}-{period}.csv".into(),
+                ));
             }
         }
         Ok(())
+    }
+}
+
+/// What `jiuzhu audit` holds the ledgers to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditRules {
+    /// Re-check cadence in months by scheme key (城市低保月动态、农村低保季动态): a case is overdue when it had no
+    /// visit and no verify check within this many months before the period's end.
+    pub recheck_months: BTreeMap<String, u32>,
+    /// The cadence of every other scheme (年审: yearly).
+    pub default_recheck_months: u32,
+    /// Pairs of scheme keys a person may not receive together.
+    pub exclusive_schemes: Vec<[String; 2]>,
+    /// Registries whose hits name relatives of staff and village cadres (近亲属备案): such cases need the hit
+    /// decided by a named person and a township re-visit.
+    pub relatives_registries: Vec<String>,
+}
+
+impl Default for AuditRules {
+    fn default() -> AuditRules {
+        AuditRules {
+            recheck_months: BTreeMap::from([("urban_dibao".to_string(), 1), ("rural_dibao".to_string(), 3)]),
+            default_recheck_months: 12,
+            exclusive_schemes: vec![
+                ["urban_dibao".to_string(), "tekun".to_string()],
+                ["rural_dibao".to_string(), "tekun".to_string()],
+            ],
+            relatives_registries: vec!["relatives".to_string()],
+        }
+    }
+}
+
+/// What `jiuzhu archive` keeps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveRules {
+    /// Years a dossier is kept after the case closed; never below 5.
+    pub retention_years: u32,
+}
+
+impl Default for ArchiveRules {
+    fn default() -> ArchiveRules {
+        ArchiveRules { retention_years: 5 }
+    }
+}
+
+/// The shortest retention a policy may set (档案至少保存5年).
+pub const MIN_RETENTION_YEARS: u32 = 5;
+
+/// How often households are visited again (回访频次), by class of difficulty (困难类别). The sources name the
+/// classes (特殊困难 / 一般困难 / 临时困难) but no cadence: these defaults (monthly, quarterly, half-yearly) are
+/// the county's to change.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowupRules {
+    /// Months between visits: `special` (特殊困难), `general` (一般困难), `temporary` (临时困难).
+    pub cadence_months: BTreeMap<crate::ledger::DifficultyClass, u32>,
+    /// The class of a household no follow-up has classed yet.
+    pub default_class: crate::ledger::DifficultyClass,
+}
+
+impl Default for FollowupRules {
+    fn default() -> FollowupRules {
+        use crate::ledger::DifficultyClass::*;
+        FollowupRules {
+            cadence_months: BTreeMap::from([(Special, 1), (General, 3), (Temporary, 6)]),
+            default_class: General,
+        }
+    }
+}
+
+impl FollowupRules {
+    /// Months between visits for a class (12 — the yearly review, 年审 — when the policy leaves it out).
+    pub fn months(&self, class: crate::ledger::DifficultyClass) -> u32 {
+        self.cadence_months.get(&class).copied().unwrap_or(12).max(1)
+    }
+}
+
+/// Complaints (信访): replies are due within `due_days` calendar days of receipt (信访条例: 60 days).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplaintRules {
+    pub due_days: u32,
+}
+
+impl Default for ComplaintRules {
+    fn default() -> ComplaintRules {
+        ComplaintRules { due_days: 60 }
     }
 }
 
@@ -1122,6 +1241,21 @@ impl Policy {
             }
         }
         self.disbursement.validate(self)?;
+        if self.archive.retention_years < MIN_RETENTION_YEARS {
+            return Err((
+                vec![k("archive"), k("retention_years")],
+                format!(
+                    "dossiers are kept at least {MIN_RETENTION_YEARS} years; {} is too short",
+                    self.archive.retention_years
+                ),
+            ));
+        }
+        if self.audit.default_recheck_months == 0 || self.audit.recheck_months.values().any(|m| *m == 0) {
+            return Err((
+                vec![k("audit"), k("recheck_months")],
+                "a cadence is at least 1 month".into(),
+            ));
+        }
         Ok(())
     }
 

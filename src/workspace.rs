@@ -38,9 +38,12 @@ pub struct Workspace {
 impl Workspace {
     /// Finds the workspace from `start` upward (like git finds `.git`).
     pub fn find(start: &Path) -> Result<PathBuf> {
-        let start = start
-            .canonicalize()
-            .with_context(|| format!("cannot open folder {}", start.display()))?;
+        let start = start.canonicalize().with_context(|| {
+            crate::i18n::tr(
+                format!("cannot open folder {}", start.display()),
+                format!("无法打开文件夹 {}", start.display()),
+            )
+        })?;
         let mut dir: Option<&Path> = Some(&start);
         while let Some(d) = dir {
             if d.join(POLICY_FILE).is_file() {
@@ -49,9 +52,19 @@ impl Workspace {
             dir = d.parent();
         }
         bail!(
-            "no jiuzhu workspace here: no {POLICY_FILE} in {} or any folder above it.\n\
-             Run `jiuzhu init DIR` to create one, or give the workspace with `jiuzhu -C DIR …`.",
-            start.display()
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "no jiuzhu workspace here: no {POLICY_FILE} in {} or any folder above it.\n\
+                     Run `jiuzhu init DIR` to create one, or give the workspace with `jiuzhu -C DIR …`.",
+                    start.display()
+                ),
+                format!(
+                    "这里没有 jiuzhu 工作区: {} 及其上级文件夹中都没有 {POLICY_FILE}。\n\
+                     请用 `jiuzhu init 文件夹` 创建, 或用 `jiuzhu -C 文件夹 …` 指定工作区。",
+                    start.display()
+                )
+            )
         )
     }
 
@@ -100,7 +113,9 @@ impl Workspace {
 
     /// The SHA-256 of the policy file as it is now, for the journal's record of a step's inputs.
     pub fn policy_sha256(&self) -> Result<String> {
-        Ok(crate::ledger::events::sha256_hex(&self.read_optional(POLICY_FILE)?.unwrap_or_default()))
+        Ok(crate::ledger::events::sha256_hex(
+            &self.read_optional(POLICY_FILE)?.unwrap_or_default(),
+        ))
     }
 
     /// Reads a workspace file, or `None` when it does not exist.
@@ -323,9 +338,13 @@ impl Lock {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
+                let holder = if holder.is_empty() { "holder unknown" } else { holder };
                 bail!(
-                    "the workspace is locked by another jiuzhu run ({}). Wait for it to finish and try again.",
-                    if holder.is_empty() { "holder unknown" } else { holder }
+                    "{}",
+                    crate::i18n::tr(
+                        format!("the workspace is locked by another jiuzhu run ({holder}). Wait for it to finish and try again."),
+                        format!("工作区正被另一个 jiuzhu 进程使用 ({holder})。请等它结束后再试。")
+                    )
                 );
             }
             Err(fs::TryLockError::Error(e)) => {

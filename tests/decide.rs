@@ -688,21 +688,42 @@ fn preview_and_impact_are_read_only() {
 #[test]
 fn an_annual_cap_limits_one_off_assistance_across_the_year() {
     let ws = verified();
-    let policy = ws.read("jiuzhu.yaml").replace("benefits:\n", "benefits:\n  annual_caps:\n    temporary: \"2000.00\"\n");
+    let policy = ws
+        .read("jiuzhu.yaml")
+        .replace("benefits:\n", "benefits:\n  annual_caps:\n    temporary: \"2000.00\"\n");
     std::fs::write(ws.path("jiuzhu.yaml"), policy).unwrap();
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
     // H5 (周五): 2 months × 860.00 = 1720.00, under the cap.
     let h5 = id("13019919850808009");
     assert_eq!(amount_of(&ws, &h5), "1720.00");
     let d = &decisions_of(&ws, &case_of(&ws, &h5).case_id)[0];
-    assert!(d.derivation.contains("年度上限 2000.00, 本年已救助 0.00, 可救助 2000.00"), "{}", d.derivation);
+    assert!(
+        d.derivation
+            .contains("年度上限 2000.00, 本年已救助 0.00, 可救助 2000.00"),
+        "{}",
+        d.derivation
+    );
     let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(&ws.run(&["decide", "--record", sheet.to_str().unwrap(), "--meeting", "m", "--date", "2026-11-20"]), 0);
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "m",
+            "--date",
+            "2026-11-20",
+        ]),
+        0,
+    );
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
 
     // The one-off case is closed once paid; the same household applies again in December for 2 months.
     let first = case_of(&ws, &h5).case_id;
-    let cases = ws.read("ledgers/cases.csv").replace(&format!("{first},temporary,effective,"), &format!("{first},temporary,closed,"));
+    let cases = ws.read("ledgers/cases.csv").replace(
+        &format!("{first},temporary,effective,"),
+        &format!("{first},temporary,closed,"),
+    );
     std::fs::write(ws.path("ledgers/cases.csv"), cases).unwrap();
     let again = format!(
         "{HEADER}\n1,{h5},周五,{h5},户主,临时救助,城关镇,东街社区,东街社区1号,13800000000,2026-12-01,,青禾县农村信用社,6229530100000000001,火灾,0,,,,有,{ALL},2,,,\n"
@@ -710,14 +731,27 @@ fn an_annual_cap_limits_one_off_assistance_across_the_year() {
     let path = ws.path("again.csv");
     std::fs::write(&path, again).unwrap();
     assert_exit(&ws.intake_path(&path), 0);
-    let second = ws.records::<Case>().into_iter().find(|c| c.applied_on.to_string() == "2026-12-01").unwrap().case_id;
+    let second = ws
+        .records::<Case>()
+        .into_iter()
+        .find(|c| c.applied_on.to_string() == "2026-12-01")
+        .unwrap()
+        .case_id;
     let v = visits(&ws);
-    assert_exit(&ws.run(&["verify", "--as-of", "2026-12-03", "--visits", v.to_str().unwrap()]), 0);
+    assert_exit(
+        &ws.run(&["verify", "--as-of", "2026-12-03", "--visits", v.to_str().unwrap()]),
+        0,
+    );
     assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
     let d = decisions_of(&ws, &second).into_iter().next().unwrap();
     // 2000.00 − 1720.00 already this year = 280.00 left of the 1720.00 asked.
     assert_eq!(d.amount.to_string(), "280.00");
-    assert!(d.derivation.contains("本年已救助 1720.00, 可救助 280.00；按上限核减为 280.00"), "{}", d.derivation);
+    assert!(
+        d.derivation
+            .contains("本年已救助 1720.00, 可救助 280.00；按上限核减为 280.00"),
+        "{}",
+        d.derivation
+    );
 }
 
 /// 特困 minors are supported to 18: an orphan of 17 approved in November who turns 18 in November, able to work
@@ -738,11 +772,28 @@ fn a_tekun_minor_who_turns_18_leaves_the_scheme() {
     assert_exit(&out, 0);
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
     let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(&ws.run(&["decide", "--record", sheet.to_str().unwrap(), "--meeting", "m", "--date", "2026-11-20"]), 0);
+    assert_exit(
+        &ws.run(&[
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+            "--meeting",
+            "m",
+            "--date",
+            "2026-11-20",
+        ]),
+        0,
+    );
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
     assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
     let c = case_of(&ws, &orphan);
-    let d = decisions_of(&ws, &c.case_id).into_iter().find(|d| d.period == "2026-12").expect("a December decision");
-    assert_eq!((d.kind, d.reason.as_str()), (DecisionKind::Stop, "minor_reached_adulthood"));
+    let d = decisions_of(&ws, &c.case_id)
+        .into_iter()
+        .find(|d| d.period == "2026-12")
+        .expect("a December decision");
+    assert_eq!(
+        (d.kind, d.reason.as_str()),
+        (DecisionKind::Stop, "minor_reached_adulthood")
+    );
     assert!(d.derivation.contains("孙小八 已满 18 周岁"), "{}", d.derivation);
 }

@@ -7,8 +7,8 @@
 //! `git clone`/checkout of the workspace writes files by the cloner's umask instead.
 //!
 //! Tamper evidence: hundreds of seeded random edits of events.csv (the hash-chained journal) — every one is
-//! caught, by the ledger's validation or by `verify_chain`. Edits of decisions.csv (money) are to be caught by
-//! `jiuzhu audit`, which does not exist yet: that test is written and `#[ignore]`d until it does.
+//! caught, by the ledger's validation or by `verify_chain`. Edits of decisions.csv (money) are caught by
+//! `jiuzhu audit` (replay, and the ledger hashes a clean audit records in the journal).
 
 mod common;
 
@@ -332,11 +332,9 @@ fn every_edit_of_the_journal_is_caught() {
 }
 
 /// Money and history edits in decisions.csv and events.csv (and payments.csv when disburse has written it) are
-/// caught by `jiuzhu audit`: exit 1 naming the ledger. Run this once audit exists:
-/// `jiuzhu -C WS audit` (expected: 0 on the untouched workspace, 1 after every edit that changes a money column
-/// or the journal).
+/// caught by `jiuzhu audit`: `jiuzhu -C WS audit` exits 0 on the untouched workspace, and 1 (a finding naming the
+/// ledger) or 2 (the ledger no longer validates) after every edit.
 #[test]
-#[ignore = "needs jiuzhu audit"]
 fn audit_catches_every_edit_of_money_or_history() {
     let ws = Ws::new();
     month(&ws);

@@ -107,7 +107,10 @@ fn readme_examples_run_as_documented() {
     }
     if !blessed.is_empty() {
         rewrite(&repo.join("README.md"), &readme, &blessed);
-        panic!("README_BLESS: rewrote the output of {} commands in README.md; review the diff", blessed.len());
+        panic!(
+            "README_BLESS: rewrote the output of {} commands in README.md; review the diff",
+            blessed.len()
+        );
     }
 }
 

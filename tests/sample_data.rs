@@ -74,7 +74,11 @@ fn same_seed_same_bytes_other_seed_other_people() {
     assert!(ta.contains_key(Path::new("inputs/expected-hits.csv")));
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
     for (k, v) in &ta {
-        assert!(tb[k] == *v, "{} differs between two runs with the same seed", k.display());
+        assert!(
+            tb[k] == *v,
+            "{} differs between two runs with the same seed",
+            k.display()
+        );
     }
     let reg = Path::new("inputs/registers/城关镇-申请登记.csv");
     assert_ne!(ta[reg], tc[reg], "another seed gives other households");
@@ -126,7 +130,11 @@ fn every_id_is_valid_and_households_are_consistent() {
         }
     }
     let (_, visits) = csv_rows(&dir.join("inputs/visits.csv"));
-    assert_eq!(visits.len(), 600, "a village visit and a township re-visit per household");
+    assert_eq!(
+        visits.len(),
+        600,
+        "a village visit and a township re-visit per household"
+    );
 }
 
 #[test]
@@ -137,7 +145,13 @@ fn the_workspace_takes_its_registers_verifies_and_finds_exactly_the_planted_hits
     let registers: Vec<PathBuf> = files_in(&dir.join("inputs/registers"), "csv");
     let members: usize = registers.iter().map(|f| csv_rows(f).1.len()).sum();
 
-    let out = jiuzhu().arg("-C").arg(&dir).arg("intake").args(&registers).output().unwrap();
+    let out = jiuzhu()
+        .arg("-C")
+        .arg(&dir)
+        .arg("intake")
+        .args(&registers)
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     let (_, cases) = csv_rows(&dir.join("ledgers/cases.csv"));
     let (_, ledger_members) = csv_rows(&dir.join("ledgers/members.csv"));
@@ -151,12 +165,23 @@ fn the_workspace_takes_its_registers_verifies_and_finds_exactly_the_planted_hits
         .args(["verify", "--as-of", "2026-11-20", "--visits", "inputs/visits.csv"])
         .output()
         .unwrap();
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", stderr(&out));
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        stderr(&out)
+    );
     let (header, checks) = csv_rows(&dir.join("ledgers/checks.csv"));
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     for c in &checks {
-        if ["home_visit", "revisit", "time_limit", "identity", "relations", "duplicate_person"]
-            .contains(&c[col("check")].as_str())
+        if [
+            "home_visit",
+            "revisit",
+            "time_limit",
+            "identity",
+            "relations",
+            "duplicate_person",
+        ]
+        .contains(&c[col("check")].as_str())
         {
             assert_eq!(c[col("result")], "pass", "{c:?}");
         }
@@ -165,10 +190,20 @@ fn the_workspace_takes_its_registers_verifies_and_finds_exactly_the_planted_hits
         .iter()
         .filter(|c| c[col("check")] == "income" && c[col("result")] == "fail")
         .count();
-    assert!(income_fail > 20 && income_fail < 160, "about a quarter above the standard: {income_fail}");
+    assert!(
+        income_fail > 20 && income_fail < 160,
+        "about a quarter above the standard: {income_fail}"
+    );
 
     let mut args = vec!["compare".to_string()];
-    for r in ["deaths", "vehicles", "real_estate", "payroll", "relatives", "other_schemes"] {
+    for r in [
+        "deaths",
+        "vehicles",
+        "real_estate",
+        "payroll",
+        "relatives",
+        "other_schemes",
+    ] {
         args.push("--source".into());
         args.push(format!("{r}=inputs/registries/{r}.csv"));
     }
@@ -180,10 +215,18 @@ fn the_workspace_takes_its_registers_verifies_and_finds_exactly_the_planted_hits
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let found: BTreeSet<(String, String, String)> = matches
         .iter()
-        .map(|m| (m[col("source")].clone(), m[col("source_row")].clone(), m[col("id_number")].clone()))
+        .map(|m| {
+            (
+                m[col("source")].clone(),
+                m[col("source_row")].clone(),
+                m[col("id_number")].clone(),
+            )
+        })
         .collect();
-    let planted: BTreeSet<(String, String, String)> =
-        expected.iter().map(|e| (e[0].clone(), e[1].clone(), e[2].clone())).collect();
+    let planted: BTreeSet<(String, String, String)> = expected
+        .iter()
+        .map(|e| (e[0].clone(), e[1].clone(), e[2].clone()))
+        .collect();
     assert_eq!(matches.len(), expected.len(), "no name-and-birth leads, no duplicates");
     assert_eq!(found, planted);
 }
@@ -194,7 +237,15 @@ fn the_province_region_is_valid_and_its_registers_are_accepted() {
     let dir = tmp.path().join("p");
     // The province's region (50 townships) with few households.
     let out = jiuzhu()
-        .args(["sample-data", "--size", "province", "--households", "300", "--registry-rows", "100"])
+        .args([
+            "sample-data",
+            "--size",
+            "province",
+            "--households",
+            "300",
+            "--registry-rows",
+            "100",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -203,7 +254,13 @@ fn the_province_region_is_valid_and_its_registers_are_accepted() {
     assert_eq!(policy.region.townships.len(), 50);
     let registers = files_in(&dir.join("inputs/registers"), "csv");
     assert!(registers.len() > 40, "one register per township with applicants");
-    let out = jiuzhu().arg("-C").arg(&dir).arg("intake").args(&registers).output().unwrap();
+    let out = jiuzhu()
+        .arg("-C")
+        .arg(&dir)
+        .arg("intake")
+        .args(&registers)
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     assert_eq!(csv_rows(&dir.join("ledgers/cases.csv")).1.len(), 300);
 }

@@ -609,7 +609,11 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::Fail);
-    assert!(k.detail.contains("比对属实: 财政供养人员 (payroll) 王秀兰"), "{}", k.detail);
+    assert!(
+        k.detail.contains("比对属实: 财政供养人员 (payroll) 王秀兰"),
+        "{}",
+        k.detail
+    );
     assert!(k.detail.contains("月工资=4870"), "{}", k.detail);
     assert!(!k.detail.contains(spouse.as_str()), "the ID is masked");
     assert_eq!(status(&ws, &case_id), CaseStatus::Ineligible);
@@ -640,7 +644,12 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::NeedsInfo);
-    assert!(k.detail.starts_with("家庭成员已死亡 (比对属实): 死亡火化 (deaths) 王秀兰"), "{}", k.detail);
+    assert!(
+        k.detail
+            .starts_with("家庭成员已死亡 (比对属实): 死亡火化 (deaths) 王秀兰"),
+        "{}",
+        k.detail
+    );
     assert_eq!(status(&ws, &case_id), CaseStatus::NeedsInfo);
 }
 

@@ -19,6 +19,8 @@ Writes:
     inbox/2026-11/西岭镇-申请登记.xlsx     shape b (sheets 家庭 / 成员)
     registries/deaths.xlsx, vehicles.csv, payroll.xlsx, relatives.xlsx
     visits/2026-11-入户调查.csv            village home visits and township re-visits (UTF-8)
+    followups/2026-11-回访.csv             follow-up visits after the month (UTF-8; one income change)
+    complaints/2026-11-信访.csv            the month's complaints (UTF-8; one overdue)
     README.md, expected.json               what is in there (generated; do not hand-edit)
 """
 import csv
@@ -1133,6 +1135,36 @@ def write_readme(files, info, faults, hits):
         f.write("\n")
 
 
+# Dynamic management (动态管理): a few follow-up visits (回访) of households in force after the example month, and
+# the month's complaints (信访). Fixed rows, no RNG. One visit finds that the head of 周志强's household (城市低保,
+# 4 members, no income) now earns 1200.00 a month: the next `decide` proposes a 减发. One complaint, received in
+# August and never answered, is past its 60-day reply date.
+FOLLOWUPS_HEADER = ["户主身份证号", "回访日期", "回访人", "困难类别", "回访情况", "变化类型", "变化成员身份证号", "变化后月收入"]
+FOLLOWUPS = [
+    ["130199198907040338", "2026-11-25", "郑海波、冯晓梅", "一般困难", "户主周志强已在县城物流公司务工, 月工资约1200元",
+     "收入变化", "130199198907040338", "1200.00"],
+    ["130199199111286652", "2026-11-25", "郑海波、冯晓梅", "特殊困难", "单亲家庭, 两个孩子在校, 无收入", "无变化", "", ""],
+    ["130199195011241694", "2026-11-26", "冯晓梅、韩志勇", "一般困难", "老两口身体尚可, 情况与申报一致", "", "", ""],
+]
+COMPLAINTS_HEADER = ["收到日期", "信访方式", "信访人", "信访事项", "户主身份证号", "承办人", "处理结果", "答复日期"]
+COMPLAINTS = [
+    ["2026-08-20", "电话", "匿名", "反映东河乡某村低保户家中有小汽车", "", "李明", "", ""],
+    ["2026-11-05", "来访", "周某", "询问城市低保申请审批进度", "130199198907040338", "李明", "已告知审批进度和公示时间",
+     "2026-11-06"],
+    ["2026-11-18", "网络", "王某", "反映公示名单中一户人口数有误", "", "王芳", "", ""],
+]
+
+
+def write_dynamic(followups_path, complaints_path):
+    for path, header, rows in ((followups_path, FOLLOWUPS_HEADER, FOLLOWUPS),
+                               (complaints_path, COMPLAINTS_HEADER, COMPLAINTS)):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(rows)
+
+
 def main():
     os.makedirs(INBOX, exist_ok=True)
     files = build()
@@ -1149,6 +1181,7 @@ def main():
     write_xiling(files["西岭镇"], os.path.join(INBOX, "西岭镇-申请登记.xlsx"))
     info["visits"] = write_visits(files, os.path.join(HERE, "visits", "2026-11-入户调查.csv"))
     info["private"] = private
+    write_dynamic(os.path.join(HERE, "followups", "2026-11-回访.csv"), os.path.join(HERE, "complaints", "2026-11-信访.csv"))
     # sanity: every applicant ID (except the two faults) is valid, households consistent
     for hs in files.values():
         for h in hs:

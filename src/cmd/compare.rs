@@ -305,7 +305,6 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     Ok(outcome)
 }
 
-
 /// Sets `batch` on every open hit to the ID of the list of open hits, and returns it (None when none is open).
 fn assign_batch(matches: &mut [Match]) -> Option<String> {
     let open: Vec<&str> = {
@@ -554,10 +553,7 @@ fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<
     ];
     // In the ledger's order (by hit ID), not the order the hits were found in: a rerun that finds nothing new
     // must write the same bytes.
-    let mut open: Vec<&Match> = matches
-        .iter()
-        .filter(|m| m.disposition == Disposition::Open)
-        .collect();
+    let mut open: Vec<&Match> = matches.iter().filter(|m| m.disposition == Disposition::Open).collect();
     open.sort_by(|a, b| a.hit_id.cmp(&b.hit_id));
     let rows = open
         .into_iter()
@@ -730,7 +726,11 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
             [NewEvent {
                 step: "compare".into(),
                 detail: format!("resolved batch {batch}: {confirmed} confirmed, {cleared} cleared"),
-                inputs: format!("{file_name}={};{POLICY_FILE}={}", sha256_hex(&bytes), ws.policy_sha256()?),
+                inputs: format!(
+                    "{file_name}={};{POLICY_FILE}={}",
+                    sha256_hex(&bytes),
+                    ws.policy_sha256()?
+                ),
                 ..NewEvent::default()
             }],
         );

@@ -160,7 +160,6 @@ fn parse_date_arg(s: &str) -> Result<NaiveDate> {
     date::parse_date(s).map_err(|e| anyhow!("date `{s}`: {e} (write e.g. 2026-11-20)"))
 }
 
-
 /// The standard in force on a date, as the benefit module uses it.
 pub fn standard_used(policy: &Policy, scheme: &Scheme, on: NaiveDate) -> Option<StandardUsed> {
     let s = scheme.standard_on(on)?;
@@ -315,6 +314,15 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         })
         .map(|d| d.case_id.as_str())
         .collect();
+    // Members and failed checks by case, built once (a scan per case is quadratic at county scale).
+    let mut members_index: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
+    for m in &st.members {
+        members_index.entry(m.case_id.as_str()).or_default().push(m);
+    }
+    let mut failed_index: std::collections::HashMap<&str, Vec<&Check>> = std::collections::HashMap::new();
+    for c in st.checks.iter().filter(|c| c.result == CheckResult::Fail) {
+        failed_index.entry(c.case_id.as_str()).or_default().push(c);
+    }
     for case in &st.cases {
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
@@ -332,7 +340,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         if pending.contains(case.case_id.as_str()) {
             continue;
         }
-        let members = st.members_of(&case.case_id);
+        let members = members_index.get(case.case_id.as_str()).cloned().unwrap_or_default();
         match case.status {
             CaseStatus::Verified => {
                 let (computed, basis) = compute(policy, case, &members, on, &BTreeSet::new())?;
@@ -387,10 +395,10 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                 });
             }
             CaseStatus::Ineligible => {
-                let failed: Vec<String> = st
-                    .checks
-                    .iter()
-                    .filter(|c| c.case_id == case.case_id && c.result == CheckResult::Fail)
+                let failed: Vec<String> = failed_index
+                    .get(case.case_id.as_str())
+                    .into_iter()
+                    .flatten()
                     .map(|c| format!("{}: {}", c.check, c.detail))
                     .collect();
                 proposals.push(Proposal {
@@ -599,7 +607,11 @@ fn annual_cap(st: &State, policy: &Policy, case: &Case, period: Period, amount: 
     let granted = amount.min(left);
     let line = format!(
         "年度上限 {cap}, 本年已救助 {used}, 可救助 {left}{}",
-        if granted < amount { format!("；按上限核减为 {granted}") } else { String::new() }
+        if granted < amount {
+            format!("；按上限核减为 {granted}")
+        } else {
+            String::new()
+        }
     );
     (granted, Some((cap, line)))
 }
@@ -630,7 +642,12 @@ fn monthly_total(st: &State, policy: &Policy, period: Period) -> Fen {
     let temporary: BTreeSet<&str> = st
         .cases
         .iter()
-        .filter(|c| policy.schemes.get(&c.scheme).is_some_and(|s| s.kind == SchemeKind::Temporary))
+        .filter(|c| {
+            policy
+                .schemes
+                .get(&c.scheme)
+                .is_some_and(|s| s.kind == SchemeKind::Temporary)
+        })
         .map(|c| c.case_id.as_str())
         .collect();
     let mut cases: BTreeSet<&str> = per_case.keys().copied().collect();
@@ -706,12 +723,17 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
             .collect();
         let all_grown = !grown.is_empty()
             && members.iter().filter(|m| !dead.contains(m.id_number.as_str())).count() == grown.len()
-            && grown.iter().all(|m| !m.in_school && m.work_ability == WorkAbility::Full);
+            && grown
+                .iter()
+                .all(|m| !m.in_school && m.work_ability == WorkAbility::Full);
         if all_grown {
             let names: Vec<&str> = grown.iter().map(|m| m.name.as_str()).collect();
             return Ok(Some(stop(
                 "minor_reached_adulthood",
-                format!("{} 已满 {adult} 周岁, 有劳动能力且不在校；特困供养停发", names.join("、")),
+                format!(
+                    "{} 已满 {adult} 周岁, 有劳动能力且不在校；特困供养停发",
+                    names.join("、")
+                ),
             )));
         }
     }

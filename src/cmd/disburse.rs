@@ -120,10 +120,7 @@ impl State {
 
 /// SHA-256 of the files a step read, as the journal records them.
 fn inputs(ws: &Workspace, ledgers: &[&str], extra: &[(String, String)]) -> Result<String> {
-    let mut list = vec![format!(
-        "{POLICY_FILE}={}",
-        ws.policy_sha256()?
-    )];
+    let mut list = vec![format!("{POLICY_FILE}={}", ws.policy_sha256()?)];
     for l in ledgers {
         if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
             list.push(format!("{l}={}", sha256_hex(&b)));
@@ -227,7 +224,7 @@ pub fn account_problem(account: &str, min: u32, max: u32) -> Option<String> {
     None
 }
 
-fn payment_id(case_id: &str, month: Period, n: usize) -> String {
+pub(crate) fn payment_id(case_id: &str, month: Period, n: usize) -> String {
     let h = sha256_hex(format!("{case_id}|{month}|{n}").as_bytes());
     format!("P-{}", h[..12].to_uppercase())
 }
@@ -360,6 +357,28 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         by_scheme_month: by,
         violations,
     }
+}
+
+/// The money invariants over these ledgers, up to the last month paid (for `jiuzhu audit`): one line per violation.
+pub(crate) fn money_violations(
+    policy: &Policy,
+    cases: &[Case],
+    decisions: &[Decision],
+    payments: &[Payment],
+    batches: &[Batch],
+) -> Vec<String> {
+    let Some(through) = payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max() else {
+        return Vec::new();
+    };
+    let st = State {
+        cases: cases.to_vec(),
+        decisions: decisions.to_vec(),
+        payments: payments.to_vec(),
+        batches: batches.to_vec(),
+        goods: Vec::new(),
+        chain: Vec::new(),
+    };
+    check_invariants(policy, &st, through).violations
 }
 
 fn refuse_on_violation(inv: &Invariants) -> Result<()> {

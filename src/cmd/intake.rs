@@ -69,7 +69,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut inputs = Vec::new();
     let names = HeaderNames::new(&ws.policy.columns);
     let mut reads: Vec<RegisterRead> = Vec::new();
+    let mut progress = crate::ui::Progress::new(args.files.len() as u64, tr("reading registers", "读取登记表"));
     for (i, path) in args.files.iter().enumerate() {
+        progress.inc(0);
         let input = read_input(path)?;
         let wb = reader::read_workbook_bytes(&input.shown, &input.bytes, encoding)?;
         let read = match register::read_register(&wb, i, &ws.policy, &names, &args.sheets)
@@ -80,7 +82,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         };
         inputs.push(input);
         reads.push(read);
+        progress.inc(1);
     }
+    progress.finish();
 
     let cases = ledger::read::<Case>(ws)?;
     let members = ledger::read::<Member>(ws)?;
@@ -120,7 +124,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     // Summary.
     let report_rel = report_path(&inputs);
     let mut out = String::new();
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let files = if inputs.len() == 1 {
         inputs[0].shown.clone()
     } else {
@@ -164,11 +172,27 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if nothing_new {
         out.push_str(&tr(" — nothing new", " — 没有新内容"));
     }
+    for (key, n) in [
+        ("rows_read", t.rows_read),
+        ("rows_accepted", t.rows_accepted),
+        ("rows_rejected", t.rows_rejected),
+        ("rows_skipped", t.rows_skipped),
+        ("households_accepted", t.households_accepted),
+        ("households_rejected", t.households_rejected),
+        ("households_already", t.households_already),
+        ("members_accepted", t.members_accepted),
+    ] {
+        crate::ui::record(key, n);
+    }
     let needs_report = !rejects.is_empty() || !skips.is_empty();
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
-            if args.dry_run { tr("report would be", "报告将写入") } else { tr("report:", "报告:") },
+            if args.dry_run {
+                tr("report would be", "报告将写入")
+            } else {
+                tr("report:", "报告:")
+            },
             report_rel.display()
         ));
     }

@@ -1,11 +1,16 @@
 //! One module per subcommand. Each reads, calls the pure core, and writes through the workspace's commit path.
 
+pub mod archive;
+pub mod audit;
 pub mod cat;
 pub mod compare;
 pub mod decide;
 pub mod diff;
 pub mod disburse;
+pub mod followup;
 pub mod init;
 pub mod intake;
+pub mod report;
 pub mod sample_data;
+pub mod status;
 pub mod verify;

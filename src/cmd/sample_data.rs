@@ -67,11 +67,27 @@ pub struct Args {
 /// The registries written, with their share of the registry rows, header and label.
 const REGISTRIES: &[(&str, u64, &[&str])] = &[
     ("deaths", 10, &["姓名", "身份证号", "死亡日期", "火化日期", "火化地点"]),
-    ("vehicles", 30, &["车主姓名", "身份证号码", "号牌号码", "车辆类型", "登记日期"]),
-    ("real_estate", 30, &["权利人", "身份证号", "不动产单元号", "坐落", "面积", "登记日期"]),
+    (
+        "vehicles",
+        30,
+        &["车主姓名", "身份证号码", "号牌号码", "车辆类型", "登记日期"],
+    ),
+    (
+        "real_estate",
+        30,
+        &["权利人", "身份证号", "不动产单元号", "坐落", "面积", "登记日期"],
+    ),
     ("payroll", 15, &["姓名", "公民身份号码", "单位", "月工资"]),
-    ("relatives", 5, &["姓名", "证件号码", "亲属关系", "工作人员姓名", "工作单位"]),
-    ("other_schemes", 10, &["姓名", "身份证号", "享受项目", "所在地", "月金额"]),
+    (
+        "relatives",
+        5,
+        &["姓名", "证件号码", "亲属关系", "工作人员姓名", "工作单位"],
+    ),
+    (
+        "other_schemes",
+        10,
+        &["姓名", "身份证号", "享受项目", "所在地", "月金额"],
+    ),
 ];
 
 /// The register header: the county's real column names (as in `examples/county`).
@@ -207,7 +223,10 @@ fn given_name(rng: &mut SplitMix64, chars: &[&str]) -> String {
 }
 
 fn person_name(rng: &mut SplitMix64, surname: &str, male: bool) -> String {
-    format!("{surname}{}", given_name(rng, if male { MALE_CHARS } else { FEMALE_CHARS }))
+    format!(
+        "{surname}{}",
+        given_name(rng, if male { MALE_CHARS } else { FEMALE_CHARS })
+    )
 }
 
 fn outsider_name(rng: &mut SplitMix64) -> String {
@@ -303,9 +322,7 @@ const VILLAGES_PER_EXTRA_TOWNSHIP: usize = 20;
 fn region_and_policy(extra: usize) -> Result<(String, Region)> {
     let mut text = POLICY_TEMPLATE.to_string();
     if extra > 0 {
-        let start = text
-            .find("  townships:\n")
-            .context("template: no `townships:` block")?;
+        let start = text.find("  townships:\n").context("template: no `townships:` block")?;
         let end = start
             + text[start..]
                 .find("\n\n")
@@ -469,11 +486,7 @@ impl Generator<'_> {
         let rng = &mut self.rng;
         let age = (the_day().year() - birth.year()) as u32
             - u32::from((birth.month(), birth.day()) > (the_day().month(), the_day().day()));
-        let grade = if rng.chance(0.04) {
-            rng.range(1, 4) as usize
-        } else {
-            0
-        };
+        let grade = if rng.chance(0.04) { rng.range(1, 4) as usize } else { 0 };
         let ill = rng.chance(if age >= 50 { 0.08 } else { 0.03 });
         let school = (6..=18).contains(&age) || ((19..=22).contains(&age) && rng.chance(0.5));
         let ability = if age < 16 || school || grade == 1 || grade == 2 || age >= 70 {
@@ -528,8 +541,18 @@ impl Generator<'_> {
             }
             p.ability = "无";
             p.school = false;
-            p.self_care = ["能自理", "能自理", "能自理", "能自理", "能自理", "能自理", "能自理", "部分自理", "部分自理", "不能自理"]
-                [self.rng.below(10) as usize];
+            p.self_care = [
+                "能自理",
+                "能自理",
+                "能自理",
+                "能自理",
+                "能自理",
+                "能自理",
+                "能自理",
+                "部分自理",
+                "部分自理",
+                "不能自理",
+            ][self.rng.below(10) as usize];
             members.push(p);
         } else {
             let size = [1, 2, 3, 4, 5, 6][self.rng.weighted(&[20, 25, 25, 17, 9, 4])];
@@ -551,7 +574,11 @@ impl Generator<'_> {
                 let spouse = self.person(spouse_age, !head_male, "配偶", None);
                 if !head_male {
                     // Children take the father's surname.
-                    family = SURNAMES.iter().find(|s| spouse.name.starts_with(**s)).copied().unwrap_or(family);
+                    family = SURNAMES
+                        .iter()
+                        .find(|s| spouse.name.starts_with(**s))
+                        .copied()
+                        .unwrap_or(family);
                 }
                 members.push(spouse);
             }
@@ -644,7 +671,13 @@ impl Generator<'_> {
                 self.rng.range(1, 4)
             )
         } else {
-            format!("{}{}{}组{}号", t.name, v.name, self.rng.range(1, 9), self.rng.range(1, 99))
+            format!(
+                "{}{}{}组{}号",
+                t.name,
+                v.name,
+                self.rng.range(1, 9),
+                self.rng.range(1, 99)
+            )
         };
         let phone = format!(
             "1{}{}",
@@ -828,7 +861,15 @@ pub fn generate(args: &Args) -> Result<Written> {
         bail!("--hit-percent must be between 0 and 100");
     }
     let (policy_text, region) = region_and_policy(args.extra_townships)?;
-    for sub in ["ledgers", "inbox", "reports", "archive", STATE_DIR, "inputs/registers", "inputs/registries"] {
+    for sub in [
+        "ledgers",
+        "inbox",
+        "reports",
+        "archive",
+        STATE_DIR,
+        "inputs/registers",
+        "inputs/registries",
+    ] {
         std::fs::create_dir_all(dir.join(sub)).with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
     }
     for sub in ["ledgers", "inbox", "reports", "archive"] {
@@ -856,7 +897,10 @@ pub fn generate(args: &Args) -> Result<Written> {
         .unwrap_or(args.households as u64 * REGISTRY_ROWS_PER_HOUSEHOLD);
     let registry_sizes: Vec<u64> = {
         let share_total: u64 = REGISTRIES.iter().map(|r| r.1).sum();
-        let mut v: Vec<u64> = REGISTRIES.iter().map(|r| total_registry_rows * r.1 / share_total).collect();
+        let mut v: Vec<u64> = REGISTRIES
+            .iter()
+            .map(|r| total_registry_rows * r.1 / share_total)
+            .collect();
         let rest = total_registry_rows - v.iter().sum::<u64>();
         v[1] += rest;
         v
@@ -866,7 +910,10 @@ pub fn generate(args: &Args) -> Result<Written> {
     // Registers, one per township, and the visits.
     let mut registers: BTreeMap<usize, (BufWriter<File>, usize)> = BTreeMap::new();
     let mut visits = create(&dir.join("inputs/visits.csv"))?;
-    write_row(&mut visits, &["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"])?;
+    write_row(
+        &mut visits,
+        &["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"],
+    )?;
     let mut planted: Vec<Planted> = Vec::new();
     let mut visit_rng = SplitMix64::new(args.seed, "visits");
     for _ in 0..args.households {
@@ -1056,27 +1103,49 @@ fn registry_row(
             };
             let died = died.min(NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"));
             cells.push(died.format("%Y-%m-%d").to_string());
-            cells.push((died + Duration::days(rng.range(1, 3) as i64)).format("%Y-%m-%d").to_string());
+            cells.push(
+                (died + Duration::days(rng.range(1, 3) as i64))
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            );
             cells.push(["青禾县殡仪馆", "市殡仪馆", "邻县殡仪馆"][rng.below(3) as usize].to_string());
         }
         "vehicles" => {
             let letters: String = (0..2)
                 .map(|_| char::from(PLATE_LETTERS[rng.below(PLATE_LETTERS.len() as u64) as usize]))
                 .collect();
-            cells.push(format!("冀{}·{}{}", char::from(b'A' + rng.below(8) as u8), rng.digits(3), letters));
-            cells.push(["小型普通客车", "小型轿车", "轻型货车", "三轮汽车", "普通二轮摩托车"][rng.below(5) as usize].to_string());
+            cells.push(format!(
+                "冀{}·{}{}",
+                char::from(b'A' + rng.below(8) as u8),
+                rng.digits(3),
+                letters
+            ));
+            cells.push(
+                ["小型普通客车", "小型轿车", "轻型货车", "三轮汽车", "普通二轮摩托车"][rng.below(5) as usize]
+                    .to_string(),
+            );
             cells.push(since(rng));
         }
         "real_estate" => {
             cells.push(format!("130199{}GB{}F{}", rng.digits(6), rng.digits(5), rng.digits(8)));
-            cells.push(format!("青禾县{}路{}号", ["建设", "人民", "解放", "和平", "朝阳"][rng.below(5) as usize], rng.range(1, 300)));
+            cells.push(format!(
+                "青禾县{}路{}号",
+                ["建设", "人民", "解放", "和平", "朝阳"][rng.below(5) as usize],
+                rng.range(1, 300)
+            ));
             cells.push(format!("{}.{}", rng.range(40, 160), rng.digits(2)));
             cells.push(since(rng));
         }
         "payroll" => {
             cells.push(
-                ["青禾县教育局", "青禾县人民医院", "青禾县财政局", "西岭镇中心小学", "城关镇人民政府", "青禾县公安局"]
-                    [rng.below(6) as usize]
+                [
+                    "青禾县教育局",
+                    "青禾县人民医院",
+                    "青禾县财政局",
+                    "西岭镇中心小学",
+                    "城关镇人民政府",
+                    "青禾县公安局",
+                ][rng.below(6) as usize]
                     .to_string(),
             );
             cells.push(format!("{}.00", rng.range(3200, 8800)));
@@ -1084,7 +1153,10 @@ fn registry_row(
         "relatives" => {
             cells.push(["配偶", "父母", "子女", "兄弟姐妹"][rng.below(4) as usize].to_string());
             cells.push(outsider_name(rng));
-            cells.push(["青禾县民政局", "城关镇人民政府", "西岭镇人民政府", "东河乡人民政府"][rng.below(4) as usize].to_string());
+            cells.push(
+                ["青禾县民政局", "城关镇人民政府", "西岭镇人民政府", "东河乡人民政府"][rng.below(4) as usize]
+                    .to_string(),
+            );
         }
         _ => {
             cells.push(["城市低保", "农村低保", "特困供养"][rng.below(3) as usize].to_string());
@@ -1099,7 +1171,11 @@ fn write_xlsx(path: &Path, rows: &[Vec<String>]) -> Result<()> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("jiuzhu sample-data"));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&fixed)
+            .set_author("jiuzhu sample-data"),
+    );
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let ws = wb.add_worksheet();
     ws.set_name("申请登记")?;
@@ -1129,7 +1205,8 @@ fn write_xlsx(path: &Path, rows: &[Vec<String>]) -> Result<()> {
             }
         }
     }
-    wb.save(path).with_context(|| format!("cannot write {}", path.display()))?;
+    wb.save(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -217,8 +217,21 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 
     // The checks.
     let mut reviewed: Vec<Reviewed<'_>> = Vec::new();
+    // Per-case groups built once (in ledger order), not a scan of every ledger per case.
+    let mut members_by_case: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
+    for m in &members {
+        members_by_case.entry(m.case_id.as_str()).or_default().push(m);
+    }
+    let mut visits_by_case: std::collections::HashMap<&str, Vec<&Visit>> = std::collections::HashMap::new();
+    for v in &visits {
+        visits_by_case.entry(v.case_id.as_str()).or_default().push(v);
+    }
+    let mut matches_by_case: std::collections::HashMap<&str, Vec<&Match>> = std::collections::HashMap::new();
+    for h in &matches {
+        matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
+    }
     for c in cases.iter().filter(|c| under_review(c.status)) {
-        let case_members: Vec<&Member> = members.iter().filter(|m| m.case_id == c.case_id).collect();
+        let case_members: Vec<&Member> = members_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default();
         let mut also_in = BTreeMap::new();
         for m in &case_members {
             let others: Vec<String> = cases_of_person
@@ -236,8 +249,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             case: c,
             scheme: &ws.policy.schemes[&c.scheme],
             members: case_members,
-            visits: visits.iter().filter(|x| x.case_id == c.case_id).collect(),
-            hits: matches.iter().filter(|h| h.case_id == c.case_id).collect(),
+            visits: visits_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
+            hits: matches_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
             extension: extensions.iter().find(|e| e.case_id == c.case_id),
             in_sample: sample.contains(&c.case_id),
             also_in,
@@ -534,6 +547,18 @@ fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Resu
 fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec<Visit>, Vec<Reject>, Vec<VisitTally>) {
     let known: BTreeSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Indexes for the lookups of every row (a scan of all cases per row is quadratic at county scale).
+    let mut index = CaseIndex::default();
+    for c in cases {
+        index.by_id.insert(c.case_id.as_str(), c);
+        if c.status.is_open() {
+            index
+                .open_by_head
+                .entry(c.applicant_id_number.as_str())
+                .or_default()
+                .push(c);
+        }
+    }
     let mut out = Vec::new();
     let mut rejects = Vec::new();
     let mut tallies = Vec::new();
@@ -556,7 +581,7 @@ fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec
                     fix: fix.to_string(),
                 });
             };
-            match visit_of_row(row, h, cases) {
+            match visit_of_row(row, h, &index) {
                 Err((value, reason, fix)) => {
                     reject(&value, reason, fix);
                     t.rejected += 1;
@@ -580,10 +605,17 @@ fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec
 
 type RowError = (String, String, &'static str);
 
-fn visit_of_row(row: &[Cell], h: &Header, cases: &[Case]) -> std::result::Result<Visit, RowError> {
+/// Cases by ID, and open cases by their head's ID number (in ledger order).
+#[derive(Default)]
+struct CaseIndex<'a> {
+    by_id: std::collections::HashMap<&'a str, &'a Case>,
+    open_by_head: std::collections::HashMap<&'a str, Vec<&'a Case>>,
+}
+
+fn visit_of_row(row: &[Cell], h: &Header, index: &CaseIndex<'_>) -> std::result::Result<Visit, RowError> {
     let case_text = h.text(row, "case_id").trim().to_uppercase();
     let case_id = if !case_text.is_empty() {
-        match cases.iter().find(|c| c.case_id == case_text) {
+        match index.by_id.get(case_text.as_str()) {
             Some(c) => c.case_id.clone(),
             None => {
                 return Err((
@@ -609,10 +641,7 @@ fn visit_of_row(row: &[Cell], h: &Header, cases: &[Case]) -> std::result::Result
                 "format the column as text and write the head's 18-character ID",
             )
         })?;
-        let open: Vec<&Case> = cases
-            .iter()
-            .filter(|c| c.status.is_open() && c.applicant_id_number == id)
-            .collect();
+        let open: Vec<&Case> = index.open_by_head.get(id.as_str()).cloned().unwrap_or_default();
         match open.as_slice() {
             [one] => one.case_id.clone(),
             [] => {

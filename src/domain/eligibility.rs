@@ -532,7 +532,12 @@ fn tekun_check(members: &[&Member], as_of: NaiveDate, minor_age: u32) -> Finding
     } else if age >= 60 {
         Finding::new("income", CheckResult::Pass, format!("户主 {age} 岁 (≥60)"), pv)
     } else if age < minor_age {
-        Finding::new("income", CheckResult::Pass, format!("户主 {age} 岁 (未满 {minor_age} 周岁)"), pv)
+        Finding::new(
+            "income",
+            CheckResult::Pass,
+            format!("户主 {age} 岁 (未满 {minor_age} 周岁)"),
+            pv,
+        )
     } else {
         Finding::new(
             "income",
@@ -673,7 +678,10 @@ fn registry_check(hits: &[&Match], case: &Case, policy: &Policy) -> Finding {
         return Finding::new(
             "registry_hits",
             CheckResult::NeedsInfo,
-            format!("家庭成员已死亡 (比对属实): {}; 请更正家庭成员后重新审核", died.join("; ")),
+            format!(
+                "家庭成员已死亡 (比对属实): {}; 请更正家庭成员后重新审核",
+                died.join("; ")
+            ),
             "",
         );
     }

@@ -20,11 +20,13 @@ use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::workspace::Workspace;
 
+pub use records::{ArchiveEntry, ChangeReport, SpotCheck};
+pub use records::{Batch, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity};
 pub use records::{
     Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Extension,
     Match, MatchKind, Meeting, Member, Notice, Relation, SelfCare, Source, SupportMode, Visit, VisitLevel, WorkAbility,
 };
-pub use records::{Batch, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity};
+pub use records::{ChangeKind, Channel, Complaint, DifficultyClass, Followup};
 
 /// A ledger record type: its file, its columns, and its sort key.
 pub trait Record: Serialize + DeserializeOwned + Clone {

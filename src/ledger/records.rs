@@ -905,3 +905,346 @@ impl Record for Goods {
         self.goods_id.clone()
     }
 }
+
+/// `change_reports.csv`: the monthly change report (月度变动报告, 零报告 when nothing changed), one row per month
+/// and scheme, computed by `jiuzhu audit` from the decisions. Key: `period` + `scheme`.
+///
+/// Households: after = before + new − stopped (a 增发/减发 household stays a household). Persons: after = before +
+/// new + persons added − persons removed − stopped, where `increase_persons`/`decrease_persons` are members added
+/// to or removed from households that stay. Money: after = before + new + increases − decreases − stops.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeReport {
+    /// YYYY-MM (an external report may carry any label, e.g. `20xx年审`).
+    pub period: String,
+    pub scheme: String,
+    pub households_before: i64,
+    pub persons_before: i64,
+    pub before_amount: Fen,
+    pub new_households: i64,
+    pub new_persons: i64,
+    pub new_amount: Fen,
+    pub increase_households: i64,
+    pub increase_persons: i64,
+    pub increase_amount: Fen,
+    pub decrease_households: i64,
+    pub decrease_persons: i64,
+    pub decrease_amount: Fen,
+    pub stop_households: i64,
+    pub stop_persons: i64,
+    pub stop_amount: Fen,
+    pub households_after: i64,
+    pub persons_after: i64,
+    pub after_amount: Fen,
+}
+
+impl Record for ChangeReport {
+    const FILE: &'static str = "change_reports.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "period",
+        "scheme",
+        "households_before",
+        "persons_before",
+        "before_amount",
+        "new_households",
+        "new_persons",
+        "new_amount",
+        "increase_households",
+        "increase_persons",
+        "increase_amount",
+        "decrease_households",
+        "decrease_persons",
+        "decrease_amount",
+        "stop_households",
+        "stop_persons",
+        "stop_amount",
+        "households_after",
+        "persons_after",
+        "after_amount",
+    ];
+    fn key(&self) -> String {
+        format!("{}/{}", self.period, self.scheme)
+    }
+}
+
+/// `spot_checks.csv`: the cases drawn by `jiuzhu audit --sample` (抽查) and what the checker found. Key: `sample` +
+/// `case_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpotCheck {
+    /// The draw: `SEED`, the worksheet's batch.
+    pub sample: String,
+    pub case_id: String,
+    pub scheme: String,
+    pub village: Text,
+    /// The percentage drawn (`5`, `2.5`) and whether it was stratified by village and scheme.
+    pub percent: String,
+    pub stratified: bool,
+    /// The position in its stratum's ranking (SHA-256 of `seed|case_id`), 1-based.
+    pub rank: u32,
+    /// Empty until recorded; `true` (属实), `not_true` (不属实), `not_found` (未找到).
+    pub result: String,
+    pub note: Text,
+    pub checker: Text,
+    pub checked_on: Option<NaiveDate>,
+}
+
+impl Record for SpotCheck {
+    const FILE: &'static str = "spot_checks.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "sample",
+        "case_id",
+        "scheme",
+        "village",
+        "percent",
+        "stratified",
+        "rank",
+        "result",
+        "note",
+        "checker",
+        "checked_on",
+    ];
+    fn key(&self) -> String {
+        format!("{}/{}", self.sample, self.case_id)
+    }
+}
+
+/// `archive_index.csv`: every dossier `jiuzhu archive` made. Key: `case_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveEntry {
+    pub case_id: String,
+    /// The year of closure (the folder `archive/YEAR/`).
+    pub year: i32,
+    /// `archive/YEAR/CASE_ID`.
+    pub path: String,
+    /// The date of the decision or event that closed the case.
+    pub closed_on: NaiveDate,
+    /// closed_on + `archive.retention_years`.
+    pub retain_until: NaiveDate,
+    /// SHA-256 of the dossier's MANIFEST.csv.
+    pub manifest_sha256: String,
+    /// The Git commit the dossier was made from (empty outside a repository).
+    pub commit: String,
+    /// `archived`, or `purged` (removed after retention by `jiuzhu archive purge --yes`).
+    pub status: String,
+    /// Why and when it was purged.
+    pub note: Text,
+}
+
+impl Record for ArchiveEntry {
+    const FILE: &'static str = "archive_index.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "case_id",
+        "year",
+        "path",
+        "closed_on",
+        "retain_until",
+        "manifest_sha256",
+        "commit",
+        "status",
+        "note",
+    ];
+    fn key(&self) -> String {
+        self.case_id.clone()
+    }
+}
+
+/// A household's class of difficulty (困难类别), which sets how often it is visited again (回访频次, policy
+/// `followups.cadence_months`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DifficultyClass {
+    /// 特殊困难
+    Special,
+    /// 一般困难
+    General,
+    /// 临时困难
+    Temporary,
+}
+
+impl DifficultyClass {
+    /// Reads what clerks write in 困难类别 (`特殊困难`, `特殊`, `一般`, …).
+    pub fn parse(s: &str) -> Option<DifficultyClass> {
+        Some(match s.trim() {
+            "特殊困难" | "特殊" | "特困" | "special" => DifficultyClass::Special,
+            "一般困难" | "一般" | "general" => DifficultyClass::General,
+            "临时困难" | "临时" | "temporary" => DifficultyClass::Temporary,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DifficultyClass::Special => "special",
+            DifficultyClass::General => "general",
+            DifficultyClass::Temporary => "temporary",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DifficultyClass::Special => "特殊困难",
+            DifficultyClass::General => "一般困难",
+            DifficultyClass::Temporary => "临时困难",
+        }
+    }
+}
+
+/// A change in a household found on a follow-up visit, applied to `members.csv` (the next `decide` re-decides
+/// the amount: 增发/减发/停发).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// No change (无变化).
+    None,
+    /// A member's monthly income changed (收入变化): `new_income_amount` replaces it.
+    Income,
+    /// A member moved out of the household (迁出): removed from the case.
+    MovedOut,
+    /// A member died (死亡): removed from the case.
+    Died,
+}
+
+impl ChangeKind {
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        Some(match s.trim() {
+            "" | "无" | "无变化" | "none" => ChangeKind::None,
+            "收入变化" | "收入" | "收入增加" | "收入减少" | "income" => ChangeKind::Income,
+            "迁出" | "户口迁出" | "外迁" | "moved_out" => ChangeKind::MovedOut,
+            "死亡" | "去世" | "died" => ChangeKind::Died,
+            _ => return None,
+        })
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ChangeKind::None => "无变化",
+            ChangeKind::Income => "收入变化",
+            ChangeKind::MovedOut => "迁出",
+            ChangeKind::Died => "死亡",
+        }
+    }
+}
+
+/// `followups.csv`: follow-up visits of households already assisted (回访, 动态管理): who went when, what they
+/// found, the household's difficulty class, and the change applied to the case. Key: `followup_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Followup {
+    /// `F-` + 16 hex of SHA-256(case, date, visitors, change, member): the same row is always the same visit.
+    pub followup_id: String,
+    pub case_id: String,
+    pub visited_on: NaiveDate,
+    /// Names joined by `、`.
+    pub visitors: Text,
+    pub visitor_count: u32,
+    /// What the visitors found (回访情况).
+    pub outcome: Text,
+    pub difficulty_class: DifficultyClass,
+    pub change: ChangeKind,
+    /// The member the change concerns (empty for no change).
+    pub member_id_number: String,
+    /// The member's income before and after an income change (empty otherwise).
+    pub old_income_amount: Option<Fen>,
+    pub new_income_amount: Option<Fen>,
+    pub file_sha256: String,
+    pub row: u32,
+}
+
+impl Record for Followup {
+    const FILE: &'static str = "followups.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "followup_id",
+        "case_id",
+        "visited_on",
+        "visitors",
+        "visitor_count",
+        "outcome",
+        "difficulty_class",
+        "change",
+        "member_id_number",
+        "old_income_amount",
+        "new_income_amount",
+        "file_sha256",
+        "row",
+    ];
+    fn key(&self) -> String {
+        self.followup_id.clone()
+    }
+}
+
+/// How a complaint came in (信访方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 来信
+    Letter,
+    /// 来访
+    Visit,
+    /// 电话
+    Phone,
+    /// 网络 (网上信访, 12345 …)
+    Online,
+}
+
+impl Channel {
+    pub fn parse(s: &str) -> Option<Channel> {
+        Some(match s.trim() {
+            "来信" | "信件" | "letter" => Channel::Letter,
+            "来访" | "走访" | "visit" => Channel::Visit,
+            "电话" | "热线" | "12345" | "phone" => Channel::Phone,
+            "网络" | "网上" | "网上信访" | "online" => Channel::Online,
+            _ => return None,
+        })
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Channel::Letter => "来信",
+            Channel::Visit => "来访",
+            Channel::Phone => "电话",
+            Channel::Online => "网络",
+        }
+    }
+}
+
+/// `complaints.csv`: complaints and petitions (信访) about assistance: received, handled, answered within the
+/// policy's time limit (`complaints.due_days`). Key: `complaint_id`; an updated sheet (the reply filled in)
+/// updates the same complaint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Complaint {
+    /// `X-` + 16 hex of SHA-256(received date, channel, complainant, subject).
+    pub complaint_id: String,
+    pub received_on: NaiveDate,
+    pub channel: Channel,
+    /// Who complained (信访人); may be blank (anonymous).
+    pub complainant: Text,
+    pub subject: Text,
+    /// The case it concerns, when there is one.
+    pub case_id: String,
+    pub handler: Text,
+    /// The date a reply is due: as given, else received_on + `complaints.due_days`.
+    pub due_on: NaiveDate,
+    pub result: Text,
+    pub replied_on: Option<NaiveDate>,
+    pub file_sha256: String,
+    pub row: u32,
+}
+
+impl Record for Complaint {
+    const FILE: &'static str = "complaints.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "complaint_id",
+        "received_on",
+        "channel",
+        "complainant",
+        "subject",
+        "case_id",
+        "handler",
+        "due_on",
+        "result",
+        "replied_on",
+        "file_sha256",
+        "row",
+    ];
+    fn key(&self) -> String {
+        self.complaint_id.clone()
+    }
+}

@@ -80,14 +80,21 @@ impl Encoding {
 /// and what to do.
 pub fn read_workbook(path: &Path, encoding: Encoding) -> Result<Workbook> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {file}"))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| crate::i18n::tr(format!("cannot read {file}"), format!("无法读取 {file}")))?;
     read_workbook_bytes(&file, &bytes, encoding)
 }
 
 /// As [`read_workbook`], from bytes already read; `file` names the file (its extension picks the format).
 pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Result<Workbook> {
     if bytes.is_empty() {
-        bail!("{file} is empty (0 bytes): export the register again");
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                format!("{file} is empty (0 bytes): export the register again"),
+                format!("{file} 是空文件 (0 字节): 请重新导出")
+            )
+        );
     }
     check_input_size(file, bytes.len() as u64)?;
     let ext = Path::new(file)
@@ -99,7 +106,13 @@ pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         "csv" | "txt" => vec![read_csv(file, bytes, encoding)?],
         "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet_guarded(file, &ext, bytes)?,
         _ => {
-            bail!("{file}: unsupported file type `.{ext}`; jiuzhu reads .xlsx, .xls, .ods and .csv")
+            bail!(
+                "{}",
+                crate::i18n::tr(
+                    format!("{file}: unsupported file type `.{ext}`; jiuzhu reads .xlsx, .xls, .ods and .csv"),
+                    format!("{file}: 不支持的文件类型 `.{ext}`; jiuzhu 读取 .xlsx、.xls、.ods 和 .csv")
+                )
+            )
         }
     };
     Ok(Workbook {

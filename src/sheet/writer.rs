@@ -7,8 +7,8 @@
 
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook,
-    Worksheet,
+    Chart, ChartType, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    ProtectionOptions, Workbook, Worksheet,
 };
 
 use crate::domain::money::Fen;
@@ -108,6 +108,41 @@ pub struct SheetSpec {
 
 /// Writes the sheets to xlsx bytes.
 pub fn workbook_bytes(sheets: &[SheetSpec]) -> Result<Vec<u8>> {
+    workbook_bytes_with_charts(sheets, &[])
+}
+
+/// The kinds of native Excel chart the writer draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Line,
+    Column,
+    Pie,
+}
+
+/// A native chart over columns of one of the workbook's sheets: one series per value column, named by the
+/// column's label, over the data rows `rows` (indexes into that sheet's `rows`; e.g. leaving out a totals row).
+#[derive(Debug, Clone)]
+pub struct ChartSpec {
+    pub kind: ChartKind,
+    pub title: String,
+    /// The sheet the chart is drawn on (index into the sheets given) and its top-left cell (row, column).
+    pub on_sheet: usize,
+    pub at: (u32, u16),
+    /// The sheet holding the data (index), its category column and value columns.
+    pub data_sheet: usize,
+    pub categories: u16,
+    pub values: Vec<u16>,
+    pub rows: std::ops::Range<usize>,
+}
+
+/// The Excel row (0-based) of a sheet's first data row: below the batch line, the title and the header.
+pub fn first_data_row(spec: &SheetSpec) -> u32 {
+    spec.batch.is_some() as u32 + spec.title.is_some() as u32 + 1
+}
+
+/// As [`workbook_bytes`], with native charts drawn over the sheets' cells (so they follow the numbers when a
+/// person edits them, and LibreOffice, WPS and Excel all draw them).
+pub fn workbook_bytes_with_charts(sheets: &[SheetSpec], charts: &[ChartSpec]) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes reproducible (no clock enters an output).
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).context("fixed document date")?;
@@ -125,7 +160,37 @@ pub fn workbook_bytes(sheets: &[SheetSpec]) -> Result<Vec<u8>> {
         ws.set_name(sheet_name(&spec.name))?;
         write_sheet(ws, spec, &header, &title_fmt, &text, &money)?;
     }
+    for c in charts {
+        let (Some(data), Some(_)) = (sheets.get(c.data_sheet), sheets.get(c.on_sheet)) else {
+            anyhow::bail!("chart `{}` names a sheet the workbook does not have", c.title);
+        };
+        let chart = build_chart(c, data)?;
+        wb.worksheet_from_index(c.on_sheet)?
+            .insert_chart(c.at.0, c.at.1, &chart)?;
+    }
     wb.save_to_buffer().context("cannot build the workbook")
+}
+
+fn build_chart(c: &ChartSpec, data: &SheetSpec) -> Result<Chart> {
+    let mut chart = Chart::new(match c.kind {
+        ChartKind::Line => ChartType::Line,
+        ChartKind::Column => ChartType::Column,
+        ChartKind::Pie => ChartType::Pie,
+    });
+    chart.title().set_name(&c.title);
+    let name = sheet_name(&data.name);
+    let head = first_data_row(data) - 1;
+    let first = head + 1 + c.rows.start as u32;
+    let last = head + c.rows.end.max(c.rows.start + 1) as u32;
+    for &col in &c.values {
+        chart
+            .add_series()
+            .set_name((name.as_str(), head, col))
+            .set_categories((name.as_str(), first, c.categories, last, c.categories))
+            .set_values((name.as_str(), first, col, last, col));
+    }
+    chart.set_width(560).set_height(300);
+    Ok(chart)
 }
 
 fn write_sheet(

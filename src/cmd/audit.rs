@@ -1,0 +1,1961 @@
+//! `jiuzhu audit` — cross-checks of the whole chain (审计), the monthly change report (月度变动/零报告), and
+//! reproducible random spot checks (抽查).
+//!
+//! Silent with exit 0 when everything holds (like `hledger check`); otherwise one line per finding — a stable
+//! code (J1xx journal, J2xx chain, J3xx replay and money, J4xx cadence, J5xx spot checks), its severity, the case,
+//! what is wrong and what to do — exit 1, and `reports/audit-findings[-P].xlsx`. Every code is documented in
+//! `docs/ledgers.md` ("Audit findings").
+//!
+//! A full audit without errors records what it audited: it writes `ledgers/change_reports.csv` and appends one
+//! `audit` event whose inputs are the SHA-256 of every ledger it read (nothing when that is already the last
+//! event). Every step records the hashes of the ledgers it read, so a ledger whose bytes differ from the last hash
+//! the journal recorded for it, with no step since that writes it, was edited by hand (J102).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{Months, NaiveDate};
+
+use crate::cmd::decide;
+use crate::cmd::disburse::{self, due_months};
+use crate::domain::benefit::Computed;
+use crate::domain::date::{self, Period};
+use crate::domain::eligibility;
+use crate::domain::money::Fen;
+use crate::domain::text;
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{
+    self, ArchiveEntry, Batch, Case, CaseStatus, ChangeReport, Check, CheckResult, Decision, DecisionKind,
+    DecisionStatus, Disposition, Effect, Extension, Goods, Match, Meeting, Member, Notice, Payment, PaymentKind,
+    PaymentStatus, Record, Source, SpotCheck, Text, Visit, VisitLevel,
+};
+use crate::policy::{Policy, SchemeKind};
+use crate::sheet::reader::{self, Encoding};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::workspace::{Txn, Workspace, POLICY_FILE};
+use crate::Outcome;
+
+/// The checks that can be run by name (`jiuzhu audit NAME…`), with the codes each reports.
+pub const CHECKS: &[(&str, &str)] = &[
+    (
+        "journal",
+        "J101 J102: the events.csv hash chain; ledgers changed after the journal recorded them",
+    ),
+    ("canonical-ledgers", "J103: ledgers not in their canonical sorted form"),
+    (
+        "payments-match-decisions",
+        "J201 J204: every payment has its effective decision; nothing paid before approval",
+    ),
+    (
+        "no-payment-after-stop-or-death",
+        "J202 J203: nothing paid after a stop or a confirmed death",
+    ),
+    (
+        "urgent-backfill",
+        "J205: urgent payments (先行救助) approved within the back-fill limit",
+    ),
+    (
+        "one-case-per-person",
+        "J206 J207: nobody in two open cases or two schemes that exclude each other",
+    ),
+    ("exclude-hits-acted-on", "J208: every confirmed exclude hit acted on"),
+    (
+        "relatives-reviewed",
+        "J209: relatives of staff (近亲属备案) decided by a named person and re-visited",
+    ),
+    (
+        "approval-procedure",
+        "J210 J211 J212: village visit, meeting record and completed notice of every approval",
+    ),
+    (
+        "replay-decisions",
+        "J301 J302: every decision recomputed from its basis and the policy",
+    ),
+    ("replay-payments", "J303: every payment recomputed from the decisions"),
+    (
+        "money-invariants",
+        "J304: decided = issued + unissued; issued = paid + failed + outstanding",
+    ),
+    (
+        "change-report",
+        "J305 J306 J402: the monthly change report reconciles and exists for every month paid",
+    ),
+    (
+        "recheck-cadence",
+        "J401: cases overdue for re-check (城市月、农村季、全部年审)",
+    ),
+    ("spot-checks", "J501 J502 J503: spot-check findings acted on"),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Args {
+    pub period: Option<String>,
+    /// `--sample PCT`: draw a spot-check sample.
+    pub sample: Option<String>,
+    pub seed: Option<u64>,
+    pub stratify: bool,
+    /// `--record FILE`: read a filled spot-check worksheet back.
+    pub record: Option<PathBuf>,
+    /// `--change-report FILE`: check an external change report.
+    pub change_report: Option<PathBuf>,
+    pub checks: Vec<String>,
+    pub dry_run: bool,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One finding: a stable code, its severity, the case (empty when none), what is wrong and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub case_id: String,
+    pub what: String,
+    pub fix: String,
+}
+
+impl Finding {
+    fn line(&self) -> String {
+        let case = if self.case_id.is_empty() { "-" } else { &self.case_id };
+        format!(
+            "{} {} {case}: {} — {}",
+            self.code,
+            self.severity.as_str(),
+            self.what,
+            self.fix
+        )
+    }
+}
+
+fn err(code: &'static str, case_id: &str, what: String, fix: &str) -> Finding {
+    Finding {
+        code,
+        severity: Severity::Error,
+        case_id: case_id.to_string(),
+        what,
+        fix: fix.to_string(),
+    }
+}
+
+fn warn(code: &'static str, case_id: &str, what: String, fix: &str) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        ..err(code, case_id, what, fix)
+    }
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    for c in &args.checks {
+        if !CHECKS.iter().any(|(n, _)| n == c) {
+            let names: Vec<&str> = CHECKS.iter().map(|(n, _)| *n).collect();
+            bail!("unknown check `{c}`; the checks are: {}", names.join(", "));
+        }
+    }
+    if let Some(pct) = &args.sample {
+        let seed = args
+            .seed
+            .ok_or_else(|| anyhow!("--sample needs --seed N, so anyone can draw the same sample again"))?;
+        return draw_sample(ws, args, pct, seed);
+    }
+    if let Some(file) = &args.record {
+        return record_results(ws, args, file);
+    }
+    if let Some(file) = &args.change_report {
+        return external_change_report(args, file);
+    }
+    audit(ws, args)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading.
+
+/// Every ledger audit reads, with the raw bytes of each (for hashes and the canonical-form check).
+struct Data {
+    cases: Vec<Case>,
+    members: Vec<Member>,
+    checks: Vec<Check>,
+    visits: Vec<Visit>,
+    matches: Vec<Match>,
+    decisions: Vec<Decision>,
+    notices: Vec<Notice>,
+    meetings: Vec<Meeting>,
+    payments: Vec<Payment>,
+    batches: Vec<Batch>,
+    spot_checks: Vec<SpotCheck>,
+    change_reports: Vec<ChangeReport>,
+    chain: Vec<Event>,
+    /// File name → bytes, for every ledger present (events.csv included).
+    raw: BTreeMap<String, Vec<u8>>,
+    /// Ledgers whose bytes are not their canonical form.
+    not_canonical: Vec<String>,
+}
+
+fn load_one<R: Record>(ws: &Workspace, raw: &mut BTreeMap<String, Vec<u8>>, bad: &mut Vec<String>) -> Result<Vec<R>> {
+    let Some(bytes) = ws.read_optional(ledger::path_of::<R>())? else {
+        return Ok(Vec::new());
+    };
+    let recs = ledger::parse::<R>(R::FILE, &bytes)?;
+    if ledger::to_bytes(&recs)? != bytes {
+        bad.push(R::FILE.to_string());
+    }
+    raw.insert(R::FILE.to_string(), bytes);
+    Ok(recs)
+}
+
+impl Data {
+    fn load(ws: &Workspace) -> Result<Data> {
+        let mut raw = BTreeMap::new();
+        let mut bad = Vec::new();
+        let chain = load_one::<Event>(ws, &mut raw, &mut bad)?;
+        let d = Data {
+            cases: load_one(ws, &mut raw, &mut bad)?,
+            members: load_one(ws, &mut raw, &mut bad)?,
+            checks: load_one(ws, &mut raw, &mut bad)?,
+            visits: load_one(ws, &mut raw, &mut bad)?,
+            matches: load_one(ws, &mut raw, &mut bad)?,
+            decisions: load_one(ws, &mut raw, &mut bad)?,
+            notices: load_one(ws, &mut raw, &mut bad)?,
+            meetings: load_one(ws, &mut raw, &mut bad)?,
+            payments: load_one(ws, &mut raw, &mut bad)?,
+            batches: load_one(ws, &mut raw, &mut bad)?,
+            spot_checks: load_one(ws, &mut raw, &mut bad)?,
+            change_reports: load_one(ws, &mut raw, &mut bad)?,
+            chain,
+            raw: BTreeMap::new(),
+            not_canonical: Vec::new(),
+        };
+        // Ledgers audit does not interpret, read for their validity, hashes and form.
+        load_one::<Source>(ws, &mut raw, &mut bad)?;
+        load_one::<Extension>(ws, &mut raw, &mut bad)?;
+        load_one::<Goods>(ws, &mut raw, &mut bad)?;
+        load_one::<ArchiveEntry>(ws, &mut raw, &mut bad)?;
+        Ok(Data {
+            raw,
+            not_canonical: bad,
+            ..d
+        })
+    }
+
+    fn case(&self, id: &str) -> Option<&Case> {
+        self.cases.iter().find(|c| c.case_id == id)
+    }
+}
+
+/// The month audited: `--period`, else the latest month paid, else the latest month decided.
+fn audit_period(d: &Data, given: Option<&str>) -> Result<Option<Period>> {
+    if let Some(p) = given {
+        return Ok(Some(
+            Period::parse(p).map_err(|e| anyhow!("--period {p}: {e} (write e.g. 2026-11)"))?,
+        ));
+    }
+    let paid = d.payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max();
+    let decided = d
+        .decisions
+        .iter()
+        .flat_map(|x| [Period::parse(&x.period).ok(), Period::parse(&x.effective_from).ok()])
+        .flatten()
+        .max();
+    Ok(paid.or(decided))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The audit.
+
+fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    let policy = &ws.policy;
+    let full = args.checks.is_empty();
+    let writing = full && !args.dry_run;
+    let lock = if writing { Some(ws.lock()?) } else { None };
+    let d = Data::load(ws)?;
+    let period = audit_period(&d, args.period.as_deref())?;
+    let on = |name: &str| full || args.checks.iter().any(|c| c == name);
+    let mut f: Vec<Finding> = Vec::new();
+
+    if on("journal") {
+        journal(&d, &mut f);
+    }
+    if on("canonical-ledgers") {
+        for l in &d.not_canonical {
+            f.push(warn(
+                "J103",
+                "",
+                format!(
+                    "ledgers/{l} is not in its canonical form (rows reordered, quoting or spacing changed by hand)"
+                ),
+                "restore it from Git, or rewrite it with the step that owns it",
+            ));
+        }
+    }
+    let ctx = Ctx::new(policy, &d, period, args.period.is_some());
+    if on("payments-match-decisions") || on("no-payment-after-stop-or-death") || on("urgent-backfill") {
+        payments_chain(
+            &ctx,
+            &mut f,
+            on("payments-match-decisions"),
+            on("no-payment-after-stop-or-death"),
+        );
+        if on("urgent-backfill") {
+            urgent_backfill(&ctx, &mut f);
+        }
+    }
+    if on("one-case-per-person") {
+        one_case_per_person(&ctx, &mut f);
+    }
+    if on("exclude-hits-acted-on") {
+        exclude_hits(&ctx, &mut f);
+    }
+    if on("relatives-reviewed") {
+        relatives(&ctx, &mut f);
+    }
+    if on("approval-procedure") {
+        approvals(&ctx, &mut f);
+    }
+    if on("replay-decisions") {
+        replay_decisions(&ctx, &mut f);
+    }
+    if on("replay-payments") {
+        replay_payments(&ctx, &mut f);
+    }
+    if on("money-invariants") {
+        for v in disburse::money_violations(policy, &d.cases, &d.decisions, &d.payments, &d.batches) {
+            f.push(err(
+                "J304",
+                "",
+                format!("money invariant: {v}"),
+                "find the edit in `git log -p ledgers/`",
+            ));
+        }
+    }
+    let reports = change_reports(&ctx);
+    if on("change-report") {
+        for r in &d.change_reports {
+            if args.period.as_ref().is_none_or(|p| &r.period == p) {
+                reconcile(r, "ledgers/change_reports.csv", &mut f);
+            }
+        }
+        let computed: BTreeMap<String, &ChangeReport> = reports.iter().map(|r| (r.key(), r)).collect();
+        for r in &d.change_reports {
+            if let Some(c) = computed.get(&r.key()) {
+                if *c != r {
+                    f.push(warn(
+                        "J306",
+                        "",
+                        format!(
+                            "the change report of {} {} in ledgers/change_reports.csv differs from the decisions \
+                             (after: {} households, {} persons, {} recorded; {} , {}, {} now)",
+                            r.period,
+                            r.scheme,
+                            r.households_after,
+                            r.persons_after,
+                            r.after_amount,
+                            c.households_after,
+                            c.persons_after,
+                            c.after_amount
+                        ),
+                        "a decision changed a month already reported, or the file was edited: report the correction",
+                    ));
+                }
+            }
+        }
+        if !writing {
+            let have: BTreeSet<&str> = d.change_reports.iter().map(|r| r.period.as_str()).collect();
+            let paid: BTreeSet<&str> = d.payments.iter().map(|p| p.period.as_str()).collect();
+            for m in paid.difference(&have) {
+                f.push(err(
+                    "J402",
+                    "",
+                    format!("month {m} had payments but ledgers/change_reports.csv has no change report for it"),
+                    "run `jiuzhu audit` (it writes the report)",
+                ));
+            }
+        }
+    }
+    if on("recheck-cadence") {
+        cadence(&ctx, &mut f);
+    }
+    if on("spot-checks") {
+        spot_check_findings(&ctx, &mut f);
+    }
+
+    f.sort_by(|a, b| (a.code, &a.case_id, &a.what).cmp(&(b.code, &b.case_id, &b.what)));
+    f.dedup();
+    let errors = f.iter().filter(|x| x.severity == Severity::Error).count();
+    let suffix = args.period.as_ref().map(|p| format!("-{p}")).unwrap_or_default();
+    let findings_rel = PathBuf::from("reports").join(format!("audit-findings{suffix}.xlsx"));
+    let mut txn = Txn::new();
+    if !f.is_empty() && !args.dry_run {
+        txn.put(&findings_rel, findings_workbook(&f)?);
+    }
+    if writing && errors == 0 {
+        txn.put(ledger::path_of::<ChangeReport>(), ledger::to_bytes(&reports)?);
+        let mut chain = d.chain.clone();
+        let mut raw = d.raw.clone();
+        raw.insert(ChangeReport::FILE.into(), ledger::to_bytes(&reports)?);
+        let inputs = seal_inputs(ws, &raw)?;
+        let sealed = chain.last().is_some_and(|e| e.step == "audit" && e.inputs == inputs);
+        if !sealed {
+            events::append(
+                &mut chain,
+                [NewEvent {
+                    step: "audit".into(),
+                    detail: format!(
+                        "{}audited: {} findings ({} warnings)",
+                        period.map(|p| format!("{p}: ")).unwrap_or_default(),
+                        f.len(),
+                        f.len() - errors
+                    ),
+                    inputs,
+                    ..NewEvent::default()
+                }],
+            );
+            txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        }
+    }
+    if let Some(lock) = &lock {
+        ws.commit(lock, txn)?;
+    } else if !f.is_empty() && !args.dry_run {
+        let lock = ws.lock()?;
+        ws.commit(&lock, txn)?;
+    }
+    if f.is_empty() {
+        return Ok(Outcome::Done);
+    }
+    for x in &f {
+        println!("{}", x.line());
+    }
+    println!(
+        "audit: {} findings ({errors} errors, {} warnings){}",
+        f.len(),
+        f.len() - errors,
+        if args.dry_run {
+            String::new()
+        } else {
+            format!("; listed in {}", findings_rel.display())
+        }
+    );
+    Ok(Outcome::NeedsAttention)
+}
+
+/// `name=sha256` of the policy and every ledger but the journal, as the audit event records them.
+fn seal_inputs(ws: &Workspace, raw: &BTreeMap<String, Vec<u8>>) -> Result<String> {
+    let mut list = vec![format!("{POLICY_FILE}={}", ws.policy_sha256()?)];
+    for (name, bytes) in raw {
+        if name != Event::FILE {
+            list.push(format!("{name}={}", sha256_hex(bytes)));
+        }
+    }
+    Ok(list.join(";"))
+}
+
+/// The ledgers whose recorded hashes J102 holds them to (the journal itself is held by its chain).
+const LEDGERS: &[&str] = &[
+    Case::FILE,
+    Member::FILE,
+    Source::FILE,
+    Check::FILE,
+    Visit::FILE,
+    Extension::FILE,
+    Match::FILE,
+    Decision::FILE,
+    Notice::FILE,
+    Meeting::FILE,
+    Payment::FILE,
+    Batch::FILE,
+    Goods::FILE,
+    SpotCheck::FILE,
+    ChangeReport::FILE,
+    ArchiveEntry::FILE,
+];
+
+/// The ledgers each step may write: an edit by one of them after the journal recorded a ledger is not a hand edit.
+fn may_write(step: &str, ledger: &str) -> bool {
+    let writes: &[&str] = match step {
+        "intake" => &["cases.csv", "members.csv", "sources.csv"],
+        "verify" => &["cases.csv", "checks.csv", "visits.csv", "extensions.csv"],
+        "compare" => &["matches.csv", "cases.csv"],
+        "decide" => &["cases.csv", "decisions.csv", "notices.csv", "meetings.csv"],
+        "disburse" => &["payments.csv", "batches.csv", "goods.csv"],
+        "audit" => &["change_reports.csv", "spot_checks.csv"],
+        "archive" => &["archive_index.csv"],
+        // A step this audit does not know may write anything.
+        _ => return true,
+    };
+    writes.contains(&ledger)
+}
+
+fn journal(d: &Data, f: &mut Vec<Finding>) {
+    if let Some((seq, why)) = events::verify_chain(&d.chain) {
+        f.push(err(
+            "J101",
+            "",
+            format!("ledgers/events.csv is broken at event {seq}: {why}"),
+            "restore events.csv from Git (`git log -p ledgers/events.csv` shows the change)",
+        ));
+        return;
+    }
+    // For each ledger, the last hash any step recorded for it, and whether a step that writes it ran since.
+    let mut last: BTreeMap<String, (u64, String, bool)> = BTreeMap::new();
+    for e in &d.chain {
+        for (name, entry) in last.iter_mut() {
+            if may_write(&e.step, name) {
+                entry.2 = true;
+            }
+        }
+        for part in e.inputs.split(';') {
+            if let Some((name, hash)) = part.split_once('=') {
+                if LEDGERS.contains(&name) {
+                    let written = may_write(&e.step, name);
+                    last.insert(name.to_string(), (e.seq, hash.to_string(), written));
+                }
+            }
+        }
+    }
+    for (name, (seq, hash, written)) in last {
+        if written {
+            continue;
+        }
+        let now = d.raw.get(&name).map(|b| sha256_hex(b));
+        if now.as_deref() != Some(hash.as_str()) {
+            f.push(err(
+                "J102",
+                "",
+                format!(
+                    "ledgers/{name} {} after event {seq} recorded it, and no step that writes it ran since (a hand \
+                     edit?)",
+                    if now.is_none() { "was removed" } else { "changed" }
+                ),
+                "restore it from Git (`git diff ledgers/` shows the edit), or redo the change with the step that owns it",
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The chain.
+
+struct Ctx<'a> {
+    policy: &'a Policy,
+    d: &'a Data,
+    period: Option<Period>,
+    only: Option<Period>,
+    as_of: Option<NaiveDate>,
+    members: BTreeMap<&'a str, Vec<&'a Member>>,
+    decisions: BTreeMap<&'a str, Vec<&'a Decision>>,
+    /// Confirmed deaths: ID number → date of death (from the hit's evidence).
+    deaths: BTreeMap<String, NaiveDate>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(policy: &'a Policy, d: &'a Data, period: Option<Period>, only: bool) -> Ctx<'a> {
+        let mut members: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
+        for m in &d.members {
+            members.entry(m.case_id.as_str()).or_default().push(m);
+        }
+        let mut decisions: BTreeMap<&str, Vec<&Decision>> = BTreeMap::new();
+        for x in &d.decisions {
+            decisions.entry(x.case_id.as_str()).or_default().push(x);
+        }
+        let mut deaths = BTreeMap::new();
+        for m in d
+            .matches
+            .iter()
+            .filter(|m| m.source == "deaths" && m.disposition == Disposition::Confirmed)
+        {
+            if let Some(day) = death_date(&m.evidence) {
+                deaths.insert(m.id_number.as_str().to_string(), day);
+            }
+        }
+        Ctx {
+            policy,
+            d,
+            period,
+            only: period.filter(|_| only),
+            as_of: period.map(|p| p.last_day()),
+            members,
+            decisions,
+            deaths,
+        }
+    }
+
+    /// With `--period`, only that month's payments are audited.
+    fn in_scope(&self, month: &str) -> bool {
+        self.only.is_none_or(|p| p.to_string() == month)
+    }
+
+    fn decisions_of(&self, case_id: &str) -> Vec<&'a Decision> {
+        self.decisions.get(case_id).cloned().unwrap_or_default()
+    }
+
+    fn in_force_or_approved(&self, case: &Case) -> bool {
+        matches!(case.status, CaseStatus::Approved | CaseStatus::Effective)
+    }
+}
+
+/// The date of death in a deaths hit's evidence (`死亡日期=2026-10-15; …`).
+pub fn death_date(evidence: &str) -> Option<NaiveDate> {
+    evidence.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        let k = k.trim();
+        if k.contains("死亡") || k.contains("火化") || k.eq_ignore_ascii_case("death_date") {
+            date::parse_date(v.trim()).ok()
+        } else {
+            None
+        }
+    })
+}
+
+fn defines_amounts(d: &Decision) -> bool {
+    matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded) && d.kind != DecisionKind::Reject
+}
+
+fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) {
+    let d = ctx.d;
+    let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
+    for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
+        let Ok(month) = Period::parse(&p.period) else {
+            f.push(err(
+                "J201",
+                &p.case_id,
+                format!("payment {} has no valid month", p.payment_id),
+                "restore payments.csv",
+            ));
+            continue;
+        };
+        let dec = by_id.get(p.decision_id.as_str()).copied();
+        if matching {
+            match dec {
+                None => f.push(err(
+                    "J201",
+                    &p.case_id,
+                    format!(
+                        "payment {} ({month}, {}) names decision `{}`, which is not in decisions.csv",
+                        p.payment_id, p.amount, p.decision_id
+                    ),
+                    "a payment without an effective decision: 追回 the money or record the decision",
+                )),
+                Some(x) if x.case_id != p.case_id => f.push(err(
+                    "J201",
+                    &p.case_id,
+                    format!(
+                        "payment {} names decision {} of another case ({})",
+                        p.payment_id, x.decision_id, x.case_id
+                    ),
+                    "a payment without an effective decision for this case: 追回 the money",
+                )),
+                Some(x) if !defines_amounts(x) && !x.urgent => f.push(err(
+                    "J204",
+                    &p.case_id,
+                    format!(
+                        "payment {} ({month}) was made on decision {}, which is {:?}, not effective: paid before \
+                         approval",
+                        p.payment_id, x.decision_id, x.status
+                    ),
+                    "complete the approval (meeting, notice) or 追回 the money",
+                )),
+                Some(x) if Period::parse(&x.effective_from).is_ok_and(|from| month < from) => f.push(err(
+                    "J204",
+                    &p.case_id,
+                    format!(
+                        "payment {} is for {month}, before decision {} took effect ({})",
+                        p.payment_id, x.decision_id, x.effective_from
+                    ),
+                    "a month before approval was paid: 追回 it",
+                )),
+                Some(_) => {}
+            }
+        }
+        if !after || p.status == PaymentStatus::Reissued {
+            continue;
+        }
+        let ds: Vec<&Decision> = ctx
+            .decisions_of(&p.case_id)
+            .into_iter()
+            .filter(|x| defines_amounts(x))
+            .collect();
+        if let Some(inforce) = disburse::in_force_on(&ds, month) {
+            let ended = inforce.kind == DecisionKind::GradualExit
+                && Period::parse(&inforce.gradual_exit_until).is_ok_and(|u| month > u);
+            if inforce.kind == DecisionKind::Stop || ended {
+                f.push(err(
+                    "J202",
+                    &p.case_id,
+                    format!(
+                        "payment {} ({month}, {}) after the case was stopped by decision {} (from {})",
+                        p.payment_id, p.amount, inforce.decision_id, inforce.effective_from
+                    ),
+                    "nothing may be paid after a stop: 追回 the money",
+                ));
+            }
+        }
+        let Some(case) = d.case(&p.case_id) else {
+            continue;
+        };
+        let members = ctx.members.get(p.case_id.as_str()).cloned().unwrap_or_default();
+        let head_death = ctx.deaths.get(case.applicant_id_number.as_str()).copied();
+        let all_dead = members
+            .iter()
+            .map(|m| ctx.deaths.get(m.id_number.as_str()).copied())
+            .collect::<Option<Vec<NaiveDate>>>()
+            .and_then(|v| v.into_iter().max());
+        if let Some(day) = head_death.or(all_dead) {
+            if month.first_day() > day {
+                f.push(err(
+                    "J203",
+                    &p.case_id,
+                    format!(
+                        "payment {} for {month} ({}) was made after the recipient died on {day} (confirmed deaths hit)",
+                        p.payment_id, p.amount
+                    ),
+                    "stop the case (decide --period) and 追回 the money paid after the death",
+                ));
+            }
+        }
+    }
+}
+
+fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let v = &ctx.policy.verification;
+    let n = ctx.policy.benefits.temporary.backfill_working_days;
+    for x in ctx.d.decisions.iter().filter(|x| x.urgent) {
+        let Some(first) = ctx
+            .d
+            .payments
+            .iter()
+            .filter(|p| p.decision_id == x.decision_id)
+            .filter_map(|p| Period::parse(&p.period).ok())
+            .min()
+        else {
+            continue;
+        };
+        // The back-fill limit: n working days counted from the day after the first day of the month paid.
+        let deadline = date::add_working_days(first.first_day(), n, &v.holidays, &v.extra_workdays);
+        let backfilled = !x.meeting.is_empty() && x.decided_on.is_some_and(|day| day <= deadline);
+        let due = ctx.as_of.is_none_or(|a| a > deadline) || x.decided_on.is_some();
+        if !backfilled && due {
+            f.push(err(
+                "J205",
+                &x.case_id,
+                format!(
+                    "urgent decision {} (先行救助, paid for {first}) has {} — the approval was due by {deadline} \
+                     ({n} working days after {})",
+                    x.decision_id,
+                    match x.decided_on {
+                        Some(day) if !x.meeting.is_empty() => format!("its approval only on {day}"),
+                        _ => "no back-filled approval".to_string(),
+                    },
+                    first.first_day()
+                ),
+                "put the case before the review meeting and record its approval (后置审批)",
+            ));
+        }
+    }
+}
+
+fn one_case_per_person(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let d = ctx.d;
+    let mut by_person: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for m in &d.members {
+        if d.case(&m.case_id).is_some_and(|c| c.status.is_open()) {
+            by_person
+                .entry(m.id_number.as_str())
+                .or_default()
+                .insert(m.case_id.as_str());
+        }
+    }
+    let exclusive = |a: &str, b: &str| {
+        ctx.policy
+            .audit
+            .exclusive_schemes
+            .iter()
+            .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
+    };
+    for (person, cases) in by_person.iter().filter(|(_, c)| c.len() > 1) {
+        let cases: Vec<&Case> = cases.iter().filter_map(|c| d.case(c)).collect();
+        let masked = crate::domain::id_number::mask_any(person);
+        for (i, a) in cases.iter().enumerate() {
+            for b in &cases[i + 1..] {
+                let live = |c: &Case| ctx.in_force_or_approved(c);
+                let caught_by_verify = |c: &Case| {
+                    d.checks.iter().any(|k| {
+                        k.case_id == c.case_id && k.check == "duplicate_person" && k.result != CheckResult::Pass
+                    })
+                };
+                let report = match (live(a), live(b)) {
+                    (true, true) => true,
+                    (true, false) => !caught_by_verify(b),
+                    (false, true) => !caught_by_verify(a),
+                    (false, false) => false,
+                };
+                if !report {
+                    continue;
+                }
+                if exclusive(&a.scheme, &b.scheme) {
+                    f.push(err(
+                        "J207",
+                        &a.case_id,
+                        format!(
+                            "person {masked} is in {} ({}) and {} ({}), schemes that exclude each other",
+                            a.case_id, a.scheme, b.case_id, b.scheme
+                        ),
+                        "stop one of the two cases (audit.exclusive_schemes in jiuzhu.yaml)",
+                    ));
+                } else {
+                    f.push(err(
+                        "J206",
+                        &a.case_id,
+                        format!("person {masked} is in two open cases: {} and {}", a.case_id, b.case_id),
+                        "remove the person from one household (re-intake) and re-decide it",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a case was acted on: no longer receiving, or a stop/decrease/refusal/gradual exit decided for it (from
+/// `since` on, when given).
+fn acted_on(ctx: &Ctx, case: &Case, since: Option<Period>) -> bool {
+    if !ctx.in_force_or_approved(case) {
+        return true;
+    }
+    ctx.decisions_of(&case.case_id).iter().any(|x| {
+        matches!(
+            x.kind,
+            DecisionKind::Stop | DecisionKind::Decrease | DecisionKind::Reject | DecisionKind::GradualExit
+        ) && !matches!(x.status, DecisionStatus::Rejected | DecisionStatus::Deferred)
+            && since.is_none_or(|s| Period::parse(&x.period).is_ok_and(|p| p >= s))
+    })
+}
+
+fn exclude_hits(ctx: &Ctx, f: &mut Vec<Finding>) {
+    for m in ctx
+        .d
+        .matches
+        .iter()
+        .filter(|m| m.effect == Effect::Exclude && m.disposition == Disposition::Confirmed)
+    {
+        let Some(case) = ctx.d.case(&m.case_id) else {
+            continue;
+        };
+        if acted_on(ctx, case, None) {
+            continue;
+        }
+        // A member's death is acted on when the decision in force no longer counts them.
+        let members = ctx.members.get(case.case_id.as_str()).map_or(0, Vec::len);
+        let counted_less = ctx.decisions_of(&case.case_id).iter().any(|x| {
+            defines_amounts(x)
+                && x.basis.0.split(';').any(|b| {
+                    b.strip_prefix("members=")
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .is_some_and(|n| n < members)
+                })
+        });
+        if m.source == "deaths" && counted_less {
+            continue;
+        }
+        f.push(err(
+            "J208",
+            &m.case_id,
+            format!(
+                "confirmed {} hit {} ({}) is not acted on: the case is still {}",
+                m.source,
+                m.hit_id,
+                m.id_number.masked(),
+                case.status.as_str()
+            ),
+            "re-decide the case (`jiuzhu decide --period P` proposes the stop or decrease)",
+        ));
+    }
+}
+
+fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let regs = &ctx.policy.audit.relatives_registries;
+    for m in ctx.d.matches.iter().filter(|m| regs.contains(&m.source)) {
+        let Some(case) = ctx.d.case(&m.case_id) else {
+            continue;
+        };
+        if !ctx.in_force_or_approved(case) {
+            continue;
+        }
+        if m.disposition == Disposition::Open || m.decided_by.trim().is_empty() {
+            f.push(err(
+                "J209",
+                &m.case_id,
+                format!(
+                    "relative of staff (近亲属备案, hit {}) approved without the hit decided by a named person",
+                    m.hit_id
+                ),
+                "decide the hit with `jiuzhu compare --resolve` naming who decided",
+            ));
+        }
+        if !ctx
+            .d
+            .visits
+            .iter()
+            .any(|v| v.case_id == m.case_id && matches!(v.level, VisitLevel::Township | VisitLevel::County))
+        {
+            f.push(err(
+                "J209",
+                &m.case_id,
+                format!(
+                    "relative of staff (近亲属备案, hit {}) approved without a township re-visit",
+                    m.hit_id
+                ),
+                "have the township re-visit the household and record it with `jiuzhu verify --visits`",
+            ));
+        }
+    }
+}
+
+fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let policy = ctx.policy;
+    let min = policy.verification.min_investigators;
+    for x in ctx.d.decisions.iter().filter(|x| {
+        matches!(
+            x.status,
+            DecisionStatus::Approved | DecisionStatus::Effective | DecisionStatus::Superseded
+        ) && x.kind != DecisionKind::Reject
+            && !x.urgent
+    }) {
+        if x.kind == DecisionKind::New {
+            let ok = ctx.d.visits.iter().any(|v| {
+                v.case_id == x.case_id
+                    && v.level == VisitLevel::Village
+                    && v.signed
+                    && v.investigator_count >= min
+                    && x.decided_on.is_none_or(|day| v.visited_on <= day)
+            });
+            if !ok {
+                f.push(err(
+                    "J210",
+                    &x.case_id,
+                    format!(
+                        "decision {} approved without a signed village home visit (入户调查) by at least {min} \
+                         investigators",
+                        x.decision_id
+                    ),
+                    "逢进必查: visit the household and record it (`jiuzhu verify --visits`), then review the approval",
+                ));
+            }
+        }
+        let meeting_ok = if x.meeting.is_empty() {
+            false
+        } else if x.meeting.starts_with("无争议免评议") {
+            policy.decision.skip_appraisal_when_undisputed
+        } else {
+            ctx.d.meetings.iter().any(|m| {
+                (x.meeting.0 == m.meeting.0 || x.meeting.starts_with(&format!("{}: ", m.meeting.0)))
+                    && x.decided_on == Some(m.date)
+            })
+        };
+        if !meeting_ok {
+            f.push(err(
+                "J211",
+                &x.case_id,
+                format!(
+                    "decision {} is {:?} without a recorded review meeting{}",
+                    x.decision_id,
+                    x.status,
+                    if x.meeting.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (`{}` on {:?} is not in meetings.csv, or 免评议 is not allowed)",
+                            x.meeting, x.decided_on
+                        )
+                    }
+                ),
+                "无评议记录不予审批: record the meeting with `jiuzhu decide --record`",
+            ));
+        }
+        let notices: Vec<&Notice> = ctx
+            .d
+            .notices
+            .iter()
+            .filter(|n| n.decision_id == x.decision_id)
+            .collect();
+        let private = notices.iter().any(|n| n.level == "private");
+        let missing: Vec<&String> = policy
+            .decision
+            .notice_levels
+            .iter()
+            .filter(|l| !notices.iter().any(|n| &n.level == *l))
+            .collect();
+        let short: Vec<String> = notices
+            .iter()
+            .filter(|n| n.level != "private")
+            .filter(|n| (n.end - n.start).num_days() + 1 < i64::from(policy.decision.notice_days))
+            .map(|n| format!("{} {}–{}", n.level, n.start, n.end))
+            .collect();
+        let upheld = notices.iter().any(|n| n.status == "objection_upheld");
+        if (!private && !missing.is_empty()) || !short.is_empty() || upheld {
+            f.push(err(
+                "J212",
+                &x.case_id,
+                format!(
+                    "decision {} has no completed public notice ({}{}{})",
+                    x.decision_id,
+                    if !private && !missing.is_empty() {
+                        format!("no posting at {:?}; ", missing)
+                    } else {
+                        String::new()
+                    },
+                    if short.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "shorter than {} days: {}; ",
+                            policy.decision.notice_days,
+                            short.join(", ")
+                        )
+                    },
+                    if upheld { "an objection was upheld" } else { "" }
+                ),
+                "post the notice for its full period (decide --record posts it) before the decision takes effect",
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replay.
+
+fn decision_id(case_id: &str, period: &str, kind: DecisionKind) -> String {
+    // The same formula as `decide` (SHA-256 of case|period|kind, 12 hex, upper case).
+    let h = sha256_hex(format!("{case_id}|{period}|{kind:?}").as_bytes());
+    format!("D-{}", h[..12].to_uppercase())
+}
+
+fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let policy = ctx.policy;
+    for x in &ctx.d.decisions {
+        let fix = "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`";
+        let period = Period::parse(&x.period);
+        if period
+            .as_ref()
+            .map(|p| decision_id(&x.case_id, &p.to_string(), x.kind))
+            .ok()
+            != Some(x.decision_id.clone())
+        {
+            f.push(err(
+                "J302",
+                &x.case_id,
+                format!(
+                    "decision {}: its ID does not belong to case {}, period {} and kind {:?}",
+                    x.decision_id, x.case_id, x.period, x.kind
+                ),
+                fix,
+            ));
+        }
+        if x.delta_amount.0 != x.amount.0 - x.previous_amount.0 {
+            f.push(err(
+                "J302",
+                &x.case_id,
+                format!(
+                    "decision {}: delta {} ≠ amount {} − previous {}",
+                    x.decision_id, x.delta_amount, x.amount, x.previous_amount
+                ),
+                fix,
+            ));
+        }
+        let expect_fixed = match x.kind {
+            DecisionKind::Stop | DecisionKind::Reject => Some(Fen(0)),
+            DecisionKind::GradualExit => Some(x.previous_amount),
+            _ => None,
+        };
+        if let Some(want) = expect_fixed {
+            if x.amount != want {
+                f.push(err(
+                    "J301",
+                    &x.case_id,
+                    format!(
+                        "decision {} ({}): amount {} but a {} pays {want}",
+                        x.decision_id,
+                        x.kind.label_zh(),
+                        x.amount,
+                        x.kind.label_zh()
+                    ),
+                    fix,
+                ));
+            }
+            continue;
+        }
+        let (Ok(p), Some(case)) = (period, ctx.d.case(&x.case_id)) else {
+            continue;
+        };
+        if x.basis.is_empty() {
+            f.push(err(
+                "J302",
+                &x.case_id,
+                format!(
+                    "decision {} ({}) records no basis, so it cannot be replayed",
+                    x.decision_id,
+                    x.kind.label_zh()
+                ),
+                fix,
+            ));
+            continue;
+        }
+        let members = ctx.members.get(x.case_id.as_str()).cloned().unwrap_or_default();
+        let dead: BTreeSet<String> = ctx
+            .d
+            .matches
+            .iter()
+            .filter(|m| {
+                m.case_id == x.case_id
+                    && m.source == "deaths"
+                    && m.disposition == Disposition::Confirmed
+                    && m.effect == Effect::Exclude
+            })
+            .map(|m| m.id_number.as_str().to_string())
+            .collect();
+        let mut replayed = None;
+        for without in [BTreeSet::new(), dead] {
+            if let Ok((computed, basis)) = decide::compute(policy, case, &members, p.first_day(), &without) {
+                if basis == x.basis.0 {
+                    replayed = Some(computed);
+                    break;
+                }
+            }
+        }
+        // The case's data changed since the decision: its basis no longer reproduces, nothing to replay.
+        let Some(computed) = replayed else {
+            continue;
+        };
+        match computed {
+            Computed::Pay { amount, derivation, .. } => {
+                if amount != x.amount {
+                    f.push(err(
+                        "J301",
+                        &x.case_id,
+                        format!(
+                            "decision {} ({} {}): amount {} but the replay from its basis gives {amount}",
+                            x.decision_id,
+                            x.kind.label_zh(),
+                            x.period,
+                            x.amount
+                        ),
+                        fix,
+                    ));
+                } else if derivation.text() != x.derivation.0
+                    || derivation.policy_values.join("; ") != x.policy_values.0
+                {
+                    f.push(err(
+                        "J301",
+                        &x.case_id,
+                        format!(
+                            "decision {}: its derivation or policy values differ from the replay from its basis",
+                            x.decision_id
+                        ),
+                        fix,
+                    ));
+                }
+            }
+            Computed::Ineligible { reason, .. } => f.push(err(
+                "J301",
+                &x.case_id,
+                format!(
+                    "decision {} pays {} but the replay from its basis finds the household ineligible ({reason})",
+                    x.decision_id, x.amount
+                ),
+                fix,
+            )),
+        }
+    }
+}
+
+fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let d = ctx.d;
+    let fix = "restore payments.csv from Git; payments are only ever written by `jiuzhu disburse`";
+    let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
+    let mut per_month: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for p in &d.payments {
+        *per_month.entry((p.case_id.as_str(), p.period.as_str())).or_default() += 1;
+    }
+    let payments: BTreeMap<&str, &Payment> = d.payments.iter().map(|p| (p.payment_id.as_str(), p)).collect();
+    for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
+        let Ok(month) = Period::parse(&p.period) else {
+            continue;
+        };
+        let n = per_month
+            .get(&(p.case_id.as_str(), p.period.as_str()))
+            .copied()
+            .unwrap_or(0);
+        if !(0..n).any(|i| disburse::payment_id(&p.case_id, month, i) == p.payment_id) {
+            f.push(err(
+                "J303",
+                &p.case_id,
+                format!(
+                    "payment {}: its ID does not belong to case {} and month {month}",
+                    p.payment_id, p.case_id
+                ),
+                fix,
+            ));
+        }
+        match d.case(&p.case_id) {
+            None => f.push(err(
+                "J303",
+                &p.case_id,
+                format!("payment {}: no such case", p.payment_id),
+                fix,
+            )),
+            Some(c) if c.scheme != p.scheme => f.push(err(
+                "J303",
+                &p.case_id,
+                format!(
+                    "payment {}: scheme {} but the case is {}",
+                    p.payment_id, p.scheme, c.scheme
+                ),
+                fix,
+            )),
+            _ => {}
+        }
+        let Some(x) = by_id.get(p.decision_id.as_str()) else {
+            continue; // J201
+        };
+        let want = match p.kind {
+            PaymentKind::Regular | PaymentKind::Arrears | PaymentKind::OneOff => Some(x.amount),
+            PaymentKind::Reissue => payments.get(p.reissue_of.as_str()).map(|o| o.amount),
+            PaymentKind::Adjustment => None,
+        };
+        if let Some(want) = want {
+            if want != p.amount {
+                f.push(err(
+                    "J303",
+                    &p.case_id,
+                    format!(
+                        "payment {} ({month}, {}): paid {} but its decision {} gives {want}",
+                        p.payment_id,
+                        p.kind.label_zh(),
+                        p.amount,
+                        x.decision_id
+                    ),
+                    fix,
+                ));
+            }
+        }
+        if let Some(case) = d.case(&p.case_id) {
+            if let Some(scheme) = ctx.policy.schemes.get(&case.scheme) {
+                let ds = ctx.decisions_of(&p.case_id);
+                let due = due_months(&ds, scheme.kind, month);
+                if !due.iter().any(|u| u.month == month)
+                    && p.status != PaymentStatus::Reissued
+                    && p.kind != PaymentKind::OneOff
+                {
+                    f.push(err(
+                        "J303",
+                        &p.case_id,
+                        format!(
+                            "payment {} ({month}, {}): nothing is due to the case that month",
+                            p.payment_id, p.amount
+                        ),
+                        fix,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The monthly change report.
+
+/// The monthly change reports from the decisions: every month from the first decided to the audited one, every
+/// scheme that pays monthly (临时救助 is one-off and has no monthly total), zero rows included.
+fn change_reports(ctx: &Ctx) -> Vec<ChangeReport> {
+    let d = ctx.d;
+    let Some(last) = ctx.period else {
+        return Vec::new();
+    };
+    let last = d
+        .payments
+        .iter()
+        .filter_map(|p| Period::parse(&p.period).ok())
+        .chain(std::iter::once(last))
+        .max()
+        .unwrap_or(last);
+    let Some(first) = d
+        .decisions
+        .iter()
+        .filter(|x| defines_amounts(x))
+        .filter_map(|x| Period::parse(&x.effective_from).ok())
+        .min()
+    else {
+        return Vec::new();
+    };
+    // Amount and persons in force per case and month.
+    let mut force: BTreeMap<(&str, Period), (i64, i64)> = BTreeMap::new();
+    for c in &d.cases {
+        let Some(scheme) = ctx.policy.schemes.get(&c.scheme) else {
+            continue;
+        };
+        if scheme.kind == SchemeKind::Temporary {
+            continue;
+        }
+        let ds = ctx.decisions_of(&c.case_id);
+        let by_id: BTreeMap<&str, &&Decision> = ds.iter().map(|x| (x.decision_id.as_str(), x)).collect();
+        for due in due_months(&ds, scheme.kind, last) {
+            let persons = by_id
+                .get(due.decision_id.as_str())
+                .and_then(|x| {
+                    x.basis
+                        .0
+                        .split(';')
+                        .find_map(|b| b.strip_prefix("members=").and_then(|n| n.parse::<i64>().ok()))
+                })
+                .unwrap_or(i64::from(c.household_size));
+            force.insert((c.case_id.as_str(), due.month), (due.amount.0, persons));
+        }
+    }
+    let mut out = Vec::new();
+    let mut m = first;
+    while m <= last {
+        for (key, scheme) in &ctx.policy.schemes {
+            if scheme.kind == SchemeKind::Temporary {
+                continue;
+            }
+            let mut r = ChangeReport {
+                period: m.to_string(),
+                scheme: key.clone(),
+                households_before: 0,
+                persons_before: 0,
+                before_amount: Fen(0),
+                new_households: 0,
+                new_persons: 0,
+                new_amount: Fen(0),
+                increase_households: 0,
+                increase_persons: 0,
+                increase_amount: Fen(0),
+                decrease_households: 0,
+                decrease_persons: 0,
+                decrease_amount: Fen(0),
+                stop_households: 0,
+                stop_persons: 0,
+                stop_amount: Fen(0),
+                households_after: 0,
+                persons_after: 0,
+                after_amount: Fen(0),
+            };
+            for c in d.cases.iter().filter(|c| &c.scheme == key) {
+                let (b, pb) = force.get(&(c.case_id.as_str(), m.prev())).copied().unwrap_or((0, 0));
+                let (a, pa) = force.get(&(c.case_id.as_str(), m)).copied().unwrap_or((0, 0));
+                if b > 0 {
+                    r.households_before += 1;
+                    r.persons_before += pb;
+                    r.before_amount.0 += b;
+                }
+                if a > 0 {
+                    r.households_after += 1;
+                    r.persons_after += pa;
+                    r.after_amount.0 += a;
+                }
+                match (b > 0, a > 0) {
+                    (false, true) => {
+                        r.new_households += 1;
+                        r.new_persons += pa;
+                        r.new_amount.0 += a;
+                    }
+                    (true, false) => {
+                        r.stop_households += 1;
+                        r.stop_persons += pb;
+                        r.stop_amount.0 += b;
+                    }
+                    (true, true) => {
+                        if a > b {
+                            r.increase_households += 1;
+                            r.increase_amount.0 += a - b;
+                        } else if a < b {
+                            r.decrease_households += 1;
+                            r.decrease_amount.0 += b - a;
+                        }
+                        if pa > pb {
+                            r.increase_persons += pa - pb;
+                        } else {
+                            r.decrease_persons += pb - pa;
+                        }
+                    }
+                    (false, false) => {}
+                }
+            }
+            out.push(r);
+        }
+        m = m.next();
+    }
+    out
+}
+
+/// Reports each way a change report does not reconcile (households, persons, money).
+fn reconcile(r: &ChangeReport, source: &str, f: &mut Vec<Finding>) {
+    let fix = "find the missing or miscounted change (新增/增发/减发/停发) and correct the report";
+    let h = r.households_before + r.new_households - r.stop_households;
+    if h != r.households_after {
+        f.push(err(
+            "J305",
+            "",
+            format!(
+                "{source}: change report {} {} does not reconcile in households: {} + {} new − {} stopped = {h}, \
+                 but it says {}",
+                r.period, r.scheme, r.households_before, r.new_households, r.stop_households, r.households_after
+            ),
+            fix,
+        ));
+    }
+    let p = r.persons_before + r.new_persons + r.increase_persons - r.decrease_persons - r.stop_persons;
+    if p != r.persons_after {
+        f.push(err(
+            "J305",
+            "",
+            format!(
+                "{source}: change report {} {} does not reconcile in persons: {} + {} new + {} − {} − {} stopped = \
+                 {p}, but it says {}",
+                r.period,
+                r.scheme,
+                r.persons_before,
+                r.new_persons,
+                r.increase_persons,
+                r.decrease_persons,
+                r.stop_persons,
+                r.persons_after
+            ),
+            fix,
+        ));
+    }
+    let a = r.before_amount.0 + r.new_amount.0 + r.increase_amount.0 - r.decrease_amount.0 - r.stop_amount.0;
+    if a != r.after_amount.0 {
+        f.push(err(
+            "J305",
+            "",
+            format!(
+                "{source}: change report {} {} does not reconcile in money: {} + {} new + {} increases − {} \
+                 decreases − {} stops = {}, but it says {}",
+                r.period,
+                r.scheme,
+                r.before_amount,
+                r.new_amount,
+                r.increase_amount,
+                r.decrease_amount,
+                r.stop_amount,
+                Fen(a),
+                r.after_amount
+            ),
+            fix,
+        ));
+    }
+}
+
+/// `jiuzhu audit --change-report FILE`: reconciles an external report in the change_reports.csv columns.
+pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let rows = ledger::parse::<ChangeReport>(&shown, &bytes)
+        .with_context(|| format!("{shown} is not a change report in the columns of ledgers/change_reports.csv"))?;
+    let mut f = Vec::new();
+    for r in &rows {
+        reconcile(r, &shown, &mut f);
+    }
+    if f.is_empty() {
+        if !args.quiet {
+            println!(
+                "audit --change-report {shown}: {} rows, every one reconciles",
+                rows.len()
+            );
+        }
+        return Ok(Outcome::Done);
+    }
+    for x in &f {
+        println!("{}", x.line());
+    }
+    println!("audit: {} findings in {shown}", f.len());
+    Ok(Outcome::NeedsAttention)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cadence.
+
+fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
+    let Some(as_of) = ctx.as_of else {
+        return;
+    };
+    let rules = &ctx.policy.audit;
+    for c in ctx.d.cases.iter().filter(|c| c.status == CaseStatus::Effective) {
+        let Some(scheme) = ctx.policy.schemes.get(&c.scheme) else {
+            continue;
+        };
+        if scheme.kind == SchemeKind::Temporary {
+            continue;
+        }
+        let months = rules
+            .recheck_months
+            .get(&c.scheme)
+            .copied()
+            .unwrap_or(rules.default_recheck_months);
+        let since = as_of.checked_sub_months(Months::new(months)).unwrap_or(as_of);
+        let last = ctx
+            .d
+            .visits
+            .iter()
+            .filter(|v| v.case_id == c.case_id)
+            .map(|v| v.visited_on)
+            .chain(ctx.d.checks.iter().filter(|k| k.case_id == c.case_id).map(|k| k.as_of))
+            .filter(|day| *day <= as_of)
+            .max();
+        if last.is_none_or(|l| l <= since) {
+            f.push(warn(
+                "J401",
+                &c.case_id,
+                format!(
+                    "{} case overdue for re-check as of {as_of}: every {months} month(s), last {}",
+                    c.scheme,
+                    last.map_or("never".to_string(), |l| l.to_string())
+                ),
+                "visit or re-verify the household (`jiuzhu verify --visits`), 动态管理",
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Spot checks (抽查).
+
+const TRUE: &str = "属实";
+const NOT_TRUE: &str = "不属实";
+const NOT_FOUND: &str = "未找到";
+
+fn spot_check_findings(ctx: &Ctx, f: &mut Vec<Finding>) {
+    for s in &ctx.d.spot_checks {
+        let Some(case) = ctx.d.case(&s.case_id) else {
+            continue;
+        };
+        let since = s.checked_on.map(Period::of);
+        match s.result.as_str() {
+            "not_true" if !acted_on(ctx, case, since) => f.push(err(
+                "J501",
+                &s.case_id,
+                format!(
+                    "spot check {} found the case 不属实 ({}, {}) and it is still {}",
+                    s.sample,
+                    s.note,
+                    s.checker,
+                    case.status.as_str()
+                ),
+                "re-verify and re-decide the case (decrease, stop or refuse)",
+            )),
+            "not_found" if !acted_on(ctx, case, since) => f.push(warn(
+                "J502",
+                &s.case_id,
+                format!(
+                    "spot check {}: the household was not found (未找到, {})",
+                    s.sample, s.note
+                ),
+                "visit again; a household that cannot be found is re-verified",
+            )),
+            "" => f.push(warn(
+                "J503",
+                &s.case_id,
+                format!("spot check {}: drawn, no result recorded yet", s.sample),
+                "fill in reports/spot-check-SEED.xlsx and `jiuzhu audit --record FILE`",
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// A percentage in hundredths of a percent (`5%` → 500, `2.5` → 250).
+fn parse_percent(s: &str) -> Result<u32> {
+    let t = s.trim().trim_end_matches(['%', '％']);
+    let f = Fen::parse_yuan(t).map_err(|_| anyhow!("--sample {s}: give a percentage such as 5% or 2.5"))?;
+    if f.0 <= 0 || f.0 > 10_000 {
+        bail!("--sample {s}: a percentage above 0 and at most 100");
+    }
+    Ok(f.0 as u32)
+}
+
+/// The sample: in each stratum (village and scheme when stratified, else all), the effective cases ranked by
+/// SHA-256 of `seed|case_id`, the first ceil(pct × n) taken (at least 1 per non-empty stratum when stratified).
+pub fn draw(cases: &[Case], seed: u64, basis_points: u32, stratify: bool) -> Vec<(String, u32, String)> {
+    let mut strata: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in cases.iter().filter(|c| c.status == CaseStatus::Effective) {
+        let key = if stratify {
+            format!("{}{} / {}", c.township, c.village, c.scheme)
+        } else {
+            String::new()
+        };
+        strata.entry(key).or_default().push(c.case_id.clone());
+    }
+    let mut out = Vec::new();
+    for (key, ids) in strata {
+        let n = ids.len();
+        let mut take = (basis_points as usize * n).div_ceil(10_000);
+        if n > 0 {
+            take = take.max(1);
+        }
+        for (i, (_, id)) in eligibility::ranked(seed, &ids).into_iter().take(take).enumerate() {
+            out.push((id, i as u32 + 1, key.clone()));
+        }
+    }
+    out
+}
+
+fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outcome> {
+    let bp = parse_percent(pct)?;
+    let percent = Fen(i64::from(bp)).to_string();
+    let percent = percent.trim_end_matches('0').trim_end_matches('.').to_string();
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let cases = ledger::read::<Case>(ws)?;
+    let mut spot = ledger::read::<SpotCheck>(ws)?;
+    let sample = seed.to_string();
+    let drawn = draw(&cases, seed, bp, args.stratify);
+    let population = cases.iter().filter(|c| c.status == CaseStatus::Effective).count();
+    if drawn.is_empty() {
+        bail!("no effective cases to draw a spot-check sample from");
+    }
+    if spot.iter().any(|s| s.sample == sample && !s.result.is_empty()) {
+        let same: BTreeSet<&str> = spot
+            .iter()
+            .filter(|s| s.sample == sample)
+            .map(|s| s.case_id.as_str())
+            .collect();
+        let now: BTreeSet<&str> = drawn.iter().map(|(id, _, _)| id.as_str()).collect();
+        if same != now {
+            bail!("sample {sample} was already drawn and has results recorded; draw another with a new --seed");
+        }
+    }
+    let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let old: BTreeMap<String, SpotCheck> = spot
+        .iter()
+        .filter(|s| s.sample == sample)
+        .map(|s| (s.case_id.clone(), s.clone()))
+        .collect();
+    spot.retain(|s| s.sample != sample);
+    for (id, rank, _) in &drawn {
+        let c = by_id[id.as_str()];
+        let prev = old.get(id);
+        spot.push(SpotCheck {
+            sample: sample.clone(),
+            case_id: id.clone(),
+            scheme: c.scheme.clone(),
+            village: Text(format!("{}{}", c.township, c.village)),
+            percent: percent.clone(),
+            stratified: args.stratify,
+            rank: *rank,
+            result: prev.map(|p| p.result.clone()).unwrap_or_default(),
+            note: prev.map(|p| p.note.clone()).unwrap_or_default(),
+            checker: prev.map(|p| p.checker.clone()).unwrap_or_default(),
+            checked_on: prev.and_then(|p| p.checked_on),
+        });
+    }
+    let rel = PathBuf::from("reports").join(format!("spot-check-{sample}.xlsx"));
+    let out = format!(
+        "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}",
+        if args.stratify { " --stratify" } else { "" },
+        drawn.len(),
+        rel.display()
+    );
+    if args.dry_run {
+        println!("dry run: {out}");
+        for (id, rank, stratum) in &drawn {
+            println!("  {id} #{rank} {stratum}");
+        }
+        return Ok(Outcome::Done);
+    }
+    let mut txn = Txn::new();
+    let bytes = ledger::to_bytes(&spot)?;
+    if ws.read_optional(ledger::path_of::<SpotCheck>())?.as_deref() != Some(bytes.as_slice()) {
+        let mut chain = ledger::read::<Event>(ws)?;
+        let cases_sha = sha256_hex(&ws.read_optional(ledger::path_of::<Case>())?.unwrap_or_default());
+        events::append(
+            &mut chain,
+            [NewEvent {
+                step: "audit".into(),
+                detail: format!(
+                    "spot-check sample {sample}: {} of {population} cases ({percent}%{})",
+                    drawn.len(),
+                    if args.stratify { ", stratified" } else { "" }
+                ),
+                inputs: format!("{POLICY_FILE}={};cases.csv={cases_sha}", ws.policy_sha256()?),
+                ..NewEvent::default()
+            }],
+        );
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+    }
+    txn.put(ledger::path_of::<SpotCheck>(), bytes);
+    txn.put(&rel, spot_workbook(&ws.policy, &spot, &sample, &by_id)?);
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet {
+        println!("{out}");
+    }
+    Ok(Outcome::Done)
+}
+
+const H_CASE: &str = "案件编号 case";
+const H_NAME: &str = "户主 head";
+const H_VILLAGE: &str = "乡镇村 village";
+const H_SCHEME: &str = "救助类别 scheme";
+const H_RANK: &str = "抽取序号 rank";
+const H_RESULT: &str = "核查结果 result";
+const H_NOTE: &str = "说明 note";
+const H_CHECKER: &str = "核查人 checker";
+const H_DATE: &str = "核查日期 date";
+
+fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTreeMap<&str, &Case>) -> Result<Vec<u8>> {
+    let columns = vec![
+        Column::new(H_CASE, Kind::Code),
+        Column::new(H_NAME, Kind::Text),
+        Column::new(H_VILLAGE, Kind::Text),
+        Column::new(H_SCHEME, Kind::Text),
+        Column::new(H_RANK, Kind::Count),
+        Column::answer(
+            H_RESULT,
+            Input::Choice(vec![TRUE.into(), NOT_TRUE.into(), NOT_FOUND.into()]),
+        ),
+        Column::answer(H_NOTE, Input::Free),
+        Column::answer(H_CHECKER, Input::Free),
+        Column::answer(H_DATE, Input::Free),
+    ];
+    let rows = spot
+        .iter()
+        .filter(|s| s.sample == sample)
+        .map(|s| {
+            vec![
+                Value::from(s.case_id.as_str()),
+                Value::from(
+                    cases
+                        .get(s.case_id.as_str())
+                        .map(|c| c.applicant_name.0.clone())
+                        .unwrap_or_default(),
+                ),
+                Value::from(s.village.0.as_str()),
+                Value::from(
+                    policy
+                        .schemes
+                        .get(&s.scheme)
+                        .map(|x| x.label.clone())
+                        .unwrap_or(s.scheme.clone()),
+                ),
+                Value::Count(i64::from(s.rank)),
+                Value::from(result_zh(&s.result)),
+                Value::from(s.note.0.as_str()),
+                Value::from(s.checker.0.as_str()),
+                Value::from(s.checked_on.map(|d| d.to_string()).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    writer::workbook_bytes(&[SheetSpec {
+        name: "抽查 spot check".into(),
+        title: Some(
+            "抽查核实: 逐户入户核查, 填写核查结果 (属实/不属实/未找到)、说明、核查人和核查日期; 其他列已锁定".into(),
+        ),
+        columns,
+        rows,
+        batch: Some(sample.to_string()),
+    }])
+}
+
+fn result_zh(r: &str) -> &'static str {
+    match r {
+        "true" => TRUE,
+        "not_true" => NOT_TRUE,
+        "not_found" => NOT_FOUND,
+        _ => "",
+    }
+}
+
+fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
+    let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
+    let sample = sheet
+        .rows
+        .first()
+        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
+        .and_then(|r| r.get(1))
+        .map(|c| c.text.clone())
+        .ok_or_else(|| anyhow!("{shown} is not a spot-check worksheet written by jiuzhu (no `{BATCH_LABEL}` in A1)"))?;
+    let head = sheet
+        .rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.text == H_CASE))
+        .ok_or_else(|| anyhow!("{shown}: the header row ({H_CASE} …) is missing or was changed"))?;
+    let labels: Vec<&str> = sheet.rows[head].iter().map(|c| c.text.as_str()).collect();
+    let col = |l: &str| {
+        labels
+            .iter()
+            .position(|x| *x == l)
+            .ok_or_else(|| anyhow!("{shown}: column `{l}` is missing or was renamed"))
+    };
+    let (c_case, c_village, c_scheme) = (col(H_CASE)?, col(H_VILLAGE)?, col(H_SCHEME)?);
+    let (c_res, c_note, c_checker, c_date) = (col(H_RESULT)?, col(H_NOTE)?, col(H_CHECKER)?, col(H_DATE)?);
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut spot = ledger::read::<SpotCheck>(ws)?;
+    let policy = &ws.policy;
+    let mut problems = Vec::new();
+    let mut answers = Vec::new();
+    for (i, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+        if row.iter().all(|c| c.is_blank()) {
+            continue;
+        }
+        let cell = |c: usize| {
+            row.get(c)
+                .map(|x| text::unneutralise(x.text.trim()).to_string())
+                .unwrap_or_default()
+        };
+        let n = i + 1;
+        let case_id = cell(c_case);
+        let Some(s) = spot.iter().find(|s| s.sample == sample && s.case_id == case_id) else {
+            problems.push(format!("row {n}: case {case_id} is not in spot-check sample {sample}"));
+            continue;
+        };
+        let label = policy
+            .schemes
+            .get(&s.scheme)
+            .map(|x| x.label.clone())
+            .unwrap_or(s.scheme.clone());
+        if cell(c_village) != s.village.0 || cell(c_scheme) != label {
+            problems.push(format!("row {n}: the locked cells of case {case_id} were changed"));
+        }
+        let result = match cell(c_res).as_str() {
+            "" => continue,
+            TRUE => "true",
+            NOT_TRUE => "not_true",
+            NOT_FOUND => "not_found",
+            other => {
+                problems.push(format!(
+                    "row {n}: 核查结果 `{other}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}"
+                ));
+                continue;
+            }
+        };
+        let checker = cell(c_checker);
+        if checker.is_empty() {
+            problems.push(format!("row {n}: 核查人 is empty"));
+        }
+        let day = match date::parse_date(&cell(c_date)) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.push(format!(
+                    "row {n}: 核查日期 `{}` is not a date (write 2026-12-05)",
+                    cell(c_date)
+                ));
+                None
+            }
+        };
+        if !s.result.is_empty() && s.result != result {
+            problems.push(format!(
+                "row {n}: case {case_id} already has a recorded result ({})",
+                result_zh(&s.result)
+            ));
+        }
+        answers.push((case_id, result.to_string(), cell(c_note), checker, day));
+    }
+    if answers.is_empty() && problems.is_empty() {
+        problems.push("no row has a 核查结果".into());
+    }
+    if !problems.is_empty() {
+        bail!(
+            "{shown} refused, nothing recorded:\n  {}",
+            problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n  ")
+        );
+    }
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (case_id, result, note, checker, day) in &answers {
+        if let Some(s) = spot.iter_mut().find(|s| s.sample == sample && &s.case_id == case_id) {
+            if s.result.is_empty() {
+                *counts.entry(result_zh(result).to_string()).or_default() += 1;
+            }
+            s.result = result.clone();
+            s.note = Text(note.clone());
+            s.checker = Text(checker.clone());
+            s.checked_on = *day;
+        }
+    }
+    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let out = format!(
+        "audit --record {shown}: sample {sample}: {} recorded{}",
+        counts.values().sum::<usize>(),
+        if summary.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", summary.join(", "))
+        }
+    );
+    if args.dry_run {
+        println!("dry run: {out}");
+        return Ok(Outcome::Done);
+    }
+    let mut txn = Txn::new();
+    if counts.values().sum::<usize>() > 0 {
+        let mut chain = ledger::read::<Event>(ws)?;
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet");
+        events::append(
+            &mut chain,
+            [NewEvent {
+                step: "audit".into(),
+                detail: format!("spot-check sample {sample} recorded: {}", summary.join(", ")),
+                inputs: format!("{name}={};{POLICY_FILE}={}", sha256_hex(&bytes), ws.policy_sha256()?),
+                ..NewEvent::default()
+            }],
+        );
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        txn.put(ledger::path_of::<SpotCheck>(), ledger::to_bytes(&spot)?);
+    }
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet {
+        println!("{out}");
+    }
+    Ok(if spot.iter().any(|s| s.sample == sample && s.result == "not_true") {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The findings workbook.
+
+fn findings_workbook(f: &[Finding]) -> Result<Vec<u8>> {
+    let columns = vec![
+        Column::new("代码 code", Kind::Code),
+        Column::new("级别 severity", Kind::Text),
+        Column::new("案件编号 case", Kind::Code),
+        Column::new("问题 finding", Kind::Text),
+        Column::new("处理 fix", Kind::Text),
+    ];
+    let rows = f
+        .iter()
+        .map(|x| {
+            vec![
+                Value::from(x.code),
+                Value::from(match x.severity {
+                    Severity::Error => "错误 error",
+                    Severity::Warning => "警告 warning",
+                }),
+                Value::from(x.case_id.as_str()),
+                Value::from(x.what.as_str()),
+                Value::from(x.fix.as_str()),
+            ]
+        })
+        .collect();
+    writer::workbook_bytes(&[SheetSpec {
+        name: "审计发现 findings".into(),
+        title: Some("审计发现: 每条一行, 代码见 docs/ledgers.md".into()),
+        columns,
+        rows,
+        batch: None,
+    }])
+}

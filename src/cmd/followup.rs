@@ -1,0 +1,990 @@
+//! `jiuzhu intake --kind followups FILE…` and `--kind complaints FILE…` — dynamic management (动态管理): the
+//! outcomes of follow-up visits (回访) and complaints (信访).
+//!
+//! A follow-up row names a case (案件编号, or the head's ID), the date, the visitors, the household's class of
+//! difficulty (特殊困难/一般困难/临时困难, which sets when it is due again) and any change found: a member's new
+//! monthly income, a member moved out or died. A change is applied to `members.csv` (and the household size in
+//! `cases.csv`) with an event in the journal; the next `decide --period` re-decides the amount (增发/减发/停发).
+//!
+//! A complaint row has the date received, the channel (来信/来访/电话/网络), the subject, the case when there is
+//! one, the handler, and once answered the result and the reply date. A reply is due `complaints.due_days` after
+//! receipt unless the sheet gives 办理期限; [`overdue_complaints`] lists those past due (for `status` and `audit`).
+//!
+//! As with applications, every row is recorded, already recorded, or rejected with file, sheet, row, column,
+//! value, reason and what to do; re-importing a file changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Result};
+use chrono::{Days, Months, NaiveDate};
+
+use crate::domain::date;
+use crate::domain::id_number::{self, IdNumber};
+use crate::domain::money::Fen;
+use crate::i18n::tr;
+use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::{
+    self, Case, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text, Visit,
+};
+use crate::policy::Policy;
+use crate::sheet::fields::HeaderNames;
+use crate::sheet::reader::{self, Cell, Encoding, Header};
+use crate::sheet::writer::{self, Column, Kind as ColKind, SheetSpec, Value};
+use crate::workspace::{Txn, Workspace, POLICY_FILE};
+use crate::Outcome;
+
+/// What the files hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Follow-up visit records (回访记录).
+    Followups,
+    /// Complaints and petitions (信访登记).
+    Complaints,
+}
+
+impl Kind {
+    fn step(self) -> &'static str {
+        match self {
+            Kind::Followups => "followups",
+            Kind::Complaints => "complaints",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub kind: Kind,
+    pub files: Vec<PathBuf>,
+    pub encoding: Option<String>,
+    pub dry_run: bool,
+    pub quiet: bool,
+}
+
+/// One input file as read, with its header.
+struct Input {
+    shown: String,
+    name: String,
+    bytes: Vec<u8>,
+    sha256: String,
+    sheet: reader::RawSheet,
+    header: Header,
+}
+
+/// A row that could not be recorded, for the clerk who fixes it.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+    pub fix: String,
+}
+
+/// Why a row was refused: column label, value, reason, what to do.
+type RowError = (&'static str, String, String, &'static str);
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    read: usize,
+    recorded: usize,
+    updated: usize,
+    already: usize,
+    rejected: usize,
+    changes: usize,
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    if args.files.is_empty() {
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "give at least one file: jiuzhu intake --kind {} FILE…",
+                    args.kind.step()
+                ),
+                format!("请给出至少一个文件: jiuzhu intake --kind {} 文件…", args.kind.step())
+            )
+        );
+    }
+    let encoding = match &args.encoding {
+        Some(e) => Encoding::parse(e)?,
+        None => Encoding::Detect,
+    };
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let names = HeaderNames::new(&ws.policy.columns);
+    let mut inputs = Vec::new();
+    for path in &args.files {
+        inputs.push(read_input(path, encoding, &names, args.kind)?);
+    }
+    let mut cases = ledger::read::<Case>(ws)?;
+    let mut members = ledger::read::<Member>(ws)?;
+    let mut chain = events::read_verified(ws)?;
+
+    let mut txn = Txn::new();
+    let mut rejects = Vec::new();
+    let mut tally = Tally::default();
+    let mut case_events: Vec<NewEvent> = Vec::new();
+    match args.kind {
+        Kind::Followups => {
+            let mut followups = ledger::read::<Followup>(ws)?;
+            let known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
+            let mut members_changed = false;
+            for input in &inputs {
+                for (excel_row, row) in data_rows(input) {
+                    tally.read += 1;
+                    match followup_of_row(row, &input.header, &cases, &members) {
+                        Err(e) => {
+                            tally.rejected += 1;
+                            rejects.push(reject(input, excel_row, e));
+                        }
+                        Ok(mut f) => {
+                            if known.contains(&f.followup_id)
+                                || followups.iter().any(|x| x.followup_id == f.followup_id)
+                            {
+                                tally.already += 1;
+                                continue;
+                            }
+                            // A change is applied in row order: a second change of one member sees the first.
+                            match apply_change(&mut f, &mut cases, &mut members) {
+                                Err(e) => {
+                                    tally.rejected += 1;
+                                    rejects.push(reject(input, excel_row, e));
+                                    continue;
+                                }
+                                Ok(Some(detail)) => {
+                                    members_changed = true;
+                                    tally.changes += 1;
+                                    case_events.push(NewEvent {
+                                        step: "followup".into(),
+                                        case_id: f.case_id.clone(),
+                                        detail,
+                                        ..NewEvent::default()
+                                    });
+                                }
+                                Ok(None) => {}
+                            }
+                            f.file_sha256 = input.sha256.clone();
+                            f.row = excel_row;
+                            tally.recorded += 1;
+                            followups.push(f);
+                        }
+                    }
+                }
+            }
+            if tally.recorded > 0 {
+                txn.put(ledger::path_of::<Followup>(), ledger::to_bytes(&followups)?);
+            }
+            if members_changed {
+                txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&members)?);
+                txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
+            }
+        }
+        Kind::Complaints => {
+            let mut complaints = ledger::read::<Complaint>(ws)?;
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            for input in &inputs {
+                for (excel_row, row) in data_rows(input) {
+                    tally.read += 1;
+                    match complaint_of_row(row, &input.header, &cases, &ws.policy) {
+                        Err(e) => {
+                            tally.rejected += 1;
+                            rejects.push(reject(input, excel_row, e));
+                        }
+                        Ok(mut c) => {
+                            if !seen.insert(c.complaint_id.clone()) {
+                                tally.already += 1;
+                                continue;
+                            }
+                            match complaints.iter_mut().find(|x| x.complaint_id == c.complaint_id) {
+                                Some(old) => {
+                                    // The same complaint again: the answer (handler, result, reply) may have been
+                                    // filled in since; where it came from stays the first file's row.
+                                    c.file_sha256 = old.file_sha256.clone();
+                                    c.row = old.row;
+                                    if *old == c {
+                                        tally.already += 1;
+                                    } else {
+                                        case_events.push(NewEvent {
+                                            step: "complaint".into(),
+                                            case_id: c.case_id.clone(),
+                                            detail: format!(
+                                                "信访 {} 更新: {}{}",
+                                                c.complaint_id,
+                                                c.result,
+                                                c.replied_on.map(|d| format!(" (答复 {d})")).unwrap_or_default()
+                                            ),
+                                            ..NewEvent::default()
+                                        });
+                                        *old = c;
+                                        tally.updated += 1;
+                                    }
+                                }
+                                None => {
+                                    c.file_sha256 = input.sha256.clone();
+                                    c.row = excel_row;
+                                    case_events.push(NewEvent {
+                                        step: "complaint".into(),
+                                        case_id: c.case_id.clone(),
+                                        detail: format!(
+                                            "信访 {} 收到 {} ({}): {}",
+                                            c.complaint_id,
+                                            c.received_on,
+                                            c.channel.label_zh(),
+                                            c.subject
+                                        ),
+                                        ..NewEvent::default()
+                                    });
+                                    complaints.push(c);
+                                    tally.recorded += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if tally.recorded + tally.updated > 0 {
+                txn.put(ledger::path_of::<Complaint>(), ledger::to_bytes(&complaints)?);
+            }
+        }
+    }
+
+    let changed = tally.recorded + tally.updated > 0;
+    if changed {
+        let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
+        input_list.push(format!("{POLICY_FILE}={}", ws.policy_sha256()?));
+        let mut new_events = vec![NewEvent {
+            step: args.kind.step().into(),
+            detail: format!(
+                "{} rows recorded, {} updated, {} changes applied; {} rejected",
+                tally.recorded, tally.updated, tally.changes, tally.rejected
+            ),
+            inputs: input_list.join(";"),
+            ..NewEvent::default()
+        }];
+        new_events.extend(case_events);
+        events::append(&mut chain, new_events);
+        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        for input in &inputs {
+            txn.put(
+                crate::workspace::inbox_path(&input.name, &input.sha256),
+                input.bytes.clone(),
+            );
+        }
+    }
+    let report = report_path(args.kind, &inputs);
+    if !rejects.is_empty() && changed {
+        txn.put(&report, rejects_workbook(&rejects)?);
+    }
+
+    // Summary.
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let files = if inputs.len() == 1 {
+        inputs[0].shown.clone()
+    } else {
+        tr(format!("{} files", inputs.len()), format!("{} 个文件", inputs.len()))
+    };
+    let t = tally;
+    let mut out = match args.kind {
+        Kind::Followups => tr(
+            format!(
+                "{prefix}follow-ups {files}: {} rows read = {} recorded + {} already recorded + {} rejected; {} changes \
+                 applied to members.csv",
+                t.read, t.recorded, t.already, t.rejected, t.changes
+            ),
+            format!(
+                "{prefix}回访 {files}: 读取 {} 行 = 记录 {} + 已记录 {} + 拒收 {}; 家庭变化 {} 项已更新到 members.csv",
+                t.read, t.recorded, t.already, t.rejected, t.changes
+            ),
+        ),
+        Kind::Complaints => tr(
+            format!(
+                "{prefix}complaints {files}: {} rows read = {} recorded + {} updated + {} already recorded + {} rejected",
+                t.read, t.recorded, t.updated, t.already, t.rejected
+            ),
+            format!(
+                "{prefix}信访 {files}: 读取 {} 行 = 登记 {} + 更新 {} + 已登记 {} + 拒收 {}",
+                t.read, t.recorded, t.updated, t.already, t.rejected
+            ),
+        ),
+    };
+    if t.changes > 0 {
+        out.push_str(&tr(
+            "\n  next: `jiuzhu decide --period YYYY-MM` re-decides the changed households (增发/减发/停发)",
+            "\n  下一步: `jiuzhu decide --period YYYY-MM` 对有变化的家庭重新核定 (增发/减发/停发)",
+        ));
+    }
+    if !rejects.is_empty() && changed {
+        out.push_str(&format!("\n  {} {}", tr("report:", "报告:"), report.display()));
+    }
+    for r in rejects.iter().take(10) {
+        out.push_str(&format!(
+            "\n  {} {} {} {}{}: {} — {}",
+            tr("rejected", "拒收"),
+            r.file,
+            tr("row", "第"),
+            r.row,
+            if r.column.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", r.column)
+            },
+            r.reason,
+            r.fix
+        ));
+    }
+    crate::ui::record("rows_read", t.read);
+    crate::ui::record("recorded", t.recorded);
+    crate::ui::record("updated", t.updated);
+    crate::ui::record("already_recorded", t.already);
+    crate::ui::record("rejected", t.rejected);
+    crate::ui::record("changes_applied", t.changes);
+
+    let outcome = if rejects.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
+    if args.dry_run {
+        println!("{out}");
+        return Ok(outcome);
+    }
+    let lock = lock.expect("a writing run holds the lock");
+    ws.commit(&lock, txn)?;
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) -> Result<Input> {
+    let shown = path.display().to_string();
+    if let Ok(meta) = std::fs::metadata(path) {
+        reader::check_input_size(&shown, meta.len())?;
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        anyhow!(
+            "{}",
+            tr(format!("cannot read {shown}: {e}"), format!("无法读取 {shown}: {e}"))
+        )
+    })?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
+    let sha256 = sha256_hex(&bytes);
+    let wb = reader::read_workbook_bytes(&shown, &bytes, encoding)?;
+    let (required, any_of, what): (&[&'static str], &[&'static str], String) = match kind {
+        Kind::Followups => (
+            &["followup_on", "visitors", "difficulty_class"],
+            &["case_id", "household_key"],
+            tr(
+                "a follow-up sheet (回访记录): it needs the columns 案件编号 or 户主身份证号, 回访日期, 回访人 and 困难类别 \
+                 (回访情况, 变化类型, 变化成员身份证号 and 变化后月收入 are optional)",
+                "回访记录表: 需要 案件编号 或 户主身份证号、回访日期、回访人、困难类别 列 \
+                 (回访情况、变化类型、变化成员身份证号、变化后月收入 可选)",
+            ),
+        ),
+        Kind::Complaints => (
+            &["received_on", "channel", "subject"],
+            &[],
+            tr(
+                "a complaints sheet (信访登记): it needs the columns 收到日期, 信访方式 and 信访事项 (信访人, 案件编号, \
+                 承办人, 办理期限, 处理结果 and 答复日期 are optional)",
+                "信访登记表: 需要 收到日期、信访方式、信访事项 列 (信访人、案件编号、承办人、办理期限、处理结果、答复日期 可选)",
+            ),
+        ),
+    };
+    let mut misses = Vec::new();
+    for sheet in wb.sheets {
+        match reader::find_header(&sheet, names, required, any_of)? {
+            Ok(header) => {
+                return Ok(Input {
+                    shown,
+                    name,
+                    bytes,
+                    sha256,
+                    sheet,
+                    header,
+                })
+            }
+            Err(miss) => misses.push(miss.to_string()),
+        }
+    }
+    bail!(
+        "{}\n  {}",
+        tr(format!("{shown} is not {what}"), format!("{shown} 不是{what}")),
+        misses.join("\n  ")
+    )
+}
+
+/// The data rows below the header, not blank, with their Excel row numbers.
+fn data_rows(input: &Input) -> impl Iterator<Item = (u32, &Vec<Cell>)> {
+    input
+        .sheet
+        .rows
+        .iter()
+        .enumerate()
+        .skip(input.header.row + 1)
+        .filter(|(_, row)| !row.iter().all(Cell::is_blank))
+        .map(|(i, row)| ((i + 1) as u32, row))
+}
+
+fn reject(input: &Input, row: u32, (column, value, reason, fix): RowError) -> Reject {
+    Reject {
+        file: input.name.clone(),
+        sheet: input.sheet.name.clone(),
+        row,
+        column: column.to_string(),
+        value,
+        reason,
+        fix: fix.to_string(),
+    }
+}
+
+/// A date cell: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`.
+fn date_of(cell: &Cell, label: &'static str) -> std::result::Result<NaiveDate, RowError> {
+    match (cell.date, cell.number) {
+        (Some(d), _) => Ok(d),
+        (None, Some(n)) => date::from_excel_serial(n),
+        (None, None) => date::parse_date(&cell.text),
+    }
+    .map_err(|e| {
+        (
+            label,
+            cell.text.clone(),
+            format!("{label}: {e}"),
+            "write the date as 2026-11-03",
+        )
+    })
+}
+
+fn optional_date(
+    h: &Header,
+    row: &[Cell],
+    field: &str,
+    label: &'static str,
+) -> std::result::Result<Option<NaiveDate>, RowError> {
+    match h.get(row, field) {
+        Some(c) if !c.is_blank() => date_of(c, label).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The case a row names: by 案件编号, or by the head's ID (the one open case they head).
+fn case_of_row(row: &[Cell], h: &Header, cases: &[Case], required: bool) -> std::result::Result<String, RowError> {
+    let case_text = h.text(row, "case_id").trim().to_uppercase();
+    if !case_text.is_empty() {
+        return match cases.iter().find(|c| c.case_id == case_text) {
+            Some(c) => Ok(c.case_id.clone()),
+            None => Err((
+                "案件编号",
+                case_text.clone(),
+                format!("unknown case {case_text}"),
+                "copy the 案件编号 from ledgers/cases.csv or a jiuzhu workbook",
+            )),
+        };
+    }
+    let cell = h.get(row, "household_key").cloned().unwrap_or_default();
+    if cell.is_blank() {
+        if !required {
+            return Ok(String::new());
+        }
+        return Err((
+            "案件编号",
+            String::new(),
+            "no case: 案件编号 and 户主身份证号 are both blank".into(),
+            "fill in the 案件编号 (or the head's ID)",
+        ));
+    }
+    let id = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
+        (
+            "户主身份证号",
+            id_number::mask_any(&cell.text),
+            format!("户主身份证号: {e}"),
+            "format the column as text and write the head's 18-character ID",
+        )
+    })?;
+    let open: Vec<&Case> = cases
+        .iter()
+        .filter(|c| c.status.is_open() && c.applicant_id_number == id)
+        .collect();
+    match open.as_slice() {
+        [one] => Ok(one.case_id.clone()),
+        [] => Err((
+            "户主身份证号",
+            id.masked(),
+            format!("unknown case: no open case whose head is {}", id.masked()),
+            "check the ID, or write the 案件编号",
+        )),
+        _ => Err((
+            "户主身份证号",
+            id.masked(),
+            format!(
+                "{} heads {} open cases; the row does not say which",
+                id.masked(),
+                open.len()
+            ),
+            "write the 案件编号",
+        )),
+    }
+}
+
+/// Names separated by `、`, commas, semicolons, slashes or spaces; each once, in order.
+fn split_names(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in s.split(['、', ',', '，', ';', '；', '/', ' ', '\n']) {
+        let n = n.trim();
+        if !n.is_empty() && !out.iter().any(|x| x == n) {
+            out.push(n.to_string());
+        }
+    }
+    out
+}
+
+fn followup_of_row(
+    row: &[Cell],
+    h: &Header,
+    cases: &[Case],
+    members: &[Member],
+) -> std::result::Result<Followup, RowError> {
+    let case_id = case_of_row(row, h, cases, true)?;
+    let visited_on = date_of(&h.get(row, "followup_on").cloned().unwrap_or_default(), "回访日期")?;
+    let visitors = split_names(h.text(row, "visitors"));
+    if visitors.is_empty() {
+        return Err((
+            "回访人",
+            String::new(),
+            "no visitors (回访人 is blank)".into(),
+            "write the visitors' names, separated by 、",
+        ));
+    }
+    let class_text = h.text(row, "difficulty_class");
+    let difficulty_class = DifficultyClass::parse(class_text).ok_or_else(|| {
+        (
+            "困难类别",
+            class_text.to_string(),
+            format!("困难类别 `{class_text}` is not 特殊困难, 一般困难 or 临时困难"),
+            "write 特殊困难, 一般困难 or 临时困难",
+        )
+    })?;
+    let change_text = h.text(row, "change_kind");
+    let change = ChangeKind::parse(change_text).ok_or_else(|| {
+        (
+            "变化类型",
+            change_text.to_string(),
+            format!("变化类型 `{change_text}` is not 无变化, 收入变化, 迁出 or 死亡"),
+            "write 收入变化, 迁出 or 死亡 (blank or 无变化 when nothing changed)",
+        )
+    })?;
+    let mut member_id_number = String::new();
+    let mut new_income_amount = None;
+    if change != ChangeKind::None {
+        let cell = h.get(row, "member_id_number").cloned().unwrap_or_default();
+        if cell.is_blank() {
+            return Err((
+                "变化成员身份证号",
+                String::new(),
+                format!(
+                    "变化类型 {} names no member (变化成员身份证号 is blank)",
+                    change.label_zh()
+                ),
+                "write the ID number of the member whose situation changed",
+            ));
+        }
+        let id: IdNumber = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
+            (
+                "变化成员身份证号",
+                id_number::mask_any(&cell.text),
+                format!("变化成员身份证号: {e}"),
+                "format the column as text and write the member's 18-character ID",
+            )
+        })?;
+        if !members.iter().any(|m| m.case_id == case_id && m.id_number == id) {
+            return Err((
+                "变化成员身份证号",
+                id.masked(),
+                format!("{} is not a member of case {case_id}", id.masked()),
+                "check the ID against the case's members",
+            ));
+        }
+        member_id_number = id.as_str().to_string();
+        if change == ChangeKind::Income {
+            let cell = h.get(row, "new_income").cloned().unwrap_or_default();
+            if cell.is_blank() {
+                return Err((
+                    "变化后月收入(元)",
+                    String::new(),
+                    "收入变化 without the new monthly income".into(),
+                    "write the member's monthly income now, in yuan (0 when none)",
+                ));
+            }
+            let parsed = match cell.number {
+                Some(v) => Fen::from_number_cell(v),
+                None => Fen::parse_yuan(&cell.text),
+            };
+            match parsed {
+                Ok(f) if !f.is_negative() => new_income_amount = Some(f),
+                Ok(_) => {
+                    return Err((
+                        "变化后月收入(元)",
+                        cell.text.clone(),
+                        "income is negative".into(),
+                        "write the monthly income as 0 or more",
+                    ))
+                }
+                Err(e) => {
+                    return Err((
+                        "变化后月收入(元)",
+                        cell.text.clone(),
+                        e.to_string(),
+                        "write the amount in yuan, e.g. 1200.50",
+                    ))
+                }
+            }
+        }
+    }
+    let joined = visitors.join("、");
+    let hash = sha256_hex(
+        format!(
+            "{case_id}|{visited_on}|{joined}|{}|{member_id_number}",
+            change.label_zh()
+        )
+        .as_bytes(),
+    );
+    Ok(Followup {
+        followup_id: format!("F-{}", hash[..16].to_uppercase()),
+        case_id,
+        visited_on,
+        visitor_count: visitors.len() as u32,
+        visitors: Text(joined),
+        outcome: Text(h.text(row, "outcome").to_string()),
+        difficulty_class,
+        change,
+        member_id_number,
+        old_income_amount: None,
+        new_income_amount,
+        file_sha256: String::new(),
+        row: 0,
+    })
+}
+
+/// Applies a follow-up's change to the case's members; returns the journal line, or why it cannot be applied.
+fn apply_change(
+    f: &mut Followup,
+    cases: &mut [Case],
+    members: &mut Vec<Member>,
+) -> std::result::Result<Option<String>, RowError> {
+    let at = members
+        .iter()
+        .position(|m| m.case_id == f.case_id && m.id_number.as_str() == f.member_id_number);
+    match (f.change, at) {
+        (ChangeKind::None, _) => Ok(None),
+        (_, None) => Err((
+            "变化成员身份证号",
+            id_number::mask_any(&f.member_id_number),
+            format!(
+                "{} is no longer a member of case {}",
+                id_number::mask_any(&f.member_id_number),
+                f.case_id
+            ),
+            "the member was removed by an earlier row; check the sheet",
+        )),
+        (ChangeKind::Income, Some(i)) => {
+            let m = &mut members[i];
+            let new = f.new_income_amount.expect("checked: income change has an amount");
+            f.old_income_amount = Some(m.monthly_income_amount);
+            let detail = format!(
+                "回访 {}: {} ({}) 月收入 {} → {}",
+                f.visited_on,
+                m.name,
+                m.id_number.masked(),
+                m.monthly_income_amount,
+                new
+            );
+            m.monthly_income_amount = new;
+            Ok(Some(detail))
+        }
+        (ChangeKind::MovedOut | ChangeKind::Died, Some(i)) => {
+            if members[i].relation == Relation::Head {
+                return Err((
+                    "变化成员身份证号",
+                    members[i].id_number.masked(),
+                    format!(
+                        "{} is the head of household; the case cannot lose its head here",
+                        members[i].name
+                    ),
+                    "the household applies again with its new head (or close the case)",
+                ));
+            }
+            let m = members.remove(i);
+            let size = members.iter().filter(|x| x.case_id == f.case_id).count() as u32;
+            if let Some(c) = cases.iter_mut().find(|c| c.case_id == f.case_id) {
+                c.household_size = size;
+            }
+            Ok(Some(format!(
+                "回访 {}: {} ({}) {}, 移出家庭; 家庭人口 {size}",
+                f.visited_on,
+                m.name,
+                m.id_number.masked(),
+                f.change.label_zh()
+            )))
+        }
+    }
+}
+
+fn complaint_of_row(
+    row: &[Cell],
+    h: &Header,
+    cases: &[Case],
+    policy: &Policy,
+) -> std::result::Result<Complaint, RowError> {
+    let received_on = date_of(&h.get(row, "received_on").cloned().unwrap_or_default(), "收到日期")?;
+    let channel_text = h.text(row, "channel");
+    let channel = Channel::parse(channel_text).ok_or_else(|| {
+        (
+            "信访方式",
+            channel_text.to_string(),
+            format!("信访方式 `{channel_text}` is not 来信, 来访, 电话 or 网络"),
+            "write 来信, 来访, 电话 or 网络",
+        )
+    })?;
+    let subject = h.text(row, "subject").trim().to_string();
+    if subject.is_empty() {
+        return Err((
+            "信访事项",
+            String::new(),
+            "no subject (信访事项 is blank)".into(),
+            "write what the complaint is about",
+        ));
+    }
+    let case_id = case_of_row(row, h, cases, false)?;
+    let due_on = match optional_date(h, row, "due_on", "办理期限")? {
+        Some(d) => d,
+        None => received_on
+            .checked_add_days(Days::new(policy.complaints.due_days as u64))
+            .unwrap_or(received_on),
+    };
+    let replied_on = optional_date(h, row, "replied_on", "答复日期")?;
+    if replied_on.is_some_and(|d| d < received_on) {
+        return Err((
+            "答复日期",
+            replied_on.map(|d| d.to_string()).unwrap_or_default(),
+            "答复日期 is before 收到日期".into(),
+            "check both dates",
+        ));
+    }
+    let result = h.text(row, "result").trim().to_string();
+    if replied_on.is_some() && result.is_empty() {
+        return Err((
+            "处理结果",
+            String::new(),
+            "答复日期 given but no 处理结果".into(),
+            "write the result of the handling (处理结果) that was replied",
+        ));
+    }
+    let complainant = h.text(row, "complainant").trim().to_string();
+    let hash = sha256_hex(format!("{received_on}|{}|{complainant}|{subject}", channel.label_zh()).as_bytes());
+    Ok(Complaint {
+        complaint_id: format!("X-{}", hash[..16].to_uppercase()),
+        received_on,
+        channel,
+        complainant: Text(complainant),
+        subject: Text(subject),
+        case_id,
+        handler: Text(h.text(row, "handler").trim().to_string()),
+        due_on,
+        result: Text(result),
+        replied_on,
+        file_sha256: String::new(),
+        row: 0,
+    })
+}
+
+fn report_path(kind: Kind, inputs: &[Input]) -> PathBuf {
+    let stem = inputs
+        .first()
+        .and_then(|i| Path::new(&i.name).file_stem().and_then(|s| s.to_str()))
+        .unwrap_or("input");
+    let sha = inputs.first().map(|i| &i.sha256[..8]).unwrap_or("");
+    PathBuf::from("reports").join(format!(
+        "{}-rejects-{}-{sha}.xlsx",
+        kind.step(),
+        crate::workspace::safe_file_name(stem)
+    ))
+}
+
+fn rejects_workbook(rejects: &[Reject]) -> Result<Vec<u8>> {
+    writer::workbook_bytes(&[SheetSpec {
+        name: "拒收 rejected".into(),
+        title: Some("未能记录的行 — 改正后重新导入 (jiuzhu intake --kind …)".into()),
+        columns: vec![
+            Column::new("文件 file", ColKind::Text),
+            Column::new("工作表 sheet", ColKind::Text),
+            Column::new("行 row", ColKind::Count),
+            Column::new("列 column", ColKind::Text),
+            Column::new("值 value", ColKind::Code),
+            Column::new("原因 reason", ColKind::Text),
+            Column::new("处理办法 what to do", ColKind::Text),
+        ],
+        rows: rejects
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::from(r.file.as_str()),
+                    Value::from(r.sheet.as_str()),
+                    Value::Count(r.row as i64),
+                    Value::from(r.column.as_str()),
+                    Value::from(r.value.as_str()),
+                    Value::from(r.reason.as_str()),
+                    Value::from(r.fix.as_str()),
+                ]
+            })
+            .collect(),
+        batch: None,
+    }])
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What is due: pure over ledgers already read (for `status` and `audit`).
+
+/// Complaints not answered by their due date, as of a date: no reply and `due_on` before `as_of`, or answered
+/// after `due_on` is not overdue any more (it was late; `audit` may flag `replied_on > due_on`).
+pub fn overdue_complaints(complaints: &[Complaint], as_of: NaiveDate) -> Vec<&Complaint> {
+    let mut out: Vec<&Complaint> = complaints
+        .iter()
+        .filter(|c| c.replied_on.is_none() && c.due_on < as_of)
+        .collect();
+    out.sort_by(|a, b| (a.due_on, &a.complaint_id).cmp(&(b.due_on, &b.complaint_id)));
+    out
+}
+
+/// Complaints answered after their due date (for `audit`).
+pub fn late_replies(complaints: &[Complaint]) -> Vec<&Complaint> {
+    complaints
+        .iter()
+        .filter(|c| c.replied_on.is_some_and(|r| r > c.due_on))
+        .collect()
+}
+
+/// A household due for a follow-up visit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FollowupDue {
+    pub case_id: String,
+    pub difficulty_class: DifficultyClass,
+    /// The last follow-up or home visit, or the date the benefit was decided when there was none.
+    pub last_seen: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
+/// Households receiving a benefit whose next follow-up is overdue as of a date: the class is the latest
+/// follow-up's (else the policy's default), the cadence the policy's months for that class, counted from the
+/// latest follow-up, home visit, or (for a household never visited since) the decision that put it in force.
+pub fn overdue_followups(
+    policy: &Policy,
+    cases: &[Case],
+    followups: &[Followup],
+    visits: &[Visit],
+    decided_on: &BTreeMap<String, NaiveDate>,
+    as_of: NaiveDate,
+) -> Vec<FollowupDue> {
+    let mut latest: BTreeMap<&str, &Followup> = BTreeMap::new();
+    for f in followups {
+        let e = latest.entry(f.case_id.as_str()).or_insert(f);
+        if (f.visited_on, &f.followup_id) > (e.visited_on, &e.followup_id) {
+            *e = f;
+        }
+    }
+    let mut last_visit: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    for v in visits {
+        let e = last_visit.entry(v.case_id.as_str()).or_insert(v.visited_on);
+        *e = (*e).max(v.visited_on);
+    }
+    let mut out = Vec::new();
+    for c in cases
+        .iter()
+        .filter(|c| c.status == crate::ledger::CaseStatus::Effective)
+    {
+        let class = latest
+            .get(c.case_id.as_str())
+            .map(|f| f.difficulty_class)
+            .unwrap_or(policy.followups.default_class);
+        let seen = [
+            latest.get(c.case_id.as_str()).map(|f| f.visited_on),
+            last_visit.get(c.case_id.as_str()).copied(),
+            decided_on.get(&c.case_id).copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        let Some(last_seen) = seen else { continue };
+        let due_on = last_seen
+            .checked_add_months(Months::new(policy.followups.months(class)))
+            .unwrap_or(last_seen);
+        if due_on < as_of {
+            out.push(FollowupDue {
+                case_id: c.case_id.clone(),
+                difficulty_class: class,
+                last_seen,
+                due_on,
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.due_on, &a.case_id).cmp(&(b.due_on, &b.case_id)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complaint(received: NaiveDate, due: NaiveDate, replied: Option<NaiveDate>) -> Complaint {
+        Complaint {
+            complaint_id: format!("X-{received}"),
+            received_on: received,
+            channel: Channel::Phone,
+            complainant: Text::default(),
+            subject: Text("反映低保户有车".into()),
+            case_id: String::new(),
+            handler: Text::default(),
+            due_on: due,
+            result: Text::default(),
+            replied_on: replied,
+            file_sha256: String::new(),
+            row: 2,
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_complaint_is_overdue_only_unanswered_and_past_due() {
+        let cs = vec![
+            complaint(d(2026, 8, 1), d(2026, 9, 30), None),
+            complaint(d(2026, 10, 1), d(2026, 11, 30), None),
+            complaint(d(2026, 7, 1), d(2026, 8, 30), Some(d(2026, 9, 5))),
+        ];
+        let o = overdue_complaints(&cs, d(2026, 11, 20));
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].received_on, d(2026, 8, 1));
+        assert_eq!(late_replies(&cs).len(), 1);
+        // On the due date itself it is not late yet.
+        assert!(overdue_complaints(&cs, d(2026, 9, 30)).is_empty());
+    }
+
+    #[test]
+    fn classes_and_changes_read_as_clerks_write_them() {
+        assert_eq!(DifficultyClass::parse("特殊困难"), Some(DifficultyClass::Special));
+        assert_eq!(DifficultyClass::parse(" 一般 "), Some(DifficultyClass::General));
+        assert_eq!(DifficultyClass::parse("困难"), None);
+        assert_eq!(ChangeKind::parse(""), Some(ChangeKind::None));
+        assert_eq!(ChangeKind::parse("收入增加"), Some(ChangeKind::Income));
+        assert_eq!(Channel::parse("12345"), Some(Channel::Phone));
+        assert_eq!(split_names("李明、王芳 李明"), vec!["李明", "王芳"]);
+    }
+}

@@ -1,0 +1,591 @@
+//! `jiuzhu report --period P` — the monthly statistics workbook administrators send upward (统计报表):
+//! `reports/统计报表-P.xlsx`.
+//!
+//! Every number comes from the ledgers: the decisions in force in each month (households, persons, monthly
+//! amount) and the payments (paid this month, paid this year). The first sheet tells the month at a glance —
+//! the key figures, the change reconciliation and three native charts (the last 12 months' households and
+//! amount, and the split by scheme); the other sheets hold the figures by scheme, by township and village, the
+//! changes (新增/增发/减发/停发) and the trend the charts draw.
+//!
+//! Definitions (also in the README):
+//! - **In force in month P**: a case's latest effective (or since superseded) decision whose `effective_from`
+//!   ≤ P, unless it is a 停发 or a 渐退 whose `gradual_exit_until` < P. 临时救助 (one-off) counts only in the
+//!   month it took effect. Persons are the members the amount was computed for (`members=` in the basis).
+//! - **Changes** (monthly schemes only): new = in force in P, not in P−1; stopped = in force in P−1, not in P;
+//!   increased / decreased = in force in both, with a higher / lower amount (the delta in fen). The month
+//!   reconciles when last month's total + new + increases − decreases − stops = this month's total (✓/✗).
+//! - **Paid**: payments for months of the period's year up to P, issued or paid (a failed payment counts in
+//!   its reissue, never twice).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Result};
+use serde::Serialize;
+
+use crate::domain::date::Period;
+use crate::domain::money::Fen;
+use crate::i18n::tr;
+use crate::ledger::{self, Case, Decision, DecisionKind, DecisionStatus, Payment, PaymentStatus};
+use crate::policy::{Policy, SchemeKind};
+use crate::sheet::writer::{self, ChartKind, ChartSpec, Column, Kind, SheetSpec, Value};
+use crate::workspace::{Txn, Workspace};
+use crate::Outcome;
+
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub period: String,
+    pub dry_run: bool,
+    pub quiet: bool,
+}
+
+/// A case in force in a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InForce {
+    pub scheme: String,
+    pub township: String,
+    pub village: String,
+    pub amount: Fen,
+    pub persons: u32,
+}
+
+/// Households, persons and money.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    pub households: i64,
+    pub persons: i64,
+    pub amount: Fen,
+}
+
+impl Figures {
+    fn add(&mut self, persons: u32, amount: Fen) {
+        self.households += 1;
+        self.persons += persons as i64;
+        self.amount = Fen(self.amount.0 + amount.0);
+    }
+}
+
+/// One scheme's change from last month to this (monthly schemes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub before: Figures,
+    pub new: Figures,
+    /// Households whose amount rose, and by how much in all.
+    pub increased: Figures,
+    pub decreased: Figures,
+    pub stopped: Figures,
+    pub after: Figures,
+}
+
+impl Change {
+    /// last month + new + increases − decreases − stops.
+    pub fn computed(&self) -> Fen {
+        Fen(self.before.amount.0 + self.new.amount.0 + self.increased.amount.0
+            - self.decreased.amount.0
+            - self.stopped.amount.0)
+    }
+
+    pub fn balances(&self) -> bool {
+        self.computed() == self.after.amount
+    }
+
+    fn add(&mut self, o: &Change) {
+        for (a, b) in [
+            (&mut self.before, &o.before),
+            (&mut self.new, &o.new),
+            (&mut self.increased, &o.increased),
+            (&mut self.decreased, &o.decreased),
+            (&mut self.stopped, &o.stopped),
+            (&mut self.after, &o.after),
+        ] {
+            a.households += b.households;
+            a.persons += b.persons;
+            a.amount = Fen(a.amount.0 + b.amount.0);
+        }
+    }
+}
+
+/// Everything the workbook shows, computed from the ledgers (pure).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub period: String,
+    pub total: Figures,
+    pub by_scheme: BTreeMap<String, Figures>,
+    /// (township, village) → figures.
+    pub by_village: BTreeMap<(String, String), Figures>,
+    pub changes: BTreeMap<String, Change>,
+    pub paid_month: BTreeMap<String, Fen>,
+    pub paid_year: BTreeMap<String, Fen>,
+    /// The last 12 months, oldest first: (month, figures).
+    pub trend: Vec<(String, Figures)>,
+}
+
+/// The persons an amount was computed for: `members=N` in the decision's basis, else the household size.
+fn persons_of(d: &Decision, case: Option<&Case>) -> u32 {
+    d.basis
+        .split(';')
+        .find_map(|kv| kv.strip_prefix("members="))
+        .and_then(|n| n.parse().ok())
+        .or_else(|| case.map(|c| c.household_size))
+        .unwrap_or(1)
+}
+
+/// The cases in force in a month (see the module doc), by case ID.
+pub fn in_force(policy: &Policy, cases: &[Case], decisions: &[Decision], month: Period) -> BTreeMap<String, InForce> {
+    let m = month.to_string();
+    let mut latest: BTreeMap<&str, &Decision> = BTreeMap::new();
+    for d in decisions.iter().filter(|d| {
+        matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded)
+            && d.kind != DecisionKind::Reject
+            && !d.effective_from.is_empty()
+            && d.effective_from <= m
+    }) {
+        let e = latest.entry(d.case_id.as_str()).or_insert(d);
+        if (&d.effective_from, &d.period, &d.decision_id) > (&e.effective_from, &e.period, &e.decision_id) {
+            *e = d;
+        }
+    }
+    let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let mut out = BTreeMap::new();
+    for (case_id, d) in latest {
+        let case = by_id.get(case_id).copied();
+        let Some(case) = case else { continue };
+        let one_off = policy
+            .schemes
+            .get(&case.scheme)
+            .is_some_and(|s| s.kind == SchemeKind::Temporary);
+        if d.kind == DecisionKind::Stop || (one_off && d.effective_from != m) {
+            continue;
+        }
+        if d.kind == DecisionKind::GradualExit && Period::parse(&d.gradual_exit_until).is_ok_and(|u| month > u) {
+            continue;
+        }
+        out.insert(
+            case_id.to_string(),
+            InForce {
+                scheme: case.scheme.clone(),
+                township: case.township.0.clone(),
+                village: case.village.0.clone(),
+                amount: d.amount,
+                persons: persons_of(d, Some(case)),
+            },
+        );
+    }
+    out
+}
+
+/// Computes the month's statistics.
+pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments: &[Payment], period: Period) -> Stats {
+    let now = in_force(policy, cases, decisions, period);
+    let before = in_force(policy, cases, decisions, period.prev());
+    let monthly = |scheme: &str| {
+        policy
+            .schemes
+            .get(scheme)
+            .is_some_and(|s| s.kind != SchemeKind::Temporary)
+    };
+    let mut total = Figures::default();
+    let mut by_scheme: BTreeMap<String, Figures> =
+        policy.schemes.keys().map(|k| (k.clone(), Figures::default())).collect();
+    let mut by_village: BTreeMap<(String, String), Figures> = BTreeMap::new();
+    for f in now.values() {
+        total.add(f.persons, f.amount);
+        by_scheme.entry(f.scheme.clone()).or_default().add(f.persons, f.amount);
+        by_village
+            .entry((f.township.clone(), f.village.clone()))
+            .or_default()
+            .add(f.persons, f.amount);
+    }
+    let mut changes: BTreeMap<String, Change> = policy
+        .schemes
+        .keys()
+        .filter(|k| monthly(k))
+        .map(|k| (k.clone(), Change::default()))
+        .collect();
+    let ids: BTreeSet<&String> = now.keys().chain(before.keys()).collect();
+    for id in ids {
+        match (before.get(id), now.get(id)) {
+            (Some(b), _) if !monthly(&b.scheme) => {}
+            (_, Some(n)) if !monthly(&n.scheme) => {}
+            (Some(b), Some(n)) => {
+                let c = changes.entry(n.scheme.clone()).or_default();
+                c.before.add(b.persons, b.amount);
+                c.after.add(n.persons, n.amount);
+                if n.amount > b.amount {
+                    c.increased.add(n.persons, Fen(n.amount.0 - b.amount.0));
+                } else if n.amount < b.amount {
+                    c.decreased.add(n.persons, Fen(b.amount.0 - n.amount.0));
+                }
+            }
+            (None, Some(n)) => {
+                let c = changes.entry(n.scheme.clone()).or_default();
+                c.new.add(n.persons, n.amount);
+                c.after.add(n.persons, n.amount);
+            }
+            (Some(b), None) => {
+                let c = changes.entry(b.scheme.clone()).or_default();
+                c.before.add(b.persons, b.amount);
+                c.stopped.add(b.persons, b.amount);
+            }
+            (None, None) => {}
+        }
+    }
+    let p = period.to_string();
+    let year_start = format!("{}-01", period.year());
+    let mut paid_month: BTreeMap<String, Fen> = BTreeMap::new();
+    let mut paid_year: BTreeMap<String, Fen> = BTreeMap::new();
+    for x in payments
+        .iter()
+        .filter(|x| matches!(x.status, PaymentStatus::Issued | PaymentStatus::Paid))
+    {
+        if x.period >= year_start && x.period <= p {
+            let e = paid_year.entry(x.scheme.clone()).or_default();
+            *e = Fen(e.0 + x.amount.0);
+            if x.period == p {
+                let e = paid_month.entry(x.scheme.clone()).or_default();
+                *e = Fen(e.0 + x.amount.0);
+            }
+        }
+    }
+    let mut months = vec![period];
+    for _ in 1..12 {
+        let earlier = months[months.len() - 1].prev();
+        months.push(earlier);
+    }
+    months.reverse();
+    let trend = months
+        .into_iter()
+        .map(|m| {
+            let mut f = Figures::default();
+            for x in in_force(policy, cases, decisions, m).values() {
+                f.add(x.persons, x.amount);
+            }
+            (m.to_string(), f)
+        })
+        .collect();
+    Stats {
+        period: p,
+        total,
+        by_scheme,
+        by_village,
+        changes,
+        paid_month,
+        paid_year,
+        trend,
+    }
+}
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    let period = Period::parse(&args.period).map_err(|e| {
+        anyhow!(
+            "{}",
+            tr(
+                format!("--period `{}`: {e}; write the month as 2026-11", args.period),
+                format!("--period `{}`: {e}; 月份请写成 2026-11", args.period)
+            )
+        )
+    })?;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let cases = ledger::read::<Case>(ws)?;
+    let decisions = ledger::read::<Decision>(ws)?;
+    let payments = ledger::read::<Payment>(ws)?;
+    let stats = compute(&ws.policy, &cases, &decisions, &payments, period);
+    let rel = path_for(period);
+    let bytes = workbook(&ws.policy, &stats)?;
+
+    let mut all = Change::default();
+    for c in stats.changes.values() {
+        all.add(c);
+    }
+    let ytd = Fen(stats.paid_year.values().map(|f| f.0).sum());
+    let balanced = stats.changes.values().all(Change::balances);
+    crate::ui::record("period", stats.period.clone());
+    crate::ui::record("report", rel.display().to_string());
+    crate::ui::record("households", stats.total.households);
+    crate::ui::record("persons", stats.total.persons);
+    crate::ui::record("amount", stats.total.amount.to_string());
+    crate::ui::record("paid_year_to_date", ytd.to_string());
+    crate::ui::record("new_households", all.new.households);
+    crate::ui::record("increased_households", all.increased.households);
+    crate::ui::record("decreased_households", all.decreased.households);
+    crate::ui::record("stopped_households", all.stopped.households);
+    crate::ui::record("reconciles", balanced);
+
+    let mark = if balanced { "✓" } else { "✗" };
+    let out = tr(
+        format!(
+            "{}report {}: {} households, {} persons, {} this month ({} paid this year); new {}, increased {}, \
+             decreased {}, stopped {}; {} + {} + {} − {} − {} = {} {mark}\n  {}",
+            if args.dry_run { "dry run: " } else { "" },
+            stats.period,
+            stats.total.households,
+            stats.total.persons,
+            stats.total.amount,
+            ytd,
+            all.new.households,
+            all.increased.households,
+            all.decreased.households,
+            all.stopped.households,
+            all.before.amount,
+            all.new.amount,
+            all.increased.amount,
+            all.decreased.amount,
+            all.stopped.amount,
+            all.after.amount,
+            rel.display()
+        ),
+        format!(
+            "{}统计报表 {}: 在保 {} 户 {} 人, 本月 {} 元 (本年累计发放 {} 元); 新增 {} 户, 增发 {} 户, 减发 {} 户, \
+             停发 {} 户; {} + {} + {} − {} − {} = {} {mark}\n  {}",
+            if args.dry_run { "试运行: " } else { "" },
+            stats.period,
+            stats.total.households,
+            stats.total.persons,
+            stats.total.amount,
+            ytd,
+            all.new.households,
+            all.increased.households,
+            all.decreased.households,
+            all.stopped.households,
+            all.before.amount,
+            all.new.amount,
+            all.increased.amount,
+            all.decreased.amount,
+            all.stopped.amount,
+            all.after.amount,
+            rel.display()
+        ),
+    );
+    let outcome = if balanced {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
+    if let Some(lock) = lock {
+        let mut txn = Txn::new();
+        txn.put(&rel, bytes);
+        ws.commit(&lock, txn)?;
+    }
+    if !args.quiet || outcome != Outcome::Done {
+        println!("{out}");
+    }
+    Ok(outcome)
+}
+
+pub fn path_for(period: Period) -> PathBuf {
+    PathBuf::from("reports").join(format!("统计报表-{period}.xlsx"))
+}
+
+fn scheme_label(policy: &Policy, key: &str) -> String {
+    policy
+        .schemes
+        .get(key)
+        .map(|s| s.label.clone())
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn figures_cells(f: &Figures) -> [Value; 3] {
+    [
+        Value::Count(f.households),
+        Value::Count(f.persons),
+        Value::Money(f.amount),
+    ]
+}
+
+/// The workbook: 汇总 (with charts), 按类别, 按乡镇村, 变动, 趋势.
+pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
+    let (y, m) = s.period.split_once('-').unwrap_or((&s.period, ""));
+    let month_zh = format!("{y}年{}月", m.trim_start_matches('0'));
+    let mut all = Change::default();
+    for c in s.changes.values() {
+        all.add(c);
+    }
+    let ytd = Fen(s.paid_year.values().map(|f| f.0).sum());
+    let paid = Fen(s.paid_month.values().map(|f| f.0).sum());
+    let balanced = s.changes.values().all(Change::balances);
+    let kv = |k: &str, v: Value| vec![Value::from(k), v];
+    let summary = SheetSpec {
+        name: "汇总".into(),
+        title: Some(format!("{} {month_zh} 社会救助统计报表", policy.region.name)),
+        columns: vec![Column::new("项目", Kind::Text), Column::new("数值", Kind::Money)],
+        rows: vec![
+            kv("在保户数 (户)", Value::Count(s.total.households)),
+            kv("在保人数 (人)", Value::Count(s.total.persons)),
+            kv("本月保障金额 (元)", Value::Money(s.total.amount)),
+            kv("本月实发金额 (元)", Value::Money(paid)),
+            kv("本年累计发放 (元)", Value::Money(ytd)),
+            kv("上月保障金额 (元, 按月救助)", Value::Money(all.before.amount)),
+            kv("新增 (户)", Value::Count(all.new.households)),
+            kv("新增金额 (元)", Value::Money(all.new.amount)),
+            kv("增发 (户)", Value::Count(all.increased.households)),
+            kv("增发金额 (元)", Value::Money(all.increased.amount)),
+            kv("减发 (户)", Value::Count(all.decreased.households)),
+            kv("减发金额 (元)", Value::Money(all.decreased.amount)),
+            kv("停发 (户)", Value::Count(all.stopped.households)),
+            kv("停发金额 (元)", Value::Money(all.stopped.amount)),
+            kv("本月金额 (元, 按月救助)", Value::Money(all.after.amount)),
+            kv(
+                "平衡校验: 上月 + 新增 + 增发 − 减发 − 停发 = 本月",
+                Value::from(if balanced { "✓ 平衡" } else { "✗ 不平衡" }),
+            ),
+        ],
+        batch: None,
+    };
+    let mut scheme_rows: Vec<Vec<Value>> = Vec::new();
+    for (k, f) in &s.by_scheme {
+        let mut row = vec![Value::from(scheme_label(policy, k))];
+        row.extend(figures_cells(f));
+        row.push(Value::Money(s.paid_month.get(k).copied().unwrap_or_default()));
+        row.push(Value::Money(s.paid_year.get(k).copied().unwrap_or_default()));
+        scheme_rows.push(row);
+    }
+    let n_schemes = scheme_rows.len();
+    let mut total_row = vec![Value::from("合计")];
+    total_row.extend(figures_cells(&s.total));
+    total_row.push(Value::Money(paid));
+    total_row.push(Value::Money(ytd));
+    scheme_rows.push(total_row);
+    let by_scheme = SheetSpec {
+        name: "按类别".into(),
+        title: Some(format!("{month_zh} 分类别统计 (临时救助为当月一次性)")),
+        columns: vec![
+            Column::new("救助类别", Kind::Text),
+            Column::new("户数", Kind::Count),
+            Column::new("人数", Kind::Count),
+            Column::new("本月保障金额(元)", Kind::Money),
+            Column::new("本月实发(元)", Kind::Money),
+            Column::new("本年累计发放(元)", Kind::Money),
+        ],
+        rows: scheme_rows,
+        batch: None,
+    };
+    let mut village_rows: Vec<Vec<Value>> = s
+        .by_village
+        .iter()
+        .map(|((t, v), f)| {
+            let mut row = vec![Value::from(t.as_str()), Value::from(v.as_str())];
+            row.extend(figures_cells(f));
+            row
+        })
+        .collect();
+    let mut total_row = vec![Value::from("合计"), Value::from("")];
+    total_row.extend(figures_cells(&s.total));
+    village_rows.push(total_row);
+    let by_village = SheetSpec {
+        name: "按乡镇村".into(),
+        title: Some(format!("{month_zh} 分乡镇(街道)、村(社区)统计")),
+        columns: vec![
+            Column::new("乡镇(街道)", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("户数", Kind::Count),
+            Column::new("人数", Kind::Count),
+            Column::new("本月保障金额(元)", Kind::Money),
+        ],
+        rows: village_rows,
+        batch: None,
+    };
+    let change_row = |label: String, c: &Change| {
+        vec![
+            Value::from(label),
+            Value::Count(c.before.households),
+            Value::Money(c.before.amount),
+            Value::Count(c.new.households),
+            Value::Money(c.new.amount),
+            Value::Count(c.increased.households),
+            Value::Money(c.increased.amount),
+            Value::Count(c.decreased.households),
+            Value::Money(c.decreased.amount),
+            Value::Count(c.stopped.households),
+            Value::Money(c.stopped.amount),
+            Value::Count(c.after.households),
+            Value::Money(c.after.amount),
+            Value::Money(c.computed()),
+            Value::from(if c.balances() { "✓" } else { "✗" }),
+        ]
+    };
+    let mut change_rows: Vec<Vec<Value>> = s
+        .changes
+        .iter()
+        .map(|(k, c)| change_row(scheme_label(policy, k), c))
+        .collect();
+    change_rows.push(change_row("合计".into(), &all));
+    let changes = SheetSpec {
+        name: "变动".into(),
+        title: Some(format!(
+            "{month_zh} 变动情况 (按月救助): 上月金额 + 新增 + 增发 − 减发 − 停发 = 本月金额"
+        )),
+        columns: vec![
+            Column::new("救助类别", Kind::Text),
+            Column::new("上月户数", Kind::Count),
+            Column::new("上月金额(元)", Kind::Money),
+            Column::new("新增户数", Kind::Count),
+            Column::new("新增金额(元)", Kind::Money),
+            Column::new("增发户数", Kind::Count),
+            Column::new("增发金额(元)", Kind::Money),
+            Column::new("减发户数", Kind::Count),
+            Column::new("减发金额(元)", Kind::Money),
+            Column::new("停发户数", Kind::Count),
+            Column::new("停发金额(元)", Kind::Money),
+            Column::new("本月户数", Kind::Count),
+            Column::new("本月金额(元)", Kind::Money),
+            Column::new("计算金额(元)", Kind::Money),
+            Column::new("平衡", Kind::Text),
+        ],
+        rows: change_rows,
+        batch: None,
+    };
+    let trend = SheetSpec {
+        name: "趋势".into(),
+        title: Some("近12个月在保户数、人数与保障金额".into()),
+        columns: vec![
+            Column::new("月份", Kind::Text),
+            Column::new("户数", Kind::Count),
+            Column::new("人数", Kind::Count),
+            Column::new("保障金额(元)", Kind::Money),
+        ],
+        rows: s
+            .trend
+            .iter()
+            .map(|(m, f)| {
+                let mut row = vec![Value::from(m.as_str())];
+                row.extend(figures_cells(f));
+                row
+            })
+            .collect(),
+        batch: None,
+    };
+    let months = s.trend.len();
+    let charts = vec![
+        ChartSpec {
+            kind: ChartKind::Line,
+            title: "近12个月在保户数".into(),
+            on_sheet: 0,
+            at: (1, 3),
+            data_sheet: 4,
+            categories: 0,
+            values: vec![1],
+            rows: 0..months,
+        },
+        ChartSpec {
+            kind: ChartKind::Column,
+            title: "近12个月保障金额(元)".into(),
+            on_sheet: 0,
+            at: (17, 3),
+            data_sheet: 4,
+            categories: 0,
+            values: vec![3],
+            rows: 0..months,
+        },
+        ChartSpec {
+            kind: ChartKind::Pie,
+            title: format!("{month_zh} 各类别保障金额"),
+            on_sheet: 0,
+            at: (33, 3),
+            data_sheet: 1,
+            categories: 0,
+            values: vec![3],
+            rows: 0..n_schemes,
+        },
+    ];
+    writer::workbook_bytes_with_charts(&[summary, by_scheme, by_village, changes, trend], &charts)
+}

@@ -1,0 +1,635 @@
+//! `jiuzhu status` — where the workspace stands, and what needs a person now, each with the command that deals
+//! with it. Read-only: it takes no lock and writes nothing.
+//!
+//! The date things are judged on (supplements due, follow-ups and complaints overdue) is `--as-of` or the
+//! latest date in the ledgers — never the computer's clock, so the same ledgers always give the same answer.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Result};
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use crate::cmd::followup;
+use crate::domain::date;
+use crate::domain::eligibility;
+use crate::i18n::tr;
+use crate::ledger::{
+    self, Case, CaseStatus, Check, CheckResult, Complaint, Decision, DecisionKind, DecisionStatus, Disposition,
+    Followup, Match, Meeting, Notice, Payment, PaymentStatus, Visit,
+};
+use crate::sheet::reader::{self, Encoding};
+use crate::ui;
+use crate::workspace::Workspace;
+use crate::Outcome;
+
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub as_of: Option<String>,
+}
+
+/// One thing that needs a person (or, when `info`, that is worth knowing).
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    /// `intake_rejects`, `supplements_due`, `verify_pending`, `review_pending`, `decide_pending`, `open_hits`, `meeting_pending`, `notices_running`,
+    /// `notices_over`, `payments_outstanding`, `payments_failed`, `followups_overdue`, `complaints_overdue`.
+    pub kind: &'static str,
+    pub count: usize,
+    pub what: String,
+    /// The command (or act) that deals with it.
+    pub command: String,
+    /// Informational only: does not make `status` exit 1.
+    pub info: bool,
+}
+
+/// The whole status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub as_of: Option<NaiveDate>,
+    /// Scheme key → status → count.
+    pub cases: BTreeMap<String, BTreeMap<String, usize>>,
+    pub items: Vec<Item>,
+    pub needs_person: usize,
+}
+
+fn status_zh(s: &str) -> &'static str {
+    match s {
+        "received" => "已受理",
+        "needs_info" => "待补充",
+        "verified" => "审核通过",
+        "ineligible" => "审核不符",
+        "rejected" => "不予批准",
+        "approved" => "已批准",
+        "effective" => "享受中",
+        "stopped" => "停发",
+        "closed" => "结案",
+        _ => "其他",
+    }
+}
+
+const STATUSES: [CaseStatus; 9] = [
+    CaseStatus::Received,
+    CaseStatus::NeedsInfo,
+    CaseStatus::Verified,
+    CaseStatus::Ineligible,
+    CaseStatus::Approved,
+    CaseStatus::Effective,
+    CaseStatus::Rejected,
+    CaseStatus::Stopped,
+    CaseStatus::Closed,
+];
+
+pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    let explicit = match &args.as_of {
+        None => None,
+        Some(s) => Some(date::parse_date(s).map_err(|e| {
+            anyhow!(
+                "{}",
+                tr(
+                    format!("--as-of `{s}`: {e}; write the date as 2026-11-20"),
+                    format!("--as-of `{s}`: {e}; 日期请写成 2026-11-20")
+                )
+            )
+        })?),
+    };
+    let st = gather(ws, explicit)?;
+    ui::record_serialized("as_of", &st.as_of);
+    ui::record_serialized("cases", &st.cases);
+    ui::record_serialized("items", &st.items);
+    ui::record("needs_person", st.needs_person);
+    if !ui::json() {
+        print!("{}", render(ws, &st, explicit.is_some()));
+    }
+    Ok(if st.needs_person == 0 {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    })
+}
+
+/// Reads the ledgers and works out the status (no output).
+pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Status> {
+    let cases = ledger::read::<Case>(ws)?;
+    let checks = ledger::read::<Check>(ws)?;
+    let matches = ledger::read::<Match>(ws)?;
+    let decisions = ledger::read::<Decision>(ws)?;
+    let notices = ledger::read::<Notice>(ws)?;
+    let meetings = ledger::read::<Meeting>(ws)?;
+    let payments = ledger::read::<Payment>(ws)?;
+    let visits = ledger::read::<Visit>(ws)?;
+    let followups = ledger::read::<Followup>(ws)?;
+    let complaints = ledger::read::<Complaint>(ws)?;
+
+    let latest = cases
+        .iter()
+        .map(|c| c.applied_on)
+        .chain(decisions.iter().filter_map(|d| d.decided_on))
+        .chain(notices.iter().map(|n| n.start))
+        .chain(meetings.iter().map(|m| m.date))
+        .chain(checks.iter().map(|c| c.as_of))
+        .chain(visits.iter().map(|v| v.visited_on))
+        .chain(followups.iter().map(|f| f.visited_on))
+        .chain(complaints.iter().map(|c| c.received_on))
+        .chain(complaints.iter().filter_map(|c| c.replied_on))
+        .max();
+    let as_of = explicit_as_of.or(latest);
+
+    let mut by_scheme: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for c in &cases {
+        *by_scheme
+            .entry(c.scheme.clone())
+            .or_default()
+            .entry(c.status.as_str().to_string())
+            .or_default() += 1;
+    }
+
+    let mut items = Vec::new();
+    let mut push = |kind: &'static str, count: usize, what: String, command: String, info: bool| {
+        if count > 0 {
+            items.push(Item {
+                kind,
+                count,
+                what,
+                command,
+                info,
+            });
+        }
+    };
+
+    // Rejected rows of the newest intake run.
+    if let Some((path, n)) = latest_intake_rejects(ws) {
+        push(
+            "intake_rejects",
+            n,
+            tr(
+                format!("{n} rows rejected by the latest intake ({})", path.display()),
+                format!("最近一次导入拒收 {n} 行 ({})", path.display()),
+            ),
+            tr(
+                "fix the rows in the source file, then `jiuzhu intake FILE` again (delete the report once done)",
+                "在原文件中改正这些行后重新 `jiuzhu intake 文件` (处理完后可删除该报告)",
+            ),
+            false,
+        );
+    }
+
+    // Supplements due (一次性告知).
+    let mut due: Vec<NaiveDate> = cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::NeedsInfo)
+        .filter(|c| {
+            checks
+                .iter()
+                .any(|k| k.case_id == c.case_id && k.check == "materials" && k.result == CheckResult::NeedsInfo)
+        })
+        .map(|c| eligibility::supplement_due(c.applied_on, &ws.policy.verification))
+        .collect();
+    due.sort();
+    let past = as_of.map(|d| due.iter().filter(|x| **x < d).count()).unwrap_or(0);
+    if let Some(first) = due.first() {
+        push(
+            "supplements_due",
+            due.len(),
+            tr(
+                format!(
+                    "{} households were told to supplement materials; earliest due {first}, {past} past due",
+                    due.len()
+                ),
+                format!("{} 户待补充材料, 最早 {first} 到期, 已逾期 {past} 户", due.len()),
+            ),
+            tr(
+                "see reports/supplement-notices-*.xlsx; when the materials arrive, `jiuzhu verify --as-of DATE`",
+                "见 reports/supplement-notices-*.xlsx; 材料补齐后运行 `jiuzhu verify --as-of 日期`",
+            ),
+            false,
+        );
+    }
+
+    // Cases waiting for a step: not yet verified, held for a check other than materials, verified but not
+    // yet proposed.
+    let received = cases.iter().filter(|c| c.status == CaseStatus::Received).count();
+    push(
+        "verify_pending",
+        received,
+        tr(
+            format!("{received} cases not yet verified"),
+            format!("{received} 件案件尚未审核"),
+        ),
+        "jiuzhu verify --as-of YYYY-MM-DD".into(),
+        false,
+    );
+    let held = cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::NeedsInfo)
+        .filter(|c| {
+            !checks
+                .iter()
+                .any(|k| k.case_id == c.case_id && k.check == "materials" && k.result == CheckResult::NeedsInfo)
+        })
+        .count();
+    push(
+        "review_pending",
+        held,
+        tr(
+            format!("{held} cases held by a check that needs a person (home visit, registry hit, time limit…)"),
+            format!("{held} 件案件因需人工处理的审核项暂缓 (入户调查、比对疑点、时限…)"),
+        ),
+        tr(
+            "see the reasons in reports/review-*.xlsx, act, then `jiuzhu verify --as-of YYYY-MM-DD`",
+            "原因见 reports/review-*.xlsx, 处理后运行 `jiuzhu verify --as-of 日期`",
+        ),
+        false,
+    );
+    let open_decision: std::collections::BTreeSet<&str> = decisions
+        .iter()
+        .filter(|d| d.status != DecisionStatus::Rejected)
+        .map(|d| d.case_id.as_str())
+        .collect();
+    let undecided = cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::Verified && !open_decision.contains(c.case_id.as_str()))
+        .count();
+    push(
+        "decide_pending",
+        undecided,
+        tr(
+            format!("{undecided} verified cases have no proposal yet"),
+            format!("{undecided} 件审核通过的案件尚未拟定决定"),
+        ),
+        "jiuzhu decide --period YYYY-MM".into(),
+        false,
+    );
+
+    // Open registry hits, by worksheet batch.
+    let mut open: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in matches.iter().filter(|m| m.disposition == Disposition::Open) {
+        *open.entry(m.batch.as_str()).or_default() += 1;
+    }
+    for (batch, n) in open {
+        push(
+            "open_hits",
+            n,
+            tr(
+                format!("{n} registry hits not yet decided"),
+                format!("{n} 条比对疑点未处理"),
+            ),
+            format!("jiuzhu compare --resolve reports/compare-hits-{batch}.xlsx"),
+            false,
+        );
+    }
+
+    // Proposals waiting for the review meeting, by period.
+    let mut proposed: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in decisions.iter().filter(|d| d.status == DecisionStatus::Proposed) {
+        *proposed.entry(d.period.as_str()).or_default() += 1;
+    }
+    for (period, n) in proposed {
+        push(
+            "meeting_pending",
+            n,
+            tr(
+                format!("{n} proposals for {period} wait for the review meeting"),
+                format!("{period} 有 {n} 项拟定决定待审批会评议"),
+            ),
+            format!("jiuzhu decide --record reports/review-meeting-{period}.xlsx --meeting \"…\" --date YYYY-MM-DD"),
+            false,
+        );
+    }
+
+    // Notices (公示): running, and over but not yet made effective.
+    let approved: BTreeMap<&str, &Decision> = decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Approved)
+        .map(|d| (d.decision_id.as_str(), d))
+        .collect();
+    let mut running: BTreeMap<(NaiveDate, &str), usize> = BTreeMap::new();
+    let mut over: BTreeMap<&str, (usize, NaiveDate)> = BTreeMap::new();
+    for n in notices.iter().filter(|n| n.status != "objection_upheld") {
+        let Some(d) = approved.get(n.decision_id.as_str()) else {
+            continue;
+        };
+        if as_of.is_none_or(|a| n.end >= a) {
+            *running.entry((n.end, d.period.as_str())).or_default() += 1;
+        } else {
+            let e = over.entry(d.period.as_str()).or_insert((0, n.end));
+            e.0 += 1;
+            e.1 = e.1.max(n.end);
+        }
+    }
+    for ((end, period), n) in running {
+        let after = end.checked_add_days(Days::new(1)).unwrap_or(end);
+        push(
+            "notices_running",
+            n,
+            tr(
+                format!("{n} public notices running until {end}"),
+                format!("{n} 项公示进行中, {end} 结束"),
+            ),
+            format!("jiuzhu decide --period {period} --as-of {after}"),
+            true,
+        );
+    }
+    for (period, (n, end)) in over {
+        let after = end.checked_add_days(Days::new(1)).unwrap_or(end);
+        push(
+            "notices_over",
+            n,
+            tr(
+                format!("{n} approved decisions whose notice is over are not yet in force"),
+                format!("{n} 项已批准决定公示期满, 尚未生效"),
+            ),
+            format!("jiuzhu decide --period {period} --as-of {after}"),
+            false,
+        );
+    }
+
+    // Payments not reconciled.
+    let mut outstanding: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+    let mut failed: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+    for p in &payments {
+        let into = match p.status {
+            PaymentStatus::Issued => &mut outstanding,
+            PaymentStatus::Failed => &mut failed,
+            _ => continue,
+        };
+        let e = into.entry(p.batch.as_str()).or_default();
+        e.0 += 1;
+        e.1 += p.amount.0;
+    }
+    for (batch, (n, fen)) in outstanding {
+        let amount = crate::domain::money::Fen(fen);
+        push(
+            "payments_outstanding",
+            n,
+            tr(
+                format!("{n} payment(s) of batch {batch} ({amount}) have no bank return yet"),
+                format!("批次 {batch} 有 {n} 笔 ({amount} 元) 尚无银行回盘"),
+            ),
+            "jiuzhu disburse --reconcile 回盘文件 --profile NAME".into(),
+            false,
+        );
+    }
+    for (batch, (n, fen)) in failed {
+        let amount = crate::domain::money::Fen(fen);
+        push(
+            "payments_failed",
+            n,
+            tr(
+                format!("{n} payment(s) of batch {batch} ({amount}) failed at the bank"),
+                format!("批次 {batch} 有 {n} 笔 ({amount} 元) 发放失败"),
+            ),
+            tr(
+                "correct the account in ledgers/cases.csv; the next `jiuzhu disburse --period YYYY-MM` reissues them",
+                "在 ledgers/cases.csv 中更正账户; 下一次 `jiuzhu disburse --period YYYY-MM` 重发",
+            ),
+            false,
+        );
+    }
+
+    // Follow-ups (回访) and complaints (信访) overdue.
+    if let Some(as_of) = as_of {
+        let mut decided: BTreeMap<String, NaiveDate> = BTreeMap::new();
+        for d in decisions.iter().filter(|d| {
+            matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded) && d.kind != DecisionKind::Reject
+        }) {
+            if let Some(on) = d.decided_on {
+                let e = decided.entry(d.case_id.clone()).or_insert(on);
+                *e = (*e).max(on);
+            }
+        }
+        let late = followup::overdue_followups(&ws.policy, &cases, &followups, &visits, &decided, as_of);
+        if let Some(first) = late.first() {
+            push(
+                "followups_overdue",
+                late.len(),
+                tr(
+                    format!(
+                        "{} households are overdue for a follow-up visit (回访; earliest due {})",
+                        late.len(),
+                        first.due_on
+                    ),
+                    format!("{} 户回访逾期 (最早应于 {} 回访)", late.len(), first.due_on),
+                ),
+                "jiuzhu intake --kind followups 回访记录.xlsx".into(),
+                false,
+            );
+        }
+        let overdue = followup::overdue_complaints(&complaints, as_of);
+        if let Some(first) = overdue.first() {
+            push(
+                "complaints_overdue",
+                overdue.len(),
+                tr(
+                    format!(
+                        "{} complaints (信访) are past their reply date (earliest {}: {})",
+                        overdue.len(),
+                        first.due_on,
+                        first.subject
+                    ),
+                    format!(
+                        "{} 件信访超期未答复 (最早 {}: {})",
+                        overdue.len(),
+                        first.due_on,
+                        first.subject
+                    ),
+                ),
+                tr(
+                    "reply, fill in 处理结果 and 答复日期, then `jiuzhu intake --kind complaints FILE`",
+                    "答复后填写 处理结果 和 答复日期, 再 `jiuzhu intake --kind complaints 文件`",
+                ),
+                false,
+            );
+        }
+    }
+
+    let needs_person = items.iter().filter(|i| !i.info).count();
+    Ok(Status {
+        as_of,
+        cases: by_scheme,
+        items,
+        needs_person,
+    })
+}
+
+/// The newest intake rejects report and its number of rejected rows (newest by modification time, then name).
+fn latest_intake_rejects(ws: &Workspace) -> Option<(PathBuf, usize)> {
+    let dir = ws.path("reports");
+    let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let ok = name.starts_with("intake-rejects-") && name.ends_with(".xlsx");
+            let t = e.metadata().ok()?.modified().ok()?;
+            ok.then_some((t, name))
+        })
+        .collect();
+    found.sort();
+    let (_, name) = found.pop()?;
+    let rel = PathBuf::from("reports").join(&name);
+    let wb = reader::read_workbook(&ws.path(&rel), Encoding::Detect).ok()?;
+    // The first sheet: a title row, the header, then one row per rejected row.
+    let n = wb
+        .sheets
+        .first()
+        .map(|s| {
+            s.rows
+                .iter()
+                .skip(2)
+                .filter(|r| r.iter().any(|c| !c.is_blank()))
+                .count()
+        })
+        .unwrap_or(0);
+    Some((rel, n))
+}
+
+fn render(ws: &Workspace, st: &Status, explicit: bool) -> String {
+    let colour = ui::colour_stdout();
+    let mut out = String::new();
+    let when = match st.as_of {
+        Some(d) if explicit => tr(format!("as of {d}"), format!("截至 {d}")),
+        Some(d) => tr(
+            format!("as of {d} (the latest date in the ledgers)"),
+            format!("截至 {d} (台账中最近的日期)"),
+        ),
+        None => tr("an empty workspace", "空工作区"),
+    };
+    out.push_str(&ui::bold(
+        &tr(
+            format!("status of {}, {when}", ws.root.display()),
+            format!("{} 的状态, {when}", ws.root.display()),
+        ),
+        colour,
+    ));
+    out.push('\n');
+    // The cases table: one row per scheme, one column per status present.
+    let present: Vec<CaseStatus> = STATUSES
+        .iter()
+        .copied()
+        .filter(|s| st.cases.values().any(|m| m.contains_key(s.as_str())))
+        .collect();
+    if st.cases.is_empty() {
+        out.push_str(&tr("no cases yet\n", "尚无案件\n"));
+    } else {
+        let zh = crate::i18n::current() == crate::i18n::Lang::Zh;
+        let label = |s: CaseStatus| -> String {
+            if zh {
+                status_zh(s.as_str()).to_string()
+            } else {
+                s.as_str().to_string()
+            }
+        };
+        let names: Vec<String> = st
+            .cases
+            .keys()
+            .map(|k| {
+                ws.policy
+                    .schemes
+                    .get(k)
+                    .map(|s| s.label.clone())
+                    .unwrap_or_else(|| k.clone())
+            })
+            .collect();
+        let first_w = names
+            .iter()
+            .map(|n| width(n))
+            .max()
+            .unwrap_or(4)
+            .max(width(&tr("cases", "案件")));
+        let mut heads: Vec<String> = present.iter().map(|s| label(*s)).collect();
+        heads.push(tr("total", "合计"));
+        let widths: Vec<usize> = heads.iter().map(|h| width(h).max(5)).collect();
+        out.push_str(&pad(&tr("cases", "案件"), first_w));
+        for (h, w) in heads.iter().zip(&widths) {
+            out.push_str("  ");
+            out.push_str(&pad_left(h, *w));
+        }
+        out.push('\n');
+        for ((_, counts), name) in st.cases.iter().zip(&names) {
+            out.push_str(&pad(name, first_w));
+            for (s, w) in present.iter().zip(&widths) {
+                out.push_str("  ");
+                let n = counts.get(s.as_str()).copied().unwrap_or(0);
+                out.push_str(&pad_left(&if n == 0 { "·".into() } else { n.to_string() }, *w));
+            }
+            out.push_str("  ");
+            out.push_str(&pad_left(
+                &counts.values().sum::<usize>().to_string(),
+                widths[widths.len() - 1],
+            ));
+            out.push('\n');
+        }
+    }
+    if st.needs_person == 0 {
+        out.push_str(&ui::green(&tr("nothing needs a person", "没有待办事项"), colour));
+        out.push('\n');
+    } else {
+        out.push_str(&ui::red(
+            &tr(
+                format!("needs a person ({}):", st.needs_person),
+                format!("待办事项 ({} 项):", st.needs_person),
+            ),
+            colour,
+        ));
+        out.push('\n');
+    }
+    for i in st.items.iter().filter(|i| !i.info) {
+        out.push_str(&format!(
+            "  {} {}\n      → {}\n",
+            ui::red("✗", colour),
+            i.what,
+            i.command
+        ));
+    }
+    let info: Vec<&Item> = st.items.iter().filter(|i| i.info).collect();
+    if !info.is_empty() {
+        out.push_str(&tr("in progress:\n", "进行中:\n"));
+        for i in info {
+            out.push_str(&format!("  · {}\n      → {}\n", i.what, i.command));
+        }
+    }
+    out
+}
+
+/// Display width in a terminal: CJK characters take two columns.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 }).sum()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+fn pad_left(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// The workspace's counts (cases, decisions and payments by status), for the `--json` object of a command that
+/// records none of its own.
+pub fn counts(ws: &Workspace) -> Result<serde_json::Map<String, serde_json::Value>> {
+    fn tally<'a>(keys: impl Iterator<Item = &'a str>) -> serde_json::Value {
+        let mut m: BTreeMap<&str, usize> = BTreeMap::new();
+        for k in keys {
+            *m.entry(k).or_default() += 1;
+        }
+        serde_json::to_value(m).unwrap_or_default()
+    }
+    let cases = ledger::read::<Case>(ws)?;
+    let decisions = ledger::read::<Decision>(ws)?;
+    let payments = ledger::read::<Payment>(ws)?;
+    let decision_status: Vec<String> = decisions
+        .iter()
+        .map(|d| {
+            serde_json::to_value(d.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut out = serde_json::Map::new();
+    out.insert("cases".into(), tally(cases.iter().map(|c| c.status.as_str())));
+    out.insert("decisions".into(), tally(decision_status.iter().map(String::as_str)));
+    out.insert("payments".into(), tally(payments.iter().map(|p| p.status.as_str())));
+    Ok(out)
+}

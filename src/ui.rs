@@ -1,0 +1,274 @@
+//! The terminal: progress bars, colour and the `--json` summary.
+//!
+//! - **Progress** is drawn on stderr, only when stderr is a terminal, not with `--quiet` or `--json`, and only
+//!   once a step has run for more than a second — a quick step never flickers a bar.
+//! - **Colour** only when the stream is a terminal and `NO_COLOR` is not set (<https://no-color.org>).
+//! - **`--json`**: stdout holds exactly one JSON object, printed when the command ends: `command`, `exit`, and
+//!   the counts the command recorded with [`record`] (commands that record nothing get the workspace's counts).
+//!   Every human-readable line goes to stderr meanwhile, so a script can parse stdout whole.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static JSON: AtomicBool = AtomicBool::new(false);
+static SUMMARY: Mutex<Option<Map<String, Value>>> = Mutex::new(None);
+/// A progress bar is on screen: the step's spinner stays out of its way.
+static BAR_SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Sets `--quiet` for progress bars.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Sets `--json`.
+pub fn set_json(json: bool) {
+    JSON.store(json, Ordering::Relaxed);
+}
+
+pub fn json() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
+
+/// Records a count (or any value) for the `--json` summary.
+pub fn record(key: &str, value: impl Into<Value>) {
+    let mut s = SUMMARY.lock().unwrap_or_else(|e| e.into_inner());
+    s.get_or_insert_with(Map::new).insert(key.to_string(), value.into());
+}
+
+/// Records a serialisable value (e.g. a whole status) for the `--json` summary.
+pub fn record_serialized(key: &str, value: &impl serde::Serialize) {
+    if let Ok(v) = serde_json::to_value(value) {
+        record(key, v);
+    }
+}
+
+/// What commands recorded, taken (empty when nothing was recorded).
+pub fn take_summary() -> Option<Map<String, Value>> {
+    SUMMARY.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
+/// Whether to colour a stream: a terminal, and no `NO_COLOR` (any non-empty value) in the environment.
+pub fn colour_on(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Colour for stdout.
+pub fn colour_stdout() -> bool {
+    !json() && colour_on(std::io::stdout().is_terminal())
+}
+
+/// Text in red (something needs a person), when `on`.
+pub fn red(s: &str, on: bool) -> String {
+    paint(s, "31", on)
+}
+
+/// Text in green (all is well), when `on`.
+pub fn green(s: &str, on: bool) -> String {
+    paint(s, "32", on)
+}
+
+/// Text in bold, when `on`.
+pub fn bold(s: &str, on: bool) -> String {
+    paint(s, "1", on)
+}
+
+fn paint(s: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Whether progress may be drawn at all.
+fn progress_allowed() -> bool {
+    !QUIET.load(Ordering::Relaxed) && !json() && std::io::stderr().is_terminal()
+}
+
+/// How long a step runs before its progress is shown.
+const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+/// A progress bar over `len` units of work that appears only after a second, on a terminal.
+pub struct Progress {
+    len: u64,
+    pos: u64,
+    message: String,
+    start: Instant,
+    bar: Option<ProgressBar>,
+    allowed: bool,
+}
+
+impl Progress {
+    pub fn new(len: u64, message: impl Into<String>) -> Progress {
+        Progress {
+            len,
+            pos: 0,
+            message: message.into(),
+            start: Instant::now(),
+            bar: None,
+            allowed: progress_allowed(),
+        }
+    }
+
+    /// Advances by `n`.
+    pub fn inc(&mut self, n: u64) {
+        self.pos += n;
+        if !self.allowed {
+            return;
+        }
+        match &self.bar {
+            Some(bar) => bar.set_position(self.pos),
+            None if self.start.elapsed() >= SHOW_AFTER => {
+                let bar = ProgressBar::with_draw_target(Some(self.len), ProgressDrawTarget::stderr());
+                let style = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                bar.set_style(style);
+                bar.set_message(self.message.clone());
+                bar.set_position(self.pos);
+                BAR_SHOWN.store(true, Ordering::Relaxed);
+                self.bar = Some(bar);
+            }
+            None => {}
+        }
+    }
+
+    /// Removes the bar (the one-line summary follows).
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+            BAR_SHOWN.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A spinner for a whole step whose length is unknown: shown after a second on a terminal, with the elapsed
+/// time, until the step ends. Every writing step gets one from `main`, so no long step runs silently.
+pub struct Spinner {
+    bar: Option<ProgressBar>,
+    stop: std::sync::Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Spinner {
+    pub fn start(message: impl Into<String>) -> Spinner {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        if !progress_allowed() {
+            return Spinner {
+                bar: None,
+                stop,
+                thread: None,
+            };
+        }
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message.into());
+        let (b, s) = (bar.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let start = Instant::now();
+            while !s.load(Ordering::Relaxed) {
+                let bar_shown = BAR_SHOWN.load(Ordering::Relaxed);
+                if bar_shown && !b.is_hidden() {
+                    b.finish_and_clear();
+                    b.set_draw_target(ProgressDrawTarget::hidden());
+                } else if !bar_shown && start.elapsed() >= SHOW_AFTER && b.is_hidden() {
+                    b.set_draw_target(ProgressDrawTarget::stderr());
+                }
+                if !b.is_hidden() {
+                    b.tick();
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        Spinner {
+            bar: Some(bar),
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn finish(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// With `--json`, stdout is kept for the JSON object: this sends everything else printed to stdout (the
+/// commands' human summaries) to stderr until [`JsonOut::emit`], which prints the object on the real stdout.
+pub struct JsonOut {
+    saved: Option<std::fs::File>,
+}
+
+impl JsonOut {
+    /// Redirects stdout to stderr (Unix); elsewhere stdout is left alone and the object is printed last.
+    pub fn begin() -> JsonOut {
+        #[cfg(unix)]
+        {
+            use std::os::fd::FromRawFd;
+            let _ = std::io::stdout().flush();
+            // SAFETY: plain descriptor calls on this process's own stdout/stderr; the duplicate is owned by the
+            // File made from it and closed with it.
+            let saved = unsafe {
+                let fd = libc::dup(1);
+                if fd >= 0 && libc::dup2(2, 1) >= 0 {
+                    Some(std::fs::File::from_raw_fd(fd))
+                } else {
+                    None
+                }
+            };
+            JsonOut { saved }
+        }
+        #[cfg(not(unix))]
+        {
+            JsonOut { saved: None }
+        }
+    }
+
+    /// Prints the object (one line) on the real stdout.
+    pub fn emit(self, object: &Value) {
+        let _ = std::io::stdout().flush();
+        let line = format!("{object}\n");
+        match self.saved {
+            Some(mut f) => {
+                let _ = f.write_all(line.as_bytes());
+                let _ = f.flush();
+            }
+            None => {
+                let _ = std::io::stdout().write_all(line.as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_needs_a_terminal() {
+        assert!(!colour_on(false));
+        assert_eq!(red("x", false), "x");
+        assert_eq!(green("x", true), "\x1b[32mx\x1b[0m");
+    }
+
+    #[test]
+    fn progress_off_the_terminal_draws_nothing() {
+        let mut p = Progress::new(10, "rows");
+        p.inc(5);
+        p.finish();
+    }
+}

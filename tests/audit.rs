@@ -1,0 +1,360 @@
+//! `jiuzhu audit`: a clean month is silent; each planted fault is reported with its code; the 002 L31 change
+//! report that does not reconcile; reproducible spot-check samples and their results read back.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use jiuzhu::domain::money::Fen;
+use jiuzhu::ledger::{Case, Decision, DecisionStatus, Match, Member, Payment, SpotCheck, Visit, VisitLevel};
+
+const HEADER: &str = "序号,户主身份证号,姓名,身份证号,与户主关系,申请类别,乡镇(街道),村(社区),住址,联系电话,申请日期,\
+户籍类型,开户银行,银行账号,致困原因,月收入(元),残疾等级,重病,在校,劳动能力,提供材料,救助月数,先行救助";
+const ALL: &str = "身份证、户口簿、申请书、授权书、收入证明";
+const RCC: &str = "青禾县农村信用社";
+
+pub fn h1() -> String {
+    id("13019919800101001") // 张一, 城市低保, alone
+}
+pub fn h2() -> String {
+    id("13019919500303002") // 李二, 城市低保, alone
+}
+pub fn h3() -> String {
+    id("13019919700505003") // 王三, 农村低保, with 孙三
+}
+pub fn h4() -> String {
+    id("13019919720606004") // 孙三
+}
+
+/// A register of three dibao households and a temporary one.
+fn register(dir: &Path) -> PathBuf {
+    let full = format!(",,,,有,{ALL},,");
+    let lines = [
+        format!("1,{h},张一,{h},户主,城市低保,城关镇,东街社区,东街1号,13800000000,2026-11-02,,{RCC},6229530100000000011,困难,300{full}", h = h1()),
+        format!("2,{h},李二,{h},户主,城市低保,城关镇,东街社区,东街2号,13800000000,2026-11-02,,{RCC},6229530100000000012,困难,300{full}", h = h2()),
+        format!("3,{h},王三,{h},户主,农村低保,东河乡,柳树村,柳树村3号,13800000000,2026-11-02,,{RCC},6229530100000000013,困难,200{full}", h = h3()),
+        format!("3,{h},孙三,{m},配偶,,东河乡,柳树村,柳树村3号,13800000000,2026-11-02,,,,困难,100,,,,有,,,", h = h3(), m = h4()),
+        format!("5,{h},周五,{h},户主,临时救助,城关镇,东街社区,东街5号,13800000000,2026-11-02,,{RCC},6229530100000000015,困难,0,,,,有,{ALL},2,", h = id("13019919850808009")),
+    ];
+    let mut text = format!("{HEADER}\n");
+    for l in lines {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    let path = dir.join("register.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A workspace whose households are effective from 2026-11 and paid for it, through the real commands.
+pub fn paid_month() -> Ws {
+    let ws = Ws::new();
+    let reg = register(ws.root());
+    assert_exit(&ws.intake_path(&reg), 0);
+    let mut visits = String::from("案件编号,调查日期,调查人,调查情况,签字,调查层级\n");
+    for c in ws.records::<Case>() {
+        visits.push_str(&format!("{},2026-11-10,张伟、李娜,属实,是,村\n", c.case_id));
+        visits.push_str(&format!("{},2026-11-12,王强、刘洋,复核属实,是,乡镇\n", c.case_id));
+    }
+    std::fs::write(ws.path("visits.csv"), visits).unwrap();
+    let v = ws.path("visits.csv");
+    assert_exit(
+        &ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]),
+        0,
+    );
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let dst = ws.path("meeting.xlsx");
+    refill(&ws.path("reports/review-meeting-2026-11.xlsx"), &dst, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .unwrap();
+        for row in g.iter_mut().skip(head + 1) {
+            row.resize(13, String::new());
+            row[11] = "同意".into();
+        }
+    });
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        dst.to_str().unwrap(),
+        "--meeting",
+        "审批会 第11号",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert_exit(&out, 0);
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    assert_exit(&ws.run(&["disburse", "--period", "2026-11"]), 0);
+    assert_eq!(ws.records::<Payment>().len(), 4);
+    ws
+}
+
+fn case_of(ws: &Ws, head: &str) -> String {
+    ws.records::<Case>()
+        .into_iter()
+        .find(|c| c.applicant_id_number.as_str() == head)
+        .unwrap()
+        .case_id
+}
+
+fn write_ledger<R: jiuzhu::ledger::Record>(ws: &Ws, records: &[R]) {
+    std::fs::write(
+        ws.path(&format!("ledgers/{}", R::FILE)),
+        jiuzhu::ledger::to_bytes(records).unwrap(),
+    )
+    .unwrap();
+}
+
+/// Runs `audit` and asserts exit 1 with a line starting with `code`; returns stdout.
+#[track_caller]
+fn assert_finding(ws: &Ws, code: &str) -> String {
+    let out = ws.run(&["audit"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!("{code} "))),
+        "expected {code}:\n{text}"
+    );
+    assert!(ws.path("reports/audit-findings.xlsx").exists());
+    text
+}
+
+#[test]
+fn a_clean_month_is_silent_and_writes_the_change_report() {
+    let ws = paid_month();
+    let out = ws.run(&["audit"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "", "a clean audit prints nothing");
+    let reports = ws.ledger("change_reports.csv");
+    // One row per month and paying scheme, 临时救助 excluded; November: every household new.
+    assert!(reports.contains("2026-11,urban_dibao,0,0,0.00,2,2,"), "{reports}");
+    assert!(reports.contains("2026-11,rural_dibao,0,0,0.00,1,2,"), "{reports}");
+    assert!(!ws.path("reports/audit-findings.xlsx").exists());
+    // A rerun changes nothing and appends nothing.
+    let before = ws.ledgers();
+    assert_exit(&ws.run(&["audit"]), 0);
+    assert_same_files(&before, &ws.ledgers(), "a second audit");
+    // A named check alone, and the list of checks in --help.
+    assert_exit(&ws.run(&["audit", "payments-match-decisions", "replay-decisions"]), 0);
+    let help = stdout(&ws.run(&["audit", "--help"]));
+    assert!(
+        help.contains("payments-match-decisions") && help.contains("J301"),
+        "{help}"
+    );
+    assert_exit(&ws.run(&["audit", "no-such-check"]), 2);
+}
+
+#[test]
+fn a_hand_edited_decision_amount_is_caught_by_replay() {
+    let ws = paid_month();
+    assert_exit(&ws.run(&["audit"]), 0);
+    let mut ds = ws.records::<Decision>();
+    let c = case_of(&ws, &h1());
+    let d = ds.iter_mut().find(|d| d.case_id == c).unwrap();
+    d.amount = Fen(d.amount.0 + 10000);
+    d.delta_amount = Fen(d.delta_amount.0 + 10000);
+    write_ledger(&ws, &ds);
+    let text = assert_finding(&ws, "J301");
+    assert!(text.contains(&c), "{text}");
+    assert!(text.contains("J102 "), "the journal names the hand edit too:\n{text}");
+}
+
+#[test]
+fn a_hand_edited_payment_amount_is_caught() {
+    let ws = paid_month();
+    assert_exit(&ws.run(&["audit"]), 0);
+    let mut ps = ws.records::<Payment>();
+    ps[0].amount = Fen(ps[0].amount.0 + 1);
+    write_ledger(&ws, &ps);
+    let text = assert_finding(&ws, "J303");
+    assert!(text.contains("J304 "), "and the money invariant:\n{text}");
+}
+
+#[test]
+fn a_payment_after_death_is_caught() {
+    let ws = paid_month();
+    let c = case_of(&ws, &h1());
+    let m = ws.records::<Member>().into_iter().find(|m| m.case_id == c).unwrap();
+    let hit = Match {
+        hit_id: "H-DEATHS-TEST".into(),
+        case_id: c.clone(),
+        id_number: m.id_number.clone(),
+        name: m.name.clone(),
+        source: "deaths".into(),
+        match_kind: jiuzhu::ledger::MatchKind::Id,
+        source_file_sha256: "0".repeat(64),
+        source_row: 2,
+        evidence: "死亡日期=2026-10-20; 火化地点=青禾县殡仪馆".into(),
+        effect: jiuzhu::ledger::Effect::Exclude,
+        disposition: jiuzhu::ledger::Disposition::Confirmed,
+        note: "火化证明".into(),
+        decided_by: "李明".into(),
+        batch: String::new(),
+    };
+    let mut hits = if ws.path("ledgers/matches.csv").exists() {
+        ws.records::<Match>()
+    } else {
+        Vec::new()
+    };
+    hits.push(hit);
+    write_ledger(&ws, &hits);
+    let text = assert_finding(&ws, "J203");
+    assert!(
+        text.lines().any(|l| l.starts_with("J203 error ") && l.contains(&c)),
+        "{text}"
+    );
+    assert!(
+        !text.contains(m.id_number.as_str()),
+        "no whole ID number is printed:\n{text}"
+    );
+}
+
+#[test]
+fn a_deleted_event_is_caught_with_where() {
+    let ws = paid_month();
+    let text = ws.read("ledgers/events.csv");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(3);
+    std::fs::write(ws.path("ledgers/events.csv"), lines.join("\n") + "\n").unwrap();
+    let out = assert_finding(&ws, "J101");
+    assert!(out.contains("at event"), "{out}");
+}
+
+#[test]
+fn a_missing_visit_is_caught() {
+    let ws = paid_month();
+    let c = case_of(&ws, &h2());
+    let vs: Vec<Visit> = ws
+        .records::<Visit>()
+        .into_iter()
+        .filter(|v| !(v.case_id == c && v.level == VisitLevel::Village))
+        .collect();
+    write_ledger(&ws, &vs);
+    let text = assert_finding(&ws, "J210");
+    assert!(
+        text.lines().any(|l| l.starts_with("J210 error ") && l.contains(&c)),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_person_in_two_open_cases_is_caught() {
+    let ws = paid_month();
+    let (a, b) = (case_of(&ws, &h1()), case_of(&ws, &h2()));
+    let mut ms = ws.records::<Member>();
+    let mut extra = ms.iter().find(|m| m.case_id == a).unwrap().clone();
+    extra.case_id = b.clone();
+    extra.relation = jiuzhu::ledger::Relation::Sibling;
+    ms.push(extra);
+    write_ledger(&ws, &ms);
+    let text = assert_finding(&ws, "J206");
+    assert!(text.contains(&a) && text.contains(&b), "{text}");
+}
+
+#[test]
+fn the_002_annual_review_does_not_reconcile() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audit/002-L31-annual-review.csv");
+    let ws = Ws::new();
+    let out = ws.run(&["audit", "--change-report", fixture.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let j305: Vec<&str> = text.lines().filter(|l| l.starts_with("J305 error")).collect();
+    assert_eq!(j305.len(), 2, "persons and money, not households:\n{text}");
+    assert!(text.contains("= 24980.00, but it says 26784.00"), "{text}");
+    assert!(text.contains("= 87, but it says 86"), "{text}");
+    // A report that reconciles passes.
+    let good = ws.path("good.csv");
+    let bytes = std::fs::read_to_string(&fixture)
+        .unwrap()
+        .replace("52,86,26784.00", "52,87,24980.00");
+    std::fs::write(&good, bytes).unwrap();
+    assert_exit(&ws.run(&["audit", "--change-report", good.to_str().unwrap()]), 0);
+}
+
+#[test]
+fn the_same_seed_draws_the_same_sample_and_results_are_read_back() {
+    let (a, b) = (paid_month(), paid_month());
+    for ws in [&a, &b] {
+        let out = ws.run(&["audit", "--sample", "50%", "--seed", "7", "--stratify"]);
+        assert_exit(&out, 0);
+    }
+    let sample = |ws: &Ws| -> Vec<(String, u32)> {
+        ws.records::<SpotCheck>()
+            .into_iter()
+            .map(|s| (s.case_id, s.rank))
+            .collect()
+    };
+    assert_eq!(sample(&a), sample(&b));
+    assert_eq!(a.ledger("spot_checks.csv"), b.ledger("spot_checks.csv"));
+    assert_eq!(
+        a.bytes("reports/spot-check-7.xlsx"),
+        b.bytes("reports/spot-check-7.xlsx")
+    );
+    // Stratified: at least one case per village and scheme (东街社区 urban and temporary, 柳树村 rural).
+    assert_eq!(sample(&a).len(), 3, "{:?}", sample(&a));
+    let other = a.run(&["audit", "--sample", "50%", "--seed", "8", "--stratify"]);
+    assert_exit(&other, 0);
+
+    // Drawn, not yet checked: a warning.
+    let out = a.run(&["audit", "spot-checks"]);
+    assert_exit(&out, 1);
+    assert!(stdout(&out).contains("J503 warning"), "{}", stdout(&out));
+
+    // The checker finds the first household 不属实: recorded, and reported until acted on.
+    let filled = a.path("spot-filled.xlsx");
+    refill(&a.path("reports/spot-check-7.xlsx"), &filled, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "案件编号 case"))
+            .unwrap();
+        for (i, row) in g.iter_mut().skip(head + 1).enumerate() {
+            row.resize(9, String::new());
+            row[5] = if i == 0 { "不属实" } else { "属实" }.into();
+            row[6] = "入户核查".into();
+            row[7] = "赵审计".into();
+            row[8] = "2026-12-05".into();
+        }
+    });
+    assert_exit(&a.run(&["audit", "--record", filled.to_str().unwrap()]), 1);
+    let recorded = a.records::<SpotCheck>();
+    assert!(recorded.iter().any(|s| s.result == "not_true"), "{recorded:#?}");
+    let out = a.run(&["audit", "spot-checks"]);
+    assert!(stdout(&out).contains("J501 error"), "{}", stdout(&out));
+
+    // A worksheet whose locked cells were changed is refused whole.
+    let tampered = a.path("spot-tampered.xlsx");
+    refill(&a.path("reports/spot-check-8.xlsx"), &tampered, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "案件编号 case"))
+            .unwrap();
+        let row = &mut g[head + 1];
+        row.resize(9, String::new());
+        row[2] = "别的村".into();
+        row[5] = "属实".into();
+        row[7] = "赵审计".into();
+        row[8] = "2026-12-05".into();
+    });
+    let before = a.ledgers();
+    let out = a.run(&["audit", "--record", tampered.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("locked cells"), "{}", stderr(&out));
+    assert_same_files(&before, &a.ledgers(), "a refused worksheet");
+}
+
+#[test]
+fn decisions_not_yet_effective_are_not_paid_and_statuses_are_consistent() {
+    // The month's decisions are effective, so nothing is reported before approval.
+    let ws = paid_month();
+    assert!(ws
+        .records::<Decision>()
+        .iter()
+        .all(|d| d.status == DecisionStatus::Effective));
+    let mut ds = ws.records::<Decision>();
+    let c = case_of(&ws, &h3());
+    ds.iter_mut().find(|d| d.case_id == c).unwrap().status = DecisionStatus::Approved;
+    write_ledger(&ws, &ds);
+    assert_finding(&ws, "J204");
+}

@@ -1,0 +1,198 @@
+//! `jiuzhu intake --kind followups|complaints`: follow-up visits that change a member's income (and the next
+//! `decide` proposing a 减发), rows refused with their reasons, re-imports that change nothing, complaints
+//! overdue in `status` and answered later.
+
+mod common;
+mod month;
+
+use std::path::PathBuf;
+
+use common::*;
+use jiuzhu::domain::money::Fen;
+use jiuzhu::ledger::{
+    ChangeKind, Complaint, Decision, DecisionKind, DecisionStatus, DifficultyClass, Followup, Member,
+};
+
+fn fixture(name: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/followups")
+        .join(name)
+}
+
+const ZHOU: &str = "130199198907040338"; // 周志强, head of an urban dibao household of 4, income 0
+
+#[test]
+fn a_follow_up_that_finds_new_income_leads_to_a_decrease() {
+    let ws = month::month();
+    let file = month::s(&month::county("followups/2026-11-回访.csv"));
+    let out = ws.run(&["intake", "--kind", "followups", &file]);
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("3 rows read = 3 recorded"),
+        "{}",
+        stdout(&out)
+    );
+    let members: Vec<Member> = ws.records();
+    let zhou = members.iter().find(|m| m.id_number.as_str() == ZHOU).unwrap();
+    assert_eq!(zhou.monthly_income_amount, Fen(120000));
+    let followups: Vec<Followup> = ws.records();
+    assert_eq!(followups.len(), 3);
+    let f = followups.iter().find(|f| f.change == ChangeKind::Income).unwrap();
+    assert_eq!(
+        (f.old_income_amount, f.new_income_amount),
+        (Some(Fen(0)), Some(Fen(120000)))
+    );
+    assert_eq!(f.difficulty_class, DifficultyClass::General);
+    assert!(ws.ledger("events.csv").contains("月收入 0.00 → 1200.00"));
+
+    // Again: nothing changes.
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["intake", "--kind", "followups", &file]);
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("0 recorded + 3 already recorded"),
+        "{}",
+        stdout(&out)
+    );
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "re-import");
+
+    let out = ws.run(&["decide", "--period", "2026-12"]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    let decisions: Vec<Decision> = ws.records();
+    let d = decisions
+        .iter()
+        .find(|d| d.case_id == f.case_id && d.period == "2026-12")
+        .expect("a decision for the changed household");
+    assert_eq!((d.kind, d.status), (DecisionKind::Decrease, DecisionStatus::Proposed));
+    assert_eq!(d.reason, "income_up");
+    assert!(d.amount < d.previous_amount);
+    assert!(d.basis.contains("income=2180.00"), "{}", d.basis.0);
+}
+
+#[test]
+fn bad_rows_are_refused_with_reasons_and_the_rest_taken() {
+    let ws = month::month();
+    let out = ws.run(&["intake", "--kind", "followups", &month::s(&fixture("bad.csv"))]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out).contains("8 rows read = 1 recorded + 0 already recorded + 7 rejected"),
+        "{text}"
+    );
+    for reason in [
+        "困难类别 `很困难`",
+        "回访日期",
+        "no visitors",
+        "without the new monthly income",
+        "is not a member of case",
+        "is the head of household",
+        "no open case whose head",
+    ] {
+        assert!(text.contains(reason), "missing `{reason}` in\n{text}");
+    }
+    let report = std::fs::read_dir(ws.path("reports"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with("followups-rejects-bad-"))
+        .expect("a rejects report");
+    let rows = read_report(&report.path());
+    assert_eq!(rows[0].1.len(), 7);
+    // The good row was taken; a re-import changes nothing.
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["intake", "--kind", "followups", &month::s(&fixture("bad.csv"))]);
+    assert_exit(&out, 1);
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "re-import");
+
+    let out = ws.run(&[
+        "intake",
+        "--kind",
+        "followups",
+        &month::s(&fixture("not-followups.csv")),
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("not a follow-up sheet"), "{}", stderr(&out));
+}
+
+#[test]
+fn overdue_complaints_are_listed_until_answered() {
+    let ws = month::month();
+    let out = ws.run(&["intake", "--kind", "complaints", &month::s(&fixture("complaints.csv"))]);
+    assert_exit(&out, 1);
+    assert!(first_line(&out).contains("5 rows read = 2 recorded + 0 updated + 0 already recorded + 3 rejected"));
+    let complaints: Vec<Complaint> = ws.records();
+    let old = complaints
+        .iter()
+        .find(|c| c.received_on.to_string() == "2026-08-20")
+        .unwrap();
+    assert_eq!(old.due_on.to_string(), "2026-10-19", "60 days by default");
+
+    let out = ws.run(&["--json", "status"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "complaints_overdue")
+        .expect("the overdue complaint is listed");
+    assert_eq!(item["count"], 1);
+    assert!(item["command"]
+        .as_str()
+        .unwrap()
+        .contains("jiuzhu intake --kind complaints"));
+
+    let out = ws.run(&[
+        "intake",
+        "--kind",
+        "complaints",
+        &month::s(&fixture("complaints-answered.csv")),
+    ]);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("1 updated"), "{}", stdout(&out));
+    let complaints: Vec<Complaint> = ws.records();
+    assert_eq!(complaints.len(), 2);
+    let out = ws.run(&["status"]);
+    assert!(!stdout(&out).contains("past their reply date"), "{}", stdout(&out));
+
+    let out = jiuzhu()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .arg("-C")
+        .arg(ws.root())
+        .args(["intake", "--kind", "complaints", &month::s(&fixture("complaints.csv"))])
+        .output()
+        .unwrap();
+    assert!(first_line(&out).starts_with("信访"), "{}", stdout(&out));
+}
+
+#[test]
+fn follow_ups_come_due_by_difficulty_class() {
+    let ws = month::month();
+    let out = ws.run(&[
+        "intake",
+        "--kind",
+        "followups",
+        &month::s(&month::county("followups/2026-11-回访.csv")),
+    ]);
+    assert_exit(&out, 0);
+    // 特殊困难 monthly: the household visited 2026-11-25 is due by 2026-12-25; in January everything is overdue.
+    let v: serde_json::Value =
+        serde_json::from_slice(&ws.run(&["--json", "status", "--as-of", "2026-12-26"]).stdout).unwrap();
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "followups_overdue");
+    assert_eq!(item.map(|i| i["count"].clone()), Some(serde_json::json!(1)));
+    let v: serde_json::Value =
+        serde_json::from_slice(&ws.run(&["--json", "status", "--as-of", "2027-03-01"]).stdout).unwrap();
+    let n = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "followups_overdue")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert!(n > 20, "{n}");
+}
