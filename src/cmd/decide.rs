@@ -8,7 +8,7 @@
 //! with no upheld objection. Urgent temporary assistance (先行救助) is effective at once and approved after.
 //! The arithmetic lives in `domain::benefit`; this file only gathers inputs, applies the procedure and writes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -77,31 +77,69 @@ struct State {
     notices: Vec<Notice>,
     meetings: Vec<Meeting>,
     chain: Vec<Event>,
+    /// Case ID → position in `cases` (cases are never added or removed by decide).
+    case_pos: HashMap<String, usize>,
+    /// Case ID → positions in `decisions`; rebuilt by [`State::index_decisions`] after decisions are added.
+    decisions_of: HashMap<String, Vec<usize>>,
+    /// Case ID → positions in `members`.
+    member_pos: HashMap<String, Vec<usize>>,
 }
 
 impl State {
     fn load(ws: &Workspace) -> Result<State> {
         let chain = events::read_verified(ws)?;
-        Ok(State {
-            cases: ledger::read(ws)?,
-            members: ledger::read(ws)?,
+        let cases: Vec<Case> = ledger::read(ws)?;
+        let case_pos = cases.iter().enumerate().map(|(i, c)| (c.case_id.clone(), i)).collect();
+        let members: Vec<Member> = ledger::read(ws)?;
+        let mut member_pos: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in members.iter().enumerate() {
+            member_pos.entry(m.case_id.clone()).or_default().push(i);
+        }
+        let mut st = State {
+            cases,
+            members,
             checks: ledger::read(ws)?,
             matches: ledger::read(ws)?,
             decisions: ledger::read(ws)?,
             notices: ledger::read(ws)?,
             meetings: ledger::read(ws)?,
             chain,
-        })
+            case_pos,
+            decisions_of: HashMap::new(),
+            member_pos,
+        };
+        st.index_decisions();
+        Ok(st)
+    }
+
+    /// Groups decisions by case, once, so per-case look-ups are not a scan of the whole ledger.
+    fn index_decisions(&mut self) {
+        self.decisions_of.clear();
+        for (i, d) in self.decisions.iter().enumerate() {
+            self.decisions_of.entry(d.case_id.clone()).or_default().push(i);
+        }
+    }
+
+    fn case(&self, case_id: &str) -> Option<&Case> {
+        self.case_pos.get(case_id).map(|&i| &self.cases[i])
     }
 
     fn members_of(&self, case_id: &str) -> Vec<&Member> {
-        self.members.iter().filter(|m| m.case_id == case_id).collect()
+        self.member_pos
+            .get(case_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.members[i])
+            .collect()
     }
 
     /// The decision in force for a case (the latest effective one).
     fn in_force(&self, case_id: &str) -> Option<&Decision> {
-        self.decisions
-            .iter()
+        self.decisions_of
+            .get(case_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.decisions[i])
             .filter(|d| d.case_id == case_id && d.status == DecisionStatus::Effective && d.kind != DecisionKind::Reject)
             .max_by(|a, b| {
                 (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id))
@@ -478,6 +516,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         }
     }
     let batch = assign_batch(&mut st.decisions);
+    st.index_decisions();
     let proposed: Vec<&Decision> = st
         .decisions
         .iter()
@@ -828,67 +867,63 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
 
 /// Approved decisions whose every posting is over (as_of after its end) and not objected to take effect.
 fn make_effective(st: &mut State, policy: &Policy, as_of: NaiveDate) -> usize {
-    let mut n = 0;
-    let ids: Vec<String> = st
+    let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::new();
+    for x in &st.notices {
+        notices_of.entry(x.decision_id.as_str()).or_default().push(x);
+    }
+    // First decide what takes effect (reading only), then apply it.
+    let mut due: Vec<(usize, Period, CaseStatus)> = Vec::new();
+    for (i, d) in st
         .decisions
         .iter()
-        .filter(|d| d.status == DecisionStatus::Approved)
-        .map(|d| d.decision_id.clone())
-        .collect();
-    for id in ids {
-        let notices: Vec<&Notice> = st.notices.iter().filter(|x| x.decision_id == id).collect();
+        .enumerate()
+        .filter(|(_, d)| d.status == DecisionStatus::Approved)
+    {
+        let notices = notices_of.get(d.decision_id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         if notices.is_empty() || notices.iter().any(|x| x.status == "objection_upheld" || x.end >= as_of) {
             continue;
         }
-        let d = st
-            .decisions
-            .iter()
-            .find(|d| d.decision_id == id)
-            .cloned()
-            .expect("listed above");
-        let case = st.cases.iter().find(|c| c.case_id == d.case_id).cloned();
         let approved_month = d
             .decided_on
             .map(Period::of)
             .unwrap_or_else(|| Period::parse(&d.period).unwrap_or(Period::of(as_of)));
         let from = match (d.kind, policy.decision.effective_from) {
-            (DecisionKind::New, EffectiveFrom::ApplicationMonth) => case
-                .as_ref()
+            (DecisionKind::New, EffectiveFrom::ApplicationMonth) => st
+                .case(&d.case_id)
                 .map(|c| Period::of(c.applied_on))
                 .unwrap_or(approved_month),
             (_, EffectiveFrom::NextMonth) => approved_month.next(),
             _ => approved_month,
         };
-        for other in st.decisions.iter_mut() {
-            if other.case_id == d.case_id && other.status == DecisionStatus::Effective && other.decision_id != id {
-                other.status = DecisionStatus::Superseded;
-            }
-        }
-        if let Some(x) = st.decisions.iter_mut().find(|x| x.decision_id == id) {
-            x.status = DecisionStatus::Effective;
-            x.effective_from = from.to_string();
-        }
         let to = match d.kind {
             DecisionKind::Stop => CaseStatus::Stopped,
             DecisionKind::Reject => CaseStatus::Rejected,
             _ => CaseStatus::Effective,
         };
-        set_status(
-            st,
-            &d.case_id,
-            to,
-            &format!("{} effective from {from}", d.kind.label_zh()),
-        );
-        n += 1;
+        due.push((i, from, to));
     }
-    n
+    for (i, from, to) in &due {
+        let case_id = st.decisions[*i].case_id.clone();
+        for &j in st.decisions_of.get(&case_id).into_iter().flatten() {
+            if j != *i && st.decisions[j].status == DecisionStatus::Effective {
+                st.decisions[j].status = DecisionStatus::Superseded;
+            }
+        }
+        let d = &mut st.decisions[*i];
+        d.status = DecisionStatus::Effective;
+        d.effective_from = from.to_string();
+        let detail = format!("{} effective from {from}", d.kind.label_zh());
+        set_status(st, &case_id, *to, &detail);
+    }
+    due.len()
 }
 
 /// Moves a case to a status, journalling the change.
 fn set_status(st: &mut State, case_id: &str, to: CaseStatus, detail: &str) {
-    let Some(case) = st.cases.iter_mut().find(|c| c.case_id == case_id) else {
+    let Some(&i) = st.case_pos.get(case_id) else {
         return;
     };
+    let case = &mut st.cases[i];
     if case.status == to {
         return;
     }

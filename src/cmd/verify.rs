@@ -391,8 +391,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
     if !changes.is_empty() {
         let mut new_cases = cases.clone();
-        for (id, _, to, _) in &changes {
-            if let Some(c) = new_cases.iter_mut().find(|c| &c.case_id == id) {
+        let to_of: std::collections::HashMap<&str, CaseStatus> =
+            changes.iter().map(|(id, _, to, _)| (id.as_str(), *to)).collect();
+        for c in new_cases.iter_mut() {
+            if let Some(to) = to_of.get(c.case_id.as_str()) {
                 c.status = *to;
             }
         }
@@ -876,7 +878,9 @@ fn review_workbook(
     };
     let checks_sheet = SheetSpec {
         name: "检查明细 checks".into(),
-        title: Some("每项检查的结果、说明和所用政策取值".into()),
+        // Only what did not pass: the passes are in ledgers/checks.csv, and at county scale listing them here
+        // would make a workbook of hundreds of thousands of rows nobody reads.
+        title: Some("未通过的检查: 结果、说明和所用政策取值 (全部检查见 ledgers/checks.csv)".into()),
         columns: vec![
             Column::new("案件编号 case", Kind::Code),
             Column::new("检查 check", Kind::Text),
@@ -887,7 +891,7 @@ fn review_workbook(
         rows: reviewed
             .iter()
             .flat_map(|r| {
-                r.findings.iter().map(|f| {
+                r.findings.iter().filter(|f| f.result != CheckResult::Pass).map(|f| {
                     vec![
                         Value::from(r.case.case_id.as_str()),
                         Value::from(eligibility::check_label(f.check)),
