@@ -85,10 +85,13 @@ commit "decide 2026-11: proposals"
 # The review meeting (审批会) agrees with every proposal; its verdicts typed in as Excel would save the sheet.
 verdicts="$dir/reports/review-meeting-2026-11-verdicts.csv"
 {
-  echo "批次 batch,$(awk -F, 'NR > 1 && $5 == "proposed" { print $NF; exit }' "$dir/ledgers/decisions.csv")"
+  batch=$(awk -F, 'NR > 1 && $5 == "proposed" { print $NF; exit }' "$dir/ledgers/decisions.csv")
+  echo "批次 batch,$batch"
   echo "决定编号 decision,案件编号 case,评议结果 verdict,说明 note"
   # decisions.csv: decision_id,case_id,period,kind,status,… (the first five columns never hold commas).
-  awk -F, 'NR > 1 && $5 == "proposed" { print $1 "," $2 ",同意," }' "$dir/ledgers/decisions.csv"
+  # Every row of the worksheet's batch: the proposals, and the urgent case paid first (先行救助) whose approval
+  # the meeting back-fills.
+  awk -F, -v b="$batch" 'NR > 1 && $NF == b { print $1 "," $2 ",同意," }' "$dir/ledgers/decisions.csv"
 } > "$verdicts"
 step decide --record "$verdicts" --meeting "青禾县2026年11月社会救助审批会 纪要第11号" --date 2026-11-20 \
             --attendees "张局长、李股长、王会计、村代表赵某"

@@ -186,7 +186,7 @@ impl Default for TemporaryRules {
             max_months: 6,
             cap_amount: None,
             urgent_cap_amount: None,
-            backfill_working_days: 5,
+            backfill_working_days: 30,
         }
     }
 }

@@ -311,7 +311,14 @@ fn a_month_of_decisions_matches_the_hand_computed_amounts() {
         "张镇长、李主任",
     ]);
     assert_exit(&out, 0);
-    assert!(first_line(&out).contains("6 approved"), "{}", stdout(&out));
+    // Six proposals, and the urgent one paid first gets its back-filled approval (后置审批) at the same meeting.
+    assert!(first_line(&out).contains("7 approved"), "{}", stdout(&out));
+    let urgent = &decisions_of(&ws, &case_of(&ws, &id("13019919860909001")).case_id)[0];
+    assert_eq!(urgent.status, DecisionStatus::Effective);
+    assert_eq!(
+        (urgent.meeting.as_str(), urgent.decided_on.map(|d| d.to_string())),
+        ("城关镇审批会 纪要第11号", Some("2026-11-20".into()))
+    );
     assert_eq!(case_of(&ws, &h1()).status, CaseStatus::Approved);
 
     // Not yet effective on the last day of the notice (only the protected case, which is never posted, is);
@@ -630,7 +637,7 @@ fn meeting_verdicts_and_refused_sheets() {
     ]);
     assert_exit(&out, 1);
     assert!(
-        first_line(&out).contains("4 approved, 1 not approved, 1 deferred"),
+        first_line(&out).contains("5 approved, 1 not approved, 1 deferred"),
         "{}",
         stdout(&out)
     );

@@ -742,8 +742,14 @@ fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
         else {
             continue;
         };
-        // The back-fill limit: n working days counted from the day after the first day of the month paid.
-        let deadline = date::add_working_days(first.first_day(), n, &v.holidays, &v.extra_workdays);
+        // The back-fill limit: n working days counted from the day after the application (the emergency, when the
+        // money was paid first); the first day of the month paid when the case is not found.
+        let start = ctx
+            .d
+            .case(&x.case_id)
+            .map(|c| c.applied_on)
+            .unwrap_or_else(|| first.first_day());
+        let deadline = date::add_working_days(start, n, &v.holidays, &v.extra_workdays);
         let backfilled = !x.meeting.is_empty() && x.decided_on.is_some_and(|day| day <= deadline);
         let due = ctx.as_of.is_none_or(|a| a > deadline) || x.decided_on.is_some();
         if !backfilled && due {
@@ -752,13 +758,12 @@ fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
                 &x.case_id,
                 format!(
                     "urgent decision {} (先行救助, paid for {first}) has {} — the approval was due by {deadline} \
-                     ({n} working days after {})",
+                     ({n} working days after {start})",
                     x.decision_id,
                     match x.decided_on {
                         Some(day) if !x.meeting.is_empty() => format!("its approval only on {day}"),
                         _ => "no back-filled approval".to_string(),
                     },
-                    first.first_day()
                 ),
                 "put the case before the review meeting and record its approval (后置审批)",
             ));

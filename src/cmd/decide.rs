@@ -523,6 +523,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .filter(|d| d.status == DecisionStatus::Proposed)
         .collect();
     let count = |k: DecisionKind| proposed.iter().filter(|d| d.kind == k).count();
+    let backfill = st.decisions.iter().filter(|d| awaiting_backfill(d)).count();
     let after_total = monthly_total(&st, policy, period);
 
     let mut out = String::new();
@@ -567,7 +568,12 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     for b in blocked.iter().take(20) {
         out.push_str(&format!("\n  blocked {}: {}", b.case_id, b.why));
     }
-    let outcome = if proposed.is_empty() && blocked.is_empty() {
+    if backfill > 0 {
+        out.push_str(&format!(
+            "\n  {backfill} urgent decisions (先行救助) paid first wait for their back-filled approval on the worksheet"
+        ));
+    }
+    let outcome = if proposed.is_empty() && blocked.is_empty() && backfill == 0 {
         Outcome::Done
     } else {
         Outcome::NeedsAttention
@@ -943,10 +949,20 @@ fn set_status(st: &mut State, case_id: &str, to: CaseStatus, detail: &str) {
 }
 
 /// Sets `batch` on every proposed decision to the ID of the proposal list; None when nothing is proposed.
+/// Whether a decision belongs on the review-meeting worksheet: a proposal, or an urgent decision (先行救助) that was
+/// paid first and still waits for its back-filled approval (后置审批).
+fn on_worksheet(d: &Decision) -> bool {
+    d.status == DecisionStatus::Proposed || awaiting_backfill(d)
+}
+
+fn awaiting_backfill(d: &Decision) -> bool {
+    d.urgent && d.status == DecisionStatus::Effective && d.meeting.is_empty()
+}
+
 fn assign_batch(decisions: &mut [Decision]) -> Option<String> {
     let mut ids: Vec<(String, String)> = decisions
         .iter()
-        .filter(|d| d.status == DecisionStatus::Proposed)
+        .filter(|d| on_worksheet(d))
         .map(|d| (d.decision_id.clone(), format!("{}|{}", d.amount, d.derivation)))
         .collect();
     if ids.is_empty() {
@@ -955,7 +971,7 @@ fn assign_batch(decisions: &mut [Decision]) -> Option<String> {
     ids.sort();
     let joined: Vec<String> = ids.into_iter().map(|(a, b)| format!("{a}|{b}")).collect();
     let batch = sha256_hex(joined.join("\n").as_bytes())[..8].to_uppercase();
-    for d in decisions.iter_mut().filter(|d| d.status == DecisionStatus::Proposed) {
+    for d in decisions.iter_mut().filter(|d| on_worksheet(d)) {
         d.batch = batch.clone();
     }
     Some(batch)
@@ -972,11 +988,7 @@ fn scheme_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
 /// The review-meeting worksheet: proposals with their derivations, a drop-down verdict and a note.
 fn review_workbook(st: &State, policy: &Policy, batch: &str) -> Result<Vec<u8>> {
     let cases: BTreeMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
-    let mut proposed: Vec<&Decision> = st
-        .decisions
-        .iter()
-        .filter(|d| d.status == DecisionStatus::Proposed)
-        .collect();
+    let mut proposed: Vec<&Decision> = st.decisions.iter().filter(|d| on_worksheet(d)).collect();
     proposed.sort_by(|a, b| {
         let ka = cases
             .get(a.case_id.as_str())
@@ -997,7 +1009,11 @@ fn review_workbook(st: &State, policy: &Policy, batch: &str) -> Result<Vec<u8>> 
                 Value::from(c.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default()),
                 Value::Count(c.map(|c| c.household_size as i64).unwrap_or(0)),
                 Value::from(c.map(|c| scheme_label(policy, &c.scheme)).unwrap_or("")),
-                Value::from(d.kind.label_zh()),
+                Value::from(if awaiting_backfill(d) {
+                    format!("{} (先行救助, 补审批)", d.kind.label_zh())
+                } else {
+                    d.kind.label_zh().to_string()
+                }),
                 Value::Money(d.previous_amount),
                 Value::Money(d.amount),
                 Value::Money(d.delta_amount),
@@ -1148,7 +1164,7 @@ fn record(
                 v.row, v.decision_id
             ));
         }
-        if d.status != DecisionStatus::Proposed || d.batch != batch {
+        if !on_worksheet(d) || d.batch != batch {
             problems.push(format!(
                 "row {}: decision {} is not a proposal of this worksheet's batch {batch} (it is {:?}, batch {})",
                 v.row, v.decision_id, d.status, d.batch
@@ -1234,12 +1250,37 @@ fn apply_verdicts(
         let Some(d) = st.decisions.iter_mut().find(|d| &d.decision_id == id) else {
             continue;
         };
+        let backfill = awaiting_backfill(d);
         d.meeting = Text(if note.is_empty() {
             meeting.to_string()
         } else {
             format!("{meeting}: {note}")
         });
         d.decided_on = Some(date);
+        if backfill {
+            // 后置审批 of an urgent payment: approval keeps it in force; a refusal is recorded (the money was paid
+            // in the emergency; audit and the dossier keep the trail); deferral leaves it waiting.
+            match verdict {
+                DecisionStatus::Approved => a += 1,
+                DecisionStatus::Rejected => {
+                    d.status = DecisionStatus::Rejected;
+                    let case_id = d.case_id.clone();
+                    set_status(
+                        st,
+                        &case_id,
+                        CaseStatus::Rejected,
+                        &format!("先行救助未获补批 ({meeting})"),
+                    );
+                    r += 1;
+                }
+                _ => {
+                    d.meeting = Text::default();
+                    d.decided_on = None;
+                    f += 1;
+                }
+            }
+            continue;
+        }
         d.status = *verdict;
         let d = d.clone();
         match verdict {

@@ -1752,7 +1752,7 @@ mod tests {
         let d = derivation(&c);
         assert!(d
             .text()
-            .contains("急难先行救助、后置审批（须在 5 个工作日内补齐审批手续）：超过先行发放上限 2000.00"));
+            .contains("急难先行救助、后置审批（须在 30 个工作日内补齐审批手续）：超过先行发放上限 2000.00"));
         assert!(d
             .policy_values
             .contains(&"temporary.urgent_cap_amount=2000.00".to_string()));
