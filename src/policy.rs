@@ -32,6 +32,9 @@ pub struct Policy {
     /// Other spellings of material names (`户口簿: [户口本]`), so the 提供材料 column can be read.
     #[serde(default)]
     pub material_aliases: BTreeMap<String, Vec<String>>,
+    /// Every spelling of a material (normalised) → its canonical name; built once, on first use.
+    #[serde(skip)]
+    material_index: std::sync::OnceLock<BTreeMap<String, String>>,
     /// How verification (审核) works here: notices, visits, samples, calendar, asset limits.
     #[serde(default)]
     pub verification: Verification,
@@ -1283,18 +1286,23 @@ impl Policy {
 
     /// The canonical material name for what a clerk wrote, if the policy knows it.
     pub fn material(&self, written: &str) -> Option<String> {
-        let want = crate::domain::text::normalize_key(written);
-        let mut all: BTreeSet<&String> = self.schemes.values().flat_map(|s| &s.required_materials).collect();
-        all.extend(self.material_aliases.keys());
-        all.into_iter()
-            .find(|m| {
-                crate::domain::text::normalize_key(m) == want
-                    || self
-                        .material_aliases
-                        .get(*m)
-                        .is_some_and(|al| al.iter().any(|a| crate::domain::text::normalize_key(a) == want))
-            })
-            .cloned()
+        let index = self.material_index.get_or_init(|| {
+            let key = crate::domain::text::normalize_key;
+            let mut all: BTreeSet<&String> = self.schemes.values().flat_map(|s| &s.required_materials).collect();
+            all.extend(self.material_aliases.keys());
+            let mut index = BTreeMap::new();
+            // Canonical names first, in order, so an alias never shadows a canonical spelling.
+            for m in &all {
+                index.entry(key(m)).or_insert_with(|| (*m).clone());
+            }
+            for m in &all {
+                for a in self.material_aliases.get(*m).into_iter().flatten() {
+                    index.entry(key(a)).or_insert_with(|| (*m).clone());
+                }
+            }
+            index
+        });
+        index.get(&crate::domain::text::normalize_key(written)).cloned()
     }
 }
 

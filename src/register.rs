@@ -233,12 +233,12 @@ pub fn read_register(
             other_register_sheets: per_member.iter().skip(1).map(|(s, _)| s.name.clone()).collect(),
             ..RegisterRead::default()
         };
-        read_per_member(&mut read, sheet, header, file_index, policy, names);
+        read_per_member(&mut read, sheet, header, file_index, policy);
         return Ok(Ok(read));
     }
     if let (Some((hs, hh)), Some((ms, mh))) = (household_sheet, member_sheet) {
         let mut read = RegisterRead::default();
-        read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy, names);
+        read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
         return Ok(Ok(read));
     }
     Ok(Err(NoRegister {
@@ -253,21 +253,29 @@ enum RowKind {
     Skip(String),
 }
 
-fn classify(row: &[Cell], header: &Header, names: &HeaderNames, data_fields: &[&str]) -> RowKind {
+fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     let non_blank: Vec<&Cell> = row.iter().filter(|c| !c.is_blank()).collect();
     if non_blank.is_empty() {
         return RowKind::Skip("blank row".into());
     }
     for c in non_blank.iter().take(3) {
+        // `合  计` is written with spaces too; only a cell starting with one of these characters can be one.
+        if !c.text.starts_with(['合', '总', '小', '共']) {
+            continue;
+        }
         let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
         if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
             return RowKind::Skip(format!("totals row ({})", c.text));
         }
     }
+    // The header repeated below (a print-out's page break): the same texts in the header's columns.
     let header_like = header
         .columns
-        .iter()
-        .filter(|(f, &c)| row.get(c).is_some_and(|cell| names.field_of(&cell.text) == Some(f)))
+        .values()
+        .filter(|&&c| {
+            row.get(c)
+                .is_some_and(|cell| !cell.is_blank() && header.texts.get(c) == Some(&cell.text))
+        })
         .count();
     if header_like >= 3 {
         return RowKind::Skip("header row repeated".into());
@@ -288,14 +296,7 @@ fn row_signature(row: &[Cell]) -> Vec<&str> {
     v
 }
 
-fn read_per_member(
-    read: &mut RegisterRead,
-    sheet: &RawSheet,
-    header: &Header,
-    file: usize,
-    policy: &Policy,
-    names: &HeaderNames,
-) {
+fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, file: usize, policy: &Policy) {
     let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
     let mut current: Option<usize> = None;
     let mut current_serial = String::new();
@@ -308,7 +309,7 @@ fn read_per_member(
             row: (header.row + 2 + i) as u32,
         };
         read.rows_read += 1;
-        match classify(row, header, names, &["name", "id_number", "relation"]) {
+        match classify(row, header, &["name", "id_number", "relation"]) {
             RowKind::Skip(reason) => {
                 read.skips.push(Skip { at, reason });
                 continue;
@@ -613,7 +614,6 @@ fn read_per_household(
     (ms, mh): (&RawSheet, &Header),
     file: usize,
     policy: &Policy,
-    names: &HeaderNames,
 ) {
     let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
     for (i, row) in trimmed_rows(hs, hh.row).iter().enumerate() {
@@ -623,7 +623,7 @@ fn read_per_household(
             row: (hh.row + 2 + i) as u32,
         };
         read.rows_read += 1;
-        if let RowKind::Skip(reason) = classify(row, hh, names, &["household_key", "head_name"]) {
+        if let RowKind::Skip(reason) = classify(row, hh, &["household_key", "head_name"]) {
             read.skips.push(Skip { at, reason });
             continue;
         }
@@ -675,7 +675,7 @@ fn read_per_household(
             row: (mh.row + 2 + i) as u32,
         };
         read.rows_read += 1;
-        if let RowKind::Skip(reason) = classify(row, mh, names, &["name", "id_number", "relation"]) {
+        if let RowKind::Skip(reason) = classify(row, mh, &["name", "id_number", "relation"]) {
             read.skips.push(Skip { at, reason });
             continue;
         }

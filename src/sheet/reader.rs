@@ -575,6 +575,8 @@ pub struct Header {
     pub row: usize,
     /// Field key → column index.
     pub columns: BTreeMap<&'static str, usize>,
+    /// The header row's cell texts, to recognise the header repeated further down (a page break in a print-out).
+    pub texts: Vec<String>,
 }
 
 impl Header {
@@ -659,7 +661,8 @@ pub fn find_header(
                     crate::sheet::fields::field(f).map(|x| x.label_zh).unwrap_or(f)
                 );
             }
-            return Ok(Ok(Header { row: r, columns }));
+            let texts = row.iter().map(|c| c.text.clone()).collect();
+            return Ok(Ok(Header { row: r, columns, texts }));
         }
         let score = required.iter().filter(|f| columns.contains_key(*f)).count();
         if score > 0 && best.as_ref().is_none_or(|b| score > b.0) {
