@@ -203,6 +203,8 @@ struct Data {
     raw: BTreeMap<String, Vec<u8>>,
     /// Ledgers whose bytes are not their canonical form.
     not_canonical: Vec<String>,
+    /// Case ID → position in `cases`, built on first use.
+    case_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 fn load_one<R: Record>(ws: &Workspace, raw: &mut BTreeMap<String, Vec<u8>>, bad: &mut Vec<String>) -> Result<Vec<R>> {
@@ -238,6 +240,7 @@ impl Data {
             chain,
             raw: BTreeMap::new(),
             not_canonical: Vec::new(),
+            case_index: std::sync::OnceLock::new(),
         };
         // Ledgers audit does not interpret, read for their validity, hashes and form.
         load_one::<Source>(ws, &mut raw, &mut bad)?;
@@ -252,7 +255,14 @@ impl Data {
     }
 
     fn case(&self, id: &str) -> Option<&Case> {
-        self.cases.iter().find(|c| c.case_id == id)
+        let index = self.case_index.get_or_init(|| {
+            self.cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.case_id.clone(), i))
+                .collect()
+        });
+        index.get(id).map(|&i| &self.cases[i])
     }
 }
 

@@ -24,7 +24,7 @@
 //!
 //! Per batch, `batches.csv` records the count and sum issued, and these must equal the batch's payments.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -98,6 +98,8 @@ struct State {
     batches: Vec<Batch>,
     goods: Vec<Goods>,
     chain: Vec<Event>,
+    /// Case ID → position in `cases` (cases are never added or removed by disburse), built on first use.
+    case_index: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl State {
@@ -110,11 +112,28 @@ impl State {
             batches: ledger::read(ws)?,
             goods: ledger::read(ws)?,
             chain,
+            case_index: std::sync::OnceLock::new(),
         })
     }
 
     fn case(&self, case_id: &str) -> Option<&Case> {
-        self.cases.iter().find(|c| c.case_id == case_id)
+        let index = self.case_index.get_or_init(|| {
+            self.cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.case_id.clone(), i))
+                .collect()
+        });
+        index.get(case_id).map(|&i| &self.cases[i])
+    }
+
+    /// Decisions grouped by case (in ledger order).
+    fn decisions_by_case(&self) -> HashMap<&str, Vec<&Decision>> {
+        let mut out: HashMap<&str, Vec<&Decision>> = HashMap::new();
+        for d in &self.decisions {
+            out.entry(d.case_id.as_str()).or_default().push(d);
+        }
+        out
     }
 }
 
@@ -282,11 +301,12 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         .filter_map(|p| Period::parse(&p.period).ok())
         .max()
         .map_or(through, |m| m.max(through));
+    let decisions_of = st.decisions_by_case();
     for c in &st.cases {
         let Some(scheme) = policy.schemes.get(&c.scheme) else {
             continue;
         };
-        let ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == c.case_id).collect();
+        let ds: Vec<&Decision> = decisions_of.get(c.case_id.as_str()).cloned().unwrap_or_default();
         for d in due_months(&ds, scheme.kind, last) {
             due_of.insert((c.case_id.as_str(), d.month), d.amount.0);
             let issued = live.get(&(c.case_id.as_str(), d.month)).copied().unwrap_or(0);
@@ -377,6 +397,7 @@ pub(crate) fn money_violations(
         batches: batches.to_vec(),
         goods: Vec::new(),
         chain: Vec::new(),
+        case_index: std::sync::OnceLock::new(),
     };
     check_invariants(policy, &st, through).violations
 }
@@ -437,17 +458,28 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let mut new_payments: Vec<Payment> = Vec::new();
     let mut pending_next = 0usize;
     let cases: Vec<Case> = st.cases.clone();
+    // Decisions and earlier payments by case, built once: a scan of both ledgers per case is quadratic at county
+    // scale. A case's new payments are the ones added since its turn began.
+    let decisions_of = st.decisions_by_case();
+    let mut paid_of: HashMap<&str, Vec<&Payment>> = HashMap::new();
+    for p in &st.payments {
+        paid_of.entry(p.case_id.as_str()).or_default().push(p);
+    }
     for case in &cases {
         let Some(scheme) = policy.schemes.get(&case.scheme) else {
             continue;
         };
-        let ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case.case_id).collect();
+        let ds: Vec<&Decision> = decisions_of.get(case.case_id.as_str()).cloned().unwrap_or_default();
+        let first_new = new_payments.len();
         for due in due_months(&ds, scheme.kind, through) {
-            let existing: Vec<&Payment> = st
-                .payments
-                .iter()
-                .chain(new_payments.iter())
-                .filter(|p| p.case_id == case.case_id && p.period == due.month.to_string())
+            let month = due.month.to_string();
+            let existing: Vec<&Payment> = paid_of
+                .get(case.case_id.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(new_payments[first_new..].iter())
+                .filter(|p| p.period == month)
                 .collect();
             let live: i64 = existing.iter().filter(|p| is_live(p)).map(|p| p.amount.0).sum();
             if live >= due.amount.0 {

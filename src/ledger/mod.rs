@@ -70,7 +70,7 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
         );
     }
     let mut out = Vec::new();
-    let mut keys = std::collections::BTreeSet::new();
+    let mut keys = std::collections::HashSet::new();
     for rec in rdr.deserialize::<R>() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
