@@ -9,6 +9,7 @@
 //! - two processes on one workspace, and a holder killed while holding the lock.
 
 mod common;
+mod month;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -519,4 +520,95 @@ fn a_second_process_is_refused_and_a_killed_holder_leaves_no_stale_lock() {
         );
         return;
     }
+}
+
+/// The payment step under the same attacks: a crash at every write point of `disburse --period`, then 40 SIGKILLs
+/// at random moments; each leaves the batch not written at all, or written whole — never half a batch, so a case
+/// is never paid twice or half paid.
+#[test]
+fn disburse_survives_crashes_and_kills() {
+    let ws = month::effective();
+    let before = content(ws.root());
+    let args: Vec<String> = ["disburse", "--period", "2026-11"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let dir = materialise(&before);
+    let t = Instant::now();
+    let out = run(dir.path(), &args, None);
+    let took = t.elapsed().as_micros() as u64;
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let after = content(dir.path());
+    assert!(
+        after.keys().any(|k| k == "ledgers/payments.csv"),
+        "the batch was written"
+    );
+    let mut crashes = 0;
+    for point in [
+        "staged",
+        "before-commit",
+        "after-commit",
+        "between-renames",
+        "journal-cleanup",
+    ] {
+        for n in 1.. {
+            let dir = materialise(&before);
+            let at = format!("{point}:{n}");
+            let out = run(dir.path(), &args, Some(&at));
+            if matches!(out.status.code(), Some(0 | 1)) {
+                assert!(n > 1, "disburse: JIUZHU_CRASH_AT={at} never fired");
+                break;
+            }
+            crashes += 1;
+            let what = format!("disburse crashed at {at}");
+            let is_after = assert_before_or_after(dir.path(), &before, &after, &what);
+            assert_eq!(
+                is_after,
+                !matches!(point, "staged" | "before-commit"),
+                "{what}: wrong side"
+            );
+            let again = run(dir.path(), &args, None);
+            assert!(
+                matches!(again.status.code(), Some(0 | 1)),
+                "{what}: rerun: {}",
+                stderr(&again)
+            );
+            assert_same_files(&after, &content(dir.path()), &format!("{what}, then rerun"));
+            if matches!(point, "before-commit" | "after-commit") {
+                break;
+            }
+        }
+    }
+    let mut rng = Rng(0x6469_7362_7572_7365);
+    let (mut killed, mut befores, mut afters) = (0, 0, 0);
+    for i in 0..40 {
+        let dir = materialise(&before);
+        let delay = Duration::from_micros(rng.below(took * 11 / 10));
+        let mut child = command(dir.path(), &args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        if assert_before_or_after(
+            dir.path(),
+            &before,
+            &after,
+            &format!("disburse run {i} killed after {delay:?}"),
+        ) {
+            afters += 1;
+        } else {
+            befores += 1;
+        }
+    }
+    println!(
+        "disburse: {crashes} write-point crashes survived; 40 SIGKILLs ({killed} mid-run): {befores} before, \
+         {afters} after — all whole"
+    );
+    assert!(crashes >= 5, "{crashes}");
 }

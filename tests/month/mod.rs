@@ -49,6 +49,14 @@ pub fn proposed() -> Ws {
 
 /// The whole month: the meeting agrees with every proposal, the notice runs out, the batch is issued.
 pub fn month() -> Ws {
+    let ws = effective();
+    let out = ws.run(&["disburse", "--period", "2026-11"]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    ws
+}
+
+/// The month up to its decisions in force (the meeting held, the notice over), before the batch.
+pub fn effective() -> Ws {
     let ws = proposed();
     let decisions: Vec<Decision> = ws.records();
     let proposed: Vec<&Decision> = decisions
@@ -77,8 +85,6 @@ pub fn month() -> Ws {
     ]);
     assert!(out.status.code() != Some(2), "{}", stderr(&out));
     let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
-    assert!(out.status.code() != Some(2), "{}", stderr(&out));
-    let out = ws.run(&["disburse", "--period", "2026-11"]);
     assert!(out.status.code() != Some(2), "{}", stderr(&out));
     ws
 }
