@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::{date, text};
+use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
 use crate::policy::{Hukou, Policy};
 use crate::sheet::fields::{field, HeaderNames};
@@ -412,15 +413,20 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], header: &Head
                     at: at.clone(),
                     column: label(f),
                     value: cell.text.clone(),
-                    reason: format!(
-                        "household key {} has conflicting {}: row {} says `{}`, row {} says `{}`",
-                        crate::domain::id_number::mask_any(&draft.key),
-                        label(f),
-                        prev_at.row,
-                        prev.text,
-                        at.row,
-                        cell.text
-                    ),
+                    reason: {
+                        let key = crate::domain::id_number::mask_any(&draft.key);
+                        let (l, r0, r1) = (label(f), prev_at.row, at.row);
+                        tr(
+                            format!(
+                                "household key {key} has conflicting {l}: row {r0} says `{}`, row {r1} says `{}`",
+                                prev.text, cell.text
+                            ),
+                            format!(
+                                "同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{}」, 第 {r1} 行为「{}」",
+                                prev.text, cell.text
+                            ),
+                        )
+                    },
                     fix: "make the household's fields agree, or give the second household its own key".into(),
                 });
             }
@@ -442,11 +448,16 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     };
     let name = header.text(row, "name").to_string();
     if name.is_empty() {
-        problem("name", "", "name is missing".into(), "fill in 姓名");
+        problem("name", "", tr("name is missing", "姓名未填写"), "fill in 姓名");
     }
     let id_cell = header.get(row, "id_number").cloned().unwrap_or_default();
     let id = if id_cell.is_blank() {
-        problem("id_number", "", "ID number is missing".into(), "fill in 身份证号");
+        problem(
+            "id_number",
+            "",
+            tr("ID number is missing", "身份证号未填写"),
+            "fill in 身份证号",
+        );
         None
     } else {
         match id_number::parse_cell(&id_cell.text, id_cell.number.is_some()) {
@@ -457,7 +468,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                 } else {
                     "check the number against the ID card and correct it"
                 };
-                problem("id_number", &id_cell.text, e.to_string(), fix);
+                problem("id_number", &id_cell.text, tr(e.to_string(), e.message_zh()), fix);
                 None
             }
         }
@@ -467,7 +478,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "relation",
             "",
-            "relation to the head is missing".into(),
+            tr("relation to the head is missing", "与户主关系未填写"),
             "fill in 与户主关系 (户主, 配偶, 子, 女 …)",
         );
         None
@@ -754,7 +765,10 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             &at,
             "relation",
             "",
-            "no head of household (户主/本人) among the household's members".into(),
+            tr(
+                "no head of household (户主/本人) among the household's members",
+                "家庭成员中没有户主 (户主/本人)",
+            ),
             "mark the applicant's row 与户主关系 = 户主",
         ),
         0 => {}
@@ -762,7 +776,10 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             &heads[1].at,
             "relation",
             heads[1].relation.map(|r| r.label_zh()).unwrap_or(""),
-            format!("{n} members are marked 户主; a household has one head"),
+            tr(
+                format!("{n} members are marked 户主; a household has one head"),
+                format!("有 {n} 人标为户主; 一户只能有一个户主"),
+            ),
             "keep 户主 on the applicant's row only",
         ),
     }
@@ -836,7 +853,13 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
      -> Option<(Cell, RowRef)> {
         let v = get(f);
         if v.is_none() {
-            problem(&at, f, "", format!("{} is missing", label(f)), fix);
+            problem(
+                &at,
+                f,
+                "",
+                tr(format!("{} is missing", label(f)), format!("{}未填写", label(f))),
+                fix,
+            );
         }
         v
     };
@@ -850,7 +873,10 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                 &r,
                 "scheme",
                 &c.text,
-                format!("scheme `{}` is not in the policy", c.text),
+                tr(
+                    format!("scheme `{}` is not in the policy", c.text),
+                    format!("申请类别「{}」不在政策文件中", c.text),
+                ),
                 &format!("use one of {}", known.join("、")),
             );
             None
@@ -865,7 +891,10 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     &r,
                     "township",
                     &c.text,
-                    format!("township `{}` is not in the policy", c.text),
+                    tr(
+                        format!("township `{}` is not in the policy", c.text),
+                        format!("乡镇(街道)「{}」不在政策文件中", c.text),
+                    ),
                     &format!("use one of {}", known.join("、")),
                 );
                 None
@@ -881,7 +910,10 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     &r,
                     "village",
                     &c.text,
-                    format!("village `{}` is not listed under {} in the policy", c.text, t.name),
+                    tr(
+                        format!("village `{}` is not listed under {} in the policy", c.text, t.name),
+                        format!("村(社区)「{}」不在政策文件中 {} 的村(社区)名单里", c.text, t.name),
+                    ),
                     &format!("use one of {}", t.villages.join("、")),
                 );
                 None

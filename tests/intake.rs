@@ -1066,3 +1066,30 @@ fn made_up_mistakes_reject_their_households_and_spare_the_good_one() {
         }
     }
 }
+
+/// A clerk whose computer is set to Chinese reads the summary and every rejection in Chinese.
+#[test]
+fn a_chinese_locale_gets_chinese_rejections() {
+    let ws = Ws::new();
+    let out = jiuzhu()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .arg("-C")
+        .arg(ws.root())
+        .arg("intake")
+        .arg(fixture("per-member.xlsx"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("导入 ") && text.contains("读取 24 行 = 接收 10 + 拒收 12 + 跳过 2"),
+        "{text}"
+    );
+    assert!(text.contains("第 15 行 身份证号: 身份证号校验码错误"), "{text}");
+    assert!(text.contains("身份证号已被 Excel 损坏"), "{text}");
+    assert!(text.contains("一人只能属于一户"), "{text}");
+    assert!(text.contains("家庭成员中没有户主"), "{text}");
+    assert!(!text.contains("check character"), "{text}");
+}

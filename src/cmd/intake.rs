@@ -212,10 +212,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 tr(format!(" sheet {}", p.at.sheet), format!(" 工作表 {}", p.at.sheet))
             };
             out.push_str(&format!(
-                "\n  {} {name}{sheet} {} {}{}: {}",
+                "\n  {} {name}{sheet} {}{}: {}",
                 tr("rejected", "拒收"),
-                tr("row", "第"),
-                p.at.row,
+                tr(format!("row {}", p.at.row), format!("第 {} 行", p.at.row)),
                 if p.column.is_empty() {
                     String::new()
                 } else {
@@ -404,11 +403,10 @@ fn decide_households(
                         .members
                         .iter()
                         .find(|m| m.relation == Some(crate::ledger::Relation::Head));
-                    format!(
-                        "the household of {} (sheet {} row {})",
-                        head.map(|m| m.name.as_str()).unwrap_or("?"),
-                        d.first.sheet,
-                        d.first.row
+                    let name = head.map(|m| m.name.as_str()).unwrap_or("?");
+                    tr(
+                        format!("the household of {name} (sheet {} row {})", d.first.sheet, d.first.row),
+                        format!(" {name} 户 (工作表 {} 第 {} 行) ", d.first.sheet, d.first.row),
                     )
                 })
                 .collect();
@@ -418,11 +416,19 @@ fn decide_households(
                     at: me.at.clone(),
                     column: "身份证号".into(),
                     value: me.id_raw.clone(),
-                    reason: format!(
-                        "{} ({}) is also listed in {}; a person can be in one household only",
-                        me.name,
-                        id_number::mask_any(id),
-                        others.join(" and ")
+                    reason: tr(
+                        format!(
+                            "{} ({}) is also listed in {}; a person can be in one household only",
+                            me.name,
+                            id_number::mask_any(id),
+                            others.join(" and ")
+                        ),
+                        format!(
+                            "{} ({}) 同时列在{}中; 一人只能属于一户",
+                            me.name,
+                            id_number::mask_any(id),
+                            others.join("、")
+                        ),
                     ),
                     fix: "decide which household the person belongs to and remove the other row".into(),
                 },
@@ -509,7 +515,10 @@ fn decide_households(
                     at,
                     column: "身份证号".into(),
                     value: m.id_number.as_str().to_string(),
-                    reason: format!("{} ({}) is already in open case {other}", m.name, m.id_number.masked()),
+                    reason: tr(
+                        format!("{} ({}) is already in open case {other}", m.name, m.id_number.masked()),
+                        format!("{} ({}) 已在未结案件 {other} 中", m.name, m.id_number.masked()),
+                    ),
                     fix: "a person can be in one open case: close or change the other case first".into(),
                 });
             }

@@ -125,6 +125,29 @@ impl fmt::Display for IdError {
 
 impl std::error::Error for IdError {}
 
+impl IdError {
+    /// The same message in Chinese, for clerks whose locale is Chinese (`--lang zh`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            IdError::Empty => "身份证号为空: 请填写18位居民身份证号码".into(),
+            IdError::ExcelMangled => {
+                "身份证号已被 Excel 损坏: Excel 把该列转成了数字并丢掉了末几位; 请把身份证号列设为文本格式, \
+                 重新录入或以文本粘贴后再导出"
+                    .into()
+            }
+            IdError::WrongLength(n) => {
+                format!("身份证号有 {n} 位; 居民身份证号码为18位 (老证15位), 请检查是否多位或少位")
+            }
+            IdError::BadCharacter => "身份证号含有无效字符; 只能是数字, 18位号码的最后一位可以是 X".into(),
+            IdError::BadRegion => "身份证号开头不是有效的省级代码; 请检查前两位".into(),
+            IdError::BadBirthDate => "身份证号中的出生日期 (第7–14位) 不是有效日期; 请检查这几位".into(),
+            IdError::CheckCharacter { expected, found } => format!(
+                "身份证号校验码错误 (最后一位是 {found}, 按前17位应为 {expected}); 可能有一位录错, 请与身份证核对"
+            ),
+        }
+    }
+}
+
 /// Computes the check character (校验码) for 17 leading digits.
 ///
 /// Returns `None` unless `first17` is exactly 17 ASCII digits.
