@@ -836,6 +836,12 @@ fn review_workbook(
         batch: None,
     };
     let by_id: BTreeMap<&str, &Case> = reviewed.iter().map(|r| (r.case.case_id.as_str(), r.case)).collect();
+    // Cases with a signed township re-visit by enough investigators, found once (not a scan of every visit per case).
+    let revisited: BTreeSet<&str> = visits
+        .iter()
+        .filter(|x| x.level == VisitLevel::Township && x.signed && x.investigator_count >= v.min_investigators)
+        .map(|x| x.case_id.as_str())
+        .collect();
     let mut sample_rows = Vec::new();
     for (township, ids) in by_township {
         for (rank, (_, id)) in eligibility::ranked(v.revisit_seed, ids).iter().enumerate() {
@@ -843,12 +849,7 @@ fn review_workbook(
                 continue;
             }
             let Some(c) = by_id.get(id.as_str()) else { continue };
-            let done = visits.iter().any(|x| {
-                &x.case_id == id
-                    && x.level == VisitLevel::Township
-                    && x.signed
-                    && x.investigator_count >= v.min_investigators
-            });
+            let done = revisited.contains(id.as_str());
             sample_rows.push(vec![
                 Value::from(township.as_str()),
                 Value::Count(rank as i64 + 1),
