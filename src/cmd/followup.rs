@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use chrono::{Days, Months, NaiveDate};
 
 use crate::domain::date;
@@ -62,14 +62,7 @@ pub struct Args {
 }
 
 /// One input file as read, with its header.
-struct Input {
-    shown: String,
-    name: String,
-    bytes: Vec<u8>,
-    sha256: String,
-    sheet: reader::RawSheet,
-    header: Header,
-}
+type Input = reader::TableFile;
 
 /// A row that could not be recorded, for the clerk who fixes it.
 #[derive(Debug, Clone)]
@@ -365,18 +358,6 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 
 fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) -> Result<Input> {
     let shown = path.display().to_string();
-    if let Ok(meta) = std::fs::metadata(path) {
-        reader::check_input_size(&shown, meta.len())?;
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        anyhow!(
-            "{}",
-            tr(format!("cannot read {shown}: {e}"), format!("无法读取 {shown}: {e}"))
-        )
-    })?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
-    let sha256 = sha256_hex(&bytes);
-    let wb = reader::read_workbook_bytes(&shown, &bytes, encoding)?;
     let (required, any_of, what): (&[&'static str], &[&'static str], String) = match kind {
         Kind::Followups => (
             &["followup_on", "visitors", "difficulty_class"],
@@ -398,22 +379,10 @@ fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) 
             ),
         ),
     };
-    let mut misses = Vec::new();
-    for sheet in wb.sheets {
-        match reader::find_header(&sheet, names, required, any_of)? {
-            Ok(header) => {
-                return Ok(Input {
-                    shown,
-                    name,
-                    bytes,
-                    sha256,
-                    sheet,
-                    header,
-                })
-            }
-            Err(miss) => misses.push(miss.to_string()),
-        }
-    }
+    let misses = match reader::read_table_file(path, encoding, names, required, any_of)? {
+        Ok(input) => return Ok(input),
+        Err(misses) => misses,
+    };
     bail!(
         "{}\n  {}",
         tr(format!("{shown} is not {what}"), format!("{shown} 不是{what}")),

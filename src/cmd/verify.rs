@@ -50,14 +50,7 @@ pub struct Args {
 const SHOWN_CASES: usize = 10;
 
 /// One visit sheet as read.
-struct Input {
-    shown: String,
-    name: String,
-    bytes: Vec<u8>,
-    sha256: String,
-    sheet: reader::RawSheet,
-    header: Header,
-}
+type Input = reader::TableFile;
 
 /// A visit row that could not be recorded, for the clerk who fixes it.
 struct Reject {
@@ -512,37 +505,16 @@ fn result_zh(r: CheckResult) -> &'static str {
 // Visit sheets (入户调查表)
 
 fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Result<Input> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {shown}: {e}"))?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("visits")
-        .to_string();
-    let sha256 = sha256_hex(&bytes);
-    let wb = reader::read_workbook_bytes(&shown, &bytes, encoding)?;
     let required = ["visited_on", "investigators", "signed"];
-    let mut misses = Vec::new();
-    for sheet in wb.sheets {
-        match reader::find_header(&sheet, names, &required, &["case_id", "household_key"])? {
-            Ok(header) => {
-                return Ok(Input {
-                    shown,
-                    name,
-                    bytes,
-                    sha256,
-                    sheet,
-                    header,
-                })
-            }
-            Err(miss) => misses.push(miss.to_string()),
-        }
+    match reader::read_table_file(path, encoding, names, &required, &["case_id", "household_key"])? {
+        Ok(input) => Ok(input),
+        Err(misses) => bail!(
+            "{} is not a home-visit sheet (入户调查表): it needs the columns 案件编号 or 户主身份证号, 调查日期, \
+             调查人 and 签字 (调查情况 and 调查层级 are optional).\n  {}",
+            path.display(),
+            misses.join("\n  ")
+        ),
     }
-    bail!(
-        "{shown} is not a home-visit sheet (入户调查表): it needs the columns 案件编号 or 户主身份证号, 调查日期, \
-         调查人 and 签字 (调查情况 and 调查层级 are optional).\n  {}",
-        misses.join("\n  ")
-    )
 }
 
 /// Reads every visit row: recorded (new), already recorded (same case, date, level, investigators), or rejected.

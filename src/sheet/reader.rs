@@ -16,6 +16,7 @@ use calamine::{Data, Dimensions, Reader, Sheets};
 use chrono::NaiveDate;
 
 use crate::domain::{date, text};
+use crate::i18n::tr;
 use crate::sheet::fields::HeaderNames;
 
 /// One cell as read: its text (normalised: full-width to half-width, trimmed) and what kind of cell it was.
@@ -566,6 +567,62 @@ pub fn number_text(f: f64) -> String {
     } else {
         format!("{f}")
     }
+}
+
+/// A file a step reads as one table: its bytes as read (kept in `inbox/`), its name for provenance, its SHA-256
+/// for the journal, and the first sheet whose header names the columns the step needs.
+#[derive(Debug, Clone)]
+pub struct TableFile {
+    /// The path as the user gave it (for messages).
+    pub shown: String,
+    /// The file name only.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub sheet: RawSheet,
+    pub header: Header,
+}
+
+/// Reads a file and finds its table: the first sheet whose header has every `required` field and one of `any_of`.
+/// `Ok(Err(misses))` when no sheet has such a header (one line per sheet, saying what it lacked), so the caller can
+/// say what kind of file it expected.
+pub fn read_table_file(
+    path: &Path,
+    encoding: Encoding,
+    names: &HeaderNames,
+    required: &[&'static str],
+    any_of: &[&'static str],
+) -> Result<std::result::Result<TableFile, Vec<String>>> {
+    let shown = path.display().to_string();
+    if let Ok(meta) = std::fs::metadata(path) {
+        check_input_size(&shown, meta.len())?;
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        anyhow!(
+            "{}",
+            tr(format!("cannot read {shown}: {e}"), format!("无法读取 {shown}: {e}"))
+        )
+    })?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
+    let sha256 = crate::ledger::events::sha256_hex(&bytes);
+    let wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    let mut misses = Vec::new();
+    for sheet in wb.sheets {
+        match find_header(&sheet, names, required, any_of)? {
+            Ok(header) => {
+                return Ok(Ok(TableFile {
+                    shown,
+                    name,
+                    bytes,
+                    sha256,
+                    sheet,
+                    header,
+                }))
+            }
+            Err(miss) => misses.push(miss.to_string()),
+        }
+    }
+    Ok(Err(misses))
 }
 
 /// Where a sheet's header is and which column holds which field.
