@@ -64,7 +64,14 @@ fn every_fixture_reads_without_panic() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI reproducible; explore new inputs with `JIUZHU_FUZZ_SEED=N cargo test --test fuzz_reader`.
+    #![proptest_config(ProptestConfig {
+        cases: 500,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(
+            std::env::var("JIUZHU_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261122),
+        ),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn mutated_fixtures_never_panic(

@@ -272,6 +272,9 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         anyhow!("{file} cannot be read as a .{ext} workbook ({e}); open it in Excel/WPS and save it again as .xlsx")
     };
     let is_cfb = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if ext == "xls" && !xls_dimensions_plausible(bytes) {
+        return Err(unreadable(&"a sheet declares more cells than an .xls can hold"));
+    }
     let cursor = Cursor::new(bytes);
     let mut book: Sheets<Cursor<&[u8]>> = match ext {
         "xls" => Sheets::Xls(calamine::Xls::new(cursor).map_err(|e| match e {
@@ -482,6 +485,23 @@ fn parse_ods_merges(xml: &[u8]) -> Result<Vec<(String, Vec<Dimensions>)>> {
         }
     }
     Ok(out)
+}
+
+/// calamine reserves memory for the cell count an .xls sheet declares in its DIMENSIONS record before it reads a
+/// cell, so a damaged file declaring billions of cells would abort the process (a failed allocation cannot be
+/// caught like a panic). Excel 97–2003 sheets hold at most 65 536 rows × 256 columns: a BIFF8 DIMENSIONS record
+/// (type 0x0200, length 14) declaring more, or an end before its start, means a damaged file.
+/// The scan is over the raw bytes (records may cross sectors, so it can only refuse, never prove a file sound).
+fn xls_dimensions_plausible(bytes: &[u8]) -> bool {
+    let u16_at = |w: &[u8], i: usize| u16::from_le_bytes([w[i], w[i + 1]]) as u32;
+    let u32_at = |w: &[u8], i: usize| u32::from_le_bytes([w[i], w[i + 1], w[i + 2], w[i + 3]]);
+    bytes.windows(18).all(|w| match w[..4] {
+        [0x00, 0x02, 0x0E, 0x00] => {
+            let (r0, r1, c0, c1) = (u32_at(w, 4), u32_at(w, 8), u16_at(w, 12), u16_at(w, 14));
+            r0 <= r1 && r1 <= 65_536 && c0 <= c1 && c1 <= 256
+        }
+        _ => true,
+    })
 }
 
 fn trim_trailing_blank(cells: &mut Vec<Cell>) {
@@ -943,6 +963,23 @@ mod tests {
             }
         );
         assert!(merges.iter().all(|m| m.start.0 <= m.end.0 && m.end.0 < 1_048_576));
+    }
+
+    #[test]
+    fn an_xls_declaring_impossible_dimensions_is_refused_not_aborted() {
+        let good = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.xls")).unwrap();
+        assert!(xls_dimensions_plausible(&good));
+        let mut bad = good.clone();
+        let at = bad
+            .windows(4)
+            .position(|w| w == [0x00, 0x02, 0x0E, 0x00])
+            .expect("a DIMENSIONS record");
+        bad[at + 8..at + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+        bad[at + 14..at + 16].copy_from_slice(&u16::MAX.to_le_bytes());
+        assert!(!xls_dimensions_plausible(&bad));
+        let err = read_workbook_bytes("bad.xls", &bad, Encoding::Detect).unwrap_err();
+        assert!(err.to_string().contains("cannot be read"), "{err}");
+        assert!(read_workbook_bytes("good.xls", &good, Encoding::Detect).is_ok());
     }
 
     #[test]
