@@ -259,6 +259,21 @@ fn meeting_sheet(ws: &Ws, period: &str, verdict: &str, except: &[(&str, &str)]) 
     dst
 }
 
+/// The review meeting agrees with every proposal on the period's worksheet (exit 0).
+fn approve_all(ws: &Ws, period: &str, meeting: &str, date: &str) {
+    let sheet = meeting_sheet(ws, period, "同意", &[]);
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        sheet.to_str().unwrap(),
+        "--meeting",
+        meeting,
+        "--date",
+        date,
+    ]);
+    assert_exit(&out, 0);
+}
+
 /// The month for the seven households: amounts to the fen, the urgent path, the meeting, the notice, the
 /// notice period, effective decisions.
 #[test]
@@ -350,19 +365,7 @@ fn a_month_of_decisions_matches_the_hand_computed_amounts() {
 fn the_public_notice_shows_only_what_the_policy_allows() {
     let ws = verified();
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
-    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "审批会",
-            "--date",
-            "2026-11-20",
-        ]),
-        0,
-    );
+    approve_all(&ws, "2026-11", "审批会", "2026-11-20");
     let wb = read_workbook(&ws.path("reports/notice-2026-11.xlsx"), Encoding::Detect).unwrap();
     let mut all = String::new();
     for s in &wb.sheets {
@@ -403,19 +406,7 @@ fn the_public_notice_shows_only_what_the_policy_allows() {
 fn income_change_and_deaths_are_re_decided_the_next_month() {
     let ws = verified();
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
-    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "m",
-            "--date",
-            "2026-11-20",
-        ]),
-        0,
-    );
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
 
     // 张一's monthly income 980 → 1180 (a change found at a follow-up visit).
@@ -501,19 +492,7 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
     assert_same_files(&before, &ws.ledgers(), "rerun of decide 2026-12");
 
     // The stop takes effect after the meeting and the notice: the case is stopped.
-    let sheet = meeting_sheet(&ws, "2026-12", "同意", &[]);
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "m12",
-            "--date",
-            "2026-12-05",
-        ]),
-        0,
-    );
+    approve_all(&ws, "2026-12", "m12", "2026-12-05");
     assert_exit(&ws.run(&["decide", "--period", "2026-12", "--as-of", "2026-12-13"]), 0);
     assert_eq!(case_of(&ws, &h4()).status, CaseStatus::Stopped);
     let members: Vec<Member> = ws.records();
@@ -528,19 +507,7 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
 fn objections_during_the_notice() {
     let ws = verified();
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
-    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "m",
-            "--date",
-            "2026-11-20",
-        ]),
-        0,
-    );
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
     let (c1, c2) = (case_of(&ws, &h1()).case_id, case_of(&ws, &h2()).case_id);
     let out = ws.run(&[
         "decide",
@@ -710,19 +677,7 @@ fn an_annual_cap_limits_one_off_assistance_across_the_year() {
         "{}",
         d.derivation
     );
-    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "m",
-            "--date",
-            "2026-11-20",
-        ]),
-        0,
-    );
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
 
     // The one-off case is closed once paid; the same household applies again in December for 2 months.
@@ -778,19 +733,7 @@ fn a_tekun_minor_who_turns_18_leaves_the_scheme() {
     let out = ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]);
     assert_exit(&out, 0);
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
-    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "m",
-            "--date",
-            "2026-11-20",
-        ]),
-        0,
-    );
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
     assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
     let c = case_of(&ws, &orphan);
