@@ -99,14 +99,6 @@ fn case_of(ws: &Ws, head: &str) -> String {
         .case_id
 }
 
-fn write_ledger<R: jiuzhu::ledger::Record>(ws: &Ws, records: &[R]) {
-    std::fs::write(
-        ws.path(&format!("ledgers/{}", R::FILE)),
-        jiuzhu::ledger::to_bytes(records).unwrap(),
-    )
-    .unwrap();
-}
-
 /// Runs `audit` and asserts exit 1 with a line starting with `code`; returns stdout.
 #[track_caller]
 fn assert_finding(ws: &Ws, code: &str) -> String {
@@ -155,7 +147,7 @@ fn a_hand_edited_decision_amount_is_caught_by_replay() {
     let d = ds.iter_mut().find(|d| d.case_id == c).unwrap();
     d.amount = Fen(d.amount.0 + 10000);
     d.delta_amount = Fen(d.delta_amount.0 + 10000);
-    write_ledger(&ws, &ds);
+    ws.write_ledger(&ds);
     let text = assert_finding(&ws, "J301");
     assert!(text.contains(&c), "{text}");
     assert!(text.contains("J102 "), "the journal names the hand edit too:\n{text}");
@@ -167,7 +159,7 @@ fn a_hand_edited_payment_amount_is_caught() {
     assert_exit(&ws.run(&["audit"]), 0);
     let mut ps = ws.records::<Payment>();
     ps[0].amount = Fen(ps[0].amount.0 + 1);
-    write_ledger(&ws, &ps);
+    ws.write_ledger(&ps);
     let text = assert_finding(&ws, "J303");
     assert!(text.contains("J304 "), "and the money invariant:\n{text}");
 }
@@ -199,7 +191,7 @@ fn a_payment_after_death_is_caught() {
         Vec::new()
     };
     hits.push(hit);
-    write_ledger(&ws, &hits);
+    ws.write_ledger(&hits);
     let text = assert_finding(&ws, "J203");
     assert!(
         text.lines().any(|l| l.starts_with("J203 error ") && l.contains(&c)),
@@ -231,7 +223,7 @@ fn a_missing_visit_is_caught() {
         .into_iter()
         .filter(|v| !(v.case_id == c && v.level == VisitLevel::Village))
         .collect();
-    write_ledger(&ws, &vs);
+    ws.write_ledger(&vs);
     let text = assert_finding(&ws, "J210");
     assert!(
         text.lines().any(|l| l.starts_with("J210 error ") && l.contains(&c)),
@@ -248,7 +240,7 @@ fn a_person_in_two_open_cases_is_caught() {
     extra.case_id = b.clone();
     extra.relation = jiuzhu::ledger::Relation::Sibling;
     ms.push(extra);
-    write_ledger(&ws, &ms);
+    ws.write_ledger(&ms);
     let text = assert_finding(&ws, "J206");
     assert!(text.contains(&a) && text.contains(&b), "{text}");
 }
@@ -355,6 +347,6 @@ fn decisions_not_yet_effective_are_not_paid_and_statuses_are_consistent() {
     let mut ds = ws.records::<Decision>();
     let c = case_of(&ws, &h3());
     ds.iter_mut().find(|d| d.case_id == c).unwrap().status = DecisionStatus::Approved;
-    write_ledger(&ws, &ds);
+    ws.write_ledger(&ds);
     assert_finding(&ws, "J204");
 }

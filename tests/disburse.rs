@@ -217,14 +217,6 @@ fn case_id(ws: &Ws, head: &str) -> String {
         .case_id
 }
 
-fn write_ledger<R: jiuzhu::ledger::Record>(ws: &Ws, records: &[R]) {
-    std::fs::write(
-        ws.path(&format!("ledgers/{}", R::FILE)),
-        jiuzhu::ledger::to_bytes(records).unwrap(),
-    )
-    .unwrap();
-}
-
 /// Writes a decision into decisions.csv the way decide would: the previous one superseded.
 fn add_decision(ws: &Ws, head: &str, kind: DecisionKind, amount: &str, from: &str) {
     let c = case_id(ws, head);
@@ -247,7 +239,7 @@ fn add_decision(ws: &Ws, head: &str, kind: DecisionKind, amount: &str, from: &st
         effective_from: from.into(),
         ..prev
     });
-    write_ledger(ws, &ds);
+    ws.write_ledger(&ds);
 }
 
 /// (case, month, amount, kind) of every payment, sorted.
@@ -285,7 +277,7 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     add_decision(&ws, &h2(), DecisionKind::Decrease, "500.00", "2026-12");
     let mut ds = ws.records::<Decision>();
     ds.iter_mut().find(|d| d.case_id == c3).unwrap().effective_from = "2026-10".into();
-    write_ledger(&ws, &ds);
+    ws.write_ledger(&ds);
     add_decision(&ws, &h3(), DecisionKind::Increase, "900.00", "2027-01");
 
     let out = ws.run(&["disburse", "--period", "2026-12"]);
@@ -443,7 +435,7 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     // 张一's account is corrected; 李二's is not.
     let mut cases = ws.records::<Case>();
     cases.iter_mut().find(|c| c.case_id == c1).unwrap().bank_account.0 = "6229530100000000099".into();
-    write_ledger(&ws, &cases);
+    ws.write_ledger(&cases);
     // January and February are paid together before the Spring Festival.
     let policy = ws.read("jiuzhu.yaml").replace(
         "  combine: []\n",
@@ -551,7 +543,7 @@ fn a_payment_edited_in_the_ledger_breaks_the_money_invariant() {
     assert_exit(&ws.run(&["disburse", "--period", "2026-12"]), 1);
     let mut ps = ws.records::<Payment>();
     ps[0].amount = Fen(ps[0].amount.0 + 100);
-    write_ledger(&ws, &ps);
+    ws.write_ledger(&ps);
     let out = ws.run(&["disburse", "--period", "2026-12"]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("the money does not balance"), "{}", stderr(&out));

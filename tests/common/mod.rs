@@ -138,6 +138,15 @@ impl Ws {
             .unwrap_or_else(|| self.path(&format!("reports/{prefix}MISSING.xlsx")))
     }
 
+    /// Writes records as their ledger, the way jiuzhu writes it (sorted, fixed columns) — a hand edit in a test.
+    pub fn write_ledger<R: jiuzhu::ledger::Record>(&self, records: &[R]) {
+        std::fs::write(
+            self.path(&format!("ledgers/{}", R::FILE)),
+            jiuzhu::ledger::to_bytes(records).unwrap(),
+        )
+        .unwrap();
+    }
+
     /// A workspace file as text (panics when missing).
     pub fn read(&self, rel: &str) -> String {
         let p = self.path(rel);
