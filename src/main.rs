@@ -470,6 +470,11 @@ fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
     }
 }
 
+// mimalloc: the ledgers are many small strings; glibc's malloc spent a fifth of every step in
+// malloc/free/consolidate at county size (bench/NOTES.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(l) = &cli.lang {

@@ -147,6 +147,9 @@ pub fn workbook_bytes_with_charts(sheets: &[SheetSpec], charts: &[ChartSpec]) ->
     // A fixed creation time keeps the bytes reproducible (no clock enters an output).
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).context("fixed document date")?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("jiuzhu"));
+    // The fastest deflate level: review workbooks of 50k rows spent most of their time compressing at the
+    // default level for files only ~15% smaller.
+    wb.set_zip_compression_level(1);
     let header = Format::new()
         .set_bold()
         .set_align(FormatAlign::Center)
