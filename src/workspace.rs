@@ -309,6 +309,13 @@ impl Txn {
         self.writes.insert(rel, bytes);
     }
 
+    /// Adds every file of another step-part (built on another thread), as [`Txn::put`] each.
+    pub fn extend(&mut self, other: Txn) {
+        for (rel, bytes) in other.writes {
+            self.put(rel, bytes);
+        }
+    }
+
     pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
         self.writes.keys()
     }

@@ -199,57 +199,113 @@ struct Data {
     spot_checks: Vec<SpotCheck>,
     change_reports: Vec<ChangeReport>,
     chain: Vec<Event>,
-    /// File name → bytes, for every ledger present (events.csv included).
-    raw: BTreeMap<String, Vec<u8>>,
+    /// File name → SHA-256 of its bytes, for every ledger present (events.csv included).
+    sha: BTreeMap<String, String>,
     /// Ledgers whose bytes are not their canonical form.
     not_canonical: Vec<String>,
     /// Case ID → position in `cases`, built on first use.
     case_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
-fn load_one<R: Record>(ws: &Workspace, raw: &mut BTreeMap<String, Vec<u8>>, bad: &mut Vec<String>) -> Result<Vec<R>> {
+/// One ledger as audit reads it: its records, and (when present) whether its bytes are the canonical form and
+/// their SHA-256.
+struct Loaded<R> {
+    recs: Vec<R>,
+    file: Option<(bool, String)>,
+}
+
+fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
     let Some(bytes) = ws.read_optional(ledger::path_of::<R>())? else {
-        return Ok(Vec::new());
+        return Ok(Loaded {
+            recs: Vec::new(),
+            file: None,
+        });
     };
     let recs = ledger::parse::<R>(R::FILE, &bytes)?;
-    if ledger::to_bytes(&recs)? != bytes {
-        bad.push(R::FILE.to_string());
+    let canonical = ledger::to_bytes(&recs)? == bytes;
+    let sha = sha256_hex(&bytes);
+    Ok(Loaded {
+        recs,
+        file: Some((canonical, sha)),
+    })
+}
+
+/// The ledgers read so far: their hashes, and those not in canonical form (in reading order).
+#[derive(Default)]
+struct Files {
+    sha: BTreeMap<String, String>,
+    bad: Vec<String>,
+}
+
+impl Files {
+    fn take<R: Record>(&mut self, loaded: Option<Result<Loaded<R>>>) -> Result<Vec<R>> {
+        let l = loaded.expect("every ledger is read")?;
+        if let Some((canonical, sha)) = l.file {
+            if !canonical {
+                self.bad.push(R::FILE.to_string());
+            }
+            self.sha.insert(R::FILE.to_string(), sha);
+        }
+        Ok(l.recs)
     }
-    raw.insert(R::FILE.to_string(), bytes);
-    Ok(recs)
 }
 
 impl Data {
     fn load(ws: &Workspace) -> Result<Data> {
-        let mut raw = BTreeMap::new();
-        let mut bad = Vec::new();
-        let chain = load_one::<Event>(ws, &mut raw, &mut bad)?;
+        // Every ledger read, validated, re-written for the canonical check and hashed: one task each, on both
+        // cores.
+        let (mut chain, mut cases, mut members, mut checks, mut visits, mut matches) =
+            (None, None, None, None, None, None);
+        let (mut decisions, mut notices, mut meetings, mut payments, mut batches) = (None, None, None, None, None);
+        let (mut spot_checks, mut change_reports, mut sources, mut extensions, mut goods, mut archive) =
+            (None, None, None, None, None, None);
+        rayon::scope(|s| {
+            s.spawn(|_| chain = Some(load_one::<Event>(ws)));
+            s.spawn(|_| cases = Some(load_one::<Case>(ws)));
+            s.spawn(|_| members = Some(load_one::<Member>(ws)));
+            s.spawn(|_| checks = Some(load_one::<Check>(ws)));
+            s.spawn(|_| visits = Some(load_one::<Visit>(ws)));
+            s.spawn(|_| matches = Some(load_one::<Match>(ws)));
+            s.spawn(|_| decisions = Some(load_one::<Decision>(ws)));
+            s.spawn(|_| notices = Some(load_one::<Notice>(ws)));
+            s.spawn(|_| meetings = Some(load_one::<Meeting>(ws)));
+            s.spawn(|_| payments = Some(load_one::<Payment>(ws)));
+            s.spawn(|_| batches = Some(load_one::<Batch>(ws)));
+            s.spawn(|_| spot_checks = Some(load_one::<SpotCheck>(ws)));
+            s.spawn(|_| change_reports = Some(load_one::<ChangeReport>(ws)));
+            s.spawn(|_| sources = Some(load_one::<Source>(ws)));
+            s.spawn(|_| extensions = Some(load_one::<Extension>(ws)));
+            s.spawn(|_| goods = Some(load_one::<Goods>(ws)));
+            s.spawn(|_| archive = Some(load_one::<ArchiveEntry>(ws)));
+        });
+        let mut files = Files::default();
+        let chain = files.take(chain)?;
         let d = Data {
-            cases: load_one(ws, &mut raw, &mut bad)?,
-            members: load_one(ws, &mut raw, &mut bad)?,
-            checks: load_one(ws, &mut raw, &mut bad)?,
-            visits: load_one(ws, &mut raw, &mut bad)?,
-            matches: load_one(ws, &mut raw, &mut bad)?,
-            decisions: load_one(ws, &mut raw, &mut bad)?,
-            notices: load_one(ws, &mut raw, &mut bad)?,
-            meetings: load_one(ws, &mut raw, &mut bad)?,
-            payments: load_one(ws, &mut raw, &mut bad)?,
-            batches: load_one(ws, &mut raw, &mut bad)?,
-            spot_checks: load_one(ws, &mut raw, &mut bad)?,
-            change_reports: load_one(ws, &mut raw, &mut bad)?,
+            cases: files.take(cases)?,
+            members: files.take(members)?,
+            checks: files.take(checks)?,
+            visits: files.take(visits)?,
+            matches: files.take(matches)?,
+            decisions: files.take(decisions)?,
+            notices: files.take(notices)?,
+            meetings: files.take(meetings)?,
+            payments: files.take(payments)?,
+            batches: files.take(batches)?,
+            spot_checks: files.take(spot_checks)?,
+            change_reports: files.take(change_reports)?,
             chain,
-            raw: BTreeMap::new(),
+            sha: BTreeMap::new(),
             not_canonical: Vec::new(),
             case_index: std::sync::OnceLock::new(),
         };
         // Ledgers audit does not interpret, read for their validity, hashes and form.
-        load_one::<Source>(ws, &mut raw, &mut bad)?;
-        load_one::<Extension>(ws, &mut raw, &mut bad)?;
-        load_one::<Goods>(ws, &mut raw, &mut bad)?;
-        load_one::<ArchiveEntry>(ws, &mut raw, &mut bad)?;
+        files.take(sources)?;
+        files.take(extensions)?;
+        files.take(goods)?;
+        files.take(archive)?;
         Ok(Data {
-            raw,
-            not_canonical: bad,
+            sha: files.sha,
+            not_canonical: files.bad,
             ..d
         })
     }
@@ -412,11 +468,12 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         txn.put(&findings_rel, findings_workbook(&f)?);
     }
     if writing && errors == 0 {
-        txn.put(ledger::path_of::<ChangeReport>(), ledger::to_bytes(&reports)?);
         let mut chain = d.chain.clone();
-        let mut raw = d.raw.clone();
-        raw.insert(ChangeReport::FILE.into(), ledger::to_bytes(&reports)?);
-        let inputs = seal_inputs(ws, &raw)?;
+        let reports_bytes = ledger::to_bytes(&reports)?;
+        let mut sha = d.sha.clone();
+        sha.insert(ChangeReport::FILE.into(), sha256_hex(&reports_bytes));
+        txn.put(ledger::path_of::<ChangeReport>(), reports_bytes);
+        let inputs = seal_inputs(ws, &sha)?;
         let sealed = chain.last().is_some_and(|e| e.step == "audit" && e.inputs == inputs);
         if !sealed {
             events::append(
@@ -462,11 +519,11 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
 }
 
 /// `name=sha256` of the policy and every ledger but the journal, as the audit event records them.
-fn seal_inputs(ws: &Workspace, raw: &BTreeMap<String, Vec<u8>>) -> Result<String> {
+fn seal_inputs(ws: &Workspace, sha: &BTreeMap<String, String>) -> Result<String> {
     let mut list = vec![format!("{POLICY_FILE}={}", ws.policy_sha256()?)];
-    for (name, bytes) in raw {
+    for (name, hash) in sha {
         if name != Event::FILE {
-            list.push(format!("{name}={}", sha256_hex(bytes)));
+            list.push(format!("{name}={hash}"));
         }
     }
     Ok(list.join(";"))
@@ -539,8 +596,8 @@ fn journal(d: &Data, f: &mut Vec<Finding>) {
         if written {
             continue;
         }
-        let now = d.raw.get(&name).map(|b| sha256_hex(b));
-        if now.as_deref() != Some(hash.as_str()) {
+        let now = d.sha.get(&name).map(String::as_str);
+        if now != Some(hash.as_str()) {
             f.push(err(
                 "J102",
                 "",

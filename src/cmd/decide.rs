@@ -610,9 +610,20 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         }],
     );
     let mut txn = Txn::new();
-    st.write(ws, &mut txn)?;
-    if let (Some(rel), Some(b)) = (&sheet_rel, &batch) {
-        txn.put(rel, review_workbook(&st, policy, b)?);
+    // The review workbook on one core while the ledgers are written on the other.
+    let (workbook, written) = rayon::join(
+        || match (&sheet_rel, &batch) {
+            (Some(rel), Some(b)) => review_workbook(&st, policy, b).map(|w| Some((rel, w))),
+            _ => Ok(None),
+        },
+        || {
+            let mut ledgers = Txn::new();
+            st.write(ws, &mut ledgers).map(|()| ledgers)
+        },
+    );
+    txn.extend(written?);
+    if let Some((rel, bytes)) = workbook? {
+        txn.put(rel, bytes);
     }
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;

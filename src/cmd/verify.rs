@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
@@ -209,7 +210,6 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let sample = eligibility::revisit_sample(v.revisit_seed, &by_township, v.revisit_percent);
 
     // The checks.
-    let mut reviewed: Vec<Reviewed<'_>> = Vec::new();
     // Per-case groups built once (in ledger order), not a scan of every ledger per case.
     let mut members_by_case: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
     for m in &members {
@@ -223,43 +223,48 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for h in &matches {
         matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
     }
-    for c in cases.iter().filter(|c| under_review(c.status)) {
-        let case_members: Vec<&Member> = members_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default();
-        let mut also_in = BTreeMap::new();
-        for m in &case_members {
-            let others: Vec<String> = cases_of_person
-                .get(m.id_number.as_str())
-                .into_iter()
-                .flatten()
-                .filter(|id| **id != c.case_id)
-                .map(|s| s.to_string())
-                .collect();
-            if !others.is_empty() {
-                also_in.insert(m.id_number.as_str().to_string(), others);
+    // Each case is checked on its own: in parallel, collected in ledger order.
+    let under: Vec<&Case> = cases.iter().filter(|c| under_review(c.status)).collect();
+    let reviewed: Vec<Reviewed<'_>> = under
+        .par_iter()
+        .map(|&c| {
+            let case_members: Vec<&Member> = members_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default();
+            let mut also_in = BTreeMap::new();
+            for m in &case_members {
+                let others: Vec<String> = cases_of_person
+                    .get(m.id_number.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|id| **id != c.case_id)
+                    .map(|s| s.to_string())
+                    .collect();
+                if !others.is_empty() {
+                    also_in.insert(m.id_number.as_str().to_string(), others);
+                }
             }
-        }
-        let facts = CaseFacts {
-            case: c,
-            scheme: &ws.policy.schemes[&c.scheme],
-            members: case_members,
-            visits: visits_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
-            hits: matches_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
-            extension: extensions.iter().find(|e| e.case_id == c.case_id),
-            in_sample: sample.contains(&c.case_id),
-            also_in,
-        };
-        let findings = eligibility::check_case(&ws.policy, &facts, as_of);
-        let status = eligibility::status_from(&findings);
-        let overdue = findings
-            .iter()
-            .any(|f| f.check == "time_limit" && f.result == CheckResult::NeedsInfo);
-        reviewed.push(Reviewed {
-            case: c,
-            findings,
-            status,
-            overdue,
-        });
-    }
+            let facts = CaseFacts {
+                case: c,
+                scheme: &ws.policy.schemes[&c.scheme],
+                members: case_members,
+                visits: visits_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
+                hits: matches_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
+                extension: extensions.iter().find(|e| e.case_id == c.case_id),
+                in_sample: sample.contains(&c.case_id),
+                also_in,
+            };
+            let findings = eligibility::check_case(&ws.policy, &facts, as_of);
+            let status = eligibility::status_from(&findings);
+            let overdue = findings
+                .iter()
+                .any(|f| f.check == "time_limit" && f.result == CheckResult::NeedsInfo);
+            Reviewed {
+                case: c,
+                findings,
+                status,
+                overdue,
+            }
+        })
+        .collect();
 
     // The new ledgers.
     let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
@@ -382,7 +387,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         txn.put(rel, bytes);
         Ok(())
     };
-    if !changes.is_empty() {
+    let new_cases = (!changes.is_empty()).then(|| {
         let mut new_cases = cases.clone();
         let to_of: std::collections::HashMap<&str, CaseStatus> =
             changes.iter().map(|(id, _, to, _)| (id.as_str(), *to)).collect();
@@ -391,11 +396,34 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 c.status = *to;
             }
         }
-        put_ledger(&mut txn, ledger::path_of::<Case>(), ledger::to_bytes(&new_cases)?)?;
+        new_cases
+    });
+    // The workbooks on one core, the ledgers on the other.
+    let (workbooks, ledgers) = rayon::join(
+        || -> Result<(Vec<u8>, Vec<u8>)> {
+            Ok((
+                review_workbook(&ws.policy, &reviewed, &sample, &by_township, &visits, &rejects)?,
+                notices_workbook(as_of, v.supplement_working_days, &notices)?,
+            ))
+        },
+        || -> Result<(Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>)> {
+            Ok((
+                new_cases.as_deref().map(ledger::to_bytes).transpose()?,
+                ledger::to_bytes(&checks)?,
+                (!new_visits.is_empty())
+                    .then(|| ledger::to_bytes(&visits))
+                    .transpose()?,
+            ))
+        },
+    );
+    let (review_bytes, notices_bytes) = workbooks?;
+    let (cases_bytes, checks_bytes, visits_bytes) = ledgers?;
+    if let Some(bytes) = cases_bytes {
+        put_ledger(&mut txn, ledger::path_of::<Case>(), bytes)?;
     }
-    put_ledger(&mut txn, ledger::path_of::<Check>(), ledger::to_bytes(&checks)?)?;
-    if !new_visits.is_empty() {
-        put_ledger(&mut txn, ledger::path_of::<Visit>(), ledger::to_bytes(&visits)?)?;
+    put_ledger(&mut txn, ledger::path_of::<Check>(), checks_bytes)?;
+    if let Some(bytes) = visits_bytes {
+        put_ledger(&mut txn, ledger::path_of::<Visit>(), bytes)?;
     }
     if extension_event.is_some() {
         put_ledger(&mut txn, ledger::path_of::<Extension>(), ledger::to_bytes(&extensions)?)?;
@@ -436,14 +464,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             );
         }
     }
-    txn.put(
-        &review_rel,
-        review_workbook(&ws.policy, &reviewed, &sample, &by_township, &visits, &rejects)?,
-    );
-    txn.put(
-        &notices_rel,
-        notices_workbook(as_of, v.supplement_working_days, &notices)?,
-    );
+    txn.put(&review_rel, review_bytes);
+    txn.put(&notices_rel, notices_bytes);
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     if !args.quiet || outcome != Outcome::Done {

@@ -805,7 +805,7 @@ pub fn sample_size(n: usize, percent: u32) -> usize {
 
 fn sample_hash(seed: u64, case_id: &str) -> String {
     let digest = Sha256::digest(format!("{seed}|{case_id}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::ledger::events::hex(&digest)
 }
 
 // ---------------------------------------------------------------------------------------------------------

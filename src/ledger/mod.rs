@@ -11,7 +11,8 @@ pub mod records;
 
 use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -29,7 +30,7 @@ pub use records::{
 pub use records::{ChangeKind, Channel, Complaint, DifficultyClass, Followup};
 
 /// A ledger record type: its file, its columns, and its sort key.
-pub trait Record: Serialize + DeserializeOwned + Clone {
+pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// File name under `ledgers/`.
     const FILE: &'static str;
     /// Column names, in order (the header).
@@ -51,13 +52,24 @@ pub fn read<R: Record>(ws: &Workspace) -> Result<Vec<R>> {
     }
 }
 
+/// Ledgers larger than this are parsed and written in parallel pieces.
+const PARALLEL_BYTES: usize = 1 << 20;
+/// Records per piece when writing in parallel.
+const WRITE_CHUNK: usize = 16 * 1024;
+
 /// Parses ledger bytes; `name` is used in messages.
+///
+/// A large ledger is cut at record boundaries into one piece per core, parsed in parallel and joined; if any
+/// piece fails, the whole file is parsed again in one pass so the message names the exact line.
 pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| anyhow!("ledgers/{name} is not UTF-8"))?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    // UTF-8 is checked record by record as the pieces are parsed; the whole file only when a piece failed.
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let header: Vec<String> = rdr
         .headers()
-        .with_context(|| format!("ledgers/{name}: cannot read the header"))?
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => anyhow!("ledgers/{name} is not UTF-8"),
+            _ => anyhow!("ledgers/{name}: cannot read the header: {e}"),
+        })?
         .iter()
         .map(str::to_string)
         .collect();
@@ -69,22 +81,97 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
             header.join(",")
         );
     }
-    let mut out = Vec::new();
-    let mut keys = std::collections::HashSet::new();
-    for rec in rdr.deserialize::<R>() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            anyhow!("ledgers/{name} line {line}: {}", describe_csv_error(&e))
-        })?;
-        if !keys.insert(rec.key()) {
-            bail!(
-                "ledgers/{name}: the key {} appears twice; restore the file from Git",
-                rec.key()
-            );
+    let body = &bytes[rdr.position().byte() as usize..];
+    let pieces = split_records(body, rayon::current_num_threads());
+    let parsed: Option<Vec<Vec<R>>> = pieces.par_iter().map(|p| parse_piece::<R>(p)).collect();
+    let out = match parsed {
+        Some(parts) => {
+            let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+            for p in parts {
+                out.extend(p);
+            }
+            out
         }
-        out.push(rec);
+        None => parse_sequential(name, bytes, rdr)?,
+    };
+    // Keys must be unique. Ledgers are written sorted, so strictly rising keys prove it without a set.
+    if !out.par_windows(2).all(|w| w[0].key() < w[1].key()) {
+        let mut keys = std::collections::HashSet::with_capacity(out.len());
+        for rec in &out {
+            if !keys.insert(rec.key()) {
+                bail!(
+                    "ledgers/{name}: the key {} appears twice; restore the file from Git",
+                    rec.key()
+                );
+            }
+        }
     }
     Ok(out)
+}
+
+/// Parses headerless records, positionally; `None` on any error (the caller re-parses for the message).
+fn parse_piece<R: Record>(piece: &[u8]) -> Option<Vec<R>> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(piece);
+    let mut rec = csv::StringRecord::new();
+    let mut out = Vec::with_capacity(piece.len() / 64);
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => out.push(rec.deserialize::<R>(None).ok()?),
+            Ok(false) => return Some(out),
+            Err(_) => return None,
+        }
+    }
+}
+
+fn parse_sequential<R: Record>(name: &str, bytes: &[u8], mut rdr: csv::Reader<&[u8]>) -> Result<Vec<R>> {
+    std::str::from_utf8(bytes).map_err(|_| anyhow!("ledgers/{name} is not UTF-8"))?;
+    let mut out = Vec::new();
+    for rec in rdr.deserialize::<R>() {
+        out.push(rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            anyhow!("ledgers/{name} line {line}: {}", describe_csv_error(&e))
+        })?);
+    }
+    Ok(out)
+}
+
+/// Cuts CSV records into at most `n` pieces of similar size, each ending after a record's line feed. A line
+/// feed is a record boundary when an even number of quotes precede it (a quote inside a quoted field is
+/// doubled, so the parity tells whether a position is inside quotes).
+fn split_records(body: &[u8], n: usize) -> Vec<&[u8]> {
+    if n < 2 || body.len() < PARALLEL_BYTES {
+        return vec![body];
+    }
+    let mut pieces = Vec::with_capacity(n);
+    let mut start = 0;
+    let mut quotes = 0usize;
+    let mut scanned = 0;
+    for k in 1..n {
+        let target = body.len() * k / n;
+        if target <= start {
+            continue;
+        }
+        quotes += body[scanned..target].iter().filter(|&&b| b == b'"').count();
+        let mut i = target;
+        while i < body.len() {
+            match body[i] {
+                b'"' => quotes += 1,
+                b'\n' if quotes % 2 == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        scanned = (i + 1).min(body.len());
+        if i >= body.len() {
+            break;
+        }
+        pieces.push(&body[start..=i]);
+        start = i + 1;
+    }
+    if start < body.len() {
+        pieces.push(&body[start..]);
+    }
+    pieces
 }
 
 fn describe_csv_error(e: &csv::Error) -> String {
@@ -100,20 +187,46 @@ fn describe_csv_error(e: &csv::Error) -> String {
     }
 }
 
-/// Serialises records sorted by key, with the fixed header and LF endings.
+/// Serialises records sorted by key, with the fixed header and LF endings. Records already in key order (as
+/// read, with changes made in place) are not sorted again; large ledgers are written in parallel pieces.
 pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
-    let mut sorted: Vec<&R> = records.iter().collect();
-    sorted.sort_by_cached_key(|r| r.key());
-    let mut w = csv::WriterBuilder::new()
+    let in_order = records.par_windows(2).all(|w| w[0].key() <= w[1].key());
+    let order: Vec<&R> = if in_order {
+        records.iter().collect()
+    } else {
+        let mut sorted: Vec<&R> = records.iter().collect();
+        sorted.sort_by_cached_key(|r| r.key());
+        sorted
+    };
+    let mut head = csv_writer(Vec::new());
+    head.write_record(R::COLUMNS)?;
+    let head = head
+        .into_inner()
+        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))?;
+    let pieces: Vec<Vec<u8>> = order
+        .par_chunks(WRITE_CHUNK)
+        .map(|chunk| {
+            let mut w = csv_writer(Vec::with_capacity(chunk.len() * 128));
+            for r in chunk {
+                w.serialize(r)?;
+            }
+            w.into_inner()
+                .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(head.len() + pieces.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(&head);
+    for p in pieces {
+        out.extend_from_slice(&p);
+    }
+    Ok(out)
+}
+
+fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(R::COLUMNS)?;
-    for r in sorted {
-        w.serialize(r)?;
-    }
-    w.into_inner()
-        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+        .from_writer(buf)
 }
 
 /// Free text from input (names, addresses, notes), stored in ledgers neutralised against formula injection:
@@ -155,9 +268,32 @@ impl Serialize for Text {
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(Text(text::unneutralise(&s).to_string()))
+        from_str(d, |s| {
+            Ok::<_, std::convert::Infallible>(Text(text::unneutralise(s).to_string()))
+        })
     }
+}
+
+/// Deserialises a field from the borrowed text of the record (no intermediate `String` per field).
+fn from_str<'de, D, T, E>(
+    d: D,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> std::result::Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    E: std::fmt::Display,
+{
+    struct V<F>(F);
+    impl<'de, T, E: std::fmt::Display, F: FnOnce(&str) -> std::result::Result<T, E>> serde::de::Visitor<'de> for V<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("text")
+        }
+        fn visit_str<X: serde::de::Error>(self, v: &str) -> std::result::Result<T, X> {
+            (self.0)(v).map_err(X::custom)
+        }
+    }
+    d.deserialize_str(V(parse))
 }
 
 impl Serialize for Fen {
@@ -168,8 +304,7 @@ impl Serialize for Fen {
 
 impl<'de> Deserialize<'de> for Fen {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Fen::parse_yuan(&s).map_err(serde::de::Error::custom)
+        from_str(d, Fen::parse_yuan)
     }
 }
 
@@ -181,7 +316,6 @@ impl Serialize for IdNumber {
 
 impl<'de> Deserialize<'de> for IdNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        id_number::parse(&s).map_err(serde::de::Error::custom)
+        from_str(d, id_number::parse)
     }
 }
