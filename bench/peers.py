@@ -45,6 +45,11 @@ def registers(ws):
     return sorted(glob.glob(os.path.join(ws, "inputs", "registers", "*.csv")))
 
 
+def visits(ws):
+    # One file at county size; visits.csv, visits-2.csv, … at province size.
+    return sorted(glob.glob(os.path.join(ws, "inputs", "visits*.csv")))
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # DuckDB
 
@@ -101,7 +106,7 @@ def duck(step, ws, out):
         con.execute(f"CREATE TABLE h AS SELECT * FROM read_csv('{j('households.csv')}', all_varchar = true)")
         con.execute(
             f"""CREATE TABLE v AS SELECT "户主身份证号" AS hh, "调查层级" AS level, "调查人" AS who, "签字" AS signed
-                FROM read_csv('{os.path.join(ws, 'inputs', 'visits.csv')}', all_varchar = true)"""
+                FROM read_csv([{", ".join(f"'{f}'" for f in visits(ws))}], all_varchar = true)"""
         )
         con.execute(
             f"""COPY (
@@ -213,7 +218,7 @@ def pandas_step(step, ws, out):
         intake_from(raw)
     elif step == "verify":
         h = pd.read_csv(j("households.csv"), dtype={"hh": str})
-        v = pd.read_csv(os.path.join(ws, "inputs", "visits.csv"), dtype=str)
+        v = pd.concat([pd.read_csv(f, dtype=str) for f in visits(ws)], ignore_index=True)
         two = v["调查人"].str.split("、").str.len() >= 2
         signed = v["签字"] == "是"
         village = v[(v["调查层级"] == "村") & signed & two].groupby("户主身份证号").size().rename("n_village")

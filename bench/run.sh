@@ -103,7 +103,9 @@ for size in "${sizes[@]}"; do
   cp "$ws/ledgers/cases.csv" "$work/$size/cases-after-intake.csv"
   peers "$size" intake "$ws"
 
-  measure "$size" verify jiuzhu "$jz" -C "$ws" verify --as-of 2026-11-20 --visits inputs/visits.csv
+  visits=()
+  for f in "$ws"/inputs/visits*.csv; do visits+=(--visits "inputs/$(basename "$f")"); done
+  measure "$size" verify jiuzhu "$jz" -C "$ws" verify --as-of 2026-11-20 "${visits[@]}"
   peers "$size" verify "$ws"
 
   sources=()

@@ -6,7 +6,7 @@
 //! value, reason and what to do) or skipped (blank, totals, notes, duplicates, already imported), and the
 //! counts add up. Re-importing a file changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -372,22 +372,23 @@ fn decide_households(
         .collect();
 
     // A person in two households of this run rejects both, each naming the other.
-    let mut by_person: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
     for (h, d) in drafts.iter().enumerate() {
-        let ids: BTreeSet<&str> = d
-            .members
-            .iter()
-            .filter_map(|m| m.id.as_ref().map(|i| i.as_str()))
-            .collect();
-        for id in ids {
-            by_person.entry(id.to_string()).or_default().push(h);
+        for m in &d.members {
+            if let Some(id) = &m.id {
+                let hs = by_person.entry(id.as_str()).or_default();
+                if hs.last() != Some(&h) {
+                    hs.push(h);
+                }
+            }
         }
     }
+    // In ID order, so the messages come out the same every run.
+    let mut in_two: Vec<(&str, Vec<usize>)> = by_person.into_iter().filter(|(_, hs)| hs.len() > 1).collect();
+    in_two.sort_unstable();
     let mut cross: Vec<(usize, Problem)> = Vec::new();
-    for (id, hs) in &by_person {
-        if hs.len() < 2 {
-            continue;
-        }
+    for (id, hs) in &in_two {
+        let id = *id;
         for &h in hs {
             let me = drafts[h]
                 .members
@@ -441,8 +442,8 @@ fn decide_households(
     }
 
     // Against the ledger: already imported, or someone already in another open case.
-    let existing: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
-    let mut open_case_of: BTreeMap<&str, &str> = BTreeMap::new();
+    let existing: HashMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let mut open_case_of: HashMap<&str, &str> = HashMap::new();
     for m in members {
         if existing.get(m.case_id.as_str()).is_some_and(|c| c.status.is_open()) {
             open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
@@ -451,7 +452,9 @@ fn decide_households(
     let mut new_cases = Vec::new();
     let mut new_members = Vec::new();
     let mut new_sources = Vec::new();
-    let mut taken_ids: BTreeSet<String> = BTreeSet::new();
+    let mut taken_ids: HashSet<String> = HashSet::new();
+    // Members by case, built the first time an application turns out to be imported already (a re-run).
+    let mut members_of_case: Option<HashMap<&str, Vec<&Member>>> = None;
     for (h, draft) in drafts.iter_mut().enumerate() {
         let Some(f) = facts[h].take() else {
             reject_household(draft, &mut rejects, &mut tally);
@@ -467,9 +470,17 @@ fn decide_households(
         let id = case_id(&scheme.code, &head_id, &f.scheme, f.applied_on);
         let (case, case_members) = build_case(&id, draft, &f);
         if let Some(prev) = existing.get(id.as_str()) {
-            let same_members: BTreeSet<(String, String)> = members
-                .iter()
-                .filter(|m| m.case_id == id)
+            let members_of = members_of_case.get_or_insert_with(|| {
+                let mut by_case: HashMap<&str, Vec<&Member>> = HashMap::new();
+                for m in members {
+                    by_case.entry(m.case_id.as_str()).or_default().push(m);
+                }
+                by_case
+            });
+            let same_members: BTreeSet<(String, String)> = members_of
+                .get(id.as_str())
+                .into_iter()
+                .flatten()
                 .map(|m| (m.id_number.as_str().to_string(), m.name.0.clone()))
                 .collect();
             let mine: BTreeSet<(String, String)> = case_members

@@ -11,7 +11,7 @@
 //! inputs/registries/<name>.csv          deaths, vehicles, real_estate, payroll, relatives, other_schemes
 //! inputs/expected-hits.csv              the members planted in a registry: what `compare` must find, exactly
 //! inputs/visits.csv                     a village visit and a township re-visit of every household, two
-//!                                       investigators each, signed
+//!                                       investigators each, signed (over 100,000 households: visits-2.csv, …)
 //! ```
 //!
 //! Everything is deterministic: the same seed and size give the same bytes. Randomness is SplitMix64
@@ -840,11 +840,30 @@ pub fn run(args: &Args) -> Result<Outcome> {
         );
         println!(
             "  next: jiuzhu -C {0} intake inputs/registers/*.csv && jiuzhu -C {0} verify --as-of 2026-11-20 \
-             --visits inputs/visits.csv",
+             --visits inputs/visits*.csv",
             args.dir.display()
         );
     }
     Ok(Outcome::Done)
+}
+
+/// Households per visits file: a province's visits come as several files (`inputs/visits.csv`,
+/// `inputs/visits-2.csv`, …), each well under the 50 MiB a file may have, as a county's come as one.
+const VISIT_FILE_HOUSEHOLDS: usize = if cfg!(test) { 3 } else { 100_000 };
+
+/// Opens visits file number `n` (1-based) and writes its header.
+fn visits_part(dir: &Path, n: usize) -> Result<BufWriter<File>> {
+    let name = if n == 1 {
+        "visits.csv".to_string()
+    } else {
+        format!("visits-{n}.csv")
+    };
+    let mut w = create(&dir.join("inputs").join(name))?;
+    write_row(
+        &mut w,
+        &["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"],
+    )?;
+    Ok(w)
 }
 
 /// Writes the workspace and its inputs.
@@ -909,14 +928,14 @@ pub fn generate(args: &Args) -> Result<Written> {
 
     // Registers, one per township, and the visits.
     let mut registers: BTreeMap<usize, (BufWriter<File>, usize)> = BTreeMap::new();
-    let mut visits = create(&dir.join("inputs/visits.csv"))?;
-    write_row(
-        &mut visits,
-        &["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"],
-    )?;
+    let mut visits = visits_part(dir, 1)?;
     let mut planted: Vec<Planted> = Vec::new();
     let mut visit_rng = SplitMix64::new(args.seed, "visits");
-    for _ in 0..args.households {
+    for n in 0..args.households {
+        if n > 0 && n % VISIT_FILE_HOUSEHOLDS == 0 {
+            visits.flush()?;
+            visits = visits_part(dir, n / VISIT_FILE_HOUSEHOLDS + 1)?;
+        }
         let h = gen.household();
         let township = region.villages[h.village].township;
         let (w, serial) = match registers.entry(township) {
@@ -1232,6 +1251,33 @@ mod tests {
             assert!(crate::domain::id_number::parse(&id).is_ok(), "{id}");
             assert!(seen.insert(id));
         }
+    }
+
+    #[test]
+    fn visits_come_in_parts_of_whole_households() {
+        // Under test a part holds 3 households (100,000 in use): 7 households → 3 files of 6 + 6 + 2 rows.
+        let dir = tempfile::tempdir().unwrap();
+        let args = Args {
+            dir: dir.path().join("ws"),
+            households: 7,
+            seed: 1,
+            extra_townships: 0,
+            xlsx_rows: 0,
+            registry_rows: Some(0),
+            hit_percent: 0.0,
+            quiet: true,
+        };
+        let w = generate(&args).unwrap();
+        let rows = |name: &str| {
+            let text = std::fs::read_to_string(args.dir.join("inputs").join(name)).unwrap();
+            text.lines().count() - 1
+        };
+        assert_eq!(
+            (rows("visits.csv"), rows("visits-2.csv"), rows("visits-3.csv")),
+            (6, 6, 2)
+        );
+        assert!(!args.dir.join("inputs/visits-4.csv").exists());
+        assert_eq!(w.visit_rows, 14);
     }
 
     #[test]
