@@ -476,6 +476,7 @@ fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    jiuzhu::ui::phase("start");
     let cli = Cli::parse();
     if let Some(l) = &cli.lang {
         match jiuzhu::i18n::parse(l) {
@@ -581,7 +582,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
+    jiuzhu::ui::phase("watching");
     let outcome = dispatch(cli)?;
+    jiuzhu::ui::phase("done");
     if let (Some(watch), Some(period)) = (watch, step) {
         watch.finish(period.as_deref());
     }

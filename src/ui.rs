@@ -272,3 +272,13 @@ mod tests {
         p.finish();
     }
 }
+
+/// For measuring where a step spends its time: with `JIUZHU_TIMING=1` in the environment, prints the time since
+/// the first call and the phase's name on stderr. Nothing otherwise (the check is one cached read).
+pub fn phase(name: &str) {
+    static START: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
+    let start = START.get_or_init(|| std::env::var_os("JIUZHU_TIMING").map(|_| Instant::now()));
+    if let Some(s) = start {
+        eprintln!("[{:>8.3} s] {name}", s.elapsed().as_secs_f64());
+    }
+}

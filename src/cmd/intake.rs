@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 
 use crate::domain::id_number::{self, IdNumber};
 use crate::i18n::tr;
@@ -66,12 +67,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
 
     // Read every input first: a file that cannot be used at all stops the run before anything is written.
-    let mut inputs = Vec::new();
+    // The files are read in parallel, and beside them the ledgers; the first unusable file in the order given
+    // is the one reported.
     let names = HeaderNames::new(&ws.policy.columns);
-    let mut reads: Vec<RegisterRead> = Vec::new();
-    let mut progress = crate::ui::Progress::new(args.files.len() as u64, tr("reading registers", "读取登记表"));
-    for (i, path) in args.files.iter().enumerate() {
-        progress.inc(0);
+    let progress = std::sync::Mutex::new(crate::ui::Progress::new(
+        args.files.len() as u64,
+        tr("reading registers", "读取登记表"),
+    ));
+    let read_one = |(i, path): (usize, &PathBuf)| -> Result<(Input, RegisterRead)> {
         let input = read_input(path)?;
         let wb = reader::read_workbook_bytes(&input.shown, &input.bytes, encoding)?;
         let read = match register::read_register(&wb, i, &ws.policy, &names, &args.sheets)
@@ -80,16 +83,33 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             Ok(r) => r,
             Err(no) => bail!("{no}"),
         };
+        if let Ok(mut p) = progress.lock() {
+            p.inc(1);
+        }
+        Ok((input, read))
+    };
+    let (results, ledgers) = rayon::join(
+        || -> Vec<Result<(Input, RegisterRead)>> { args.files.par_iter().enumerate().map(read_one).collect() },
+        || -> Result<(Vec<Case>, Vec<Member>, Vec<Source>, Vec<Event>)> {
+            Ok((
+                ledger::read::<Case>(ws)?,
+                ledger::read::<Member>(ws)?,
+                ledger::read::<Source>(ws)?,
+                events::read_verified(ws)?,
+            ))
+        },
+    );
+    if let Ok(p) = progress.into_inner() {
+        p.finish();
+    }
+    let mut inputs = Vec::new();
+    let mut reads: Vec<RegisterRead> = Vec::new();
+    for r in results {
+        let (input, read) = r?;
         inputs.push(input);
         reads.push(read);
-        progress.inc(1);
     }
-    progress.finish();
-
-    let cases = ledger::read::<Case>(ws)?;
-    let members = ledger::read::<Member>(ws)?;
-    let mut sources = ledger::read::<Source>(ws)?;
-    let mut chain = events::read_verified(ws)?;
+    let (cases, members, mut sources, mut chain) = ledgers?;
 
     let outcome = decide_households(&ws.policy, reads, &cases, &members);
     let Decided {
@@ -367,7 +387,7 @@ fn decide_households(
     }
     // Household-level checks.
     let mut facts: Vec<Option<HouseholdFacts>> = drafts
-        .iter_mut()
+        .par_iter_mut()
         .map(|d| register::check_household(d, policy))
         .collect();
 

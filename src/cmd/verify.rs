@@ -98,6 +98,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         inputs.push(read_visit_file(path, encoding, &names)?);
     }
 
+    crate::ui::phase("verify: inputs read");
     let cases = ledger::read::<Case>(ws)?;
     let members = ledger::read::<Member>(ws)?;
     let mut visits = ledger::read::<Visit>(ws)?;
@@ -156,10 +157,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
 
     // Visit rows → visits.csv.
+    crate::ui::phase("verify: ledgers read");
     let (new_visits, rejects, tallies) = read_visit_rows(&inputs, &cases, &visits);
     let files_with_new: BTreeSet<String> = new_visits.iter().map(|v| v.file_sha256.clone()).collect();
     visits.extend(new_visits.iter().cloned());
 
+    crate::ui::phase("verify: visit rows");
     let under_review = |s: CaseStatus| {
         matches!(
             s,
@@ -207,8 +210,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             .or_default()
             .push(c.case_id.clone());
     }
+    crate::ui::phase("verify: indexes");
     let sample = eligibility::revisit_sample(v.revisit_seed, &by_township, v.revisit_percent);
 
+    crate::ui::phase("verify: sample");
     // The checks.
     // Per-case groups built once (in ledger order), not a scan of every ledger per case.
     let mut members_by_case: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
@@ -266,6 +271,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         })
         .collect();
 
+    crate::ui::phase("verify: checked");
     // The new ledgers.
     let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
     let mut checks: Vec<Check> = old_checks
@@ -399,21 +405,26 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         new_cases
     });
     // The workbooks on one core, the ledgers on the other.
+    crate::ui::phase("verify: summary");
     let (workbooks, ledgers) = rayon::join(
         || -> Result<(Vec<u8>, Vec<u8>)> {
-            Ok((
+            let r = (
                 review_workbook(&ws.policy, &reviewed, &sample, &by_township, &visits, &rejects)?,
                 notices_workbook(as_of, v.supplement_working_days, &notices)?,
-            ))
+            );
+            crate::ui::phase("verify: workbooks");
+            Ok(r)
         },
         || -> Result<(Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>)> {
-            Ok((
+            let r = (
                 new_cases.as_deref().map(ledger::to_bytes).transpose()?,
                 ledger::to_bytes(&checks)?,
                 (!new_visits.is_empty())
                     .then(|| ledger::to_bytes(&visits))
                     .transpose()?,
-            ))
+            );
+            crate::ui::phase("verify: ledgers encoded");
+            Ok(r)
         },
     );
     let (review_bytes, notices_bytes) = workbooks?;
@@ -466,8 +477,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     txn.put(&review_rel, review_bytes);
     txn.put(&notices_rel, notices_bytes);
+    crate::ui::phase("verify: encoded");
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
+    crate::ui::phase("verify: committed");
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
     }
