@@ -159,7 +159,9 @@ pub fn workbook_bytes_with_charts(sheets: &[SheetSpec], charts: &[ChartSpec]) ->
     let text = Format::new().set_num_format("@");
     let money = Format::new().set_num_format("0.00");
     for spec in sheets {
-        let ws = wb.add_worksheet();
+        // Rows go straight to the sheet's XML (an unnamed temporary file) instead of a cell table: a 50,000-row
+        // review sheet is written in a fraction of the time and memory.
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(sheet_name(&spec.name))?;
         write_sheet(ws, spec, &header, &title_fmt, &text, &money)?;
     }
@@ -215,10 +217,44 @@ fn write_sheet(
         r += 1;
     }
     let head_row = r;
+    // Everything about the sheet is set before its rows: rows are written out as they come.
+    let last_row = head_row + spec.rows.len() as u32;
+    for (c, col) in spec.columns.iter().enumerate() {
+        let w = if col.width > 0 {
+            col.width as usize
+        } else {
+            column_width(spec, c).clamp(6, 60)
+        };
+        ws.set_column_width(c as u16, w as f64)?;
+    }
+    ws.set_freeze_panes(head_row + 1, 0)?;
+    if !spec.columns.is_empty() {
+        ws.autofilter(head_row, 0, last_row, (spec.columns.len() - 1) as u16)?;
+    }
+    if spec.batch.is_some() {
+        for (c, col) in spec.columns.iter().enumerate() {
+            if let Input::Choice(values) = &col.input {
+                if last_row > head_row {
+                    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                    let dv = DataValidation::new()
+                        .allow_list_strings(&values)?
+                        .set_error_message("请从下拉列表中选择 (choose a value from the list)")?;
+                    ws.add_data_validation(head_row + 1, c as u16, last_row, c as u16, &dv)?;
+                }
+            }
+        }
+        let options = ProtectionOptions {
+            use_autofilter: true,
+            sort: true,
+            format_columns: true,
+            format_rows: true,
+            ..ProtectionOptions::default()
+        };
+        ws.protect_with_options(&options);
+    }
     for (c, col) in spec.columns.iter().enumerate() {
         ws.write_string_with_format(head_row, c as u16, &col.label, header)?;
     }
-    let mut widths: Vec<usize> = spec.columns.iter().map(|c| display_width(&c.label) + 2).collect();
     let unlocked = Format::new().set_unlocked().set_background_color(0xFFF2CC);
     for row in &spec.rows {
         r += 1;
@@ -243,17 +279,11 @@ fn write_sheet(
                     } else {
                         ws.write_string(r, col, s.as_ref())?;
                     }
-                    if let Some(w) = widths.get_mut(c) {
-                        *w = (*w).max(display_width(&s) + 2);
-                    }
                 }
                 Value::Money(f) => {
                     // The one place fen become a float: xlsx stores numbers as IEEE doubles. Amounts up to
                     // 2^53 fen are exact; the ledger (text) stays the truth.
                     ws.write_number_with_format(r, col, f.0 as f64 / 100.0, money)?;
-                    if let Some(w) = widths.get_mut(c) {
-                        *w = (*w).max(f.to_string().len() + 2);
-                    }
                 }
                 Value::Count(n) => {
                     ws.write_number(r, col, *n as f64)?;
@@ -261,40 +291,27 @@ fn write_sheet(
             }
         }
     }
-    for (c, col) in spec.columns.iter().enumerate() {
-        let w = if col.width > 0 {
-            col.width as usize
-        } else {
-            widths[c].clamp(6, 60)
-        };
-        ws.set_column_width(c as u16, w as f64)?;
-    }
-    ws.set_freeze_panes(head_row + 1, 0)?;
-    if !spec.columns.is_empty() {
-        ws.autofilter(head_row, 0, r.max(head_row), (spec.columns.len() - 1) as u16)?;
-    }
-    if spec.batch.is_some() {
-        for (c, col) in spec.columns.iter().enumerate() {
-            if let Input::Choice(values) = &col.input {
-                if r > head_row {
-                    let values: Vec<&str> = values.iter().map(String::as_str).collect();
-                    let dv = DataValidation::new()
-                        .allow_list_strings(&values)?
-                        .set_error_message("请从下拉列表中选择 (choose a value from the list)")?;
-                    ws.add_data_validation(head_row + 1, c as u16, r, c as u16, &dv)?;
-                }
-            }
-        }
-        let options = ProtectionOptions {
-            use_autofilter: true,
-            sort: true,
-            format_columns: true,
-            format_rows: true,
-            ..ProtectionOptions::default()
-        };
-        ws.protect_with_options(&options);
-    }
     Ok(())
+}
+
+/// The width column `c` needs: its label's or its widest value's, plus 2 (before clamping).
+fn column_width(spec: &SheetSpec, c: usize) -> usize {
+    let label = spec.columns.get(c).map_or(0, |col| display_width(&col.label));
+    if spec.columns.get(c).is_some_and(|col| col.input != Input::Locked) {
+        // A column for a person to fill in is as wide as its label (or its set width).
+        return label + 2;
+    }
+    let widest = spec
+        .rows
+        .iter()
+        .filter_map(|row| match row.get(c) {
+            Some(Value::Text(s)) => Some(display_width(&neutralise(s))),
+            Some(Value::Money(f)) => Some(f.to_string().len()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    label.max(widest) + 2
 }
 
 /// Width of text in Excel character units: CJK characters count double.
