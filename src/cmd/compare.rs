@@ -149,6 +149,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         Some(s) => people.values().map(|p| (id_hash(s, &p.id), p)).collect(),
         None => HashMap::new(),
     };
+    let by_id: HashMap<&str, &Person> = people.iter().map(|(id, p)| (id.as_str(), p)).collect();
     let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = people.values().fold(HashMap::new(), |mut m, p| {
         m.entry((text::normalize_key(&p.name), p.id.birth_date()))
             .or_default()
@@ -176,7 +177,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             name,
             registry,
             file: &shown,
-            people: &people,
+            by_id: &by_id,
             by_hash: &by_hash,
             by_name_birth: &by_name_birth,
             hashed,
@@ -331,7 +332,7 @@ struct ScanCtx<'a> {
     name: &'a str,
     registry: &'a Registry,
     file: &'a str,
-    people: &'a BTreeMap<String, Person>,
+    by_id: &'a HashMap<&'a str, &'a Person>,
     by_hash: &'a HashMap<String, &'a Person>,
     by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person>>,
     hashed: bool,
@@ -571,7 +572,7 @@ impl<'c, 'a> Scan<'c, 'a> {
         let parsed = id_number::parse_cell(&cell.text, cell.number.is_some());
         match &parsed {
             Ok(id) => {
-                if let Some(p) = ctx.people.get(id.as_str()) {
+                if let Some(p) = ctx.by_id.get(id.as_str()) {
                     return push(p, MatchKind::Id);
                 }
             }
