@@ -8,7 +8,7 @@
 //! next run, and new evidence (a new vehicle) opens a new hit.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -193,14 +193,15 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     }
 
     let mut matches = ledger::read::<Match>(ws)?;
-    let existing: BTreeSet<String> = matches.iter().map(|m| m.hit_id.clone()).collect();
+    // The hits known: those recorded before, and those added as they are found.
+    let mut known: HashSet<String> = matches.iter().map(|m| m.hit_id.clone()).collect();
     let mut new_hits = 0usize;
     let mut total_found = 0usize;
     for (_, s) in &scanned {
         for f in &s.found {
             total_found += 1;
             let id = f.hit_id();
-            if existing.contains(&id) || matches.iter().any(|m| m.hit_id == id) {
+            if !known.insert(id.clone()) {
                 continue;
             }
             new_hits += 1;
