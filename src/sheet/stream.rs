@@ -13,7 +13,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 use csv::StringRecord;
-use encoding_rs::{Decoder, DecoderResult, GB18030, UTF_8};
+use encoding_rs::{Decoder, DecoderResult, GB18030};
 use sha2::{Digest, Sha256};
 
 use crate::ledger::events::hex;
@@ -205,6 +205,17 @@ impl CsvRecords {
     }
 }
 
+/// How the bytes become text.
+enum Decoding {
+    /// Nothing read yet: a BOM is dropped first.
+    Start,
+    /// UTF-8, checked as the whole-file reader checks it (`std::str::from_utf8`), so the same byte is the first
+    /// that is not UTF-8.
+    Utf8,
+    /// GB18030 with BOM sniffing, as the whole-file reader's `encoding_rs::Encoding::decode`.
+    Gb18030(Decoder),
+}
+
 /// A file's bytes, hashed as they are read and decoded to UTF-8 text. The text from the start of the latest
 /// record on is kept, for the check of an unclosed quote at the end.
 struct Decoded {
@@ -218,11 +229,10 @@ struct Decoded {
     eof: bool,
     as_gb18030: bool,
     had_bom: bool,
-    /// Set once the first bytes are read (a BOM is dropped first).
-    decoder: Option<Decoder>,
-    /// The decoder is UTF-8's (and not GB18030's, which may have turned to another by a BOM).
+    decoding: Decoding,
+    /// Read as UTF-8 (not as GB18030, which may turn to another encoding by a BOM).
     utf8: bool,
-    /// Bytes given to the decoder (the BOM not counted).
+    /// Bytes decoded (the BOM not counted).
     decoded: u64,
     done: bool,
     /// Decoded text from stream offset `text_at`; `text[..served]` has been read.
@@ -242,13 +252,14 @@ impl Decoded {
             file,
             sha: Sha256::new(),
             bytes_read: 0,
-            raw: vec![0; chunk.max(BOM.len())],
+            // Room for a whole character (4 bytes), and for a BOM and one more byte.
+            raw: vec![0; chunk.max(4)],
             raw_at: 0,
             raw_len: 0,
             eof: false,
             as_gb18030,
             had_bom: false,
-            decoder: None,
+            decoding: Decoding::Start,
             utf8: !as_gb18030,
             decoded: 0,
             done: false,
@@ -296,45 +307,62 @@ impl Decoded {
             self.served -= spent;
             self.text_at += spent as u64;
         }
-        if self.raw_at == self.raw_len {
-            (self.raw_at, self.raw_len) = (0, 0);
-            self.fill(1)?;
-        }
-        if self.decoder.is_none() {
+        // Bytes not decoded yet (a character cut by the end of the chunk) go first, then more are read.
+        self.raw.copy_within(self.raw_at..self.raw_len, 0);
+        (self.raw_at, self.raw_len) = (0, self.raw_len - self.raw_at);
+        self.fill((self.raw_len + 1).min(self.raw.len()))?;
+        if let Decoding::Start = self.decoding {
             self.fill(BOM.len())?;
             if self.raw[..self.raw_len].starts_with(BOM) {
                 self.raw_at = BOM.len();
                 self.had_bom = true;
             }
-            // As the whole-file reader: GB18030 with BOM sniffing (as `Encoding::decode`), UTF-8 without.
-            self.decoder = Some(match self.as_gb18030 {
-                true => GB18030.new_decoder(),
-                false => UTF_8.new_decoder_without_bom_handling(),
-            });
+            self.decoding = match self.as_gb18030 {
+                true => Decoding::Gb18030(GB18030.new_decoder()),
+                false => Decoding::Utf8,
+            };
         }
-        let Some(decoder) = self.decoder.as_mut() else {
-            unreachable!("the decoder was just set")
-        };
         let input = &self.raw[self.raw_at..self.raw_len];
-        let room = decoder
-            .max_utf8_buffer_length_without_replacement(input.len())
-            .unwrap_or(input.len() * 3)
-            .max(4);
         let at = self.text.len();
-        self.text.resize(at + room, 0);
-        let (result, read, written) = decoder.decode_to_utf8_without_replacement(input, &mut self.text[at..], self.eof);
-        self.text.truncate(at + written);
-        self.raw_at += read;
-        self.decoded += read as u64;
-        self.nul |= self.text[at..].contains(&0);
-        match result {
-            DecoderResult::InputEmpty => self.done = self.eof,
-            DecoderResult::OutputFull => {}
-            DecoderResult::Malformed(bad, after) => {
-                self.malformed = Some(self.decoded - u64::from(after) - u64::from(bad));
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "not text in the encoding"));
+        let (read, malformed) = match &mut self.decoding {
+            Decoding::Start => unreachable!("decoding was just started"),
+            Decoding::Utf8 => {
+                let (read, malformed) = match std::str::from_utf8(input) {
+                    Ok(_) => (input.len(), false),
+                    // A character cut by the end of the chunk: its bytes wait for the rest.
+                    Err(e) if e.error_len().is_none() && !self.eof => (e.valid_up_to(), false),
+                    Err(e) => (e.valid_up_to(), true),
+                };
+                self.text.extend_from_slice(&input[..read]);
+                self.done = self.eof && !malformed && read == input.len();
+                (read, malformed.then_some(read as u64))
             }
+            Decoding::Gb18030(decoder) => {
+                let room = decoder
+                    .max_utf8_buffer_length_without_replacement(input.len())
+                    .unwrap_or(input.len() * 4)
+                    .max(4);
+                self.text.resize(at + room, 0);
+                let (result, read, written) =
+                    decoder.decode_to_utf8_without_replacement(input, &mut self.text[at..], self.eof);
+                self.text.truncate(at + written);
+                self.done = self.eof && result == DecoderResult::InputEmpty;
+                match result {
+                    DecoderResult::Malformed(bad, after) => (
+                        read,
+                        Some((read as u64).saturating_sub(u64::from(after) + u64::from(bad))),
+                    ),
+                    _ => (read, None),
+                }
+            }
+        };
+        self.raw_at += read;
+        self.nul |= self.text[at..].contains(&0);
+        if let Some(at) = malformed {
+            self.malformed = Some(self.decoded + at);
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "not text in the encoding"));
         }
+        self.decoded += read as u64;
         Ok(())
     }
 }
