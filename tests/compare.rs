@@ -381,3 +381,152 @@ fn dry_run_writes_nothing() {
     );
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "dry run");
 }
+
+/// A valid-looking stranger for a registry: born in the 1920s (nobody in the fixtures), with a valid ID.
+fn stranger(i: usize) -> (String, String) {
+    const SURNAMES: [&str; 8] = ["王", "李", "赵", "钱", "孙", "周", "吴", "郑"];
+    const GIVEN: [&str; 8] = ["秀英", "桂兰", "德明", "春生", "玉珍", "振华", "淑芬", "长海"];
+    let name = format!("{}{}", SURNAMES[i % 8], GIVEN[(i / 8) % 8]);
+    let (year, month, day, seq) = (1920 + i % 10, 1 + (i / 10) % 12, 1 + (i / 120) % 28, (i / 3360) % 1000);
+    (name, id(&format!("130123{year}{month:02}{day:02}{seq:03}")))
+}
+
+/// A province's death list is larger than any file jiuzhu reads whole (50 MiB): as CSV it is streamed, every row
+/// is counted, and the one person of the workspace on it is found at the row the file shows. (Its rows carry a
+/// long note, so that a debug build reads the 50 MiB in a few seconds.)
+#[test]
+fn a_registry_over_50_mib_is_streamed_and_its_hit_found() {
+    use std::io::Write;
+    let ws = Ws::new();
+    assert_exit(&ws.intake(&["per-member.xlsx"]), 1);
+    let path = ws.path("deaths-province.csv");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(file, "姓名,身份证号,死亡日期,火化日期,火化地点,备注").unwrap();
+    let note = "户籍已注销, 丧葬补助已发放, 遗属已告知。".repeat(20);
+    let (mut rows, mut size) = (0usize, 0usize);
+    let planted = 40_000;
+    while size <= 50 << 20 {
+        rows += 1;
+        let (name, id) = match rows {
+            r if r == planted => ("张建国".to_string(), "130199197803150132".to_string()),
+            r => stranger(r),
+        };
+        let line = format!(
+            "{name},{id},2026-09-{:02},2026-09-{:02},市殡仪馆,{note}\n",
+            1 + rows % 27,
+            2 + rows % 27
+        );
+        size += line.len();
+        file.write_all(line.as_bytes()).unwrap();
+    }
+    drop(file);
+    assert!(std::fs::metadata(&path).unwrap().len() > 50 << 20);
+
+    let out = ws.run(&["compare", "--source", &format!("deaths={}", path.display())]);
+    assert_exit(&out, 1);
+    assert!(
+        first_line(&out).starts_with(&format!(
+            "compare deaths {rows} rows: 10 people in open cases; 1 hits (1 new)"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    let hits = hits(&ws);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    let death = &hits[0];
+    assert_eq!((death.name.as_str(), death.match_kind), ("张建国", MatchKind::Id));
+    assert_eq!(death.source_row as usize, planted + 1, "the header is row 1");
+    let day = 1 + planted % 27;
+    assert_eq!(
+        death.evidence.as_str(),
+        format!(
+            "死亡日期=2026-09-{day:02}; 火化日期=2026-09-{:02}; 火化地点=市殡仪馆",
+            day + 1
+        )
+    );
+}
+
+/// The same death list saved three ways — UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), GBK with CRLF (Excel's
+/// "CSV" on a Chinese Windows) — under a title row: the same rows, the same hits and leads at the same rows.
+#[test]
+fn a_registry_reads_the_same_in_utf8_with_or_without_bom_and_gbk() {
+    let (stranger_name, stranger_id) = stranger(7);
+    // 朱红梅 (born 1969-09-09) under another valid ID: a lead by name and birth date.
+    let other = id("41010219690909006");
+    let text = format!(
+        "青禾县2026年10月死亡人员名单\n\
+         姓名,身份证号,死亡日期,火化日期,火化地点\n\
+         {stranger_name},{stranger_id},2026-10-01,2026-10-03,市殡仪馆\n\
+         张建国,130199197803150132,2026-09-17,2026-09-19,青禾县殡仪馆\n\
+         ,,,,\n\
+         朱红梅,{other},2026-10-02,2026-10-04,\"市殡仪馆（东区）\"\n\
+         李四,12345,2026-10-02,,\n\
+         合计,4,,,\n"
+    );
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(text.as_bytes());
+    let gbk = encoding_rs::GBK.encode(&text.replace('\n', "\r\n")).0.into_owned();
+    let mut runs = Vec::new();
+    for bytes in [text.as_bytes().to_vec(), bom, gbk] {
+        let ws = Ws::new();
+        assert_exit(&ws.intake(&["per-member.xlsx"]), 1);
+        let path = ws.path("deaths-10月.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let out = ws.run(&["compare", "--source", &format!("deaths={}", path.display())]);
+        assert_exit(&out, 1);
+        let mut hits = hits(&ws);
+        for h in &mut hits {
+            assert_eq!(h.source_file_sha256, jiuzhu::ledger::events::sha256_hex(&bytes));
+            h.source_file_sha256.clear();
+        }
+        runs.push((first_line(&out), hits));
+    }
+    let (line, hits) = &runs[0];
+    assert!(
+        line.starts_with("compare deaths 4 rows (1 with invalid ID numbers skipped): 10 people in open cases; 2 hits"),
+        "{line}"
+    );
+    let found: Vec<(&str, MatchKind, u32, &str)> = hits
+        .iter()
+        .map(|h| (h.name.as_str(), h.match_kind, h.source_row, h.evidence.as_str()))
+        .collect();
+    assert!(found.contains(&(
+        "张建国",
+        MatchKind::Id,
+        4,
+        "死亡日期=2026-09-17; 火化日期=2026-09-19; 火化地点=青禾县殡仪馆"
+    )));
+    assert!(found.contains(&(
+        "朱红梅",
+        MatchKind::NameBirth,
+        6,
+        "死亡日期=2026-10-02; 火化日期=2026-10-04; 火化地点=市殡仪馆(东区)"
+    )));
+    assert_eq!(runs[1], runs[0], "UTF-8 with a BOM");
+    assert_eq!(runs[2], runs[0], "GBK");
+}
+
+/// A streamed registry whose damage comes after its hits (a NUL byte, bytes that are no text, an unclosed quote)
+/// still stops the run before anything is written, with the message a file read whole gets.
+#[test]
+fn a_registry_damaged_after_its_hits_stops_the_run() {
+    let ws = Ws::new();
+    assert_exit(&ws.intake(&["per-member.xlsx"]), 1);
+    let before = ws.tree(&[".jiuzhu"]);
+    let good = "姓名,身份证号,死亡日期\n张建国,130199197803150132,2026-09-17\n";
+    let cases: [(&[u8], &str); 3] = [
+        (b"x,\0,y\n", "contains NUL bytes"),
+        (b"x,\xFF\xFF\xFF,y\n", "neither UTF-8 nor GBK/GB18030"),
+        (b"x,\"y,z\n", "never closed"),
+    ];
+    for (tail, says) in cases {
+        let path = ws.path("deaths.csv");
+        std::fs::write(&path, [good.as_bytes(), tail].concat()).unwrap();
+        let out = ws.run(&["compare", "--source", &format!("deaths={}", path.display())]);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        let mut after = ws.tree(&[".jiuzhu"]);
+        after.remove("deaths.csv");
+        assert_same_files(&before, &after, says);
+    }
+}

@@ -7,11 +7,13 @@
 //! the person and the evidence, so the same evidence is always the same hit: a cleared hit stays cleared on the
 //! next run, and new evidence (a new vehicle) opens a new hit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::NaiveDate;
+use csv::StringRecord;
 
 use crate::domain::id_number::{self, IdError, IdNumber};
 use crate::domain::money::Fen;
@@ -20,7 +22,8 @@ use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Text};
 use crate::policy::{Policy, Registry, SchemeKind};
 use crate::sheet::fields::HeaderNames;
-use crate::sheet::reader::{self, find_header, Encoding, Header, RawSheet};
+use crate::sheet::reader::{self, find_header, Cell, Encoding, Header, RawSheet, HEADER_SEARCH_ROWS};
+use crate::sheet::stream::{self, CsvRecords};
 use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
@@ -112,7 +115,6 @@ struct Found {
     person: Person,
     source: String,
     kind: MatchKind,
-    file_sha256: String,
     row: u32,
     evidence: String,
     effect: Effect,
@@ -131,6 +133,8 @@ struct Scanned {
     rows: usize,
     skipped_invalid: usize,
     found: Vec<Found>,
+    /// The file's SHA-256.
+    sha: String,
 }
 
 fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed: bool) -> Result<Outcome> {
@@ -145,6 +149,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         Some(s) => people.values().map(|p| (id_hash(s, &p.id), p)).collect(),
         None => HashMap::new(),
     };
+    let by_id: HashMap<&str, &Person> = people.iter().map(|(id, p)| (id.as_str(), p)).collect();
     let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = people.values().fold(HashMap::new(), |mut m, p| {
         m.entry((text::normalize_key(&p.name), p.id.birth_date()))
             .or_default()
@@ -168,37 +173,35 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             bail!("--source {name} is given twice; give each registry once (combine its files first)");
         }
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
-        let sha = sha256_hex(&bytes);
-        let wb = reader::read_workbook_bytes(&shown, &bytes, encoding)?;
         let ctx = ScanCtx {
             name,
             registry,
             file: &shown,
-            sha: &sha,
-            people: &people,
+            by_id: &by_id,
             by_hash: &by_hash,
             by_name_birth: &by_name_birth,
             hashed,
         };
-        scanned.push((name.clone(), scan(&ctx, &wb.sheets)?));
+        let s = scan_file(&ctx, path, encoding)?;
         let file_name = path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("registry")
             .to_string();
-        inputs.push((format!("{name}:{file_name}"), sha));
+        inputs.push((format!("{name}:{file_name}"), s.sha.clone()));
+        scanned.push((name.clone(), s));
     }
 
     let mut matches = ledger::read::<Match>(ws)?;
-    let existing: BTreeSet<String> = matches.iter().map(|m| m.hit_id.clone()).collect();
+    // The hits known: those recorded before, and those added as they are found.
+    let mut known: HashSet<String> = matches.iter().map(|m| m.hit_id.clone()).collect();
     let mut new_hits = 0usize;
     let mut total_found = 0usize;
     for (_, s) in &scanned {
         for f in &s.found {
             total_found += 1;
             let id = f.hit_id();
-            if existing.contains(&id) || matches.iter().any(|m| m.hit_id == id) {
+            if !known.insert(id.clone()) {
                 continue;
             }
             new_hits += 1;
@@ -209,7 +212,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
                 name: Text(f.person.name.clone()),
                 source: f.source.clone(),
                 match_kind: f.kind,
-                source_file_sha256: f.file_sha256.clone(),
+                source_file_sha256: s.sha.clone(),
                 source_row: f.row,
                 evidence: Text(f.evidence.clone()),
                 effect: f.effect,
@@ -330,15 +333,58 @@ struct ScanCtx<'a> {
     name: &'a str,
     registry: &'a Registry,
     file: &'a str,
-    sha: &'a str,
-    people: &'a BTreeMap<String, Person>,
+    by_id: &'a HashMap<&'a str, &'a Person>,
     by_hash: &'a HashMap<String, &'a Person>,
     by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person>>,
     hashed: bool,
 }
 
-/// Finds the registry's header (by the names of its declared columns), then looks up every row.
-fn scan(ctx: &ScanCtx, sheets: &[RawSheet]) -> Result<Scanned> {
+/// Reads a registry and looks up every row. A CSV registry is streamed: a province's run to hundreds of
+/// megabytes and millions of rows, and memory is bounded by the people held, not by the file. A workbook is read
+/// whole (within the reader's size limit).
+fn scan_file(ctx: &ScanCtx, path: &Path, encoding: Encoding) -> Result<Scanned> {
+    if reader::is_csv(ctx.file) {
+        let (mut scanned, sha) = stream::read_csv(path, ctx.file, encoding, |records| scan_records(ctx, records))?;
+        scanned.sha = sha;
+        return Ok(scanned);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", ctx.file))?;
+    let wb = reader::read_workbook_bytes(ctx.file, &bytes, encoding)?;
+    let (sheet, header) = registry_header(ctx, &wb.sheets)?;
+    let mut scan = Scan::new(ctx, &sheet.rows[header.row], header);
+    for (i, row) in sheet.rows.iter().enumerate().skip(scan.header.row + 1) {
+        scan.row((i + 1) as u32, row.as_slice())?;
+    }
+    scan.finish(sha256_hex(&bytes))
+}
+
+/// A streamed CSV registry: its header is looked for in the top rows, held as a whole read holds them, and the
+/// rows below are looked up one record at a time.
+fn scan_records(ctx: &ScanCtx, records: &mut CsvRecords) -> Result<Scanned> {
+    let mut rec = StringRecord::new();
+    let mut top = RawSheet {
+        name: records.sheet_name(),
+        rows: Vec::new(),
+    };
+    while top.rows.len() < HEADER_SEARCH_ROWS && records.next(&mut rec)? {
+        top.rows.push(rec.iter().map(Cell::text).collect());
+    }
+    let (_, header) = registry_header(ctx, std::slice::from_ref(&top))?;
+    let mut scan = Scan::new(ctx, &top.rows[header.row], header);
+    for (i, row) in top.rows.iter().enumerate().skip(scan.header.row + 1) {
+        scan.row((i + 1) as u32, row.as_slice())?;
+    }
+    let mut excel_row = top.rows.len() as u32;
+    while records.next(&mut rec)? {
+        excel_row += 1;
+        scan.row(excel_row, &rec)?;
+    }
+    // The stream gives the file's hash once it has read all of it.
+    scan.finish(String::new())
+}
+
+/// The registry's header (by the names of its declared columns): the first sheet that has it.
+fn registry_header<'s>(ctx: &ScanCtx, sheets: &'s [RawSheet]) -> Result<(&'s RawSheet, Header)> {
     let names = HeaderNames::new(&ctx.registry.columns);
     let key: &'static str = if ctx.hashed { "id_hash" } else { "id_number" };
     let mut required = vec![key];
@@ -346,50 +392,125 @@ fn scan(ctx: &ScanCtx, sheets: &[RawSheet]) -> Result<Scanned> {
         required.push("amount");
     }
     let mut misses = Vec::new();
-    let mut found_sheet = None;
     for sheet in sheets {
         match find_header(sheet, &names, &required, &[])? {
-            Ok(h) => {
-                found_sheet = Some((sheet, h));
-                break;
-            }
+            Ok(h) => return Ok((sheet, h)),
             Err(m) => misses.push(m.to_string()),
         }
     }
-    let Some((sheet, header)) = found_sheet else {
-        bail!(
-            "{}: registry `{}` ({}) lacks its declared columns; nothing was written.\n  {}\n\
-             Rename the headers, or add names under `registries.{}.columns` in jiuzhu.yaml.",
-            ctx.file,
-            ctx.name,
-            ctx.registry.label,
-            misses.join("\n  "),
-            ctx.name
-        );
-    };
-    let evidence_cols = evidence_columns(sheet, &header, &ctx.registry.evidence);
-    let mut out = Scanned {
-        rows: 0,
-        skipped_invalid: 0,
-        found: Vec::new(),
-    };
-    let mut mangled: Vec<u32> = Vec::new();
-    for (i, row) in sheet.rows.iter().enumerate().skip(header.row + 1) {
-        let excel_row = (i + 1) as u32;
-        if row.iter().all(|c| c.is_blank()) || is_totals(row) {
-            continue;
+    bail!(
+        "{}: registry `{}` ({}) lacks its declared columns; nothing was written.\n  {}\n\
+         Rename the headers, or add names under `registries.{}.columns` in jiuzhu.yaml.",
+        ctx.file,
+        ctx.name,
+        ctx.registry.label,
+        misses.join("\n  "),
+        ctx.name
+    );
+}
+
+/// A cell as matching reads it: its normalised text, and the number or date the file stored there (a CSV file
+/// stores neither: its cells are text).
+#[derive(Default)]
+struct CellRef<'a> {
+    text: Cow<'a, str>,
+    number: Option<f64>,
+    date: Option<NaiveDate>,
+}
+
+/// A registry row: a row of a workbook read whole, or a streamed CSV record, read in place (a cell is normalised
+/// when looked at, and copied only when normalising changes it).
+trait RegistryRow {
+    fn width(&self) -> usize;
+    fn cell(&self, c: usize) -> Option<CellRef<'_>>;
+    fn is_blank_at(&self, c: usize) -> bool;
+}
+
+impl RegistryRow for [Cell] {
+    fn width(&self) -> usize {
+        self.len()
+    }
+
+    fn cell(&self, c: usize) -> Option<CellRef<'_>> {
+        self.get(c).map(|x| CellRef {
+            text: Cow::Borrowed(&x.text),
+            number: x.number,
+            date: x.date,
+        })
+    }
+
+    fn is_blank_at(&self, c: usize) -> bool {
+        self.get(c).is_none_or(Cell::is_blank)
+    }
+}
+
+/// As the whole-file reader reads a CSV cell ([`Cell::text`]): normalised text, no number, no date.
+impl RegistryRow for StringRecord {
+    fn width(&self) -> usize {
+        self.len()
+    }
+
+    fn cell(&self, c: usize) -> Option<CellRef<'_>> {
+        self.get(c).map(|f| CellRef {
+            text: text::normalized(f),
+            ..CellRef::default()
+        })
+    }
+
+    fn is_blank_at(&self, c: usize) -> bool {
+        self.get(c).is_none_or(text::is_blank)
+    }
+}
+
+/// One registry being looked up, row by row, below its header.
+struct Scan<'c, 'a> {
+    ctx: &'c ScanCtx<'a>,
+    header: Header,
+    evidence_cols: Vec<(String, usize)>,
+    out: Scanned,
+    mangled: Vec<u32>,
+}
+
+impl<'c, 'a> Scan<'c, 'a> {
+    fn new(ctx: &'c ScanCtx<'a>, header_row: &[Cell], header: Header) -> Self {
+        Scan {
+            ctx,
+            evidence_cols: evidence_columns(header_row, &ctx.registry.evidence),
+            header,
+            out: Scanned {
+                rows: 0,
+                skipped_invalid: 0,
+                found: Vec::new(),
+                sha: String::new(),
+            },
+            mangled: Vec::new(),
+        }
+    }
+
+    /// Looks up one row; `excel_row` is the row as the file shows it (1-based).
+    fn row<R: RegistryRow + ?Sized>(&mut self, excel_row: u32, row: &R) -> Result<()> {
+        let Scan {
+            ctx,
+            header,
+            evidence_cols,
+            out,
+            mangled,
+        } = self;
+        if (0..row.width()).all(|c| row.is_blank_at(c)) || is_totals(row) {
+            return Ok(());
         }
         out.rows += 1;
+        let field = |f: &str| header.columns.get(f).and_then(|&c| row.cell(c));
         let evidence = || -> String {
             let mut parts: Vec<String> = evidence_cols
                 .iter()
                 .filter_map(|(label, c)| {
-                    row.get(*c)
-                        .filter(|x| !x.is_blank())
+                    row.cell(*c)
+                        .filter(|x| !x.text.is_empty())
                         .map(|x| format!("{label}={}", x.text))
                 })
                 .collect();
-            if let Some(a) = header.get(row, "amount").filter(|c| !c.is_blank()) {
+            if let Some(a) = field("amount").filter(|c| !c.text.is_empty()) {
                 if !evidence_cols
                     .iter()
                     .any(|(_, c)| Some(c) == header.columns.get("amount"))
@@ -409,7 +530,7 @@ fn scan(ctx: &ScanCtx, sheets: &[RawSheet]) -> Result<Scanned> {
                 .low_income_amount_above
                 .filter(|_| p.low_income)
                 .unwrap_or(limit);
-            let cell = header.get(row, "amount").cloned().unwrap_or_default();
+            let cell = field("amount").unwrap_or_default();
             let amount = match cell.number {
                 Some(v) => Fen::from_number_cell(v),
                 None => Fen::parse_yuan(&cell.text),
@@ -429,7 +550,6 @@ fn scan(ctx: &ScanCtx, sheets: &[RawSheet]) -> Result<Scanned> {
                     person: p.clone(),
                     source: ctx.name.to_string(),
                     kind,
-                    file_sha256: ctx.sha.to_string(),
                     row: excel_row,
                     evidence: evidence(),
                     effect: ctx.registry.effect,
@@ -438,75 +558,87 @@ fn scan(ctx: &ScanCtx, sheets: &[RawSheet]) -> Result<Scanned> {
             Ok(())
         };
         if ctx.hashed {
-            let h = header.text(row, "id_hash").trim().to_ascii_lowercase();
-            if let Some(p) = ctx.by_hash.get(&h) {
+            let cell = field("id_hash").unwrap_or_default();
+            let h = cell.text.trim();
+            let h = match h.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(h.to_ascii_lowercase()),
+                false => Cow::Borrowed(h),
+            };
+            if let Some(p) = ctx.by_hash.get(h.as_ref()) {
                 push(p, MatchKind::IdHash)?;
             }
-            continue;
+            return Ok(());
         }
-        let cell = header.get(row, "id_number").cloned().unwrap_or_default();
+        let cell = field("id_number").unwrap_or_default();
         let parsed = id_number::parse_cell(&cell.text, cell.number.is_some());
         match &parsed {
             Ok(id) => {
-                if let Some(p) = ctx.people.get(id.as_str()) {
-                    push(p, MatchKind::Id)?;
-                    continue;
+                if let Some(p) = ctx.by_id.get(id.as_str()) {
+                    return push(p, MatchKind::Id);
                 }
             }
             Err(IdError::ExcelMangled) => {
                 mangled.push(excel_row);
-                continue;
+                return Ok(());
             }
-            Err(_) if !cell.is_blank() => out.skipped_invalid += 1,
+            Err(_) if !cell.text.is_empty() => out.skipped_invalid += 1,
             Err(_) => {}
         }
         // A weaker lead: same name and birth date, but not the same ID. Reported as such, never confirmed by itself.
         if ctx.registry.name_birth_match {
-            let name = header.text(row, "name");
-            let birth = header
-                .get(row, "birth_date")
+            let name = field("name").map(|c| c.text).unwrap_or_default();
+            let birth = field("birth_date")
                 .and_then(|c| c.date.or_else(|| date::parse_date(&c.text).ok()))
                 .or_else(|| parsed.as_ref().ok().map(|id| id.birth_date()));
             if let (false, Some(b)) = (name.is_empty(), birth) {
-                if let Some(ps) = ctx.by_name_birth.get(&(text::normalize_key(name), b)) {
+                if let Some(ps) = ctx.by_name_birth.get(&(text::normalize_key(&name), b)) {
                     for p in ps {
                         push(p, MatchKind::NameBirth)?;
                     }
                 }
             }
         }
+        Ok(())
     }
-    if !mangled.is_empty() {
-        let rows: Vec<String> = mangled.iter().take(10).map(u32::to_string).collect();
-        bail!(
-            "{}: the ID column of registry `{}` was damaged by Excel (numbers instead of text, last digits lost) \
-             in {} rows (rows {}{}); nothing was written. Ask the sending department to export the ID column as \
-             text.",
-            ctx.file,
-            ctx.name,
-            mangled.len(),
-            rows.join(", "),
-            if mangled.len() > 10 { ", …" } else { "" }
-        );
+
+    /// What the registry gave (`sha`: the file's SHA-256), or why it cannot be used.
+    fn finish(self, sha: String) -> Result<Scanned> {
+        if !self.mangled.is_empty() {
+            let rows: Vec<String> = self.mangled.iter().take(10).map(u32::to_string).collect();
+            bail!(
+                "{}: the ID column of registry `{}` was damaged by Excel (numbers instead of text, last digits \
+                 lost) in {} rows (rows {}{}); nothing was written. Ask the sending department to export the ID \
+                 column as text.",
+                self.ctx.file,
+                self.ctx.name,
+                self.mangled.len(),
+                rows.join(", "),
+                if self.mangled.len() > 10 { ", …" } else { "" }
+            );
+        }
+        Ok(Scanned { sha, ..self.out })
     }
-    Ok(out)
 }
 
-fn is_totals(row: &[crate::sheet::reader::Cell]) -> bool {
-    row.iter().filter(|c| !c.is_blank()).take(2).any(|c| {
-        let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
-        ["合计", "总计", "小计"].iter().any(|w| t.starts_with(w))
+/// A totals row (合计, 总计, 小计 in one of its first two filled cells, spaces ignored).
+fn is_totals<R: RegistryRow + ?Sized>(row: &R) -> bool {
+    (0..row.width()).filter(|&c| !row.is_blank_at(c)).take(2).any(|c| {
+        let cell = row.cell(c).unwrap_or_default();
+        ["合计", "总计", "小计"].iter().any(|w| {
+            let mut t = cell.text.chars().filter(|ch| !ch.is_whitespace());
+            w.chars().all(|wc| t.next() == Some(wc))
+        })
     })
 }
 
 /// The evidence columns present in the header row (by exact, normalised header text), with their labels.
-fn evidence_columns(sheet: &RawSheet, header: &Header, wanted: &[String]) -> Vec<(String, usize)> {
-    let row = &sheet.rows[header.row];
+fn evidence_columns(header_row: &[Cell], wanted: &[String]) -> Vec<(String, usize)> {
     wanted
         .iter()
         .filter_map(|w| {
             let want = text::normalize_key(w);
-            row.iter()
+            header_row
+                .iter()
                 .position(|c| text::normalize_key(&c.text) == want)
                 .map(|c| (w.clone(), c))
         })

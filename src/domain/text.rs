@@ -64,6 +64,29 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// [`normalize`], borrowing the text when it is already normal (no allocation): the common case for a cell
+/// of a large registry read row by row.
+pub fn normalized(s: &str) -> Cow<'_, str> {
+    if is_normal(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(normalize(s))
+    }
+}
+
+/// True when [`normalize`] would return `s` unchanged: no zero-width, full-width or non-space whitespace
+/// characters, and spaces only singly between other characters.
+fn is_normal(s: &str) -> bool {
+    let mut after_space = true;
+    for c in s.chars() {
+        if is_zero_width(c) || map_char(c) != c || (c == ' ' && after_space) {
+            return false;
+        }
+        after_space = c == ' ';
+    }
+    !after_space || s.is_empty()
+}
+
 /// Normalises a header name (表头) for matching.
 ///
 /// Exactly: [`normalize`] (so full-width brackets `（）` become `()`, full-width
@@ -159,6 +182,17 @@ mod tests {
     }
 
     #[test]
+    fn normalized_borrows_normal_text_only() {
+        for s in ["", "张三", "a b", "130199195307187340", "冀F·2NHTY", "1,234.56"] {
+            assert!(matches!(normalized(s), Cow::Borrowed(_)), "{s:?}");
+        }
+        for s in [" a", "a ", "a  b", "a\tb", "１", "a\u{200B}", "\u{3000}", " "] {
+            assert!(matches!(normalized(s), Cow::Owned(_)), "{s:?}");
+            assert_eq!(normalized(s), normalize(s));
+        }
+    }
+
+    #[test]
     fn normalize_full_width_range_ends() {
         assert_eq!(normalize("\u{FF01}"), "!");
         assert_eq!(normalize("\u{FF5E}"), "~");
@@ -248,6 +282,12 @@ mod tests {
             prop_assert!(!once.starts_with(' ') && !once.ends_with(' '));
             prop_assert!(!once.contains("  "));
             prop_assert_eq!(is_blank(&s), once.is_empty());
+        }
+
+        #[test]
+        fn normalized_is_normalize(s in any::<String>(), t in "[ a\t\u{3000}\u{200B}１张]{0,8}") {
+            prop_assert_eq!(normalized(&s), normalize(&s));
+            prop_assert_eq!(normalized(&t), normalize(&t));
         }
 
         #[test]

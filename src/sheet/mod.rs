@@ -1,6 +1,8 @@
-//! Spreadsheets as clerks really have them: the one table reader ([`reader`]), the fields it recognises
-//! ([`fields`]), and the one workbook writer ([`writer`]).
+//! Spreadsheets as clerks really have them: the one table reader ([`reader`]) and its streaming path for CSV
+//! files too large to hold ([`stream`]), the fields it recognises ([`fields`]), and the one workbook writer
+//! ([`writer`]).
 
 pub mod fields;
 pub mod reader;
+pub mod stream;
 pub mod writer;

@@ -89,22 +89,12 @@ pub fn read_workbook(path: &Path, encoding: Encoding) -> Result<Workbook> {
 /// As [`read_workbook`], from bytes already read; `file` names the file (its extension picks the format).
 pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Result<Workbook> {
     if bytes.is_empty() {
-        bail!(
-            "{}",
-            crate::i18n::tr(
-                format!("{file} is empty (0 bytes): export the register again"),
-                format!("{file} 是空文件 (0 字节): 请重新导出")
-            )
-        );
+        return Err(empty_file(file));
     }
     check_input_size(file, bytes.len() as u64)?;
-    let ext = Path::new(file)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = extension(file);
     let sheets = match ext.as_str() {
-        "csv" | "txt" => vec![read_csv(file, bytes, encoding)?],
+        _ if is_csv(file) => vec![read_csv(file, bytes, encoding)?],
         "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet_guarded(file, &ext, bytes)?,
         _ => {
             bail!(
@@ -120,6 +110,20 @@ pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         file: file.to_string(),
         sheets,
     })
+}
+
+/// True for a file read as CSV text, by its extension (`.csv`, `.txt`); [`crate::sheet::stream`] reads these
+/// without holding them.
+pub fn is_csv(file: &str) -> bool {
+    matches!(extension(file).as_str(), "csv" | "txt")
+}
+
+fn extension(file: &str) -> String {
+    Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// The largest input file jiuzhu reads (50 MiB): several hundred thousand register rows. A file is read whole
@@ -143,18 +147,18 @@ pub fn check_input_size(file: &str, len: u64) -> Result<()> {
     Ok(())
 }
 
+/// The UTF-8 byte-order mark, dropped from the start of a CSV file whatever its encoding.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
-    let (bytes, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let (bytes, had_bom) = match bytes.strip_prefix(BOM) {
         Some(rest) => (rest, true),
         None => (bytes, false),
     };
     let utf8 = || {
-        std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
-            anyhow!(
-                "{file} is not valid UTF-8 (byte {}); if it was saved as GBK, give --encoding gbk",
-                e.valid_up_to()
-            )
-        })
+        std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|e| not_utf8(file, e.valid_up_to() as u64))
     };
     match encoding {
         Encoding::Utf8 => utf8(),
@@ -163,17 +167,84 @@ fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
         Encoding::Detect | Encoding::Gb18030 => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                bail!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again");
+                return Err(not_text(file));
             }
             Ok(text.into_owned())
         }
     }
 }
 
+// The ways a CSV file cannot be read, said the same whether it is read whole or streamed (`sheet::stream`).
+
+pub(crate) fn empty_file(file: &str) -> anyhow::Error {
+    anyhow!(
+        "{}",
+        crate::i18n::tr(
+            format!("{file} is empty (0 bytes): export the register again"),
+            format!("{file} 是空文件 (0 字节): 请重新导出")
+        )
+    )
+}
+
+/// `valid_up_to`: the bytes (after a BOM) before the first that is not UTF-8.
+pub(crate) fn not_utf8(file: &str, valid_up_to: u64) -> anyhow::Error {
+    anyhow!("{file} is not valid UTF-8 (byte {valid_up_to}); if it was saved as GBK, give --encoding gbk")
+}
+
+pub(crate) fn not_text(file: &str) -> anyhow::Error {
+    anyhow!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again")
+}
+
+pub(crate) fn has_nul(file: &str) -> anyhow::Error {
+    anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)")
+}
+
+/// `row` is 1-based, `col` 0-based.
+pub(crate) fn cell_too_long(file: &str, row: usize, col: usize, chars: usize) -> anyhow::Error {
+    anyhow!(
+        "{file} row {row} column {}: a cell of {chars} characters (a spreadsheet cell holds at most {MAX_CELL_CHARS}); \
+         the file is damaged or not a register",
+        column_letter(col)
+    )
+}
+
+/// The first cell of a CSV record longer than [`MAX_CELL_CHARS`], with its length in characters.
+pub(crate) fn overlong_cell(rec: &csv::StringRecord) -> Option<(usize, usize)> {
+    rec.iter()
+        .position(|f| f.len() > MAX_CELL_CHARS && f.chars().count() > MAX_CELL_CHARS)
+        .map(|c| (c, rec[c].chars().count()))
+}
+
+/// The check that the last record of a CSV text (`last`: from its start to the end of the text) does not open a
+/// quote it never closes; `rows` is the number of records.
+pub(crate) fn check_last_record(file: &str, last: &str, rows: usize) -> Result<()> {
+    // A quote opened and never closed makes the rest of the file one cell: the rows after it would vanish
+    // without a trace. Only the last record can end inside quotes.
+    // (The csv reader may place a record's start on the `\n` of the previous CRLF.)
+    let last = last.trim_start_matches(['\r', '\n']);
+    if let Some(col) = unclosed_quote(last) {
+        bail!(
+            "{file} row {rows} column {}: a quote (\") opens a cell that is never closed, so every row after it would \
+             be read as part of that one cell; remove or close the quote and export again",
+            column_letter(col)
+        );
+    }
+    Ok(())
+}
+
+/// The name a CSV file's one sheet gets: the file's stem.
+pub(crate) fn csv_sheet_name(file: &str) -> String {
+    Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("csv")
+        .to_string()
+}
+
 fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
     let text = decode(file, bytes, encoding)?;
     if text.contains('\0') {
-        bail!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)");
+        return Err(has_nul(file));
     }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -184,38 +255,16 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| anyhow!("{file} row {}: cannot read CSV: {e}", i + 1))?;
         last_start = rec.position().map_or(0, |p| p.byte() as usize);
-        if let Some(c) = rec
-            .iter()
-            .position(|f| f.len() > MAX_CELL_CHARS && f.chars().count() > MAX_CELL_CHARS)
-        {
-            bail!(
-                "{file} row {} column {}: a cell of {} characters (a spreadsheet cell holds at most {MAX_CELL_CHARS}); \
-                 the file is damaged or not a register",
-                i + 1,
-                column_letter(c),
-                rec[c].chars().count()
-            );
+        if let Some((c, chars)) = overlong_cell(&rec) {
+            return Err(cell_too_long(file, i + 1, c, chars));
         }
         rows.push(rec.iter().map(Cell::text).collect());
     }
-    // A quote opened and never closed makes the rest of the file one cell: the rows after it would vanish
-    // without a trace. Only the last record can end inside quotes.
-    // (The csv reader may place a record's start on the `\n` of the previous CRLF.)
-    let last = text.get(last_start..).unwrap_or("").trim_start_matches(['\r', '\n']);
-    if let Some(col) = unclosed_quote(last) {
-        bail!(
-            "{file} row {} column {}: a quote (\") opens a cell that is never closed, so every row after it would \
-             be read as part of that one cell; remove or close the quote and export again",
-            rows.len(),
-            column_letter(col)
-        );
-    }
-    let name = Path::new(file)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("csv")
-        .to_string();
-    Ok(RawSheet { name, rows })
+    check_last_record(file, text.get(last_start..).unwrap_or(""), rows.len())?;
+    Ok(RawSheet {
+        name: csv_sheet_name(file),
+        rows,
+    })
 }
 
 /// The 0-based column of a quoted cell in one CSV record (`rec`: its text to the end of the file) whose quote
@@ -668,7 +717,7 @@ impl Header {
 }
 
 /// The header rows jiuzhu looks through before giving up (title and note rows above the header).
-const HEADER_SEARCH_ROWS: usize = 30;
+pub const HEADER_SEARCH_ROWS: usize = 30;
 
 /// Why no header was found: what was expected and the best candidate row's cells.
 #[derive(Debug, Clone)]
