@@ -343,7 +343,8 @@ pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWa
     if let Some(w) = hand_edit_warning(&uncommitted_ledgers(&root)) {
         eprintln!("{w}");
     }
-    let last_seq = last_event_seq(&root);
+    // Only a step that will commit needs to know where the journal stood.
+    let last_seq = if commit { last_event_seq(&root) } else { 0 };
     Some(StepWatch {
         root,
         commit,
@@ -360,8 +361,26 @@ fn read_events(root: &Path) -> Vec<Event> {
     }
 }
 
+/// The `seq` of the journal's last event, read without parsing every event (the journal grows every month).
 fn last_event_seq(root: &Path) -> u64 {
-    read_events(root).last().map_or(0, |e| e.seq)
+    let Ok(bytes) = std::fs::read(root.join("ledgers").join("events.csv")) else {
+        return 0;
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes.as_slice());
+    let mut rec = csv::ByteRecord::new();
+    let mut last = 0;
+    while let Ok(true) = rdr.read_byte_record(&mut rec) {
+        if let Some(seq) = rec
+            .get(0)
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .and_then(|s| s.parse().ok())
+        {
+            last = seq;
+        }
+    }
+    last
 }
 
 impl StepWatch {

@@ -87,10 +87,24 @@ struct State {
 
 impl State {
     fn load(ws: &Workspace) -> Result<State> {
-        let chain = events::read_verified(ws)?;
-        let cases: Vec<Case> = ledger::read(ws)?;
+        // The ledgers are read on both cores; a damaged one stops the step as it would read one by one.
+        let (mut chain, mut cases, mut members, mut checks) = (None, None, None, None);
+        let (mut matches, mut decisions, mut notices, mut meetings) = (None, None, None, None);
+        rayon::scope(|s| {
+            s.spawn(|_| chain = Some(events::read_verified(ws)));
+            s.spawn(|_| cases = Some(ledger::read::<Case>(ws)));
+            s.spawn(|_| members = Some(ledger::read::<Member>(ws)));
+            s.spawn(|_| checks = Some(ledger::read::<Check>(ws)));
+            s.spawn(|_| matches = Some(ledger::read::<Match>(ws)));
+            s.spawn(|_| decisions = Some(ledger::read::<Decision>(ws)));
+            s.spawn(|_| notices = Some(ledger::read::<Notice>(ws)));
+            s.spawn(|_| meetings = Some(ledger::read::<Meeting>(ws)));
+        });
+        let read = "every ledger is read";
+        let chain = chain.expect(read)?;
+        let cases = cases.expect(read)?;
         let case_pos = cases.iter().enumerate().map(|(i, c)| (c.case_id.clone(), i)).collect();
-        let members: Vec<Member> = ledger::read(ws)?;
+        let members = members.expect(read)?;
         let mut member_pos: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, m) in members.iter().enumerate() {
             member_pos.entry(m.case_id.clone()).or_default().push(i);
@@ -98,11 +112,11 @@ impl State {
         let mut st = State {
             cases,
             members,
-            checks: ledger::read(ws)?,
-            matches: ledger::read(ws)?,
-            decisions: ledger::read(ws)?,
-            notices: ledger::read(ws)?,
-            meetings: ledger::read(ws)?,
+            checks: checks.expect(read)?,
+            matches: matches.expect(read)?,
+            decisions: decisions.expect(read)?,
+            notices: notices.expect(read)?,
+            meetings: meetings.expect(read)?,
             chain,
             case_pos,
             decisions_of: HashMap::new(),
@@ -327,11 +341,13 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let as_of = as_of.or_else(|| st.latest_date()).unwrap_or_else(|| period.first_day());
     let on = period.first_day();
     let policy = &ws.policy;
+    crate::ui::phase("decide: loaded");
     let before_total = monthly_total(&st, policy, period.prev());
 
     // 1. Approved decisions whose notices all ran their full period, with no upheld objection, take effect.
     let made_effective = make_effective(&mut st, policy, as_of);
 
+    crate::ui::phase("decide: made effective");
     // 2. Proposals for the period.
     let mut proposals = Vec::new();
     let mut blocked = Vec::new();
@@ -469,6 +485,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         }
     }
 
+    crate::ui::phase("decide: proposals");
     // 3. Merge: this period's proposals replace the earlier ones (a case whose data changed is re-proposed).
     let period_text = period.to_string();
     let before_decisions = st.decisions.clone();
@@ -526,6 +543,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let backfill = st.decisions.iter().filter(|d| awaiting_backfill(d)).count();
     let after_total = monthly_total(&st, policy, period);
 
+    crate::ui::phase("decide: merged");
     let mut out = String::new();
     let prefix = if preview {
         "preview: "
@@ -609,6 +627,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             ..NewEvent::default()
         }],
     );
+    crate::ui::phase("decide: summary");
     let mut txn = Txn::new();
     // The review workbook on one core while the ledgers are written on the other.
     let (workbook, written) = rayon::join(
@@ -625,8 +644,10 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     if let Some((rel, bytes)) = workbook? {
         txn.put(rel, bytes);
     }
+    crate::ui::phase("decide: encoded");
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
+    crate::ui::phase("decide: committed");
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
     }
@@ -998,16 +1019,14 @@ fn scheme_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
 
 /// The review-meeting worksheet: proposals with their derivations, a drop-down verdict and a note.
 fn review_workbook(st: &State, policy: &Policy, batch: &str) -> Result<Vec<u8>> {
-    let cases: BTreeMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let cases: HashMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
     let mut proposed: Vec<&Decision> = st.decisions.iter().filter(|d| on_worksheet(d)).collect();
-    proposed.sort_by(|a, b| {
-        let ka = cases
-            .get(a.case_id.as_str())
-            .map(|c| (c.township.0.clone(), c.village.0.clone()));
-        let kb = cases
-            .get(b.case_id.as_str())
-            .map(|c| (c.township.0.clone(), c.village.0.clone()));
-        (ka, &a.case_id).cmp(&(kb, &b.case_id))
+    // By township, village and case: the order the meeting goes through them.
+    proposed.sort_by_cached_key(|&d| {
+        let place = cases
+            .get(d.case_id.as_str())
+            .map(|c| (c.township.as_str(), c.village.as_str()));
+        (place, d.case_id.as_str())
     });
     let rows = proposed
         .iter()
