@@ -111,7 +111,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     let (cases, members, mut sources, mut chain) = ledgers?;
 
+    crate::ui::phase("intake: read");
     let outcome = decide_households(&ws.policy, reads, &cases, &members);
+    crate::ui::phase("intake: households decided");
     let Decided {
         new_cases,
         new_members,
@@ -257,54 +259,69 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
 
     // Write: ledgers, provenance, the journal, the inbox copies and the report — together or not at all.
-    let mut txn = Txn::new();
-    if !new_cases.is_empty() {
-        let mut all_cases = cases;
-        all_cases.extend(new_cases.iter().cloned());
-        let mut all_members = members;
-        all_members.extend(new_members);
-        sources.extend(new_sources);
-        txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&all_cases)?);
-        txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
-        txn.put(ledger::path_of::<Source>(), ledger::to_bytes(&sources)?);
-        let policy_sha = ws.policy_sha256()?;
-        let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
-        input_list.push(format!("{POLICY_FILE}={policy_sha}"));
-        let input_list = input_list.join(";");
-        let mut new_events = vec![NewEvent {
-            step: "intake".into(),
-            detail: format!(
-                "{} households ({} members) added; {} rows rejected; {} skipped",
-                tally.households_accepted, tally.members_accepted, tally.rows_rejected, tally.rows_skipped
-            ),
-            inputs: input_list.clone(),
-            ..NewEvent::default()
-        }];
-        let mut sorted = new_cases.clone();
-        sorted.sort_by(|a, b| a.case_id.cmp(&b.case_id));
-        new_events.extend(sorted.iter().map(|c| NewEvent {
-            step: "intake".into(),
-            case_id: c.case_id.clone(),
-            from_status: String::new(),
-            to_status: CaseStatus::Received.as_str().into(),
-            detail: "application accepted (受理)".into(),
-            inputs: String::new(),
-        }));
-        events::append(&mut chain, new_events);
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
-        for input in &inputs {
-            txn.put(
-                crate::workspace::inbox_path(&input.name, &input.sha256),
-                input.bytes.clone(),
-            );
-        }
-    }
     // A file imported before, with nothing new in it, leaves even its report as it was.
-    if needs_report && !(nothing_new && all_seen) {
-        txn.put(&report_rel, rejects_workbook(&inputs, &rejects, &skips)?);
+    let write_report = needs_report && !(nothing_new && all_seen);
+    // The report is built on one core while the ledgers are written on the other.
+    let (report, ledgers) = rayon::join(
+        || {
+            write_report
+                .then(|| rejects_workbook(&inputs, &rejects, &skips))
+                .transpose()
+        },
+        || -> Result<Txn> {
+            let mut txn = Txn::new();
+            if !new_cases.is_empty() {
+                let mut all_cases = cases;
+                all_cases.extend(new_cases.iter().cloned());
+                let mut all_members = members;
+                all_members.extend(new_members);
+                sources.extend(new_sources);
+                txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&all_cases)?);
+                txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
+                txn.put(ledger::path_of::<Source>(), ledger::to_bytes(&sources)?);
+                let policy_sha = ws.policy_sha256()?;
+                let mut input_list: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.name, i.sha256)).collect();
+                input_list.push(format!("{POLICY_FILE}={policy_sha}"));
+                let input_list = input_list.join(";");
+                let mut new_events = vec![NewEvent {
+                    step: "intake".into(),
+                    detail: format!(
+                        "{} households ({} members) added; {} rows rejected; {} skipped",
+                        tally.households_accepted, tally.members_accepted, tally.rows_rejected, tally.rows_skipped
+                    ),
+                    inputs: input_list.clone(),
+                    ..NewEvent::default()
+                }];
+                let mut sorted = new_cases.clone();
+                sorted.sort_by(|a, b| a.case_id.cmp(&b.case_id));
+                new_events.extend(sorted.iter().map(|c| NewEvent {
+                    step: "intake".into(),
+                    case_id: c.case_id.clone(),
+                    from_status: String::new(),
+                    to_status: CaseStatus::Received.as_str().into(),
+                    detail: "application accepted (受理)".into(),
+                    inputs: String::new(),
+                }));
+                events::append(&mut chain, new_events);
+                txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+                for input in &inputs {
+                    txn.put(
+                        crate::workspace::inbox_path(&input.name, &input.sha256),
+                        input.bytes.clone(),
+                    );
+                }
+            }
+            Ok(txn)
+        },
+    );
+    let mut txn = ledgers?;
+    if let Some(bytes) = report? {
+        txn.put(&report_rel, bytes);
     }
+    crate::ui::phase("intake: encoded");
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
+    crate::ui::phase("intake: committed");
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
     }
