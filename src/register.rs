@@ -11,7 +11,7 @@
 //! household), skipped (blank, totals, notes, a duplicate) or has problems. The checks that need the ledger
 //! (already imported, already in an open case) and the writing are in `cmd::intake`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -298,10 +298,11 @@ fn row_signature(row: &[Cell]) -> Vec<&str> {
 }
 
 fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, file: usize, policy: &Policy) {
-    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    // Looked up by hash, not in order: a province's register has hundreds of thousands of rows.
+    let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut current: Option<usize> = None;
     let mut current_serial = String::new();
-    let mut seen_rows: BTreeMap<Vec<&str>, u32> = BTreeMap::new();
+    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::new();
     let data_rows = trimmed_rows(sheet, header.row);
     for (i, row) in data_rows.iter().enumerate() {
         let at = RowRef {
@@ -626,7 +627,7 @@ fn read_per_household(
     file: usize,
     policy: &Policy,
 ) {
-    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, row) in trimmed_rows(hs, hh.row).iter().enumerate() {
         let at = RowRef {
             file,
@@ -678,7 +679,7 @@ fn read_per_household(
     }
     let mut current: Option<usize> = None;
     let mut current_key = String::new();
-    let mut seen_rows: BTreeMap<Vec<&str>, u32> = BTreeMap::new();
+    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::new();
     for (i, row) in trimmed_rows(ms, mh.row).iter().enumerate() {
         let at = RowRef {
             file,

@@ -68,8 +68,8 @@ struct Person {
 
 /// The people of every open case (applicants and members), keyed by normalised ID.
 fn people(ws: &Workspace) -> Result<(Vec<Case>, BTreeMap<String, Person>)> {
-    let cases = ledger::read::<Case>(ws)?;
-    let members = ledger::read::<Member>(ws)?;
+    let (cases, members) = rayon::join(|| ledger::read::<Case>(ws), || ledger::read::<Member>(ws));
+    let (cases, members) = (cases?, members?);
     let open: HashMap<&str, &Case> = cases
         .iter()
         .filter(|c| c.status.is_open())
@@ -150,12 +150,20 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         None => HashMap::new(),
     };
     let by_id: HashMap<&str, &Person> = people.iter().map(|(id, p)| (id.as_str(), p)).collect();
-    let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = people.values().fold(HashMap::new(), |mut m, p| {
-        m.entry((text::normalize_key(&p.name), p.id.birth_date()))
-            .or_default()
-            .push(p);
-        m
-    });
+    // The name + birth-date index only when a registry given asks for such leads (it costs as much as the people).
+    let wants_leads = sources
+        .iter()
+        .any(|(name, _)| ws.policy.registries.get(name).is_some_and(|r| r.name_birth_match));
+    let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = if wants_leads {
+        people.values().fold(HashMap::new(), |mut m, p| {
+            m.entry((text::normalize_key(&p.name), p.id.birth_date()))
+                .or_default()
+                .push(p);
+            m
+        })
+    } else {
+        HashMap::new()
+    };
 
     // Read and match every file first: a file that cannot be used stops the run before anything is written.
     let mut inputs: Vec<(String, String)> = Vec::new();
