@@ -747,3 +747,22 @@ fn a_tekun_minor_who_turns_18_leaves_the_scheme() {
     );
     assert!(d.derivation.contains("孙小八 已满 18 周岁"), "{}", d.derivation);
 }
+
+/// decide reads only the checks that did not pass (there are 12 a case); a damaged row among those that passed
+/// still stops it, naming the file and line, with nothing written.
+#[test]
+fn a_damaged_passed_check_stops_decide_with_its_line() {
+    let ws = verified();
+    let checks = ws.read("ledgers/checks.csv");
+    let mut lines: Vec<String> = checks.lines().map(str::to_string).collect();
+    let at = lines.iter().position(|l| l.contains(",pass,")).expect("a passed check");
+    // Not the latest date either: every row's date is checked, not only the one that wins.
+    lines[at] = lines[at].replace("2026-11-13", "2026-11-0x");
+    std::fs::write(ws.path("ledgers/checks.csv"), lines.join("\n") + "\n").unwrap();
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["decide", "--period", "2026-11"]);
+    assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("ledgers/checks.csv line {}", at + 1)), "{err}");
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "damaged checks");
+}
