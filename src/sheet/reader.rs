@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use calamine::{Data, Dimensions, Reader, Sheets};
+use calamine::{Data, DataRef, Dimensions, Reader, ReaderRef, Sheets};
 use chrono::NaiveDate;
 
 use crate::domain::{date, text};
@@ -350,28 +350,21 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     };
     let mut out = Vec::new();
     for name in names {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
         let merges: Vec<Dimensions> = match &mut book {
             Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        let mut rows: Vec<Vec<Cell>> = Vec::new();
-        if let Some((r0, c0)) = range.start() {
-            for (i, row) in range.rows().enumerate() {
-                let r = r0 as usize + i;
-                if rows.len() <= r {
-                    rows.resize(r + 1, Vec::new());
-                }
-                let mut cells = vec![Cell::default(); c0 as usize];
-                cells.extend(row.iter().map(cell_of));
-                trim_trailing_blank(&mut cells);
-                rows[r] = cells;
-            }
-        }
+        let cannot = |e: &dyn std::fmt::Display| anyhow!("{file} sheet `{name}` cannot be read ({e})");
+        // xlsx: shared strings are borrowed, not copied once per cell before the copy a `Cell` makes.
+        let mut rows = match &mut book {
+            Sheets::Xlsx(x) => rows_of(
+                &ReaderRef::worksheet_range_ref(x, &name).map_err(|e| cannot(&e))?,
+                cell_of_ref,
+            ),
+            _ => rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, cell_of),
+        };
         for m in merges {
             expand_merge(&mut rows, &m);
         }
@@ -581,6 +574,33 @@ fn expand_merge(rows: &mut [Vec<Cell>], m: &Dimensions) {
                 *cell = value.clone();
             }
         }
+    }
+}
+
+/// The rows of a sheet as `Cell`s, placed at their sheet positions (rows and columns before the used range blank),
+/// trailing blank cells trimmed.
+fn rows_of<T: calamine::CellType>(range: &calamine::Range<T>, cell: impl Fn(&T) -> Cell) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    if let Some((r0, c0)) = range.start() {
+        for (i, row) in range.rows().enumerate() {
+            let r = r0 as usize + i;
+            if rows.len() <= r {
+                rows.resize(r + 1, Vec::new());
+            }
+            let mut cells = vec![Cell::default(); c0 as usize];
+            cells.extend(row.iter().map(&cell));
+            trim_trailing_blank(&mut cells);
+            rows[r] = cells;
+        }
+    }
+    rows
+}
+
+/// As [`cell_of`], for a cell whose shared string is borrowed from the workbook.
+fn cell_of_ref(d: &DataRef<'_>) -> Cell {
+    match d {
+        DataRef::SharedString(s) => Cell::text(s),
+        other => cell_of(&Data::from(other.clone())),
     }
 }
 
