@@ -92,20 +92,36 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
 
     // Visit sheets first: a file that cannot be used at all stops the run before anything is written.
+    // The files are read in parallel (the first unusable one in the order given is reported), then the ledgers
+    // on both cores.
     let names = HeaderNames::new(&ws.policy.columns);
-    let mut inputs = Vec::new();
-    for path in &args.visits {
-        inputs.push(read_visit_file(path, encoding, &names)?);
-    }
+    let read: Vec<Result<Input>> = args
+        .visits
+        .par_iter()
+        .map(|path| read_visit_file(path, encoding, &names))
+        .collect();
+    let inputs = read.into_iter().collect::<Result<Vec<Input>>>()?;
 
     crate::ui::phase("verify: inputs read");
-    let cases = ledger::read::<Case>(ws)?;
-    let members = ledger::read::<Member>(ws)?;
-    let mut visits = ledger::read::<Visit>(ws)?;
-    let mut extensions = ledger::read::<Extension>(ws)?;
-    let matches = ledger::read::<Match>(ws)?;
-    let old_checks = ledger::read::<Check>(ws)?;
-    let mut chain = events::read_verified(ws)?;
+    let (mut cases, mut members, mut visits, mut extensions) = (None, None, None, None);
+    let (mut matches, mut old_checks, mut chain) = (None, None, None);
+    rayon::scope(|s| {
+        s.spawn(|_| cases = Some(ledger::read::<Case>(ws)));
+        s.spawn(|_| members = Some(ledger::read::<Member>(ws)));
+        s.spawn(|_| visits = Some(ledger::read::<Visit>(ws)));
+        s.spawn(|_| extensions = Some(ledger::read::<Extension>(ws)));
+        s.spawn(|_| matches = Some(ledger::read::<Match>(ws)));
+        s.spawn(|_| old_checks = Some(ledger::read::<Check>(ws)));
+        s.spawn(|_| chain = Some(events::read_verified(ws)));
+    });
+    let every = "every ledger is read";
+    let cases = cases.expect(every)?;
+    let members = members.expect(every)?;
+    let mut visits = visits.expect(every)?;
+    let mut extensions = extensions.expect(every)?;
+    let matches = matches.expect(every)?;
+    let old_checks = old_checks.expect(every)?;
+    let mut chain = chain.expect(every)?;
     for c in &cases {
         if !ws.policy.schemes.contains_key(&c.scheme) {
             bail!(
@@ -554,8 +570,8 @@ fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Resu
 
 /// Reads every visit row: recorded (new), already recorded (same case, date, level, investigators), or rejected.
 fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec<Visit>, Vec<Reject>, Vec<VisitTally>) {
-    let known: BTreeSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let known: std::collections::HashSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     // Indexes for the lookups of every row (a scan of all cases per row is quadratic at county scale).
     let mut index = CaseIndex::default();
     for c in cases {
