@@ -32,7 +32,7 @@ pub struct Cell {
 impl Cell {
     pub fn text(s: &str) -> Cell {
         Cell {
-            text: text::normalize(s),
+            text: text::normalized(s).into_owned(),
             ..Cell::default()
         }
     }
@@ -252,8 +252,14 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut last_start = 0;
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| anyhow!("{file} row {}: cannot read CSV: {e}", i + 1))?;
+    let mut rec = csv::StringRecord::new();
+    for i in 0.. {
+        // One record, reused for every row.
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => bail!("{file} row {}: cannot read CSV: {e}", i + 1),
+        }
         last_start = rec.position().map_or(0, |p| p.byte() as usize);
         if let Some((c, chars)) = overlong_cell(&rec) {
             return Err(cell_too_long(file, i + 1, c, chars));
