@@ -172,6 +172,23 @@ def main():
                                  f"{x:.2f} s vs {px:.2f} s (jiuzhu's includes the whole intake)"))
             if w is not None and not any(v[0].startswith("xlsx write") for v in verdicts):
                 verdicts.append(("xlsx write of 100k rows < 3 s", w < 3.0, f"{w:.2f} s"))
+    if any(k[0] == "province" for k in rows) and any(k[0] == "county" for k in rows):
+        # 50,000 → 1,000,000 households: linear cost is 20× the time.
+        lines += [
+            "## Growth, county → province (20× the households)",
+            "",
+            "| step | county s | province s | × | µs per household (county → province) |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for step in MONTH + ["diff"]:
+            c, p = rows.get(("county", step, "jiuzhu")), rows.get(("province", step, "jiuzhu"))
+            if not (c and p and c[0] and p[0]):
+                continue
+            lines.append(
+                f"| {LABEL[step]} | {fmt_t(c[0])} | {fmt_t(p[0])} | {p[0] / c[0]:.1f}× | "
+                f"{c[0] / 50_000 * 1e6:.0f} → {p[0] / 1_000_000 * 1e6:.0f} |"
+            )
+        lines.append("")
     lines += ["## Targets", "", "| target | met | measured |", "| --- | --- | --- |"]
     for name, ok, got in verdicts:
         lines.append(f"| {name} | {'yes' if ok else '**no**'} | {got} |")
