@@ -294,16 +294,21 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .into_iter()
         .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
         .collect();
-    for r in &reviewed {
-        checks.extend(r.findings.iter().map(|f| Check {
-            case_id: r.case.case_id.clone(),
-            check: f.check.to_string(),
-            result: f.result,
-            detail: Text(f.detail.clone()),
-            policy_values: Text(f.policy_values.clone()),
-            as_of,
-        }));
-    }
+    // Twelve records a case: built on both cores, in case order.
+    let new_checks: Vec<Check> = reviewed
+        .par_iter()
+        .flat_map_iter(|r| {
+            r.findings.iter().map(move |f| Check {
+                case_id: r.case.case_id.clone(),
+                check: f.check.to_string(),
+                result: f.result,
+                detail: Text(f.detail.clone()),
+                policy_values: Text(f.policy_values.clone()),
+                as_of,
+            })
+        })
+        .collect();
+    checks.extend(new_checks);
     let changes: Vec<(String, CaseStatus, CaseStatus, String)> = reviewed
         .iter()
         .filter(|r| r.status != r.case.status)
