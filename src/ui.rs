@@ -254,6 +254,16 @@ impl JsonOut {
     }
 }
 
+/// For measuring where a step spends its time: with `JIUZHU_TIMING=1` in the environment, prints the time since
+/// the first call and the phase's name on stderr. Nothing otherwise (the check is one cached read).
+pub fn phase(name: &str) {
+    static START: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
+    let start = START.get_or_init(|| std::env::var_os("JIUZHU_TIMING").map(|_| Instant::now()));
+    if let Some(s) = start {
+        eprintln!("[{:>8.3} s] {name}", s.elapsed().as_secs_f64());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,15 +280,5 @@ mod tests {
         let mut p = Progress::new(10, "rows");
         p.inc(5);
         p.finish();
-    }
-}
-
-/// For measuring where a step spends its time: with `JIUZHU_TIMING=1` in the environment, prints the time since
-/// the first call and the phase's name on stderr. Nothing otherwise (the check is one cached read).
-pub fn phase(name: &str) {
-    static START: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
-    let start = START.get_or_init(|| std::env::var_os("JIUZHU_TIMING").map(|_| Instant::now()));
-    if let Some(s) = start {
-        eprintln!("[{:>8.3} s] {name}", s.elapsed().as_secs_f64());
     }
 }

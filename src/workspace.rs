@@ -130,13 +130,35 @@ impl Workspace {
 
     /// Commits every file of `txn` together (see the module doc). Files whose bytes are unchanged are not
     /// touched. Returns the workspace-relative paths that changed.
+    ///
+    /// Files are compared and staged on every core (each staged file is fsynced on its own); the manifest lists
+    /// them in path order whatever order they were staged in.
     pub fn commit(&self, _lock: &Lock, txn: Txn) -> Result<Vec<PathBuf>> {
-        let mut changed: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        for (rel, bytes) in txn.writes {
-            if self.read_optional(&rel)?.as_deref() != Some(bytes.as_slice()) {
-                changed.push((rel, bytes));
-            }
-        }
+        use rayon::prelude::*;
+        let writes: Vec<(PathBuf, Entry)> = txn.writes.into_iter().collect();
+        let changed: Vec<bool> = writes
+            .par_iter()
+            .map(|(rel, w)| match w {
+                Entry::Whole(bytes) => self.differs(rel, bytes),
+                Entry::Append { at, bytes } => {
+                    let len = fs::metadata(self.path(rel)).map(|m| m.len()).unwrap_or(0);
+                    if len != *at {
+                        bail!(
+                            "{} changed while this step ran ({} bytes, {at} when it was read); nothing was done",
+                            rel.display(),
+                            len
+                        );
+                    }
+                    Ok(!bytes.is_empty())
+                }
+            })
+            .collect::<Result<_>>()?;
+        let changed: Vec<(usize, (PathBuf, Entry))> = writes
+            .into_iter()
+            .zip(changed)
+            .filter_map(|(w, c)| c.then_some(w))
+            .enumerate()
+            .collect();
         if changed.is_empty() {
             return Ok(Vec::new());
         }
@@ -147,16 +169,21 @@ impl Workspace {
             fs::remove_dir_all(&staging)?;
         }
         create_private_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        let mut manifest = String::new();
-        for (i, (rel, bytes)) in changed.iter().enumerate() {
-            let name = format!("{i:06}");
-            write_synced(&staging.join(&name), bytes)
+        changed.par_iter().try_for_each(|(i, (rel, w))| -> Result<()> {
+            write_synced(&staging.join(format!("{i:06}")), w.bytes())
                 .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
             crash_point("staged");
+            Ok(())
+        })?;
+        let mut manifest = String::new();
+        for (i, (rel, w)) in &changed {
             let rel_text = rel
                 .to_str()
                 .ok_or_else(|| anyhow!("path is not UTF-8: {}", rel.display()))?;
-            manifest.push_str(&format!("{name}\t{rel_text}\n"));
+            match w {
+                Entry::Whole(_) => manifest.push_str(&format!("{i:06}\t{rel_text}\n")),
+                Entry::Append { at, .. } => manifest.push_str(&format!("{i:06}\t{rel_text}\t{APPEND_AT}{at}\n")),
+            }
         }
         write_synced(&staging.join(MANIFEST), manifest.as_bytes())?;
         sync_dir(&staging)?;
@@ -166,9 +193,23 @@ impl Workspace {
         sync_dir(&state)?;
         crash_point("after-commit");
         apply_journal(&self.root, &journal)?;
-        Ok(changed.into_iter().map(|(rel, _)| rel).collect())
+        Ok(changed.into_iter().map(|(_, (rel, _))| rel).collect())
+    }
+
+    /// Whether a file's bytes differ from `bytes` (a missing file differs); the length is compared first.
+    pub fn differs(&self, rel: impl AsRef<Path>, bytes: &[u8]) -> Result<bool> {
+        let rel = rel.as_ref();
+        match fs::metadata(self.path(rel)) {
+            Ok(m) if m.len() != bytes.len() as u64 => return Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+            _ => {}
+        }
+        Ok(self.read_optional(rel)?.as_deref() != Some(bytes))
     }
 }
+
+/// In a manifest line, the third column of an append: the length the file had when the step read it.
+const APPEND_AT: &str = "append@";
 
 /// Moves each staged file of a committed journal into place, then removes the journal. Idempotent: an entry
 /// whose staged file is gone was already moved by an earlier, interrupted attempt.
@@ -185,6 +226,16 @@ fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
         let (name, rel) = line
             .split_once('\t')
             .ok_or_else(|| anyhow!("the commit journal {} is damaged", journal.display()))?;
+        let (rel, append_at) = match rel.split_once('\t') {
+            None => (rel, None),
+            Some((rel, at)) => {
+                let at = at
+                    .strip_prefix(APPEND_AT)
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .ok_or_else(|| anyhow!("the commit journal {} is damaged", journal.display()))?;
+                (rel, Some(at))
+            }
+        };
         let staged = journal.join(name);
         if !staged.exists() {
             continue;
@@ -193,7 +244,14 @@ fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
         if let Some(parent) = target.parent() {
             create_private_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::rename(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?;
+        match append_at {
+            None => fs::rename(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?,
+            Some(at) => {
+                append_at_length(&target, at, &fs::read(&staged)?)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+                fs::remove_file(&staged).with_context(|| format!("cannot clean up {}", staged.display()))?;
+            }
+        }
         if let Some(parent) = target.parent() {
             sync_dir(parent)?;
         }
@@ -258,6 +316,28 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Appends `bytes` to `path` at length `at`: whatever an interrupted earlier attempt appended past `at` is cut
+/// first, so rolling a journal forward twice gives the same file as once.
+fn append_at_length(path: &Path, at: u64, bytes: &[u8]) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE_MODE);
+    let mut f = options.open(path)?;
+    if f.metadata()?.len() < at {
+        bail!(
+            "{} is shorter than when the step read it; restore it from Git",
+            path.display()
+        );
+    }
+    f.set_len(at)?;
+    f.seek(SeekFrom::Start(at))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
 fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
@@ -290,7 +370,26 @@ pub fn safe_file_name(name: &str) -> String {
 /// The files one step writes, committed together by [`Workspace::commit`].
 #[derive(Debug, Default)]
 pub struct Txn {
-    writes: BTreeMap<PathBuf, Vec<u8>>,
+    writes: BTreeMap<PathBuf, Entry>,
+}
+
+/// One file of a step: written whole, or appended to (the journal, which only grows).
+#[derive(Debug)]
+enum Entry {
+    Whole(Vec<u8>),
+    /// `bytes` added at the end of a file that was `at` bytes long when the step read it.
+    Append {
+        at: u64,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Entry {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Entry::Whole(b) | Entry::Append { bytes: b, .. } => b,
+        }
+    }
 }
 
 impl Txn {
@@ -300,24 +399,42 @@ impl Txn {
 
     /// Adds a file (workspace-relative path) to the step. A later `put` of the same path replaces the earlier.
     pub fn put(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>) {
-        let rel = rel.into();
+        self.insert(rel.into(), Entry::Whole(bytes));
+    }
+
+    /// Appends `bytes` to a file that was `at` bytes long when the step read it (under the lock). The commit
+    /// refuses if the file's length changed; rolling the step forward after a crash cuts the file back to `at`
+    /// before appending, so the bytes are never added twice.
+    pub fn append(&mut self, rel: impl Into<PathBuf>, at: u64, bytes: Vec<u8>) {
+        self.insert(rel.into(), Entry::Append { at, bytes });
+    }
+
+    fn insert(&mut self, rel: PathBuf, w: Entry) {
         debug_assert!(
             rel.components().all(|c| matches!(c, Component::Normal(_))),
             "workspace paths are relative and plain: {}",
             rel.display()
         );
-        self.writes.insert(rel, bytes);
+        self.writes.insert(rel, w);
     }
 
     /// Adds every file of another step-part (built on another thread), as [`Txn::put`] each.
     pub fn extend(&mut self, other: Txn) {
-        for (rel, bytes) in other.writes {
-            self.put(rel, bytes);
+        for (rel, w) in other.writes {
+            self.insert(rel, w);
         }
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
         self.writes.keys()
+    }
+
+    /// The length a file was appended at and the bytes appended, when the step appends to it.
+    pub fn appended(&self, rel: &Path) -> Option<(u64, &[u8])> {
+        match self.writes.get(rel)? {
+            Entry::Append { at, bytes } => Some((*at, bytes)),
+            Entry::Whole(_) => None,
+        }
     }
 }
 
@@ -367,5 +484,53 @@ impl Lock {
         writeln!(file, "pid {} running `{}`", std::process::id(), cmd)?;
         file.sync_all()?;
         Ok(Lock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A committed journal with one append of `tail` to `ledgers/events.csv` at length `at`.
+    fn journal_with_append(root: &Path, at: u64, tail: &[u8]) -> PathBuf {
+        let journal = root.join(STATE_DIR).join(COMMITTING);
+        fs::create_dir_all(&journal).unwrap();
+        fs::write(journal.join("000000"), tail).unwrap();
+        fs::write(
+            journal.join(MANIFEST),
+            format!("000000\tledgers/events.csv\t{APPEND_AT}{at}\n"),
+        )
+        .unwrap();
+        journal
+    }
+
+    #[test]
+    fn an_append_rolled_forward_twice_is_appended_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let target = root.join("ledgers/events.csv");
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(&target, b"seq\n1\n").unwrap();
+        apply_journal(root, &journal_with_append(root, 6, b"2\n3\n")).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"seq\n1\n2\n3\n");
+        assert!(!root.join(STATE_DIR).join(COMMITTING).exists());
+
+        // Interrupted after part of the append reached the file, before its staged copy was removed: the
+        // roll-forward cuts the file back to where the step read it, then appends.
+        fs::write(&target, b"seq\n1\n2\n").unwrap();
+        apply_journal(root, &journal_with_append(root, 6, b"2\n3\n")).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"seq\n1\n2\n3\n");
+    }
+
+    #[test]
+    fn an_append_to_a_file_shorter_than_it_was_read_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let target = root.join("ledgers/events.csv");
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(&target, b"seq\n").unwrap();
+        let e = apply_journal(root, &journal_with_append(root, 6, b"2\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("shorter than when the step read it"), "{e:#}");
+        assert_eq!(fs::read(&target).unwrap(), b"seq\n");
     }
 }

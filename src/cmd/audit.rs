@@ -11,7 +11,7 @@
 //! event). Every step records the hashes of the ledgers it read, so a ledger whose bytes differ from the last hash
 //! the journal recorded for it, with no step since that writes it, was edited by hand (J102).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -997,6 +997,19 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
 fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
     let policy = ctx.policy;
     let min = policy.verification.min_investigators;
+    // Visits by case, notices by decision and meetings by day, grouped once (a scan per decision is quadratic).
+    let mut visits: HashMap<&str, Vec<&Visit>> = HashMap::new();
+    for v in &ctx.d.visits {
+        visits.entry(v.case_id.as_str()).or_default().push(v);
+    }
+    let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::new();
+    for n in &ctx.d.notices {
+        notices_of.entry(n.decision_id.as_str()).or_default().push(n);
+    }
+    let mut meetings_on: HashMap<NaiveDate, Vec<&Meeting>> = HashMap::new();
+    for m in &ctx.d.meetings {
+        meetings_on.entry(m.date).or_default().push(m);
+    }
     for x in ctx.d.decisions.iter().filter(|x| {
         matches!(
             x.status,
@@ -1005,9 +1018,8 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
             && !x.urgent
     }) {
         if x.kind == DecisionKind::New {
-            let ok = ctx.d.visits.iter().any(|v| {
-                v.case_id == x.case_id
-                    && v.level == VisitLevel::Village
+            let ok = visits.get(x.case_id.as_str()).into_iter().flatten().any(|v| {
+                v.level == VisitLevel::Village
                     && v.signed
                     && v.investigator_count >= min
                     && x.decided_on.is_none_or(|day| v.visited_on <= day)
@@ -1030,10 +1042,11 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
         } else if x.meeting.starts_with("无争议免评议") {
             policy.decision.skip_appraisal_when_undisputed
         } else {
-            ctx.d.meetings.iter().any(|m| {
-                (x.meeting.0 == m.meeting.0 || x.meeting.starts_with(&format!("{}: ", m.meeting.0)))
-                    && x.decided_on == Some(m.date)
-            })
+            x.decided_on
+                .and_then(|day| meetings_on.get(&day))
+                .into_iter()
+                .flatten()
+                .any(|m| x.meeting.0 == m.meeting.0 || x.meeting.starts_with(&format!("{}: ", m.meeting.0)))
         };
         if !meeting_ok {
             f.push(err(
@@ -1055,12 +1068,7 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
                 "无评议记录不予审批: record the meeting with `jiuzhu decide --record`",
             ));
         }
-        let notices: Vec<&Notice> = ctx
-            .d
-            .notices
-            .iter()
-            .filter(|n| n.decision_id == x.decision_id)
-            .collect();
+        let notices: &[&Notice] = notices_of.get(x.decision_id.as_str()).map_or(&[], Vec::as_slice);
         let private = notices.iter().any(|n| n.level == "private");
         let missing: Vec<&String> = policy
             .decision
@@ -1564,6 +1572,14 @@ fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
         return;
     };
     let rules = &ctx.policy.audit;
+    // The latest visit or check of each case up to the day audited, found in one pass over each ledger.
+    let mut latest: HashMap<&str, NaiveDate> = HashMap::new();
+    let days = (ctx.d.visits.iter().map(|v| (v.case_id.as_str(), v.visited_on)))
+        .chain(ctx.d.checks.iter().map(|k| (k.case_id.as_str(), k.as_of)));
+    for (case_id, day) in days.filter(|(_, day)| *day <= as_of) {
+        let last = latest.entry(case_id).or_insert(day);
+        *last = (*last).max(day);
+    }
     for c in ctx.d.cases.iter().filter(|c| c.status == CaseStatus::Effective) {
         let Some(scheme) = ctx.policy.schemes.get(&c.scheme) else {
             continue;
@@ -1577,15 +1593,7 @@ fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
             .copied()
             .unwrap_or(rules.default_recheck_months);
         let since = as_of.checked_sub_months(Months::new(months)).unwrap_or(as_of);
-        let last = ctx
-            .d
-            .visits
-            .iter()
-            .filter(|v| v.case_id == c.case_id)
-            .map(|v| v.visited_on)
-            .chain(ctx.d.checks.iter().filter(|k| k.case_id == c.case_id).map(|k| k.as_of))
-            .filter(|day| *day <= as_of)
-            .max();
+        let last = latest.get(c.case_id.as_str()).copied();
         if last.is_none_or(|l| l <= since) {
             f.push(warn(
                 "J401",
@@ -1747,7 +1755,7 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     }
     let mut txn = Txn::new();
     let bytes = ledger::to_bytes(&spot)?;
-    if ws.read_optional(ledger::path_of::<SpotCheck>())?.as_deref() != Some(bytes.as_slice()) {
+    if ws.differs(ledger::path_of::<SpotCheck>(), &bytes)? {
         let mut chain = ledger::read::<Event>(ws)?;
         let cases_sha = sha256_hex(&ws.read_optional(ledger::path_of::<Case>())?.unwrap_or_default());
         events::append(

@@ -18,7 +18,7 @@ use csv::StringRecord;
 use crate::domain::id_number::{self, IdError, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::{date, text};
-use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Text};
 use crate::policy::{Policy, Registry, SchemeKind};
 use crate::sheet::fields::HeaderNames;
@@ -288,22 +288,19 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
 
     let mut txn = Txn::new();
     let bytes = ledger::to_bytes(&matches)?;
-    let changed = ws.read_optional(ledger::path_of::<Match>())?.as_deref() != Some(bytes.as_slice());
+    let changed = ws.differs(ledger::path_of::<Match>(), &bytes)?;
     if changed {
         txn.put(ledger::path_of::<Match>(), bytes);
-        let mut chain = ledger::read::<Event>(ws)?;
+        let mut chain = events::Journal::read(ws)?;
         let mut input_list: Vec<String> = inputs.iter().map(|(n, s)| format!("{n}={s}")).collect();
         input_list.push(format!("{POLICY_FILE}={}", ws.policy_sha256()?));
-        events::append(
-            &mut chain,
-            [NewEvent {
-                step: "compare".into(),
-                detail: format!("{total_found} hits, {new_hits} new, {open} open"),
-                inputs: input_list.join(";"),
-                ..NewEvent::default()
-            }],
-        );
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        chain.append([NewEvent {
+            step: "compare".into(),
+            detail: format!("{total_found} hits, {new_hits} new, {open} open"),
+            inputs: input_list.join(";"),
+            ..NewEvent::default()
+        }]);
+        chain.put(&mut txn)?;
     }
     if let (Some(rel), Some(b)) = (&sheet_rel, &batch) {
         txn.put(rel, hits_workbook(&ws.policy, &matches, b)?);
@@ -859,22 +856,19 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let mut txn = Txn::new();
     if confirmed + cleared > 0 {
         txn.put(ledger::path_of::<Match>(), ledger::to_bytes(&matches)?);
-        let mut chain = ledger::read::<Event>(ws)?;
+        let mut chain = events::Journal::read(ws)?;
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet");
-        events::append(
-            &mut chain,
-            [NewEvent {
-                step: "compare".into(),
-                detail: format!("resolved batch {batch}: {confirmed} confirmed, {cleared} cleared"),
-                inputs: format!(
-                    "{file_name}={};{POLICY_FILE}={}",
-                    sha256_hex(&bytes),
-                    ws.policy_sha256()?
-                ),
-                ..NewEvent::default()
-            }],
-        );
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        chain.append([NewEvent {
+            step: "compare".into(),
+            detail: format!("resolved batch {batch}: {confirmed} confirmed, {cleared} cleared"),
+            inputs: format!(
+                "{file_name}={};{POLICY_FILE}={}",
+                sha256_hex(&bytes),
+                ws.policy_sha256()?
+            ),
+            ..NewEvent::default()
+        }]);
+        chain.put(&mut txn)?;
     }
     if let (Some(rel), Some(b)) = (&sheet_rel, &batch_after) {
         txn.put(rel, hits_workbook(&ws.policy, &matches, b)?);

@@ -18,7 +18,7 @@ use crate::domain::benefit::{self, Computed, Household, Person, StandardUsed};
 use crate::domain::date::{self, Period};
 use crate::domain::money::Fen;
 use crate::domain::text;
-use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
     Meeting, Member, Notice, Text, WorkAbility,
@@ -79,7 +79,7 @@ struct State {
     decisions: Vec<Decision>,
     notices: Vec<Notice>,
     meetings: Vec<Meeting>,
-    chain: Vec<Event>,
+    chain: events::Journal,
     /// Case ID → position in `cases` (cases are never added or removed by decide).
     case_pos: HashMap<String, usize>,
     /// Case ID → positions in `decisions`; rebuilt by [`State::index_decisions`] after decisions are added.
@@ -145,7 +145,7 @@ impl State {
         let (mut chain, mut cases, mut members, mut checks) = (None, None, None, None);
         let (mut matches, mut decisions, mut notices, mut meetings) = (None, None, None, None);
         rayon::scope(|s| {
-            s.spawn(|_| chain = Some(events::read_verified(ws)));
+            s.spawn(|_| chain = Some(events::Journal::read(ws)));
             s.spawn(|_| cases = Some(ledger::read::<Case>(ws)));
             s.spawn(|_| members = Some(ledger::read::<Member>(ws)));
             s.spawn(|_| checks = Some(read_open_checks(ws)));
@@ -235,7 +235,7 @@ impl State {
         if !self.meetings.is_empty() || ws.read_optional(ledger::path_of::<Meeting>())?.is_some() {
             txn.put(ledger::path_of::<Meeting>(), ledger::to_bytes(&self.meetings)?);
         }
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&self.chain)?);
+        self.chain.put(txn)?;
         Ok(())
     }
 }
@@ -669,20 +669,17 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             input_list.push_str(&format!(";{l}={}", sha256_hex(&b)));
         }
     }
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "decide".into(),
-            detail: format!(
-                "{period} as of {as_of}: {} proposed, {} effective, {} blocked",
-                proposed.len(),
-                made_effective + urgent_now,
-                blocked.len()
-            ),
-            inputs: input_list,
-            ..NewEvent::default()
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "decide".into(),
+        detail: format!(
+            "{period} as of {as_of}: {} proposed, {} effective, {} blocked",
+            proposed.len(),
+            made_effective + urgent_now,
+            blocked.len()
+        ),
+        inputs: input_list,
+        ..NewEvent::default()
+    }]);
     crate::ui::phase("decide: summary");
     let mut txn = Txn::new();
     // The review workbook on one core while the ledgers are written on the other.
@@ -1023,17 +1020,14 @@ fn set_status(st: &mut State, case_id: &str, to: CaseStatus, detail: &str) {
     }
     let from = case.status;
     case.status = to;
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "decide".into(),
-            case_id: case_id.to_string(),
-            from_status: from.as_str().into(),
-            to_status: to.as_str().into(),
-            detail: detail.to_string(),
-            inputs: String::new(),
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "decide".into(),
+        case_id: case_id.to_string(),
+        from_status: from.as_str().into(),
+        to_status: to.as_str().into(),
+        detail: detail.to_string(),
+        inputs: String::new(),
+    }]);
 }
 
 /// Sets `batch` on every proposed decision to the ID of the proposal list; None when nothing is proposed.
@@ -1293,20 +1287,17 @@ fn record(
         println!("{out}");
         return Ok(Outcome::Done);
     }
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "decide".into(),
-            detail: format!("meeting {meeting} {date}: {approved} approved, {rejected} rejected, {deferred} deferred"),
-            inputs: format!(
-                "{}={};{POLICY_FILE}={}",
-                file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
-                sha256_hex(&bytes),
-                ws.policy_sha256()?
-            ),
-            ..NewEvent::default()
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "decide".into(),
+        detail: format!("meeting {meeting} {date}: {approved} approved, {rejected} rejected, {deferred} deferred"),
+        inputs: format!(
+            "{}={};{POLICY_FILE}={}",
+            file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
+            sha256_hex(&bytes),
+            ws.policy_sha256()?
+        ),
+        ..NewEvent::default()
+    }]);
     let mut txn = Txn::new();
     st.write(ws, &mut txn)?;
     txn.put(&notice_rel, notice_workbook(&st, &ws.policy, Period::of(date))?);
@@ -1550,15 +1541,12 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
         println!("dry run: {out}");
         return Ok(Outcome::Done);
     }
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "decide".into(),
-            detail: format!("无争议免评议 {date}: {}", case_ids.join(", ")),
-            inputs: format!("{POLICY_FILE}={}", ws.policy_sha256()?),
-            ..NewEvent::default()
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "decide".into(),
+        detail: format!("无争议免评议 {date}: {}", case_ids.join(", ")),
+        inputs: format!("{POLICY_FILE}={}", ws.policy_sha256()?),
+        ..NewEvent::default()
+    }]);
     let mut txn = Txn::new();
     st.write(ws, &mut txn)?;
     txn.put(
@@ -1626,15 +1614,12 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
         println!("dry run: {out}");
         return Ok(Outcome::Done);
     }
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "decide".into(),
-            case_id: case_id.to_string(),
-            detail: format!("objection {status} {date}: {note}"),
-            ..NewEvent::default()
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "decide".into(),
+        case_id: case_id.to_string(),
+        detail: format!("objection {status} {date}: {note}"),
+        ..NewEvent::default()
+    }]);
     let mut txn = Txn::new();
     st.write(ws, &mut txn)?;
     ws.commit(&lock.expect("writing run holds the lock"), txn)?;

@@ -34,7 +34,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::id_number::mask_any;
 use crate::domain::money::Fen;
 use crate::domain::text;
-use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Batch, Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Goods, GoodsStatus, Payment, PaymentKind,
     PaymentStatus, Quantity, Text,
@@ -97,14 +97,14 @@ struct State {
     payments: Vec<Payment>,
     batches: Vec<Batch>,
     goods: Vec<Goods>,
-    chain: Vec<Event>,
+    chain: events::Journal,
     /// Case ID → position in `cases` (cases are never added or removed by disburse), built on first use.
     case_index: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl State {
     fn load(ws: &Workspace) -> Result<State> {
-        let chain = events::read_verified(ws)?;
+        let chain = events::Journal::read(ws)?;
         Ok(State {
             cases: ledger::read(ws)?,
             decisions: ledger::read(ws)?,
@@ -396,7 +396,7 @@ pub(crate) fn money_violations(
         payments: payments.to_vec(),
         batches: batches.to_vec(),
         goods: Vec::new(),
-        chain: Vec::new(),
+        chain: events::Journal::default(),
         case_index: std::sync::OnceLock::new(),
     };
     check_invariants(policy, &st, through).violations
@@ -752,27 +752,24 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         return Ok(outcome);
     }
     if added > 0 {
-        events::append(
-            &mut st.chain,
-            [NewEvent {
-                step: "disburse".into(),
-                detail: format!(
-                    "batch {batch} ({}): {added} payments, {total}; {arrears} arrears, {} reissued, {} not paid{}",
-                    recorded.as_ref().map(|b| b.months.clone()).unwrap_or_default(),
-                    reissued.len(),
-                    unpaid.len(),
-                    match override_used {
-                        Some(r) => format!("; budget override: {r} ({})", over_text.join("; ")),
-                        None => String::new(),
-                    }
-                ),
-                inputs: inputs(ws, &["cases.csv", "decisions.csv", "payments.csv"], &[])?,
-                ..NewEvent::default()
-            }],
-        );
+        st.chain.append([NewEvent {
+            step: "disburse".into(),
+            detail: format!(
+                "batch {batch} ({}): {added} payments, {total}; {arrears} arrears, {} reissued, {} not paid{}",
+                recorded.as_ref().map(|b| b.months.clone()).unwrap_or_default(),
+                reissued.len(),
+                unpaid.len(),
+                match override_used {
+                    Some(r) => format!("; budget override: {r} ({})", over_text.join("; ")),
+                    None => String::new(),
+                }
+            ),
+            inputs: inputs(ws, &["cases.csv", "decisions.csv", "payments.csv"], &[])?,
+            ..NewEvent::default()
+        }]);
         txn.put(ledger::path_of::<Payment>(), ledger::to_bytes(&st.payments)?);
         txn.put(ledger::path_of::<Batch>(), ledger::to_bytes(&st.batches)?);
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+        st.chain.put(&mut txn)?;
     }
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {
@@ -1557,23 +1554,20 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         .and_then(|n| n.to_str())
         .unwrap_or("return")
         .to_string();
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "disburse".into(),
-            detail: format!(
-                "reconcile {base} (profile {name}): {} paid, {} failed",
-                marks.len() - failed.len(),
-                failed.len()
-            ),
-            inputs: inputs(ws, &["payments.csv"], &[(base.clone(), sha.clone())])?,
-            ..NewEvent::default()
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "disburse".into(),
+        detail: format!(
+            "reconcile {base} (profile {name}): {} paid, {} failed",
+            marks.len() - failed.len(),
+            failed.len()
+        ),
+        inputs: inputs(ws, &["payments.csv"], &[(base.clone(), sha.clone())])?,
+        ..NewEvent::default()
+    }]);
     let mut txn = Txn::new();
     txn.put(inbox_path(&base, &sha), bytes);
     txn.put(ledger::path_of::<Payment>(), ledger::to_bytes(&st.payments)?);
-    txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+    st.chain.put(&mut txn)?;
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
@@ -1748,18 +1742,15 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let mut txn = Txn::new();
     if !new.is_empty() {
         let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("plan").to_string();
-        events::append(
-            &mut st.chain,
-            [NewEvent {
-                step: "disburse".into(),
-                detail: format!("goods plan {plan}: {} rows planned", new.len()),
-                inputs: inputs(ws, &["cases.csv"], &[(base.clone(), sha.clone())])?,
-                ..NewEvent::default()
-            }],
-        );
+        st.chain.append([NewEvent {
+            step: "disburse".into(),
+            detail: format!("goods plan {plan}: {} rows planned", new.len()),
+            inputs: inputs(ws, &["cases.csv"], &[(base.clone(), sha.clone())])?,
+            ..NewEvent::default()
+        }]);
         txn.put(inbox_path(&base, &sha), bytes);
         txn.put(ledger::path_of::<Goods>(), ledger::to_bytes(&st.goods)?);
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+        st.chain.put(&mut txn)?;
     }
     txn.put(&rel, goods_list(&ws.policy, &st, &plan, &list)?);
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
@@ -1999,22 +1990,19 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         .and_then(|n| n.to_str())
         .unwrap_or("receipts")
         .to_string();
-    events::append(
-        &mut st.chain,
-        [NewEvent {
-            step: "disburse".into(),
-            detail: format!(
-                "goods receipts {plan}: {changed} received, {waiting} waiting, {} differ from the plan",
-                differ.len()
-            ),
-            inputs: inputs(ws, &["goods.csv"], &[(base.clone(), sha.clone())])?,
-            ..NewEvent::default()
-        }],
-    );
+    st.chain.append([NewEvent {
+        step: "disburse".into(),
+        detail: format!(
+            "goods receipts {plan}: {changed} received, {waiting} waiting, {} differ from the plan",
+            differ.len()
+        ),
+        inputs: inputs(ws, &["goods.csv"], &[(base.clone(), sha.clone())])?,
+        ..NewEvent::default()
+    }]);
     let mut txn = Txn::new();
     txn.put(inbox_path(&base, &sha), bytes);
     txn.put(ledger::path_of::<Goods>(), ledger::to_bytes(&st.goods)?);
-    txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&st.chain)?);
+    st.chain.put(&mut txn)?;
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");

@@ -23,7 +23,7 @@ use crate::domain::date;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::i18n::tr;
-use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text, Visit,
 };
@@ -114,7 +114,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     let mut cases = ledger::read::<Case>(ws)?;
     let mut members = ledger::read::<Member>(ws)?;
-    let mut chain = events::read_verified(ws)?;
+    let mut chain = events::Journal::read(ws)?;
 
     let mut txn = Txn::new();
     let mut rejects = Vec::new();
@@ -258,8 +258,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             ..NewEvent::default()
         }];
         new_events.extend(case_events);
-        events::append(&mut chain, new_events);
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        chain.append(new_events);
+        chain.put(&mut txn)?;
         for input in &inputs {
             txn.put(
                 crate::workspace::inbox_path(&input.name, &input.sha256),

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::domain::id_number::{self, IdNumber};
 use crate::i18n::tr;
-use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
 use crate::register::{self, HouseholdDraft, HouseholdFacts, Problem, RegisterRead, RowRef, Skip};
 use crate::sheet::fields::HeaderNames;
@@ -56,6 +56,9 @@ pub struct Tally {
     pub members_accepted: usize,
 }
 
+/// The ledgers intake reads.
+type Ledgers = (Vec<Case>, Vec<Member>, Vec<Source>, events::Journal);
+
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if args.files.is_empty() {
         bail!("give at least one register file: jiuzhu intake FILE…");
@@ -90,12 +93,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
     let (results, ledgers) = rayon::join(
         || -> Vec<Result<(Input, RegisterRead)>> { args.files.par_iter().enumerate().map(read_one).collect() },
-        || -> Result<(Vec<Case>, Vec<Member>, Vec<Source>, Vec<Event>)> {
+        || -> Result<Ledgers> {
             Ok((
                 ledger::read::<Case>(ws)?,
                 ledger::read::<Member>(ws)?,
                 ledger::read::<Source>(ws)?,
-                events::read_verified(ws)?,
+                events::Journal::read(ws)?,
             ))
         },
     );
@@ -135,6 +138,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .collect();
 
     let seen_before: BTreeSet<&str> = chain
+        .runs
         .iter()
         .filter(|e| e.step == "intake")
         .flat_map(|e| e.inputs.split(';'))
@@ -302,8 +306,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     detail: "application accepted (受理)".into(),
                     inputs: String::new(),
                 }));
-                events::append(&mut chain, new_events);
-                txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+                chain.append(new_events);
+                chain.put(&mut txn)?;
                 for input in &inputs {
                     txn.put(
                         crate::workspace::inbox_path(&input.name, &input.sha256),

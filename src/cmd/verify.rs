@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
 use crate::domain::{date, text};
-use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
+use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, Record, Text, Visit, VisitLevel,
 };
@@ -80,6 +80,9 @@ struct Reviewed<'a> {
     overdue: bool,
 }
 
+/// The bytes of cases.csv (when statuses changed), checks.csv and visits.csv (when visits were recorded).
+type EncodedLedgers = (Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>);
+
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let encoding = match &args.encoding {
         Some(e) => Encoding::parse(e)?,
@@ -112,7 +115,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         s.spawn(|_| extensions = Some(ledger::read::<Extension>(ws)));
         s.spawn(|_| matches = Some(ledger::read::<Match>(ws)));
         s.spawn(|_| old_checks = Some(ledger::read::<Check>(ws)));
-        s.spawn(|_| chain = Some(events::read_verified(ws)));
+        s.spawn(|_| chain = Some(events::Journal::read(ws)));
     });
     let every = "every ledger is read";
     let cases = cases.expect(every)?;
@@ -408,7 +411,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut txn = Txn::new();
     let mut ledger_changed = false;
     let mut put_ledger = |txn: &mut Txn, rel: PathBuf, bytes: Vec<u8>| -> Result<()> {
-        if ws.read_optional(&rel)?.as_deref() != Some(bytes.as_slice()) {
+        if ws.differs(&rel, &bytes)? {
             ledger_changed = true;
         }
         txn.put(rel, bytes);
@@ -436,7 +439,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             crate::ui::phase("verify: workbooks");
             Ok(r)
         },
-        || -> Result<(Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>)> {
+        || -> Result<EncodedLedgers> {
             let r = (
                 new_cases.as_deref().map(ledger::to_bytes).transpose()?,
                 ledger::to_bytes(&checks)?,
@@ -487,8 +490,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             detail: why.clone(),
             inputs: String::new(),
         }));
-        events::append(&mut chain, new_events);
-        txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+        chain.append(new_events);
+        chain.put(&mut txn)?;
         for input in inputs.iter().filter(|i| files_with_new.contains(&i.sha256)) {
             txn.put(
                 crate::workspace::inbox_path(&input.name, &input.sha256),

@@ -81,68 +81,242 @@ impl Event {
     }
 }
 
-/// Reads `ledgers/events.csv` for a step that will append to it, refusing a broken chain: appending to a
-/// damaged journal would bury the damage under new, valid-looking events.
+/// Reads `ledgers/events.csv` whole for a step that will append to it, refusing a broken chain: appending to a
+/// damaged journal would bury the damage under new, valid-looking events. (A step that only appends uses
+/// [`Journal::read`], which verifies the same and keeps only the tail.)
 pub fn read_verified(ws: &crate::workspace::Workspace) -> anyhow::Result<Vec<Event>> {
     let chain = super::read::<Event>(ws)?;
-    if let Some((seq, why)) = verify_chain(&chain) {
+    refuse_broken(&chain)?;
+    Ok(chain)
+}
+
+fn refuse_broken(chain: &[Event]) -> anyhow::Result<()> {
+    if let Some((seq, why)) = verify_chain(chain) {
         anyhow::bail!(
             "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git \
              (`git checkout -- ledgers/events.csv`), or run `jiuzhu audit` to see what changed; nothing was done."
         );
     }
-    Ok(chain)
+    Ok(())
 }
 
-/// Appends new events to the chain, filling seq, prev_hash and hash.
+/// The journal as a step that appends to it needs it: verified whole when read, then held as its length, its
+/// last event and its step-run events (the ones without a case: what earlier runs read), so a step neither keeps
+/// the whole chain in memory nor rewrites it — the new events are appended ([`Txn::append`]).
+///
+/// [`Txn::append`]: crate::workspace::Txn::append
+#[derive(Debug, Clone, Default)]
+pub struct Journal {
+    /// Bytes of `events.csv` as read (0 when there is none yet).
+    len: u64,
+    /// The file's last byte is a line feed (or there is no file).
+    ends_in_newline: bool,
+    last: Option<(u64, String)>,
+    /// Step-run events (empty `case_id`) in order.
+    pub runs: Vec<Event>,
+    /// Events appended by this step, not yet written.
+    new: Vec<Event>,
+}
+
+/// What one piece of the journal says about itself, for joining the pieces.
+struct Piece {
+    first: Option<(u64, String)>,
+    last: Option<(u64, String)>,
+    runs: Vec<Event>,
+}
+
+impl Journal {
+    /// Reads and verifies `ledgers/events.csv` (see [`read_verified`]): the file is cut into one piece per core,
+    /// every row's hash is checked against its own columns and its `prev_hash` against the row before, and the
+    /// pieces are joined at their edges. Any doubt re-reads the file in one pass, so the message is the one a
+    /// whole read gives.
+    pub fn read(ws: &crate::workspace::Workspace) -> anyhow::Result<Journal> {
+        Journal::from_bytes(ws.read_optional(super::path_of::<Event>())?.as_deref())
+    }
+
+    /// [`Journal::read`] of the bytes of `events.csv` (`None`: there is none yet).
+    pub fn from_bytes(bytes: Option<&[u8]>) -> anyhow::Result<Journal> {
+        use rayon::prelude::*;
+        let Some(bytes) = bytes else {
+            return Ok(Journal {
+                ends_in_newline: true,
+                ..Journal::default()
+            });
+        };
+        let (body, _) = super::body_of::<Event>(Event::FILE, bytes)?;
+        let pieces = super::split_records(body, rayon::current_num_threads());
+        let scanned: Option<Vec<Piece>> = pieces.par_iter().map(|p| scan_piece(p)).collect();
+        let joined = scanned.and_then(|pieces| {
+            let mut prev: Option<(u64, String)> = None;
+            let mut runs = Vec::new();
+            for p in pieces {
+                let Some((first_seq, first_prev)) = p.first else {
+                    continue;
+                };
+                let (want_seq, want_prev) = match &prev {
+                    Some((seq, hash)) => (seq + 1, hash.as_str()),
+                    None => (1, GENESIS),
+                };
+                if first_seq != want_seq || first_prev != want_prev {
+                    return None;
+                }
+                prev = p.last;
+                runs.extend(p.runs);
+            }
+            Some((prev, runs))
+        });
+        let (last, runs) = match joined {
+            Some(j) => j,
+            None => {
+                // The slow path names the line or the event, exactly as a whole read does.
+                let chain = super::parse::<Event>(Event::FILE, bytes)?;
+                refuse_broken(&chain)?;
+                let last = chain.last().map(|e| (e.seq, e.hash.clone()));
+                (last, chain.into_iter().filter(|e| e.case_id.is_empty()).collect())
+            }
+        };
+        Ok(Journal {
+            len: bytes.len() as u64,
+            ends_in_newline: bytes.last() == Some(&b'\n'),
+            last,
+            runs,
+            new: Vec::new(),
+        })
+    }
+
+    /// Appends new events, filling seq, prev_hash and hash.
+    pub fn append(&mut self, new: impl IntoIterator<Item = NewEvent>) {
+        for n in new {
+            let e = chained(self.last.as_ref().map(|(seq, hash)| (*seq, hash.as_str())), n);
+            self.last = Some((e.seq, e.hash.clone()));
+            self.new.push(e);
+        }
+    }
+
+    /// The events appended so far by this step.
+    pub fn new_events(&self) -> &[Event] {
+        &self.new
+    }
+
+    /// Hands the appended events to the step's commit; nothing when there are none.
+    pub fn put(&self, txn: &mut crate::workspace::Txn) -> anyhow::Result<()> {
+        if self.new.is_empty() {
+            return Ok(());
+        }
+        let rel = super::path_of::<Event>();
+        if self.len == 0 {
+            txn.put(rel, super::to_bytes(&self.new)?);
+            return Ok(());
+        }
+        // A journal edited by hand may have lost its last line feed: the first new row starts a line of its own.
+        let start = if self.ends_in_newline {
+            Vec::new()
+        } else {
+            b"\n".to_vec()
+        };
+        let mut w = super::csv_writer(start);
+        for e in &self.new {
+            w.serialize(e)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write ledger {}: {e}", Event::FILE))?;
+        txn.append(rel, self.len, bytes);
+        Ok(())
+    }
+}
+
+/// Verifies one piece of the journal on its own (seq rising by one, each prev_hash the hash before it, each
+/// hash its row's); `None` on any doubt.
+fn scan_piece(piece: &[u8]) -> Option<Piece> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(piece);
+    let mut rec = csv::StringRecord::new();
+    let mut out = Piece {
+        first: None,
+        last: None,
+        runs: Vec::new(),
+    };
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {
+                let e: Event = rec.deserialize(None).ok()?;
+                if let Some((seq, hash)) = &out.last {
+                    if e.seq != seq + 1 || &e.prev_hash != hash {
+                        return None;
+                    }
+                }
+                if e.compute_hash() != e.hash {
+                    return None;
+                }
+                if out.first.is_none() {
+                    out.first = Some((e.seq, e.prev_hash.clone()));
+                }
+                out.last = Some((e.seq, e.hash.clone()));
+                if e.case_id.is_empty() {
+                    out.runs.push(e);
+                }
+            }
+            Ok(false) => return Some(out),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The event that follows `last` (seq and hash), chained.
+fn chained(last: Option<(u64, &str)>, n: NewEvent) -> Event {
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash.to_string()),
+        None => (1, GENESIS.to_string()),
+    };
+    let mut e = Event {
+        seq,
+        step: n.step,
+        case_id: n.case_id,
+        from_status: n.from_status,
+        to_status: n.to_status,
+        detail: Text(n.detail),
+        inputs: n.inputs,
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = e.compute_hash();
+    e
+}
+
+/// Appends new events to a whole chain, filling seq, prev_hash and hash.
 pub fn append(chain: &mut Vec<Event>, new: impl IntoIterator<Item = NewEvent>) {
     for n in new {
-        let (seq, prev_hash) = match chain.last() {
-            Some(last) => (last.seq + 1, last.hash.clone()),
-            None => (1, GENESIS.to_string()),
-        };
-        let mut e = Event {
-            seq,
-            step: n.step,
-            case_id: n.case_id,
-            from_status: n.from_status,
-            to_status: n.to_status,
-            detail: Text(n.detail),
-            inputs: n.inputs,
-            prev_hash,
-            hash: String::new(),
-        };
-        e.hash = e.compute_hash();
+        let e = chained(chain.last().map(|l| (l.seq, l.hash.as_str())), n);
         chain.push(e);
     }
 }
 
-/// The first row where the chain breaks, with why; `None` when the chain is whole.
+/// The first row where the chain breaks, with why; `None` when the chain is whole. Rows are checked on every
+/// core (each row carries the hash it follows); the first broken one in order is the one reported.
 pub fn verify_chain(chain: &[Event]) -> Option<(u64, String)> {
-    let mut prev = GENESIS.to_string();
-    for (i, e) in chain.iter().enumerate() {
+    use rayon::prelude::*;
+    chain.par_iter().enumerate().find_map_first(|(i, e)| {
         let want_seq = i as u64 + 1;
+        let prev = if i == 0 { GENESIS } else { chain[i - 1].hash.as_str() };
         if e.seq != want_seq {
-            return Some((
+            Some((
                 e.seq,
                 format!(
                     "expected event {want_seq}, found {} (an event was removed or moved)",
                     e.seq
                 ),
-            ));
-        }
-        if e.prev_hash != prev {
-            return Some((
+            ))
+        } else if e.prev_hash != prev {
+            Some((
                 e.seq,
                 "prev_hash does not match the previous event (an event was removed or edited)".into(),
-            ));
+            ))
+        } else if e.compute_hash() != e.hash {
+            Some((e.seq, "hash does not match the row (the row was edited)".into()))
+        } else {
+            None
         }
-        if e.compute_hash() != e.hash {
-            return Some((e.seq, "hash does not match the row (the row was edited)".into()));
-        }
-        prev = e.hash.clone();
-    }
-    None
+    })
 }
 
 /// Lower-case hex of bytes.
@@ -195,6 +369,108 @@ mod tests {
         let mut c = chain(5);
         c.swap(1, 2);
         assert!(verify_chain(&c).is_some());
+    }
+
+    /// A chain with a step-run event every 100 events, large enough (> 1 MiB) to be verified in pieces.
+    fn big_chain() -> Vec<Event> {
+        let mut c = Vec::new();
+        append(
+            &mut c,
+            (0..12_000).map(|i| NewEvent {
+                step: "verify".into(),
+                case_id: if i % 100 == 0 {
+                    String::new()
+                } else {
+                    format!("CD-2026-{i:012}")
+                },
+                to_status: "verified".into(),
+                detail: format!("检查 {i}: 人均月收入 296.00 < 标准 860.00, \"quoted\", and a line\nfeed"),
+                ..NewEvent::default()
+            }),
+        );
+        c
+    }
+
+    #[test]
+    fn a_journal_read_in_pieces_knows_its_tail_and_its_step_runs() {
+        let c = big_chain();
+        let bytes = crate::ledger::to_bytes(&c).unwrap();
+        assert!(bytes.len() > 2 << 20, "the test needs a journal read in pieces");
+        let j = Journal::from_bytes(Some(&bytes)).unwrap();
+        assert_eq!(j.last, Some((12_000, c.last().unwrap().hash.clone())));
+        let runs: Vec<Event> = c.iter().filter(|e| e.case_id.is_empty()).cloned().collect();
+        assert_eq!(j.runs, runs);
+        assert_eq!(j.len, bytes.len() as u64);
+    }
+
+    #[test]
+    fn appending_to_a_journal_gives_the_bytes_of_the_whole_chain_rewritten() {
+        let mut c = big_chain();
+        let bytes = crate::ledger::to_bytes(&c).unwrap();
+        let mut j = Journal::from_bytes(Some(&bytes)).unwrap();
+        let new = || {
+            (0..3).map(|i| NewEvent {
+                step: "decide".into(),
+                case_id: format!("CD-NEW-{i}"),
+                detail: "=cmd".into(),
+                ..NewEvent::default()
+            })
+        };
+        j.append(new());
+        append(&mut c, new());
+        let mut txn = crate::workspace::Txn::new();
+        j.put(&mut txn).unwrap();
+        let (at, tail) = txn.appended(&crate::ledger::path_of::<Event>()).expect("an append");
+        assert_eq!(at, bytes.len() as u64);
+        let mut whole = bytes.clone();
+        whole.extend_from_slice(tail);
+        assert_eq!(whole, crate::ledger::to_bytes(&c).unwrap());
+        // No journal yet: the events are written whole, header first.
+        let mut j = Journal::from_bytes(None).unwrap();
+        j.append(new());
+        let mut txn = crate::workspace::Txn::new();
+        j.put(&mut txn).unwrap();
+        assert!(txn.appended(&crate::ledger::path_of::<Event>()).is_none());
+        // Nothing appended: nothing written.
+        let j = Journal::from_bytes(Some(&bytes)).unwrap();
+        let mut txn = crate::workspace::Txn::new();
+        j.put(&mut txn).unwrap();
+        assert_eq!(txn.paths().count(), 0);
+    }
+
+    #[test]
+    fn a_damaged_journal_read_in_pieces_gives_the_message_of_a_whole_read() {
+        let whole = |c: &[Event]| -> String {
+            let bytes = crate::ledger::to_bytes(c).unwrap();
+            let Err(e) = Journal::from_bytes(Some(&bytes)) else {
+                panic!("a damaged journal is refused")
+            };
+            let e = e.to_string();
+            let want = match crate::ledger::parse::<Event>(Event::FILE, &bytes) {
+                Ok(chain) => refuse_broken(&chain).map_or_else(|e| e.to_string(), |()| panic!("a broken chain")),
+                Err(e) => e.to_string(),
+            };
+            assert_eq!(e, want);
+            e
+        };
+        // An edit in the second piece, a removal at the edge of two pieces, a swap, the first row edited.
+        let mut c = big_chain();
+        c[9_000].detail = Text("edited".into());
+        assert!(whole(&c).contains("event 9001: hash does not match"));
+        let mut c = big_chain();
+        c.remove(6_000);
+        assert!(whole(&c).contains("event 6002"));
+        let mut c = big_chain();
+        c[11].seq = 13;
+        assert!(whole(&c).contains("the key 000000000013 appears twice"));
+        let mut c = big_chain();
+        c[0].prev_hash = "f".repeat(64);
+        assert!(whole(&c).contains("damaged at event 1:"));
+        // A row that does not parse names its line.
+        let mut bytes = crate::ledger::to_bytes(&big_chain()).unwrap();
+        let at = bytes.len() - 300;
+        bytes[at..at + 4].copy_from_slice(b"\xff\xfe\"x");
+        assert!(Journal::from_bytes(Some(&bytes)).is_err());
     }
 
     #[test]

@@ -63,25 +63,7 @@ const WRITE_CHUNK: usize = 16 * 1024;
 /// piece fails, the whole file is parsed again in one pass so the message names the exact line.
 pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
     // UTF-8 is checked record by record as the pieces are parsed; the whole file only when a piece failed.
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => anyhow!("ledgers/{name} is not UTF-8"),
-            _ => anyhow!("ledgers/{name}: cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    if header != R::COLUMNS {
-        bail!(
-            "ledgers/{name} line 1: the columns are not the ones jiuzhu writes.\n  expected: {}\n  found:    {}\n\
-             Restore the file from Git (`git checkout -- ledgers/{name}`) rather than editing its columns.",
-            R::COLUMNS.join(","),
-            header.join(",")
-        );
-    }
-    let body = &bytes[rdr.position().byte() as usize..];
+    let (body, rdr) = body_of::<R>(name, bytes)?;
     let pieces = split_records(body, rayon::current_num_threads());
     let parsed: Option<Vec<Vec<R>>> = pieces.par_iter().map(|p| parse_piece::<R>(p)).collect();
     let out = match parsed {
@@ -107,6 +89,31 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
         }
     }
     Ok(out)
+}
+
+/// Checks a ledger's header and returns the bytes after it, with the reader positioned there (for a sequential
+/// re-read that names the line of an error).
+pub(crate) fn body_of<'a, R: Record>(name: &str, bytes: &'a [u8]) -> Result<(&'a [u8], csv::Reader<&'a [u8]>)> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => anyhow!("ledgers/{name} is not UTF-8"),
+            _ => anyhow!("ledgers/{name}: cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if header != R::COLUMNS {
+        bail!(
+            "ledgers/{name} line 1: the columns are not the ones jiuzhu writes.\n  expected: {}\n  found:    {}\n\
+             Restore the file from Git (`git checkout -- ledgers/{name}`) rather than editing its columns.",
+            R::COLUMNS.join(","),
+            header.join(",")
+        );
+    }
+    let body = &bytes[rdr.position().byte() as usize..];
+    Ok((body, rdr))
 }
 
 /// Parses headerless records, positionally; `None` on any error (the caller re-parses for the message).
@@ -138,7 +145,7 @@ fn parse_sequential<R: Record>(name: &str, bytes: &[u8], mut rdr: csv::Reader<&[
 /// Cuts CSV records into at most `n` pieces of similar size, each ending after a record's line feed. A line
 /// feed is a record boundary when an even number of quotes precede it (a quote inside a quoted field is
 /// doubled, so the parity tells whether a position is inside quotes).
-fn split_records(body: &[u8], n: usize) -> Vec<&[u8]> {
+pub(crate) fn split_records(body: &[u8], n: usize) -> Vec<&[u8]> {
     if n < 2 || body.len() < PARALLEL_BYTES {
         return vec![body];
     }
@@ -156,7 +163,7 @@ fn split_records(body: &[u8], n: usize) -> Vec<&[u8]> {
         while i < body.len() {
             match body[i] {
                 b'"' => quotes += 1,
-                b'\n' if quotes % 2 == 0 => break,
+                b'\n' if quotes.is_multiple_of(2) => break,
                 _ => {}
             }
             i += 1;
@@ -222,7 +229,7 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
+pub(crate) fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
