@@ -1123,6 +1123,19 @@ fn decision_id(case_id: &str, period: &str, kind: DecisionKind) -> String {
 
 fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
     let policy = ctx.policy;
+    // Confirmed deaths that exclude a member, by case, found once (a scan of the hits per decision is quadratic).
+    let mut dead_of: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for m in ctx
+        .d
+        .matches
+        .iter()
+        .filter(|m| m.source == "deaths" && m.disposition == Disposition::Confirmed && m.effect == Effect::Exclude)
+    {
+        dead_of
+            .entry(m.case_id.as_str())
+            .or_default()
+            .insert(m.id_number.as_str().to_string());
+    }
     for x in &ctx.d.decisions {
         let fix = "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`";
         let period = Period::parse(&x.period);
@@ -1192,18 +1205,7 @@ fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
             continue;
         }
         let members = ctx.members.get(x.case_id.as_str()).cloned().unwrap_or_default();
-        let dead: BTreeSet<String> = ctx
-            .d
-            .matches
-            .iter()
-            .filter(|m| {
-                m.case_id == x.case_id
-                    && m.source == "deaths"
-                    && m.disposition == Disposition::Confirmed
-                    && m.effect == Effect::Exclude
-            })
-            .map(|m| m.id_number.as_str().to_string())
-            .collect();
+        let dead = dead_of.get(x.case_id.as_str()).cloned().unwrap_or_default();
         let mut replayed = None;
         for without in [BTreeSet::new(), dead] {
             if let Ok((computed, basis)) = decide::compute(policy, case, &members, p.first_day(), &without) {

@@ -8,7 +8,7 @@
 //! with no upheld objection. Urgent temporary assistance (先行救助) is effective at once and approved after.
 //! The arithmetic lives in `domain::benefit`; this file only gathers inputs, applies the procedure and writes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -86,6 +86,8 @@ struct State {
     decisions_of: HashMap<String, Vec<usize>>,
     /// Case ID → positions in `members`.
     member_pos: HashMap<String, Vec<usize>>,
+    /// Case ID → positions in `matches` of its confirmed exclude hits (decide does not change hits).
+    exclusions_of: HashMap<String, Vec<usize>>,
 }
 
 /// What decide needs of `checks.csv` — the checks that did not pass, and the latest `as_of` — without building a
@@ -164,12 +166,19 @@ impl State {
             member_pos.entry(m.case_id.clone()).or_default().push(i);
         }
         let (checks, checks_latest) = checks.expect(read)?;
+        let matches: Vec<Match> = matches.expect(read)?;
+        let mut exclusions_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in matches.iter().enumerate() {
+            if m.disposition == Disposition::Confirmed && m.effect == Effect::Exclude {
+                exclusions_of.entry(m.case_id.clone()).or_default().push(i);
+            }
+        }
         let mut st = State {
             cases,
             members,
             checks,
             checks_latest,
-            matches: matches.expect(read)?,
+            matches,
             decisions: decisions.expect(read)?,
             notices: notices.expect(read)?,
             meetings: meetings.expect(read)?,
@@ -177,6 +186,7 @@ impl State {
             case_pos,
             decisions_of: HashMap::new(),
             member_pos,
+            exclusions_of,
         };
         st.index_decisions();
         Ok(st)
@@ -819,9 +829,11 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
     };
     // Confirmed exclude hits: a death removes the person; any other (payroll, blacklist, other schemes) stops.
     let confirmed: Vec<&Match> = st
-        .matches
-        .iter()
-        .filter(|m| m.case_id == case.case_id && m.disposition == Disposition::Confirmed && m.effect == Effect::Exclude)
+        .exclusions_of
+        .get(&case.case_id)
+        .into_iter()
+        .flatten()
+        .map(|&i| &st.matches[i])
         .collect();
     let dead: BTreeSet<String> = confirmed
         .iter()
@@ -1323,10 +1335,29 @@ fn apply_verdicts(
     date: NaiveDate,
 ) -> (u32, u32, u32) {
     let (mut a, mut r, mut f) = (0, 0, 0);
+    // Decisions found by ID, and the earlier notices of the decisions this meeting posts removed in one pass (a
+    // meeting can approve every case of a county: a scan per verdict is quadratic). Decisions are not added here.
+    let pos: HashMap<String, usize> = st
+        .decisions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.decision_id.clone(), i))
+        .collect();
+    let posts = |d: &Decision, verdict: &DecisionStatus| {
+        *verdict == DecisionStatus::Approved && !awaiting_backfill(d) && d.kind != DecisionKind::Reject && !d.urgent
+    };
+    let reposted: HashSet<&str> = decided
+        .iter()
+        .filter(|(id, verdict, _)| pos.get(id).is_some_and(|&i| posts(&st.decisions[i], verdict)))
+        .map(|(id, _, _)| id.as_str())
+        .collect();
+    st.notices.retain(|n| !reposted.contains(n.decision_id.as_str()));
+    let mut posted: HashSet<String> = HashSet::new();
     for (id, verdict, note) in decided {
-        let Some(d) = st.decisions.iter_mut().find(|d| &d.decision_id == id) else {
+        let Some(&i) = pos.get(id) else {
             continue;
         };
+        let d = &mut st.decisions[i];
         let backfill = awaiting_backfill(d);
         d.meeting = Text(if note.is_empty() {
             meeting.to_string()
@@ -1365,14 +1396,17 @@ fn apply_verdicts(
                 a += 1;
                 if d.kind == DecisionKind::Reject {
                     // A refusal is not posted; it takes effect at once and the applicant is told in writing.
-                    if let Some(x) = st.decisions.iter_mut().find(|x| x.decision_id == d.decision_id) {
-                        x.status = DecisionStatus::Effective;
-                        x.effective_from = Period::of(date).to_string();
-                    }
+                    let x = &mut st.decisions[i];
+                    x.status = DecisionStatus::Effective;
+                    x.effective_from = Period::of(date).to_string();
                     set_status(st, &d.case_id, CaseStatus::Rejected, &format!("不予批准 ({meeting})"));
                 } else if d.urgent {
                     // 先行救助: already effective; the meeting back-fills the approval.
                 } else {
+                    if !posted.insert(d.decision_id.clone()) {
+                        // The same decision twice on the sheet: the later verdict's notices replace the earlier's.
+                        st.notices.retain(|n| n.decision_id != d.decision_id);
+                    }
                     post_notices(st, policy, &d, date);
                     set_status(
                         st,
@@ -1398,14 +1432,10 @@ fn is_private(policy: &Policy, case: &Case) -> bool {
         .any(|r| !r.is_empty() && case.hardship_reason.contains(r.as_str()))
 }
 
-/// Posts an approved decision: one notice per level, each starting the day after the previous ends.
+/// Posts an approved decision: one notice per level, each starting the day after the previous ends. The caller
+/// has removed the decision's earlier notices.
 fn post_notices(st: &mut State, policy: &Policy, d: &Decision, date: NaiveDate) {
-    st.notices.retain(|n| n.decision_id != d.decision_id);
-    let private = st
-        .cases
-        .iter()
-        .find(|c| c.case_id == d.case_id)
-        .is_some_and(|c| is_private(policy, c));
+    let private = st.case(&d.case_id).is_some_and(|c| is_private(policy, c));
     let days = policy.decision.notice_days as u64;
     let mut start = date.checked_add_days(Days::new(1)).unwrap_or(date);
     let levels: Vec<String> = if private {
@@ -1529,9 +1559,12 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     let mut decided = Vec::new();
     for c in case_ids {
         let d = st
-            .decisions
-            .iter()
-            .find(|d| &d.case_id == c && d.status == DecisionStatus::Proposed)
+            .decisions_of
+            .get(c.as_str())
+            .into_iter()
+            .flatten()
+            .map(|&i| &st.decisions[i])
+            .find(|d| d.status == DecisionStatus::Proposed)
             .ok_or_else(|| anyhow!("case {c} has no proposed decision; run `jiuzhu decide --period P` first"))?;
         decided.push((d.decision_id.clone(), DecisionStatus::Approved, String::new()));
     }

@@ -24,7 +24,7 @@
 //!
 //! Per batch, `batches.csv` records the count and sum issued, and these must equal the batch's payments.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -342,8 +342,12 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             ));
         }
     }
+    let mut of_batch: HashMap<&str, Vec<&Payment>> = HashMap::new();
+    for p in &st.payments {
+        of_batch.entry(p.batch.as_str()).or_default().push(p);
+    }
     for b in &st.batches {
-        let ps: Vec<&Payment> = st.payments.iter().filter(|p| p.batch == b.batch).collect();
+        let ps: &[&Payment] = of_batch.get(b.batch.as_str()).map_or(&[], Vec::as_slice);
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
         if ps.len() as u32 != b.payments || sum != b.amount.0 {
             violations.push(format!(
@@ -356,9 +360,16 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             ));
         }
     }
+    let by_id: HashMap<&str, &Payment> = st.payments.iter().map(|p| (p.payment_id.as_str(), p)).collect();
+    let reissued: HashSet<&str> = st
+        .payments
+        .iter()
+        .filter(|p| !p.reissue_of.is_empty())
+        .map(|p| p.reissue_of.as_str())
+        .collect();
     for p in &st.payments {
         if !p.reissue_of.is_empty() {
-            match st.payments.iter().find(|x| x.payment_id == p.reissue_of) {
+            match by_id.get(p.reissue_of.as_str()) {
                 Some(f) if f.status == PaymentStatus::Reissued && f.amount == p.amount => {}
                 _ => violations.push(format!(
                     "payment {} reissues {}, which is not a reissued payment of the same amount",
@@ -366,7 +377,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
                 )),
             }
         }
-        if p.status == PaymentStatus::Reissued && !st.payments.iter().any(|x| x.reissue_of == p.payment_id) {
+        if p.status == PaymentStatus::Reissued && !reissued.contains(p.payment_id.as_str()) {
             violations.push(format!(
                 "payment {} is marked reissued but nothing reissues it",
                 p.payment_id
@@ -1406,18 +1417,30 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
     if lines.is_empty() {
         problems.push("the file has no payment lines".to_string());
     }
+    // Payments found by ID, and outstanding ones by account, indexed once (a return file can list every payment
+    // of a province: a scan per line is quadratic). Payments are not added or removed while the lines are read.
+    let by_id: HashMap<&str, usize> = st
+        .payments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.payment_id.as_str(), i))
+        .collect();
+    let mut issued_to: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in st.payments.iter().enumerate() {
+        if p.status == PaymentStatus::Issued {
+            issued_to.entry(p.account.0.as_str()).or_default().push(i);
+        }
+    }
     for l in &lines {
         let idx = if !l.payment_id.is_empty() {
-            st.payments.iter().position(|p| p.payment_id == l.payment_id)
+            by_id.get(l.payment_id.as_str()).copied()
         } else {
-            let hits: Vec<usize> = st
-                .payments
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| {
-                    p.account.0 == l.account && p.status == PaymentStatus::Issued && Some(p.amount) == l.amount
-                })
-                .map(|(i, _)| i)
+            let hits: Vec<usize> = issued_to
+                .get(l.account.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| Some(st.payments[i].amount) == l.amount)
                 .collect();
             if hits.len() > 1 {
                 problems.push(format!(

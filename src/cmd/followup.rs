@@ -123,7 +123,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     match args.kind {
         Kind::Followups => {
             let mut followups = ledger::read::<Followup>(ws)?;
-            let known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
+            // Follow-ups already recorded, and those recorded by this run (a row repeated in the same files).
+            let mut known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
             let mut members_changed = false;
             for input in &inputs {
                 for (excel_row, row) in data_rows(input) {
@@ -134,9 +135,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                             rejects.push(reject(input, excel_row, e));
                         }
                         Ok(mut f) => {
-                            if known.contains(&f.followup_id)
-                                || followups.iter().any(|x| x.followup_id == f.followup_id)
-                            {
+                            if known.contains(&f.followup_id) {
                                 tally.already += 1;
                                 continue;
                             }
@@ -162,6 +161,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                             f.file_sha256 = input.sha256.clone();
                             f.row = excel_row;
                             tally.recorded += 1;
+                            known.insert(f.followup_id.clone());
                             followups.push(f);
                         }
                     }
