@@ -222,7 +222,7 @@ fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
         });
     };
     let recs = ledger::parse::<R>(R::FILE, &bytes)?;
-    let canonical = ledger::to_bytes(&recs)? == bytes;
+    let canonical = ledger::is_canonical(&recs, &bytes)?;
     let sha = sha256_hex(&bytes);
     Ok(Loaded {
         recs,

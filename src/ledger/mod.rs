@@ -68,7 +68,11 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
     let parsed: Option<Vec<Vec<R>>> = pieces.par_iter().map(|p| parse_piece::<R>(p)).collect();
     let out = match parsed {
         Some(parts) => {
-            let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+            // The first piece grows to hold the rest: one move of the later pieces, not of every record.
+            let total: usize = parts.iter().map(Vec::len).sum();
+            let mut parts = parts.into_iter();
+            let mut out = parts.next().unwrap_or_default();
+            out.reserve_exact(total - out.len());
             for p in parts {
                 out.extend(p);
             }
@@ -229,6 +233,44 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Whether `bytes` are exactly what [`to_bytes`] writes for `records` (the records parsed from them): the
+/// canonical form. Compared piece by piece on every core, never holding a second copy of a large ledger.
+pub fn is_canonical<R: Record>(records: &[R], bytes: &[u8]) -> Result<bool> {
+    // A ledger out of key order is not canonical: to_bytes would sort it.
+    if !records.par_windows(2).all(|w| w[0].key() <= w[1].key()) {
+        return Ok(false);
+    }
+    let mut head = csv_writer(Vec::new());
+    head.write_record(R::COLUMNS)?;
+    let head = head
+        .into_inner()
+        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))?;
+    let Some(mut rest) = bytes.strip_prefix(head.as_slice()) else {
+        return Ok(false);
+    };
+    let window = WRITE_CHUNK * rayon::current_num_threads().max(1);
+    for part in records.chunks(window) {
+        let pieces: Vec<Vec<u8>> = part
+            .par_chunks(WRITE_CHUNK)
+            .map(|chunk| {
+                let mut w = csv_writer(Vec::with_capacity(chunk.len() * 128));
+                for r in chunk {
+                    w.serialize(r)?;
+                }
+                w.into_inner()
+                    .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+            })
+            .collect::<Result<_>>()?;
+        for p in pieces {
+            match rest.strip_prefix(p.as_slice()) {
+                Some(r) => rest = r,
+                None => return Ok(false),
+            }
+        }
+    }
+    Ok(rest.is_empty())
+}
+
 pub(crate) fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .has_headers(false)
@@ -324,5 +366,54 @@ impl Serialize for IdNumber {
 impl<'de> Deserialize<'de> for IdNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         from_str(d, id_number::parse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::events::{self, Event, NewEvent};
+    use super::*;
+
+    /// Bytes of a journal of `n` events, in more pieces than one window of [`is_canonical`].
+    fn ledger(n: usize) -> Vec<u8> {
+        let mut chain = Vec::new();
+        events::append(
+            &mut chain,
+            (0..n).map(|i| NewEvent {
+                step: "verify".into(),
+                case_id: format!("CD-2026-{i:012}"),
+                detail: if i % 7 == 0 {
+                    "=a, \"b\"".into()
+                } else {
+                    format!("检查 {i}")
+                },
+                ..NewEvent::default()
+            }),
+        );
+        to_bytes(&chain).unwrap()
+    }
+
+    #[test]
+    fn the_canonical_check_agrees_with_a_rewrite_whole() {
+        let good = ledger(WRITE_CHUNK * 5 + 17);
+        let mut variants = vec![good.clone()];
+        // Quoting changed, two rows swapped, a blank line at the end, CRLF; a row removed.
+        let text = String::from_utf8(good.clone()).unwrap();
+        variants.push(text.replacen(",verify,", ",\"verify\",", 1).into_bytes());
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.swap(40_000, 40_001);
+        variants.push((lines.join("\n") + "\n").into_bytes());
+        variants.push([good.as_slice(), b"\n"].concat());
+        variants.push(text.replace('\n', "\r\n").into_bytes());
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.remove(70_000);
+        variants.push((lines.join("\n") + "\n").into_bytes());
+        for (k, bytes) in variants.iter().enumerate() {
+            let recs = parse::<Event>(Event::FILE, bytes).unwrap();
+            let whole = to_bytes(&recs).unwrap() == *bytes;
+            assert_eq!(is_canonical(&recs, bytes).unwrap(), whole, "variant {k}");
+            // A removed row leaves a ledger in canonical form (the journal's chain is what catches it).
+            assert_eq!(whole, k == 0 || k == 5, "variant {k}");
+        }
     }
 }
