@@ -76,6 +76,9 @@ def main():
     rows = load(work)
     cpu, nproc, free = machine()
     version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    commit_file = os.path.join(work, "measured-commit")
+    if os.path.exists(commit_file):
+        version += f" (commit {open(commit_file, encoding='utf-8').read().strip()})"
     lines = [
         "# Benchmark results",
         "",

@@ -23,6 +23,8 @@ case "$what" in
 esac
 work="${BENCH_WORK:-$here/work}"
 mkdir -p "$work"
+# The tree measured, for the report (a tree with uncommitted changes is marked so).
+git -C "$repo" describe --always --dirty >"$work/measured-commit" 2>/dev/null || echo unknown >"$work/measured-commit"
 
 if [ -z "${JIUZHU:-}" ]; then
   echo "== building jiuzhu (release)"
