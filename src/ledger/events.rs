@@ -214,14 +214,7 @@ impl Journal {
         } else {
             b"\n".to_vec()
         };
-        let mut w = super::csv_writer(start);
-        for e in &self.new {
-            w.serialize(e)?;
-        }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("cannot write ledger {}: {e}", Event::FILE))?;
-        txn.append(rel, self.len, bytes);
+        txn.append(rel, self.len, super::rows_bytes(&self.new, start)?);
         Ok(())
     }
 }

@@ -209,21 +209,10 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
         sorted.sort_by_cached_key(|r| r.key());
         sorted
     };
-    let mut head = csv_writer(Vec::new());
-    head.write_record(R::COLUMNS)?;
-    let head = head
-        .into_inner()
-        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))?;
+    let head = header_bytes::<R>()?;
     let pieces: Vec<Vec<u8>> = order
         .par_chunks(WRITE_CHUNK)
-        .map(|chunk| {
-            let mut w = csv_writer(Vec::with_capacity(chunk.len() * 128));
-            for r in chunk {
-                w.serialize(r)?;
-            }
-            w.into_inner()
-                .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
-        })
+        .map(|chunk| rows_bytes(chunk.iter().copied(), Vec::with_capacity(chunk.len() * 128)))
         .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(head.len() + pieces.iter().map(Vec::len).sum::<usize>());
     out.extend_from_slice(&head);
@@ -240,26 +229,14 @@ pub fn is_canonical<R: Record>(records: &[R], bytes: &[u8]) -> Result<bool> {
     if !records.par_windows(2).all(|w| w[0].key() <= w[1].key()) {
         return Ok(false);
     }
-    let mut head = csv_writer(Vec::new());
-    head.write_record(R::COLUMNS)?;
-    let head = head
-        .into_inner()
-        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))?;
-    let Some(mut rest) = bytes.strip_prefix(head.as_slice()) else {
+    let Some(mut rest) = bytes.strip_prefix(header_bytes::<R>()?.as_slice()) else {
         return Ok(false);
     };
     let window = WRITE_CHUNK * rayon::current_num_threads().max(1);
     for part in records.chunks(window) {
         let pieces: Vec<Vec<u8>> = part
             .par_chunks(WRITE_CHUNK)
-            .map(|chunk| {
-                let mut w = csv_writer(Vec::with_capacity(chunk.len() * 128));
-                for r in chunk {
-                    w.serialize(r)?;
-                }
-                w.into_inner()
-                    .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
-            })
+            .map(|chunk| rows_bytes(chunk, Vec::with_capacity(chunk.len() * 128)))
             .collect::<Result<_>>()?;
         for p in pieces {
             match rest.strip_prefix(p.as_slice()) {
@@ -271,7 +248,28 @@ pub fn is_canonical<R: Record>(records: &[R], bytes: &[u8]) -> Result<bool> {
     Ok(rest.is_empty())
 }
 
-pub(crate) fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
+/// A ledger's header line.
+fn header_bytes<R: Record>() -> Result<Vec<u8>> {
+    let mut w = csv_writer(Vec::new());
+    w.write_record(R::COLUMNS)?;
+    w.into_inner()
+        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+}
+
+/// Records as ledger lines (no header), appended to `buf`.
+pub(crate) fn rows_bytes<'a, R: Record + 'a>(
+    records: impl IntoIterator<Item = &'a R>,
+    buf: Vec<u8>,
+) -> Result<Vec<u8>> {
+    let mut w = csv_writer(buf);
+    for r in records {
+        w.serialize(r)?;
+    }
+    w.into_inner()
+        .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+}
+
+fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
