@@ -6,7 +6,7 @@
 //!   what a refused second run prints.
 //! - **All or nothing.** A step stages every file it writes in `.jiuzhu/staging/`, fsyncs them and a manifest,
 //!   then renames the staging folder to `.jiuzhu/commit/` — that single rename is the commit point — and only then
-//!   moves each file into place. A crash before the commit point leaves the old state (the staging folder is
+//!   moves each file into place (or, for the journal, appends the staged bytes at the length the step read). A crash before the commit point leaves the old state (the staging folder is
 //!   discarded on the next run); a crash after it leaves a journal that the next run rolls forward. Nobody ever
 //!   sees a workspace between the two.
 
@@ -418,7 +418,7 @@ impl Txn {
         self.writes.insert(rel, w);
     }
 
-    /// Adds every file of another step-part (built on another thread), as [`Txn::put`] each.
+    /// Adds every file of another step-part (built on another thread), as [`Txn::put`] or [`Txn::append`] each.
     pub fn extend(&mut self, other: Txn) {
         for (rel, w) in other.writes {
             self.insert(rel, w);
