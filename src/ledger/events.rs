@@ -81,15 +81,8 @@ impl Event {
     }
 }
 
-/// Reads `ledgers/events.csv` whole for a step that will append to it, refusing a broken chain: appending to a
-/// damaged journal would bury the damage under new, valid-looking events. (A step that only appends uses
-/// [`Journal::read`], which verifies the same and keeps only the tail.)
-pub fn read_verified(ws: &crate::workspace::Workspace) -> anyhow::Result<Vec<Event>> {
-    let chain = super::read::<Event>(ws)?;
-    refuse_broken(&chain)?;
-    Ok(chain)
-}
-
+/// Refuses a broken chain for a step that will append to it: appending to a damaged journal would bury the
+/// damage under new, valid-looking events.
 fn refuse_broken(chain: &[Event]) -> anyhow::Result<()> {
     if let Some((seq, why)) = verify_chain(chain) {
         anyhow::bail!(
@@ -126,7 +119,7 @@ struct Piece {
 }
 
 impl Journal {
-    /// Reads and verifies `ledgers/events.csv` (see [`read_verified`]): the file is cut into one piece per core,
+    /// Reads and verifies `ledgers/events.csv` (see [`refuse_broken`]): the file is cut into one piece per core,
     /// every row's hash is checked against its own columns and its `prev_hash` against the row before, and the
     /// pieces are joined at their edges. Any doubt re-reads the file in one pass, so the message is the one a
     /// whole read gives.
