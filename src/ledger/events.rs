@@ -102,7 +102,7 @@ fn refuse_broken(chain: &[Event]) -> anyhow::Result<()> {
 pub struct Journal {
     /// Bytes of `events.csv` as read (0 when there is none yet).
     len: u64,
-    /// The file's last byte is a line feed (or there is no file).
+    /// The file's last byte is a line feed (only asked when there is a file: a new journal is written whole).
     ends_in_newline: bool,
     last: Option<(u64, String)>,
     /// Step-run events (empty `case_id`) in order.
@@ -131,10 +131,7 @@ impl Journal {
     pub fn from_bytes(bytes: Option<&[u8]>) -> anyhow::Result<Journal> {
         use rayon::prelude::*;
         let Some(bytes) = bytes else {
-            return Ok(Journal {
-                ends_in_newline: true,
-                ..Journal::default()
-            });
+            return Ok(Journal::default());
         };
         let (body, _) = super::body_of::<Event>(Event::FILE, bytes)?;
         let pieces = super::split_records(body, rayon::current_num_threads());
@@ -184,11 +181,6 @@ impl Journal {
             self.last = Some((e.seq, e.hash.clone()));
             self.new.push(e);
         }
-    }
-
-    /// The events appended so far by this step.
-    pub fn new_events(&self) -> &[Event] {
-        &self.new
     }
 
     /// Hands the appended events to the step's commit; nothing when there are none.
