@@ -38,8 +38,15 @@ def machine():
     return cpu, nproc, free
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
 def load(work):
-    rows = {}
+    """(size, step, tool) → (median wall s, peak RSS MiB over the runs, worst exit code, runs, min s, max s)."""
+    runs = {}
     for size in ("county", "province"):
         path = os.path.join(work, f"results-{size}.tsv")
         if not os.path.exists(path):
@@ -50,9 +57,19 @@ def load(work):
                 continue
             _, step, tool, wall, rss, rc = parts
             try:
-                rows[(size, step, tool)] = (float(wall), int(rss) / 1024.0, int(rc))
+                run = (float(wall), int(rss) / 1024.0, int(rc))
             except ValueError:
-                rows[(size, step, tool)] = (None, None, int(rc or 99))
+                run = (None, None, int(rc or 99))
+            runs.setdefault((size, step, tool), []).append(run)
+    rows = {}
+    for key, rs in runs.items():
+        walls = [r[0] for r in rs if r[0] is not None]
+        rss = [r[1] for r in rs if r[1] is not None]
+        rc = max(r[2] for r in rs)
+        if not walls:
+            rows[key] = (None, None, rc, len(rs), None, None)
+        else:
+            rows[key] = (median(walls), max(rss), rc, len(rs), min(walls), max(walls))
     return rows
 
 
@@ -91,7 +108,8 @@ def main():
         free,
         "```",
         "",
-        "Wall time in seconds and peak RSS in MiB, one run each (`/usr/bin/time -f \"%e %M\"`), on the same files. "
+        "Wall time in seconds (the median of the runs; **runs** gives their number and the fastest and slowest "
+        "jiuzhu run) and peak RSS in MiB (the highest of the runs), by `/usr/bin/time -f \"%e %M\"`, on the same files. "
         "**vs DuckDB / vs pandas** = the peer's wall time ÷ jiuzhu's: above 1× jiuzhu is faster. "
         "exit: jiuzhu's exit code (1 = done, a person must look: open hits, ineligible cases — expected here).",
         "",
@@ -103,8 +121,9 @@ def main():
         lines += [
             f"## {size}",
             "",
-            "| step | jiuzhu s | jiuzhu MiB | exit | DuckDB s | DuckDB MiB | pandas s | pandas MiB | vs DuckDB | vs pandas |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| step | jiuzhu s | runs | jiuzhu MiB | exit | DuckDB s | DuckDB MiB | pandas s | pandas MiB | vs DuckDB "
+            "| vs pandas |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         month, month_duck, month_pandas, peak = 0.0, 0.0, 0.0, 0.0
         for step in STEPS:
@@ -113,9 +132,10 @@ def main():
             p = rows.get((size, step, "pandas"))
             if not (j or d or p):
                 continue
-            jt, jm, jrc = j if j else (None, None, None)
-            dt, dm, drc = d if d else (None, None, None)
-            pt, pm, prc = p if p else (None, None, None)
+            jt, jm, jrc, jn, jlo, jhi = j if j else (None,) * 6
+            dt, dm, drc = d[:3] if d else (None, None, None)
+            pt, pm, prc = p[:3] if p else (None, None, None)
+            spread = "" if not jn else (str(jn) if jn == 1 or jlo is None else f"{jn} ({fmt_t(jlo)}–{fmt_t(jhi)})")
             if drc not in (None, 0):
                 dt, dm = None, None
             if prc not in (None, 0):
@@ -126,11 +146,11 @@ def main():
                 month_duck += dt or 0
                 month_pandas += pt or 0
             lines.append(
-                f"| {LABEL[step]} | {fmt_t(jt)} | {fmt_m(jm)} | {'' if jrc is None else jrc} | {fmt_t(dt)} | "
+                f"| {LABEL[step]} | {fmt_t(jt)} | {spread} | {fmt_m(jm)} | {'' if jrc is None else jrc} | {fmt_t(dt)} | "
                 f"{fmt_m(dm)} | {fmt_t(pt)} | {fmt_m(pm)} | {ratio(dt, jt)} | {ratio(pt, jt)} |"
             )
         lines.append(
-            f"| **the month** (intake … audit, as present) | **{fmt_t(month)}** | {fmt_m(peak)} (peak) | | "
+            f"| **the month** (intake … audit, as present) | **{fmt_t(month)}** | | {fmt_m(peak)} (peak) | | "
             f"{fmt_t(month_duck)} | | {fmt_t(month_pandas)} | | {ratio(month_duck, month)} | {ratio(month_pandas, month)} |"
         )
         lines.append("")

@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_WORK (default bench/work) holds the generated workspaces; JIUZHU (default: the release
 # build of this repository) is the binary measured; BENCH_SKIP_PEERS=1 measures jiuzhu only; BENCH_TIMEOUT
-# (default 1800) stops a step after that many seconds (exit 124 in the results).
+# (default 1800) stops a step after that many seconds (exit 124 in the results); BENCH_RUNS (default 3 at county
+# size, 1 at province size) measures each step that many times, and the report takes the median.
 # Writes bench/work/results-SIZE.tsv per size and bench/RESULTS.md from every results file present.
 set -euo pipefail
 
@@ -71,11 +72,43 @@ measure() {
   fi
 }
 
+# runs SIZE: how many times each step is measured (BENCH_RUNS; default 3 at county size, 1 at province size,
+# where one month takes minutes and a copy of the workspace gigabytes). The report takes the median.
+runs() {
+  if [ -n "${BENCH_RUNS:-}" ]; then echo "$BENCH_RUNS"; elif [ "$1" = county ]; then echo 3; else echo 1; fi
+}
+
+# step SIZE STEP WS CMD… — a jiuzhu step of the month, measured runs(SIZE) times on the same workspace: the
+# workspace as it was before the step is kept aside and put back before each further run, so every run does the
+# same work; the last run's result is the one the month goes on from.
+step() {
+  local size="$1" name="$2" ws="$3"
+  shift 3
+  local n i
+  n="$(runs "$size")"
+  if [ "$n" -gt 1 ]; then
+    rm -rf "$ws.before"
+    cp -a "$ws" "$ws.before"
+  fi
+  for ((i = 1; i <= n; i++)); do
+    if [ "$i" -gt 1 ]; then
+      rm -rf "$ws"
+      cp -a "$ws.before" "$ws"
+      sync
+    fi
+    measure "$size" "$name" jiuzhu "$@"
+  done
+  rm -rf "$ws.before"
+}
+
 peers() {
-  local size="$1" step="$2" ws="$3"
+  local size="$1" step="$2" ws="$3" n i
   [ -n "${BENCH_SKIP_PEERS:-}" ] && return 0
-  measure "$size" "$step" duckdb "$py" "$here/peers.py" duckdb "$step" "$ws" "$work/$size/peer-duckdb"
-  measure "$size" "$step" pandas "$py" "$here/peers.py" pandas "$step" "$ws" "$work/$size/peer-pandas"
+  n="$(runs "$size")"
+  for ((i = 1; i <= n; i++)); do
+    measure "$size" "$step" duckdb "$py" "$here/peers.py" duckdb "$step" "$ws" "$work/$size/peer-duckdb"
+    measure "$size" "$step" pandas "$py" "$here/peers.py" pandas "$step" "$ws" "$work/$size/peer-pandas"
+  done
 }
 
 xlsx_done=""
@@ -93,7 +126,7 @@ for size in "${sizes[@]}"; do
     echo "== xlsx: a 100k-member-row register, written and read"
     xws="$work/$size/xlsx"
     measure "$size" xlsx_write jiuzhu "$jz" sample-data --households 0 --registry-rows 0 --xlsx-rows 100000 "$xws"
-    measure "$size" intake_xlsx jiuzhu "$jz" -C "$xws" intake inputs/registers/register-100k.xlsx
+    step "$size" intake_xlsx "$xws" "$jz" -C "$xws" intake inputs/registers/register-100k.xlsx
     peers "$size" intake_xlsx "$xws"
     xlsx_done=1
   fi
@@ -101,39 +134,39 @@ for size in "${sizes[@]}"; do
   echo "== $size: the month"
   registers=()
   for f in "$ws"/inputs/registers/*.csv; do registers+=("inputs/registers/$(basename "$f")"); done
-  measure "$size" intake jiuzhu "$jz" -C "$ws" intake "${registers[@]}"
+  step "$size" intake "$ws" "$jz" -C "$ws" intake "${registers[@]}"
   cp "$ws/ledgers/cases.csv" "$work/$size/cases-after-intake.csv"
   peers "$size" intake "$ws"
 
   visits=()
   for f in "$ws"/inputs/visits*.csv; do visits+=(--visits "inputs/$(basename "$f")"); done
-  measure "$size" verify jiuzhu "$jz" -C "$ws" verify --as-of 2026-11-20 "${visits[@]}"
+  step "$size" verify "$ws" "$jz" -C "$ws" verify --as-of 2026-11-20 "${visits[@]}"
   peers "$size" verify "$ws"
 
   sources=()
   for r in deaths vehicles real_estate payroll relatives other_schemes; do
     sources+=(--source "$r=inputs/registries/$r.csv")
   done
-  measure "$size" compare jiuzhu "$jz" -C "$ws" compare "${sources[@]}"
+  step "$size" compare "$ws" "$jz" -C "$ws" compare "${sources[@]}"
   peers "$size" compare "$ws"
 
-  measure "$size" decide jiuzhu "$jz" -C "$ws" decide --period 2026-11 --as-of 2026-11-20
+  step "$size" decide "$ws" "$jz" -C "$ws" decide --period 2026-11 --as-of 2026-11-20
   peers "$size" decide "$ws"
 
   if has disburse; then
-    measure "$size" disburse jiuzhu "$jz" -C "$ws" disburse --period 2026-11
+    step "$size" disburse "$ws" "$jz" -C "$ws" disburse --period 2026-11
   else
     echo "  disburse: not in this jiuzhu (jiuzhu --help); peers measured alone"
   fi
   peers "$size" disburse "$ws"
 
   if has audit; then
-    measure "$size" audit jiuzhu "$jz" -C "$ws" audit --period 2026-11
+    step "$size" audit "$ws" "$jz" -C "$ws" audit --period 2026-11
   else
     echo "  audit: not in this jiuzhu"
   fi
   if has diff; then
-    measure "$size" diff jiuzhu "$jz" -C "$ws" diff "$work/$size/cases-after-intake.csv" ledgers/cases.csv
+    step "$size" diff "$ws" "$jz" -C "$ws" diff "$work/$size/cases-after-intake.csv" ledgers/cases.csv
   else
     echo "  diff: not in this jiuzhu"
   fi

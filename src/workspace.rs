@@ -135,11 +135,15 @@ impl Workspace {
     /// them in path order whatever order they were staged in.
     pub fn commit(&self, _lock: &Lock, txn: Txn) -> Result<Vec<PathBuf>> {
         use rayon::prelude::*;
+        let compared = txn.compared;
         let writes: Vec<(PathBuf, Entry)> = txn.writes.into_iter().collect();
         let changed: Vec<bool> = writes
             .par_iter()
             .map(|(rel, w)| match w {
-                Entry::Whole(bytes) => self.differs(rel, bytes),
+                Entry::Whole(bytes) => match compared.get(rel) {
+                    Some(&differs) => Ok(differs),
+                    None => self.differs(rel, bytes),
+                },
                 Entry::Append { at, bytes } => {
                     let len = fs::metadata(self.path(rel)).map(|m| m.len()).unwrap_or(0);
                     if len != *at {
@@ -371,6 +375,8 @@ pub fn safe_file_name(name: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Txn {
     writes: BTreeMap<PathBuf, Entry>,
+    /// Files the step already compared with the ones on disk ([`Txn::put_compared`]): whether they differ.
+    compared: BTreeMap<PathBuf, bool>,
 }
 
 /// One file of a step: written whole, or appended to (the journal, which only grows).
@@ -402,6 +408,14 @@ impl Txn {
         self.insert(rel.into(), Entry::Whole(bytes));
     }
 
+    /// [`Txn::put`] of a file the step has just compared with the one on disk under its lock
+    /// ([`Workspace::differs`]), so the commit does not read and compare it again.
+    pub fn put_compared(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>, differs: bool) {
+        let rel = rel.into();
+        self.insert(rel.clone(), Entry::Whole(bytes));
+        self.compared.insert(rel, differs);
+    }
+
     /// Appends `bytes` to a file that was `at` bytes long when the step read it (under the lock). The commit
     /// refuses if the file's length changed; rolling the step forward after a crash cuts the file back to `at`
     /// before appending, so the bytes are never added twice.
@@ -410,6 +424,8 @@ impl Txn {
     }
 
     fn insert(&mut self, rel: PathBuf, w: Entry) {
+        // Bytes put again replace the compared ones: the commit compares them (put_compared records it after).
+        self.compared.remove(&rel);
         debug_assert!(
             rel.components().all(|c| matches!(c, Component::Normal(_))),
             "workspace paths are relative and plain: {}",
@@ -421,7 +437,11 @@ impl Txn {
     /// Adds every file of another step-part (built on another thread), as [`Txn::put`] or [`Txn::append`] each.
     pub fn extend(&mut self, other: Txn) {
         for (rel, w) in other.writes {
-            self.insert(rel, w);
+            let compared = other.compared.get(&rel).copied();
+            self.insert(rel.clone(), w);
+            if let Some(c) = compared {
+                self.compared.insert(rel, c);
+            }
         }
     }
 
@@ -532,5 +552,36 @@ mod tests {
         let e = apply_journal(root, &journal_with_append(root, 6, b"2\n")).unwrap_err();
         assert!(format!("{e:#}").contains("shorter than when the step read it"), "{e:#}");
         assert_eq!(fs::read(&target).unwrap(), b"seq\n");
+    }
+
+    #[test]
+    fn a_file_compared_by_the_step_is_not_compared_again_unless_put_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join(POLICY_FILE), include_str!("../templates/jiuzhu.yaml")).unwrap();
+        fs::create_dir_all(root.join("ledgers")).unwrap();
+        fs::write(root.join("ledgers/a.csv"), b"x\n").unwrap();
+        let ws = Workspace::open(root).unwrap();
+        let lock = ws.lock().unwrap();
+
+        // The step's word is taken: bytes it found equal are not written.
+        let mut txn = Txn::new();
+        txn.put_compared("ledgers/a.csv", b"x\n".to_vec(), false);
+        assert!(ws.commit(&lock, txn).unwrap().is_empty());
+        let mut txn = Txn::new();
+        txn.put_compared("ledgers/a.csv", b"y\n".to_vec(), true);
+        assert_eq!(ws.commit(&lock, txn).unwrap(), vec![PathBuf::from("ledgers/a.csv")]);
+        assert_eq!(fs::read(root.join("ledgers/a.csv")).unwrap(), b"y\n");
+
+        // Bytes put again after the comparison are compared at the commit.
+        let mut txn = Txn::new();
+        txn.put_compared("ledgers/a.csv", b"y\n".to_vec(), false);
+        txn.put("ledgers/a.csv", b"z\n".to_vec());
+        let mut other = Txn::new();
+        other.put_compared("ledgers/b.csv", b"b\n".to_vec(), true);
+        txn.extend(other);
+        assert_eq!(ws.commit(&lock, txn).unwrap().len(), 2);
+        assert_eq!(fs::read(root.join("ledgers/a.csv")).unwrap(), b"z\n");
+        assert_eq!(fs::read(root.join("ledgers/b.csv")).unwrap(), b"b\n");
     }
 }

@@ -116,9 +116,18 @@ fn assert_finding(ws: &Ws, code: &str) -> String {
 #[test]
 fn a_clean_month_is_silent_and_writes_the_change_report() {
     let ws = paid_month();
+    let journal_before = ws.ledger("events.csv");
     let out = ws.run(&["audit"]);
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), "", "a clean audit prints nothing");
+    // The audit's event is appended to the journal, which is not rewritten, and the chain still holds.
+    let journal = ws.ledger("events.csv");
+    let added = journal
+        .strip_prefix(&journal_before)
+        .expect("the journal is appended to");
+    assert_eq!(added.lines().count(), 1, "{added}");
+    assert!(added.contains(",audit,"), "{added}");
+    assert_exit(&ws.run(&["audit", "journal"]), 0);
     let reports = ws.ledger("change_reports.csv");
     // One row per month and paying scheme, 临时救助 excluded; November: every household new.
     assert!(reports.contains("2026-11,urban_dibao,0,0,0.00,2,2,"), "{reports}");
@@ -136,6 +145,27 @@ fn a_clean_month_is_silent_and_writes_the_change_report() {
         "{help}"
     );
     assert_exit(&ws.run(&["audit", "no-such-check"]), 2);
+}
+
+#[test]
+fn an_audit_appends_its_event_and_leaves_a_hand_reformatted_journal_as_found() {
+    let ws = paid_month();
+    // Quotes added by hand around a field of the first event: the chain still holds (the values are the same),
+    // but the file is no longer in its canonical form.
+    let edited = ws.ledger("events.csv").replacen(",intake,", ",\"intake\",", 1);
+    std::fs::write(ws.path("ledgers/events.csv"), &edited).unwrap();
+    let out = ws.run(&["audit"]);
+    assert_exit(&out, 1);
+    assert!(stdout(&out).contains("J103"), "{}", stdout(&out));
+    // The audit records its run after the edited bytes instead of rewriting the journal, so the edit stays for
+    // the next auditor to see.
+    let journal = ws.ledger("events.csv");
+    let added = journal
+        .strip_prefix(&edited)
+        .expect("the journal is appended to, not rewritten");
+    assert_eq!(added.lines().count(), 1, "{added}");
+    assert!(added.contains(",audit,"), "{added}");
+    assert!(stdout(&ws.run(&["audit", "journal", "canonical-ledgers"])).contains("J103"));
 }
 
 #[test]

@@ -199,6 +199,8 @@ struct Data {
     spot_checks: Vec<SpotCheck>,
     change_reports: Vec<ChangeReport>,
     chain: Vec<Event>,
+    /// The journal's length in bytes and whether it ends in a line feed, for appending the audit's event.
+    chain_end: (u64, bool),
     /// File name → SHA-256 of its bytes, for every ledger present (events.csv included).
     sha: BTreeMap<String, String>,
     /// Ledgers whose bytes are not their canonical form.
@@ -212,6 +214,8 @@ struct Data {
 struct Loaded<R> {
     recs: Vec<R>,
     file: Option<(bool, String)>,
+    /// The file's length and whether it ends in a line feed (for appending to the journal).
+    end: (u64, bool),
 }
 
 fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
@@ -219,6 +223,7 @@ fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
         return Ok(Loaded {
             recs: Vec::new(),
             file: None,
+            end: (0, false),
         });
     };
     let recs = ledger::parse::<R>(R::FILE, &bytes)?;
@@ -227,6 +232,7 @@ fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
     Ok(Loaded {
         recs,
         file: Some((canonical, sha)),
+        end: (bytes.len() as u64, bytes.last() == Some(&b'\n')),
     })
 }
 
@@ -279,6 +285,10 @@ impl Data {
             s.spawn(|_| archive = Some(load_one::<ArchiveEntry>(ws)));
         });
         let mut files = Files::default();
+        let chain_end = chain
+            .as_ref()
+            .and_then(|l| l.as_ref().ok())
+            .map_or((0, false), |l| l.end);
         let chain = files.take(chain)?;
         let d = Data {
             cases: files.take(cases)?,
@@ -294,6 +304,7 @@ impl Data {
             spot_checks: files.take(spot_checks)?,
             change_reports: files.take(change_reports)?,
             chain,
+            chain_end,
             sha: BTreeMap::new(),
             not_canonical: Vec::new(),
             case_index: std::sync::OnceLock::new(),
@@ -468,29 +479,28 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         txn.put(&findings_rel, findings_workbook(&f)?);
     }
     if writing && errors == 0 {
-        let mut chain = d.chain.clone();
         let reports_bytes = ledger::to_bytes(&reports)?;
         let mut sha = d.sha.clone();
         sha.insert(ChangeReport::FILE.into(), sha256_hex(&reports_bytes));
         txn.put(ledger::path_of::<ChangeReport>(), reports_bytes);
         let inputs = seal_inputs(ws, &sha)?;
-        let sealed = chain.last().is_some_and(|e| e.step == "audit" && e.inputs == inputs);
+        let sealed = d.chain.last().is_some_and(|e| e.step == "audit" && e.inputs == inputs);
         if !sealed {
-            events::append(
-                &mut chain,
-                [NewEvent {
-                    step: "audit".into(),
-                    detail: format!(
-                        "{}audited: {} findings ({} warnings)",
-                        period.map(|p| format!("{p}: ")).unwrap_or_default(),
-                        f.len(),
-                        f.len() - errors
-                    ),
-                    inputs,
-                    ..NewEvent::default()
-                }],
-            );
-            txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
+            // The chain was verified whole above (an error stops the write): the event is appended to it.
+            let (len, ends_in_newline) = d.chain_end;
+            let mut journal = events::Journal::from_chain(&d.chain, len, ends_in_newline);
+            journal.append([NewEvent {
+                step: "audit".into(),
+                detail: format!(
+                    "{}audited: {} findings ({} warnings)",
+                    period.map(|p| format!("{p}: ")).unwrap_or_default(),
+                    f.len(),
+                    f.len() - errors
+                ),
+                inputs,
+                ..NewEvent::default()
+            }]);
+            journal.put(&mut txn)?;
         }
     }
     if let Some(lock) = &lock {

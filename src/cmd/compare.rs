@@ -290,7 +290,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let bytes = ledger::to_bytes(&matches)?;
     let changed = ws.differs(ledger::path_of::<Match>(), &bytes)?;
     if changed {
-        txn.put(ledger::path_of::<Match>(), bytes);
+        txn.put_compared(ledger::path_of::<Match>(), bytes, true);
         let mut chain = events::Journal::read(ws)?;
         let mut input_list: Vec<String> = inputs.iter().map(|(n, s)| format!("{n}={s}")).collect();
         input_list.push(format!("{POLICY_FILE}={}", ws.policy_sha256()?));

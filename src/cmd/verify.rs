@@ -411,10 +411,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut txn = Txn::new();
     let mut ledger_changed = false;
     let mut put_ledger = |txn: &mut Txn, rel: PathBuf, bytes: Vec<u8>| -> Result<()> {
-        if ws.differs(&rel, &bytes)? {
-            ledger_changed = true;
-        }
-        txn.put(rel, bytes);
+        let differs = ws.differs(&rel, &bytes)?;
+        ledger_changed |= differs;
+        txn.put_compared(rel, bytes, differs);
         Ok(())
     };
     let new_cases = (!changes.is_empty()).then(|| {

@@ -47,6 +47,10 @@ impl Record for Event {
         // Zero-padded so the string order is the numeric order.
         format!("{:012}", self.seq)
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // The same order as the zero-padded keys (a journal never reaches 10^12 events).
+        self.seq.cmp(&other.seq)
+    }
 }
 
 /// An event before it is chained.
@@ -172,6 +176,18 @@ impl Journal {
             runs,
             new: Vec::new(),
         })
+    }
+
+    /// The journal of a step that has read and verified the whole chain itself (audit): `len` bytes of
+    /// `events.csv`, ending in a line feed or not.
+    pub fn from_chain(chain: &[Event], len: u64, ends_in_newline: bool) -> Journal {
+        Journal {
+            len,
+            ends_in_newline,
+            last: chain.last().map(|e| (e.seq, e.hash.clone())),
+            runs: chain.iter().filter(|e| e.case_id.is_empty()).cloned().collect(),
+            new: Vec::new(),
+        }
     }
 
     /// Appends new events, filling seq, prev_hash and hash.

@@ -37,6 +37,31 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     const COLUMNS: &'static [&'static str];
     /// The key the ledger is sorted by (unique per record).
     fn key(&self) -> String;
+    /// Orders two records exactly as their keys would, without building the keys: every read checks the order
+    /// of every pair of neighbouring rows, and every write too. Overridden for the large ledgers.
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+/// Compares the keys `a.join("/")` and `b.join("/")` byte by byte, as `String`'s order does, without joining.
+pub(crate) fn cmp_joined<const N: usize>(a: [&str; N], b: [&str; N]) -> std::cmp::Ordering {
+    fn bytes<'a, const N: usize>(parts: [&'a str; N]) -> impl Iterator<Item = u8> + 'a {
+        parts
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, p)| (if i == 0 { &b""[..] } else { &b"/"[..] }).iter().chain(p.as_bytes()))
+            .copied()
+    }
+    // Most pairs differ in the first part, which a slice comparison settles at once.
+    if N > 0 && !a[0].contains('/') && !b[0].contains('/') && a[0] != b[0] {
+        let (x, y) = (a[0].as_bytes(), b[0].as_bytes());
+        let n = x.len().min(y.len());
+        if x[..n] != y[..n] {
+            return x[..n].cmp(&y[..n]);
+        }
+    }
+    bytes(a).cmp(bytes(b))
 }
 
 /// Workspace-relative path of a ledger.
@@ -81,7 +106,7 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
         None => parse_sequential(name, bytes, rdr)?,
     };
     // Keys must be unique. Ledgers are written sorted, so strictly rising keys prove it without a set.
-    if !out.par_windows(2).all(|w| w[0].key() < w[1].key()) {
+    if !out.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_lt()) {
         let mut keys = std::collections::HashSet::with_capacity(out.len());
         for rec in &out {
             if !keys.insert(rec.key()) {
@@ -201,12 +226,13 @@ fn describe_csv_error(e: &csv::Error) -> String {
 /// Serialises records sorted by key, with the fixed header and LF endings. Records already in key order (as
 /// read, with changes made in place) are not sorted again; large ledgers are written in parallel pieces.
 pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
-    let in_order = records.par_windows(2).all(|w| w[0].key() <= w[1].key());
+    let in_order = records.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_le());
     let order: Vec<&R> = if in_order {
         records.iter().collect()
     } else {
+        // A stable sort finds the runs already in order (old rows, then new ones) and merges them.
         let mut sorted: Vec<&R> = records.iter().collect();
-        sorted.sort_by_cached_key(|r| r.key());
+        sorted.sort_by(|a, b| a.key_cmp(b));
         sorted
     };
     let head = header_bytes::<R>()?;
@@ -226,7 +252,7 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
 /// canonical form. Compared piece by piece on every core, never holding a second copy of a large ledger.
 pub fn is_canonical<R: Record>(records: &[R], bytes: &[u8]) -> Result<bool> {
     // A ledger out of key order is not canonical: to_bytes would sort it.
-    if !records.par_windows(2).all(|w| w[0].key() <= w[1].key()) {
+    if !records.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_le()) {
         return Ok(false);
     }
     let Some(mut rest) = bytes.strip_prefix(header_bytes::<R>()?.as_slice()) else {
@@ -389,6 +415,51 @@ mod tests {
             }),
         );
         to_bytes(&chain).unwrap()
+    }
+
+    proptest::proptest! {
+        /// The order of joined keys, taken without joining, is `String`'s order of the joined keys (keys whose
+        /// parts hold `/`, or sort around it, included).
+        #[test]
+        fn joined_keys_compare_as_the_joined_strings(
+            a in proptest::collection::vec("[-./0A-Z_a]{0,4}", 2),
+            b in proptest::collection::vec("[-./0A-Z_a]{0,4}", 2),
+        ) {
+            let (a, b) = ([a[0].as_str(), a[1].as_str()], [b[0].as_str(), b[1].as_str()]);
+            proptest::prop_assert_eq!(cmp_joined(a, b), a.join("/").cmp(&b.join("/")));
+        }
+    }
+
+    #[test]
+    fn every_large_ledger_orders_its_records_as_their_keys() {
+        let header = Member::COLUMNS.join(",");
+        let rows = [
+            "CD-2026-A,130199199303022985,甲,head,1993-03-02,F,296.00,0,false,false,full,,unknown",
+            "CD-2026-A-,130199199303022985,甲,head,1993-03-02,F,296.00,0,false,false,full,,unknown",
+            "CD-2026-A,11010519491231002X,乙,head,1949-12-31,F,0.00,0,false,false,full,,unknown",
+            "CD-2026-A/,11010519491231002X,乙,head,1949-12-31,F,0.00,0,false,false,full,,unknown",
+        ];
+        let members = parse::<Member>(Member::FILE, format!("{header}\n{}\n", rows.join("\n")).as_bytes()).unwrap();
+        assert_eq!(members.len(), 4);
+        for x in &members {
+            for y in &members {
+                assert_eq!(x.key_cmp(y), x.key().cmp(&y.key()), "{} {}", x.key(), y.key());
+            }
+        }
+        let event = |seq| Event {
+            seq,
+            step: String::new(),
+            case_id: String::new(),
+            from_status: String::new(),
+            to_status: String::new(),
+            detail: Text::default(),
+            inputs: String::new(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        for (x, y) in [(9, 10), (10, 9), (99, 100), (5, 5)] {
+            assert_eq!(event(x).key_cmp(&event(y)), event(x).key().cmp(&event(y).key()));
+        }
     }
 
     #[test]

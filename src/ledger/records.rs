@@ -133,6 +133,9 @@ impl Record for Case {
     fn key(&self) -> String {
         self.case_id.clone()
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.case_id.cmp(&other.case_id)
+    }
 }
 
 /// Relation to the head of household (与户主关系).
@@ -323,6 +326,12 @@ impl Record for Member {
     fn key(&self) -> String {
         format!("{}/{}", self.case_id, self.id_number.as_str())
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        super::cmp_joined(
+            [self.case_id.as_str(), self.id_number.as_str()],
+            [other.case_id.as_str(), other.id_number.as_str()],
+        )
+    }
 }
 
 /// Provenance: the file (by content hash, kept in `inbox/`), sheet and row each record came from.
@@ -341,6 +350,9 @@ impl Record for Source {
     const COLUMNS: &'static [&'static str] = &["record", "file_sha256", "file_name", "sheet", "row"];
     fn key(&self) -> String {
         self.record.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.record.cmp(&other.record)
     }
 }
 
@@ -374,6 +386,12 @@ impl Record for Check {
     const COLUMNS: &'static [&'static str] = &["case_id", "check", "result", "detail", "policy_values", "as_of"];
     fn key(&self) -> String {
         format!("{}/{}", self.case_id, self.check)
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        super::cmp_joined(
+            [self.case_id.as_str(), self.check.as_str()],
+            [other.case_id.as_str(), other.check.as_str()],
+        )
     }
 }
 
@@ -421,6 +439,9 @@ impl Record for Visit {
     fn key(&self) -> String {
         self.visit_id.clone()
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.visit_id.cmp(&other.visit_id)
+    }
 }
 
 /// `extensions.csv`: a time limit extended, with the approving leader and the reason (延期).
@@ -437,6 +458,9 @@ impl Record for Extension {
     const COLUMNS: &'static [&'static str] = &["case_id", "extra_working_days", "approver", "reason"];
     fn key(&self) -> String {
         self.case_id.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.case_id.cmp(&other.case_id)
     }
 }
 
@@ -518,6 +542,9 @@ impl Record for Match {
     ];
     fn key(&self) -> String {
         self.hit_id.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.hit_id.cmp(&other.hit_id)
     }
 }
 
@@ -632,6 +659,9 @@ impl Record for Decision {
     fn key(&self) -> String {
         self.decision_id.clone()
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.decision_id.cmp(&other.decision_id)
+    }
 }
 
 /// `notices.csv`: each public posting (公示) of an approved decision: level, start and end (inclusive).
@@ -663,6 +693,9 @@ impl Record for Notice {
     ];
     fn key(&self) -> String {
         self.notice_id.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.notice_id.cmp(&other.notice_id)
     }
 }
 
@@ -801,6 +834,9 @@ impl Record for Payment {
     fn key(&self) -> String {
         self.payment_id.clone()
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.payment_id.cmp(&other.payment_id)
+    }
 }
 
 /// `batches.csv`: each payment batch once issued, with its control totals. An issued batch is frozen: a rerun
@@ -821,6 +857,9 @@ impl Record for Batch {
     const COLUMNS: &'static [&'static str] = &["batch", "months", "payments", "amount", "budget_override"];
     fn key(&self) -> String {
         self.batch.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.batch.cmp(&other.batch)
     }
 }
 
@@ -903,6 +942,9 @@ impl Record for Goods {
     ];
     fn key(&self) -> String {
         self.goods_id.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.goods_id.cmp(&other.goods_id)
     }
 }
 
@@ -1045,6 +1087,9 @@ impl Record for ArchiveEntry {
     fn key(&self) -> String {
         self.case_id.clone()
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.case_id.cmp(&other.case_id)
+    }
 }
 
 /// A household's class of difficulty (困难类别), which sets how often it is visited again (回访频次, policy
@@ -1168,6 +1213,9 @@ impl Record for Followup {
     fn key(&self) -> String {
         self.followup_id.clone()
     }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.followup_id.cmp(&other.followup_id)
+    }
 }
 
 /// How a complaint came in (信访方式).
@@ -1246,5 +1294,8 @@ impl Record for Complaint {
     ];
     fn key(&self) -> String {
         self.complaint_id.clone()
+    }
+    fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.complaint_id.cmp(&other.complaint_id)
     }
 }
