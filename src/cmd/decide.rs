@@ -443,6 +443,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     for c in st.checks.iter().filter(|c| c.result == CheckResult::Fail) {
         failed_index.entry(c.case_id.as_str()).or_default().push(c);
     }
+    let caps = CapIndex::new(&st, policy);
     for case in &st.cases {
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
@@ -470,7 +471,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                         single_person,
                         derivation,
                     } => {
-                        let (amount, capped) = annual_cap(&st, policy, case, period, amount);
+                        let (amount, capped) = annual_cap(&caps, policy, case, period, amount);
                         let mut values = derivation.policy_values.join("; ");
                         if let Some((cap, _)) = &capped {
                             values.push_str(&format!("; benefits.annual_caps.{}={cap}", case.scheme));
@@ -717,28 +718,65 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     Ok(outcome)
 }
 
+/// What [`annual_cap`] looks up, built once per run for the schemes with a cap (a scan of every case and
+/// decision per proposal is quadratic: a county proposes thousands of 临时救助 a month).
+#[derive(Default)]
+struct CapIndex<'a> {
+    /// (scheme, applicant's ID number) → the household's cases of that scheme.
+    cases: std::collections::HashMap<(&'a str, &'a str), Vec<&'a str>>,
+    /// Case ID → its decisions, for those cases.
+    decisions: std::collections::HashMap<&'a str, Vec<&'a Decision>>,
+}
+
+impl<'a> CapIndex<'a> {
+    fn new(st: &'a State, policy: &Policy) -> CapIndex<'a> {
+        let mut idx = CapIndex::default();
+        let capped = |scheme: &str| policy.benefits.annual_caps.contains_key(scheme);
+        let mut capped_cases = std::collections::HashSet::new();
+        for c in st.cases.iter().filter(|c| capped(&c.scheme)) {
+            idx.cases
+                .entry((c.scheme.as_str(), c.applicant_id_number.as_str()))
+                .or_default()
+                .push(c.case_id.as_str());
+            capped_cases.insert(c.case_id.as_str());
+        }
+        for d in st
+            .decisions
+            .iter()
+            .filter(|d| capped_cases.contains(d.case_id.as_str()))
+        {
+            idx.decisions.entry(d.case_id.as_str()).or_default().push(d);
+        }
+        idx
+    }
+}
+
 /// The annual cap per household of a one-off scheme (e.g. 临时救助, 医疗救助 ≤ 5000 a year): the amount is cut to
 /// what is left of the cap after this calendar year's other decisions for the same applicant and scheme.
 /// Returns the amount to propose and, when a cap applies, the cap and the derivation line that explains it.
-fn annual_cap(st: &State, policy: &Policy, case: &Case, period: Period, amount: Fen) -> (Fen, Option<(Fen, String)>) {
+fn annual_cap(
+    caps: &CapIndex<'_>,
+    policy: &Policy,
+    case: &Case,
+    period: Period,
+    amount: Fen,
+) -> (Fen, Option<(Fen, String)>) {
     let Some(cap) = policy.benefits.annual_caps.get(&case.scheme).map(|c| c.0) else {
         return (amount, None);
     };
     let year = format!("{}-", period.year());
-    let same_household: BTreeSet<&str> = st
+    let same_household = caps
         .cases
-        .iter()
-        .filter(|c| c.scheme == case.scheme && c.applicant_id_number == case.applicant_id_number)
-        .map(|c| c.case_id.as_str())
-        .collect();
+        .get(&(case.scheme.as_str(), case.applicant_id_number.as_str()))
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let used = Fen::checked_sum(
-        st.decisions
+        same_household
             .iter()
+            .filter(|id| **id != case.case_id)
+            .flat_map(|id| caps.decisions.get(id).into_iter().flatten())
             .filter(|d| {
-                d.case_id != case.case_id
-                    && same_household.contains(d.case_id.as_str())
-                    && d.period.starts_with(&year)
-                    && matches!(d.status, DecisionStatus::Approved | DecisionStatus::Effective)
+                d.period.starts_with(&year) && matches!(d.status, DecisionStatus::Approved | DecisionStatus::Effective)
             })
             .map(|d| d.amount),
     )

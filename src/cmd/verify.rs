@@ -207,17 +207,23 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
 
     // Who is in which open case (a person may be in one only).
-    let open: BTreeSet<&str> = cases
+    let open: std::collections::HashSet<&str> = cases
         .iter()
         .filter(|c| c.status.is_open())
         .map(|c| c.case_id.as_str())
         .collect();
-    let mut cases_of_person: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // Each person's open cases, in case order.
+    let mut cases_of_person: std::collections::HashMap<&str, Vec<&str>> =
+        std::collections::HashMap::with_capacity(members.len());
     for m in members.iter().filter(|m| open.contains(m.case_id.as_str())) {
         cases_of_person
             .entry(m.id_number.as_str())
             .or_default()
-            .insert(m.case_id.as_str());
+            .push(m.case_id.as_str());
+    }
+    for ids in cases_of_person.values_mut().filter(|ids| ids.len() > 1) {
+        ids.sort_unstable();
+        ids.dedup();
     }
 
     // The township re-visit sample, drawn over the cases under review.
@@ -502,7 +508,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     txn.put(&notices_rel, notices_bytes);
     crate::ui::phase("verify: encoded");
     let lock = lock.expect("a writing run holds the lock");
-    ws.commit(&lock, txn)?;
+    let garbage = (
+        checks,
+        new_cases,
+        notices,
+        reviewed,
+        new_visits,
+        (members_by_case, visits_by_case, matches_by_case, cases_of_person),
+    );
+    ws.commit_freeing(&lock, txn, garbage)?;
     crate::ui::phase("verify: committed");
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
@@ -597,10 +611,17 @@ fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec
     for input in inputs {
         let mut t = VisitTally::default();
         let h = &input.header;
-        for (i, row) in input.sheet.rows.iter().enumerate().skip(h.row + 1) {
-            if row.iter().all(Cell::is_blank) {
-                continue;
-            }
+        // Each row is read on its own, on both cores; what was seen before is settled in order below.
+        let read: Vec<(usize, std::result::Result<Visit, RowError>)> = input
+            .sheet
+            .rows
+            .par_iter()
+            .enumerate()
+            .skip(h.row + 1)
+            .filter(|(_, row)| !row.iter().all(Cell::is_blank))
+            .map(|(i, row)| (i, visit_of_row(row, h, &index)))
+            .collect();
+        for (i, visit) in read {
             t.read += 1;
             let excel_row = (i + 1) as u32;
             let mut reject = |value: &str, reason: String, fix: &str| {
@@ -613,7 +634,7 @@ fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec
                     fix: fix.to_string(),
                 });
             };
-            match visit_of_row(row, h, &index) {
+            match visit {
                 Err((value, reason, fix)) => {
                     reject(&value, reason, fix);
                     t.rejected += 1;

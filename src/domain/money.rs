@@ -358,13 +358,39 @@ fn div_round(n: i128, d: i128, mode: RoundMode) -> i128 {
     }
 }
 
+impl Fen {
+    /// Yuan with exactly two decimals (`820.00`, `-3.50`, `0.05`), written into `buf` without allocating: the
+    /// text every ledger and bank file holds, for millions of amounts.
+    pub fn decimal_text(self, buf: &mut [u8; 24]) -> &str {
+        let mut abs = self.0.unsigned_abs();
+        let mut i = buf.len();
+        for _ in 0..2 {
+            i -= 1;
+            buf[i] = b'0' + (abs % 10) as u8;
+            abs /= 10;
+        }
+        i -= 1;
+        buf[i] = b'.';
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (abs % 10) as u8;
+            abs /= 10;
+            if abs == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        std::str::from_utf8(&buf[i..]).expect("digits are ASCII")
+    }
+}
+
 impl fmt::Display for Fen {
     /// Yuan with exactly two decimals: `820.00`, `-3.50`, `0.05`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let text = format!("{sign}{}.{:02}", abs / 100, abs % 100);
-        f.pad(&text)
+        f.pad(self.decimal_text(&mut [0; 24]))
     }
 }
 
@@ -372,6 +398,18 @@ impl fmt::Display for Fen {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The text written without allocating is the decimal text of the amount, for every i64.
+        #[test]
+        fn decimal_text_is_the_decimal_amount(fen in any::<i64>()) {
+            let abs = i128::from(fen).abs();
+            let want = format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, abs / 100, abs % 100);
+            let mut buf = [0; 24];
+            prop_assert_eq!(Fen(fen).decimal_text(&mut buf), want.as_str());
+            prop_assert_eq!(Fen(fen).to_string(), want);
+        }
+    }
 
     #[test]
     fn parse_yuan_accepts() {

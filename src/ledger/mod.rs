@@ -371,7 +371,96 @@ where
 
 impl Serialize for Fen {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.decimal_text(&mut [0; 24]))
+    }
+}
+
+/// Dates in ledgers, `YYYY-MM-DD`, written and read without chrono's general formatter and parser (a ledger
+/// row holds one or two, a county's ledgers millions): the same text and the same refusals as chrono's.
+/// `#[serde(with = "super::date_field")]` on a `NaiveDate` field.
+pub(crate) mod date_field {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserializer, Serializer};
+
+    /// `YYYY-MM-DD` into `buf`, or `None` for a year outside 0..=9999 (left to chrono).
+    pub(crate) fn text(d: NaiveDate, buf: &mut [u8; 10]) -> Option<&str> {
+        let (y, m, day) = (d.year(), d.month(), d.day());
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let y = y as u32;
+        *buf = [
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (day / 10) as u8,
+            b'0' + (day % 10) as u8,
+        ];
+        Some(std::str::from_utf8(buf).expect("digits are ASCII"))
+    }
+
+    /// `YYYY-MM-DD` parsed by hand when it is exactly that; anything else goes to chrono (for its refusals).
+    pub(crate) fn parse(s: &str) -> Result<NaiveDate, chrono::ParseError> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| {
+            b[r].iter()
+                .try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+        };
+        if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+            if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+                if let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d) {
+                    return Ok(date);
+                }
+            }
+        }
+        s.parse::<NaiveDate>()
+    }
+
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        match text(*d, &mut [0; 10]) {
+            Some(t) => s.serialize_str(t),
+            None => s.collect_str(d),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        super::from_str(d, parse)
+    }
+
+    /// The same for `Option<NaiveDate>` (an empty field is `None`).
+    pub mod option {
+        use chrono::NaiveDate;
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.serialize_some(&Date(*d)),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+            serde::Deserialize::deserialize(d).map(|o: Option<Date>| o.map(|x| x.0))
+        }
+
+        struct Date(NaiveDate);
+
+        impl serde::Serialize for Date {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                super::serialize(&self.0, s)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for Date {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                super::deserialize(d).map(Date)
+            }
+        }
     }
 }
 
@@ -427,6 +516,22 @@ mod tests {
         ) {
             let (a, b) = ([a[0].as_str(), a[1].as_str()], [b[0].as_str(), b[1].as_str()]);
             proptest::prop_assert_eq!(cmp_joined(a, b), a.join("/").cmp(&b.join("/")));
+        }
+    }
+
+    proptest::proptest! {
+        /// Dates are written as chrono writes them and read as chrono reads them, by hand.
+        #[test]
+        fn dates_are_written_and_read_as_chrono_does(days in -800_000i32..3_700_000, text in "[-+0-9 ]{0,12}") {
+            let d = chrono::NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+            let mut buf = [0; 10];
+            if let Some(t) = date_field::text(d, &mut buf) {
+                proptest::prop_assert_eq!(t, d.to_string());
+            } else {
+                proptest::prop_assert!(!(0..=9999).contains(&chrono::Datelike::year(&d)));
+            }
+            proptest::prop_assert_eq!(date_field::parse(&d.to_string()).ok(), Some(d));
+            proptest::prop_assert_eq!(date_field::parse(&text).ok(), text.parse::<chrono::NaiveDate>().ok());
         }
     }
 
