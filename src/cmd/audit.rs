@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Months, NaiveDate};
+use rayon::prelude::*;
 
 use crate::cmd::decide;
 use crate::cmd::disburse::{self, due_months};
@@ -359,6 +360,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let writing = full && !args.dry_run;
     let lock = if writing { Some(ws.lock()?) } else { None };
     let d = Data::load(ws)?;
+    crate::ui::phase("audit: ledgers read");
     let period = audit_period(&d, args.period.as_deref())?;
     let on = |name: &str| full || args.checks.iter().any(|c| c == name);
     let mut f: Vec<Finding> = Vec::new();
@@ -379,46 +381,70 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         }
     }
     let ctx = Ctx::new(policy, &d, period, args.period.is_some());
+    // The checks read the ledgers only: each runs on its own, on both cores, and their findings are joined in
+    // the order below (then sorted), so the report is the same as one check after another would give.
+    type Check<'t> = Box<dyn Fn(&mut Vec<Finding>) + Send + Sync + 't>;
+    let ctx = &ctx;
+    let mut before: Vec<Check<'_>> = Vec::new();
     if on("payments-match-decisions") || on("no-payment-after-stop-or-death") || on("urgent-backfill") {
-        payments_chain(
-            &ctx,
-            &mut f,
+        let (matching, after, urgent) = (
             on("payments-match-decisions"),
             on("no-payment-after-stop-or-death"),
+            on("urgent-backfill"),
         );
-        if on("urgent-backfill") {
-            urgent_backfill(&ctx, &mut f);
+        before.push(Box::new(move |f| {
+            payments_chain(ctx, f, matching, after);
+            if urgent {
+                urgent_backfill(ctx, f);
+            }
+        }));
+    }
+    let checks: [(&str, fn(&Ctx, &mut Vec<Finding>)); 6] = [
+        ("one-case-per-person", one_case_per_person),
+        ("exclude-hits-acted-on", exclude_hits),
+        ("relatives-reviewed", relatives),
+        ("approval-procedure", approvals),
+        ("replay-decisions", replay_decisions),
+        ("replay-payments", replay_payments),
+    ];
+    for (name, check) in checks {
+        if on(name) {
+            before.push(Box::new(move |f| check(ctx, f)));
         }
-    }
-    if on("one-case-per-person") {
-        one_case_per_person(&ctx, &mut f);
-    }
-    if on("exclude-hits-acted-on") {
-        exclude_hits(&ctx, &mut f);
-    }
-    if on("relatives-reviewed") {
-        relatives(&ctx, &mut f);
-    }
-    if on("approval-procedure") {
-        approvals(&ctx, &mut f);
-    }
-    if on("replay-decisions") {
-        replay_decisions(&ctx, &mut f);
-    }
-    if on("replay-payments") {
-        replay_payments(&ctx, &mut f);
     }
     if on("money-invariants") {
-        for v in disburse::money_violations(policy, &d.cases, &d.decisions, &d.payments, &d.batches) {
-            f.push(err(
-                "J304",
-                "",
-                format!("money invariant: {v}"),
-                "find the edit in `git log -p ledgers/`",
-            ));
-        }
+        before.push(Box::new(move |f| {
+            for v in disburse::money_violations(policy, &ctx.d.cases, &ctx.d.decisions, &ctx.d.payments, &ctx.d.batches)
+            {
+                f.push(err(
+                    "J304",
+                    "",
+                    format!("money invariant: {v}"),
+                    "find the edit in `git log -p ledgers/`",
+                ));
+            }
+        }));
     }
-    let reports = change_reports(&ctx);
+    let mut after: Vec<Check<'_>> = Vec::new();
+    if on("recheck-cadence") {
+        after.push(Box::new(move |f| cadence(ctx, f)));
+    }
+    if on("spot-checks") {
+        after.push(Box::new(move |f| spot_check_findings(ctx, f)));
+    }
+    let run = |checks: &[Check<'_>]| -> Vec<Vec<Finding>> {
+        checks
+            .par_iter()
+            .map(|check| {
+                let mut found = Vec::new();
+                check(&mut found);
+                found
+            })
+            .collect()
+    };
+    let ((found_before, found_after), reports) =
+        rayon::join(|| rayon::join(|| run(&before), || run(&after)), || change_reports(ctx));
+    f.extend(found_before.into_iter().flatten());
     if on("change-report") {
         for r in &d.change_reports {
             if args.period.as_ref().is_none_or(|p| &r.period == p) {
@@ -462,13 +488,9 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
             }
         }
     }
-    if on("recheck-cadence") {
-        cadence(&ctx, &mut f);
-    }
-    if on("spot-checks") {
-        spot_check_findings(&ctx, &mut f);
-    }
+    f.extend(found_after.into_iter().flatten());
 
+    crate::ui::phase("audit: checked");
     f.sort_by(|a, b| (a.code, &a.case_id, &a.what).cmp(&(b.code, &b.case_id, &b.what)));
     f.dedup();
     let errors = f.iter().filter(|x| x.severity == Severity::Error).count();
@@ -503,6 +525,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
             journal.put(&mut txn)?;
         }
     }
+    crate::ui::phase("audit: encoded");
     if let Some(lock) = &lock {
         ws.commit(lock, txn)?;
     } else if !f.is_empty() && !args.dry_run {
@@ -808,15 +831,30 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
 fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
     let v = &ctx.policy.verification;
     let n = ctx.policy.benefits.temporary.backfill_working_days;
+    // The first month paid of each urgent decision, in one pass over the payments (not a scan per decision).
+    let urgent: std::collections::HashSet<&str> = ctx
+        .d
+        .decisions
+        .iter()
+        .filter(|x| x.urgent)
+        .map(|x| x.decision_id.as_str())
+        .collect();
+    let mut first_paid: std::collections::HashMap<&str, Period> = std::collections::HashMap::new();
+    for p in ctx
+        .d
+        .payments
+        .iter()
+        .filter(|p| urgent.contains(p.decision_id.as_str()))
+    {
+        if let Ok(month) = Period::parse(&p.period) {
+            first_paid
+                .entry(p.decision_id.as_str())
+                .and_modify(|m| *m = (*m).min(month))
+                .or_insert(month);
+        }
+    }
     for x in ctx.d.decisions.iter().filter(|x| x.urgent) {
-        let Some(first) = ctx
-            .d
-            .payments
-            .iter()
-            .filter(|p| p.decision_id == x.decision_id)
-            .filter_map(|p| Period::parse(&p.period).ok())
-            .min()
-        else {
+        let Some(&first) = first_paid.get(x.decision_id.as_str()) else {
             continue;
         };
         // The back-fill limit: n working days counted from the day after the application (the emergency, when the
@@ -866,17 +904,20 @@ fn one_case_per_person(ctx: &Ctx, f: &mut Vec<Finding>) {
             .iter()
             .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
     };
+    // Cases whose duplicate_person check did not pass, found once (not a scan of every check per pair).
+    let flagged: std::collections::HashSet<&str> = d
+        .checks
+        .iter()
+        .filter(|k| k.check == "duplicate_person" && k.result != CheckResult::Pass)
+        .map(|k| k.case_id.as_str())
+        .collect();
     for (person, cases) in by_person.iter().filter(|(_, c)| c.len() > 1) {
         let cases: Vec<&Case> = cases.iter().filter_map(|c| d.case(c)).collect();
         let masked = crate::domain::id_number::mask_any(person);
         for (i, a) in cases.iter().enumerate() {
             for b in &cases[i + 1..] {
                 let live = |c: &Case| ctx.in_force_or_approved(c);
-                let caught_by_verify = |c: &Case| {
-                    d.checks.iter().any(|k| {
-                        k.case_id == c.case_id && k.check == "duplicate_person" && k.result != CheckResult::Pass
-                    })
-                };
+                let caught_by_verify = |c: &Case| flagged.contains(c.case_id.as_str());
                 let report = match (live(a), live(b)) {
                     (true, true) => true,
                     (true, false) => !caught_by_verify(b),
@@ -967,6 +1008,14 @@ fn exclude_hits(ctx: &Ctx, f: &mut Vec<Finding>) {
 
 fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
     let regs = &ctx.policy.audit.relatives_registries;
+    // Cases re-visited by the township or county, found once.
+    let revisited: std::collections::HashSet<&str> = ctx
+        .d
+        .visits
+        .iter()
+        .filter(|v| matches!(v.level, VisitLevel::Township | VisitLevel::County))
+        .map(|v| v.case_id.as_str())
+        .collect();
     for m in ctx.d.matches.iter().filter(|m| regs.contains(&m.source)) {
         let Some(case) = ctx.d.case(&m.case_id) else {
             continue;
@@ -985,12 +1034,7 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
                 "decide the hit with `jiuzhu compare --resolve` naming who decided",
             ));
         }
-        if !ctx
-            .d
-            .visits
-            .iter()
-            .any(|v| v.case_id == m.case_id && matches!(v.level, VisitLevel::Township | VisitLevel::County))
-        {
+        if !revisited.contains(m.case_id.as_str()) {
             f.push(err(
                 "J209",
                 &m.case_id,
@@ -1280,6 +1324,19 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
         *per_month.entry((p.case_id.as_str(), p.period.as_str())).or_default() += 1;
     }
     let payments: BTreeMap<&str, &Payment> = d.payments.iter().map(|p| (p.payment_id.as_str(), p)).collect();
+    // The months due to each case, up to the last month it was paid for, worked out once per case (whether a
+    // month is due does not depend on how far the months are counted): not once per payment, which grows with
+    // the square of a case's history.
+    let mut last_paid: std::collections::HashMap<&str, Period> = std::collections::HashMap::new();
+    for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
+        if let Ok(month) = Period::parse(&p.period) {
+            last_paid
+                .entry(p.case_id.as_str())
+                .and_modify(|m| *m = (*m).max(month))
+                .or_insert(month);
+        }
+    }
+    let mut due_of: std::collections::HashMap<&str, BTreeSet<Period>> = std::collections::HashMap::new();
     for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
         let Ok(month) = Period::parse(&p.period) else {
             continue;
@@ -1343,12 +1400,14 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
         }
         if let Some(case) = d.case(&p.case_id) {
             if let Some(scheme) = ctx.policy.schemes.get(&case.scheme) {
-                let ds = ctx.decisions_of(&p.case_id);
-                let due = due_months(&ds, scheme.kind, month);
-                if !due.iter().any(|u| u.month == month)
-                    && p.status != PaymentStatus::Reissued
-                    && p.kind != PaymentKind::OneOff
-                {
+                let due = due_of.entry(p.case_id.as_str()).or_insert_with(|| {
+                    let ds = ctx.decisions_of(&p.case_id);
+                    due_months(&ds, scheme.kind, last_paid[p.case_id.as_str()])
+                        .into_iter()
+                        .map(|u| u.month)
+                        .collect()
+                });
+                if !due.contains(&month) && p.status != PaymentStatus::Reissued && p.kind != PaymentKind::OneOff {
                     f.push(err(
                         "J303",
                         &p.case_id,

@@ -547,6 +547,21 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         .filter(|p| p.status == PaymentStatus::Failed)
         .cloned()
         .collect();
+    // Payments so far for each (case, month) a failed payment is of, counted once (the reissue's ID is the next
+    // sequence number of its month): not a scan of every payment per failed one.
+    let mut in_month: HashMap<(String, String), usize> = failed
+        .iter()
+        .map(|f| ((f.case_id.clone(), f.period.clone()), 0))
+        .collect();
+    let failed_cases: std::collections::HashSet<&str> = failed.iter().map(|f| f.case_id.as_str()).collect();
+    for p in st.payments.iter().chain(new_payments.iter()) {
+        if failed_cases.contains(p.case_id.as_str()) {
+            if let Some(n) = in_month.get_mut(&(p.case_id.clone(), p.period.clone())) {
+                *n += 1;
+            }
+        }
+    }
+    drop(failed_cases);
     for f in failed {
         let case = st.case(&f.case_id);
         let account = case.map(|c| c.bank_account.trim().to_string()).unwrap_or_default();
@@ -579,12 +594,12 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             continue;
         }
         let case = case.expect("account came from the case");
-        let n = st
-            .payments
-            .iter()
-            .chain(new_payments.iter())
-            .filter(|p| p.case_id == f.case_id && p.period == f.period)
-            .count();
+        let n = in_month
+            .get_mut(&(f.case_id.clone(), f.period.clone()))
+            .expect("counted above");
+        let seq = *n;
+        *n += 1;
+        let n = seq;
         new_payments.push(Payment {
             payment_id: payment_id(&f.case_id, Period::parse(&f.period).unwrap_or(period), n),
             batch: batch.clone(),
@@ -605,6 +620,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         });
         reissued.push(f.payment_id.clone());
     }
+    let reissued: std::collections::HashSet<String> = reissued.into_iter().collect();
     for p in st.payments.iter_mut().filter(|p| reissued.contains(&p.payment_id)) {
         p.status = PaymentStatus::Reissued;
     }

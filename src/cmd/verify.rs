@@ -253,6 +253,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for h in &matches {
         matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
     }
+    let extension_of: std::collections::HashMap<&str, &Extension> =
+        extensions.iter().map(|e| (e.case_id.as_str(), e)).collect();
     // Each case is checked on its own: in parallel, collected in ledger order.
     let under: Vec<&Case> = cases.iter().filter(|c| under_review(c.status)).collect();
     let reviewed: Vec<Reviewed<'_>> = under
@@ -278,7 +280,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 members: case_members,
                 visits: visits_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
                 hits: matches_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default(),
-                extension: extensions.iter().find(|e| e.case_id == c.case_id),
+                extension: extension_of.get(c.case_id.as_str()).copied(),
                 in_sample: sample.contains(&c.case_id),
                 also_in,
             };
