@@ -302,8 +302,8 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut current: Option<usize> = None;
     let mut current_serial = String::new();
-    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::new();
     let data_rows = trimmed_rows(sheet, header.row);
+    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::with_capacity(data_rows.len());
     for (i, row) in data_rows.iter().enumerate() {
         let at = RowRef {
             file,
@@ -318,15 +318,19 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             }
             RowKind::Data => {}
         }
-        let sig = row_signature(row);
-        if let Some(first) = seen_rows.get(&sig) {
-            read.skips.push(Skip {
-                at,
-                reason: format!("duplicate of row {first} (identical cells; reported once)"),
-            });
-            continue;
+        // One hash of the row, whether it was seen or not.
+        match seen_rows.entry(row_signature(row)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                read.skips.push(Skip {
+                    reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
+                    at,
+                });
+                continue;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at.row);
+            }
         }
-        seen_rows.insert(sig, at.row);
 
         let key = household_key_text(header.text(row, "household_key"));
         let serial = header.text(row, "serial").to_string();
@@ -691,15 +695,19 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
-        let sig = row_signature(row);
-        if let Some(first) = seen_rows.get(&sig) {
-            read.skips.push(Skip {
-                at,
-                reason: format!("duplicate of row {first} (identical cells; reported once)"),
-            });
-            continue;
+        // One hash of the row, whether it was seen or not.
+        match seen_rows.entry(row_signature(row)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                read.skips.push(Skip {
+                    reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
+                    at,
+                });
+                continue;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at.row);
+            }
         }
-        seen_rows.insert(sig, at.row);
         let key = household_key_text(mh.text(row, "household_key"));
         if !key.is_empty() && key != current_key {
             current = by_key.get(&key).copied();

@@ -399,7 +399,8 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
             }
         }));
     }
-    let checks: [(&str, fn(&Ctx, &mut Vec<Finding>)); 6] = [
+    type Named = (&'static str, fn(&Ctx, &mut Vec<Finding>));
+    let checks: [Named; 6] = [
         ("one-case-per-person", one_case_per_person),
         ("exclude-hits-acted-on", exclude_hits),
         ("relatives-reviewed", relatives),

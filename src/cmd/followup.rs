@@ -13,7 +13,7 @@
 //! As with applications, every row is recorded, already recorded, or rejected with file, sheet, row, column,
 //! value, reason and what to do; re-importing a file changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -113,8 +113,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         inputs.push(read_input(path, encoding, &names, args.kind)?);
     }
     let mut cases = ledger::read::<Case>(ws)?;
-    let mut members = ledger::read::<Member>(ws)?;
+    let members = ledger::read::<Member>(ws)?;
     let mut chain = events::Journal::read(ws)?;
+    // Built once: rows never change a case's ID, status or head (see [`CaseIndex`]).
+    let index = CaseIndex::new(&cases);
 
     let mut txn = Txn::new();
     let mut rejects = Vec::new();
@@ -123,13 +125,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     match args.kind {
         Kind::Followups => {
             let mut followups = ledger::read::<Followup>(ws)?;
+            let mut members = Members::new(members);
             // Follow-ups already recorded, and those recorded by this run (a row repeated in the same files).
             let mut known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
             let mut members_changed = false;
             for input in &inputs {
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
-                    match followup_of_row(row, &input.header, &cases, &members) {
+                    match followup_of_row(row, &input.header, &cases, &index, &members) {
                         Err(e) => {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, e));
@@ -140,7 +143,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                                 continue;
                             }
                             // A change is applied in row order: a second change of one member sees the first.
-                            match apply_change(&mut f, &mut cases, &mut members) {
+                            match apply_change(&mut f, &mut cases, &index, &mut members) {
                                 Err(e) => {
                                     tally.rejected += 1;
                                     rejects.push(reject(input, excel_row, e));
@@ -171,17 +174,23 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 txn.put(ledger::path_of::<Followup>(), ledger::to_bytes(&followups)?);
             }
             if members_changed {
-                txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&members)?);
+                txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&members.into_ledger())?);
                 txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
             }
         }
         Kind::Complaints => {
             let mut complaints = ledger::read::<Complaint>(ws)?;
+            // Complaint ID → its position in the ledger (the first, as a scan would find it), kept up to date as
+            // complaints are added: a sheet of thousands of rows against a ledger of thousands was quadratic.
+            let mut complaint_at: HashMap<String, usize> = HashMap::new();
+            for (i, c) in complaints.iter().enumerate() {
+                complaint_at.entry(c.complaint_id.clone()).or_insert(i);
+            }
             let mut seen: BTreeSet<String> = BTreeSet::new();
             for input in &inputs {
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
-                    match complaint_of_row(row, &input.header, &cases, &ws.policy) {
+                    match complaint_of_row(row, &input.header, &cases, &index, &ws.policy) {
                         Err(e) => {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, e));
@@ -191,7 +200,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                                 tally.already += 1;
                                 continue;
                             }
-                            match complaints.iter_mut().find(|x| x.complaint_id == c.complaint_id) {
+                            let at = complaint_at.get(c.complaint_id.as_str()).copied();
+                            match at.map(|i| &mut complaints[i]) {
                                 Some(old) => {
                                     // The same complaint again: the answer (handler, result, reply) may have been
                                     // filled in since; where it came from stays the first file's row.
@@ -230,6 +240,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                                         ),
                                         ..NewEvent::default()
                                     });
+                                    complaint_at.insert(c.complaint_id.clone(), complaints.len());
                                     complaints.push(c);
                                     tally.recorded += 1;
                                 }
@@ -443,12 +454,115 @@ fn optional_date(
     }
 }
 
+/// The case ledger looked up by case ID and by head, built once per run: a county has 50,000 cases and a sheet
+/// 40,000 rows, and a scan of the cases per row was quadratic. It holds positions into `cases`, not borrows, so
+/// a change can still set a household's size; and it stays right while rows are applied because a follow-up or a
+/// complaint never changes a case's ID, status or head (only its household size).
+struct CaseIndex {
+    /// Case ID → the first case with that ID in ledger order (the one a scan finds).
+    by_id: HashMap<String, usize>,
+    /// Head's ID number → the open cases they head, in ledger order.
+    open_by_head: HashMap<String, Vec<usize>>,
+}
+
+impl CaseIndex {
+    fn new(cases: &[Case]) -> CaseIndex {
+        let mut index = CaseIndex {
+            by_id: HashMap::with_capacity(cases.len()),
+            open_by_head: HashMap::new(),
+        };
+        for (i, c) in cases.iter().enumerate() {
+            index.by_id.entry(c.case_id.clone()).or_insert(i);
+            if c.status.is_open() {
+                index
+                    .open_by_head
+                    .entry(c.applicant_id_number.as_str().to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index
+    }
+}
+
+/// The members ledger while a run applies changes, looked up by case and ID number and counted by case without
+/// a scan per row (130,000 members against 40,000 rows was quadratic, and so was each `Vec::remove`). A member
+/// who moved out or died is only marked here; [`Members::into_ledger`] drops them all once at the end, which
+/// leaves the same rows in the same order as removing each one at once. A later row sees an earlier row's
+/// change: the income is set in place, and a removed member is gone from the lookups and the counts.
+struct Members {
+    list: Vec<Member>,
+    removed: Vec<bool>,
+    /// (case ID, ID number) → the positions of those still in the household, in ledger order (the first is the
+    /// one a scan finds).
+    at: HashMap<(String, String), Vec<usize>>,
+    /// Case ID → how many are still in the household.
+    size: HashMap<String, usize>,
+}
+
+impl Members {
+    fn new(list: Vec<Member>) -> Members {
+        let mut at: HashMap<(String, String), Vec<usize>> = HashMap::with_capacity(list.len());
+        let mut size: HashMap<String, usize> = HashMap::new();
+        for (i, m) in list.iter().enumerate() {
+            at.entry((m.case_id.clone(), m.id_number.as_str().to_string()))
+                .or_default()
+                .push(i);
+            *size.entry(m.case_id.clone()).or_default() += 1;
+        }
+        Members {
+            removed: vec![false; list.len()],
+            list,
+            at,
+            size,
+        }
+    }
+
+    /// The position of the case's member with this ID number, while they are in the household.
+    fn find(&self, case_id: &str, id_number: &str) -> Option<usize> {
+        self.at
+            .get(&(case_id.to_string(), id_number.to_string()))
+            .and_then(|v| v.first().copied())
+    }
+
+    /// Takes the member at `i` (found by [`Members::find`]) out of the household; returns how many are left in it.
+    fn remove(&mut self, i: usize) -> usize {
+        let m = &self.list[i];
+        let key = (m.case_id.clone(), m.id_number.as_str().to_string());
+        if let Some(v) = self.at.get_mut(&key) {
+            v.retain(|&x| x != i);
+            if v.is_empty() {
+                self.at.remove(&key);
+            }
+        }
+        self.removed[i] = true;
+        let left = self.size.entry(key.0).or_default();
+        *left = left.saturating_sub(1);
+        *left
+    }
+
+    /// The ledger without the members removed, in ledger order.
+    fn into_ledger(self) -> Vec<Member> {
+        self.list
+            .into_iter()
+            .zip(self.removed)
+            .filter_map(|(m, gone)| (!gone).then_some(m))
+            .collect()
+    }
+}
+
 /// The case a row names: by 案件编号, or by the head's ID (the one open case they head).
-fn case_of_row(row: &[Cell], h: &Header, cases: &[Case], required: bool) -> std::result::Result<String, RowError> {
+fn case_of_row(
+    row: &[Cell],
+    h: &Header,
+    cases: &[Case],
+    index: &CaseIndex,
+    required: bool,
+) -> std::result::Result<String, RowError> {
     let case_text = h.text(row, "case_id").trim().to_uppercase();
     if !case_text.is_empty() {
-        return match cases.iter().find(|c| c.case_id == case_text) {
-            Some(c) => Ok(c.case_id.clone()),
+        return match index.by_id.get(case_text.as_str()) {
+            Some(&i) => Ok(cases[i].case_id.clone()),
             None => Err((
                 "案件编号",
                 case_text.clone(),
@@ -477,12 +591,9 @@ fn case_of_row(row: &[Cell], h: &Header, cases: &[Case], required: bool) -> std:
             "format the column as text and write the head's 18-character ID",
         )
     })?;
-    let open: Vec<&Case> = cases
-        .iter()
-        .filter(|c| c.status.is_open() && c.applicant_id_number == id)
-        .collect();
-    match open.as_slice() {
-        [one] => Ok(one.case_id.clone()),
+    let open: &[usize] = index.open_by_head.get(id.as_str()).map_or(&[], Vec::as_slice);
+    match open {
+        [one] => Ok(cases[*one].case_id.clone()),
         [] => Err((
             "户主身份证号",
             id.masked(),
@@ -518,9 +629,10 @@ fn followup_of_row(
     row: &[Cell],
     h: &Header,
     cases: &[Case],
-    members: &[Member],
+    index: &CaseIndex,
+    members: &Members,
 ) -> std::result::Result<Followup, RowError> {
-    let case_id = case_of_row(row, h, cases, true)?;
+    let case_id = case_of_row(row, h, cases, index, true)?;
     let visited_on = date_of(&h.get(row, "followup_on").cloned().unwrap_or_default(), "回访日期")?;
     let visitors = split_names(h.text(row, "visitors"));
     if visitors.is_empty() {
@@ -572,7 +684,7 @@ fn followup_of_row(
                 "format the column as text and write the member's 18-character ID",
             )
         })?;
-        if !members.iter().any(|m| m.case_id == case_id && m.id_number == id) {
+        if members.find(&case_id, id.as_str()).is_none() {
             return Err((
                 "变化成员身份证号",
                 id.masked(),
@@ -645,11 +757,14 @@ fn followup_of_row(
 fn apply_change(
     f: &mut Followup,
     cases: &mut [Case],
-    members: &mut Vec<Member>,
+    index: &CaseIndex,
+    members: &mut Members,
 ) -> std::result::Result<Option<String>, RowError> {
-    let at = members
-        .iter()
-        .position(|m| m.case_id == f.case_id && m.id_number.as_str() == f.member_id_number);
+    // A row without a change looks nothing up.
+    let at = match f.change {
+        ChangeKind::None => None,
+        _ => members.find(&f.case_id, &f.member_id_number),
+    };
     match (f.change, at) {
         (ChangeKind::None, _) => Ok(None),
         (_, None) => Err((
@@ -663,7 +778,7 @@ fn apply_change(
             "the member was removed by an earlier row; check the sheet",
         )),
         (ChangeKind::Income, Some(i)) => {
-            let m = &mut members[i];
+            let m = &mut members.list[i];
             let new = f.new_income_amount.expect("checked: income change has an amount");
             f.old_income_amount = Some(m.monthly_income_amount);
             let detail = format!(
@@ -678,22 +793,22 @@ fn apply_change(
             Ok(Some(detail))
         }
         (ChangeKind::MovedOut | ChangeKind::Died, Some(i)) => {
-            if members[i].relation == Relation::Head {
+            if members.list[i].relation == Relation::Head {
                 return Err((
                     "变化成员身份证号",
-                    members[i].id_number.masked(),
+                    members.list[i].id_number.masked(),
                     format!(
                         "{} is the head of household; the case cannot lose its head here",
-                        members[i].name
+                        members.list[i].name
                     ),
                     "the household applies again with its new head (or close the case)",
                 ));
             }
-            let m = members.remove(i);
-            let size = members.iter().filter(|x| x.case_id == f.case_id).count() as u32;
-            if let Some(c) = cases.iter_mut().find(|c| c.case_id == f.case_id) {
-                c.household_size = size;
+            let size = members.remove(i) as u32;
+            if let Some(&c) = index.by_id.get(f.case_id.as_str()) {
+                cases[c].household_size = size;
             }
+            let m = &members.list[i];
             Ok(Some(format!(
                 "回访 {}: {} ({}) {}, 移出家庭; 家庭人口 {size}",
                 f.visited_on,
@@ -709,6 +824,7 @@ fn complaint_of_row(
     row: &[Cell],
     h: &Header,
     cases: &[Case],
+    index: &CaseIndex,
     policy: &Policy,
 ) -> std::result::Result<Complaint, RowError> {
     let received_on = date_of(&h.get(row, "received_on").cloned().unwrap_or_default(), "收到日期")?;
@@ -730,7 +846,7 @@ fn complaint_of_row(
             "write what the complaint is about",
         ));
     }
-    let case_id = case_of_row(row, h, cases, false)?;
+    let case_id = case_of_row(row, h, cases, index, false)?;
     let due_on = match optional_date(h, row, "due_on", "办理期限")? {
         Some(d) => d,
         None => received_on
