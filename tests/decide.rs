@@ -766,3 +766,131 @@ fn a_damaged_passed_check_stops_decide_with_its_line() {
     assert!(err.contains(&format!("ledgers/checks.csv line {}", at + 1)), "{err}");
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "damaged checks");
 }
+
+/// A proposal the meeting refused (不同意) stays refused: the next `decide` of the same period (the notices over)
+/// does not put it up again, so `decisions.csv` never holds its key twice and the payment step reads it; only a
+/// different decision for the case (something changed: here its income, now 不予批准) is proposed that period.
+#[test]
+fn a_proposal_the_meeting_refused_is_not_proposed_again_the_same_period() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let (c1, c3) = (case_of(&ws, &h1()).case_id, case_of(&ws, &h3()).case_id);
+    let refused: Vec<String> = [&c1, &c3]
+        .iter()
+        .map(|c| decisions_of(&ws, c)[0].decision_id.clone())
+        .collect();
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[(&c1, "不同意"), (&c3, "不同意")]);
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        sheet.to_str().unwrap(),
+        "--meeting",
+        "m",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("5 approved, 2 not approved, 0 deferred"),
+        "{}",
+        stdout(&out)
+    );
+    let worksheet = ws.bytes("reports/review-meeting-2026-11.xlsx");
+
+    // The notices are over: the approved decisions take effect; the refused ones are not proposed again.
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("0 proposed — 0 new, 0 rejected"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(first_line(&out).contains("4 effective now"), "{}", stdout(&out));
+    let all = ws.records::<Decision>(); // panics on a key twice
+    assert_eq!(all.len(), 7, "{all:#?}");
+    for (c, id) in [&c1, &c3].into_iter().zip(&refused) {
+        let ds = decisions_of(&ws, c);
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(
+            (
+                ds[0].decision_id.as_str(),
+                ds[0].kind,
+                ds[0].status,
+                ds[0].meeting.as_str(),
+                ds[0].decided_on.map(|d| d.to_string())
+            ),
+            (
+                id.as_str(),
+                DecisionKind::New,
+                DecisionStatus::Rejected,
+                "m",
+                Some("2026-11-20".into())
+            )
+        );
+        let case = ws.records::<Case>().into_iter().find(|x| &x.case_id == c).unwrap();
+        assert_eq!(
+            case.status,
+            CaseStatus::Verified,
+            "the meeting's refusal leaves the case as it was"
+        );
+    }
+    assert_eq!(case_of(&ws, &h2()).status, CaseStatus::Effective);
+    // No proposal, so no new worksheet: the meeting's sheet is left as it was.
+    assert_eq!(ws.bytes("reports/review-meeting-2026-11.xlsx"), worksheet);
+
+    // A rerun changes nothing; the payment step reads the decisions.
+    let before = ws.ledgers();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    assert_same_files(&before, &ws.ledgers(), "rerun of decide after the meeting");
+    let out = ws.run(&["disburse", "--period", "2026-11"]);
+    assert!(
+        out.status.code() != Some(2) && !stderr(&out).contains("appears twice"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // Something changed: 张一's income is now far above the line. The same period proposes 不予批准, a decision of
+    // its own; the meeting's refusal stays on record.
+    let members = ws.read("ledgers/members.csv").replace(
+        &format!("{},张一,head,1980-01-01,M,980.00", h1()),
+        &format!("{},张一,head,1980-01-01,M,9800.00", h1()),
+    );
+    assert!(members.contains("9800.00"));
+    std::fs::write(ws.path("ledgers/members.csv"), members).unwrap();
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    assert_exit(&out, 1);
+    assert!(
+        first_line(&out).contains("1 proposed — 0 new, 1 rejected"),
+        "{}",
+        stdout(&out)
+    );
+    ws.records::<Decision>();
+    let mut ds = decisions_of(&ws, &c1);
+    ds.sort_by_key(|d| d.kind != DecisionKind::New);
+    assert_eq!(
+        ds.iter().map(|d| (d.kind, d.status)).collect::<Vec<_>>(),
+        [
+            (DecisionKind::New, DecisionStatus::Rejected),
+            (DecisionKind::Reject, DecisionStatus::Proposed)
+        ]
+    );
+    assert_eq!(decisions_of(&ws, &c3).len(), 1);
+
+    // A refused row edited by hand into another kind keeps its ID: decide stops rather than write the key twice.
+    let row = format!("{},{c3},2026-11,new,rejected,", refused[1]);
+    let edited = ws
+        .ledger("decisions.csv")
+        .replace(&row, &row.replace(",new,", ",increase,"));
+    assert_ne!(edited, ws.ledger("decisions.csv"));
+    std::fs::write(ws.path("ledgers/decisions.csv"), edited).unwrap();
+    let before = ws.ledgers();
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains(&format!("decision {} is case {c3}'s 增发 of 2026-11", refused[1])),
+        "{}",
+        stderr(&out)
+    );
+    assert_same_files(&before, &ws.ledgers(), "a decision ID of another kind");
+}

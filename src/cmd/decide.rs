@@ -380,6 +380,49 @@ fn decision_id(case_id: &str, period: Period, kind: DecisionKind) -> String {
     format!("D-{}", h[..12].to_uppercase())
 }
 
+/// Which of the period's proposals (`ids[i]` is the ID of `proposals[i]`) are already decisions in `kept` (the
+/// ledger without the period's earlier proposals): decided for that case, period and kind — refused by the meeting
+/// (不同意), deferred, approved or in force. A decision's ID is its case, period and kind, so such a proposal would
+/// be the same decision twice: a refusal stands for its period, and the case comes up again only with a different
+/// decision (something changed) or the next period. An ID that belongs to two cases, periods or kinds (a hand
+/// edit, or a collision of the hash) stops the step, nothing written.
+fn decided_already(
+    kept: &[Decision],
+    proposals: &[Proposal],
+    ids: &[String],
+    period: Period,
+) -> Result<HashSet<String>> {
+    let who = |case: &str, kind: DecisionKind, period: &str| format!("case {case}'s {} of {period}", kind.label_zh());
+    let period_text = period.to_string();
+    let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity(ids.len());
+    for (id, p) in ids.iter().zip(proposals) {
+        if let Some(q) = wanted.insert(id, p) {
+            bail!(
+                "decision {id} would be both {} and {}; nothing written",
+                who(&q.case_id, q.kind, &period_text),
+                who(&p.case_id, p.kind, &period_text)
+            );
+        }
+    }
+    let mut decided = HashSet::new();
+    for d in kept {
+        let Some(p) = wanted.get(d.decision_id.as_str()) else {
+            continue;
+        };
+        if d.case_id != p.case_id || d.period != period_text || d.kind != p.kind {
+            bail!(
+                "ledgers/decisions.csv: decision {} is {}, but its ID is that of {}; nothing written (restore the \
+                 file from Git)",
+                d.decision_id,
+                who(&d.case_id, d.kind, &d.period),
+                who(&p.case_id, p.kind, &period_text)
+            );
+        }
+        decided.insert(d.decision_id.clone());
+    }
+    Ok(decided)
+}
+
 /// A proposal before it is merged into the ledger.
 struct Proposal {
     case_id: String,
@@ -558,9 +601,18 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let before_decisions = st.decisions.clone();
     st.decisions
         .retain(|d| !(d.status == DecisionStatus::Proposed && d.period == period_text));
+    let ids: Vec<String> = proposals
+        .iter()
+        .map(|p| decision_id(&p.case_id, period, p.kind))
+        .collect();
+    let decided = decided_already(&st.decisions, &proposals, &ids, period)?;
     let mut urgent_now = 0;
-    for p in &proposals {
-        let id = decision_id(&p.case_id, period, p.kind);
+    for (p, id) in proposals.iter().zip(ids) {
+        // One row per key: a decision of the case, period and kind that the meeting or the notice already
+        // decided (不同意, 暂缓, 同意, in force) stands for the period and is not proposed again.
+        if decided.contains(&id) {
+            continue;
+        }
         // Urgent temporary assistance is paid first and approved after (先行救助、后置审批).
         let urgent = p.urgent && p.kind == DecisionKind::New;
         if urgent {
