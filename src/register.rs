@@ -297,6 +297,29 @@ fn row_signature(row: &[Cell]) -> Vec<&str> {
     v
 }
 
+/// A row seen for the first time is handed back; a repeat of an earlier row (identical cells) is skipped, naming
+/// the row it repeats. One hash of the row either way.
+fn first_time<'r>(
+    seen_rows: &mut HashMap<Vec<&'r str>, u32>,
+    row: &'r [Cell],
+    at: RowRef,
+    skips: &mut Vec<Skip>,
+) -> Option<RowRef> {
+    match seen_rows.entry(row_signature(row)) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            skips.push(Skip {
+                reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
+                at,
+            });
+            None
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(at.row);
+            Some(at)
+        }
+    }
+}
+
 fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, file: usize, policy: &Policy) {
     // Looked up by hash, not in order: a province's register has hundreds of thousands of rows.
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -318,19 +341,9 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             }
             RowKind::Data => {}
         }
-        // One hash of the row, whether it was seen or not.
-        match seen_rows.entry(row_signature(row)) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                read.skips.push(Skip {
-                    reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
-                    at,
-                });
-                continue;
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(at.row);
-            }
-        }
+        let Some(at) = first_time(&mut seen_rows, row, at, &mut read.skips) else {
+            continue;
+        };
 
         let key = household_key_text(header.text(row, "household_key"));
         let serial = header.text(row, "serial").to_string();
@@ -695,19 +708,9 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
-        // One hash of the row, whether it was seen or not.
-        match seen_rows.entry(row_signature(row)) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                read.skips.push(Skip {
-                    reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
-                    at,
-                });
-                continue;
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(at.row);
-            }
-        }
+        let Some(at) = first_time(&mut seen_rows, row, at, &mut read.skips) else {
+            continue;
+        };
         let key = household_key_text(mh.text(row, "household_key"));
         if !key.is_empty() && key != current_key {
             current = by_key.get(&key).copied();
