@@ -560,6 +560,20 @@ fn goods_plan_list_and_receipts() {
         format!("物资名称,数量,单位,案件编号,村(社区)\n大米,2,袋,{c1},\n食用油,1.5,桶,,柳树村\n"),
     )
     .unwrap();
+    // A village written after its township finds the same households; one planned twice refuses the plan whole.
+    let twice = ws.path("两次.csv");
+    std::fs::write(
+        &twice,
+        "物资名称,数量,单位,案件编号,村(社区)\n食用油,1,桶,,东河乡柳树村\n食用油,1,桶,,柳树村\n",
+    )
+    .unwrap();
+    let before = ws.ledgers();
+    let out = ws.run(&["disburse", "--goods", twice.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    let refused = stderr(&out);
+    assert_eq!(refused.matches("is planned twice").count(), 2, "{refused}");
+    assert_same_files(&before, &ws.ledgers(), "a plan refused whole");
+
     let out = ws.run(&["disburse", "--goods", plan.to_str().unwrap()]);
     assert_exit(&out, 0);
     // 柳树村: 王三 and 吴六 (the urgent temporary case is effective too).

@@ -1643,6 +1643,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let mut st = State::load(ws)?;
     let mut problems = Vec::new();
     let mut planned: Vec<Goods> = Vec::new();
+    // The IDs planned so far, and the effective cases by their village's key (as written alone, and after the
+    // township), found once: a scan per recipient or per village row is quadratic for a county-wide plan.
+    let mut planned_ids: HashSet<String> = HashSet::new();
+    let mut in_village: Option<HashMap<String, Vec<usize>>> = None;
     let mut found = false;
     for sheet in &wb.sheets {
         let grid: Vec<Vec<String>> = sheet
@@ -1701,15 +1705,26 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 }
             } else if !village.is_empty() {
                 let want = text::normalize_key(&village);
-                let v: Vec<&Case> = st
-                    .cases
-                    .iter()
-                    .filter(|c| c.status == CaseStatus::Effective)
-                    .filter(|c| {
-                        text::normalize_key(&c.village) == want
-                            || text::normalize_key(&format!("{}{}", c.township, c.village)) == want
-                    })
-                    .collect();
+                let index = in_village.get_or_insert_with(|| {
+                    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+                    for (i, c) in st.cases.iter().enumerate() {
+                        if c.status != CaseStatus::Effective {
+                            continue;
+                        }
+                        let alone = text::normalize_key(&c.village);
+                        let full = text::normalize_key(&format!("{}{}", c.township, c.village));
+                        if full != alone {
+                            index.entry(full).or_default().push(i);
+                        }
+                        index.entry(alone).or_default().push(i);
+                    }
+                    index
+                });
+                // In ledger order, each case once (it matches by either key).
+                let v: Vec<&Case> = index
+                    .get(&want)
+                    .map(|is| is.iter().map(|&i| &st.cases[i]).collect())
+                    .unwrap_or_default();
                 if v.is_empty() {
                     problems.push(format!("{at}: no case receiving assistance in {village}"));
                     continue;
@@ -1724,7 +1739,7 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                     "G-{}",
                     &sha256_hex(format!("{plan}|{}|{item}", c.case_id).as_bytes())[..12].to_uppercase()
                 );
-                if planned.iter().any(|g| g.goods_id == id) {
+                if !planned_ids.insert(id.clone()) {
                     problems.push(format!("{at}: {item} for case {} is planned twice", c.case_id));
                     continue;
                 }
@@ -1898,6 +1913,12 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
+    // The plan's rows by goods ID (the first, as a scan would find), built once: not a scan of every plan ever
+    // made per signed row.
+    let mut row_of: HashMap<&str, usize> = HashMap::new();
+    for (i, g) in st.goods.iter().enumerate().filter(|(_, g)| g.plan == plan) {
+        row_of.entry(g.goods_id.as_str()).or_insert(i);
+    }
     let mut marks: Vec<(usize, NaiveDate, String, Quantity)> = Vec::new();
     for (r, row) in sheet.rows.iter().enumerate().skip(head + 1) {
         if row.iter().all(|c| c.is_blank()) {
@@ -1910,7 +1931,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         };
         let at = format!("row {}", r + 1);
         let id = cell(c_id);
-        let Some(i) = st.goods.iter().position(|g| g.goods_id == id && g.plan == plan) else {
+        let Some(&i) = row_of.get(id.as_str()) else {
             problems.push(format!("{at}: {GOODS_ID} `{id}` is not a row of plan {plan}"));
             continue;
         };
