@@ -260,9 +260,9 @@ fn meeting_sheet(ws: &Ws, period: &str, verdict: &str, except: &[(&str, &str)]) 
 }
 
 /// The review meeting agrees with every proposal on the period's worksheet (exit 0).
-fn approve_all(ws: &Ws, period: &str, meeting: &str, date: &str) {
-    let sheet = meeting_sheet(ws, period, "同意", &[]);
-    let out = ws.run(&[
+/// Records a filled meeting worksheet (`decide --record SHEET --meeting M --date D`).
+fn record(ws: &Ws, sheet: &std::path::Path, meeting: &str, date: &str) -> std::process::Output {
+    ws.run(&[
         "decide",
         "--record",
         sheet.to_str().unwrap(),
@@ -270,7 +270,12 @@ fn approve_all(ws: &Ws, period: &str, meeting: &str, date: &str) {
         meeting,
         "--date",
         date,
-    ]);
+    ])
+}
+
+fn approve_all(ws: &Ws, period: &str, meeting: &str, date: &str) {
+    let sheet = meeting_sheet(ws, period, "同意", &[]);
+    let out = record(ws, &sheet, meeting, date);
     assert_exit(&out, 0);
 }
 
@@ -552,15 +557,7 @@ fn meeting_verdicts_and_refused_sheets() {
         row[1] = c2.clone(); // someone "corrected" the case of a decision
         row[11] = "同意".into();
     });
-    let out = ws.run(&[
-        "decide",
-        "--record",
-        bad.to_str().unwrap(),
-        "--meeting",
-        "m",
-        "--date",
-        "2026-11-20",
-    ]);
+    let out = record(&ws, &bad, "m", "2026-11-20");
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("was changed"), "{}", stderr(&out));
     refill(&ws.path("reports/review-meeting-2026-11.xlsx"), &bad, |g| {
@@ -568,18 +565,7 @@ fn meeting_verdicts_and_refused_sheets() {
         row.resize(13, String::new());
         row[11] = "通过吧".into();
     });
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            bad.to_str().unwrap(),
-            "--meeting",
-            "m",
-            "--date",
-            "2026-11-20",
-        ]),
-        2,
-    );
+    assert_exit(&record(&ws, &bad, "m", "2026-11-20"), 2);
     let out = ws.run(&[
         "decide",
         "--record",
@@ -593,15 +579,7 @@ fn meeting_verdicts_and_refused_sheets() {
     assert_same_files(&before, &ws.ledgers(), "refused sheets");
 
     let sheet = meeting_sheet(&ws, "2026-11", "同意", &[(&c1, "不同意"), (&c2, "暂缓")]);
-    let out = ws.run(&[
-        "decide",
-        "--record",
-        sheet.to_str().unwrap(),
-        "--meeting",
-        "m",
-        "--date",
-        "2026-11-20",
-    ]);
+    let out = record(&ws, &sheet, "m", "2026-11-20");
     assert_exit(&out, 1);
     assert!(
         first_line(&out).contains("5 approved, 1 not approved, 1 deferred"),
@@ -611,18 +589,7 @@ fn meeting_verdicts_and_refused_sheets() {
     assert_eq!(decisions_of(&ws, &c1)[0].status, DecisionStatus::Rejected);
     assert_eq!(decisions_of(&ws, &c2)[0].status, DecisionStatus::Deferred);
     // The same sheet again: its proposals are decided now, so it is refused.
-    assert_exit(
-        &ws.run(&[
-            "decide",
-            "--record",
-            sheet.to_str().unwrap(),
-            "--meeting",
-            "m",
-            "--date",
-            "2026-11-20",
-        ]),
-        2,
-    );
+    assert_exit(&record(&ws, &sheet, "m", "2026-11-20"), 2);
 }
 
 /// --preview and --dry-run write nothing; --impact shows who a policy change would move, by how much.
@@ -780,15 +747,7 @@ fn a_proposal_the_meeting_refused_is_not_proposed_again_the_same_period() {
         .map(|c| decisions_of(&ws, c)[0].decision_id.clone())
         .collect();
     let sheet = meeting_sheet(&ws, "2026-11", "同意", &[(&c1, "不同意"), (&c3, "不同意")]);
-    let out = ws.run(&[
-        "decide",
-        "--record",
-        sheet.to_str().unwrap(),
-        "--meeting",
-        "m",
-        "--date",
-        "2026-11-20",
-    ]);
+    let out = record(&ws, &sheet, "m", "2026-11-20");
     assert_exit(&out, 0);
     assert!(
         first_line(&out).contains("5 approved, 2 not approved, 0 deferred"),
