@@ -135,13 +135,12 @@ impl Workspace {
     /// them in path order whatever order they were staged in.
     pub fn commit(&self, _lock: &Lock, txn: Txn) -> Result<Vec<PathBuf>> {
         use rayon::prelude::*;
-        let compared = txn.compared;
         let writes: Vec<(PathBuf, Entry)> = txn.writes.into_iter().collect();
         let changed: Vec<bool> = writes
             .par_iter()
             .map(|(rel, w)| match w {
-                Entry::Whole(bytes) => match compared.get(rel) {
-                    Some(&differs) => Ok(differs),
+                Entry::Whole { bytes, differs } => match differs {
+                    Some(known) => Ok(*known),
                     None => self.differs(rel, bytes),
                 },
                 Entry::Append { at, bytes } => {
@@ -185,7 +184,7 @@ impl Workspace {
                 .to_str()
                 .ok_or_else(|| anyhow!("path is not UTF-8: {}", rel.display()))?;
             match w {
-                Entry::Whole(_) => manifest.push_str(&format!("{i:06}\t{rel_text}\n")),
+                Entry::Whole { .. } => manifest.push_str(&format!("{i:06}\t{rel_text}\n")),
                 Entry::Append { at, .. } => manifest.push_str(&format!("{i:06}\t{rel_text}\t{APPEND_AT}{at}\n")),
             }
         }
@@ -381,25 +380,22 @@ pub fn safe_file_name(name: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Txn {
     writes: BTreeMap<PathBuf, Entry>,
-    /// Files the step already compared with the ones on disk ([`Txn::put_compared`]): whether they differ.
-    compared: BTreeMap<PathBuf, bool>,
 }
 
 /// One file of a step: written whole, or appended to (the journal, which only grows).
 #[derive(Debug)]
 enum Entry {
-    Whole(Vec<u8>),
+    /// The whole file; `differs` when the step already compared it with the file on disk
+    /// ([`Txn::put_compared`]), so the commit does not compare it again.
+    Whole { bytes: Vec<u8>, differs: Option<bool> },
     /// `bytes` added at the end of a file that was `at` bytes long when the step read it.
-    Append {
-        at: u64,
-        bytes: Vec<u8>,
-    },
+    Append { at: u64, bytes: Vec<u8> },
 }
 
 impl Entry {
     fn bytes(&self) -> &[u8] {
         match self {
-            Entry::Whole(b) | Entry::Append { bytes: b, .. } => b,
+            Entry::Whole { bytes: b, .. } | Entry::Append { bytes: b, .. } => b,
         }
     }
 }
@@ -411,15 +407,19 @@ impl Txn {
 
     /// Adds a file (workspace-relative path) to the step. A later `put` of the same path replaces the earlier.
     pub fn put(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>) {
-        self.insert(rel.into(), Entry::Whole(bytes));
+        self.insert(rel.into(), Entry::Whole { bytes, differs: None });
     }
 
     /// [`Txn::put`] of a file the step has just compared with the one on disk under its lock
     /// ([`Workspace::differs`]), so the commit does not read and compare it again.
     pub fn put_compared(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>, differs: bool) {
-        let rel = rel.into();
-        self.insert(rel.clone(), Entry::Whole(bytes));
-        self.compared.insert(rel, differs);
+        self.insert(
+            rel.into(),
+            Entry::Whole {
+                bytes,
+                differs: Some(differs),
+            },
+        );
     }
 
     /// Appends `bytes` to a file that was `at` bytes long when the step read it (under the lock). The commit
@@ -430,8 +430,6 @@ impl Txn {
     }
 
     fn insert(&mut self, rel: PathBuf, w: Entry) {
-        // Bytes put again replace the compared ones: the commit compares them (put_compared records it after).
-        self.compared.remove(&rel);
         debug_assert!(
             rel.components().all(|c| matches!(c, Component::Normal(_))),
             "workspace paths are relative and plain: {}",
@@ -443,11 +441,7 @@ impl Txn {
     /// Adds every file of another step-part (built on another thread), as [`Txn::put`] or [`Txn::append`] each.
     pub fn extend(&mut self, other: Txn) {
         for (rel, w) in other.writes {
-            let compared = other.compared.get(&rel).copied();
-            self.insert(rel.clone(), w);
-            if let Some(c) = compared {
-                self.compared.insert(rel, c);
-            }
+            self.insert(rel, w);
         }
     }
 
@@ -459,7 +453,7 @@ impl Txn {
     pub fn appended(&self, rel: &Path) -> Option<(u64, &[u8])> {
         match self.writes.get(rel)? {
             Entry::Append { at, bytes } => Some((*at, bytes)),
-            Entry::Whole(_) => None,
+            Entry::Whole { .. } => None,
         }
     }
 }

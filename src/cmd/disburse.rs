@@ -561,7 +561,6 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             }
         }
     }
-    drop(failed_cases);
     for f in failed {
         let case = st.case(&f.case_id);
         let account = case.map(|c| c.bank_account.trim().to_string()).unwrap_or_default();
@@ -594,12 +593,11 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             continue;
         }
         let case = case.expect("account came from the case");
-        let n = in_month
+        let count = in_month
             .get_mut(&(f.case_id.clone(), f.period.clone()))
             .expect("counted above");
-        let seq = *n;
-        *n += 1;
-        let n = seq;
+        let n = *count;
+        *count += 1;
         new_payments.push(Payment {
             payment_id: payment_id(&f.case_id, Period::parse(&f.period).unwrap_or(period), n),
             batch: batch.clone(),

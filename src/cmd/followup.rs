@@ -493,21 +493,18 @@ impl CaseIndex {
 struct Members {
     list: Vec<Member>,
     removed: Vec<bool>,
-    /// (case ID, ID number) → the positions of those still in the household, in ledger order (the first is the
-    /// one a scan finds).
-    at: HashMap<(String, String), Vec<usize>>,
+    /// (case ID, ID number) → the position of a member still in the household (the ledger's key: one each).
+    at: HashMap<(String, String), usize>,
     /// Case ID → how many are still in the household.
     size: HashMap<String, usize>,
 }
 
 impl Members {
     fn new(list: Vec<Member>) -> Members {
-        let mut at: HashMap<(String, String), Vec<usize>> = HashMap::with_capacity(list.len());
+        let mut at: HashMap<(String, String), usize> = HashMap::with_capacity(list.len());
         let mut size: HashMap<String, usize> = HashMap::new();
         for (i, m) in list.iter().enumerate() {
-            at.entry((m.case_id.clone(), m.id_number.as_str().to_string()))
-                .or_default()
-                .push(i);
+            at.insert((m.case_id.clone(), m.id_number.as_str().to_string()), i);
             *size.entry(m.case_id.clone()).or_default() += 1;
         }
         Members {
@@ -520,21 +517,14 @@ impl Members {
 
     /// The position of the case's member with this ID number, while they are in the household.
     fn find(&self, case_id: &str, id_number: &str) -> Option<usize> {
-        self.at
-            .get(&(case_id.to_string(), id_number.to_string()))
-            .and_then(|v| v.first().copied())
+        self.at.get(&(case_id.to_string(), id_number.to_string())).copied()
     }
 
     /// Takes the member at `i` (found by [`Members::find`]) out of the household; returns how many are left in it.
     fn remove(&mut self, i: usize) -> usize {
         let m = &self.list[i];
         let key = (m.case_id.clone(), m.id_number.as_str().to_string());
-        if let Some(v) = self.at.get_mut(&key) {
-            v.retain(|&x| x != i);
-            if v.is_empty() {
-                self.at.remove(&key);
-            }
-        }
+        self.at.remove(&key);
         self.removed[i] = true;
         let left = self.size.entry(key.0).or_default();
         *left = left.saturating_sub(1);

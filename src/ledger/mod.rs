@@ -53,12 +53,13 @@ pub(crate) fn cmp_joined<const N: usize>(a: [&str; N], b: [&str; N]) -> std::cmp
             .flat_map(|(i, p)| (if i == 0 { &b""[..] } else { &b"/"[..] }).iter().chain(p.as_bytes()))
             .copied()
     }
-    // Most pairs differ in the first part, which a slice comparison settles at once.
-    if N > 0 && !a[0].contains('/') && !b[0].contains('/') && a[0] != b[0] {
-        let (x, y) = (a[0].as_bytes(), b[0].as_bytes());
+    // Most pairs differ within their first parts, which a slice comparison settles at once: the joined keys
+    // agree up to there.
+    if let (Some(x), Some(y)) = (a.first(), b.first()) {
         let n = x.len().min(y.len());
-        if x[..n] != y[..n] {
-            return x[..n].cmp(&y[..n]);
+        let (x, y) = (&x.as_bytes()[..n], &y.as_bytes()[..n]);
+        if x != y {
+            return x.cmp(y);
         }
     }
     bytes(a).cmp(bytes(b))
