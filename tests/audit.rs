@@ -113,6 +113,16 @@ fn assert_finding(ws: &Ws, code: &str) -> String {
     text
 }
 
+/// The journal is the bytes it was before the audit, followed by one audit event: appended to, not rewritten.
+fn assert_audit_event_appended(ws: &Ws, before: &str) {
+    let journal = ws.ledger("events.csv");
+    let added = journal
+        .strip_prefix(before)
+        .expect("the journal is appended to, not rewritten");
+    assert_eq!(added.lines().count(), 1, "{added}");
+    assert!(added.contains(",audit,"), "{added}");
+}
+
 #[test]
 fn a_clean_month_is_silent_and_writes_the_change_report() {
     let ws = paid_month();
@@ -121,12 +131,7 @@ fn a_clean_month_is_silent_and_writes_the_change_report() {
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), "", "a clean audit prints nothing");
     // The audit's event is appended to the journal, which is not rewritten, and the chain still holds.
-    let journal = ws.ledger("events.csv");
-    let added = journal
-        .strip_prefix(&journal_before)
-        .expect("the journal is appended to");
-    assert_eq!(added.lines().count(), 1, "{added}");
-    assert!(added.contains(",audit,"), "{added}");
+    assert_audit_event_appended(&ws, &journal_before);
     assert_exit(&ws.run(&["audit", "journal"]), 0);
     let reports = ws.ledger("change_reports.csv");
     // One row per month and paying scheme, 临时救助 excluded; November: every household new.
@@ -159,12 +164,7 @@ fn an_audit_appends_its_event_and_leaves_a_hand_reformatted_journal_as_found() {
     assert!(stdout(&out).contains("J103"), "{}", stdout(&out));
     // The audit records its run after the edited bytes instead of rewriting the journal, so the edit stays for
     // the next auditor to see.
-    let journal = ws.ledger("events.csv");
-    let added = journal
-        .strip_prefix(&edited)
-        .expect("the journal is appended to, not rewritten");
-    assert_eq!(added.lines().count(), 1, "{added}");
-    assert!(added.contains(",audit,"), "{added}");
+    assert_audit_event_appended(&ws, &edited);
     assert!(stdout(&ws.run(&["audit", "journal", "canonical-ledgers"])).contains("J103"));
 }
 
