@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use calamine::{Data, DataRef, Dimensions, Reader, ReaderRef, Sheets};
+use calamine::{Data, DataRef, Dimensions, Reader, Sheets};
 use chrono::NaiveDate;
 
 use crate::domain::{date, text};
@@ -354,29 +354,91 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     } else {
         BTreeMap::new()
     };
+    // xlsx: calamine finds a sheet's merges by parsing the whole sheet once more, so a second reader of the
+    // same bytes looks for them on the other core while the cells are read.
+    if let Sheets::Xlsx(x) = &mut book {
+        let (mut merges, sheets) = rayon::join(
+            || xlsx_merges(bytes, &names),
+            || -> Result<Vec<RawSheet>> {
+                let mut out = Vec::new();
+                for name in &names {
+                    let rows = xlsx_rows(x, name).map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
+                    out.push(RawSheet {
+                        name: name.clone(),
+                        rows,
+                    });
+                }
+                Ok(out)
+            },
+        );
+        let mut sheets = sheets?;
+        for (sheet, merges) in sheets.iter_mut().zip(merges.iter_mut()) {
+            for m in merges.drain(..) {
+                expand_merge(&mut sheet.rows, &m);
+            }
+        }
+        return Ok(sheets);
+    }
     let mut out = Vec::new();
     for name in names {
         let merges: Vec<Dimensions> = match &mut book {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
         let cannot = |e: &dyn std::fmt::Display| anyhow!("{file} sheet `{name}` cannot be read ({e})");
-        // xlsx: shared strings are borrowed, not copied once per cell before the copy a `Cell` makes.
-        let mut rows = match &mut book {
-            Sheets::Xlsx(x) => rows_of(
-                &ReaderRef::worksheet_range_ref(x, &name).map_err(|e| cannot(&e))?,
-                cell_of_ref,
-            ),
-            _ => rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, cell_of),
-        };
+        let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, cell_of);
         for m in merges {
             expand_merge(&mut rows, &m);
         }
         out.push(RawSheet { name, rows });
     }
     Ok(out)
+}
+
+/// The merged regions of each named sheet of an xlsx file, in the order named; a sheet whose merges cannot be
+/// read has none (the covered cells stay blank, which the fill-down rule handles like a CSV export).
+fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
+    match calamine::Xlsx::new(Cursor::new(bytes)) {
+        Ok(mut x) => names
+            .iter()
+            .map(|n| x.merge_cells_by_sheet_name(n).unwrap_or_default())
+            .collect(),
+        Err(_) => vec![Vec::new(); names.len()],
+    }
+}
+
+/// An xlsx sheet's cells on Excel's grid, as [`rows_of`] lays out a range, streamed from the sheet's XML
+/// without the intermediate range: shared strings are borrowed, not copied once per cell before the copy a
+/// `Cell` makes. A chart sheet has no cells.
+fn xlsx_rows<R: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<R>,
+    name: &str,
+) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    while let Some(c) = reader.next_cell()? {
+        if matches!(c.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, col) = (c.get_position().0 as usize, c.get_position().1 as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= col {
+            row.resize_with(col + 1, Cell::default);
+        }
+        row[col] = cell_of_ref(c.get_value());
+    }
+    for row in &mut rows {
+        trim_trailing_blank(row);
+    }
+    Ok(rows)
 }
 
 /// Bounds for ODS merge discovery: the sheet grid (as calamine caps it), the merges kept per file, and the
@@ -963,6 +1025,41 @@ mod tests {
             t.pop();
         }
         t
+    }
+
+    #[test]
+    fn xlsx_cells_and_merges_land_on_their_sheets_grid() {
+        use rust_xlsxwriter::{Format, Workbook as Book};
+        let mut book = Book::new();
+        let first = book.add_worksheet();
+        first.set_name("说明").unwrap();
+        // Data starting at C3, a blank-text cell at the end of a row, a number and an empty row between.
+        first.write_string(2, 2, "姓名").unwrap();
+        first.write_string(2, 3, "").unwrap();
+        first.write_number(4, 3, 820.5).unwrap();
+        let second = book.add_worksheet();
+        second.set_name("申请登记").unwrap();
+        second
+            .merge_range(0, 0, 0, 2, "青禾县申请登记表", &Format::new())
+            .unwrap();
+        second.write_string(1, 0, "户主").unwrap();
+        second.merge_range(2, 1, 3, 1, "城关镇", &Format::new()).unwrap();
+        second.write_string(4, 0, "合计").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let wb = read_workbook_bytes("t.xlsx", &bytes, Encoding::Detect).unwrap();
+        let (a, b) = (&wb.sheets[0], &wb.sheets[1]);
+        assert_eq!((a.name.as_str(), b.name.as_str()), ("说明", "申请登记"));
+        assert_eq!(a.rows.len(), 5);
+        assert!(a.rows[0].is_empty() && a.rows[3].is_empty());
+        assert_eq!(texts(&a.rows[2]), ["", "", "姓名"]);
+        assert_eq!(a.rows[2].len(), 3, "the blank text cell after 姓名 is trimmed");
+        assert_eq!(a.rows[4][3].text, "820.5");
+        assert_eq!(a.rows[4][3].number, Some(820.5));
+        // The second sheet's merges, not the first's: the title across A1:C1, the township down B3:B4.
+        assert_eq!(texts(&b.rows[0]), ["青禾县申请登记表"; 3]);
+        assert_eq!(b.rows[2][1].text, "城关镇");
+        assert_eq!(b.rows[3][1].text, "城关镇");
+        assert_eq!(texts(&b.rows[1]), ["户主"]);
     }
 
     #[test]
