@@ -299,27 +299,30 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .collect();
 
     crate::ui::phase("verify: checked");
-    // The new ledgers.
-    let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
-    let mut checks: Vec<Check> = old_checks
-        .into_iter()
-        .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
-        .collect();
-    // Twelve records a case: built on both cores, in case order.
-    let new_checks: Vec<Check> = reviewed
-        .par_iter()
-        .flat_map_iter(|r| {
-            r.findings.iter().map(move |f| Check {
-                case_id: r.case.case_id.clone(),
-                check: f.check.to_string(),
-                result: f.result,
-                detail: Text(f.detail.clone()),
-                policy_values: Text(f.policy_values.clone()),
-                as_of,
+    // The new ledgers. The checks' records (twelve a case) are built with their encoding, beside the workbooks.
+    let build_checks = || -> Vec<Check> {
+        let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
+        let mut checks: Vec<Check> = old_checks
+            .into_iter()
+            .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
+            .collect();
+        // Built on both cores, in case order.
+        let new_checks: Vec<Check> = reviewed
+            .par_iter()
+            .flat_map_iter(|r| {
+                r.findings.iter().map(move |f| Check {
+                    case_id: r.case.case_id.clone(),
+                    check: f.check.to_string(),
+                    result: f.result,
+                    detail: Text(f.detail.clone()),
+                    policy_values: Text(f.policy_values.clone()),
+                    as_of,
+                })
             })
-        })
-        .collect();
-    checks.extend(new_checks);
+            .collect();
+        checks.extend(new_checks);
+        checks
+    };
     let changes: Vec<(String, CaseStatus, CaseStatus, String)> = reviewed
         .iter()
         .filter(|r| r.status != r.case.status)
@@ -446,20 +449,29 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             crate::ui::phase("verify: workbooks");
             Ok(r)
         },
-        || -> Result<EncodedLedgers> {
-            let r = (
-                new_cases.as_deref().map(ledger::to_bytes).transpose()?,
-                ledger::to_bytes(&checks)?,
-                (!new_visits.is_empty())
-                    .then(|| ledger::to_bytes(&visits))
-                    .transpose()?,
+        || -> Result<(EncodedLedgers, Vec<Check>)> {
+            // Tasks of their own, for whichever core is free (the workbooks take one for a while).
+            let ((checks, checks_bytes), (cases_bytes, visits_bytes)) = rayon::join(
+                || {
+                    let checks = build_checks();
+                    let bytes = ledger::to_bytes(&checks);
+                    (checks, bytes)
+                },
+                || {
+                    rayon::join(
+                        || new_cases.as_deref().map(ledger::to_bytes).transpose(),
+                        || (!new_visits.is_empty()).then(|| ledger::to_bytes(&visits)).transpose(),
+                    )
+                },
             );
+            let r = (cases_bytes?, checks_bytes?, visits_bytes?);
             crate::ui::phase("verify: ledgers encoded");
-            Ok(r)
+            // The records go back with their bytes, to be freed while the commit waits on the disk.
+            Ok((r, checks))
         },
     );
     let (review_bytes, notices_bytes) = workbooks?;
-    let (cases_bytes, checks_bytes, visits_bytes) = ledgers?;
+    let ((cases_bytes, checks_bytes, visits_bytes), checks) = ledgers?;
     if let Some(bytes) = cases_bytes {
         put_ledger(&mut txn, ledger::path_of::<Case>(), bytes)?;
     }
