@@ -540,9 +540,7 @@ fn check_dossier(ws: &Workspace, e: &ArchiveEntry) -> Result<Vec<String>> {
         ));
     }
     let mut listed = BTreeMap::new();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(manifest.as_slice());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&manifest[..]);
     for r in rdr.records() {
         let r = r.with_context(|| format!("{}/MANIFEST.csv is damaged", e.path))?;
         let (name, size, sha) = (r.get(0).unwrap_or(""), r.get(1).unwrap_or(""), r.get(3).unwrap_or(""));

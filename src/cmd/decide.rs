@@ -98,9 +98,7 @@ fn read_open_checks(ws: &Workspace) -> Result<(Vec<Check>, Option<NaiveDate>)> {
         return Ok((Vec::new(), None));
     };
     let quick = || -> Option<(Vec<Check>, Option<NaiveDate>)> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(bytes.as_slice());
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&bytes[..]);
         let header_ok = rdr
             .byte_headers()
             .ok()?
@@ -237,8 +235,13 @@ impl State {
     }
 
     fn write(&self, ws: &Workspace, txn: &mut Txn) -> Result<()> {
+        self.write_encoded(ws, txn, ledger::to_bytes(&self.decisions)?)
+    }
+
+    /// As [`State::write`], with decisions.csv already encoded.
+    fn write_encoded(&self, ws: &Workspace, txn: &mut Txn, decisions: Vec<u8>) -> Result<()> {
         txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&self.cases)?);
-        txn.put(ledger::path_of::<Decision>(), ledger::to_bytes(&self.decisions)?);
+        txn.put(ledger::path_of::<Decision>(), decisions);
         if !self.notices.is_empty() || ws.read_optional(ledger::path_of::<Notice>())?.is_some() {
             txn.put(ledger::path_of::<Notice>(), ledger::to_bytes(&self.notices)?);
         }
@@ -598,7 +601,8 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     crate::ui::phase("decide: proposals");
     // 3. Merge: this period's proposals replace the earlier ones (a case whose data changed is re-proposed).
     let period_text = period.to_string();
-    let before_decisions = st.decisions.clone();
+    // As written (sorted by key), to tell a re-run that proposes the same decisions from a change.
+    let before_decisions = ledger::to_bytes(&st.decisions)?;
     st.decisions
         .retain(|d| !(d.status == DecisionStatus::Proposed && d.period == period_text));
     let ids: Vec<String> = proposals
@@ -720,17 +724,26 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         return Ok(outcome);
     }
     // Compare as written (sorted by key): re-proposing the same decisions is no change.
-    if ledger::to_bytes(&st.decisions)? == ledger::to_bytes(&before_decisions)? && made_effective == 0 {
+    let decisions_bytes = ledger::to_bytes(&st.decisions)?;
+    if decisions_bytes == before_decisions && made_effective == 0 {
         if !args.quiet || outcome != Outcome::Done {
             println!("{out}\n  nothing changed");
         }
         return Ok(outcome);
     }
+    drop(before_decisions);
     let mut input_list = format!("{POLICY_FILE}={}", ws.policy_sha256()?);
-    for l in ["cases.csv", "members.csv", "checks.csv", "matches.csv"] {
-        if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
-            input_list.push_str(&format!(";{l}={}", sha256_hex(&b)));
-        }
+    // The ledgers read, hashed on both cores (checks.csv alone is ~70 MB at county size).
+    use rayon::prelude::*;
+    let hashes: Vec<Option<(&str, String)>> = ["cases.csv", "members.csv", "checks.csv", "matches.csv"]
+        .par_iter()
+        .map(|l| {
+            let bytes = ws.read_optional(Path::new("ledgers").join(l))?;
+            Ok(bytes.map(|b| (*l, sha256_hex(&b))))
+        })
+        .collect::<Result<_>>()?;
+    for (l, sha) in hashes.into_iter().flatten() {
+        input_list.push_str(&format!(";{l}={sha}"));
     }
     st.chain.append([NewEvent {
         step: "decide".into(),
@@ -753,7 +766,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         },
         || {
             let mut ledgers = Txn::new();
-            st.write(ws, &mut ledgers).map(|()| ledgers)
+            st.write_encoded(ws, &mut ledgers, decisions_bytes).map(|()| ledgers)
         },
     );
     txn.extend(written?);
