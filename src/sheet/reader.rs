@@ -420,7 +420,11 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    // The sheet's declared size (when it has one) sizes the rows up front, instead of each row growing cell by
+    // cell; only a hint, bounded so that a false claim costs little.
+    let declared = reader.dimensions();
+    let width = (declared.end.1 as usize + 1).clamp(1, 64);
+    let mut rows: Vec<Vec<Cell>> = Vec::with_capacity((declared.end.0 as usize + 1).min(1 << 20));
     while let Some(c) = reader.next_cell()? {
         if matches!(c.get_value(), DataRef::Empty) {
             continue;
@@ -430,6 +434,9 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
             rows.resize_with(r + 1, Vec::new);
         }
         let row = &mut rows[r];
+        if row.capacity() == 0 {
+            row.reserve_exact(width.max(col + 1));
+        }
         if row.len() <= col {
             row.resize_with(col + 1, Cell::default);
         }
