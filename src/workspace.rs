@@ -52,16 +52,6 @@ impl Default for FileBytes {
     }
 }
 
-impl FileBytes {
-    /// The bytes as an owned vector (a copy when mapped).
-    pub fn into_vec(self) -> Vec<u8> {
-        match self {
-            FileBytes::Mapped(m) => m.to_vec(),
-            FileBytes::Read(v) => v,
-        }
-    }
-}
-
 /// An opened workspace with its validated policy.
 #[derive(Debug)]
 pub struct Workspace {
@@ -150,6 +140,23 @@ impl Workspace {
         Ok(crate::ledger::events::sha256_hex(
             &self.read_optional(POLICY_FILE)?.unwrap_or_default(),
         ))
+    }
+
+    /// The files a step read, as the journal records them: `jiuzhu.yaml=SHA;cases.csv=SHA;…`, the policy first,
+    /// then each named ledger that exists, in the order named (hashed on every core: checks.csv alone is ~70 MB
+    /// at county size).
+    pub fn inputs_read(&self, ledgers: &[&str]) -> Result<String> {
+        use rayon::prelude::*;
+        let hashes: Vec<Option<String>> = ledgers
+            .par_iter()
+            .map(|l| {
+                let bytes = self.read_optional(Path::new("ledgers").join(l))?;
+                Ok(bytes.map(|b| format!("{l}={}", crate::ledger::events::sha256_hex(&b))))
+            })
+            .collect::<Result<_>>()?;
+        let mut list = vec![format!("{POLICY_FILE}={}", self.policy_sha256()?)];
+        list.extend(hashes.into_iter().flatten());
+        Ok(list.join(";"))
     }
 
     /// Reads a workspace file, or `None` when it does not exist. The bytes are mapped from the page cache, not
@@ -595,7 +602,6 @@ mod tests {
         fs::write(&full, &text).unwrap();
         fs::write(&empty, b"").unwrap();
         assert_eq!(&read_optional(&full).unwrap().unwrap()[..], &text[..]);
-        assert_eq!(read_optional(&full).unwrap().unwrap().into_vec(), text);
         assert!(read_optional(&empty).unwrap().unwrap().is_empty());
         assert!(read_optional(&dir.path().join("missing.csv")).unwrap().is_none());
         let err = read_optional(dir.path()).err().expect("a folder is not a file");

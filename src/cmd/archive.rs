@@ -502,18 +502,13 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     let mut chain = all.chain.clone();
-    let mut inputs = vec![format!("{POLICY_FILE}={}", ws.policy_sha256()?)];
-    for l in ["cases.csv", "decisions.csv", "payments.csv"] {
-        if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
-            inputs.push(format!("{l}={}", sha256_hex(&b)));
-        }
-    }
+    let inputs = ws.inputs_read(&["cases.csv", "decisions.csv", "payments.csv"])?;
     events::append(
         &mut chain,
         [NewEvent {
             step: "archive".into(),
             detail: format!("{} dossiers archived (retention {years} years)", made.len()),
-            inputs: inputs.join(";"),
+            inputs,
             ..NewEvent::default()
         }],
     );

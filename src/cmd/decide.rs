@@ -732,19 +732,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         return Ok(outcome);
     }
     drop(before_decisions);
-    let mut input_list = format!("{POLICY_FILE}={}", ws.policy_sha256()?);
-    // The ledgers read, hashed on both cores (checks.csv alone is ~70 MB at county size).
-    use rayon::prelude::*;
-    let hashes: Vec<Option<(&str, String)>> = ["cases.csv", "members.csv", "checks.csv", "matches.csv"]
-        .par_iter()
-        .map(|l| {
-            let bytes = ws.read_optional(Path::new("ledgers").join(l))?;
-            Ok(bytes.map(|b| (*l, sha256_hex(&b))))
-        })
-        .collect::<Result<_>>()?;
-    for (l, sha) in hashes.into_iter().flatten() {
-        input_list.push_str(&format!(";{l}={sha}"));
-    }
+    let input_list = ws.inputs_read(&["cases.csv", "members.csv", "checks.csv", "matches.csv"])?;
     st.chain.append([NewEvent {
         step: "decide".into(),
         detail: format!(

@@ -45,7 +45,7 @@ use crate::policy::{
 };
 use crate::sheet::reader::{self, Encoding};
 use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
-use crate::workspace::{inbox_path, safe_file_name, Txn, Workspace, POLICY_FILE};
+use crate::workspace::{inbox_path, safe_file_name, Txn, Workspace};
 use crate::Outcome;
 
 #[derive(Debug, Clone)]
@@ -139,14 +139,11 @@ impl State {
 
 /// SHA-256 of the files a step read, as the journal records them.
 fn inputs(ws: &Workspace, ledgers: &[&str], extra: &[(String, String)]) -> Result<String> {
-    let mut list = vec![format!("{POLICY_FILE}={}", ws.policy_sha256()?)];
-    for l in ledgers {
-        if let Some(b) = ws.read_optional(Path::new("ledgers").join(l))? {
-            list.push(format!("{l}={}", sha256_hex(&b)));
-        }
+    let mut list = ws.inputs_read(ledgers)?;
+    for (n, h) in extra {
+        list.push_str(&format!(";{n}={h}"));
     }
-    list.extend(extra.iter().map(|(n, h)| format!("{n}={h}")));
-    Ok(list.join(";"))
+    Ok(list)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
