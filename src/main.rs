@@ -475,7 +475,21 @@ fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Transparent huge pages off for this process (Linux). mimalloc asks for them on its arenas; where the kernel
+/// compacts memory to find a free 2 MiB page on the fault (`defrag` = `madvise`, the common default) and the page
+/// cache holds most of memory — a machine that has just read or written the ledgers — each fault can stall: on
+/// the bench machine a step's system time went from 0.5 s to 0.3–2.3 s from run to run (bench/NOTES.md). A
+/// run lasts seconds, too short for the larger pages to pay back in fewer TLB misses.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and changes nothing but this process's flag.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    no_huge_pages();
     jiuzhu::ui::phase("start");
     let cli = Cli::parse();
     if let Some(l) = &cli.lang {

@@ -255,12 +255,31 @@ impl JsonOut {
 }
 
 /// For measuring where a step spends its time: with `JIUZHU_TIMING=1` in the environment, prints the time since
-/// the first call and the phase's name on stderr. Nothing otherwise (the check is one cached read).
+/// the first call, the memory the process holds now and at most so far (Linux), and the phase's name on stderr.
+/// Nothing otherwise (the check is one cached read).
 pub fn phase(name: &str) {
     static START: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
     let start = START.get_or_init(|| std::env::var_os("JIUZHU_TIMING").map(|_| Instant::now()));
     if let Some(s) = start {
-        eprintln!("[{:>8.3} s] {name}", s.elapsed().as_secs_f64());
+        eprintln!("[{:>8.3} s] {}{name}", s.elapsed().as_secs_f64(), resident());
+    }
+}
+
+/// "RSS now / peak MiB " from /proc/self/status, or nothing where there is none.
+fn resident() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let mib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map(|kib| kib / 1024)
+    };
+    match (mib("VmRSS:"), mib("VmHWM:")) {
+        (Some(now), Some(peak)) => format!("{now:>6} / {peak:>6} MiB  "),
+        _ => String::new(),
     }
 }
 
