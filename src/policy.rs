@@ -15,6 +15,14 @@ use serde::Deserialize;
 
 use crate::domain::money::{Fen, RoundMode, RoundUnit};
 
+/// Scheme and township names as compared ([`crate::domain::text::normalize_key`]) → the scheme's key, the
+/// township's index.
+#[derive(Debug, Clone, Default)]
+struct NameIndex {
+    schemes: std::collections::HashMap<String, String>,
+    townships: std::collections::HashMap<String, usize>,
+}
+
 /// The whole policy file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +43,10 @@ pub struct Policy {
     /// Every spelling of a material (normalised) → its canonical name; built once, on first use.
     #[serde(skip)]
     material_index: std::sync::OnceLock<BTreeMap<String, String>>,
+    /// Every spelling of a scheme's and a township's name (normalised) → the scheme's key / the township's
+    /// index; built once, on first use (a register asks for both on each of its households).
+    #[serde(skip)]
+    name_index: std::sync::OnceLock<NameIndex>,
     /// How verification (审核) works here: notices, visits, samples, calendar, asset limits.
     #[serde(default)]
     pub verification: Verification,
@@ -1264,23 +1276,33 @@ impl Policy {
 
     /// The scheme whose label or alias is `name` (after text normalisation), with its key.
     pub fn scheme_by_name(&self, name: &str) -> Option<(&str, &Scheme)> {
-        let want = crate::domain::text::normalize_key(name);
-        self.schemes.iter().find_map(|(k, s)| {
-            let hit = std::iter::once(&s.label)
-                .chain(&s.aliases)
-                .chain(std::iter::once(k))
-                .any(|n| crate::domain::text::normalize_key(n) == want);
-            hit.then_some((k.as_str(), s))
-        })
+        let key = self.names().schemes.get(&crate::domain::text::normalize_key(name))?;
+        self.schemes.get_key_value(key).map(|(k, s)| (k.as_str(), s))
     }
 
     /// The township whose name or alias is `name`.
     pub fn township(&self, name: &str) -> Option<&Township> {
-        let want = crate::domain::text::normalize_key(name);
-        self.region.townships.iter().find(|t| {
-            std::iter::once(&t.name)
-                .chain(&t.aliases)
-                .any(|n| crate::domain::text::normalize_key(n) == want)
+        let &i = self.names().townships.get(&crate::domain::text::normalize_key(name))?;
+        self.region.townships.get(i)
+    }
+
+    fn names(&self) -> &NameIndex {
+        self.name_index.get_or_init(|| {
+            let key = crate::domain::text::normalize_key;
+            let mut index = NameIndex::default();
+            // The first scheme (in key order) and the first township (in file order) a spelling names wins,
+            // as when they were searched in order.
+            for (k, s) in &self.schemes {
+                for n in std::iter::once(&s.label).chain(&s.aliases).chain(std::iter::once(k)) {
+                    index.schemes.entry(key(n)).or_insert_with(|| k.clone());
+                }
+            }
+            for (i, t) in self.region.townships.iter().enumerate() {
+                for n in std::iter::once(&t.name).chain(&t.aliases) {
+                    index.townships.entry(key(n)).or_insert(i);
+                }
+            }
+            index
         })
     }
 
@@ -1413,6 +1435,24 @@ mod tests {
         let p = Policy::parse(TEMPLATE, "t").expect("template parses");
         assert!(p.schemes.contains_key("urban_dibao"));
         assert!(p.scheme_by_name("城市低保").is_some());
+    }
+
+    #[test]
+    fn schemes_and_townships_are_found_by_any_spelling() {
+        let text = TEMPLATE.replacen("    - name: 东河乡\n", "    - name: 东河乡\n      aliases: [东河]\n", 1);
+        let p = Policy::parse(&text, "t").expect("template parses");
+        let scheme = |n: &str| p.scheme_by_name(n).map(|(k, _)| k.to_string());
+        assert_eq!(scheme("城市低保").as_deref(), Some("urban_dibao"), "label");
+        assert_eq!(scheme("城镇低保").as_deref(), Some("urban_dibao"), "alias");
+        assert_eq!(scheme("rural_dibao").as_deref(), Some("rural_dibao"), "key");
+        assert_eq!(scheme(" 特 困 ").as_deref(), Some("tekun"), "spaces");
+        assert_eq!(scheme("Temporary").as_deref(), Some("temporary"), "letter case");
+        assert_eq!(scheme("低保"), None);
+        let township = |n: &str| p.township(n).map(|t| t.name.clone());
+        assert_eq!(township("城关镇").as_deref(), Some("城关镇"));
+        assert_eq!(township("东河").as_deref(), Some("东河乡"), "alias");
+        assert_eq!(township("东 河 乡").as_deref(), Some("东河乡"));
+        assert_eq!(township("南山镇"), None);
     }
 
     #[test]
