@@ -28,7 +28,8 @@ use crate::sheet::reader::{find_header, Cell, Header, HeaderMiss, RawSheet, Work
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RowRef {
     pub file: usize,
-    pub sheet: String,
+    /// Shared by every row of the sheet (a row's reference is copied to each field the row gives).
+    pub sheet: std::sync::Arc<str>,
     pub row: u32,
 }
 
@@ -327,10 +328,12 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
     let mut current_serial = String::new();
     let data_rows = trimmed_rows(sheet, header.row);
     let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::with_capacity(data_rows.len());
+    let columns = household_columns(header);
+    let sheet_name: std::sync::Arc<str> = sheet.name.as_str().into();
     for (i, row) in data_rows.iter().enumerate() {
         let at = RowRef {
             file,
-            sheet: sheet.name.clone(),
+            sheet: std::sync::Arc::clone(&sheet_name),
             row: (header.row + 2 + i) as u32,
         };
         read.rows_read += 1;
@@ -388,7 +391,7 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             continue;
         };
         let draft = &mut read.households[h];
-        take_household_fields(draft, row, header, &at);
+        take_household_fields(draft, row, &columns, &at);
         let member = read_member(row, header, at, policy);
         draft.members.push(member);
     }
@@ -412,11 +415,20 @@ fn household_key_text(raw: &str) -> String {
     }
 }
 
+/// The household fields a sheet has, in [`HOUSEHOLD_FIELDS`] order, with their columns: found once per sheet,
+/// not per row.
+fn household_columns(header: &Header) -> Vec<(&'static str, usize)> {
+    HOUSEHOLD_FIELDS
+        .iter()
+        .filter_map(|&f| header.columns.get(f).map(|&c| (f, c)))
+        .collect()
+}
+
 /// Records the household fields a row carries; a value differing from the household's earlier one is a
 /// conflict (two applications typed under one key, or a copy-paste slip).
-fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], header: &Header, at: &RowRef) {
-    for &f in HOUSEHOLD_FIELDS {
-        let Some(cell) = header.get(row, f) else {
+fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&'static str, usize)], at: &RowRef) {
+    for &(f, c) in columns {
+        let Some(cell) = row.get(c) else {
             continue;
         };
         if cell.is_blank() {
@@ -645,10 +657,12 @@ fn read_per_household(
     policy: &Policy,
 ) {
     let mut by_key: HashMap<String, usize> = HashMap::new();
+    let columns = household_columns(hh);
+    let hs_name: std::sync::Arc<str> = hs.name.as_str().into();
     for (i, row) in trimmed_rows(hs, hh.row).iter().enumerate() {
         let at = RowRef {
             file,
-            sheet: hs.name.clone(),
+            sheet: std::sync::Arc::clone(&hs_name),
             row: (hh.row + 2 + i) as u32,
         };
         read.rows_read += 1;
@@ -690,17 +704,18 @@ fn read_per_household(
             members: Vec::new(),
             problems: Vec::new(),
         };
-        take_household_fields(&mut draft, row, hh, &at);
+        take_household_fields(&mut draft, row, &columns, &at);
         by_key.insert(key, read.households.len());
         read.households.push(draft);
     }
     let mut current: Option<usize> = None;
     let mut current_key = String::new();
     let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::new();
+    let ms_name: std::sync::Arc<str> = ms.name.as_str().into();
     for (i, row) in trimmed_rows(ms, mh.row).iter().enumerate() {
         let at = RowRef {
             file,
-            sheet: ms.name.clone(),
+            sheet: std::sync::Arc::clone(&ms_name),
             row: (mh.row + 2 + i) as u32,
         };
         read.rows_read += 1;

@@ -132,7 +132,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             record,
             file_sha256: inputs[at.file].sha256.clone(),
             file_name: Text(inputs[at.file].name.clone()),
-            sheet: Text(at.sheet),
+            sheet: Text(at.sheet.to_string()),
             row: at.row,
         })
         .collect();
@@ -756,7 +756,7 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
             .map(|p| {
                 vec![
                     Value::from(inputs[p.at.file].name.as_str()),
-                    Value::from(p.at.sheet.as_str()),
+                    Value::from(&*p.at.sheet),
                     Value::Count(p.at.row as i64),
                     Value::from(p.column.as_str()),
                     Value::from(p.value.as_str()),
@@ -781,7 +781,7 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
             .map(|s| {
                 vec![
                     Value::from(inputs[s.at.file].name.as_str()),
-                    Value::from(s.at.sheet.as_str()),
+                    Value::from(&*s.at.sheet),
                     Value::Count(s.at.row as i64),
                     Value::from(s.reason.as_str()),
                 ]
