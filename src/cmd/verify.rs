@@ -306,18 +306,25 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             .into_iter()
             .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
             .collect();
-        // Built on both cores, in case order.
+        // Built on both cores, in case order, and each case's in the ledger's order (by the check's name, not
+        // the order the rules run in), so the ledger is written without sorting 600,000 rows at county size.
         let new_checks: Vec<Check> = reviewed
             .par_iter()
             .flat_map_iter(|r| {
-                r.findings.iter().map(move |f| Check {
-                    case_id: r.case.case_id.clone(),
-                    check: f.check.to_string(),
-                    result: f.result,
-                    detail: Text(f.detail.clone()),
-                    policy_values: Text(f.policy_values.clone()),
-                    as_of,
-                })
+                let mut case_checks: Vec<Check> = r
+                    .findings
+                    .iter()
+                    .map(move |f| Check {
+                        case_id: r.case.case_id.clone(),
+                        check: f.check.to_string(),
+                        result: f.result,
+                        detail: Text(f.detail.clone()),
+                        policy_values: Text(f.policy_values.clone()),
+                        as_of,
+                    })
+                    .collect();
+                case_checks.sort_by(|a, b| a.key_cmp(b));
+                case_checks
             })
             .collect();
         checks.extend(new_checks);

@@ -53,16 +53,21 @@ pub(crate) fn cmp_joined<const N: usize>(a: [&str; N], b: [&str; N]) -> std::cmp
             .flat_map(|(i, p)| (if i == 0 { &b""[..] } else { &b"/"[..] }).iter().chain(p.as_bytes()))
             .copied()
     }
-    // Most pairs differ within their first parts, which a slice comparison settles at once: the joined keys
-    // agree up to there.
-    if let (Some(x), Some(y)) = (a.first(), b.first()) {
-        let n = x.len().min(y.len());
-        let (x, y) = (&x.as_bytes()[..n], &y.as_bytes()[..n]);
-        if x != y {
-            return x.cmp(y);
+    // Part by part, each settled by a slice comparison: while the parts are equal the joined keys agree up to
+    // there (rows of one case differ only in a later part).
+    for (x, y) in a.iter().zip(&b) {
+        let (x, y) = (x.as_bytes(), y.as_bytes());
+        if x == y {
+            continue;
         }
+        let n = x.len().min(y.len());
+        if x[..n] != y[..n] {
+            return x[..n].cmp(&y[..n]);
+        }
+        // One part is the start of the other: what follows it in the joined keys decides.
+        return bytes(a).cmp(bytes(b));
     }
-    bytes(a).cmp(bytes(b))
+    std::cmp::Ordering::Equal
 }
 
 /// Workspace-relative path of a ledger.
@@ -231,9 +236,10 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
     let order: Vec<&R> = if in_order {
         records.iter().collect()
     } else {
-        // A stable sort finds the runs already in order (old rows, then new ones) and merges them.
+        // A stable sort, on both cores, that finds the runs already in order (old rows, then new ones) and
+        // merges them.
         let mut sorted: Vec<&R> = records.iter().collect();
-        sorted.sort_by(|a, b| a.key_cmp(b));
+        sorted.par_sort_by(|a, b| a.key_cmp(b));
         sorted
     };
     let head = header_bytes::<R>()?;
@@ -512,11 +518,16 @@ mod tests {
         /// parts hold `/`, or sort around it, included).
         #[test]
         fn joined_keys_compare_as_the_joined_strings(
-            a in proptest::collection::vec("[-./0A-Z_a]{0,4}", 2),
-            b in proptest::collection::vec("[-./0A-Z_a]{0,4}", 2),
+            a in proptest::collection::vec("[-./0A-Z_a]{0,4}", 3),
+            b in proptest::collection::vec("[-./0A-Z_a]{0,4}", 3),
         ) {
-            let (a, b) = ([a[0].as_str(), a[1].as_str()], [b[0].as_str(), b[1].as_str()]);
-            proptest::prop_assert_eq!(cmp_joined(a, b), a.join("/").cmp(&b.join("/")));
+            let (a2, b2) = ([a[0].as_str(), a[1].as_str()], [b[0].as_str(), b[1].as_str()]);
+            proptest::prop_assert_eq!(cmp_joined(a2, b2), a2.join("/").cmp(&b2.join("/")));
+            let (a3, b3) = ([a[0].as_str(), a[1].as_str(), a[2].as_str()], [b[0].as_str(), b[1].as_str(), b[2].as_str()]);
+            proptest::prop_assert_eq!(cmp_joined(a3, b3), a3.join("/").cmp(&b3.join("/")));
+            // Equal first parts, as the rows of one case have.
+            let (a4, b4) = ([a[0].as_str(), a[1].as_str()], [a[0].as_str(), b[1].as_str()]);
+            proptest::prop_assert_eq!(cmp_joined(a4, b4), a4.join("/").cmp(&b4.join("/")));
         }
     }
 
