@@ -20,7 +20,8 @@ use crate::domain::id_number;
 use crate::domain::{date, text};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
-    self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, Record, Text, Visit, VisitLevel,
+    self, Case, CaseStatus, Check, CheckResult, CheckRow, Extension, Match, Member, NewCheck, Record, Text, Visit,
+    VisitLevel,
 };
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -299,36 +300,44 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .collect();
 
     crate::ui::phase("verify: checked");
-    // The new ledgers. The checks' records (twelve a case) are built with their encoding, beside the workbooks.
-    let build_checks = || -> Vec<Check> {
+    // The new ledgers. checks.csv (twelve rows a case) is encoded beside the workbooks, from the findings
+    // themselves: no record is built for a row that is only written.
+    let encode_checks = || -> Result<Vec<u8>> {
         let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
-        let mut checks: Vec<Check> = old_checks
-            .into_iter()
+        let mut rows: Vec<CheckRow<'_>> = old_checks
+            .iter()
             .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
+            .map(CheckRow::Kept)
             .collect();
-        // Built on both cores, in case order, and each case's in the ledger's order (by the check's name, not
-        // the order the rules run in), so the ledger is written without sorting 600,000 rows at county size.
-        let new_checks: Vec<Check> = reviewed
+        // On both cores, in case order, and each case's in the ledger's order (by the check's name, not the
+        // order the rules run in), so that at county size 600,000 rows need no sorting.
+        let new_rows: Vec<CheckRow<'_>> = reviewed
             .par_iter()
             .flat_map_iter(|r| {
-                let mut case_checks: Vec<Check> = r
+                let mut case_rows: Vec<CheckRow<'_>> = r
                     .findings
                     .iter()
-                    .map(move |f| Check {
-                        case_id: r.case.case_id.clone(),
-                        check: f.check.to_string(),
-                        result: f.result,
-                        detail: Text(f.detail.clone()),
-                        policy_values: Text(f.policy_values.clone()),
-                        as_of,
+                    .map(|f| {
+                        CheckRow::New(NewCheck {
+                            case_id: &r.case.case_id,
+                            check: f.check,
+                            result: f.result,
+                            detail: &f.detail,
+                            policy_values: &f.policy_values,
+                            as_of,
+                        })
                     })
                     .collect();
-                case_checks.sort_by(|a, b| a.key_cmp(b));
-                case_checks
+                case_rows.sort_by(|a, b| a.key_cmp(b));
+                case_rows
             })
             .collect();
-        checks.extend(new_checks);
-        checks
+        rows.extend(new_rows);
+        // Kept rows, then new ones: a stable sort merges them (the order to_bytes gives the records).
+        if !rows.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_le()) {
+            rows.par_sort_by(|a, b| a.key_cmp(b));
+        }
+        ledger::encode_rows::<Check, _>(&rows)
     };
     let changes: Vec<(String, CaseStatus, CaseStatus, String)> = reviewed
         .iter()
@@ -456,29 +465,21 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             crate::ui::phase("verify: workbooks");
             Ok(r)
         },
-        || -> Result<(EncodedLedgers, Vec<Check>)> {
+        || -> Result<EncodedLedgers> {
             // Tasks of their own, for whichever core is free (the workbooks take one for a while).
-            let ((checks, checks_bytes), (cases_bytes, visits_bytes)) = rayon::join(
-                || {
-                    let checks = build_checks();
-                    let bytes = ledger::to_bytes(&checks);
-                    (checks, bytes)
-                },
-                || {
-                    rayon::join(
-                        || new_cases.as_deref().map(ledger::to_bytes).transpose(),
-                        || (!new_visits.is_empty()).then(|| ledger::to_bytes(&visits)).transpose(),
-                    )
-                },
-            );
+            let (checks_bytes, (cases_bytes, visits_bytes)) = rayon::join(encode_checks, || {
+                rayon::join(
+                    || new_cases.as_deref().map(ledger::to_bytes).transpose(),
+                    || (!new_visits.is_empty()).then(|| ledger::to_bytes(&visits)).transpose(),
+                )
+            });
             let r = (cases_bytes?, checks_bytes?, visits_bytes?);
             crate::ui::phase("verify: ledgers encoded");
-            // The records go back with their bytes, to be freed while the commit waits on the disk.
-            Ok((r, checks))
+            Ok(r)
         },
     );
     let (review_bytes, notices_bytes) = workbooks?;
-    let ((cases_bytes, checks_bytes, visits_bytes), checks) = ledgers?;
+    let (cases_bytes, checks_bytes, visits_bytes) = ledgers?;
     if let Some(bytes) = cases_bytes {
         put_ledger(&mut txn, ledger::path_of::<Case>(), bytes)?;
     }
@@ -530,7 +531,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::phase("verify: encoded");
     let lock = lock.expect("a writing run holds the lock");
     let garbage = (
-        checks,
+        old_checks,
         new_cases,
         notices,
         reviewed,

@@ -215,7 +215,7 @@ impl Journal {
         } else {
             b"\n".to_vec()
         };
-        txn.append(rel, self.len, super::rows_bytes(&self.new, start)?);
+        txn.append(rel, self.len, super::rows_bytes::<Event, &Event>(&self.new, start)?);
         Ok(())
     }
 }
