@@ -8,7 +8,7 @@
 //! the latest date in the workspace, never the computer's clock, so the same inputs always give the same
 //! bytes, and a re-run changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
@@ -20,8 +20,7 @@ use crate::domain::id_number;
 use crate::domain::{date, text};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
-    self, Case, CaseStatus, Check, CheckResult, CheckRow, Extension, Match, Member, NewCheck, Record, Text, Visit,
-    VisitLevel,
+    self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, NewCheck, Record, Text, Visit, VisitLevel,
 };
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -82,6 +81,12 @@ struct Reviewed<'a> {
 }
 
 /// The bytes of cases.csv (when statuses changed), checks.csv and visits.csv (when visits were recorded).
+/// A case's rows of checks.csv: kept as they were (a case not under review now), or its new findings.
+enum CaseChecks<'a> {
+    Kept(&'a [&'a Check]),
+    New(&'a Reviewed<'a>),
+}
+
 type EncodedLedgers = (Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>);
 
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
@@ -300,44 +305,45 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .collect();
 
     crate::ui::phase("verify: checked");
-    // The new ledgers. checks.csv (twelve rows a case) is encoded beside the workbooks, from the findings
-    // themselves: no record is built for a row that is only written.
+    // The new ledgers. checks.csv (twelve rows a case) is encoded beside the workbooks, case by case from the
+    // findings themselves: no record is built, nor a row held, for what is only written.
     let encode_checks = || -> Result<Vec<u8>> {
-        let reviewed_ids: BTreeSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
-        let mut rows: Vec<CheckRow<'_>> = old_checks
+        let reviewed_ids: HashSet<&str> = reviewed.iter().map(|r| r.case.case_id.as_str()).collect();
+        let mut kept: Vec<&Check> = old_checks
             .iter()
             .filter(|k| !reviewed_ids.contains(k.case_id.as_str()))
-            .map(CheckRow::Kept)
             .collect();
-        // On both cores, in case order, and each case's in the ledger's order (by the check's name, not the
-        // order the rules run in), so that at county size 600,000 rows need no sorting.
-        let new_rows: Vec<CheckRow<'_>> = reviewed
-            .par_iter()
-            .flat_map_iter(|r| {
-                let mut case_rows: Vec<CheckRow<'_>> = r
-                    .findings
-                    .iter()
-                    .map(|f| {
-                        CheckRow::New(NewCheck {
-                            case_id: &r.case.case_id,
-                            check: f.check,
-                            result: f.result,
-                            detail: &f.detail,
-                            policy_values: &f.policy_values,
-                            as_of,
-                        })
-                    })
-                    .collect();
-                case_rows.sort_by(|a, b| a.key_cmp(b));
-                case_rows
-            })
-            .collect();
-        rows.extend(new_rows);
-        // Kept rows, then new ones: a stable sort merges them (the order to_bytes gives the records).
-        if !rows.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_le()) {
-            rows.par_sort_by(|a, b| a.key_cmp(b));
+        if !kept.windows(2).all(|w| w[0].key_cmp(w[1]).is_le()) {
+            kept.sort_by(|a, b| a.key_cmp(b));
         }
-        ledger::encode_rows::<Check, _>(&rows)
+        let mut cases: Vec<(&str, CaseChecks<'_>)> = kept
+            .chunk_by(|a, b| a.case_id == b.case_id)
+            .map(|rows| (rows[0].case_id.as_str(), CaseChecks::Kept(rows)))
+            .collect();
+        cases.extend(reviewed.iter().map(|r| (r.case.case_id.as_str(), CaseChecks::New(r))));
+        // Every row of a case starts `case_id/`, so the cases go in the order of that.
+        let case_cmp = |a: &str, b: &str| ledger::cmp_joined([a, ""], [b, ""]);
+        if !cases.windows(2).all(|w| case_cmp(w[0].0, w[1].0).is_le()) {
+            cases.par_sort_by(|a, b| case_cmp(a.0, b.0));
+        }
+        ledger::encode_groups::<Check, _>(&cases, 12, |w, (_, case)| match case {
+            CaseChecks::Kept(rows) => rows.iter().try_for_each(|c| w.serialize(c)),
+            CaseChecks::New(r) => {
+                // In the ledger's order (by the check's name), not the order the rules run in.
+                let mut findings: Vec<&Finding> = r.findings.iter().collect();
+                findings.sort_by(|a, b| a.check.cmp(b.check));
+                findings.iter().try_for_each(|f| {
+                    w.serialize(NewCheck {
+                        case_id: &r.case.case_id,
+                        check: f.check,
+                        result: f.result,
+                        detail: &f.detail,
+                        policy_values: &f.policy_values,
+                        as_of,
+                    })
+                })
+            }
+        })
     };
     let changes: Vec<(String, CaseStatus, CaseStatus, String)> = reviewed
         .iter()

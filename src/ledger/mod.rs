@@ -21,6 +21,7 @@ use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::workspace::Workspace;
 
+pub use records::NewCheck;
 pub use records::{ArchiveEntry, ChangeReport, SpotCheck};
 pub use records::{Batch, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity};
 pub use records::{
@@ -28,7 +29,6 @@ pub use records::{
     Match, MatchKind, Meeting, Member, Notice, Relation, SelfCare, Source, SupportMode, Visit, VisitLevel, WorkAbility,
 };
 pub use records::{ChangeKind, Channel, Complaint, DifficultyClass, Followup};
-pub use records::{CheckRow, NewCheck};
 
 /// A ledger record type: its file, its columns, and its sort key.
 pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
@@ -250,18 +250,36 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
 /// serialising exactly as `R`'s records do (borrowed from what a step computed, instead of records built only
 /// to be written).
 pub fn encode_rows<R: Record, T: Serialize + Sync>(rows: &[T]) -> Result<Vec<u8>> {
+    encode_groups::<R, T>(rows, 1, |w, row| w.serialize(row))
+}
+
+/// As [`encode_rows`], for groups of rows (e.g. a case's), in ledger order, each about `rows_per_group` rows
+/// long, that `write` writes with the writer it is given.
+pub fn encode_groups<R: Record, G: Sync>(
+    groups: &[G],
+    rows_per_group: usize,
+    write: impl Fn(&mut csv::Writer<Vec<u8>>, &G) -> csv::Result<()> + Sync,
+) -> Result<Vec<u8>> {
     let mut out = header_bytes::<R>()?;
+    let chunk = (WRITE_CHUNK / rows_per_group.max(1)).max(1);
     // A window of pieces at a time, one per core, appended and dropped before the next: the pieces of a
-    // 72 MB ledger are not all held beside the whole. The first window's bytes per row size the whole.
-    let window = WRITE_CHUNK * rayon::current_num_threads().max(1);
-    for (i, part) in rows.chunks(window).enumerate() {
+    // 72 MB ledger are not all held beside the whole. The first window's bytes per group size the whole.
+    let window = chunk * rayon::current_num_threads().max(1);
+    for (i, part) in groups.chunks(window).enumerate() {
         let pieces: Vec<Vec<u8>> = part
-            .par_chunks(WRITE_CHUNK)
-            .map(|chunk| rows_bytes::<R, &T>(chunk, Vec::with_capacity(chunk.len() * 128)))
+            .par_chunks(chunk)
+            .map(|c| {
+                let mut w = csv_writer(Vec::with_capacity(c.len() * rows_per_group.max(1) * 128));
+                for g in c {
+                    write(&mut w, g)?;
+                }
+                w.into_inner()
+                    .map_err(|e| anyhow!("cannot write ledger {}: {e}", R::FILE))
+            })
             .collect::<Result<_>>()?;
         let len: usize = pieces.iter().map(Vec::len).sum();
-        if i == 0 && rows.len() > part.len() {
-            out.reserve(len / part.len() * rows.len() / 20 * 21);
+        if i == 0 && groups.len() > part.len() {
+            out.reserve(len / part.len() * groups.len() / 20 * 21);
         }
         for p in pieces {
             out.extend_from_slice(&p);
@@ -510,7 +528,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn check_rows_are_written_as_the_checks_they_stand_for() {
+    fn new_checks_are_written_as_the_checks_they_stand_for() {
         let check = |case: &str, name: &str, detail: &str| Check {
             case_id: case.into(),
             check: name.into(),
@@ -519,43 +537,43 @@ mod tests {
             policy_values: Text("=standard 820.00".into()),
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         };
-        // Enough rows for several pieces; details a spreadsheet would run as formulas; cases whose IDs make the
-        // joined key's order differ from the pairs' (`-` sorts before `/`).
+        fn new(c: &Check) -> NewCheck<'_> {
+            NewCheck {
+                case_id: &c.case_id,
+                check: &c.check,
+                result: c.result,
+                detail: &c.detail.0,
+                policy_values: &c.policy_values.0,
+                as_of: c.as_of,
+            }
+        }
+        // Enough rows for several pieces and windows; details a spreadsheet would run as formulas.
         let mut checks = Vec::new();
-        for i in 0..WRITE_CHUNK + 7 {
-            let case = if i % 3 == 0 {
-                format!("DB-{i}")
-            } else {
-                format!("DB-{}-{i}", i / 3)
-            };
+        for i in 0..3 * WRITE_CHUNK + 7 {
+            let case = format!("DB-{:06}", i / 3);
             checks.push(check(
                 &case,
-                ["time_limit", "assets", "identity"][i % 3],
+                ["assets", "identity", "time_limit"][i % 3],
                 &format!("-{i} @x,\"q\""),
             ));
         }
-        let kept = &checks[..5];
-        let rows: Vec<CheckRow<'_>> = kept
-            .iter()
-            .map(CheckRow::Kept)
-            .chain(checks[5..].iter().map(|c| {
-                CheckRow::New(NewCheck {
-                    case_id: &c.case_id,
-                    check: &c.check,
-                    result: c.result,
-                    detail: &c.detail.0,
-                    policy_values: &c.policy_values.0,
-                    as_of: c.as_of,
-                })
-            }))
-            .collect();
-        let mut sorted = rows.clone();
-        sorted.sort_by(|a, b| a.key_cmp(b));
-        assert_eq!(
-            encode_rows::<Check, _>(&sorted).unwrap(),
-            to_bytes(&checks).unwrap(),
-            "the same bytes, in the same order"
-        );
+        checks.sort_by(|a, b| a.key_cmp(b));
+        let whole = to_bytes(&checks).unwrap();
+        let rows: Vec<NewCheck<'_>> = checks.iter().map(new).collect();
+        assert_eq!(encode_rows::<Check, _>(&rows).unwrap(), whole, "row by row");
+        // By case, as verify writes them: some cases kept as records, the others new.
+        let cases: Vec<&[Check]> = checks.chunk_by(|a, b| a.case_id == b.case_id).collect();
+        let bytes = encode_groups::<Check, _>(&cases, 3, |w, rows| {
+            rows.iter().try_for_each(|c| {
+                if c.case_id.ends_with('7') {
+                    w.serialize(c)
+                } else {
+                    w.serialize(new(c))
+                }
+            })
+        })
+        .unwrap();
+        assert_eq!(bytes, whole, "case by case");
     }
 
     /// Bytes of a journal of `n` events, in more pieces than one window of [`is_canonical`].

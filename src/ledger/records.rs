@@ -398,16 +398,8 @@ impl Record for Check {
     }
 }
 
-/// A row of `checks.csv` as written, without a [`Check`] built for it: a kept record, or a new outcome
-/// borrowed from the finding it records. Serialises exactly as the record would
-/// ([`crate::ledger::encode_rows`]).
-#[derive(Debug, Clone, Copy)]
-pub enum CheckRow<'a> {
-    Kept(&'a Check),
-    New(NewCheck<'a>),
-}
-
-/// A new outcome of a check, borrowed: the fields of a [`Check`], in its column order.
+/// A new outcome of a check, borrowed from the finding it records: the fields of a [`Check`], in its column
+/// order, serialised exactly as the record would be — so checks.csv is written without a record built per row.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct NewCheck<'a> {
     pub case_id: &'a str,
@@ -423,29 +415,6 @@ pub struct NewCheck<'a> {
 
 fn neutralised<S: serde::Serializer>(v: &&str, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&crate::domain::text::neutralise(v))
-}
-
-impl CheckRow<'_> {
-    fn parts(&self) -> [&str; 2] {
-        match self {
-            CheckRow::Kept(c) => [c.case_id.as_str(), c.check.as_str()],
-            CheckRow::New(n) => [n.case_id, n.check],
-        }
-    }
-
-    /// [`Check`]'s order.
-    pub fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
-        super::cmp_joined(self.parts(), other.parts())
-    }
-}
-
-impl Serialize for CheckRow<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            CheckRow::Kept(c) => c.serialize(s),
-            CheckRow::New(n) => n.serialize(s),
-        }
-    }
 }
 
 /// Who went where (入户调查): `village` visits by the village committee, `township` re-visits (复核).
