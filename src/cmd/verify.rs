@@ -80,13 +80,13 @@ struct Reviewed<'a> {
     overdue: bool,
 }
 
-/// The bytes of cases.csv (when statuses changed), checks.csv and visits.csv (when visits were recorded).
 /// A case's rows of checks.csv: kept as they were (a case not under review now), or its new findings.
 enum CaseChecks<'a> {
     Kept(&'a [&'a Check]),
     New(&'a Reviewed<'a>),
 }
 
+/// The bytes of cases.csv (when statuses changed), checks.csv and visits.csv (when visits were recorded).
 type EncodedLedgers = (Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>);
 
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {

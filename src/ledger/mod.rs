@@ -342,6 +342,11 @@ fn csv_writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
         .from_writer(buf)
 }
 
+/// Writes free text as [`Text`] does: neutralised. For views that serialise as records with `Text` fields.
+pub(crate) fn serialize_text<S: Serializer>(v: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&text::neutralise(v))
+}
+
 /// Free text from input (names, addresses, notes), stored in ledgers neutralised against formula injection:
 /// a value starting with `=`, `+`, `-`, `@`, tab, CR, LF or `'` is written with a leading `'` and read back
 /// without it, so the ledger opens safely in Excel and round-trips exactly.
@@ -375,7 +380,7 @@ impl From<&str> for Text {
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&text::neutralise(&self.0))
+        serialize_text(&self.0, s)
     }
 }
 

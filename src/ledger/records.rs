@@ -414,7 +414,7 @@ pub struct NewCheck<'a> {
 }
 
 fn neutralised<S: serde::Serializer>(v: &&str, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::domain::text::neutralise(v))
+    super::serialize_text(v, s)
 }
 
 /// Who went where (入户调查): `village` visits by the village committee, `township` re-visits (复核).

@@ -229,14 +229,13 @@ fn write_sheet(
         // ID numbers as text and money with two decimals, by the column's format rather than each cell's: a
         // cell written without a format takes its column's, and looking a format up costs a hash of it per cell
         // (a third of the cells of a 50,000-row review sheet).
-        match col.kind {
-            Kind::Code if col.input == Input::Locked => {
-                ws.set_column_format(c as u16, text)?;
-            }
-            Kind::Money if col.input == Input::Locked => {
-                ws.set_column_format(c as u16, money)?;
-            }
-            _ => {}
+        let format = match col.kind {
+            Kind::Code => Some(text),
+            Kind::Money => Some(money),
+            Kind::Text | Kind::Count => None,
+        };
+        if let (Some(format), Input::Locked) = (format, &col.input) {
+            ws.set_column_format(c as u16, format)?;
         }
     }
     ws.set_freeze_panes(head_row + 1, 0)?;
