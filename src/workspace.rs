@@ -236,12 +236,6 @@ impl Workspace {
         Ok(changed.into_iter().map(|(_, (rel, _))| rel).collect())
     }
 
-    /// [`Workspace::commit`], while another core frees what the step no longer needs: a large step's records
-    /// take a noticeable time to free, and the commit mostly waits on the disk.
-    pub fn commit_freeing<G: Send>(&self, lock: &Lock, txn: Txn, garbage: G) -> Result<Vec<PathBuf>> {
-        rayon::join(|| self.commit(lock, txn), move || drop(garbage)).0
-    }
-
     /// Whether a file's bytes differ from `bytes` (a missing file differs); the length is compared first.
     pub fn differs(&self, rel: impl AsRef<Path>, bytes: &[u8]) -> Result<bool> {
         let rel = rel.as_ref();

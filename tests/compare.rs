@@ -270,6 +270,25 @@ fn unusable_registries_stop_the_run() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("no registry `ufo`"), "{}", stderr(&out));
 
+    // Registries are read side by side, but of two unusable ones the message names the first given, in
+    // either order, and never both.
+    for (first, second, named, not_named) in [
+        (&mangled, &wrong, "damaged by Excel", "lacks its declared columns"),
+        (&wrong, &mangled, "lacks its declared columns", "damaged by Excel"),
+    ] {
+        let name = |p: &PathBuf| if p == &mangled { "deaths" } else { "vehicles" };
+        let out = ws.run(&[
+            "compare",
+            "--source",
+            &format!("{}={}", name(first), first.display()),
+            "--source",
+            &format!("{}={}", name(second), second.display()),
+        ]);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(named), "{}", stderr(&out));
+        assert!(!stderr(&out).contains(not_named), "{}", stderr(&out));
+    }
+
     // One good file and one bad one: nothing from the good one either.
     let out = ws.run(&[
         "compare",

@@ -359,7 +359,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let full = args.checks.is_empty();
     let writing = full && !args.dry_run;
     let lock = if writing { Some(ws.lock()?) } else { None };
-    let d = Data::load(ws)?;
+    let d = crate::kept_to_exit(Data::load(ws)?);
     crate::ui::phase("audit: ledgers read");
     let period = audit_period(&d, args.period.as_deref())?;
     let on = |name: &str| full || args.checks.iter().any(|c| c == name);
@@ -380,11 +380,11 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
             ));
         }
     }
-    let ctx = Ctx::new(policy, &d, period, args.period.is_some());
+    let context = crate::kept_to_exit(Ctx::new(policy, &d, period, args.period.is_some()));
     // The checks read the ledgers only: each runs on its own, on both cores, and their findings are joined in
     // the order below (then sorted), so the report is the same as one check after another would give.
     type Check<'t> = Box<dyn Fn(&mut Vec<Finding>) + Send + Sync + 't>;
-    let ctx = &ctx;
+    let ctx = &context;
     let mut before: Vec<Check<'_>> = Vec::new();
     if on("payments-match-decisions") || on("no-payment-after-stop-or-death") || on("urgent-backfill") {
         let (matching, after, urgent) = (
@@ -533,6 +533,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         let lock = ws.lock()?;
         ws.commit(&lock, txn)?;
     }
+    crate::ui::phase("audit: committed");
     if f.is_empty() {
         return Ok(Outcome::Done);
     }

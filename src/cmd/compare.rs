@@ -8,12 +8,13 @@
 //! next run, and new evidence (a new vehicle) opens a new hit.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::NaiveDate;
 use csv::StringRecord;
+use rayon::prelude::*;
 
 use crate::domain::id_number::{self, IdError, IdNumber};
 use crate::domain::money::Fen;
@@ -57,45 +58,49 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
 }
 
-/// A person of an open case, as matched.
-#[derive(Debug, Clone)]
-struct Person {
-    case_id: String,
-    id: IdNumber,
-    name: String,
+/// A person of an open case, as matched: borrowed from the ledgers read (a province holds millions).
+#[derive(Debug, Clone, Copy)]
+struct Person<'a> {
+    case_id: &'a str,
+    id: &'a IdNumber,
+    name: &'a str,
     low_income: bool,
 }
 
-/// The people of every open case (applicants and members), keyed by normalised ID.
-fn people(ws: &Workspace) -> Result<(Vec<Case>, BTreeMap<String, Person>)> {
+/// The cases and members ledgers, read on both cores.
+fn read_people(ws: &Workspace) -> Result<(Vec<Case>, Vec<Member>)> {
     let (cases, members) = rayon::join(|| ledger::read::<Case>(ws), || ledger::read::<Member>(ws));
-    let (cases, members) = (cases?, members?);
+    Ok((cases?, members?))
+}
+
+/// The people of every open case (applicants and members), keyed by normalised ID. An ID in two open cases is
+/// the person of the later one in the members ledger's order.
+fn people<'a>(policy: &Policy, cases: &'a [Case], members: &'a [Member]) -> HashMap<&'a str, Person<'a>> {
     let open: HashMap<&str, &Case> = cases
         .iter()
         .filter(|c| c.status.is_open())
         .map(|c| (c.case_id.as_str(), c))
         .collect();
-    let mut out = BTreeMap::new();
-    for m in &members {
+    let mut out = HashMap::with_capacity(members.len());
+    for m in members {
         let Some(case) = open.get(m.case_id.as_str()) else {
             continue;
         };
-        let low_income = ws
-            .policy
+        let low_income = policy
             .schemes
             .get(&case.scheme)
             .is_some_and(|s| matches!(s.kind, SchemeKind::Dibao | SchemeKind::Tekun));
         out.insert(
-            m.id_number.as_str().to_string(),
+            m.id_number.as_str(),
             Person {
-                case_id: m.case_id.clone(),
-                id: m.id_number.clone(),
-                name: m.name.0.clone(),
+                case_id: &m.case_id,
+                id: &m.id_number,
+                name: &m.name.0,
                 low_income,
             },
         );
     }
-    Ok((cases, out))
+    out
 }
 
 /// The salted hash of an ID number used for exchange: SHA-256 of `salt|ID` (ID normalised to 18 characters).
@@ -111,8 +116,8 @@ fn salt(policy: &Policy) -> Result<&str> {
 
 /// A registry row that matched someone.
 #[derive(Debug, Clone)]
-struct Found {
-    person: Person,
+struct Found<'a> {
+    person: Person<'a>,
     source: String,
     kind: MatchKind,
     row: u32,
@@ -120,7 +125,7 @@ struct Found {
     effect: Effect,
 }
 
-impl Found {
+impl Found<'_> {
     /// Stable hit ID: the source and a hash of the person and the evidence.
     fn hit_id(&self) -> String {
         let h = sha256_hex(format!("{}|{}|{}", self.source, self.person.id.as_str(), self.evidence).as_bytes());
@@ -129,10 +134,10 @@ impl Found {
 }
 
 /// What a registry file gave.
-struct Scanned {
+struct Scanned<'a> {
     rows: usize,
     skipped_invalid: usize,
-    found: Vec<Found>,
+    found: Vec<Found<'a>>,
     /// The file's SHA-256.
     sha: String,
 }
@@ -143,32 +148,38 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         None => Encoding::Detect,
     };
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
-    let (_cases, people) = people(ws)?;
+    let (cases, members) = read_people(ws)?;
+    let (cases, members) = (crate::kept_to_exit(cases), crate::kept_to_exit(members));
+    let people = crate::kept_to_exit(people(&ws.policy, &cases, &members));
+    crate::ui::phase("compare: people");
     let salt = if hashed { Some(salt(&ws.policy)?) } else { None };
-    let by_hash: HashMap<String, &Person> = match salt {
-        Some(s) => people.values().map(|p| (id_hash(s, &p.id), p)).collect(),
+    let by_hash: HashMap<String, Person> = match salt {
+        Some(s) => people.values().map(|p| (id_hash(s, p.id), *p)).collect(),
         None => HashMap::new(),
     };
-    let by_id: HashMap<&str, &Person> = people.iter().map(|(id, p)| (id.as_str(), p)).collect();
     // The name + birth-date index only when a registry given asks for such leads (it costs as much as the people).
     let wants_leads = sources
         .iter()
         .any(|(name, _)| ws.policy.registries.get(name).is_some_and(|r| r.name_birth_match));
-    let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = if wants_leads {
-        people.values().fold(HashMap::new(), |mut m, p| {
-            m.entry((text::normalize_key(&p.name), p.id.birth_date()))
+    let by_name_birth: HashMap<(String, NaiveDate), Vec<Person>> = if wants_leads {
+        let mut m: HashMap<(String, NaiveDate), Vec<Person>> = HashMap::new();
+        for p in people.values() {
+            m.entry((text::normalize_key(p.name), p.id.birth_date()))
                 .or_default()
-                .push(p);
-            m
-        })
+                .push(*p);
+        }
+        // The leads of a name and birth date in ID order, whatever order the map gave them in.
+        for ps in m.values_mut() {
+            ps.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        }
+        m
     } else {
         HashMap::new()
     };
 
-    // Read and match every file first: a file that cannot be used stops the run before anything is written.
-    let mut inputs: Vec<(String, String)> = Vec::new();
-    let mut scanned = Vec::new();
+    // Every registry is known and given once before any is read.
     let mut seen_names = BTreeSet::new();
+    let mut registries = Vec::with_capacity(sources.len());
     for (name, path) in sources {
         let registry = ws.policy.registries.get(name).ok_or_else(|| {
             let known: Vec<&str> = ws.policy.registries.keys().map(String::as_str).collect();
@@ -180,27 +191,40 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         if !seen_names.insert(name.clone()) {
             bail!("--source {name} is given twice; give each registry once (combine its files first)");
         }
-        let shown = path.display().to_string();
-        let ctx = ScanCtx {
-            name,
-            registry,
-            file: &shown,
-            by_id: &by_id,
-            by_hash: &by_hash,
-            by_name_birth: &by_name_birth,
-            hashed,
-        };
-        let s = scan_file(&ctx, path, encoding)?;
+        registries.push((name, registry, path, path.display().to_string()));
+    }
+    // Read and match every file first, a file to a core: a file that cannot be used stops the run before
+    // anything is written (the first such file in the order given is the one named).
+    let scans: Vec<Result<Scanned>> = registries
+        .par_iter()
+        .map(|(name, registry, path, shown)| {
+            let ctx = ScanCtx {
+                name,
+                registry,
+                file: shown,
+                by_id: &people,
+                by_hash: &by_hash,
+                by_name_birth: &by_name_birth,
+                hashed,
+            };
+            scan_file(&ctx, path, encoding)
+        })
+        .collect();
+    crate::ui::phase("compare: registries scanned");
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    let mut scanned = Vec::new();
+    for ((name, _, path, _), s) in registries.iter().zip(scans) {
+        let s = s?;
         let file_name = path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("registry")
             .to_string();
         inputs.push((format!("{name}:{file_name}"), s.sha.clone()));
-        scanned.push((name.clone(), s));
+        scanned.push((name.to_string(), s));
     }
 
-    let mut matches = ledger::read::<Match>(ws)?;
+    let mut matches = crate::kept_to_exit(ledger::read::<Match>(ws)?);
     // The hits known: those recorded before, and those added as they are found.
     let mut known: HashSet<String> = matches.iter().map(|m| m.hit_id.clone()).collect();
     let mut new_hits = 0usize;
@@ -215,9 +239,9 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             new_hits += 1;
             matches.push(Match {
                 hit_id: id,
-                case_id: f.person.case_id.clone(),
+                case_id: f.person.case_id.to_string(),
                 id_number: f.person.id.clone(),
-                name: Text(f.person.name.clone()),
+                name: Text(f.person.name.to_string()),
                 source: f.source.clone(),
                 match_kind: f.kind,
                 source_file_sha256: s.sha.clone(),
@@ -305,8 +329,10 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     if let (Some(rel), Some(b)) = (&sheet_rel, &batch) {
         txn.put(rel, hits_workbook(&ws.policy, &matches, b)?);
     }
+    crate::ui::phase("compare: encoded");
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
+    crate::ui::phase("compare: committed");
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
     }
@@ -338,16 +364,16 @@ struct ScanCtx<'a> {
     name: &'a str,
     registry: &'a Registry,
     file: &'a str,
-    by_id: &'a HashMap<&'a str, &'a Person>,
-    by_hash: &'a HashMap<String, &'a Person>,
-    by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person>>,
+    by_id: &'a HashMap<&'a str, Person<'a>>,
+    by_hash: &'a HashMap<String, Person<'a>>,
+    by_name_birth: &'a HashMap<(String, NaiveDate), Vec<Person<'a>>>,
     hashed: bool,
 }
 
 /// Reads a registry and looks up every row. A CSV registry is streamed: a province's run to hundreds of
 /// megabytes and millions of rows, and memory is bounded by the people held, not by the file. A workbook is read
 /// whole (within the reader's size limit).
-fn scan_file(ctx: &ScanCtx, path: &Path, encoding: Encoding) -> Result<Scanned> {
+fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<Scanned<'a>> {
     if reader::is_csv(ctx.file) {
         let (mut scanned, sha) = stream::read_csv(path, ctx.file, encoding, |records| scan_records(ctx, records))?;
         scanned.sha = sha;
@@ -365,7 +391,7 @@ fn scan_file(ctx: &ScanCtx, path: &Path, encoding: Encoding) -> Result<Scanned> 
 
 /// A streamed CSV registry: its header is looked for in the top rows, held as a whole read holds them, and the
 /// rows below are looked up one record at a time.
-fn scan_records(ctx: &ScanCtx, records: &mut CsvRecords) -> Result<Scanned> {
+fn scan_records<'a>(ctx: &ScanCtx<'a>, records: &mut CsvRecords) -> Result<Scanned<'a>> {
     let mut rec = StringRecord::new();
     let mut top = RawSheet {
         name: records.sheet_name(),
@@ -472,7 +498,7 @@ struct Scan<'c, 'a> {
     ctx: &'c ScanCtx<'a>,
     header: Header,
     evidence_cols: Vec<(String, usize)>,
-    out: Scanned,
+    out: Scanned<'a>,
     mangled: Vec<u32>,
 }
 
@@ -526,7 +552,7 @@ impl<'c, 'a> Scan<'c, 'a> {
             parts.join("; ")
         };
         // Amount registries (medical bills): only rows above the threshold are hits.
-        let over = |p: &Person| -> Result<bool> {
+        let over = |p: &Person<'a>| -> Result<bool> {
             let Some(limit) = ctx.registry.amount_above else {
                 return Ok(true);
             };
@@ -549,10 +575,10 @@ impl<'c, 'a> Scan<'c, 'a> {
             })?;
             Ok(amount > low.0)
         };
-        let mut push = |p: &Person, kind: MatchKind| -> Result<()> {
+        let mut push = |p: &Person<'a>, kind: MatchKind| -> Result<()> {
             if over(p)? {
                 out.found.push(Found {
-                    person: p.clone(),
+                    person: *p,
                     source: ctx.name.to_string(),
                     kind,
                     row: excel_row,
@@ -607,7 +633,7 @@ impl<'c, 'a> Scan<'c, 'a> {
     }
 
     /// What the registry gave (`sha`: the file's SHA-256), or why it cannot be used.
-    fn finish(self, sha: String) -> Result<Scanned> {
+    fn finish(self, sha: String) -> Result<Scanned<'a>> {
         if !self.mangled.is_empty() {
             let rows: Vec<String> = self.mangled.iter().take(10).map(u32::to_string).collect();
             bail!(
@@ -944,8 +970,9 @@ fn read_answers(shown: &str, sheet: &RawSheet) -> Result<Vec<Answer>> {
 
 fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let salt = salt(&ws.policy)?;
-    let (_, people) = people(ws)?;
-    let mut hashes: Vec<String> = people.values().map(|p| id_hash(salt, &p.id)).collect();
+    let (cases, members) = read_people(ws)?;
+    let people = people(&ws.policy, &cases, &members);
+    let mut hashes: Vec<String> = people.values().map(|p| id_hash(salt, p.id)).collect();
     hashes.sort();
     let mut body = String::from("id_hash\n");
     for h in &hashes {

@@ -449,15 +449,16 @@ struct Blocked {
 fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>, preview: bool) -> Result<Outcome> {
     let writing = !(args.dry_run || preview);
     let lock = if writing { Some(ws.lock()?) } else { None };
-    let mut st = State::load(ws)?;
+    let mut kept = crate::kept_to_exit(State::load(ws)?);
+    let st: &mut State = &mut kept;
     let as_of = as_of.or_else(|| st.latest_date()).unwrap_or_else(|| period.first_day());
     let on = period.first_day();
     let policy = &ws.policy;
     crate::ui::phase("decide: loaded");
-    let before_total = monthly_total(&st, policy, period.prev());
+    let before_total = monthly_total(st, policy, period.prev());
 
     // 1. Approved decisions whose notices all ran their full period, with no upheld objection, take effect.
-    let made_effective = make_effective(&mut st, policy, as_of);
+    let made_effective = make_effective(st, policy, as_of);
 
     crate::ui::phase("decide: made effective");
     // 2. Proposals for the period.
@@ -489,7 +490,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     for c in st.checks.iter().filter(|c| c.result == CheckResult::Fail) {
         failed_index.entry(c.case_id.as_str()).or_default().push(c);
     }
-    let caps = CapIndex::new(&st, policy);
+    let caps = CapIndex::new(st, policy);
     for case in &st.cases {
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
@@ -590,7 +591,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                 why: format!("not verified ({}) — run `jiuzhu verify`", case.status.as_str()),
             }),
             CaseStatus::Effective => {
-                if let Some(p) = redecide(&st, policy, case, &members, period)? {
+                if let Some(p) = redecide(st, policy, case, &members, period)? {
                     proposals.push(p);
                 }
             }
@@ -648,7 +649,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         });
         if urgent {
             set_status(
-                &mut st,
+                st,
                 &p.case_id,
                 CaseStatus::Effective,
                 "urgent: 先行救助, approval to be back-filled",
@@ -664,7 +665,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .collect();
     let count = |k: DecisionKind| proposed.iter().filter(|d| d.kind == k).count();
     let backfill = st.decisions.iter().filter(|d| awaiting_backfill(d)).count();
-    let after_total = monthly_total(&st, policy, period);
+    let after_total = monthly_total(st, policy, period);
 
     crate::ui::phase("decide: merged");
     let mut out = String::new();
@@ -749,7 +750,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     // The review workbook on one core while the ledgers are written on the other.
     let (workbook, written) = rayon::join(
         || match (&sheet_rel, &batch) {
-            (Some(rel), Some(b)) => review_workbook(&st, policy, b).map(|w| Some((rel, w))),
+            (Some(rel), Some(b)) => review_workbook(st, policy, b).map(|w| Some((rel, w))),
             _ => Ok(None),
         },
         || {

@@ -435,7 +435,7 @@ struct Unpaid {
 fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&str>) -> Result<Outcome> {
     let policy = &ws.policy;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
-    let mut st = State::load(ws)?;
+    let mut st = crate::kept_to_exit(State::load(ws)?);
     let batch = period.to_string();
     let mut months: Vec<Period> = Vec::new();
     for m in policy.disbursement.months_of(&batch) {

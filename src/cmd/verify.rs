@@ -124,14 +124,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         s.spawn(|_| chain = Some(events::Journal::read(ws)));
     });
     let every = "every ledger is read";
-    let cases = cases.expect(every)?;
-    let members = members.expect(every)?;
-    let mut visits = visits.expect(every)?;
+    let cases = crate::kept_to_exit(cases.expect(every)?);
+    let members = crate::kept_to_exit(members.expect(every)?);
+    let mut visits = crate::kept_to_exit(visits.expect(every)?);
     let mut extensions = extensions.expect(every)?;
-    let matches = matches.expect(every)?;
+    let matches = crate::kept_to_exit(matches.expect(every)?);
     let old_checks = old_checks.expect(every)?;
     let mut chain = chain.expect(every)?;
-    for c in &cases {
+    for c in cases.iter() {
         if !ws.policy.schemes.contains_key(&c.scheme) {
             bail!(
                 "case {} has scheme `{}`, which jiuzhu.yaml does not define; restore the scheme in the policy",
@@ -248,15 +248,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     // The checks.
     // Per-case groups built once (in ledger order), not a scan of every ledger per case.
     let mut members_by_case: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
-    for m in &members {
+    for m in members.iter() {
         members_by_case.entry(m.case_id.as_str()).or_default().push(m);
     }
     let mut visits_by_case: std::collections::HashMap<&str, Vec<&Visit>> = std::collections::HashMap::new();
-    for v in &visits {
+    for v in visits.iter() {
         visits_by_case.entry(v.case_id.as_str()).or_default().push(v);
     }
     let mut matches_by_case: std::collections::HashMap<&str, Vec<&Match>> = std::collections::HashMap::new();
-    for h in &matches {
+    for h in matches.iter() {
         matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
     }
     let extension_of: std::collections::HashMap<&str, &Extension> =
@@ -450,7 +450,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         Ok(())
     };
     let new_cases = (!changes.is_empty()).then(|| {
-        let mut new_cases = cases.clone();
+        let mut new_cases = Vec::clone(&cases);
         let to_of: std::collections::HashMap<&str, CaseStatus> =
             changes.iter().map(|(id, _, to, _)| (id.as_str(), *to)).collect();
         for c in new_cases.iter_mut() {
@@ -536,15 +536,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     txn.put(&notices_rel, notices_bytes);
     crate::ui::phase("verify: encoded");
     let lock = lock.expect("a writing run holds the lock");
-    let garbage = (
+    crate::kept_to_exit((
         old_checks,
         new_cases,
         notices,
         reviewed,
         new_visits,
         (members_by_case, visits_by_case, matches_by_case, cases_of_person),
-    );
-    ws.commit_freeing(&lock, txn, garbage)?;
+    ));
+    ws.commit(&lock, txn)?;
     crate::ui::phase("verify: committed");
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
