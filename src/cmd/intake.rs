@@ -302,9 +302,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     inputs: input_list.clone(),
                     ..NewEvent::default()
                 }];
-                let mut sorted = new_cases.clone();
-                sorted.sort_by(|a, b| a.case_id.cmp(&b.case_id));
-                new_events.extend(sorted.iter().map(|c| NewEvent {
+                // In case ID order, as the new cases are.
+                new_events.extend(new_cases.iter().map(|c| NewEvent {
                     step: "intake".into(),
                     case_id: c.case_id.clone(),
                     from_status: String::new(),
@@ -496,9 +495,8 @@ fn decide_households(
             open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
         }
     }
-    let mut new_cases = Vec::new();
-    let mut new_members = Vec::new();
-    let mut new_sources = Vec::new();
+    // The households accepted: (case, its members, where the case and each member were read).
+    let mut accepted: Vec<(Case, Vec<Member>, RowRef, Vec<RowRef>)> = Vec::new();
     let mut taken_ids: HashSet<String> = HashSet::new();
     // Members by case, built the first time an application turns out to be imported already (a re-run).
     let mut members_of_case: Option<HashMap<&str, Vec<&Member>>> = None;
@@ -605,13 +603,10 @@ fn decide_households(
         tally.households_accepted += 1;
         tally.members_accepted += case_members.len();
         let case_at = draft.household_row.clone().unwrap_or_else(|| head.at.clone());
-        new_sources.push((format!("case/{id}"), case_at));
-        for (m, d) in case_members.iter().zip(&draft.members) {
-            new_sources.push((format!("member/{id}/{}", m.id_number.as_str()), d.at.clone()));
-        }
-        new_cases.push(case);
-        new_members.extend(case_members);
+        let member_at = draft.members.iter().map(|d| d.at.clone()).collect();
+        accepted.push((case, case_members, case_at, member_at));
     }
+    let (new_cases, new_members, new_sources) = in_ledger_order(accepted);
     tally.rows_skipped += skips.len() - tally.households_already_rows(&skips);
     rejects.sort_by(|a, b| a.at.cmp(&b.at));
     skips.sort_by(|a, b| a.at.cmp(&b.at));
@@ -624,6 +619,36 @@ fn decide_households(
         tally,
         warnings,
     }
+}
+
+/// The accepted households' cases, members and provenance rows in the order of their ledgers' keys (case ID;
+/// case ID and ID number; `case/…` before `member/…`), so that a first import writes them without sorting and a
+/// later one merges two runs in order: sorting 200,000 rows read in the registers' order cost a tenth of the
+/// step. Only the case IDs are sorted, by index: a case is hundreds of bytes to move.
+fn in_ledger_order(
+    accepted: Vec<(Case, Vec<Member>, RowRef, Vec<RowRef>)>,
+) -> (Vec<Case>, Vec<Member>, Vec<(String, RowRef)>) {
+    let mut order: Vec<usize> = (0..accepted.len()).collect();
+    order.sort_unstable_by(|&a, &b| accepted[a].0.case_id.cmp(&accepted[b].0.case_id));
+    let mut accepted: Vec<Option<_>> = accepted.into_iter().map(Some).collect();
+    let n_members = accepted.iter().flatten().map(|a| a.1.len()).sum();
+    let mut cases = Vec::with_capacity(order.len());
+    let mut members = Vec::with_capacity(n_members);
+    let mut case_sources = Vec::with_capacity(order.len());
+    let mut member_sources = Vec::with_capacity(n_members);
+    for i in order {
+        let (case, case_members, case_at, member_at) = accepted[i].take().expect("each household once");
+        let mut pairs: Vec<(Member, RowRef)> = case_members.into_iter().zip(member_at).collect();
+        pairs.sort_unstable_by(|a, b| a.0.id_number.as_str().cmp(b.0.id_number.as_str()));
+        case_sources.push((format!("case/{}", case.case_id), case_at));
+        for (m, at) in pairs {
+            member_sources.push((format!("member/{}/{}", case.case_id, m.id_number.as_str()), at));
+            members.push(m);
+        }
+        cases.push(case);
+    }
+    case_sources.extend(member_sources);
+    (cases, members, case_sources)
 }
 
 impl Tally {
@@ -796,6 +821,7 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Record;
 
     #[test]
     fn case_ids_are_stable_and_carry_no_personal_data() {
@@ -807,5 +833,51 @@ mod tests {
         assert_eq!(a.len(), "CD-2026-".len() + 12);
         assert!(!a.contains("110105"));
         assert_ne!(a, case_id("ND", &id, "rural_dibao", d));
+    }
+
+    /// The example county's November registers, decided against empty ledgers: every new case, member and
+    /// provenance row comes out in its ledger's key order (so the ledgers are written without a sort), and the
+    /// rows are the ones a sort would give.
+    #[test]
+    fn new_rows_come_out_in_ledger_order() {
+        let policy = crate::policy::Policy::parse(crate::cmd::init::POLICY_TEMPLATE, "jiuzhu.yaml").unwrap();
+        let names = HeaderNames::new(&policy.columns);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county/inbox/2026-11");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        let wbs: Vec<reader::Workbook> = files
+            .iter()
+            .map(|f| {
+                let bytes = std::fs::read(f).unwrap();
+                reader::read_workbook_bytes(&f.display().to_string(), &bytes, Encoding::Detect).unwrap()
+            })
+            .collect();
+        let reads: Vec<RegisterRead> = wbs
+            .iter()
+            .enumerate()
+            .map(|(i, wb)| register::read_register(wb, i, &policy, &names, &[]).unwrap().unwrap())
+            .collect();
+        let d = decide_households(&policy, reads, &[], &[]);
+        assert!(d.new_cases.len() > 10 && d.new_members.len() > d.new_cases.len());
+        fn in_order<R: Record>(rows: &[R]) -> bool {
+            rows.windows(2).all(|w| w[0].key_cmp(&w[1]).is_lt())
+        }
+        assert!(in_order(&d.new_cases), "cases");
+        assert!(in_order(&d.new_members), "members");
+        let keys: Vec<&str> = d.new_sources.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "sources: {keys:?}");
+        assert_eq!(keys.len(), d.new_cases.len() + d.new_members.len());
+        // Each member's provenance is the row that holds its ID number.
+        let row_holds = |at: &RowRef, id: &str| {
+            let sheet = wbs[at.file].sheets.iter().find(|s| *s.name == *at.sheet).unwrap();
+            sheet.rows[at.row as usize - 1]
+                .iter()
+                .any(|c| c.text.trim().eq_ignore_ascii_case(id))
+        };
+        for m in &d.new_members {
+            let key = format!("member/{}/{}", m.case_id, m.id_number.as_str());
+            let (_, at) = d.new_sources.iter().find(|(k, _)| *k == key).unwrap();
+            assert!(row_holds(at, m.id_number.as_str()), "{key} at {at:?}");
+        }
     }
 }
