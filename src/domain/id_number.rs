@@ -21,6 +21,7 @@
 //! Error messages never contain the ID number; use [`mask_any`] to quote a
 //! bad input in a message.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -191,17 +192,22 @@ fn birth_date_of(yyyymmdd: &str) -> Option<NaiveDate> {
 }
 
 /// Normalises the raw text: [`text::normalize`], remove all spaces, `x` → `X`.
-fn clean(raw: &str) -> String {
-    // Plain ASCII letters and digits (nearly every ID in a register or a ledger) are unchanged by normalising:
-    // only `x` becomes `X`.
+fn clean(raw: &str) -> Cow<'_, str> {
+    // Plain ASCII letters and digits (nearly every ID in a register, a registry or a ledger) are unchanged by
+    // normalising: only `x` becomes `X`, and an ID without one is used as it is (a registry has millions).
     if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return raw.bytes().map(|b| if b == b'x' { 'X' } else { b as char }).collect();
+        return match raw.contains('x') {
+            true => Cow::Owned(raw.replace('x', "X")),
+            false => Cow::Borrowed(raw),
+        };
     }
-    text::normalize(raw)
-        .chars()
-        .filter(|&c| c != ' ')
-        .map(|c| if c == 'x' { 'X' } else { c })
-        .collect()
+    Cow::Owned(
+        text::normalize(raw)
+            .chars()
+            .filter(|&c| c != ' ')
+            .map(|c| if c == 'x' { 'X' } else { c })
+            .collect(),
+    )
 }
 
 /// Validates an already cleaned 18-character candidate.
