@@ -495,8 +495,8 @@ fn decide_households(
             open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
         }
     }
-    // The households accepted: (case, its members, where the case and each member were read).
-    let mut accepted: Vec<(Case, Vec<Member>, RowRef, Vec<RowRef>)> = Vec::new();
+    // The households accepted, as built.
+    let mut accepted: Vec<Built> = Vec::new();
     let mut taken_ids: HashSet<String> = HashSet::new();
     // Members by case, built the first time an application turns out to be imported already (a re-run).
     let mut members_of_case: Option<HashMap<&str, Vec<&Member>>> = None;
@@ -515,16 +515,28 @@ fn decide_households(
             let head_id = head.id.as_ref().expect("checked: valid IDs");
             let scheme = &policy.schemes[&f.scheme];
             let id = case_id(&scheme.code, head_id, &f.scheme, f.applied_on);
-            let (case, case_members) = build_case(&id, draft, f);
+            let (case, members) = build_case(&id, draft, f);
             let case_at = draft.household_row.clone().unwrap_or_else(|| head.at.clone());
-            Some((id, case, case_members, case_at))
+            let mut member_sources: Vec<(String, RowRef)> = members
+                .iter()
+                .zip(&draft.members)
+                .map(|(m, d)| (format!("member/{id}/{}", m.id_number.as_str()), d.at.clone()))
+                .collect();
+            member_sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            Some(Built {
+                case_source: (format!("case/{id}"), case_at),
+                case: Box::new(case),
+                members,
+                member_sources,
+            })
         })
         .collect();
     for (h, draft) in drafts.iter_mut().enumerate() {
-        let Some((id, case, case_members, case_at)) = built[h].take() else {
+        let Some(household) = built[h].take() else {
             reject_household(draft, &mut rejects, &mut tally);
             continue;
         };
+        let (id, case, case_members) = (&household.case.case_id, &household.case, &household.members);
         if let Some(prev) = existing.get(id.as_str()) {
             let members_of = members_of_case.get_or_insert_with(|| {
                 let mut by_case: HashMap<&str, Vec<&Member>> = HashMap::new();
@@ -565,7 +577,7 @@ fn decide_households(
             continue;
         }
         let mut clash = Vec::new();
-        for m in &case_members {
+        for m in case_members {
             if let Some(other) = open_case_of.get(m.id_number.as_str()) {
                 clash.push((m.clone(), other.to_string()));
             }
@@ -613,8 +625,7 @@ fn decide_households(
         tally.rows_accepted += rows.len();
         tally.households_accepted += 1;
         tally.members_accepted += case_members.len();
-        let member_at = draft.members.iter().map(|d| d.at.clone()).collect();
-        accepted.push((case, case_members, case_at, member_at));
+        accepted.push(household);
     }
     let (new_cases, new_members, new_sources) = in_ledger_order(accepted);
     tally.rows_skipped += skips.len() - tally.households_already_rows(&skips);
@@ -631,50 +642,37 @@ fn decide_households(
     }
 }
 
-/// A household's case ID, case and members as built from its rows, and the row its case was read from.
-type Built = (String, Case, Vec<Member>, RowRef);
+/// A household as built from its rows (on every core, before what is accepted is decided one household after
+/// another): its case (boxed: a case is hundreds of bytes, moved twice more), its members in the order read, and
+/// its provenance rows — the case's, and the members' in key order.
+struct Built {
+    case: Box<Case>,
+    members: Vec<Member>,
+    case_source: (String, RowRef),
+    member_sources: Vec<(String, RowRef)>,
+}
 
 /// The accepted households' cases, members and provenance rows in the order of their ledgers' keys (case ID;
 /// case ID and ID number; `case/…` before `member/…`), so that a first import writes them without sorting and a
 /// later one merges two runs in order: sorting 200,000 rows read in the registers' order cost a tenth of the
-/// step. Only the case IDs are sorted, by index: a case is hundreds of bytes to move.
-fn in_ledger_order(
-    accepted: Vec<(Case, Vec<Member>, RowRef, Vec<RowRef>)>,
-) -> (Vec<Case>, Vec<Member>, Vec<(String, RowRef)>) {
+/// step. The households are put in order by index; each one's members by their ID numbers.
+fn in_ledger_order(accepted: Vec<Built>) -> (Vec<Case>, Vec<Member>, Vec<(String, RowRef)>) {
     let mut order: Vec<usize> = (0..accepted.len()).collect();
-    order.sort_unstable_by(|&a, &b| accepted[a].0.case_id.cmp(&accepted[b].0.case_id));
-    let mut slots: Vec<Option<_>> = accepted.into_iter().map(Some).collect();
-    let ordered: Vec<_> = order
-        .iter()
-        .map(|&i| slots[i].take().expect("each household once"))
-        .collect();
-    // Each household's members in ID order and its provenance keys, on every core.
-    type Household = (Case, Vec<Member>, (String, RowRef), Vec<(String, RowRef)>);
-    let households: Vec<Household> = ordered
-        .into_par_iter()
-        .map(|(case, case_members, case_at, member_at)| {
-            let mut pairs: Vec<(Member, RowRef)> = case_members.into_iter().zip(member_at).collect();
-            pairs.sort_unstable_by(|a, b| a.0.id_number.as_str().cmp(b.0.id_number.as_str()));
-            let case_source = (format!("case/{}", case.case_id), case_at);
-            let mut members = Vec::with_capacity(pairs.len());
-            let mut sources = Vec::with_capacity(pairs.len());
-            for (m, at) in pairs {
-                sources.push((format!("member/{}/{}", case.case_id, m.id_number.as_str()), at));
-                members.push(m);
-            }
-            (case, members, case_source, sources)
-        })
-        .collect();
-    let n_members = households.iter().map(|h| h.1.len()).sum();
-    let mut cases = Vec::with_capacity(households.len());
+    order.sort_unstable_by(|&a, &b| accepted[a].case.case_id.cmp(&accepted[b].case.case_id));
+    let n_members = accepted.iter().map(|h| h.members.len()).sum();
+    let mut slots: Vec<Option<Built>> = accepted.into_iter().map(Some).collect();
+    let mut cases = Vec::with_capacity(slots.len());
     let mut members = Vec::with_capacity(n_members);
-    let mut case_sources = Vec::with_capacity(households.len() + n_members);
+    let mut case_sources = Vec::with_capacity(slots.len() + n_members);
     let mut member_sources = Vec::with_capacity(n_members);
-    for (case, case_members, case_source, sources) in households {
-        cases.push(case);
-        members.extend(case_members);
-        case_sources.push(case_source);
-        member_sources.extend(sources);
+    for i in order {
+        let mut h = slots[i].take().expect("each household once");
+        h.members
+            .sort_unstable_by(|a, b| a.id_number.as_str().cmp(b.id_number.as_str()));
+        cases.push(*h.case);
+        members.extend(h.members);
+        case_sources.push(h.case_source);
+        member_sources.extend(h.member_sources);
     }
     case_sources.extend(member_sources);
     (cases, members, case_sources)
