@@ -161,12 +161,12 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let wants_leads = sources
         .iter()
         .any(|(name, _)| ws.policy.registries.get(name).is_some_and(|r| r.name_birth_match));
-    let by_name_birth: HashMap<(String, NaiveDate), Vec<Person>> = if wants_leads {
-        let mut m: HashMap<(String, NaiveDate), Vec<Person>> = HashMap::new();
+    let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = if wants_leads {
+        let mut m: HashMap<(String, NaiveDate), Vec<&Person>> = HashMap::new();
         for p in people.values() {
             m.entry((text::normalize_key(p.name), p.id.birth_date()))
                 .or_default()
-                .push(*p);
+                .push(p);
         }
         // The leads of a name and birth date in ID order, whatever order the map gave them in.
         for ps in m.values_mut() {
@@ -366,7 +366,7 @@ struct ScanCtx<'a> {
     file: &'a str,
     by_id: &'a HashMap<&'a str, Person<'a>>,
     by_hash: &'a HashMap<String, Person<'a>>,
-    by_name_birth: &'a HashMap<(String, NaiveDate), Vec<Person<'a>>>,
+    by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person<'a>>>,
     hashed: bool,
 }
 
