@@ -112,8 +112,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         inputs.push(input);
         reads.push(read);
     }
-    let (cases, members, sources, mut chain) = ledgers?;
-    let mut sources = crate::kept_to_exit(sources);
+    let (cases, members, mut sources, mut chain) = ledgers?;
 
     crate::ui::phase("intake: read");
     let outcome = decide_households(&ws.policy, reads, &cases, &members);
@@ -276,9 +275,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         || -> Result<Txn> {
             let mut txn = Txn::new();
             if !new_cases.is_empty() {
-                let mut all_cases = crate::kept_to_exit(cases);
+                let mut all_cases = cases;
                 all_cases.extend(new_cases.iter().cloned());
-                let mut all_members = crate::kept_to_exit(members);
+                let mut all_members = members;
                 all_members.extend(new_members);
                 sources.extend(new_sources);
                 // Each ledger encoded as a task of its own, so the core the report leaves idle takes a share.
