@@ -862,8 +862,8 @@ mod tests {
     }
 
     /// The example county's November registers, decided against empty ledgers: every new case, member and
-    /// provenance row comes out in its ledger's key order (so the ledgers are written without a sort), and the
-    /// rows are the ones a sort would give.
+    /// provenance row comes out in its ledger's key order (so the ledgers are written without a sort), and each
+    /// member's provenance is still the row it was read from.
     #[test]
     fn new_rows_come_out_in_ledger_order() {
         let policy = crate::policy::Policy::parse(crate::cmd::init::POLICY_TEMPLATE, "jiuzhu.yaml").unwrap();
