@@ -1178,7 +1178,6 @@ fn decision_id(case_id: &str, period: &str, kind: DecisionKind) -> String {
 }
 
 fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
-    let policy = ctx.policy;
     // Confirmed deaths that exclude a member, by case, found once (a scan of the hits per decision is quadratic).
     let mut dead_of: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for m in ctx
@@ -1192,128 +1191,141 @@ fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
             .or_default()
             .insert(m.id_number.as_str().to_string());
     }
-    for x in &ctx.d.decisions {
-        let fix = "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`";
-        let period = Period::parse(&x.period);
-        if period
-            .as_ref()
-            .map(|p| decision_id(&x.case_id, &p.to_string(), x.kind))
-            .ok()
-            != Some(x.decision_id.clone())
-        {
+    // Each decision is replayed on its own, on both cores; the findings are joined in the ledger's order.
+    let found: Vec<Vec<Finding>> = ctx
+        .d
+        .decisions
+        .par_iter()
+        .map(|x| {
+            let mut found = Vec::new();
+            replay_one(ctx, &dead_of, x, &mut found);
+            found
+        })
+        .collect();
+    f.extend(found.into_iter().flatten());
+}
+
+/// Replays one decision from its basis (see [`replay_decisions`]); `dead_of`: the confirmed deaths by case.
+fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision, f: &mut Vec<Finding>) {
+    let policy = ctx.policy;
+    let fix = "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`";
+    let period = Period::parse(&x.period);
+    if period
+        .as_ref()
+        .map(|p| decision_id(&x.case_id, &p.to_string(), x.kind))
+        .ok()
+        != Some(x.decision_id.clone())
+    {
+        f.push(err(
+            "J302",
+            &x.case_id,
+            format!(
+                "decision {}: its ID does not belong to case {}, period {} and kind {:?}",
+                x.decision_id, x.case_id, x.period, x.kind
+            ),
+            fix,
+        ));
+    }
+    if x.delta_amount.0 != x.amount.0 - x.previous_amount.0 {
+        f.push(err(
+            "J302",
+            &x.case_id,
+            format!(
+                "decision {}: delta {} ≠ amount {} − previous {}",
+                x.decision_id, x.delta_amount, x.amount, x.previous_amount
+            ),
+            fix,
+        ));
+    }
+    let expect_fixed = match x.kind {
+        DecisionKind::Stop | DecisionKind::Reject => Some(Fen(0)),
+        DecisionKind::GradualExit => Some(x.previous_amount),
+        _ => None,
+    };
+    if let Some(want) = expect_fixed {
+        if x.amount != want {
             f.push(err(
-                "J302",
+                "J301",
                 &x.case_id,
                 format!(
-                    "decision {}: its ID does not belong to case {}, period {} and kind {:?}",
-                    x.decision_id, x.case_id, x.period, x.kind
-                ),
-                fix,
-            ));
-        }
-        if x.delta_amount.0 != x.amount.0 - x.previous_amount.0 {
-            f.push(err(
-                "J302",
-                &x.case_id,
-                format!(
-                    "decision {}: delta {} ≠ amount {} − previous {}",
-                    x.decision_id, x.delta_amount, x.amount, x.previous_amount
-                ),
-                fix,
-            ));
-        }
-        let expect_fixed = match x.kind {
-            DecisionKind::Stop | DecisionKind::Reject => Some(Fen(0)),
-            DecisionKind::GradualExit => Some(x.previous_amount),
-            _ => None,
-        };
-        if let Some(want) = expect_fixed {
-            if x.amount != want {
-                f.push(err(
-                    "J301",
-                    &x.case_id,
-                    format!(
-                        "decision {} ({}): amount {} but a {} pays {want}",
-                        x.decision_id,
-                        x.kind.label_zh(),
-                        x.amount,
-                        x.kind.label_zh()
-                    ),
-                    fix,
-                ));
-            }
-            continue;
-        }
-        let (Ok(p), Some(case)) = (period, ctx.d.case(&x.case_id)) else {
-            continue;
-        };
-        if x.basis.is_empty() {
-            f.push(err(
-                "J302",
-                &x.case_id,
-                format!(
-                    "decision {} ({}) records no basis, so it cannot be replayed",
+                    "decision {} ({}): amount {} but a {} pays {want}",
                     x.decision_id,
+                    x.kind.label_zh(),
+                    x.amount,
                     x.kind.label_zh()
                 ),
                 fix,
             ));
-            continue;
         }
-        let members = ctx.members.get(x.case_id.as_str()).cloned().unwrap_or_default();
-        let dead = dead_of.get(x.case_id.as_str()).cloned().unwrap_or_default();
-        let mut replayed = None;
-        for without in [BTreeSet::new(), dead] {
-            if let Ok((computed, basis)) = decide::compute(policy, case, &members, p.first_day(), &without) {
-                if basis == x.basis.0 {
-                    replayed = Some(computed);
-                    break;
-                }
+        return;
+    }
+    let (Ok(p), Some(case)) = (period, ctx.d.case(&x.case_id)) else {
+        return;
+    };
+    if x.basis.is_empty() {
+        f.push(err(
+            "J302",
+            &x.case_id,
+            format!(
+                "decision {} ({}) records no basis, so it cannot be replayed",
+                x.decision_id,
+                x.kind.label_zh()
+            ),
+            fix,
+        ));
+        return;
+    }
+    let members = ctx.members.get(x.case_id.as_str()).cloned().unwrap_or_default();
+    let dead = dead_of.get(x.case_id.as_str()).cloned().unwrap_or_default();
+    let mut replayed = None;
+    for without in [BTreeSet::new(), dead] {
+        if let Ok((computed, basis)) = decide::compute(policy, case, &members, p.first_day(), &without) {
+            if basis == x.basis.0 {
+                replayed = Some(computed);
+                break;
             }
         }
-        // The case's data changed since the decision: its basis no longer reproduces, nothing to replay.
-        let Some(computed) = replayed else {
-            continue;
-        };
-        match computed {
-            Computed::Pay { amount, derivation, .. } => {
-                if amount != x.amount {
-                    f.push(err(
-                        "J301",
-                        &x.case_id,
-                        format!(
-                            "decision {} ({} {}): amount {} but the replay from its basis gives {amount}",
-                            x.decision_id,
-                            x.kind.label_zh(),
-                            x.period,
-                            x.amount
-                        ),
-                        fix,
-                    ));
-                } else if derivation.text() != x.derivation.0
-                    || derivation.policy_values.join("; ") != x.policy_values.0
-                {
-                    f.push(err(
-                        "J301",
-                        &x.case_id,
-                        format!(
-                            "decision {}: its derivation or policy values differ from the replay from its basis",
-                            x.decision_id
-                        ),
-                        fix,
-                    ));
-                }
+    }
+    // The case's data changed since the decision: its basis no longer reproduces, nothing to replay.
+    let Some(computed) = replayed else {
+        return;
+    };
+    match computed {
+        Computed::Pay { amount, derivation, .. } => {
+            if amount != x.amount {
+                f.push(err(
+                    "J301",
+                    &x.case_id,
+                    format!(
+                        "decision {} ({} {}): amount {} but the replay from its basis gives {amount}",
+                        x.decision_id,
+                        x.kind.label_zh(),
+                        x.period,
+                        x.amount
+                    ),
+                    fix,
+                ));
+            } else if derivation.text() != x.derivation.0 || derivation.policy_values.join("; ") != x.policy_values.0 {
+                f.push(err(
+                    "J301",
+                    &x.case_id,
+                    format!(
+                        "decision {}: its derivation or policy values differ from the replay from its basis",
+                        x.decision_id
+                    ),
+                    fix,
+                ));
             }
-            Computed::Ineligible { reason, .. } => f.push(err(
-                "J301",
-                &x.case_id,
-                format!(
-                    "decision {} pays {} but the replay from its basis finds the household ineligible ({reason})",
-                    x.decision_id, x.amount
-                ),
-                fix,
-            )),
         }
+        Computed::Ineligible { reason, .. } => f.push(err(
+            "J301",
+            &x.case_id,
+            format!(
+                "decision {} pays {} but the replay from its basis finds the household ineligible ({reason})",
+                x.decision_id, x.amount
+            ),
+            fix,
+        )),
     }
 }
 
