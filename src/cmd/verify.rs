@@ -536,6 +536,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     txn.put(&notices_rel, notices_bytes);
     crate::ui::phase("verify: encoded");
     let lock = lock.expect("a writing run holds the lock");
+    // What the step built and holds to its end is left for the process's exit, not freed value by value.
     crate::kept_to_exit((
         old_checks,
         new_cases,

@@ -196,9 +196,10 @@ fn clean(raw: &str) -> Cow<'_, str> {
     // Plain ASCII letters and digits (nearly every ID in a register, a registry or a ledger) are unchanged by
     // normalising: only `x` becomes `X`, and an ID without one is used as it is (a registry has millions).
     if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return match raw.contains('x') {
-            true => Cow::Owned(raw.replace('x', "X")),
-            false => Cow::Borrowed(raw),
+        return if raw.contains('x') {
+            Cow::Owned(raw.replace('x', "X"))
+        } else {
+            Cow::Borrowed(raw)
         };
     }
     Cow::Owned(
