@@ -19,8 +19,8 @@ use crate::domain::money::{Fen, RoundMode, RoundUnit};
 /// township's index.
 #[derive(Debug, Clone, Default)]
 struct NameIndex {
-    schemes: std::collections::HashMap<String, String>,
-    townships: std::collections::HashMap<String, usize>,
+    schemes: crate::hash::HashMap<String, String>,
+    townships: crate::hash::HashMap<String, usize>,
 }
 
 /// The whole policy file.

@@ -11,13 +11,14 @@
 //! household), skipped (blank, totals, notes, a duplicate) or has problems. The checks that need the ledger
 //! (already imported, already in an open case) and the writing are in `cmd::intake`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::{date, text};
+use crate::hash::HashMap;
 use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
 use crate::policy::{Hukou, Policy};
@@ -323,11 +324,11 @@ fn first_time<'r>(
 
 fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, file: usize, policy: &Policy) {
     // Looked up by hash, not in order: a province's register has hundreds of thousands of rows.
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: HashMap<String, usize> = HashMap::default();
     let mut current: Option<usize> = None;
     let mut current_serial = String::new();
     let data_rows = trimmed_rows(sheet, header.row);
-    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::with_capacity(data_rows.len());
+    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::with_capacity_and_hasher(data_rows.len(), Default::default());
     let columns = household_columns(header);
     let sheet_name: std::sync::Arc<str> = sheet.name.as_str().into();
     for (i, row) in data_rows.iter().enumerate() {
@@ -656,7 +657,7 @@ fn read_per_household(
     file: usize,
     policy: &Policy,
 ) {
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: HashMap<String, usize> = HashMap::default();
     let columns = household_columns(hh);
     let hs_name: std::sync::Arc<str> = hs.name.as_str().into();
     for (i, row) in trimmed_rows(hs, hh.row).iter().enumerate() {
@@ -710,7 +711,7 @@ fn read_per_household(
     }
     let mut current: Option<usize> = None;
     let mut current_key = String::new();
-    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::new();
+    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::default();
     let ms_name: std::sync::Arc<str> = ms.name.as_str().into();
     for (i, row) in trimmed_rows(ms, mh.row).iter().enumerate() {
         let at = RowRef {

@@ -13,13 +13,14 @@
 //! lists the dossiers with the SHA-256 of each manifest. Nothing but `archive purge --yes` ever deletes, and only
 //! dossiers past their retention date, recording what it removed and why.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::domain::date::{self, Period};
+use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, Check, Decision, DecisionKind, DecisionStatus, Extension, Goods,
@@ -121,7 +122,7 @@ struct Dates<'a> {
 
 impl<'a> Dates<'a> {
     fn of(all: &'a All, wanted: &HashSet<&str>) -> Dates<'a> {
-        let mut latest: HashMap<&'a str, NaiveDate> = HashMap::new();
+        let mut latest: HashMap<&'a str, NaiveDate> = HashMap::default();
         let mut later = |id: &'a str, d: NaiveDate| {
             if wanted.contains(id) {
                 latest.entry(id).and_modify(|x| *x = d.max(*x)).or_insert(d);
@@ -146,7 +147,7 @@ impl<'a> Dates<'a> {
                 later(&x.case_id, d);
             }
         }
-        let mut closing: HashMap<&'a str, NaiveDate> = HashMap::new();
+        let mut closing: HashMap<&'a str, NaiveDate> = HashMap::default();
         let closes = |x: &Decision| {
             matches!(x.kind, DecisionKind::Stop | DecisionKind::Reject) && x.status == DecisionStatus::Effective
         };
@@ -187,7 +188,7 @@ type ByCase<'a, R> = HashMap<&'a str, Vec<&'a R>>;
 
 /// The rows of the cases in `wanted`, by `case_id`, in one pass over the ledger.
 fn by_case<'a, R>(rows: &'a [R], wanted: &HashSet<&str>, case_id: impl Fn(&'a R) -> &'a str) -> ByCase<'a, R> {
-    let mut out: ByCase<'a, R> = HashMap::new();
+    let mut out: ByCase<'a, R> = HashMap::default();
     if wanted.is_empty() {
         return out;
     }
@@ -226,7 +227,7 @@ impl<'a> Dossiers<'a> {
     fn of(all: &'a All, wanted: &HashSet<&str>) -> Dossiers<'a> {
         // `case/CASE_ID` is the case's own record; `member/CASE_ID/ID_NUMBER` is found by the prefix
         // `member/CASE_ID/`, so every part of the record before a `/` is a case it belongs to.
-        let mut sources: ByCase<'a, Source> = HashMap::new();
+        let mut sources: ByCase<'a, Source> = HashMap::default();
         for s in &all.sources {
             if let Some(id) = s.record.strip_prefix("case/") {
                 if wanted.contains(id) {
@@ -241,7 +242,7 @@ impl<'a> Dossiers<'a> {
                 }
             }
         }
-        let mut meetings_on: HashMap<NaiveDate, Vec<usize>> = HashMap::new();
+        let mut meetings_on: HashMap<NaiveDate, Vec<usize>> = HashMap::default();
         for (i, m) in all.meetings.iter().enumerate() {
             meetings_on.entry(m.date).or_default().push(i);
         }

@@ -11,7 +11,7 @@
 //! event). Every step records the hashes of the ledgers it read, so a ledger whose bytes differ from the last hash
 //! the journal recorded for it, with no step since that writes it, was edited by hand (J102).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -25,6 +25,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::eligibility;
 use crate::domain::money::Fen;
 use crate::domain::text;
+use crate::hash::HashMap;
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, ChangeReport, Check, CheckResult, Decision, DecisionKind,
@@ -207,7 +208,7 @@ struct Data {
     /// Ledgers whose bytes are not their canonical form.
     not_canonical: Vec<String>,
     /// Case ID → position in `cases`, built on first use.
-    case_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    case_index: std::sync::OnceLock<crate::hash::HashMap<String, usize>>,
 }
 
 /// One ledger as audit reads it: its records, and (when present) whether its bytes are the canonical form and
@@ -834,14 +835,14 @@ fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
     let v = &ctx.policy.verification;
     let n = ctx.policy.benefits.temporary.backfill_working_days;
     // The first month paid of each urgent decision, in one pass over the payments (not a scan per decision).
-    let urgent: std::collections::HashSet<&str> = ctx
+    let urgent: crate::hash::HashSet<&str> = ctx
         .d
         .decisions
         .iter()
         .filter(|x| x.urgent)
         .map(|x| x.decision_id.as_str())
         .collect();
-    let mut first_paid: std::collections::HashMap<&str, Period> = std::collections::HashMap::new();
+    let mut first_paid: crate::hash::HashMap<&str, Period> = crate::hash::HashMap::default();
     for p in ctx
         .d
         .payments
@@ -907,7 +908,7 @@ fn one_case_per_person(ctx: &Ctx, f: &mut Vec<Finding>) {
             .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
     };
     // Cases whose duplicate_person check did not pass, found once (not a scan of every check per pair).
-    let flagged: std::collections::HashSet<&str> = d
+    let flagged: crate::hash::HashSet<&str> = d
         .checks
         .iter()
         .filter(|k| k.check == "duplicate_person" && k.result != CheckResult::Pass)
@@ -1011,7 +1012,7 @@ fn exclude_hits(ctx: &Ctx, f: &mut Vec<Finding>) {
 fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
     let regs = &ctx.policy.audit.relatives_registries;
     // Cases re-visited by the township or county, found once.
-    let revisited: std::collections::HashSet<&str> = ctx
+    let revisited: crate::hash::HashSet<&str> = ctx
         .d
         .visits
         .iter()
@@ -1054,15 +1055,15 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
     let policy = ctx.policy;
     let min = policy.verification.min_investigators;
     // Visits by case, notices by decision and meetings by day, grouped once (a scan per decision is quadratic).
-    let mut visits: HashMap<&str, Vec<&Visit>> = HashMap::new();
+    let mut visits: HashMap<&str, Vec<&Visit>> = HashMap::default();
     for v in &ctx.d.visits {
         visits.entry(v.case_id.as_str()).or_default().push(v);
     }
-    let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::new();
+    let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::default();
     for n in &ctx.d.notices {
         notices_of.entry(n.decision_id.as_str()).or_default().push(n);
     }
-    let mut meetings_on: HashMap<NaiveDate, Vec<&Meeting>> = HashMap::new();
+    let mut meetings_on: HashMap<NaiveDate, Vec<&Meeting>> = HashMap::default();
     for m in &ctx.d.meetings {
         meetings_on.entry(m.date).or_default().push(m);
     }
@@ -1179,7 +1180,7 @@ fn decision_id(case_id: &str, period: &str, kind: DecisionKind) -> String {
 
 fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
     // Confirmed deaths that exclude a member, by case, found once (a scan of the hits per decision is quadratic).
-    let mut dead_of: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut dead_of: HashMap<&str, BTreeSet<String>> = HashMap::default();
     for m in ctx
         .d
         .matches
@@ -1341,7 +1342,7 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
     // The months due to each case, up to the last month it was paid for, worked out once per case (whether a
     // month is due does not depend on how far the months are counted): not once per payment, which grows with
     // the square of a case's history.
-    let mut last_paid: std::collections::HashMap<&str, Period> = std::collections::HashMap::new();
+    let mut last_paid: crate::hash::HashMap<&str, Period> = crate::hash::HashMap::default();
     for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
         if let Ok(month) = Period::parse(&p.period) {
             last_paid
@@ -1350,7 +1351,7 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
                 .or_insert(month);
         }
     }
-    let mut due_of: std::collections::HashMap<&str, BTreeSet<Period>> = std::collections::HashMap::new();
+    let mut due_of: crate::hash::HashMap<&str, BTreeSet<Period>> = crate::hash::HashMap::default();
     for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
         let Ok(month) = Period::parse(&p.period) else {
             continue;
@@ -1658,7 +1659,7 @@ fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
     };
     let rules = &ctx.policy.audit;
     // The latest visit or check of each case up to the day audited, found in one pass over each ledger.
-    let mut latest: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut latest: HashMap<&str, NaiveDate> = HashMap::default();
     let days = (ctx.d.visits.iter().map(|v| (v.case_id.as_str(), v.visited_on)))
         .chain(ctx.d.checks.iter().map(|k| (k.case_id.as_str(), k.as_of)));
     for (case_id, day) in days.filter(|(_, day)| *day <= as_of) {

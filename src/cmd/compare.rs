@@ -8,7 +8,7 @@
 //! next run, and new evidence (a new vehicle) opens a new hit.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use crate::domain::id_number::{self, IdError, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::{date, text};
+use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Text};
 use crate::policy::{Policy, Registry, SchemeKind};
@@ -81,7 +82,7 @@ fn people<'a>(policy: &Policy, cases: &'a [Case], members: &'a [Member]) -> Hash
         .filter(|c| c.status.is_open())
         .map(|c| (c.case_id.as_str(), c))
         .collect();
-    let mut out = HashMap::with_capacity(members.len());
+    let mut out = HashMap::with_capacity_and_hasher(members.len(), Default::default());
     for m in members {
         let Some(case) = open.get(m.case_id.as_str()) else {
             continue;
@@ -155,14 +156,14 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let salt = if hashed { Some(salt(&ws.policy)?) } else { None };
     let by_hash: HashMap<String, Person> = match salt {
         Some(s) => people.values().map(|p| (id_hash(s, p.id), *p)).collect(),
-        None => HashMap::new(),
+        None => HashMap::default(),
     };
     // The name + birth-date index only when a registry given asks for such leads (it costs as much as the people).
     let wants_leads = sources
         .iter()
         .any(|(name, _)| ws.policy.registries.get(name).is_some_and(|r| r.name_birth_match));
     let by_name_birth: HashMap<(String, NaiveDate), Vec<&Person>> = if wants_leads {
-        let mut m: HashMap<(String, NaiveDate), Vec<&Person>> = HashMap::new();
+        let mut m: HashMap<(String, NaiveDate), Vec<&Person>> = HashMap::default();
         for p in people.values() {
             m.entry((text::normalize_key(p.name), p.id.birth_date()))
                 .or_default()
@@ -174,7 +175,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         }
         m
     } else {
-        HashMap::new()
+        HashMap::default()
     };
 
     // Every registry is known and given once before any is read.

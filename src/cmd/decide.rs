@@ -8,7 +8,7 @@
 //! with no upheld objection. Urgent temporary assistance (先行救助) is effective at once and approved after.
 //! The arithmetic lives in `domain::benefit`; this file only gathers inputs, applies the procedure and writes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -18,6 +18,7 @@ use crate::domain::benefit::{self, Computed, Household, Person, StandardUsed};
 use crate::domain::date::{self, Period};
 use crate::domain::money::Fen;
 use crate::domain::text;
+use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
@@ -159,13 +160,13 @@ impl State {
         let cases = cases.expect(read)?;
         let case_pos = cases.iter().enumerate().map(|(i, c)| (c.case_id.clone(), i)).collect();
         let members = members.expect(read)?;
-        let mut member_pos: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut member_pos: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, m) in members.iter().enumerate() {
             member_pos.entry(m.case_id.clone()).or_default().push(i);
         }
         let (checks, checks_latest) = checks.expect(read)?;
         let matches: Vec<Match> = matches.expect(read)?;
-        let mut exclusions_of: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut exclusions_of: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, m) in matches.iter().enumerate() {
             if m.disposition == Disposition::Confirmed && m.effect == Effect::Exclude {
                 exclusions_of.entry(m.case_id.clone()).or_default().push(i);
@@ -182,7 +183,7 @@ impl State {
             meetings: meetings.expect(read)?,
             chain,
             case_pos,
-            decisions_of: HashMap::new(),
+            decisions_of: HashMap::default(),
             member_pos,
             exclusions_of,
         };
@@ -397,7 +398,7 @@ fn decided_already(
 ) -> Result<HashSet<String>> {
     let who = |case: &str, kind: DecisionKind, period: &str| format!("case {case}'s {} of {period}", kind.label_zh());
     let period_text = period.to_string();
-    let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity(ids.len());
+    let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, p) in ids.iter().zip(proposals) {
         if let Some(q) = wanted.insert(id, p) {
             bail!(
@@ -407,7 +408,7 @@ fn decided_already(
             );
         }
     }
-    let mut decided = HashSet::new();
+    let mut decided = HashSet::default();
     for d in kept {
         let Some(p) = wanted.get(d.decision_id.as_str()) else {
             continue;
@@ -482,11 +483,11 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .map(|d| d.case_id.as_str())
         .collect();
     // Members and failed checks by case, built once (a scan per case is quadratic at county scale).
-    let mut members_index: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
+    let mut members_index: crate::hash::HashMap<&str, Vec<&Member>> = crate::hash::HashMap::default();
     for m in &st.members {
         members_index.entry(m.case_id.as_str()).or_default().push(m);
     }
-    let mut failed_index: std::collections::HashMap<&str, Vec<&Check>> = std::collections::HashMap::new();
+    let mut failed_index: crate::hash::HashMap<&str, Vec<&Check>> = crate::hash::HashMap::default();
     for c in st.checks.iter().filter(|c| c.result == CheckResult::Fail) {
         failed_index.entry(c.case_id.as_str()).or_default().push(c);
     }
@@ -777,16 +778,16 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
 #[derive(Default)]
 struct CapIndex<'a> {
     /// (scheme, applicant's ID number) → the household's cases of that scheme.
-    cases: std::collections::HashMap<(&'a str, &'a str), Vec<&'a str>>,
+    cases: crate::hash::HashMap<(&'a str, &'a str), Vec<&'a str>>,
     /// Case ID → its decisions, for those cases.
-    decisions: std::collections::HashMap<&'a str, Vec<&'a Decision>>,
+    decisions: crate::hash::HashMap<&'a str, Vec<&'a Decision>>,
 }
 
 impl<'a> CapIndex<'a> {
     fn new(st: &'a State, policy: &Policy) -> CapIndex<'a> {
         let mut idx = CapIndex::default();
         let capped = |scheme: &str| policy.benefits.annual_caps.contains_key(scheme);
-        let mut capped_cases = std::collections::HashSet::new();
+        let mut capped_cases = crate::hash::HashSet::default();
         for c in st.cases.iter().filter(|c| capped(&c.scheme)) {
             idx.cases
                 .entry((c.scheme.as_str(), c.applicant_id_number.as_str()))
@@ -1062,7 +1063,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
 
 /// Approved decisions whose every posting is over (as_of after its end) and not objected to take effect.
 fn make_effective(st: &mut State, policy: &Policy, as_of: NaiveDate) -> usize {
-    let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::new();
+    let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::default();
     for x in &st.notices {
         notices_of.entry(x.decision_id.as_str()).or_default().push(x);
     }
@@ -1444,7 +1445,7 @@ fn apply_verdicts(
         .map(|(id, _, _)| id.as_str())
         .collect();
     st.notices.retain(|n| !reposted.contains(n.decision_id.as_str()));
-    let mut posted: HashSet<String> = HashSet::new();
+    let mut posted: HashSet<String> = HashSet::default();
     for (id, verdict, note) in decided {
         let Some(&i) = pos.get(id) else {
             continue;

@@ -9,13 +9,13 @@
 //! the record), and a row of the new side whose raw bytes equal its old counterpart's is settled without building
 //! a single string. Only rows that differ are turned into text.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use csv::ByteRecord;
 
+use crate::hash::HashMap;
 use crate::sheet::reader::{self, Encoding};
 use crate::Outcome;
 
@@ -334,7 +334,7 @@ pub fn diff_tables(a: &[u8], b: &[u8], key: &KeySpec) -> Result<TableDiff> {
     // Index the old side by key. A key seen again gets its occurrence number, so the n-th row with a key is
     // matched to the n-th row with that key on the other side.
     let mut old_rows: Vec<OldRow> = Vec::new();
-    let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut index: HashMap<Vec<u8>, u32> = HashMap::default();
     let mut rec = ByteRecord::new();
     let mut keybuf = Vec::new();
     loop {
@@ -623,7 +623,7 @@ fn grid(rows: &[Vec<reader::Cell>]) -> Vec<(usize, Vec<String>)> {
 }
 
 fn first_column_unique(grid: &[(usize, Vec<String>)]) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hash::HashSet::default();
     grid.iter().skip(1).all(|(_, r)| {
         let v = r.first().map(String::as_str).unwrap_or("");
         !v.is_empty() && seen.insert(v)

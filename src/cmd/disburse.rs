@@ -24,7 +24,7 @@
 //!
 //! Per batch, `batches.csv` records the count and sum issued, and these must equal the batch's payments.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -34,6 +34,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::id_number::mask_any;
 use crate::domain::money::Fen;
 use crate::domain::text;
+use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Batch, Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Goods, GoodsStatus, Payment, PaymentKind,
@@ -129,7 +130,7 @@ impl State {
 
     /// Decisions grouped by case (in ledger order).
     fn decisions_by_case(&self) -> HashMap<&str, Vec<&Decision>> {
-        let mut out: HashMap<&str, Vec<&Decision>> = HashMap::new();
+        let mut out: HashMap<&str, Vec<&Decision>> = HashMap::default();
         for d in &self.decisions {
             out.entry(d.case_id.as_str()).or_default().push(d);
         }
@@ -339,7 +340,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             ));
         }
     }
-    let mut of_batch: HashMap<&str, Vec<&Payment>> = HashMap::new();
+    let mut of_batch: HashMap<&str, Vec<&Payment>> = HashMap::default();
     for p in &st.payments {
         of_batch.entry(p.batch.as_str()).or_default().push(p);
     }
@@ -469,7 +470,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     // Decisions and earlier payments by case, built once: a scan of both ledgers per case is quadratic at county
     // scale. A case's new payments are the ones added since its turn began.
     let decisions_of = st.decisions_by_case();
-    let mut paid_of: HashMap<&str, Vec<&Payment>> = HashMap::new();
+    let mut paid_of: HashMap<&str, Vec<&Payment>> = HashMap::default();
     for p in &st.payments {
         paid_of.entry(p.case_id.as_str()).or_default().push(p);
     }
@@ -550,7 +551,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         .iter()
         .map(|f| ((f.case_id.clone(), f.period.clone()), 0))
         .collect();
-    let failed_cases: std::collections::HashSet<&str> = failed.iter().map(|f| f.case_id.as_str()).collect();
+    let failed_cases: crate::hash::HashSet<&str> = failed.iter().map(|f| f.case_id.as_str()).collect();
     for p in st.payments.iter().chain(new_payments.iter()) {
         if failed_cases.contains(p.case_id.as_str()) {
             if let Some(n) = in_month.get_mut(&(p.case_id.clone(), p.period.clone())) {
@@ -615,7 +616,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         });
         reissued.push(f.payment_id.clone());
     }
-    let reissued: std::collections::HashSet<String> = reissued.into_iter().collect();
+    let reissued: crate::hash::HashSet<String> = reissued.into_iter().collect();
     for p in st.payments.iter_mut().filter(|p| reissued.contains(&p.payment_id)) {
         p.status = PaymentStatus::Reissued;
     }
@@ -1436,7 +1437,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         .enumerate()
         .map(|(i, p)| (p.payment_id.as_str(), i))
         .collect();
-    let mut issued_to: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut issued_to: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, p) in st.payments.iter().enumerate() {
         if p.status == PaymentStatus::Issued {
             issued_to.entry(p.account.0.as_str()).or_default().push(i);
@@ -1640,7 +1641,7 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let mut planned: Vec<Goods> = Vec::new();
     // The IDs planned so far, and the effective cases by their village's key (as written alone, and after the
     // township), found once: a scan per recipient or per village row is quadratic for a county-wide plan.
-    let mut planned_ids: HashSet<String> = HashSet::new();
+    let mut planned_ids: HashSet<String> = HashSet::default();
     let mut in_village: Option<HashMap<String, Vec<usize>>> = None;
     let mut found = false;
     for sheet in &wb.sheets {
@@ -1701,7 +1702,7 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             } else if !village.is_empty() {
                 let want = text::normalize_key(&village);
                 let index = in_village.get_or_insert_with(|| {
-                    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+                    let mut index: HashMap<String, Vec<usize>> = HashMap::default();
                     for (i, c) in st.cases.iter().enumerate() {
                         if c.status != CaseStatus::Effective {
                             continue;
@@ -1910,7 +1911,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let mut seen = BTreeSet::new();
     // The plan's rows by goods ID (the first, as a scan would find), built once: not a scan of every plan ever
     // made per signed row.
-    let mut row_of: HashMap<&str, usize> = HashMap::new();
+    let mut row_of: HashMap<&str, usize> = HashMap::default();
     for (i, g) in st.goods.iter().enumerate().filter(|(_, g)| g.plan == plan) {
         row_of.entry(g.goods_id.as_str()).or_insert(i);
     }

@@ -13,7 +13,7 @@
 //! As with applications, every row is recorded, already recorded, or rejected with file, sheet, row, column,
 //! value, reason and what to do; re-importing a file changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -22,6 +22,7 @@ use chrono::{Days, Months, NaiveDate};
 use crate::domain::date;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
+use crate::hash::HashMap;
 use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
@@ -182,7 +183,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             let mut complaints = ledger::read::<Complaint>(ws)?;
             // Complaint ID → its position in the ledger (the first, as a scan would find it), kept up to date as
             // complaints are added: a sheet of thousands of rows against a ledger of thousands was quadratic.
-            let mut complaint_at: HashMap<String, usize> = HashMap::new();
+            let mut complaint_at: HashMap<String, usize> = HashMap::default();
             for (i, c) in complaints.iter().enumerate() {
                 complaint_at.entry(c.complaint_id.clone()).or_insert(i);
             }
@@ -468,8 +469,8 @@ struct CaseIndex {
 impl CaseIndex {
     fn new(cases: &[Case]) -> CaseIndex {
         let mut index = CaseIndex {
-            by_id: HashMap::with_capacity(cases.len()),
-            open_by_head: HashMap::new(),
+            by_id: HashMap::with_capacity_and_hasher(cases.len(), Default::default()),
+            open_by_head: HashMap::default(),
         };
         for (i, c) in cases.iter().enumerate() {
             index.by_id.entry(c.case_id.clone()).or_insert(i);
@@ -501,8 +502,9 @@ struct Members {
 
 impl Members {
     fn new(list: Vec<Member>) -> Members {
-        let mut at: HashMap<(String, String), usize> = HashMap::with_capacity(list.len());
-        let mut size: HashMap<String, usize> = HashMap::new();
+        let mut at: HashMap<(String, String), usize> =
+            HashMap::with_capacity_and_hasher(list.len(), Default::default());
+        let mut size: HashMap<String, usize> = HashMap::default();
         for (i, m) in list.iter().enumerate() {
             at.insert((m.case_id.clone(), m.id_number.as_str().to_string()), i);
             *size.entry(m.case_id.clone()).or_default() += 1;

@@ -6,13 +6,14 @@
 //! value, reason and what to do) or skipped (blank, totals, notes, duplicates, already imported), and the
 //! counts add up. Re-importing a file changes nothing.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use crate::domain::id_number::{self, IdNumber};
+use crate::hash::{HashMap, HashSet};
 use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
@@ -417,7 +418,7 @@ fn decide_households(
         .collect();
 
     // A person in two households of this run rejects both, each naming the other.
-    let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_person: HashMap<&str, Vec<usize>> = HashMap::default();
     for (h, d) in drafts.iter().enumerate() {
         for m in &d.members {
             if let Some(id) = &m.id {
@@ -488,7 +489,7 @@ fn decide_households(
 
     // Against the ledger: already imported, or someone already in another open case.
     let existing: HashMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
-    let mut open_case_of: HashMap<&str, &str> = HashMap::new();
+    let mut open_case_of: HashMap<&str, &str> = HashMap::default();
     for m in members {
         if existing.get(m.case_id.as_str()).is_some_and(|c| c.status.is_open()) {
             open_case_of.insert(m.id_number.as_str(), m.case_id.as_str());
@@ -496,7 +497,7 @@ fn decide_households(
     }
     // The households accepted, as built.
     let mut accepted: Vec<Built> = Vec::new();
-    let mut taken_ids: HashSet<String> = HashSet::new();
+    let mut taken_ids: HashSet<String> = HashSet::default();
     // Members by case, built the first time an application turns out to be imported already (a re-run).
     let mut members_of_case: Option<HashMap<&str, Vec<&Member>>> = None;
     // Each household's case ID, case and members, built on every core (a hash and a copy of every field each);
@@ -538,7 +539,7 @@ fn decide_households(
         let (id, case, case_members) = (&household.case.case_id, &household.case, &household.members);
         if let Some(prev) = existing.get(id.as_str()) {
             let members_of = members_of_case.get_or_insert_with(|| {
-                let mut by_case: HashMap<&str, Vec<&Member>> = HashMap::new();
+                let mut by_case: HashMap<&str, Vec<&Member>> = HashMap::default();
                 for m in members {
                     by_case.entry(m.case_id.as_str()).or_default().push(m);
                 }

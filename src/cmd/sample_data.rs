@@ -26,7 +26,7 @@
 //! that are not planted hits are people of neighbouring counties (or county people outside the ID range given
 //! to applicants) with given names no applicant has, so neither an ID nor a name-and-birth lead can match them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +36,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::cmd::init::POLICY_TEMPLATE;
 use crate::domain::id_number::check_character;
+use crate::hash::HashMap;
 use crate::policy::Policy;
 use crate::workspace::{POLICY_FILE, STATE_DIR};
 use crate::Outcome;
@@ -1249,7 +1250,7 @@ mod tests {
     fn ids_are_valid_and_unique() {
         let mut a = IdAllocator::default();
         let day = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::hash::HashSet::default();
         for _ in 0..1000 {
             let (id, _) = a.allocate(day, true, the_day());
             assert!(crate::domain::id_number::parse(&id).is_ok(), "{id}");

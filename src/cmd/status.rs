@@ -4,7 +4,7 @@
 //! The date things are judged on (supplements due, follow-ups and complaints overdue) is `--as-of` or the
 //! latest date in the ledgers — never the computer's clock, so the same ledgers always give the same answer.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Result};
@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::cmd::followup;
 use crate::domain::date;
 use crate::domain::eligibility;
+use crate::hash::HashSet;
 use crate::i18n::tr;
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Complaint, Decision, DecisionKind, DecisionStatus, Disposition,

@@ -8,7 +8,7 @@
 //! the latest date in the workspace, never the computer's clock, so the same inputs always give the same
 //! bytes, and a re-run changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
 use crate::domain::{date, text};
+use crate::hash::HashSet;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, NewCheck, Record, Text, Visit, VisitLevel,
@@ -213,14 +214,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
 
     // Who is in which open case (a person may be in one only).
-    let open: std::collections::HashSet<&str> = cases
+    let open: crate::hash::HashSet<&str> = cases
         .iter()
         .filter(|c| c.status.is_open())
         .map(|c| c.case_id.as_str())
         .collect();
     // Each person's open cases, in case order.
-    let mut cases_of_person: std::collections::HashMap<&str, Vec<&str>> =
-        std::collections::HashMap::with_capacity(members.len());
+    let mut cases_of_person: crate::hash::HashMap<&str, Vec<&str>> =
+        crate::hash::HashMap::with_capacity_and_hasher(members.len(), Default::default());
     for m in members.iter().filter(|m| open.contains(m.case_id.as_str())) {
         cases_of_person
             .entry(m.id_number.as_str())
@@ -247,19 +248,19 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::phase("verify: sample");
     // The checks.
     // Per-case groups built once (in ledger order), not a scan of every ledger per case.
-    let mut members_by_case: std::collections::HashMap<&str, Vec<&Member>> = std::collections::HashMap::new();
+    let mut members_by_case: crate::hash::HashMap<&str, Vec<&Member>> = crate::hash::HashMap::default();
     for m in members.iter() {
         members_by_case.entry(m.case_id.as_str()).or_default().push(m);
     }
-    let mut visits_by_case: std::collections::HashMap<&str, Vec<&Visit>> = std::collections::HashMap::new();
+    let mut visits_by_case: crate::hash::HashMap<&str, Vec<&Visit>> = crate::hash::HashMap::default();
     for v in visits.iter() {
         visits_by_case.entry(v.case_id.as_str()).or_default().push(v);
     }
-    let mut matches_by_case: std::collections::HashMap<&str, Vec<&Match>> = std::collections::HashMap::new();
+    let mut matches_by_case: crate::hash::HashMap<&str, Vec<&Match>> = crate::hash::HashMap::default();
     for h in matches.iter() {
         matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
     }
-    let extension_of: std::collections::HashMap<&str, &Extension> =
+    let extension_of: crate::hash::HashMap<&str, &Extension> =
         extensions.iter().map(|e| (e.case_id.as_str(), e)).collect();
     // Each case is checked on its own: in parallel, collected in ledger order.
     let under: Vec<&Case> = cases.iter().filter(|c| under_review(c.status)).collect();
@@ -451,7 +452,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
     let new_cases = (!changes.is_empty()).then(|| {
         let mut new_cases = Vec::clone(&cases);
-        let to_of: std::collections::HashMap<&str, CaseStatus> =
+        let to_of: crate::hash::HashMap<&str, CaseStatus> =
             changes.iter().map(|(id, _, to, _)| (id.as_str(), *to)).collect();
         for c in new_cases.iter_mut() {
             if let Some(to) = to_of.get(c.case_id.as_str()) {
@@ -620,8 +621,8 @@ fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Resu
 
 /// Reads every visit row: recorded (new), already recorded (same case, date, level, investigators), or rejected.
 fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec<Visit>, Vec<Reject>, Vec<VisitTally>) {
-    let known: std::collections::HashSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let known: crate::hash::HashSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
+    let mut seen: crate::hash::HashSet<String> = crate::hash::HashSet::default();
     // Indexes for the lookups of every row (a scan of all cases per row is quadratic at county scale).
     let mut index = CaseIndex::default();
     for c in cases {
@@ -690,8 +691,8 @@ type RowError = (String, String, &'static str);
 /// Cases by ID, and open cases by their head's ID number (in ledger order).
 #[derive(Default)]
 struct CaseIndex<'a> {
-    by_id: std::collections::HashMap<&'a str, &'a Case>,
-    open_by_head: std::collections::HashMap<&'a str, Vec<&'a Case>>,
+    by_id: crate::hash::HashMap<&'a str, &'a Case>,
+    open_by_head: crate::hash::HashMap<&'a str, Vec<&'a Case>>,
 }
 
 fn visit_of_row(row: &[Cell], h: &Header, index: &CaseIndex<'_>) -> std::result::Result<Visit, RowError> {

@@ -114,7 +114,7 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
     };
     // Keys must be unique. Ledgers are written sorted, so strictly rising keys prove it without a set.
     if !out.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_lt()) {
-        let mut keys = std::collections::HashSet::with_capacity(out.len());
+        let mut keys = crate::hash::HashSet::with_capacity_and_hasher(out.len(), Default::default());
         for rec in &out {
             if !keys.insert(rec.key()) {
                 bail!(
