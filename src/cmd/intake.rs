@@ -276,8 +276,20 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         || -> Result<Txn> {
             let mut txn = Txn::new();
             if !new_cases.is_empty() {
+                // In case ID order, as the new cases are.
+                let case_events: Vec<NewEvent> = new_cases
+                    .iter()
+                    .map(|c| NewEvent {
+                        step: "intake".into(),
+                        case_id: c.case_id.clone(),
+                        from_status: String::new(),
+                        to_status: CaseStatus::Received.as_str().into(),
+                        detail: "application accepted (受理)".into(),
+                        inputs: String::new(),
+                    })
+                    .collect();
                 let mut all_cases = cases;
-                all_cases.extend(new_cases.iter().cloned());
+                all_cases.extend(new_cases);
                 let mut all_members = members;
                 all_members.extend(new_members);
                 sources.extend(new_sources);
@@ -286,6 +298,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     || ledger::to_bytes(&all_cases),
                     || rayon::join(|| ledger::to_bytes(&all_members), || ledger::to_bytes(&sources)),
                 );
+                crate::free_in_background((all_cases, all_members, sources));
                 txn.put(ledger::path_of::<Case>(), cases_bytes?);
                 txn.put(ledger::path_of::<Member>(), members_bytes?);
                 txn.put(ledger::path_of::<Source>(), sources_bytes?);
@@ -302,15 +315,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     inputs: input_list.clone(),
                     ..NewEvent::default()
                 }];
-                // In case ID order, as the new cases are.
-                new_events.extend(new_cases.iter().map(|c| NewEvent {
-                    step: "intake".into(),
-                    case_id: c.case_id.clone(),
-                    from_status: String::new(),
-                    to_status: CaseStatus::Received.as_str().into(),
-                    detail: "application accepted (受理)".into(),
-                    inputs: String::new(),
-                }));
+                new_events.extend(case_events);
                 chain.append(new_events);
                 chain.put(&mut txn)?;
                 for input in &inputs {
@@ -331,6 +336,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     crate::ui::phase("intake: committed");
+    crate::kept_to_exit((inputs, rejects, skips, chain));
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
     }
