@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
 
 use crate::domain::benefit::{self, Computed, Household, Person, StandardUsed};
 use crate::domain::date::{self, Period};
@@ -1183,8 +1184,9 @@ fn review_workbook(st: &State, policy: &Policy, batch: &str) -> Result<Vec<u8>> 
             .map(|c| (c.township.as_str(), c.village.as_str()));
         (place, d.case_id.as_str())
     });
+    // Built on both cores: the workbook is the last of decide's work, the ledgers written beside it long done.
     let rows = proposed
-        .iter()
+        .par_iter()
         .map(|d| {
             let c = cases.get(d.case_id.as_str());
             vec![
