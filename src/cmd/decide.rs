@@ -726,21 +726,35 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         println!("{out}");
         return Ok(outcome);
     }
-    // Compare as written (sorted by key): re-proposing the same decisions is no change.
-    let decisions_bytes = ledger::to_bytes(&st.decisions)?;
-    if decisions_bytes == before_decisions && made_effective == 0 {
+    // The review workbook (the longest piece of what is left) on one core, while the other encodes the
+    // decisions, compares them with the ledger as read and hashes the ledgers read for the journal.
+    let n_proposed = proposed.len();
+    let (workbook, encoded) = rayon::join(
+        || match (&sheet_rel, &batch) {
+            (Some(rel), Some(b)) => review_workbook(&st.cases, &st.decisions, policy, b).map(|w| Some((rel, w))),
+            _ => Ok(None),
+        },
+        || -> Result<Option<(Vec<u8>, String)>> {
+            // Compare as written (sorted by key): re-proposing the same decisions is no change.
+            let decisions_bytes = ledger::to_bytes(&st.decisions)?;
+            if decisions_bytes == before_decisions && made_effective == 0 {
+                return Ok(None);
+            }
+            let input_list = ws.inputs_read(&["cases.csv", "members.csv", "checks.csv", "matches.csv"])?;
+            Ok(Some((decisions_bytes, input_list)))
+        },
+    );
+    drop(before_decisions);
+    let Some((decisions_bytes, input_list)) = encoded? else {
         if !args.quiet || outcome != Outcome::Done {
             println!("{out}\n  nothing changed");
         }
         return Ok(outcome);
-    }
-    drop(before_decisions);
-    let input_list = ws.inputs_read(&["cases.csv", "members.csv", "checks.csv", "matches.csv"])?;
+    };
     st.chain.append([NewEvent {
         step: "decide".into(),
         detail: format!(
-            "{period} as of {as_of}: {} proposed, {} effective, {} blocked",
-            proposed.len(),
+            "{period} as of {as_of}: {n_proposed} proposed, {} effective, {} blocked",
             made_effective + urgent_now,
             blocked.len()
         ),
@@ -749,18 +763,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     }]);
     crate::ui::phase("decide: summary");
     let mut txn = Txn::new();
-    // The review workbook on one core while the ledgers are written on the other.
-    let (workbook, written) = rayon::join(
-        || match (&sheet_rel, &batch) {
-            (Some(rel), Some(b)) => review_workbook(st, policy, b).map(|w| Some((rel, w))),
-            _ => Ok(None),
-        },
-        || {
-            let mut ledgers = Txn::new();
-            st.write_encoded(ws, &mut ledgers, decisions_bytes).map(|()| ledgers)
-        },
-    );
-    txn.extend(written?);
+    st.write_encoded(ws, &mut txn, decisions_bytes)?;
     if let Some((rel, bytes)) = workbook? {
         txn.put(rel, bytes);
     }
@@ -1174,9 +1177,9 @@ fn scheme_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
 }
 
 /// The review-meeting worksheet: proposals with their derivations, a drop-down verdict and a note.
-fn review_workbook(st: &State, policy: &Policy, batch: &str) -> Result<Vec<u8>> {
-    let cases: HashMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
-    let mut proposed: Vec<&Decision> = st.decisions.iter().filter(|d| on_worksheet(d)).collect();
+fn review_workbook(cases: &[Case], decisions: &[Decision], policy: &Policy, batch: &str) -> Result<Vec<u8>> {
+    let cases: HashMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
+    let mut proposed: Vec<&Decision> = decisions.iter().filter(|d| on_worksheet(d)).collect();
     // By township, village and case: the order the meeting goes through them.
     proposed.sort_by_cached_key(|&d| {
         let place = cases
