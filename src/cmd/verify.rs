@@ -186,7 +186,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::phase("verify: ledgers read");
     let (new_visits, rejects, tallies) = read_visit_rows(&inputs, &cases, &visits);
     let files_with_new: BTreeSet<String> = new_visits.iter().map(|v| v.file_sha256.clone()).collect();
-    visits.extend(new_visits.iter().cloned());
+    let n_new_visits = new_visits.len();
+    visits.extend(new_visits);
 
     crate::ui::phase("verify: visit rows");
     let under_review = |s: CaseStatus| {
@@ -477,7 +478,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             let (checks_bytes, (cases_bytes, visits_bytes)) = rayon::join(encode_checks, || {
                 rayon::join(
                     || new_cases.as_deref().map(ledger::to_bytes).transpose(),
-                    || (!new_visits.is_empty()).then(|| ledger::to_bytes(&visits)).transpose(),
+                    || (n_new_visits > 0).then(|| ledger::to_bytes(&visits)).transpose(),
                 )
             });
             let r = (cases_bytes?, checks_bytes?, visits_bytes?);
@@ -510,7 +511,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 "as of {as_of}: {} cases: {n_verified} verified, {n_needs} needs_info, {n_inel} ineligible; \
                  {n_overdue} overdue; {} visits recorded",
                 reviewed.len(),
-                new_visits.len()
+                n_new_visits
             ),
             inputs: input_list.join(";"),
             ..NewEvent::default()
@@ -543,7 +544,6 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         new_cases,
         notices,
         reviewed,
-        new_visits,
         (members_by_case, visits_by_case, matches_by_case, cases_of_person),
     ));
     ws.commit(&lock, txn)?;
