@@ -64,10 +64,54 @@ pub fn kept_to_exit<T>(data: T) -> std::mem::ManuallyDrop<T> {
 /// hundreds of thousands of strings take a tenth of a second to free one by one. Only past the step's memory
 /// peak: memory freed on another thread is not at once reused by this one (freeing intake's drafts this way,
 /// before the ledgers were encoded, raised its county peak by ~50 MB). When no thread can be started, the data
-/// is freed here.
-pub fn free_in_background<T: Send + 'static>(data: T) {
+/// is freed here. Dropping the returned guard waits for the freeing to finish: keep it until the step's work is
+/// done, and drop it before the step returns, so that no thread is still freeing while the process exits.
+#[must_use = "dropping the guard at once waits for the freeing, as freeing here would"]
+pub fn free_in_background<T: Send + 'static>(data: T) -> Freeing {
     // On failure the closure, and with it the data, is dropped on this thread.
-    let _ = std::thread::Builder::new()
-        .name("free".into())
-        .spawn(move || drop(data));
+    Freeing(
+        std::thread::Builder::new()
+            .name("free".into())
+            .spawn(move || drop(data))
+            .ok(),
+    )
+}
+
+/// See [`free_in_background`]: waits for the freeing thread when dropped.
+pub struct Freeing(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Freeing {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            // A panic while freeing has nothing to report to the step.
+            let _ = handle.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// Data whose freeing takes a while and says when it is done.
+    struct SlowToFree(Arc<AtomicBool>);
+
+    impl Drop for SlowToFree {
+        fn drop(&mut self) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn dropping_the_guard_waits_for_the_freeing() {
+        let freed = Arc::new(AtomicBool::new(false));
+        let guard = super::free_in_background(SlowToFree(Arc::clone(&freed)));
+        drop(guard);
+        assert!(
+            freed.load(Ordering::SeqCst),
+            "the guard returned before the data was freed"
+        );
+    }
 }

@@ -273,8 +273,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 .then(|| rejects_workbook(&inputs, &rejects, &skips))
                 .transpose()
         },
-        || -> Result<Txn> {
+        || -> Result<(Txn, Option<crate::Freeing>)> {
             let mut txn = Txn::new();
+            let mut freeing = None;
             if !new_cases.is_empty() {
                 // In case ID order, as the new cases are.
                 let case_events: Vec<NewEvent> = new_cases
@@ -298,7 +299,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     || ledger::to_bytes(&all_cases),
                     || rayon::join(|| ledger::to_bytes(&all_members), || ledger::to_bytes(&sources)),
                 );
-                crate::free_in_background((all_cases, all_members, sources));
+                freeing = Some(crate::free_in_background((all_cases, all_members, sources)));
                 txn.put(ledger::path_of::<Case>(), cases_bytes?);
                 txn.put(ledger::path_of::<Member>(), members_bytes?);
                 txn.put(ledger::path_of::<Source>(), sources_bytes?);
@@ -325,10 +326,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     );
                 }
             }
-            Ok(txn)
+            Ok((txn, freeing))
         },
     );
-    let mut txn = ledgers?;
+    let (mut txn, freeing) = ledgers?;
     if let Some(bytes) = report? {
         txn.put(&report_rel, bytes);
     }
@@ -336,6 +337,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     crate::ui::phase("intake: committed");
+    drop(freeing);
     crate::kept_to_exit((inputs, rejects, skips, chain));
     if !args.quiet || outcome != Outcome::Done {
         println!("{out}");
