@@ -34,7 +34,7 @@ use crate::ledger::{
 };
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
-use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
@@ -1945,26 +1945,9 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
-    let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
-    let sample = sheet
-        .rows
-        .first()
-        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
-        .and_then(|r| r.get(1))
-        .map(|c| c.text.clone())
-        .ok_or_else(|| anyhow!("{shown} is not a spot-check worksheet written by jiuzhu (no `{BATCH_LABEL}` in A1)"))?;
-    let head = sheet
-        .rows
-        .iter()
-        .position(|r| r.first().is_some_and(|c| c.text == H_CASE))
-        .ok_or_else(|| anyhow!("{shown}: the header row ({H_CASE} …) is missing or was changed"))?;
-    let labels: Vec<&str> = sheet.rows[head].iter().map(|c| c.text.as_str()).collect();
-    let col = |l: &str| {
-        labels
-            .iter()
-            .position(|x| *x == l)
-            .ok_or_else(|| anyhow!("{shown}: column `{l}` is missing or was renamed"))
-    };
+    let sheet = writer::returned(&shown, &wb, "spot-check worksheet", H_CASE)?;
+    let sample = sheet.batch.clone();
+    let col = |l: &str| sheet.column(&shown, l);
     let (c_case, c_village, c_scheme) = (col(H_CASE)?, col(H_VILLAGE)?, col(H_SCHEME)?);
     let (c_res, c_note, c_checker, c_date) = (col(H_RESULT)?, col(H_NOTE)?, col(H_CHECKER)?, col(H_DATE)?);
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
@@ -1972,7 +1955,13 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let policy = &ws.policy;
     let mut problems = Vec::new();
     let mut answers = Vec::new();
-    for (i, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+    // Where each case of this sample is in the ledger (the first row, as a scan would find): one lookup per
+    // answered row, not a scan of every sample ever drawn.
+    let mut row_of: HashMap<String, usize> = HashMap::default();
+    for (i, s) in spot.iter().enumerate().filter(|(_, s)| s.sample == sample) {
+        row_of.entry(s.case_id.clone()).or_insert(i);
+    }
+    for (n, row) in &sheet.rows {
         if row.iter().all(|c| c.is_blank()) {
             continue;
         }
@@ -1981,10 +1970,9 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 .map(|x| text::unneutralise(x.text.trim()).to_string())
                 .unwrap_or_default()
         };
-        let n = i + 1;
         let case_id = cell(c_case);
-        let Some(s) = spot.iter().find(|s| s.sample == sample && s.case_id == case_id) else {
-            problems.push(format!("row {n}: case {case_id} is not in spot-check sample {sample}"));
+        let Some(s) = row_of.get(&case_id).map(|&i| &spot[i]) else {
+            problems.push(format!("{n}: case {case_id} is not in spot-check sample {sample}"));
             continue;
         };
         let label = policy
@@ -1993,7 +1981,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             .map(|x| x.label.clone())
             .unwrap_or(s.scheme.clone());
         if cell(c_village) != s.village.0 || cell(c_scheme) != label {
-            problems.push(format!("row {n}: the locked cells of case {case_id} were changed"));
+            problems.push(format!("{n}: the locked cells of case {case_id} were changed"));
         }
         let result = match cell(c_res).as_str() {
             "" => continue,
@@ -2002,20 +1990,20 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             NOT_FOUND => "not_found",
             other => {
                 problems.push(format!(
-                    "row {n}: 核查结果 `{other}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}"
+                    "{n}: 核查结果 `{other}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}"
                 ));
                 continue;
             }
         };
         let checker = cell(c_checker);
         if checker.is_empty() {
-            problems.push(format!("row {n}: 核查人 is empty"));
+            problems.push(format!("{n}: 核查人 is empty"));
         }
         let day = match date::parse_date(&cell(c_date)) {
             Ok(d) => Some(d),
             Err(_) => {
                 problems.push(format!(
-                    "row {n}: 核查日期 `{}` is not a date (write 2026-12-05)",
+                    "{n}: 核查日期 `{}` is not a date (write 2026-12-05)",
                     cell(c_date)
                 ));
                 None
@@ -2023,7 +2011,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         };
         if !s.result.is_empty() && s.result != result {
             problems.push(format!(
-                "row {n}: case {case_id} already has a recorded result ({})",
+                "{n}: case {case_id} already has a recorded result ({})",
                 result_zh(&s.result)
             ));
         }
@@ -2040,7 +2028,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (case_id, result, note, checker, day) in &answers {
-        if let Some(s) = spot.iter_mut().find(|s| s.sample == sample && &s.case_id == case_id) {
+        if let Some(s) = row_of.get(case_id).map(|&i| &mut spot[i]) {
             if s.result.is_empty() {
                 *counts.entry(result_zh(result).to_string()).or_default() += 1;
             }

@@ -26,7 +26,7 @@ use crate::policy::{Policy, Registry, SchemeKind};
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, find_header, Cell, Encoding, Header, RawSheet, HEADER_SEARCH_ROWS};
 use crate::sheet::stream::{self, CsvRecords};
-use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
@@ -756,7 +756,7 @@ fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<
 
 /// One answered row of a hits worksheet.
 struct Answer {
-    row: u32,
+    row: writer::RowAt,
     hit_id: String,
     case_id: String,
     masked_id: String,
@@ -769,20 +769,9 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
-    let sheet = wb
-        .sheets
-        .first()
-        .ok_or_else(|| anyhow!("{shown} has no sheets: give the compare-hits worksheet jiuzhu wrote"))?;
-    let batch = sheet
-        .rows
-        .first()
-        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
-        .and_then(|r| r.get(1))
-        .map(|c| c.text.clone())
-        .ok_or_else(|| {
-            anyhow!("{shown} is not a compare-hits worksheet written by jiuzhu (no `{BATCH_LABEL}` in cell A1)")
-        })?;
-    let answers = read_answers(&shown, sheet)?;
+    let sheet = writer::returned(&shown, &wb, "compare-hits worksheet", "编号 hit")?;
+    let answers = read_answers(&shown, &sheet)?;
+    let batch = sheet.batch;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut matches = ledger::read::<Match>(ws)?;
     let index: HashMap<String, usize> = matches.iter().enumerate().map(|(i, m)| (m.hit_id.clone(), i)).collect();
@@ -791,19 +780,19 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let mut problems = Vec::new();
     for a in &answers {
         let Some(&i) = index.get(&a.hit_id) else {
-            problems.push(format!("row {}: hit {} is not in ledgers/matches.csv", a.row, a.hit_id));
+            problems.push(format!("{}: hit {} is not in ledgers/matches.csv", a.row, a.hit_id));
             continue;
         };
         let m = &matches[i];
         if m.case_id != a.case_id || m.id_number.masked() != a.masked_id {
             problems.push(format!(
-                "row {}: the key cells of hit {} were changed (case or ID differ from the ledger)",
+                "{}: the key cells of hit {} were changed (case or ID differ from the ledger)",
                 a.row, a.hit_id
             ));
         }
         if m.batch != batch {
             problems.push(format!(
-                "row {}: hit {} belongs to batch {}, not to this worksheet's batch {batch}",
+                "{}: hit {} belongs to batch {}, not to this worksheet's batch {batch}",
                 a.row,
                 a.hit_id,
                 if m.batch.is_empty() { "(none)" } else { &m.batch }
@@ -811,12 +800,12 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         }
         if m.disposition != Disposition::Open && a.disposition.is_some_and(|d| d != m.disposition) {
             problems.push(format!(
-                "row {}: hit {} was already decided ({:?}); it is not open any more",
+                "{}: hit {} was already decided ({:?}); it is not open any more",
                 a.row, a.hit_id, m.disposition
             ));
         }
         if a.disposition.is_some_and(|d| d != Disposition::Open) && a.by.is_empty() && by_default.is_none() {
-            problems.push(format!("row {}: 处理人 is empty (or give --by NAME)", a.row));
+            problems.push(format!("{}: 处理人 is empty (or give --by NAME)", a.row));
         }
     }
     let current = matches
@@ -908,20 +897,9 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     Ok(outcome)
 }
 
-fn read_answers(shown: &str, sheet: &RawSheet) -> Result<Vec<Answer>> {
+fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
     // The header is the row whose first cell is the hit label; columns are found by their labels.
-    let head = sheet
-        .rows
-        .iter()
-        .position(|r| r.first().is_some_and(|c| c.text == "编号 hit"))
-        .ok_or_else(|| anyhow!("{shown}: the header row (编号 hit …) is missing or was changed"))?;
-    let labels: Vec<&str> = sheet.rows[head].iter().map(|c| c.text.as_str()).collect();
-    let col = |label: &str| -> Result<usize> {
-        labels
-            .iter()
-            .position(|l| *l == label)
-            .ok_or_else(|| anyhow!("{shown}: column `{label}` is missing or was renamed"))
-    };
+    let col = |label: &str| sheet.column(shown, label);
     let (c_hit, c_case, c_id) = (col("编号 hit")?, col("案件编号 case")?, col("身份证号 ID (masked)")?);
     let (c_disp, c_note, c_by) = (
         col("处理结果 disposition")?,
@@ -930,7 +908,7 @@ fn read_answers(shown: &str, sheet: &RawSheet) -> Result<Vec<Answer>> {
     );
     let mut out = Vec::new();
     let mut bad = Vec::new();
-    for (i, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+    for (at, row) in &sheet.rows {
         let cell = |c: usize| {
             row.get(c)
                 .map(|x| text::unneutralise(&x.text).to_string())
@@ -947,14 +925,13 @@ fn read_answers(shown: &str, sheet: &RawSheet) -> Result<Vec<Answer>> {
             PENDING | "open" => Some(Disposition::Open),
             other => {
                 bad.push(format!(
-                    "row {}: 处理结果 `{other}` is not one of {CONFIRM}, {CLEAR}, {PENDING}",
-                    i + 1
+                    "{at}: 处理结果 `{other}` is not one of {CONFIRM}, {CLEAR}, {PENDING}"
                 ));
                 None
             }
         };
         out.push(Answer {
-            row: (i + 1) as u32,
+            row: at.clone(),
             hit_id: cell(c_hit),
             case_id: cell(c_case),
             masked_id: cell(c_id),

@@ -27,7 +27,7 @@ use crate::ledger::{
 };
 use crate::policy::{EffectiveFrom, Policy, Scheme, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
-use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
@@ -1240,7 +1240,7 @@ fn review_workbook(cases: &[Case], decisions: &[Decision], policy: &Policy, batc
 }
 
 struct Verdict {
-    row: u32,
+    row: writer::RowAt,
     decision_id: String,
     case_id: String,
     verdict: Option<DecisionStatus>,
@@ -1249,28 +1249,8 @@ struct Verdict {
 
 fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
     let wb = reader::read_workbook_bytes(shown, bytes, Encoding::Detect)?;
-    let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
-    let batch = sheet
-        .rows
-        .first()
-        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
-        .and_then(|r| r.get(1))
-        .map(|c| c.text.clone())
-        .ok_or_else(|| {
-            anyhow!("{shown} is not a review-meeting worksheet written by jiuzhu (no `{BATCH_LABEL}` in A1)")
-        })?;
-    let head = sheet
-        .rows
-        .iter()
-        .position(|r| r.first().is_some_and(|c| c.text == "决定编号 decision"))
-        .ok_or_else(|| anyhow!("{shown}: the header row (决定编号 decision …) is missing or was changed"))?;
-    let labels: Vec<&str> = sheet.rows[head].iter().map(|c| c.text.as_str()).collect();
-    let col = |label: &str| {
-        labels
-            .iter()
-            .position(|l| *l == label)
-            .ok_or_else(|| anyhow!("{shown}: column `{label}` is missing or was renamed"))
-    };
+    let sheet = writer::returned(shown, &wb, "review-meeting worksheet", "决定编号 decision")?;
+    let col = |label: &str| sheet.column(shown, label);
     let (c_id, c_case, c_verdict, c_note) = (
         col("决定编号 decision")?,
         col("案件编号 case")?,
@@ -1279,7 +1259,7 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
     );
     let mut out = Vec::new();
     let mut bad = Vec::new();
-    for (i, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+    for (at, row) in &sheet.rows {
         if row.iter().all(|c| c.is_blank()) {
             continue;
         }
@@ -1296,14 +1276,13 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
             DEFER | "defer" | "deferred" => Some(DecisionStatus::Deferred),
             other => {
                 bad.push(format!(
-                    "row {}: 评议结果 `{other}` is not one of {AGREE}, {DISAGREE}, {DEFER}",
-                    i + 1
+                    "{at}: 评议结果 `{other}` is not one of {AGREE}, {DISAGREE}, {DEFER}"
                 ));
                 None
             }
         };
         out.push(Verdict {
-            row: (i + 1) as u32,
+            row: at.clone(),
             decision_id: cell(c_id),
             case_id: cell(c_case),
             verdict,
@@ -1313,7 +1292,7 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
     if !bad.is_empty() {
         bail!("{shown} refused, nothing recorded:\n  {}", bad.join("\n  "));
     }
-    Ok((batch, out))
+    Ok((sheet.batch, out))
 }
 
 fn record(
@@ -1342,21 +1321,18 @@ fn record(
     for v in &verdicts {
         let Some(&i) = index.get(&v.decision_id) else {
             problems.push(format!(
-                "row {}: decision {} is not in ledgers/decisions.csv",
+                "{}: decision {} is not in ledgers/decisions.csv",
                 v.row, v.decision_id
             ));
             continue;
         };
         let d = &st.decisions[i];
         if d.case_id != v.case_id {
-            problems.push(format!(
-                "row {}: the case of decision {} was changed",
-                v.row, v.decision_id
-            ));
+            problems.push(format!("{}: the case of decision {} was changed", v.row, v.decision_id));
         }
         if !on_worksheet(d) || d.batch != batch {
             problems.push(format!(
-                "row {}: decision {} is not a proposal of this worksheet's batch {batch} (it is {:?}, batch {})",
+                "{}: decision {} is not a proposal of this worksheet's batch {batch} (it is {:?}, batch {})",
                 v.row, v.decision_id, d.status, d.batch
             ));
         }
@@ -1870,4 +1846,68 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A review-meeting sheet named `name` of batch `batch` with one proposal per verdict given.
+    fn sheet(name: &str, batch: &str, verdicts: &[&str]) -> SheetSpec {
+        SheetSpec {
+            name: name.into(),
+            title: None,
+            columns: vec![
+                Column::new("决定编号 decision", Kind::Code),
+                Column::new("案件编号 case", Kind::Code),
+                Column::answer("评议结果 verdict", Input::Free),
+                Column::answer("说明 note", Input::Free),
+            ],
+            rows: verdicts
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    vec![
+                        format!("{name}-D{i}").into(),
+                        format!("C{i}").into(),
+                        (*v).into(),
+                        Value::Empty,
+                    ]
+                })
+                .collect(),
+            batch: Some(batch.into()),
+        }
+    }
+
+    #[test]
+    fn verdicts_are_read_from_every_sheet_the_worksheet_went_on_to() {
+        let bytes = writer::workbook_bytes(&[
+            sheet("评议 review", "RV-1", &[AGREE, DEFER]),
+            sheet("评议 review (2)", "RV-1", &[DISAGREE]),
+        ])
+        .unwrap();
+        let (batch, verdicts) = read_verdicts("r.xlsx", &bytes).unwrap();
+        assert_eq!(batch, "RV-1");
+        let got: Vec<(String, Option<DecisionStatus>)> =
+            verdicts.iter().map(|v| (v.row.to_string(), v.verdict)).collect();
+        assert_eq!(
+            got,
+            [
+                ("row 3".to_string(), Some(DecisionStatus::Approved)),
+                ("row 4".to_string(), Some(DecisionStatus::Deferred)),
+                (
+                    "sheet `评议 review (2)` row 3".to_string(),
+                    Some(DecisionStatus::Rejected)
+                ),
+            ]
+        );
+        // A wrong answer on a later sheet is named by its sheet and row.
+        let bytes = writer::workbook_bytes(&[
+            sheet("评议 review", "RV-1", &[AGREE]),
+            sheet("评议 review (2)", "RV-1", &["也许"]),
+        ])
+        .unwrap();
+        let err = read_verdicts("r.xlsx", &bytes).err().unwrap().to_string();
+        assert!(err.contains("sheet `评议 review (2)` row 3: 评议结果 `也许`"), "{err}");
+    }
 }

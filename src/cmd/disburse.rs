@@ -45,7 +45,7 @@ use crate::policy::{
     SummaryPosition,
 };
 use crate::sheet::reader::{self, Encoding};
-use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value, BATCH_LABEL};
+use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value};
 use crate::workspace::{inbox_path, safe_file_name, Txn, Workspace};
 use crate::Outcome;
 
@@ -1873,26 +1873,9 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let sha = sha256_hex(&bytes);
     let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
-    let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
-    let plan = sheet
-        .rows
-        .first()
-        .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
-        .and_then(|r| r.get(1))
-        .map(|c| c.text.clone())
-        .ok_or_else(|| anyhow!("{shown} is not a distribution list written by jiuzhu (no `{BATCH_LABEL}` in A1)"))?;
-    let head = sheet
-        .rows
-        .iter()
-        .position(|r| r.first().is_some_and(|c| c.text == GOODS_ID))
-        .ok_or_else(|| anyhow!("{shown}: the header row ({GOODS_ID} …) is missing or was changed"))?;
-    let labels: Vec<String> = sheet.rows[head].iter().map(|c| c.text.clone()).collect();
-    let col = |l: &str| {
-        labels
-            .iter()
-            .position(|x| x == l)
-            .ok_or_else(|| anyhow!("{shown}: column `{l}` is missing or was renamed"))
-    };
+    let sheet = writer::returned(&shown, &wb, "distribution list", GOODS_ID)?;
+    let plan = sheet.batch.clone();
+    let col = |l: &str| sheet.column(&shown, l);
     let (c_id, c_case, c_item, c_qty, c_sign, c_date, c_real) = (
         col(GOODS_ID)?,
         col("案件编号")?,
@@ -1916,7 +1899,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         row_of.entry(g.goods_id.as_str()).or_insert(i);
     }
     let mut marks: Vec<(usize, NaiveDate, String, Quantity)> = Vec::new();
-    for (r, row) in sheet.rows.iter().enumerate().skip(head + 1) {
+    for (at, row) in &sheet.rows {
         if row.iter().all(|c| c.is_blank()) {
             continue;
         }
@@ -1925,7 +1908,6 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 .map(|x| text::unneutralise(&x.text).trim().to_string())
                 .unwrap_or_default()
         };
-        let at = format!("row {}", r + 1);
         let id = cell(c_id);
         let Some(&i) = row_of.get(id.as_str()) else {
             problems.push(format!("{at}: {GOODS_ID} `{id}` is not a row of plan {plan}"));

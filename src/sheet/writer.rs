@@ -5,7 +5,7 @@
 //! Workbooks are deterministic: the same rows give the same bytes (the document's creation time is fixed), so
 //! regenerating a report changes nothing in Git.
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use rayon::prelude::*;
 use rust_xlsxwriter::{
     Chart, ChartType, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
 
 use crate::domain::money::Fen;
 use crate::domain::text::neutralise;
+use crate::sheet::reader::{self, Cell, RawSheet};
 
 /// How a column's cells are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +73,109 @@ impl Column {
 
 /// The label of the cell that carries a round-trip worksheet's batch ID (row 1, column A; the ID in column B).
 pub const BATCH_LABEL: &str = "批次 batch";
+
+/// The rows of an Excel sheet (and of WPS's and LibreOffice's): a sheet with more rows than fit below its
+/// batch line, title and header goes on in sheets of its own (`名称 (2)`, `名称 (3)`, …), each with the same lines
+/// above its rows.
+pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
+
+/// Where a row of a worksheet handed back is, for messages: `row 12` on its first sheet, ``sheet `评议 review (2)`
+/// row 12`` on a sheet it went on to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowAt {
+    pub sheet: Option<String>,
+    /// Excel's row number (from 1).
+    pub row: u32,
+}
+
+impl std::fmt::Display for RowAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.sheet {
+            None => write!(f, "row {}", self.row),
+            Some(s) => write!(f, "sheet `{s}` row {}", self.row),
+        }
+    }
+}
+
+/// A round-trip worksheet as a person hands it back: its batch ID (B1), its header's labels, and the rows below
+/// the header — of its first sheet and of every sheet it went on to (`名称 (2)`, …; see [`EXCEL_MAX_ROWS`]).
+pub struct Returned<'a> {
+    pub batch: String,
+    pub labels: Vec<&'a str>,
+    pub rows: Vec<(RowAt, &'a [Cell])>,
+}
+
+impl Returned<'_> {
+    /// The index of the column labelled `label`, or an error naming it.
+    pub fn column(&self, shown: &str, label: &str) -> Result<usize> {
+        self.labels
+            .iter()
+            .position(|l| *l == label)
+            .ok_or_else(|| anyhow!("{shown}: column `{label}` is missing or was renamed"))
+    }
+}
+
+/// Reads back a round-trip worksheet jiuzhu wrote (`what` names it in messages, e.g. "review-meeting worksheet"),
+/// whose header row begins with `first_label`. A sheet it went on to must carry the same batch and the same
+/// header, or the whole file is refused.
+pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_label: &str) -> Result<Returned<'a>> {
+    let first = wb
+        .sheets
+        .first()
+        .ok_or_else(|| anyhow!("{shown} has no sheets: give the {what} jiuzhu wrote"))?;
+    let batch_of = |sheet: &RawSheet| {
+        sheet
+            .rows
+            .first()
+            .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
+            .and_then(|r| r.get(1))
+            .map(|c| c.text.clone())
+    };
+    let head_of = |sheet: &RawSheet| {
+        sheet
+            .rows
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c.text == first_label))
+    };
+    let batch = batch_of(first)
+        .ok_or_else(|| anyhow!("{shown} is not a {what} written by jiuzhu (no `{BATCH_LABEL}` in cell A1)"))?;
+    let head =
+        head_of(first).ok_or_else(|| anyhow!("{shown}: the header row ({first_label} …) is missing or was changed"))?;
+    let labels: Vec<&str> = first.rows[head].iter().map(|c| c.text.as_str()).collect();
+    let mut rows: Vec<(RowAt, &[Cell])> = Vec::new();
+    let mut take = |sheet: &'a RawSheet, name: Option<&str>, head: usize| {
+        for (i, r) in sheet.rows.iter().enumerate().skip(head + 1) {
+            let at = RowAt {
+                sheet: name.map(str::to_string),
+                row: (i + 1) as u32,
+            };
+            rows.push((at, r.as_slice()));
+        }
+    };
+    take(first, None, head);
+    for part in 1.. {
+        let name = part_name(&first.name, part);
+        let Some(sheet) = wb.sheets.iter().find(|s| s.name == name) else {
+            break;
+        };
+        match batch_of(sheet) {
+            Some(b) if b == batch => {}
+            other => bail!(
+                "{shown}: sheet `{name}` (the rows after sheet `{}`) belongs to batch {}, not {batch}; give the \
+                 file as jiuzhu wrote it, every sheet of it",
+                first.name,
+                other.as_deref().unwrap_or("(none)")
+            ),
+        }
+        let Some(h) =
+            head_of(sheet).filter(|&h| sheet.rows[h].iter().map(|c| c.text.as_str()).eq(labels.iter().copied()))
+        else {
+            bail!("{shown}: sheet `{name}`: the header row ({first_label} …) is missing or was changed");
+        };
+        take(sheet, Some(name.as_str()), h);
+    }
+    Ok(Returned { batch, labels, rows })
+}
 
 /// A cell value as jiuzhu hands it to the writer.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +248,12 @@ pub fn first_data_row(spec: &SheetSpec) -> u32 {
 /// As [`workbook_bytes`], with native charts drawn over the sheets' cells (so they follow the numbers when a
 /// person edits them, and LibreOffice, WPS and Excel all draw them).
 pub fn workbook_bytes_with_charts(sheets: &[SheetSpec], charts: &[ChartSpec]) -> Result<Vec<u8>> {
+    workbook_bytes_within(sheets, charts, EXCEL_MAX_ROWS)
+}
+
+/// As [`workbook_bytes_with_charts`], with sheets of at most `max_rows` rows (the tests' small limit stands in
+/// for Excel's).
+fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_rows: u32) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes reproducible (no clock enters an output).
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).context("fixed document date")?;
@@ -159,19 +269,26 @@ pub fn workbook_bytes_with_charts(sheets: &[SheetSpec], charts: &[ChartSpec]) ->
     let title_fmt = Format::new().set_bold().set_font_size(14);
     let text = Format::new().set_num_format("@");
     let money = Format::new().set_num_format("0.00");
+    // The workbook's sheet where each spec's rows begin (a spec too long for one sheet takes several).
+    let mut first_sheet = Vec::with_capacity(sheets.len());
+    let mut written = 0usize;
     for spec in sheets {
-        // Rows go straight to the sheet's XML (an unnamed temporary file) instead of a cell table: a 50,000-row
-        // review sheet is written in a fraction of the time and memory.
-        let ws = wb.add_worksheet_with_constant_memory()?;
-        ws.set_name(sheet_name(&spec.name))?;
-        write_sheet(ws, spec, &header, &title_fmt, &text, &money)?;
+        first_sheet.push(written);
+        for (part, rows) in sheet_parts(spec, max_rows).into_iter().enumerate() {
+            // Rows go straight to the sheet's XML (an unnamed temporary file) instead of a cell table: a
+            // 50,000-row review sheet is written in a fraction of the time and memory.
+            let ws = wb.add_worksheet_with_constant_memory()?;
+            ws.set_name(part_name(&spec.name, part))?;
+            write_sheet(ws, spec, rows, &header, &title_fmt, &text, &money)?;
+            written += 1;
+        }
     }
     for c in charts {
         let (Some(data), Some(_)) = (sheets.get(c.data_sheet), sheets.get(c.on_sheet)) else {
             anyhow::bail!("chart `{}` names a sheet the workbook does not have", c.title);
         };
         let chart = build_chart(c, data)?;
-        wb.worksheet_from_index(c.on_sheet)?
+        wb.worksheet_from_index(first_sheet[c.on_sheet])?
             .insert_chart(c.at.0, c.at.1, &chart)?;
     }
     wb.save_to_buffer().context("cannot build the workbook")
@@ -199,9 +316,33 @@ fn build_chart(c: &ChartSpec, data: &SheetSpec) -> Result<Chart> {
     Ok(chart)
 }
 
+/// A spec's rows as the sheets they go on: all on one unless more than `max_rows` rows (with the lines above
+/// them) would make it, then as many as fit on each.
+fn sheet_parts(spec: &SheetSpec, max_rows: u32) -> Vec<&[Vec<Value>]> {
+    let per_sheet = max_rows.saturating_sub(first_data_row(spec)).max(1) as usize;
+    if spec.rows.len() <= per_sheet {
+        vec![&spec.rows]
+    } else {
+        spec.rows.chunks(per_sheet).collect()
+    }
+}
+
+/// The name of part `part` (from 0) of a sheet: the sheet's own, then `名称 (2)`, `名称 (3)`, … within Excel's
+/// 31 characters.
+pub fn part_name(name: &str, part: usize) -> String {
+    let name = sheet_name(name);
+    if part == 0 {
+        return name;
+    }
+    let suffix = format!(" ({})", part + 1);
+    let keep = 31 - suffix.chars().count();
+    name.chars().take(keep).chain(suffix.chars()).collect()
+}
+
 fn write_sheet(
     ws: &mut Worksheet,
     spec: &SheetSpec,
+    rows: &[Vec<Value>],
     header: &Format,
     title_fmt: &Format,
     text: &Format,
@@ -219,12 +360,12 @@ fn write_sheet(
     }
     let head_row = r;
     // Everything about the sheet is set before its rows: rows are written out as they come.
-    let last_row = head_row + spec.rows.len() as u32;
+    let last_row = head_row + rows.len() as u32;
     // Each column's width from its contents, a column to a core (a 50,000-row sheet's cells are each measured).
     let widths: Vec<usize> = (0..spec.columns.len())
         .into_par_iter()
         .map(|c| match spec.columns[c].width {
-            0 => column_width(spec, c).clamp(6, 60),
+            0 => column_width(spec, rows, c).clamp(6, 60),
             w => w as usize,
         })
         .collect();
@@ -271,7 +412,7 @@ fn write_sheet(
         ws.write_string_with_format(head_row, c as u16, &col.label, header)?;
     }
     let unlocked = Format::new().set_unlocked().set_background_color(0xFFF2CC);
-    for row in &spec.rows {
+    for row in rows {
         r += 1;
         for (c, value) in row.iter().enumerate() {
             let column = spec.columns.get(c);
@@ -312,14 +453,13 @@ fn write_sheet(
 }
 
 /// The width column `c` needs: its label's or its widest value's, plus 2 (before clamping).
-fn column_width(spec: &SheetSpec, c: usize) -> usize {
+fn column_width(spec: &SheetSpec, rows: &[Vec<Value>], c: usize) -> usize {
     let label = spec.columns.get(c).map_or(0, |col| display_width(&col.label));
     if spec.columns.get(c).is_some_and(|col| col.input != Input::Locked) {
         // A column for a person to fill in is as wide as its label (or its set width).
         return label + 2;
     }
-    let widest = spec
-        .rows
+    let widest = rows
         .iter()
         .filter_map(|row| match row.get(c) {
             Some(Value::Text(s)) => Some(display_width(&neutralise(s))),
@@ -427,6 +567,92 @@ mod tests {
         assert_eq!(format_code_of(&bytes, "B3"), "@", "an ID number is formatted as text");
         assert_eq!(format_code_of(&bytes, "C3"), "0.00");
         assert_eq!(format_code_of(&bytes, "A3"), "", "free text keeps the default format");
+    }
+
+    /// A round-trip sheet of `n` rows `R1`… (an ID column and an answer column) under batch `batch`.
+    fn returnable(name: &str, batch: &str, n: usize) -> SheetSpec {
+        SheetSpec {
+            name: name.into(),
+            title: Some("填写".into()),
+            columns: vec![
+                Column::new("编号 id", Kind::Code),
+                Column::answer("结果 answer", Input::Free),
+            ],
+            rows: (1..=n).map(|i| vec![format!("R{i}").into(), Value::Empty]).collect(),
+            batch: Some(batch.into()),
+        }
+    }
+
+    fn read(bytes: &[u8]) -> reader::Workbook {
+        reader::read_workbook_bytes("w.xlsx", bytes, reader::Encoding::Detect).unwrap()
+    }
+
+    #[test]
+    fn a_sheet_too_long_for_excel_goes_on_in_sheets_of_its_own_and_reads_back_whole() {
+        // 6 rows a sheet: the batch line, the title and the header leave 3 for data.
+        let spec = returnable("评议 review", "B-1", 7);
+        let bytes = workbook_bytes_within(std::slice::from_ref(&spec), &[], 6).unwrap();
+        let wb = read(&bytes);
+        let names: Vec<&str> = wb.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["评议 review", "评议 review (2)", "评议 review (3)"]);
+        for s in &wb.sheets {
+            assert_eq!(s.rows[0][1].text, "B-1", "each sheet carries the batch");
+            assert_eq!(s.rows[2][0].text, "编号 id", "each sheet carries the header");
+            assert!(s.rows.len() <= 6);
+        }
+        let back = returned("w.xlsx", &wb, "worksheet", "编号 id").unwrap();
+        assert_eq!(back.batch, "B-1");
+        let ids: Vec<&str> = back.rows.iter().map(|(_, r)| r[0].text.as_str()).collect();
+        assert_eq!(ids, ["R1", "R2", "R3", "R4", "R5", "R6", "R7"]);
+        assert_eq!(back.rows[2].0.to_string(), "row 6");
+        assert_eq!(back.rows[3].0.to_string(), "sheet `评议 review (2)` row 4");
+        assert_eq!(back.rows[6].0.to_string(), "sheet `评议 review (3)` row 4");
+        // Rows that fit stay on one sheet, as before.
+        let one = workbook_bytes_within(std::slice::from_ref(&spec), &[], 10).unwrap();
+        assert_eq!(read(&one).sheets.len(), 1);
+        assert_eq!(one, workbook_bytes(std::slice::from_ref(&spec)).unwrap());
+    }
+
+    #[test]
+    fn a_sheet_that_goes_on_must_carry_the_same_batch_and_header() {
+        let other_batch = workbook_bytes(&[returnable("核查", "B-1", 2), returnable("核查 (2)", "B-2", 2)]).unwrap();
+        let wb = read(&other_batch);
+        let err = returned("w.xlsx", &wb, "worksheet", "编号 id")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("sheet `核查 (2)`") && err.contains("B-2"), "{err}");
+        let mut renamed = returnable("核查 (2)", "B-1", 2);
+        renamed.columns[1].label = "改了".into();
+        let wb = read(&workbook_bytes(&[returnable("核查", "B-1", 2), renamed]).unwrap());
+        let err = returned("w.xlsx", &wb, "worksheet", "编号 id")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("sheet `核查 (2)`: the header row"), "{err}");
+        // A sheet of another name is not read as a continuation.
+        let wb = read(&workbook_bytes(&[returnable("核查", "B-1", 2), returnable("说明", "B-9", 2)]).unwrap());
+        assert_eq!(returned("w.xlsx", &wb, "worksheet", "编号 id").unwrap().rows.len(), 2);
+        let err = returned(
+            "w.xlsx",
+            &read(&workbook_bytes(&sample()).unwrap()),
+            "spot-check worksheet",
+            "编号 id",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("is not a spot-check worksheet written by jiuzhu"), "{err}");
+    }
+
+    #[test]
+    fn parts_of_a_long_sheet_name_stay_within_excel_s_31_characters() {
+        let long = "长".repeat(40);
+        assert_eq!(part_name(&long, 0).chars().count(), 31);
+        let second = part_name(&long, 1);
+        assert_eq!(second.chars().count(), 31);
+        assert!(second.ends_with(" (2)"));
+        assert_eq!(part_name("a/b", 11), "a_b (12)");
     }
 
     #[test]
