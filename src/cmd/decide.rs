@@ -1881,32 +1881,30 @@ mod tests {
 
     #[test]
     fn verdicts_are_read_from_every_sheet_the_worksheet_went_on_to() {
-        let bytes = writer::workbook_bytes(&[
-            sheet("评议 review", "RV-1", &[AGREE, DEFER]),
-            sheet("评议 review (2)", "RV-1", &[DISAGREE]),
-        ])
-        .unwrap();
+        // 4 rows a sheet: the batch line and the header leave 2 for proposals.
+        let three = sheet("评议 review", "RV-1", &[AGREE, DEFER, DISAGREE]);
+        let bytes = writer::workbook_bytes_within(&[three], &[], 4).unwrap();
         let (batch, verdicts) = read_verdicts("r.xlsx", &bytes).unwrap();
         assert_eq!(batch, "RV-1");
-        let got: Vec<(String, Option<DecisionStatus>)> =
-            verdicts.iter().map(|v| (v.row.to_string(), v.verdict)).collect();
+        let got: Vec<(String, &str, Option<DecisionStatus>)> = verdicts
+            .iter()
+            .map(|v| (v.row.to_string(), v.decision_id.as_str(), v.verdict))
+            .collect();
         assert_eq!(
             got,
             [
-                ("row 3".to_string(), Some(DecisionStatus::Approved)),
-                ("row 4".to_string(), Some(DecisionStatus::Deferred)),
+                ("row 3".to_string(), "评议 review-D0", Some(DecisionStatus::Approved)),
+                ("row 4".to_string(), "评议 review-D1", Some(DecisionStatus::Deferred)),
                 (
                     "sheet `评议 review (2)` row 3".to_string(),
+                    "评议 review-D2",
                     Some(DecisionStatus::Rejected)
                 ),
             ]
         );
         // A wrong answer on a later sheet is named by its sheet and row.
-        let bytes = writer::workbook_bytes(&[
-            sheet("评议 review", "RV-1", &[AGREE]),
-            sheet("评议 review (2)", "RV-1", &["也许"]),
-        ])
-        .unwrap();
+        let bytes =
+            writer::workbook_bytes_within(&[sheet("评议 review", "RV-1", &[AGREE, AGREE, "也许"])], &[], 4).unwrap();
         let err = read_verdicts("r.xlsx", &bytes).err().unwrap().to_string();
         assert!(err.contains("sheet `评议 review (2)` row 3: 评议结果 `也许`"), "{err}");
     }

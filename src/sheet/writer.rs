@@ -115,9 +115,21 @@ impl Returned<'_> {
     }
 }
 
+/// The label, in C1 beside the batch, of a round-trip worksheet's part when it takes several sheets:
+/// `分表 part 2/3`.
+pub const PART_LABEL: &str = "分表 part";
+
+/// The part marker of a sheet: (k, n) from `分表 part k/n` in C1.
+fn part_of(sheet: &RawSheet) -> Option<(usize, usize)> {
+    let text = sheet.rows.first()?.get(2)?.text.strip_prefix(PART_LABEL)?.trim();
+    let (k, n) = text.split_once('/')?;
+    Some((k.trim().parse().ok()?, n.trim().parse().ok()?))
+}
+
 /// Reads back a round-trip worksheet jiuzhu wrote (`what` names it in messages, e.g. "review-meeting worksheet"),
-/// whose header row begins with `first_label`. A sheet it went on to must carry the same batch and the same
-/// header, or the whole file is refused.
+/// whose header row begins with `first_label`. A worksheet too long for one sheet is read from all its parts,
+/// which must all be there, with the same batch and header; any other sheet carrying the batch (a copy of the
+/// sheet, say) refuses the file rather than be read twice or left unread.
 pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_label: &str) -> Result<Returned<'a>> {
     let first = wb
         .sheets
@@ -142,7 +154,17 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
     let head =
         head_of(first).ok_or_else(|| anyhow!("{shown}: the header row ({first_label} …) is missing or was changed"))?;
     let labels: Vec<&str> = first.rows[head].iter().map(|c| c.text.as_str()).collect();
+    let parts = match part_of(first) {
+        None => 1,
+        Some((1, n)) if n >= 1 => n,
+        Some((k, n)) => bail!(
+            "{shown}: its first sheet `{}` is part {k} of {n} of the {what}; give the file as jiuzhu wrote it, \
+             every sheet in its place",
+            first.name
+        ),
+    };
     let mut rows: Vec<(RowAt, &[Cell])> = Vec::new();
+    let mut read: Vec<&str> = vec![first.name.as_str()];
     let mut take = |sheet: &'a RawSheet, name: Option<&str>, head: usize| {
         for (i, r) in sheet.rows.iter().enumerate().skip(head + 1) {
             let at = RowAt {
@@ -153,19 +175,21 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
         }
     };
     take(first, None, head);
-    for part in 1.. {
+    for part in 1..parts {
         let name = part_name(&first.name, part);
         let Some(sheet) = wb.sheets.iter().find(|s| s.name == name) else {
-            break;
+            bail!(
+                "{shown}: sheet `{name}`, part {} of {parts} of the {what}, is missing; give the file as jiuzhu \
+                 wrote it, every sheet of it",
+                part + 1
+            );
         };
-        match batch_of(sheet) {
-            Some(b) if b == batch => {}
-            other => bail!(
-                "{shown}: sheet `{name}` (the rows after sheet `{}`) belongs to batch {}, not {batch}; give the \
-                 file as jiuzhu wrote it, every sheet of it",
-                first.name,
-                other.as_deref().unwrap_or("(none)")
-            ),
+        if batch_of(sheet).as_deref() != Some(batch.as_str()) || part_of(sheet) != Some((part + 1, parts)) {
+            bail!(
+                "{shown}: sheet `{name}` is not part {} of {parts} of batch {batch} (its first row was changed); \
+                 give the file as jiuzhu wrote it",
+                part + 1
+            );
         }
         let Some(h) =
             head_of(sheet).filter(|&h| sheet.rows[h].iter().map(|c| c.text.as_str()).eq(labels.iter().copied()))
@@ -173,6 +197,18 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
             bail!("{shown}: sheet `{name}`: the header row ({first_label} …) is missing or was changed");
         };
         take(sheet, Some(name.as_str()), h);
+        read.push(sheet.name.as_str());
+    }
+    if let Some(stray) = wb
+        .sheets
+        .iter()
+        .find(|s| !read.contains(&s.name.as_str()) && batch_of(s).as_deref() == Some(batch.as_str()))
+    {
+        bail!(
+            "{shown}: sheet `{}` also carries batch {batch} but is not part of the {what} (a copy of a sheet?): \
+             delete it, keeping the sheet that was filled in, and give the file again",
+            stray.name
+        );
     }
     Ok(Returned { batch, labels, rows })
 }
@@ -251,9 +287,9 @@ pub fn workbook_bytes_with_charts(sheets: &[SheetSpec], charts: &[ChartSpec]) ->
     workbook_bytes_within(sheets, charts, EXCEL_MAX_ROWS)
 }
 
-/// As [`workbook_bytes_with_charts`], with sheets of at most `max_rows` rows (the tests' small limit stands in
-/// for Excel's).
-fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_rows: u32) -> Result<Vec<u8>> {
+/// As [`workbook_bytes_with_charts`], with sheets of at most `max_rows` rows (a test's small limit stands in for
+/// Excel's).
+pub fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_rows: u32) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes reproducible (no clock enters an output).
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).context("fixed document date")?;
@@ -274,12 +310,22 @@ fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_rows: u
     let mut written = 0usize;
     for spec in sheets {
         first_sheet.push(written);
-        for (part, rows) in sheet_parts(spec, max_rows).into_iter().enumerate() {
+        let parts = sheet_parts(spec, max_rows);
+        for (part, rows) in parts.iter().enumerate() {
             // Rows go straight to the sheet's XML (an unnamed temporary file) instead of a cell table: a
             // 50,000-row review sheet is written in a fraction of the time and memory.
             let ws = wb.add_worksheet_with_constant_memory()?;
             ws.set_name(part_name(&spec.name, part))?;
-            write_sheet(ws, spec, rows, &header, &title_fmt, &text, &money)?;
+            write_sheet(
+                ws,
+                spec,
+                (part + 1, parts.len()),
+                rows,
+                &header,
+                &title_fmt,
+                &text,
+                &money,
+            )?;
             written += 1;
         }
     }
@@ -339,9 +385,11 @@ pub fn part_name(name: &str, part: usize) -> String {
     name.chars().take(keep).chain(suffix.chars()).collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_sheet(
     ws: &mut Worksheet,
     spec: &SheetSpec,
+    (part, parts): (usize, usize),
     rows: &[Vec<Value>],
     header: &Format,
     title_fmt: &Format,
@@ -352,6 +400,9 @@ fn write_sheet(
     if let Some(batch) = &spec.batch {
         ws.write_string_with_format(0, 0, BATCH_LABEL, title_fmt)?;
         ws.write_string_with_format(0, 1, batch, text)?;
+        if parts > 1 {
+            ws.write_string_with_format(0, 2, format!("{PART_LABEL} {part}/{parts}"), title_fmt)?;
+        }
         r = 1;
     }
     if let Some(title) = &spec.title {
@@ -614,23 +665,52 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_that_goes_on_must_carry_the_same_batch_and_header() {
-        let other_batch = workbook_bytes(&[returnable("核查", "B-1", 2), returnable("核查 (2)", "B-2", 2)]).unwrap();
-        let wb = read(&other_batch);
-        let err = returned("w.xlsx", &wb, "worksheet", "编号 id")
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("sheet `核查 (2)`") && err.contains("B-2"), "{err}");
-        let mut renamed = returnable("核查 (2)", "B-1", 2);
-        renamed.columns[1].label = "改了".into();
-        let wb = read(&workbook_bytes(&[returnable("核查", "B-1", 2), renamed]).unwrap());
-        let err = returned("w.xlsx", &wb, "worksheet", "编号 id")
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("sheet `核查 (2)`: the header row"), "{err}");
-        // A sheet of another name is not read as a continuation.
+    fn a_worksheet_in_parts_is_refused_unless_every_part_is_there_as_written() {
+        let spec = returnable("核查", "B-1", 5);
+        let written = read(&workbook_bytes_within(std::slice::from_ref(&spec), &[], 6).unwrap());
+        assert_eq!(written.sheets.len(), 2);
+        assert_eq!(written.sheets[0].rows[0][2].text, "分表 part 1/2");
+        assert_eq!(written.sheets[1].rows[0][2].text, "分表 part 2/2");
+        let refused = |wb: &reader::Workbook| {
+            returned("w.xlsx", wb, "worksheet", "编号 id")
+                .err()
+                .unwrap()
+                .to_string()
+        };
+
+        let mut wb = written.clone();
+        wb.sheets.pop();
+        let err = refused(&wb);
+        assert!(
+            err.contains("sheet `核查 (2)`, part 2 of 2 of the worksheet, is missing"),
+            "{err}"
+        );
+
+        let mut wb = written.clone();
+        wb.sheets[1].rows[0][1].text = "B-2".into();
+        assert!(refused(&wb).contains("sheet `核查 (2)` is not part 2 of 2 of batch B-1"));
+
+        let mut wb = written.clone();
+        wb.sheets[1].rows[2][1].text = "改了".into();
+        assert!(refused(&wb).contains("sheet `核查 (2)`: the header row"));
+
+        let mut wb = written.clone();
+        wb.sheets.swap(0, 1);
+        assert!(refused(&wb).contains("is part 2 of 2"));
+
+        // A copy of a sheet (Excel names it `核查 (2)` too) carries the batch: refused, not read twice.
+        let single = read(&workbook_bytes(&[returnable("核查", "B-1", 2)]).unwrap());
+        assert_eq!(
+            returned("w.xlsx", &single, "worksheet", "编号 id").unwrap().rows.len(),
+            2
+        );
+        let mut wb = single.clone();
+        let mut copy = wb.sheets[0].clone();
+        copy.name = "核查 (2)".into();
+        wb.sheets.push(copy);
+        let err = refused(&wb);
+        assert!(err.contains("sheet `核查 (2)` also carries batch B-1"), "{err}");
+        // A sheet of another batch or none is left alone.
         let wb = read(&workbook_bytes(&[returnable("核查", "B-1", 2), returnable("说明", "B-9", 2)]).unwrap());
         assert_eq!(returned("w.xlsx", &wb, "worksheet", "编号 id").unwrap().rows.len(), 2);
         let err = returned(
