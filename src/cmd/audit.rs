@@ -1944,7 +1944,7 @@ fn result_zh(r: &str) -> &'static str {
 fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
-    let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
+    let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
     let sheet = writer::returned(&shown, &wb, "spot-check worksheet", H_CASE)?;
     let sample = sheet.batch.clone();
     let col = |l: &str| sheet.column(&shown, l);

@@ -45,7 +45,7 @@ fn workbook_text(name: &str, bytes: &[u8]) -> Result<String> {
     if bytes.is_empty() {
         return Ok(String::new());
     }
-    let wb = reader::read_workbook_bytes(&super::diff::workbook_name(name, bytes), bytes, Encoding::Detect)?;
+    let wb = reader::read_worksheet_bytes(&super::diff::workbook_name(name, bytes), bytes, Encoding::Detect)?;
     let mut out = String::new();
     for sheet in &wb.sheets {
         out.push_str(&format!("== sheet {}\n", sheet.name));

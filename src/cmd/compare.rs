@@ -768,7 +768,7 @@ struct Answer {
 fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str>) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
-    let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
+    let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
     let sheet = writer::returned(&shown, &wb, "compare-hits worksheet", "编号 hit")?;
     let answers = read_answers(&shown, &sheet)?;
     let batch = sheet.batch;

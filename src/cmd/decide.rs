@@ -1248,7 +1248,7 @@ struct Verdict {
 }
 
 fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
-    let wb = reader::read_workbook_bytes(shown, bytes, Encoding::Detect)?;
+    let wb = reader::read_worksheet_bytes(shown, bytes, Encoding::Detect)?;
     let sheet = writer::returned(shown, &wb, "review-meeting worksheet", "决定编号 decision")?;
     let col = |label: &str| sheet.column(shown, label);
     let (c_id, c_case, c_verdict, c_note) = (

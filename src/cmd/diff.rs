@@ -555,8 +555,8 @@ fn row_from(kind: RowKind, key: &[usize], rec: &ByteRecord, idx: &[Option<usize>
 // Workbooks
 
 fn diff_workbooks(out: &mut impl Write, args: &Args, a: &Side, b: &Side) -> Result<bool> {
-    let wa = reader::read_workbook_bytes(&workbook_name(&a.name, &a.bytes), &a.bytes, Encoding::Detect)?;
-    let wb = reader::read_workbook_bytes(&workbook_name(&b.name, &b.bytes), &b.bytes, Encoding::Detect)?;
+    let wa = reader::read_worksheet_bytes(&workbook_name(&a.name, &a.bytes), &a.bytes, Encoding::Detect)?;
+    let wb = reader::read_worksheet_bytes(&workbook_name(&b.name, &b.bytes), &b.bytes, Encoding::Detect)?;
     let mut names: Vec<&str> = wa.sheets.iter().map(|s| s.name.as_str()).collect();
     for s in &wb.sheets {
         if !names.contains(&s.name.as_str()) {

@@ -1872,7 +1872,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let sha = sha256_hex(&bytes);
-    let wb = reader::read_workbook_bytes(&shown, &bytes, Encoding::Detect)?;
+    let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
     let sheet = writer::returned(&shown, &wb, "distribution list", GOODS_ID)?;
     let plan = sheet.batch.clone();
     let col = |l: &str| sheet.column(&shown, l);

@@ -88,10 +88,33 @@ pub fn read_workbook(path: &Path, encoding: Encoding) -> Result<Workbook> {
 
 /// As [`read_workbook`], from bytes already read; `file` names the file (its extension picks the format).
 pub fn read_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Result<Workbook> {
+    check_input_size(file, bytes.len() as u64)?;
+    read_any_workbook_bytes(file, bytes, encoding)
+}
+
+/// As [`read_workbook_bytes`], for a workbook jiuzhu wrote itself and reads back — a round-trip worksheet a
+/// person filled in, or a report shown by `cat`/`diff` — up to [`MAX_WORKSHEET_BYTES`] instead of the inputs'
+/// [`MAX_INPUT_BYTES`]: a province's review-meeting worksheet runs to 150 MB.
+pub fn read_worksheet_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Result<Workbook> {
+    read_worksheet_bytes_within(file, bytes, encoding, MAX_WORKSHEET_BYTES)
+}
+
+fn read_worksheet_bytes_within(file: &str, bytes: &[u8], encoding: Encoding, max: u64) -> Result<Workbook> {
+    let len = bytes.len() as u64;
+    if len > max {
+        bail!(
+            "{file} is {} MiB; jiuzhu reads back workbooks up to {} MiB: is it the file jiuzhu wrote?",
+            len >> 20,
+            max >> 20
+        );
+    }
+    read_any_workbook_bytes(file, bytes, encoding)
+}
+
+fn read_any_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Result<Workbook> {
     if bytes.is_empty() {
         return Err(empty_file(file));
     }
-    check_input_size(file, bytes.len() as u64)?;
     let ext = extension(file);
     let sheets = match ext.as_str() {
         _ if is_csv(file) => vec![read_csv(file, bytes, encoding)?],
@@ -129,6 +152,10 @@ fn extension(file: &str) -> String {
 /// The largest input file jiuzhu reads (50 MiB): several hundred thousand register rows. A file is read whole
 /// and copied into the inbox, so without a bound a 2 GB export (or a wrong file) would exhaust memory.
 pub const MAX_INPUT_BYTES: u64 = 50 << 20;
+
+/// The largest workbook jiuzhu reads back that it wrote itself (1 GiB): a review-meeting worksheet of a
+/// million proposals is about 150 MB.
+pub const MAX_WORKSHEET_BYTES: u64 = 1 << 30;
 
 /// The longest cell text: Excel's own limit (32,767 characters). A longer CSV cell is damage — a quote that
 /// swallowed rows, or a file that is not a register — not data.
@@ -1166,5 +1193,54 @@ mod tests {
         assert!(read_workbook_bytes("a.pdf", b"x", Encoding::Detect).is_err());
         assert!(read_workbook_bytes("a.csv", b"", Encoding::Detect).is_err());
         assert!(read_workbook_bytes("a.xlsx", b"not a zip", Encoding::Detect).is_err());
+    }
+}
+
+#[cfg(test)]
+mod worksheet_size_tests {
+    use super::*;
+    use crate::sheet::writer::{self, Column, Kind, SheetSpec};
+    use std::io::Write;
+
+    /// A small workbook jiuzhu wrote, padded past the inputs' limit with a part no reader looks at (stored, not
+    /// compressed, so the file is as large as the padding).
+    fn padded_workbook(pad: usize) -> Vec<u8> {
+        let small = writer::workbook_bytes(&[SheetSpec {
+            name: "评议 review".into(),
+            columns: vec![Column::new("编号 id", Kind::Code)],
+            rows: vec![vec!["R1".into()]],
+            ..SheetSpec::default()
+        }])
+        .unwrap();
+        let mut from = zip::ZipArchive::new(Cursor::new(small)).unwrap();
+        let mut to = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..from.len() {
+            to.raw_copy_file(from.by_index(i).unwrap()).unwrap();
+        }
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        to.start_file("customXml/padding.bin", stored).unwrap();
+        to.write_all(&vec![0u8; pad]).unwrap();
+        to.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_workbook_jiuzhu_wrote_is_read_back_beyond_the_inputs_limit() {
+        let bytes = padded_workbook(MAX_INPUT_BYTES as usize + (1 << 20));
+        assert!(bytes.len() as u64 > MAX_INPUT_BYTES);
+        let err = read_workbook_bytes("big.xlsx", &bytes, Encoding::Detect)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("jiuzhu reads files up to 50 MiB"), "{err}");
+        let wb = read_worksheet_bytes("big.xlsx", &bytes, Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[1][0].text, "R1");
+        // Its own bound still holds.
+        let err = read_worksheet_bytes_within("big.xlsx", &bytes, Encoding::Detect, 1 << 20)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("jiuzhu reads back workbooks up to 1 MiB"), "{err}");
     }
 }
