@@ -100,14 +100,12 @@ pub fn read_worksheet_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Res
 }
 
 fn read_worksheet_bytes_within(file: &str, bytes: &[u8], encoding: Encoding, max: u64) -> Result<Workbook> {
-    let len = bytes.len() as u64;
-    if len > max {
-        bail!(
-            "{file} is {} MiB; jiuzhu reads back workbooks up to {} MiB: is it the file jiuzhu wrote?",
-            len >> 20,
-            max >> 20
-        );
-    }
+    check_size(
+        file,
+        bytes.len() as u64,
+        max,
+        "jiuzhu reads back workbooks up to {max} MiB: is it the file jiuzhu wrote?",
+    )?;
     read_any_workbook_bytes(file, bytes, encoding)
 }
 
@@ -163,12 +161,21 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// Refuses a file over [`MAX_INPUT_BYTES`] (call before reading it when the size is known).
 pub fn check_input_size(file: &str, len: u64) -> Result<()> {
-    if len > MAX_INPUT_BYTES {
+    check_size(
+        file,
+        len,
+        MAX_INPUT_BYTES,
+        "jiuzhu reads files up to {max} MiB: split the register (e.g. by township) and import the parts",
+    )
+}
+
+/// Refuses a file of `len` bytes over `max`, saying its size and `advice` (with `{max}` put in, in MiB).
+fn check_size(file: &str, len: u64, max: u64, advice: &str) -> Result<()> {
+    if len > max {
         bail!(
-            "{file} is {} MiB; jiuzhu reads files up to {} MiB: split the register (e.g. by township) and import \
-             the parts",
+            "{file} is {} MiB; {}",
             len >> 20,
-            MAX_INPUT_BYTES >> 20
+            advice.replace("{max}", &(max >> 20).to_string())
         );
     }
     Ok(())

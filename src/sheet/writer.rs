@@ -297,14 +297,16 @@ pub fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_row
     // The fastest deflate level: review workbooks of 50k rows spent most of their time compressing at the
     // default level for files only ~15% smaller.
     wb.set_zip_compression_level(1);
-    let header = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(0xDDEBF7);
-    let title_fmt = Format::new().set_bold().set_font_size(14);
-    let text = Format::new().set_num_format("@");
-    let money = Format::new().set_num_format("0.00");
+    let formats = Formats {
+        header: Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_border(FormatBorder::Thin)
+            .set_background_color(0xDDEBF7),
+        title: Format::new().set_bold().set_font_size(14),
+        text: Format::new().set_num_format("@"),
+        money: Format::new().set_num_format("0.00"),
+    };
     // The workbook's sheet where each spec's rows begin (a spec too long for one sheet takes several).
     let mut first_sheet = Vec::with_capacity(sheets.len());
     let mut written = 0usize;
@@ -316,16 +318,7 @@ pub fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_row
             // 50,000-row review sheet is written in a fraction of the time and memory.
             let ws = wb.add_worksheet_with_constant_memory()?;
             ws.set_name(part_name(&spec.name, part))?;
-            write_sheet(
-                ws,
-                spec,
-                (part + 1, parts.len()),
-                rows,
-                &header,
-                &title_fmt,
-                &text,
-                &money,
-            )?;
+            write_sheet(ws, spec, (part + 1, parts.len()), rows, &formats)?;
             written += 1;
         }
     }
@@ -385,17 +378,28 @@ pub fn part_name(name: &str, part: usize) -> String {
     name.chars().take(keep).chain(suffix.chars()).collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The formats every sheet of a workbook shares.
+struct Formats {
+    header: Format,
+    title: Format,
+    text: Format,
+    money: Format,
+}
+
+/// Writes part `part` of `parts` (from 1) of a sheet: the lines above the rows, then `rows`.
 fn write_sheet(
     ws: &mut Worksheet,
     spec: &SheetSpec,
     (part, parts): (usize, usize),
     rows: &[Vec<Value>],
-    header: &Format,
-    title_fmt: &Format,
-    text: &Format,
-    money: &Format,
+    formats: &Formats,
 ) -> Result<()> {
+    let Formats {
+        header,
+        title: title_fmt,
+        text,
+        money,
+    } = formats;
     let mut r: u32 = 0;
     if let Some(batch) = &spec.batch {
         ws.write_string_with_format(0, 0, BATCH_LABEL, title_fmt)?;
