@@ -299,15 +299,23 @@ fn row_signature(row: &[Cell]) -> Vec<&str> {
     v
 }
 
-/// A row seen for the first time is handed back; a repeat of an earlier row (identical cells) is skipped, naming
-/// the row it repeats. One hash of the row either way.
+/// Rows already seen, by the household they belong to and their cells.
+type SeenRows<'r> = HashMap<(usize, Vec<&'r str>), u32>;
+
+/// A row seen for the first time in its household is handed back; a repeat of an earlier row of the same
+/// household (identical cells) is skipped, naming the row it repeats. One hash of the row either way.
+///
+/// Rows are compared as they belong to households, never as bare cells: in a fill-down register a member row
+/// leaves the household's cells blank, so the same person listed under two households gives two identical rows
+/// that are not duplicates but a person in two households (both households are rejected, each naming the other).
 fn first_time<'r>(
-    seen_rows: &mut HashMap<Vec<&'r str>, u32>,
+    seen_rows: &mut SeenRows<'r>,
+    household: usize,
     row: &'r [Cell],
     at: RowRef,
     skips: &mut Vec<Skip>,
 ) -> Option<RowRef> {
-    match seen_rows.entry(row_signature(row)) {
+    match seen_rows.entry((household, row_signature(row))) {
         std::collections::hash_map::Entry::Occupied(first) => {
             skips.push(Skip {
                 reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
@@ -328,7 +336,7 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
     let mut current: Option<usize> = None;
     let mut current_serial = String::new();
     let data_rows = trimmed_rows(sheet, header.row);
-    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::with_capacity_and_hasher(data_rows.len(), Default::default());
+    let mut seen_rows: SeenRows = HashMap::with_capacity_and_hasher(data_rows.len(), Default::default());
     let columns = household_columns(header);
     let sheet_name: std::sync::Arc<str> = sheet.name.as_str().into();
     for (i, row) in data_rows.iter().enumerate() {
@@ -345,10 +353,6 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             }
             RowKind::Data => {}
         }
-        let Some(at) = first_time(&mut seen_rows, row, at, &mut read.skips) else {
-            continue;
-        };
-
         let key = household_key_text(header.text(row, "household_key"));
         let serial = header.text(row, "serial").to_string();
         let cur_key = current.map(|h| read.households[h].key.clone());
@@ -357,6 +361,8 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
         } else {
             !serial.is_empty() && serial != current_serial
         };
+        // A repeated row leaves the reading as it was: the rows below it belong where they did.
+        let before = (current, current_serial.clone(), read.households.len());
         if starts_new {
             let lookup = if key.is_empty() {
                 format!("序号 {serial}")
@@ -389,6 +395,15 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
                 reason: "this row has no household key or serial and no household above it".into(),
                 fix: "fill in 户主身份证号 (or 序号) for this row".into(),
             });
+            continue;
+        };
+        let Some(at) = first_time(&mut seen_rows, h, row, at, &mut read.skips) else {
+            (current, current_serial) = (before.0, before.1);
+            debug_assert_eq!(
+                read.households.len(),
+                before.2,
+                "a repeated row never starts a household"
+            );
             continue;
         };
         let draft = &mut read.households[h];
@@ -711,7 +726,7 @@ fn read_per_household(
     }
     let mut current: Option<usize> = None;
     let mut current_key = String::new();
-    let mut seen_rows: HashMap<Vec<&str>, u32> = HashMap::default();
+    let mut seen_rows: SeenRows = HashMap::default();
     let ms_name: std::sync::Arc<str> = ms.name.as_str().into();
     for (i, row) in trimmed_rows(ms, mh.row).iter().enumerate() {
         let at = RowRef {
@@ -724,10 +739,8 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
-        let Some(at) = first_time(&mut seen_rows, row, at, &mut read.skips) else {
-            continue;
-        };
         let key = household_key_text(mh.text(row, "household_key"));
+        let before = (current, current_key.clone());
         if !key.is_empty() && key != current_key {
             current = by_key.get(&key).copied();
             current_key = key.clone();
@@ -750,6 +763,10 @@ fn read_per_household(
                 reason: "this member row has no head's ID and no household above it".into(),
                 fix: "fill in 户主身份证号".into(),
             });
+            continue;
+        };
+        let Some(at) = first_time(&mut seen_rows, h, row, at, &mut read.skips) else {
+            (current, current_key) = before;
             continue;
         };
         let member = read_member(row, mh, at, policy);

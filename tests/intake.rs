@@ -1093,3 +1093,51 @@ fn a_chinese_locale_gets_chinese_rejections() {
     assert!(text.contains("家庭成员中没有户主"), "{text}");
     assert!(!text.contains("check character"), "{text}");
 }
+
+/// A fill-down CSV (household cells blank below the head, as CSV exports leave them) lists the same spouse under
+/// two households: the two spouse rows are identical cell for cell, yet they are not one row repeated but one
+/// person in two households. Both households are rejected, each naming the other — never one accepted a member
+/// short.
+#[test]
+fn the_same_member_row_under_two_households_rejects_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("两户同一配偶.csv");
+    std::fs::write(
+        &path,
+        "序号,申请类别,乡镇(街道),村(社区),户主身份证号,姓名,与户主关系,身份证号码,月收入(元),申请日期\n\
+         1,城市低保,城关镇,东街社区,130199197803150132,张建国,户主,130199197803150132,500.00,2026-11-02\n\
+         ,,,,,王丙,配偶,130199198003033039,300.00,\n\
+         2,城市低保,城关镇,西街社区,130199196505050016,李四,户主,130199196505050016,400.00,2026-11-02\n\
+         ,,,,,王丙,配偶,130199198003033039,300.00,\n",
+    )
+    .unwrap();
+    let ws = Ws::new();
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 1);
+    let summary = first_line(&out);
+    assert!(
+        summary.contains("4 rows read = 0 accepted + 4 rejected + 0 skipped"),
+        "{summary}"
+    );
+    assert!(
+        !ws.path("ledgers/cases.csv").exists() || ws.records::<Case>().is_empty(),
+        "no household enters"
+    );
+    let report = read_report(&ws.report("两户同一配偶"));
+    let rejected = &report[0].1;
+    let text: Vec<String> = rejected.iter().map(ReportRow::text).collect();
+    let joined = text.join("\n");
+    // Each spouse row names the other household (its head and the head's row).
+    for (row, other) in [
+        (3, "李四 (sheet 两户同一配偶 row 4)"),
+        (5, "张建国 (sheet 两户同一配偶 row 2)"),
+    ] {
+        let line = rejected
+            .iter()
+            .filter(|r| r.row == row)
+            .map(ReportRow::text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(line.contains(other), "row {row} should name {other}:\n{joined}");
+    }
+}
