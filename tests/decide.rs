@@ -853,3 +853,39 @@ fn a_proposal_the_meeting_refused_is_not_proposed_again_the_same_period() {
     );
     assert_same_files(&before, &ws.ledgers(), "a decision ID of another kind");
 }
+
+/// 单人户 on a new application: an urban household of two whose income (1800.00) is above the line for two
+/// (1720.00) but within 150% of it, with a son disabled 二级, is not refused: verify passes its income check
+/// naming the route, and decide covers the son alone — 860.00 − 0.00 + 30% × 860.00 = **1118.00**.
+#[test]
+fn a_new_household_above_the_line_enrols_its_severely_disabled_member_alone() {
+    let ws = Ws::new();
+    let head = id("13019919700101001");
+    let son = id("13019920000202002");
+    let text = format!(
+        "{HEADER}\n\
+         1,{head},陈一,{head},户主,城市低保,城关镇,东街社区,东街1号,13800000000,2026-11-02,,青禾县农村信用社,6229530100000000001,因残,1800.00,,,,有,{ALL},,,,\n\
+         1,{head},陈小一,{son},子,,城关镇,东街社区,,,,,,,,0.00,二级,,,无,,,,,\n"
+    );
+    let reg = ws.path("register.csv");
+    std::fs::write(&reg, text).unwrap();
+    assert_exit(&ws.intake_path(&reg), 0);
+    let v = visits(&ws);
+    let out = ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    let case = case_of(&ws, &head);
+    assert_eq!(case.status, CaseStatus::Verified);
+    let income = ws
+        .records::<jiuzhu::ledger::Check>()
+        .into_iter()
+        .find(|c| c.case_id == case.case_id && c.check == "income")
+        .expect("the income check");
+    assert!(income.detail.as_str().contains("单人户"), "{}", income.detail.as_str());
+
+    let out = ws.run(&["decide", "--period", "2026-11"]);
+    assert_exit(&out, 1);
+    let d = &decisions_of(&ws, &case.case_id)[0];
+    assert_eq!((d.kind, d.amount.to_string().as_str()), (DecisionKind::New, "1118.00"));
+    assert_eq!(d.reason, "single_person_household");
+    assert!(d.derivation.as_str().contains("陈小一"), "{}", d.derivation.as_str());
+}

@@ -15,7 +15,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
-use crate::domain::benefit::{self, Computed, Household, Person, StandardUsed};
+use crate::domain::benefit::{self, Computed, Household, StandardUsed};
 use crate::domain::date::{self, Period};
 use crate::domain::money::Fen;
 use crate::domain::text;
@@ -304,40 +304,6 @@ fn minimum_wage_on(policy: &Policy, on: NaiveDate) -> Option<StandardUsed> {
     })
 }
 
-/// The household as the benefit rules see it on a date, leaving out `without` (e.g. members confirmed dead).
-fn household(
-    policy: &Policy,
-    case: &Case,
-    members: &[&Member],
-    on: NaiveDate,
-    without: &BTreeSet<String>,
-) -> Household {
-    // The same rule verify applied: only an allowed kind with evidence is deducted.
-    let deduction = crate::domain::eligibility::counted_deduction(case, &policy.verification)
-        .ok()
-        .flatten();
-    Household {
-        members: members
-            .iter()
-            .filter(|m| !without.contains(m.id_number.as_str()))
-            .map(|m| Person {
-                label: m.name.0.clone(),
-                age: m.id_number.age_on(on),
-                relation: m.relation,
-                monthly_income: m.monthly_income_amount,
-                disability_grade: m.disability_grade,
-                serious_illness: m.serious_illness,
-                in_school: m.in_school,
-                self_care: m.self_care,
-            })
-            .collect(),
-        deduction,
-        support_mode: case.support_mode,
-        temporary_months: case.temporary_months,
-        urgent: case.urgent,
-    }
-}
-
 /// What the rules give for a case on a date, with the basis line recording the inputs.
 pub fn compute(
     policy: &Policy,
@@ -359,7 +325,7 @@ pub fn compute(
             case.scheme
         )
     })?;
-    let h = household(policy, case, members, on, without);
+    let h = Household::of_case(policy, case, members, on, without);
     let income = Fen::checked_sum(h.members.iter().map(|p| p.monthly_income)).unwrap_or(Fen(i64::MAX));
     let basis = format!(
         "members={};income={};deduction={};standard={}@{}",

@@ -104,6 +104,43 @@ pub struct Household {
     pub urgent: bool,
 }
 
+impl Household {
+    /// The household of a case as the benefit rules see it on a date (ages on `on`), leaving out the members
+    /// whose ID numbers are in `without` (e.g. members confirmed dead). The deduction is the one `verify`
+    /// counts: an allowed kind with evidence ([`counted_deduction`](crate::domain::eligibility::counted_deduction)).
+    pub fn of_case(
+        policy: &crate::policy::Policy,
+        case: &crate::ledger::Case,
+        members: &[&crate::ledger::Member],
+        on: NaiveDate,
+        without: &std::collections::BTreeSet<String>,
+    ) -> Household {
+        let deduction = crate::domain::eligibility::counted_deduction(case, &policy.verification)
+            .ok()
+            .flatten();
+        Household {
+            members: members
+                .iter()
+                .filter(|m| !without.contains(m.id_number.as_str()))
+                .map(|m| Person {
+                    label: m.name.0.clone(),
+                    age: m.id_number.age_on(on),
+                    relation: m.relation,
+                    monthly_income: m.monthly_income_amount,
+                    disability_grade: m.disability_grade,
+                    serious_illness: m.serious_illness,
+                    in_school: m.in_school,
+                    self_care: m.self_care,
+                })
+                .collect(),
+            deduction,
+            support_mode: case.support_mode,
+            temporary_months: case.temporary_months,
+            urgent: case.urgent,
+        }
+    }
+}
+
 /// One line of a derivation: a rule ID (stable: "dibao.standard", "dibao.income", "dibao.test", "dibao.gap",
 /// "dibao.floor", "dibao.topup", "dibao.single_person", "tekun.basic", "tekun.care", "temporary.months",
 /// "temporary.cap", "temporary.urgent", "round"), the Chinese text a person reads, and the amount after this step

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
+use crate::domain::benefit::{self, Computed, Household, StandardUsed};
 use crate::domain::date::{add_working_days, working_days_between};
 use crate::domain::id_number::Sex;
 use crate::domain::money::{div_per_capita, Fen, RoundMode, RoundUnit};
@@ -480,10 +481,18 @@ fn income_check(policy: &Policy, scheme: &Scheme, case: &Case, members: &[&Membe
                 (Some(t), Some(l)) => t >= l,
                 _ => pc >= standard,
             };
-            let (cmp, result) = if above {
-                ("≥", CheckResult::Fail)
+            // Above the line, the 单人户 route may still cover a severely disabled or seriously ill member alone:
+            // the same rule `decide` computes the amount with (`benefit::dibao`), so verify never refuses a household
+            // that decide would pay.
+            let single_person = if above {
+                single_person_route(policy, scheme, case, members, as_of)
             } else {
-                ("<", CheckResult::Pass)
+                None
+            };
+            let (cmp, result) = match (above, &single_person) {
+                (false, _) => ("<", CheckResult::Pass),
+                (true, Some(_)) => ("≥", CheckResult::Pass),
+                (true, None) => ("≥", CheckResult::Fail),
             };
             let mut detail = format!(
                 "人均月收入 ({}−{})÷{size} = {pc} {cmp} 标准 {shown} ({from}起)",
@@ -498,8 +507,37 @@ fn income_check(policy: &Policy, scheme: &Scheme, case: &Case, members: &[&Membe
                 detail.push_str("; ");
                 detail.push_str(&why);
             }
+            if let Some(route) = single_person {
+                detail.push_str("; ");
+                detail.push_str(&route);
+            }
             Finding::new("income", result, detail, pv)
         }
+    }
+}
+
+/// 单人户: for a 低保 household whose income is not below the line, the benefit rules' text of the route that
+/// covers one severely disabled or seriously ill member alone, when it applies on `as_of`; `None` when it does not.
+fn single_person_route(
+    policy: &Policy,
+    scheme: &Scheme,
+    case: &Case,
+    members: &[&Member],
+    as_of: NaiveDate,
+) -> Option<String> {
+    let standard = StandardUsed::from_standard(scheme.standard_on(as_of)?, &policy.rounding);
+    let household = Household::of_case(policy, case, members, as_of, &BTreeSet::new());
+    match benefit::dibao(&household, &standard, &policy.benefits, &policy.rounding) {
+        Computed::Pay {
+            single_person: Some(_),
+            derivation,
+            ..
+        } => derivation
+            .steps
+            .iter()
+            .find(|s| s.rule == "dibao.single_person")
+            .map(|s| s.text.clone()),
+        _ => None,
     }
 }
 
