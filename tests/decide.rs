@@ -889,3 +889,56 @@ fn a_new_household_above_the_line_enrols_its_severely_disabled_member_alone() {
     assert_eq!(d.reason, "single_person_household");
     assert!(d.derivation.as_str().contains("陈小一"), "{}", d.derivation.as_str());
 }
+
+/// The county raises the urban standard from December (860.00 → 900.00): recipients are re-decided with the new
+/// standard, and the reason says so (`standard_change`), not a change of income. H1: 900×3 − 980 = 1720.00 +
+/// 30% × 900 + 20% × 900 = **2170.00** (+140.00); H2: 900 − 300 + 10% × 900 = **690.00** (+44.00). The rural
+/// household, whose standard did not change, is not re-decided.
+#[test]
+fn a_raised_standard_re_decides_recipients_as_a_standard_change() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+
+    let policy = ws.read("jiuzhu.yaml");
+    let july = "      - from: 2026-07-01\n        amount: \"860.00\"\n        unit: per_month\n";
+    assert!(policy.contains(july));
+    let raised = policy.replacen(
+        july,
+        &format!("{july}      - from: 2026-12-01\n        amount: \"900.00\"\n        unit: per_month\n"),
+        1,
+    );
+    std::fs::write(ws.path("jiuzhu.yaml"), raised).unwrap();
+
+    let out = ws.run(&["decide", "--period", "2026-12"]);
+    assert_exit(&out, 1);
+    let december = |head: &str| {
+        decisions_of(&ws, &case_of(&ws, head).case_id)
+            .into_iter()
+            .find(|d| d.period == "2026-12")
+    };
+    for (head, amount, delta) in [(h1(), "2170.00", "140.00"), (h2(), "690.00", "44.00")] {
+        let d = december(&head).expect("re-decided");
+        assert_eq!(
+            (
+                d.kind,
+                d.amount.to_string(),
+                d.delta_amount.to_string(),
+                d.reason.as_str()
+            ),
+            (
+                DecisionKind::Increase,
+                amount.to_string(),
+                delta.to_string(),
+                "standard_change"
+            )
+        );
+        assert!(
+            d.basis.as_str().ends_with("standard=900.00@2026-12-01"),
+            "{}",
+            d.basis.as_str()
+        );
+    }
+    assert!(december(&h3()).is_none(), "the rural standard did not change");
+}

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::cmd::decide;
 use crate::cmd::disburse::{self, due_months};
-use crate::domain::benefit::Computed;
+use crate::domain::benefit::{Basis, Computed};
 use crate::domain::date::{self, Period};
 use crate::domain::eligibility;
 use crate::domain::money::Fen;
@@ -983,14 +983,10 @@ fn exclude_hits(ctx: &Ctx, f: &mut Vec<Finding>) {
         }
         // A member's death is acted on when the decision in force no longer counts them.
         let members = ctx.members.get(case.case_id.as_str()).map_or(0, Vec::len);
-        let counted_less = ctx.decisions_of(&case.case_id).iter().any(|x| {
-            defines_amounts(x)
-                && x.basis.0.split(';').any(|b| {
-                    b.strip_prefix("members=")
-                        .and_then(|n| n.parse::<usize>().ok())
-                        .is_some_and(|n| n < members)
-                })
-        });
+        let counted_less = ctx
+            .decisions_of(&case.case_id)
+            .iter()
+            .any(|x| defines_amounts(x) && Basis::parse(&x.basis).is_some_and(|b| b.members < members));
         if m.source == "deaths" && counted_less {
             continue;
         }
@@ -1281,7 +1277,7 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
     let mut replayed = None;
     for without in [BTreeSet::new(), dead] {
         if let Ok((computed, basis)) = decide::compute(policy, case, &members, p.first_day(), &without) {
-            if basis == x.basis.0 {
+            if Some(basis) == Basis::parse(&x.basis) {
                 replayed = Some(computed);
                 break;
             }

@@ -15,7 +15,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
-use crate::domain::benefit::{self, Computed, Household, StandardUsed};
+use crate::domain::benefit::{self, Basis, Computed, Household, StandardUsed};
 use crate::domain::date::{self, Period};
 use crate::domain::money::Fen;
 use crate::domain::text;
@@ -304,14 +304,14 @@ fn minimum_wage_on(policy: &Policy, on: NaiveDate) -> Option<StandardUsed> {
     })
 }
 
-/// What the rules give for a case on a date, with the basis line recording the inputs.
+/// What the rules give for a case on a date, with the basis recording the inputs.
 pub fn compute(
     policy: &Policy,
     case: &Case,
     members: &[&Member],
     on: NaiveDate,
     without: &BTreeSet<String>,
-) -> Result<(Computed, String)> {
+) -> Result<(Computed, Basis)> {
     let scheme = policy.schemes.get(&case.scheme).ok_or_else(|| {
         anyhow!(
             "case {} has scheme `{}`, which the policy no longer defines",
@@ -326,15 +326,7 @@ pub fn compute(
         )
     })?;
     let h = Household::of_case(policy, case, members, on, without);
-    let income = Fen::checked_sum(h.members.iter().map(|p| p.monthly_income)).unwrap_or(Fen(i64::MAX));
-    let basis = format!(
-        "members={};income={};deduction={};standard={}@{}",
-        h.members.len(),
-        income,
-        h.deduction.unwrap_or_default(),
-        std.monthly,
-        std.from
-    );
+    let basis = Basis::of(&h, &std);
     let computed = match scheme.kind {
         SchemeKind::Dibao => benefit::dibao(&h, &std, &policy.benefits, &policy.rounding),
         SchemeKind::Tekun => {
@@ -402,7 +394,8 @@ struct Proposal {
     previous: Fen,
     reason: String,
     derivation: String,
-    basis: String,
+    /// What the amount was computed from; none for a decision made without a computation.
+    basis: Option<Basis>,
     policy_values: String,
     gradual_exit_until: String,
     urgent: bool,
@@ -506,7 +499,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                                 Some((_, line)) => format!("{}；{line}", derivation.text()),
                                 None => derivation.text(),
                             },
-                            basis,
+                            basis: Some(basis),
                             policy_values: values,
                             gradual_exit_until: String::new(),
                             urgent: case.urgent,
@@ -523,7 +516,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                         previous: Fen(0),
                         reason: reason_code.into(),
                         derivation: format!("{reason}；{}", derivation.text()),
-                        basis,
+                        basis: Some(basis),
                         policy_values: derivation.policy_values.join("; "),
                         gradual_exit_until: String::new(),
                         urgent: false,
@@ -548,7 +541,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                     } else {
                         failed.join("；")
                     },
-                    basis: String::new(),
+                    basis: None,
                     policy_values: String::new(),
                     gradual_exit_until: String::new(),
                     urgent: false,
@@ -606,7 +599,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             delta_amount: Fen(p.amount.0 - p.previous.0),
             reason: p.reason.clone(),
             derivation: Text(p.derivation.clone()),
-            basis: Text(p.basis.clone()),
+            basis: Text(p.basis.map(|b| b.to_string()).unwrap_or_default()),
             policy_values: Text(p.policy_values.clone()),
             effective_from: if urgent { period_text.clone() } else { String::new() },
             gradual_exit_until: p.gradual_exit_until.clone(),
@@ -885,7 +878,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
         previous,
         reason: reason.into(),
         derivation: why,
-        basis: String::new(),
+        basis: None,
         policy_values: String::new(),
         gradual_exit_until: String::new(),
         urgent: false,
@@ -943,16 +936,15 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
         }
     }
     let (computed, basis) = compute(policy, case, members, period.first_day(), &dead)?;
+    // What changed since the decision in force, read from the two bases: members, then the standard, then income.
+    let before = Basis::parse(&current.basis);
     let reason_for = |amount: Fen| -> String {
-        if !dead.is_empty()
-            && !current
-                .basis
-                .contains(&format!("members={};", members.len() - dead.len()))
-        {
+        let counted_before = before.map(|b| b.members);
+        if !dead.is_empty() && counted_before != Some(members.len() - dead.len()) {
             "death".into()
-        } else if !current.basis.0.contains(&format!("members={};", members.len())) {
+        } else if counted_before != Some(basis.members) {
             "member_change".into()
-        } else if basis.split(';').nth(4) != current.basis.split(';').nth(4) {
+        } else if before.is_some_and(|b| b.standard_differs(&basis)) {
             "standard_change".into()
         } else if amount < previous {
             "income_up".into()
@@ -977,7 +969,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
                 previous,
                 reason: reason_for(amount),
                 derivation: derivation.text(),
-                basis,
+                basis: Some(basis),
                 policy_values: derivation.policy_values.join("; "),
                 gradual_exit_until: String::new(),
                 urgent: false,
@@ -1014,7 +1006,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
                         "{reason}；{}；渐退 {months} 个月, 按原金额 {previous} 发放至 {until}",
                         derivation.text()
                     ),
-                    basis,
+                    basis: Some(basis),
                     policy_values: format!(
                         "{}; benefits.gradual_exit_months={months}",
                         derivation.policy_values.join("; ")

@@ -122,10 +122,8 @@ pub struct Stats {
 
 /// The persons an amount was computed for: `members=N` in the decision's basis, else the household size.
 fn persons_of(d: &Decision, case: Option<&Case>) -> u32 {
-    d.basis
-        .split(';')
-        .find_map(|kv| kv.strip_prefix("members="))
-        .and_then(|n| n.parse().ok())
+    crate::domain::benefit::Basis::parse(&d.basis)
+        .and_then(|b| u32::try_from(b.members).ok())
         .or_else(|| case.map(|c| c.household_size))
         .unwrap_or(1)
 }

@@ -141,6 +141,66 @@ impl Household {
     }
 }
 
+/// The inputs a decision's amount was computed from (its `basis` in `decisions.csv`): how many members were
+/// counted, their monthly income, the counted deduction and the monthly standard with the date it is in force
+/// from. Written as `members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01`, so an auditor can replay
+/// the decision and the next month's re-decision can tell what changed (a member, the standard, the income).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Basis {
+    pub members: usize,
+    pub income: Fen,
+    pub deduction: Fen,
+    pub standard: Fen,
+    pub standard_from: NaiveDate,
+}
+
+impl Basis {
+    /// The basis of a computation: the household as counted and the standard used.
+    pub fn of(h: &Household, standard: &StandardUsed) -> Basis {
+        Basis {
+            members: h.members.len(),
+            income: Fen::checked_sum(h.members.iter().map(|p| p.monthly_income)).unwrap_or(Fen(i64::MAX)),
+            deduction: h.deduction.unwrap_or_default(),
+            standard: standard.monthly,
+            standard_from: standard.from,
+        }
+    }
+
+    /// Reads a basis as written; `None` when the text is not one (empty for decisions made without a
+    /// computation, e.g. a rejection for failed checks, or damaged).
+    pub fn parse(text: &str) -> Option<Basis> {
+        let mut parts = text.split(';');
+        let mut field = |key: &str| parts.next()?.strip_prefix(key)?.strip_prefix('=');
+        let members = field("members")?.parse().ok()?;
+        let income = Fen::parse_yuan(field("income")?).ok()?;
+        let deduction = Fen::parse_yuan(field("deduction")?).ok()?;
+        let (standard, from) = field("standard")?.split_once('@')?;
+        let basis = Basis {
+            members,
+            income,
+            deduction,
+            standard: Fen::parse_yuan(standard).ok()?,
+            standard_from: NaiveDate::parse_from_str(from, "%Y-%m-%d").ok()?,
+        };
+        parts.next().is_none().then_some(basis)
+    }
+
+    /// Whether the standard used differs (its amount or the date it is in force from).
+    pub fn standard_differs(&self, other: &Basis) -> bool {
+        (self.standard, self.standard_from) != (other.standard, other.standard_from)
+    }
+}
+
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "members={};income={};deduction={};standard={}@{}",
+            self.members, self.income, self.deduction, self.standard, self.standard_from
+        )
+    }
+}
+
 /// One line of a derivation: a rule ID (stable: "dibao.standard", "dibao.income", "dibao.test", "dibao.gap",
 /// "dibao.floor", "dibao.topup", "dibao.single_person", "tekun.basic", "tekun.care", "temporary.months",
 /// "temporary.cap", "temporary.urgent", "round"), the Chinese text a person reads, and the amount after this step
@@ -2092,6 +2152,30 @@ mod tests {
                 let nonzero = h.members.iter().filter(|p| choose_topup(p, &h, &b).is_some()).count();
                 prop_assert_eq!(shown, nonzero);
             }
+        }
+    }
+
+    #[test]
+    fn a_basis_reads_back_as_written() {
+        let text = "members=3;income=980.00;deduction=120.50;standard=860.00@2026-07-01";
+        let b = Basis::parse(text).expect("a basis");
+        assert_eq!(b.members, 3);
+        assert_eq!(b.income, Fen(98_000));
+        assert_eq!(b.deduction, Fen(12_050));
+        assert_eq!(b.standard, Fen(86_000));
+        assert_eq!(b.standard_from, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+        assert_eq!(b.to_string(), text);
+        let raised = Basis::parse("members=3;income=980.00;deduction=120.50;standard=900.00@2027-01-01").unwrap();
+        assert!(raised.standard_differs(&b) && !b.standard_differs(&b));
+        for bad in [
+            "",
+            "members=3;income=980.00;deduction=0.00",
+            "members=x;income=980.00;deduction=0.00;standard=860.00@2026-07-01",
+            "members=3;income=980.00;deduction=0.00;standard=860.00",
+            "members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;extra=1",
+            "income=980.00;members=3;deduction=0.00;standard=860.00@2026-07-01",
+        ] {
+            assert_eq!(Basis::parse(bad), None, "{bad}");
         }
     }
 }
