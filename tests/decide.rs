@@ -620,7 +620,11 @@ fn preview_and_impact_are_read_only() {
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.contains("1890.00 → 2030.00 (+140.00)"), "{text}");
-    assert!(text.contains("3 households change"), "{text}");
+    // Nothing is in force yet: the proposals are applications, listed apart from the monthly total, and the
+    // urgent one-off already paid (先行救助) is not monthly at all.
+    assert!(text.contains("0 recipients in force change"), "{text}");
+    assert!(text.contains("3 applications not yet in force change"), "{text}");
+    assert!(text.contains("1 one-off payments"), "{text}");
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "impact");
 }
 
@@ -941,4 +945,55 @@ fn a_raised_standard_re_decides_recipients_as_a_standard_change() {
         );
     }
     assert!(december(&h3()).is_none(), "the rural standard did not change");
+}
+
+/// `decide --impact` counts what is really paid each month: a household in 渐退 at its amount (not 0), and not
+/// the one-off 临时救助 already paid. With the old policy the same as the current one, nothing changes and the
+/// monthly total is the total in force that decide itself reports.
+#[test]
+fn impact_counts_gradual_exit_and_leaves_out_one_offs_paid() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    // 李二's income rises above the standard: 渐退 at 646.00 for six months.
+    let members = ws.read("ledgers/members.csv");
+    let raised = members.replace(",李二,head,1950-03-03,F,300.00", ",李二,head,1950-03-03,F,2000.00");
+    assert_ne!(members, raised);
+    std::fs::write(ws.path("ledgers/members.csv"), raised).unwrap();
+    assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
+    let c2 = case_of(&ws, &h2());
+    let gradual = decisions_of(&ws, &c2.case_id)
+        .into_iter()
+        .find(|d| d.period == "2026-12")
+        .expect("a 渐退 proposal");
+    assert_eq!(
+        (
+            gradual.kind,
+            gradual.amount.to_string(),
+            gradual.gradual_exit_until.as_str()
+        ),
+        (DecisionKind::GradualExit, "646.00".into(), "2027-05")
+    );
+    approve_all(&ws, "2026-12", "m12", "2026-12-05");
+    assert_exit(&ws.run(&["decide", "--period", "2026-12", "--as-of", "2026-12-13"]), 0);
+
+    // In force for December: H1 2030.00 + H2 646.00 (渐退) + H3 800.00 + H4 3018.00 + H7 860.00 = 7354.00.
+    let same = ws.path("same-jiuzhu.yaml");
+    std::fs::copy(ws.path("jiuzhu.yaml"), &same).unwrap();
+    let out = ws.run(&["decide", "--impact", same.to_str().unwrap(), "--period", "2026-12"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out).contains("0 recipients in force change; monthly total in force 7354.00 → 7354.00 (+0.00)"),
+        "{text}"
+    );
+    assert!(text.contains("2 one-off payments"), "{text}");
+    assert_eq!(text.lines().count(), 2, "nothing listed as changing:\n{text}");
+    let next = ws.run(&["decide", "--period", "2027-01", "--dry-run"]);
+    assert!(
+        stdout(&next).contains("monthly total in force: 7354.00 (2026-12)"),
+        "{}",
+        stdout(&next)
+    );
 }

@@ -20,6 +20,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
+use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
@@ -1708,8 +1709,10 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
             .ok_or_else(|| anyhow!("no decisions yet: give --period P"))?,
     };
     let on = period.first_day();
-    let mut lines = Vec::new();
-    let (mut moved, mut total_old, mut total_new) = (0, Fen(0), Fen(0));
+    // Recipients in force make the monthly total; applications not yet in force are listed apart, and one-off
+    // 临时救助 already paid is neither monthly nor moved by a policy change.
+    let (mut in_force_lines, mut pending_lines) = (Vec::new(), Vec::new());
+    let (mut total_old, mut total_new, mut one_offs_paid) = (Fen(0), Fen(0), 0);
     let none = BTreeSet::new();
     for case in st.cases.iter().filter(|c| {
         matches!(
@@ -1717,38 +1720,98 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
             CaseStatus::Effective | CaseStatus::Verified | CaseStatus::Approved
         )
     }) {
+        let in_force = case.status == CaseStatus::Effective;
+        let one_off = ws
+            .policy
+            .schemes
+            .get(&case.scheme)
+            .is_some_and(|s| s.kind == SchemeKind::Temporary);
+        if one_off && in_force {
+            one_offs_paid += 1;
+            continue;
+        }
+        // A household in 渐退 is paid its amount to the end of the period whatever the rules now give it.
+        let gradual = st
+            .in_force(&case.case_id)
+            .filter(|d| d.kind == DecisionKind::GradualExit)
+            .map(|d| d.amount);
         let members = st.members_of(&case.case_id);
         let amount = |p: &Policy| -> Result<Fen> {
             Ok(match compute(p, case, &members, on, &none)?.0 {
                 Computed::Pay { amount, .. } => amount,
-                Computed::Ineligible { .. } => Fen(0),
+                Computed::Ineligible { .. } => gradual.unwrap_or_default(),
             })
         };
         let (a, b) = (amount(&old)?, amount(&ws.policy)?);
-        total_old = Fen(total_old.0 + a.0);
-        total_new = Fen(total_new.0 + b.0);
+        if in_force {
+            total_old = Fen(total_old.0 + a.0);
+            total_new = Fen(total_new.0 + b.0);
+        }
         if a != b {
-            moved += 1;
-            lines.push(format!(
-                "  {} {} {}: {a} → {b} ({}{})",
+            let line = format!(
+                "  {} {} {}: {a} → {b} ({})",
                 case.case_id,
                 case.applicant_name,
                 scheme_label(&ws.policy, &case.scheme),
-                if b >= a { "+" } else { "" },
-                Fen(b.0 - a.0)
-            ));
+                signed(Fen(b.0 - a.0))
+            );
+            if in_force {
+                in_force_lines.push(line);
+            } else {
+                pending_lines.push(line);
+            }
         }
     }
+    let (moved, pending) = (in_force_lines.len(), pending_lines.len());
+    let delta = signed(Fen(total_new.0 - total_old.0));
+    let old_shown = old_policy.display();
     println!(
-        "decide --impact {} for {period}: {moved} households change; monthly total {total_old} → {total_new} ({}{})",
-        old_policy.display(),
-        if total_new >= total_old { "+" } else { "" },
-        Fen(total_new.0 - total_old.0)
+        "{}",
+        tr(
+            format!(
+                "decide --impact {old_shown} for {period}: {moved} recipients in force change; monthly total in \
+                 force {total_old} → {total_new} ({delta})"
+            ),
+            format!(
+                "decide --impact {old_shown}（{period}）: 在保对象 {moved} 户金额变化; 在保月保障金合计 {total_old} → \
+                 {total_new} ({delta})"
+            )
+        )
     );
-    for l in lines {
+    for l in in_force_lines {
         println!("{l}");
     }
+    if pending > 0 {
+        println!(
+            "{}",
+            tr(
+                format!("{pending} applications not yet in force change:"),
+                format!("尚未生效的申请 {pending} 户金额变化:")
+            )
+        );
+        for l in pending_lines {
+            println!("{l}");
+        }
+    }
+    if one_offs_paid > 0 {
+        println!(
+            "{}",
+            tr(
+                format!("{one_offs_paid} one-off payments (临时救助) already in force are not monthly and not counted"),
+                format!("已生效的临时救助 {one_offs_paid} 户为一次性救助, 不计入月保障金")
+            )
+        );
+    }
     Ok(Outcome::Done)
+}
+
+/// An amount with its sign: `+140.00`, `-200.00`, `+0.00`.
+fn signed(f: Fen) -> String {
+    if f.is_negative() {
+        f.to_string()
+    } else {
+        format!("+{f}")
+    }
 }
 
 /// `jiuzhu explain CASE`: how the case's amounts were derived, as a person would read it.
