@@ -582,7 +582,7 @@ fn meeting_verdicts_and_refused_sheets() {
     let out = record(&ws, &sheet, "m", "2026-11-20");
     assert_exit(&out, 1);
     assert!(
-        first_line(&out).contains("5 approved, 1 not approved, 1 deferred"),
+        first_line(&out).contains("5 approved, 0 refusals agreed, 1 not approved, 1 deferred"),
         "{}",
         stdout(&out)
     );
@@ -754,7 +754,7 @@ fn a_proposal_the_meeting_refused_is_not_proposed_again_the_same_period() {
     let out = record(&ws, &sheet, "m", "2026-11-20");
     assert_exit(&out, 0);
     assert!(
-        first_line(&out).contains("5 approved, 2 not approved, 0 deferred"),
+        first_line(&out).contains("5 approved, 0 refusals agreed, 2 not approved, 0 deferred"),
         "{}",
         stdout(&out)
     );
@@ -996,4 +996,47 @@ fn impact_counts_gradual_exit_and_leaves_out_one_offs_paid() {
         "{}",
         stdout(&next)
     );
+}
+
+/// The meeting agrees (同意) to every proposal, one of which is a refusal (不予批准: 李二's income is now above
+/// the standard): the summary counts that as a refusal agreed, never as an approval, in either language.
+#[test]
+fn an_agreed_refusal_is_not_counted_as_an_approval() {
+    let ws = verified();
+    let members = ws.read("ledgers/members.csv");
+    let raised = members.replace(",李二,head,1950-03-03,F,300.00", ",李二,head,1950-03-03,F,2000.00");
+    assert_ne!(members, raised);
+    std::fs::write(ws.path("ledgers/members.csv"), raised).unwrap();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let c2 = case_of(&ws, &h2());
+    assert_eq!(decisions_of(&ws, &c2.case_id)[0].kind, DecisionKind::Reject);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    let dry = jiuzhu()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .args([
+            "-C",
+            ws.root().to_str().unwrap(),
+            "decide",
+            "--record",
+            sheet.to_str().unwrap(),
+        ])
+        .args(["--meeting", "m", "--date", "2026-11-20", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_exit(&dry, 0);
+    assert!(
+        first_line(&dry).contains("同意 6 件, 同意不予批准 1 件, 不同意 0 件, 暂缓 0 件, 未填评议结果 0 件"),
+        "{}",
+        stdout(&dry)
+    );
+    let out = record(&ws, &sheet, "m", "2026-11-20");
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("6 approved, 1 refusals agreed, 0 not approved, 0 deferred, 0 without a verdict"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(case_of(&ws, &h2()).status, CaseStatus::Rejected);
 }

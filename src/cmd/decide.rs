@@ -1309,22 +1309,35 @@ fn record(
         .iter()
         .filter_map(|v| v.verdict.map(|s| (v.decision_id.clone(), s, v.note.clone())))
         .collect();
-    let (approved, rejected, deferred) = apply_verdicts(&mut st, &ws.policy, &decided, meeting, date);
+    let counted = apply_verdicts(&mut st, &ws.policy, &decided, meeting, date);
+    let Verdicts {
+        approved,
+        refusals_agreed,
+        rejected,
+        deferred,
+    } = counted;
     st.meetings.retain(|m| !(m.date == date && m.meeting.0 == meeting));
     st.meetings.push(Meeting {
         meeting: Text(meeting.to_string()),
         date,
         attendees: Text(attendees.unwrap_or_default().to_string()),
         batch: batch.clone(),
-        approved,
+        approved: counted.agreed(),
         rejected,
         deferred,
     });
-    let pending = verdicts.len() as u32 - approved - rejected - deferred;
-    let mut out = format!(
-        "{}decide --record {shown}: {meeting} on {date}: {approved} approved, {rejected} not approved, {deferred} \
-         deferred, {pending} without a verdict",
-        if args.dry_run { "dry run: " } else { "" }
+    let pending = verdicts.len() as u32 - counted.total();
+    let mut out = tr(
+        format!(
+            "{}decide --record {shown}: {meeting} on {date}: {approved} approved, {refusals_agreed} refusals agreed, \
+             {rejected} not approved, {deferred} deferred, {pending} without a verdict",
+            if args.dry_run { "dry run: " } else { "" }
+        ),
+        format!(
+            "{}decide --record {shown}: {meeting}（{date}）: 同意 {approved} 件, 同意不予批准 {refusals_agreed} 件, \
+             不同意 {rejected} 件, 暂缓 {deferred} 件, 未填评议结果 {pending} 件",
+            if args.dry_run { "试运行: " } else { "" }
+        ),
     );
     let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
     out.push_str(&format!("\n  public notice: {}", notice_rel.display()));
@@ -1334,7 +1347,10 @@ fn record(
     }
     st.chain.append([NewEvent {
         step: "decide".into(),
-        detail: format!("meeting {meeting} {date}: {approved} approved, {rejected} rejected, {deferred} deferred"),
+        detail: format!(
+            "meeting {meeting} {date}: {approved} approved, {refusals_agreed} refusals agreed, {rejected} rejected, \
+             {deferred} deferred"
+        ),
         inputs: format!(
             "{}={};{POLICY_FILE}={}",
             file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
@@ -1360,14 +1376,38 @@ fn record(
 }
 
 /// Applies verdicts: approvals are posted for notice (or take effect at once for refusals); returns counts.
+/// How a meeting's verdicts went. A 同意 to a proposed 不予批准 is the meeting agreeing to refuse: counted apart
+/// from the awards it approved, so a summary never calls a refusal an approval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Verdicts {
+    /// 同意 to a proposal that pays or changes an amount (or a back-filled urgent payment).
+    approved: u32,
+    /// 同意 to a proposed 不予批准: the refusal stands.
+    refusals_agreed: u32,
+    /// 不同意: the proposal is not approved.
+    rejected: u32,
+    deferred: u32,
+}
+
+impl Verdicts {
+    /// Every verdict 同意, as `meetings.csv` counts them.
+    fn agreed(&self) -> u32 {
+        self.approved + self.refusals_agreed
+    }
+
+    fn total(&self) -> u32 {
+        self.agreed() + self.rejected + self.deferred
+    }
+}
+
 fn apply_verdicts(
     st: &mut State,
     policy: &Policy,
     decided: &[(String, DecisionStatus, String)],
     meeting: &str,
     date: NaiveDate,
-) -> (u32, u32, u32) {
-    let (mut a, mut r, mut f) = (0, 0, 0);
+) -> Verdicts {
+    let mut v = Verdicts::default();
     // Decisions found by ID, and the earlier notices of the decisions this meeting posts removed in one pass (a
     // meeting can approve every case of a county: a scan per verdict is quadratic). Decisions are not added here.
     let pos: HashMap<String, usize> = st
@@ -1402,7 +1442,7 @@ fn apply_verdicts(
             // 后置审批 of an urgent payment: approval keeps it in force; a refusal is recorded (the money was paid
             // in the emergency; audit and the dossier keep the trail); deferral leaves it waiting.
             match verdict {
-                DecisionStatus::Approved => a += 1,
+                DecisionStatus::Approved => v.approved += 1,
                 DecisionStatus::Rejected => {
                     d.status = DecisionStatus::Rejected;
                     let case_id = d.case_id.clone();
@@ -1412,12 +1452,12 @@ fn apply_verdicts(
                         CaseStatus::Rejected,
                         &format!("先行救助未获补批 ({meeting})"),
                     );
-                    r += 1;
+                    v.rejected += 1;
                 }
                 _ => {
                     d.meeting = Text::default();
                     d.decided_on = None;
-                    f += 1;
+                    v.deferred += 1;
                 }
             }
             continue;
@@ -1426,8 +1466,8 @@ fn apply_verdicts(
         let d = d.clone();
         match verdict {
             DecisionStatus::Approved => {
-                a += 1;
                 if d.kind == DecisionKind::Reject {
+                    v.refusals_agreed += 1;
                     // A refusal is not posted; it takes effect at once and the applicant is told in writing.
                     let x = &mut st.decisions[i];
                     x.status = DecisionStatus::Effective;
@@ -1435,7 +1475,9 @@ fn apply_verdicts(
                     set_status(st, &d.case_id, CaseStatus::Rejected, &format!("不予批准 ({meeting})"));
                 } else if d.urgent {
                     // 先行救助: already effective; the meeting back-fills the approval.
+                    v.approved += 1;
                 } else {
+                    v.approved += 1;
                     if !posted.insert(d.decision_id.clone()) {
                         // The same decision twice on the sheet: the later verdict's notices replace the earlier's.
                         st.notices.retain(|n| n.decision_id != d.decision_id);
@@ -1449,11 +1491,11 @@ fn apply_verdicts(
                     );
                 }
             }
-            DecisionStatus::Rejected => r += 1,
-            _ => f += 1,
+            DecisionStatus::Rejected => v.rejected += 1,
+            _ => v.deferred += 1,
         }
     }
-    (a, r, f)
+    v
 }
 
 /// Whether a case must never appear on a public list (e.g. HIV/AIDS).
@@ -1601,10 +1643,14 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
             .ok_or_else(|| anyhow!("case {c} has no proposed decision; run `jiuzhu decide --period P` first"))?;
         decided.push((d.decision_id.clone(), DecisionStatus::Approved, String::new()));
     }
-    let (approved, _, _) = apply_verdicts(&mut st, &ws.policy, &decided, "无争议免评议", date);
-    let out = format!("decide --undisputed: {approved} approved without a meeting (无争议免评议) on {date}");
+    let counted = apply_verdicts(&mut st, &ws.policy, &decided, "无争议免评议", date);
+    let (approved, refusals) = (counted.approved, counted.refusals_agreed);
+    let out = tr(
+        format!("decide --undisputed: {approved} approved, {refusals} refusals agreed, without a meeting on {date}"),
+        format!("decide --undisputed: 无争议免评议（{date}）: 同意 {approved} 件, 同意不予批准 {refusals} 件"),
+    );
     if args.dry_run {
-        println!("dry run: {out}");
+        println!("{}{out}", tr("dry run: ", "试运行: "));
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
