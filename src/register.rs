@@ -127,6 +127,7 @@ pub struct RegisterRead {
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
+    "household_no",
     "scheme",
     "township",
     "village",
@@ -152,9 +153,11 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
 ];
 
 const PER_MEMBER_REQUIRED: &[&str] = &["name", "id_number", "relation", "scheme"];
-const PER_MEMBER_KEY: &[&str] = &["household_key", "serial"];
-const HOUSEHOLD_SHEET_REQUIRED: &[&str] = &["household_key", "scheme"];
-const MEMBER_SHEET_REQUIRED: &[&str] = &["household_key", "name", "id_number", "relation"];
+const PER_MEMBER_KEY: &[&str] = &["household_key", "household_no", "serial"];
+const HOUSEHOLD_SHEET_REQUIRED: &[&str] = &["scheme"];
+const MEMBER_SHEET_REQUIRED: &[&str] = &["name", "id_number", "relation"];
+/// How the two sheets of the per-household shape are joined: the head's ID, or a household number.
+const HOUSEHOLD_SHEET_KEY: &[&str] = &["household_key", "household_no"];
 
 fn label(key: &str) -> String {
     field(key).map(|f| f.label_zh).unwrap_or(key).to_string()
@@ -172,8 +175,8 @@ impl std::fmt::Display for NoRegister {
         writeln!(
             f,
             "{}: no application register found. A register needs a header row naming at least 姓名, 身份证号, \
-             与户主关系, 申请类别 and 户主身份证号 or 序号 (or a households sheet with 户主身份证号 and 申请类别 plus \
-             a members sheet).",
+             与户主关系, 申请类别 and 户主身份证号, 户编号 or 序号 (or a households sheet with 户主身份证号 or 户编号 \
+             and 申请类别 plus a members sheet).",
             self.file
         )?;
         for m in &self.misses {
@@ -216,7 +219,7 @@ pub fn read_register(
             Err(miss) => misses.push(miss),
         }
         if household_sheet.is_none() {
-            if let Ok(h) = find_header(sheet, names, HOUSEHOLD_SHEET_REQUIRED, &[])? {
+            if let Ok(h) = find_header(sheet, names, HOUSEHOLD_SHEET_REQUIRED, HOUSEHOLD_SHEET_KEY)? {
                 if !h.columns.contains_key("relation") {
                     household_sheet = Some((sheet, h));
                     continue;
@@ -224,7 +227,7 @@ pub fn read_register(
             }
         }
         if member_sheet.is_none() {
-            if let Ok(h) = find_header(sheet, names, MEMBER_SHEET_REQUIRED, &[])? {
+            if let Ok(h) = find_header(sheet, names, MEMBER_SHEET_REQUIRED, HOUSEHOLD_SHEET_KEY)? {
                 member_sheet = Some((sheet, h));
             }
         }
@@ -334,7 +337,8 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
     // Looked up by hash, not in order: a province's register has hundreds of thousands of rows.
     let mut by_key: HashMap<String, usize> = HashMap::default();
     let mut current: Option<usize> = None;
-    let mut current_serial = String::new();
+    // What identifies the current household, as its rows have said so far.
+    let mut known = HouseholdIds::default();
     let data_rows = trimmed_rows(sheet, header.row);
     let mut seen_rows: SeenRows = HashMap::with_capacity_and_hasher(data_rows.len(), Default::default());
     let columns = household_columns(header);
@@ -353,39 +357,38 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             }
             RowKind::Data => {}
         }
-        let key = household_key_text(header.text(row, "household_key"));
-        let serial = header.text(row, "serial").to_string();
-        let cur_key = current.map(|h| read.households[h].key.clone());
-        let starts_new = if !key.is_empty() {
-            Some(&key) != cur_key.as_ref()
-        } else {
-            !serial.is_empty() && serial != current_serial
-        };
+        let ids = HouseholdIds::of(header, row);
         // A repeated row leaves the reading as it was: the rows below it belong where they did.
-        let before = (current, current_serial.clone(), read.households.len());
-        if starts_new {
-            let lookup = if key.is_empty() {
-                format!("序号 {serial}")
-            } else {
-                key.clone()
-            };
-            let idx = match by_key.get(&lookup) {
-                Some(&idx) => idx,
-                None => {
-                    read.households.push(HouseholdDraft {
-                        first: at.clone(),
-                        key: lookup.clone(),
-                        fields: BTreeMap::new(),
-                        household_row: None,
-                        members: Vec::new(),
-                        problems: Vec::new(),
-                    });
-                    by_key.insert(lookup, read.households.len() - 1);
-                    read.households.len() - 1
-                }
-            };
-            current = Some(idx);
-            current_serial = serial.clone();
+        let before = (current, known.clone(), read.households.len());
+        if current.is_none() || ids.starts_new(&known) {
+            if let Some(lookup) = ids.lookups().next() {
+                let idx = match by_key.get(&lookup) {
+                    Some(&idx) => idx,
+                    None => {
+                        read.households.push(HouseholdDraft {
+                            first: at.clone(),
+                            key: lookup.clone(),
+                            fields: BTreeMap::new(),
+                            household_row: None,
+                            members: Vec::new(),
+                            problems: Vec::new(),
+                        });
+                        by_key.insert(lookup, read.households.len() - 1);
+                        read.households.len() - 1
+                    }
+                };
+                current = Some(idx);
+                known = HouseholdIds::default();
+            }
+        }
+        if let Some(h) = current {
+            // The household is found again by the head's ID or the 户编号 any of its rows gave (the head's ID on
+            // the head's row, a 户编号 on every row). Not by a serial: registers number members as often as
+            // households.
+            known.learn(&ids);
+            for k in ids.lookups().filter(|k| !k.starts_with("序号 ")) {
+                by_key.entry(k).or_insert(h);
+            }
         }
         let Some(h) = current else {
             read.orphans.push(Problem {
@@ -398,7 +401,7 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             continue;
         };
         let Some(at) = first_time(&mut seen_rows, h, row, at, &mut read.skips) else {
-            (current, current_serial) = (before.0, before.1);
+            (current, known) = (before.0, before.1);
             debug_assert_eq!(
                 read.households.len(),
                 before.2,
@@ -410,6 +413,63 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
         take_household_fields(draft, row, &columns, &at);
         let member = read_member(row, header, at, policy);
         draft.members.push(member);
+    }
+}
+
+/// What says which household a row belongs to: the head's ID number (户主身份证号), a household number (户编号)
+/// and the serial (序号), each blank when the row leaves it blank (fill-down).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct HouseholdIds {
+    key: String,
+    number: String,
+    serial: String,
+}
+
+impl HouseholdIds {
+    fn of(header: &Header, row: &[Cell]) -> HouseholdIds {
+        HouseholdIds {
+            key: household_key_text(header.text(row, "household_key")),
+            number: header.text(row, "household_no").to_string(),
+            serial: header.text(row, "serial").to_string(),
+        }
+    }
+
+    /// Whether a row with these identifiers starts a household other than the one whose rows said `known`: the
+    /// first identifier both give, in the order head's ID, household number, serial, differs. A row that gives
+    /// none the household has (blank cells below the head) continues it.
+    fn starts_new(&self, known: &HouseholdIds) -> bool {
+        [
+            (&self.key, &known.key),
+            (&self.number, &known.number),
+            (&self.serial, &known.serial),
+        ]
+        .into_iter()
+        .find(|(row, have)| !row.is_empty() && !have.is_empty())
+        .is_some_and(|(row, have)| row != have)
+    }
+
+    /// Takes the identifiers the household did not have yet.
+    fn learn(&mut self, row: &HouseholdIds) {
+        for (have, given) in [
+            (&mut self.key, &row.key),
+            (&mut self.number, &row.number),
+            (&mut self.serial, &row.serial),
+        ] {
+            if have.is_empty() && !given.is_empty() {
+                have.clone_from(given);
+            }
+        }
+    }
+
+    /// The keys a household is found by, most telling first: the head's ID as it is, `户编号 N`, `序号 S`.
+    fn lookups(&self) -> impl Iterator<Item = String> + '_ {
+        [
+            (!self.key.is_empty()).then(|| self.key.clone()),
+            (!self.number.is_empty()).then(|| format!("户编号 {}", self.number)),
+            (!self.serial.is_empty()).then(|| format!("序号 {}", self.serial)),
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -682,28 +742,42 @@ fn read_per_household(
             row: (hh.row + 2 + i) as u32,
         };
         read.rows_read += 1;
-        if let RowKind::Skip(reason) = classify(row, hh, &["household_key", "head_name"]) {
+        if let RowKind::Skip(reason) = classify(row, hh, &["household_key", "household_no", "head_name"]) {
             read.skips.push(Skip { at, reason });
             continue;
         }
-        let key = household_key_text(hh.text(row, "household_key"));
-        if key.is_empty() {
+        let ids = HouseholdIds {
+            serial: String::new(),
+            ..HouseholdIds::of(hh, row)
+        };
+        let Some(key) = ids.lookups().next() else {
             read.orphans.push(Problem {
                 at,
                 column: label("household_key"),
                 value: String::new(),
-                reason: "household row without the head's ID number".into(),
-                fix: "fill in 户主身份证号".into(),
+                reason: "household row without the head's ID number or a household number".into(),
+                fix: "fill in 户主身份证号 (or 户编号)".into(),
             });
             continue;
-        }
-        if let Some(&first) = by_key.get(&key) {
+        };
+        if let Some(first) = ids.lookups().find_map(|k| by_key.get(&k).copied()) {
             let first_row = read.households[first].first.row;
             read.households[first].problems.push(Problem {
                 at: at.clone(),
-                column: label("household_key"),
-                value: hh.text(row, "household_key").to_string(),
-                reason: format!("the same head's ID is on household rows {first_row} and {}", at.row),
+                column: label(if ids.key.is_empty() {
+                    "household_no"
+                } else {
+                    "household_key"
+                }),
+                value: if ids.key.is_empty() {
+                    ids.number.clone()
+                } else {
+                    ids.key.clone()
+                },
+                reason: format!(
+                    "the same head's ID or household number is on household rows {first_row} and {}",
+                    at.row
+                ),
                 fix: "keep one row per household".into(),
             });
             read.skips.push(Skip {
@@ -714,14 +788,17 @@ fn read_per_household(
         }
         let mut draft = HouseholdDraft {
             first: at.clone(),
-            key: key.clone(),
+            key,
             fields: BTreeMap::new(),
             household_row: Some(at.clone()),
             members: Vec::new(),
             problems: Vec::new(),
         };
         take_household_fields(&mut draft, row, &columns, &at);
-        by_key.insert(key, read.households.len());
+        // Members are found by the head's ID or by the 户编号, whichever their sheet gives.
+        for k in ids.lookups() {
+            by_key.insert(k, read.households.len());
+        }
         read.households.push(draft);
     }
     let mut current: Option<usize> = None;
@@ -739,18 +816,35 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
-        let key = household_key_text(mh.text(row, "household_key"));
+        let ids = HouseholdIds {
+            serial: String::new(),
+            ..HouseholdIds::of(mh, row)
+        };
+        let key = ids.lookups().next().unwrap_or_default();
         let before = (current, current_key.clone());
         if !key.is_empty() && key != current_key {
             current = by_key.get(&key).copied();
             current_key = key.clone();
             if current.is_none() {
+                let by_number = ids.key.is_empty();
                 read.orphans.push(Problem {
                     at,
-                    column: label("household_key"),
-                    value: mh.text(row, "household_key").to_string(),
-                    reason: format!("no household row on sheet `{}` has this head's ID", hs.name),
-                    fix: format!("add the household to sheet `{}` or correct the head's ID", hs.name),
+                    column: label(if by_number { "household_no" } else { "household_key" }),
+                    value: if by_number {
+                        ids.number
+                    } else {
+                        mh.text(row, "household_key").to_string()
+                    },
+                    reason: format!(
+                        "no household row on sheet `{}` has this {}",
+                        hs.name,
+                        if by_number { "household number" } else { "head's ID" }
+                    ),
+                    fix: format!(
+                        "add the household to sheet `{}` or correct the {}",
+                        hs.name,
+                        if by_number { "household number" } else { "head's ID" }
+                    ),
                 });
                 continue;
             }

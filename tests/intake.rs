@@ -1141,3 +1141,112 @@ fn the_same_member_row_under_two_households_rejects_both() {
         assert!(line.contains(other), "row {row} should name {other}:\n{joined}");
     }
 }
+
+/// Registers often carry both a household number (户编号) and the head's ID (户主身份证号): they are read
+/// together — the head's ID where a row gives it, the number where it does not — and a household whose rows give
+/// two numbers is rejected naming both. The clerk never has to delete a column.
+#[test]
+fn a_register_with_both_a_household_number_and_the_heads_id_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (zhang, li) = ("130199197803150132", "130199196505050016");
+    let (wang, zhao, sun) = (
+        id("13019919800303303"),
+        id("13019920100404004"),
+        id("13019919660606006"),
+    );
+    let header = "户编号,申请类别,乡镇(街道),村(社区),户主身份证号,姓名,与户主关系,身份证号码,月收入(元),申请日期\n";
+    // The head's ID on the head's row only, the number on every row.
+    let both = dir.path().join("户编号与户主身份证号.csv");
+    std::fs::write(
+        &both,
+        format!(
+            "{header}\
+             H001,城市低保,城关镇,东街社区,{zhang},张建国,户主,{zhang},500.00,2026-11-02\n\
+             H001,,,,,王丙,配偶,{wang},300.00,\n\
+             H001,,,,,张小丙,子,{zhao},0,\n\
+             H002,城市低保,城关镇,西街社区,{li},李四,户主,{li},400.00,2026-11-02\n\
+             H002,,,,,孙五,配偶,{sun},0,\n"
+        ),
+    )
+    .unwrap();
+    let ws = Ws::new();
+    let out = ws.intake_path(&both);
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("5 rows read = 5 accepted + 0 rejected + 0 skipped; 2 households added (5 members)"),
+        "{}",
+        stdout(&out)
+    );
+    let cases = ws.records::<Case>();
+    let size_of = |head: &str| {
+        cases
+            .iter()
+            .find(|c| c.applicant_id_number.as_str() == head)
+            .map(|c| c.household_size)
+    };
+    assert_eq!((size_of(zhang), size_of(li)), (Some(3), Some(2)));
+
+    // One household's rows give two numbers: rejected, naming both.
+    let clash = dir.path().join("户编号不一致.csv");
+    std::fs::write(
+        &clash,
+        format!(
+            "{header}\
+             H001,城市低保,城关镇,东街社区,{zhang},张建国,户主,{zhang},500.00,2026-11-02\n\
+             H009,城市低保,城关镇,东街社区,{zhang},王丙,配偶,{wang},300.00,2026-11-02\n"
+        ),
+    )
+    .unwrap();
+    let ws = Ws::new();
+    let out = ws.intake_path(&clash);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("户编号") && text.contains("H001") && text.contains("H009"),
+        "{text}"
+    );
+}
+
+/// The per-household shape joined by a household number (户编号) instead of the head's ID: the households
+/// sheet and the members sheet both carry it, and every member finds its household.
+#[test]
+fn a_per_household_register_joined_by_household_number_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("按户编号.xlsx");
+    let (zhang, wang) = ("130199197803150132", id("13019919800303303"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let households = book.add_worksheet().set_name("家庭").unwrap();
+    for (r, row) in [
+        vec!["户编号", "户主姓名", "申请类别", "乡镇(街道)", "村(社区)", "申请日期"],
+        vec!["H-7", "张建国", "城市低保", "城关镇", "东街社区", "2026-11-02"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            households.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    let members = book.add_worksheet().set_name("成员").unwrap();
+    for (r, row) in [
+        vec!["户编号", "姓名", "身份证号", "与户主关系", "月收入(元)"],
+        vec!["H-7", "张建国", zhang, "户主", "500"],
+        vec!["H-7", "王丙", wang.as_str(), "配偶", "0"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            members.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    book.save(&path).unwrap();
+    let ws = Ws::new();
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("1 households added (2 members)"),
+        "{}",
+        stdout(&out)
+    );
+}
