@@ -312,6 +312,29 @@ fn a_follow_up_visit_counts_as_the_re_check() {
     assert!(on(&december, &zhang) && on(&december, &li), "{december:#?}");
 }
 
+/// Audit reads the follow-ups it counts as re-checks, so it records their hash like every other ledger's: a hand
+/// edit of `followups.csv` after an audit is J102.
+#[test]
+fn a_hand_edited_follow_up_is_caught() {
+    let ws = paid_month();
+    let file = ws.path("回访.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "户主身份证号,回访日期,回访人,困难类别,回访情况,变化类型,变化成员身份证号,变化后月收入\n\
+             {},2026-11-25,郑海波、冯晓梅,一般困难,情况与申报一致,无变化,,\n",
+            h1()
+        ),
+    )
+    .unwrap();
+    assert_exit(&ws.run(&["intake", "--kind", "followups", file.to_str().unwrap()]), 0);
+    assert_exit(&ws.run(&["audit"]), 0);
+    let edited = ws.ledger("followups.csv").replace("情况与申报一致", "户主已务工");
+    std::fs::write(ws.path("ledgers/followups.csv"), edited).unwrap();
+    let text = assert_finding(&ws, "J102");
+    assert!(text.contains("ledgers/followups.csv changed"), "{text}");
+}
+
 #[test]
 fn a_person_in_two_open_cases_is_caught() {
     let ws = paid_month();

@@ -578,6 +578,7 @@ const LEDGERS: &[&str] = &[
     Source::FILE,
     Check::FILE,
     Visit::FILE,
+    Followup::FILE,
     Extension::FILE,
     Match::FILE,
     Decision::FILE,
