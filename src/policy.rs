@@ -913,7 +913,8 @@ impl Disbursement {
 #[serde(deny_unknown_fields, default)]
 pub struct AuditRules {
     /// Re-check cadence in months by scheme key (城市低保月动态、农村低保季动态): a case is overdue when it had no
-    /// visit and no verify check within this many months before the period's end.
+    /// home visit, no follow-up visit (回访) and no verify check within this many months before the period's end
+    /// (`domain::cadence`).
     pub recheck_months: BTreeMap<String, u32>,
     /// The cadence of every other scheme (年审: yearly).
     pub default_recheck_months: u32,

@@ -261,6 +261,80 @@ fn a_missing_visit_is_caught() {
     );
 }
 
+/// A follow-up visit (回访) that checked the household is its re-check (J401): audited for 2027-01, both urban
+/// households (城市低保, monthly) are overdue by verify's dates and their home visits (2026-11); a follow-up of
+/// 张一 within the month takes him off the list, 李二 without one stays on it, and a follow-up after the day
+/// audited does not count for an earlier month.
+#[test]
+fn a_follow_up_visit_counts_as_the_re_check() {
+    let ws = paid_month();
+    let (zhang, li, wang) = (case_of(&ws, &h1()), case_of(&ws, &h2()), case_of(&ws, &h3()));
+    let overdue = |period: &str| -> Vec<String> {
+        let out = ws.run(&["audit", "--period", period, "recheck-cadence"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("J401 "))
+            .map(String::from)
+            .collect()
+    };
+    let on = |lines: &[String], case: &str| lines.iter().any(|l| l.contains(case));
+    let before = overdue("2027-01");
+    assert!(on(&before, &zhang) && on(&before, &li), "{before:#?}");
+    assert!(!on(&before, &wang), "农村低保 is quarterly: {before:#?}");
+    assert!(
+        before
+            .iter()
+            .any(|l| l.contains(&zhang) && l.contains("last 2026-11-13")),
+        "{before:#?}"
+    );
+
+    let file = ws.path("回访-2027-01.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "户主身份证号,回访日期,回访人,困难类别,回访情况,变化类型,变化成员身份证号,变化后月收入\n\
+             {},2027-01-15,郑海波、冯晓梅,一般困难,情况与申报一致,无变化,,\n",
+            h1()
+        ),
+    )
+    .unwrap();
+    assert_exit(&ws.run(&["intake", "--kind", "followups", file.to_str().unwrap()]), 0);
+
+    let after = overdue("2027-01");
+    assert!(
+        !on(&after, &zhang),
+        "the follow-up of 2027-01-15 is 张一's re-check: {after:#?}"
+    );
+    assert!(on(&after, &li), "李二 had no follow-up: {after:#?}");
+    // Audited for 2026-12 (as of 12-31), the January follow-up had not happened yet.
+    let december = overdue("2026-12");
+    assert!(on(&december, &zhang) && on(&december, &li), "{december:#?}");
+}
+
+/// Audit reads the follow-ups it counts as re-checks, so it records their hash like every other ledger's: a hand
+/// edit of `followups.csv` after an audit is J102.
+#[test]
+fn a_hand_edited_follow_up_is_caught() {
+    let ws = paid_month();
+    let file = ws.path("回访.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "户主身份证号,回访日期,回访人,困难类别,回访情况,变化类型,变化成员身份证号,变化后月收入\n\
+             {},2026-11-25,郑海波、冯晓梅,一般困难,情况与申报一致,无变化,,\n",
+            h1()
+        ),
+    )
+    .unwrap();
+    assert_exit(&ws.run(&["intake", "--kind", "followups", file.to_str().unwrap()]), 0);
+    assert_exit(&ws.run(&["audit"]), 0);
+    let edited = ws.ledger("followups.csv").replace("情况与申报一致", "户主已务工");
+    std::fs::write(ws.path("ledgers/followups.csv"), edited).unwrap();
+    let text = assert_finding(&ws, "J102");
+    assert!(text.contains("ledgers/followups.csv changed"), "{text}");
+}
+
 #[test]
 fn a_person_in_two_open_cases_is_caught() {
     let ws = paid_month();

@@ -255,7 +255,11 @@ fn unusable_registries_stop_the_run() {
     let ws = county();
     let before = ws.tree(&[".jiuzhu"]);
     let mangled = ws.path("deaths-mangled.csv");
-    std::fs::write(&mangled, "姓名,身份证号,死亡日期\n黄兰,1.30199E+17,2026-09-17\n").unwrap();
+    std::fs::write(
+        &mangled,
+        "姓名,身份证号,死亡日期,火化日期,火化地点\n黄兰,1.30199E+17,2026-09-17,2026-09-19,青禾县殡仪馆\n",
+    )
+    .unwrap();
     let out = ws.run(&["compare", "--source", &format!("deaths={}", mangled.display())]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("damaged by Excel"), "{}", stderr(&out));
@@ -305,6 +309,121 @@ fn unusable_registries_stop_the_run() {
     assert_same_files(&before, &after, "refused registries");
 }
 
+/// A registry file without one of its policy's evidence columns (`registries.NAME.evidence` in jiuzhu.yaml)
+/// stops compare before it writes anything: its hits would carry less than the policy asks for, and with none of
+/// them every row of a person would be one hit (the hit ID hashes the person and the evidence). The message names
+/// the file, the columns missing, the columns the file has and what to do, in either language; a streamed CSV
+/// file and a workbook alike.
+#[test]
+fn a_registry_lacking_its_evidence_columns_stops_the_run() {
+    let ws = county();
+    let before = ws.tree(&[".jiuzhu"]);
+    // 张艳芳 (东河乡) owns 冀F·2NHTY; here a second car too.
+    let owner = "张艳芳,130123198007011227";
+
+    // vehicles asks for 号牌号码, 车辆类型, 登记日期: this file has no 车辆类型.
+    let one = ws.path("vehicles-no-type.csv");
+    std::fs::write(
+        &one,
+        format!("车主姓名,身份证号码,号牌号码,登记日期\n{owner},冀F·2NHTY,2025-06-12\n"),
+    )
+    .unwrap();
+    let out = ws.run(&[
+        "--lang",
+        "en",
+        "compare",
+        "--source",
+        &format!("vehicles={}", one.display()),
+    ]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    for says in [
+        "vehicles-no-type.csv",
+        "registry `vehicles` (车辆登记) has no evidence column 车辆类型,",
+        "row 1 has: 车主姓名 | 身份证号码 | 号牌号码 | 登记日期",
+        "Rename the header",
+        "`registries.vehicles.evidence` in jiuzhu.yaml",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    assert!(
+        !err.contains("号牌号码、") && !err.contains("登记日期、"),
+        "only the missing column: {err}"
+    );
+
+    // None of them: two cars of one owner would have been one hit with no evidence.
+    let none = ws.path("vehicles-ids-only.csv");
+    std::fs::write(&none, format!("车主姓名,身份证号码\n{owner}\n{owner}\n")).unwrap();
+    let out = ws.run(&[
+        "--lang",
+        "en",
+        "compare",
+        "--source",
+        &format!("vehicles={}", none.display()),
+    ]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("vehicles-ids-only.csv"), "{err}");
+    assert!(
+        err.contains("no evidence columns 号牌号码、车辆类型、登记日期,"),
+        "{err}"
+    );
+    assert!(err.contains("row 1 has: 车主姓名 | 身份证号码"), "{err}");
+
+    // A workbook (read whole) under a title row, in Chinese: deaths asks for 死亡日期, 火化日期, 火化地点.
+    let book_path = ws.path("deaths-10月.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("死亡人员").unwrap();
+    for (r, row) in [
+        ["青禾县2026年10月死亡人员名单", "", ""],
+        ["姓名", "身份证号", "死亡日期"],
+        ["黄兰", "130199195307187340", "2026-09-17"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            sheet.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    book.save(&book_path).unwrap();
+    let out = ws.run(&[
+        "--lang",
+        "zh",
+        "compare",
+        "--source",
+        &format!("deaths={}", book_path.display()),
+    ]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    for says in [
+        "deaths-10月.xlsx",
+        "缺少证据列 火化日期、火化地点（",
+        "工作表 `死亡人员` 第 2 行的列：姓名 | 身份证号 | 死亡日期",
+        "请改正表头",
+        "`registries.deaths.evidence`",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    assert!(!err.contains("缺少证据列 死亡日期"), "{err}");
+
+    // With the good files beside them, nothing is written either.
+    let out = ws.run(&[
+        "compare",
+        "--source",
+        &format!("vehicles={}", registry("vehicles.csv")),
+        "--source",
+        &format!("deaths={}", book_path.display()),
+    ]);
+    assert_exit(&out, 2);
+    let mut after = ws.tree(&[".jiuzhu"]);
+    for f in ["vehicles-no-type.csv", "vehicles-ids-only.csv", "deaths-10月.xlsx"] {
+        after.remove(f);
+    }
+    assert_same_files(&before, &after, "registries without their evidence columns");
+}
+
 /// A death list with the right name and birth date but another ID gives a lead, reported as such.
 #[test]
 fn name_and_birth_date_alone_make_a_lead_not_a_hit() {
@@ -312,7 +431,11 @@ fn name_and_birth_date_alone_make_a_lead_not_a_hit() {
     let deaths = ws.path("deaths.csv");
     // 黄兰 was born 1953-07-18; this row carries a different, valid ID with the same birth date.
     let other = id("41010219530718006");
-    std::fs::write(&deaths, format!("姓名,身份证号,死亡日期\n黄兰,{other},2026-10-02\n")).unwrap();
+    std::fs::write(
+        &deaths,
+        format!("姓名,身份证号,死亡日期,火化日期,火化地点\n黄兰,{other},2026-10-02,2026-10-04,市殡仪馆\n"),
+    )
+    .unwrap();
     assert_exit(
         &ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]),
         1,
@@ -332,10 +455,10 @@ fn medical_bills_use_the_low_income_threshold() {
     let bills = ws.path("bills.csv");
     std::fs::write(
         &bills,
-        "姓名,身份证号,就诊机构,个人自付\n\
-         张建国,130199197803150132,县医院,5000.00\n\
-         朱红梅,130199196909090620,县医院,5000.00\n\
-         朱红梅,130199196909090620,市医院,12000.50\n",
+        "姓名,身份证号,就诊机构,就诊日期,个人自付\n\
+         张建国,130199197803150132,县医院,2026-10-08,5000.00\n\
+         朱红梅,130199196909090620,县医院,2026-10-09,5000.00\n\
+         朱红梅,130199196909090620,市医院,2026-10-21,12000.50\n",
     )
     .unwrap();
     let out = ws.run(&["compare", "--source", &format!("medical_bills={}", bills.display())]);
@@ -532,7 +655,8 @@ fn a_registry_damaged_after_its_hits_stops_the_run() {
     let ws = Ws::new();
     assert_exit(&ws.intake(&["per-member.xlsx"]), 1);
     let before = ws.tree(&[".jiuzhu"]);
-    let good = "姓名,身份证号,死亡日期\n张建国,130199197803150132,2026-09-17\n";
+    let good =
+        "姓名,身份证号,死亡日期,火化日期,火化地点\n张建国,130199197803150132,2026-09-17,2026-09-19,青禾县殡仪馆\n";
     let cases: [(&[u8], &str); 3] = [
         (b"x,\0,y\n", "contains NUL bytes"),
         (b"x,\xFF\xFF\xFF,y\n", "neither UTF-8 nor GBK/GB18030"),

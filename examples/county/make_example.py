@@ -5,7 +5,7 @@ Deterministic: all randomness comes from random.Random(2026); xlsx files get fix
 zip timestamps and document properties, so re-running gives byte-identical output.
 
 Later additions (救助月数, 先行救助, 供养方式, 自理能力, the 艾滋病 household 城关镇 序号21, the
-visits file) draw nothing from RNG: they are derived from existing data or come from their own
+visits file, the deaths registry's 火化日期) draw nothing from RNG: they are derived from existing data or come from their own
 random.Random(20261121) (EXTRA_RNG), so every value that existed before stays byte-for-byte the same.
 
     pip install openpyxl
@@ -665,11 +665,14 @@ def write_registries(files):
     wb = Workbook()
     ws = wb.active
     ws.title = "死亡人员"
-    ws.append(["姓名", "身份证号", "死亡日期", "火化地点"])
+    # 火化日期 (the policy's deaths evidence asks for it) is derived from the death date, not drawn from RNG.
+    ws.append(["姓名", "身份证号", "死亡日期", "火化日期", "火化地点"])
     for r in rows:
-        ws.append([r[0], r[1], dt.datetime.combine(r[2], dt.time()), r[3]])
+        cremated = r[2] + dt.timedelta(days=1 + r[2].toordinal() % 3)
+        ws.append([r[0], r[1], dt.datetime.combine(r[2], dt.time()), dt.datetime.combine(cremated, dt.time()), r[3]])
         ws.cell(ws.max_row, 3).number_format = "yyyy-mm-dd"
-    for c, w in zip("ABCD", [10, 21, 12, 16]):
+        ws.cell(ws.max_row, 4).number_format = "yyyy-mm-dd"
+    for c, w in zip("ABCDE", [10, 21, 12, 12, 16]):
         ws.column_dimensions[c].width = w
     save(wb, os.path.join(REG, "deaths.xlsx"), "青禾县殡葬管理所")
     hits.append(dict(file="registries/deaths.xlsx", row=pos + 2, name=p["name"], id=p["id"],
@@ -1051,7 +1054,7 @@ def write_readme(files, info, faults, hits):
     a("")
     a("| file | sheet / format | columns | rows |")
     a("| --- | --- | --- | --- |")
-    a(f"| `registries/deaths.xlsx` | sheet 死亡人员 | 姓名, 身份证号, 死亡日期 (date), 火化地点 | {info['reg']['deaths']} |")
+    a(f"| `registries/deaths.xlsx` | sheet 死亡人员 | 姓名, 身份证号, 死亡日期 (date), 火化日期 (date), 火化地点 | {info['reg']['deaths']} |")
     a(f"| `registries/vehicles.csv` | UTF-8 (no BOM), LF | 车主姓名, 身份证号码, 号牌号码, 车辆类型, 登记日期 (YYYY-MM-DD) | {info['reg']['vehicles']} |")
     a(f"| `registries/payroll.xlsx` | sheet 财政供养人员 | 姓名, 公民身份号码, 单位, 月工资 | {info['reg']['payroll']} |")
     a(f"| `registries/relatives.xlsx` | sheet 近亲属备案 | 姓名, 证件号码, 亲属关系, 工作人员姓名, 工作单位 | {info['reg']['relatives']} |")

@@ -15,12 +15,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::cmd::decide;
 use crate::cmd::disburse::{self, due_months};
 use crate::domain::benefit::{Basis, Computed};
+use crate::domain::cadence;
 use crate::domain::date::{self, Period};
 use crate::domain::eligibility;
 use crate::domain::money::Fen;
@@ -29,8 +30,8 @@ use crate::hash::HashMap;
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, ChangeReport, Check, CheckResult, Decision, DecisionKind,
-    DecisionStatus, Disposition, Effect, Extension, Goods, Match, Meeting, Member, Notice, Payment, PaymentKind,
-    PaymentStatus, Record, Source, SpotCheck, Text, Visit, VisitLevel,
+    DecisionStatus, Disposition, Effect, Extension, Followup, Goods, Match, Meeting, Member, Notice, Payment,
+    PaymentKind, PaymentStatus, Record, Source, SpotCheck, Text, Visit, VisitLevel,
 };
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
@@ -192,6 +193,8 @@ struct Data {
     members: Vec<Member>,
     checks: Vec<Check>,
     visits: Vec<Visit>,
+    /// Follow-up visits (回访): each is a re-check of its household (J401).
+    followups: Vec<Followup>,
     matches: Vec<Match>,
     decisions: Vec<Decision>,
     notices: Vec<Notice>,
@@ -267,12 +270,14 @@ impl Data {
         let (mut decisions, mut notices, mut meetings, mut payments, mut batches) = (None, None, None, None, None);
         let (mut spot_checks, mut change_reports, mut sources, mut extensions, mut goods, mut archive) =
             (None, None, None, None, None, None);
+        let mut followups = None;
         rayon::scope(|s| {
             s.spawn(|_| chain = Some(load_one::<Event>(ws)));
             s.spawn(|_| cases = Some(load_one::<Case>(ws)));
             s.spawn(|_| members = Some(load_one::<Member>(ws)));
             s.spawn(|_| checks = Some(load_one::<Check>(ws)));
             s.spawn(|_| visits = Some(load_one::<Visit>(ws)));
+            s.spawn(|_| followups = Some(load_one::<Followup>(ws)));
             s.spawn(|_| matches = Some(load_one::<Match>(ws)));
             s.spawn(|_| decisions = Some(load_one::<Decision>(ws)));
             s.spawn(|_| notices = Some(load_one::<Notice>(ws)));
@@ -297,6 +302,7 @@ impl Data {
             members: files.take(members)?,
             checks: files.take(checks)?,
             visits: files.take(visits)?,
+            followups: files.take(followups)?,
             matches: files.take(matches)?,
             decisions: files.take(decisions)?,
             notices: files.take(notices)?,
@@ -572,6 +578,7 @@ const LEDGERS: &[&str] = &[
     Source::FILE,
     Check::FILE,
     Visit::FILE,
+    Followup::FILE,
     Extension::FILE,
     Match::FILE,
     Decision::FILE,
@@ -1653,41 +1660,20 @@ fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
     let Some(as_of) = ctx.as_of else {
         return;
     };
-    let rules = &ctx.policy.audit;
-    // The latest visit or check of each case up to the day audited, found in one pass over each ledger.
-    let mut latest: HashMap<&str, NaiveDate> = HashMap::default();
-    let days = (ctx.d.visits.iter().map(|v| (v.case_id.as_str(), v.visited_on)))
-        .chain(ctx.d.checks.iter().map(|k| (k.case_id.as_str(), k.as_of)));
-    for (case_id, day) in days.filter(|(_, day)| *day <= as_of) {
-        let last = latest.entry(case_id).or_insert(day);
-        *last = (*last).max(day);
-    }
-    for c in ctx.d.cases.iter().filter(|c| c.status == CaseStatus::Effective) {
-        let Some(scheme) = ctx.policy.schemes.get(&c.scheme) else {
-            continue;
-        };
-        if scheme.kind == SchemeKind::Temporary {
-            continue;
-        }
-        let months = rules
-            .recheck_months
-            .get(&c.scheme)
-            .copied()
-            .unwrap_or(rules.default_recheck_months);
-        let since = as_of.checked_sub_months(Months::new(months)).unwrap_or(as_of);
-        let last = latest.get(c.case_id.as_str()).copied();
-        if last.is_none_or(|l| l <= since) {
-            f.push(warn(
-                "J401",
-                &c.case_id,
-                format!(
-                    "{} case overdue for re-check as of {as_of}: every {months} month(s), last {}",
-                    c.scheme,
-                    last.map_or("never".to_string(), |l| l.to_string())
-                ),
-                "visit or re-verify the household (`jiuzhu verify --visits`), 动态管理",
-            ));
-        }
+    let seen = cadence::LastSeen::new(&ctx.d.visits, &ctx.d.followups, &ctx.d.checks, as_of);
+    for due in cadence::overdue_rechecks(ctx.policy, &ctx.d.cases, &seen, as_of) {
+        f.push(warn(
+            "J401",
+            &due.case_id,
+            format!(
+                "{} case overdue for re-check as of {as_of}: every {} month(s), last {}",
+                due.scheme,
+                due.months,
+                due.last.map_or("never".to_string(), |l| l.to_string())
+            ),
+            "visit or re-verify the household (`jiuzhu verify --visits`), or record the follow-up visit that checked \
+             it (`jiuzhu intake --kind followups`), 动态管理",
+        ));
     }
 }
 

@@ -20,6 +20,7 @@ use crate::domain::id_number::{self, IdError, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::{date, text};
 use crate::hash::{HashMap, HashSet};
+use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Text};
 use crate::policy::{Policy, Registry, SchemeKind};
@@ -383,7 +384,7 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", ctx.file))?;
     let wb = reader::read_workbook_bytes(ctx.file, &bytes, encoding)?;
     let (sheet, header) = registry_header(ctx, &wb.sheets)?;
-    let mut scan = Scan::new(ctx, &sheet.rows[header.row], header);
+    let mut scan = Scan::new(ctx, sheet, header)?;
     for (i, row) in sheet.rows.iter().enumerate().skip(scan.header.row + 1) {
         scan.row((i + 1) as u32, row.as_slice())?;
     }
@@ -402,7 +403,7 @@ fn scan_records<'a>(ctx: &ScanCtx<'a>, records: &mut CsvRecords) -> Result<Scann
         top.rows.push(rec.iter().map(Cell::text).collect());
     }
     let (_, header) = registry_header(ctx, std::slice::from_ref(&top))?;
-    let mut scan = Scan::new(ctx, &top.rows[header.row], header);
+    let mut scan = Scan::new(ctx, &top, header)?;
     for (i, row) in top.rows.iter().enumerate().skip(scan.header.row + 1) {
         scan.row((i + 1) as u32, row.as_slice())?;
     }
@@ -504,10 +505,11 @@ struct Scan<'c, 'a> {
 }
 
 impl<'c, 'a> Scan<'c, 'a> {
-    fn new(ctx: &'c ScanCtx<'a>, header_row: &[Cell], header: Header) -> Self {
-        Scan {
+    /// Refuses a file that lacks one of the registry's evidence columns ([`evidence_columns`]).
+    fn new(ctx: &'c ScanCtx<'a>, sheet: &RawSheet, header: Header) -> Result<Self> {
+        Ok(Scan {
             ctx,
-            evidence_cols: evidence_columns(header_row, &ctx.registry.evidence),
+            evidence_cols: evidence_columns(ctx, &sheet.name, header.row, &sheet.rows[header.row])?,
             header,
             out: Scanned {
                 rows: 0,
@@ -516,7 +518,7 @@ impl<'c, 'a> Scan<'c, 'a> {
                 sha: String::new(),
             },
             mangled: Vec::new(),
-        }
+        })
     }
 
     /// Looks up one row; `excel_row` is the row as the file shows it (1-based).
@@ -663,18 +665,55 @@ fn is_totals<R: RegistryRow + ?Sized>(row: &R) -> bool {
     })
 }
 
-/// The evidence columns present in the header row (by exact, normalised header text), with their labels.
-fn evidence_columns(header_row: &[Cell], wanted: &[String]) -> Vec<(String, usize)> {
-    wanted
+/// The registry's evidence columns (`evidence:` in the policy) in its header row, found by exact, normalised
+/// header text, with their labels.
+///
+/// A file that lacks one cannot be used: its hits would carry less evidence than the policy asks for, and since
+/// a hit's ID hashes the person and the evidence, a file with none would fold all of a person's rows into one
+/// hit (every vehicle of an owner one hit, cleared together). A hashed exchange file (`--hashed`) carries only
+/// `id_hash` by design (`--export-hashed` writes nothing else): its evidence columns are kept where it has them,
+/// and not asked for.
+fn evidence_columns(ctx: &ScanCtx, sheet: &str, header_row: usize, cells: &[Cell]) -> Result<Vec<(String, usize)>> {
+    let mut found = Vec::with_capacity(ctx.registry.evidence.len());
+    let mut missing = Vec::new();
+    for w in &ctx.registry.evidence {
+        let want = text::normalize_key(w);
+        match cells.iter().position(|c| text::normalize_key(&c.text) == want) {
+            Some(c) => found.push((w.clone(), c)),
+            None => missing.push(w.as_str()),
+        }
+    }
+    if missing.is_empty() || ctx.hashed {
+        return Ok(found);
+    }
+    let columns = if missing.len() == 1 { "column" } else { "columns" };
+    let missing = missing.join("、");
+    let has: Vec<&str> = cells
         .iter()
-        .filter_map(|w| {
-            let want = text::normalize_key(w);
-            header_row
-                .iter()
-                .position(|c| text::normalize_key(&c.text) == want)
-                .map(|c| (w.clone(), c))
-        })
-        .collect()
+        .filter(|c| !c.is_blank())
+        .map(|c| c.text.as_str())
+        .collect();
+    let has = has.join(" | ");
+    let (file, name, label, row) = (ctx.file, ctx.name, &ctx.registry.label, header_row + 1);
+    bail!(
+        "{}",
+        tr(
+            format!(
+                "{file}: registry `{name}` ({label}) has no evidence {columns} {missing}, which \
+                 `registries.{name}.evidence` in jiuzhu.yaml asks for; nothing was written.\n  \
+                 sheet `{sheet}` row {row} has: {has}\n\
+                 Rename the header in the file if the column is there under another name, or change \
+                 `registries.{name}.evidence` in jiuzhu.yaml to the columns this registry has."
+            ),
+            format!(
+                "{file}：比对库 `{name}`（{label}）缺少证据列 {missing}（jiuzhu.yaml 中 \
+                 `registries.{name}.evidence` 所列），未写入任何内容。\n  \
+                 工作表 `{sheet}` 第 {row} 行的列：{has}\n\
+                 如该列在文件中用了别的名称，请改正表头；否则在 jiuzhu.yaml 中把 `registries.{name}.evidence` \
+                 改为该库实有的列。"
+            )
+        )
+    );
 }
 
 fn effect_zh(e: Effect) -> &'static str {

@@ -13,11 +13,11 @@
 //! As with applications, every row is recorded, already recorded, or rejected with file, sheet, row, column,
 //! value, reason and what to do; re-importing a file changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Days, NaiveDate};
 
 use crate::domain::date;
 use crate::domain::id_number::{self, IdNumber};
@@ -25,9 +25,7 @@ use crate::domain::money::Fen;
 use crate::hash::HashMap;
 use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
-use crate::ledger::{
-    self, Case, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text, Visit,
-};
+use crate::ledger::{self, Case, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text};
 use crate::policy::Policy;
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -945,73 +943,6 @@ pub fn late_replies(complaints: &[Complaint]) -> Vec<&Complaint> {
         .iter()
         .filter(|c| c.replied_on.is_some_and(|r| r > c.due_on))
         .collect()
-}
-
-/// A household due for a follow-up visit.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FollowupDue {
-    pub case_id: String,
-    pub difficulty_class: DifficultyClass,
-    /// The last follow-up or home visit, or the date the benefit was decided when there was none.
-    pub last_seen: NaiveDate,
-    pub due_on: NaiveDate,
-}
-
-/// Households receiving a benefit whose next follow-up is overdue as of a date: the class is the latest
-/// follow-up's (else the policy's default), the cadence the policy's months for that class, counted from the
-/// latest follow-up, home visit, or (for a household never visited since) the decision that put it in force.
-pub fn overdue_followups(
-    policy: &Policy,
-    cases: &[Case],
-    followups: &[Followup],
-    visits: &[Visit],
-    decided_on: &BTreeMap<String, NaiveDate>,
-    as_of: NaiveDate,
-) -> Vec<FollowupDue> {
-    let mut latest: BTreeMap<&str, &Followup> = BTreeMap::new();
-    for f in followups {
-        let e = latest.entry(f.case_id.as_str()).or_insert(f);
-        if (f.visited_on, &f.followup_id) > (e.visited_on, &e.followup_id) {
-            *e = f;
-        }
-    }
-    let mut last_visit: BTreeMap<&str, NaiveDate> = BTreeMap::new();
-    for v in visits {
-        let e = last_visit.entry(v.case_id.as_str()).or_insert(v.visited_on);
-        *e = (*e).max(v.visited_on);
-    }
-    let mut out = Vec::new();
-    for c in cases
-        .iter()
-        .filter(|c| c.status == crate::ledger::CaseStatus::Effective)
-    {
-        let class = latest
-            .get(c.case_id.as_str())
-            .map(|f| f.difficulty_class)
-            .unwrap_or(policy.followups.default_class);
-        let seen = [
-            latest.get(c.case_id.as_str()).map(|f| f.visited_on),
-            last_visit.get(c.case_id.as_str()).copied(),
-            decided_on.get(&c.case_id).copied(),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        let Some(last_seen) = seen else { continue };
-        let due_on = last_seen
-            .checked_add_months(Months::new(policy.followups.months(class)))
-            .unwrap_or(last_seen);
-        if due_on < as_of {
-            out.push(FollowupDue {
-                case_id: c.case_id.clone(),
-                difficulty_class: class,
-                last_seen,
-                due_on,
-            });
-        }
-    }
-    out.sort_by(|a, b| (a.due_on, &a.case_id).cmp(&(b.due_on, &b.case_id)));
-    out
 }
 
 #[cfg(test)]

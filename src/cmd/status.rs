@@ -12,9 +12,9 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 use crate::cmd::followup;
-use crate::domain::date;
 use crate::domain::eligibility;
-use crate::hash::HashSet;
+use crate::domain::{cadence, date};
+use crate::hash::{HashMap, HashSet};
 use crate::i18n::tr;
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Complaint, Decision, DecisionKind, DecisionStatus, Disposition,
@@ -388,16 +388,17 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
 
     // Follow-ups (回访) and complaints (信访) overdue.
     if let Some(as_of) = as_of {
-        let mut decided: BTreeMap<String, NaiveDate> = BTreeMap::new();
+        let mut decided: HashMap<&str, NaiveDate> = HashMap::default();
         for d in decisions.iter().filter(|d| {
             matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded) && d.kind != DecisionKind::Reject
         }) {
             if let Some(on) = d.decided_on {
-                let e = decided.entry(d.case_id.clone()).or_insert(on);
+                let e = decided.entry(d.case_id.as_str()).or_insert(on);
                 *e = (*e).max(on);
             }
         }
-        let late = followup::overdue_followups(&ws.policy, &cases, &followups, &visits, &decided, as_of);
+        let seen = cadence::LastSeen::new(&visits, &followups, &checks, as_of);
+        let late = cadence::overdue_followups(&ws.policy, &cases, &seen, &decided, as_of);
         if let Some(first) = late.first() {
             push(
                 "followups_overdue",

@@ -1,6 +1,7 @@
 //! The domain core: pure rules with no file system, clock or randomness in them, unit-tested exhaustively.
 
 pub mod benefit;
+pub mod cadence;
 pub mod date;
 pub mod eligibility;
 pub mod id_number;
