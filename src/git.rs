@@ -341,7 +341,7 @@ pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWa
     let root = crate::workspace::Workspace::find(start).ok()?;
     let commit = commit_flag || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
     if let Some(w) = hand_edit_warning(&uncommitted_ledgers(&root)) {
-        eprintln!("{w}");
+        crate::errln!("{w}");
     }
     // Only a step that will commit needs to know where the journal stood.
     let last_seq = if commit { last_event_seq(&root) } else { 0 };
@@ -394,7 +394,7 @@ impl StepWatch {
         let new = new_step_events(&events, self.last_seq);
         if new.is_empty() {
             if !self.quiet {
-                println!("--commit: nothing to commit (the step changed nothing)");
+                crate::outln!("--commit: nothing to commit (the step changed nothing)");
             }
             return;
         }
@@ -402,15 +402,15 @@ impl StepWatch {
         match commit_workspace(&self.root, &message) {
             Ok(Committed::Commit { hash, subject }) => {
                 if !self.quiet {
-                    println!("committed {hash}: {subject}");
+                    crate::outln!("committed {hash}: {subject}");
                 }
             }
             Ok(Committed::Nothing) => {
                 if !self.quiet {
-                    println!("--commit: nothing to commit (the workspace files are as committed)");
+                    crate::outln!("--commit: nothing to commit (the workspace files are as committed)");
                 }
             }
-            Err(e) => eprintln!("warning: --commit: nothing was committed: {e:#}"),
+            Err(e) => crate::errln!("warning: --commit: nothing was committed: {e:#}"),
         }
     }
 }

@@ -3,6 +3,9 @@
 //! Exit codes scripts branch on: 0 done; 1 done, but something needs a person (rejected rows, …);
 //! 2 nothing done (bad usage, unreadable or invalid input, invalid policy, workspace locked).
 
+// Output goes through `jiuzhu::errln!` and friends (`jiuzhu::ui`): `eprintln!` panics when the reader has gone.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -496,7 +499,7 @@ fn main() -> ExitCode {
         match jiuzhu::i18n::parse(l) {
             Some(lang) => jiuzhu::i18n::set(lang),
             None => {
-                eprintln!("jiuzhu: error: --lang takes zh or en, not `{l}`");
+                jiuzhu::errln!("jiuzhu: error: --lang takes zh or en, not `{l}`");
                 return ExitCode::from(2);
             }
         }
@@ -513,7 +516,7 @@ fn main() -> ExitCode {
     let code = match &result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            eprintln!("jiuzhu: {} {e:#}", jiuzhu::i18n::tr("error:", "错误:"));
+            jiuzhu::errln!("jiuzhu: {} {e:#}", jiuzhu::i18n::tr("error:", "错误:"));
             2
         }
     };

@@ -6,7 +6,14 @@
 //! - **`--json`**: stdout holds exactly one JSON object, printed when the command ends: `command`, `exit`, and
 //!   the counts the command recorded with [`record`] (commands that record nothing get the workspace's counts).
 //!   Every human-readable line goes to stderr meanwhile, so a script can parse stdout whole.
+//! - **Output** goes through [`outln!`](crate::outln), [`out!`](crate::out) and [`errln!`](crate::errln) (or
+//!   [`stdout`] for a command whose product is its stdout, `cat` and `diff`), never `println!`: a reader that
+//!   has gone away (`jiuzhu … | head -1`) is not an error of the step. `println!` panics on the broken pipe
+//!   (exit 101, after the step may have committed) and `?` on a write exits 2; here the rest of the output is
+//!   dropped and the step's own exit code comes out. (Rust ignores `SIGPIPE`, so the write fails with `EPIPE`
+//!   instead of killing the process; restoring `SIG_DFL` would kill it instead, changing the exit code too.)
 
+use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -20,6 +27,93 @@ static JSON: AtomicBool = AtomicBool::new(false);
 static SUMMARY: Mutex<Option<Map<String, Value>>> = Mutex::new(None);
 /// A progress bar is on screen: the step's spinner stays out of its way.
 static BAR_SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// stdout was found closed (a broken pipe): the rest of the output is dropped without trying.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// A write to stdout failed otherwise (a full disk): said once on stderr.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// The process's stdout, where a closed reader is not an error: a write to a broken pipe succeeds without
+/// writing, and so does every later one. Other errors are returned.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+/// stdout for a command's output, locked for as long as the writer lives.
+pub fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if STDOUT_CLOSED.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        closed_is_ok(self.0.write(buf), buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if STDOUT_CLOSED.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        closed_is_ok(self.0.flush(), ())
+    }
+}
+
+fn closed_is_ok<T>(result: std::io::Result<T>, instead: T) -> std::io::Result<T> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(instead)
+        }
+        r => r,
+    }
+}
+
+/// What [`outln!`](crate::outln) and [`out!`](crate::out) do: prints on stdout. A closed stdout drops the text;
+/// any other failure is said once on stderr. Never panics, and never fails the step: what is printed is the
+/// summary of work already done (and committed).
+#[doc(hidden)]
+pub fn print_out(args: fmt::Arguments<'_>) {
+    if let Err(e) = stdout().write_fmt(args) {
+        if !STDOUT_FAILED.swap(true, Ordering::Relaxed) {
+            let warning = crate::i18n::tr("warning: cannot print to stdout:", "警告: 无法输出到标准输出:");
+            print_err(format_args!("{warning} {e}\n"));
+        }
+    }
+}
+
+/// What [`errln!`](crate::errln) does: prints on stderr, dropping the text where stderr cannot be written (a
+/// closed pipe): there is nowhere left to say so, and it must not panic (exit 101) or change the exit code.
+#[doc(hidden)]
+pub fn print_err(args: fmt::Arguments<'_>) {
+    let _ = std::io::stderr().lock().write_fmt(args);
+}
+
+/// `println!` for the commands' output: a closed stdout is not an error (see [`print_out`]).
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::ui::print_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::ui::print_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for the commands' output: a closed stdout is not an error (see [`print_out`]).
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::ui::print_out(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that never panics: a closed stderr drops the text (see [`print_err`]).
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::ui::print_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
 
 /// Sets `--quiet` for progress bars.
 pub fn set_quiet(quiet: bool) {
@@ -261,7 +355,7 @@ pub fn phase(name: &str) {
     static START: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
     let start = START.get_or_init(|| std::env::var_os("JIUZHU_TIMING").map(|_| Instant::now()));
     if let Some(s) = start {
-        eprintln!("[{:>8.3} s] {}{name}", s.elapsed().as_secs_f64(), resident());
+        crate::errln!("[{:>8.3} s] {}{name}", s.elapsed().as_secs_f64(), resident());
     }
 }
 

@@ -539,9 +539,9 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     for x in &f {
-        println!("{}", x.line());
+        crate::outln!("{}", x.line());
     }
-    println!(
+    crate::outln!(
         "audit: {} findings ({errors} errors, {} warnings){}",
         f.len(),
         f.len() - errors,
@@ -1636,7 +1636,7 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     }
     if f.is_empty() {
         if !args.quiet {
-            println!(
+            crate::outln!(
                 "audit --change-report {shown}: {} rows, every one reconciles",
                 rows.len()
             );
@@ -1644,9 +1644,9 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     for x in &f {
-        println!("{}", x.line());
+        crate::outln!("{}", x.line());
     }
-    println!("audit: {} findings in {shown}", f.len());
+    crate::outln!("audit: {} findings in {shown}", f.len());
     Ok(Outcome::NeedsAttention)
 }
 
@@ -1833,9 +1833,9 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
         rel.display()
     );
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         for (id, rank, stratum) in &drawn {
-            println!("  {id} #{rank} {stratum}");
+            crate::outln!("  {id} #{rank} {stratum}");
         }
         return Ok(Outcome::Done);
     }
@@ -1863,7 +1863,7 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     txn.put(&rel, spot_workbook(&ws.policy, &spot, &sample, &by_id)?);
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(Outcome::Done)
 }
@@ -2049,7 +2049,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         }
     );
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         return Ok(Outcome::Done);
     }
     let mut txn = Txn::new();
@@ -2070,7 +2070,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(if spot.iter().any(|s| s.sample == sample && s.result == "not_true") {
         Outcome::NeedsAttention

@@ -307,7 +307,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         Outcome::Done
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
 
@@ -335,7 +335,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     ws.commit(&lock, txn)?;
     crate::ui::phase("compare: committed");
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -866,7 +866,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         Outcome::Done
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     let mut txn = Txn::new();
@@ -892,7 +892,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -959,7 +959,7 @@ fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     let shown = file.display().to_string();
     if args.dry_run {
-        println!("dry run: would write {} hashed ID numbers to {shown}", hashes.len());
+        crate::outln!("dry run: would write {} hashed ID numbers to {shown}", hashes.len());
         return Ok(Outcome::Done);
     }
     let dir = match file.parent() {
@@ -972,7 +972,7 @@ fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     tmp.as_file().sync_all()?;
     tmp.persist(file).map_err(|e| anyhow!("cannot write {shown}: {e}"))?;
     if !args.quiet {
-        println!(
+        crate::outln!(
             "compare --export-hashed: {} people of open cases written to {shown} as salted SHA-256 hashes \
              (no ID numbers); the other office matches it with `jiuzhu compare --source NAME=FILE --hashed`",
             hashes.len()

@@ -723,7 +723,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         Outcome::NeedsAttention
     };
     if !writing {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     // The review workbook (the longest piece of what is left) on one core, while the other encodes the
@@ -747,7 +747,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     drop(before_decisions);
     let Some((decisions_bytes, input_list)) = encoded? else {
         if !args.quiet || outcome != Outcome::Done {
-            println!("{out}\n  nothing changed");
+            crate::outln!("{out}\n  nothing changed");
         }
         return Ok(outcome);
     };
@@ -772,7 +772,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     ws.commit(&lock, txn)?;
     crate::ui::phase("decide: committed");
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -1370,7 +1370,7 @@ fn record(
     let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
     out.push_str(&format!("\n  public notice: {}", notice_rel.display()));
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1395,7 +1395,7 @@ fn record(
         Outcome::Done
     };
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -1645,7 +1645,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     let (approved, _, _) = apply_verdicts(&mut st, &ws.policy, &decided, "无争议免评议", date);
     let out = format!("decide --undisputed: {approved} approved without a meeting (无争议免评议) on {date}");
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1662,7 +1662,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     );
     ws.commit(&lock.expect("writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(Outcome::Done)
 }
@@ -1718,7 +1718,7 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
         }
     );
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1731,7 +1731,7 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
     st.write(ws, &mut txn)?;
     ws.commit(&lock.expect("writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(if upheld { Outcome::NeedsAttention } else { Outcome::Done })
 }
@@ -1781,14 +1781,14 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
             ));
         }
     }
-    println!(
+    crate::outln!(
         "decide --impact {} for {period}: {moved} households change; monthly total {total_old} → {total_new} ({}{})",
         old_policy.display(),
         if total_new >= total_old { "+" } else { "" },
         Fen(total_new.0 - total_old.0)
     );
     for l in lines {
-        println!("{l}");
+        crate::outln!("{l}");
     }
     Ok(Outcome::Done)
 }
@@ -1801,7 +1801,7 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
         .iter()
         .find(|c| c.case_id == case_id)
         .ok_or_else(|| anyhow!("no case {case_id} in ledgers/cases.csv"))?;
-    println!(
+    crate::outln!(
         "{} {} {}{} {} 人 {} — {}",
         case.case_id,
         case.applicant_name,
@@ -1814,10 +1814,10 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
     let mut ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case_id).collect();
     ds.sort_by(|a, b| (&a.period, &a.decision_id).cmp(&(&b.period, &b.decision_id)));
     if ds.is_empty() {
-        println!("  no decision yet");
+        crate::outln!("  no decision yet");
     }
     for d in ds {
-        println!(
+        crate::outln!(
             "{} {} {:?}{}: {} → {} ({})",
             d.period,
             d.kind.label_zh(),
@@ -1832,13 +1832,13 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
             d.reason
         );
         for step in d.derivation.split('；') {
-            println!("  {step}");
+            crate::outln!("  {step}");
         }
         if !d.policy_values.is_empty() {
-            println!("  policy: {}", d.policy_values);
+            crate::outln!("  policy: {}", d.policy_values);
         }
         if !d.meeting.is_empty() {
-            println!(
+            crate::outln!(
                 "  meeting: {}{}",
                 d.meeting,
                 d.decided_on.map(|x| format!(" ({x})")).unwrap_or_default()

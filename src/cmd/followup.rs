@@ -357,13 +357,13 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         Outcome::NeedsAttention
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }

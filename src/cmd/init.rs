@@ -47,11 +47,11 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     if !matches!(git, GitInit::NoGit) {
         // `git diff` / `git log -p` of a workbook show its cells (textconv `jiuzhu cat`).
         if let Err(e) = crate::git::register_textconv(dir) {
-            eprintln!("warning: workbooks will diff as binary: cannot register the jiuzhu-xlsx diff driver: {e:#}");
+            crate::errln!("warning: workbooks will diff as binary: cannot register the jiuzhu-xlsx diff driver: {e:#}");
         }
     }
     if !quiet {
-        println!(
+        crate::outln!(
             "initialised jiuzhu workspace in {}{}\n  next: edit {POLICY_FILE} for your county, then `jiuzhu intake REGISTER.xlsx`",
             dir.display(),
             match git {

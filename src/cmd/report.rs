@@ -367,7 +367,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ws.commit(&lock, txn)?;
     }
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }

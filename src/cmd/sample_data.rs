@@ -823,7 +823,7 @@ pub struct Written {
 pub fn run(args: &Args) -> Result<Outcome> {
     let w = generate(args)?;
     if !args.quiet {
-        println!(
+        crate::outln!(
             "sample-data {}: {} households ({} members) in {} registers; {} registry rows ({} planted hits in \
              inputs/expected-hits.csv); {} visit rows{}",
             args.dir.display(),
@@ -839,7 +839,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 String::new()
             }
         );
-        println!(
+        crate::outln!(
             "  next: jiuzhu -C {0} intake inputs/registers/*.csv && jiuzhu -C {0} verify --as-of 2026-11-20 \
              --visits inputs/visits*.csv",
             args.dir.display()

@@ -100,7 +100,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     ui::record_serialized("items", &st.items);
     ui::record("needs_person", st.needs_person);
     if !ui::json() {
-        print!("{}", render(ws, &st, explicit.is_some()));
+        crate::out!("{}", render(ws, &st, explicit.is_some()));
     }
     Ok(if st.needs_person == 0 {
         Outcome::Done

@@ -207,7 +207,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             match latest {
                 Some(d) => d,
                 None => {
-                    println!("verify: no cases in the workspace — nothing to do");
+                    crate::outln!("verify: no cases in the workspace — nothing to do");
                     return Ok(Outcome::Done);
                 }
             }
@@ -438,7 +438,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
 
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
 
@@ -549,7 +549,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     ws.commit(&lock, txn)?;
     crate::ui::phase("verify: committed");
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
