@@ -144,17 +144,17 @@ impl Finding {
     }
 }
 
-fn err(code: &'static str, case_id: &str, what: String, fix: &str) -> Finding {
+fn err(code: &'static str, case_id: &str, what: String, fix: impl Into<String>) -> Finding {
     Finding {
         code,
         severity: Severity::Error,
         case_id: case_id.to_string(),
         what,
-        fix: fix.to_string(),
+        fix: fix.into(),
     }
 }
 
-fn warn(code: &'static str, case_id: &str, what: String, fix: &str) -> Finding {
+fn warn(code: &'static str, case_id: &str, what: String, fix: impl Into<String>) -> Finding {
     Finding {
         severity: Severity::Warning,
         ..err(code, case_id, what, fix)
@@ -1034,7 +1034,16 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
                     "relative of staff (近亲属备案, hit {}) approved without the hit decided by a named person",
                     m.hit_id
                 ),
-                "decide the hit with `jiuzhu compare --resolve` naming who decided",
+                // An open hit is on the current worksheet, named by its batch.
+                if m.disposition == Disposition::Open && !m.batch.is_empty() {
+                    format!(
+                        "decide the hit with `jiuzhu compare --resolve reports/compare-hits-{}.xlsx` naming who \
+                         decided",
+                        m.batch
+                    )
+                } else {
+                    "decide the hit with `jiuzhu compare --resolve` naming who decided".to_string()
+                },
             ));
         }
         if !revisited.contains(m.case_id.as_str()) {
@@ -1734,11 +1743,20 @@ fn spot_check_findings(ctx: &Ctx, f: &mut Vec<Finding>) {
                 "J503",
                 &s.case_id,
                 format!("spot check {}: drawn, no result recorded yet", s.sample),
-                "fill in reports/spot-check-SEED.xlsx and `jiuzhu audit --record FILE`",
+                {
+                    // The worksheet `audit --sample` wrote for this sample (its seed).
+                    let sheet = spot_check_sheet(&s.sample);
+                    format!("fill in {0} and `jiuzhu audit --record {0}`", sheet.display())
+                },
             )),
             _ => {}
         }
     }
+}
+
+/// The spot-check worksheet of a sample (named by its seed), relative to the workspace.
+fn spot_check_sheet(sample: &str) -> PathBuf {
+    PathBuf::from("reports").join(format!("spot-check-{sample}.xlsx"))
 }
 
 /// A percentage in hundredths of a percent (`5%` → 500, `2.5` → 250).
@@ -1825,11 +1843,12 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
             checked_on: prev.and_then(|p| p.checked_on),
         });
     }
-    let rel = PathBuf::from("reports").join(format!("spot-check-{sample}.xlsx"));
+    let rel = spot_check_sheet(&sample);
     let out = format!(
-        "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}",
+        "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}{}",
         if args.stratify { " --stratify" } else { "" },
         drawn.len(),
+        if args.dry_run { "would be " } else { "" },
         rel.display()
     );
     if args.dry_run {
