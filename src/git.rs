@@ -120,7 +120,7 @@ fn textconv_program() -> String {
         return "jiuzhu".to_string();
     }
     match std::env::current_exe().and_then(|p| p.canonicalize()) {
-        Ok(exe) => shell_quote(&exe.to_string_lossy()),
+        Ok(exe) => crate::ui::shell_quote(&exe.to_string_lossy()),
         Err(_) => "jiuzhu".to_string(),
     }
 }
@@ -134,14 +134,6 @@ fn is_executable(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(_: &Path) -> bool {
     true
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Workspace files under `ledgers/` with uncommitted changes (modified, staged, deleted, renamed — not
@@ -475,11 +467,5 @@ mod tests {
         assert_eq!(hand_edit_warning(&[]), None);
         let w = hand_edit_warning(&["ledgers/members.csv".into()]).unwrap();
         assert!(w.starts_with("warning: ledgers/members.csv has uncommitted changes (hand edits?)"));
-    }
-
-    #[test]
-    fn quoting_for_the_shell() {
-        assert_eq!(shell_quote("/usr/bin/jiuzhu"), "/usr/bin/jiuzhu");
-        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
     }
 }

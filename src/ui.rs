@@ -115,6 +115,37 @@ macro_rules! errln {
     };
 }
 
+/// A word for a POSIX shell: as it is when it has nothing the shell would read as syntax, else in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// How a hint names the folder `dir` for a shell in the current folder, so that a command printed for the user
+/// works when pasted where they are: `None` when `dir` is the current folder; its path from here when it is
+/// below it (`big`, not `/home/…/big`); else its absolute path. Quoted for the shell.
+pub fn dir_from_here(dir: &std::path::Path) -> Option<String> {
+    let here = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let shown = match here.as_deref().map(|h| dir.strip_prefix(h)) {
+        Some(Ok(rel)) if rel.as_os_str().is_empty() => return None,
+        // `./` keeps a folder named `-x` from reading as an option.
+        Some(Ok(rel)) if rel.to_string_lossy().starts_with('-') => std::path::Path::new(".").join(rel),
+        Some(Ok(rel)) => rel.to_path_buf(),
+        _ => dir,
+    };
+    Some(shell_quote(&shown.to_string_lossy()))
+}
+
+/// `cd DIR && ` for a hint of commands to run in `dir` (nothing when it is the current folder): relative paths
+/// and globs in them are then read in `dir`, as the shell expands a glob where it stands, not in `-C DIR`.
+pub fn cd_to(dir: &std::path::Path) -> String {
+    dir_from_here(dir).map_or(String::new(), |d| format!("cd {d} && "))
+}
+
 /// Sets `--quiet` for progress bars.
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
@@ -386,6 +417,25 @@ mod tests {
         assert!(!colour_on(false));
         assert_eq!(red("x", false), "x");
         assert_eq!(green("x", true), "\x1b[32mx\x1b[0m");
+    }
+
+    #[test]
+    fn quoting_for_the_shell() {
+        assert_eq!(shell_quote("/usr/bin/jiuzhu"), "/usr/bin/jiuzhu");
+        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
+        assert_eq!(shell_quote("青禾县"), "'青禾县'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn folders_are_named_from_here() {
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(dir_from_here(&here), None);
+        assert_eq!(cd_to(&here), "");
+        assert_eq!(dir_from_here(&here.join("src")).as_deref(), Some("src"));
+        assert_eq!(cd_to(&here.join("src")), "cd src && ");
+        let root = here.ancestors().last().unwrap().to_path_buf();
+        assert_eq!(dir_from_here(&root), Some(shell_quote(&root.to_string_lossy())));
     }
 
     #[test]

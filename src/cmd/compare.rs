@@ -280,11 +280,15 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let sheet_rel = batch
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
-    if let Some(rel) = &sheet_rel {
-        out.push_str(&format!(
-            "\n  worksheet: {} (fill in 处理结果, then `jiuzhu compare --resolve`)",
-            rel.display()
-        ));
+    // Named only where it is written: a dry run says what it would write.
+    match &sheet_rel {
+        Some(rel) if args.dry_run => out.push_str(&format!("\n  worksheet would be {}", rel.display())),
+        Some(rel) => out.push_str(&format!(
+            "\n  worksheet: {0} (fill in 处理结果, then `{1} compare --resolve {0}`)",
+            rel.display(),
+            ws.jiuzhu()
+        )),
+        None => {}
     }
     for m in matches.iter().filter(|m| m.disposition == Disposition::Open).take(20) {
         let evidence = if m.evidence.is_empty() {
@@ -858,7 +862,8 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
     if let Some(rel) = &sheet_rel {
-        out.push_str(&format!("\n  worksheet of the open hits: {}", rel.display()));
+        let would = if args.dry_run { " would be" } else { ":" };
+        out.push_str(&format!("\n  worksheet of the open hits{would} {}", rel.display()));
     }
     let outcome = if open > 0 {
         Outcome::NeedsAttention

@@ -493,15 +493,24 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         failed_index.entry(c.case_id.as_str()).or_default().push(c);
     }
     let caps = CapIndex::new(st, policy);
+    // How the commands in the reasons run jiuzhu from where the user is (`-C DIR` when elsewhere).
+    let jiuzhu = ws.jiuzhu();
     for case in &st.cases {
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
                 let list: Vec<String> = hits.iter().map(|m| format!("{} ({})", m.hit_id, m.source)).collect();
+                // The worksheets the hits are on: `--resolve` needs the file.
+                let sheets: BTreeSet<&str> = hits.iter().map(|m| m.batch.as_str()).collect();
+                let resolve: Vec<String> = sheets
+                    .into_iter()
+                    .map(|b| format!("`{jiuzhu} compare --resolve reports/compare-hits-{b}.xlsx`"))
+                    .collect();
                 blocked.push(Blocked {
                     case_id: case.case_id.clone(),
                     why: format!(
-                        "open registry hits: {} — resolve them with `jiuzhu compare --resolve`",
-                        list.join(", ")
+                        "open registry hits: {} — resolve them with {}",
+                        list.join(", "),
+                        resolve.join(", ")
                     ),
                 });
                 continue;
@@ -590,7 +599,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             }
             CaseStatus::Received | CaseStatus::NeedsInfo => blocked.push(Blocked {
                 case_id: case.case_id.clone(),
-                why: format!("not verified ({}) — run `jiuzhu verify`", case.status.as_str()),
+                why: format!("not verified ({}) — run `{jiuzhu} verify`", case.status.as_str()),
             }),
             CaseStatus::Effective => {
                 if let Some(p) = redecide(st, policy, case, &members, period)? {
@@ -703,11 +712,15 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let sheet_rel = batch
         .as_ref()
         .map(|_| PathBuf::from("reports").join(format!("review-meeting-{period}.xlsx")));
-    if let Some(rel) = &sheet_rel {
-        out.push_str(&format!(
-            "\n  worksheet: {} (fill in 评议结果, then `jiuzhu decide --record FILE --meeting … --date …`)",
-            rel.display()
-        ));
+    // Named only where it is written: a preview writes nothing, and a dry run says what it would write.
+    match &sheet_rel {
+        Some(rel) if writing => out.push_str(&format!(
+            "\n  worksheet: {0} (fill in 评议结果, then `{1} decide --record {0} --meeting \"…\" --date YYYY-MM-DD`)",
+            rel.display(),
+            ws.jiuzhu()
+        )),
+        Some(rel) if args.dry_run => out.push_str(&format!("\n  worksheet would be {}", rel.display())),
+        _ => {}
     }
     for b in blocked.iter().take(20) {
         out.push_str(&format!("\n  blocked {}: {}", b.case_id, b.why));
@@ -1368,7 +1381,8 @@ fn record(
         if args.dry_run { "dry run: " } else { "" }
     );
     let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
-    out.push_str(&format!("\n  public notice: {}", notice_rel.display()));
+    let would = if args.dry_run { " would be" } else { ":" };
+    out.push_str(&format!("\n  public notice{would} {}", notice_rel.display()));
     if args.dry_run {
         crate::outln!("{out}");
         return Ok(Outcome::Done);

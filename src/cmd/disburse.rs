@@ -1781,10 +1781,16 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len(),
         item_totals(&list, |g| Some(g.quantity)).join(", ")
     );
-    out.push_str(&format!(
-        "\n  distribution list: {} (recipients sign, then `jiuzhu disburse --goods-receipts FILE`)",
-        rel.display()
-    ));
+    // Named only where it is written: a dry run says what it would write.
+    if args.dry_run {
+        out.push_str(&format!("\n  distribution list would be {}", rel.display()));
+    } else {
+        out.push_str(&format!(
+            "\n  distribution list: {0} (recipients sign, then `{1} disburse --goods-receipts {0}`)",
+            rel.display(),
+            ws.jiuzhu()
+        ));
+    }
     if args.dry_run {
         crate::outln!("{out}");
         return Ok(Outcome::Done);

@@ -320,9 +320,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ),
     };
     if t.changes > 0 {
+        let jiuzhu = ws.jiuzhu();
         out.push_str(&tr(
-            "\n  next: `jiuzhu decide --period YYYY-MM` re-decides the changed households (增发/减发/停发)",
-            "\n  下一步: `jiuzhu decide --period YYYY-MM` 对有变化的家庭重新核定 (增发/减发/停发)",
+            format!("\n  next: `{jiuzhu} decide --period YYYY-MM` re-decides the changed households (增发/减发/停发)"),
+            format!("\n  下一步: `{jiuzhu} decide --period YYYY-MM` 对有变化的家庭重新核定 (增发/减发/停发)"),
         ));
     }
     if !rejects.is_empty() && changed {

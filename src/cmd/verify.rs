@@ -425,11 +425,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ));
     }
     if attention.len() > SHOWN_CASES {
-        out.push_str(&format!(
-            "\n  … and {} more cases that need a person: see {}",
-            attention.len() - SHOWN_CASES,
-            review_rel.display()
-        ));
+        let more = attention.len() - SHOWN_CASES;
+        out.push_str(&if args.dry_run {
+            format!("\n  … and {more} more cases that need a person (the review would list them)")
+        } else {
+            format!(
+                "\n  … and {more} more cases that need a person: see {}",
+                review_rel.display()
+            )
+        });
     }
     let outcome = if attention.is_empty() && rejects.is_empty() {
         Outcome::Done
