@@ -120,7 +120,7 @@ fn textconv_program() -> String {
         return "jiuzhu".to_string();
     }
     match std::env::current_exe().and_then(|p| p.canonicalize()) {
-        Ok(exe) => shell_quote(&exe.to_string_lossy()),
+        Ok(exe) => crate::ui::shell_quote(&exe.to_string_lossy()),
         Err(_) => "jiuzhu".to_string(),
     }
 }
@@ -134,14 +134,6 @@ fn is_executable(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(_: &Path) -> bool {
     true
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Workspace files under `ledgers/` with uncommitted changes (modified, staged, deleted, renamed — not
@@ -341,7 +333,7 @@ pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWa
     let root = crate::workspace::Workspace::find(start).ok()?;
     let commit = commit_flag || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
     if let Some(w) = hand_edit_warning(&uncommitted_ledgers(&root)) {
-        eprintln!("{w}");
+        crate::errln!("{w}");
     }
     // Only a step that will commit needs to know where the journal stood.
     let last_seq = if commit { last_event_seq(&root) } else { 0 };
@@ -394,7 +386,7 @@ impl StepWatch {
         let new = new_step_events(&events, self.last_seq);
         if new.is_empty() {
             if !self.quiet {
-                println!("--commit: nothing to commit (the step changed nothing)");
+                crate::outln!("--commit: nothing to commit (the step changed nothing)");
             }
             return;
         }
@@ -402,15 +394,15 @@ impl StepWatch {
         match commit_workspace(&self.root, &message) {
             Ok(Committed::Commit { hash, subject }) => {
                 if !self.quiet {
-                    println!("committed {hash}: {subject}");
+                    crate::outln!("committed {hash}: {subject}");
                 }
             }
             Ok(Committed::Nothing) => {
                 if !self.quiet {
-                    println!("--commit: nothing to commit (the workspace files are as committed)");
+                    crate::outln!("--commit: nothing to commit (the workspace files are as committed)");
                 }
             }
-            Err(e) => eprintln!("warning: --commit: nothing was committed: {e:#}"),
+            Err(e) => crate::errln!("warning: --commit: nothing was committed: {e:#}"),
         }
     }
 }
@@ -475,11 +467,5 @@ mod tests {
         assert_eq!(hand_edit_warning(&[]), None);
         let w = hand_edit_warning(&["ledgers/members.csv".into()]).unwrap();
         assert!(w.starts_with("warning: ledgers/members.csv has uncommitted changes (hand edits?)"));
-    }
-
-    #[test]
-    fn quoting_for_the_shell() {
-        assert_eq!(shell_quote("/usr/bin/jiuzhu"), "/usr/bin/jiuzhu");
-        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
     }
 }

@@ -9,7 +9,10 @@
 //! - [`workspace`] — finding the workspace, the lock, and the one atomic commit path.
 //! - [`git`] — the Git plumbing: `REV:PATH` reads, the workbook textconv driver, `--commit`, hand-edit warnings.
 //! - [`cmd`] — one module per subcommand: read, call the core, write.
-//! - [`ui`] — the terminal: progress bars, colour, the `--json` summary.
+//! - [`ui`] — the terminal: progress bars, colour, the `--json` summary, and the one path of output.
+
+// Output goes through `outln!`/`out!`/`errln!` (`ui`): `println!` panics when the reader has gone away.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cmd;
 pub mod domain;

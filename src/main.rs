@@ -3,6 +3,9 @@
 //! Exit codes scripts branch on: 0 done; 1 done, but something needs a person (rejected rows, …);
 //! 2 nothing done (bad usage, unreadable or invalid input, invalid policy, workspace locked).
 
+// Output goes through `jiuzhu::errln!` and friends (`jiuzhu::ui`): `eprintln!` panics when the reader has gone.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,6 +14,21 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jiuzhu::cmd;
 use jiuzhu::workspace::Workspace;
 use jiuzhu::Outcome;
+
+/// The help of a command with examples: clap's own layout (about, usage, options), then the examples exactly as
+/// written, then the command's `after_help`. clap wraps `after_help` to the terminal's width, which broke a long
+/// example mid-command (pasted, its two halves ran as two broken commands); the text of a help template is
+/// printed as it is, so the examples go there, and a line too long for the terminal is wrapped by the terminal
+/// only on screen.
+macro_rules! examples {
+    ($examples:literal) => {
+        concat!(
+            "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}\n\n",
+            $examples,
+            "{after-help}"
+        )
+    };
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -22,8 +40,8 @@ disburse → audit → archive) over ledgers kept as CSV in a Git-tracked worksp
 the same inputs and policy give byte-identical outputs.\n\n\
 Exit codes: 0 done; 1 done but something needs a person (e.g. rejected rows); 2 nothing done (bad usage, \
 unreadable input, invalid policy, workspace locked).",
-    after_help = "Examples:\n  jiuzhu init county\n  cd county && jiuzhu intake ~/收件/城关镇-申请登记表.xlsx\n  \
-jiuzhu -C county intake --dry-run register.csv"
+    help_template = examples!("Examples:\n  jiuzhu init county\n  cd county && jiuzhu intake ~/收件/城关镇-申请登记表.xlsx\n  \
+jiuzhu -C county intake --dry-run register.csv")
 )]
 struct Cli {
     /// Run as if started in DIR (the workspace is found from there upward, like git).
@@ -52,7 +70,8 @@ struct Cli {
 enum Command {
     /// Create a workspace: jiuzhu.yaml (policy), ledgers/, inbox/, reports/, archive/, Git settings.
     #[command(
-        after_help = "Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county\n\n\
+        help_template = examples!("Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county"),
+        after_help = "\
 Refuses to touch a folder that already has a jiuzhu.yaml. Runs `git init` when the folder is not in a Git \
 repository and git is installed."
     )]
@@ -64,9 +83,10 @@ repository and git is installed."
     /// benchmarks and trials at scale. Deterministic: the same seed and size give the same bytes.
     #[command(
         name = "sample-data",
-        after_help = "Examples:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
+        help_template = examples!("Examples:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
 jiuzhu sample-data --size county --seed 2026 --xlsx-rows 100000 bench-county\n  \
-jiuzhu sample-data --size province --seed 2026 bench-province\n\n\
+jiuzhu sample-data --size province --seed 2026 bench-province"),
+        after_help = "\
 Sizes: county = 50,000 households (~125k members, 500k registry rows); province = 1,000,000 households \
 (~2.5M members, 10M registry rows, 50 townships). DIR gets jiuzhu.yaml, the workspace folders, and inputs/: \
 registers/*.csv (one per township, per-member shape), registries/*.csv (deaths, vehicles, real_estate, payroll, \
@@ -97,9 +117,10 @@ and a township re-visit of every household). All people are fictional; ID number
         dir: PathBuf,
     },
     /// Import application registers (申请登记表) from xlsx/xls/ods/csv into the case ledgers.
-    #[command(after_help = "Examples:\n  jiuzhu intake 城关镇-申请登记表.xlsx\n  \
+    #[command(help_template = examples!("Examples:\n  jiuzhu intake 城关镇-申请登记表.xlsx\n  \
 jiuzhu intake --encoding gbk 东河乡-申请登记.csv\n  jiuzhu intake --sheet 申请登记 --dry-run register.xlsx\n  \
-jiuzhu intake --kind followups 2026-11-回访.csv\n  jiuzhu intake --kind complaints 2026-11-信访.csv\n\n\
+jiuzhu intake --kind followups 2026-11-回访.csv\n  jiuzhu intake --kind complaints 2026-11-信访.csv"),
+        after_help = "\
 --kind followups records follow-up visits (回访: case or head's ID, 回访日期, 回访人, 困难类别, and any change found — \
 收入变化/迁出/死亡 — applied to members.csv for the next decide) in ledgers/followups.csv; --kind complaints records \
 complaints (信访: 收到日期, 信访方式, 信访事项, …, 处理结果, 答复日期) in ledgers/complaints.csv.\n\n\
@@ -127,9 +148,10 @@ Exit: 0 all rows taken (or nothing new); 1 some rows rejected; 2 nothing done.")
     },
     /// Check every case under review: materials, identity and household, income and assets, exclusions,
     /// registry hits, home visits, the township re-visit sample, time limits.
-    #[command(after_help = "Examples:\n  jiuzhu verify --as-of 2026-11-20\n  \
+    #[command(help_template = examples!("Examples:\n  jiuzhu verify --as-of 2026-11-20\n  \
 jiuzhu verify --as-of 2026-11-20 --visits 入户调查-11月.xlsx\n  \
-jiuzhu verify --extend CD-2026-0B9A1C744081 --days 10 --approver 王局长 --reason \"需补充外地收入证明\"\n\n\
+jiuzhu verify --extend CD-2026-0B9A1C744081 --days 10 --approver 王局长 --reason \"需补充外地收入证明\""),
+        after_help = "\
 Records each outcome in ledgers/checks.csv and moves each case to verified, needs_info or ineligible. Writes \
 reports/review-DATE.xlsx (one row per case with its verdict and reasons) and reports/supplement-notices-DATE.xlsx \
 (一次性告知: everything each household must supplement, with the due date). Without --as-of the date is the \
@@ -164,10 +186,11 @@ person; 2 nothing done.")]
     /// Match applicants and members against other departments' registries (信息比对), and record what a person
     /// decided about each hit.
     #[command(
-        after_help = "Examples:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
+        help_template = examples!("Examples:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
 jiuzhu compare --resolve reports/compare-hits-3F9A0C21.xlsx\n  \
 jiuzhu compare --export-hashed 青禾县-人员哈希.csv\n  \
-jiuzhu compare --source other_schemes=邻县-人员哈希.csv --hashed\n\n\
+jiuzhu compare --source other_schemes=邻县-人员哈希.csv --hashed"),
+        after_help = "\
 Registries are declared under `registries:` in jiuzhu.yaml (deaths, vehicles, real_estate, business, payroll, \
 social_insurance, provident_fund, relatives, blacklist, other_schemes, medical_bills). Hits go to \
 ledgers/matches.csv and to a worksheet reports/compare-hits-BATCH.xlsx with a drop-down 处理结果 column \
@@ -199,10 +222,11 @@ Exit: 0 no open hits; 1 open hits need a person; 2 nothing done."
     },
     /// Compare two ledgers or workbooks cell by cell, rows matched by key; either side may be REV:PATH in Git.
     #[command(
-        after_help = "Examples:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
+        help_template = examples!("Examples:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
 jiuzhu diff old/members.csv ledgers/members.csv\n  \
 jiuzhu diff --format daff HEAD~3:ledgers/decisions.csv ledgers/decisions.csv > changes.csv\n  \
-jiuzhu diff 名单-10月.xlsx 名单-11月.xlsx\n  jiuzhu diff --key 身份证号 a.csv b.csv\n\n\
+jiuzhu diff 名单-10月.xlsx 名单-11月.xlsx\n  jiuzhu diff --key 身份证号 a.csv b.csv"),
+        after_help = "\
 Rows are matched by key: cases.csv by case_id, members.csv by case_id+id_number, decisions.csv by decision_id, \
 matches.csv by hit_id, checks.csv by case_id+check, events.csv by seq, any other file by its first column \
 (workbook sheets by their first column when its values are unique, else by row number). Prints added, removed \
@@ -223,21 +247,22 @@ and changed rows with old → new per cell; --format daff prints daff's tabular 
     },
     /// Print a workbook as text (each sheet, each row with its number), or a CSV file normalised. Git uses it to
     /// diff workbooks (registered by `jiuzhu init`).
-    #[command(after_help = "Examples:\n  jiuzhu cat reports/review-2026-11-20.xlsx\n  \
-git diff reports/        # shows changed cells: init set diff.jiuzhu-xlsx.textconv = \"jiuzhu cat\"")]
+    #[command(help_template = examples!("Examples:\n  jiuzhu cat reports/review-2026-11-20.xlsx\n  \
+git diff reports/        # shows changed cells: init set diff.jiuzhu-xlsx.textconv = \"jiuzhu cat\""))]
     Cat {
         /// An .xlsx, .xls, .ods or .csv file.
         file: PathBuf,
     },
     /// Decide benefits (救助决策): propose for a period, record the review meeting, post the public notice,
     /// record objections, and re-decide existing recipients (增发/减发/停发/渐退).
-    #[command(after_help = "Examples:\n  jiuzhu decide --period 2026-11\n  \
+    #[command(help_template = examples!("Examples:\n  jiuzhu decide --period 2026-11\n  \
 jiuzhu decide --period 2026-11 --preview\n  \
-jiuzhu decide --record reports/review-meeting-2026-11.xlsx --meeting \"城关镇审批会 纪要第23号\" --date 2026-11-20 \\\n      \
---attendees \"张镇长、李主任、王会计\"\n  \
+jiuzhu decide --record reports/review-meeting-2026-11.xlsx \\\n      \
+--meeting \"城关镇审批会 纪要第23号\" --date 2026-11-20 --attendees \"张镇长、李主任、王会计\"\n  \
 jiuzhu decide --objection CD-2026-0B9A1C744081 --dismissed --note \"经核实收入属实\" --date 2026-11-24\n  \
 jiuzhu decide --period 2026-11 --as-of 2026-11-30      # notices over: decisions take effect\n  \
-jiuzhu decide --impact old-jiuzhu.yaml\n\n\
+jiuzhu decide --impact old-jiuzhu.yaml"),
+        after_help = "\
 Proposals go to ledgers/decisions.csv (status proposed) and to the worksheet reports/review-meeting-PERIOD.xlsx \
 with a drop-down 评议结果 (同意/不同意/暂缓). Approved decisions are posted (reports/notice-MONTH.xlsx, one sheet per \
 village, only name, village, household size, scheme and amount) and take effect once every posting has run its \
@@ -287,7 +312,7 @@ full period with no upheld objection. Dates come from --date/--as-of, never the 
         dry_run: bool,
     },
     /// Explain how a case's amounts were derived (标准 − 人均收入 … = 月保障金).
-    #[command(after_help = "Example:\n  jiuzhu explain CD-2026-0B9A1C744081")]
+    #[command(help_template = examples!("Example:\n  jiuzhu explain CD-2026-0B9A1C744081"))]
     Explain {
         /// The case ID (案件编号).
         case: String,
@@ -295,8 +320,9 @@ full period with no upheld objection. Dates come from --date/--as-of, never the 
     /// Where the workspace stands: cases by scheme and status, and what needs a person now (rejects to fix,
     /// supplements due, open hits, meetings, notices, unreconciled payments, overdue follow-ups and complaints),
     /// each with the command that deals with it. Read-only.
-    #[command(after_help = "Examples:\n  jiuzhu status\n  jiuzhu status --as-of 2026-12-01\n  \
-jiuzhu --json status | jq '.items[].command'\n  LANG=zh_CN.UTF-8 jiuzhu status\n\n\
+    #[command(help_template = examples!("Examples:\n  jiuzhu status\n  jiuzhu status --as-of 2026-12-01\n  \
+jiuzhu --json status | jq '.items[].command'\n  LANG=zh_CN.UTF-8 jiuzhu status"),
+        after_help = "\
 Dates are judged on --as-of or the latest date in the ledgers (never the computer's clock). With --json, stdout is \
 one JSON object: as_of, cases (scheme → status → count), items (kind, count, what, command, info) and \
 needs_person.\n\nExit: 0 nothing needs a person; 1 something does; 2 error.")]
@@ -307,8 +333,9 @@ needs_person.\n\nExit: 0 nothing needs a person; 1 something does; 2 error.")]
     },
     /// The monthly statistics workbook (统计报表) for the period: households, persons and amounts by scheme and
     /// by township/village, new/increased/decreased/stopped, the change reconciliation, and charts.
-    #[command(after_help = "Examples:\n  jiuzhu report --period 2026-11\n  \
-jiuzhu --json report --period 2026-11\n  jiuzhu report --period 2026-11 --dry-run\n\n\
+    #[command(help_template = examples!("Examples:\n  jiuzhu report --period 2026-11\n  \
+jiuzhu --json report --period 2026-11\n  jiuzhu report --period 2026-11 --dry-run"),
+        after_help = "\
 Writes reports/统计报表-PERIOD.xlsx: 汇总 (key figures, the reconciliation 上月 + 新增 + 增发 − 减发 − 停发 = 本月 \
 with ✓/✗, and native charts of the last 12 months and of the split by scheme), 按类别, 按乡镇村, 变动 and 趋势. \
 Numbers come from ledgers/decisions.csv (in force each month) and ledgers/payments.csv (paid); the same ledgers \
@@ -323,11 +350,12 @@ give the same bytes.\n\nExit: 0 done; 1 the month does not reconcile; 2 nothing 
     },
     /// Pay (发放): the month's batch from effective decisions in each bank's file format, reconciliation of the
     /// bank's return file, reissues, and in-kind goods (物资) with their receipts.
-    #[command(after_help = "Examples:\n  jiuzhu disburse --period 2026-12\n  \
+    #[command(help_template = examples!("Examples:\n  jiuzhu disburse --period 2026-12\n  \
 jiuzhu disburse --period 2026-12 --override-budget \"县政府常务会议纪要第5号追加预算\"\n  \
 jiuzhu disburse --reconcile 回盘-2026-12.csv --profile rcc_csv\n  \
 jiuzhu disburse --goods 冬季物资发放计划.xlsx\n  \
-jiuzhu disburse --goods-receipts reports/goods-1A2B3C4D.xlsx\n\n\
+jiuzhu disburse --goods-receipts reports/goods-1A2B3C4D.xlsx"),
+        after_help = "\
 --period writes one payment per case and month due (arrears included, stopped cases excluded) to \
 ledgers/payments.csv, the bank files under reports/bank/ in the format of each bank's profile \
 (`disbursement.profiles` in jiuzhu.yaml) with their control totals, and reports/disburse-PERIOD-汇总表.xlsx to sign. \
@@ -363,9 +391,10 @@ Exit: 0 done; 1 done, but a case has no valid account or a failed payment waits 
     },
     /// Audit (审计): cross-check the whole chain, replay decisions and payments, reconcile the monthly change
     /// report, list overdue re-checks; draw and record reproducible spot checks (抽查).
-    #[command(after_help = "Examples:\n  jiuzhu audit\n  jiuzhu audit --period 2026-11\n  \
+    #[command(help_template = examples!("Examples:\n  jiuzhu audit\n  jiuzhu audit --period 2026-11\n  \
 jiuzhu audit replay-decisions money-invariants\n  jiuzhu audit --sample 5% --seed 20261201 --stratify\n  \
-jiuzhu audit --record reports/spot-check-20261201.xlsx\n  jiuzhu audit --change-report 年审变动报告.csv\n\n\
+jiuzhu audit --record reports/spot-check-20261201.xlsx\n  jiuzhu audit --change-report 年审变动报告.csv"),
+        after_help = "\
 Silent with exit 0 when everything holds; otherwise one line per finding (code, severity, case, what, fix), \
 exit 1, and reports/audit-findings[-P].xlsx. A clean audit writes ledgers/change_reports.csv (the monthly change \
 report, zero rows included) and records the ledgers' hashes in the journal. Codes: J1xx journal, J2xx chain, \
@@ -416,8 +445,9 @@ Exit: 0 nothing found; 1 findings; 2 nothing done (unreadable ledgers, bad usage
     /// Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of checksums;
     /// verify the dossiers; purge those past retention.
     #[command(
-        after_help = "Examples:\n  jiuzhu archive\n  jiuzhu archive --year 2026\n  jiuzhu archive verify\n  \
-jiuzhu archive purge --as-of 2032-01-01\n  jiuzhu archive purge --as-of 2032-01-01 --yes\n\n\
+        help_template = examples!("Examples:\n  jiuzhu archive\n  jiuzhu archive --year 2026\n  jiuzhu archive verify\n  \
+jiuzhu archive purge --as-of 2032-01-01\n  jiuzhu archive purge --as-of 2032-01-01 --yes"),
+        after_help = "\
 `archive` archives every closed case (stopped, rejected, closed) not yet archived: the case's rows of every \
 ledger (same headers), dossier.xlsx (one sheet per ledger), DOSSIER.csv (closure date, retention date, Git commit) \
 and MANIFEST.csv (file, bytes, rows, sha256); ledgers/archive_index.csv lists the dossiers. --year Y closes a year: \
@@ -496,7 +526,7 @@ fn main() -> ExitCode {
         match jiuzhu::i18n::parse(l) {
             Some(lang) => jiuzhu::i18n::set(lang),
             None => {
-                eprintln!("jiuzhu: error: --lang takes zh or en, not `{l}`");
+                jiuzhu::errln!("jiuzhu: error: --lang takes zh or en, not `{l}`");
                 return ExitCode::from(2);
             }
         }
@@ -513,7 +543,7 @@ fn main() -> ExitCode {
     let code = match &result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            eprintln!("jiuzhu: {} {e:#}", jiuzhu::i18n::tr("error:", "错误:"));
+            jiuzhu::errln!("jiuzhu: {} {e:#}", jiuzhu::i18n::tr("error:", "错误:"));
             2
         }
     };

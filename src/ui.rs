@@ -6,7 +6,14 @@
 //! - **`--json`**: stdout holds exactly one JSON object, printed when the command ends: `command`, `exit`, and
 //!   the counts the command recorded with [`record`] (commands that record nothing get the workspace's counts).
 //!   Every human-readable line goes to stderr meanwhile, so a script can parse stdout whole.
+//! - **Output** goes through [`outln!`](crate::outln), [`out!`](crate::out) and [`errln!`](crate::errln) (or
+//!   [`stdout`] for a command whose product is its stdout, `cat` and `diff`), never `println!`: a reader that
+//!   has gone away (`jiuzhu … | head -1`) is not an error of the step. `println!` panics on the broken pipe
+//!   (exit 101, after the step may have committed) and `?` on a write exits 2; here the rest of the output is
+//!   dropped and the step's own exit code comes out. (Rust ignores `SIGPIPE`, so the write fails with `EPIPE`
+//!   instead of killing the process; restoring `SIG_DFL` would kill it instead, changing the exit code too.)
 
+use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -20,6 +27,124 @@ static JSON: AtomicBool = AtomicBool::new(false);
 static SUMMARY: Mutex<Option<Map<String, Value>>> = Mutex::new(None);
 /// A progress bar is on screen: the step's spinner stays out of its way.
 static BAR_SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// stdout was found closed (a broken pipe): the rest of the output is dropped without trying.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// A write to stdout failed otherwise (a full disk): said once on stderr.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// The process's stdout, where a closed reader is not an error: a write to a broken pipe succeeds without
+/// writing, and so does every later one. Other errors are returned.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+/// stdout for a command's output, locked for as long as the writer lives.
+pub fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if STDOUT_CLOSED.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        closed_is_ok(self.0.write(buf), buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if STDOUT_CLOSED.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        closed_is_ok(self.0.flush(), ())
+    }
+}
+
+fn closed_is_ok<T>(result: std::io::Result<T>, instead: T) -> std::io::Result<T> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(instead)
+        }
+        r => r,
+    }
+}
+
+/// What [`outln!`](crate::outln) and [`out!`](crate::out) do: prints on stdout. A closed stdout drops the text;
+/// any other failure is said once on stderr. Never panics, and never fails the step: what is printed is the
+/// summary of work already done (and committed).
+#[doc(hidden)]
+pub fn print_out(args: fmt::Arguments<'_>) {
+    if let Err(e) = stdout().write_fmt(args) {
+        if !STDOUT_FAILED.swap(true, Ordering::Relaxed) {
+            let warning = crate::i18n::tr("warning: cannot print to stdout:", "警告: 无法输出到标准输出:");
+            print_err(format_args!("{warning} {e}\n"));
+        }
+    }
+}
+
+/// What [`errln!`](crate::errln) does: prints on stderr, dropping the text where stderr cannot be written (a
+/// closed pipe): there is nowhere left to say so, and it must not panic (exit 101) or change the exit code.
+#[doc(hidden)]
+pub fn print_err(args: fmt::Arguments<'_>) {
+    let _ = std::io::stderr().lock().write_fmt(args);
+}
+
+/// `println!` for the commands' output: a closed stdout is not an error (see [`print_out`]).
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::ui::print_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::ui::print_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for the commands' output: a closed stdout is not an error (see [`print_out`]).
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::ui::print_out(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that never panics: a closed stderr drops the text (see [`print_err`]).
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::ui::print_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// A word for a POSIX shell: as it is when it has nothing the shell would read as syntax, else in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// How a hint names the folder `dir` for a shell in the current folder, so that a command printed for the user
+/// works when pasted where they are: `None` when `dir` is the current folder; its path from here when it is
+/// below it (`big`, not `/home/…/big`); else its absolute path. Quoted for the shell.
+pub fn dir_from_here(dir: &std::path::Path) -> Option<String> {
+    let here = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let shown = match here.as_deref().map(|h| dir.strip_prefix(h)) {
+        Some(Ok(rel)) if rel.as_os_str().is_empty() => return None,
+        // `./` keeps a folder named `-x` from reading as an option.
+        Some(Ok(rel)) if rel.to_string_lossy().starts_with('-') => std::path::Path::new(".").join(rel),
+        Some(Ok(rel)) => rel.to_path_buf(),
+        _ => dir,
+    };
+    Some(shell_quote(&shown.to_string_lossy()))
+}
+
+/// `cd DIR && ` for a hint of commands to run in `dir` (nothing when it is the current folder): relative paths
+/// and globs in them are then read in `dir`, as the shell expands a glob where it stands, not in `-C DIR`.
+pub fn cd_to(dir: &std::path::Path) -> String {
+    dir_from_here(dir).map_or(String::new(), |d| format!("cd {d} && "))
+}
 
 /// Sets `--quiet` for progress bars.
 pub fn set_quiet(quiet: bool) {
@@ -261,7 +386,7 @@ pub fn phase(name: &str) {
     static START: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
     let start = START.get_or_init(|| std::env::var_os("JIUZHU_TIMING").map(|_| Instant::now()));
     if let Some(s) = start {
-        eprintln!("[{:>8.3} s] {}{name}", s.elapsed().as_secs_f64(), resident());
+        crate::errln!("[{:>8.3} s] {}{name}", s.elapsed().as_secs_f64(), resident());
     }
 }
 
@@ -292,6 +417,25 @@ mod tests {
         assert!(!colour_on(false));
         assert_eq!(red("x", false), "x");
         assert_eq!(green("x", true), "\x1b[32mx\x1b[0m");
+    }
+
+    #[test]
+    fn quoting_for_the_shell() {
+        assert_eq!(shell_quote("/usr/bin/jiuzhu"), "/usr/bin/jiuzhu");
+        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
+        assert_eq!(shell_quote("青禾县"), "'青禾县'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn folders_are_named_from_here() {
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(dir_from_here(&here), None);
+        assert_eq!(cd_to(&here), "");
+        assert_eq!(dir_from_here(&here.join("src")).as_deref(), Some("src"));
+        assert_eq!(cd_to(&here.join("src")), "cd src && ");
+        let root = here.ancestors().last().unwrap().to_path_buf();
+        assert_eq!(dir_from_here(&root), Some(shell_quote(&root.to_string_lossy())));
     }
 
     #[test]

@@ -109,6 +109,17 @@ impl Workspace {
         self.root.join(rel)
     }
 
+    /// How a command printed for the user runs jiuzhu on this workspace from the current folder: `jiuzhu`, or
+    /// `jiuzhu -C DIR` when the current folder is not the workspace's root (as after `jiuzhu -C DIR status`).
+    /// With `-C`, the workspace-relative paths the command names (`reports/…`) are read in DIR too, so the
+    /// command works pasted where the user is. Only for what is printed, never for what is written to a file.
+    pub fn jiuzhu(&self) -> String {
+        match crate::ui::dir_from_here(&self.root) {
+            None => "jiuzhu".to_string(),
+            Some(dir) => format!("jiuzhu -C {dir}"),
+        }
+    }
+
     fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
     }

@@ -440,6 +440,29 @@ fn the_same_seed_draws_the_same_sample_and_results_are_read_back() {
     assert_same_files(&before, &a.ledgers(), "a refused worksheet");
 }
 
+/// J503 names the worksheet the sample wrote (`reports/spot-check-SEED.xlsx` with the seed filled in), in the
+/// file to fill in and in the command that reads it back.
+#[test]
+fn a_sample_without_results_names_its_own_worksheet() {
+    let ws = paid_month();
+    assert_exit(&ws.run(&["audit", "--sample", "50%", "--seed", "20261201"]), 0);
+    let out = ws.run(&["audit", "spot-checks"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("J503 "))
+        .unwrap_or_else(|| panic!("no J503:\n{text}"));
+    let file = line
+        .split("fill in ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no file to fill in: {line}"));
+    assert_eq!(file, "reports/spot-check-20261201.xlsx", "{line}");
+    assert!(ws.path(file).exists(), "{file} was not written: {line}");
+    assert!(line.contains(&format!("`jiuzhu audit --record {file}`")), "{line}");
+}
+
 #[test]
 fn decisions_not_yet_effective_are_not_paid_and_statuses_are_consistent() {
     // The month's decisions are effective, so nothing is reported before approval.

@@ -498,7 +498,7 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     );
     if args.dry_run || made.is_empty() {
         if !args.quiet {
-            println!("{out}");
+            crate::outln!("{out}");
         }
         return Ok(Outcome::Done);
     }
@@ -517,7 +517,7 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(Outcome::Done)
 }
@@ -573,14 +573,14 @@ fn verify(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     if problems.is_empty() {
         if !args.quiet {
-            println!("archive verify: {} dossiers, every file as archived", live.len());
+            crate::outln!("archive verify: {} dossiers, every file as archived", live.len());
         }
         return Ok(Outcome::Done);
     }
     for p in &problems {
-        println!("{p}");
+        crate::outln!("{p}");
     }
-    println!(
+    crate::outln!(
         "archive verify: {} problems in {} dossiers — restore the files from Git (`git checkout -- archive/`)",
         problems.len(),
         live.len()
@@ -611,7 +611,7 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
             }
         }
         if !args.quiet {
-            println!("archive purge --as-of {as_of}: nothing is past its retention date ({kept} dossiers kept)");
+            crate::outln!("archive purge --as-of {as_of}: nothing is past its retention date ({kept} dossiers kept)");
         }
         return Ok(Outcome::Done);
     }
@@ -625,7 +625,7 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
         })
         .collect();
     if !yes || args.dry_run {
-        println!(
+        crate::outln!(
             "archive purge --as-of {as_of}: {} dossiers are past retention and would be removed:\n  {}\n\
              Nothing removed: run again with --yes to remove them ({kept} dossiers kept).",
             due.len(),
@@ -674,7 +674,7 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
         std::fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
     }
     if !args.quiet {
-        println!(
+        crate::outln!(
             "archive purge --as-of {as_of}: {} dossiers removed and recorded in ledgers/archive_index.csv:\n  {}",
             due.len(),
             list.join("\n  ")

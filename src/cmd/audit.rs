@@ -145,17 +145,17 @@ impl Finding {
     }
 }
 
-fn err(code: &'static str, case_id: &str, what: String, fix: &str) -> Finding {
+fn err(code: &'static str, case_id: &str, what: String, fix: impl Into<String>) -> Finding {
     Finding {
         code,
         severity: Severity::Error,
         case_id: case_id.to_string(),
         what,
-        fix: fix.to_string(),
+        fix: fix.into(),
     }
 }
 
-fn warn(code: &'static str, case_id: &str, what: String, fix: &str) -> Finding {
+fn warn(code: &'static str, case_id: &str, what: String, fix: impl Into<String>) -> Finding {
     Finding {
         severity: Severity::Warning,
         ..err(code, case_id, what, fix)
@@ -545,9 +545,9 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     for x in &f {
-        println!("{}", x.line());
+        crate::outln!("{}", x.line());
     }
-    println!(
+    crate::outln!(
         "audit: {} findings ({errors} errors, {} warnings){}",
         f.len(),
         f.len() - errors,
@@ -1037,7 +1037,16 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
                     "relative of staff (近亲属备案, hit {}) approved without the hit decided by a named person",
                     m.hit_id
                 ),
-                "decide the hit with `jiuzhu compare --resolve` naming who decided",
+                // An open hit is on the current worksheet, named by its batch.
+                if m.disposition == Disposition::Open && !m.batch.is_empty() {
+                    format!(
+                        "decide the hit with `jiuzhu compare --resolve reports/compare-hits-{}.xlsx` naming who \
+                         decided",
+                        m.batch
+                    )
+                } else {
+                    "decide the hit with `jiuzhu compare --resolve` naming who decided".to_string()
+                },
             ));
         }
         if !revisited.contains(m.case_id.as_str()) {
@@ -1639,7 +1648,7 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     }
     if f.is_empty() {
         if !args.quiet {
-            println!(
+            crate::outln!(
                 "audit --change-report {shown}: {} rows, every one reconciles",
                 rows.len()
             );
@@ -1647,9 +1656,9 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     for x in &f {
-        println!("{}", x.line());
+        crate::outln!("{}", x.line());
     }
-    println!("audit: {} findings in {shown}", f.len());
+    crate::outln!("audit: {} findings in {shown}", f.len());
     Ok(Outcome::NeedsAttention)
 }
 
@@ -1716,11 +1725,20 @@ fn spot_check_findings(ctx: &Ctx, f: &mut Vec<Finding>) {
                 "J503",
                 &s.case_id,
                 format!("spot check {}: drawn, no result recorded yet", s.sample),
-                "fill in reports/spot-check-SEED.xlsx and `jiuzhu audit --record FILE`",
+                {
+                    // The worksheet `audit --sample` wrote for this sample (its seed).
+                    let sheet = spot_check_sheet(&s.sample);
+                    format!("fill in {0} and `jiuzhu audit --record {0}`", sheet.display())
+                },
             )),
             _ => {}
         }
     }
+}
+
+/// The spot-check worksheet of a sample (named by its seed), relative to the workspace.
+fn spot_check_sheet(sample: &str) -> PathBuf {
+    PathBuf::from("reports").join(format!("spot-check-{sample}.xlsx"))
 }
 
 /// A percentage in hundredths of a percent (`5%` → 500, `2.5` → 250).
@@ -1807,17 +1825,18 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
             checked_on: prev.and_then(|p| p.checked_on),
         });
     }
-    let rel = PathBuf::from("reports").join(format!("spot-check-{sample}.xlsx"));
+    let rel = spot_check_sheet(&sample);
     let out = format!(
-        "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}",
+        "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}{}",
         if args.stratify { " --stratify" } else { "" },
         drawn.len(),
+        if args.dry_run { "would be " } else { "" },
         rel.display()
     );
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         for (id, rank, stratum) in &drawn {
-            println!("  {id} #{rank} {stratum}");
+            crate::outln!("  {id} #{rank} {stratum}");
         }
         return Ok(Outcome::Done);
     }
@@ -1845,7 +1864,7 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     txn.put(&rel, spot_workbook(&ws.policy, &spot, &sample, &by_id)?);
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(Outcome::Done)
 }
@@ -2031,7 +2050,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         }
     );
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         return Ok(Outcome::Done);
     }
     let mut txn = Txn::new();
@@ -2052,7 +2071,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(if spot.iter().any(|s| s.sample == sample && s.result == "not_true") {
         Outcome::NeedsAttention

@@ -18,7 +18,8 @@ pub fn run(file: &Path) -> Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
     let text = to_text(&name, &bytes)?;
-    let mut out = std::io::stdout().lock();
+    // A reader that stops early (`jiuzhu cat … | head`) is not an error: `ui::stdout` drops the rest.
+    let mut out = crate::ui::stdout();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(Outcome::Done)

@@ -281,11 +281,15 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let sheet_rel = batch
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
-    if let Some(rel) = &sheet_rel {
-        out.push_str(&format!(
-            "\n  worksheet: {} (fill in 处理结果, then `jiuzhu compare --resolve`)",
-            rel.display()
-        ));
+    // Named only where it is written: a dry run says what it would write.
+    match &sheet_rel {
+        Some(rel) if args.dry_run => out.push_str(&format!("\n  worksheet would be {}", rel.display())),
+        Some(rel) => out.push_str(&format!(
+            "\n  worksheet: {0} (fill in 处理结果, then `{1} compare --resolve {0}`)",
+            rel.display(),
+            ws.jiuzhu()
+        )),
+        None => {}
     }
     for m in matches.iter().filter(|m| m.disposition == Disposition::Open).take(20) {
         let evidence = if m.evidence.is_empty() {
@@ -308,7 +312,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         Outcome::Done
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
 
@@ -336,7 +340,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     ws.commit(&lock, txn)?;
     crate::ui::phase("compare: committed");
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -897,7 +901,8 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
     if let Some(rel) = &sheet_rel {
-        out.push_str(&format!("\n  worksheet of the open hits: {}", rel.display()));
+        let would = if args.dry_run { " would be" } else { ":" };
+        out.push_str(&format!("\n  worksheet of the open hits{would} {}", rel.display()));
     }
     let outcome = if open > 0 {
         Outcome::NeedsAttention
@@ -905,7 +910,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         Outcome::Done
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     let mut txn = Txn::new();
@@ -931,7 +936,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -998,7 +1003,7 @@ fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     let shown = file.display().to_string();
     if args.dry_run {
-        println!("dry run: would write {} hashed ID numbers to {shown}", hashes.len());
+        crate::outln!("dry run: would write {} hashed ID numbers to {shown}", hashes.len());
         return Ok(Outcome::Done);
     }
     let dir = match file.parent() {
@@ -1011,7 +1016,7 @@ fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     tmp.as_file().sync_all()?;
     tmp.persist(file).map_err(|e| anyhow!("cannot write {shown}: {e}"))?;
     if !args.quiet {
-        println!(
+        crate::outln!(
             "compare --export-hashed: {} people of open cases written to {shown} as salted SHA-256 hashes \
              (no ID numbers); the other office matches it with `jiuzhu compare --source NAME=FILE --hashed`",
             hashes.len()

@@ -453,15 +453,24 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         failed_index.entry(c.case_id.as_str()).or_default().push(c);
     }
     let caps = CapIndex::new(st, policy);
+    // How the commands in the reasons run jiuzhu from where the user is (`-C DIR` when elsewhere).
+    let jiuzhu = ws.jiuzhu();
     for case in &st.cases {
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
                 let list: Vec<String> = hits.iter().map(|m| format!("{} ({})", m.hit_id, m.source)).collect();
+                // The worksheets the hits are on: `--resolve` needs the file.
+                let sheets: BTreeSet<&str> = hits.iter().map(|m| m.batch.as_str()).collect();
+                let resolve: Vec<String> = sheets
+                    .into_iter()
+                    .map(|b| format!("`{jiuzhu} compare --resolve reports/compare-hits-{b}.xlsx`"))
+                    .collect();
                 blocked.push(Blocked {
                     case_id: case.case_id.clone(),
                     why: format!(
-                        "open registry hits: {} — resolve them with `jiuzhu compare --resolve`",
-                        list.join(", ")
+                        "open registry hits: {} — resolve them with {}",
+                        list.join(", "),
+                        resolve.join(", ")
                     ),
                 });
                 continue;
@@ -550,7 +559,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             }
             CaseStatus::Received | CaseStatus::NeedsInfo => blocked.push(Blocked {
                 case_id: case.case_id.clone(),
-                why: format!("not verified ({}) — run `jiuzhu verify`", case.status.as_str()),
+                why: format!("not verified ({}) — run `{jiuzhu} verify`", case.status.as_str()),
             }),
             CaseStatus::Effective => {
                 if let Some(p) = redecide(st, policy, case, &members, period)? {
@@ -663,11 +672,15 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let sheet_rel = batch
         .as_ref()
         .map(|_| PathBuf::from("reports").join(format!("review-meeting-{period}.xlsx")));
-    if let Some(rel) = &sheet_rel {
-        out.push_str(&format!(
-            "\n  worksheet: {} (fill in 评议结果, then `jiuzhu decide --record FILE --meeting … --date …`)",
-            rel.display()
-        ));
+    // Named only where it is written: a preview writes nothing, and a dry run says what it would write.
+    match &sheet_rel {
+        Some(rel) if writing => out.push_str(&format!(
+            "\n  worksheet: {0} (fill in 评议结果, then `{1} decide --record {0} --meeting \"…\" --date YYYY-MM-DD`)",
+            rel.display(),
+            ws.jiuzhu()
+        )),
+        Some(rel) if args.dry_run => out.push_str(&format!("\n  worksheet would be {}", rel.display())),
+        _ => {}
     }
     for b in blocked.iter().take(20) {
         out.push_str(&format!("\n  blocked {}: {}", b.case_id, b.why));
@@ -683,7 +696,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         Outcome::NeedsAttention
     };
     if !writing {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     // The review workbook (the longest piece of what is left) on one core, while the other encodes the
@@ -707,7 +720,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     drop(before_decisions);
     let Some((decisions_bytes, input_list)) = encoded? else {
         if !args.quiet || outcome != Outcome::Done {
-            println!("{out}\n  nothing changed");
+            crate::outln!("{out}\n  nothing changed");
         }
         return Ok(outcome);
     };
@@ -732,7 +745,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     ws.commit(&lock, txn)?;
     crate::ui::phase("decide: committed");
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -1340,9 +1353,10 @@ fn record(
         ),
     );
     let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
-    out.push_str(&format!("\n  public notice: {}", notice_rel.display()));
+    let would = if args.dry_run { " would be" } else { ":" };
+    out.push_str(&format!("\n  public notice{would} {}", notice_rel.display()));
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1370,7 +1384,7 @@ fn record(
         Outcome::Done
     };
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -1650,7 +1664,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
         format!("decide --undisputed: 无争议免评议（{date}）: 同意 {approved} 件, 同意不予批准 {refusals} 件"),
     );
     if args.dry_run {
-        println!("{}{out}", tr("dry run: ", "试运行: "));
+        crate::outln!("{}{out}", tr("dry run: ", "试运行: "));
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1667,7 +1681,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     );
     ws.commit(&lock.expect("writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(Outcome::Done)
 }
@@ -1723,7 +1737,7 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
         }
     );
     if args.dry_run {
-        println!("dry run: {out}");
+        crate::outln!("dry run: {out}");
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1736,7 +1750,7 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
     st.write(ws, &mut txn)?;
     ws.commit(&lock.expect("writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(if upheld { Outcome::NeedsAttention } else { Outcome::Done })
 }
@@ -1811,7 +1825,7 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
     let (moved, pending) = (in_force_lines.len(), pending_lines.len());
     let delta = signed(Fen(total_new.0 - total_old.0));
     let old_shown = old_policy.display();
-    println!(
+    crate::outln!(
         "{}",
         tr(
             format!(
@@ -1825,10 +1839,10 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
         )
     );
     for l in in_force_lines {
-        println!("{l}");
+        crate::outln!("{l}");
     }
     if pending > 0 {
-        println!(
+        crate::outln!(
             "{}",
             tr(
                 format!("{pending} applications not yet in force change:"),
@@ -1836,11 +1850,11 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
             )
         );
         for l in pending_lines {
-            println!("{l}");
+            crate::outln!("{l}");
         }
     }
     if one_offs_paid > 0 {
-        println!(
+        crate::outln!(
             "{}",
             tr(
                 format!("{one_offs_paid} one-off payments (临时救助) already in force are not monthly and not counted"),
@@ -1868,7 +1882,7 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
         .iter()
         .find(|c| c.case_id == case_id)
         .ok_or_else(|| anyhow!("no case {case_id} in ledgers/cases.csv"))?;
-    println!(
+    crate::outln!(
         "{} {} {}{} {} 人 {} — {}",
         case.case_id,
         case.applicant_name,
@@ -1881,10 +1895,10 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
     let mut ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case_id).collect();
     ds.sort_by(|a, b| (&a.period, &a.decision_id).cmp(&(&b.period, &b.decision_id)));
     if ds.is_empty() {
-        println!("  no decision yet");
+        crate::outln!("  no decision yet");
     }
     for d in ds {
-        println!(
+        crate::outln!(
             "{} {} {:?}{}: {} → {} ({})",
             d.period,
             d.kind.label_zh(),
@@ -1899,13 +1913,13 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
             d.reason
         );
         for step in d.derivation.split('；') {
-            println!("  {step}");
+            crate::outln!("  {step}");
         }
         if !d.policy_values.is_empty() {
-            println!("  policy: {}", d.policy_values);
+            crate::outln!("  policy: {}", d.policy_values);
         }
         if !d.meeting.is_empty() {
-            println!(
+            crate::outln!(
                 "  meeting: {}{}",
                 d.meeting,
                 d.decided_on.map(|x| format!(" ({x})")).unwrap_or_default()

@@ -59,7 +59,7 @@ pub fn ledger_key(file_name: &str) -> Option<&'static [&'static str]> {
 pub fn run(args: &Args) -> Result<Outcome> {
     let a = load(&args.dir, &args.a)?;
     let b = load(&args.dir, &args.b)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(crate::ui::stdout());
     let differs = match (a.kind, b.kind) {
         (Kind::Csv, Kind::Csv) => {
             let key = match &args.key {

@@ -771,7 +771,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         Outcome::NeedsAttention
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     if added > 0 {
@@ -796,7 +796,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     }
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -1581,7 +1581,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         Outcome::NeedsAttention
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     let base = file
@@ -1605,7 +1605,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
     st.chain.put(&mut txn)?;
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
@@ -1781,12 +1781,18 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len(),
         item_totals(&list, |g| Some(g.quantity)).join(", ")
     );
-    out.push_str(&format!(
-        "\n  distribution list: {} (recipients sign, then `jiuzhu disburse --goods-receipts FILE`)",
-        rel.display()
-    ));
+    // Named only where it is written: a dry run says what it would write.
     if args.dry_run {
-        println!("{out}");
+        out.push_str(&format!("\n  distribution list would be {}", rel.display()));
+    } else {
+        out.push_str(&format!(
+            "\n  distribution list: {0} (recipients sign, then `{1} disburse --goods-receipts {0}`)",
+            rel.display(),
+            ws.jiuzhu()
+        ));
+    }
+    if args.dry_run {
+        crate::outln!("{out}");
         return Ok(Outcome::Done);
     }
     let mut txn = Txn::new();
@@ -1805,7 +1811,7 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     txn.put(&rel, goods_list(&ws.policy, &st, &plan, &list)?);
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(Outcome::Done)
 }
@@ -2019,7 +2025,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     };
     if args.dry_run || changed == 0 {
         if args.dry_run || !args.quiet || outcome != Outcome::Done {
-            println!("{out}");
+            crate::outln!("{out}");
         }
         return Ok(outcome);
     }
@@ -2043,7 +2049,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     st.chain.put(&mut txn)?;
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }

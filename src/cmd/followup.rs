@@ -318,9 +318,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ),
     };
     if t.changes > 0 {
+        let jiuzhu = ws.jiuzhu();
         out.push_str(&tr(
-            "\n  next: `jiuzhu decide --period YYYY-MM` re-decides the changed households (增发/减发/停发)",
-            "\n  下一步: `jiuzhu decide --period YYYY-MM` 对有变化的家庭重新核定 (增发/减发/停发)",
+            format!("\n  next: `{jiuzhu} decide --period YYYY-MM` re-decides the changed households (增发/减发/停发)"),
+            format!("\n  下一步: `{jiuzhu} decide --period YYYY-MM` 对有变化的家庭重新核定 (增发/减发/停发)"),
         ));
     }
     if !rejects.is_empty() && changed {
@@ -355,13 +356,13 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         Outcome::NeedsAttention
     };
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }

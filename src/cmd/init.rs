@@ -6,6 +6,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use crate::i18n::tr;
 use crate::policy::Policy;
 use crate::workspace::{POLICY_FILE, STATE_DIR};
 use crate::Outcome;
@@ -47,18 +48,39 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     if !matches!(git, GitInit::NoGit) {
         // `git diff` / `git log -p` of a workbook show its cells (textconv `jiuzhu cat`).
         if let Err(e) = crate::git::register_textconv(dir) {
-            eprintln!("warning: workbooks will diff as binary: cannot register the jiuzhu-xlsx diff driver: {e:#}");
+            crate::errln!("warning: workbooks will diff as binary: cannot register the jiuzhu-xlsx diff driver: {e:#}");
         }
     }
     if !quiet {
-        println!(
-            "initialised jiuzhu workspace in {}{}\n  next: edit {POLICY_FILE} for your county, then `jiuzhu intake REGISTER.xlsx`",
-            dir.display(),
-            match git {
-                GitInit::Created => " (new Git repository)",
-                GitInit::Existing => " (inside an existing Git repository)",
-                GitInit::NoGit => " (git not found: ledgers are not versioned until you run `git init`)",
-            }
+        let git = match git {
+            GitInit::Created => tr(" (new Git repository)", " (新建 Git 仓库)"),
+            GitInit::Existing => tr(" (inside an existing Git repository)", " (位于已有的 Git 仓库中)"),
+            GitInit::NoGit => tr(
+                " (git not found: ledgers are not versioned until you run `git init`)",
+                " (未找到 git: 运行 `git init` 之前台账不受版本管理)",
+            ),
+        };
+        // Named from where the user is: the policy to edit, and the folder to intake in (REGISTER.xlsx is read
+        // there, as the user would expect of a path typed after `cd`).
+        let policy = match crate::ui::dir_from_here(dir) {
+            Some(d) => format!("{d}/{POLICY_FILE}"),
+            None => POLICY_FILE.to_string(),
+        };
+        let cd = crate::ui::cd_to(dir);
+        crate::outln!(
+            "{}",
+            tr(
+                format!(
+                    "initialised jiuzhu workspace in {}{git}\n  next: edit {policy} for your county, then \
+                     `{cd}jiuzhu intake REGISTER.xlsx`",
+                    dir.display()
+                ),
+                format!(
+                    "已在 {} 创建 jiuzhu 工作区{git}\n  下一步: 按本县情况修改 {policy}, 然后 \
+                     `{cd}jiuzhu intake 申请登记表.xlsx`",
+                    dir.display()
+                )
+            )
         );
     }
     Ok(Outcome::Done)

@@ -259,7 +259,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
 
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
 
@@ -340,7 +340,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     drop(freeing);
     crate::kept_to_exit((inputs, rejects, skips, chain));
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }

@@ -310,6 +310,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::record("reconciles", balanced);
 
     let mark = if balanced { "✓" } else { "✗" };
+    // A dry run names the workbook as one it would write.
+    let written = if args.dry_run {
+        tr(
+            format!("would be {}", rel.display()),
+            format!("将写入 {}", rel.display()),
+        )
+    } else {
+        rel.display().to_string()
+    };
     let out = tr(
         format!(
             "{}report {}: {} households, {} persons, {} this month ({} paid this year); new {}, increased {}, \
@@ -330,7 +339,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             all.decreased.amount,
             all.stopped.amount,
             all.after.amount,
-            rel.display()
+            written
         ),
         format!(
             "{}统计报表 {}: 在保 {} 户 {} 人, 本月 {} 元 (本年累计发放 {} 元); 新增 {} 户, 增发 {} 户, 减发 {} 户, \
@@ -351,7 +360,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             all.decreased.amount,
             all.stopped.amount,
             all.after.amount,
-            rel.display()
+            written
         ),
     );
     let outcome = if balanced {
@@ -365,7 +374,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ws.commit(&lock, txn)?;
     }
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }

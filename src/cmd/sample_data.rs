@@ -823,7 +823,7 @@ pub struct Written {
 pub fn run(args: &Args) -> Result<Outcome> {
     let w = generate(args)?;
     if !args.quiet {
-        println!(
+        crate::outln!(
             "sample-data {}: {} households ({} members) in {} registers; {} registry rows ({} planted hits in \
              inputs/expected-hits.csv); {} visit rows{}",
             args.dir.display(),
@@ -839,10 +839,14 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 String::new()
             }
         );
-        println!(
-            "  next: jiuzhu -C {0} intake inputs/registers/*.csv && jiuzhu -C {0} verify --as-of 2026-11-20 \
-             --visits inputs/visits*.csv",
-            args.dir.display()
+        // `cd` first: the shell expands the globs where it stands, and `-C DIR` would not move them to DIR.
+        let next = format!(
+            "{}jiuzhu intake inputs/registers/*.csv && jiuzhu verify --as-of 2026-11-20 --visits inputs/visits*.csv",
+            crate::ui::cd_to(&args.dir)
+        );
+        crate::outln!(
+            "{}",
+            crate::i18n::tr(format!("  next: {next}"), format!("  下一步: {next}"))
         );
     }
     Ok(Outcome::Done)

@@ -100,7 +100,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     ui::record_serialized("items", &st.items);
     ui::record("needs_person", st.needs_person);
     if !ui::json() {
-        print!("{}", render(ws, &st, explicit.is_some()));
+        crate::out!("{}", render(ws, &st, explicit.is_some()));
     }
     Ok(if st.needs_person == 0 {
         Outcome::Done
@@ -145,6 +145,9 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
             .or_default() += 1;
     }
 
+    // The commands run jiuzhu from where the user is: `jiuzhu -C DIR` after `jiuzhu -C DIR status`, so that each
+    // works pasted (or run from `--json`'s `command`), its `reports/…` paths read in DIR.
+    let jiuzhu = ws.jiuzhu();
     let mut items = Vec::new();
     let mut push = |kind: &'static str, count: usize, what: String, command: String, info: bool| {
         if count > 0 {
@@ -168,8 +171,10 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("最近一次导入拒收 {n} 行 ({})", path.display()),
             ),
             tr(
-                "fix the rows in the source file, then `jiuzhu intake FILE` again (delete the report once done)",
-                "在原文件中改正这些行后重新 `jiuzhu intake 文件` (处理完后可删除该报告)",
+                format!(
+                    "fix the rows in the source file, then `{jiuzhu} intake FILE` again (delete the report once done)"
+                ),
+                format!("在原文件中改正这些行后重新 `{jiuzhu} intake 文件` (处理完后可删除该报告)"),
             ),
             false,
         );
@@ -202,8 +207,10 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("{} 户待补充材料, 最早 {first} 到期, 已逾期 {past} 户", due.len()),
             ),
             tr(
-                "see reports/supplement-notices-*.xlsx; when the materials arrive, `jiuzhu verify --as-of DATE`",
-                "见 reports/supplement-notices-*.xlsx; 材料补齐后运行 `jiuzhu verify --as-of 日期`",
+                format!(
+                    "see reports/supplement-notices-*.xlsx; when the materials arrive, `{jiuzhu} verify --as-of DATE`"
+                ),
+                format!("见 reports/supplement-notices-*.xlsx; 材料补齐后运行 `{jiuzhu} verify --as-of 日期`"),
             ),
             false,
         );
@@ -219,7 +226,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
             format!("{received} cases not yet verified"),
             format!("{received} 件案件尚未审核"),
         ),
-        "jiuzhu verify --as-of YYYY-MM-DD".into(),
+        format!("{jiuzhu} verify --as-of YYYY-MM-DD"),
         false,
     );
     let held = cases
@@ -235,8 +242,8 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
             format!("{held} 件案件因需人工处理的审核项暂缓 (入户调查、比对疑点、时限…)"),
         ),
         tr(
-            "see the reasons in reports/review-*.xlsx, act, then `jiuzhu verify --as-of YYYY-MM-DD`",
-            "原因见 reports/review-*.xlsx, 处理后运行 `jiuzhu verify --as-of 日期`",
+            format!("see the reasons in reports/review-*.xlsx, act, then `{jiuzhu} verify --as-of YYYY-MM-DD`"),
+            format!("原因见 reports/review-*.xlsx, 处理后运行 `{jiuzhu} verify --as-of 日期`"),
         ),
         false,
     );
@@ -256,7 +263,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
             format!("{undecided} verified cases have no proposal yet"),
             format!("{undecided} 件审核通过的案件尚未拟定决定"),
         ),
-        "jiuzhu decide --period YYYY-MM".into(),
+        format!("{jiuzhu} decide --period YYYY-MM"),
         false,
     );
 
@@ -273,7 +280,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("{n} registry hits not yet decided"),
                 format!("{n} 条比对疑点未处理"),
             ),
-            format!("jiuzhu compare --resolve reports/compare-hits-{batch}.xlsx"),
+            format!("{jiuzhu} compare --resolve reports/compare-hits-{batch}.xlsx"),
             false,
         );
     }
@@ -291,7 +298,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("{n} proposals for {period} wait for the review meeting"),
                 format!("{period} 有 {n} 项拟定决定待审批会评议"),
             ),
-            format!("jiuzhu decide --record reports/review-meeting-{period}.xlsx --meeting \"…\" --date YYYY-MM-DD"),
+            format!("{jiuzhu} decide --record reports/review-meeting-{period}.xlsx --meeting \"…\" --date YYYY-MM-DD"),
             false,
         );
     }
@@ -325,7 +332,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("{n} public notices running until {end}"),
                 format!("{n} 项公示进行中, {end} 结束"),
             ),
-            format!("jiuzhu decide --period {period} --as-of {after}"),
+            format!("{jiuzhu} decide --period {period} --as-of {after}"),
             true,
         );
     }
@@ -338,7 +345,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("{n} approved decisions whose notice is over are not yet in force"),
                 format!("{n} 项已批准决定公示期满, 尚未生效"),
             ),
-            format!("jiuzhu decide --period {period} --as-of {after}"),
+            format!("{jiuzhu} decide --period {period} --as-of {after}"),
             false,
         );
     }
@@ -365,7 +372,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("{n} payment(s) of batch {batch} ({amount}) have no bank return yet"),
                 format!("批次 {batch} 有 {n} 笔 ({amount} 元) 尚无银行回盘"),
             ),
-            "jiuzhu disburse --reconcile 回盘文件 --profile NAME".into(),
+            format!("{jiuzhu} disburse --reconcile 回盘文件 --profile NAME"),
             false,
         );
     }
@@ -379,8 +386,8 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("批次 {batch} 有 {n} 笔 ({amount} 元) 发放失败"),
             ),
             tr(
-                "correct the account in ledgers/cases.csv; the next `jiuzhu disburse --period YYYY-MM` reissues them",
-                "在 ledgers/cases.csv 中更正账户; 下一次 `jiuzhu disburse --period YYYY-MM` 重发",
+                format!("correct the account in ledgers/cases.csv; the next `{jiuzhu} disburse --period YYYY-MM` reissues them"),
+                format!("在 ledgers/cases.csv 中更正账户; 下一次 `{jiuzhu} disburse --period YYYY-MM` 重发"),
             ),
             false,
         );
@@ -411,7 +418,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                     ),
                     format!("{} 户回访逾期 (最早应于 {} 回访)", late.len(), first.due_on),
                 ),
-                "jiuzhu intake --kind followups 回访记录.xlsx".into(),
+                format!("{jiuzhu} intake --kind followups 回访记录.xlsx"),
                 false,
             );
         }
@@ -435,8 +442,8 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                     ),
                 ),
                 tr(
-                    "reply, fill in 处理结果 and 答复日期, then `jiuzhu intake --kind complaints FILE`",
-                    "答复后填写 处理结果 和 答复日期, 再 `jiuzhu intake --kind complaints 文件`",
+                    format!("reply, fill in 处理结果 and 答复日期, then `{jiuzhu} intake --kind complaints FILE`"),
+                    format!("答复后填写 处理结果 和 答复日期, 再 `{jiuzhu} intake --kind complaints 文件`"),
                 ),
                 false,
             );

@@ -207,7 +207,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             match latest {
                 Some(d) => d,
                 None => {
-                    println!("verify: no cases in the workspace — nothing to do");
+                    crate::outln!("verify: no cases in the workspace — nothing to do");
                     return Ok(Outcome::Done);
                 }
             }
@@ -425,11 +425,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ));
     }
     if attention.len() > SHOWN_CASES {
-        out.push_str(&format!(
-            "\n  … and {} more cases that need a person: see {}",
-            attention.len() - SHOWN_CASES,
-            review_rel.display()
-        ));
+        let more = attention.len() - SHOWN_CASES;
+        out.push_str(&if args.dry_run {
+            format!("\n  … and {more} more cases that need a person (the review would list them)")
+        } else {
+            format!(
+                "\n  … and {more} more cases that need a person: see {}",
+                review_rel.display()
+            )
+        });
     }
     let outcome = if attention.is_empty() && rejects.is_empty() {
         Outcome::Done
@@ -438,7 +442,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
 
     if args.dry_run {
-        println!("{out}");
+        crate::outln!("{out}");
         return Ok(outcome);
     }
 
@@ -549,7 +553,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     ws.commit(&lock, txn)?;
     crate::ui::phase("verify: committed");
     if !args.quiet || outcome != Outcome::Done {
-        println!("{out}");
+        crate::outln!("{out}");
     }
     Ok(outcome)
 }
