@@ -1,4 +1,4 @@
-//! Git plumbing: reading a file as it was at a revision, warning about hand edits, registering the workbook
+//! Git plumbing: reading a file as it was at a revision, finding the version of a ledger jiuzhu recorded, registering the workbook
 //! textconv driver, and committing a step's files (`--commit`). Everything goes through the `git` program
 //! (`std::process::Command`); no library, no network.
 //!
@@ -97,6 +97,22 @@ pub fn show(dir: &Path, rev: &str, path: &str) -> Result<Vec<u8>> {
     bail!("cannot read {rev}:{path} from Git: {last_err}")
 }
 
+/// A version of a workspace file, from the workspace's Git history, whose bytes have the given SHA-256: the
+/// file as jiuzhu recorded it, to say what changed since. Looks at the index and the last 50 commits that
+/// touched the file; `None` outside Git, without Git, or when no version matches.
+pub fn version_with_sha256(root: &Path, rel: &str, sha256: &str) -> Option<Vec<u8>> {
+    let out = git(root, &["log", "--format=%H", "-n", "50", "--", rel]).ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let mut revs = vec![String::new()]; // the index (`:path`)
+    revs.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string));
+    revs.into_iter().find_map(|rev| {
+        let out = git(root, &["show", &format!("{rev}:./{rel}")]).ok()?;
+        (out.status.success() && crate::ledger::events::sha256_hex(&out.stdout) == sha256).then_some(out.stdout)
+    })
+}
+
 /// Registers the workbook textconv driver in the repository `dir` is in: `diff.jiuzhu-xlsx.textconv` is
 /// `jiuzhu cat` (or the absolute path of this executable when `jiuzhu` is not on PATH), and the driver is
 /// binary (so `git diff` never tries a byte diff of the zip).
@@ -136,60 +152,6 @@ fn is_executable(_: &Path) -> bool {
     true
 }
 
-/// Workspace files under `ledgers/` with uncommitted changes (modified, staged, deleted, renamed — not
-/// untracked files), as workspace-relative paths. Empty when the workspace is not in a repository.
-pub fn uncommitted_ledgers(root: &Path) -> Vec<String> {
-    let Ok(out) = git(
-        root,
-        &["status", "--porcelain", "-z", "--untracked-files=no", "--", "ledgers"],
-    ) else {
-        return Vec::new();
-    };
-    if !out.status.success() {
-        return Vec::new();
-    }
-    // Porcelain paths are relative to the repository's top; the workspace may be a folder inside it.
-    let prefix = git(root, &["rev-parse", "--show-prefix"])
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
-        .unwrap_or_default();
-    let mut files = Vec::new();
-    let mut entries = out.stdout.split(|&b| b == 0).filter(|e| !e.is_empty());
-    while let Some(entry) = entries.next() {
-        if entry.len() < 4 {
-            continue;
-        }
-        let status = &entry[..2];
-        let path = String::from_utf8_lossy(&entry[3..]).into_owned();
-        if status.contains(&b'R') || status.contains(&b'C') {
-            entries.next(); // the original path of a rename or copy
-        }
-        let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_string();
-        if !files.contains(&rel) {
-            files.push(rel);
-        }
-    }
-    files.sort();
-    files
-}
-
-/// The warning a writing step prints when ledgers have uncommitted changes (see [`uncommitted_ledgers`]).
-pub fn hand_edit_warning(files: &[String]) -> Option<String> {
-    if files.is_empty() {
-        return None;
-    }
-    let (names, verb) = if files.len() == 1 {
-        (files[0].clone(), "has")
-    } else {
-        (files.join(", "), "have")
-    };
-    Some(format!(
-        "warning: {names} {verb} uncommitted changes (hand edits?) — commit or restore them so the history shows \
-         who changed what"
-    ))
-}
-
 /// What `--commit` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Committed {
@@ -201,7 +163,11 @@ pub enum Committed {
 
 /// The step-run events (those without a case) among `after` that are newer than `before_seq`.
 pub fn new_step_events(after: &[Event], before_seq: u64) -> Vec<&Event> {
-    let new: Vec<&Event> = after.iter().filter(|e| e.seq > before_seq).collect();
+    // A step's seal (the ledgers' hashes after it) is part of its record, not what the step did.
+    let new: Vec<&Event> = after
+        .iter()
+        .filter(|e| e.seq > before_seq && e.step != crate::seal::SEAL_STEP)
+        .collect();
     let runs: Vec<&Event> = new.iter().copied().filter(|e| e.case_id.is_empty()).collect();
     if runs.is_empty() {
         // A step that recorded only status changes still names itself through them.
@@ -317,7 +283,7 @@ pub fn commit_workspace(root: &Path, message: &str) -> Result<Committed> {
     })
 }
 
-/// What a writing step needs from Git around it: the hand-edit warning before, the commit after.
+/// What a writing step needs from Git around it: where the journal stood before, the commit after.
 #[derive(Debug)]
 pub struct StepWatch {
     root: PathBuf,
@@ -332,9 +298,8 @@ pub struct StepWatch {
 pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWatch> {
     let root = crate::workspace::Workspace::find(start).ok()?;
     let commit = commit_flag || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
-    if let Some(w) = hand_edit_warning(&uncommitted_ledgers(&root)) {
-        crate::errln!("{w}");
-    }
+    // Ledgers changed outside jiuzhu are not warned about here: the step itself refuses them, naming the rows
+    // and columns (see `crate::seal`), and jiuzhu's own writes not yet committed to Git are no hand edits.
     // Only a step that will commit needs to know where the journal stood.
     let last_seq = if commit { last_event_seq(&root) } else { 0 };
     Some(StepWatch {
@@ -460,12 +425,5 @@ mod tests {
         );
         let msg = commit_message(&[&event(4, "disburse", "", "paid", "")], Some("2026-12"));
         assert!(msg.starts_with("jiuzhu disburse 2026-12: paid\n"), "{msg}");
-    }
-
-    #[test]
-    fn the_warning_names_the_files() {
-        assert_eq!(hand_edit_warning(&[]), None);
-        let w = hand_edit_warning(&["ledgers/members.csv".into()]).unwrap();
-        assert!(w.starts_with("warning: ledgers/members.csv has uncommitted changes (hand edits?)"));
     }
 }

@@ -7,7 +7,7 @@
 //! - [`sheet`] — the one table reader (csv/xlsx/xls/ods) and the one workbook writer.
 //! - [`ledger`] — typed ledger records and their deterministic CSV form.
 //! - [`workspace`] — finding the workspace, the lock, and the one atomic commit path.
-//! - [`git`] — the Git plumbing: `REV:PATH` reads, the workbook textconv driver, `--commit`, hand-edit warnings.
+//! - [`git`] — the Git plumbing: `REV:PATH` reads, the workbook textconv driver, `--commit`, the recorded versions of ledgers a hand edit changed.
 //! - [`cmd`] — one module per subcommand: read, call the core, write.
 //! - [`ui`] — the terminal: progress bars, colour, the `--json` summary, and the one path of output.
 
@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod ledger;
 pub mod policy;
 pub mod register;
+pub mod seal;
 pub mod sheet;
 pub mod ui;
 pub mod workspace;

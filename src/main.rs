@@ -442,6 +442,19 @@ Exit: 0 nothing found; 1 findings; 2 nothing done (unreadable ledgers, bad usage
         #[arg(value_name = "CHECK")]
         checks: Vec<String>,
     },
+    /// Record a change made to the ledgers outside jiuzhu (承认手工修改), with who and why, so the steps build on it
+    /// again; the journal keeps it and audit lists it (J104).
+    #[command(
+        help_template = examples!("Examples:\n  jiuzhu accept-edits --dry-run --by 王芳 --reason 从备份恢复\n  \
+jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments.csv 从 11 月 30 日的备份恢复\""),
+        after_help = "\
+Every step holds the ledgers to what the journal recorded after the step before (the seal): a ledger missing, \
+changed or added outside jiuzhu stops it (exit 2), naming the file and, where the workspace's Git history has the \
+recorded version, the rows and columns. Restore the file when the change was a mistake. When it is right and must \
+stay, accept it here: each changed ledger must still read as its kind of ledger, and the journal records the files, \
+rows and columns, who accepted it and why. A missing or cut-back journal cannot be accepted: restore it."
+    )]
+    AcceptEdits(cmd::accept_edits::Args),
     /// Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of checksums;
     /// verify the dossiers; purge those past retention.
     #[command(
@@ -588,6 +601,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Disburse { .. } => "disburse",
         Command::Audit { .. } => "audit",
         Command::Archive { .. } => "archive",
+        Command::AcceptEdits(_) => "accept-edits",
         _ => "jiuzhu",
     }
 }
@@ -612,6 +626,7 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
             ..
         } => (!dry_run && !preview && impact.is_none()).then(|| period.clone()),
         Command::Disburse { dry_run, period, .. } => (!dry_run).then(|| period.clone()),
+        Command::AcceptEdits(args) => (!args.dry_run).then_some(None),
         // A step added later: a writing step until it says otherwise.
         _ => Some(None),
     }
@@ -943,6 +958,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             let ws = Workspace::open(&start)?;
             cmd::audit::run(&ws, &args)
         }
+        Command::AcceptEdits(args) => cmd::accept_edits::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Archive {
             action,
             year,

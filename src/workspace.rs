@@ -57,6 +57,9 @@ impl Default for FileBytes {
 pub struct Workspace {
     pub root: PathBuf,
     pub policy: Policy,
+    /// The ledgers as the lock found them and held them to the journal's last seal (see [`crate::seal`]), and
+    /// whether they were sealed before; then as the last commit left them. `None` until a verified lock.
+    sealed: std::sync::Mutex<Option<(crate::seal::Hashes, bool)>>,
 }
 
 impl Workspace {
@@ -96,7 +99,11 @@ impl Workspace {
     pub fn open(start: &Path) -> Result<Workspace> {
         let root = Workspace::find(start)?;
         let policy = Policy::load(&root.join(POLICY_FILE))?;
-        let ws = Workspace { root, policy };
+        let ws = Workspace {
+            root,
+            policy,
+            sealed: std::sync::Mutex::new(None),
+        };
         // A step that passed its commit point before it was interrupted has happened: finish it before anyone
         // reads, so even a dry run or a report sees the workspace as it is.
         if ws.state_dir().join(COMMITTING).exists() {
@@ -124,11 +131,87 @@ impl Workspace {
         self.root.join(STATE_DIR)
     }
 
-    /// Takes the workspace lock for a writing step, then finishes or discards whatever an interrupted step left.
+    /// Takes the workspace lock for a writing step, finishes or discards whatever an interrupted step left, and
+    /// holds the ledgers to the journal's last seal: a ledger missing, changed or added outside jiuzhu, or a
+    /// journal cut back, stops the step here, before it reads anything (see [`crate::seal`]).
     pub fn lock(&self) -> Result<Lock> {
+        let (lock, breaches) = self.lock_unverified()?;
+        if !breaches.is_empty() {
+            let mut lines = Vec::new();
+            for b in &breaches {
+                lines.push(format!("  {}", b.message()));
+                if let crate::seal::Breach::Changed { file, recorded, .. } = b {
+                    let now = self.read_optional(Path::new("ledgers").join(file))?.unwrap_or_default();
+                    for l in crate::seal::describe(&self.root, file, recorded, &now, 10, crate::i18n::current()) {
+                        lines.push(format!("    {l}"));
+                    }
+                }
+            }
+            bail!(
+                "{}\n{}\n{}",
+                crate::i18n::tr(
+                    "the ledgers are not as the journal recorded them; nothing was done:",
+                    "台账与日志记录的不一致, 未做任何改动:"
+                ),
+                lines.join("\n"),
+                crate::seal::advice(&breaches)
+            );
+        }
+        Ok(lock)
+    }
+
+    /// [`Workspace::lock`] that reports the breaches instead of refusing (audit lists them as findings). Only a
+    /// workspace without breaches can commit afterwards.
+    pub fn lock_unverified(&self) -> Result<(Lock, Vec<crate::seal::Breach>)> {
         let lock = Lock::acquire(&self.state_dir())?;
         self.recover()?;
-        Ok(lock)
+        let breaches = self.check_seal()?;
+        Ok((lock, breaches))
+    }
+
+    /// The ledgers against the journal's last seal; remembers them for the commit when they hold.
+    pub fn check_seal(&self) -> Result<Vec<crate::seal::Breach>> {
+        use crate::seal::{self, Recorded};
+        let journal = self.read_optional(crate::ledger::path_of::<crate::ledger::events::Event>())?;
+        let (recorded, cut) = seal::recorded(journal.as_deref())?;
+        let found = self.ledger_hashes()?;
+        let mut breaches: Vec<seal::Breach> = cut.into_iter().collect();
+        breaches.extend(seal::breaches(&recorded, &found));
+        if breaches.is_empty() {
+            let was_sealed = !matches!(recorded, Recorded::Unsealed);
+            *self.sealed.lock().unwrap_or_else(|e| e.into_inner()) = Some((found, was_sealed));
+        }
+        Ok(breaches)
+    }
+
+    /// Takes the ledgers as they are (`found`, from [`Workspace::ledger_hashes`]) as the base of the next
+    /// commit's seal: only `accept-edits`, which records the change in the journal first, does this.
+    pub fn accept_as_found(&self, found: crate::seal::Hashes) {
+        *self.sealed.lock().unwrap_or_else(|e| e.into_inner()) = Some((found, true));
+    }
+
+    /// The SHA-256 of every ledger (`ledgers/*.csv` but the journal), by file name, hashed on every core.
+    pub fn ledger_hashes(&self) -> Result<crate::seal::Hashes> {
+        use rayon::prelude::*;
+        let dir = self.path("ledgers");
+        let mut names: Vec<String> = match fs::read_dir(&dir) {
+            Ok(d) => d
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| n.ends_with(".csv") && n != <crate::ledger::events::Event as crate::ledger::Record>::FILE)
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+        };
+        names.sort();
+        names
+            .into_par_iter()
+            .map(|n| {
+                let bytes = self.read_optional(Path::new("ledgers").join(&n))?.unwrap_or_default();
+                Ok((n, crate::ledger::events::sha256_hex(&bytes)))
+            })
+            .collect()
     }
 
     /// Rolls forward a committed-but-unapplied step, or discards an uncommitted one.
@@ -213,6 +296,13 @@ impl Workspace {
         if changed.is_empty() {
             return Ok(Vec::new());
         }
+        // The seal follows whatever changed the ledgers or the journal; reports alone leave the ledgers as sealed.
+        let (changed, after) = if changed.iter().any(|(_, (rel, _))| rel.starts_with("ledgers")) {
+            self.seal_commit(changed)?
+        } else {
+            let sealed = self.sealed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            (changed, sealed.map(|(h, _)| h).unwrap_or_default())
+        };
         let state = self.state_dir();
         let staging = state.join(STAGING);
         let journal = state.join(COMMITTING);
@@ -221,20 +311,24 @@ impl Workspace {
         }
         create_private_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         changed.par_iter().try_for_each(|(i, (rel, w))| -> Result<()> {
-            write_synced(&staging.join(format!("{i:06}")), w.bytes())
-                .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
+            let staged = staging.join(format!("{i:06}"));
+            match w {
+                Entry::Whole { bytes, .. } => write_synced(&staged, bytes),
+                // The journal is staged whole (the file as read and the new rows), so it is replaced by a
+                // rename like every other file: never seen cut mid-line, even by a backup taken while a
+                // killed step waits to be rolled forward.
+                Entry::Append { at, bytes } => stage_appended(&self.path(rel), *at, bytes, &staged),
+            }
+            .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
             crash_point("staged");
             Ok(())
         })?;
         let mut manifest = String::new();
-        for (i, (rel, w)) in &changed {
+        for (i, (rel, _)) in &changed {
             let rel_text = rel
                 .to_str()
                 .ok_or_else(|| anyhow!("path is not UTF-8: {}", rel.display()))?;
-            match w {
-                Entry::Whole { .. } => manifest.push_str(&format!("{i:06}\t{rel_text}\n")),
-                Entry::Append { at, .. } => manifest.push_str(&format!("{i:06}\t{rel_text}\t{APPEND_AT}{at}\n")),
-            }
+            manifest.push_str(&format!("{i:06}\t{rel_text}\n"));
         }
         write_synced(&staging.join(MANIFEST), manifest.as_bytes())?;
         sync_dir(&staging)?;
@@ -244,7 +338,104 @@ impl Workspace {
         sync_dir(&state)?;
         crash_point("after-commit");
         apply_journal(&self.root, &journal)?;
-        Ok(changed.into_iter().map(|(_, (rel, _))| rel).collect())
+        if let Some(state) = self.sealed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            *state = (after, true);
+        }
+        Ok(changed
+            .into_iter()
+            .map(|(_, (rel, _))| rel)
+            .filter(|rel| rel != &crate::ledger::path_of::<crate::ledger::events::Event>())
+            .collect())
+    }
+
+    /// Adds the seal to a step's writes: the journal gets one last event recording the SHA-256 of every ledger
+    /// as the step leaves them (see [`crate::seal`]). Returns the writes and the ledgers' hashes after them.
+    #[allow(clippy::type_complexity)]
+    fn seal_commit(
+        &self,
+        mut changed: Vec<(usize, (PathBuf, Entry))>,
+    ) -> Result<(Vec<(usize, (PathBuf, Entry))>, crate::seal::Hashes)> {
+        use crate::ledger::events::{self, Event, NewEvent};
+        let (mut after, was_sealed) = self
+            .sealed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| anyhow!("internal error: a step committed without holding the ledgers to their seal"))?;
+        let journal_rel = crate::ledger::path_of::<Event>();
+        let mut written = Vec::new();
+        for (_, (rel, w)) in &changed {
+            let Ok(name) = rel.strip_prefix("ledgers") else {
+                continue;
+            };
+            let name = name.to_string_lossy().into_owned();
+            if rel == &journal_rel || name.contains('/') || !name.ends_with(".csv") {
+                continue;
+            }
+            let Entry::Whole { bytes, .. } = w else {
+                bail!("internal error: {} is appended to, not written whole", rel.display());
+            };
+            after.insert(name.clone(), events::sha256_hex(bytes));
+            written.push(name);
+        }
+        // The event the seal follows: the last of the step's own, or the journal's last as it is.
+        let position = changed.iter().position(|(_, (rel, _))| rel == &journal_rel);
+        let last = match position.map(|i| &changed[i].1 .1) {
+            Some(Entry::Append { bytes, .. }) => crate::seal::last_of(bytes, false)?,
+            Some(Entry::Whole { bytes, .. }) => crate::seal::last_of(bytes, true)?,
+            None => match self.read_optional(&journal_rel)? {
+                Some(b) if !b.is_empty() => crate::seal::last_of(&b, true)?,
+                _ => None,
+            },
+        };
+        let detail = if was_sealed {
+            crate::seal::detail(&written, false)
+        } else {
+            crate::seal::detail(&after.keys().cloned().collect::<Vec<_>>(), true)
+        };
+        let mut chain: Vec<Event> = last.into_iter().collect();
+        events::append(
+            &mut chain,
+            [NewEvent {
+                step: crate::seal::SEAL_STEP.into(),
+                detail,
+                inputs: crate::seal::inputs_of(&after),
+                ..NewEvent::default()
+            }],
+        );
+        let seal = chain.pop().expect("the seal was appended");
+        match position {
+            Some(i) => match &mut changed[i].1 .1 {
+                Entry::Append { bytes, .. } | Entry::Whole { bytes, .. } => {
+                    let row = crate::ledger::rows_bytes::<Event, &Event>([&seal], Vec::new())?;
+                    if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
+                        bytes.push(b'\n');
+                    }
+                    bytes.extend_from_slice(&row);
+                }
+            },
+            None => {
+                let entry = match self.read_optional(&journal_rel)? {
+                    Some(b) if !b.is_empty() => {
+                        let start = if b.last() == Some(&b'\n') {
+                            Vec::new()
+                        } else {
+                            b"\n".to_vec()
+                        };
+                        Entry::Append {
+                            at: b.len() as u64,
+                            bytes: crate::ledger::rows_bytes::<Event, &Event>([&seal], start)?,
+                        }
+                    }
+                    _ => Entry::Whole {
+                        bytes: crate::ledger::to_bytes(&[seal])?,
+                        differs: Some(true),
+                    },
+                };
+                changed.push((changed.len(), (journal_rel, entry)));
+            }
+        }
+        Ok((changed, after))
     }
 
     /// Whether a file's bytes differ from `bytes` (a missing file differs); the length is compared first.
@@ -398,7 +589,15 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Appends `bytes` to `path` at length `at`: whatever an interrupted earlier attempt appended past `at` is cut
+/// Stages a file that grows: its first `at` bytes as they are (copied in the kernel), then `bytes`, synced.
+fn stage_appended(target: &Path, at: u64, bytes: &[u8], staged: &Path) -> Result<()> {
+    if target.exists() {
+        fs::copy(target, staged).with_context(|| format!("cannot copy {}", target.display()))?;
+    }
+    append_at_length(staged, at, bytes)
+}
+
+/// Appends `bytes` to `path` at length `at` (kept for a step staged by an earlier version): whatever an interrupted earlier attempt appended past `at` is cut
 /// first, so rolling a journal forward twice gives the same file as once.
 fn append_at_length(path: &Path, at: u64, bytes: &[u8]) -> Result<()> {
     use std::io::{Seek, SeekFrom};
@@ -463,14 +662,6 @@ enum Entry {
     Whole { bytes: Vec<u8>, differs: Option<bool> },
     /// `bytes` added at the end of a file that was `at` bytes long when the step read it.
     Append { at: u64, bytes: Vec<u8> },
-}
-
-impl Entry {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Entry::Whole { bytes: b, .. } | Entry::Append { bytes: b, .. } => b,
-        }
-    }
 }
 
 impl Txn {
@@ -648,29 +839,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::write(root.join(POLICY_FILE), include_str!("../templates/jiuzhu.yaml")).unwrap();
-        fs::create_dir_all(root.join("ledgers")).unwrap();
-        fs::write(root.join("ledgers/a.csv"), b"x\n").unwrap();
+        fs::create_dir_all(root.join("reports")).unwrap();
+        fs::write(root.join("reports/a.csv"), b"x\n").unwrap();
         let ws = Workspace::open(root).unwrap();
         let lock = ws.lock().unwrap();
 
         // The step's word is taken: bytes it found equal are not written.
         let mut txn = Txn::new();
-        txn.put_compared("ledgers/a.csv", b"x\n".to_vec(), false);
+        txn.put_compared("reports/a.csv", b"x\n".to_vec(), false);
         assert!(ws.commit(&lock, txn).unwrap().is_empty());
         let mut txn = Txn::new();
-        txn.put_compared("ledgers/a.csv", b"y\n".to_vec(), true);
-        assert_eq!(ws.commit(&lock, txn).unwrap(), vec![PathBuf::from("ledgers/a.csv")]);
-        assert_eq!(fs::read(root.join("ledgers/a.csv")).unwrap(), b"y\n");
+        txn.put_compared("reports/a.csv", b"y\n".to_vec(), true);
+        assert_eq!(ws.commit(&lock, txn).unwrap(), vec![PathBuf::from("reports/a.csv")]);
+        assert_eq!(fs::read(root.join("reports/a.csv")).unwrap(), b"y\n");
 
         // Bytes put again after the comparison are compared at the commit.
         let mut txn = Txn::new();
-        txn.put_compared("ledgers/a.csv", b"y\n".to_vec(), false);
-        txn.put("ledgers/a.csv", b"z\n".to_vec());
+        txn.put_compared("reports/a.csv", b"y\n".to_vec(), false);
+        txn.put("reports/a.csv", b"z\n".to_vec());
         let mut other = Txn::new();
-        other.put_compared("ledgers/b.csv", b"b\n".to_vec(), true);
+        other.put_compared("reports/b.csv", b"b\n".to_vec(), true);
         txn.extend(other);
         assert_eq!(ws.commit(&lock, txn).unwrap().len(), 2);
-        assert_eq!(fs::read(root.join("ledgers/a.csv")).unwrap(), b"z\n");
-        assert_eq!(fs::read(root.join("ledgers/b.csv")).unwrap(), b"b\n");
+        assert_eq!(fs::read(root.join("reports/a.csv")).unwrap(), b"z\n");
+        assert_eq!(fs::read(root.join("reports/b.csv")).unwrap(), b"b\n");
     }
 }

@@ -119,8 +119,11 @@ fn assert_audit_event_appended(ws: &Ws, before: &str) {
     let added = journal
         .strip_prefix(before)
         .expect("the journal is appended to, not rewritten");
-    assert_eq!(added.lines().count(), 1, "{added}");
-    assert!(added.contains(",audit,"), "{added}");
+    // The audit's event, then the seal of the ledgers after it.
+    let lines: Vec<&str> = added.lines().collect();
+    assert_eq!(lines.len(), 2, "{added}");
+    assert!(lines[0].contains(",audit,"), "{added}");
+    assert!(lines[1].contains(",seal,"), "{added}");
 }
 
 #[test]
@@ -332,7 +335,10 @@ fn a_hand_edited_follow_up_is_caught() {
     let edited = ws.ledger("followups.csv").replace("情况与申报一致", "户主已务工");
     std::fs::write(ws.path("ledgers/followups.csv"), edited).unwrap();
     let text = assert_finding(&ws, "J102");
-    assert!(text.contains("ledgers/followups.csv changed"), "{text}");
+    assert!(
+        text.contains("ledgers/followups.csv is not what the journal recorded"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -421,6 +421,7 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
     );
     assert!(members.contains("1180.00"));
     std::fs::write(ws.path("ledgers/members.csv"), members).unwrap();
+    ws.accept_edits();
 
     // Deaths registry: 孙三 (H3 spouse) and 赵四 (特困); the clerk confirms both.
     let deaths = ws.path("deaths.csv");
@@ -588,8 +589,13 @@ fn meeting_verdicts_and_refused_sheets() {
     );
     assert_eq!(decisions_of(&ws, &c1)[0].status, DecisionStatus::Rejected);
     assert_eq!(decisions_of(&ws, &c2)[0].status, DecisionStatus::Deferred);
-    // The same sheet again: its proposals are decided now, so it is refused.
-    assert_exit(&record(&ws, &sheet, "m", "2026-11-20"), 2);
+    // The same sheet again: its proposals are decided now; the run says the sheet was recorded and changes
+    // nothing.
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = record(&ws, &sheet, "m", "2026-11-20");
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("already recorded"), "{}", stdout(&out));
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "the same sheet again");
 }
 
 /// --preview and --dry-run write nothing; --impact shows who a policy change would move, by how much.
@@ -658,6 +664,7 @@ fn an_annual_cap_limits_one_off_assistance_across_the_year() {
         &format!("{first},temporary,closed,"),
     );
     std::fs::write(ws.path("ledgers/cases.csv"), cases).unwrap();
+    ws.accept_edits();
     let again = format!(
         "{HEADER}\n1,{h5},周五,{h5},户主,临时救助,城关镇,东街社区,东街社区1号,13800000000,2026-12-01,,青禾县农村信用社,6229530100000000001,火灾,0,,,,有,{ALL},2,,,\n"
     );
@@ -734,8 +741,17 @@ fn a_damaged_passed_check_stops_decide_with_its_line() {
     let out = ws.run(&["decide", "--period", "2026-11"]);
     assert_exit(&out, 2);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("ledgers/checks.csv line {}", at + 1)), "{err}");
+    assert!(
+        err.contains("ledgers/checks.csv is not what the journal recorded"),
+        "{err}"
+    );
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "damaged checks");
+    // Nor can the damage be accepted: the ledger must read as a ledger, and the refusal names the line.
+    let out = ws.run(&["accept-edits", "--by", "测试", "--reason", "x"]);
+    assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("ledgers/checks.csv line {}", at + 1)), "{err}");
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "damaged checks not accepted");
 }
 
 /// A proposal the meeting refused (不同意) stays refused: the next `decide` of the same period (the notices over)
@@ -821,6 +837,7 @@ fn a_proposal_the_meeting_refused_is_not_proposed_again_the_same_period() {
     );
     assert!(members.contains("9800.00"));
     std::fs::write(ws.path("ledgers/members.csv"), members).unwrap();
+    ws.accept_edits();
     let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
     assert_exit(&out, 1);
     assert!(
@@ -847,6 +864,7 @@ fn a_proposal_the_meeting_refused_is_not_proposed_again_the_same_period() {
         .replace(&row, &row.replace(",new,", ",increase,"));
     assert_ne!(edited, ws.ledger("decisions.csv"));
     std::fs::write(ws.path("ledgers/decisions.csv"), edited).unwrap();
+    ws.accept_edits();
     let before = ws.ledgers();
     let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
     assert_exit(&out, 2);
@@ -961,6 +979,7 @@ fn impact_counts_gradual_exit_and_leaves_out_one_offs_paid() {
     let raised = members.replace(",李二,head,1950-03-03,F,300.00", ",李二,head,1950-03-03,F,2000.00");
     assert_ne!(members, raised);
     std::fs::write(ws.path("ledgers/members.csv"), raised).unwrap();
+    ws.accept_edits();
     assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
     let c2 = case_of(&ws, &h2());
     let gradual = decisions_of(&ws, &c2.case_id)
@@ -1007,6 +1026,7 @@ fn an_agreed_refusal_is_not_counted_as_an_approval() {
     let raised = members.replace(",李二,head,1950-03-03,F,300.00", ",李二,head,1950-03-03,F,2000.00");
     assert_ne!(members, raised);
     std::fs::write(ws.path("ledgers/members.csv"), raised).unwrap();
+    ws.accept_edits();
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
     let c2 = case_of(&ws, &h2());
     assert_eq!(decisions_of(&ws, &c2.case_id)[0].kind, DecisionKind::Reject);

@@ -240,6 +240,7 @@ fn add_decision(ws: &Ws, head: &str, kind: DecisionKind, amount: &str, from: &st
         ..prev
     });
     ws.write_ledger(&ds);
+    ws.accept_edits();
 }
 
 /// (case, month, amount, kind) of every payment, sorted.
@@ -278,6 +279,7 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     let mut ds = ws.records::<Decision>();
     ds.iter_mut().find(|d| d.case_id == c3).unwrap().effective_from = "2026-10".into();
     ws.write_ledger(&ds);
+    ws.accept_edits();
     add_decision(&ws, &h3(), DecisionKind::Increase, "900.00", "2027-01");
 
     let out = ws.run(&["disburse", "--period", "2026-12"]);
@@ -436,6 +438,7 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     let mut cases = ws.records::<Case>();
     cases.iter_mut().find(|c| c.case_id == c1).unwrap().bank_account.0 = "6229530100000000099".into();
     ws.write_ledger(&cases);
+    ws.accept_edits();
     // January and February are paid together before the Spring Festival.
     let policy = ws.read("jiuzhu.yaml").replace(
         "  combine: []\n",
@@ -544,6 +547,7 @@ fn a_payment_edited_in_the_ledger_breaks_the_money_invariant() {
     let mut ps = ws.records::<Payment>();
     ps[0].amount = Fen(ps[0].amount.0 + 100);
     ws.write_ledger(&ps);
+    ws.accept_edits();
     let out = ws.run(&["disburse", "--period", "2026-12"]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("the money does not balance"), "{}", stderr(&out));

@@ -422,8 +422,13 @@ fn commit_outside_a_repository_warns_and_keeps_the_exit_code() {
     );
 }
 
+/// A hand edit of a committed ledger stops the next step before it builds on it (exit 2, nothing written),
+/// naming the file, the row by its key (the ID number masked) and the column, from the version the journal
+/// recorded in the workspace's Git history. Restored, the step runs; accepted with who and why, it runs too and
+/// the journal keeps the change, which audit lists (J104). jiuzhu's own writes not yet committed are no hand
+/// edits: nothing is said about them.
 #[test]
-fn uncommitted_ledger_edits_are_warned_about_before_a_step() {
+fn a_hand_edit_stops_the_next_step_naming_row_and_column() {
     if !have_git() {
         return;
     }
@@ -431,31 +436,54 @@ fn uncommitted_ledger_edits_are_warned_about_before_a_step() {
     let reg = fixture("per-member-utf8bom.csv");
     let out = jz(ws.root(), &["--commit", "intake", reg.to_str().unwrap()]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    // A step's uncommitted writes are not warned about.
+    let out = jz(ws.root(), &["verify", "--as-of", "2026-11-20"]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let out = jz(ws.root(), &["--commit", "verify", "--as-of", "2026-11-20"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
 
-    // A hand edit of a member's name, not committed.
+    // A hand edit of a member's name.
     let members = ws.read("ledgers/members.csv");
     let edited = members.replacen("张", "章", 1);
     assert_ne!(edited, members, "the fixture has a 张 to edit");
-    std::fs::write(ws.path("ledgers/members.csv"), edited).unwrap();
+    std::fs::write(ws.path("ledgers/members.csv"), &edited).unwrap();
+    let edited_row = edited.lines().find(|l| l.contains('章')).unwrap();
+    let case_id = edited_row.split(',').next().unwrap();
+    let id = edited_row.split(',').nth(1).unwrap();
 
-    let out = jz(ws.root(), &["verify", "--as-of", "2026-11-20"]);
-    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
-    let warnings: Vec<String> = stderr(&out)
-        .lines()
-        .filter(|l| l.starts_with("warning:"))
-        .map(str::to_string)
-        .collect();
-    assert_eq!(
-        warnings,
-        [
-            "warning: ledgers/members.csv has uncommitted changes (hand edits?) — commit or restore them so the \
-          history shows who changed what"
-        ],
-        "{}",
-        stderr(&out)
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = jz(ws.root(), &["verify", "--as-of", "2026-11-21"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("ledgers/members.csv is not what the journal recorded"),
+        "{err}"
     );
-    // Read-only commands do not warn.
-    let out = jz(ws.root(), &["diff", "HEAD:ledgers/members.csv", "ledgers/members.csv"]);
-    assert_exit(&out, 1);
-    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert!(
+        err.contains(&format!("case_id+id_number {case_id}+{}", &id[..6])) && err.contains(": name changed"),
+        "{err}"
+    );
+    assert!(!err.contains(id), "no whole ID number in the message:\n{err}");
+    assert!(err.contains("jiuzhu accept-edits"), "{err}");
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "a refused step");
+
+    // Accepted by name and with a reason: the journal keeps the change; the step runs; audit lists it.
+    let out = jz(
+        ws.root(),
+        &["accept-edits", "--by", "王芳", "--reason", "姓名依户口簿更正"],
+    );
+    assert_exit(&out, 0);
+    let journal = ws.read("ledgers/events.csv");
+    let accepted = journal
+        .lines()
+        .find(|l| l.contains(",accept-edits,"))
+        .expect("the event");
+    assert!(
+        accepted.contains("王芳") && accepted.contains("members.csv") && accepted.contains("name changed"),
+        "{accepted}"
+    );
+    let out = jz(ws.root(), &["verify", "--as-of", "2026-11-21"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = jz(ws.root(), &["audit", "journal"]);
+    assert!(stdout(&out).contains("J104 warning"), "{}", stdout(&out));
 }

@@ -593,6 +593,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
         format!("{header}\n{}", row("H-0001", "exclude", "open")),
     )
     .unwrap();
+    ws.accept_edits();
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::NeedsInfo);
@@ -609,6 +610,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
         format!("{header}\n{}", row("H-0001", "exclude", "confirmed")),
     )
     .unwrap();
+    ws.accept_edits();
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::Fail);
@@ -634,6 +636,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
         format!("{header}\n{}", row("H-0001", "exclude", "cleared")),
     )
     .unwrap();
+    ws.accept_edits();
     verify(&ws, &["--as-of", "2026-11-20"]);
     assert_eq!(check(&ws, &case_id, "registry_hits").result, CheckResult::Pass);
 
@@ -644,6 +647,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
         "0".repeat(64)
     );
     std::fs::write(ws.path("ledgers/matches.csv"), format!("{header}\n{death}")).unwrap();
+    ws.accept_edits();
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::NeedsInfo);
@@ -667,6 +671,7 @@ fn a_fully_checked_household_is_verified_and_the_run_exits_0() {
     std::fs::write(ws.path("jiuzhu.yaml"), policy).unwrap();
     let cases = ws.read("ledgers/cases.csv").replace(",因病,,", ",因病,授权书、身份证,");
     std::fs::write(ws.path("ledgers/cases.csv"), cases).unwrap();
+    ws.accept_edits();
     let v = write(
         &ws,
         "v.csv",

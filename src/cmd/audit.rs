@@ -365,7 +365,15 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let policy = &ws.policy;
     let full = args.checks.is_empty();
     let writing = full && !args.dry_run;
-    let lock = if writing { Some(ws.lock()?) } else { None };
+    // Ledgers that are not what the journal recorded are findings here, not a refusal: but then nothing is
+    // written, since a change report or a seal would take the changed ledgers as the truth.
+    let (lock, breaches) = if writing {
+        let (lock, breaches) = ws.lock_unverified()?;
+        (Some(lock), breaches)
+    } else {
+        (None, ws.check_seal()?)
+    };
+    let writing = writing && breaches.is_empty();
     let d = crate::kept_to_exit(Data::load(ws)?);
     crate::ui::phase("audit: ledgers read");
     let period = audit_period(&d, args.period.as_deref())?;
@@ -373,7 +381,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut f: Vec<Finding> = Vec::new();
 
     if on("journal") {
-        journal(&d, &mut f);
+        journal(ws, &d, &breaches, &mut f);
     }
     if on("canonical-ledgers") {
         for l in &d.not_canonical {
@@ -514,7 +522,12 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         sha.insert(ChangeReport::FILE.into(), sha256_hex(&reports_bytes));
         txn.put(ledger::path_of::<ChangeReport>(), reports_bytes);
         let inputs = seal_inputs(ws, &sha)?;
-        let sealed = d.chain.last().is_some_and(|e| e.step == "audit" && e.inputs == inputs);
+        let sealed = d
+            .chain
+            .iter()
+            .rev()
+            .find(|e| e.step != crate::seal::SEAL_STEP)
+            .is_some_and(|e| e.step == "audit" && e.inputs == inputs);
         if !sealed {
             // The chain was verified whole above (an error stops the write): the event is appended to it.
             let (len, ends_in_newline) = d.chain_end;
@@ -534,10 +547,11 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         }
     }
     crate::ui::phase("audit: encoded");
+    // With breaches, only the findings workbook is written (see above).
     if let Some(lock) = &lock {
         ws.commit(lock, txn)?;
     } else if !f.is_empty() && !args.dry_run {
-        let lock = ws.lock()?;
+        let (lock, _) = ws.lock_unverified()?;
         ws.commit(&lock, txn)?;
     }
     crate::ui::phase("audit: committed");
@@ -553,6 +567,11 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         f.len() - errors,
         if args.dry_run {
             String::new()
+        } else if !breaches.is_empty() {
+            format!(
+                "; listed in {}; no change report written: the ledgers are not as the journal recorded them",
+                findings_rel.display()
+            )
         } else {
             format!("; listed in {}", findings_rel.display())
         }
@@ -608,7 +627,10 @@ fn may_write(step: &str, ledger: &str) -> bool {
     writes.contains(&ledger)
 }
 
-fn journal(d: &Data, f: &mut Vec<Finding>) {
+/// J101, J102, J104: the journal's chain, the ledgers against the journal's last seal (see [`crate::seal`]), and
+/// the hand edits accepted since the last audit.
+fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut Vec<Finding>) {
+    use crate::seal::Breach;
     if let Some((seq, why)) = events::verify_chain(&d.chain) {
         f.push(err(
             "J101",
@@ -616,6 +638,58 @@ fn journal(d: &Data, f: &mut Vec<Finding>) {
             format!("ledgers/events.csv is broken at event {seq}: {why}"),
             "restore events.csv from Git (`git log -p ledgers/events.csv` shows the change)",
         ));
+        return;
+    }
+    for b in breaches {
+        let what = b.message_in(crate::i18n::Lang::En);
+        match b {
+            Breach::JournalMissing { .. } | Breach::JournalCut { .. } => f.push(err(
+                "J101",
+                "",
+                what,
+                "restore ledgers/events.csv from Git (`git checkout -- ledgers/events.csv`) or a backup",
+            )),
+            Breach::Changed { file, recorded, .. } => {
+                let now = ws
+                    .read_optional(std::path::Path::new("ledgers").join(file))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                let cells = crate::seal::describe(&ws.root, file, recorded, &now, 10, crate::i18n::Lang::En);
+                f.push(err(
+                    "J102",
+                    "",
+                    format!("{what}: {}", cells.join("; ")),
+                    "restore it (`git checkout -- ledgers/`), or record the change with `jiuzhu accept-edits`",
+                ));
+            }
+            Breach::Missing { .. } | Breach::Unrecorded { .. } => f.push(err(
+                "J102",
+                "",
+                what,
+                "restore it (`git checkout -- ledgers/`), or record the change with `jiuzhu accept-edits`",
+            )),
+        }
+    }
+    // Hand edits accepted since the last audit, for a person to look at.
+    let since = d.chain.iter().rposition(|e| e.step == "audit").map_or(0, |i| i + 1);
+    for e in d.chain[since..]
+        .iter()
+        .filter(|e| e.step == crate::cmd::accept_edits::STEP)
+    {
+        f.push(warn(
+            "J104",
+            "",
+            format!(
+                "event {}: ledgers changed outside jiuzhu were accepted {}",
+                e.seq,
+                e.detail.as_str()
+            ),
+            "check the change against its evidence (`git log -p ledgers/` shows it)",
+        ));
+    }
+    // A journal with seals is held to them (above); one from before seals, by what its steps recorded.
+    if d.chain.iter().any(|e| e.step == crate::seal::SEAL_STEP) {
         return;
     }
     // For each ledger, the last hash any step recorded for it, and whether a step that writes it ran since.

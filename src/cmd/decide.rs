@@ -1289,6 +1289,47 @@ fn record(
         .enumerate()
         .map(|(i, d)| (d.decision_id.clone(), i))
         .collect();
+    // The worksheet's batch already recorded (a run killed after its commit point, run again; or the same sheet
+    // twice): said as such, not as proposals that are no longer proposals.
+    let pending = |v: &Verdict| {
+        index
+            .get(&v.decision_id)
+            .is_some_and(|&i| on_worksheet(&st.decisions[i]) && st.decisions[i].batch == batch)
+    };
+    if let Some(m) = st.meetings.iter().find(|m| m.batch == batch) {
+        if !verdicts.iter().any(pending) {
+            if m.meeting.0 == meeting && m.date == date {
+                if !args.quiet {
+                    crate::outln!(
+                        "{}",
+                        tr(
+                            format!(
+                                "decide --record {shown}: already recorded (meeting {meeting} on {date}, batch \
+                                 {batch}); nothing to do"
+                            ),
+                            format!("decide --record {shown}: 已记录过 ({date} {meeting}, 批次 {batch}); 无需再做"),
+                        )
+                    );
+                }
+                return Ok(Outcome::Done);
+            }
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "{shown}: batch {batch} was already recorded at meeting {} on {}; nothing recorded",
+                        m.meeting.as_str(),
+                        m.date
+                    ),
+                    format!(
+                        "{shown}: 批次 {batch} 已在 {} {} 记录过; 未做任何记录",
+                        m.date,
+                        m.meeting.as_str()
+                    ),
+                )
+            );
+        }
+    }
     let mut problems = Vec::new();
     for v in &verdicts {
         let Some(&i) = index.get(&v.decision_id) else {

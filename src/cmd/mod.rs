@@ -1,5 +1,6 @@
 //! One module per subcommand. Each reads, calls the pure core, and writes through the workspace's commit path.
 
+pub mod accept_edits;
 pub mod archive;
 pub mod audit;
 pub mod cat;

@@ -6,6 +6,7 @@
 //! the way `hledger check` refuses a broken journal. Free text is stored neutralised against formula
 //! injection (see [`Text`]) and read back unchanged.
 
+pub mod diff;
 pub mod events;
 pub mod records;
 
@@ -88,6 +89,63 @@ pub fn read<R: Record>(ws: &Workspace) -> Result<Vec<R>> {
 const PARALLEL_BYTES: usize = 1 << 20;
 /// Records per piece when writing in parallel.
 const WRITE_CHUNK: usize = 16 * 1024;
+
+/// Every ledger a step writes, by file name (the journal is `events.csv`, held by its chain).
+pub const LEDGER_FILES: &[&str] = &[
+    Case::FILE,
+    Member::FILE,
+    Source::FILE,
+    Check::FILE,
+    Visit::FILE,
+    Extension::FILE,
+    Match::FILE,
+    Decision::FILE,
+    Notice::FILE,
+    Meeting::FILE,
+    Payment::FILE,
+    Batch::FILE,
+    Goods::FILE,
+    SpotCheck::FILE,
+    ChangeReport::FILE,
+    ArchiveEntry::FILE,
+    Followup::FILE,
+    Complaint::FILE,
+];
+
+/// Reads a ledger by its file name as every step reads it (header, keys, every typed field); an error names
+/// the line and column. A file name that is no ledger of jiuzhu's is an error too.
+pub fn validate_named(name: &str, bytes: &[u8]) -> Result<()> {
+    fn check<R: Record>(bytes: &[u8]) -> Result<()> {
+        parse::<R>(R::FILE, bytes).map(|_| ())
+    }
+    match name {
+        n if n == Case::FILE => check::<Case>(bytes),
+        n if n == Member::FILE => check::<Member>(bytes),
+        n if n == Source::FILE => check::<Source>(bytes),
+        n if n == Check::FILE => check::<Check>(bytes),
+        n if n == Visit::FILE => check::<Visit>(bytes),
+        n if n == Extension::FILE => check::<Extension>(bytes),
+        n if n == Match::FILE => check::<Match>(bytes),
+        n if n == Decision::FILE => check::<Decision>(bytes),
+        n if n == Notice::FILE => check::<Notice>(bytes),
+        n if n == Meeting::FILE => check::<Meeting>(bytes),
+        n if n == Payment::FILE => check::<Payment>(bytes),
+        n if n == Batch::FILE => check::<Batch>(bytes),
+        n if n == Goods::FILE => check::<Goods>(bytes),
+        n if n == SpotCheck::FILE => check::<SpotCheck>(bytes),
+        n if n == ChangeReport::FILE => check::<ChangeReport>(bytes),
+        n if n == ArchiveEntry::FILE => check::<ArchiveEntry>(bytes),
+        n if n == Followup::FILE => check::<Followup>(bytes),
+        n if n == Complaint::FILE => check::<Complaint>(bytes),
+        _ => bail!(
+            "{}",
+            crate::i18n::tr(
+                format!("ledgers/{name} is not a jiuzhu ledger; move it out of ledgers/"),
+                format!("ledgers/{name} 不是 jiuzhu 的台账; 请把它移出 ledgers/ 文件夹")
+            )
+        ),
+    }
+}
 
 /// Parses ledger bytes; `name` is used in messages.
 ///

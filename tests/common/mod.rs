@@ -147,6 +147,14 @@ impl Ws {
         .unwrap();
     }
 
+    /// Records the test's hand edits of the ledgers in the journal (`jiuzhu accept-edits`), as an administrator
+    /// would for a change jiuzhu has no step for, so the next step builds on them (a step refuses ledgers that are
+    /// not what the journal recorded).
+    pub fn accept_edits(&self) {
+        let out = self.run(&["accept-edits", "--by", "测试", "--reason", "the test's scenario"]);
+        assert_exit(&out, 0);
+    }
+
     /// A workspace file as text (panics when missing).
     pub fn read(&self, rel: &str) -> String {
         let p = self.path(rel);

@@ -1,0 +1,142 @@
+//! `jiuzhu accept-edits --by NAME --reason TEXT`: records in the journal a change made to the ledgers outside
+//! jiuzhu, so the steps build on it again — the one way a hand edit stays, and it leaves a trail.
+//!
+//! A step refuses ledgers that are not what the journal last recorded (see [`crate::seal`]): a deleted
+//! `payments.csv` would pay a month again, a hand-edited account would be paid. When such a change is right and
+//! must stay (a ledger repaired after a disk fault, a correction jiuzhu has no step for yet), an administrator
+//! accepts it by name and with a reason. Each changed ledger must still read as its kind of ledger; the event
+//! names the files and, where the workspace's Git history holds the recorded version, the rows and columns;
+//! `audit` lists every accepted edit since its last run (J104) for the auditors. A journal that is missing or
+//! was cut back cannot be accepted: it is the record of what happened, and is restored, not replaced.
+
+use anyhow::{bail, Result};
+
+use crate::i18n::tr;
+use crate::ledger::events::{Journal, NewEvent};
+use crate::seal::Breach;
+use crate::workspace::{Txn, Workspace};
+use crate::Outcome;
+
+/// The journal step of an accepted edit.
+pub const STEP: &str = "accept-edits";
+
+/// Record a change made to the ledgers outside jiuzhu (承认台账的手工修改), with who and why, so the next steps
+/// build on it; the journal keeps it and `audit` lists it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Who accepts the change (name, or name and post).
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// Why the change is right.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Show what would be accepted; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
+    let (by, reason) = (args.by.trim(), args.reason.trim());
+    if by.is_empty() || reason.is_empty() {
+        bail!(
+            "{}",
+            tr(
+                "--by and --reason must say who accepts the change and why",
+                "--by 和 --reason 须写明由谁承认此改动及原因"
+            )
+        );
+    }
+    let (lock, breaches) = ws.lock_unverified()?;
+    if breaches.is_empty() {
+        if !quiet {
+            crate::outln!(
+                "{}",
+                tr(
+                    "accept-edits: the ledgers are as the journal recorded them; nothing to accept",
+                    "accept-edits: 台账与日志记录一致, 无需承认"
+                )
+            );
+        }
+        return Ok(Outcome::Done);
+    }
+    if let Some(b) = breaches
+        .iter()
+        .find(|b| matches!(b, Breach::JournalMissing { .. } | Breach::JournalCut { .. }))
+    {
+        bail!(
+            "{}\n{}",
+            b.message(),
+            tr(
+                "A journal that is missing or was cut back cannot be accepted: restore ledgers/events.csv from Git \
+                 (`git checkout -- ledgers/events.csv`) or a backup; nothing was done.",
+                "日志不见或被截短时不能承认: 请从 Git (`git checkout -- ledgers/events.csv`) 或备份恢复 \
+                 ledgers/events.csv; 未做任何改动。"
+            )
+        );
+    }
+    // What the clerk reads (the run's language), and what the journal keeps (English, whatever the locale).
+    let (mut lines, mut recorded_lines, mut files) = (Vec::new(), Vec::new(), Vec::new());
+    for b in &breaches {
+        let file = b.file().to_string();
+        let now = ws.read_optional(std::path::Path::new("ledgers").join(&file))?;
+        if let Some(bytes) = &now {
+            crate::ledger::validate_named(&file, bytes)?;
+        }
+        lines.push(b.message());
+        if let (Breach::Changed { recorded, .. }, Some(bytes)) = (b, &now) {
+            let cells = |lang| crate::seal::describe(&ws.root, &file, recorded, bytes, 50, lang);
+            lines.extend(cells(crate::i18n::current()).into_iter().map(|l| format!("  {l}")));
+            recorded_lines.extend(cells(crate::i18n::Lang::En).into_iter().map(|l| format!("{file} {l}")));
+        }
+        let what = match b {
+            Breach::Missing { .. } => "removed",
+            Breach::Changed { .. } => "changed",
+            _ => "added",
+        };
+        files.push(format!("{file} {what}"));
+    }
+    let summary = tr(
+        format!("accept-edits: {} accepted by {by}: {reason}", files.join(", ")),
+        format!("accept-edits: {} 由 {by} 承认: {reason}", files.join("、")),
+    );
+    if args.dry_run {
+        if !quiet {
+            crate::outln!("{}{summary}", tr("dry run: ", "试运行: "));
+            for l in &lines {
+                crate::outln!("  {l}");
+            }
+        }
+        return Ok(Outcome::NeedsAttention);
+    }
+    let mut journal = Journal::read(ws)?;
+    let found = ws.ledger_hashes()?;
+    journal.append([NewEvent {
+        step: STEP.into(),
+        detail: format!(
+            "by {by}: {reason} — {}{}",
+            files.join(", "),
+            if recorded_lines.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", recorded_lines.join("; "))
+            }
+        ),
+        inputs: breaches
+            .iter()
+            .filter_map(|b| found.get(b.file()).map(|h| format!("{}={h}", b.file())))
+            .collect::<Vec<_>>()
+            .join(";"),
+        ..NewEvent::default()
+    }]);
+    let mut txn = Txn::new();
+    journal.put(&mut txn)?;
+    ws.accept_as_found(found);
+    ws.commit(&lock, txn)?;
+    if !quiet {
+        crate::outln!("{summary}");
+        for l in &lines {
+            crate::outln!("  {l}");
+        }
+    }
+    Ok(Outcome::Done)
+}

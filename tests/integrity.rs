@@ -1,0 +1,244 @@
+//! The ledgers and the journal guard each other (issue: nothing paid twice, nothing laundered): after a clean
+//! audit of the example month, ledgers are deleted, edited and the journal cut, then later steps and `audit`
+//! are run. No step builds on a ledger that is not what the journal recorded; audit names each.
+
+mod common;
+mod month;
+
+use common::*;
+use jiuzhu::ledger::{Case, Payment};
+
+/// The example month paid and audited clean.
+fn audited() -> Ws {
+    let ws = month::month();
+    let out = ws.run(&["audit"]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    ws
+}
+
+/// Runs a step that must refuse: exit 2, nothing in the workspace changed, the message names `file`.
+#[track_caller]
+fn refused(ws: &Ws, args: &[&str], file: &str) -> String {
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(args);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("ledgers/{file}")),
+        "{args:?} should name {file}:\n{err}"
+    );
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "a refused step");
+    err
+}
+
+/// The audit's findings, one line each; exit 1.
+#[track_caller]
+fn findings(ws: &Ws) -> String {
+    let out = ws.run(&["audit"]);
+    assert_exit(&out, 1);
+    stdout(&out)
+}
+
+/// A workspace whose November was paid loses payments.csv and batches.csv (a bad checkout, a sync tool): the
+/// December batch would pay November again. It is refused, naming the files and the seal that recorded them,
+/// and audit names them.
+#[test]
+fn a_deleted_ledger_never_pays_a_month_again() {
+    let ws = audited();
+    let paid = ws.records::<Payment>().len();
+    assert!(paid > 0);
+    std::fs::remove_file(ws.path("ledgers/payments.csv")).unwrap();
+    std::fs::remove_file(ws.path("ledgers/batches.csv")).unwrap();
+    let err = refused(&ws, &["disburse", "--period", "2026-12"], "payments.csv");
+    assert!(err.contains("ledgers/batches.csv is missing"), "{err}");
+    assert!(err.contains("seal event"), "{err}");
+    let text = findings(&ws);
+    for file in ["payments.csv", "batches.csv"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("J102 error") && l.contains(&format!("ledgers/{file} is missing"))),
+            "{text}"
+        );
+    }
+    // Every writing step refuses, not only disburse.
+    refused(&ws, &["decide", "--period", "2026-12"], "payments.csv");
+    refused(&ws, &["audit", "--sample", "5%", "--seed", "7"], "payments.csv");
+}
+
+/// One effective case's bank account changed by hand after a clean audit: audit reports it, and a step run
+/// after it neither pays the edited account nor makes the edit disappear from the next audit.
+#[test]
+fn a_hand_edit_is_not_laundered_by_a_later_step() {
+    let ws = audited();
+    let cases = ws.records::<Case>();
+    let c = cases
+        .iter()
+        .find(|c| c.status == jiuzhu::ledger::CaseStatus::Effective && !c.bank_account.is_empty())
+        .expect("an effective case with an account");
+    let text = ws.ledger("cases.csv");
+    let edited = text.replacen(c.bank_account.as_str(), "6228480000000000001", 1);
+    assert_ne!(edited, text);
+    std::fs::write(ws.path("ledgers/cases.csv"), &edited).unwrap();
+    assert!(findings(&ws).contains("J102 error"), "audit names the edit");
+    for step in [
+        &["disburse", "--period", "2026-12"][..],
+        &["verify", "--as-of", "2026-12-01"],
+        &["audit", "--sample", "5%", "--seed", "7"],
+        &[
+            "intake",
+            "--kind",
+            "followups",
+            &month::s(&month::county("followups/2026-11-回访.csv")),
+        ],
+    ] {
+        refused(&ws, step, "cases.csv");
+    }
+    assert!(
+        !ws.ledger("payments.csv").contains("6228480000000000001"),
+        "nothing paid to the edited account"
+    );
+    let text = findings(&ws);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("J102 error") && l.contains("ledgers/cases.csv is not what the journal recorded")),
+        "the edit is still reported after the steps:\n{text}"
+    );
+    assert!(
+        !text.contains("6228480000000000001"),
+        "no account in a finding:\n{text}"
+    );
+}
+
+/// The journal cut: deleted, emptied to its header, or its last lines removed. Each is a finding, and no step
+/// runs on it.
+#[test]
+fn a_cut_journal_is_found() {
+    for cut in ["deleted", "emptied", "last lines"] {
+        let ws = audited();
+        let journal = ws.ledger("events.csv");
+        match cut {
+            "deleted" => std::fs::remove_file(ws.path("ledgers/events.csv")).unwrap(),
+            "emptied" => {
+                let header = journal.lines().next().unwrap();
+                std::fs::write(ws.path("ledgers/events.csv"), format!("{header}\n")).unwrap();
+            }
+            _ => {
+                let lines: Vec<&str> = journal.lines().collect();
+                let kept = &lines[..lines.len() - 3];
+                std::fs::write(ws.path("ledgers/events.csv"), kept.join("\n") + "\n").unwrap();
+            }
+        }
+        let text = findings(&ws);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("J101 error") || l.starts_with("J102 error")),
+            "{cut}: {text}"
+        );
+        refused(&ws, &["disburse", "--period", "2026-12"], "events.csv");
+        // Nor can a cut journal be accepted away.
+        let out = ws.run(&["accept-edits", "--by", "x", "--reason", "y"]);
+        assert_exit(&out, 2);
+    }
+}
+
+/// The last step's events cut off with its seal (the disburse of November): the seal left last no longer matches
+/// the payments that step wrote, so the cut is found although every line left chains.
+#[test]
+fn a_journal_cut_back_to_an_earlier_seal_is_found() {
+    let ws = audited();
+    let journal = ws.ledger("events.csv");
+    let lines: Vec<&str> = journal.lines().collect();
+    // Remove the last step's events and its seal: the journal now ends at the seal of the step before.
+    assert!(lines[lines.len() - 1].contains(",seal,"), "{journal}");
+    let before_last = lines[..lines.len() - 1]
+        .iter()
+        .rposition(|l| l.contains(",seal,"))
+        .expect("an earlier seal");
+    let kept = &lines[..=before_last];
+    std::fs::write(ws.path("ledgers/events.csv"), kept.join("\n") + "\n").unwrap();
+    let err = refused(&ws, &["disburse", "--period", "2026-12"], "payments.csv");
+    assert!(err.contains("or the journal was cut back"), "{err}");
+}
+
+/// A step killed after its commit point, at each file it puts in place: the journal on disk is never cut
+/// mid-line (it is replaced whole, like every other file), whatever reads it before the next run rolls the step
+/// forward — a Git commit or a backup taken in between.
+#[test]
+fn a_kill_after_the_commit_point_never_leaves_a_torn_journal() {
+    // The journal is replaced by a rename, never written in place: a new file each step.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ws = month::proposed();
+        let inode = || std::fs::metadata(ws.path("ledgers/events.csv")).unwrap().ino();
+        let before = inode();
+        let out = ws.run(&["decide", "--period", "2026-12", "--as-of", "2026-11-30"]);
+        assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert_ne!(inode(), before, "events.csv was written in place");
+    }
+    for nth in 1..=3 {
+        let ws = month::proposed();
+        let before = ws.ledger("events.csv");
+        let step = ["decide", "--period", "2026-12", "--as-of", "2026-11-30"];
+        let out = ws.run_env(&step, Some(&format!("between-renames:{nth}")));
+        assert_eq!(out.status.code(), None, "killed at rename {nth}: {}", stderr(&out));
+        let now = ws.ledger("events.csv");
+        assert!(
+            now == before || now.starts_with(&before),
+            "rename {nth}: the journal is old or new"
+        );
+        let events = jiuzhu::ledger::parse::<jiuzhu::ledger::events::Event>("events.csv", now.as_bytes())
+            .unwrap_or_else(|e| panic!("rename {nth}: a torn journal: {e:#}"));
+        assert!(jiuzhu::ledger::events::verify_chain(&events).is_none());
+        // The next run completes the step; the ledgers then hold to their seal.
+        let out = ws.run(&["audit", "--dry-run", "journal"]);
+        assert!(!stdout(&out).contains("J10"), "rename {nth}: {}", stdout(&out));
+    }
+}
+
+/// The meeting's worksheet recorded by a run killed after its commit point, then recorded again: the second run
+/// says the batch was already recorded (exit 0) instead of refusing its decisions as no longer proposals.
+#[test]
+fn a_round_trip_run_again_after_a_kill_says_it_was_recorded() {
+    let ws = month::proposed();
+    let batch = ws
+        .records::<jiuzhu::ledger::Decision>()
+        .into_iter()
+        .find(|d| d.status == jiuzhu::ledger::DecisionStatus::Proposed)
+        .unwrap()
+        .batch;
+    let mut sheet = format!("批次 batch,{batch}\n决定编号 decision,案件编号 case,评议结果 verdict,说明 note\n");
+    for d in ws
+        .records::<jiuzhu::ledger::Decision>()
+        .iter()
+        .filter(|d| d.status == jiuzhu::ledger::DecisionStatus::Proposed)
+    {
+        sheet.push_str(&format!("{},{},同意,\n", d.decision_id, d.case_id));
+    }
+    let verdicts = ws.path("verdicts.csv");
+    std::fs::write(&verdicts, sheet).unwrap();
+    let args = [
+        "decide",
+        "--record",
+        verdicts.to_str().unwrap(),
+        "--meeting",
+        "审批会 纪要第11号",
+        "--date",
+        "2026-11-20",
+    ];
+    let out = ws.run_env(&args, Some("after-commit"));
+    assert_ne!(out.status.code(), Some(0));
+    let out = ws.run(&args);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("already recorded"), "{}", stdout(&out));
+    // Another meeting cannot record the same batch again.
+    let mut other = args.to_vec();
+    other[4] = "另一次会议";
+    let out = ws.run(&other);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("was already recorded at meeting 审批会 纪要第11号"),
+        "{}",
+        stderr(&out)
+    );
+}
