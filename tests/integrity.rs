@@ -242,3 +242,51 @@ fn a_round_trip_run_again_after_a_kill_says_it_was_recorded() {
         stderr(&out)
     );
 }
+
+/// Bad ledgers are refused, not half-used: a deleted `members.csv` stops decide (it proposed to stop every
+/// recipient); a negative benefit or an amount written `1,200.00` is refused by every step and cannot be accepted,
+/// the refusal naming the file, the row and the column.
+#[test]
+fn bad_ledgers_are_refused_naming_row_and_column() {
+    let ws = audited();
+    std::fs::remove_file(ws.path("ledgers/members.csv")).unwrap();
+    let err = refused(&ws, &["decide", "--period", "2026-12"], "members.csv");
+    assert!(err.contains("ledgers/members.csv is missing"), "{err}");
+
+    let ws = audited();
+    let decisions = ws.ledger("decisions.csv");
+    let row = decisions
+        .lines()
+        .position(|l| l.contains(",effective,") && !l.contains(",0.00,0.00,0.00,"))
+        .expect("an effective decision");
+    let mut lines: Vec<String> = decisions.lines().map(String::from).collect();
+    let fields: Vec<&str> = lines[row].split(',').collect();
+    let amount = fields[5].to_string();
+    lines[row] = lines[row].replacen(&format!(",{amount},"), &format!(",-{amount},"), 1);
+    std::fs::write(ws.path("ledgers/decisions.csv"), lines.join("\n") + "\n").unwrap();
+    refused(&ws, &["disburse", "--period", "2026-12"], "decisions.csv");
+    let out = ws.run(&["accept-edits", "--by", "x", "--reason", "y"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains(&format!(
+            "ledgers/decisions.csv data row {row}, column amount: a negative amount"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    let ws = audited();
+    let payments = ws.ledger("payments.csv");
+    let first = payments.lines().nth(1).unwrap();
+    let amount = first.split(',').nth(8).unwrap();
+    let thousands = format!("\"1,{amount}\"");
+    std::fs::write(
+        ws.path("ledgers/payments.csv"),
+        payments.replacen(&format!(",{amount},"), &format!(",{thousands},"), 1),
+    )
+    .unwrap();
+    refused(&ws, &["disburse", "--period", "2026-12"], "payments.csv");
+    let out = ws.run(&["accept-edits", "--by", "x", "--reason", "y"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("ledgers/payments.csv line 2"), "{}", stderr(&out));
+}

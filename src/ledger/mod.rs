@@ -44,6 +44,11 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.key().cmp(&other.key())
     }
+    /// What the types alone cannot say is wrong with a record (e.g. a negative benefit): the column and why.
+    /// Every read of the ledger refuses such a record, naming its row.
+    fn invalid(&self) -> Option<(&'static str, String)> {
+        None
+    }
 }
 
 /// Compares the keys `a.join("/")` and `b.join("/")` byte by byte, as `String`'s order does, without joining.
@@ -170,6 +175,25 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
         }
         None => parse_sequential(name, bytes, rdr)?,
     };
+    if let Some((row, (column, why))) = out
+        .par_iter()
+        .enumerate()
+        .find_map_first(|(i, r)| r.invalid().map(|bad| (i + 1, bad)))
+    {
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "ledgers/{name} data row {row}, column {column}: {why}; restore the file from Git \
+                     (`git checkout -- ledgers/{name}`)"
+                ),
+                format!(
+                    "ledgers/{name} 第 {row} 条数据, {column} 列: {why}; 请从 Git 恢复该文件 \
+                     (`git checkout -- ledgers/{name}`)"
+                )
+            )
+        );
+    }
     // Keys must be unique. Ledgers are written sorted, so strictly rising keys prove it without a set.
     if !out.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_lt()) {
         let mut keys = crate::hash::HashSet::with_capacity_and_hasher(out.len(), Default::default());

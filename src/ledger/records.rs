@@ -686,6 +686,26 @@ impl Record for Decision {
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.decision_id.cmp(&other.decision_id)
     }
+    fn invalid(&self) -> Option<(&'static str, String)> {
+        if self.amount.is_negative() {
+            return Some(("amount", format!("a negative amount ({})", self.amount)));
+        }
+        if self.previous_amount.is_negative() {
+            return Some((
+                "previous_amount",
+                format!("a negative amount ({})", self.previous_amount),
+            ));
+        }
+        (self.delta_amount.0 != self.amount.0 - self.previous_amount.0).then(|| {
+            (
+                "delta_amount",
+                format!(
+                    "{} is not amount − previous_amount ({} − {})",
+                    self.delta_amount, self.amount, self.previous_amount
+                ),
+            )
+        })
+    }
 }
 
 /// `notices.csv`: each public posting (公示) of an approved decision: level, start and end (inclusive).
@@ -863,6 +883,11 @@ impl Record for Payment {
     }
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.payment_id.cmp(&other.payment_id)
+    }
+    fn invalid(&self) -> Option<(&'static str, String)> {
+        self.amount
+            .is_negative()
+            .then(|| ("amount", format!("a negative payment ({})", self.amount)))
     }
 }
 
