@@ -290,3 +290,42 @@ fn bad_ledgers_are_refused_naming_row_and_column() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("ledgers/payments.csv line 2"), "{}", stderr(&out));
 }
+
+/// A workspace made before seals existed (its journal has none) is sealed as found by its first writing step,
+/// and held to the seal from then on.
+#[test]
+fn a_workspace_from_before_seals_is_sealed_as_found() {
+    use jiuzhu::ledger::events::{self, Event, NewEvent};
+    let ws = month::proposed();
+    // The journal as an earlier version wrote it: the same events, no seals.
+    let old: Vec<Event> = ws.records::<Event>().into_iter().filter(|e| e.step != "seal").collect();
+    let mut chain = Vec::new();
+    events::append(
+        &mut chain,
+        old.into_iter().map(|e| NewEvent {
+            step: e.step,
+            case_id: e.case_id,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            detail: e.detail.0,
+            inputs: e.inputs,
+        }),
+    );
+    ws.write_ledger(&chain);
+    let out = ws.run(&["verify", "--as-of", "2026-11-21"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let events = ws.records::<Event>();
+    let seals: Vec<&Event> = events.iter().filter(|e| e.step == "seal").collect();
+    assert_eq!(seals.len(), 1, "one seal, by the first step");
+    assert!(
+        seals[0].detail.as_str().starts_with("ledgers sealed as found"),
+        "{}",
+        seals[0].detail.as_str()
+    );
+    // From then on, a hand edit is refused.
+    let cases = ws.ledger("cases.csv");
+    let edited = cases.replacen("东街社区", "西街社区", 1);
+    assert_ne!(edited, cases);
+    std::fs::write(ws.path("ledgers/cases.csv"), edited).unwrap();
+    refused(&ws, &["verify", "--as-of", "2026-11-22"], "cases.csv");
+}

@@ -188,6 +188,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 // Reading.
 
 /// Every ledger audit reads, with the raw bytes of each (for hashes and the canonical-form check).
+#[derive(Default)]
 struct Data {
     cases: Vec<Case>,
     members: Vec<Member>,
@@ -374,7 +375,19 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         (None, ws.check_seal()?)
     };
     let writing = writing && breaches.is_empty();
-    let d = crate::kept_to_exit(Data::load(ws)?);
+    let d = match Data::load(ws) {
+        Ok(d) => crate::kept_to_exit(d),
+        // A ledger changed outside jiuzhu so that it no longer reads: the change is said first.
+        Err(e) if !breaches.is_empty() => {
+            let mut f = Vec::new();
+            journal(ws, &Data::default(), &breaches, &mut f);
+            for x in &f {
+                crate::outln!("{}", x.line());
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     crate::ui::phase("audit: ledgers read");
     let period = audit_period(&d, args.period.as_deref())?;
     let on = |name: &str| full || args.checks.iter().any(|c| c == name);
