@@ -113,43 +113,52 @@ pub fn version_with_sha256(root: &Path, rel: &str, sha256: &str) -> Option<Vec<u
     })
 }
 
-/// Registers the workbook textconv driver in the repository `dir` is in: `diff.jiuzhu-xlsx.textconv` is
-/// `jiuzhu cat` (or the absolute path of this executable when `jiuzhu` is not on PATH), and the driver is
-/// binary (so `git diff` never tries a byte diff of the zip).
-pub fn register_textconv(dir: &Path) -> Result<String> {
-    let command = format!("{} cat", textconv_program());
-    git_ok(dir, &["config", &format!("diff.{XLSX_DRIVER}.textconv"), &command])?;
-    git_ok(dir, &["config", &format!("diff.{XLSX_DRIVER}.binary"), "true"])?;
+/// Registers jiuzhu's diff drivers in the repository `dir` is in (its local config): `jiuzhu-xlsx` shows a
+/// workbook's cells (textconv `jiuzhu cat`, binary otherwise), `jiuzhu-csv` diffs a ledger's words cell by cell
+/// (`git diff --word-diff`), the difftool `jiuzhu` runs `jiuzhu diff`, and `core.quotepath=false` shows Chinese file
+/// names as they are. The commands name `jiuzhu` as found on PATH, never a build folder, so a clone on another
+/// machine works; where `jiuzhu` is not installed, the textconv prints a line saying so instead of failing
+/// `git log -p`. Returns the textconv command.
+pub fn register_drivers(dir: &Path) -> Result<String> {
+    let command = TEXTCONV.to_string();
+    for (key, value) in [
+        (format!("diff.{XLSX_DRIVER}.textconv"), command.as_str()),
+        (format!("diff.{XLSX_DRIVER}.binary"), "true"),
+        // A cell: a quoted field (with doubled quotes) or a run of anything but commas.
+        ("diff.jiuzhu-csv.wordRegex".to_string(), r#""([^"]|"")*"|[^,"]+"#),
+        ("difftool.jiuzhu.cmd".to_string(), r#"jiuzhu diff "$LOCAL" "$REMOTE""#),
+        ("difftool.prompt".to_string(), "false"),
+        ("core.quotepath".to_string(), "false"),
+    ] {
+        git_ok(dir, &["config", &key, value])?;
+    }
     Ok(command)
 }
 
-/// `jiuzhu` when a `jiuzhu` is on PATH, else this executable's absolute path (quoted for the shell git runs
-/// textconv commands with).
-fn textconv_program() -> String {
-    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|d| {
-            let p = d.join("jiuzhu");
-            p.is_file() && is_executable(&p)
-        })
-    });
-    if on_path {
-        return "jiuzhu".to_string();
-    }
-    match std::env::current_exe().and_then(|p| p.canonicalize()) {
-        Ok(exe) => crate::ui::shell_quote(&exe.to_string_lossy()),
-        Err(_) => "jiuzhu".to_string(),
-    }
-}
+/// The workbook textconv: `jiuzhu cat FILE` when `jiuzhu` is on PATH, else a line saying how to get it (git runs
+/// textconv commands with `sh`, the file's path appended).
+pub const TEXTCONV: &str =
+    "f() { if command -v jiuzhu >/dev/null 2>&1; then jiuzhu cat \"$1\"; else echo \"(a workbook: \
+install jiuzhu to see its cells, e.g. cargo install --path . in jiuzhu's source)\"; fi; }; f";
 
-#[cfg(unix)]
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    p.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &Path) -> bool {
-    true
+/// Adds git attributes to the clone's own `.git/info/attributes` (not tracked), once.
+pub fn add_local_attributes(dir: &Path, text: &str) -> Result<()> {
+    let out = git_ok(dir, &["rev-parse", "--git-path", "info/attributes"])?;
+    let rel = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let path = dir.join(rel);
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    if existing.contains(text.trim_end()) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut out = existing;
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(text);
+    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// What `--commit` did.
@@ -234,11 +243,31 @@ fn leading_period(detail: &str) -> Option<String> {
 /// files in the repository stay staged and uncommitted. Uses a fallback identity only when the repository
 /// has none.
 pub fn commit_workspace(root: &Path, message: &str) -> Result<Committed> {
-    if toplevel(root).is_none() {
+    let Some(top) = toplevel(root) else {
         if !available() {
             bail!("git is not installed or not on PATH");
         }
         bail!("{} is not in a Git repository (run `git init` there)", root.display());
+    };
+    // Only ever the workspace's own repository: an outer one must not take the ledgers into its history.
+    let same = |a: &Path, b: &Path| a.canonicalize().ok() == b.canonicalize().ok();
+    if !same(&top, root) {
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "{} is inside the Git repository at {}, not a repository of its own; nothing was committed (the \
+                     ledgers must not enter that repository's history): run `git init` in the workspace",
+                    root.display(),
+                    top.display()
+                ),
+                format!(
+                    "{} 位于 {} 的 Git 仓库之内, 不是独立的仓库; 未提交任何内容 (台账不能进入该仓库的历史): 请在工作区中运行 `git init`",
+                    root.display(),
+                    top.display()
+                )
+            )
+        );
     }
     let paths: Vec<&str> = WORKSPACE_PATHS
         .iter()

@@ -70,14 +70,21 @@ struct Cli {
 enum Command {
     /// Create a workspace: jiuzhu.yaml (policy), ledgers/, inbox/, reports/, archive/, Git settings.
     #[command(
-        help_template = examples!("Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county"),
+        help_template = examples!("Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county\n  \
+jiuzhu init --here     # an auditor's clone of a workspace: set up its diffs"),
         after_help = "\
-Refuses to touch a folder that already has a jiuzhu.yaml. Runs `git init` when the folder is not in a Git \
-repository and git is installed."
+Refuses to touch a folder that already has a jiuzhu.yaml. The workspace is always a Git repository of its own \
+(`git init` in the folder, also inside another repository, so the ledgers never enter that repository's history), \
+when git is installed. `--here` sets up an existing clone of a workspace (an auditor's) instead: workbooks diffed as \
+text by `jiuzhu cat`, ledgers diffed cell by cell (`git diff --word-diff`, or `git difftool -t jiuzhu`), file names \
+unescaped (core.quotepath=false). Both only set the repository's local config and .git/info/attributes."
     )]
     Init {
         /// The folder (created if missing); default: the current folder (or -C DIR).
         dir: Option<PathBuf>,
+        /// Set up the Git clone of an existing workspace for reading its history (drivers, no files written).
+        #[arg(long)]
+        here: bool,
     },
     /// Write a realistic fictional workspace and a month of its inputs (registers, registries, visits), for
     /// benchmarks and trials at scale. Deterministic: the same seed and size give the same bytes.
@@ -653,12 +660,15 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let start = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
-        Command::Init { dir } => {
+        Command::Init { dir, here } => {
             let dir = match dir {
                 Some(d) if d.is_absolute() || cli.change_dir.is_none() => d,
                 Some(d) => start.join(d),
                 None => start,
             };
+            if here {
+                return cmd::init::here(&dir, cli.quiet);
+            }
             cmd::init::run(&dir, cli.quiet)
         }
         Command::SampleData {

@@ -23,14 +23,23 @@ fn have_git() -> bool {
     ok
 }
 
-/// `git ARGS…` in `dir`, isolated from the machine's system and global config, with a test identity.
+/// `git ARGS…` in `dir`, isolated from the machine's system and global config, with a test identity, and the
+/// `jiuzhu` under test first on PATH (as on a machine where it is installed).
 fn git(dir: &Path, args: &[&str]) -> Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_jiuzhu")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    git_with_path(dir, args, &path)
+}
+
+/// [`git`] with a given PATH (e.g. one without `jiuzhu`).
+fn git_with_path(dir: &Path, args: &[&str], path: &str) -> Output {
     let out = Command::new("git")
         .args(["-c", "user.name=Test Clerk", "-c", "user.email=clerk@example.invalid"])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("PATH", path)
         .output()
         .expect("run git");
     assert!(
@@ -281,8 +290,13 @@ fn git_diff_of_a_workbook_shows_changed_cells() {
         "{}",
         ws.read(".gitattributes")
     );
+    // By command name, found on PATH where the history is read, never a build folder's path.
     let textconv = git_text(ws.root(), &["config", "--get", "diff.jiuzhu-xlsx.textconv"]);
-    assert!(textconv.trim_end().ends_with("cat"), "{textconv}");
+    assert!(textconv.contains("jiuzhu cat \"$1\""), "{textconv}");
+    assert!(
+        !textconv.contains(env!("CARGO_BIN_EXE_jiuzhu")),
+        "no build path in the driver: {textconv}"
+    );
     assert_eq!(
         git_text(ws.root(), &["config", "--get", "diff.jiuzhu-xlsx.binary"]).trim(),
         "true"
@@ -486,4 +500,79 @@ fn a_hand_edit_stops_the_next_step_naming_row_and_column() {
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
     let out = jz(ws.root(), &["audit", "journal"]);
     assert!(stdout(&out).contains("J104 warning"), "{}", stdout(&out));
+}
+
+/// `jiuzhu init` inside another Git repository (the README's walk-through run from the source tree) makes the
+/// workspace a repository of its own: the outer repository never takes the ledgers into its history, and
+/// `--commit` commits only in the workspace's repository.
+#[test]
+fn init_inside_another_repository_keeps_the_ledgers_out_of_it() {
+    if !have_git() {
+        return;
+    }
+    let outer = tempfile::tempdir().unwrap();
+    git(outer.path(), &["init", "-q"]);
+    let out = jz(outer.path(), &["init", "county"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("a Git repository of its own"), "{}", stdout(&out));
+    let ws = outer.path().join("county");
+    assert!(ws.join(".git").exists());
+    let reg = fixture("per-member-utf8bom.csv");
+    let out = jz(&ws, &["--commit", "intake", reg.to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(commit_count(&ws) >= 1);
+    git(outer.path(), &["add", "-A"]);
+    let files = git_text(outer.path(), &["ls-files"]);
+    assert!(
+        !files.contains("ledgers/"),
+        "the outer repository took ledgers:\n{files}"
+    );
+}
+
+/// An auditor clones a workspace and sets the clone up in one line (`jiuzhu init --here`): ledgers then diff cell
+/// by cell, workbooks as their cells, Chinese file names unescaped. Where jiuzhu is not installed, `git log -p`
+/// still works and says how to see a workbook.
+#[test]
+fn an_auditors_clone_reads_the_history_cell_by_cell() {
+    if !have_git() {
+        return;
+    }
+    let ws = Ws::new();
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("城关镇-申请登记.csv");
+    std::fs::copy(fixture("per-member-utf8bom.csv"), &reg).unwrap();
+    let out = jz(ws.root(), &["--commit", "intake", reg.to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let out = jz(ws.root(), &["--commit", "verify", "--as-of", "2026-11-20"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let parent = tempfile::tempdir().unwrap();
+    git(parent.path(), &["clone", "-q", ws.root().to_str().unwrap(), "clone"]);
+    let clone = parent.path().join("clone");
+
+    // Before the setup: history readable, workbooks binary, names escaped.
+    let names = git_text(&clone, &["log", "--name-only", "--format="]);
+    assert!(names.contains("\\"), "escaped before the setup:\n{names}");
+
+    let out = jz(&clone, &["init", "--here"]);
+    assert_exit(&out, 0);
+    let names = git_text(&clone, &["log", "--name-only", "--format="]);
+    assert!(names.contains("城关镇-申请登记"), "{names}");
+    assert!(!names.contains("\\"), "unescaped after the setup:\n{names}");
+    // A status change of verify, as a changed cell.
+    let words = git_text(
+        &clone,
+        &["log", "-p", "--word-diff", "-n", "1", "--", "ledgers/cases.csv"],
+    );
+    assert!(words.contains("[-received-]{+needs_info+}"), "{words}");
+    // A workbook, as its cells.
+    let log = git_text(&clone, &["log", "-p", "-n", "1", "--", "reports/"]);
+    assert!(log.contains("== sheet"), "{log}");
+    assert!(!log.contains("Binary files"), "{log}");
+    // No tracked file was touched by the setup.
+    assert_eq!(git_text(&clone, &["status", "--porcelain"]), "");
+
+    // Where jiuzhu is not installed, `git log -p` does not fail.
+    let out = git_with_path(&clone, &["log", "-p", "-n", "1", "--", "reports/"], "/usr/bin:/bin");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("install jiuzhu to see its cells"), "{text}");
 }

@@ -15,8 +15,10 @@ use crate::Outcome;
 pub const POLICY_TEMPLATE: &str = include_str!("../../templates/jiuzhu.yaml");
 
 const GITIGNORE: &str = "# jiuzhu's private state (lock, staging of an unfinished step)\n.jiuzhu/\n";
-const GITATTRIBUTES: &str = "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\n\
-# Workbooks are diffed as text by `jiuzhu cat` (the diff driver is set in the repository's config by `jiuzhu init`).\n\
+const GITATTRIBUTES: &str = "# Ledgers are text: LF endings, diffed cell by cell with `git diff --word-diff`.\n\
+ledgers/*.csv text eol=lf diff=jiuzhu-csv\n\
+# Workbooks are diffed as text by `jiuzhu cat` (the drivers are set in the repository's config by `jiuzhu init`;\n\
+# in a clone, by `jiuzhu init --here`).\n\
 *.xlsx diff=jiuzhu-xlsx\n*.xls diff=jiuzhu-xlsx\n*.ods diff=jiuzhu-xlsx\n";
 
 pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
@@ -46,15 +48,31 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
         .with_context(|| format!("cannot write {}", dir.join(POLICY_FILE).display()))?;
     let git = git_init(dir);
     if !matches!(git, GitInit::NoGit) {
-        // `git diff` / `git log -p` of a workbook show its cells (textconv `jiuzhu cat`).
-        if let Err(e) = crate::git::register_textconv(dir) {
-            crate::errln!("warning: workbooks will diff as binary: cannot register the jiuzhu-xlsx diff driver: {e:#}");
+        // `git diff` / `git log -p` of a workbook show its cells (textconv `jiuzhu cat`), of a ledger its cells.
+        if let Err(e) = crate::git::register_drivers(dir) {
+            crate::errln!(
+                "{}",
+                tr(
+                    format!("warning: workbooks will diff as binary: cannot register jiuzhu's diff drivers: {e:#}"),
+                    format!("警告: 无法登记 jiuzhu 的比对程序, 工作簿将按二进制比对: {e:#}")
+                )
+            );
         }
     }
     if !quiet {
-        let git = match git {
+        let git = match &git {
             GitInit::Created => tr(" (new Git repository)", " (新建 Git 仓库)"),
-            GitInit::Existing => tr(" (inside an existing Git repository)", " (位于已有的 Git 仓库中)"),
+            GitInit::Inside(outer) => tr(
+                format!(
+                    " (a Git repository of its own, inside the repository at {}: the ledgers stay out of that \
+                     repository's history)",
+                    outer.display()
+                ),
+                format!(
+                    " (独立的 Git 仓库, 位于 {} 仓库之内: 台账不会进入该仓库的历史)",
+                    outer.display()
+                ),
+            ),
             GitInit::NoGit => tr(
                 " (git not found: ledgers are not versioned until you run `git init`)",
                 " (未找到 git: 运行 `git init` 之前台账不受版本管理)",
@@ -101,21 +119,77 @@ fn append_once(path: &Path, text: &str) -> Result<()> {
 
 enum GitInit {
     Created,
-    Existing,
+    /// A repository of its own, inside the repository at this folder (whose history must not take the ledgers).
+    Inside(std::path::PathBuf),
     NoGit,
 }
 
+/// Makes the workspace a Git repository of its own: `git init` in it, also when it is inside another
+/// repository (the outer one then sees a nested repository, never the ledgers' contents).
 fn git_init(dir: &Path) -> GitInit {
-    let inside = Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(dir)
-        .output();
-    match inside {
-        Err(_) => GitInit::NoGit,
-        Ok(o) if o.status.success() => GitInit::Existing,
-        Ok(_) => match Command::new("git").args(["init", "-q"]).current_dir(dir).status() {
-            Ok(s) if s.success() => GitInit::Created,
-            _ => GitInit::NoGit,
-        },
+    if !crate::git::available() {
+        return GitInit::NoGit;
     }
+    let outer = crate::git::toplevel(dir);
+    match Command::new("git").args(["init", "-q"]).current_dir(dir).status() {
+        Ok(s) if s.success() => match outer {
+            Some(o) => GitInit::Inside(o),
+            None => GitInit::Created,
+        },
+        _ => GitInit::NoGit,
+    }
+}
+
+/// `jiuzhu init --here`: sets up a clone of a workspace (an auditor's) to read its history — the workbook
+/// textconv, the ledgers' cell-level word diff, `jiuzhu diff` as a difftool, unescaped file names — in the
+/// clone's local config and `.git/info/attributes`; no tracked file is touched.
+pub fn here(dir: &Path, quiet: bool) -> Result<Outcome> {
+    if !dir.join(POLICY_FILE).is_file() {
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "{} is not a jiuzhu workspace (no {POLICY_FILE}): run `jiuzhu init --here` in the clone of a \
+                     workspace",
+                    dir.display()
+                ),
+                format!(
+                    "{} 不是 jiuzhu 工作区 (没有 {POLICY_FILE}): 请在工作区的克隆中运行 `jiuzhu init --here`",
+                    dir.display()
+                )
+            )
+        );
+    }
+    if crate::git::toplevel(dir).is_none() {
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "{} is not in a Git repository: clone the workspace with `git clone` first",
+                    dir.display()
+                ),
+                format!("{} 不在 Git 仓库中: 请先用 `git clone` 克隆工作区", dir.display())
+            )
+        );
+    }
+    crate::git::register_drivers(dir)?;
+    crate::git::add_local_attributes(dir, GITATTRIBUTES)?;
+    if !quiet {
+        crate::outln!(
+            "{}",
+            tr(
+                format!(
+                    "set up {} to read a jiuzhu workspace's history: workbooks as text (jiuzhu cat), ledgers cell by \
+                     cell (`git log -p --word-diff`, `git difftool -t jiuzhu`), file names unescaped",
+                    dir.display()
+                ),
+                format!(
+                    "已设置 {} 以查阅 jiuzhu 工作区的历史: 工作簿以文本显示 (jiuzhu cat), 台账逐格比对 \
+                     (`git log -p --word-diff`, `git difftool -t jiuzhu`), 文件名不转义",
+                    dir.display()
+                )
+            )
+        );
+    }
+    Ok(Outcome::Done)
 }
