@@ -329,3 +329,26 @@ fn a_workspace_from_before_seals_is_sealed_as_found() {
     std::fs::write(ws.path("ledgers/cases.csv"), edited).unwrap();
     refused(&ws, &["verify", "--as-of", "2026-11-22"], "cases.csv");
 }
+
+/// Lists cut short say how many more there are: compare shows 20 open hits and counts the rest.
+#[test]
+fn a_long_list_of_hits_says_how_many_more() {
+    let ws = month::proposed();
+    let members = ws.records::<jiuzhu::ledger::Member>();
+    let mut csv = String::from("车主姓名,身份证号码,号牌号码,车辆类型,登记日期\n");
+    for (i, m) in members.iter().take(25).enumerate() {
+        csv.push_str(&format!(
+            "{},{},冀A·{i:05},小型普通客车,2023-01-10\n",
+            m.name.as_str(),
+            m.id_number.as_str()
+        ));
+    }
+    let file = ws.path("vehicles.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = ws.run(&["compare", "--source", &format!("vehicles={}", file.display())]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let open = text.lines().filter(|l| l.starts_with("  open ")).count();
+    assert_eq!(open, 20, "{text}");
+    assert!(text.lines().any(|l| l.trim() == "… and 5 more"), "{text}");
+}

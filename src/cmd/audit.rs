@@ -2111,7 +2111,13 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     if !problems.is_empty() {
         bail!(
             "{shown} refused, nothing recorded:\n  {}",
-            problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n  ")
+            problems
+                .iter()
+                .take(20)
+                .cloned()
+                .chain(crate::ui::more(20, problems.len()))
+                .collect::<Vec<_>>()
+                .join("\n  ")
         );
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

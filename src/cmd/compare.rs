@@ -291,6 +291,8 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         )),
         None => {}
     }
+    let open_total = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
+    let cut_short = crate::ui::more(20, open_total);
     for m in matches.iter().filter(|m| m.disposition == Disposition::Open).take(20) {
         let evidence = if m.evidence.is_empty() {
             format!("{} row {}", m.source, m.source_row)
@@ -305,6 +307,9 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             m.name,
             m.id_number.masked(),
         ));
+    }
+    if let Some(more) = cut_short {
+        out.push_str(&format!("\n  {more}"));
     }
     let outcome = if open > 0 {
         Outcome::NeedsAttention
@@ -865,7 +870,13 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         };
         bail!(
             "{shown} refused, nothing recorded:\n  {}{hint}",
-            problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n  ")
+            problems
+                .iter()
+                .take(20)
+                .cloned()
+                .chain(crate::ui::more(20, problems.len()))
+                .collect::<Vec<_>>()
+                .join("\n  ")
         );
     }
 

@@ -685,6 +685,9 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     for b in blocked.iter().take(20) {
         out.push_str(&format!("\n  blocked {}: {}", b.case_id, b.why));
     }
+    if let Some(more) = crate::ui::more(20, blocked.len()) {
+        out.push_str(&format!("\n  {more}"));
+    }
     if backfill > 0 {
         out.push_str(&format!(
             "\n  {backfill} urgent decisions (先行救助) paid first wait for their back-filled approval on the worksheet"
