@@ -408,6 +408,14 @@ fn resident() -> String {
     }
 }
 
+/// The line that says a list was cut short: `  … and 2,445 more` (`  … 另有 2445 项`); `None` when all were shown.
+pub fn more(shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| {
+        let n = total - shown;
+        crate::i18n::tr(format!("… and {n} more"), format!("… 另有 {n} 项"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,12 +452,4 @@ mod tests {
         p.inc(5);
         p.finish();
     }
-}
-
-/// The line that says a list was cut short: `  … and 2,445 more` (`  … 另有 2445 项`); `None` when all were shown.
-pub fn more(shown: usize, total: usize) -> Option<String> {
-    (total > shown).then(|| {
-        let n = total - shown;
-        crate::i18n::tr(format!("… and {n} more"), format!("… 另有 {n} 项"))
-    })
 }
