@@ -236,6 +236,7 @@ fn add_decision(ws: &Ws, head: &str, kind: DecisionKind, amount: &str, from: &st
         status: DecisionStatus::Effective,
         amount: Fen::parse_yuan(amount).unwrap(),
         previous_amount: prev.amount,
+        delta_amount: Fen(Fen::parse_yuan(amount).unwrap().0 - prev.amount.0),
         effective_from: from.into(),
         ..prev
     });

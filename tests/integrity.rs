@@ -352,3 +352,29 @@ fn a_long_list_of_hits_says_how_many_more() {
     assert_eq!(open, 20, "{text}");
     assert!(text.lines().any(|l| l.trim() == "… and 5 more"), "{text}");
 }
+
+/// After the notice, `decide` without `--as-of` takes the latest date the workspace knows (never the clock), so
+/// nothing becomes effective: it says which option is missing and exits 1, instead of silently doing nothing.
+#[test]
+fn decide_without_as_of_after_the_notice_says_the_date_is_missing() {
+    let ws = month::approved();
+    let out = ws.run(&["decide", "--period", "2026-11"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("0 effective now"), "{text}");
+    assert!(
+        text.contains("approved decisions wait for their notice to end") && text.contains("give --as-of DATE"),
+        "{text}"
+    );
+    // disburse then pays nothing, and says why (exit 1), instead of exit 0.
+    let out = ws.run(&["disburse", "--period", "2026-11", "--dry-run"]);
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("approved decisions are not in force yet"),
+        "{}",
+        stdout(&out)
+    );
+    // With the date, they take effect and the line is gone.
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    assert!(!stdout(&out).contains("give --as-of"), "{}", stdout(&out));
+}

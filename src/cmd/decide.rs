@@ -413,6 +413,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let lock = if writing { Some(ws.lock()?) } else { None };
     let mut kept = crate::kept_to_exit(State::load(ws)?);
     let st: &mut State = &mut kept;
+    let as_of_given = as_of.is_some();
     let as_of = as_of.or_else(|| st.latest_date()).unwrap_or_else(|| period.first_day());
     let on = period.first_day();
     let policy = &ws.policy;
@@ -693,7 +694,31 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             "\n  {backfill} urgent decisions (先行救助) paid first wait for their back-filled approval on the worksheet"
         ));
     }
-    let outcome = if proposed.is_empty() && blocked.is_empty() && backfill == 0 {
+    // Approved decisions still in their notice on the date taken: without --as-of that is the latest date the
+    // workspace knows (never the clock), so a run after the notice ended makes nothing effective unless told.
+    let notice_end: HashMap<&str, NaiveDate> = st.notices.iter().fold(HashMap::default(), |mut acc, n| {
+        let e = acc.entry(n.decision_id.as_str()).or_insert(n.end);
+        *e = (*e).max(n.end);
+        acc
+    });
+    let waiting: Vec<NaiveDate> = st
+        .decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Approved)
+        .filter_map(|d| notice_end.get(d.decision_id.as_str()).copied())
+        .collect();
+    let missing_date = !as_of_given && !waiting.is_empty();
+    if missing_date {
+        let last = waiting.iter().max().copied().unwrap_or(as_of);
+        let after = last.succ_opt().unwrap_or(last);
+        out.push_str(&format!(
+            "\n  {} approved decisions wait for their notice to end (the last on {last}); without --as-of the date \
+             was {as_of}, the latest in the workspace: give --as-of DATE (e.g. --as-of {after}) to make them \
+             effective",
+            waiting.len()
+        ));
+    }
+    let outcome = if proposed.is_empty() && blocked.is_empty() && backfill == 0 && !missing_date {
         Outcome::Done
     } else {
         Outcome::NeedsAttention

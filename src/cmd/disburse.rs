@@ -765,7 +765,21 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             u.case_id, u.month, u.amount, u.reason
         ));
     }
-    let outcome = if unpaid.is_empty() {
+    // Approved decisions not yet in force pay nothing: say so, since a decide run without --as-of after the notice
+    // leaves them approved (the date it takes is the latest in the workspace, never the clock).
+    let approved = st
+        .decisions
+        .iter()
+        .filter(|d| d.status == crate::ledger::DecisionStatus::Approved)
+        .count();
+    if approved > 0 {
+        out.push_str(&format!(
+            "\n  {approved} approved decisions are not in force yet and pay nothing: once their notice is over, run \
+             `{} decide --period {period} --as-of DATE`, then this step again",
+            ws.jiuzhu()
+        ));
+    }
+    let outcome = if unpaid.is_empty() && approved == 0 {
         Outcome::Done
     } else {
         Outcome::NeedsAttention

@@ -57,6 +57,14 @@ pub fn month() -> Ws {
 
 /// The month up to its decisions in force (the meeting held, the notice over), before the batch.
 pub fn effective() -> Ws {
+    let ws = approved();
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    ws
+}
+
+/// The month up to the meeting: every proposal approved, the notice posted and running.
+pub fn approved() -> Ws {
     let ws = proposed();
     let decisions: Vec<Decision> = ws.records();
     let proposed: Vec<&Decision> = decisions
@@ -83,8 +91,6 @@ pub fn effective() -> Ws {
         "--attendees",
         "张局长、李股长",
     ]);
-    assert!(out.status.code() != Some(2), "{}", stderr(&out));
-    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
     assert!(out.status.code() != Some(2), "{}", stderr(&out));
     ws
 }
