@@ -408,6 +408,17 @@ fn resident() -> String {
     }
 }
 
+/// The first `limit` lines of a list joined for a message (`\n  ` between them), and how many more.
+pub fn first_lines(lines: &[String], limit: usize) -> String {
+    lines
+        .iter()
+        .take(limit)
+        .cloned()
+        .chain(more(limit, lines.len()))
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}
+
 /// The line that says a list was cut short: `  … and 2,445 more` (`  … 另有 2445 项`); `None` when all were shown.
 pub fn more(shown: usize, total: usize) -> Option<String> {
     (total > shown).then(|| {

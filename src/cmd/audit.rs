@@ -604,25 +604,7 @@ fn seal_inputs(ws: &Workspace, sha: &BTreeMap<String, String>) -> Result<String>
 }
 
 /// The ledgers whose recorded hashes J102 holds them to (the journal itself is held by its chain).
-const LEDGERS: &[&str] = &[
-    Case::FILE,
-    Member::FILE,
-    Source::FILE,
-    Check::FILE,
-    Visit::FILE,
-    Followup::FILE,
-    Extension::FILE,
-    Match::FILE,
-    Decision::FILE,
-    Notice::FILE,
-    Meeting::FILE,
-    Payment::FILE,
-    Batch::FILE,
-    Goods::FILE,
-    SpotCheck::FILE,
-    ChangeReport::FILE,
-    ArchiveEntry::FILE,
-];
+const LEDGERS: &[&str] = ledger::LEDGER_FILES;
 
 /// The ledgers each step may write: an edit by one of them after the journal recorded a ledger is not a hand edit.
 fn may_write(step: &str, ledger: &str) -> bool {
@@ -2111,13 +2093,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     if !problems.is_empty() {
         bail!(
             "{shown} refused, nothing recorded:\n  {}",
-            problems
-                .iter()
-                .take(20)
-                .cloned()
-                .chain(crate::ui::more(20, problems.len()))
-                .collect::<Vec<_>>()
-                .join("\n  ")
+            crate::ui::first_lines(&problems, 20)
         );
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

@@ -870,13 +870,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         };
         bail!(
             "{shown} refused, nothing recorded:\n  {}{hint}",
-            problems
-                .iter()
-                .take(20)
-                .cloned()
-                .chain(crate::ui::more(20, problems.len()))
-                .collect::<Vec<_>>()
-                .join("\n  ")
+            crate::ui::first_lines(&problems, 20)
         );
     }
 

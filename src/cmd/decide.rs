@@ -1926,7 +1926,7 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
         crate::outln!(
             "{}",
             tr(
-                format!("{one_offs_paid} one-off payments (临时救助) already in force are not monthly and not counted"),
+                format!("{one_offs_paid} one-off payments (temporary assistance) already in force are not monthly and not counted"),
                 format!("已生效的临时救助 {one_offs_paid} 户为一次性救助, 不计入月保障金")
             )
         );
