@@ -1161,12 +1161,10 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
             && !x.urgent
     }) {
         if x.kind == DecisionKind::New {
-            let ok = visits.get(x.case_id.as_str()).into_iter().flatten().any(|v| {
-                v.level == VisitLevel::Village
-                    && v.signed
-                    && v.investigator_count >= min
-                    && x.decided_on.is_none_or(|day| v.visited_on <= day)
-            });
+            let ok =
+                visits.get(x.case_id.as_str()).into_iter().flatten().any(|v| {
+                    v.counts_at(VisitLevel::Village, min) && x.decided_on.is_none_or(|day| v.visited_on <= day)
+                });
             if !ok {
                 f.push(err(
                     "J210",
