@@ -673,3 +673,45 @@ fn a_registry_damaged_after_its_hits_stops_the_run() {
         assert_same_files(&before, &after, says);
     }
 }
+
+/// A worksheet whose rows were deleted before it came back: the hits not on it stay open, and the summary names
+/// them apart from the rows left blank, so nobody takes "2 still open" for the two left undecided on purpose.
+#[test]
+fn hits_deleted_from_the_worksheet_are_named_as_still_open() {
+    let ws = county();
+    assert_exit(&compare_all(&ws), 1);
+    let all = hits(&ws);
+    let filled = ws.path("cut.xlsx");
+    refill(&worksheet(&ws), &filled, |g| {
+        answer(g, "deaths-", "确认", "火化证明已核实", "李明");
+        g.retain(|r| {
+            !r.first()
+                .is_some_and(|c| c.starts_with("vehicles-") || c.starts_with("payroll-"))
+        });
+    });
+    let out = ws.run(&["compare", "--resolve", filled.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out).contains("1 confirmed, 0 cleared; 3 hits still open"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("are not on the worksheet (rows removed?)"))
+        .unwrap_or_else(|| panic!("no line naming the deleted rows:\n{text}"));
+    assert!(line.contains("2 hits of batch "), "{line}");
+    for source in ["vehicles", "payroll"] {
+        let h = hit(&all, source);
+        assert!(line.contains(&format!("{} ({})", h.hit_id, h.case_id)), "{line}");
+    }
+    let rel = hit(&all, "relatives");
+    let blank = text
+        .lines()
+        .find(|l| l.contains("without a 处理结果 stay open"))
+        .unwrap_or_else(|| panic!("no line naming the blank row:\n{text}"));
+    assert!(
+        blank.contains("1 on the worksheet") && blank.contains(&rel.hit_id),
+        "{blank}"
+    );
+}

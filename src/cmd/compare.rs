@@ -892,11 +892,59 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
             Disposition::Open => {}
         }
     }
+    // The batch's hits that got no answer stay open: name those whose rows were deleted from the sheet and those
+    // left blank (an answer of 待定 keeps a hit open on purpose), before the open hits get their new batch.
+    let on_sheet: HashSet<&str> = answers.iter().map(|a| a.hit_id.as_str()).collect();
+    let blank: HashSet<&str> = answers
+        .iter()
+        .filter(|a| a.disposition.is_none())
+        .map(|a| a.hit_id.as_str())
+        .collect();
+    let (mut removed, mut unanswered) = (Vec::new(), Vec::new());
+    for m in matches
+        .iter()
+        .filter(|m| m.batch == batch && m.disposition == Disposition::Open)
+    {
+        let named = format!("{} ({})", m.hit_id, m.case_id);
+        if !on_sheet.contains(m.hit_id.as_str()) {
+            removed.push(named);
+        } else if blank.contains(m.hit_id.as_str()) {
+            unanswered.push(named);
+        }
+    }
     let batch_after = assign_batch(&mut matches);
     let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
     let prefix = if args.dry_run { "dry run: " } else { "" };
     let mut out =
         format!("{prefix}compare --resolve {shown}: {confirmed} confirmed, {cleared} cleared; {open} hits still open");
+    if !removed.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} hits of batch {batch} are not on the worksheet (rows removed?) and stay open: {}",
+                removed.len(),
+                crate::ui::first_of(&removed, 20, ", ")
+            ),
+            format!(
+                "\n  批次 {batch} 中 {} 条比对结果不在处理表上 (行被删除?), 仍待处理: {}",
+                removed.len(),
+                crate::ui::first_of(&removed, 20, ", ")
+            ),
+        ));
+    }
+    if !unanswered.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} on the worksheet without a 处理结果 stay open: {}",
+                unanswered.len(),
+                crate::ui::first_of(&unanswered, 20, ", ")
+            ),
+            format!(
+                "\n  {} 条未填处理结果, 仍待处理: {}",
+                unanswered.len(),
+                crate::ui::first_of(&unanswered, 20, ", ")
+            ),
+        ));
+    }
     let sheet_rel = batch_after
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
