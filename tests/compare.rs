@@ -446,6 +446,57 @@ fn name_and_birth_date_alone_make_a_lead_not_a_hit() {
     assert_eq!(all[0].id_number.as_str(), "130199195307187340");
 }
 
+/// A death recorded under a mistyped ID number (one digit wrong, so its check character fails) and no birth date
+/// column: the name and the birth date the number's digits 7–14 still spell give a lead, marked as a lead, not a
+/// hit; a typo in the date itself leaves the birth date column to find it.
+#[test]
+fn a_death_under_a_mistyped_id_gives_a_lead() {
+    let ws = county();
+    // 黄兰 is 130199195307187340; the 16th digit typed 5 for 4.
+    let typo = "130199195307187350";
+    assert!(jiuzhu::domain::id_number::parse(typo).is_err());
+    let deaths = ws.path("deaths.csv");
+    std::fs::write(
+        &deaths,
+        format!("姓名,身份证号,死亡日期,火化日期,火化地点\n黄兰,{typo},2026-10-02,2026-10-04,市殡仪馆\n"),
+    )
+    .unwrap();
+    let out = ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out)
+            .starts_with("compare deaths 1 rows (1 with invalid ID numbers, looked up by name and birth date only)"),
+        "{text}"
+    );
+    let all = hits(&ws);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(
+        (all[0].match_kind, all[0].id_number.as_str(), all[0].source_row),
+        (MatchKind::NameBirth, "130199195307187340", 2)
+    );
+    assert!(
+        text.contains(&format!("open {} 排除类 仅姓名和出生日期一致(线索) ", all[0].hit_id)),
+        "{text}"
+    );
+
+    // The typo in the birth date (07-19 for 07-18): the ID's date finds nobody, the registry's column does.
+    let ws = county();
+    let typo = "130199195307197340";
+    std::fs::write(
+        &deaths,
+        format!("姓名,身份证号,出生日期,死亡日期,火化日期,火化地点\n黄兰,{typo},1953-07-18,2026-10-02,2026-10-04,市殡仪馆\n"),
+    )
+    .unwrap();
+    assert_exit(
+        &ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]),
+        1,
+    );
+    let all = hits(&ws);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].match_kind, MatchKind::NameBirth);
+}
+
 /// Medical bills are referrals above a threshold: 4000 for members of 低保/特困 households, 10000 otherwise.
 #[test]
 fn medical_bills_use_the_low_income_threshold() {
@@ -625,7 +676,10 @@ fn a_registry_reads_the_same_in_utf8_with_or_without_bom_and_gbk() {
     }
     let (line, hits) = &runs[0];
     assert!(
-        line.starts_with("compare deaths 4 rows (1 with invalid ID numbers skipped): 10 people in open cases; 2 hits"),
+        line.starts_with(
+            "compare deaths 4 rows (1 with invalid ID numbers, looked up by name and birth date only): 10 people in \
+             open cases; 2 hits"
+        ),
         "{line}"
     );
     let found: Vec<(&str, MatchKind, u32, &str)> = hits

@@ -268,7 +268,26 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         .map(|(n, s)| {
             let mut t = format!("{n} {} rows", s.rows);
             if s.skipped_invalid > 0 {
-                t.push_str(&format!(" ({} with invalid ID numbers skipped)", s.skipped_invalid));
+                // Where the registry asks for leads, a row whose ID is invalid is still looked up by name and birth
+                // date; elsewhere it cannot be matched at all.
+                let leads = ws.policy.registries.get(n).is_some_and(|r| r.name_birth_match);
+                t.push_str(&if leads {
+                    tr(
+                        format!(
+                            " ({} with invalid ID numbers, looked up by name and birth date only)",
+                            s.skipped_invalid
+                        ),
+                        format!(
+                            " (其中 {} 行身份证号无效, 仅按姓名和出生日期查找线索)",
+                            s.skipped_invalid
+                        ),
+                    )
+                } else {
+                    tr(
+                        format!(" ({} with invalid ID numbers skipped)", s.skipped_invalid),
+                        format!(" (其中 {} 行身份证号无效, 已跳过)", s.skipped_invalid),
+                    )
+                });
             }
             t
         })
@@ -297,8 +316,14 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         } else {
             m.evidence.0.clone()
         };
+        // A lead says so on its line: it is not an ID match, and a person must confirm it is the same person.
+        let lead = if m.match_kind == MatchKind::NameBirth {
+            format!(" {}", kind_zh(m.match_kind))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "\n  open {} {} {} {} ({}): {evidence}",
+            "\n  open {} {}{lead} {} {} ({}): {evidence}",
             m.hit_id,
             effect_zh(m.effect),
             m.case_id,
@@ -622,14 +647,26 @@ impl<'c, 'a> Scan<'c, 'a> {
             Err(_) if !cell.text.is_empty() => out.skipped_invalid += 1,
             Err(_) => {}
         }
-        // A weaker lead: same name and birth date, but not the same ID. Reported as such, never confirmed by itself.
+        // A weaker lead: same name and birth date, but not the same ID — another number, or this one mistyped (its
+        // check character fails). Reported as such, never confirmed by itself. The birth date is the file's birth
+        // date column and the one the ID's digits 7–14 spell, valid or not: a one-digit typo elsewhere in the
+        // number leaves the date, and a typo in the date may leave the column right.
         if ctx.registry.name_birth_match {
             let name = field("name").map(|c| c.text).unwrap_or_default();
-            let birth = field("birth_date")
-                .and_then(|c| c.date.or_else(|| date::parse_date(&c.text).ok()))
-                .or_else(|| parsed.as_ref().ok().map(|id| id.birth_date()));
-            if let (false, Some(b)) = (name.is_empty(), birth) {
-                if let Some(ps) = ctx.by_name_birth.get(&(text::normalize_key(&name), b)) {
+            if name.is_empty() {
+                return Ok(());
+            }
+            let from_column = field("birth_date").and_then(|c| c.date.or_else(|| date::parse_date(&c.text).ok()));
+            let from_id = match &parsed {
+                Ok(id) => Some(id.birth_date()),
+                Err(_) => id_number::birth_date_in(&cell.text),
+            };
+            let key = text::normalize_key(&name);
+            for b in [from_column, from_id.filter(|d| Some(*d) != from_column)]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(ps) = ctx.by_name_birth.get(&(key.clone(), b)) {
                     for p in ps {
                         push(p, MatchKind::NameBirth)?;
                     }
