@@ -555,6 +555,59 @@ fn hashed_exchange_finds_shared_people_without_plain_ids() {
         .any(|e| e.step == "compare" && e.inputs.starts_with("other_schemes:a-hashes.csv=")));
 }
 
+/// A hashed exchange file whose values are not SHA-256 digests — cut short, or plain ID numbers sent by mistake —
+/// is refused whole (exit 2, nothing written), naming the file, the column and each row, with a plain ID masked:
+/// matching its good rows would report "no hit" for exactly the people whose rows were damaged.
+#[test]
+fn a_hashed_file_of_values_that_are_not_digests_is_refused() {
+    let a = Ws::new();
+    assert_exit(&a.intake(&["per-member.xlsx"]), 1);
+    let file = a.path("a-hashes.csv");
+    assert_exit(&a.run(&["compare", "--export-hashed", file.to_str().unwrap()]), 0);
+    let good = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    lines[2].truncate(40); // cut short
+    lines[4] = "130199197803150132".into(); // a plain ID number
+    lines[5].replace_range(..1, "g"); // not hexadecimal
+    let bad = a.path("bad-hashes.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+
+    let b = Ws::new();
+    assert_exit(&b.intake(&["per-member.xlsx"]), 1);
+    let before = b.tree(&[".jiuzhu"]);
+    let out = b.run(&[
+        "compare",
+        "--source",
+        &format!("other_schemes={}", bad.display()),
+        "--hashed",
+    ]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    for says in [
+        "bad-hashes.csv: registry `other_schemes` was given as a hashed exchange file (--hashed), but column id_hash \
+         of 3 rows is not a SHA-256 digest",
+        "row 3: `",
+        "has 40 characters, not 64",
+        "row 5: `130199********0132` has 18 characters, not 64",
+        "row 6: `",
+        "has characters other than 0–9 and a–f",
+        "export the file again",
+    ] {
+        assert!(err.contains(says), "{says}:\n{err}");
+    }
+    assert!(!err.contains("130199197803150132"), "{err}");
+    assert_same_files(&before, &b.tree(&[".jiuzhu"]), "a hashed file that is not hashes");
+
+    // The good file is taken.
+    let out = b.run(&[
+        "compare",
+        "--source",
+        &format!("other_schemes={}", file.display()),
+        "--hashed",
+    ]);
+    assert_exit(&out, 1);
+}
+
 /// --dry-run matches and reports, and writes nothing.
 #[test]
 fn dry_run_writes_nothing() {

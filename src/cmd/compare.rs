@@ -531,6 +531,8 @@ struct Scan<'c, 'a> {
     evidence_cols: Vec<(String, usize)>,
     out: Scanned<'a>,
     mangled: Vec<u32>,
+    /// `--hashed`: the rows whose `id_hash` is no SHA-256 digest, with what it is instead.
+    not_hashes: Vec<(u32, String)>,
 }
 
 impl<'c, 'a> Scan<'c, 'a> {
@@ -547,6 +549,7 @@ impl<'c, 'a> Scan<'c, 'a> {
                 sha: String::new(),
             },
             mangled: Vec::new(),
+            not_hashes: Vec::new(),
         })
     }
 
@@ -558,6 +561,7 @@ impl<'c, 'a> Scan<'c, 'a> {
             evidence_cols,
             out,
             mangled,
+            not_hashes,
         } = self;
         if (0..row.width()).all(|c| row.is_blank_at(c)) || is_totals(row) {
             return Ok(());
@@ -623,6 +627,10 @@ impl<'c, 'a> Scan<'c, 'a> {
         if ctx.hashed {
             let cell = field("id_hash").unwrap_or_default();
             let h = cell.text.trim();
+            if let Some(what) = not_a_hash(h) {
+                not_hashes.push((excel_row, what));
+                return Ok(());
+            }
             let h = match h.bytes().any(|b| b.is_ascii_uppercase()) {
                 true => Cow::Owned(h.to_ascii_lowercase()),
                 false => Cow::Borrowed(h),
@@ -691,8 +699,69 @@ impl<'c, 'a> Scan<'c, 'a> {
                 if self.mangled.len() > 10 { ", …" } else { "" }
             );
         }
+        if !self.not_hashes.is_empty() {
+            // The whole file is refused, not its bad rows: a clerk cannot correct a hash by hand, and matching the
+            // rest would report no hit for exactly the people whose rows were damaged. Values that are not digests
+            // mean the other office's export went wrong (another algorithm, cut by a spreadsheet, plain ID numbers
+            // — which is why a value is shown masked), so the file must be exported again.
+            let (file, name) = (self.ctx.file, self.ctx.name);
+            let column = self
+                .header
+                .columns
+                .get("id_hash")
+                .and_then(|&c| self.header.texts.get(c))
+                .map_or("id_hash", String::as_str);
+            let n = self.not_hashes.len();
+            let rows: Vec<String> = self
+                .not_hashes
+                .iter()
+                .map(|(row, what)| tr(format!("row {row}: {what}"), format!("第 {row} 行: {what}")))
+                .collect();
+            let rows = crate::ui::first_of(&rows, 10, "\n  ");
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "{file}: registry `{name}` was given as a hashed exchange file (--hashed), but column \
+                         {column} of {n} rows is not a SHA-256 digest (64 hexadecimal digits, as `jiuzhu compare \
+                         --export-hashed` writes); nothing was written.\n  {rows}\n\
+                         Ask the other office to export the file again with `jiuzhu compare --export-hashed` and the \
+                         agreed salt; a file of plain ID numbers is compared without --hashed."
+                    ),
+                    format!(
+                        "{file}：比对库 `{name}` 作为哈希交换文件 (--hashed) 读取，但其 {column} 列有 {n} 行不是 \
+                         SHA-256 摘要（64 位十六进制，即 `jiuzhu compare --export-hashed` 所写），未写入任何内容。\n  \
+                         {rows}\n请对方用 `jiuzhu compare --export-hashed` 和约定的盐重新导出；明文身份证号文件请不加 \
+                         --hashed 比对。"
+                    ),
+                )
+            );
+        }
         Ok(Scanned { sha, ..self.out })
     }
+}
+
+/// Why a hashed exchange value is not a SHA-256 digest as `--export-hashed` writes it (64 hexadecimal digits,
+/// either case), or None when it is one. The value is named masked: it may be a plain ID number.
+fn not_a_hash(h: &str) -> Option<String> {
+    let n = h.chars().count();
+    if n == 0 {
+        return Some(tr("empty", "为空"));
+    }
+    let shown = id_number::mask_any(h);
+    if n != 64 {
+        return Some(tr(
+            format!("`{shown}` has {n} characters, not 64"),
+            format!("`{shown}` 共 {n} 个字符，不是 64 个"),
+        ));
+    }
+    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(tr(
+            format!("`{shown}` has characters other than 0–9 and a–f"),
+            format!("`{shown}` 含有 0–9、a–f 以外的字符"),
+        ));
+    }
+    None
 }
 
 /// A totals row (合计, 总计, 小计 in one of its first two filled cells, spaces ignored).
