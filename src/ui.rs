@@ -146,6 +146,21 @@ pub fn cd_to(dir: &std::path::Path) -> String {
     dir_from_here(dir).map_or(String::new(), |d| format!("cd {d} && "))
 }
 
+/// A list too long for a message, cut to its first `shown` items joined by `sep`: `a, b, c … and 169 more`
+/// (`… 另有 169 项`). What a person must deal with is named, and how many more there are is said, never left out.
+pub fn first_of(items: &[String], shown: usize, sep: &str) -> String {
+    let mut out = items.iter().take(shown).cloned().collect::<Vec<_>>().join(sep);
+    let more = items.len().saturating_sub(shown);
+    if more > 0 {
+        out.push_str(if shown == 0 { "…" } else { " …" });
+        out.push_str(&crate::i18n::tr(
+            format!(" and {more} more"),
+            format!(" 另有 {more} 项"),
+        ));
+    }
+    out
+}
+
 /// Sets `--quiet` for progress bars.
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
@@ -455,6 +470,17 @@ mod tests {
         assert_eq!(cd_to(&here.join("src")), "cd src && ");
         let root = here.ancestors().last().unwrap().to_path_buf();
         assert_eq!(dir_from_here(&root), Some(shell_quote(&root.to_string_lossy())));
+    }
+
+    #[test]
+    fn a_long_list_says_how_many_more() {
+        let items: Vec<String> = (1..=5).map(|i| format!("D-{i}")).collect();
+        assert_eq!(first_of(&items, 5, ", "), "D-1, D-2, D-3, D-4, D-5");
+        assert_eq!(first_of(&items, 9, ", "), "D-1, D-2, D-3, D-4, D-5");
+        let cut = first_of(&items, 2, ", ");
+        assert!(cut.starts_with("D-1, D-2 … ") && cut.contains(" 3 "), "{cut}");
+        assert!(first_of(&items, 2, "\n").starts_with("D-1\nD-2 … "));
+        assert_eq!(first_of(&[], 3, ", "), "");
     }
 
     #[test]

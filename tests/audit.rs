@@ -446,6 +446,64 @@ fn the_same_seed_draws_the_same_sample_and_results_are_read_back() {
     assert_same_files(&before, &a.ledgers(), "a refused worksheet");
 }
 
+/// A spot-check worksheet that comes back with a row deleted and another left blank: the one answered is recorded,
+/// and the two cases still unchecked are named (the deleted one as not on the worksheet) with exit 1, not a silent
+/// "1 recorded"; the worksheet filled in later records them, keeping the first result.
+#[test]
+fn spot_checks_deleted_from_the_worksheet_are_named_as_unchecked() {
+    let ws = paid_month();
+    assert_exit(&ws.run(&["audit", "--sample", "50%", "--seed", "7", "--stratify"]), 0);
+    let drawn: Vec<String> = ws.records::<SpotCheck>().into_iter().map(|s| s.case_id).collect();
+    assert_eq!(drawn.len(), 3, "{drawn:?}");
+    let fill = |g: &mut Vec<Vec<String>>, keep: &dyn Fn(&str) -> bool, answered: &dyn Fn(&str) -> bool| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "案件编号 case"))
+            .unwrap();
+        let mut i = 0;
+        g.retain(|r| {
+            i += 1;
+            i <= head + 1 || keep(r.first().map_or("", String::as_str))
+        });
+        for row in g.iter_mut().skip(head + 1).filter(|r| answered(&r[0])) {
+            row.resize(9, String::new());
+            row[5] = "属实".into();
+            row[7] = "赵审计".into();
+            row[8] = "2026-12-05".into();
+        }
+    };
+    let (first, blank, deleted) = (&drawn[0], &drawn[1], &drawn[2]);
+    let cut = ws.path("spot-cut.xlsx");
+    refill(&ws.path("reports/spot-check-7.xlsx"), &cut, |g| {
+        fill(g, &|c| c != deleted.as_str(), &|c| c == first.as_str())
+    });
+    let out = ws.run(&["audit", "--record", cut.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(first_line(&out).contains("sample 7: 1 recorded"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "1 cases of sample 7 are not on the worksheet (rows removed?) and have no result: {deleted}"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("1 on the worksheet have no 核查结果 yet: {blank}")),
+        "{text}"
+    );
+    assert!(text.contains(" audit --record reports/spot-check-7.xlsx`"), "{text}");
+
+    // The whole worksheet, filled in later: the two are recorded, the first result stands.
+    let full = ws.path("spot-full.xlsx");
+    refill(&ws.path("reports/spot-check-7.xlsx"), &full, |g| {
+        fill(g, &|_| true, &|_| true)
+    });
+    let out = ws.run(&["audit", "--record", full.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("2 recorded"), "{}", stdout(&out));
+    assert!(ws.records::<SpotCheck>().iter().all(|s| s.result == "true"));
+}
+
 /// J503 names the worksheet the sample wrote (`reports/spot-check-SEED.xlsx` with the seed filled in), in the
 /// file to fill in and in the command that reads it back.
 #[test]

@@ -446,6 +446,57 @@ fn name_and_birth_date_alone_make_a_lead_not_a_hit() {
     assert_eq!(all[0].id_number.as_str(), "130199195307187340");
 }
 
+/// A death recorded under a mistyped ID number (one digit wrong, so its check character fails) and no birth date
+/// column: the name and the birth date the number's digits 7–14 still spell give a lead, marked as a lead, not a
+/// hit; a typo in the date itself leaves the birth date column to find it.
+#[test]
+fn a_death_under_a_mistyped_id_gives_a_lead() {
+    let ws = county();
+    // 黄兰 is 130199195307187340; the 16th digit typed 5 for 4.
+    let typo = "130199195307187350";
+    assert!(jiuzhu::domain::id_number::parse(typo).is_err());
+    let deaths = ws.path("deaths.csv");
+    std::fs::write(
+        &deaths,
+        format!("姓名,身份证号,死亡日期,火化日期,火化地点\n黄兰,{typo},2026-10-02,2026-10-04,市殡仪馆\n"),
+    )
+    .unwrap();
+    let out = ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out)
+            .starts_with("compare deaths 1 rows (1 with invalid ID numbers, looked up by name and birth date only)"),
+        "{text}"
+    );
+    let all = hits(&ws);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(
+        (all[0].match_kind, all[0].id_number.as_str(), all[0].source_row),
+        (MatchKind::NameBirth, "130199195307187340", 2)
+    );
+    assert!(
+        text.contains(&format!("open {} 排除类 仅姓名和出生日期一致(线索) ", all[0].hit_id)),
+        "{text}"
+    );
+
+    // The typo in the birth date (07-19 for 07-18): the ID's date finds nobody, the registry's column does.
+    let ws = county();
+    let typo = "130199195307197340";
+    std::fs::write(
+        &deaths,
+        format!("姓名,身份证号,出生日期,死亡日期,火化日期,火化地点\n黄兰,{typo},1953-07-18,2026-10-02,2026-10-04,市殡仪馆\n"),
+    )
+    .unwrap();
+    assert_exit(
+        &ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]),
+        1,
+    );
+    let all = hits(&ws);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].match_kind, MatchKind::NameBirth);
+}
+
 /// Medical bills are referrals above a threshold: 4000 for members of 低保/特困 households, 10000 otherwise.
 #[test]
 fn medical_bills_use_the_low_income_threshold() {
@@ -502,6 +553,59 @@ fn hashed_exchange_finds_shared_people_without_plain_ids() {
     assert!(events
         .iter()
         .any(|e| e.step == "compare" && e.inputs.starts_with("other_schemes:a-hashes.csv=")));
+}
+
+/// A hashed exchange file whose values are not SHA-256 digests — cut short, or plain ID numbers sent by mistake —
+/// is refused whole (exit 2, nothing written), naming the file, the column and each row, with a plain ID masked:
+/// matching its good rows would report "no hit" for exactly the people whose rows were damaged.
+#[test]
+fn a_hashed_file_of_values_that_are_not_digests_is_refused() {
+    let a = Ws::new();
+    assert_exit(&a.intake(&["per-member.xlsx"]), 1);
+    let file = a.path("a-hashes.csv");
+    assert_exit(&a.run(&["compare", "--export-hashed", file.to_str().unwrap()]), 0);
+    let good = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    lines[2].truncate(40); // cut short
+    lines[4] = "130199197803150132".into(); // a plain ID number
+    lines[5].replace_range(..1, "g"); // not hexadecimal
+    let bad = a.path("bad-hashes.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+
+    let b = Ws::new();
+    assert_exit(&b.intake(&["per-member.xlsx"]), 1);
+    let before = b.tree(&[".jiuzhu"]);
+    let out = b.run(&[
+        "compare",
+        "--source",
+        &format!("other_schemes={}", bad.display()),
+        "--hashed",
+    ]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    for says in [
+        "bad-hashes.csv: registry `other_schemes` was given as a hashed exchange file (--hashed), but column id_hash \
+         of 3 rows is not a SHA-256 digest",
+        "row 3: `",
+        "has 40 characters, not 64",
+        "row 5: `130199********0132` has 18 characters, not 64",
+        "row 6: `",
+        "has characters other than 0–9 and a–f",
+        "export the file again",
+    ] {
+        assert!(err.contains(says), "{says}:\n{err}");
+    }
+    assert!(!err.contains("130199197803150132"), "{err}");
+    assert_same_files(&before, &b.tree(&[".jiuzhu"]), "a hashed file that is not hashes");
+
+    // The good file is taken.
+    let out = b.run(&[
+        "compare",
+        "--source",
+        &format!("other_schemes={}", file.display()),
+        "--hashed",
+    ]);
+    assert_exit(&out, 1);
 }
 
 /// --dry-run matches and reports, and writes nothing.
@@ -625,7 +729,10 @@ fn a_registry_reads_the_same_in_utf8_with_or_without_bom_and_gbk() {
     }
     let (line, hits) = &runs[0];
     assert!(
-        line.starts_with("compare deaths 4 rows (1 with invalid ID numbers skipped): 10 people in open cases; 2 hits"),
+        line.starts_with(
+            "compare deaths 4 rows (1 with invalid ID numbers, looked up by name and birth date only): 10 people in \
+             open cases; 2 hits"
+        ),
         "{line}"
     );
     let found: Vec<(&str, MatchKind, u32, &str)> = hits
@@ -672,4 +779,46 @@ fn a_registry_damaged_after_its_hits_stops_the_run() {
         after.remove("deaths.csv");
         assert_same_files(&before, &after, says);
     }
+}
+
+/// A worksheet whose rows were deleted before it came back: the hits not on it stay open, and the summary names
+/// them apart from the rows left blank, so nobody takes "2 still open" for the two left undecided on purpose.
+#[test]
+fn hits_deleted_from_the_worksheet_are_named_as_still_open() {
+    let ws = county();
+    assert_exit(&compare_all(&ws), 1);
+    let all = hits(&ws);
+    let filled = ws.path("cut.xlsx");
+    refill(&worksheet(&ws), &filled, |g| {
+        answer(g, "deaths-", "确认", "火化证明已核实", "李明");
+        g.retain(|r| {
+            !r.first()
+                .is_some_and(|c| c.starts_with("vehicles-") || c.starts_with("payroll-"))
+        });
+    });
+    let out = ws.run(&["compare", "--resolve", filled.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out).contains("1 confirmed, 0 cleared; 3 hits still open"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("are not on the worksheet (rows removed?)"))
+        .unwrap_or_else(|| panic!("no line naming the deleted rows:\n{text}"));
+    assert!(line.contains("2 hits of batch "), "{line}");
+    for source in ["vehicles", "payroll"] {
+        let h = hit(&all, source);
+        assert!(line.contains(&format!("{} ({})", h.hit_id, h.case_id)), "{line}");
+    }
+    let rel = hit(&all, "relatives");
+    let blank = text
+        .lines()
+        .find(|l| l.contains("without a 处理结果 stay open"))
+        .unwrap_or_else(|| panic!("no line naming the blank row:\n{text}"));
+    assert!(
+        blank.contains("1 on the worksheet") && blank.contains(&rel.hit_id),
+        "{blank}"
+    );
 }

@@ -1060,3 +1060,132 @@ fn an_agreed_refusal_is_not_counted_as_an_approval() {
     );
     assert_eq!(case_of(&ws, &h2()).status, CaseStatus::Rejected);
 }
+
+/// A worksheet from which rows were deleted before the meeting: the proposals not on it got no verdict and stay
+/// proposed. The record names them (decision and case) and exits 1, and `decide --period` brings them to a meeting.
+#[test]
+fn a_worksheet_with_rows_removed_names_the_proposals_left_waiting() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let (c1, c2) = (case_of(&ws, &h1()).case_id, case_of(&ws, &h2()).case_id);
+    let full = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    // The clerk kept only 张一's row and 李二's, the latter left blank.
+    let cut = ws.path("cut.xlsx");
+    refill(&full, &cut, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .unwrap();
+        let mut i = 0;
+        g.retain(|r| {
+            i += 1;
+            i <= head + 1 || r.get(1) == Some(&c1) || r.get(1) == Some(&c2)
+        });
+        let blank = g.iter_mut().find(|r| r.get(1) == Some(&c2)).unwrap();
+        blank[11].clear();
+    });
+    let out = record(&ws, &cut, "审批会", "2026-11-20");
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    // Six proposals and the urgent award to back-fill were on the worksheet: one decided, six waiting.
+    assert!(first_line(&out).contains("1 approved"), "{text}");
+    assert!(first_line(&out).contains("6 without a verdict"), "{text}");
+    let waiting: Vec<Decision> = ws
+        .records::<Decision>()
+        .into_iter()
+        .filter(|d| d.case_id != c1 && d.meeting.is_empty())
+        .collect();
+    assert_eq!(waiting.len(), 6, "{waiting:#?}");
+    assert!(
+        text.contains("5 proposals of batch ") && text.contains("are not on the worksheet (rows removed?)"),
+        "{text}"
+    );
+    for d in &waiting {
+        assert!(
+            text.contains(&format!("{} ({})", d.decision_id, d.case_id)),
+            "{} is not named:\n{text}",
+            d.decision_id
+        );
+    }
+    assert!(
+        text.contains("1 on the worksheet without a verdict stay proposed"),
+        "{text}"
+    );
+    assert!(text.contains(" decide --period 2026-11` writes a worksheet"), "{text}");
+
+    // As said: a new worksheet of the six, and a meeting that decides them.
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let again = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    let out = record(&ws, &again, "审批会 第二次", "2026-11-21");
+    assert_exit(&out, 0);
+    assert!(
+        first_line(&out).contains("6 approved, 0 refusals agreed"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(first_line(&out).contains("0 without a verdict"), "{}", stdout(&out));
+}
+
+/// A meeting cannot decide proposals before they could be made: a date years before the period, or one before
+/// the households' home visits, refuses the worksheet whole (exit 2, nothing written), naming the rows and the
+/// date the meeting needs; the right date records it.
+#[test]
+fn a_meeting_dated_before_its_proposals_is_refused() {
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    let before = ws.tree(&[".jiuzhu", "meeting-2026-11.xlsx"]);
+    let out = record(&ws, &sheet, "审批会", "2020-01-01");
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the date 2020-01-01 is before 7 of the proposals it decides"),
+        "{err}"
+    );
+    assert!(
+        err.contains("its period 2026-11 begins 2026-11-01") || err.contains("visit"),
+        "{err}"
+    );
+    assert!(err.contains("held on or after 2026-11-10"), "{err}");
+    assert_same_files(
+        &before,
+        &ws.tree(&[".jiuzhu", "meeting-2026-11.xlsx"]),
+        "a meeting of 2020",
+    );
+
+    // After the period began and the applications came in, but before the village visits of 2026-11-10: the six
+    // new awards rest on a visit not yet made (the urgent one was paid before its visit, as 先行救助 may be).
+    let out = record(&ws, &sheet, "审批会", "2026-11-05");
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("is before 6 of the proposals"), "{err}");
+    assert!(
+        err.contains("the household's village home visit (入户调查) was 2026-11-10"),
+        "{err}"
+    );
+    assert_same_files(
+        &before,
+        &ws.tree(&[".jiuzhu", "meeting-2026-11.xlsx"]),
+        "a meeting before the visits",
+    );
+
+    // Approving without a meeting (无争议免评议) is held to the same dates.
+    let policy = ws.read("jiuzhu.yaml").replace(
+        "skip_appraisal_when_undisputed: false",
+        "skip_appraisal_when_undisputed: true",
+    );
+    std::fs::write(ws.path("jiuzhu.yaml"), policy).unwrap();
+    let c1 = case_of(&ws, &h1()).case_id;
+    let out = ws.run(&["decide", "--undisputed", &c1, "--date", "2026-10-30"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("case {c1}: decision ")) && err.contains("held on or after 2026-11-10"),
+        "{err}"
+    );
+    assert_eq!(case_of(&ws, &h1()).status, CaseStatus::Verified);
+
+    let out = record(&ws, &sheet, "审批会", "2026-11-10");
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("7 approved"), "{}", stdout(&out));
+}

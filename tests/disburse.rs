@@ -503,6 +503,45 @@ fn refused_return_files_change_nothing() {
     assert_exit(&ws.run(&["disburse", "--reconcile", f.to_str().unwrap()]), 0);
 }
 
+/// A bank's return with a line deleted: the payments it does answer are reconciled, and the one it leaves out is
+/// named as still outstanding with exit 1 (the other bank's payments, which come back in its own file, are not).
+#[test]
+fn a_payment_missing_from_the_bank_return_is_named() {
+    let ws = effective();
+    assert_exit(&ws.run(&["disburse", "--period", "2026-12"]), 1);
+    let mut lines = rcc_lines(&ws, &[]);
+    let dropped = lines.remove(1).0;
+    let f = return_file(&ws, "short.csv", &lines);
+    let out = ws.run(&["disburse", "--reconcile", f.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        first_line(&out).contains(&format!("{} paid, 0 failed", lines.len())),
+        "{text}"
+    );
+    let p = ws
+        .records::<Payment>()
+        .into_iter()
+        .find(|p| p.payment_id == dropped)
+        .unwrap();
+    assert_eq!(p.status, PaymentStatus::Issued);
+    let line = text
+        .lines()
+        .find(|l| l.contains("have no line in this return"))
+        .unwrap_or_else(|| panic!("the missing payment is not named:\n{text}"));
+    assert!(
+        line.contains(&format!("1 payments to {RCC} ({})", p.amount))
+            && line.contains(&format!("{} ({} {})", p.payment_id, p.case_id, p.period)),
+        "{line}"
+    );
+    let psbc = ws
+        .records::<Payment>()
+        .into_iter()
+        .find(|p| p.bank_name.as_str() == PSBC)
+        .unwrap();
+    assert!(!text.contains(&psbc.payment_id), "{text}");
+}
+
 #[test]
 fn a_batch_over_budget_is_refused_unless_overridden() {
     let ws = effective();

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use common::*;
 use jiuzhu::domain::money::Fen;
 use jiuzhu::ledger::{
-    ChangeKind, Complaint, Decision, DecisionKind, DecisionStatus, DifficultyClass, Followup, Member,
+    Case, CaseStatus, ChangeKind, Complaint, Decision, DecisionKind, DecisionStatus, DifficultyClass, Followup, Member,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -160,6 +160,86 @@ fn overdue_complaints_are_listed_until_answered() {
         .output()
         .unwrap();
     assert!(first_line(&out).starts_with("信访"), "{}", stdout(&out));
+}
+
+/// A complaint about a refused application names its head: it is filed under that case, though the case is no
+/// longer open. When the head has applied again since, the complaint goes to the latest case and says which.
+#[test]
+fn a_complaint_about_a_refused_application_finds_its_case() {
+    let ws = month::effective();
+    let refused = ws
+        .records::<Case>()
+        .into_iter()
+        .find(|c| c.status == CaseStatus::Rejected)
+        .expect("a case the meeting refused");
+    let head = refused.applicant_id_number.as_str().to_string();
+    let sheet = ws.path("信访-12月.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "收到日期,信访方式,信访人,信访事项,户主身份证号\n2026-12-02,来访,{},对不予批准有异议,{head}\n",
+            refused.applicant_name
+        ),
+    )
+    .unwrap();
+    let out = ws.run(&["intake", "--kind", "complaints", &month::s(&sheet)]);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("1 recorded"), "{}", stdout(&out));
+    let complaints: Vec<Complaint> = ws.records();
+    assert_eq!(complaints[0].case_id, refused.case_id);
+
+    // The head applies again in December; a complaint by the head's ID now goes to the new application, and the
+    // summary says so.
+    let register = write_register(
+        ws.root(),
+        "再次申请.csv",
+        &[RegRow {
+            serial: "1",
+            key: &head,
+            name: refused.applicant_name.as_str(),
+            id: &head,
+            relation: "户主",
+            scheme: "临时救助",
+            township: &refused.township,
+            village: &refused.village,
+            address: refused.address.as_str(),
+            applied_on: "2026-12-01",
+            hardship: "因病",
+            income: "0",
+        }],
+    );
+    let out = ws.run(&["intake", &month::s(&register)]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let again = ws
+        .records::<Case>()
+        .into_iter()
+        .find(|c| c.applicant_id_number.as_str() == head && c.case_id != refused.case_id)
+        .unwrap_or_else(|| panic!("the new application was taken: {}", stdout(&out)));
+    std::fs::write(
+        &sheet,
+        format!(
+            "收到日期,信访方式,信访人,信访事项,户主身份证号\n2026-12-03,电话,{},询问再次申请进度,{head}\n",
+            refused.applicant_name
+        ),
+    )
+    .unwrap();
+    let out = ws.run(&["intake", "--kind", "complaints", &month::s(&sheet)]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "row 2: {} heads 2 cases; filed under the latest, {} (received, applied 2026-12-01)",
+            &jiuzhu::domain::id_number::mask_any(&head),
+            again.case_id
+        )),
+        "{text}"
+    );
+    let complaints: Vec<Complaint> = ws.records();
+    let latest = complaints
+        .iter()
+        .find(|c| c.received_on.to_string() == "2026-12-03")
+        .unwrap();
+    assert_eq!(latest.case_id, again.case_id);
 }
 
 #[test]

@@ -26,7 +26,8 @@ use crate::domain::date::{self, Period};
 use crate::domain::eligibility;
 use crate::domain::money::Fen;
 use crate::domain::text;
-use crate::hash::HashMap;
+use crate::hash::{HashMap, HashSet};
+use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, ChangeReport, Check, CheckResult, Decision, DecisionKind,
@@ -1156,12 +1157,10 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
             && !x.urgent
     }) {
         if x.kind == DecisionKind::New {
-            let ok = visits.get(x.case_id.as_str()).into_iter().flatten().any(|v| {
-                v.level == VisitLevel::Village
-                    && v.signed
-                    && v.investigator_count >= min
-                    && x.decided_on.is_none_or(|day| v.visited_on <= day)
-            });
+            let ok =
+                visits.get(x.case_id.as_str()).into_iter().flatten().any(|v| {
+                    v.counts_at(VisitLevel::Village, min) && x.decided_on.is_none_or(|day| v.visited_on <= day)
+                });
             if !ok {
                 f.push(err(
                     "J210",
@@ -2031,6 +2030,8 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     for (i, s) in spot.iter().enumerate().filter(|(_, s)| s.sample == sample) {
         row_of.entry(s.case_id.clone()).or_insert(i);
     }
+    // The sample's cases the worksheet lists (a row deleted from it leaves its case unchecked, and named below).
+    let mut on_sheet: HashSet<String> = HashSet::default();
     for (n, row) in &sheet.rows {
         if row.iter().all(|c| c.is_blank()) {
             continue;
@@ -2045,6 +2046,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             problems.push(format!("{n}: case {case_id} is not in spot-check sample {sample}"));
             continue;
         };
+        on_sheet.insert(case_id.clone());
         let label = policy
             .schemes
             .get(&s.scheme)
@@ -2109,7 +2111,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         }
     }
     let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    let out = format!(
+    let mut out = format!(
         "audit --record {shown}: sample {sample}: {} recorded{}",
         counts.values().sum::<usize>(),
         if summary.is_empty() {
@@ -2118,9 +2120,68 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             format!(" ({})", summary.join(", "))
         }
     );
+    // The sample's cases still without a result need a person: those whose rows were deleted from the worksheet
+    // and those left blank on it, named.
+    let (mut removed, mut blank) = (Vec::new(), Vec::new());
+    for s in spot.iter().filter(|s| s.sample == sample && s.result.is_empty()) {
+        if on_sheet.contains(&s.case_id) {
+            blank.push(s.case_id.clone());
+        } else {
+            removed.push(s.case_id.clone());
+        }
+    }
+    if !removed.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} cases of sample {sample} are not on the worksheet (rows removed?) and have no result: {}",
+                removed.len(),
+                crate::ui::first_of(&removed, 20, ", ")
+            ),
+            format!(
+                "\n  样本 {sample} 中 {} 户不在核查表上 (行被删除?), 尚无核查结果: {}",
+                removed.len(),
+                crate::ui::first_of(&removed, 20, ", ")
+            ),
+        ));
+    }
+    if !blank.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} on the worksheet have no 核查结果 yet: {}",
+                blank.len(),
+                crate::ui::first_of(&blank, 20, ", ")
+            ),
+            format!(
+                "\n  {} 户未填核查结果: {}",
+                blank.len(),
+                crate::ui::first_of(&blank, 20, ", ")
+            ),
+        ));
+    }
+    if !(removed.is_empty() && blank.is_empty()) {
+        let sheet = spot_check_sheet(&sample);
+        let jiuzhu = ws.jiuzhu();
+        out.push_str(&tr(
+            format!(
+                "\n  next: check them, fill in {0} and `{jiuzhu} audit --record {0}` (results recorded stay)",
+                sheet.display()
+            ),
+            format!(
+                "\n  下一步: 核查后填写 {0}, 再运行 `{jiuzhu} audit --record {0}` (已记录的结果保留)",
+                sheet.display()
+            ),
+        ));
+    }
+    let outcome = if !(removed.is_empty() && blank.is_empty())
+        || spot.iter().any(|s| s.sample == sample && s.result == "not_true")
+    {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
     if args.dry_run {
         crate::outln!("dry run: {out}");
-        return Ok(Outcome::Done);
+        return Ok(outcome);
     }
     let mut txn = Txn::new();
     if counts.values().sum::<usize>() > 0 {
@@ -2139,14 +2200,10 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         txn.put(ledger::path_of::<SpotCheck>(), ledger::to_bytes(&spot)?);
     }
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
-    if !args.quiet {
+    if !args.quiet || outcome != Outcome::Done {
         crate::outln!("{out}");
     }
-    Ok(if spot.iter().any(|s| s.sample == sample && s.result == "not_true") {
-        Outcome::NeedsAttention
-    } else {
-        Outcome::Done
-    })
+    Ok(outcome)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -268,7 +268,26 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         .map(|(n, s)| {
             let mut t = format!("{n} {} rows", s.rows);
             if s.skipped_invalid > 0 {
-                t.push_str(&format!(" ({} with invalid ID numbers skipped)", s.skipped_invalid));
+                // Where the registry asks for leads, a row whose ID is invalid is still looked up by name and birth
+                // date; elsewhere it cannot be matched at all.
+                let leads = ws.policy.registries.get(n).is_some_and(|r| r.name_birth_match);
+                t.push_str(&if leads {
+                    tr(
+                        format!(
+                            " ({} with invalid ID numbers, looked up by name and birth date only)",
+                            s.skipped_invalid
+                        ),
+                        format!(
+                            " (其中 {} 行身份证号无效, 仅按姓名和出生日期查找线索)",
+                            s.skipped_invalid
+                        ),
+                    )
+                } else {
+                    tr(
+                        format!(" ({} with invalid ID numbers skipped)", s.skipped_invalid),
+                        format!(" (其中 {} 行身份证号无效, 已跳过)", s.skipped_invalid),
+                    )
+                });
             }
             t
         })
@@ -299,8 +318,14 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         } else {
             m.evidence.0.clone()
         };
+        // A lead says so on its line: it is not an ID match, and a person must confirm it is the same person.
+        let lead = if m.match_kind == MatchKind::NameBirth {
+            format!(" {}", kind_zh(m.match_kind))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "\n  open {} {} {} {} ({}): {evidence}",
+            "\n  open {} {}{lead} {} {} ({}): {evidence}",
             m.hit_id,
             effect_zh(m.effect),
             m.case_id,
@@ -511,6 +536,8 @@ struct Scan<'c, 'a> {
     evidence_cols: Vec<(String, usize)>,
     out: Scanned<'a>,
     mangled: Vec<u32>,
+    /// `--hashed`: the rows whose `id_hash` is no SHA-256 digest, with what it is instead.
+    not_hashes: Vec<(u32, String)>,
 }
 
 impl<'c, 'a> Scan<'c, 'a> {
@@ -527,6 +554,7 @@ impl<'c, 'a> Scan<'c, 'a> {
                 sha: String::new(),
             },
             mangled: Vec::new(),
+            not_hashes: Vec::new(),
         })
     }
 
@@ -538,6 +566,7 @@ impl<'c, 'a> Scan<'c, 'a> {
             evidence_cols,
             out,
             mangled,
+            not_hashes,
         } = self;
         if (0..row.width()).all(|c| row.is_blank_at(c)) || is_totals(row) {
             return Ok(());
@@ -603,6 +632,10 @@ impl<'c, 'a> Scan<'c, 'a> {
         if ctx.hashed {
             let cell = field("id_hash").unwrap_or_default();
             let h = cell.text.trim();
+            if let Some(what) = not_a_hash(h) {
+                not_hashes.push((excel_row, what));
+                return Ok(());
+            }
             let h = match h.bytes().any(|b| b.is_ascii_uppercase()) {
                 true => Cow::Owned(h.to_ascii_lowercase()),
                 false => Cow::Borrowed(h),
@@ -627,14 +660,26 @@ impl<'c, 'a> Scan<'c, 'a> {
             Err(_) if !cell.text.is_empty() => out.skipped_invalid += 1,
             Err(_) => {}
         }
-        // A weaker lead: same name and birth date, but not the same ID. Reported as such, never confirmed by itself.
+        // A weaker lead: same name and birth date, but not the same ID — another number, or this one mistyped (its
+        // check character fails). Reported as such, never confirmed by itself. The birth date is the file's birth
+        // date column and the one the ID's digits 7–14 spell, valid or not: a one-digit typo elsewhere in the
+        // number leaves the date, and a typo in the date may leave the column right.
         if ctx.registry.name_birth_match {
             let name = field("name").map(|c| c.text).unwrap_or_default();
-            let birth = field("birth_date")
-                .and_then(|c| c.date.or_else(|| date::parse_date(&c.text).ok()))
-                .or_else(|| parsed.as_ref().ok().map(|id| id.birth_date()));
-            if let (false, Some(b)) = (name.is_empty(), birth) {
-                if let Some(ps) = ctx.by_name_birth.get(&(text::normalize_key(&name), b)) {
+            if name.is_empty() {
+                return Ok(());
+            }
+            let from_column = field("birth_date").and_then(|c| c.date.or_else(|| date::parse_date(&c.text).ok()));
+            let from_id = match &parsed {
+                Ok(id) => Some(id.birth_date()),
+                Err(_) => id_number::birth_date_in(&cell.text),
+            };
+            let key = text::normalize_key(&name);
+            for b in [from_column, from_id.filter(|d| Some(*d) != from_column)]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(ps) = ctx.by_name_birth.get(&(key.clone(), b)) {
                     for p in ps {
                         push(p, MatchKind::NameBirth)?;
                     }
@@ -659,8 +704,69 @@ impl<'c, 'a> Scan<'c, 'a> {
                 if self.mangled.len() > 10 { ", …" } else { "" }
             );
         }
+        if !self.not_hashes.is_empty() {
+            // The whole file is refused, not its bad rows: a clerk cannot correct a hash by hand, and matching the
+            // rest would report no hit for exactly the people whose rows were damaged. Values that are not digests
+            // mean the other office's export went wrong (another algorithm, cut by a spreadsheet, plain ID numbers
+            // — which is why a value is shown masked), so the file must be exported again.
+            let (file, name) = (self.ctx.file, self.ctx.name);
+            let column = self
+                .header
+                .columns
+                .get("id_hash")
+                .and_then(|&c| self.header.texts.get(c))
+                .map_or("id_hash", String::as_str);
+            let n = self.not_hashes.len();
+            let rows: Vec<String> = self
+                .not_hashes
+                .iter()
+                .map(|(row, what)| tr(format!("row {row}: {what}"), format!("第 {row} 行: {what}")))
+                .collect();
+            let rows = crate::ui::first_of(&rows, 10, "\n  ");
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "{file}: registry `{name}` was given as a hashed exchange file (--hashed), but column \
+                         {column} of {n} rows is not a SHA-256 digest (64 hexadecimal digits, as `jiuzhu compare \
+                         --export-hashed` writes); nothing was written.\n  {rows}\n\
+                         Ask the other office to export the file again with `jiuzhu compare --export-hashed` and the \
+                         agreed salt; a file of plain ID numbers is compared without --hashed."
+                    ),
+                    format!(
+                        "{file}：比对库 `{name}` 作为哈希交换文件 (--hashed) 读取，但其 {column} 列有 {n} 行不是 \
+                         SHA-256 摘要（64 位十六进制，即 `jiuzhu compare --export-hashed` 所写），未写入任何内容。\n  \
+                         {rows}\n请对方用 `jiuzhu compare --export-hashed` 和约定的盐重新导出；明文身份证号文件请不加 \
+                         --hashed 比对。"
+                    ),
+                )
+            );
+        }
         Ok(Scanned { sha, ..self.out })
     }
+}
+
+/// Why a hashed exchange value is not a SHA-256 digest as `--export-hashed` writes it (64 hexadecimal digits,
+/// either case), or None when it is one. The value is named masked: it may be a plain ID number.
+fn not_a_hash(h: &str) -> Option<String> {
+    let n = h.chars().count();
+    if n == 0 {
+        return Some(tr("empty", "为空"));
+    }
+    let shown = id_number::mask_any(h);
+    if n != 64 {
+        return Some(tr(
+            format!("`{shown}` has {n} characters, not 64"),
+            format!("`{shown}` 共 {n} 个字符，不是 64 个"),
+        ));
+    }
+    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(tr(
+            format!("`{shown}` has characters other than 0–9 and a–f"),
+            format!("`{shown}` 含有 0–9、a–f 以外的字符"),
+        ));
+    }
+    None
 }
 
 /// A totals row (合计, 总计, 小计 in one of its first two filled cells, spaces ignored).
@@ -897,11 +1003,59 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
             Disposition::Open => {}
         }
     }
+    // The batch's hits that got no answer stay open: name those whose rows were deleted from the sheet and those
+    // left blank (an answer of 待定 keeps a hit open on purpose), before the open hits get their new batch.
+    let on_sheet: HashSet<&str> = answers.iter().map(|a| a.hit_id.as_str()).collect();
+    let blank: HashSet<&str> = answers
+        .iter()
+        .filter(|a| a.disposition.is_none())
+        .map(|a| a.hit_id.as_str())
+        .collect();
+    let (mut removed, mut unanswered) = (Vec::new(), Vec::new());
+    for m in matches
+        .iter()
+        .filter(|m| m.batch == batch && m.disposition == Disposition::Open)
+    {
+        let named = format!("{} ({})", m.hit_id, m.case_id);
+        if !on_sheet.contains(m.hit_id.as_str()) {
+            removed.push(named);
+        } else if blank.contains(m.hit_id.as_str()) {
+            unanswered.push(named);
+        }
+    }
     let batch_after = assign_batch(&mut matches);
     let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
     let prefix = if args.dry_run { "dry run: " } else { "" };
     let mut out =
         format!("{prefix}compare --resolve {shown}: {confirmed} confirmed, {cleared} cleared; {open} hits still open");
+    if !removed.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} hits of batch {batch} are not on the worksheet (rows removed?) and stay open: {}",
+                removed.len(),
+                crate::ui::first_of(&removed, 20, ", ")
+            ),
+            format!(
+                "\n  批次 {batch} 中 {} 条比对结果不在处理表上 (行被删除?), 仍待处理: {}",
+                removed.len(),
+                crate::ui::first_of(&removed, 20, ", ")
+            ),
+        ));
+    }
+    if !unanswered.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} on the worksheet without a 处理结果 stay open: {}",
+                unanswered.len(),
+                crate::ui::first_of(&unanswered, 20, ", ")
+            ),
+            format!(
+                "\n  {} 条未填处理结果, 仍待处理: {}",
+                unanswered.len(),
+                crate::ui::first_of(&unanswered, 20, ", ")
+            ),
+        ));
+    }
     let sheet_rel = batch_after
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));

@@ -24,7 +24,7 @@ use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
-    Meeting, Member, Notice, Text, WorkAbility,
+    Meeting, Member, Notice, Text, Visit, VisitLevel, WorkAbility,
 };
 use crate::policy::{EffectiveFrom, Policy, Scheme, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
@@ -1387,6 +1387,12 @@ fn record(
             problems.into_iter().take(20).collect::<Vec<_>>().join("\n  ")
         );
     }
+    let decided_rows = verdicts.iter().filter(|v| v.verdict.is_some()).filter_map(|v| {
+        index
+            .get(&v.decision_id)
+            .map(|&i| (v.row.to_string(), &st.decisions[i]))
+    });
+    refuse_meeting_before_proposals(ws, &st, decided_rows, &shown, date)?;
     let decided: Vec<(String, DecisionStatus, String)> = verdicts
         .iter()
         .filter_map(|v| v.verdict.map(|s| (v.decision_id.clone(), s, v.note.clone())))
@@ -1408,7 +1414,16 @@ fn record(
         rejected,
         deferred,
     });
-    let pending = verdicts.len() as u32 - counted.total();
+    // What the meeting left waiting: the batch's proposals that got no verdict, on a row left blank or not on the
+    // sheet at all (rows deleted from the worksheet). They stay proposed and need a person, so they are named.
+    let given: HashSet<&str> = decided.iter().map(|(id, _, _)| id.as_str()).collect();
+    let on_sheet: HashSet<&str> = verdicts.iter().map(|v| v.decision_id.as_str()).collect();
+    let waiting: Vec<&Decision> = st
+        .decisions
+        .iter()
+        .filter(|d| on_worksheet(d) && d.batch == batch && !given.contains(d.decision_id.as_str()))
+        .collect();
+    let pending = waiting.len() as u32;
     let mut out = tr(
         format!(
             "{}decide --record {shown}: {meeting} on {date}: {approved} approved, {refusals_agreed} refusals agreed, \
@@ -1424,9 +1439,15 @@ fn record(
     let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
     let would = if args.dry_run { " would be" } else { ":" };
     out.push_str(&format!("\n  public notice{would} {}", notice_rel.display()));
+    out.push_str(&still_waiting(ws, &waiting, &on_sheet, &batch));
+    let outcome = if pending > 0 || deferred > 0 {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
     if args.dry_run {
         crate::outln!("{out}");
-        return Ok(Outcome::Done);
+        return Ok(outcome);
     }
     st.chain.append([NewEvent {
         step: "decide".into(),
@@ -1447,15 +1468,152 @@ fn record(
     txn.put(&notice_rel, notice_workbook(&st, &ws.policy, Period::of(date))?);
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;
-    let outcome = if pending > 0 || deferred > 0 {
-        Outcome::NeedsAttention
-    } else {
-        Outcome::Done
-    };
     if !args.quiet || outcome != Outcome::Done {
         crate::outln!("{out}");
     }
     Ok(outcome)
+}
+
+/// The earliest day a meeting can decide a proposal, and why: not before its period begins, nor before the
+/// application was received, nor — for a new award — before the household's signed village home visit (逢进必查:
+/// the proposal rests on it, and audit's J210 holds every approval to a visit on or before its meeting). An urgent
+/// award (先行救助) is paid before the visit and approved after, so only its period and application bound it.
+fn earliest_meeting(d: &Decision, case: Option<&Case>, first_visit: Option<NaiveDate>) -> Option<(NaiveDate, String)> {
+    let mut bounds: Vec<(NaiveDate, String)> = Vec::new();
+    if let Ok(p) = Period::parse(&d.period) {
+        bounds.push((
+            p.first_day(),
+            tr(
+                format!("its period {p} begins {}", p.first_day()),
+                format!("其所属月份 {p} 始于 {}", p.first_day()),
+            ),
+        ));
+    }
+    if let Some(c) = case {
+        bounds.push((
+            c.applied_on,
+            tr(
+                format!("the application was received {}", c.applied_on),
+                format!("申请受理于 {}", c.applied_on),
+            ),
+        ));
+    }
+    if let Some(v) = first_visit.filter(|_| d.kind == DecisionKind::New && !d.urgent) {
+        bounds.push((
+            v,
+            tr(
+                format!("the household's village home visit (入户调查) was {v}"),
+                format!("入户调查于 {v}"),
+            ),
+        ));
+    }
+    bounds.into_iter().max_by_key(|(day, _)| *day)
+}
+
+/// Refuses a meeting dated before the proposals it decides (see [`earliest_meeting`]): `--date 2020-01-01` for the
+/// proposals of 2026-11 would record approvals that preceded their own facts, and audit would report each (J210).
+/// `decided` gives each decision with where it was named (a worksheet row, or `case …` for `--undisputed`). Exit 2,
+/// nothing recorded, every such decision named with why and the date the meeting needs.
+fn refuse_meeting_before_proposals<'d>(
+    ws: &Workspace,
+    st: &State,
+    decided: impl Iterator<Item = (String, &'d Decision)>,
+    shown: &str,
+    date: NaiveDate,
+) -> Result<()> {
+    let min = ws.policy.verification.min_investigators;
+    let mut first_visit: HashMap<String, NaiveDate> = HashMap::default();
+    for v in ledger::read::<Visit>(ws)?
+        .into_iter()
+        .filter(|v| v.counts_at(VisitLevel::Village, min))
+    {
+        let day = first_visit.entry(v.case_id).or_insert(v.visited_on);
+        *day = (*day).min(v.visited_on);
+    }
+    let mut early = Vec::new();
+    let mut needed = date;
+    for (at, d) in decided {
+        let visit = first_visit.get(d.case_id.as_str()).copied();
+        if let Some((day, why)) = earliest_meeting(d, st.case(&d.case_id), visit).filter(|(day, _)| *day > date) {
+            needed = needed.max(day);
+            early.push(tr(
+                format!("{at}: decision {} (case {}): {why}", d.decision_id, d.case_id),
+                format!("{at}: 决定 {} (案件 {}): {why}", d.decision_id, d.case_id),
+            ));
+        }
+    }
+    if early.is_empty() {
+        return Ok(());
+    }
+    let n = early.len();
+    let list = crate::ui::first_of(&early, 20, "\n  ");
+    bail!(
+        "{}",
+        tr(
+            format!(
+                "{shown} refused, nothing recorded: the date {date} is before {n} of the proposals it decides:\n  \
+                 {list}\nCheck --date: a meeting that decides them all was held on or after {needed}."
+            ),
+            format!(
+                "{shown} 未被接受, 未做任何记录: 日期 {date} 早于其评议的 {n} 件提议:\n  {list}\n请核对 --date: \
+                 能评议全部这些提议的会议应在 {needed} 或之后召开。"
+            ),
+        )
+    );
+}
+
+/// The lines naming what a meeting left waiting (see `record`): the proposals not on the worksheet (rows removed)
+/// and those on it without a verdict, the first 20 of each, and how to bring them to a meeting.
+fn still_waiting(ws: &Workspace, waiting: &[&Decision], on_sheet: &HashSet<&str>, batch: &str) -> String {
+    if waiting.is_empty() {
+        return String::new();
+    }
+    let named = |ds: &[&&Decision]| -> String {
+        let ids: Vec<String> = ds
+            .iter()
+            .map(|d| format!("{} ({})", d.decision_id, d.case_id))
+            .collect();
+        crate::ui::first_of(&ids, 20, ", ")
+    };
+    let (blank, removed): (Vec<&&Decision>, Vec<&&Decision>) =
+        waiting.iter().partition(|d| on_sheet.contains(d.decision_id.as_str()));
+    let mut out = String::new();
+    if !removed.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} proposals of batch {batch} are not on the worksheet (rows removed?) and stay proposed: {}",
+                removed.len(),
+                named(&removed)
+            ),
+            format!(
+                "\n  批次 {batch} 中 {} 件提议不在评议表上 (行被删除?), 仍为待评议: {}",
+                removed.len(),
+                named(&removed)
+            ),
+        ));
+    }
+    if !blank.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} on the worksheet without a verdict stay proposed: {}",
+                blank.len(),
+                named(&blank)
+            ),
+            format!("\n  {} 行未填评议结果, 仍为待评议: {}", blank.len(), named(&blank)),
+        ));
+    }
+    // `decide --period` lists every proposal still waiting (and urgent awards still to be back-filled) on a new
+    // worksheet of its own batch.
+    let period = waiting.iter().map(|d| d.period.as_str()).max().unwrap_or_default();
+    let jiuzhu = ws.jiuzhu();
+    out.push_str(&tr(
+        format!(
+            "\n  next: `{jiuzhu} decide --period {period}` writes a worksheet of the proposals still waiting, for the \
+             meeting that decides them"
+        ),
+        format!("\n  下一步: `{jiuzhu} decide --period {period}` 生成仍待评议提议的评议表, 交评议会议评议"),
+    ));
+    out
 }
 
 /// Applies verdicts: approvals are posted for notice (or take effect at once for refusals); returns counts.
@@ -1476,10 +1634,6 @@ impl Verdicts {
     /// Every verdict 同意, as `meetings.csv` counts them.
     fn agreed(&self) -> u32 {
         self.approved + self.refusals_agreed
-    }
-
-    fn total(&self) -> u32 {
-        self.agreed() + self.rejected + self.deferred
     }
 }
 
@@ -1714,7 +1868,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     }
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
-    let mut decided = Vec::new();
+    let mut proposed = Vec::new();
     for c in case_ids {
         let d = st
             .decisions_of
@@ -1724,8 +1878,13 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
             .map(|&i| &st.decisions[i])
             .find(|d| d.status == DecisionStatus::Proposed)
             .ok_or_else(|| anyhow!("case {c} has no proposed decision; run `jiuzhu decide --period P` first"))?;
-        decided.push((d.decision_id.clone(), DecisionStatus::Approved, String::new()));
+        proposed.push((tr(format!("case {c}"), format!("案件 {c}")), d));
     }
+    refuse_meeting_before_proposals(ws, &st, proposed.iter().cloned(), "decide --undisputed", date)?;
+    let decided: Vec<(String, DecisionStatus, String)> = proposed
+        .into_iter()
+        .map(|(_, d)| (d.decision_id.clone(), DecisionStatus::Approved, String::new()))
+        .collect();
     let counted = apply_verdicts(&mut st, &ws.policy, &decided, "无争议免评议", date);
     let (approved, refusals) = (counted.approved, counted.refusals_agreed);
     let out = tr(

@@ -35,6 +35,7 @@ use crate::domain::id_number::mask_any;
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
+use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Batch, Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Goods, GoodsStatus, Payment, PaymentKind,
@@ -1589,7 +1590,44 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
         ));
     }
-    let outcome = if failed.is_empty() {
+    // The payments this return should have answered and did not: of the batches and banks it answers, still
+    // issued (lines deleted from the bank's file, or not yet returned). Other banks' payments of the batch come
+    // back in their own files and are not named here.
+    let answered: HashSet<usize> = marks.iter().map(|(i, _, _)| *i).collect();
+    let banks: BTreeSet<&str> = marks.iter().map(|(i, _, _)| st.payments[*i].bank_name.trim()).collect();
+    let (unanswered, unanswered_sum): (Vec<String>, i64) = st
+        .payments
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            p.status == PaymentStatus::Issued
+                && !answered.contains(i)
+                && batches.contains(&p.batch)
+                && banks.contains(p.bank_name.trim())
+        })
+        .fold((Vec::new(), 0), |(mut v, sum), (_, p)| {
+            v.push(format!("{} ({} {})", p.payment_id, p.case_id, p.period));
+            (v, sum + p.amount.0)
+        });
+    if !unanswered.is_empty() {
+        let bank_list = banks.iter().copied().collect::<Vec<_>>().join("、");
+        out.push_str(&tr(
+            format!(
+                "\n  {} payments to {bank_list} ({}) have no line in this return (rows removed, or not yet \
+                 returned) and stay outstanding: {} — ask the bank for their result",
+                unanswered.len(),
+                Fen(unanswered_sum),
+                crate::ui::first_of(&unanswered, 20, ", ")
+            ),
+            format!(
+                "\n  {bank_list} 的 {} 笔发放 ({}) 在本回盘中没有记录 (行被删除或尚未回盘), 仍为未回盘: {} — 请向银行索取其结果",
+                unanswered.len(),
+                Fen(unanswered_sum),
+                crate::ui::first_of(&unanswered, 20, ", ")
+            ),
+        ));
+    }
+    let outcome = if failed.is_empty() && unanswered.is_empty() {
         Outcome::Done
     } else {
         Outcome::NeedsAttention

@@ -121,6 +121,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut rejects = Vec::new();
     let mut tally = Tally::default();
     let mut case_events: Vec<NewEvent> = Vec::new();
+    // Which case a row was filed under when its head has several (complaints), said with the summary.
+    let mut notes: Vec<String> = Vec::new();
     match args.kind {
         Kind::Followups => {
             let mut followups = ledger::read::<Followup>(ws)?;
@@ -194,7 +196,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, e));
                         }
-                        Ok(mut c) => {
+                        Ok((mut c, note)) => {
+                            if let Some(note) = note {
+                                notes.push(format!("{} {} {excel_row}: {note}", input.name, tr("row", "第")));
+                            }
                             if !seen.insert(c.complaint_id.clone()) {
                                 tally.already += 1;
                                 continue;
@@ -326,6 +331,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     if !rejects.is_empty() && changed {
         out.push_str(&format!("\n  {} {}", tr("report:", "报告:"), report.display()));
+    }
+    if !notes.is_empty() {
+        out.push_str("\n  ");
+        out.push_str(&crate::ui::first_of(&notes, 20, "\n  "));
     }
     for r in rejects.iter().take(10) {
         out.push_str(&format!(
@@ -461,28 +470,38 @@ fn optional_date(
 struct CaseIndex {
     /// Case ID → the first case with that ID in ledger order (the one a scan finds).
     by_id: HashMap<String, usize>,
-    /// Head's ID number → the open cases they head, in ledger order.
-    open_by_head: HashMap<String, Vec<usize>>,
+    /// Head's ID number → the cases they head, of every status, in ledger order.
+    by_head: HashMap<String, Vec<usize>>,
 }
 
 impl CaseIndex {
     fn new(cases: &[Case]) -> CaseIndex {
         let mut index = CaseIndex {
             by_id: HashMap::with_capacity_and_hasher(cases.len(), Default::default()),
-            open_by_head: HashMap::default(),
+            by_head: HashMap::default(),
         };
         for (i, c) in cases.iter().enumerate() {
             index.by_id.entry(c.case_id.clone()).or_insert(i);
-            if c.status.is_open() {
-                index
-                    .open_by_head
-                    .entry(c.applicant_id_number.as_str().to_string())
-                    .or_default()
-                    .push(i);
-            }
+            index
+                .by_head
+                .entry(c.applicant_id_number.as_str().to_string())
+                .or_default()
+                .push(i);
         }
         index
     }
+}
+
+/// Which cases a row may name by its head's ID (户主身份证号) alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Heads {
+    /// A follow-up visit (回访) is of a household receiving assistance: the one open case the head heads, and a
+    /// row must name a case.
+    Open,
+    /// A complaint (信访) may be about any case — often a refused application (rejected), or one closed or
+    /// withdrawn: of every status, the latest applied for when the head has several (and the row is told which).
+    /// A complaint need not name a case.
+    Any,
 }
 
 /// The members ledger while a run applies changes, looked up by case and ID number and counted by case without
@@ -542,18 +561,20 @@ impl Members {
     }
 }
 
-/// The case a row names: by 案件编号, or by the head's ID (the one open case they head).
+/// The case a row names: by 案件编号 (any status), or by the head's ID — for a follow-up the one open case they
+/// head, for a complaint the latest of their cases of any status (see [`Heads`]). With the case, a note when the
+/// head has several and the row was given the latest: the person must know which, and may write the 案件编号.
 fn case_of_row(
     row: &[Cell],
     h: &Header,
     cases: &[Case],
     index: &CaseIndex,
-    required: bool,
-) -> std::result::Result<String, RowError> {
+    heads: Heads,
+) -> std::result::Result<(String, Option<String>), RowError> {
     let case_text = h.text(row, "case_id").trim().to_uppercase();
     if !case_text.is_empty() {
         return match index.by_id.get(case_text.as_str()) {
-            Some(&i) => Ok(cases[i].case_id.clone()),
+            Some(&i) => Ok((cases[i].case_id.clone(), None)),
             None => Err((
                 "案件编号",
                 case_text.clone(),
@@ -564,8 +585,8 @@ fn case_of_row(
     }
     let cell = h.get(row, "household_key").cloned().unwrap_or_default();
     if cell.is_blank() {
-        if !required {
-            return Ok(String::new());
+        if heads == Heads::Any {
+            return Ok((String::new(), None));
         }
         return Err((
             "案件编号",
@@ -582,23 +603,69 @@ fn case_of_row(
             "format the column as text and write the head's 18-character ID",
         )
     })?;
-    let open: &[usize] = index.open_by_head.get(id.as_str()).map_or(&[], Vec::as_slice);
-    match open {
-        [one] => Ok(cases[*one].case_id.clone()),
+    let headed: &[usize] = index.by_head.get(id.as_str()).map_or(&[], Vec::as_slice);
+    let found: Vec<usize> = match heads {
+        Heads::Open => headed.iter().copied().filter(|&i| cases[i].status.is_open()).collect(),
+        Heads::Any => {
+            // The latest applied for; a tie on that day cannot be told apart.
+            let latest = headed.iter().map(|&i| cases[i].applied_on).max();
+            headed
+                .iter()
+                .copied()
+                .filter(|&i| Some(cases[i].applied_on) == latest)
+                .collect()
+        }
+    };
+    match found.as_slice() {
+        [one] => {
+            let c = &cases[*one];
+            let note = (headed.len() > 1 && heads == Heads::Any).then(|| {
+                tr(
+                    format!(
+                        "{} heads {} cases; filed under the latest, {} ({}, applied {}) — write the 案件编号 to file \
+                         it under another",
+                        id.masked(),
+                        headed.len(),
+                        c.case_id,
+                        c.status.as_str(),
+                        c.applied_on
+                    ),
+                    format!(
+                        "户主 {} 有 {} 个案件; 已登记在最近申请的 {} ({}, 申请于 {}) 下 — 如属另一案件, 请填写案件编号",
+                        id.masked(),
+                        headed.len(),
+                        c.case_id,
+                        c.status.as_str(),
+                        c.applied_on
+                    ),
+                )
+            });
+            Ok((c.case_id.clone(), note))
+        }
         [] => Err((
             "户主身份证号",
             id.masked(),
-            format!("unknown case: no open case whose head is {}", id.masked()),
+            match heads {
+                Heads::Open => format!("unknown case: no open case whose head is {}", id.masked()),
+                Heads::Any => format!("unknown case: no case whose head is {}", id.masked()),
+            },
             "check the ID, or write the 案件编号",
         )),
         _ => Err((
             "户主身份证号",
             id.masked(),
-            format!(
-                "{} heads {} open cases; the row does not say which",
-                id.masked(),
-                open.len()
-            ),
+            match heads {
+                Heads::Open => format!(
+                    "{} heads {} open cases; the row does not say which",
+                    id.masked(),
+                    found.len()
+                ),
+                Heads::Any => format!(
+                    "{} heads {} cases applied for on the same day; the row does not say which",
+                    id.masked(),
+                    found.len()
+                ),
+            },
             "write the 案件编号",
         )),
     }
@@ -623,7 +690,7 @@ fn followup_of_row(
     index: &CaseIndex,
     members: &Members,
 ) -> std::result::Result<Followup, RowError> {
-    let case_id = case_of_row(row, h, cases, index, true)?;
+    let (case_id, _) = case_of_row(row, h, cases, index, Heads::Open)?;
     let visited_on = date_of(&h.get(row, "followup_on").cloned().unwrap_or_default(), "回访日期")?;
     let visitors = split_names(h.text(row, "visitors"));
     if visitors.is_empty() {
@@ -817,7 +884,7 @@ fn complaint_of_row(
     cases: &[Case],
     index: &CaseIndex,
     policy: &Policy,
-) -> std::result::Result<Complaint, RowError> {
+) -> std::result::Result<(Complaint, Option<String>), RowError> {
     let received_on = date_of(&h.get(row, "received_on").cloned().unwrap_or_default(), "收到日期")?;
     let channel_text = h.text(row, "channel");
     let channel = Channel::parse(channel_text).ok_or_else(|| {
@@ -837,7 +904,7 @@ fn complaint_of_row(
             "write what the complaint is about",
         ));
     }
-    let case_id = case_of_row(row, h, cases, index, false)?;
+    let (case_id, note) = case_of_row(row, h, cases, index, Heads::Any)?;
     let due_on = match optional_date(h, row, "due_on", "办理期限")? {
         Some(d) => d,
         None => received_on
@@ -864,7 +931,7 @@ fn complaint_of_row(
     }
     let complainant = h.text(row, "complainant").trim().to_string();
     let hash = sha256_hex(format!("{received_on}|{}|{complainant}|{subject}", channel.label_zh()).as_bytes());
-    Ok(Complaint {
+    let complaint = Complaint {
         complaint_id: format!("X-{}", hash[..16].to_uppercase()),
         received_on,
         channel,
@@ -877,7 +944,8 @@ fn complaint_of_row(
         replied_on,
         file_sha256: String::new(),
         row: 0,
-    })
+    };
+    Ok((complaint, note))
 }
 
 fn report_path(kind: Kind, inputs: &[Input]) -> PathBuf {

@@ -345,6 +345,19 @@ pub fn parse_cell(raw: &str, from_number_cell: bool) -> Result<IdNumber, IdError
     }
 }
 
+/// The birth date an ID number's characters 7–14 spell (a 15-digit number's 7–12, in the 1900s), whether or not
+/// the number validates. A number with one digit mistyped fails its check character, but still says when its
+/// holder was born unless the typo is in the date: enough to look them up by name and birth date (a lead for a
+/// person to confirm, never a match by itself). None when those characters are no date.
+pub fn birth_date_in(raw: &str) -> Option<NaiveDate> {
+    let s = clean(raw);
+    match s.len() {
+        18 => birth_date_of(s.get(6..14)?),
+        15 => birth_date_of(&format!("19{}", s.get(6..12)?)),
+        _ => None,
+    }
+}
+
 /// Masks any text for use in error messages.
 ///
 /// The text is [`text::normalize`]d; the result has one `*` per hidden
@@ -618,6 +631,27 @@ mod tests {
                 assert_eq!(result, Err(IdError::BadBirthDate), "{birth}");
             }
         }
+    }
+
+    #[test]
+    fn a_mistyped_number_still_gives_its_birth_date() {
+        let good = make("13019919530718734");
+        // The 16th digit mistyped: the check character fails, the birth date is still there.
+        let typo = format!("{}5{}", &good[..15], &good[16..]);
+        assert!(matches!(parse(&typo), Err(IdError::CheckCharacter { .. })));
+        assert_eq!(birth_date_in(&typo), Some(date(1953, 7, 18)));
+        assert_eq!(birth_date_in(&good), Some(date(1953, 7, 18)));
+        assert_eq!(
+            birth_date_in(" １３０１９９１９５３０７１８７３４x "),
+            Some(date(1953, 7, 18))
+        );
+        // A 15-digit number: YYMMDD in the 1900s.
+        assert_eq!(birth_date_in("130199530718734"), Some(date(1953, 7, 18)));
+        // A typo in the date itself, or no ID at all: no birth date.
+        assert_eq!(birth_date_in("130199195313187340"), None);
+        assert_eq!(birth_date_in("12345"), None);
+        assert_eq!(birth_date_in(""), None);
+        assert_eq!(birth_date_in("1301991953O7187340"), None);
     }
 
     #[test]

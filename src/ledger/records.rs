@@ -445,6 +445,14 @@ pub struct Visit {
     pub row: u32,
 }
 
+impl Visit {
+    /// Whether this is the visit a procedure asks for at `level`: signed, by at least `min` investigators (the
+    /// village visit of 逢进必查 that verify checks, audit's J210 holds an approval to, and a meeting may not precede).
+    pub fn counts_at(&self, level: VisitLevel, min: u32) -> bool {
+        self.level == level && self.signed && self.investigator_count >= min
+    }
+}
+
 impl Record for Visit {
     const FILE: &'static str = "visits.csv";
     const COLUMNS: &'static [&'static str] = &[
