@@ -150,13 +150,11 @@ pub fn cd_to(dir: &std::path::Path) -> String {
 /// (`… 另有 169 项`). What a person must deal with is named, and how many more there are is said, never left out.
 pub fn first_of(items: &[String], shown: usize, sep: &str) -> String {
     let mut out = items.iter().take(shown).cloned().collect::<Vec<_>>().join(sep);
-    let more = items.len().saturating_sub(shown);
-    if more > 0 {
-        out.push_str(if shown == 0 { "…" } else { " …" });
-        out.push_str(&crate::i18n::tr(
-            format!(" and {more} more"),
-            format!(" 另有 {more} 项"),
-        ));
+    if let Some(more) = more(shown, items.len()) {
+        if shown > 0 {
+            out.push(' ');
+        }
+        out.push_str(&more);
     }
     out
 }
@@ -421,17 +419,6 @@ fn resident() -> String {
         (Some(now), Some(peak)) => format!("{now:>6} / {peak:>6} MiB  "),
         _ => String::new(),
     }
-}
-
-/// The first `limit` lines of a list joined for a message (`\n  ` between them), and how many more.
-pub fn first_lines(lines: &[String], limit: usize) -> String {
-    lines
-        .iter()
-        .take(limit)
-        .cloned()
-        .chain(more(limit, lines.len()))
-        .collect::<Vec<_>>()
-        .join("\n  ")
 }
 
 /// The line that says a list was cut short: `  … and 2,445 more` (`  … 另有 2445 项`); `None` when all were shown.

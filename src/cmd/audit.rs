@@ -2095,7 +2095,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     if !problems.is_empty() {
         bail!(
             "{shown} refused, nothing recorded:\n  {}",
-            crate::ui::first_lines(&problems, 20)
+            crate::ui::first_of(&problems, 20, "\n  ")
         );
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

@@ -976,7 +976,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         };
         bail!(
             "{shown} refused, nothing recorded:\n  {}{hint}",
-            crate::ui::first_lines(&problems, 20)
+            crate::ui::first_of(&problems, 20, "\n  ")
         );
     }
 
