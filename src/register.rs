@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
-use crate::domain::{date, text};
+use crate::domain::text;
 use crate::hash::HashMap;
 use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
@@ -868,9 +869,19 @@ fn read_per_household(
     }
 }
 
+/// The application dates the drafts give (those that are dates at all): what the run knows of its own dates,
+/// for [`DateBounds`].
+pub fn applied_dates(drafts: &[HouseholdDraft]) -> Vec<NaiveDate> {
+    drafts
+        .iter()
+        .filter_map(|d| d.fields.get("applied_on")?.0.as_date().ok())
+        .collect()
+}
+
 /// Checks a household on its own (heads, key, scheme, place, dates, account) and returns its facts when it
-/// has no problems of its own. Problems are added to the draft.
-pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<HouseholdFacts> {
+/// has no problems of its own. Problems are added to the draft. `dates` bounds the application date (a typo such
+/// as 2926 for 2026 is refused, naming the year meant).
+pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &DateBounds) -> Option<HouseholdFacts> {
     let at = draft.first.clone();
     let mut problems: Vec<Problem> = Vec::new();
     let mut problem = |at: &RowRef, f: &str, value: &str, reason: String, fix: &str| {
@@ -1060,15 +1071,16 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         }
     });
     let applied_on = required("applied_on", "fill in 申请日期", &mut problem).and_then(|(c, r)| {
-        let d = match (c.date, c.number) {
-            (Some(d), _) => Ok(d),
-            (None, Some(n)) => date::from_excel_serial(n),
-            (None, None) => date::parse_date(&c.text),
-        };
-        match d {
+        match c.as_date().and_then(|d| dates.check(d)) {
             Ok(d) => Some(d),
             Err(e) => {
-                problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
+                problem(
+                    &r,
+                    "applied_on",
+                    &c.text,
+                    tr(e.to_string(), e.zh()),
+                    "write the date as 2026-11-03",
+                );
                 None
             }
         }
