@@ -627,10 +627,18 @@ pub struct BankProfile {
     /// How the bank's return file (回盘文件) is read.
     #[serde(default)]
     pub returns: ReturnFormat,
+    /// What a character the file's `encoding` cannot hold is written as (a `gbk` file and a name with a
+    /// character only GB18030 has); each one is listed in the 汇总表.
+    #[serde(default = "question_mark")]
+    pub replacement: String,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn question_mark() -> String {
+    "?".into()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -642,14 +650,32 @@ pub enum BankFileType {
     Fixed,
 }
 
+/// The text encoding a bank reads. A payee's name may hold a character GBK has no code for (a rare character,
+/// 生僻字, that only GB18030 encodes): a bank that reads GB18030 gets it as it is; under `gbk` it is written as the
+/// profile's `replacement` and listed in the 汇总表, so the clerk can check the payment with the bank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BankEncoding {
     #[default]
     #[serde(alias = "utf8")]
     Utf8,
-    #[serde(alias = "gb18030", alias = "gb2312")]
+    #[serde(alias = "gb2312")]
     Gbk,
+    /// GBK's superset, which encodes every character (GB 18030-2005).
+    Gb18030,
+}
+
+impl BankEncoding {
+    /// Whether the encoding can hold `c`.
+    pub fn holds(self, c: char) -> bool {
+        match self {
+            BankEncoding::Utf8 | BankEncoding::Gb18030 => true,
+            BankEncoding::Gbk => {
+                let mut buf = [0u8; 4];
+                !encoding_rs::GBK.encode(c.encode_utf8(&mut buf)).2
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -901,6 +927,22 @@ impl Disbursement {
                 return Err((
                     here(vec![k("file_name")]),
                     "a plain file name such as 代发-{bank}-{period}.csv".into(),
+                ));
+            }
+            if p.replacement.is_empty() || !p.replacement.chars().all(|c| p.encoding.holds(c)) {
+                return Err((
+                    here(vec![k("replacement")]),
+                    crate::i18n::tr(
+                        format!(
+                            "`{}` cannot stand for a character the bank file cannot hold: use a character its \
+                             encoding has, such as ?",
+                            p.replacement
+                        ),
+                        format!(
+                            "`{}` 不能用作替换字符: 请用银行文件编码能表示的字符, 如 ?",
+                            p.replacement
+                        ),
+                    ),
                 ));
             }
         }

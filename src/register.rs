@@ -521,17 +521,20 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
                     column: label(f),
                     value: cell.text.clone(),
                     reason: {
-                        let key = crate::domain::id_number::mask_any(&draft.key);
+                        let key = crate::domain::mask::cell(&draft.key);
                         let (l, r0, r1) = (label(f), prev_at.row, at.row);
+                        // An account or a phone number is masked like an ID: the rows are named, the clerk has them.
+                        let shown = |t: &str| match f {
+                            "bank_account" => crate::domain::mask::account(t),
+                            "phone" => crate::domain::mask::phone(t),
+                            _ => t.to_string(),
+                        };
+                        let (was, now) = (shown(&prev.text), shown(&cell.text));
                         tr(
                             format!(
-                                "household key {key} has conflicting {l}: row {r0} says `{}`, row {r1} says `{}`",
-                                prev.text, cell.text
+                                "household key {key} has conflicting {l}: row {r0} says `{was}`, row {r1} says `{now}`"
                             ),
-                            format!(
-                                "同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{}」, 第 {r1} 行为「{}」",
-                                prev.text, cell.text
-                            ),
+                            format!("同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{was}」, 第 {r1} 行为「{now}」"),
                         )
                     },
                     fix: "make the household's fields agree, or give the second household its own key".into(),

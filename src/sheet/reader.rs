@@ -880,6 +880,8 @@ impl std::fmt::Display for HeaderMiss {
         )?;
         match &self.best_row {
             Some((row, cells)) => {
+                // The row may be data (a CSV without its header): an ID, account or phone in it is masked.
+                let cells: Vec<String> = cells.iter().map(|c| crate::domain::mask::cell(c)).collect();
                 write!(f, " (closest: row {} has {})", row + 1, cells.join(" | "))
             }
             None => write!(f, " (the sheet is empty)"),
