@@ -641,6 +641,28 @@ fn question_mark() -> String {
     "?".into()
 }
 
+/// The placeholders a bank profile's `summary.format` may use.
+pub const SUMMARY_PLACEHOLDERS: &[&str] = &["count", "sum", "sum_yuan", "sum_fen", "period", "bank"];
+/// The placeholders a bank profile's `file_name` may use.
+pub const FILE_NAME_PLACEHOLDERS: &[&str] = &["bank", "period", "profile"];
+
+/// The first `{name}` in `format` that is not one of `known`, or a brace left open.
+fn unknown_placeholder<'a>(format: &'a str, known: &[&str]) -> Option<&'a str> {
+    let mut rest = format;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else {
+            return Some(&rest[i..]);
+        };
+        let name = &after[..j];
+        if !known.contains(&name) {
+            return Some(&rest[i..i + j + 2]);
+        }
+        rest = &after[j + 1..];
+    }
+    None
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BankFileType {
@@ -929,6 +951,24 @@ impl Disbursement {
                     "a plain file name such as 代发-{bank}-{period}.csv".into(),
                 ));
             }
+            if let Some(bad) = unknown_placeholder(&p.file_name, FILE_NAME_PLACEHOLDERS) {
+                return Err((
+                    here(vec![k("file_name")]),
+                    placeholder_message(bad, FILE_NAME_PLACEHOLDERS, ("the file name", "文件名")),
+                ));
+            }
+            if let Some(summary) = &p.summary {
+                if let Some(bad) = unknown_placeholder(&summary.format, SUMMARY_PLACEHOLDERS) {
+                    return Err((
+                        here(vec![k("summary"), k("format")]),
+                        placeholder_message(
+                            bad,
+                            SUMMARY_PLACEHOLDERS,
+                            ("the bank file's control-total row", "银行文件的汇总行"),
+                        ),
+                    ));
+                }
+            }
             if p.replacement.is_empty() || !p.replacement.chars().all(|c| p.encoding.holds(c)) {
                 return Err((
                     here(vec![k("replacement")]),
@@ -948,6 +988,17 @@ impl Disbursement {
         }
         Ok(())
     }
+}
+
+/// An unknown placeholder in a bank profile's format, in the clerk's words.
+fn placeholder_message(bad: &str, known: &[&str], (what, what_zh): (&str, &str)) -> String {
+    let list = known.iter().map(|k| format!("{{{k}}}")).collect::<Vec<_>>().join(" ");
+    crate::i18n::tr(
+        format!(
+            "`{bad}` is not a placeholder jiuzhu fills in, so it would be written as it is into {what}: use {list}"
+        ),
+        format!("`{bad}` 不是 jiuzhu 能填写的占位符, 会原样写入{what_zh}: 可用的占位符为 {list}"),
+    )
 }
 
 /// What `jiuzhu audit` holds the ledgers to.
@@ -1082,6 +1133,32 @@ impl Policy {
                 message: format!("brackets ([ or {{) nested more than {MAX_FLOW_DEPTH} deep; is this file damaged?"),
             });
         }
+        // A key given twice would be taken silently for the second (two `urban_dibao:` schemes: decisions used
+        // the second one's standard): refused first, naming both lines.
+        if let Some(path) = duplicate_key(text) {
+            let (parent, key) = path.split_at(path.len() - 1);
+            let key_name = match &key[0] {
+                PathSeg::Key(k) => k.clone(),
+                PathSeg::Idx(i) => i.to_string(),
+            };
+            let lines = key_lines(text, parent, &key_name);
+            let where_ = match lines.as_slice() {
+                [a, b, ..] => crate::i18n::tr(format!(" (lines {a} and {b})"), format!(" (第 {a} 行和第 {b} 行)")),
+                _ => String::new(),
+            };
+            return Err(PolicyError {
+                file: file.to_string(),
+                key: path_text(&path),
+                line: lines.get(1).copied().or_else(|| locate_line(text, parent)),
+                message: crate::i18n::tr(
+                    format!(
+                        "`{key_name}` is given twice here{where_}; only the second would count. Keep one: delete \
+                         the other, or merge the two"
+                    ),
+                    format!("`{key_name}` 在此处出现了两次{where_}, 只有后一个会生效。请只保留一个: 删除另一个, 或把两者合并"),
+                ),
+            });
+        }
         let policy: Policy = serde_yaml::from_str(text).map_err(|e| {
             let msg = e.to_string();
             // serde_yaml says "path: message at line L column C"; split the path off so the key is named once.
@@ -1129,6 +1206,7 @@ impl Policy {
             return Err((vec![k("region"), k("townships")], "list at least one township".into()));
         }
         let mut seen = BTreeSet::new();
+        let mut codes_seen: BTreeMap<&str, &str> = BTreeMap::new();
         for (i, t) in self.region.townships.iter().enumerate() {
             let at = |f: &str| vec![k("region"), k("townships"), Idx(i), k(f)];
             if t.code.len() != 9
@@ -1140,6 +1218,23 @@ impl Policy {
                     format!(
                         "township code `{}` must be 9 digits starting with the county code {}",
                         t.code, self.region.code
+                    ),
+                ));
+            }
+            if let Some(other) = codes_seen.insert(&t.code, &t.name) {
+                return Err((
+                    at("code"),
+                    crate::i18n::tr(
+                        format!(
+                            "township code {} is given to both {other} and {}: every township has its own code \
+                             (it becomes the case's region_code); correct one of them",
+                            t.code, t.name
+                        ),
+                        format!(
+                            "乡镇代码 {} 同时给了 {other} 和 {}: 每个乡镇的代码各不相同 (它是案件的 region_code); \
+                             请更正其中一个",
+                            t.code, t.name
+                        ),
                     ),
                 ));
             }
@@ -1394,9 +1489,193 @@ fn path_text(path: &[PathSeg]) -> String {
     s
 }
 
-/// Finds the 1-based line of a key path in block-style YAML by following indentation. Best effort: `None` when
-/// the file uses a style this walk does not follow (flow mappings, anchors), and the message still names the key.
+/// Finds the 1-based line of a key path in block-style YAML by following indentation. Best effort: where the
+/// file uses a style this walk does not follow (a flow mapping `{a: 1}`, anchors) the line of the deepest key
+/// found, or `None`; the message still names the key.
 fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
+    (1..=path.len())
+        .rev()
+        .find_map(|n| block_of(text, &path[..n])?.0)
+        .map(|i| i + 1)
+}
+
+/// The 1-based lines where `key` is given directly under the key path `parent` (block-style YAML, best effort).
+fn key_lines(text: &str, parent: &[PathSeg], key: &str) -> Vec<usize> {
+    let Some((_, start, end, min_indent)) = block_of(text, parent) else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    // A key's column: its indentation plus any list-item dashes before it.
+    fn column(l: &str) -> (usize, &str) {
+        let mut rest = l.trim_start();
+        let mut col = l.len() - rest.len();
+        while let Some(r) = rest.strip_prefix("- ") {
+            let r2 = r.trim_start();
+            col += rest.len() - r2.len();
+            rest = r2;
+        }
+        (col, rest)
+    }
+    let mut level = None;
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate().take(end).skip(start) {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') || l.len() - l.trim_start().len() < min_indent {
+            continue;
+        }
+        let (col, rest) = column(l);
+        if *level.get_or_insert(col) != col {
+            continue;
+        }
+        let name = rest.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        if name == key && rest.contains(':') {
+            out.push(i + 1);
+        }
+    }
+    out
+}
+
+/// The path of the first key given twice in one mapping, anywhere in the file. serde refuses a struct's field
+/// given twice but takes the second of a map's (a scheme, a registry, a bank profile) silently. Walks the YAML
+/// as parsed (any style), building nothing; an error other than a duplicate is left to the typed parse to
+/// report (it names it better), and aliases are bounded by serde_yaml's repetition limit.
+fn duplicate_key(text: &str) -> Option<Vec<PathSeg>> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Walk<'a> {
+        path: Vec<PathSeg>,
+        found: &'a RefCell<Option<Vec<PathSeg>>>,
+    }
+    impl Walk<'_> {
+        fn at(&self, seg: PathSeg) -> Self {
+            let mut path = self.path.clone();
+            path.push(seg);
+            Walk {
+                path,
+                found: self.found,
+            }
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any YAML")
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i128<E>(self, _: i128) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u128<E>(self, _: u128) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_none<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> std::result::Result<(), A::Error> {
+            IgnoredAny.visit_enum(data).map(|_| ())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            let mut i = 0;
+            while seq.next_element_seed(self.at(PathSeg::Idx(i)))?.is_some() {
+                i += 1;
+            }
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let mut seen = BTreeSet::new();
+            while let Some(key) = map.next_key::<KeyText>()? {
+                let name = key.0.unwrap_or_else(|| "?".into());
+                if key_is_scalar(&name) && !seen.insert(name.clone()) {
+                    *self.found.borrow_mut() = Some(self.at(PathSeg::Key(name)).path);
+                    return Err(de::Error::custom("duplicate key"));
+                }
+                map.next_value_seed(self.at(PathSeg::Key(name)))?;
+            }
+            Ok(())
+        }
+    }
+    fn key_is_scalar(name: &str) -> bool {
+        name != "?"
+    }
+    /// A mapping key as text (a scalar), or `None` for a list or map used as a key.
+    struct KeyText(Option<String>);
+    impl<'de> Deserialize<'de> for KeyText {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<KeyText, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = KeyText;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_bool<E>(self, v: bool) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_i64<E>(self, v: i64) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_u64<E>(self, v: u64) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_f64<E>(self, v: f64) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_str<E>(self, v: &str) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_unit<E>(self) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some("null".into())))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<KeyText, A::Error> {
+                    IgnoredAny.visit_seq(seq).map(|_| KeyText(None))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<KeyText, A::Error> {
+                    IgnoredAny.visit_map(map).map(|_| KeyText(None))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    let found = RefCell::new(None);
+    let root = Walk {
+        path: Vec::new(),
+        found: &found,
+    };
+    let _ = root.deserialize(serde_yaml::Deserializer::from_str(text));
+    found.into_inner()
+}
+
+/// The block a key path names: its line (0-based, `None` for the whole file), and the lines `[start, end)` and
+/// least indentation of what is under it.
+#[allow(clippy::type_complexity)]
+fn block_of(text: &str, path: &[PathSeg]) -> Option<(Option<usize>, usize, usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let indent = |l: &str| l.len() - l.trim_start().len();
     let meaningful = |l: &str| {
@@ -1460,7 +1739,7 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
             .unwrap_or(lines.len());
         min_indent = base + if matches!(seg, PathSeg::Idx(_)) { 0 } else { 1 };
     }
-    found.map(|i| i + 1)
+    Some((found, start, end, min_indent))
 }
 
 #[cfg(test)]

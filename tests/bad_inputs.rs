@@ -253,3 +253,156 @@ fn a_very_long_line_is_refused_in_bounded_time_and_memory() {
         assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "after a long line");
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Refusals in the clerk's words: what is wrong, where (file, line or key), and what to do, in both languages —
+// never the words of the library that found it.
+
+/// Runs `jiuzhu -C WS ARGS…` in English and in Chinese: each is refused (exit 2), nothing changes, nothing
+/// panics. Returns what each said (stdout and stderr).
+fn refused(ws: &Ws, args: &[&str]) -> (String, String) {
+    let except = [".jiuzhu/lock", ".jiuzhu/lock/"];
+    let before = ws.tree(&except);
+    let mut said = Vec::new();
+    for lang in ["C", "zh_CN.UTF-8"] {
+        let out = jiuzhu()
+            .env("LC_ALL", lang)
+            .env("LANG", lang)
+            .arg("-C")
+            .arg(ws.root())
+            .args(args)
+            .timeout(BOUND)
+            .output()
+            .expect("run jiuzhu");
+        assert_exit(&out, 2);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!text.contains("panicked"), "{text}");
+        said.push(text);
+    }
+    assert_same_files(&before, &ws.tree(&except), &format!("{args:?}"));
+    let zh = said.pop().unwrap();
+    (said.pop().unwrap(), zh)
+}
+
+/// A workspace whose jiuzhu.yaml is the template as `edit` changed it; returns it and the edited text.
+fn with_policy(edit: impl FnOnce(&str) -> String) -> (Ws, String) {
+    let ws = Ws::new();
+    let text = edit(&ws.read("jiuzhu.yaml"));
+    std::fs::write(ws.path("jiuzhu.yaml"), &text).unwrap();
+    (ws, text)
+}
+
+/// The 1-based line of the `n`-th (from 1) line of `text` that equals `line`.
+fn line_of(text: &str, line: &str, n: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| *l == line)
+        .nth(n - 1)
+        .unwrap_or_else(|| panic!("no {n}th line `{line}`"))
+        .0
+        + 1
+}
+
+/// Asserts `text` contains every word.
+#[track_caller]
+fn says(text: &str, words: &[&str]) {
+    for w in words {
+        assert!(text.contains(w), "`{w}` not in:\n{text}");
+    }
+}
+
+fn intake_good(ws: &Ws) -> (String, String) {
+    let good = bad_dir().join("good.csv");
+    refused(ws, &["intake", good.to_str().unwrap()])
+}
+
+/// Two `urban_dibao:` schemes (a copy pasted below the first, with a new standard of 999.00): the second was
+/// taken silently and decisions used 999.00. Refused, naming the key and both lines.
+#[test]
+fn a_scheme_given_twice_is_refused_naming_both_lines() {
+    let (ws, text) = with_policy(|t| {
+        let start = t.find("  urban_dibao:\n").unwrap();
+        let end = t.find("  rural_dibao:\n").unwrap();
+        let copy = t[start..end]
+            .replace("\"860.00\"", "\"999.00\"")
+            .replace("code: CD", "code: CX")
+            .replace("label: 城市低保", "label: 城市低保(新)")
+            .replace("aliases: [城市最低生活保障, 城镇低保]", "aliases: []");
+        format!("{}{copy}{}", &t[..end], &t[end..])
+    });
+    let (first, second) = (line_of(&text, "  urban_dibao:", 1), line_of(&text, "  urban_dibao:", 2));
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            "jiuzhu.yaml",
+            &format!("line {second}"),
+            "schemes.urban_dibao",
+            &format!("lines {first} and {second}"),
+            "given twice",
+        ],
+    );
+    says(&zh, &[&format!("第 {first} 行和第 {second} 行"), "出现了两次"]);
+}
+
+/// A scheme with a second `standards:` list: refused naming both lines (serde said "duplicate field" at the
+/// scheme's line).
+#[test]
+fn a_standards_list_given_twice_is_refused_naming_both_lines() {
+    let (ws, text) = with_policy(|t| {
+        t.replacen(
+            "    time_limit_working_days: 30\n  rural_dibao:",
+            "    time_limit_working_days: 30\n    standards:\n      - {from: 2026-01-01, amount: \"999.00\", unit: per_month}\n  rural_dibao:",
+            1,
+        )
+    });
+    let (first, second) = (line_of(&text, "    standards:", 1), line_of(&text, "    standards:", 2));
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {second}"),
+            "schemes.urban_dibao.standards",
+            &format!("lines {first} and {second}"),
+        ],
+    );
+    says(&zh, &[&format!("第 {first} 行和第 {second} 行")]);
+}
+
+/// Two townships with one code: cases of both would carry the same region code. Refused naming both townships.
+#[test]
+fn two_townships_with_one_code_are_refused() {
+    let (ws, text) = with_policy(|t| t.replacen("code: \"130199102\"", "code: \"130199100\"", 1));
+    let line = line_of(&text, "      code: \"130199100\"", 2);
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "region.townships[1].code",
+            "130199100",
+            "城关镇 and 西岭镇",
+        ],
+    );
+    says(&zh, &["同时给了 城关镇 和 西岭镇"]);
+}
+
+/// A bank profile whose control-total row names `{total}` (not a placeholder): the bank file got the literal
+/// `{total}`. Refused, naming the key, its line and the placeholders there are.
+#[test]
+fn a_control_total_format_with_an_unknown_placeholder_is_refused() {
+    let (ws, text) =
+        with_policy(|t| t.replacen("format: \"合计,{count},{sum}\"", "format: \"合计,{count},{total}\"", 1));
+    let line = 1 + text.lines().position(|l| l.contains("{total}")).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "disbursement.profiles.rcc_csv.summary.format",
+            "`{total}`",
+            "{sum}",
+        ],
+    );
+    says(&zh, &["`{total}` 不是 jiuzhu 能填写的占位符"]);
+}
