@@ -274,7 +274,9 @@ pub struct Verification {
     pub marriage_age_male: u32,
     pub marriage_age_female: u32,
     /// Public holidays (法定节假日) and make-up working days (调休上班) for counting working days.
+    #[serde(deserialize_with = "policy_dates")]
     pub holidays: Vec<NaiveDate>,
+    #[serde(deserialize_with = "policy_dates")]
     pub extra_workdays: Vec<NaiveDate>,
     /// Rigid-expenditure kinds that may be deducted from income (刚性支出), with evidence.
     pub deduction_kinds: Vec<String>,
@@ -458,6 +460,7 @@ pub enum Hukou {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standard {
+    #[serde(deserialize_with = "policy_date")]
     pub from: NaiveDate,
     pub amount: PolicyMoney,
     pub unit: AmountUnit,
@@ -491,6 +494,33 @@ impl Standard {
                 .unwrap_or(self.amount.0),
         }
     }
+}
+
+/// A date in the policy (`2026-07-01`), read by the rule register dates are read by, so that an impossible one
+/// (`2026-02-30`) is refused saying why ("February 2026 has 28 days") rather than in the date library's words.
+fn policy_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+    struct V;
+    impl de::Visitor<'_> for V {
+        type Value = NaiveDate;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a date YYYY-MM-DD")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<NaiveDate, E> {
+            crate::domain::date::parse_date(v).map_err(|e| E::custom(crate::i18n::tr(e.to_string(), e.zh())))
+        }
+    }
+    d.deserialize_str(V)
+}
+
+/// A list of [`policy_date`]s.
+fn policy_dates<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<NaiveDate>, D::Error> {
+    struct One(NaiveDate);
+    impl<'de> Deserialize<'de> for One {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<One, D::Error> {
+            policy_date(d).map(One)
+        }
+    }
+    Ok(Vec::<One>::deserialize(d)?.into_iter().map(|o| o.0).collect())
 }
 
 /// A money amount in the policy: `"820.00"` or `820`, never negative. Parsed by the same rule as register cells.
@@ -1102,14 +1132,28 @@ pub struct PolicyError {
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid policy {}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, " line {line}")?;
-        }
-        if !self.key.is_empty() {
-            write!(f, " at `{}`", self.key)?;
-        }
-        write!(f, ": {}", self.message)
+        let line = self.line.map(|l| l.to_string());
+        let en = format!(
+            "invalid policy {}{}{}",
+            self.file,
+            line.as_ref().map(|l| format!(" line {l}")).unwrap_or_default(),
+            if self.key.is_empty() {
+                String::new()
+            } else {
+                format!(" at `{}`", self.key)
+            }
+        );
+        let zh = format!(
+            "政策文件 {}{}{} 有误",
+            self.file,
+            line.as_ref().map(|l| format!(" 第 {l} 行")).unwrap_or_default(),
+            if self.key.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", self.key)
+            }
+        );
+        write!(f, "{}: {}", crate::i18n::tr(en, zh), self.message)
     }
 }
 
@@ -1118,9 +1162,30 @@ impl std::error::Error for PolicyError {}
 impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the policy {} (is it UTF-8 text?)", path.display()))?;
-        Ok(Policy::parse(&text, &path.display().to_string())?)
+        let bytes = std::fs::read(path).with_context(|| {
+            crate::i18n::tr(
+                format!("cannot read the policy {}", path.display()),
+                format!("无法读取政策文件 {}", path.display()),
+            )
+        })?;
+        let file = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            PolicyError {
+                file: file.clone(),
+                key: String::new(),
+                line: Some(line),
+                message: crate::i18n::tr(
+                    "the file is not UTF-8 text (saved as GBK/ANSI?): open it in a text editor and save it again \
+                     with the encoding UTF-8",
+                    "文件不是 UTF-8 文本 (被存成了 GBK/ANSI?): 请用文本编辑器打开, 另存为 UTF-8 编码",
+                ),
+            }
+        })?;
+        Ok(Policy::parse(&text, &file)?)
     }
 
     /// Parses and validates policy text; `file` names it in errors.
@@ -1131,6 +1196,21 @@ impl Policy {
                 key: String::new(),
                 line: Some(line),
                 message: format!("brackets ([ or {{) nested more than {MAX_FLOW_DEPTH} deep; is this file damaged?"),
+            });
+        }
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return Err(PolicyError {
+                file: file.to_string(),
+                key: String::new(),
+                line: None,
+                message: crate::i18n::tr(
+                    "the policy is empty: restore it from Git (`git checkout -- jiuzhu.yaml`), or start again from the \
+                     one `jiuzhu init NEWDIR` writes",
+                    "政策文件是空的: 请从 Git 恢复 (`git checkout -- jiuzhu.yaml`), 或以 `jiuzhu init 新文件夹` 生成的政策文件为底重新编辑",
+                ),
             });
         }
         // A key given twice would be taken silently for the second (two `urban_dibao:` schemes: decisions used
@@ -1170,11 +1250,13 @@ impl Policy {
                 Some(i) => message[..i].to_string(),
                 None => message,
             };
+            let line = e.location().map(|l| l.line());
+            let line_text = line.and_then(|l| text.lines().nth(l.saturating_sub(1))).unwrap_or("");
             PolicyError {
                 file: file.to_string(),
+                message: in_plain_words(&message, line_text),
                 key,
-                line: e.location().map(|l| l.line()),
-                message,
+                line,
             }
         })?;
         policy.validate().map_err(|(path, message)| PolicyError {
@@ -1670,6 +1752,212 @@ fn duplicate_key(text: &str) -> Option<Vec<PathSeg>> {
     };
     let _ = root.deserialize(serde_yaml::Deserializer::from_str(text));
     found.into_inner()
+}
+
+/// A message of the YAML parser or of serde, in the words of the clerk who edits the policy: what is wrong and
+/// what to do, in the current language. `line` is the text of the line it is about. Messages of jiuzhu's own
+/// (an amount, a date) are already such words and pass through.
+fn in_plain_words(message: &str, line: &str) -> String {
+    use crate::i18n::tr;
+    // `a`, `b` or `c` (serde's lists of names) → a, b, c.
+    let names = |list: &str| -> String {
+        list.replace(" or ", ", ")
+            .split(", ")
+            .map(|n| n.trim().trim_matches('`'))
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // What a type name expects, and an example.
+    let wanted = |t: &str| -> (String, String) {
+        let t = t.trim();
+        match t {
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => (
+                "a whole number, 0 or more (e.g. 30)".into(),
+                "不小于 0 的整数 (如 30)".into(),
+            ),
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => {
+                ("a whole number (e.g. 30)".into(), "整数 (如 30)".into())
+            }
+            "a boolean" => ("true or false".into(), "true 或 false".into()),
+            "a string" | "a borrowed string" | "text" => ("text".into(), "文字".into()),
+            "a character" | "char" => (
+                "one character in quotes (e.g. \"0\")".into(),
+                "加引号的一个字符 (如 \"0\")".into(),
+            ),
+            "a sequence" => (
+                "a list: [a, b] on one line, or one `- item` per line".into(),
+                "列表: 一行写 [a, b], 或每行一个 `- 项`".into(),
+            ),
+            "a date YYYY-MM-DD" => (
+                "a date written YYYY-MM-DD (e.g. 2026-07-01)".into(),
+                "YYYY-MM-DD 格式的日期 (如 2026-07-01)".into(),
+            ),
+            t if t.starts_with("an array of length") => {
+                let n = t.trim_start_matches("an array of length").trim();
+                (
+                    format!("a list of {n} (e.g. [a, b])"),
+                    format!("含 {n} 项的列表 (如 [a, b])"),
+                )
+            }
+            t if t.starts_with("struct ") || t.starts_with("a map") || t == "a YAML mapping" => (
+                "a group of `key: value` lines, indented under its key".into(),
+                "其键下缩进的一组 `键: 值` 行".into(),
+            ),
+            t if t.starts_with("enum ") || t.contains('`') => (
+                format!("one of {}", names(t.trim_start_matches("one of "))),
+                format!("以下之一: {}", names(t.trim_start_matches("one of "))),
+            ),
+            t => (t.to_string(), t.to_string()),
+        }
+    };
+
+    if message.contains("cannot start any token") || message.contains("found a tab character") {
+        if line.contains('\t') {
+            return tr(
+                "a tab is used here; YAML indents with spaces only: replace the tab(s) on this line with spaces, lined \
+                 up with the lines around it",
+                "此行用了制表符 (Tab); YAML 只能用空格缩进: 请把此行的 Tab 换成空格, 与上下行对齐",
+            );
+        }
+        return tr(
+            "a value starts with a character YAML reserves (such as @, ` or %): put the value in quotes, e.g. \
+             label: \"@value\"",
+            "某个值以 YAML 保留的字符 (如 @、` 或 %) 开头: 请给这个值加上引号, 如 label: \"@值\"",
+        );
+    }
+    if let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .or_else(|| message.strip_prefix("invalid length "))
+    {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let (want_en, want_zh) = wanted(expected);
+        if expected.starts_with("struct Policy") {
+            return tr(
+                "the file is not a policy: a policy is `key: value` lines starting with `version: 1` (compare it with \
+                 the one `jiuzhu init NEWDIR` writes, or restore it from Git)",
+                "此文件不是政策文件的格式: 政策文件应为以 `version: 1` 开头的若干 `键: 值` 行 (可对照 `jiuzhu init 新文件夹` \
+                 生成的文件, 或从 Git 恢复)",
+            );
+        }
+        // `integer `-7``, `integer `123` as u128`, `string "soon"`, `floating point `1.5``, `sequence`, `map`.
+        let value = found
+            .split_once('`')
+            .map(|(_, v)| v.split('`').next().unwrap_or(v).to_string())
+            .or_else(|| found.strip_prefix("string ").map(|v| v.trim_matches('"').to_string()));
+        let unsigned = matches!(expected.trim(), "u8" | "u16" | "u32" | "u64" | "u128" | "usize");
+        return match value {
+            Some(v) if unsigned && v.starts_with('-') => tr(
+                format!("`{v}` is negative: write {want_en}"),
+                format!("`{v}` 是负数: 请写{want_zh}"),
+            ),
+            Some(v)
+                if found.starts_with("integer")
+                    && (found.contains(" as ") || unsigned || expected.starts_with('i')) =>
+            {
+                tr(
+                    format!("`{v}` is too large: write {want_en}"),
+                    format!("`{v}` 太大了: 请写{want_zh}"),
+                )
+            }
+            Some(v) => tr(
+                format!("`{v}` cannot be used here: write {want_en}"),
+                format!("此处不能写 `{v}`: 请写{want_zh}"),
+            ),
+            None if found.starts_with("unit") || found.starts_with("null") => tr(
+                format!("nothing is written here: write {want_en}"),
+                format!("此处没有填写内容: 请写{want_zh}"),
+            ),
+            None => {
+                let (what_en, what_zh) = match found {
+                    "sequence" => ("a list", "列表"),
+                    "map" => ("a group of `key: value` lines", "一组 `键: 值`"),
+                    f => (f, f),
+                };
+                tr(
+                    format!("{what_en} is written here, but this key takes {want_en}"),
+                    format!("此处写的是{what_zh}, 但这个键应为{want_zh}"),
+                )
+            }
+        };
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        let field = field.trim_matches('`');
+        let allowed = names(
+            expected
+                .trim_start_matches("expected one of ")
+                .trim_start_matches("expected "),
+        );
+        if expected.starts_with("there are no fields") {
+            return tr(
+                format!("unknown key `{field}`: nothing can be set here"),
+                format!("未知的键 `{field}`: 此处不能设置任何键"),
+            );
+        }
+        return tr(
+            format!("unknown key `{field}` (a typo?): the keys allowed here are {allowed}"),
+            format!("未知的键 `{field}` (拼写有误?): 此处可用的键为 {allowed}"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (value, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        let value = value.trim_matches('`');
+        let allowed = names(
+            expected
+                .trim_start_matches("expected one of ")
+                .trim_start_matches("expected "),
+        );
+        return tr(
+            format!("`{value}` is not one of the values allowed here: {allowed}"),
+            format!("`{value}` 不是此处允许的值; 可用的值为 {allowed}"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = rest.trim_matches('`');
+        return tr(
+            format!("the key `{field}` is missing here: add it (the policy `jiuzhu init NEWDIR` writes shows it)"),
+            format!("此处缺少键 `{field}`: 请补上 (可参照 `jiuzhu init 新文件夹` 生成的政策文件)"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("duplicate field ") {
+        let field = rest.trim_matches('`');
+        return tr(
+            format!("`{field}` is given twice here; only one can count: delete the other"),
+            format!("`{field}` 在此处出现了两次, 只能有一个: 请删除另一个"),
+        );
+    }
+    if message.contains("control characters are not allowed") {
+        return tr(
+            "the file holds a control character (such as a NUL byte), so it is probably damaged: restore it from Git \
+             (`git checkout -- jiuzhu.yaml`) or remove the character in a text editor",
+            "文件中有控制字符 (如 NUL 字节), 可能已损坏: 请从 Git 恢复 (`git checkout -- jiuzhu.yaml`), 或用文本编辑器删除该字符",
+        );
+    }
+    if message.contains("recursion limit exceeded") || message.contains("repetition limit exceeded") {
+        return tr(
+            "aliases (*name) repeat or nest too much: write the values out instead of repeating them by alias",
+            "别名 (*名称) 重复或嵌套过多: 请直接写出这些值, 不要用别名重复",
+        );
+    }
+    if message.contains("did not find expected")
+        || message.contains("could not find expected")
+        || message.contains("mapping values are not allowed")
+        || message.contains("are not allowed in this context")
+        || message.contains("found unexpected")
+        || message.contains("found undefined alias")
+        || message.contains("found unknown")
+        || message.contains("while scanning")
+        || message.contains("while parsing")
+    {
+        return tr(
+            "this line is not in the policy's form: check its indentation (spaces, lined up with the keys beside \
+             it), the `:` after each key, and quotes around text that holds `:` or `#`",
+            "此行格式有误: 请检查缩进 (用空格, 与同级的键对齐)、每个键后的 `:`, 以及含 `:` 或 `#` 的文字是否加了引号",
+        );
+    }
+    message.to_string()
 }
 
 /// The block a key path names: its line (0-based, `None` for the whole file), and the lines `[start, end)` and

@@ -406,3 +406,150 @@ fn a_control_total_format_with_an_unknown_placeholder_is_refused() {
     );
     says(&zh, &["`{total}` 不是 jiuzhu 能填写的占位符"]);
 }
+
+/// A tab used for indentation: the YAML parser says "found character that cannot start any token".
+#[test]
+fn a_tab_in_the_policy_says_to_indent_with_spaces() {
+    let (ws, text) = with_policy(|t| t.replacen("\n      code: \"130199102\"", "\n\t  code: \"130199102\"", 1));
+    let line = 1 + text.lines().position(|l| l.starts_with('\t')).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(&en, &["jiuzhu.yaml", &format!("line {line}"), "tab", "spaces"]);
+    assert!(!en.contains("token"), "{en}");
+    says(&zh, &[&format!("第 {line} 行"), "制表符", "空格"]);
+}
+
+/// A standard from 2026-02-30: the date library says "input is out of range".
+#[test]
+fn an_impossible_date_in_the_policy_says_why() {
+    let (ws, text) = with_policy(|t| t.replacen("from: 2026-07-01", "from: 2026-02-30", 1));
+    let line = 1 + text.lines().position(|l| l.contains("2026-02-30")).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "schemes.urban_dibao.standards[1].from",
+            "February 2026 has 28 days",
+        ],
+    );
+    assert!(!en.contains("out of range"), "{en}");
+    says(&zh, &["2026 年 2 月只有 28 天"]);
+}
+
+/// `notice_days: -7`: serde says "invalid type: integer `-7`, expected u32".
+#[test]
+fn a_negative_number_in_the_policy_says_it_is_negative() {
+    let (ws, text) = with_policy(|t| t.replacen("notice_days: 7", "notice_days: -7", 1));
+    let line = 1 + text.lines().position(|l| l.contains("notice_days: -7")).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "decision.notice_days",
+            "`-7` is negative",
+            "a whole number, 0 or more",
+        ],
+    );
+    assert!(!en.contains("u32") && !en.contains("invalid type"), "{en}");
+    says(&zh, &["`-7` 是负数", "不小于 0 的整数"]);
+}
+
+/// A policy that is a YAML list: serde says "invalid type: sequence, expected struct Policy".
+#[test]
+fn a_policy_that_is_a_list_says_what_a_policy_looks_like() {
+    let (ws, _) = with_policy(|t| {
+        t.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with(' '))
+            .map(|l| format!("- {l}\n"))
+            .collect()
+    });
+    let (en, zh) = intake_good(&ws);
+    says(&en, &["jiuzhu.yaml", "line 1", "`version: 1`", "jiuzhu init"]);
+    assert!(!en.contains("struct Policy") && !en.contains("sequence"), "{en}");
+    says(&zh, &["不是政策文件的格式", "`version: 1`"]);
+}
+
+/// A ledger saved as GBK by a spreadsheet: "ledgers/cases.csv is not UTF-8" named no line and said nothing to do.
+#[test]
+fn a_ledger_that_is_not_utf8_names_the_line() {
+    let ws = Ws::new();
+    let good = bad_dir().join("good.csv");
+    assert_exit(&ws.intake_path(&good), 0);
+    let text = ws.read("ledgers/cases.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(ws.path("ledgers/cases.csv"), &gbk).unwrap();
+    let (en, zh) = refused(&ws, &["status"]);
+    says(
+        &en,
+        &[
+            "ledgers/cases.csv line 2 is not UTF-8",
+            "GBK",
+            "git checkout -- ledgers/cases.csv",
+        ],
+    );
+    says(&zh, &["ledgers/cases.csv 第 2 行不是 UTF-8 文本", "请从 Git 恢复"]);
+}
+
+/// A payment's month typed `2026-13` into payments.csv was taken, and every later disburse said "the money does
+/// not balance". Refused on read, naming the line, the column and the value.
+#[test]
+fn a_malformed_payment_month_is_refused_when_the_ledger_is_read() {
+    let ws = Ws::new();
+    assert_exit(&ws.intake_path(&bad_dir().join("good.csv")), 0);
+    let case = &ws.records::<Case>()[0];
+    std::fs::write(
+        ws.path("ledgers/payments.csv"),
+        format!(
+            "payment_id,batch,period,case_id,scheme,payee_name,bank_name,account,amount,kind,urgent,decision_id,\
+             status,reissue_of,reason,return_file\n\
+             P-000000000001,2026-11,2026-13,{},urban_dibao,张好,青禾县农村信用社,6229530100000000001,560.00,regular,\
+             false,D-1,issued,,,\n",
+            case.case_id
+        ),
+    )
+    .unwrap();
+    let (en, zh) = refused(&ws, &["status"]);
+    says(
+        &en,
+        &[
+            "ledgers/payments.csv line 2, column period",
+            "`2026-13` is not a month written YYYY-MM",
+        ],
+    );
+    assert!(!en.contains("does not balance"), "{en}");
+    says(&zh, &["`2026-13` 不是 YYYY-MM 格式的月份"]);
+}
+
+/// `.jiuzhu/lock` made a folder (by a copy gone wrong): "(os error 21)". Now: what it is and what to do.
+#[test]
+fn a_lock_that_is_a_folder_says_what_to_do() {
+    let ws = Ws::new();
+    let lock = ws.path(".jiuzhu/lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir_all(&lock).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(&en, &[".jiuzhu/lock is a folder", "rm -r", "nothing was done"]);
+    assert!(!en.contains("os error"), "{en}");
+    says(&zh, &["不是 jiuzhu 的锁文件", "rm -r"]);
+}
+
+/// `audit --change-report cr.csv` named the file `ledgers/cr.csv` (where it is not) in its refusal.
+#[test]
+fn an_external_change_report_is_named_as_given() {
+    let ws = Ws::new();
+    let report = ws.path("cr.csv");
+    std::fs::write(&report, "月份,类别\n2026-11,城市低保\n").unwrap();
+    let shown = report.display().to_string();
+    let (en, zh) = refused(&ws, &["audit", "--change-report", "cr.csv"]);
+    says(&en, &[&format!("{shown} line 1"), "export it again"]);
+    assert!(
+        !en.contains("ledgers/cr.csv") && !en.contains(&format!("ledgers/{shown}")),
+        "{en}"
+    );
+    assert!(
+        !en.contains("git checkout"),
+        "not a ledger: nothing to restore from Git:\n{en}"
+    );
+    says(&zh, &[&format!("{shown} 第 1 行"), "重新导出"]);
+}
