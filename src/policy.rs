@@ -274,7 +274,9 @@ pub struct Verification {
     pub marriage_age_male: u32,
     pub marriage_age_female: u32,
     /// Public holidays (法定节假日) and make-up working days (调休上班) for counting working days.
+    #[serde(deserialize_with = "policy_dates")]
     pub holidays: Vec<NaiveDate>,
+    #[serde(deserialize_with = "policy_dates")]
     pub extra_workdays: Vec<NaiveDate>,
     /// Rigid-expenditure kinds that may be deducted from income (刚性支出), with evidence.
     pub deduction_kinds: Vec<String>,
@@ -458,6 +460,7 @@ pub enum Hukou {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standard {
+    #[serde(deserialize_with = "policy_date")]
     pub from: NaiveDate,
     pub amount: PolicyMoney,
     pub unit: AmountUnit,
@@ -491,6 +494,33 @@ impl Standard {
                 .unwrap_or(self.amount.0),
         }
     }
+}
+
+/// A date in the policy (`2026-07-01`), read by the rule register dates are read by, so that an impossible one
+/// (`2026-02-30`) is refused saying why ("February 2026 has 28 days") rather than in the date library's words.
+fn policy_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+    struct V;
+    impl de::Visitor<'_> for V {
+        type Value = NaiveDate;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a date YYYY-MM-DD")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<NaiveDate, E> {
+            crate::domain::date::parse_date(v).map_err(|e| E::custom(crate::i18n::tr(e.to_string(), e.zh())))
+        }
+    }
+    d.deserialize_str(V)
+}
+
+/// A list of [`policy_date`]s.
+fn policy_dates<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<NaiveDate>, D::Error> {
+    struct One(NaiveDate);
+    impl<'de> Deserialize<'de> for One {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<One, D::Error> {
+            policy_date(d).map(One)
+        }
+    }
+    Ok(Vec::<One>::deserialize(d)?.into_iter().map(|o| o.0).collect())
 }
 
 /// A money amount in the policy: `"820.00"` or `820`, never negative. Parsed by the same rule as register cells.
@@ -627,10 +657,40 @@ pub struct BankProfile {
     /// How the bank's return file (回盘文件) is read.
     #[serde(default)]
     pub returns: ReturnFormat,
+    /// What a character the file's `encoding` cannot hold is written as (a `gbk` file and a name with a
+    /// character only GB18030 has); each one is listed in the 汇总表.
+    #[serde(default = "question_mark")]
+    pub replacement: String,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn question_mark() -> String {
+    "?".into()
+}
+
+/// The placeholders a bank profile's `summary.format` may use.
+pub const SUMMARY_PLACEHOLDERS: &[&str] = &["count", "sum", "sum_yuan", "sum_fen", "period", "bank"];
+/// The placeholders a bank profile's `file_name` may use.
+pub const FILE_NAME_PLACEHOLDERS: &[&str] = &["bank", "period", "profile"];
+
+/// The first `{name}` in `format` that is not one of `known`, or a brace left open.
+fn unknown_placeholder<'a>(format: &'a str, known: &[&str]) -> Option<&'a str> {
+    let mut rest = format;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else {
+            return Some(&rest[i..]);
+        };
+        let name = &after[..j];
+        if !known.contains(&name) {
+            return Some(&rest[i..i + j + 2]);
+        }
+        rest = &after[j + 1..];
+    }
+    None
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -642,14 +702,32 @@ pub enum BankFileType {
     Fixed,
 }
 
+/// The text encoding a bank reads. A payee's name may hold a character GBK has no code for (a rare character,
+/// 生僻字, that only GB18030 encodes): a bank that reads GB18030 gets it as it is; under `gbk` it is written as the
+/// profile's `replacement` and listed in the 汇总表, so the clerk can check the payment with the bank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BankEncoding {
     #[default]
     #[serde(alias = "utf8")]
     Utf8,
-    #[serde(alias = "gb18030", alias = "gb2312")]
+    #[serde(alias = "gb2312")]
     Gbk,
+    /// GBK's superset, which encodes every character (GB 18030-2005).
+    Gb18030,
+}
+
+impl BankEncoding {
+    /// Whether the encoding can hold `c`.
+    pub fn holds(self, c: char) -> bool {
+        match self {
+            BankEncoding::Utf8 | BankEncoding::Gb18030 => true,
+            BankEncoding::Gbk => {
+                let mut buf = [0u8; 4];
+                !encoding_rs::GBK.encode(c.encode_utf8(&mut buf)).2
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -903,9 +981,54 @@ impl Disbursement {
                     "a plain file name such as 代发-{bank}-{period}.csv".into(),
                 ));
             }
+            if let Some(bad) = unknown_placeholder(&p.file_name, FILE_NAME_PLACEHOLDERS) {
+                return Err((
+                    here(vec![k("file_name")]),
+                    placeholder_message(bad, FILE_NAME_PLACEHOLDERS, ("the file name", "文件名")),
+                ));
+            }
+            if let Some(summary) = &p.summary {
+                if let Some(bad) = unknown_placeholder(&summary.format, SUMMARY_PLACEHOLDERS) {
+                    return Err((
+                        here(vec![k("summary"), k("format")]),
+                        placeholder_message(
+                            bad,
+                            SUMMARY_PLACEHOLDERS,
+                            ("the bank file's control-total row", "银行文件的汇总行"),
+                        ),
+                    ));
+                }
+            }
+            if p.replacement.is_empty() || !p.replacement.chars().all(|c| p.encoding.holds(c)) {
+                return Err((
+                    here(vec![k("replacement")]),
+                    crate::i18n::tr(
+                        format!(
+                            "`{}` cannot stand for a character the bank file cannot hold: use a character its \
+                             encoding has, such as ?",
+                            p.replacement
+                        ),
+                        format!(
+                            "`{}` 不能用作替换字符: 请用银行文件编码能表示的字符, 如 ?",
+                            p.replacement
+                        ),
+                    ),
+                ));
+            }
         }
         Ok(())
     }
+}
+
+/// An unknown placeholder in a bank profile's format, in the clerk's words.
+fn placeholder_message(bad: &str, known: &[&str], (what, what_zh): (&str, &str)) -> String {
+    let list = known.iter().map(|k| format!("{{{k}}}")).collect::<Vec<_>>().join(" ");
+    crate::i18n::tr(
+        format!(
+            "`{bad}` is not a placeholder jiuzhu fills in, so it would be written as it is into {what}: use {list}"
+        ),
+        format!("`{bad}` 不是 jiuzhu 能填写的占位符, 会原样写入{what_zh}: 可用的占位符为 {list}"),
+    )
 }
 
 /// What `jiuzhu audit` holds the ledgers to.
@@ -1009,14 +1132,28 @@ pub struct PolicyError {
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid policy {}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, " line {line}")?;
-        }
-        if !self.key.is_empty() {
-            write!(f, " at `{}`", self.key)?;
-        }
-        write!(f, ": {}", self.message)
+        let line = self.line.map(|l| l.to_string());
+        let en = format!(
+            "invalid policy {}{}{}",
+            self.file,
+            line.as_ref().map(|l| format!(" line {l}")).unwrap_or_default(),
+            if self.key.is_empty() {
+                String::new()
+            } else {
+                format!(" at `{}`", self.key)
+            }
+        );
+        let zh = format!(
+            "政策文件 {}{}{} 有误",
+            self.file,
+            line.as_ref().map(|l| format!(" 第 {l} 行")).unwrap_or_default(),
+            if self.key.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", self.key)
+            }
+        );
+        write!(f, "{}: {}", crate::i18n::tr(en, zh), self.message)
     }
 }
 
@@ -1025,9 +1162,30 @@ impl std::error::Error for PolicyError {}
 impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the policy {} (is it UTF-8 text?)", path.display()))?;
-        Ok(Policy::parse(&text, &path.display().to_string())?)
+        let bytes = std::fs::read(path).with_context(|| {
+            crate::i18n::tr(
+                format!("cannot read the policy {}", path.display()),
+                format!("无法读取政策文件 {}", path.display()),
+            )
+        })?;
+        let file = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            PolicyError {
+                file: file.clone(),
+                key: String::new(),
+                line: Some(line),
+                message: crate::i18n::tr(
+                    "the file is not UTF-8 text (saved as GBK/ANSI?): open it in a text editor and save it again \
+                     with the encoding UTF-8",
+                    "文件不是 UTF-8 文本 (被存成了 GBK/ANSI?): 请用文本编辑器打开, 另存为 UTF-8 编码",
+                ),
+            }
+        })?;
+        Ok(Policy::parse(&text, &file)?)
     }
 
     /// Parses and validates policy text; `file` names it in errors.
@@ -1038,6 +1196,47 @@ impl Policy {
                 key: String::new(),
                 line: Some(line),
                 message: format!("brackets ([ or {{) nested more than {MAX_FLOW_DEPTH} deep; is this file damaged?"),
+            });
+        }
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return Err(PolicyError {
+                file: file.to_string(),
+                key: String::new(),
+                line: None,
+                message: crate::i18n::tr(
+                    "the policy is empty: restore it from Git (`git checkout -- jiuzhu.yaml`), or start again from the \
+                     one `jiuzhu init NEWDIR` writes",
+                    "政策文件是空的: 请从 Git 恢复 (`git checkout -- jiuzhu.yaml`), 或以 `jiuzhu init 新文件夹` 生成的政策文件为底重新编辑",
+                ),
+            });
+        }
+        // A key given twice would be taken silently for the second (two `urban_dibao:` schemes: decisions used
+        // the second one's standard): refused first, naming both lines.
+        if let Some(path) = duplicate_key(text) {
+            let (parent, key) = path.split_at(path.len() - 1);
+            let key_name = match &key[0] {
+                PathSeg::Key(k) => k.clone(),
+                PathSeg::Idx(i) => i.to_string(),
+            };
+            let lines = key_lines(text, parent, &key_name);
+            let where_ = match lines.as_slice() {
+                [a, b, ..] => crate::i18n::tr(format!(" (lines {a} and {b})"), format!(" (第 {a} 行和第 {b} 行)")),
+                _ => String::new(),
+            };
+            return Err(PolicyError {
+                file: file.to_string(),
+                key: path_text(&path),
+                line: lines.get(1).copied().or_else(|| locate_line(text, parent)),
+                message: crate::i18n::tr(
+                    format!(
+                        "`{key_name}` is given twice here{where_}; only the second would count. Keep one: delete \
+                         the other, or merge the two"
+                    ),
+                    format!("`{key_name}` 在此处出现了两次{where_}, 只有后一个会生效。请只保留一个: 删除另一个, 或把两者合并"),
+                ),
             });
         }
         let policy: Policy = serde_yaml::from_str(text).map_err(|e| {
@@ -1051,11 +1250,13 @@ impl Policy {
                 Some(i) => message[..i].to_string(),
                 None => message,
             };
+            let line = e.location().map(|l| l.line());
+            let line_text = line.and_then(|l| text.lines().nth(l.saturating_sub(1))).unwrap_or("");
             PolicyError {
                 file: file.to_string(),
+                message: in_plain_words(&message, line_text),
                 key,
-                line: e.location().map(|l| l.line()),
-                message,
+                line,
             }
         })?;
         policy.validate().map_err(|(path, message)| PolicyError {
@@ -1087,6 +1288,7 @@ impl Policy {
             return Err((vec![k("region"), k("townships")], "list at least one township".into()));
         }
         let mut seen = BTreeSet::new();
+        let mut codes_seen: BTreeMap<&str, &str> = BTreeMap::new();
         for (i, t) in self.region.townships.iter().enumerate() {
             let at = |f: &str| vec![k("region"), k("townships"), Idx(i), k(f)];
             if t.code.len() != 9
@@ -1098,6 +1300,23 @@ impl Policy {
                     format!(
                         "township code `{}` must be 9 digits starting with the county code {}",
                         t.code, self.region.code
+                    ),
+                ));
+            }
+            if let Some(other) = codes_seen.insert(&t.code, &t.name) {
+                return Err((
+                    at("code"),
+                    crate::i18n::tr(
+                        format!(
+                            "township code {} is given to both {other} and {}: every township has its own code \
+                             (it becomes the case's region_code); correct one of them",
+                            t.code, t.name
+                        ),
+                        format!(
+                            "乡镇代码 {} 同时给了 {other} 和 {}: 每个乡镇的代码各不相同 (它是案件的 region_code); \
+                             请更正其中一个",
+                            t.code, t.name
+                        ),
                     ),
                 ));
             }
@@ -1352,9 +1571,399 @@ fn path_text(path: &[PathSeg]) -> String {
     s
 }
 
-/// Finds the 1-based line of a key path in block-style YAML by following indentation. Best effort: `None` when
-/// the file uses a style this walk does not follow (flow mappings, anchors), and the message still names the key.
+/// Finds the 1-based line of a key path in block-style YAML by following indentation. Best effort: where the
+/// file uses a style this walk does not follow (a flow mapping `{a: 1}`, anchors) the line of the deepest key
+/// found, or `None`; the message still names the key.
 fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
+    (1..=path.len())
+        .rev()
+        .find_map(|n| block_of(text, &path[..n])?.0)
+        .map(|i| i + 1)
+}
+
+/// The 1-based lines where `key` is given directly under the key path `parent` (block-style YAML, best effort).
+fn key_lines(text: &str, parent: &[PathSeg], key: &str) -> Vec<usize> {
+    let Some((_, start, end, min_indent)) = block_of(text, parent) else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    // A key's column: its indentation plus any list-item dashes before it.
+    fn column(l: &str) -> (usize, &str) {
+        let mut rest = l.trim_start();
+        let mut col = l.len() - rest.len();
+        while let Some(r) = rest.strip_prefix("- ") {
+            let r2 = r.trim_start();
+            col += rest.len() - r2.len();
+            rest = r2;
+        }
+        (col, rest)
+    }
+    let mut level = None;
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate().take(end).skip(start) {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') || l.len() - l.trim_start().len() < min_indent {
+            continue;
+        }
+        let (col, rest) = column(l);
+        if *level.get_or_insert(col) != col {
+            continue;
+        }
+        let name = rest.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        if name == key && rest.contains(':') {
+            out.push(i + 1);
+        }
+    }
+    out
+}
+
+/// The path of the first key given twice in one mapping, anywhere in the file. serde refuses a struct's field
+/// given twice but takes the second of a map's (a scheme, a registry, a bank profile) silently. Walks the YAML
+/// as parsed (any style), building nothing; an error other than a duplicate is left to the typed parse to
+/// report (it names it better), and aliases are bounded by serde_yaml's repetition limit.
+fn duplicate_key(text: &str) -> Option<Vec<PathSeg>> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Walk<'a> {
+        path: Vec<PathSeg>,
+        found: &'a RefCell<Option<Vec<PathSeg>>>,
+    }
+    impl Walk<'_> {
+        fn at(&self, seg: PathSeg) -> Self {
+            let mut path = self.path.clone();
+            path.push(seg);
+            Walk {
+                path,
+                found: self.found,
+            }
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any YAML")
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i128<E>(self, _: i128) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u128<E>(self, _: u128) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_none<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> std::result::Result<(), A::Error> {
+            IgnoredAny.visit_enum(data).map(|_| ())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            let mut i = 0;
+            while seq.next_element_seed(self.at(PathSeg::Idx(i)))?.is_some() {
+                i += 1;
+            }
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let mut seen = BTreeSet::new();
+            while let Some(key) = map.next_key::<KeyText>()? {
+                let name = key.0.unwrap_or_else(|| "?".into());
+                if key_is_scalar(&name) && !seen.insert(name.clone()) {
+                    *self.found.borrow_mut() = Some(self.at(PathSeg::Key(name)).path);
+                    return Err(de::Error::custom("duplicate key"));
+                }
+                map.next_value_seed(self.at(PathSeg::Key(name)))?;
+            }
+            Ok(())
+        }
+    }
+    fn key_is_scalar(name: &str) -> bool {
+        name != "?"
+    }
+    /// A mapping key as text (a scalar), or `None` for a list or map used as a key.
+    struct KeyText(Option<String>);
+    impl<'de> Deserialize<'de> for KeyText {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<KeyText, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = KeyText;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_bool<E>(self, v: bool) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_i64<E>(self, v: i64) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_u64<E>(self, v: u64) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_f64<E>(self, v: f64) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_str<E>(self, v: &str) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some(v.to_string())))
+                }
+                fn visit_unit<E>(self) -> std::result::Result<KeyText, E> {
+                    Ok(KeyText(Some("null".into())))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<KeyText, A::Error> {
+                    IgnoredAny.visit_seq(seq).map(|_| KeyText(None))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<KeyText, A::Error> {
+                    IgnoredAny.visit_map(map).map(|_| KeyText(None))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    let found = RefCell::new(None);
+    let root = Walk {
+        path: Vec::new(),
+        found: &found,
+    };
+    let _ = root.deserialize(serde_yaml::Deserializer::from_str(text));
+    found.into_inner()
+}
+
+/// A message of the YAML parser or of serde, in the words of the clerk who edits the policy: what is wrong and
+/// what to do, in the current language. `line` is the text of the line it is about. Messages of jiuzhu's own
+/// (an amount, a date) are already such words and pass through.
+fn in_plain_words(message: &str, line: &str) -> String {
+    use crate::i18n::tr;
+    // `a`, `b` or `c` (serde's lists of names) → a, b, c.
+    let names = |list: &str| -> String {
+        list.replace(" or ", ", ")
+            .split(", ")
+            .map(|n| n.trim().trim_matches('`'))
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // What a type name expects, and an example.
+    let wanted = |t: &str| -> (String, String) {
+        let t = t.trim();
+        match t {
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => (
+                "a whole number, 0 or more (e.g. 30)".into(),
+                "不小于 0 的整数 (如 30)".into(),
+            ),
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => {
+                ("a whole number (e.g. 30)".into(), "整数 (如 30)".into())
+            }
+            "a boolean" => ("true or false".into(), "true 或 false".into()),
+            "a string" | "a borrowed string" | "text" => ("text".into(), "文字".into()),
+            "a character" | "char" => (
+                "one character in quotes (e.g. \"0\")".into(),
+                "加引号的一个字符 (如 \"0\")".into(),
+            ),
+            "a sequence" => (
+                "a list: [a, b] on one line, or one `- item` per line".into(),
+                "列表: 一行写 [a, b], 或每行一个 `- 项`".into(),
+            ),
+            "a date YYYY-MM-DD" => (
+                "a date written YYYY-MM-DD (e.g. 2026-07-01)".into(),
+                "YYYY-MM-DD 格式的日期 (如 2026-07-01)".into(),
+            ),
+            t if t.starts_with("an array of length") => {
+                let n = t.trim_start_matches("an array of length").trim();
+                (
+                    format!("a list of {n} (e.g. [a, b])"),
+                    format!("含 {n} 项的列表 (如 [a, b])"),
+                )
+            }
+            t if t.starts_with("struct ") || t.starts_with("a map") || t == "a YAML mapping" => (
+                "a group of `key: value` lines, indented under its key".into(),
+                "其键下缩进的一组 `键: 值` 行".into(),
+            ),
+            t if t.starts_with("enum ") || t.contains('`') => (
+                format!("one of {}", names(t.trim_start_matches("one of "))),
+                format!("以下之一: {}", names(t.trim_start_matches("one of "))),
+            ),
+            t => (t.to_string(), t.to_string()),
+        }
+    };
+
+    if message.contains("cannot start any token") || message.contains("found a tab character") {
+        if line.contains('\t') {
+            return tr(
+                "a tab is used here; YAML indents with spaces only: replace the tab(s) on this line with spaces, lined \
+                 up with the lines around it",
+                "此行用了制表符 (Tab); YAML 只能用空格缩进: 请把此行的 Tab 换成空格, 与上下行对齐",
+            );
+        }
+        return tr(
+            "a value starts with a character YAML reserves (such as @, ` or %): put the value in quotes, e.g. \
+             label: \"@value\"",
+            "某个值以 YAML 保留的字符 (如 @、` 或 %) 开头: 请给这个值加上引号, 如 label: \"@值\"",
+        );
+    }
+    if let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .or_else(|| message.strip_prefix("invalid length "))
+    {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let (want_en, want_zh) = wanted(expected);
+        if expected.starts_with("struct Policy") {
+            return tr(
+                "the file is not a policy: a policy is `key: value` lines starting with `version: 1` (compare it with \
+                 the one `jiuzhu init NEWDIR` writes, or restore it from Git)",
+                "此文件不是政策文件的格式: 政策文件应为以 `version: 1` 开头的若干 `键: 值` 行 (可对照 `jiuzhu init 新文件夹` \
+                 生成的文件, 或从 Git 恢复)",
+            );
+        }
+        // `integer `-7``, `integer `123` as u128`, `string "soon"`, `floating point `1.5``, `sequence`, `map`.
+        let value = found
+            .split_once('`')
+            .map(|(_, v)| v.split('`').next().unwrap_or(v).to_string())
+            .or_else(|| found.strip_prefix("string ").map(|v| v.trim_matches('"').to_string()));
+        let unsigned = matches!(expected.trim(), "u8" | "u16" | "u32" | "u64" | "u128" | "usize");
+        return match value {
+            Some(v) if unsigned && v.starts_with('-') => tr(
+                format!("`{v}` is negative: write {want_en}"),
+                format!("`{v}` 是负数: 请写{want_zh}"),
+            ),
+            Some(v)
+                if found.starts_with("integer")
+                    && (found.contains(" as ") || unsigned || expected.starts_with('i')) =>
+            {
+                tr(
+                    format!("`{v}` is too large: write {want_en}"),
+                    format!("`{v}` 太大了: 请写{want_zh}"),
+                )
+            }
+            Some(v) => tr(
+                format!("`{v}` cannot be used here: write {want_en}"),
+                format!("此处不能写 `{v}`: 请写{want_zh}"),
+            ),
+            None if found.starts_with("unit") || found.starts_with("null") => tr(
+                format!("nothing is written here: write {want_en}"),
+                format!("此处没有填写内容: 请写{want_zh}"),
+            ),
+            None => {
+                let (what_en, what_zh) = match found {
+                    "sequence" => ("a list", "列表"),
+                    "map" => ("a group of `key: value` lines", "一组 `键: 值`"),
+                    f => (f, f),
+                };
+                tr(
+                    format!("{what_en} is written here, but this key takes {want_en}"),
+                    format!("此处写的是{what_zh}, 但这个键应为{want_zh}"),
+                )
+            }
+        };
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        let field = field.trim_matches('`');
+        let allowed = names(
+            expected
+                .trim_start_matches("expected one of ")
+                .trim_start_matches("expected "),
+        );
+        if expected.starts_with("there are no fields") {
+            return tr(
+                format!("unknown key `{field}`: nothing can be set here"),
+                format!("未知的键 `{field}`: 此处不能设置任何键"),
+            );
+        }
+        return tr(
+            format!("unknown key `{field}` (a typo?): the keys allowed here are {allowed}"),
+            format!("未知的键 `{field}` (拼写有误?): 此处可用的键为 {allowed}"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (value, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        let value = value.trim_matches('`');
+        let allowed = names(
+            expected
+                .trim_start_matches("expected one of ")
+                .trim_start_matches("expected "),
+        );
+        return tr(
+            format!("`{value}` is not one of the values allowed here: {allowed}"),
+            format!("`{value}` 不是此处允许的值; 可用的值为 {allowed}"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = rest.trim_matches('`');
+        return tr(
+            format!("the key `{field}` is missing here: add it (the policy `jiuzhu init NEWDIR` writes shows it)"),
+            format!("此处缺少键 `{field}`: 请补上 (可参照 `jiuzhu init 新文件夹` 生成的政策文件)"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("duplicate field ") {
+        let field = rest.trim_matches('`');
+        return tr(
+            format!("`{field}` is given twice here; only one can count: delete the other"),
+            format!("`{field}` 在此处出现了两次, 只能有一个: 请删除另一个"),
+        );
+    }
+    if message.contains("control characters are not allowed") {
+        return tr(
+            "the file holds a control character (such as a NUL byte), so it is probably damaged: restore it from Git \
+             (`git checkout -- jiuzhu.yaml`) or remove the character in a text editor",
+            "文件中有控制字符 (如 NUL 字节), 可能已损坏: 请从 Git 恢复 (`git checkout -- jiuzhu.yaml`), 或用文本编辑器删除该字符",
+        );
+    }
+    if message.contains("recursion limit exceeded") || message.contains("repetition limit exceeded") {
+        return tr(
+            "aliases (*name) repeat or nest too much: write the values out instead of repeating them by alias",
+            "别名 (*名称) 重复或嵌套过多: 请直接写出这些值, 不要用别名重复",
+        );
+    }
+    if message.contains("did not find expected")
+        || message.contains("could not find expected")
+        || message.contains("mapping values are not allowed")
+        || message.contains("are not allowed in this context")
+        || message.contains("found unexpected")
+        || message.contains("found undefined alias")
+        || message.contains("found unknown")
+        || message.contains("while scanning")
+        || message.contains("while parsing")
+    {
+        return tr(
+            "this line is not in the policy's form: check its indentation (spaces, lined up with the keys beside \
+             it), the `:` after each key, and quotes around text that holds `:` or `#`",
+            "此行格式有误: 请检查缩进 (用空格, 与同级的键对齐)、每个键后的 `:`, 以及含 `:` 或 `#` 的文字是否加了引号",
+        );
+    }
+    message.to_string()
+}
+
+/// The block a key path names: its line (0-based, `None` for the whole file), and the lines `[start, end)` and
+/// least indentation of what is under it.
+#[allow(clippy::type_complexity)]
+fn block_of(text: &str, path: &[PathSeg]) -> Option<(Option<usize>, usize, usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let indent = |l: &str| l.len() - l.trim_start().len();
     let meaningful = |l: &str| {
@@ -1418,7 +2027,7 @@ fn locate_line(text: &str, path: &[PathSeg]) -> Option<usize> {
             .unwrap_or(lines.len());
         min_indent = base + if matches!(seg, PathSeg::Idx(_)) { 0 } else { 1 };
     }
-    found.map(|i| i + 1)
+    Some((found, start, end, min_indent))
 }
 
 #[cfg(test)]

@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
-use crate::domain::{date, text};
+use crate::domain::text;
 use crate::hash::HashMap;
 use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
@@ -520,17 +521,20 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
                     column: label(f),
                     value: cell.text.clone(),
                     reason: {
-                        let key = crate::domain::id_number::mask_any(&draft.key);
+                        let key = crate::domain::mask::cell(&draft.key);
                         let (l, r0, r1) = (label(f), prev_at.row, at.row);
+                        // An account or a phone number is masked like an ID: the rows are named, the clerk has them.
+                        let shown = |t: &str| match f {
+                            "bank_account" => crate::domain::mask::account(t),
+                            "phone" => crate::domain::mask::phone(t),
+                            _ => t.to_string(),
+                        };
+                        let (was, now) = (shown(&prev.text), shown(&cell.text));
                         tr(
                             format!(
-                                "household key {key} has conflicting {l}: row {r0} says `{}`, row {r1} says `{}`",
-                                prev.text, cell.text
+                                "household key {key} has conflicting {l}: row {r0} says `{was}`, row {r1} says `{now}`"
                             ),
-                            format!(
-                                "同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{}」, 第 {r1} 行为「{}」",
-                                prev.text, cell.text
-                            ),
+                            format!("同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{was}」, 第 {r1} 行为「{now}」"),
                         )
                     },
                     fix: "make the household's fields agree, or give the second household its own key".into(),
@@ -868,9 +872,19 @@ fn read_per_household(
     }
 }
 
+/// The application dates the drafts give (those that are dates at all): what the run knows of its own dates,
+/// for [`DateBounds`].
+pub fn applied_dates(drafts: &[HouseholdDraft]) -> Vec<NaiveDate> {
+    drafts
+        .iter()
+        .filter_map(|d| d.fields.get("applied_on")?.0.as_date().ok())
+        .collect()
+}
+
 /// Checks a household on its own (heads, key, scheme, place, dates, account) and returns its facts when it
-/// has no problems of its own. Problems are added to the draft.
-pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<HouseholdFacts> {
+/// has no problems of its own. Problems are added to the draft. `dates` bounds the application date (a typo such
+/// as 2926 for 2026 is refused, naming the year meant).
+pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &DateBounds) -> Option<HouseholdFacts> {
     let at = draft.first.clone();
     let mut problems: Vec<Problem> = Vec::new();
     let mut problem = |at: &RowRef, f: &str, value: &str, reason: String, fix: &str| {
@@ -1060,15 +1074,16 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
         }
     });
     let applied_on = required("applied_on", "fill in 申请日期", &mut problem).and_then(|(c, r)| {
-        let d = match (c.date, c.number) {
-            (Some(d), _) => Ok(d),
-            (None, Some(n)) => date::from_excel_serial(n),
-            (None, None) => date::parse_date(&c.text),
-        };
-        match d {
+        match c.as_date().and_then(|d| dates.check(d)) {
             Ok(d) => Some(d),
             Err(e) => {
-                problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
+                problem(
+                    &r,
+                    "applied_on",
+                    &c.text,
+                    tr(e.to_string(), e.zh()),
+                    "write the date as 2026-11-03",
+                );
                 None
             }
         }

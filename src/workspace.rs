@@ -733,13 +733,41 @@ impl Lock {
         fs::create_dir_all(state_dir)
             .with_context(|| format!("cannot create {} (is the workspace read-only?)", state_dir.display()))?;
         let path = state_dir.join("lock");
+        if path.symlink_metadata().is_ok_and(|m| !m.is_file()) {
+            // A folder (or link) where jiuzhu keeps its lock file: made by hand, or by a copy that went wrong.
+            bail!(
+                "{}",
+                crate::i18n::tr(
+                    format!(
+                        "{} is a folder (or a link), not jiuzhu's lock file, so no step can run; nothing was done. \
+                         If no other jiuzhu is running here, remove it (`rm -r {}`) and run the command again.",
+                        path.display(),
+                        path.display()
+                    ),
+                    format!(
+                        "{} 是文件夹 (或链接), 不是 jiuzhu 的锁文件, 任何步骤都无法运行; 未做任何改动。\
+                         若此处没有其他 jiuzhu 在运行, 请删除它 (`rm -r {}`) 后重新运行命令。",
+                        path.display(),
+                        path.display()
+                    )
+                )
+            );
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(&path)
-            .with_context(|| format!("cannot open the workspace lock {}", path.display()))?;
+            .with_context(|| {
+                crate::i18n::tr(
+                    format!(
+                        "cannot open the workspace lock {} (do you have write permission in the workspace?)",
+                        path.display()
+                    ),
+                    format!("无法打开工作区的锁文件 {} (是否有工作区的写权限?)", path.display()),
+                )
+            })?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {

@@ -253,3 +253,303 @@ fn a_very_long_line_is_refused_in_bounded_time_and_memory() {
         assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "after a long line");
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Refusals in the clerk's words: what is wrong, where (file, line or key), and what to do, in both languages —
+// never the words of the library that found it.
+
+/// Runs `jiuzhu -C WS ARGS…` in English and in Chinese: each is refused (exit 2), nothing changes, nothing
+/// panics. Returns what each said (stdout and stderr).
+fn refused(ws: &Ws, args: &[&str]) -> (String, String) {
+    let except = [".jiuzhu/lock", ".jiuzhu/lock/"];
+    let before = ws.tree(&except);
+    let mut said = Vec::new();
+    for lang in ["C", "zh_CN.UTF-8"] {
+        let out = jiuzhu()
+            .env("LC_ALL", lang)
+            .env("LANG", lang)
+            .arg("-C")
+            .arg(ws.root())
+            .args(args)
+            .timeout(BOUND)
+            .output()
+            .expect("run jiuzhu");
+        assert_exit(&out, 2);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!text.contains("panicked"), "{text}");
+        said.push(text);
+    }
+    assert_same_files(&before, &ws.tree(&except), &format!("{args:?}"));
+    let zh = said.pop().unwrap();
+    (said.pop().unwrap(), zh)
+}
+
+/// A workspace whose jiuzhu.yaml is the template as `edit` changed it; returns it and the edited text.
+fn with_policy(edit: impl FnOnce(&str) -> String) -> (Ws, String) {
+    let ws = Ws::new();
+    let text = edit(&ws.read("jiuzhu.yaml"));
+    std::fs::write(ws.path("jiuzhu.yaml"), &text).unwrap();
+    (ws, text)
+}
+
+/// The 1-based line of the `n`-th (from 1) line of `text` that equals `line`.
+fn line_of(text: &str, line: &str, n: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| *l == line)
+        .nth(n - 1)
+        .unwrap_or_else(|| panic!("no {n}th line `{line}`"))
+        .0
+        + 1
+}
+
+/// Asserts `text` contains every word.
+#[track_caller]
+fn says(text: &str, words: &[&str]) {
+    for w in words {
+        assert!(text.contains(w), "`{w}` not in:\n{text}");
+    }
+}
+
+fn intake_good(ws: &Ws) -> (String, String) {
+    let good = bad_dir().join("good.csv");
+    refused(ws, &["intake", good.to_str().unwrap()])
+}
+
+/// Two `urban_dibao:` schemes (a copy pasted below the first, with a new standard of 999.00): the second was
+/// taken silently and decisions used 999.00. Refused, naming the key and both lines.
+#[test]
+fn a_scheme_given_twice_is_refused_naming_both_lines() {
+    let (ws, text) = with_policy(|t| {
+        let start = t.find("  urban_dibao:\n").unwrap();
+        let end = t.find("  rural_dibao:\n").unwrap();
+        let copy = t[start..end]
+            .replace("\"860.00\"", "\"999.00\"")
+            .replace("code: CD", "code: CX")
+            .replace("label: 城市低保", "label: 城市低保(新)")
+            .replace("aliases: [城市最低生活保障, 城镇低保]", "aliases: []");
+        format!("{}{copy}{}", &t[..end], &t[end..])
+    });
+    let (first, second) = (line_of(&text, "  urban_dibao:", 1), line_of(&text, "  urban_dibao:", 2));
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            "jiuzhu.yaml",
+            &format!("line {second}"),
+            "schemes.urban_dibao",
+            &format!("lines {first} and {second}"),
+            "given twice",
+        ],
+    );
+    says(&zh, &[&format!("第 {first} 行和第 {second} 行"), "出现了两次"]);
+}
+
+/// A scheme with a second `standards:` list: refused naming both lines (serde said "duplicate field" at the
+/// scheme's line).
+#[test]
+fn a_standards_list_given_twice_is_refused_naming_both_lines() {
+    let (ws, text) = with_policy(|t| {
+        t.replacen(
+            "    time_limit_working_days: 30\n  rural_dibao:",
+            "    time_limit_working_days: 30\n    standards:\n      - {from: 2026-01-01, amount: \"999.00\", unit: per_month}\n  rural_dibao:",
+            1,
+        )
+    });
+    let (first, second) = (line_of(&text, "    standards:", 1), line_of(&text, "    standards:", 2));
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {second}"),
+            "schemes.urban_dibao.standards",
+            &format!("lines {first} and {second}"),
+        ],
+    );
+    says(&zh, &[&format!("第 {first} 行和第 {second} 行")]);
+}
+
+/// Two townships with one code: cases of both would carry the same region code. Refused naming both townships.
+#[test]
+fn two_townships_with_one_code_are_refused() {
+    let (ws, text) = with_policy(|t| t.replacen("code: \"130199102\"", "code: \"130199100\"", 1));
+    let line = line_of(&text, "      code: \"130199100\"", 2);
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "region.townships[1].code",
+            "130199100",
+            "城关镇 and 西岭镇",
+        ],
+    );
+    says(&zh, &["同时给了 城关镇 和 西岭镇"]);
+}
+
+/// A bank profile whose control-total row names `{total}` (not a placeholder): the bank file got the literal
+/// `{total}`. Refused, naming the key, its line and the placeholders there are.
+#[test]
+fn a_control_total_format_with_an_unknown_placeholder_is_refused() {
+    let (ws, text) =
+        with_policy(|t| t.replacen("format: \"合计,{count},{sum}\"", "format: \"合计,{count},{total}\"", 1));
+    let line = 1 + text.lines().position(|l| l.contains("{total}")).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "disbursement.profiles.rcc_csv.summary.format",
+            "`{total}`",
+            "{sum}",
+        ],
+    );
+    says(&zh, &["`{total}` 不是 jiuzhu 能填写的占位符"]);
+}
+
+/// A tab used for indentation: the YAML parser says "found character that cannot start any token".
+#[test]
+fn a_tab_in_the_policy_says_to_indent_with_spaces() {
+    let (ws, text) = with_policy(|t| t.replacen("\n      code: \"130199102\"", "\n\t  code: \"130199102\"", 1));
+    let line = 1 + text.lines().position(|l| l.starts_with('\t')).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(&en, &["jiuzhu.yaml", &format!("line {line}"), "tab", "spaces"]);
+    assert!(!en.contains("token"), "{en}");
+    says(&zh, &[&format!("第 {line} 行"), "制表符", "空格"]);
+}
+
+/// A standard from 2026-02-30: the date library says "input is out of range".
+#[test]
+fn an_impossible_date_in_the_policy_says_why() {
+    let (ws, text) = with_policy(|t| t.replacen("from: 2026-07-01", "from: 2026-02-30", 1));
+    let line = 1 + text.lines().position(|l| l.contains("2026-02-30")).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "schemes.urban_dibao.standards[1].from",
+            "February 2026 has 28 days",
+        ],
+    );
+    assert!(!en.contains("out of range"), "{en}");
+    says(&zh, &["2026 年 2 月只有 28 天"]);
+}
+
+/// `notice_days: -7`: serde says "invalid type: integer `-7`, expected u32".
+#[test]
+fn a_negative_number_in_the_policy_says_it_is_negative() {
+    let (ws, text) = with_policy(|t| t.replacen("notice_days: 7", "notice_days: -7", 1));
+    let line = 1 + text.lines().position(|l| l.contains("notice_days: -7")).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(
+        &en,
+        &[
+            &format!("line {line}"),
+            "decision.notice_days",
+            "`-7` is negative",
+            "a whole number, 0 or more",
+        ],
+    );
+    assert!(!en.contains("u32") && !en.contains("invalid type"), "{en}");
+    says(&zh, &["`-7` 是负数", "不小于 0 的整数"]);
+}
+
+/// A policy that is a YAML list: serde says "invalid type: sequence, expected struct Policy".
+#[test]
+fn a_policy_that_is_a_list_says_what_a_policy_looks_like() {
+    let (ws, _) = with_policy(|t| {
+        t.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with(' '))
+            .map(|l| format!("- {l}\n"))
+            .collect()
+    });
+    let (en, zh) = intake_good(&ws);
+    says(&en, &["jiuzhu.yaml", "line 1", "`version: 1`", "jiuzhu init"]);
+    assert!(!en.contains("struct Policy") && !en.contains("sequence"), "{en}");
+    says(&zh, &["不是政策文件的格式", "`version: 1`"]);
+}
+
+/// A ledger saved as GBK by a spreadsheet: "ledgers/cases.csv is not UTF-8" named no line and said nothing to do.
+#[test]
+fn a_ledger_that_is_not_utf8_names_the_line() {
+    let ws = Ws::new();
+    let good = bad_dir().join("good.csv");
+    assert_exit(&ws.intake_path(&good), 0);
+    let text = ws.read("ledgers/cases.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(ws.path("ledgers/cases.csv"), &gbk).unwrap();
+    let (en, zh) = refused(&ws, &["status"]);
+    says(
+        &en,
+        &[
+            "ledgers/cases.csv line 2 is not UTF-8",
+            "GBK",
+            "git checkout -- ledgers/cases.csv",
+        ],
+    );
+    says(&zh, &["ledgers/cases.csv 第 2 行不是 UTF-8 文本", "请从 Git 恢复"]);
+}
+
+/// A payment's month typed `2026-13` into payments.csv was taken, and every later disburse said "the money does
+/// not balance". Refused on read, naming the line, the column and the value.
+#[test]
+fn a_malformed_payment_month_is_refused_when_the_ledger_is_read() {
+    let ws = Ws::new();
+    assert_exit(&ws.intake_path(&bad_dir().join("good.csv")), 0);
+    let case = &ws.records::<Case>()[0];
+    std::fs::write(
+        ws.path("ledgers/payments.csv"),
+        format!(
+            "payment_id,batch,period,case_id,scheme,payee_name,bank_name,account,amount,kind,urgent,decision_id,\
+             status,reissue_of,reason,return_file\n\
+             P-000000000001,2026-11,2026-13,{},urban_dibao,张好,青禾县农村信用社,6229530100000000001,560.00,regular,\
+             false,D-1,issued,,,\n",
+            case.case_id
+        ),
+    )
+    .unwrap();
+    let (en, zh) = refused(&ws, &["status"]);
+    says(
+        &en,
+        &[
+            "ledgers/payments.csv line 2, column period",
+            "`2026-13` is not a month written YYYY-MM",
+        ],
+    );
+    assert!(!en.contains("does not balance"), "{en}");
+    says(&zh, &["`2026-13` 不是 YYYY-MM 格式的月份"]);
+}
+
+/// `.jiuzhu/lock` made a folder (by a copy gone wrong): "(os error 21)". Now: what it is and what to do.
+#[test]
+fn a_lock_that_is_a_folder_says_what_to_do() {
+    let ws = Ws::new();
+    let lock = ws.path(".jiuzhu/lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir_all(&lock).unwrap();
+    let (en, zh) = intake_good(&ws);
+    says(&en, &[".jiuzhu/lock is a folder", "rm -r", "nothing was done"]);
+    assert!(!en.contains("os error"), "{en}");
+    says(&zh, &["不是 jiuzhu 的锁文件", "rm -r"]);
+}
+
+/// `audit --change-report cr.csv` named the file `ledgers/cr.csv` (where it is not) in its refusal.
+#[test]
+fn an_external_change_report_is_named_as_given() {
+    let ws = Ws::new();
+    let report = ws.path("cr.csv");
+    std::fs::write(&report, "月份,类别\n2026-11,城市低保\n").unwrap();
+    let shown = report.display().to_string();
+    let (en, zh) = refused(&ws, &["audit", "--change-report", "cr.csv"]);
+    says(&en, &[&format!("{shown} line 1"), "export it again"]);
+    assert!(
+        !en.contains("ledgers/cr.csv") && !en.contains(&format!("ledgers/{shown}")),
+        "{en}"
+    );
+    assert!(
+        !en.contains("git checkout"),
+        "not a ledger: nothing to restore from Git:\n{en}"
+    );
+    says(&zh, &[&format!("{shown} 第 1 行"), "重新导出"]);
+}

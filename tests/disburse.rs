@@ -745,3 +745,54 @@ fn a_fixed_width_bank_file_and_its_return() {
         stdout(&out)
     );
 }
+
+/// A payee whose name holds a character GBK has no code for (𠮷, only in GB18030) under the GBK profile: the whole
+/// batch was refused, and the refusal printed the line with the full bank account. Now the batch is issued, the
+/// character is written as the profile's replacement (`?`), the value is listed in the 汇总表 (sheet 替换字符),
+/// and no message shows an account.
+#[test]
+fn a_name_gbk_cannot_hold_is_written_with_the_replacement_and_listed_not_refused() {
+    let ws = effective();
+    let c1 = case_id(&ws, &h1());
+    let mut cases = ws.records::<Case>();
+    cases.iter_mut().find(|c| c.case_id == c1).unwrap().applicant_name = jiuzhu::ledger::Text("𠮷一".into());
+    ws.write_ledger(&cases);
+    ws.accept_edits();
+
+    let out = ws.run(&["disburse", "--period", "2026-11"]);
+    assert_exit(&out, 1); // 郑七 has no account
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("1 values hold characters"), "{said}");
+    assert!(said.contains("替换字符"), "{said}");
+    for c in &cases {
+        assert!(
+            c.bank_account.as_str().is_empty() || !said.contains(c.bank_account.as_str()),
+            "a full account is shown:\n{said}"
+        );
+    }
+    let payment = ws
+        .records::<Payment>()
+        .into_iter()
+        .find(|p| p.case_id == c1)
+        .expect("张一 is paid");
+    let file = std::fs::read(ws.path("reports/bank/代发-青禾县农村信用社-2026-11.csv")).unwrap();
+    let text = encoding_rs::GBK.decode(&file).0.into_owned();
+    assert!(text.contains(&format!("{},?一,", payment.payment_id)), "{text}");
+    let book = read_workbook(&ws.path("reports/disburse-2026-11-汇总表.xlsx"), Encoding::Detect).unwrap();
+    let sheet = book
+        .sheets
+        .iter()
+        .find(|s| s.name == "替换字符")
+        .expect("the 汇总表 lists the replaced value");
+    let rows: Vec<Vec<String>> = sheet
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.clone()).collect())
+        .collect();
+    assert!(
+        rows.iter().any(|r| r.contains(&payment.payment_id)
+            && r.contains(&"𠮷一".to_string())
+            && r.contains(&"?一".to_string())),
+        "{rows:?}"
+    );
+}

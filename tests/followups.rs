@@ -273,3 +273,60 @@ fn follow_ups_come_due_by_difficulty_class() {
         .unwrap();
     assert!(n > 20, "{n}");
 }
+
+/// A follow-up dated 2926 and a complaint received in 2036 (a year typed wrong) were recorded, and the cadence
+/// and due dates computed from them. Each is rejected naming the year it probably stands for; the rest taken.
+#[test]
+fn follow_ups_and_complaints_dated_far_ahead_are_rejected_naming_the_year_meant() {
+    let ws = Ws::new();
+    let head = id("13019919700101001");
+    let reg = write_register(
+        ws.root(),
+        "register.csv",
+        &[RegRow {
+            serial: "1",
+            key: &head,
+            name: "张好",
+            id: &head,
+            relation: "户主",
+            scheme: "城市低保",
+            township: "城关镇",
+            village: "东街社区",
+            applied_on: "2026-11-02",
+            income: "300",
+            ..RegRow::default()
+        }],
+    );
+    assert_exit(&ws.intake_path(&reg), 0);
+    let visits = ws.path("回访.csv");
+    std::fs::write(
+        &visits,
+        format!(
+            "户主身份证号,回访日期,回访人,困难类别\n{head},2026-11-25,郑海波、冯晓梅,一般困难\n\
+             {head},2926-12-25,郑海波、冯晓梅,一般困难\n"
+        ),
+    )
+    .unwrap();
+    let out = ws.run(&["intake", "--kind", "followups", visits.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("1 recorded") && text.contains("1 rejected"), "{text}");
+    assert!(text.contains("2926 is probably 2026"), "{text}");
+    assert_eq!(ws.records::<Followup>().len(), 1);
+
+    let complaints = ws.path("信访.csv");
+    std::fs::write(
+        &complaints,
+        "收到日期,信访方式,信访人,信访事项\n2026-11-18,网络,王某,反映公示名单有误\n2026-11-19,电话,钱某,咨询申请材料\n\
+         2036-11-19,来信,赵某,反映补助未到账\n",
+    )
+    .unwrap();
+    let out = ws.run(&["intake", "--kind", "complaints", complaints.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("2036-11-19 is more than a year after 2026-11-19") && text.contains("2036 is probably 2026"),
+        "{text}"
+    );
+    assert_eq!(ws.records::<Complaint>().len(), 2);
+}

@@ -45,8 +45,9 @@ fn policy() -> Policy {
 fn read_any(name: &str, bytes: &[u8], policy: &Policy, names: &HeaderNames) {
     if let Ok(wb) = read_workbook_bytes(name, bytes, Encoding::Detect) {
         if let Ok(Ok(mut read)) = read_register(&wb, 0, policy, names, &[]) {
+            let dates = jiuzhu::domain::date::DateBounds::new([], jiuzhu::register::applied_dates(&read.households));
             for h in read.households.iter_mut() {
-                let _ = jiuzhu::register::check_household(h, policy);
+                let _ = jiuzhu::register::check_household(h, policy, &dates);
             }
         }
     }

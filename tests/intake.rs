@@ -1250,3 +1250,70 @@ fn a_per_household_register_joined_by_household_number_is_read() {
         stdout(&out)
     );
 }
+
+/// A year mistyped in 申请日期 (`2926-11-05` for 2026-11-05) was taken: the case's time limit, its re-check and
+/// every date computed from it were nonsense. Rejected with the year it probably stands for, the other household
+/// taken; the bound is what the workspace and the register know, so next year's register is still taken.
+#[test]
+fn a_mistyped_year_in_the_application_date_is_rejected_naming_the_year_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    let (good, typo) = (id("13019919700101001"), id("13019919750202002"));
+    let base = RegRow {
+        scheme: "城市低保",
+        township: "城关镇",
+        village: "东街社区",
+        address: "东街1号",
+        relation: "户主",
+        hardship: "因病",
+        income: "300",
+        ..RegRow::default()
+    };
+    let path = write_register(
+        dir.path(),
+        "年份笔误.csv",
+        &[
+            RegRow {
+                serial: "1",
+                key: &good,
+                name: "张好",
+                id: &good,
+                applied_on: "2026-11-03",
+                ..base.clone()
+            },
+            RegRow {
+                serial: "2",
+                key: &typo,
+                name: "李误",
+                id: &typo,
+                applied_on: "2926-11-05",
+                ..base.clone()
+            },
+        ],
+    );
+    let ws = Ws::new();
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("row 3 申请日期: 2926-11-05") && text.contains("2926 is probably 2026"),
+        "{text}"
+    );
+    let cases = ws.records::<Case>();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].applicant_id_number.as_str(), good);
+
+    // A register of the next year is a year after what the workspace knows, and taken.
+    let next = write_register(
+        dir.path(),
+        "次年.csv",
+        &[RegRow {
+            serial: "1",
+            key: &typo,
+            name: "李误",
+            id: &typo,
+            applied_on: "2027-10-05",
+            ..base.clone()
+        }],
+    );
+    assert_exit(&ws.intake_path(&next), 0);
+}

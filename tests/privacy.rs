@@ -364,3 +364,53 @@ fn audit_catches_every_edit_of_money_or_history() {
     }
     println!("audit: {trials} edits, {caught} caught");
 }
+
+/// Three messages printed whole numbers: a household key merged down over a second household (the conflicting
+/// 联系电话 and 银行账号 of the two, quoted in full), a CSV without its header (the first data row, quoted as the
+/// closest header), and a bank file refusing a payee's name (the whole line, account and all; see
+/// `tests/disburse.rs`). Each shows the numbers masked by kind now: the rows are named, the clerk has them.
+#[test]
+fn refusals_of_a_merged_household_key_and_a_headerless_csv_show_no_whole_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (id("13019919700101001"), id("13019919750202002"));
+    let accounts = vec!["6229530100000000011".to_string(), "6229530100000000099".to_string()];
+    let header = "序号,户主身份证号,姓名,身份证号,与户主关系,申请类别,乡镇(街道),村(社区),住址,联系电话,申请日期,开户银行,银行账号";
+    let rows = [
+        format!(
+            "1,{a},张好,{a},户主,城市低保,城关镇,东街社区,东街1号,13800001111,2026-11-02,青禾县农村信用社,{}",
+            accounts[0]
+        ),
+        // The household key merged down from the row above: this household reads as part of 张好's.
+        format!(
+            ",,李坏,{b},配偶,城市低保,城关镇,东街社区,东街2号,13900002222,2026-11-02,青禾县农村信用社,{}",
+            accounts[1]
+        ),
+    ];
+    let merged = dir.path().join("merged.csv");
+    std::fs::write(&merged, format!("{header}\n{}\n{}\n", rows[0], rows[1])).unwrap();
+    let headerless = dir.path().join("headerless.csv");
+    std::fs::write(&headerless, format!("{}\n{}\n", rows[0], rows[1])).unwrap();
+
+    let ws = Ws::new();
+    let out = ws.intake_path(&merged);
+    assert_exit(&out, 1);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("conflicting 银行账号") && said.contains("conflicting 联系电话"),
+        "{said}"
+    );
+    assert!(
+        said.contains("622953*********0011") && said.contains("138****1111"),
+        "{said}"
+    );
+    assert_eq!(leaks(&said, &accounts, false), Vec::<String>::new(), "{said}");
+
+    let out = ws.intake_path(&headerless);
+    assert_exit(&out, 2);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("no header row") && said.contains("130199********0015"),
+        "{said}"
+    );
+    assert_eq!(leaks(&said, &accounts, false), Vec::<String>::new(), "{said}");
+}

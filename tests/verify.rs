@@ -695,3 +695,27 @@ fn a_fully_checked_household_is_verified_and_the_run_exits_0() {
     let rows = sheet_rows(&ws.path("reports/review-2026-11-20.xlsx"), "审核结果");
     assert_eq!(rows[0][7], "通过");
 }
+
+/// A home visit dated 2926 (for 2026) was recorded, and — being the latest date in the workspace — became the
+/// as-of date of the next verify. Rejected naming the year it probably stands for.
+#[test]
+fn a_visit_dated_far_ahead_is_rejected_naming_the_year_meant() {
+    let (ws, case_id) = one_household("2026-11-02", ["300", "0", "0"]);
+    let sheet = write(
+        &ws,
+        "visits.csv",
+        &format!(
+            "案件编号,调查日期,调查人,调查情况,签字\n{case_id},2026-11-10,张明、李芳,与申报一致,是\n\
+             {case_id},2926-11-12,张明、李芳,与申报一致,是\n"
+        ),
+    );
+    let out = verify(&ws, &["--visits", sheet.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("2 rows read = 1 recorded + 0 already recorded + 1 rejected"),
+        "{text}"
+    );
+    assert!(text.contains("2926 is probably 2026"), "{text}");
+    assert_eq!(ws.records::<Visit>().len(), 1);
+    assert!(text.starts_with("verify as of 2026-11-10"), "{text}");
+}

@@ -1708,8 +1708,12 @@ fn reconcile(r: &ChangeReport, source: &str, f: &mut Vec<Finding>) {
 pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
-    let rows = ledger::parse::<ChangeReport>(&shown, &bytes)
-        .with_context(|| format!("{shown} is not a change report in the columns of ledgers/change_reports.csv"))?;
+    let rows = ledger::parse_from::<ChangeReport>(ledger::Origin::File(&shown), &bytes).with_context(|| {
+        crate::i18n::tr(
+            format!("{shown} is not a change report in the columns of ledgers/change_reports.csv"),
+            format!("{shown} 不是按 ledgers/change_reports.csv 的列写的变动报告"),
+        )
+    })?;
     let mut f = Vec::new();
     for r in &rows {
         reconcile(r, &shown, &mut f);

@@ -31,7 +31,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::NaiveDate;
 
 use crate::domain::date::{self, Period};
-use crate::domain::id_number::mask_any;
+use crate::domain::mask;
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
@@ -233,11 +233,11 @@ pub fn account_problem(account: &str, min: u32, max: u32) -> Option<String> {
         return Some("无银行账号 (no account)".into());
     }
     if !a.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(format!("账号 {} 含非数字字符 (not digits only)", mask_any(a)));
+        return Some(format!("账号 {} 含非数字字符 (not digits only)", mask::account(a)));
     }
     let n = a.len() as u32;
     if n < min || n > max {
-        return Some(format!("账号 {} 为 {n} 位, 不在 {min}–{max} 位之间", mask_any(a)));
+        return Some(format!("账号 {} 为 {n} 位, 不在 {min}–{max} 位之间", mask::account(a)));
     }
     None
 }
@@ -739,6 +739,20 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             ));
             txn.put(&f.path, f.bytes.clone());
         }
+        let replaced: usize = files.iter().map(|f| f.replaced.len()).sum();
+        if replaced > 0 {
+            out.push_str(&crate::i18n::tr(
+                format!(
+                    "\n  {replaced} values hold characters their bank file's encoding cannot hold (rare characters, \
+                     生僻字): written with the profile's replacement and listed in the 汇总表 (sheet 替换字符); check \
+                     those payments with the bank, or use `encoding: gb18030` if the bank reads it"
+                ),
+                format!(
+                    "\n  {replaced} 处内容含银行文件编码无法表示的字符 (生僻字): 已按 replacement 替换写入, 并列在汇总表的 \
+                     「替换字符」表中; 请与银行核对这些付款, 若银行支持 GB18030 可设 `encoding: gb18030`"
+                ),
+            ));
+        }
         let summary_rel = PathBuf::from("reports").join(format!("disburse-{batch}-汇总表.xlsx"));
         txn.put(
             &summary_rel,
@@ -831,6 +845,18 @@ struct BankFile {
     count: usize,
     sum: i64,
     bytes: Vec<u8>,
+    /// Values written otherwise than they are, because the file's encoding cannot hold a character of theirs.
+    replaced: Vec<Replaced>,
+}
+
+/// A value of a payment's line with a character the bank file's encoding cannot hold (a rare character, 生僻字,
+/// under GBK), written with the profile's replacement instead: listed in the 汇总表 for the clerk to check.
+struct Replaced {
+    payment_id: String,
+    case_id: String,
+    column: String,
+    original: String,
+    written: String,
 }
 
 /// The batch's payments grouped by the file their bank's profile names, each rendered in that format.
@@ -870,7 +896,7 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
         ps.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
         let profile = &policy.disbursement.profiles[&name];
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
-        let bytes = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps)
+        let (bytes, replaced) = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps)
             .with_context(|| format!("bank file {} (profile {name})", path.display()))?;
         out.push(BankFile {
             path,
@@ -879,6 +905,7 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
             count: ps.len(),
             sum,
             bytes,
+            replaced,
         });
     }
     Ok(out)
@@ -927,16 +954,30 @@ fn field_value(policy: &Policy, st: &State, col: &BankColumn, seq: usize, p: &Pa
     }
 }
 
-fn encode(s: &str, enc: BankEncoding) -> Result<Vec<u8>> {
-    match enc {
-        BankEncoding::Utf8 => Ok(s.as_bytes().to_vec()),
-        BankEncoding::Gbk => {
-            let (bytes, _, bad) = encoding_rs::GBK.encode(s);
-            if bad {
-                bail!("`{s}` has a character GBK cannot hold; correct the name in cases.csv or use a UTF-8 profile");
+/// `s` as the bank file's encoding can hold it: each character it cannot hold is written as the profile's
+/// `replacement` (which the policy holds to the encoding).
+fn fit<'a>(s: &'a str, profile: &BankProfile) -> std::borrow::Cow<'a, str> {
+    if s.chars().all(|c| profile.encoding.holds(c)) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if profile.encoding.holds(c) {
+                c.to_string()
+            } else {
+                profile.replacement.clone()
             }
-            Ok(bytes.into_owned())
-        }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Text in the bank file's encoding; `s` has been [`fit`] to it.
+fn encode(s: &str, enc: BankEncoding) -> Vec<u8> {
+    match enc {
+        BankEncoding::Utf8 => s.as_bytes().to_vec(),
+        BankEncoding::Gbk => encoding_rs::GBK.encode(s).0.into_owned(),
+        BankEncoding::Gb18030 => encoding_rs::GB18030.encode(s).0.into_owned(),
     }
 }
 
@@ -946,7 +987,7 @@ fn decode(bytes: &[u8], enc: BankEncoding) -> Result<String> {
         BankEncoding::Utf8 => std::str::from_utf8(bytes)
             .map(str::to_string)
             .map_err(|_| anyhow!("the file is not UTF-8; is the profile's encoding right?")),
-        BankEncoding::Gbk => {
+        BankEncoding::Gbk | BankEncoding::Gb18030 => {
             let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
                 bail!("the file is not GBK text; is the profile's encoding right?");
@@ -966,9 +1007,14 @@ fn csv_field(s: &str) -> String {
 
 fn pad(bytes: Vec<u8>, col: &BankColumn) -> Result<Vec<u8>> {
     if bytes.len() > col.width {
+        let value = String::from_utf8_lossy(&bytes);
+        let shown = match col.field {
+            BankField::Account => mask::account(&value),
+            BankField::IdNumber => mask::id(&value),
+            _ => value.into_owned(),
+        };
         bail!(
-            "`{}` is {} bytes, wider than the column `{}` ({} bytes)",
-            String::from_utf8_lossy(&bytes),
+            "`{shown}` is {} bytes, wider than the column `{}` ({} bytes)",
             bytes.len(),
             col.label,
             col.width
@@ -982,7 +1028,7 @@ fn pad(bytes: Vec<u8>, col: &BankColumn) -> Result<Vec<u8>> {
 }
 
 /// Renders a bank file: header (if any), one line per payment, and the control-total row where the profile
-/// puts it.
+/// puts it; and the values written with a replacement character, for the 汇总表.
 fn render_bank_file(
     policy: &Policy,
     st: &State,
@@ -990,7 +1036,7 @@ fn render_bank_file(
     batch: &str,
     bank: &str,
     ps: &[&Payment],
-) -> Result<Vec<u8>> {
+) -> Result<(Vec<u8>, Vec<Replaced>)> {
     let sum = Fen(ps.iter().map(|p| p.amount.0).sum());
     let summary = profile.summary.as_ref().map(|s| {
         let text = s
@@ -1051,30 +1097,51 @@ fn render_bank_file(
             Some((SummaryPosition::Last, t)) => rows.push(t.split(',').map(|x| Value::Text(x.to_string())).collect()),
             None => {}
         }
-        return writer::workbook_bytes(&[SheetSpec {
+        let bytes = writer::workbook_bytes(&[SheetSpec {
             name: "代发".into(),
             title,
             columns,
             rows,
             batch: None,
-        }]);
+        }])?;
+        return Ok((bytes, Vec::new()));
     }
     let eol: &[u8] = match profile.line_ending {
         LineEnding::Crlf => b"\r\n",
         LineEnding::Lf => b"\n",
     };
-    let line = |values: Vec<String>| -> Result<Vec<u8>> {
+    // Each value fit to the file's encoding; what a payment's line had replaced is listed.
+    let mut replaced = Vec::new();
+    let mut line = |values: Vec<String>, payment: Option<&Payment>| -> Result<Vec<u8>> {
+        let values: Vec<String> = profile
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(c, v)| {
+                let written = fit(&v, profile).into_owned();
+                if let (Some(p), true) = (payment, written != v) {
+                    replaced.push(Replaced {
+                        payment_id: p.payment_id.clone(),
+                        case_id: p.case_id.clone(),
+                        column: c.label.clone(),
+                        original: v,
+                        written: written.clone(),
+                    });
+                }
+                written
+            })
+            .collect();
         match profile.file_type {
             BankFileType::Fixed => {
                 let mut out = Vec::new();
                 for (c, v) in profile.columns.iter().zip(values) {
-                    out.extend(pad(encode(&v, profile.encoding)?, c)?);
+                    out.extend(pad(encode(&v, profile.encoding), c)?);
                 }
                 Ok(out)
             }
             _ => {
                 let joined: Vec<String> = values.iter().map(|v| csv_field(&text::neutralise(v))).collect();
-                encode(&joined.join(","), profile.encoding)
+                Ok(encode(&joined.join(","), profile.encoding))
             }
         }
     };
@@ -1084,19 +1151,19 @@ fn render_bank_file(
         out.extend_from_slice(eol);
     };
     if let Some((SummaryPosition::First, t)) = &summary {
-        push(encode(t, profile.encoding)?);
+        push(encode(&fit(t, profile), profile.encoding));
     }
     if profile.header {
         let labels: Vec<String> = profile.columns.iter().map(|c| c.label.clone()).collect();
-        push(line(labels)?);
+        push(line(labels, None)?);
     }
     for (i, p) in ps.iter().enumerate() {
-        push(line(cells(i + 1, p))?);
+        push(line(cells(i + 1, p), Some(p))?);
     }
     if let Some((SummaryPosition::Last, t)) = &summary {
-        push(encode(t, profile.encoding)?);
+        push(encode(&fit(t, profile), profile.encoding));
     }
-    Ok(out)
+    Ok((out, replaced))
 }
 
 /// The sign-off summary (汇总表): totals by scheme and village, the bank files' control totals, every payment,
@@ -1234,13 +1301,49 @@ fn summary_workbook(
                     Value::from(p.kind.label_zh()),
                     Value::from(if p.urgent { "是" } else { "" }),
                     Value::from(p.bank_name.as_str()),
-                    Value::from(mask_any(&p.account)),
+                    Value::from(mask::account(&p.account)),
                     Value::Money(p.amount),
                 ]
             })
             .collect(),
         batch: None,
     });
+    let replaced: Vec<(&BankFile, &Replaced)> = files
+        .iter()
+        .flat_map(|f| f.replaced.iter().map(move |r| (f, r)))
+        .collect();
+    if !replaced.is_empty() {
+        sheets.push(SheetSpec {
+            name: "替换字符".into(),
+            title: Some(
+                "银行文件编码无法表示的字符 (生僻字) 已按 replacement 替换写入: 请与银行核对这些付款 \
+                 (characters the bank file's encoding cannot hold, written as the profile's replacement)"
+                    .into(),
+            ),
+            columns: vec![
+                Column::new("流水号", Kind::Code),
+                Column::new("案件编号", Kind::Code),
+                Column::new("银行文件", Kind::Text),
+                Column::new("栏目", Kind::Text),
+                Column::new("原文", Kind::Text),
+                Column::new("写入银行文件", Kind::Text),
+            ],
+            rows: replaced
+                .iter()
+                .map(|(f, r)| {
+                    vec![
+                        Value::from(r.payment_id.as_str()),
+                        Value::from(r.case_id.as_str()),
+                        Value::from(f.path.display().to_string()),
+                        Value::from(r.column.as_str()),
+                        Value::from(r.original.as_str()),
+                        Value::from(r.written.as_str()),
+                    ]
+                })
+                .collect(),
+            batch: None,
+        });
+    }
     sheets.push(SheetSpec {
         name: "未发放".into(),
         title: Some("未发放 (not paid): 更正账号后下一批次发放".into()),
@@ -1473,7 +1576,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
                 problems.push(format!(
                     "line {}: account {} matches {} outstanding payments of the same amount; the bank must return payment IDs (流水号)",
                     l.line,
-                    mask_any(&l.account),
+                    mask::account(&l.account),
                     hits.len()
                 ));
                 continue;
@@ -1481,7 +1584,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             hits.first().copied()
         };
         let what = if l.payment_id.is_empty() {
-            format!("account {}", mask_any(&l.account))
+            format!("account {}", mask::account(&l.account))
         } else {
             format!("payment {}", l.payment_id)
         };
@@ -2255,8 +2358,29 @@ mod tests {
             pad: ' ',
             text: String::new(),
         };
-        let out = pad(encode("张三", BankEncoding::Gbk).unwrap(), &col).unwrap();
+        let out = pad(encode("张三", BankEncoding::Gbk), &col).unwrap();
         assert_eq!(out.len(), 8);
-        assert!(pad(encode("欧阳娜娜娜", BankEncoding::Gbk).unwrap(), &col).is_err());
+        assert!(pad(encode("欧阳娜娜娜", BankEncoding::Gbk), &col).is_err());
+    }
+
+    /// 𠮷 (U+20BB7) has a code in GB18030 only: a `gb18030` profile writes it as it is, a `gbk` one writes the
+    /// profile's replacement.
+    #[test]
+    fn a_rare_character_is_kept_under_gb18030_and_replaced_under_gbk() {
+        let policy = Policy::parse(crate::cmd::init::POLICY_TEMPLATE, "t").unwrap();
+        let mut profile = policy.disbursement.profiles["rcc_csv"].clone();
+        assert_eq!(profile.encoding, BankEncoding::Gbk);
+        assert_eq!(fit("𠮷一", &profile), "?一");
+        profile.replacement = "□".into();
+        assert_eq!(fit("𠮷一", &profile), "□一");
+        profile.encoding = BankEncoding::Gb18030;
+        assert_eq!(fit("𠮷一", &profile), "𠮷一");
+        let bytes = encode("𠮷一", BankEncoding::Gb18030);
+        assert_eq!(encoding_rs::GB18030.decode(&bytes).0, "𠮷一");
+        assert_eq!(
+            &bytes[..4],
+            &[0x95, 0x34, 0xB2, 0x35],
+            "GB18030's four bytes for U+20BB7"
+        );
     }
 }

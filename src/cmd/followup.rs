@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use chrono::{Days, NaiveDate};
 
-use crate::domain::date;
+use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::hash::HashMap;
@@ -126,6 +126,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     match args.kind {
         Kind::Followups => {
             let mut followups = ledger::read::<Followup>(ws)?;
+            let known = cases
+                .iter()
+                .map(|c| c.applied_on)
+                .chain(followups.iter().map(|f| f.visited_on));
+            let dates = date_bounds(&inputs, "followup_on", known);
             let mut members = Members::new(members);
             // Follow-ups already recorded, and those recorded by this run (a row repeated in the same files).
             let mut known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
@@ -133,7 +138,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             for input in &inputs {
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
-                    match followup_of_row(row, &input.header, &cases, &index, &members) {
+                    match followup_of_row(row, &input.header, &cases, &index, &members, &dates) {
                         Err(e) => {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, e));
@@ -181,6 +186,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         }
         Kind::Complaints => {
             let mut complaints = ledger::read::<Complaint>(ws)?;
+            let known = cases
+                .iter()
+                .map(|c| c.applied_on)
+                .chain(complaints.iter().map(|c| c.received_on));
+            let dates = date_bounds(&inputs, "received_on", known);
             // Complaint ID → its position in the ledger (the first, as a scan would find it), kept up to date as
             // complaints are added: a sheet of thousands of rows against a ledger of thousands was quadratic.
             let mut complaint_at: HashMap<String, usize> = HashMap::default();
@@ -191,7 +201,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             for input in &inputs {
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
-                    match complaint_of_row(row, &input.header, &cases, &index, &ws.policy) {
+                    match complaint_of_row(row, &input.header, &cases, &index, &ws.policy, &dates) {
                         Err(e) => {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, e));
@@ -434,18 +444,13 @@ fn reject(input: &Input, row: u32, (column, value, reason, fix): RowError) -> Re
     }
 }
 
-/// A date cell: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`.
-fn date_of(cell: &Cell, label: &'static str) -> std::result::Result<NaiveDate, RowError> {
-    match (cell.date, cell.number) {
-        (Some(d), _) => Ok(d),
-        (None, Some(n)) => date::from_excel_serial(n),
-        (None, None) => date::parse_date(&cell.text),
-    }
-    .map_err(|e| {
+/// A date cell: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`, within `bounds`.
+fn date_of(cell: &Cell, label: &'static str, bounds: &DateBounds) -> std::result::Result<NaiveDate, RowError> {
+    cell.as_date().and_then(|d| bounds.check(d)).map_err(|e| {
         (
             label,
             cell.text.clone(),
-            format!("{label}: {e}"),
+            format!("{label}: {}", tr(e.to_string(), e.zh())),
             "write the date as 2026-11-03",
         )
     })
@@ -456,11 +461,22 @@ fn optional_date(
     row: &[Cell],
     field: &str,
     label: &'static str,
+    bounds: &DateBounds,
 ) -> std::result::Result<Option<NaiveDate>, RowError> {
     match h.get(row, field) {
-        Some(c) if !c.is_blank() => date_of(c, label).map(Some),
+        Some(c) if !c.is_blank() => date_of(c, label, bounds).map(Some),
         _ => Ok(None),
     }
+}
+
+/// The bounds of the dates of a run's rows: the workspace's `known` dates and the middle of the files' own dates
+/// in `field` (see [`DateBounds`]).
+fn date_bounds(inputs: &[Input], field: &str, known: impl IntoIterator<Item = NaiveDate>) -> DateBounds {
+    let read = inputs
+        .iter()
+        .flat_map(|input| data_rows(input).filter_map(|(_, row)| input.header.get(row, field)?.as_date().ok()))
+        .collect();
+    DateBounds::new(known, read)
 }
 
 /// The case ledger looked up by case ID and by head, built once per run: a county has 50,000 cases and a sheet
@@ -689,9 +705,14 @@ fn followup_of_row(
     cases: &[Case],
     index: &CaseIndex,
     members: &Members,
+    dates: &DateBounds,
 ) -> std::result::Result<Followup, RowError> {
     let (case_id, _) = case_of_row(row, h, cases, index, Heads::Open)?;
-    let visited_on = date_of(&h.get(row, "followup_on").cloned().unwrap_or_default(), "回访日期")?;
+    let visited_on = date_of(
+        &h.get(row, "followup_on").cloned().unwrap_or_default(),
+        "回访日期",
+        dates,
+    )?;
     let visitors = split_names(h.text(row, "visitors"));
     if visitors.is_empty() {
         return Err((
@@ -884,8 +905,13 @@ fn complaint_of_row(
     cases: &[Case],
     index: &CaseIndex,
     policy: &Policy,
+    dates: &DateBounds,
 ) -> std::result::Result<(Complaint, Option<String>), RowError> {
-    let received_on = date_of(&h.get(row, "received_on").cloned().unwrap_or_default(), "收到日期")?;
+    let received_on = date_of(
+        &h.get(row, "received_on").cloned().unwrap_or_default(),
+        "收到日期",
+        dates,
+    )?;
     let channel_text = h.text(row, "channel");
     let channel = Channel::parse(channel_text).ok_or_else(|| {
         (
@@ -905,13 +931,13 @@ fn complaint_of_row(
         ));
     }
     let (case_id, note) = case_of_row(row, h, cases, index, Heads::Any)?;
-    let due_on = match optional_date(h, row, "due_on", "办理期限")? {
+    let due_on = match optional_date(h, row, "due_on", "办理期限", dates)? {
         Some(d) => d,
         None => received_on
             .checked_add_days(Days::new(policy.complaints.due_days as u64))
             .unwrap_or(received_on),
     };
-    let replied_on = optional_date(h, row, "replied_on", "答复日期")?;
+    let replied_on = optional_date(h, row, "replied_on", "答复日期", dates)?;
     if replied_on.is_some_and(|d| d < received_on) {
         return Err((
             "答复日期",

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::tr;
@@ -419,10 +420,12 @@ fn decide_households(
         skips.extend(read.skips);
         drafts.extend(read.households);
     }
-    // Household-level checks.
+    // Household-level checks. An application date is held to what the workspace and this run know: the latest
+    // application in the ledger, and the middle of the registers' own dates.
+    let dates = DateBounds::new(cases.iter().map(|c| c.applied_on), register::applied_dates(&drafts));
     let mut facts: Vec<Option<HouseholdFacts>> = drafts
         .par_iter_mut()
-        .map(|d| register::check_household(d, policy))
+        .map(|d| register::check_household(d, policy, &dates))
         .collect();
 
     // A person in two households of this run rejects both, each naming the other.

@@ -15,9 +15,10 @@ use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::domain::date::{self, DateBounds};
 use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
-use crate::domain::{date, text};
+use crate::domain::text;
 use crate::hash::HashSet;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
@@ -184,7 +185,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 
     // Visit rows → visits.csv.
     crate::ui::phase("verify: ledgers read");
-    let (new_visits, rejects, tallies) = read_visit_rows(&inputs, &cases, &visits);
+    let (new_visits, rejects, tallies) = read_visit_rows(&inputs, &cases, &visits, explicit_as_of);
     let files_with_new: BTreeSet<String> = new_visits.iter().map(|v| v.file_sha256.clone()).collect();
     let n_new_visits = new_visits.len();
     visits.extend(new_visits);
@@ -624,7 +625,33 @@ fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Resu
 }
 
 /// Reads every visit row: recorded (new), already recorded (same case, date, level, investigators), or rejected.
-fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec<Visit>, Vec<Reject>, Vec<VisitTally>) {
+/// The visit rows of the sheets, each recorded, already recorded or rejected. A visit's date is held to what
+/// the workspace knows (its applications and visits, and `as_of` when given) and to the middle of the sheets' own
+/// dates ([`DateBounds`]).
+fn read_visit_rows(
+    inputs: &[Input],
+    cases: &[Case],
+    existing: &[Visit],
+    as_of: Option<NaiveDate>,
+) -> (Vec<Visit>, Vec<Reject>, Vec<VisitTally>) {
+    let read_dates = inputs
+        .iter()
+        .flat_map(|input| {
+            let h = &input.header;
+            input
+                .sheet
+                .rows
+                .iter()
+                .skip(h.row + 1)
+                .filter_map(|row| h.get(row, "visited_on")?.as_date().ok())
+        })
+        .collect();
+    let known_dates = cases
+        .iter()
+        .map(|c| c.applied_on)
+        .chain(existing.iter().map(|v| v.visited_on))
+        .chain(as_of);
+    let dates = DateBounds::new(known_dates, read_dates);
     let known: crate::hash::HashSet<&str> = existing.iter().map(|v| v.visit_id.as_str()).collect();
     let mut seen: crate::hash::HashSet<String> = crate::hash::HashSet::default();
     // Indexes for the lookups of every row (a scan of all cases per row is quadratic at county scale).
@@ -653,7 +680,7 @@ fn read_visit_rows(inputs: &[Input], cases: &[Case], existing: &[Visit]) -> (Vec
             .enumerate()
             .skip(h.row + 1)
             .filter(|(_, row)| !row.iter().all(Cell::is_blank))
-            .map(|(i, row)| (i, visit_of_row(row, h, &index)))
+            .map(|(i, row)| (i, visit_of_row(row, h, &index, &dates)))
             .collect();
         for (i, visit) in read {
             t.read += 1;
@@ -699,7 +726,12 @@ struct CaseIndex<'a> {
     open_by_head: crate::hash::HashMap<&'a str, Vec<&'a Case>>,
 }
 
-fn visit_of_row(row: &[Cell], h: &Header, index: &CaseIndex<'_>) -> std::result::Result<Visit, RowError> {
+fn visit_of_row(
+    row: &[Cell],
+    h: &Header,
+    index: &CaseIndex<'_>,
+    dates: &DateBounds,
+) -> std::result::Result<Visit, RowError> {
     let case_text = h.text(row, "case_id").trim().to_uppercase();
     let case_id = if !case_text.is_empty() {
         match index.by_id.get(case_text.as_str()) {
@@ -752,15 +784,10 @@ fn visit_of_row(row: &[Cell], h: &Header, index: &CaseIndex<'_>) -> std::result:
         }
     };
     let date_cell = h.get(row, "visited_on").cloned().unwrap_or_default();
-    let visited_on = match (date_cell.date, date_cell.number) {
-        (Some(d), _) => Ok(d),
-        (None, Some(n)) => date::from_excel_serial(n),
-        (None, None) => date::parse_date(&date_cell.text),
-    }
-    .map_err(|e| {
+    let visited_on = date_cell.as_date().and_then(|d| dates.check(d)).map_err(|e| {
         (
             date_cell.text.clone(),
-            format!("调查日期: {e}"),
+            format!("调查日期: {}", crate::i18n::tr(e.to_string(), e.zh())),
             "write the date as 2026-11-03",
         )
     })?;

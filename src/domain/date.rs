@@ -46,6 +46,24 @@ pub enum DateError {
     ExcelFakeLeapDay,
     /// Not a valid `YYYY-MM` period.
     BadPeriod,
+    /// A real date that cannot be meant: before 1900, or past what the workspace and the run know (see
+    /// [`DateBounds`]). `likely` is the year the typo probably stands for (2926 → 2026).
+    Implausible {
+        date: NaiveDate,
+        limit: Limit,
+        likely: Option<i32>,
+    },
+}
+
+/// What an implausible date is on the wrong side of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// Before [`EARLIEST`].
+    Earliest,
+    /// On or after [`CEILING`].
+    Ceiling,
+    /// More than a year after this, the latest date known.
+    YearAfter(NaiveDate),
 }
 
 const DATE_HOW: &str = "write dates as YYYY-MM-DD, e.g. 2026-11-03";
@@ -116,7 +134,168 @@ impl fmt::Display for DateError {
                 f,
                 "the period is not a valid month; write it as YYYY-MM, e.g. 2026-11 (2026年11月 and 202611 are also accepted)"
             ),
+            DateError::Implausible { date, limit, likely } => {
+                match limit {
+                    Limit::Earliest => write!(f, "{date} is before 1900")?,
+                    Limit::Ceiling => write!(f, "{date} is after 2099")?,
+                    Limit::YearAfter(latest) => write!(
+                        f,
+                        "{date} is more than a year after {latest}, the latest date the workspace and this run know"
+                    )?,
+                }
+                if let Some(y) = likely {
+                    write!(f, ": {} is probably {y}", date.year())?;
+                }
+                write!(f, "; check the date on the paper form and correct it")
+            }
         }
+    }
+}
+
+impl DateError {
+    /// The message in Chinese ([`fmt::Display`] gives it in English).
+    pub fn zh(&self) -> String {
+        const HOW: &str = "请按 YYYY-MM-DD 填写日期, 如 2026-11-03";
+        match self {
+            DateError::Empty => format!("日期为空; {HOW}"),
+            DateError::BadFormat => {
+                format!("日期格式无法识别; {HOW} (也可写 2026/11/3、2026.11.3、2026年11月3日 或 20261103)")
+            }
+            DateError::TwoDigitYear => "日期的年份只有两位, 无法确定; 请写四位年份, 如 2026-11-03".into(),
+            DateError::YearNotFirst => format!("日期没有以年份开头 (日/月/年的顺序有歧义); {HOW}"),
+            DateError::YearOutOfRange(y) => format!("年份 {y} 超出范围 (1000-9999); {HOW}"),
+            DateError::NoSuchDate { year, month, day } => {
+                if (1..=12).contains(month) {
+                    let days = days_in_month(*year, *month);
+                    format!("{year:04}-{month:02}-{day:02} 不是真实的日期: {year} 年 {month} 月只有 {days} 天")
+                } else {
+                    format!("{year:04}-{month:02}-{day:02} 不是真实的日期: 没有 {month} 月; {HOW}")
+                }
+            }
+            DateError::SerialOutOfRange => "表格中的日期数值超出范围 (应在 1 到 2958465 之间, 即 1900-01-01 至 \
+                 9999-12-31); 请检查该单元格, 或把它设为日期格式或文本 YYYY-MM-DD"
+                .into(),
+            DateError::ExcelFakeLeapDay => {
+                "表格中的日期是 1900-02-29, 这一天并不存在 (Excel 的缺陷); 请更正该单元格".into()
+            }
+            DateError::BadPeriod => "月份无效; 请按 YYYY-MM 填写, 如 2026-11 (也可写 2026年11月 或 202611)".into(),
+            DateError::Implausible { date, limit, likely } => {
+                let mut s = match limit {
+                    Limit::Earliest => format!("{date} 早于 1900 年"),
+                    Limit::Ceiling => format!("{date} 晚于 2099 年"),
+                    Limit::YearAfter(latest) => {
+                        format!("{date} 比本工作区和本次导入已知的最晚日期 {latest} 晚一年以上")
+                    }
+                };
+                if let Some(y) = likely {
+                    s.push_str(&format!(": {} 可能是 {y} 之误", date.year()));
+                }
+                s.push_str("; 请对照纸质材料核对并更正日期");
+                s
+            }
+        }
+    }
+}
+
+/// No date of a civil-affairs office's work comes before this: a date before it is a typo (1026 for 2026).
+pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// A date from this one on is a typo whatever the workspace knows (it bounds a first import, when nothing is
+/// known yet).
+pub const CEILING: NaiveDate = match NaiveDate::from_ymd_opt(2100, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// The dates a step takes from its inputs (registers, follow-ups, complaints, home visits): from [`EARLIEST`] to
+/// a year after the latest date known, and never from [`CEILING`] on. The latest date known is the latest of the
+/// workspace's dates, any date the run was given (`--as-of`), and the middle (median) of the dates being read —
+/// the median, so that one mistyped date does not move the bound it is held to. A register covers weeks, not a
+/// year: a date a year past all of that is a slip of the keyboard (`2926-11-05`), and taking it would make every
+/// time limit and re-check cadence wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateBounds {
+    latest: Option<NaiveDate>,
+}
+
+impl DateBounds {
+    /// `known`: the workspace's dates and the run's options; `read`: the dates of the inputs being read.
+    pub fn new(known: impl IntoIterator<Item = NaiveDate>, mut read: Vec<NaiveDate>) -> DateBounds {
+        let median = if read.is_empty() {
+            None
+        } else {
+            // The upper median: of two dates, the later (a low outlier — a date before the applicant's birth —
+            // must not pull the bound below the good dates; a high one is still caught by the ceiling).
+            let mid = read.len() / 2;
+            Some(*read.select_nth_unstable(mid).1)
+        };
+        DateBounds {
+            latest: known.into_iter().chain(median).max(),
+        }
+    }
+
+    /// The last date taken.
+    pub fn last(&self) -> NaiveDate {
+        let ceiling = CEILING.pred_opt().unwrap_or(CEILING);
+        self.latest
+            .and_then(|d| d.checked_add_months(chrono::Months::new(12)))
+            .map_or(ceiling, |d| d.min(ceiling))
+    }
+
+    /// `date` when it is plausible; else why not, with the year it probably stands for.
+    pub fn check(&self, date: NaiveDate) -> Result<NaiveDate, DateError> {
+        let last = self.last();
+        let limit = if date < EARLIEST {
+            Limit::Earliest
+        } else if date <= last {
+            return Ok(date);
+        } else {
+            match self.latest {
+                // The nearer limit is the one named: a year after the latest date known, unless that is past 2099.
+                Some(latest) if last < CEILING.pred_opt().unwrap_or(CEILING) => Limit::YearAfter(latest),
+                _ => Limit::Ceiling,
+            }
+        };
+        Err(DateError::Implausible {
+            date,
+            limit,
+            likely: self.likely_year(date),
+        })
+    }
+
+    /// The year a mistyped year most probably stands for: one digit changed, or two neighbouring digits swapped,
+    /// giving a date within the bounds; of several, the one nearest the latest date known.
+    fn likely_year(&self, date: NaiveDate) -> Option<i32> {
+        let year = date.year();
+        if !(1000..=9999).contains(&year) {
+            return None;
+        }
+        let digits: Vec<u8> = year.to_string().into_bytes();
+        let mut years = Vec::new();
+        for i in 0..4 {
+            for d in b'0'..=b'9' {
+                let mut v = digits.clone();
+                v[i] = d;
+                years.push(v);
+            }
+            if i < 3 {
+                let mut v = digits.clone();
+                v.swap(i, i + 1);
+                years.push(v);
+            }
+        }
+        let target = self.latest.unwrap_or(self.last());
+        years
+            .into_iter()
+            .filter_map(|v| std::str::from_utf8(&v).ok()?.parse::<i32>().ok())
+            .filter(|&y| y != year && y >= 1000)
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, date.month(), date.day()))
+            .filter(|d| *d >= EARLIEST && *d <= self.last())
+            .min_by_key(|d| ((*d - target).num_days().abs(), *d))
+            .map(|d| d.year())
     }
 }
 
@@ -978,5 +1157,55 @@ mod tests {
         fn no_panics_on_any_serial(bits in any::<u64>()) {
             let _ = from_excel_serial(f64::from_bits(bits));
         }
+    }
+
+    #[test]
+    fn a_date_far_past_what_is_known_names_the_likely_year() {
+        let known = DateBounds::new([date(2026, 11, 20)], vec![]);
+        assert_eq!(
+            known.check(date(2027, 11, 20)),
+            Ok(date(2027, 11, 20)),
+            "a year ahead is taken"
+        );
+        let err = known.check(date(2926, 11, 5)).expect_err("2926 is a typo");
+        assert_eq!(
+            err,
+            DateError::Implausible {
+                date: date(2926, 11, 5),
+                limit: Limit::YearAfter(date(2026, 11, 20)),
+                likely: Some(2026)
+            }
+        );
+        assert!(err.to_string().contains("2926 is probably 2026"), "{err}");
+        assert!(err.zh().contains("2926 可能是 2026 之误"), "{}", err.zh());
+        // Past the year after the latest date, below the ceiling: a swapped pair of digits.
+        let err = known.check(date(2062, 11, 5)).expect_err("2062 is a typo");
+        assert!(err.to_string().contains("more than a year after 2026-11-20"), "{err}");
+        assert!(err.to_string().contains("2062 is probably 2026"), "{err}");
+        // Before 1900.
+        let err = known.check(date(1026, 3, 1)).expect_err("1026 is a typo");
+        assert!(err.to_string().contains("before 1900: 1026 is probably 2026"), "{err}");
+        assert_eq!(known.check(date(1900, 1, 1)), Ok(date(1900, 1, 1)));
+    }
+
+    #[test]
+    fn the_dates_being_read_count_by_their_median() {
+        // A first import: nothing known but the file's own dates, one of them mistyped.
+        let read = vec![date(2026, 11, 3), date(2926, 11, 5), date(2026, 11, 4)];
+        let b = DateBounds::new([], read);
+        assert_eq!(b.last(), date(2027, 11, 4));
+        assert!(b.check(date(2926, 11, 5)).is_err());
+        assert!(b.check(date(2026, 12, 31)).is_ok());
+        // A date before the applicant's birth (a low outlier, refused elsewhere) does not refuse the good one.
+        let b = DateBounds::new([], vec![date(2026, 11, 2), date(1970, 1, 1)]);
+        assert!(b.check(date(2026, 11, 2)).is_ok());
+        // Of two dates the later counts: a typo of 2926 is still refused, by the fixed limit.
+        let b = DateBounds::new([], vec![date(2026, 11, 2), date(2926, 11, 5)]);
+        assert!(b.check(date(2926, 11, 5)).is_err());
+        // Nothing known at all: only the fixed limits hold.
+        let none = DateBounds::new([], vec![]);
+        assert!(none.check(date(2090, 1, 1)).is_ok());
+        let err = none.check(date(2926, 11, 5)).expect_err("past 2099");
+        assert!(err.to_string().contains("after 2099: 2926 is probably 2026"), "{err}");
     }
 }

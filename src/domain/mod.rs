@@ -5,5 +5,6 @@ pub mod cadence;
 pub mod date;
 pub mod eligibility;
 pub mod id_number;
+pub mod mask;
 pub mod money;
 pub mod text;

@@ -152,13 +152,77 @@ pub fn validate_named(name: &str, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// Parses ledger bytes; `name` is used in messages.
+/// Where bytes read in a ledger's columns come from, for messages: a ledger (its file name under `ledgers/`),
+/// or another file (as shown to the user: `audit --change-report FILE`). The advice differs: a ledger is restored
+/// from Git, another file is exported again.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    Ledger(&'a str),
+    File(&'a str),
+}
+
+impl Origin<'_> {
+    /// The path as messages name it.
+    fn shown(&self) -> String {
+        match self {
+            Origin::Ledger(name) => format!("ledgers/{name}"),
+            Origin::File(path) => path.to_string(),
+        }
+    }
+
+    /// What to do about a file that does not read as its kind.
+    fn advice(&self) -> String {
+        match self {
+            Origin::Ledger(name) => crate::i18n::tr(
+                format!("restore it from Git (`git checkout -- ledgers/{name}`) rather than editing it by hand"),
+                format!("请从 Git 恢复 (`git checkout -- ledgers/{name}`), 不要手工编辑"),
+            ),
+            Origin::File(_) => crate::i18n::tr(
+                "correct the file, or export it again as CSV UTF-8 in the ledger's columns",
+                "请更正该文件, 或按台账的列重新导出为 CSV UTF-8",
+            ),
+        }
+    }
+}
+
+/// The 1-based line of the first byte of `bytes` that is not UTF-8, if any.
+fn first_non_utf8_line(bytes: &[u8]) -> Option<usize> {
+    let e = std::str::from_utf8(bytes).err()?;
+    Some(1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count())
+}
+
+/// The refusal of a file that is not UTF-8, naming the line.
+fn not_utf8(origin: Origin<'_>, bytes: &[u8]) -> anyhow::Error {
+    let shown = origin.shown();
+    let line = first_non_utf8_line(bytes).unwrap_or(1);
+    anyhow!(
+        "{}",
+        crate::i18n::tr(
+            format!(
+                "{shown} line {line} is not UTF-8 text (saved in another encoding, such as GBK, by a spreadsheet or \
+                 an editor?): {}",
+                origin.advice()
+            ),
+            format!(
+                "{shown} 第 {line} 行不是 UTF-8 文本 (被表格软件或编辑器存成了 GBK 等其他编码?): {}",
+                origin.advice()
+            ),
+        )
+    )
+}
+
+/// Parses ledger bytes; `name` (the file under `ledgers/`) is used in messages.
+pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
+    parse_from(Origin::Ledger(name), bytes)
+}
+
+/// Parses bytes in `R`'s columns from `origin`, named in messages.
 ///
 /// A large ledger is cut at record boundaries into one piece per core, parsed in parallel and joined; if any
 /// piece fails, the whole file is parsed again in one pass so the message names the exact line.
-pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
+pub fn parse_from<R: Record>(origin: Origin<'_>, bytes: &[u8]) -> Result<Vec<R>> {
     // UTF-8 is checked record by record as the pieces are parsed; the whole file only when a piece failed.
-    let (body, rdr) = body_of::<R>(name, bytes)?;
+    let (body, rdr) = header_of::<R>(origin, bytes)?;
     let pieces = split_records(body, rayon::current_num_threads());
     let parsed: Option<Vec<Vec<R>>> = pieces.par_iter().map(|p| parse_piece::<R>(p)).collect();
     let out = match parsed {
@@ -173,24 +237,19 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
             }
             out
         }
-        None => parse_sequential(name, bytes, rdr)?,
+        None => parse_sequential(origin, bytes, rdr)?,
     };
     if let Some((row, (column, why))) = out
         .par_iter()
         .enumerate()
         .find_map_first(|(i, r)| r.invalid().map(|bad| (i + 1, bad)))
     {
+        let (shown, advice) = (origin.shown(), origin.advice());
         bail!(
             "{}",
             crate::i18n::tr(
-                format!(
-                    "ledgers/{name} data row {row}, column {column}: {why}; restore the file from Git \
-                     (`git checkout -- ledgers/{name}`)"
-                ),
-                format!(
-                    "ledgers/{name} 第 {row} 条数据, {column} 列: {why}; 请从 Git 恢复该文件 \
-                     (`git checkout -- ledgers/{name}`)"
-                )
+                format!("{shown} data row {row}, column {column}: {why}; {advice}"),
+                format!("{shown} 第 {row} 条数据, {column} 列: {why}; {advice}")
             )
         );
     }
@@ -200,8 +259,16 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
         for rec in &out {
             if !keys.insert(rec.key()) {
                 bail!(
-                    "ledgers/{name}: the key {} appears twice; restore the file from Git",
-                    rec.key()
+                    "{}",
+                    crate::i18n::tr(
+                        format!(
+                            "{}: the key {} appears twice: {}",
+                            origin.shown(),
+                            rec.key(),
+                            origin.advice()
+                        ),
+                        format!("{}: 键 {} 出现了两次: {}", origin.shown(), rec.key(), origin.advice()),
+                    )
                 );
             }
         }
@@ -212,22 +279,38 @@ pub fn parse<R: Record>(name: &str, bytes: &[u8]) -> Result<Vec<R>> {
 /// Checks a ledger's header and returns the bytes after it, with the reader positioned there (for a sequential
 /// re-read that names the line of an error).
 pub(crate) fn body_of<'a, R: Record>(name: &str, bytes: &'a [u8]) -> Result<(&'a [u8], csv::Reader<&'a [u8]>)> {
+    header_of::<R>(Origin::Ledger(name), bytes)
+}
+
+fn header_of<'a, R: Record>(origin: Origin<'_>, bytes: &'a [u8]) -> Result<(&'a [u8], csv::Reader<&'a [u8]>)> {
+    let shown = origin.shown();
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => anyhow!("ledgers/{name} is not UTF-8"),
-            _ => anyhow!("ledgers/{name}: cannot read the header: {e}"),
+            csv::ErrorKind::Utf8 { .. } => not_utf8(origin, bytes),
+            _ => anyhow!("{shown} line 1: {}", origin.advice()),
         })?
         .iter()
         .map(str::to_string)
         .collect();
     if header != R::COLUMNS {
         bail!(
-            "ledgers/{name} line 1: the columns are not the ones jiuzhu writes.\n  expected: {}\n  found:    {}\n\
-             Restore the file from Git (`git checkout -- ledgers/{name}`) rather than editing its columns.",
-            R::COLUMNS.join(","),
-            header.join(",")
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "{shown} line 1: the columns are not the ones jiuzhu writes.\n  expected: {}\n  found:    {}\n{}",
+                    R::COLUMNS.join(","),
+                    header.join(","),
+                    origin.advice()
+                ),
+                format!(
+                    "{shown} 第 1 行: 列与 jiuzhu 写的不同。\n  应为: {}\n  实为: {}\n{}",
+                    R::COLUMNS.join(","),
+                    header.join(","),
+                    origin.advice()
+                ),
+            )
         );
     }
     let body = &bytes[rdr.position().byte() as usize..];
@@ -248,16 +331,28 @@ fn parse_piece<R: Record>(piece: &[u8]) -> Option<Vec<R>> {
     }
 }
 
-fn parse_sequential<R: Record>(name: &str, bytes: &[u8], mut rdr: csv::Reader<&[u8]>) -> Result<Vec<R>> {
-    std::str::from_utf8(bytes).map_err(|_| anyhow!("ledgers/{name} is not UTF-8"))?;
-    let mut out = Vec::new();
-    for rec in rdr.deserialize::<R>() {
-        out.push(rec.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            anyhow!("ledgers/{name} line {line}: {}", describe_csv_error(&e))
-        })?);
+fn parse_sequential<R: Record>(origin: Origin<'_>, bytes: &[u8], mut rdr: csv::Reader<&[u8]>) -> Result<Vec<R>> {
+    if first_non_utf8_line(bytes).is_some() {
+        return Err(not_utf8(origin, bytes));
     }
-    Ok(out)
+    let mut out = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let refused = |e: &csv::Error, rec: Option<&csv::StringRecord>| {
+            let line = e.position().or(rec.and_then(|r| r.position())).map_or(0, |p| p.line());
+            anyhow!(
+                "{} line {line}{}; {}",
+                origin.shown(),
+                describe_csv_error(e, rec, R::COLUMNS),
+                origin.advice()
+            )
+        };
+        match rdr.read_record(&mut rec) {
+            Ok(false) => return Ok(out),
+            Ok(true) => out.push(rec.deserialize::<R>(None).map_err(|e| refused(&e, Some(&rec)))?),
+            Err(e) => return Err(refused(&e, None)),
+        }
+    }
 }
 
 /// Cuts CSV records into at most `n` pieces of similar size, each ending after a record's line feed. A line
@@ -299,17 +394,65 @@ pub(crate) fn split_records(body: &[u8], n: usize) -> Vec<&[u8]> {
     pieces
 }
 
-fn describe_csv_error(e: &csv::Error) -> String {
+/// `, column NAME: what is wrong` (or `: what is wrong`) for a row that does not read. The column of a value's
+/// own refusal (a date, a month, an amount) is the first whose text the refusal quotes.
+fn describe_csv_error(e: &csv::Error, rec: Option<&csv::StringRecord>, columns: &[&str]) -> String {
     match e.kind() {
         csv::ErrorKind::Deserialize { err, .. } => {
-            let field = err.field().map(|f| f as usize);
-            match field.and_then(|f| f.checked_sub(0)) {
-                Some(f) => format!("column {f}: {}", err.kind()),
-                None => err.kind().to_string(),
+            let what = match err.kind() {
+                csv::DeserializeErrorKind::Message(m) => m.clone(),
+                k => k.to_string(),
+            };
+            let field = err.field().map(|f| f as usize).or_else(|| {
+                let rec = rec?;
+                // The value in backquotes when the refusal quotes one; else the longest cell it mentions.
+                if let Some(quoted) = what.split('`').nth(1) {
+                    return rec.iter().position(|cell| cell == quoted);
+                }
+                rec.iter()
+                    .enumerate()
+                    .filter(|(_, cell)| !cell.is_empty() && what.contains(cell))
+                    .max_by_key(|(i, cell)| (cell.len(), std::cmp::Reverse(*i)))
+                    .map(|(i, _)| i)
+            });
+            match field.and_then(|f| columns.get(f)) {
+                Some(name) => format!(", column {name}: {what}"),
+                None => format!(": {what}"),
             }
         }
-        _ => e.to_string(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => crate::i18n::tr(
+            format!(": the row has {len} cells where the header has {expected_len}"),
+            format!(": 此行有 {len} 格, 而表头有 {expected_len} 列"),
+        ),
+        _ => format!(": {e}"),
     }
+}
+
+/// Why a ledger's date field is not a date, in the clerk's words (the date library says "input is out of
+/// range" for 2026-02-30).
+fn date_words(s: &str) -> String {
+    match crate::domain::date::parse_date(s) {
+        Err(e) => crate::i18n::tr(e.to_string(), e.zh()),
+        Ok(_) => crate::i18n::tr(
+            format!("`{s}` is not written YYYY-MM-DD, as jiuzhu writes dates"),
+            format!("`{s}` 不是 jiuzhu 写日期的 YYYY-MM-DD 格式"),
+        ),
+    }
+}
+
+/// A month field (`2026-11`), kept as text, refused on read unless it is a month written YYYY-MM: a malformed
+/// one would otherwise surface far away (a payment's month as "the money does not balance").
+pub(crate) fn month_field<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    from_str(d, |s: &str| {
+        if crate::domain::date::Period::parse(s).is_ok_and(|p| p.to_string() == s) {
+            Ok(s.to_string())
+        } else {
+            Err(crate::i18n::tr(
+                format!("`{s}` is not a month written YYYY-MM (e.g. 2026-11)"),
+                format!("`{s}` 不是 YYYY-MM 格式的月份 (如 2026-11)"),
+            ))
+        }
+    })
 }
 
 /// Serialises records sorted by key, with the fixed header and LF endings. Records already in key order (as
@@ -556,7 +699,7 @@ pub(crate) mod date_field {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-        super::from_str(d, parse)
+        super::from_str(d, |s| parse(s).map_err(|_| super::date_words(s)))
     }
 
     /// The same for `Option<NaiveDate>` (an empty field is `None`).

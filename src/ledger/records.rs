@@ -842,8 +842,10 @@ pub struct Payment {
     /// `P-` + 12 hex of SHA-256(case, month, number of earlier payments for that case and month).
     pub payment_id: String,
     /// The batch (YYYY-MM) the payment was issued in.
+    #[serde(deserialize_with = "super::month_field")]
     pub batch: String,
     /// The month the money is for (YYYY-MM).
+    #[serde(deserialize_with = "super::month_field")]
     pub period: String,
     pub case_id: String,
     pub scheme: String,

@@ -40,6 +40,15 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         self.text.is_empty()
     }
+
+    /// The date the cell holds: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`.
+    pub fn as_date(&self) -> Result<NaiveDate, date::DateError> {
+        match (self.date, self.number) {
+            (Some(d), _) => Ok(d),
+            (None, Some(n)) => date::from_excel_serial(n),
+            (None, None) => date::parse_date(&self.text),
+        }
+    }
 }
 
 /// One sheet on Excel's grid: `rows[0]` is row 1.
@@ -871,6 +880,8 @@ impl std::fmt::Display for HeaderMiss {
         )?;
         match &self.best_row {
             Some((row, cells)) => {
+                // The row may be data (a CSV without its header): an ID, account or phone in it is masked.
+                let cells: Vec<String> = cells.iter().map(|c| crate::domain::mask::cell(c)).collect();
                 write!(f, " (closest: row {} has {})", row + 1, cells.join(" | "))
             }
             None => write!(f, " (the sheet is empty)"),
