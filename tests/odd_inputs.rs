@@ -1,0 +1,111 @@
+//! Odd inputs are read right (issue 19): registers as the programs that made them leave them — formulas never
+//! calculated, binary noise in amounts, the 1904 date system, hidden sheets, cells no spreadsheet can hold,
+//! control characters, a header and nothing under it, UTF-16 and other delimiters, a file named for another
+//! format. Each test builds its file here, imports it into a fresh workspace and checks what was taken.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use jiuzhu::ledger::Member;
+use rust_xlsxwriter::{Workbook, Worksheet};
+
+/// The good household's head (张好, one person).
+fn head() -> String {
+    id("13019919700101001")
+}
+
+/// The columns of [`PER_MEMBER_HEADER`] tests write into.
+const INCOME: u16 = 15;
+
+/// The good household's one row, as text cells under [`PER_MEMBER_HEADER`].
+fn good_row() -> Vec<String> {
+    let h = head();
+    [
+        "1",
+        &h,
+        "张好",
+        &h,
+        "户主",
+        "城市低保",
+        "城关镇",
+        "东街社区",
+        "城关镇东街社区1号",
+        "13800001111",
+        "2026-11-02",
+        "城镇",
+        "青禾县农村信用社",
+        "6229530100000000001",
+        "因病",
+        "900",
+        "",
+        "",
+        "",
+        "有",
+        "身份证、户口簿、申请书、授权书、收入证明",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Writes the header (row 1) and the good row (row 2) on `sheet`.
+fn write_register_rows(sheet: &mut Worksheet) {
+    for (c, h) in PER_MEMBER_HEADER.split(',').enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for (c, v) in good_row().iter().enumerate() {
+        if !v.is_empty() {
+            sheet.write_string(1, c as u16, v).unwrap();
+        }
+    }
+}
+
+/// A one-sheet register xlsx with the good row, changed by `edit` (which may overwrite its cells).
+fn register_xlsx(dir: &Path, name: &str, edit: impl FnOnce(&mut Worksheet)) -> PathBuf {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("申请登记").unwrap();
+    write_register_rows(sheet);
+    edit(sheet);
+    let path = dir.join(name);
+    book.save(&path).unwrap();
+    path
+}
+
+/// The one member taken, by the good household's head.
+fn taken(ws: &Ws) -> Member {
+    let members = ws.records::<Member>();
+    assert_eq!(members.len(), 1, "{members:?}");
+    members.into_iter().next().unwrap()
+}
+
+/// `jiuzhu intake FILE` in English.
+fn intake(ws: &Ws, path: &Path) -> std::process::Output {
+    jiuzhu()
+        .env("LC_ALL", "C")
+        .env("LANG", "C")
+        .arg("-C")
+        .arg(ws.root())
+        .arg("intake")
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
+/// Item 7: an income computed in the sheet carries binary noise (`1234.5600000000001`, `=0.1+0.2`); it is the
+/// 2-decimal amount Excel shows, not "more than 2 decimals".
+#[test]
+fn binary_noise_in_an_amount_is_the_amount_excel_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    for (v, fen) in [(1234.5600000000001, 123456), (0.1 + 0.2, 30)] {
+        let ws = Ws::new();
+        let path = register_xlsx(dir.path(), "noise.xlsx", |s| {
+            s.write_number(1, INCOME, v).unwrap();
+        });
+        let out = intake(&ws, &path);
+        assert_exit(&out, 0);
+        assert_eq!(taken(&ws).monthly_income_amount.0, fen, "{v}");
+    }
+}
