@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
-use crate::domain::{date, text};
+use crate::domain::text;
 use crate::hash::HashMap;
 use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
@@ -1059,18 +1059,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
             }
         }
     });
-    let applied_on = required("applied_on", "fill in 申请日期", &mut problem).and_then(|(c, r)| {
-        let d = match (c.date, c.number) {
-            (Some(d), _) => Ok(d),
-            (None, Some(n)) => date::from_excel_serial(n),
-            (None, None) => date::parse_date(&c.text),
-        };
-        match d {
-            Ok(d) => Some(d),
-            Err(e) => {
-                problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
-                None
-            }
+    let applied_on = required("applied_on", "fill in 申请日期", &mut problem).and_then(|(c, r)| match c.as_date() {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problem(&r, "applied_on", &c.text, e.to_string(), "write the date as 2026-11-03");
+            None
         }
     });
     let hukou = match get("hukou") {

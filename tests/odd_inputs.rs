@@ -5,11 +5,12 @@
 
 mod common;
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use common::*;
-use jiuzhu::ledger::Member;
-use rust_xlsxwriter::{Workbook, Worksheet};
+use jiuzhu::ledger::{Case, Member};
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 /// The good household's head (张好, one person).
 fn head() -> String {
@@ -17,6 +18,7 @@ fn head() -> String {
 }
 
 /// The columns of [`PER_MEMBER_HEADER`] tests write into.
+const APPLIED_ON: u16 = 10;
 const INCOME: u16 = 15;
 
 /// The good household's one row, as text cells under [`PER_MEMBER_HEADER`].
@@ -74,6 +76,28 @@ fn register_xlsx(dir: &Path, name: &str, edit: impl FnOnce(&mut Worksheet)) -> P
     path
 }
 
+/// Rewrites one part of a zip (an xlsx) with `edit`, keeping the others as they are.
+fn edit_zip_part(path: &Path, part: &str, edit: impl FnOnce(String) -> String) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut from = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let mut edit = Some(edit);
+    for i in 0..from.len() {
+        let mut f = from.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut content = Vec::new();
+        f.read_to_end(&mut content).unwrap();
+        if name == part {
+            let edit = edit.take().expect("one part of that name");
+            content = edit(String::from_utf8(content).unwrap()).into_bytes();
+        }
+        to.start_file(name, options).unwrap();
+        to.write_all(&content).unwrap();
+    }
+    std::fs::write(path, to.finish().unwrap().into_inner()).unwrap();
+}
+
 /// The one member taken, by the good household's head.
 fn taken(ws: &Ws) -> Member {
     let members = ws.records::<Member>();
@@ -108,4 +132,30 @@ fn binary_noise_in_an_amount_is_the_amount_excel_shows() {
         assert_exit(&out, 0);
         assert_eq!(taken(&ws).monthly_income_amount.0, fen, "{v}");
     }
+}
+
+/// Marks an xlsx as counting its dates from 1904 (Mac Excel's date system), as Mac Excel writes it.
+fn set_date_1904(path: &Path) {
+    edit_zip_part(path, "xl/workbook.xml", |xml| {
+        assert!(xml.contains("<workbookPr"), "{xml}");
+        xml.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
+    });
+}
+
+/// Item 8: a workbook from Mac Excel counts its dates from 1904; 2026-11-05 is serial 44869 there (46331 in the
+/// 1900 system), and was read as 2022-11-04.
+#[test]
+fn a_workbook_counting_dates_from_1904_gives_its_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Ws::new();
+    let path = register_xlsx(dir.path(), "mac.xlsx", |s| {
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        s.write_number_with_format(1, APPLIED_ON, 46331.0 - 1462.0, &date)
+            .unwrap();
+    });
+    set_date_1904(&path);
+    let out = intake(&ws, &path);
+    assert_exit(&out, 0);
+    let cases = ws.records::<Case>();
+    assert_eq!(cases[0].applied_on.to_string(), "2026-11-05");
 }

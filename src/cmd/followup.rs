@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use chrono::{Days, NaiveDate};
 
-use crate::domain::date;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::hash::HashMap;
@@ -427,12 +426,7 @@ fn reject(input: &Input, row: u32, (column, value, reason, fix): RowError) -> Re
 
 /// A date cell: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`.
 fn date_of(cell: &Cell, label: &'static str) -> std::result::Result<NaiveDate, RowError> {
-    match (cell.date, cell.number) {
-        (Some(d), _) => Ok(d),
-        (None, Some(n)) => date::from_excel_serial(n),
-        (None, None) => date::parse_date(&cell.text),
-    }
-    .map_err(|e| {
+    cell.as_date().map_err(|e| {
         (
             label,
             cell.text.clone(),

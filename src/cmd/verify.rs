@@ -752,12 +752,7 @@ fn visit_of_row(row: &[Cell], h: &Header, index: &CaseIndex<'_>) -> std::result:
         }
     };
     let date_cell = h.get(row, "visited_on").cloned().unwrap_or_default();
-    let visited_on = match (date_cell.date, date_cell.number) {
-        (Some(d), _) => Ok(d),
-        (None, Some(n)) => date::from_excel_serial(n),
-        (None, None) => date::parse_date(&date_cell.text),
-    }
-    .map_err(|e| {
+    let visited_on = date_cell.as_date().map_err(|e| {
         (
             date_cell.text.clone(),
             format!("调查日期: {e}"),

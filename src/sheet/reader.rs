@@ -27,6 +27,9 @@ pub struct Cell {
     pub number: Option<f64>,
     /// The file stored a date here.
     pub date: Option<NaiveDate>,
+    /// The workbook counts dates from 1904 (Mac Excel's date system, `date1904`): a number here taken as a date
+    /// serial counts from 1904-01-01 (see [`Cell::as_date`]).
+    pub date_1904: bool,
 }
 
 impl Cell {
@@ -39,6 +42,25 @@ impl Cell {
 
     pub fn is_blank(&self) -> bool {
         self.text.is_empty()
+    }
+
+    /// The cell as a date: the date the file stored, a number as an Excel date serial (in the workbook's date
+    /// system), or the text as a date spelling.
+    pub fn as_date(&self) -> Result<NaiveDate, date::DateError> {
+        match (self.date, self.number) {
+            (Some(d), _) => Ok(d),
+            (None, Some(n)) => serial_date(n, self.date_1904),
+            (None, None) => date::parse_date(&self.text),
+        }
+    }
+}
+
+/// An Excel date serial as a date, in the 1904 date system or the 1900 one.
+fn serial_date(serial: f64, date_1904: bool) -> Result<NaiveDate, date::DateError> {
+    if date_1904 {
+        date::from_excel_serial_1904(serial)
+    } else {
+        date::from_excel_serial(serial)
     }
 }
 
@@ -381,6 +403,12 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         })?),
     };
     let names = book.sheet_names();
+    // Mac Excel's workbooks may count dates from 1904; calamine says so, but hands date cells over as serials.
+    let date_1904 = match &book {
+        Sheets::Xlsx(x) => x.has_1904_epoch(),
+        Sheets::Xls(x) => x.has_1904_epoch(),
+        _ => false,
+    };
     // calamine does not expose ODS merges; they are read from content.xml here. Optional: on any problem the
     // covered cells stay blank, which the fill-down rule for household fields handles like a CSV export.
     let mut ods_merges: BTreeMap<String, Vec<Dimensions>> = if ext == "ods" {
@@ -396,7 +424,8 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             || -> Result<Vec<RawSheet>> {
                 let mut out = Vec::new();
                 for name in &names {
-                    let rows = xlsx_rows(x, name).map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
+                    let rows = xlsx_rows(x, name, date_1904)
+                        .map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
                     out.push(RawSheet {
                         name: name.clone(),
                         rows,
@@ -421,7 +450,9 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             _ => Vec::new(),
         };
         let cannot = |e: &dyn std::fmt::Display| anyhow!("{file} sheet `{name}` cannot be read ({e})");
-        let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, cell_of);
+        let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, |d| {
+            cell_of(d, date_1904)
+        });
         for m in merges {
             expand_merge(&mut rows, &m);
         }
@@ -448,6 +479,7 @@ fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
 fn xlsx_rows<R: std::io::Read + std::io::Seek>(
     book: &mut calamine::Xlsx<R>,
     name: &str,
+    date_1904: bool,
 ) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
     let mut reader = match book.worksheet_cells_reader(name) {
         Ok(r) => r,
@@ -474,7 +506,7 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
         if row.len() <= col {
             row.resize_with(col + 1, Cell::default);
         }
-        row[col] = cell_of_ref(c.get_value());
+        row[col] = cell_of_ref(c.get_value(), date_1904);
     }
     for row in &mut rows {
         trim_trailing_blank(row);
@@ -706,49 +738,44 @@ fn rows_of<T: calamine::CellType>(range: &calamine::Range<T>, cell: impl Fn(&T) 
 }
 
 /// As [`cell_of`], for a cell whose shared string is borrowed from the workbook.
-fn cell_of_ref(d: &DataRef<'_>) -> Cell {
+fn cell_of_ref(d: &DataRef<'_>, date_1904: bool) -> Cell {
     match d {
         DataRef::SharedString(s) => Cell::text(s),
-        other => cell_of(&Data::from(other.clone())),
+        other => cell_of(&Data::from(other.clone()), date_1904),
     }
 }
 
 /// How a calamine cell reads as text. Numbers keep their exact decimal spelling (shortest round-trip form,
-/// no exponent), so `850.5` is "850.5" and a mangled ID stays recognisable as one.
-fn cell_of(d: &Data) -> Cell {
+/// no exponent), so `850.5` is "850.5" and a mangled ID stays recognisable as one. `date_1904`: the workbook
+/// counts dates from 1904 (calamine hands date cells over as serials, whatever the system).
+fn cell_of(d: &Data, date_1904: bool) -> Cell {
+    let number = |n: f64, text: String| Cell {
+        text,
+        number: Some(n),
+        date_1904,
+        ..Cell::default()
+    };
     match d {
         Data::Empty => Cell::default(),
         Data::String(s) => Cell::text(s),
-        Data::Int(i) => Cell {
-            text: i.to_string(),
-            number: Some(*i as f64),
-            date: None,
-        },
-        Data::Float(f) => Cell {
-            text: number_text(*f),
-            number: Some(*f),
-            date: None,
-        },
+        Data::Int(i) => number(*i as f64, i.to_string()),
+        Data::Float(f) => number(*f, number_text(*f)),
         Data::Bool(b) => Cell::text(if *b { "是" } else { "否" }),
-        Data::DateTime(dt) => match date::from_excel_serial(dt.as_f64()) {
+        Data::DateTime(dt) => match serial_date(dt.as_f64(), date_1904) {
             Ok(d) => Cell {
                 text: date::format_date(d),
-                number: None,
                 date: Some(d),
+                ..Cell::default()
             },
-            Err(_) => Cell {
-                text: number_text(dt.as_f64()),
-                number: Some(dt.as_f64()),
-                date: None,
-            },
+            Err(_) => number(dt.as_f64(), number_text(dt.as_f64())),
         },
         Data::DateTimeIso(s) => {
             let day = s.get(..10).unwrap_or(s);
             match date::parse_date(day) {
                 Ok(d) => Cell {
                     text: date::format_date(d),
-                    number: None,
                     date: Some(d),
+                    ..Cell::default()
                 },
                 Err(_) => Cell::text(s),
             }
@@ -1101,6 +1128,50 @@ mod tests {
         assert_eq!(b.rows[2][1].text, "城关镇");
         assert_eq!(b.rows[3][1].text, "城关镇");
         assert_eq!(texts(&b.rows[1]), ["户主"]);
+    }
+
+    /// Rewrites one part of a zip (an xlsx) with `edit`.
+    fn edit_zip_part(bytes: &[u8], part: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut from = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut to = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..from.len() {
+            let mut f = from.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut content = Vec::new();
+            f.read_to_end(&mut content).unwrap();
+            if name == part {
+                content = edit(String::from_utf8(content).unwrap()).into_bytes();
+            }
+            to.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            to.write_all(&content).unwrap();
+        }
+        to.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_workbook_counting_dates_from_1904_gives_its_dates() {
+        use rust_xlsxwriter::{Format, Workbook as Book};
+        let mut book = Book::new();
+        let sheet = book.add_worksheet();
+        // 2026-11-05: serial 46331 in the 1900 system, 1462 less in the 1904 one.
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        sheet.write_number_with_format(0, 0, 44869.0, &date).unwrap();
+        sheet.write_number(0, 1, 44869.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let cells =
+            |bytes: &[u8]| read_workbook_bytes("t.xlsx", bytes, Encoding::Detect).unwrap().sheets[0].rows[0].clone();
+        let row = cells(&bytes);
+        assert_eq!(row[0].text, "2022-11-04", "the 1900 system");
+        let mac = edit_zip_part(&bytes, "xl/workbook.xml", |x| {
+            x.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
+        });
+        let row = cells(&mac);
+        assert_eq!(row[0].text, "2026-11-05");
+        assert_eq!(row[0].as_date(), Ok(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()));
+        // A number in a date column is a serial of the workbook's system too.
+        assert_eq!((row[1].text.as_str(), row[1].number), ("44869", Some(44869.0)));
+        assert_eq!(row[1].as_date(), Ok(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()));
     }
 
     #[test]
