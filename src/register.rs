@@ -23,7 +23,7 @@ use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
 use crate::policy::{Hukou, Policy};
 use crate::sheet::fields::{field, HeaderNames};
-use crate::sheet::reader::{find_header, Cell, Header, HeaderMiss, RawSheet, Workbook};
+use crate::sheet::reader::{find_header, Cell, Flaw, Header, HeaderMiss, RawSheet, Workbook};
 
 /// Where a row came from: input file (index into the run's inputs), sheet, Excel row number (1-based).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -286,11 +286,33 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     if header_like >= 3 {
         return RowKind::Skip("header row repeated".into());
     }
-    if data_fields.iter().all(|f| header.text(row, f).is_empty()) {
+    if data_fields.iter().all(|f| header.text(row, f).is_empty()) && flawed_columns(row, header).next().is_none() {
         let note: Vec<&str> = non_blank.iter().map(|c| c.text.as_str()).take(3).collect();
         return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
     }
     RowKind::Data
+}
+
+/// The fields the register reads whose cells in `row` cannot be taken as the file shows them, with the flaw.
+fn flawed_columns<'a>(row: &'a [Cell], header: &'a Header) -> impl Iterator<Item = (&'static str, Flaw)> + 'a {
+    header
+        .columns
+        .iter()
+        .filter_map(|(&f, &c)| row.get(c).and_then(|cell| cell.flaw).map(|flaw| (f, flaw)))
+}
+
+/// A problem for each cell of the row the register reads that cannot be taken as the file shows it (a formula
+/// never calculated), naming its column.
+fn flawed_cells(row: &[Cell], header: &Header, at: &RowRef) -> Vec<Problem> {
+    flawed_columns(row, header)
+        .map(|(f, flaw)| Problem {
+            at: at.clone(),
+            column: label(f),
+            value: header.text(row, f).to_string(),
+            reason: flaw.reason(),
+            fix: flaw.fix(),
+        })
+        .collect()
 }
 
 /// The cells of a row as compared for duplicates.
@@ -507,7 +529,8 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
         let Some(cell) = row.get(c) else {
             continue;
         };
-        if cell.is_blank() {
+        // A flawed cell has no value to take: the row's problems name it.
+        if cell.is_blank() || cell.flaw.is_some() {
             continue;
         }
         match draft.fields.get(f) {
@@ -542,7 +565,18 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
 }
 
 fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> MemberDraft {
-    let mut problems = Vec::new();
+    let mut problems = flawed_cells(row, header, &at);
+    // A flawed cell has no value: its problem is said above, and the checks below see it blank.
+    let without_flaws: Vec<Cell>;
+    let row = if problems.is_empty() {
+        row
+    } else {
+        without_flaws = row
+            .iter()
+            .map(|c| if c.flaw.is_some() { Cell::default() } else { c.clone() })
+            .collect();
+        &without_flaws
+    };
     let mut problem = |f: &str, value: &str, reason: String, fix: &str| {
         problems.push(Problem {
             at: at.clone(),
@@ -795,6 +829,7 @@ fn read_per_household(
             problems: Vec::new(),
         };
         take_household_fields(&mut draft, row, &columns, &at);
+        draft.problems.extend(flawed_cells(row, hh, &at));
         // Members are found by the head's ID or by the 户编号, whichever their sheet gives.
         for k in ids.lookups() {
             by_key.insert(k, read.households.len());

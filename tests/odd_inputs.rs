@@ -159,3 +159,50 @@ fn a_workbook_counting_dates_from_1904_gives_its_dates() {
     let cases = ws.records::<Case>();
     assert_eq!(cases[0].applied_on.to_string(), "2026-11-05");
 }
+
+/// Item 6: a workbook saved by a program that does not calculate holds its formulas without values (no `<v>`,
+/// or the placeholder 0 with the workbook marked for calculation on opening): an income of `=600` was read as
+/// 0.00. A formula's stored value is used; without one the row is rejected, naming the cell, saying to open
+/// and save the file in Excel or WPS.
+#[test]
+fn a_formula_never_calculated_rejects_its_row_and_a_calculated_one_is_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    // With its value stored (as Excel and WPS save it): the value.
+    let ws = Ws::new();
+    let path = register_xlsx(dir.path(), "calculated.xlsx", |s| {
+        s.write_formula(1, INCOME, "=500+100").unwrap();
+        s.set_formula_result(1, INCOME, "600");
+    });
+    assert_exit(&intake(&ws, &path), 0);
+    assert_eq!(taken(&ws).monthly_income_amount.0, 60000);
+
+    // Without: the placeholder 0 (XlsxWriter, rust_xlsxwriter), and no value at all (openpyxl).
+    let placeholder = register_xlsx(dir.path(), "placeholder.xlsx", |s| {
+        s.write_formula(1, INCOME, "=500+100").unwrap();
+    });
+    let no_value = register_xlsx(dir.path(), "no-value.xlsx", |s| {
+        s.write_formula(1, INCOME, "=500+100").unwrap();
+    });
+    edit_zip_part(&no_value, "xl/worksheets/sheet1.xml", |xml| {
+        assert!(xml.contains("<f>500+100</f><v>0</v>"), "{xml}");
+        xml.replace("<f>500+100</f><v>0</v>", "<f>500+100</f>")
+    });
+    for path in [placeholder, no_value] {
+        let ws = Ws::new();
+        let out = intake(&ws, &path);
+        assert_exit(&out, 1);
+        let o = stdout(&out);
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        for w in [
+            file.as_str(),
+            "sheet 申请登记",
+            "row 2",
+            "月收入(元)",
+            "never calculated",
+            "Excel or WPS",
+        ] {
+            assert!(o.contains(w), "`{w}` not in: {o}");
+        }
+        assert!(!ws.path("ledgers/members.csv").exists(), "{o}");
+    }
+}

@@ -388,6 +388,7 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", ctx.file))?;
     let wb = reader::read_workbook_bytes(ctx.file, &bytes, encoding)?;
     let (sheet, header) = registry_header(ctx, &wb.sheets)?;
+    reader::refuse_flawed_cells(ctx.file, sheet, header.row + 1, Some(&header))?;
     let mut scan = Scan::new(ctx, sheet, header)?;
     for (i, row) in sheet.rows.iter().enumerate().skip(scan.header.row + 1) {
         scan.row((i + 1) as u32, row.as_slice())?;

@@ -30,6 +30,42 @@ pub struct Cell {
     /// The workbook counts dates from 1904 (Mac Excel's date system, `date1904`): a number here taken as a date
     /// serial counts from 1904-01-01 (see [`Cell::as_date`]).
     pub date_1904: bool,
+    /// The cell's value cannot be taken as the file shows it. The cell is kept (and is not blank); a step that
+    /// reads its column refuses it, naming the cell ([`Flaw::reason`], [`Flaw::fix`]).
+    pub flaw: Option<Flaw>,
+}
+
+/// Why a cell's value cannot be taken as the file shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// A formula whose value the file does not hold: it was saved by a program that writes formulas without
+    /// calculating them (a script, a web system's export), so there is no value to read — reading it as blank
+    /// or 0 would turn an income of 600.00 into 0.00. The cell's text is empty.
+    Uncalculated,
+}
+
+impl Flaw {
+    /// What is wrong with the cell, in the run's language.
+    pub fn reason(self) -> String {
+        match self {
+            Flaw::Uncalculated => tr(
+                "the cell holds a formula whose value was never calculated (the file was saved by a program that \
+                 does not calculate formulas): open the file in Excel or WPS and save it, then import it again",
+                "该单元格是公式, 但文件中没有计算结果 (文件由不计算公式的程序保存): 请用 Excel 或 WPS 打开文件并保存, \
+                 然后重新导入",
+            ),
+        }
+    }
+
+    /// What the clerk does about it.
+    pub fn fix(self) -> String {
+        match self {
+            Flaw::Uncalculated => tr(
+                "open the file in Excel or WPS and save it (that calculates the formulas), then import it again",
+                "用 Excel 或 WPS 打开文件并保存 (保存时会计算公式), 然后重新导入",
+            ),
+        }
+    }
 }
 
 impl Cell {
@@ -40,8 +76,9 @@ impl Cell {
         }
     }
 
+    /// No text and nothing wrong: a flawed cell is not blank, though its text may be empty.
     pub fn is_blank(&self) -> bool {
-        self.text.is_empty()
+        self.text.is_empty() && self.flaw.is_none()
     }
 
     /// The cell as a date: the date the file stored, a number as an Excel date serial (in the workbook's date
@@ -419,12 +456,13 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     // xlsx: calamine finds a sheet's merges by parsing the whole sheet once more, so a second reader of the
     // same bytes looks for them on the other core while the cells are read.
     if let Sheets::Xlsx(x) = &mut book {
+        let full_calc_on_load = xlsx_full_calc_on_load(bytes);
         let (mut merges, sheets) = rayon::join(
             || xlsx_merges(bytes, &names),
             || -> Result<Vec<RawSheet>> {
                 let mut out = Vec::new();
                 for name in &names {
-                    let rows = xlsx_rows(x, name, date_1904)
+                    let rows = xlsx_rows(x, name, date_1904, full_calc_on_load)
                         .map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
                     out.push(RawSheet {
                         name: name.clone(),
@@ -461,6 +499,38 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     Ok(out)
 }
 
+/// Whether an xlsx workbook asks to have every formula calculated when it is opened (`<calcPr
+/// fullCalcOnLoad="1"/>` in `xl/workbook.xml`): what programs that write formulas without calculating them
+/// (XlsxWriter, rust_xlsxwriter, openpyxl) set, since the values they store are not results. Excel and WPS
+/// calculate on saving and do not leave it set. False when the part cannot be read.
+fn xlsx_full_calc_on_load(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return false;
+    };
+    let Ok(part) = zip.by_name("xl/workbook.xml") else {
+        return false;
+    };
+    let mut xml = Vec::new();
+    if part.take(16 << 20).read_to_end(&mut xml).is_err() {
+        return false;
+    }
+    let xml = String::from_utf8_lossy(&xml);
+    let Some(at) = xml.find("calcPr") else {
+        return false;
+    };
+    let tag = &xml[at..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    [
+        "fullCalcOnLoad=\"1\"",
+        "fullCalcOnLoad=\"true\"",
+        "fullCalcOnLoad='1'",
+        "fullCalcOnLoad='true'",
+    ]
+    .iter()
+    .any(|a| tag.contains(a))
+}
+
 /// The merged regions of each named sheet of an xlsx file, in the order named; a sheet whose merges cannot be
 /// read has none (the covered cells stay blank, which the fill-down rule handles like a CSV export).
 fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
@@ -476,10 +546,15 @@ fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
 /// An xlsx sheet's cells on Excel's grid, as [`rows_of`] lays out a range, streamed from the sheet's XML
 /// without the intermediate range: shared strings are borrowed, not copied once per cell before the copy a
 /// `Cell` makes. A chart sheet has no cells.
+///
+/// A formula cell is read by the value the file holds for it. One without a value, or — in a workbook marked
+/// for calculation on opening (`full_calc_on_load`: its formulas' values were never calculated) — with the 0 a
+/// program that does not calculate writes in its place, is [`Flaw::Uncalculated`].
 fn xlsx_rows<R: std::io::Read + std::io::Seek>(
     book: &mut calamine::Xlsx<R>,
     name: &str,
     date_1904: bool,
+    full_calc_on_load: bool,
 ) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
     let mut reader = match book.worksheet_cells_reader(name) {
         Ok(r) => r,
@@ -491,11 +566,21 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
     let declared = reader.dimensions();
     let width = (declared.end.1 as usize + 1).clamp(1, 64);
     let mut rows: Vec<Vec<Cell>> = Vec::with_capacity((declared.end.0 as usize + 1).min(1 << 20));
-    while let Some(c) = reader.next_cell()? {
-        if matches!(c.get_value(), DataRef::Empty) {
+    while let Some(c) = reader.next_cell_with_formula_metadata()? {
+        let uncalculated = c.formula.is_some()
+            && match &c.value {
+                DataRef::Empty => true,
+                // The placeholder a program that does not calculate writes, when it marks the workbook for
+                // calculation on opening (XlsxWriter, rust_xlsxwriter): not a result.
+                DataRef::Int(0) => full_calc_on_load,
+                DataRef::Float(v) => full_calc_on_load && *v == 0.0,
+                DataRef::DateTime(d) => full_calc_on_load && d.as_f64() == 0.0,
+                _ => false,
+            };
+        if !uncalculated && matches!(c.value, DataRef::Empty) {
             continue;
         }
-        let (r, col) = (c.get_position().0 as usize, c.get_position().1 as usize);
+        let (r, col) = (c.pos.0 as usize, c.pos.1 as usize);
         if rows.len() <= r {
             rows.resize_with(r + 1, Vec::new);
         }
@@ -506,7 +591,14 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
         if row.len() <= col {
             row.resize_with(col + 1, Cell::default);
         }
-        row[col] = cell_of_ref(c.get_value(), date_1904);
+        row[col] = if uncalculated {
+            Cell {
+                flaw: Some(Flaw::Uncalculated),
+                ..Cell::default()
+            }
+        } else {
+            cell_of_ref(&c.value, date_1904)
+        };
     }
     for row in &mut rows {
         trim_trailing_blank(row);
@@ -835,6 +927,7 @@ pub fn read_table_file(
     for sheet in wb.sheets {
         match find_header(&sheet, names, required, any_of)? {
             Ok(header) => {
+                refuse_flawed_cells(&shown, &sheet, header.row + 1, Some(&header))?;
                 return Ok(Ok(TableFile {
                     shown,
                     name,
@@ -842,12 +935,36 @@ pub fn read_table_file(
                     sha256,
                     sheet,
                     header,
-                }))
+                }));
             }
             Err(miss) => misses.push(miss.to_string()),
         }
     }
     Ok(Err(misses))
+}
+
+/// Refuses a table with a cell that cannot be taken as the file shows it ([`Flaw`]), naming the first: for a
+/// step that reads a table whole (visits, follow-ups, registries, worksheets handed back), where a file saved
+/// by a program that does not calculate is not to be read in part. The sheet's rows from index `from` on are
+/// looked at; with a `header`, only the columns it maps.
+pub fn refuse_flawed_cells(file: &str, sheet: &RawSheet, from: usize, header: Option<&Header>) -> Result<()> {
+    for (i, row) in sheet.rows.iter().enumerate().skip(from) {
+        for (c, cell) in row.iter().enumerate() {
+            let Some(flaw) = cell.flaw else { continue };
+            if header.is_some_and(|h| !h.columns.values().any(|&m| m == c)) {
+                continue;
+            }
+            let (name, r, col) = (&sheet.name, i + 1, column_letter(c));
+            bail!(
+                "{}",
+                tr(
+                    format!("{file} sheet `{name}` row {r} column {col}: {}", flaw.reason()),
+                    format!("{file} 工作表「{name}」第 {r} 行 {col} 列: {}", flaw.reason())
+                )
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Where a sheet's header is and which column holds which field.
@@ -1172,6 +1289,54 @@ mod tests {
         // A number in a date column is a serial of the workbook's system too.
         assert_eq!((row[1].text.as_str(), row[1].number), ("44869", Some(44869.0)));
         assert_eq!(row[1].as_date(), Ok(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()));
+    }
+
+    #[test]
+    fn formulas_are_read_by_the_values_the_file_holds() {
+        use rust_xlsxwriter::Workbook as Book;
+        let mut book = Book::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "月收入").unwrap();
+        sheet.write_formula(1, 0, "=500+100").unwrap();
+        sheet.set_formula_result(1, 0, "600");
+        sheet.write_formula(2, 0, "=0*1").unwrap();
+        sheet.write_formula(3, 0, "=B1").unwrap();
+        sheet.set_formula_result(3, 0, "张三");
+        let bytes = book.save_to_buffer().unwrap();
+        let read = |bytes: &[u8]| {
+            read_workbook_bytes("t.xlsx", bytes, Encoding::Detect)
+                .unwrap()
+                .sheets
+                .remove(0)
+        };
+        let rows = read(&bytes).rows;
+        assert_eq!((rows[1][0].number, rows[1][0].flaw), (Some(600.0), None));
+        assert_eq!(rows[3][0].text, "张三");
+        // The 0 rust_xlsxwriter stores for a formula it did not calculate, in a workbook marked for calculation
+        // on opening, is no value.
+        assert_eq!(
+            (rows[2][0].text.as_str(), rows[2][0].flaw),
+            ("", Some(Flaw::Uncalculated))
+        );
+        assert!(!rows[2][0].is_blank());
+        // Without the mark, a stored 0 is a result (Excel and WPS calculate on saving).
+        let excel = edit_zip_part(&bytes, "xl/workbook.xml", |x| x.replace(" fullCalcOnLoad=\"1\"", ""));
+        let rows = read(&excel).rows;
+        assert_eq!((rows[2][0].number, rows[2][0].flaw), (Some(0.0), None));
+        // A formula without a value at all (openpyxl), even at the end of the sheet, is kept as a flawed cell.
+        let none = edit_zip_part(&excel, "xl/worksheets/sheet1.xml", |x| {
+            x.replace("<f>B1</f><v>张三</v>", "<f>B1</f>")
+        });
+        let sheet = read(&none);
+        assert_eq!(sheet.rows.len(), 4);
+        assert_eq!(sheet.rows[3][0].flaw, Some(Flaw::Uncalculated));
+        // A step reading the table whole refuses it, naming the cell.
+        let err = refuse_flawed_cells("t.xlsx", &sheet, 1, None).unwrap_err().to_string();
+        assert!(
+            err.contains("t.xlsx sheet `Sheet1` row 4 column A") && err.contains("Excel or WPS"),
+            "{err}"
+        );
+        assert!(refuse_flawed_cells("t.xlsx", &read(&excel), 1, None).is_ok());
     }
 
     #[test]
