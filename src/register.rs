@@ -124,6 +124,9 @@ pub struct RegisterRead {
     pub rows_read: usize,
     /// Sheets that also look like registers but were not read (the caller warns).
     pub other_register_sheets: Vec<String>,
+    /// What the clerk should know about how the file was read, though nothing is wrong with it (a hidden sheet
+    /// read, or passed over).
+    pub notes: Vec<String>,
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
@@ -210,7 +213,8 @@ pub fn read_register(
     let mut per_member: Vec<(&RawSheet, Header)> = Vec::new();
     let mut household_sheet: Option<(&RawSheet, Header)> = None;
     let mut member_sheet: Option<(&RawSheet, Header)> = None;
-    for sheet in wb.sheets.iter().filter(|s| wanted(s)) {
+    // Visible sheets first: a hidden sheet is often an old copy kept out of sight.
+    for sheet in wb.sheets_visible_first().filter(|s| wanted(s)) {
         match find_header(sheet, names, PER_MEMBER_REQUIRED, PER_MEMBER_KEY)? {
             Ok(h) => {
                 per_member.push((sheet, h));
@@ -235,15 +239,21 @@ pub fn read_register(
     // Shape (b) members sheets also satisfy the per-member search when they carry no scheme column, so the
     // search above required 申请类别 for per-member registers.
     if let Some((sheet, header)) = per_member.first() {
+        let (hidden, visible): (Vec<&RawSheet>, Vec<&RawSheet>) =
+            per_member.iter().skip(1).map(|(s, _)| *s).partition(|s| s.hidden);
         let mut read = RegisterRead {
-            other_register_sheets: per_member.iter().skip(1).map(|(s, _)| s.name.clone()).collect(),
+            other_register_sheets: visible.iter().map(|s| s.name.clone()).collect(),
+            notes: hidden_sheet_notes(&wb.file, &[sheet], &hidden),
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy);
         return Ok(Ok(read));
     }
     if let (Some((hs, hh)), Some((ms, mh))) = (household_sheet, member_sheet) {
-        let mut read = RegisterRead::default();
+        let mut read = RegisterRead {
+            notes: hidden_sheet_notes(&wb.file, &[hs, ms], &[]),
+            ..RegisterRead::default()
+        };
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
         return Ok(Ok(read));
     }
@@ -251,6 +261,43 @@ pub fn read_register(
         file: wb.file.clone(),
         misses,
     }))
+}
+
+/// What the clerk is told about hidden sheets: each sheet `read` that is hidden (no visible sheet was a
+/// register), and each hidden register sheet `passed_over` for a visible one.
+fn hidden_sheet_notes(file: &str, read: &[&RawSheet], passed_over: &[&RawSheet]) -> Vec<String> {
+    let mut notes: Vec<String> = read
+        .iter()
+        .filter(|s| s.hidden)
+        .map(|s| {
+            let name = &s.name;
+            tr(
+                format!(
+                    "{file}: sheet `{name}` was read, and it is hidden in the workbook (no visible sheet is a \
+                     register); check it is the register meant (unhide it: right-click a sheet tab → Unhide)"
+                ),
+                format!(
+                    "{file}: 读取的工作表「{name}」在工作簿中是隐藏的 (没有可见的登记表工作表); 请确认它就是要导入的\
+                     登记表 (取消隐藏: 右键单击工作表标签 → 取消隐藏)"
+                ),
+            )
+        })
+        .collect();
+    let shown = read.first().map(|s| s.name.as_str()).unwrap_or("");
+    notes.extend(passed_over.iter().map(|s| {
+        let name = &s.name;
+        tr(
+            format!(
+                "{file}: hidden sheet `{name}` also looks like a register and was not read (the visible sheet \
+                 `{shown}` was); import it with --sheet \"{name}\" if it is the one meant"
+            ),
+            format!(
+                "{file}: 隐藏的工作表「{name}」也像登记表, 未读取 (读取的是可见的工作表「{shown}」); 如要导入它, \
+                 请加 --sheet \"{name}\""
+            ),
+        )
+    }));
+    notes
 }
 
 /// What a row below the header is.

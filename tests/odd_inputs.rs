@@ -206,3 +206,47 @@ fn a_formula_never_calculated_rejects_its_row_and_a_calculated_one_is_its_value(
         assert!(!ws.path("ledgers/members.csv").exists(), "{o}");
     }
 }
+
+/// Item 10: a workbook whose first sheet is a hidden old copy of the register was imported from the hidden
+/// sheet without a word. The visible sheet is read (the hidden one is mentioned); when the only register is on
+/// a hidden sheet it is read, and the clerk is told which sheet that was and that it is hidden.
+#[test]
+fn a_visible_register_is_read_before_a_hidden_one_and_a_hidden_one_read_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_head = id("13019919750202002");
+    let write_old = |sheet: &mut Worksheet| {
+        write_register_rows(sheet);
+        for (c, v) in [(1, old_head.as_str()), (2, "李旧"), (3, old_head.as_str())] {
+            sheet.write_string(1, c, v).unwrap();
+        }
+        sheet.set_hidden(true);
+    };
+
+    let mut book = Workbook::new();
+    write_old(book.add_worksheet().set_name("旧表").unwrap());
+    let current = book.add_worksheet().set_name("申请登记").unwrap();
+    write_register_rows(current);
+    current.set_active(true);
+    let path = dir.path().join("hidden-first.xlsx");
+    book.save(&path).unwrap();
+    let ws = Ws::new();
+    let out = intake(&ws, &path);
+    assert_exit(&out, 0);
+    assert_eq!(taken(&ws).name.as_str(), "张好");
+    let o = stdout(&out);
+    assert!(o.contains("hidden sheet `旧表`") && o.contains("was not read"), "{o}");
+
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet().set_name("填表说明").unwrap();
+    notes.write_string(0, 0, "请按表头填写").unwrap();
+    notes.set_active(true);
+    write_old(book.add_worksheet().set_name("旧表").unwrap());
+    let path = dir.path().join("hidden-only.xlsx");
+    book.save(&path).unwrap();
+    let ws = Ws::new();
+    let out = intake(&ws, &path);
+    assert_exit(&out, 0);
+    assert_eq!(taken(&ws).name.as_str(), "李旧");
+    let o = stdout(&out);
+    assert!(o.contains("sheet `旧表` was read") && o.contains("hidden"), "{o}");
+}

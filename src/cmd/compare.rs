@@ -400,10 +400,7 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
 /// rows below are looked up one record at a time.
 fn scan_records<'a>(ctx: &ScanCtx<'a>, records: &mut CsvRecords) -> Result<Scanned<'a>> {
     let mut rec = StringRecord::new();
-    let mut top = RawSheet {
-        name: records.sheet_name(),
-        rows: Vec::new(),
-    };
+    let mut top = RawSheet::new(records.sheet_name(), Vec::new());
     while top.rows.len() < HEADER_SEARCH_ROWS && records.next(&mut rec)? {
         top.rows.push(rec.iter().map(Cell::text).collect());
     }
@@ -430,7 +427,12 @@ fn registry_header<'s>(ctx: &ScanCtx, sheets: &'s [RawSheet]) -> Result<(&'s Raw
         required.push("amount");
     }
     let mut misses = Vec::new();
-    for sheet in sheets {
+    // Visible sheets first: a hidden sheet is often an old copy kept out of sight.
+    for sheet in sheets
+        .iter()
+        .filter(|s| !s.hidden)
+        .chain(sheets.iter().filter(|s| s.hidden))
+    {
         match find_header(sheet, &names, &required, &[])? {
             Ok(h) => return Ok((sheet, h)),
             Err(m) => misses.push(m.to_string()),

@@ -106,6 +106,20 @@ fn serial_date(serial: f64, date_1904: bool) -> Result<NaiveDate, date::DateErro
 pub struct RawSheet {
     pub name: String,
     pub rows: Vec<Vec<Cell>>,
+    /// Hidden in the workbook (hidden or "very hidden"): often an old copy kept out of sight, so a step looks at
+    /// the visible sheets first ([`Workbook::sheets_visible_first`]) and says so when it reads a hidden one.
+    pub hidden: bool,
+}
+
+impl RawSheet {
+    /// A visible sheet.
+    pub fn new(name: String, rows: Vec<Vec<Cell>>) -> RawSheet {
+        RawSheet {
+            name,
+            rows,
+            hidden: false,
+        }
+    }
 }
 
 /// A whole file's sheets.
@@ -114,6 +128,15 @@ pub struct Workbook {
     /// The file name as given (for messages and rejects).
     pub file: String,
     pub sheets: Vec<RawSheet>,
+}
+
+impl Workbook {
+    /// The sheets a step looks through for its table: the visible ones in the workbook's order, then the hidden
+    /// ones. A hidden sheet is read only when no visible one has the table.
+    pub fn sheets_visible_first(&self) -> impl Iterator<Item = &RawSheet> {
+        let (visible, hidden): (Vec<&RawSheet>, Vec<&RawSheet>) = self.sheets.iter().partition(|s| !s.hidden);
+        visible.into_iter().chain(hidden)
+    }
 }
 
 /// How to read a CSV file's bytes.
@@ -360,10 +383,7 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         rows.push(rec.iter().map(Cell::text).collect());
     }
     check_last_record(file, text.get(last_start..).unwrap_or(""), rows.len())?;
-    Ok(RawSheet {
-        name: csv_sheet_name(file),
-        rows,
-    })
+    Ok(RawSheet::new(csv_sheet_name(file), rows))
 }
 
 /// The 0-based column of a quoted cell in one CSV record (`rec`: its text to the end of the file) whose quote
@@ -440,6 +460,12 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         })?),
     };
     let names = book.sheet_names();
+    let hidden: Vec<bool> = book
+        .sheets_metadata()
+        .iter()
+        .map(|m| m.visible != calamine::SheetVisible::Visible)
+        .collect();
+    let is_hidden = |i: usize| hidden.get(i).copied().unwrap_or(false);
     // Mac Excel's workbooks may count dates from 1904; calamine says so, but hands date cells over as serials.
     let date_1904 = match &book {
         Sheets::Xlsx(x) => x.has_1904_epoch(),
@@ -461,12 +487,13 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             || xlsx_merges(bytes, &names),
             || -> Result<Vec<RawSheet>> {
                 let mut out = Vec::new();
-                for name in &names {
+                for (i, name) in names.iter().enumerate() {
                     let rows = xlsx_rows(x, name, date_1904, full_calc_on_load)
                         .map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
                     out.push(RawSheet {
                         name: name.clone(),
                         rows,
+                        hidden: is_hidden(i),
                     });
                 }
                 Ok(out)
@@ -481,7 +508,7 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         return Ok(sheets);
     }
     let mut out = Vec::new();
-    for name in names {
+    for (i, name) in names.into_iter().enumerate() {
         let merges: Vec<Dimensions> = match &mut book {
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
@@ -494,7 +521,11 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         for m in merges {
             expand_merge(&mut rows, &m);
         }
-        out.push(RawSheet { name, rows });
+        out.push(RawSheet {
+            name,
+            rows,
+            hidden: is_hidden(i),
+        });
     }
     Ok(out)
 }
@@ -922,7 +953,8 @@ pub fn read_table_file(
     })?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
     let sha256 = crate::ledger::events::sha256_hex(&bytes);
-    let wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    let mut wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    wb.sheets.sort_by_key(|s| s.hidden);
     let mut misses = Vec::new();
     for sheet in wb.sheets {
         match find_header(&sheet, names, required, any_of)? {
@@ -1157,6 +1189,7 @@ mod tests {
                 vec![],
                 vec![Cell::text("序号"), Cell::text("姓名"), Cell::text("身份证号码")],
             ],
+            hidden: false,
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let h = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -1171,6 +1204,7 @@ mod tests {
         let sheet = RawSheet {
             name: "s".into(),
             rows: vec![vec![Cell::text("编号"), Cell::text("名称"), Cell::text("数量")]],
+            hidden: false,
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -1188,6 +1222,7 @@ mod tests {
         let sheet = RawSheet {
             name: "s".into(),
             rows: vec![vec![Cell::text("姓名"), Cell::text("身份证号"), Cell::text("证件号码")]],
+            hidden: false,
         };
         let names = HeaderNames::new(&BTreeMap::new());
         assert!(find_header(&sheet, &names, &["name", "id_number"], &[]).is_err());
