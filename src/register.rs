@@ -318,7 +318,7 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
         }
         let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
         if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
-            return RowKind::Skip(format!("totals row ({})", c.text));
+            return RowKind::Skip(format!("totals row ({})", text::excerpt(&c.text)));
         }
     }
     // The header repeated below (a print-out's page break): the same texts in the header's columns.
@@ -334,7 +334,11 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
         return RowKind::Skip("header row repeated".into());
     }
     if data_fields.iter().all(|f| header.text(row, f).is_empty()) && flawed_columns(row, header).next().is_none() {
-        let note: Vec<&str> = non_blank.iter().map(|c| c.text.as_str()).take(3).collect();
+        let note: Vec<String> = non_blank
+            .iter()
+            .take(3)
+            .map(|c| text::excerpt(&c.text).to_string())
+            .collect();
         return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
     }
     RowKind::Data
@@ -595,11 +599,13 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
                         tr(
                             format!(
                                 "household key {key} has conflicting {l}: row {r0} says `{}`, row {r1} says `{}`",
-                                prev.text, cell.text
+                                text::excerpt(&prev.text),
+                                text::excerpt(&cell.text)
                             ),
                             format!(
                                 "同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{}」, 第 {r1} 行为「{}」",
-                                prev.text, cell.text
+                                text::excerpt(&prev.text),
+                                text::excerpt(&cell.text)
                             ),
                         )
                     },
@@ -675,7 +681,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             problem(
                 "relation",
                 rel_text,
-                format!("unknown relation `{rel_text}`"),
+                format!("unknown relation `{}`", text::excerpt(rel_text)),
                 "use 户主/本人, 配偶, 子, 女, 父亲, 母亲, 孙子, 孙女, 儿媳, 女婿, 兄弟姐妹 or 其他",
             );
         }
@@ -719,7 +725,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             problem(
                 "disability_grade",
                 grade_text,
-                format!("unknown disability grade `{grade_text}`"),
+                format!("unknown disability grade `{}`", text::excerpt(grade_text)),
                 "write 一级, 二级, 三级, 四级 or leave blank",
             );
             0
@@ -733,7 +739,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                 problem(
                     f,
                     t,
-                    format!("`{t}` is not 是 or 否"),
+                    format!("`{}` is not 是 or 否", text::excerpt(t)),
                     "write 是, or leave blank for 否",
                 );
                 false
@@ -747,7 +753,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "work_ability",
             wa_text,
-            format!("unknown work ability `{wa_text}`"),
+            format!("unknown work ability `{}`", text::excerpt(wa_text)),
             "write 有, 部分 or 无",
         );
         WorkAbility::Unknown
@@ -758,7 +764,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "self_care",
             sc_text,
-            format!("unknown self-care ability `{sc_text}`"),
+            format!("unknown self-care ability `{}`", text::excerpt(sc_text)),
             "write 能自理, 部分自理 or 不能自理",
         );
         crate::ledger::SelfCare::Unknown
@@ -1095,8 +1101,8 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                 "scheme",
                 &c.text,
                 tr(
-                    format!("scheme `{}` is not in the policy", c.text),
-                    format!("申请类别「{}」不在政策文件中", c.text),
+                    format!("scheme `{}` is not in the policy", text::excerpt(&c.text)),
+                    format!("申请类别「{}」不在政策文件中", text::excerpt(&c.text)),
                 ),
                 &format!("use one of {}", known.join("、")),
             );
@@ -1113,8 +1119,8 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     "township",
                     &c.text,
                     tr(
-                        format!("township `{}` is not in the policy", c.text),
-                        format!("乡镇(街道)「{}」不在政策文件中", c.text),
+                        format!("township `{}` is not in the policy", text::excerpt(&c.text)),
+                        format!("乡镇(街道)「{}」不在政策文件中", text::excerpt(&c.text)),
                     ),
                     &format!("use one of {}", known.join("、")),
                 );
@@ -1132,8 +1138,16 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     "village",
                     &c.text,
                     tr(
-                        format!("village `{}` is not listed under {} in the policy", c.text, t.name),
-                        format!("村(社区)「{}」不在政策文件中 {} 的村(社区)名单里", c.text, t.name),
+                        format!(
+                            "village `{}` is not listed under {} in the policy",
+                            text::excerpt(&c.text),
+                            t.name
+                        ),
+                        format!(
+                            "村(社区)「{}」不在政策文件中 {} 的村(社区)名单里",
+                            text::excerpt(&c.text),
+                            t.name
+                        ),
                     ),
                     &format!("use one of {}", t.villages.join("、")),
                 );
@@ -1158,7 +1172,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     &r,
                     "hukou",
                     &c.text,
-                    format!("unknown household registration type `{}`", c.text),
+                    format!("unknown household registration type `{}`", text::excerpt(&c.text)),
                     "write 城镇 or 农村",
                 );
                 String::new()
@@ -1297,7 +1311,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                     &r,
                     "support_mode",
                     &c.text,
-                    format!("unknown support mode `{}`", c.text),
+                    format!("unknown support mode `{}`", text::excerpt(&c.text)),
                     "write 集中 or 分散",
                 );
             }
@@ -1311,7 +1325,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy) -> Option<Ho
                 &r,
                 "urgent",
                 &c.text,
-                format!("`{}` is not 是 or 否", c.text),
+                format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
                 "write 是, or leave blank",
             );
             false

@@ -250,3 +250,93 @@ fn a_visible_register_is_read_before_a_hidden_one_and_a_hidden_one_read_is_named
     let o = stdout(&out);
     assert!(o.contains("sheet `旧表` was read") && o.contains("hidden"), "{o}");
 }
+
+/// Writes the register's good row with its name (张好) replaced by `name` in the workbook's shared strings —
+/// what no spreadsheet program lets a clerk type, but a made-up or damaged file holds.
+fn register_with_name(dir: &Path, file: &str, name: &str) -> PathBuf {
+    let path = register_xlsx(dir, file, |_| {});
+    edit_zip_part(&path, "xl/sharedStrings.xml", |xml| {
+        assert!(xml.contains("<t>张好</t>"), "{xml}");
+        xml.replace("<t>张好</t>", &format!("<t>{name}</t>"))
+    });
+    path
+}
+
+/// Item 17: a name holding an escaped control character (`_x0000_` in the workbook's XML) was stored with a NUL
+/// in members.csv. Its row is rejected, naming the cell.
+#[test]
+fn a_control_character_in_a_cell_rejects_its_row_naming_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Ws::new();
+    let path = register_with_name(dir.path(), "nul.xlsx", "张_x0000_好");
+    let out = intake(&ws, &path);
+    assert_exit(&out, 1);
+    let o = stdout(&out);
+    for w in ["nul.xlsx", "row 2", "姓名", "control character"] {
+        assert!(o.contains(w), "`{w}` not in: {o}");
+    }
+    assert!(!ws.path("ledgers/members.csv").exists(), "{o}");
+    let report = read_report(&ws.report("nul"));
+    let text = report[0].1[0].text();
+    assert!(text.contains("张<U+0000>好"), "{text}");
+}
+
+/// Items 13 and 17: a cell longer than a spreadsheet cell can hold (32,767 characters) was taken into a ledger,
+/// and a gigabyte cell made a gigabyte message in half a minute and 5 GB of memory. Such a file is refused
+/// early, naming the cell where it can, and no message quotes more than a short prefix of a value.
+#[test]
+fn cells_no_spreadsheet_can_hold_are_refused_and_messages_quote_short_prefixes() {
+    let dir = tempfile::tempdir().unwrap();
+    // 40,000 characters: refused, naming sheet, row and column; nothing written.
+    let ws = Ws::new();
+    let before = ws.tree(&[".jiuzhu/lock"]);
+    let path = register_with_name(dir.path(), "long.xlsx", &"好".repeat(40_000));
+    let out = intake(&ws, &path);
+    assert_exit(&out, 2);
+    let e = stderr(&out);
+    for w in [
+        "long.xlsx",
+        "sheet `申请登记` row 2 column C",
+        "40000 characters",
+        "32767",
+    ] {
+        assert!(e.contains(w), "`{w}` not in: {e}");
+    }
+    assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "a 40,000-character cell");
+
+    // 16 million characters (48 MB): refused before the workbook is parsed, in bounded time and memory (1 GiB of address space).
+    let path = register_with_name(dir.path(), "huge.xlsx", &"好".repeat(16 << 20));
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("jiuzhu"))
+        .env("LC_ALL", "C")
+        .arg("-C")
+        .arg(ws.root())
+        .arg("intake")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let e = stderr(&out);
+    assert!(e.contains("huge.xlsx") && e.contains("32767") && e.len() < 1000, "{e}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "a 48 MB cell");
+
+    // A cell a spreadsheet can hold, but long, quoted in a rejection: a short prefix of it.
+    let long_village = "东".repeat(30_000);
+    let path = register_xlsx(dir.path(), "village.xlsx", |s| {
+        s.write_string(1, 7, &long_village).unwrap();
+    });
+    let out = intake(&ws, &path);
+    assert_exit(&out, 1);
+    let o = stdout(&out);
+    assert!(o.contains("village `东东东") && o.contains("…`"), "{o}");
+    assert!(o.len() < 2000, "{} bytes: {}", o.len(), &o[..2000.min(o.len())]);
+}

@@ -580,7 +580,7 @@ impl<'c, 'a> Scan<'c, 'a> {
                 anyhow!(
                     "{} row {excel_row}: the amount `{}` is not money: {e}",
                     ctx.file,
-                    cell.text
+                    text::excerpt(&cell.text)
                 )
             })?;
             Ok(amount > low.0)
@@ -972,7 +972,8 @@ fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
             PENDING | "open" => Some(Disposition::Open),
             other => {
                 bad.push(format!(
-                    "{at}: 处理结果 `{other}` is not one of {CONFIRM}, {CLEAR}, {PENDING}"
+                    "{at}: 处理结果 `{}` is not one of {CONFIRM}, {CLEAR}, {PENDING}",
+                    text::excerpt(other)
                 ));
                 None
             }

@@ -1676,7 +1676,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             let item = cell(Some(c_item));
             let unit = cell(Some(c_unit));
             let Some(qty) = Quantity::parse(&cell(Some(c_qty))).filter(|q| q.0 > 0) else {
-                problems.push(format!("{at}: 数量 `{}` is not a positive quantity", cell(Some(c_qty))));
+                problems.push(format!(
+                    "{at}: 数量 `{}` is not a positive quantity",
+                    crate::domain::text::excerpt(&cell(Some(c_qty)))
+                ));
                 continue;
             };
             if item.is_empty() || unit.is_empty() {
@@ -1916,7 +1919,10 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         };
         let id = cell(c_id);
         let Some(&i) = row_of.get(id.as_str()) else {
-            problems.push(format!("{at}: {GOODS_ID} `{id}` is not a row of plan {plan}"));
+            problems.push(format!(
+                "{at}: {GOODS_ID} `{}` is not a row of plan {plan}",
+                crate::domain::text::excerpt(&id)
+            ));
             continue;
         };
         if !seen.insert(id.clone()) {
@@ -1942,7 +1948,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             Err(_) => {
                 problems.push(format!(
                     "{at}: signed, but {RECEIVED_ON} `{}` is not a date",
-                    cell(c_date)
+                    crate::domain::text::excerpt(&cell(c_date))
                 ));
                 continue;
             }
@@ -1954,7 +1960,10 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             match Quantity::parse(&real) {
                 Some(q) => q,
                 None => {
-                    problems.push(format!("{at}: {RECEIVED_QTY} `{real}` is not a quantity"));
+                    problems.push(format!(
+                        "{at}: {RECEIVED_QTY} `{}` is not a quantity",
+                        crate::domain::text::excerpt(&real)
+                    ));
                     continue;
                 }
             }

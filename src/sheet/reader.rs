@@ -42,6 +42,9 @@ pub enum Flaw {
     /// calculating them (a script, a web system's export), so there is no value to read — reading it as blank
     /// or 0 would turn an income of 600.00 into 0.00. The cell's text is empty.
     Uncalculated,
+    /// A control character (U+0000 as `_x0000_` in a workbook's XML): not text anyone typed, and not to be
+    /// stored in a ledger. The cell's text shows it as `<U+0000>`.
+    ControlCharacter,
 }
 
 impl Flaw {
@@ -54,6 +57,12 @@ impl Flaw {
                 "该单元格是公式, 但文件中没有计算结果 (文件由不计算公式的程序保存): 请用 Excel 或 WPS 打开文件并保存, \
                  然后重新导入",
             ),
+            Flaw::ControlCharacter => tr(
+                "the cell holds a control character (shown as <U+…>), which is not text: the program that made \
+                 the file left it there; type the cell again in Excel or WPS, save, and import again",
+                "该单元格含有控制字符 (显示为 <U+…>), 不是正常文字, 是生成文件的程序留下的; 请在 Excel 或 WPS 中\
+                 重新输入该单元格, 保存后重新导入",
+            ),
         }
     }
 
@@ -64,14 +73,37 @@ impl Flaw {
                 "open the file in Excel or WPS and save it (that calculates the formulas), then import it again",
                 "用 Excel 或 WPS 打开文件并保存 (保存时会计算公式), 然后重新导入",
             ),
+            Flaw::ControlCharacter => tr(
+                "type the cell again in Excel or WPS (delete it first), save, and import again",
+                "在 Excel 或 WPS 中删除并重新输入该单元格, 保存后重新导入",
+            ),
         }
     }
 }
 
 impl Cell {
+    /// A text cell, normalised. A control character left in it (not a tab or line break, which normalising
+    /// makes spaces) is no text anyone typed — `_x0000_` in a workbook's XML, bytes of a binary file: the cell
+    /// is [`Flaw::ControlCharacter`], its text showing each one as `<U+0000>`.
     pub fn text(s: &str) -> Cell {
+        let text = text::normalized(s);
+        if !has_control_character(&text) {
+            return Cell {
+                text: text.into_owned(),
+                ..Cell::default()
+            };
+        }
+        let mut shown = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() {
+                shown.push_str(&format!("<U+{:04X}>", c as u32));
+            } else {
+                shown.push(c);
+            }
+        }
         Cell {
-            text: text::normalized(s).into_owned(),
+            text: shown,
+            flaw: Some(Flaw::ControlCharacter),
             ..Cell::default()
         }
     }
@@ -90,6 +122,12 @@ impl Cell {
             (None, None) => date::parse_date(&self.text),
         }
     }
+}
+
+/// Whether normalised text holds a control character (C0 or C1, U+0000–U+001F and U+007F–U+009F): checked
+/// byte by byte first, since nearly every cell has none (C1 characters are `0xC2 0x80..0x9F` in UTF-8).
+fn has_control_character(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control)
 }
 
 /// An Excel date serial as a date, in the 1904 date system or the 1900 one.
@@ -315,13 +353,31 @@ pub(crate) fn has_nul(file: &str) -> anyhow::Error {
     anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)")
 }
 
-/// `row` is 1-based, `col` 0-based.
-pub(crate) fn cell_too_long(file: &str, row: usize, col: usize, chars: usize) -> anyhow::Error {
+/// `row` is 1-based, `col` 0-based; `sheet` names a workbook's sheet (a CSV file has one).
+pub(crate) fn cell_too_long(file: &str, sheet: Option<&str>, row: usize, col: usize, chars: usize) -> anyhow::Error {
+    let sheet = sheet.map(|s| format!(" sheet `{s}`")).unwrap_or_default();
     anyhow!(
-        "{file} row {row} column {}: a cell of {chars} characters (a spreadsheet cell holds at most {MAX_CELL_CHARS}); \
-         the file is damaged or not a register",
+        "{file}{sheet} row {row} column {}: a cell of {chars} characters (a spreadsheet cell holds at most \
+         {MAX_CELL_CHARS}); the file is damaged or not a register",
         column_letter(col)
     )
+}
+
+/// The length in characters of a cell's text longer than a spreadsheet cell can hold ([`MAX_CELL_CHARS`]).
+fn overlong(s: &str) -> Option<usize> {
+    if s.len() <= MAX_CELL_CHARS {
+        return None;
+    }
+    Some(s.chars().count()).filter(|&n| n > MAX_CELL_CHARS)
+}
+
+/// A text cell, refused (its length in characters) when longer than a spreadsheet cell can hold: checked
+/// before the text is copied or normalised, so a damaged file's gigabyte cell costs no more than its reading.
+fn text_cell(s: &str) -> std::result::Result<Cell, usize> {
+    match overlong(s) {
+        Some(chars) => Err(chars),
+        None => Ok(Cell::text(s)),
+    }
 }
 
 /// The first cell of a CSV record longer than [`MAX_CELL_CHARS`], with its length in characters.
@@ -378,7 +434,7 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         }
         last_start = rec.position().map_or(0, |p| p.byte() as usize);
         if let Some((c, chars)) = overlong_cell(&rec) {
-            return Err(cell_too_long(file, i + 1, c, chars));
+            return Err(cell_too_long(file, None, i + 1, c, chars));
         }
         rows.push(rec.iter().map(Cell::text).collect());
     }
@@ -443,6 +499,9 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     if ext == "xls" && !xls_dimensions_plausible(bytes) {
         return Err(unreadable(&"a sheet declares more cells than an .xls can hold"));
     }
+    if ext != "xls" {
+        refuse_huge_text_runs(file, bytes)?;
+    }
     let cursor = Cursor::new(bytes);
     let mut book: Sheets<Cursor<&[u8]>> = match ext {
         "xls" => Sheets::Xls(calamine::Xls::new(cursor).map_err(|e| match e {
@@ -488,8 +547,10 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             || -> Result<Vec<RawSheet>> {
                 let mut out = Vec::new();
                 for (i, name) in names.iter().enumerate() {
-                    let rows = xlsx_rows(x, name, date_1904, full_calc_on_load)
-                        .map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
+                    let rows = xlsx_rows(x, name, date_1904, full_calc_on_load).map_err(|e| match e {
+                        SheetFault::Xlsx(e) => anyhow!("{file} sheet `{name}` cannot be read ({e})"),
+                        SheetFault::Overlong((r, c, chars)) => cell_too_long(file, Some(name), r + 1, c, chars),
+                    })?;
                     out.push(RawSheet {
                         name: name.clone(),
                         rows,
@@ -517,7 +578,8 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         let cannot = |e: &dyn std::fmt::Display| anyhow!("{file} sheet `{name}` cannot be read ({e})");
         let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, |d| {
             cell_of(d, date_1904)
-        });
+        })
+        .map_err(|(r, c, chars)| cell_too_long(file, Some(&name), r + 1, c, chars))?;
         for m in merges {
             expand_merge(&mut rows, &m);
         }
@@ -528,6 +590,55 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         });
     }
     Ok(out)
+}
+
+/// The longest run of text between two XML tags a workbook part may hold: no cell comes near it (32,767
+/// characters are at most 128 KiB of UTF-8, 320 KiB written as character references).
+const MAX_XML_TEXT_RUN: u64 = 1 << 20;
+
+/// How much an XML part must shrink in the zip for [`refuse_huge_text_runs`] to look through it: parts as
+/// Excel, WPS and LibreOffice write them shrink 2–10 times, a cell of repeated characters a thousand times.
+const SUSPICIOUS_COMPRESSION: u64 = 20;
+
+/// Refuses a zipped workbook (xlsx, ods) a part of which holds a run of text longer than any cell can be, before
+/// the spreadsheet parser reads it: a damaged or made-up file whose gigabyte cell the parser would hold whole
+/// (twice over, with the second reader of merges), then copy into the message quoting it. Only parts that
+/// shrink suspiciously in the zip are looked through, streaming (their size counted, nothing kept): a normal
+/// register is not read twice. A cell over [`MAX_CELL_CHARS`] that gets past this is refused cell by cell.
+fn refuse_huge_text_runs(file: &str, bytes: &[u8]) -> Result<()> {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let (size, packed) = (part.size(), part.compressed_size());
+        if !name.ends_with(".xml") || size <= MAX_XML_TEXT_RUN || size < packed.saturating_mul(SUSPICIOUS_COMPRESSION) {
+            continue;
+        }
+        let mut buf = vec![0u8; 1 << 16];
+        let mut run = 0u64;
+        loop {
+            let n = match part.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            for &b in &buf[..n] {
+                run = if b == b'<' || b == b'>' { 0 } else { run + 1 };
+                if run > MAX_XML_TEXT_RUN {
+                    bail!(
+                        "{file}: its part {name} holds a text of more than {} MiB, a cell no spreadsheet can hold (a \
+                         cell holds at most {MAX_CELL_CHARS} characters); the file is damaged or not a register",
+                        MAX_XML_TEXT_RUN >> 20
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether an xlsx workbook asks to have every formula calculated when it is opened (`<calcPr
@@ -574,6 +685,12 @@ fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
     }
 }
 
+/// Why an xlsx sheet's cells could not be read.
+enum SheetFault {
+    Xlsx(calamine::XlsxError),
+    Overlong(Overlong),
+}
+
 /// An xlsx sheet's cells on Excel's grid, as [`rows_of`] lays out a range, streamed from the sheet's XML
 /// without the intermediate range: shared strings are borrowed, not copied once per cell before the copy a
 /// `Cell` makes. A chart sheet has no cells.
@@ -586,18 +703,18 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
     name: &str,
     date_1904: bool,
     full_calc_on_load: bool,
-) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
+) -> std::result::Result<Vec<Vec<Cell>>, SheetFault> {
     let mut reader = match book.worksheet_cells_reader(name) {
         Ok(r) => r,
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(SheetFault::Xlsx(e)),
     };
     // The sheet's declared size (when it has one) sizes the rows up front, instead of each row growing cell by
     // cell; only a hint, bounded so that a false claim costs little.
     let declared = reader.dimensions();
     let width = (declared.end.1 as usize + 1).clamp(1, 64);
     let mut rows: Vec<Vec<Cell>> = Vec::with_capacity((declared.end.0 as usize + 1).min(1 << 20));
-    while let Some(c) = reader.next_cell_with_formula_metadata()? {
+    while let Some(c) = reader.next_cell_with_formula_metadata().map_err(SheetFault::Xlsx)? {
         let uncalculated = c.formula.is_some()
             && match &c.value {
                 DataRef::Empty => true,
@@ -628,7 +745,7 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
                 ..Cell::default()
             }
         } else {
-            cell_of_ref(&c.value, date_1904)
+            cell_of_ref(&c.value, date_1904).map_err(|chars| SheetFault::Overlong((r, col, chars)))?
         };
     }
     for row in &mut rows {
@@ -843,7 +960,13 @@ fn expand_merge(rows: &mut [Vec<Cell>], m: &Dimensions) {
 
 /// The rows of a sheet as `Cell`s, placed at their sheet positions (rows and columns before the used range blank),
 /// trailing blank cells trimmed.
-fn rows_of<T: calamine::CellType>(range: &calamine::Range<T>, cell: impl Fn(&T) -> Cell) -> Vec<Vec<Cell>> {
+/// A cell too long to be one ([`overlong`]): the 0-based row and column, and its length in characters.
+type Overlong = (usize, usize, usize);
+
+fn rows_of<T: calamine::CellType>(
+    range: &calamine::Range<T>,
+    cell: impl Fn(&T) -> std::result::Result<Cell, usize>,
+) -> std::result::Result<Vec<Vec<Cell>>, Overlong> {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     if let Some((r0, c0)) = range.start() {
         for (i, row) in range.rows().enumerate() {
@@ -852,18 +975,21 @@ fn rows_of<T: calamine::CellType>(range: &calamine::Range<T>, cell: impl Fn(&T) 
                 rows.resize(r + 1, Vec::new());
             }
             let mut cells = vec![Cell::default(); c0 as usize];
-            cells.extend(row.iter().map(&cell));
+            for (j, d) in row.iter().enumerate() {
+                cells.push(cell(d).map_err(|chars| (r, c0 as usize + j, chars))?);
+            }
             trim_trailing_blank(&mut cells);
             rows[r] = cells;
         }
     }
-    rows
+    Ok(rows)
 }
 
 /// As [`cell_of`], for a cell whose shared string is borrowed from the workbook.
-fn cell_of_ref(d: &DataRef<'_>, date_1904: bool) -> Cell {
+fn cell_of_ref(d: &DataRef<'_>, date_1904: bool) -> std::result::Result<Cell, usize> {
     match d {
-        DataRef::SharedString(s) => Cell::text(s),
+        DataRef::SharedString(s) => text_cell(s),
+        DataRef::String(s) => text_cell(s),
         other => cell_of(&Data::from(other.clone()), date_1904),
     }
 }
@@ -871,16 +997,18 @@ fn cell_of_ref(d: &DataRef<'_>, date_1904: bool) -> Cell {
 /// How a calamine cell reads as text. Numbers keep their exact decimal spelling (shortest round-trip form,
 /// no exponent), so `850.5` is "850.5" and a mangled ID stays recognisable as one. `date_1904`: the workbook
 /// counts dates from 1904 (calamine hands date cells over as serials, whatever the system).
-fn cell_of(d: &Data, date_1904: bool) -> Cell {
+fn cell_of(d: &Data, date_1904: bool) -> std::result::Result<Cell, usize> {
     let number = |n: f64, text: String| Cell {
         text,
         number: Some(n),
         date_1904,
         ..Cell::default()
     };
-    match d {
-        Data::Empty => Cell::default(),
-        Data::String(s) => Cell::text(s),
+    if let Data::String(s) = d {
+        return text_cell(s);
+    }
+    Ok(match d {
+        Data::Empty | Data::String(_) => Cell::default(),
         Data::Int(i) => number(*i as f64, i.to_string()),
         Data::Float(f) => number(*f, number_text(*f)),
         Data::Bool(b) => Cell::text(if *b { "是" } else { "否" }),
@@ -905,7 +1033,7 @@ fn cell_of(d: &Data, date_1904: bool) -> Cell {
         }
         Data::DurationIso(s) => Cell::text(s),
         Data::Error(e) => Cell::text(&format!("#{e:?}")),
-    }
+    })
 }
 
 /// A float as text: integers without `.0`, others in their shortest exact form.
@@ -1024,6 +1152,9 @@ impl Header {
 /// The header rows jiuzhu looks through before giving up (title and note rows above the header).
 pub const HEADER_SEARCH_ROWS: usize = 30;
 
+/// The cells of the closest row a [`HeaderMiss`] quotes.
+const HEADER_MISS_CELLS: usize = 30;
+
 /// Why no header was found: what was expected and the best candidate row's cells.
 #[derive(Debug, Clone)]
 pub struct HeaderMiss {
@@ -1047,7 +1178,16 @@ impl std::fmt::Display for HeaderMiss {
         )?;
         match &self.best_row {
             Some((row, cells)) => {
-                write!(f, " (closest: row {} has {})", row + 1, cells.join(" | "))
+                // At most a few cells, each cut short: a message names what was found, it does not copy it.
+                write!(f, " (closest: row {} has ", row + 1)?;
+                for (i, c) in cells.iter().take(HEADER_MISS_CELLS).enumerate() {
+                    let sep = if i == 0 { "" } else { " | " };
+                    write!(f, "{sep}{}", text::excerpt(c))?;
+                }
+                if cells.len() > HEADER_MISS_CELLS {
+                    write!(f, " | … {} more", cells.len() - HEADER_MISS_CELLS)?;
+                }
+                write!(f, ")")
             }
             None => write!(f, " (the sheet is empty)"),
         }
@@ -1215,6 +1355,34 @@ mod tests {
             msg.contains("姓名") && msg.contains("身份证号") && msg.contains("编号"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_control_character_is_shown_and_flags_its_cell() {
+        let c = Cell::text("张\u{0}好\u{1b}");
+        assert_eq!(
+            (c.text.as_str(), c.flaw),
+            ("张<U+0000>好<U+001B>", Some(Flaw::ControlCharacter))
+        );
+        let c = Cell::text("a\u{85}b\u{9f}");
+        assert_eq!((c.text.as_str(), c.flaw), ("a b<U+009F>", Some(Flaw::ControlCharacter)));
+        // Tabs and line breaks are spaces, not flaws.
+        assert_eq!(Cell::text("城关镇\r\n东街\t5号"), Cell::text("城关镇 东街 5号"));
+        assert_eq!(Cell::text("城关镇\r\n东街").flaw, None);
+        let wb = read_workbook_bytes("a.csv", "姓名,身份证号\n张\u{1}好,1\n".as_bytes(), Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[1][0].flaw, Some(Flaw::ControlCharacter));
+    }
+
+    #[test]
+    fn a_missing_header_quotes_the_closest_row_briefly() {
+        let long = "长".repeat(MAX_CELL_CHARS);
+        let sheet = RawSheet::new("s".into(), vec![vec![Cell::text(&long); 500]]);
+        let names = HeaderNames::new(&BTreeMap::new());
+        let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
+            .unwrap()
+            .unwrap_err();
+        let msg = miss.to_string();
+        assert!(msg.len() < 5000 && msg.contains("… 470 more"), "{} bytes", msg.len());
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl CsvRecords {
                 None => Ok(true),
                 Some((c, chars)) => {
                     // A whole read stops here, unless the rest of the file is worse: read on to know.
-                    let fault = reader::cell_too_long(&self.file, self.rows, c, chars);
+                    let fault = reader::cell_too_long(&self.file, None, self.rows, c, chars);
                     Err(self.read_to_end().err().unwrap_or(fault))
                 }
             },
