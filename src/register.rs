@@ -247,6 +247,7 @@ pub fn read_register(
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy);
+        refuse_no_data_rows(&[(sheet, header)], &read)?;
         return Ok(Ok(read));
     }
     if let (Some((hs, hh)), Some((ms, mh))) = (household_sheet, member_sheet) {
@@ -255,12 +256,56 @@ pub fn read_register(
             ..RegisterRead::default()
         };
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
+        refuse_no_data_rows(&[(hs, &hh), (ms, &mh)], &read)?;
         return Ok(Ok(read));
     }
     Ok(Err(NoRegister {
         file: wb.file.clone(),
         misses,
     }))
+}
+
+/// Refuses a register with a header and not one row of data under it — only the header, or blank, totals and
+/// note rows: not an empty register to import with nothing to say, but the wrong file or an export cut short.
+/// (The caller names the file.)
+fn refuse_no_data_rows(sheets: &[(&RawSheet, &Header)], read: &RegisterRead) -> anyhow::Result<()> {
+    if !read.households.is_empty() || !read.orphans.is_empty() {
+        return Ok(());
+    }
+    let at: Vec<String> = sheets
+        .iter()
+        .map(|(s, h)| {
+            tr(
+                format!("sheet `{}` row {}", s.name, h.row + 1),
+                format!("工作表「{}」第 {} 行", s.name, h.row + 1),
+            )
+        })
+        .collect();
+    let skipped = read.skips.len();
+    anyhow::bail!(
+        "{}",
+        tr(
+            format!(
+                "no data rows: the register's header ({}) has no member rows under it{}; is it the right file, or \
+                 was the export cut short? Nothing was imported",
+                at.join(", "),
+                if skipped > 0 {
+                    format!(" ({skipped} blank, totals or note rows)")
+                } else {
+                    String::new()
+                }
+            ),
+            format!(
+                "没有数据行: 登记表表头 ({}) 下面没有成员行{}; 是否选错了文件, 或者导出不完整? 未导入任何内容",
+                at.join(", "),
+                if skipped > 0 {
+                    format!(" (只有 {skipped} 行空行、合计行或说明行)")
+                } else {
+                    String::new()
+                }
+            )
+        )
+    )
 }
 
 /// What the clerk is told about hidden sheets: each sheet `read` that is hidden (no visible sheet was a

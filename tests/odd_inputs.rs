@@ -340,3 +340,35 @@ fn cells_no_spreadsheet_can_hold_are_refused_and_messages_quote_short_prefixes()
     assert!(o.contains("village `东东东") && o.contains("…`"), "{o}");
     assert!(o.len() < 2000, "{} bytes: {}", o.len(), &o[..2000.min(o.len())]);
 }
+
+/// Item 17: a CSV holding only a header was taken as an empty register, exit 0. A register with a header and
+/// no data rows under it (only blank or totals rows) is refused, saying so; so is a follow-up sheet.
+#[test]
+fn a_header_without_data_rows_is_refused_not_taken_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Ws::new();
+    let before = ws.tree(&[".jiuzhu/lock"]);
+    for (name, text) in [
+        ("header-only.csv", format!("{PER_MEMBER_HEADER}\r\n")),
+        (
+            "totals-only.csv",
+            format!("{PER_MEMBER_HEADER}\r\n,,,,,,,,,,,,,,,,,,,,\r\n合计,,,,,,,,,,,,,,,0,,,,,\r\n"),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = intake(&ws, &path);
+        assert_exit(&out, 2);
+        let e = stderr(&out);
+        assert!(
+            e.contains(name) && e.contains("no data rows") && e.contains("row 1"),
+            "{e}"
+        );
+    }
+    let path = dir.path().join("回访.csv");
+    std::fs::write(&path, "户主身份证号,回访日期,回访人,困难类别\r\n").unwrap();
+    let out = ws.run(&["intake", "--kind", "followups", path.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("no data rows"), "{}", stderr(&out));
+    assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "headers without data");
+}

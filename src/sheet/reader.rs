@@ -1088,6 +1088,29 @@ pub fn read_table_file(
         match find_header(&sheet, names, required, any_of)? {
             Ok(header) => {
                 refuse_flawed_cells(&shown, &sheet, header.row + 1, Some(&header))?;
+                if sheet
+                    .rows
+                    .iter()
+                    .skip(header.row + 1)
+                    .all(|r| r.iter().all(Cell::is_blank))
+                {
+                    bail!(
+                        "{}",
+                        tr(
+                            format!(
+                                "{shown} has no data rows: its header (sheet `{}` row {}) has nothing under it; is it \
+                                 the right file, or was the export cut short?",
+                                sheet.name,
+                                header.row + 1
+                            ),
+                            format!(
+                                "{shown} 没有数据行: 表头 (工作表「{}」第 {} 行) 下面没有内容; 是否选错了文件, 或者导出不完整?",
+                                sheet.name,
+                                header.row + 1
+                            )
+                        )
+                    );
+                }
                 return Ok(Ok(TableFile {
                     shown,
                     name,
