@@ -372,3 +372,68 @@ fn a_header_without_data_rows_is_refused_not_taken_as_empty() {
     assert!(stderr(&out).contains("no data rows"), "{}", stderr(&out));
     assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "headers without data");
 }
+
+/// The good register as CSV text with `delimiter`, CRLF line ends, the address quoted holding `address`.
+fn register_text(delimiter: &str, address: &str) -> String {
+    let mut row = good_row();
+    row[8] = format!("\"{address}\"");
+    format!(
+        "{}\r\n{}\r\n",
+        PER_MEMBER_HEADER.replace(',', delimiter),
+        row.join(delimiter)
+    )
+}
+
+fn utf16_le_with_bom(s: &str) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xFE];
+    b.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+    b
+}
+
+/// Item 18: files as they come. Excel's "Unicode text" (UTF-16 LE with its byte-order mark, tab-separated) and a
+/// semicolon-separated export were told "rename the headers"; they are read. UTF-16 without its mark is named
+/// for what it is. A line break inside a quoted cell — a lone CR too — stays in its cell.
+#[test]
+fn csv_files_are_read_as_they_come() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "unicode-text.txt",
+            utf16_le_with_bom(&register_text("\t", "城关镇东街社区1号")),
+        ),
+        (
+            "unicode-text.csv",
+            utf16_le_with_bom(&register_text("\t", "城关镇东街社区1号")),
+        ),
+        ("semicolons.csv", register_text(";", "城关镇东街社区1号").into_bytes()),
+        ("lone-cr.csv", register_text(",", "城关镇\r东街社区1号").into_bytes()),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let ws = Ws::new();
+        let out = intake(&ws, &path);
+        assert_exit(&out, 0);
+        assert!(
+            first_line(&out).contains("1 rows read = 1 accepted"),
+            "{name}: {}",
+            stdout(&out)
+        );
+        assert_eq!(taken(&ws).name.as_str(), "张好", "{name}");
+        let address = ws.records::<Case>()[0].address.as_str().to_string();
+        assert!(
+            address.starts_with("城关镇") && address.ends_with("东街社区1号"),
+            "{name}: {address}"
+        );
+    }
+    let path = dir.path().join("utf16-no-bom.csv");
+    std::fs::write(&path, &utf16_le_with_bom(&register_text(",", "城关镇东街社区1号"))[2..]).unwrap();
+    let ws = Ws::new();
+    let out = intake(&ws, &path);
+    assert_exit(&out, 2);
+    let e = stderr(&out);
+    assert!(
+        e.contains("utf16-no-bom.csv is UTF-16 LE text without a byte-order mark") && e.contains("CSV UTF-8"),
+        "{e}"
+    );
+}

@@ -305,6 +305,14 @@ fn check_size(file: &str, len: u64, max: u64, advice: &str) -> Result<()> {
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
+    // A UTF-16 byte-order mark says what the file is, whatever was asked (Excel's "Unicode text" is UTF-16 LE
+    // with one); GB18030's decoder follows it (encoding_rs sniffs byte-order marks).
+    let encoding = if has_utf16_bom(bytes) {
+        Encoding::Gb18030
+    } else {
+        encoding
+    };
+    let head = bytes;
     let (bytes, had_bom) = match bytes.strip_prefix(BOM) {
         Some(rest) => (rest, true),
         None => (bytes, false),
@@ -321,7 +329,7 @@ fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
         Encoding::Detect | Encoding::Gb18030 => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(not_text(file));
+                return Err(not_text(file, head));
             }
             Ok(text.into_owned())
         }
@@ -345,12 +353,71 @@ pub(crate) fn not_utf8(file: &str, valid_up_to: u64) -> anyhow::Error {
     anyhow!("{file} is not valid UTF-8 (byte {valid_up_to}); if it was saved as GBK, give --encoding gbk")
 }
 
-pub(crate) fn not_text(file: &str) -> anyhow::Error {
-    anyhow!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again")
+/// `head`: the file's first bytes, to tell UTF-16 text without a byte-order mark.
+pub(crate) fn not_text(file: &str, head: &[u8]) -> anyhow::Error {
+    match utf16_without_bom(head) {
+        Some(utf16) => utf16_message(file, utf16),
+        None => anyhow!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again"),
+    }
 }
 
-pub(crate) fn has_nul(file: &str) -> anyhow::Error {
-    anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)")
+/// `head`: the file's first bytes, to tell UTF-16 text without a byte-order mark.
+pub(crate) fn has_nul(file: &str, head: &[u8]) -> anyhow::Error {
+    match utf16_without_bom(head) {
+        Some(utf16) => utf16_message(file, utf16),
+        None => anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)"),
+    }
+}
+
+fn utf16_message(file: &str, utf16: &str) -> anyhow::Error {
+    anyhow!(
+        "{}",
+        tr(
+            format!(
+                "{file} is {utf16} text without a byte-order mark (BOM), which cannot be told from other text for \
+                 sure: save it again as CSV UTF-8 (Excel/WPS: 另存为 → CSV UTF-8 (逗号分隔)) and try again"
+            ),
+            format!(
+                "{file} 是没有字节顺序标记 (BOM) 的 {utf16} 文本, 无法可靠识别: 请重新另存为 CSV UTF-8 \
+                 (Excel/WPS: 另存为 → CSV UTF-8 (逗号分隔)) 后再试"
+            )
+        )
+    )
+}
+
+/// The first bytes of a file kept to tell its kind ([`utf16_without_bom`]).
+pub(crate) const HEAD_BYTES: usize = 512;
+
+/// Whether the bytes start with a UTF-16 byte-order mark (LE `FF FE` or BE `FE FF`).
+pub(crate) fn has_utf16_bom(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
+}
+
+/// "UTF-16 LE" or "UTF-16 BE" when a file's first bytes look like UTF-16 text without a byte-order mark: the
+/// ASCII characters every register has (digits, commas, line breaks) are a byte beside a zero byte, always on
+/// the same side of the pair.
+pub(crate) fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
+    let (mut le, mut be, mut pairs) = (0usize, 0usize, 0usize);
+    for p in head.chunks_exact(2).take(HEAD_BYTES / 2) {
+        pairs += 1;
+        match (p[0], p[1]) {
+            (0, 0) => {}
+            (_, 0) => le += 1,
+            (0, _) => be += 1,
+            _ => {}
+        }
+    }
+    // A quarter of the pairs at least (a header's commas, the digits of ID numbers): a stray NUL in other text
+    // is one pair in hundreds.
+    if pairs < 16 {
+        None
+    } else if le * 4 >= pairs && le >= 8 * be {
+        Some("UTF-16 LE")
+    } else if be * 4 >= pairs && be >= 8 * le {
+        Some("UTF-16 BE")
+    } else {
+        None
+    }
 }
 
 /// `row` is 1-based, `col` 0-based; `sheet` names a workbook's sheet (a CSV file has one).
@@ -389,12 +456,12 @@ pub(crate) fn overlong_cell(rec: &csv::StringRecord) -> Option<(usize, usize)> {
 
 /// The check that the last record of a CSV text (`last`: from its start to the end of the text) does not open a
 /// quote it never closes; `rows` is the number of records.
-pub(crate) fn check_last_record(file: &str, last: &str, rows: usize) -> Result<()> {
+pub(crate) fn check_last_record(file: &str, last: &str, rows: usize, delimiter: u8) -> Result<()> {
     // A quote opened and never closed makes the rest of the file one cell: the rows after it would vanish
     // without a trace. Only the last record can end inside quotes.
     // (The csv reader may place a record's start on the `\n` of the previous CRLF.)
     let last = last.trim_start_matches(['\r', '\n']);
-    if let Some(col) = unclosed_quote(last) {
+    if let Some(col) = unclosed_quote(last, delimiter) {
         bail!(
             "{file} row {rows} column {}: a quote (\") opens a cell that is never closed, so every row after it would \
              be read as part of that one cell; remove or close the quote and export again",
@@ -416,12 +483,10 @@ pub(crate) fn csv_sheet_name(file: &str) -> String {
 fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
     let text = decode(file, bytes, encoding)?;
     if text.contains('\0') {
-        return Err(has_nul(file));
+        return Err(has_nul(file, bytes));
     }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let delimiter = sniff_delimiter(text.as_bytes());
+    let mut rdr = csv_reader(delimiter, text.as_bytes());
     let mut rows = Vec::new();
     let mut last_start = 0;
     let mut rec = csv::StringRecord::new();
@@ -438,14 +503,84 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         }
         rows.push(rec.iter().map(Cell::text).collect());
     }
-    check_last_record(file, text.get(last_start..).unwrap_or(""), rows.len())?;
+    check_last_record(file, text.get(last_start..).unwrap_or(""), rows.len(), delimiter)?;
     Ok(RawSheet::new(csv_sheet_name(file), rows))
+}
+
+/// The csv reader of a CSV file's text, as the whole-file reader and the stream read it.
+pub(crate) fn csv_reader<R: std::io::Read>(delimiter: u8, text: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text)
+}
+
+/// The delimiters a CSV file may use: the comma; the tab (Excel's "Unicode text" and many `.txt` exports); the
+/// semicolon (Excel where a comma is the decimal separator).
+const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
+
+/// The start of a CSV file's text its delimiter is told from.
+pub(crate) const SNIFF_BYTES: usize = 64 << 10;
+
+/// The delimiter of a CSV file, told from the start of its text (at most [`SNIFF_BYTES`] of it): the one of
+/// [`DELIMITERS`] that separates the most cells on one of the first [`HEADER_SEARCH_ROWS`] lines — a register's
+/// header line names all its columns — comma first on a tie (so a file with none is comma-separated). A
+/// delimiter inside a quoted cell does not count.
+pub(crate) fn sniff_delimiter(text: &[u8]) -> u8 {
+    let text = &text[..text.len().min(SNIFF_BYTES)];
+    let mut best = (0, b',');
+    for d in DELIMITERS {
+        let most = most_cells_on_a_line(text, d);
+        if most > best.0 {
+            best = (most, d);
+        }
+    }
+    best.1
+}
+
+/// The most delimiters `d` outside quotes on one of the first [`HEADER_SEARCH_ROWS`] lines of `text`.
+fn most_cells_on_a_line(text: &[u8], d: u8) -> usize {
+    let (mut most, mut on_line, mut lines) = (0, 0, 0);
+    let (mut quoted, mut at_start) = (false, true);
+    let mut bytes = text.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' if at_start => quoted = true,
+            b'\r' | b'\n' => {
+                if b == b'\r' && bytes.peek() == Some(&b'\n') {
+                    bytes.next();
+                }
+                most = most.max(on_line);
+                on_line = 0;
+                lines += 1;
+                if lines == HEADER_SEARCH_ROWS {
+                    return most;
+                }
+            }
+            _ if b == d => on_line += 1,
+            _ => {}
+        }
+        at_start = b == d || b == b'\r' || b == b'\n';
+    }
+    most.max(on_line)
 }
 
 /// The 0-based column of a quoted cell in one CSV record (`rec`: its text to the end of the file) whose quote
 /// is never closed, as the csv reader parses it (a quote opens a cell only at the cell's start; `""` inside
 /// is a quote).
-fn unclosed_quote(rec: &str) -> Option<usize> {
+fn unclosed_quote(rec: &str, delimiter: u8) -> Option<usize> {
+    let delimiter = char::from(delimiter);
     let (mut col, mut at_start, mut quoted) = (0, true, false);
     let mut chars = rec.chars().peekable();
     while let Some(c) = chars.next() {
@@ -461,11 +596,11 @@ fn unclosed_quote(rec: &str) -> Option<usize> {
         }
         match c {
             '"' if at_start => quoted = true,
-            ',' => col += 1,
+            _ if c == delimiter => col += 1,
             '\r' | '\n' => return None,
             _ => {}
         }
-        at_start = c == ',';
+        at_start = c == delimiter;
     }
     quoted.then_some(col)
 }
@@ -1341,6 +1476,76 @@ mod tests {
         let wb = read_workbook_bytes("a.csv", bytes, Encoding::Detect).unwrap();
         assert_eq!(wb.sheets[0].rows[0][0].text, "姓名");
         assert_eq!(wb.sheets[0].rows[1][1].text, "120");
+    }
+
+    fn texts_of(bytes: &[u8], encoding: Encoding) -> Vec<Vec<String>> {
+        read_workbook_bytes("a.csv", bytes, encoding).unwrap().sheets[0]
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.clone()).collect())
+            .collect()
+    }
+
+    fn utf16(s: &str, le: bool) -> Vec<u8> {
+        let mut b = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        b.extend(
+            s.encode_utf16()
+                .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() }),
+        );
+        b
+    }
+
+    #[test]
+    fn csv_files_are_read_whatever_their_delimiter_and_unicode_form() {
+        let text = "青禾县申请登记表\r\n姓名,身份证号,住址\r\n张三,1,\"城关镇;东街\t5号\"\r\n";
+        let want = [
+            vec!["青禾县申请登记表"],
+            vec!["姓名", "身份证号", "住址"],
+            vec!["张三", "1", "城关镇;东街 5号"],
+        ];
+        assert_eq!(texts_of(text.as_bytes(), Encoding::Detect), want);
+        // Tab-separated (Excel's "Unicode text", .txt exports) and semicolon-separated (Excel where the decimal
+        // separator is a comma): the header line says which.
+        let tabs = text.replace(',', "\t");
+        assert_eq!(texts_of(tabs.as_bytes(), Encoding::Detect), want);
+        assert_eq!(
+            texts_of(
+                text.replace(',', ";").replace("镇;东", "镇,东").as_bytes(),
+                Encoding::Detect
+            )[2][2],
+            "城关镇,东街 5号"
+        );
+        // UTF-16 with its byte-order mark, little- or big-endian, whatever encoding was asked.
+        for encoding in [Encoding::Detect, Encoding::Utf8, Encoding::Gb18030] {
+            assert_eq!(texts_of(&utf16(&tabs, true), encoding), want, "{encoding:?}");
+            assert_eq!(texts_of(&utf16(text, false), encoding), want, "{encoding:?}");
+        }
+        // Without the mark, it is said what the file is.
+        let le = utf16(text, true);
+        let err = read_workbook_bytes("a.csv", &le[2..], Encoding::Detect)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("UTF-16 LE text without a byte-order mark") && err.contains("CSV UTF-8"),
+            "{err}"
+        );
+        let be = utf16(text, false);
+        let err = read_workbook_bytes("a.csv", &be[2..], Encoding::Detect)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("UTF-16 BE"), "{err}");
+    }
+
+    #[test]
+    fn a_line_break_inside_quotes_stays_in_its_cell() {
+        for eol in ["\r\n", "\n", "\r"] {
+            for inside in ["\r", "\n", "\r\n"] {
+                let text = format!("姓名,住址,电话{eol}张三,\"城关镇{inside}东街5号\",138{eol}李四,西岭镇,139{eol}");
+                let rows = texts_of(text.as_bytes(), Encoding::Detect);
+                assert_eq!(rows.len(), 3, "{eol:?} {inside:?}: {rows:?}");
+                assert_eq!(rows[1], ["张三", "城关镇 东街5号", "138"]);
+            }
+        }
     }
 
     #[test]
