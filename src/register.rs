@@ -171,6 +171,8 @@ fn label(key: &str) -> String {
 pub struct NoRegister {
     pub file: String,
     pub misses: Vec<HeaderMiss>,
+    /// How the file was read, when its name says another format ([`Workbook::read_as`]).
+    pub read_as: Option<String>,
 }
 
 impl std::fmt::Display for NoRegister {
@@ -182,6 +184,9 @@ impl std::fmt::Display for NoRegister {
              and 申请类别 plus a members sheet).",
             self.file
         )?;
+        if let Some(read_as) = &self.read_as {
+            writeln!(f, "  {read_as}")?;
+        }
         for m in &self.misses {
             writeln!(f, "  {m}")?;
         }
@@ -243,7 +248,12 @@ pub fn read_register(
             per_member.iter().skip(1).map(|(s, _)| *s).partition(|s| s.hidden);
         let mut read = RegisterRead {
             other_register_sheets: visible.iter().map(|s| s.name.clone()).collect(),
-            notes: hidden_sheet_notes(&wb.file, &[sheet], &hidden),
+            notes: wb
+                .read_as
+                .iter()
+                .cloned()
+                .chain(hidden_sheet_notes(&wb.file, &[sheet], &hidden))
+                .collect(),
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy);
@@ -252,7 +262,12 @@ pub fn read_register(
     }
     if let (Some((hs, hh)), Some((ms, mh))) = (household_sheet, member_sheet) {
         let mut read = RegisterRead {
-            notes: hidden_sheet_notes(&wb.file, &[hs, ms], &[]),
+            notes: wb
+                .read_as
+                .iter()
+                .cloned()
+                .chain(hidden_sheet_notes(&wb.file, &[hs, ms], &[]))
+                .collect(),
             ..RegisterRead::default()
         };
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
@@ -262,6 +277,7 @@ pub fn read_register(
     Ok(Err(NoRegister {
         file: wb.file.clone(),
         misses,
+        read_as: wb.read_as.clone(),
     }))
 }
 

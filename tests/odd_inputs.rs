@@ -437,3 +437,62 @@ fn csv_files_are_read_as_they_come() {
         "{e}"
     );
 }
+
+/// Item 18: a file is read by its content, not its name: an `.xls` that is really an xlsx (what many systems
+/// export), an xls named `.xlsx`, an xlsx saved as `.csv`, a CSV renamed `.xlsx`. A web page named `.xls` is
+/// refused, saying what it is.
+#[test]
+fn a_file_is_read_by_its_content_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = register_xlsx(dir.path(), "real.xlsx", |_| {});
+    let cases: Vec<(&str, Vec<u8>, usize, &str)> = vec![
+        (
+            "exported.xls",
+            std::fs::read(&xlsx).unwrap(),
+            1,
+            "is named .xls but is an .xlsx workbook",
+        ),
+        (
+            "exported.csv",
+            std::fs::read(&xlsx).unwrap(),
+            1,
+            "is named .csv but is an .xlsx workbook",
+        ),
+        (
+            "renamed.xlsx",
+            register_text(",", "城关镇东街社区1号").into_bytes(),
+            1,
+            "holds text",
+        ),
+        // fixtures/intake/per-member.xls (Excel 97–2003) named .xlsx: its four good households.
+        (
+            "old.xlsx",
+            std::fs::read(fixture("per-member.xls")).unwrap(),
+            4,
+            "is named .xlsx but is an .xls workbook",
+        ),
+    ];
+    for (name, bytes, households, said) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let ws = Ws::new();
+        let out = intake(&ws, &path);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{name}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert_eq!(ws.records::<Case>().len(), households, "{name}: {}", stdout(&out));
+        assert!(stdout(&out).contains(said), "{name}: `{said}` not in {}", stdout(&out));
+    }
+    let path = dir.path().join("web.xls");
+    std::fs::write(&path, "<html><body><table><tr><td>姓名</td></tr></table></body></html>").unwrap();
+    let out = intake(&Ws::new(), &path);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("web.xls is a web page (HTML)"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -380,7 +380,15 @@ struct ScanCtx<'a> {
 /// megabytes and millions of rows, and memory is bounded by the people held, not by the file. A workbook is read
 /// whole (within the reader's size limit).
 fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<Scanned<'a>> {
-    if reader::is_csv(ctx.file) {
+    // By content too: an xlsx exported as `.csv` is read as the workbook it is.
+    let mut head = Vec::new();
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .and_then(|f| f.take(reader::HEAD_BYTES as u64).read_to_end(&mut head))
+            .with_context(|| format!("cannot read {}", ctx.file))?;
+    }
+    if reader::is_csv_content(ctx.file, &head) {
         let (mut scanned, sha) = stream::read_csv(path, ctx.file, encoding, |records| scan_records(ctx, records))?;
         scanned.sha = sha;
         return Ok(scanned);

@@ -166,6 +166,8 @@ pub struct Workbook {
     /// The file name as given (for messages and rejects).
     pub file: String,
     pub sheets: Vec<RawSheet>,
+    /// How the file was read when its name says another format than its content (it is read by its content).
+    pub read_as: Option<String>,
 }
 
 impl Workbook {
@@ -234,10 +236,80 @@ fn read_any_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         return Err(empty_file(file));
     }
     let ext = extension(file);
-    let sheets = match ext.as_str() {
-        _ if is_csv(file) => vec![read_csv(file, bytes, encoding)?],
-        "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet_guarded(file, &ext, bytes)?,
-        _ => {
+    let workbook_ext = matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods");
+    // A file is read by what it holds: a workbook exported as `.xls` that is really an xlsx (or the other way
+    // round), an xlsx saved as `.csv`, a CSV renamed `.xlsx` are all read; only where the content does not
+    // say (text) does the name decide.
+    let content = content_of(bytes);
+    let mut read_as = None;
+    let sheets = match content {
+        Content::Zip | Content::Cfb => {
+            let format = match content {
+                Content::Zip => zip_format(file, bytes, &ext)?,
+                _ => "xls",
+            };
+            let named = if ext == "xlsm" { "xlsx" } else { ext.as_str() };
+            if !ext.is_empty() && named != format {
+                read_as = Some(tr(
+                    format!("{file} is named .{ext} but is an .{format} workbook: read as the .{format} it is"),
+                    format!("{file} 的扩展名是 .{ext}, 内容却是 .{format} 工作簿: 已按 .{format} 读取"),
+                ));
+            }
+            read_spreadsheet_guarded(file, format, bytes)?
+        }
+        Content::Html => bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is a web page (HTML), not a workbook, though its name says otherwise — what many web \
+                     systems export as .xls: open it in Excel or WPS, save it as an Excel workbook (.xlsx), and \
+                     import that"
+                ),
+                format!(
+                    "{file} 是网页 (HTML), 不是工作簿 (许多网上系统这样导出 .xls): 请用 Excel 或 WPS 打开, \
+                     另存为 Excel 工作簿 (.xlsx) 后导入"
+                )
+            )
+        ),
+        Content::XmlSpreadsheet => bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is an Excel 2003 XML spreadsheet, which jiuzhu does not read: open it in Excel or \
+                     WPS, save it as an Excel workbook (.xlsx), and import that"
+                ),
+                format!(
+                    "{file} 是 Excel 2003 XML 表格, jiuzhu 不读取这种格式: 请用 Excel 或 WPS 打开, 另存为 Excel \
+                     工作簿 (.xlsx) 后导入"
+                )
+            )
+        ),
+        Content::Pdf => bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is a PDF document, not a spreadsheet: ask for the register as a workbook (.xlsx) or \
+                     CSV file"
+                ),
+                format!("{file} 是 PDF 文档, 不是表格: 请索取工作簿 (.xlsx) 或 CSV 格式的登记表")
+            )
+        ),
+        Content::Other if is_csv(file) => vec![read_csv(file, bytes, encoding)?],
+        // Named a workbook, holding text: a CSV file renamed.
+        Content::Other if workbook_ext => {
+            let sheet = read_csv(file, bytes, encoding).map_err(|e| {
+                anyhow!(
+                    "{file} cannot be read as a .{ext} workbook: it holds neither a workbook nor text ({e}); open it \
+                     in Excel/WPS and save it again as .xlsx"
+                )
+            })?;
+            read_as = Some(tr(
+                format!("{file} is named .{ext} but holds text, not a workbook: read as CSV text"),
+                format!("{file} 的扩展名是 .{ext}, 内容却是文本而不是工作簿: 已按 CSV 文本读取"),
+            ));
+            vec![sheet]
+        }
+        Content::Other => {
             bail!(
                 "{}",
                 crate::i18n::tr(
@@ -250,7 +322,94 @@ fn read_any_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
     Ok(Workbook {
         file: file.to_string(),
         sheets,
+        read_as,
     })
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// A zip archive: an xlsx or an ods workbook (or neither).
+    Zip,
+    /// An OLE2 compound file: an .xls workbook, or an encrypted xlsx.
+    Cfb,
+    /// A web page.
+    Html,
+    /// Excel 2003's XML spreadsheet format.
+    XmlSpreadsheet,
+    Pdf,
+    /// Text, or nothing known: the name decides.
+    Other,
+}
+
+fn content_of(bytes: &[u8]) -> Content {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Content::Zip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Content::Cfb;
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Content::Pdf;
+    }
+    // Markup: its start, after a byte-order mark and white space, in any case.
+    let start = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let start = &start[start
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(start.len())..];
+    if start.first() == Some(&b'<') {
+        let head = String::from_utf8_lossy(&start[..start.len().min(4096)]).to_ascii_lowercase();
+        if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            return Content::XmlSpreadsheet;
+        }
+        if ["<html", "<!doctype html", "<table", "<meta", "<head", "<body"]
+            .iter()
+            .any(|t| head.contains(t))
+        {
+            return Content::Html;
+        }
+    }
+    Content::Other
+}
+
+/// The workbook format of a zip archive, by the parts it holds: `xl/workbook.xml` makes an xlsx, `content.xml`
+/// (or an OpenDocument spreadsheet's mimetype) an ods. An archive that cannot be opened is read as its name
+/// says (or as an xlsx), for the parser to say what is wrong with it.
+fn zip_format(file: &str, bytes: &[u8], ext: &str) -> Result<&'static str> {
+    let by_name = if ext == "ods" { "ods" } else { "xlsx" };
+    let Ok(zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(by_name);
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    if names.iter().any(|n| n.starts_with("xl/")) {
+        Ok("xlsx")
+    } else if names.iter().any(|n| n == "content.xml" || n == "mimetype") {
+        Ok("ods")
+    } else if matches!(ext, "xlsx" | "xlsm" | "ods") {
+        Ok(by_name)
+    } else {
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is a zip archive, not a workbook (it holds no xl/workbook.xml or content.xml): unpack it \
+                     and import the register inside, or export the register again"
+                ),
+                format!("{file} 是 zip 压缩包, 不是工作簿: 请解压后导入其中的登记表, 或重新导出")
+            )
+        )
+    }
+}
+
+/// Whether a file is read as CSV text: its name says so (`.csv`, `.txt`) and its first bytes (`head`, e.g.
+/// [`HEAD_BYTES`] of them) do not say it is something else — a workbook, a web page. [`crate::sheet::stream`]
+/// reads these without holding them; any other file is read whole, by its content.
+pub fn is_csv_content(file: &str, head: &[u8]) -> bool {
+    is_csv(file) && content_of(head) == Content::Other
 }
 
 /// True for a file read as CSV text, by its extension (`.csv`, `.txt`); [`crate::sheet::stream`] reads these
@@ -605,6 +764,13 @@ fn unclosed_quote(rec: &str, delimiter: u8) -> Option<usize> {
     quoted.then_some(col)
 }
 
+/// Whether a compound file holds an `EncryptionInfo` stream (its name in UTF-16, as the directory writes it): an
+/// xlsx encrypted with a password (ECMA-376).
+fn holds_encryption_info(bytes: &[u8]) -> bool {
+    let name: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(name.len()).any(|w| w == name.as_slice())
+}
+
 /// Damaged files must give an error, never a crash: a panic inside the spreadsheet parser (on input its authors
 /// did not foresee) is turned into the same "cannot be read" error as any other damage.
 fn read_spreadsheet_guarded(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>> {
@@ -641,6 +807,8 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     let mut book: Sheets<Cursor<&[u8]>> = match ext {
         "xls" => Sheets::Xls(calamine::Xls::new(cursor).map_err(|e| match e {
             calamine::XlsError::Password => protected(),
+            // An encrypted xlsx is a compound file too, holding the encrypted workbook beside its key.
+            _ if is_cfb && holds_encryption_info(bytes) => protected(),
             e => unreadable(&e),
         })?),
         "ods" => Sheets::Ods(calamine::Ods::new(cursor).map_err(|e| match e {
@@ -1863,10 +2031,55 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_told_by_its_first_bytes() {
+        let xlsx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.xlsx")).unwrap();
+        let xls = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.xls")).unwrap();
+        let ods = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.ods")).unwrap();
+        assert_eq!(content_of(&xlsx), Content::Zip);
+        assert_eq!(content_of(&xls), Content::Cfb);
+        assert_eq!(zip_format("a.xls", &xlsx, "xls").unwrap(), "xlsx");
+        assert_eq!(zip_format("a.xlsx", &ods, "xlsx").unwrap(), "ods");
+        assert_eq!(content_of(b"\xEF\xBB\xBF  <!DOCTYPE HTML><html>"), Content::Html);
+        assert_eq!(
+            content_of(b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
+            Content::XmlSpreadsheet
+        );
+        assert_eq!(content_of(b"%PDF-1.4"), Content::Pdf);
+        assert_eq!(content_of("姓名,身份证号\n".as_bytes()), Content::Other);
+        // The stream reads only what is CSV text by name and by content.
+        assert!(is_csv_content("r.csv", "姓名,身份证号\n".as_bytes()));
+        assert!(!is_csv_content("r.csv", &xlsx[..HEAD_BYTES]));
+        assert!(!is_csv_content("r.xlsx", "姓名,身份证号\n".as_bytes()));
+        // Each format read whatever its name.
+        let sheets = |name: &str, bytes: &[u8]| read_workbook_bytes(name, bytes, Encoding::Detect).unwrap().sheets;
+        for (name, bytes) in [
+            ("a.xls", &xlsx),
+            ("a.ods", &xlsx),
+            ("a.xlsx", &xls),
+            ("a.csv", &ods),
+            ("a", &xls),
+        ] {
+            assert!(sheets(name, bytes).iter().any(|s| s.name == "申请登记"), "{name}");
+        }
+        let zip = zip::ZipWriter::new(Cursor::new(Vec::new()))
+            .finish()
+            .unwrap()
+            .into_inner();
+        let err = read_workbook_bytes("a.csv", &zip, Encoding::Detect)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("zip archive, not a workbook"), "{err}");
+    }
+
+    #[test]
     fn unsupported_and_empty_files_are_refused() {
         assert!(read_workbook_bytes("a.pdf", b"x", Encoding::Detect).is_err());
         assert!(read_workbook_bytes("a.csv", b"", Encoding::Detect).is_err());
-        assert!(read_workbook_bytes("a.xlsx", b"not a zip", Encoding::Detect).is_err());
+        // Named a workbook, holding text: read as the CSV text it is; holding neither: refused.
+        let wb = read_workbook_bytes("a.xlsx", b"not a zip", Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[0][0].text, "not a zip");
+        let err = read_workbook_bytes("a.xlsx", &[0x00, 0xFF, 0x13, 0x00, 0xFE], Encoding::Detect).unwrap_err();
+        assert!(err.to_string().contains("neither a workbook nor text"), "{err}");
     }
 }
 
