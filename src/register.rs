@@ -24,7 +24,7 @@ use crate::i18n::tr;
 use crate::ledger::{Relation, WorkAbility};
 use crate::policy::{Hukou, Policy};
 use crate::sheet::fields::{field, HeaderNames};
-use crate::sheet::reader::{find_header, Cell, Header, HeaderMiss, RawSheet, Workbook};
+use crate::sheet::reader::{find_header, Cell, Flaw, Header, HeaderMiss, RawSheet, Workbook};
 
 /// Where a row came from: input file (index into the run's inputs), sheet, Excel row number (1-based).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -125,6 +125,9 @@ pub struct RegisterRead {
     pub rows_read: usize,
     /// Sheets that also look like registers but were not read (the caller warns).
     pub other_register_sheets: Vec<String>,
+    /// What the clerk should know about how the file was read, though nothing is wrong with it (a hidden sheet
+    /// read, or passed over).
+    pub notes: Vec<String>,
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
@@ -169,6 +172,8 @@ fn label(key: &str) -> String {
 pub struct NoRegister {
     pub file: String,
     pub misses: Vec<HeaderMiss>,
+    /// How the file was read, when its name says another format ([`Workbook::read_as`]).
+    pub read_as: Option<String>,
 }
 
 impl std::fmt::Display for NoRegister {
@@ -180,6 +185,9 @@ impl std::fmt::Display for NoRegister {
              and 申请类别 plus a members sheet).",
             self.file
         )?;
+        if let Some(read_as) = &self.read_as {
+            writeln!(f, "  {read_as}")?;
+        }
         for m in &self.misses {
             writeln!(f, "  {m}")?;
         }
@@ -211,7 +219,8 @@ pub fn read_register(
     let mut per_member: Vec<(&RawSheet, Header)> = Vec::new();
     let mut household_sheet: Option<(&RawSheet, Header)> = None;
     let mut member_sheet: Option<(&RawSheet, Header)> = None;
-    for sheet in wb.sheets.iter().filter(|s| wanted(s)) {
+    // Visible sheets first: a hidden sheet is often an old copy kept out of sight.
+    for sheet in wb.sheets_visible_first().filter(|s| wanted(s)) {
         match find_header(sheet, names, PER_MEMBER_REQUIRED, PER_MEMBER_KEY)? {
             Ok(h) => {
                 per_member.push((sheet, h));
@@ -236,22 +245,121 @@ pub fn read_register(
     // Shape (b) members sheets also satisfy the per-member search when they carry no scheme column, so the
     // search above required 申请类别 for per-member registers.
     if let Some((sheet, header)) = per_member.first() {
+        let (hidden, visible): (Vec<&RawSheet>, Vec<&RawSheet>) =
+            per_member.iter().skip(1).map(|(s, _)| *s).partition(|s| s.hidden);
         let mut read = RegisterRead {
-            other_register_sheets: per_member.iter().skip(1).map(|(s, _)| s.name.clone()).collect(),
+            other_register_sheets: visible.iter().map(|s| s.name.clone()).collect(),
+            notes: wb
+                .read_as
+                .iter()
+                .cloned()
+                .chain(hidden_sheet_notes(&wb.file, &[sheet], &hidden))
+                .collect(),
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy);
+        refuse_no_data_rows(&[(sheet, header)], &read)?;
         return Ok(Ok(read));
     }
     if let (Some((hs, hh)), Some((ms, mh))) = (household_sheet, member_sheet) {
-        let mut read = RegisterRead::default();
+        let mut read = RegisterRead {
+            notes: wb
+                .read_as
+                .iter()
+                .cloned()
+                .chain(hidden_sheet_notes(&wb.file, &[hs, ms], &[]))
+                .collect(),
+            ..RegisterRead::default()
+        };
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
+        refuse_no_data_rows(&[(hs, &hh), (ms, &mh)], &read)?;
         return Ok(Ok(read));
     }
     Ok(Err(NoRegister {
         file: wb.file.clone(),
         misses,
+        read_as: wb.read_as.clone(),
     }))
+}
+
+/// Refuses a register with a header and not one row of data under it — only the header, or blank, totals and
+/// note rows: not an empty register to import with nothing to say, but the wrong file or an export cut short.
+/// (The caller names the file.)
+fn refuse_no_data_rows(sheets: &[(&RawSheet, &Header)], read: &RegisterRead) -> anyhow::Result<()> {
+    if !read.households.is_empty() || !read.orphans.is_empty() {
+        return Ok(());
+    }
+    let at: Vec<String> = sheets
+        .iter()
+        .map(|(s, h)| {
+            tr(
+                format!("sheet `{}` row {}", s.name, h.row + 1),
+                format!("工作表「{}」第 {} 行", s.name, h.row + 1),
+            )
+        })
+        .collect();
+    let skipped = read.skips.len();
+    anyhow::bail!(
+        "{}",
+        tr(
+            format!(
+                "no data rows: the register's header ({}) has no member rows under it{}; is it the right file, or \
+                 was the export cut short? Nothing was imported",
+                at.join(", "),
+                if skipped > 0 {
+                    format!(" ({skipped} blank, totals or note rows)")
+                } else {
+                    String::new()
+                }
+            ),
+            format!(
+                "没有数据行: 登记表表头 ({}) 下面没有成员行{}; 是否选错了文件, 或者导出不完整? 未导入任何内容",
+                at.join(", "),
+                if skipped > 0 {
+                    format!(" (只有 {skipped} 行空行、合计行或说明行)")
+                } else {
+                    String::new()
+                }
+            )
+        )
+    )
+}
+
+/// What the clerk is told about hidden sheets: each sheet `read` that is hidden (no visible sheet was a
+/// register), and each hidden register sheet `passed_over` for a visible one.
+fn hidden_sheet_notes(file: &str, read: &[&RawSheet], passed_over: &[&RawSheet]) -> Vec<String> {
+    let mut notes: Vec<String> = read
+        .iter()
+        .filter(|s| s.hidden)
+        .map(|s| {
+            let name = &s.name;
+            tr(
+                format!(
+                    "{file}: sheet `{name}` was read, and it is hidden in the workbook (no visible sheet is a \
+                     register); check it is the register meant (unhide it: right-click a sheet tab → Unhide)"
+                ),
+                format!(
+                    "{file}: 读取的工作表「{name}」在工作簿中是隐藏的 (没有可见的登记表工作表); 请确认它就是要导入的\
+                     登记表 (取消隐藏: 右键单击工作表标签 → 取消隐藏)"
+                ),
+            )
+        })
+        .collect();
+    let shown = read.first().map(|s| s.name.as_str()).unwrap_or("");
+    notes.extend(passed_over.iter().map(|s| {
+        let name = &s.name;
+        tr(
+            format!(
+                "{file}: hidden sheet `{name}` also looks like a register and was not read (the visible sheet \
+                 `{shown}` was); import it with --sheet \"{name}\" if it is the one meant"
+            ),
+            format!(
+                "{file}: 隐藏的工作表「{name}」也像登记表, 未读取 (读取的是可见的工作表「{shown}」); 如要导入它, \
+                 请加 --sheet \"{name}\""
+            ),
+        )
+    }));
+    notes
 }
 
 /// What a row below the header is.
@@ -272,7 +380,7 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
         }
         let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
         if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
-            return RowKind::Skip(format!("totals row ({})", c.text));
+            return RowKind::Skip(format!("totals row ({})", text::excerpt(&c.text)));
         }
     }
     // The header repeated below (a print-out's page break): the same texts in the header's columns.
@@ -287,11 +395,37 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     if header_like >= 3 {
         return RowKind::Skip("header row repeated".into());
     }
-    if data_fields.iter().all(|f| header.text(row, f).is_empty()) {
-        let note: Vec<&str> = non_blank.iter().map(|c| c.text.as_str()).take(3).collect();
+    if data_fields.iter().all(|f| header.text(row, f).is_empty()) && flawed_columns(row, header).next().is_none() {
+        let note: Vec<String> = non_blank
+            .iter()
+            .take(3)
+            .map(|c| text::excerpt(&c.text).to_string())
+            .collect();
         return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
     }
     RowKind::Data
+}
+
+/// The fields the register reads whose cells in `row` cannot be taken as the file shows them, with the flaw.
+fn flawed_columns<'a>(row: &'a [Cell], header: &'a Header) -> impl Iterator<Item = (&'static str, Flaw)> + 'a {
+    header
+        .columns
+        .iter()
+        .filter_map(|(&f, &c)| row.get(c).and_then(|cell| cell.flaw).map(|flaw| (f, flaw)))
+}
+
+/// A problem for each cell of the row the register reads that cannot be taken as the file shows it (a formula
+/// never calculated), naming its column.
+fn flawed_cells(row: &[Cell], header: &Header, at: &RowRef) -> Vec<Problem> {
+    flawed_columns(row, header)
+        .map(|(f, flaw)| Problem {
+            at: at.clone(),
+            column: label(f),
+            value: header.text(row, f).to_string(),
+            reason: flaw.reason(),
+            fix: flaw.fix(),
+        })
+        .collect()
 }
 
 /// The cells of a row as compared for duplicates.
@@ -508,7 +642,8 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
         let Some(cell) = row.get(c) else {
             continue;
         };
-        if cell.is_blank() {
+        // A flawed cell has no value to take: the row's problems name it.
+        if cell.is_blank() || cell.flaw.is_some() {
             continue;
         }
         match draft.fields.get(f) {
@@ -529,7 +664,10 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
                             "phone" => crate::domain::mask::phone(t),
                             _ => t.to_string(),
                         };
-                        let (was, now) = (shown(&prev.text), shown(&cell.text));
+                        let (was, now) = (
+                            text::excerpt(&shown(&prev.text)).to_string(),
+                            text::excerpt(&shown(&cell.text)).to_string(),
+                        );
                         tr(
                             format!(
                                 "household key {key} has conflicting {l}: row {r0} says `{was}`, row {r1} says `{now}`"
@@ -546,7 +684,18 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
 }
 
 fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> MemberDraft {
-    let mut problems = Vec::new();
+    let mut problems = flawed_cells(row, header, &at);
+    // A flawed cell has no value: its problem is said above, and the checks below see it blank.
+    let without_flaws: Vec<Cell>;
+    let row = if problems.is_empty() {
+        row
+    } else {
+        without_flaws = row
+            .iter()
+            .map(|c| if c.flaw.is_some() { Cell::default() } else { c.clone() })
+            .collect();
+        &without_flaws
+    };
     let mut problem = |f: &str, value: &str, reason: String, fix: &str| {
         problems.push(Problem {
             at: at.clone(),
@@ -598,7 +747,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             problem(
                 "relation",
                 rel_text,
-                format!("unknown relation `{rel_text}`"),
+                format!("unknown relation `{}`", text::excerpt(rel_text)),
                 "use 户主/本人, 配偶, 子, 女, 父亲, 母亲, 孙子, 孙女, 儿媳, 女婿, 兄弟姐妹 or 其他",
             );
         }
@@ -642,7 +791,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             problem(
                 "disability_grade",
                 grade_text,
-                format!("unknown disability grade `{grade_text}`"),
+                format!("unknown disability grade `{}`", text::excerpt(grade_text)),
                 "write 一级, 二级, 三级, 四级 or leave blank",
             );
             0
@@ -656,7 +805,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                 problem(
                     f,
                     t,
-                    format!("`{t}` is not 是 or 否"),
+                    format!("`{}` is not 是 or 否", text::excerpt(t)),
                     "write 是, or leave blank for 否",
                 );
                 false
@@ -670,7 +819,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "work_ability",
             wa_text,
-            format!("unknown work ability `{wa_text}`"),
+            format!("unknown work ability `{}`", text::excerpt(wa_text)),
             "write 有, 部分 or 无",
         );
         WorkAbility::Unknown
@@ -681,7 +830,7 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "self_care",
             sc_text,
-            format!("unknown self-care ability `{sc_text}`"),
+            format!("unknown self-care ability `{}`", text::excerpt(sc_text)),
             "write 能自理, 部分自理 or 不能自理",
         );
         crate::ledger::SelfCare::Unknown
@@ -799,6 +948,7 @@ fn read_per_household(
             problems: Vec::new(),
         };
         take_household_fields(&mut draft, row, &columns, &at);
+        draft.problems.extend(flawed_cells(row, hh, &at));
         // Members are found by the head's ID or by the 户编号, whichever their sheet gives.
         for k in ids.lookups() {
             by_key.insert(k, read.households.len());
@@ -1027,8 +1177,8 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 "scheme",
                 &c.text,
                 tr(
-                    format!("scheme `{}` is not in the policy", c.text),
-                    format!("申请类别「{}」不在政策文件中", c.text),
+                    format!("scheme `{}` is not in the policy", text::excerpt(&c.text)),
+                    format!("申请类别「{}」不在政策文件中", text::excerpt(&c.text)),
                 ),
                 &format!("use one of {}", known.join("、")),
             );
@@ -1045,8 +1195,8 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     "township",
                     &c.text,
                     tr(
-                        format!("township `{}` is not in the policy", c.text),
-                        format!("乡镇(街道)「{}」不在政策文件中", c.text),
+                        format!("township `{}` is not in the policy", text::excerpt(&c.text)),
+                        format!("乡镇(街道)「{}」不在政策文件中", text::excerpt(&c.text)),
                     ),
                     &format!("use one of {}", known.join("、")),
                 );
@@ -1064,8 +1214,16 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     "village",
                     &c.text,
                     tr(
-                        format!("village `{}` is not listed under {} in the policy", c.text, t.name),
-                        format!("村(社区)「{}」不在政策文件中 {} 的村(社区)名单里", c.text, t.name),
+                        format!(
+                            "village `{}` is not listed under {} in the policy",
+                            text::excerpt(&c.text),
+                            t.name
+                        ),
+                        format!(
+                            "村(社区)「{}」不在政策文件中 {} 的村(社区)名单里",
+                            text::excerpt(&c.text),
+                            t.name
+                        ),
                     ),
                     &format!("use one of {}", t.villages.join("、")),
                 );
@@ -1098,7 +1256,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     "hukou",
                     &c.text,
-                    format!("unknown household registration type `{}`", c.text),
+                    format!("unknown household registration type `{}`", text::excerpt(&c.text)),
                     "write 城镇 or 农村",
                 );
                 String::new()
@@ -1237,7 +1395,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     "support_mode",
                     &c.text,
-                    format!("unknown support mode `{}`", c.text),
+                    format!("unknown support mode `{}`", text::excerpt(&c.text)),
                     "write 集中 or 分散",
                 );
             }
@@ -1251,7 +1409,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 &r,
                 "urgent",
                 &c.text,
-                format!("`{}` is not 是 or 否", c.text),
+                format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
                 "write 是, or leave blank",
             );
             false

@@ -2066,7 +2066,8 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             NOT_FOUND => "not_found",
             other => {
                 problems.push(format!(
-                    "{n}: 核查结果 `{other}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}"
+                    "{n}: 核查结果 `{}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}",
+                    crate::domain::text::excerpt(other)
                 ));
                 continue;
             }
@@ -2080,7 +2081,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             Err(_) => {
                 problems.push(format!(
                     "{n}: 核查日期 `{}` is not a date (write 2026-12-05)",
-                    cell(c_date)
+                    crate::domain::text::excerpt(&cell(c_date))
                 ));
                 None
             }

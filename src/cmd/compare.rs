@@ -410,7 +410,15 @@ struct ScanCtx<'a> {
 /// megabytes and millions of rows, and memory is bounded by the people held, not by the file. A workbook is read
 /// whole (within the reader's size limit).
 fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<Scanned<'a>> {
-    if reader::is_csv(ctx.file) {
+    // By content too: an xlsx exported as `.csv` is read as the workbook it is.
+    let mut head = Vec::new();
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .and_then(|f| f.take(reader::HEAD_BYTES as u64).read_to_end(&mut head))
+            .with_context(|| format!("cannot read {}", ctx.file))?;
+    }
+    if reader::is_csv_content(ctx.file, &head) {
         let (mut scanned, sha) = stream::read_csv(path, ctx.file, encoding, |records| scan_records(ctx, records))?;
         scanned.sha = sha;
         return Ok(scanned);
@@ -418,6 +426,7 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", ctx.file))?;
     let wb = reader::read_workbook_bytes(ctx.file, &bytes, encoding)?;
     let (sheet, header) = registry_header(ctx, &wb.sheets)?;
+    reader::refuse_flawed_cells(ctx.file, sheet, header.row + 1, Some(&header))?;
     let mut scan = Scan::new(ctx, sheet, header)?;
     for (i, row) in sheet.rows.iter().enumerate().skip(scan.header.row + 1) {
         scan.row((i + 1) as u32, row.as_slice())?;
@@ -429,10 +438,7 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
 /// rows below are looked up one record at a time.
 fn scan_records<'a>(ctx: &ScanCtx<'a>, records: &mut CsvRecords) -> Result<Scanned<'a>> {
     let mut rec = StringRecord::new();
-    let mut top = RawSheet {
-        name: records.sheet_name(),
-        rows: Vec::new(),
-    };
+    let mut top = RawSheet::new(records.sheet_name(), Vec::new());
     while top.rows.len() < HEADER_SEARCH_ROWS && records.next(&mut rec)? {
         top.rows.push(rec.iter().map(Cell::text).collect());
     }
@@ -459,7 +465,12 @@ fn registry_header<'s>(ctx: &ScanCtx, sheets: &'s [RawSheet]) -> Result<(&'s Raw
         required.push("amount");
     }
     let mut misses = Vec::new();
-    for sheet in sheets {
+    // Visible sheets first: a hidden sheet is often an old copy kept out of sight.
+    for sheet in sheets
+        .iter()
+        .filter(|s| !s.hidden)
+        .chain(sheets.iter().filter(|s| s.hidden))
+    {
         match find_header(sheet, &names, &required, &[])? {
             Ok(h) => return Ok((sheet, h)),
             Err(m) => misses.push(m.to_string()),
@@ -611,7 +622,7 @@ impl<'c, 'a> Scan<'c, 'a> {
                 anyhow!(
                     "{} row {excel_row}: the amount `{}` is not money: {e}",
                     ctx.file,
-                    cell.text
+                    text::excerpt(&cell.text)
                 )
             })?;
             Ok(amount > low.0)
@@ -1128,7 +1139,8 @@ fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
             PENDING | "open" => Some(Disposition::Open),
             other => {
                 bad.push(format!(
-                    "{at}: 处理结果 `{other}` is not one of {CONFIRM}, {CLEAR}, {PENDING}"
+                    "{at}: 处理结果 `{}` is not one of {CONFIRM}, {CLEAR}, {PENDING}",
+                    text::excerpt(other)
                 ));
                 None
             }

@@ -1276,7 +1276,8 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
             DEFER | "defer" | "deferred" => Some(DecisionStatus::Deferred),
             other => {
                 bad.push(format!(
-                    "{at}: 评议结果 `{other}` is not one of {AGREE}, {DISAGREE}, {DEFER}"
+                    "{at}: 评议结果 `{}` is not one of {AGREE}, {DISAGREE}, {DEFER}",
+                    crate::domain::text::excerpt(other)
                 ));
                 None
             }

@@ -1831,7 +1831,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             let item = cell(Some(c_item));
             let unit = cell(Some(c_unit));
             let Some(qty) = Quantity::parse(&cell(Some(c_qty))).filter(|q| q.0 > 0) else {
-                problems.push(format!("{at}: 数量 `{}` is not a positive quantity", cell(Some(c_qty))));
+                problems.push(format!(
+                    "{at}: 数量 `{}` is not a positive quantity",
+                    crate::domain::text::excerpt(&cell(Some(c_qty)))
+                ));
                 continue;
             };
             if item.is_empty() || unit.is_empty() {
@@ -2071,7 +2074,10 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         };
         let id = cell(c_id);
         let Some(&i) = row_of.get(id.as_str()) else {
-            problems.push(format!("{at}: {GOODS_ID} `{id}` is not a row of plan {plan}"));
+            problems.push(format!(
+                "{at}: {GOODS_ID} `{}` is not a row of plan {plan}",
+                crate::domain::text::excerpt(&id)
+            ));
             continue;
         };
         if !seen.insert(id.clone()) {
@@ -2097,7 +2103,7 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             Err(_) => {
                 problems.push(format!(
                     "{at}: signed, but {RECEIVED_ON} `{}` is not a date",
-                    cell(c_date)
+                    crate::domain::text::excerpt(&cell(c_date))
                 ));
                 continue;
             }
@@ -2109,7 +2115,10 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             match Quantity::parse(&real) {
                 Some(q) => q,
                 None => {
-                    problems.push(format!("{at}: {RECEIVED_QTY} `{real}` is not a quantity"));
+                    problems.push(format!(
+                        "{at}: {RECEIVED_QTY} `{}` is not a quantity",
+                        crate::domain::text::excerpt(&real)
+                    ));
                     continue;
                 }
             }

@@ -727,7 +727,10 @@ fn followup_of_row(
         (
             "困难类别",
             class_text.to_string(),
-            format!("困难类别 `{class_text}` is not 特殊困难, 一般困难 or 临时困难"),
+            format!(
+                "困难类别 `{}` is not 特殊困难, 一般困难 or 临时困难",
+                crate::domain::text::excerpt(class_text)
+            ),
             "write 特殊困难, 一般困难 or 临时困难",
         )
     })?;
@@ -736,7 +739,10 @@ fn followup_of_row(
         (
             "变化类型",
             change_text.to_string(),
-            format!("变化类型 `{change_text}` is not 无变化, 收入变化, 迁出 or 死亡"),
+            format!(
+                "变化类型 `{}` is not 无变化, 收入变化, 迁出 or 死亡",
+                crate::domain::text::excerpt(change_text)
+            ),
             "write 收入变化, 迁出 or 死亡 (blank or 无变化 when nothing changed)",
         )
     })?;
@@ -917,7 +923,10 @@ fn complaint_of_row(
         (
             "信访方式",
             channel_text.to_string(),
-            format!("信访方式 `{channel_text}` is not 来信, 来访, 电话 or 网络"),
+            format!(
+                "信访方式 `{}` is not 来信, 来访, 电话 or 网络",
+                crate::domain::text::excerpt(channel_text)
+            ),
             "write 来信, 来访, 电话 or 网络",
         )
     })?;

@@ -127,6 +127,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         skips,
         tally,
         warnings,
+        notes,
     } = outcome;
     let new_sources: Vec<Source> = new_sources
         .into_iter()
@@ -226,6 +227,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     for w in &warnings {
         out.push_str(&format!("\n  {} {w}", tr("warning:", "注意:")));
+    }
+    for n in &notes {
+        out.push_str(&format!("\n  {} {n}", tr("note:", "说明:")));
     }
     // The clerk sees each rejected household's first reason; the report has every row.
     let mut shown = BTreeSet::new();
@@ -389,6 +393,8 @@ struct Decided {
     skips: Vec<Skip>,
     tally: Tally,
     warnings: Vec<String>,
+    /// Said to the clerk without making the run need attention (a hidden sheet read).
+    notes: Vec<String>,
 }
 
 /// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
@@ -408,8 +414,10 @@ fn decide_households(
     let mut rejects: Vec<Problem> = Vec::new();
     let mut skips: Vec<Skip> = Vec::new();
     let mut warnings = Vec::new();
+    let mut notes = Vec::new();
     let mut drafts: Vec<HouseholdDraft> = Vec::new();
     for read in reads {
+        notes.extend(read.notes);
         tally.rows_read += read.rows_read;
         for s in &read.other_register_sheets {
             warnings.push(format!(
@@ -650,6 +658,7 @@ fn decide_households(
         skips,
         tally,
         warnings,
+        notes,
     }
 }
 

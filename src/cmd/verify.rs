@@ -803,7 +803,7 @@ fn visit_of_row(
     let signed = crate::register::yes_no(signed_text).ok_or_else(|| {
         (
             signed_text.to_string(),
-            format!("签字 `{signed_text}` is not 是 or 否"),
+            format!("签字 `{}` is not 是 or 否", text::excerpt(signed_text)),
             "write 是 when the record is signed, 否 when not",
         )
     })?;
@@ -811,7 +811,7 @@ fn visit_of_row(
     let level = visit_level(level_text).ok_or_else(|| {
         (
             level_text.to_string(),
-            format!("调查层级 `{level_text}` is not 村, 乡镇 or 县"),
+            format!("调查层级 `{}` is not 村, 乡镇 or 县", text::excerpt(level_text)),
             "write 村, 乡镇 or 县 (blank means 村)",
         )
     })?;

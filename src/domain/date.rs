@@ -447,8 +447,8 @@ const MAX_EXCEL_SERIAL: f64 = 2_958_465.0;
 /// 1900-02-29 (rejected with [`DateError::ExcelFakeLeapDay`]), 61 is
 /// 1900-03-01. The fractional part (time of day) is ignored. Serials below 1,
 /// above 2958465 (9999-12-31), NaN and infinities are
-/// [`DateError::SerialOutOfRange`]. The 1904 date system (old Mac workbooks)
-/// is not handled here.
+/// [`DateError::SerialOutOfRange`]. The 1904 date system (Mac workbooks) is
+/// [`from_excel_serial_1904`].
 pub fn from_excel_serial(serial: f64) -> Result<NaiveDate, DateError> {
     if !serial.is_finite() || !(1.0..MAX_EXCEL_SERIAL + 1.0).contains(&serial) {
         return Err(DateError::SerialOutOfRange);
@@ -464,6 +464,22 @@ pub fn from_excel_serial(serial: f64) -> Result<NaiveDate, DateError> {
     };
     NaiveDate::from_ymd_opt(base.0, base.1, base.2)
         .and_then(|b| b.checked_add_days(Days::new(offset)))
+        .ok_or(DateError::SerialOutOfRange)
+}
+
+/// Last valid serial of the 1904 date system: 9999-12-31.
+const MAX_EXCEL_SERIAL_1904: f64 = 2_957_003.0;
+
+/// Converts an Excel serial date of the 1904 date system (workbooks from Mac Excel, marked `date1904` in the
+/// workbook) to a date: serial 0 is 1904-01-01, with no fictitious leap day, so a serial is 1462 days less than
+/// the same date's serial in the 1900 system. The fractional part (time of day) is ignored. Serials below 0,
+/// above 2957003 (9999-12-31), NaN and infinities are [`DateError::SerialOutOfRange`].
+pub fn from_excel_serial_1904(serial: f64) -> Result<NaiveDate, DateError> {
+    if !serial.is_finite() || !(0.0..MAX_EXCEL_SERIAL_1904 + 1.0).contains(&serial) {
+        return Err(DateError::SerialOutOfRange);
+    }
+    NaiveDate::from_ymd_opt(1904, 1, 1)
+        .and_then(|b| b.checked_add_days(Days::new(serial.floor() as u64)))
         .ok_or(DateError::SerialOutOfRange)
 }
 
@@ -879,6 +895,15 @@ mod tests {
         assert_eq!(from_excel_serial(31.0), Ok(date(1900, 1, 31)));
         assert_eq!(from_excel_serial(59.0), Ok(date(1900, 2, 28)));
         assert_eq!(from_excel_serial(60.0), Err(DateError::ExcelFakeLeapDay));
+        // The 1904 system: 1462 days less for the same date, and no fictitious leap day.
+        assert_eq!(from_excel_serial_1904(0.0), Ok(date(1904, 1, 1)));
+        assert_eq!(from_excel_serial_1904(59.0), Ok(date(1904, 2, 29)));
+        assert_eq!(from_excel_serial_1904(46331.0 - 1462.0), Ok(date(2026, 11, 5)));
+        assert_eq!(from_excel_serial(46331.0), Ok(date(2026, 11, 5)));
+        assert_eq!(from_excel_serial_1904(2_957_003.5), Ok(date(9999, 12, 31)));
+        assert_eq!(from_excel_serial_1904(2_957_004.0), Err(DateError::SerialOutOfRange));
+        assert_eq!(from_excel_serial_1904(-1.0), Err(DateError::SerialOutOfRange));
+        assert_eq!(from_excel_serial_1904(f64::NAN), Err(DateError::SerialOutOfRange));
         assert_eq!(from_excel_serial(60.5), Err(DateError::ExcelFakeLeapDay));
         assert_eq!(from_excel_serial(61.0), Ok(date(1900, 3, 1)));
         assert_eq!(from_excel_serial(367.0), Ok(date(1901, 1, 1)));

@@ -145,6 +145,30 @@ fn parse_fraction(frac: &str) -> Result<i64, MoneyError> {
     Ok(fen)
 }
 
+/// A finite float as a plain decimal (no exponent) rounded to 15 significant digits, as Excel shows it:
+/// `0.30000000000000004` → `0.300000000000000`.
+fn significant_15(v: f64) -> String {
+    let sci = format!("{v:.14e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The decimal point goes after `point` digits.
+    let point = exp + 1;
+    let n = digits.len() as i64;
+    if point <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point >= n {
+        format!("{sign}{digits}{}", "0".repeat((point - n) as usize))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{sign}{int}.{frac}")
+    }
+}
+
 /// Parses the plain decimal part: `[-]digits[,ddd...][.dd]`.
 fn parse_decimal(s: &str) -> Result<Fen, MoneyError> {
     let (negative, body) = match s.strip_prefix('-') {
@@ -230,20 +254,24 @@ impl Fen {
 
     /// Converts a spreadsheet numeric cell.
     ///
-    /// The float is rendered with Rust's shortest round-trip formatting
-    /// (`format!("{}", v)`, which never uses E-notation) and parsed with the
-    /// same decimal parser as [`Fen::parse_yuan`]. So `820.5` → 82050 fen and
-    /// `1234.56` → 123456 fen, but a cell holding the result of inexact
-    /// arithmetic such as `0.30000000000000004` or `820.123` is rejected with
-    /// [`MoneyError::TooManyDecimals`] rather than silently rounded: the
-    /// clerk must round it in the sheet (=ROUND(x,2)). NaN and infinities are
-    /// [`MoneyError::NotFinite`]; values beyond the `i64` range are
-    /// [`MoneyError::Overflow`].
+    /// A spreadsheet stores numbers as binary floats, so an amount typed or computed in the sheet often comes
+    /// back with binary noise: `=0.1+0.2` is `0.30000000000000004`, and a sum of incomes `1234.5600000000001`.
+    /// Excel shows (and compares) numbers at 15 significant digits, where both are the 2-decimal amounts the
+    /// clerk sees, `0.30` and `1234.56`. So the float is read as its shortest round-trip decimal (`820.5` →
+    /// 82050 fen) and, when that has more than 2 decimals, as its 15 significant digits: an amount within
+    /// floating-point error of a 2-decimal amount is that amount. Only a real third decimal — one still there at
+    /// 15 significant digits, such as `820.123` or `0.005` — is [`MoneyError::TooManyDecimals`], not silently
+    /// rounded: the clerk must round it in the sheet (=ROUND(x,2)). From 10¹² yuan up, 15 digits no longer
+    /// reach a third decimal, and only the shortest decimal is read. NaN and infinities are
+    /// [`MoneyError::NotFinite`]; values beyond the `i64` range are [`MoneyError::Overflow`].
     pub fn from_number_cell(v: f64) -> Result<Fen, MoneyError> {
         if !v.is_finite() {
             return Err(MoneyError::NotFinite);
         }
-        parse_decimal(&format!("{v}"))
+        match parse_decimal(&format!("{v}")) {
+            Err(MoneyError::TooManyDecimals) if v.abs() < 1e12 => parse_decimal(&significant_15(v)),
+            read => read,
+        }
     }
 
     /// The amount as text in yuan with exactly 2 decimals (same as Display).
@@ -499,8 +527,9 @@ mod tests {
         assert_eq!(Fen::from_number_cell(-12.3), Ok(Fen(-1230)));
         assert_eq!(Fen::from_number_cell(-0.0), Ok(Fen(0)));
         assert_eq!(Fen::from_number_cell(1e15), Ok(Fen(100_000_000_000_000_000)));
-        assert_eq!(Fen::from_number_cell(0.1 + 0.2), Err(MoneyError::TooManyDecimals));
         assert_eq!(Fen::from_number_cell(820.123), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Fen::from_number_cell(0.005), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Fen::from_number_cell(1234.565), Err(MoneyError::TooManyDecimals));
         assert_eq!(Fen::from_number_cell(1e-7), Err(MoneyError::TooManyDecimals));
         assert_eq!(Fen::from_number_cell(1e20), Err(MoneyError::Overflow));
         assert_eq!(Fen::from_number_cell(1e300), Err(MoneyError::Overflow));
@@ -511,6 +540,25 @@ mod tests {
             Fen::from_number_cell(f64::MIN_POSITIVE),
             Err(MoneyError::TooManyDecimals)
         );
+    }
+
+    /// Binary noise is not a third decimal: a sum or a product in the sheet is the amount Excel shows.
+    #[test]
+    fn number_cells_within_floating_point_error_are_their_amount() {
+        assert_eq!(Fen::from_number_cell(0.1 + 0.2), Ok(Fen(30)));
+        assert_eq!(Fen::from_number_cell(1234.5600000000001), Ok(Fen(123456)));
+        assert_eq!(Fen::from_number_cell(600.0 - 0.1 - 0.2), Ok(Fen(59970)));
+        assert_eq!(Fen::from_number_cell(-(0.1 + 0.2)), Ok(Fen(-30)));
+        assert_eq!(Fen::from_number_cell(1.1 * 3.0), Ok(Fen(330)));
+        let incomes = [820.1, 0.7, 1200.35, 64.2, 3.3];
+        assert_eq!(Fen::from_number_cell(incomes.iter().sum()), Ok(Fen(208865)));
+        // A real third decimal stays refused, however it was computed.
+        assert_eq!(Fen::from_number_cell(0.1 + 0.005), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Fen::from_number_cell(1000.0 / 3.0), Err(MoneyError::TooManyDecimals));
+        assert_eq!(significant_15(0.1 + 0.2), "0.300000000000000");
+        assert_eq!(significant_15(-1234.5600000000001), "-1234.56000000000");
+        assert_eq!(significant_15(1e-7), "0.000000100000000000000");
+        assert_eq!(significant_15(1e16), "10000000000000000");
     }
 
     #[test]
@@ -783,6 +831,22 @@ mod tests {
             if let Ok(f) = Fen::parse_yuan(&s) {
                 prop_assert_eq!(Fen::parse_yuan(&f.to_string()), Ok(f));
             }
+        }
+
+        /// An amount of up to 10¹² yuan, as a float and up to two steps of binary noise either way (what one
+        /// or two operations leave), reads as itself.
+        #[test]
+        fn number_cell_noise_is_ignored(x in -100_000_000_000_000i64..100_000_000_000_000, steps in -2i64..=2) {
+            let v = x as f64 / 100.0;
+            let noisy = if v == 0.0 { v } else { f64::from_bits((v.to_bits() as i64 + steps) as u64) };
+            prop_assert_eq!(Fen::from_number_cell(noisy), Ok(Fen(x)));
+        }
+
+        /// A real third decimal is refused, however large the amount (below 10¹² yuan).
+        #[test]
+        fn number_cell_third_decimal_is_refused(m in -1_000_000_000_000_000i64..1_000_000_000_000_000) {
+            prop_assume!(m % 10 != 0);
+            prop_assert_eq!(Fen::from_number_cell(m as f64 / 1000.0), Err(MoneyError::TooManyDecimals));
         }
 
         #[test]

@@ -155,6 +155,28 @@ pub fn is_blank(s: &str) -> bool {
     s.chars().all(|c| is_zero_width(c) || map_char(c) == ' ')
 }
 
+/// The characters of a value a message quotes ([`excerpt`]).
+pub const EXCERPT_CHARS: usize = 40;
+
+/// A value as a message quotes it: at most [`EXCERPT_CHARS`] characters, then `…` when there were more. A
+/// message quotes a value to point at it, and a cell can hold 32,767 characters.
+#[derive(Debug, Clone, Copy)]
+pub struct Excerpt<'a>(pub &'a str);
+
+/// [`Excerpt`] of `s`: `format!("`{}`", excerpt(s))`.
+pub fn excerpt(s: &str) -> Excerpt<'_> {
+    Excerpt(s)
+}
+
+impl std::fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.char_indices().nth(EXCERPT_CHARS) {
+            None => f.write_str(self.0),
+            Some((cut, _)) => write!(f, "{}…", &self.0[..cut]),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +275,18 @@ mod tests {
         assert_eq!(unneutralise("'=1"), "=1");
         assert_eq!(unneutralise("x"), "x");
         assert_eq!(unneutralise(""), "");
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("城关镇").to_string(), "城关镇");
+        let forty = "好".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&forty).to_string(), forty);
+        assert_eq!(excerpt(&format!("{forty}多")).to_string(), format!("{forty}…"));
+        assert_eq!(
+            excerpt(&"x".repeat(1 << 20)).to_string().chars().count(),
+            EXCERPT_CHARS + 1
+        );
     }
 
     #[test]

@@ -27,27 +27,115 @@ pub struct Cell {
     pub number: Option<f64>,
     /// The file stored a date here.
     pub date: Option<NaiveDate>,
+    /// The workbook counts dates from 1904 (Mac Excel's date system, `date1904`): a number here taken as a date
+    /// serial counts from 1904-01-01 (see [`Cell::as_date`]).
+    pub date_1904: bool,
+    /// The cell's value cannot be taken as the file shows it. The cell is kept (and is not blank); a step that
+    /// reads its column refuses it, naming the cell ([`Flaw::reason`], [`Flaw::fix`]).
+    pub flaw: Option<Flaw>,
+}
+
+/// Why a cell's value cannot be taken as the file shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// A formula whose value the file does not hold: it was saved by a program that writes formulas without
+    /// calculating them (a script, a web system's export), so there is no value to read — reading it as blank
+    /// or 0 would turn an income of 600.00 into 0.00. The cell's text is empty.
+    Uncalculated,
+    /// A control character (U+0000 as `_x0000_` in a workbook's XML): not text anyone typed, and not to be
+    /// stored in a ledger. The cell's text shows it as `<U+0000>`.
+    ControlCharacter,
+}
+
+impl Flaw {
+    /// What is wrong with the cell, in the run's language.
+    pub fn reason(self) -> String {
+        match self {
+            Flaw::Uncalculated => tr(
+                "the cell holds a formula whose value was never calculated (the file was saved by a program that \
+                 does not calculate formulas): open the file in Excel or WPS and save it, then import it again",
+                "该单元格是公式, 但文件中没有计算结果 (文件由不计算公式的程序保存): 请用 Excel 或 WPS 打开文件并保存, \
+                 然后重新导入",
+            ),
+            Flaw::ControlCharacter => tr(
+                "the cell holds a control character (shown as <U+…>), which is not text: the program that made \
+                 the file left it there; type the cell again in Excel or WPS, save, and import again",
+                "该单元格含有控制字符 (显示为 <U+…>), 不是正常文字, 是生成文件的程序留下的; 请在 Excel 或 WPS 中\
+                 重新输入该单元格, 保存后重新导入",
+            ),
+        }
+    }
+
+    /// What the clerk does about it.
+    pub fn fix(self) -> String {
+        match self {
+            Flaw::Uncalculated => tr(
+                "open the file in Excel or WPS and save it (that calculates the formulas), then import it again",
+                "用 Excel 或 WPS 打开文件并保存 (保存时会计算公式), 然后重新导入",
+            ),
+            Flaw::ControlCharacter => tr(
+                "type the cell again in Excel or WPS (delete it first), save, and import again",
+                "在 Excel 或 WPS 中删除并重新输入该单元格, 保存后重新导入",
+            ),
+        }
+    }
 }
 
 impl Cell {
+    /// A text cell, normalised. A control character left in it (not a tab or line break, which normalising
+    /// makes spaces) is no text anyone typed — `_x0000_` in a workbook's XML, bytes of a binary file: the cell
+    /// is [`Flaw::ControlCharacter`], its text showing each one as `<U+0000>`.
     pub fn text(s: &str) -> Cell {
+        let text = text::normalized(s);
+        if !has_control_character(&text) {
+            return Cell {
+                text: text.into_owned(),
+                ..Cell::default()
+            };
+        }
+        let mut shown = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() {
+                shown.push_str(&format!("<U+{:04X}>", c as u32));
+            } else {
+                shown.push(c);
+            }
+        }
         Cell {
-            text: text::normalized(s).into_owned(),
+            text: shown,
+            flaw: Some(Flaw::ControlCharacter),
             ..Cell::default()
         }
     }
 
+    /// No text and nothing wrong: a flawed cell is not blank, though its text may be empty.
     pub fn is_blank(&self) -> bool {
-        self.text.is_empty()
+        self.text.is_empty() && self.flaw.is_none()
     }
 
-    /// The date the cell holds: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`.
+    /// The cell as a date: the date the file stored, a number as an Excel date serial (in the workbook's date
+    /// system), or the text as a date spelling.
     pub fn as_date(&self) -> Result<NaiveDate, date::DateError> {
         match (self.date, self.number) {
             (Some(d), _) => Ok(d),
-            (None, Some(n)) => date::from_excel_serial(n),
+            (None, Some(n)) => serial_date(n, self.date_1904),
             (None, None) => date::parse_date(&self.text),
         }
+    }
+}
+
+/// Whether normalised text holds a control character (C0 or C1, U+0000–U+001F and U+007F–U+009F): checked
+/// byte by byte first, since nearly every cell has none (C1 characters are `0xC2 0x80..0x9F` in UTF-8).
+fn has_control_character(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control)
+}
+
+/// An Excel date serial as a date, in the 1904 date system or the 1900 one.
+fn serial_date(serial: f64, date_1904: bool) -> Result<NaiveDate, date::DateError> {
+    if date_1904 {
+        date::from_excel_serial_1904(serial)
+    } else {
+        date::from_excel_serial(serial)
     }
 }
 
@@ -56,6 +144,20 @@ impl Cell {
 pub struct RawSheet {
     pub name: String,
     pub rows: Vec<Vec<Cell>>,
+    /// Hidden in the workbook (hidden or "very hidden"): often an old copy kept out of sight, so a step looks at
+    /// the visible sheets first ([`Workbook::sheets_visible_first`]) and says so when it reads a hidden one.
+    pub hidden: bool,
+}
+
+impl RawSheet {
+    /// A visible sheet.
+    pub fn new(name: String, rows: Vec<Vec<Cell>>) -> RawSheet {
+        RawSheet {
+            name,
+            rows,
+            hidden: false,
+        }
+    }
 }
 
 /// A whole file's sheets.
@@ -64,6 +166,17 @@ pub struct Workbook {
     /// The file name as given (for messages and rejects).
     pub file: String,
     pub sheets: Vec<RawSheet>,
+    /// How the file was read when its name says another format than its content (it is read by its content).
+    pub read_as: Option<String>,
+}
+
+impl Workbook {
+    /// The sheets a step looks through for its table: the visible ones in the workbook's order, then the hidden
+    /// ones. A hidden sheet is read only when no visible one has the table.
+    pub fn sheets_visible_first(&self) -> impl Iterator<Item = &RawSheet> {
+        let (visible, hidden): (Vec<&RawSheet>, Vec<&RawSheet>) = self.sheets.iter().partition(|s| !s.hidden);
+        visible.into_iter().chain(hidden)
+    }
 }
 
 /// How to read a CSV file's bytes.
@@ -123,10 +236,80 @@ fn read_any_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         return Err(empty_file(file));
     }
     let ext = extension(file);
-    let sheets = match ext.as_str() {
-        _ if is_csv(file) => vec![read_csv(file, bytes, encoding)?],
-        "xlsx" | "xlsm" | "xls" | "ods" => read_spreadsheet_guarded(file, &ext, bytes)?,
-        _ => {
+    let workbook_ext = matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods");
+    // A file is read by what it holds: a workbook exported as `.xls` that is really an xlsx (or the other way
+    // round), an xlsx saved as `.csv`, a CSV renamed `.xlsx` are all read; only where the content does not
+    // say (text) does the name decide.
+    let content = content_of(bytes);
+    let mut read_as = None;
+    let sheets = match content {
+        Content::Zip | Content::Cfb => {
+            let format = match content {
+                Content::Zip => zip_format(file, bytes, &ext)?,
+                _ => "xls",
+            };
+            let named = if ext == "xlsm" { "xlsx" } else { ext.as_str() };
+            if !ext.is_empty() && named != format {
+                read_as = Some(tr(
+                    format!("{file} is named .{ext} but is an .{format} workbook: read as the .{format} it is"),
+                    format!("{file} 的扩展名是 .{ext}, 内容却是 .{format} 工作簿: 已按 .{format} 读取"),
+                ));
+            }
+            read_spreadsheet_guarded(file, format, bytes)?
+        }
+        Content::Html => bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is a web page (HTML), not a workbook, though its name says otherwise — what many web \
+                     systems export as .xls: open it in Excel or WPS, save it as an Excel workbook (.xlsx), and \
+                     import that"
+                ),
+                format!(
+                    "{file} 是网页 (HTML), 不是工作簿 (许多网上系统这样导出 .xls): 请用 Excel 或 WPS 打开, \
+                     另存为 Excel 工作簿 (.xlsx) 后导入"
+                )
+            )
+        ),
+        Content::XmlSpreadsheet => bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is an Excel 2003 XML spreadsheet, which jiuzhu does not read: open it in Excel or \
+                     WPS, save it as an Excel workbook (.xlsx), and import that"
+                ),
+                format!(
+                    "{file} 是 Excel 2003 XML 表格, jiuzhu 不读取这种格式: 请用 Excel 或 WPS 打开, 另存为 Excel \
+                     工作簿 (.xlsx) 后导入"
+                )
+            )
+        ),
+        Content::Pdf => bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is a PDF document, not a spreadsheet: ask for the register as a workbook (.xlsx) or \
+                     CSV file"
+                ),
+                format!("{file} 是 PDF 文档, 不是表格: 请索取工作簿 (.xlsx) 或 CSV 格式的登记表")
+            )
+        ),
+        Content::Other if is_csv(file) => vec![read_csv(file, bytes, encoding)?],
+        // Named a workbook, holding text: a CSV file renamed.
+        Content::Other if workbook_ext => {
+            let sheet = read_csv(file, bytes, encoding).map_err(|e| {
+                anyhow!(
+                    "{file} cannot be read as a .{ext} workbook: it holds neither a workbook nor text ({e}); open it \
+                     in Excel/WPS and save it again as .xlsx"
+                )
+            })?;
+            read_as = Some(tr(
+                format!("{file} is named .{ext} but holds text, not a workbook: read as CSV text"),
+                format!("{file} 的扩展名是 .{ext}, 内容却是文本而不是工作簿: 已按 CSV 文本读取"),
+            ));
+            vec![sheet]
+        }
+        Content::Other => {
             bail!(
                 "{}",
                 crate::i18n::tr(
@@ -139,7 +322,94 @@ fn read_any_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
     Ok(Workbook {
         file: file.to_string(),
         sheets,
+        read_as,
     })
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// A zip archive: an xlsx or an ods workbook (or neither).
+    Zip,
+    /// An OLE2 compound file: an .xls workbook, or an encrypted xlsx.
+    Cfb,
+    /// A web page.
+    Html,
+    /// Excel 2003's XML spreadsheet format.
+    XmlSpreadsheet,
+    Pdf,
+    /// Text, or nothing known: the name decides.
+    Other,
+}
+
+fn content_of(bytes: &[u8]) -> Content {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Content::Zip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Content::Cfb;
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Content::Pdf;
+    }
+    // Markup: its start, after a byte-order mark and white space, in any case.
+    let start = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let start = &start[start
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(start.len())..];
+    if start.first() == Some(&b'<') {
+        let head = String::from_utf8_lossy(&start[..start.len().min(4096)]).to_ascii_lowercase();
+        if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            return Content::XmlSpreadsheet;
+        }
+        if ["<html", "<!doctype html", "<table", "<meta", "<head", "<body"]
+            .iter()
+            .any(|t| head.contains(t))
+        {
+            return Content::Html;
+        }
+    }
+    Content::Other
+}
+
+/// The workbook format of a zip archive, by the parts it holds: `xl/workbook.xml` makes an xlsx, `content.xml`
+/// (or an OpenDocument spreadsheet's mimetype) an ods. An archive that cannot be opened is read as its name
+/// says (or as an xlsx), for the parser to say what is wrong with it.
+fn zip_format(file: &str, bytes: &[u8], ext: &str) -> Result<&'static str> {
+    let by_name = if ext == "ods" { "ods" } else { "xlsx" };
+    let Ok(zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(by_name);
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    if names.iter().any(|n| n.starts_with("xl/")) {
+        Ok("xlsx")
+    } else if names.iter().any(|n| n == "content.xml" || n == "mimetype") {
+        Ok("ods")
+    } else if matches!(ext, "xlsx" | "xlsm" | "ods") {
+        Ok(by_name)
+    } else {
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "{file} is a zip archive, not a workbook (it holds no xl/workbook.xml or content.xml): unpack it \
+                     and import the register inside, or export the register again"
+                ),
+                format!("{file} 是 zip 压缩包, 不是工作簿: 请解压后导入其中的登记表, 或重新导出")
+            )
+        )
+    }
+}
+
+/// Whether a file is read as CSV text: its name says so (`.csv`, `.txt`) and its first bytes (`head`, e.g.
+/// [`HEAD_BYTES`] of them) do not say it is something else — a workbook, a web page. [`crate::sheet::stream`]
+/// reads these without holding them; any other file is read whole, by its content.
+pub fn is_csv_content(file: &str, head: &[u8]) -> bool {
+    is_csv(file) && content_of(head) == Content::Other
 }
 
 /// True for a file read as CSV text, by its extension (`.csv`, `.txt`); [`crate::sheet::stream`] reads these
@@ -194,6 +464,14 @@ fn check_size(file: &str, len: u64, max: u64, advice: &str) -> Result<()> {
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
+    // A UTF-16 byte-order mark says what the file is, whatever was asked (Excel's "Unicode text" is UTF-16 LE
+    // with one); GB18030's decoder follows it (encoding_rs sniffs byte-order marks).
+    let encoding = if has_utf16_bom(bytes) {
+        Encoding::Gb18030
+    } else {
+        encoding
+    };
+    let head = bytes;
     let (bytes, had_bom) = match bytes.strip_prefix(BOM) {
         Some(rest) => (rest, true),
         None => (bytes, false),
@@ -210,7 +488,7 @@ fn decode(file: &str, bytes: &[u8], encoding: Encoding) -> Result<String> {
         Encoding::Detect | Encoding::Gb18030 => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(not_text(file));
+                return Err(not_text(file, head));
             }
             Ok(text.into_owned())
         }
@@ -234,21 +512,98 @@ pub(crate) fn not_utf8(file: &str, valid_up_to: u64) -> anyhow::Error {
     anyhow!("{file} is not valid UTF-8 (byte {valid_up_to}); if it was saved as GBK, give --encoding gbk")
 }
 
-pub(crate) fn not_text(file: &str) -> anyhow::Error {
-    anyhow!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again")
+/// `head`: the file's first bytes, to tell UTF-16 text without a byte-order mark.
+pub(crate) fn not_text(file: &str, head: &[u8]) -> anyhow::Error {
+    match utf16_without_bom(head) {
+        Some(utf16) => utf16_message(file, utf16),
+        None => anyhow!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again"),
+    }
 }
 
-pub(crate) fn has_nul(file: &str) -> anyhow::Error {
-    anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)")
+/// `head`: the file's first bytes, to tell UTF-16 text without a byte-order mark.
+pub(crate) fn has_nul(file: &str, head: &[u8]) -> anyhow::Error {
+    match utf16_without_bom(head) {
+        Some(utf16) => utf16_message(file, utf16),
+        None => anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)"),
+    }
 }
 
-/// `row` is 1-based, `col` 0-based.
-pub(crate) fn cell_too_long(file: &str, row: usize, col: usize, chars: usize) -> anyhow::Error {
+fn utf16_message(file: &str, utf16: &str) -> anyhow::Error {
     anyhow!(
-        "{file} row {row} column {}: a cell of {chars} characters (a spreadsheet cell holds at most {MAX_CELL_CHARS}); \
-         the file is damaged or not a register",
+        "{}",
+        tr(
+            format!(
+                "{file} is {utf16} text without a byte-order mark (BOM), which cannot be told from other text for \
+                 sure: save it again as CSV UTF-8 (Excel/WPS: 另存为 → CSV UTF-8 (逗号分隔)) and try again"
+            ),
+            format!(
+                "{file} 是没有字节顺序标记 (BOM) 的 {utf16} 文本, 无法可靠识别: 请重新另存为 CSV UTF-8 \
+                 (Excel/WPS: 另存为 → CSV UTF-8 (逗号分隔)) 后再试"
+            )
+        )
+    )
+}
+
+/// The first bytes of a file kept to tell its kind ([`utf16_without_bom`]).
+pub(crate) const HEAD_BYTES: usize = 512;
+
+/// Whether the bytes start with a UTF-16 byte-order mark (LE `FF FE` or BE `FE FF`).
+pub(crate) fn has_utf16_bom(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
+}
+
+/// "UTF-16 LE" or "UTF-16 BE" when a file's first bytes look like UTF-16 text without a byte-order mark: the
+/// ASCII characters every register has (digits, commas, line breaks) are a byte beside a zero byte, always on
+/// the same side of the pair.
+pub(crate) fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
+    let (mut le, mut be, mut pairs) = (0usize, 0usize, 0usize);
+    for p in head.chunks_exact(2).take(HEAD_BYTES / 2) {
+        pairs += 1;
+        match (p[0], p[1]) {
+            (0, 0) => {}
+            (_, 0) => le += 1,
+            (0, _) => be += 1,
+            _ => {}
+        }
+    }
+    // A quarter of the pairs at least (a header's commas, the digits of ID numbers): a stray NUL in other text
+    // is one pair in hundreds.
+    if pairs < 16 {
+        None
+    } else if le * 4 >= pairs && le >= 8 * be {
+        Some("UTF-16 LE")
+    } else if be * 4 >= pairs && be >= 8 * le {
+        Some("UTF-16 BE")
+    } else {
+        None
+    }
+}
+
+/// `row` is 1-based, `col` 0-based; `sheet` names a workbook's sheet (a CSV file has one).
+pub(crate) fn cell_too_long(file: &str, sheet: Option<&str>, row: usize, col: usize, chars: usize) -> anyhow::Error {
+    let sheet = sheet.map(|s| format!(" sheet `{s}`")).unwrap_or_default();
+    anyhow!(
+        "{file}{sheet} row {row} column {}: a cell of {chars} characters (a spreadsheet cell holds at most \
+         {MAX_CELL_CHARS}); the file is damaged or not a register",
         column_letter(col)
     )
+}
+
+/// The length in characters of a cell's text longer than a spreadsheet cell can hold ([`MAX_CELL_CHARS`]).
+fn overlong(s: &str) -> Option<usize> {
+    if s.len() <= MAX_CELL_CHARS {
+        return None;
+    }
+    Some(s.chars().count()).filter(|&n| n > MAX_CELL_CHARS)
+}
+
+/// A text cell, refused (its length in characters) when longer than a spreadsheet cell can hold: checked
+/// before the text is copied or normalised, so a damaged file's gigabyte cell costs no more than its reading.
+fn text_cell(s: &str) -> std::result::Result<Cell, usize> {
+    match overlong(s) {
+        Some(chars) => Err(chars),
+        None => Ok(Cell::text(s)),
+    }
 }
 
 /// The first cell of a CSV record longer than [`MAX_CELL_CHARS`], with its length in characters.
@@ -260,12 +615,12 @@ pub(crate) fn overlong_cell(rec: &csv::StringRecord) -> Option<(usize, usize)> {
 
 /// The check that the last record of a CSV text (`last`: from its start to the end of the text) does not open a
 /// quote it never closes; `rows` is the number of records.
-pub(crate) fn check_last_record(file: &str, last: &str, rows: usize) -> Result<()> {
+pub(crate) fn check_last_record(file: &str, last: &str, rows: usize, delimiter: u8) -> Result<()> {
     // A quote opened and never closed makes the rest of the file one cell: the rows after it would vanish
     // without a trace. Only the last record can end inside quotes.
     // (The csv reader may place a record's start on the `\n` of the previous CRLF.)
     let last = last.trim_start_matches(['\r', '\n']);
-    if let Some(col) = unclosed_quote(last) {
+    if let Some(col) = unclosed_quote(last, delimiter) {
         bail!(
             "{file} row {rows} column {}: a quote (\") opens a cell that is never closed, so every row after it would \
              be read as part of that one cell; remove or close the quote and export again",
@@ -287,12 +642,10 @@ pub(crate) fn csv_sheet_name(file: &str) -> String {
 fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
     let text = decode(file, bytes, encoding)?;
     if text.contains('\0') {
-        return Err(has_nul(file));
+        return Err(has_nul(file, bytes));
     }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let delimiter = sniff_delimiter(text.as_bytes());
+    let mut rdr = csv_reader(delimiter, text.as_bytes());
     let mut rows = Vec::new();
     let mut last_start = 0;
     let mut rec = csv::StringRecord::new();
@@ -305,21 +658,88 @@ fn read_csv(file: &str, bytes: &[u8], encoding: Encoding) -> Result<RawSheet> {
         }
         last_start = rec.position().map_or(0, |p| p.byte() as usize);
         if let Some((c, chars)) = overlong_cell(&rec) {
-            return Err(cell_too_long(file, i + 1, c, chars));
+            return Err(cell_too_long(file, None, i + 1, c, chars));
         }
         rows.push(rec.iter().map(Cell::text).collect());
     }
-    check_last_record(file, text.get(last_start..).unwrap_or(""), rows.len())?;
-    Ok(RawSheet {
-        name: csv_sheet_name(file),
-        rows,
-    })
+    check_last_record(file, text.get(last_start..).unwrap_or(""), rows.len(), delimiter)?;
+    Ok(RawSheet::new(csv_sheet_name(file), rows))
+}
+
+/// The csv reader of a CSV file's text, as the whole-file reader and the stream read it.
+pub(crate) fn csv_reader<R: std::io::Read>(delimiter: u8, text: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text)
+}
+
+/// The delimiters a CSV file may use: the comma; the tab (Excel's "Unicode text" and many `.txt` exports); the
+/// semicolon (Excel where a comma is the decimal separator).
+const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
+
+/// The start of a CSV file's text its delimiter is told from.
+pub(crate) const SNIFF_BYTES: usize = 64 << 10;
+
+/// The delimiter of a CSV file, told from the start of its text (at most [`SNIFF_BYTES`] of it): the one of
+/// [`DELIMITERS`] that separates the most cells on one of the first [`HEADER_SEARCH_ROWS`] lines — a register's
+/// header line names all its columns — comma first on a tie (so a file with none is comma-separated). A
+/// delimiter inside a quoted cell does not count.
+pub(crate) fn sniff_delimiter(text: &[u8]) -> u8 {
+    let text = &text[..text.len().min(SNIFF_BYTES)];
+    let mut best = (0, b',');
+    for d in DELIMITERS {
+        let most = most_cells_on_a_line(text, d);
+        if most > best.0 {
+            best = (most, d);
+        }
+    }
+    best.1
+}
+
+/// The most delimiters `d` outside quotes on one of the first [`HEADER_SEARCH_ROWS`] lines of `text`.
+fn most_cells_on_a_line(text: &[u8], d: u8) -> usize {
+    let (mut most, mut on_line, mut lines) = (0, 0, 0);
+    let (mut quoted, mut at_start) = (false, true);
+    let mut bytes = text.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' if at_start => quoted = true,
+            b'\r' | b'\n' => {
+                if b == b'\r' && bytes.peek() == Some(&b'\n') {
+                    bytes.next();
+                }
+                most = most.max(on_line);
+                on_line = 0;
+                lines += 1;
+                if lines == HEADER_SEARCH_ROWS {
+                    return most;
+                }
+            }
+            _ if b == d => on_line += 1,
+            _ => {}
+        }
+        at_start = b == d || b == b'\r' || b == b'\n';
+    }
+    most.max(on_line)
 }
 
 /// The 0-based column of a quoted cell in one CSV record (`rec`: its text to the end of the file) whose quote
 /// is never closed, as the csv reader parses it (a quote opens a cell only at the cell's start; `""` inside
 /// is a quote).
-fn unclosed_quote(rec: &str) -> Option<usize> {
+fn unclosed_quote(rec: &str, delimiter: u8) -> Option<usize> {
+    let delimiter = char::from(delimiter);
     let (mut col, mut at_start, mut quoted) = (0, true, false);
     let mut chars = rec.chars().peekable();
     while let Some(c) = chars.next() {
@@ -335,13 +755,20 @@ fn unclosed_quote(rec: &str) -> Option<usize> {
         }
         match c {
             '"' if at_start => quoted = true,
-            ',' => col += 1,
+            _ if c == delimiter => col += 1,
             '\r' | '\n' => return None,
             _ => {}
         }
-        at_start = c == ',';
+        at_start = c == delimiter;
     }
     quoted.then_some(col)
+}
+
+/// Whether a compound file holds an `EncryptionInfo` stream (its name in UTF-16, as the directory writes it): an
+/// xlsx encrypted with a password (ECMA-376).
+fn holds_encryption_info(bytes: &[u8]) -> bool {
+    let name: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
 /// Damaged files must give an error, never a crash: a panic inside the spreadsheet parser (on input its authors
@@ -373,10 +800,15 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     if ext == "xls" && !xls_dimensions_plausible(bytes) {
         return Err(unreadable(&"a sheet declares more cells than an .xls can hold"));
     }
+    if ext != "xls" {
+        refuse_huge_text_runs(file, bytes)?;
+    }
     let cursor = Cursor::new(bytes);
     let mut book: Sheets<Cursor<&[u8]>> = match ext {
         "xls" => Sheets::Xls(calamine::Xls::new(cursor).map_err(|e| match e {
             calamine::XlsError::Password => protected(),
+            // An encrypted xlsx is a compound file too, holding the encrypted workbook beside its key.
+            _ if is_cfb && holds_encryption_info(bytes) => protected(),
             e => unreadable(&e),
         })?),
         "ods" => Sheets::Ods(calamine::Ods::new(cursor).map_err(|e| match e {
@@ -390,6 +822,18 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         })?),
     };
     let names = book.sheet_names();
+    let hidden: Vec<bool> = book
+        .sheets_metadata()
+        .iter()
+        .map(|m| m.visible != calamine::SheetVisible::Visible)
+        .collect();
+    let is_hidden = |i: usize| hidden.get(i).copied().unwrap_or(false);
+    // Mac Excel's workbooks may count dates from 1904; calamine says so, but hands date cells over as serials.
+    let date_1904 = match &book {
+        Sheets::Xlsx(x) => x.has_1904_epoch(),
+        Sheets::Xls(x) => x.has_1904_epoch(),
+        _ => false,
+    };
     // calamine does not expose ODS merges; they are read from content.xml here. Optional: on any problem the
     // covered cells stay blank, which the fill-down rule for household fields handles like a CSV export.
     let mut ods_merges: BTreeMap<String, Vec<Dimensions>> = if ext == "ods" {
@@ -400,15 +844,20 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     // xlsx: calamine finds a sheet's merges by parsing the whole sheet once more, so a second reader of the
     // same bytes looks for them on the other core while the cells are read.
     if let Sheets::Xlsx(x) = &mut book {
+        let full_calc_on_load = xlsx_full_calc_on_load(bytes);
         let (mut merges, sheets) = rayon::join(
             || xlsx_merges(bytes, &names),
             || -> Result<Vec<RawSheet>> {
                 let mut out = Vec::new();
-                for name in &names {
-                    let rows = xlsx_rows(x, name).map_err(|e| anyhow!("{file} sheet `{name}` cannot be read ({e})"))?;
+                for (i, name) in names.iter().enumerate() {
+                    let rows = xlsx_rows(x, name, date_1904, full_calc_on_load).map_err(|e| match e {
+                        SheetFault::Xlsx(e) => anyhow!("{file} sheet `{name}` cannot be read ({e})"),
+                        SheetFault::Overlong((r, c, chars)) => cell_too_long(file, Some(name), r + 1, c, chars),
+                    })?;
                     out.push(RawSheet {
                         name: name.clone(),
                         rows,
+                        hidden: is_hidden(i),
                     });
                 }
                 Ok(out)
@@ -423,20 +872,108 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         return Ok(sheets);
     }
     let mut out = Vec::new();
-    for name in names {
+    for (i, name) in names.into_iter().enumerate() {
         let merges: Vec<Dimensions> = match &mut book {
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
         let cannot = |e: &dyn std::fmt::Display| anyhow!("{file} sheet `{name}` cannot be read ({e})");
-        let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, cell_of);
+        let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, |d| {
+            cell_of(d, date_1904)
+        })
+        .map_err(|(r, c, chars)| cell_too_long(file, Some(&name), r + 1, c, chars))?;
         for m in merges {
             expand_merge(&mut rows, &m);
         }
-        out.push(RawSheet { name, rows });
+        out.push(RawSheet {
+            name,
+            rows,
+            hidden: is_hidden(i),
+        });
     }
     Ok(out)
+}
+
+/// The longest run of text between two XML tags a workbook part may hold: no cell comes near it (32,767
+/// characters are at most 128 KiB of UTF-8, 320 KiB written as character references).
+const MAX_XML_TEXT_RUN: u64 = 1 << 20;
+
+/// How much an XML part must shrink in the zip for [`refuse_huge_text_runs`] to look through it: parts as
+/// Excel, WPS and LibreOffice write them shrink 2–10 times, a cell of repeated characters a thousand times.
+const SUSPICIOUS_COMPRESSION: u64 = 20;
+
+/// Refuses a zipped workbook (xlsx, ods) a part of which holds a run of text longer than any cell can be, before
+/// the spreadsheet parser reads it: a damaged or made-up file whose gigabyte cell the parser would hold whole
+/// (twice over, with the second reader of merges), then copy into the message quoting it. Only parts that
+/// shrink suspiciously in the zip are looked through, streaming (their size counted, nothing kept): a normal
+/// register is not read twice. A cell over [`MAX_CELL_CHARS`] that gets past this is refused cell by cell.
+fn refuse_huge_text_runs(file: &str, bytes: &[u8]) -> Result<()> {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let (size, packed) = (part.size(), part.compressed_size());
+        if !name.ends_with(".xml") || size <= MAX_XML_TEXT_RUN || size < packed.saturating_mul(SUSPICIOUS_COMPRESSION) {
+            continue;
+        }
+        let mut buf = vec![0u8; 1 << 16];
+        let mut run = 0u64;
+        loop {
+            let n = match part.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            for &b in &buf[..n] {
+                run = if b == b'<' || b == b'>' { 0 } else { run + 1 };
+                if run > MAX_XML_TEXT_RUN {
+                    bail!(
+                        "{file}: its part {name} holds a text of more than {} MiB, a cell no spreadsheet can hold (a \
+                         cell holds at most {MAX_CELL_CHARS} characters); the file is damaged or not a register",
+                        MAX_XML_TEXT_RUN >> 20
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an xlsx workbook asks to have every formula calculated when it is opened (`<calcPr
+/// fullCalcOnLoad="1"/>` in `xl/workbook.xml`): what programs that write formulas without calculating them
+/// (XlsxWriter, rust_xlsxwriter, openpyxl) set, since the values they store are not results. Excel and WPS
+/// calculate on saving and do not leave it set. False when the part cannot be read.
+fn xlsx_full_calc_on_load(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return false;
+    };
+    let Ok(part) = zip.by_name("xl/workbook.xml") else {
+        return false;
+    };
+    let mut xml = Vec::new();
+    if part.take(16 << 20).read_to_end(&mut xml).is_err() {
+        return false;
+    }
+    let xml = String::from_utf8_lossy(&xml);
+    let Some(at) = xml.find("calcPr") else {
+        return false;
+    };
+    let tag = &xml[at..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    [
+        "fullCalcOnLoad=\"1\"",
+        "fullCalcOnLoad=\"true\"",
+        "fullCalcOnLoad='1'",
+        "fullCalcOnLoad='true'",
+    ]
+    .iter()
+    .any(|a| tag.contains(a))
 }
 
 /// The merged regions of each named sheet of an xlsx file, in the order named; a sheet whose merges cannot be
@@ -451,28 +988,50 @@ fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
     }
 }
 
+/// Why an xlsx sheet's cells could not be read.
+enum SheetFault {
+    Xlsx(calamine::XlsxError),
+    Overlong(Overlong),
+}
+
 /// An xlsx sheet's cells on Excel's grid, as [`rows_of`] lays out a range, streamed from the sheet's XML
 /// without the intermediate range: shared strings are borrowed, not copied once per cell before the copy a
 /// `Cell` makes. A chart sheet has no cells.
+///
+/// A formula cell is read by the value the file holds for it. One without a value, or — in a workbook marked
+/// for calculation on opening (`full_calc_on_load`: its formulas' values were never calculated) — with the 0 a
+/// program that does not calculate writes in its place, is [`Flaw::Uncalculated`].
 fn xlsx_rows<R: std::io::Read + std::io::Seek>(
     book: &mut calamine::Xlsx<R>,
     name: &str,
-) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
+    date_1904: bool,
+    full_calc_on_load: bool,
+) -> std::result::Result<Vec<Vec<Cell>>, SheetFault> {
     let mut reader = match book.worksheet_cells_reader(name) {
         Ok(r) => r,
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(SheetFault::Xlsx(e)),
     };
     // The sheet's declared size (when it has one) sizes the rows up front, instead of each row growing cell by
     // cell; only a hint, bounded so that a false claim costs little.
     let declared = reader.dimensions();
     let width = (declared.end.1 as usize + 1).clamp(1, 64);
     let mut rows: Vec<Vec<Cell>> = Vec::with_capacity((declared.end.0 as usize + 1).min(1 << 20));
-    while let Some(c) = reader.next_cell()? {
-        if matches!(c.get_value(), DataRef::Empty) {
+    while let Some(c) = reader.next_cell_with_formula_metadata().map_err(SheetFault::Xlsx)? {
+        let uncalculated = c.formula.is_some()
+            && match &c.value {
+                DataRef::Empty => true,
+                // The placeholder a program that does not calculate writes, when it marks the workbook for
+                // calculation on opening (XlsxWriter, rust_xlsxwriter): not a result.
+                DataRef::Int(0) => full_calc_on_load,
+                DataRef::Float(v) => full_calc_on_load && *v == 0.0,
+                DataRef::DateTime(d) => full_calc_on_load && d.as_f64() == 0.0,
+                _ => false,
+            };
+        if !uncalculated && matches!(c.value, DataRef::Empty) {
             continue;
         }
-        let (r, col) = (c.get_position().0 as usize, c.get_position().1 as usize);
+        let (r, col) = (c.pos.0 as usize, c.pos.1 as usize);
         if rows.len() <= r {
             rows.resize_with(r + 1, Vec::new);
         }
@@ -483,7 +1042,14 @@ fn xlsx_rows<R: std::io::Read + std::io::Seek>(
         if row.len() <= col {
             row.resize_with(col + 1, Cell::default);
         }
-        row[col] = cell_of_ref(c.get_value());
+        row[col] = if uncalculated {
+            Cell {
+                flaw: Some(Flaw::Uncalculated),
+                ..Cell::default()
+            }
+        } else {
+            cell_of_ref(&c.value, date_1904).map_err(|chars| SheetFault::Overlong((r, col, chars)))?
+        };
     }
     for row in &mut rows {
         trim_trailing_blank(row);
@@ -697,7 +1263,13 @@ fn expand_merge(rows: &mut [Vec<Cell>], m: &Dimensions) {
 
 /// The rows of a sheet as `Cell`s, placed at their sheet positions (rows and columns before the used range blank),
 /// trailing blank cells trimmed.
-fn rows_of<T: calamine::CellType>(range: &calamine::Range<T>, cell: impl Fn(&T) -> Cell) -> Vec<Vec<Cell>> {
+/// A cell too long to be one ([`overlong`]): the 0-based row and column, and its length in characters.
+type Overlong = (usize, usize, usize);
+
+fn rows_of<T: calamine::CellType>(
+    range: &calamine::Range<T>,
+    cell: impl Fn(&T) -> std::result::Result<Cell, usize>,
+) -> std::result::Result<Vec<Vec<Cell>>, Overlong> {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     if let Some((r0, c0)) = range.start() {
         for (i, row) in range.rows().enumerate() {
@@ -706,65 +1278,65 @@ fn rows_of<T: calamine::CellType>(range: &calamine::Range<T>, cell: impl Fn(&T) 
                 rows.resize(r + 1, Vec::new());
             }
             let mut cells = vec![Cell::default(); c0 as usize];
-            cells.extend(row.iter().map(&cell));
+            for (j, d) in row.iter().enumerate() {
+                cells.push(cell(d).map_err(|chars| (r, c0 as usize + j, chars))?);
+            }
             trim_trailing_blank(&mut cells);
             rows[r] = cells;
         }
     }
-    rows
+    Ok(rows)
 }
 
 /// As [`cell_of`], for a cell whose shared string is borrowed from the workbook.
-fn cell_of_ref(d: &DataRef<'_>) -> Cell {
+fn cell_of_ref(d: &DataRef<'_>, date_1904: bool) -> std::result::Result<Cell, usize> {
     match d {
-        DataRef::SharedString(s) => Cell::text(s),
-        other => cell_of(&Data::from(other.clone())),
+        DataRef::SharedString(s) => text_cell(s),
+        DataRef::String(s) => text_cell(s),
+        other => cell_of(&Data::from(other.clone()), date_1904),
     }
 }
 
 /// How a calamine cell reads as text. Numbers keep their exact decimal spelling (shortest round-trip form,
-/// no exponent), so `850.5` is "850.5" and a mangled ID stays recognisable as one.
-fn cell_of(d: &Data) -> Cell {
-    match d {
-        Data::Empty => Cell::default(),
-        Data::String(s) => Cell::text(s),
-        Data::Int(i) => Cell {
-            text: i.to_string(),
-            number: Some(*i as f64),
-            date: None,
-        },
-        Data::Float(f) => Cell {
-            text: number_text(*f),
-            number: Some(*f),
-            date: None,
-        },
+/// no exponent), so `850.5` is "850.5" and a mangled ID stays recognisable as one. `date_1904`: the workbook
+/// counts dates from 1904 (calamine hands date cells over as serials, whatever the system).
+fn cell_of(d: &Data, date_1904: bool) -> std::result::Result<Cell, usize> {
+    let number = |n: f64, text: String| Cell {
+        text,
+        number: Some(n),
+        date_1904,
+        ..Cell::default()
+    };
+    if let Data::String(s) = d {
+        return text_cell(s);
+    }
+    Ok(match d {
+        Data::Empty | Data::String(_) => Cell::default(),
+        Data::Int(i) => number(*i as f64, i.to_string()),
+        Data::Float(f) => number(*f, number_text(*f)),
         Data::Bool(b) => Cell::text(if *b { "是" } else { "否" }),
-        Data::DateTime(dt) => match date::from_excel_serial(dt.as_f64()) {
+        Data::DateTime(dt) => match serial_date(dt.as_f64(), date_1904) {
             Ok(d) => Cell {
                 text: date::format_date(d),
-                number: None,
                 date: Some(d),
+                ..Cell::default()
             },
-            Err(_) => Cell {
-                text: number_text(dt.as_f64()),
-                number: Some(dt.as_f64()),
-                date: None,
-            },
+            Err(_) => number(dt.as_f64(), number_text(dt.as_f64())),
         },
         Data::DateTimeIso(s) => {
             let day = s.get(..10).unwrap_or(s);
             match date::parse_date(day) {
                 Ok(d) => Cell {
                     text: date::format_date(d),
-                    number: None,
                     date: Some(d),
+                    ..Cell::default()
                 },
                 Err(_) => Cell::text(s),
             }
         }
         Data::DurationIso(s) => Cell::text(s),
         Data::Error(e) => Cell::text(&format!("#{e:?}")),
-    }
+    })
 }
 
 /// A float as text: integers without `.0`, others in their shortest exact form.
@@ -812,11 +1384,36 @@ pub fn read_table_file(
     })?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
     let sha256 = crate::ledger::events::sha256_hex(&bytes);
-    let wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    let mut wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    wb.sheets.sort_by_key(|s| s.hidden);
     let mut misses = Vec::new();
     for sheet in wb.sheets {
         match find_header(&sheet, names, required, any_of)? {
             Ok(header) => {
+                refuse_flawed_cells(&shown, &sheet, header.row + 1, Some(&header))?;
+                if sheet
+                    .rows
+                    .iter()
+                    .skip(header.row + 1)
+                    .all(|r| r.iter().all(Cell::is_blank))
+                {
+                    bail!(
+                        "{}",
+                        tr(
+                            format!(
+                                "{shown} has no data rows: its header (sheet `{}` row {}) has nothing under it; is it \
+                                 the right file, or was the export cut short?",
+                                sheet.name,
+                                header.row + 1
+                            ),
+                            format!(
+                                "{shown} 没有数据行: 表头 (工作表「{}」第 {} 行) 下面没有内容; 是否选错了文件, 或者导出不完整?",
+                                sheet.name,
+                                header.row + 1
+                            )
+                        )
+                    );
+                }
                 return Ok(Ok(TableFile {
                     shown,
                     name,
@@ -824,12 +1421,36 @@ pub fn read_table_file(
                     sha256,
                     sheet,
                     header,
-                }))
+                }));
             }
             Err(miss) => misses.push(miss.to_string()),
         }
     }
     Ok(Err(misses))
+}
+
+/// Refuses a table with a cell that cannot be taken as the file shows it ([`Flaw`]), naming the first: for a
+/// step that reads a table whole (visits, follow-ups, registries, worksheets handed back), where a file saved
+/// by a program that does not calculate is not to be read in part. The sheet's rows from index `from` on are
+/// looked at; with a `header`, only the columns it maps.
+pub fn refuse_flawed_cells(file: &str, sheet: &RawSheet, from: usize, header: Option<&Header>) -> Result<()> {
+    for (i, row) in sheet.rows.iter().enumerate().skip(from) {
+        for (c, cell) in row.iter().enumerate() {
+            let Some(flaw) = cell.flaw else { continue };
+            if header.is_some_and(|h| !h.columns.values().any(|&m| m == c)) {
+                continue;
+            }
+            let (name, r, col) = (&sheet.name, i + 1, column_letter(c));
+            bail!(
+                "{}",
+                tr(
+                    format!("{file} sheet `{name}` row {r} column {col}: {}", flaw.reason()),
+                    format!("{file} 工作表「{name}」第 {r} 行 {col} 列: {}", flaw.reason())
+                )
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Where a sheet's header is and which column holds which field.
@@ -857,6 +1478,9 @@ impl Header {
 /// The header rows jiuzhu looks through before giving up (title and note rows above the header).
 pub const HEADER_SEARCH_ROWS: usize = 30;
 
+/// The cells of the closest row a [`HeaderMiss`] quotes.
+const HEADER_MISS_CELLS: usize = 30;
+
 /// Why no header was found: what was expected and the best candidate row's cells.
 #[derive(Debug, Clone)]
 pub struct HeaderMiss {
@@ -880,9 +1504,17 @@ impl std::fmt::Display for HeaderMiss {
         )?;
         match &self.best_row {
             Some((row, cells)) => {
-                // The row may be data (a CSV without its header): an ID, account or phone in it is masked.
-                let cells: Vec<String> = cells.iter().map(|c| crate::domain::mask::cell(c)).collect();
-                write!(f, " (closest: row {} has {})", row + 1, cells.join(" | "))
+                // At most a few cells, each cut short, an ID, account or phone number masked (the row may be
+                // data: a CSV without its header): a message names what was found, it does not copy it.
+                write!(f, " (closest: row {} has ", row + 1)?;
+                for (i, c) in cells.iter().take(HEADER_MISS_CELLS).enumerate() {
+                    let sep = if i == 0 { "" } else { " | " };
+                    write!(f, "{sep}{}", text::excerpt(&crate::domain::mask::cell(c)))?;
+                }
+                if cells.len() > HEADER_MISS_CELLS {
+                    write!(f, " | … {} more", cells.len() - HEADER_MISS_CELLS)?;
+                }
+                write!(f, ")")
             }
             None => write!(f, " (the sheet is empty)"),
         }
@@ -1015,6 +1647,76 @@ mod tests {
         assert_eq!(wb.sheets[0].rows[1][1].text, "120");
     }
 
+    fn texts_of(bytes: &[u8], encoding: Encoding) -> Vec<Vec<String>> {
+        read_workbook_bytes("a.csv", bytes, encoding).unwrap().sheets[0]
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.clone()).collect())
+            .collect()
+    }
+
+    fn utf16(s: &str, le: bool) -> Vec<u8> {
+        let mut b = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        b.extend(
+            s.encode_utf16()
+                .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() }),
+        );
+        b
+    }
+
+    #[test]
+    fn csv_files_are_read_whatever_their_delimiter_and_unicode_form() {
+        let text = "青禾县申请登记表\r\n姓名,身份证号,住址\r\n张三,1,\"城关镇;东街\t5号\"\r\n";
+        let want = [
+            vec!["青禾县申请登记表"],
+            vec!["姓名", "身份证号", "住址"],
+            vec!["张三", "1", "城关镇;东街 5号"],
+        ];
+        assert_eq!(texts_of(text.as_bytes(), Encoding::Detect), want);
+        // Tab-separated (Excel's "Unicode text", .txt exports) and semicolon-separated (Excel where the decimal
+        // separator is a comma): the header line says which.
+        let tabs = text.replace(',', "\t");
+        assert_eq!(texts_of(tabs.as_bytes(), Encoding::Detect), want);
+        assert_eq!(
+            texts_of(
+                text.replace(',', ";").replace("镇;东", "镇,东").as_bytes(),
+                Encoding::Detect
+            )[2][2],
+            "城关镇,东街 5号"
+        );
+        // UTF-16 with its byte-order mark, little- or big-endian, whatever encoding was asked.
+        for encoding in [Encoding::Detect, Encoding::Utf8, Encoding::Gb18030] {
+            assert_eq!(texts_of(&utf16(&tabs, true), encoding), want, "{encoding:?}");
+            assert_eq!(texts_of(&utf16(text, false), encoding), want, "{encoding:?}");
+        }
+        // Without the mark, it is said what the file is.
+        let le = utf16(text, true);
+        let err = read_workbook_bytes("a.csv", &le[2..], Encoding::Detect)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("UTF-16 LE text without a byte-order mark") && err.contains("CSV UTF-8"),
+            "{err}"
+        );
+        let be = utf16(text, false);
+        let err = read_workbook_bytes("a.csv", &be[2..], Encoding::Detect)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("UTF-16 BE"), "{err}");
+    }
+
+    #[test]
+    fn a_line_break_inside_quotes_stays_in_its_cell() {
+        for eol in ["\r\n", "\n", "\r"] {
+            for inside in ["\r", "\n", "\r\n"] {
+                let text = format!("姓名,住址,电话{eol}张三,\"城关镇{inside}东街5号\",138{eol}李四,西岭镇,139{eol}");
+                let rows = texts_of(text.as_bytes(), Encoding::Detect);
+                assert_eq!(rows.len(), 3, "{eol:?} {inside:?}: {rows:?}");
+                assert_eq!(rows[1], ["张三", "城关镇 东街5号", "138"]);
+            }
+        }
+    }
+
     #[test]
     fn header_is_found_below_title_rows() {
         let sheet = RawSheet {
@@ -1024,6 +1726,7 @@ mod tests {
                 vec![],
                 vec![Cell::text("序号"), Cell::text("姓名"), Cell::text("身份证号码")],
             ],
+            hidden: false,
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let h = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -1038,6 +1741,7 @@ mod tests {
         let sheet = RawSheet {
             name: "s".into(),
             rows: vec![vec![Cell::text("编号"), Cell::text("名称"), Cell::text("数量")]],
+            hidden: false,
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -1051,10 +1755,39 @@ mod tests {
     }
 
     #[test]
+    fn a_control_character_is_shown_and_flags_its_cell() {
+        let c = Cell::text("张\u{0}好\u{1b}");
+        assert_eq!(
+            (c.text.as_str(), c.flaw),
+            ("张<U+0000>好<U+001B>", Some(Flaw::ControlCharacter))
+        );
+        let c = Cell::text("a\u{85}b\u{9f}");
+        assert_eq!((c.text.as_str(), c.flaw), ("a b<U+009F>", Some(Flaw::ControlCharacter)));
+        // Tabs and line breaks are spaces, not flaws.
+        assert_eq!(Cell::text("城关镇\r\n东街\t5号"), Cell::text("城关镇 东街 5号"));
+        assert_eq!(Cell::text("城关镇\r\n东街").flaw, None);
+        let wb = read_workbook_bytes("a.csv", "姓名,身份证号\n张\u{1}好,1\n".as_bytes(), Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[1][0].flaw, Some(Flaw::ControlCharacter));
+    }
+
+    #[test]
+    fn a_missing_header_quotes_the_closest_row_briefly() {
+        let long = "长".repeat(MAX_CELL_CHARS);
+        let sheet = RawSheet::new("s".into(), vec![vec![Cell::text(&long); 500]]);
+        let names = HeaderNames::new(&BTreeMap::new());
+        let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
+            .unwrap()
+            .unwrap_err();
+        let msg = miss.to_string();
+        assert!(msg.len() < 5000 && msg.contains("… 470 more"), "{} bytes", msg.len());
+    }
+
+    #[test]
     fn duplicate_header_is_an_error() {
         let sheet = RawSheet {
             name: "s".into(),
             rows: vec![vec![Cell::text("姓名"), Cell::text("身份证号"), Cell::text("证件号码")]],
+            hidden: false,
         };
         let names = HeaderNames::new(&BTreeMap::new());
         assert!(find_header(&sheet, &names, &["name", "id_number"], &[]).is_err());
@@ -1112,6 +1845,98 @@ mod tests {
         assert_eq!(b.rows[2][1].text, "城关镇");
         assert_eq!(b.rows[3][1].text, "城关镇");
         assert_eq!(texts(&b.rows[1]), ["户主"]);
+    }
+
+    /// Rewrites one part of a zip (an xlsx) with `edit`.
+    fn edit_zip_part(bytes: &[u8], part: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut from = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut to = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..from.len() {
+            let mut f = from.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut content = Vec::new();
+            f.read_to_end(&mut content).unwrap();
+            if name == part {
+                content = edit(String::from_utf8(content).unwrap()).into_bytes();
+            }
+            to.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            to.write_all(&content).unwrap();
+        }
+        to.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_workbook_counting_dates_from_1904_gives_its_dates() {
+        use rust_xlsxwriter::{Format, Workbook as Book};
+        let mut book = Book::new();
+        let sheet = book.add_worksheet();
+        // 2026-11-05: serial 46331 in the 1900 system, 1462 less in the 1904 one.
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        sheet.write_number_with_format(0, 0, 44869.0, &date).unwrap();
+        sheet.write_number(0, 1, 44869.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let cells =
+            |bytes: &[u8]| read_workbook_bytes("t.xlsx", bytes, Encoding::Detect).unwrap().sheets[0].rows[0].clone();
+        let row = cells(&bytes);
+        assert_eq!(row[0].text, "2022-11-04", "the 1900 system");
+        let mac = edit_zip_part(&bytes, "xl/workbook.xml", |x| {
+            x.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
+        });
+        let row = cells(&mac);
+        assert_eq!(row[0].text, "2026-11-05");
+        assert_eq!(row[0].as_date(), Ok(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()));
+        // A number in a date column is a serial of the workbook's system too.
+        assert_eq!((row[1].text.as_str(), row[1].number), ("44869", Some(44869.0)));
+        assert_eq!(row[1].as_date(), Ok(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()));
+    }
+
+    #[test]
+    fn formulas_are_read_by_the_values_the_file_holds() {
+        use rust_xlsxwriter::Workbook as Book;
+        let mut book = Book::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "月收入").unwrap();
+        sheet.write_formula(1, 0, "=500+100").unwrap();
+        sheet.set_formula_result(1, 0, "600");
+        sheet.write_formula(2, 0, "=0*1").unwrap();
+        sheet.write_formula(3, 0, "=B1").unwrap();
+        sheet.set_formula_result(3, 0, "张三");
+        let bytes = book.save_to_buffer().unwrap();
+        let read = |bytes: &[u8]| {
+            read_workbook_bytes("t.xlsx", bytes, Encoding::Detect)
+                .unwrap()
+                .sheets
+                .remove(0)
+        };
+        let rows = read(&bytes).rows;
+        assert_eq!((rows[1][0].number, rows[1][0].flaw), (Some(600.0), None));
+        assert_eq!(rows[3][0].text, "张三");
+        // The 0 rust_xlsxwriter stores for a formula it did not calculate, in a workbook marked for calculation
+        // on opening, is no value.
+        assert_eq!(
+            (rows[2][0].text.as_str(), rows[2][0].flaw),
+            ("", Some(Flaw::Uncalculated))
+        );
+        assert!(!rows[2][0].is_blank());
+        // Without the mark, a stored 0 is a result (Excel and WPS calculate on saving).
+        let excel = edit_zip_part(&bytes, "xl/workbook.xml", |x| x.replace(" fullCalcOnLoad=\"1\"", ""));
+        let rows = read(&excel).rows;
+        assert_eq!((rows[2][0].number, rows[2][0].flaw), (Some(0.0), None));
+        // A formula without a value at all (openpyxl), even at the end of the sheet, is kept as a flawed cell.
+        let none = edit_zip_part(&excel, "xl/worksheets/sheet1.xml", |x| {
+            x.replace("<f>B1</f><v>张三</v>", "<f>B1</f>")
+        });
+        let sheet = read(&none);
+        assert_eq!(sheet.rows.len(), 4);
+        assert_eq!(sheet.rows[3][0].flaw, Some(Flaw::Uncalculated));
+        // A step reading the table whole refuses it, naming the cell.
+        let err = refuse_flawed_cells("t.xlsx", &sheet, 1, None).unwrap_err().to_string();
+        assert!(
+            err.contains("t.xlsx sheet `Sheet1` row 4 column A") && err.contains("Excel or WPS"),
+            "{err}"
+        );
+        assert!(refuse_flawed_cells("t.xlsx", &read(&excel), 1, None).is_ok());
     }
 
     #[test]
@@ -1207,10 +2032,55 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_told_by_its_first_bytes() {
+        let xlsx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.xlsx")).unwrap();
+        let xls = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.xls")).unwrap();
+        let ods = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/intake/per-member.ods")).unwrap();
+        assert_eq!(content_of(&xlsx), Content::Zip);
+        assert_eq!(content_of(&xls), Content::Cfb);
+        assert_eq!(zip_format("a.xls", &xlsx, "xls").unwrap(), "xlsx");
+        assert_eq!(zip_format("a.xlsx", &ods, "xlsx").unwrap(), "ods");
+        assert_eq!(content_of(b"\xEF\xBB\xBF  <!DOCTYPE HTML><html>"), Content::Html);
+        assert_eq!(
+            content_of(b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
+            Content::XmlSpreadsheet
+        );
+        assert_eq!(content_of(b"%PDF-1.4"), Content::Pdf);
+        assert_eq!(content_of("姓名,身份证号\n".as_bytes()), Content::Other);
+        // The stream reads only what is CSV text by name and by content.
+        assert!(is_csv_content("r.csv", "姓名,身份证号\n".as_bytes()));
+        assert!(!is_csv_content("r.csv", &xlsx[..HEAD_BYTES]));
+        assert!(!is_csv_content("r.xlsx", "姓名,身份证号\n".as_bytes()));
+        // Each format read whatever its name.
+        let sheets = |name: &str, bytes: &[u8]| read_workbook_bytes(name, bytes, Encoding::Detect).unwrap().sheets;
+        for (name, bytes) in [
+            ("a.xls", &xlsx),
+            ("a.ods", &xlsx),
+            ("a.xlsx", &xls),
+            ("a.csv", &ods),
+            ("a", &xls),
+        ] {
+            assert!(sheets(name, bytes).iter().any(|s| s.name == "申请登记"), "{name}");
+        }
+        let zip = zip::ZipWriter::new(Cursor::new(Vec::new()))
+            .finish()
+            .unwrap()
+            .into_inner();
+        let err = read_workbook_bytes("a.csv", &zip, Encoding::Detect)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("zip archive, not a workbook"), "{err}");
+    }
+
+    #[test]
     fn unsupported_and_empty_files_are_refused() {
         assert!(read_workbook_bytes("a.pdf", b"x", Encoding::Detect).is_err());
         assert!(read_workbook_bytes("a.csv", b"", Encoding::Detect).is_err());
-        assert!(read_workbook_bytes("a.xlsx", b"not a zip", Encoding::Detect).is_err());
+        // Named a workbook, holding text: read as the CSV text it is; holding neither: refused.
+        let wb = read_workbook_bytes("a.xlsx", b"not a zip", Encoding::Detect).unwrap();
+        assert_eq!(wb.sheets[0].rows[0][0].text, "not a zip");
+        let err = read_workbook_bytes("a.xlsx", &[0x00, 0xFF, 0x13, 0x00, 0xFE], Encoding::Detect).unwrap_err();
+        assert!(err.to_string().contains("neither a workbook nor text"), "{err}");
     }
 }
 

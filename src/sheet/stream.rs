@@ -50,12 +50,14 @@ fn read_csv_in_chunks<T>(
     let mut as_gb18030 = encoding == Encoding::Gb18030;
     loop {
         let f = File::open(path).with_context(|| format!("cannot read {file}"))?;
+        // The delimiter is told from the start of the text, as a whole read tells it.
+        let head = head(path).with_context(|| format!("cannot read {file}"))?;
+        let mut decoded = Decoded::new(f, head, chunk, as_gb18030);
+        let delimiter = reader::sniff_delimiter(decoded.peek(reader::SNIFF_BYTES));
         let mut records = CsvRecords {
             file: file.to_string(),
-            rdr: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(Decoded::new(f, chunk, as_gb18030)),
+            rdr: reader::csv_reader(delimiter, decoded),
+            delimiter,
             rows: 0,
             may_be_gb18030: encoding == Encoding::Detect && !as_gb18030,
             ended: false,
@@ -72,10 +74,21 @@ fn read_csv_in_chunks<T>(
     }
 }
 
+/// The file's first bytes (up to [`reader::HEAD_BYTES`]), as a whole read sees them when it tells what a file
+/// that is not text is.
+fn head(path: &Path) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(reader::HEAD_BYTES);
+    File::open(path)?
+        .take(reader::HEAD_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
 /// The records of a CSV file being streamed.
 pub struct CsvRecords {
     file: String,
     rdr: csv::Reader<Decoded>,
+    delimiter: u8,
     /// Records read so far.
     rows: usize,
     /// Detecting the encoding, and still reading as UTF-8: bytes that are not UTF-8 mean GB18030 (unless the file
@@ -112,7 +125,7 @@ impl CsvRecords {
                 None => Ok(true),
                 Some((c, chars)) => {
                     // A whole read stops here, unless the rest of the file is worse: read on to know.
-                    let fault = reader::cell_too_long(&self.file, self.rows, c, chars);
+                    let fault = reader::cell_too_long(&self.file, None, self.rows, c, chars);
                     Err(self.read_to_end().err().unwrap_or(fault))
                 }
             },
@@ -153,7 +166,7 @@ impl CsvRecords {
         self.ended = true;
         end?;
         match self.rdr.get_ref().nul {
-            true => Err(reader::has_nul(&self.file)),
+            true => Err(reader::has_nul(&self.file, &self.rdr.get_ref().head)),
             false => Ok(()),
         }
     }
@@ -165,9 +178,9 @@ impl CsvRecords {
             return Err(reader::empty_file(&self.file));
         }
         if text.nul {
-            return Err(reader::has_nul(&self.file));
+            return Err(reader::has_nul(&self.file, &text.head));
         }
-        reader::check_last_record(&self.file, text.last_record(), self.rows)
+        reader::check_last_record(&self.file, text.last_record(), self.rows, self.delimiter)
     }
 
     fn read(&mut self, rec: &mut StringRecord) -> Result<bool> {
@@ -182,7 +195,7 @@ impl CsvRecords {
             Err(e) => {
                 let text = self.rdr.get_ref();
                 Err(match text.malformed {
-                    Some(_) if !text.utf8 => reader::not_text(&self.file),
+                    Some(_) if !text.utf8 => reader::not_text(&self.file, &text.head),
                     Some(_) if self.may_be_gb18030 && !text.had_bom => anyhow::Error::new(NotUtf8),
                     Some(valid_up_to) => reader::not_utf8(&self.file, valid_up_to),
                     None => {
@@ -222,6 +235,8 @@ struct Decoded {
     file: File,
     sha: Sha256,
     bytes_read: u64,
+    /// The file's first bytes (up to [`reader::HEAD_BYTES`]), to tell what it is when it is not text.
+    head: Vec<u8>,
     /// Bytes read; `raw[raw_at..raw_len]` are not decoded yet.
     raw: Vec<u8>,
     raw_at: usize,
@@ -247,11 +262,12 @@ struct Decoded {
 }
 
 impl Decoded {
-    fn new(file: File, chunk: usize, as_gb18030: bool) -> Decoded {
+    fn new(file: File, head: Vec<u8>, chunk: usize, as_gb18030: bool) -> Decoded {
         Decoded {
             file,
             sha: Sha256::new(),
             bytes_read: 0,
+            head,
             // Room for a whole character (4 bytes), and for a BOM and one more byte.
             raw: vec![0; chunk.max(4)],
             raw_at: 0,
@@ -299,8 +315,22 @@ impl Decoded {
         Ok(())
     }
 
-    /// Decodes the next chunk onto `text`.
+    /// Decodes text ahead, before anything is served, until it holds `want` bytes or the file has ended — or
+    /// cannot be decoded further (the read that comes to that point says so) — and gives the text decoded.
+    fn peek(&mut self, want: usize) -> &[u8] {
+        while self.text.len() < want && !self.done {
+            if self.decode_more().is_err() {
+                break;
+            }
+        }
+        &self.text[..self.text.len().min(want)]
+    }
+
+    /// Decodes the next chunk onto `text`. Once bytes were found that are not text, every call says so again.
     fn decode_more(&mut self) -> io::Result<()> {
+        if self.malformed.is_some() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "not text in the encoding"));
+        }
         let spent = (self.record_at.saturating_sub(self.text_at) as usize).min(self.served);
         if spent >= KEEP_SLACK {
             self.text.drain(..spent);
@@ -317,7 +347,10 @@ impl Decoded {
                 self.raw_at = BOM.len();
                 self.had_bom = true;
             }
-            self.decoding = match self.as_gb18030 {
+            // A UTF-16 byte-order mark says what the file is, whatever was asked (GB18030's decoder follows it).
+            let utf16 = reader::has_utf16_bom(&self.raw[..self.raw_len]);
+            self.utf8 &= !utf16;
+            self.decoding = match self.as_gb18030 || utf16 {
                 true => Decoding::Gb18030(GB18030.new_decoder()),
                 false => Decoding::Utf8,
             };
@@ -417,7 +450,7 @@ mod tests {
             let mut rec = StringRecord::new();
             let mut rows = Vec::new();
             while records.next(&mut rec)? {
-                rows.push(rec.iter().map(crate::domain::text::normalize).collect());
+                rows.push(rec.iter().map(|f| reader::Cell::text(f).text).collect());
             }
             Ok(rows)
         });
@@ -463,6 +496,23 @@ mod tests {
         assert_same(b"\xEF\xBB\xBF\xEF\xBB\xBF\n");
         assert_same(b"\xFF\xFEa\0,\0b\0\n\0");
         assert_same(b"a,b");
+        // Other delimiters, told from the header line; UTF-16 by its byte-order mark, whatever was asked.
+        assert_same(text.replace(',', "\t").as_bytes());
+        assert_same(text.replace(',', ";").as_bytes());
+        assert_same("\"a;b\",c,d\n1;2,3,4\n".as_bytes());
+        let utf16 = |s: &str, le: bool| -> Vec<u8> {
+            let mut b = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            b.extend(
+                s.encode_utf16()
+                    .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() }),
+            );
+            b
+        };
+        assert_same(&utf16(&text.replace(',', "\t"), true));
+        assert_same(&utf16(text, false));
+        // A line break inside quotes is part of the cell, a lone CR too.
+        assert_same(b"a,\"b\rc\",d\re,f\r");
+        assert_same(&[b"a,b\n".repeat(20_000), b"c;d;e;f\n".to_vec()].concat());
     }
 
     #[test]
@@ -543,6 +593,7 @@ mod tests {
             parts in proptest::collection::vec(
                 prop_oneof![
                     Just(&b","[..]), Just(&b"\""[..]), Just(&b"\n"[..]), Just(&b"\r"[..]), Just(&b"a"[..]),
+                    Just(&b";"[..]), Just(&b"\t"[..]), Just(&b"\xFE\xFF"[..]),
                     Just(&b" "[..]), Just("张".as_bytes()), Just(&b"\xD5\xC5"[..]), Just(&b"\xE5"[..]),
                     Just(&b"\xFF"[..]), Just(&b"\0"[..]), Just(BOM), Just(&b"\xFF\xFE"[..]), Just(&b"\x81\x30"[..]),
                 ],

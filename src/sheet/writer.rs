@@ -165,7 +165,8 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
     };
     let mut rows: Vec<(RowAt, &[Cell])> = Vec::new();
     let mut read: Vec<&str> = vec![first.name.as_str()];
-    let mut take = |sheet: &'a RawSheet, name: Option<&str>, head: usize| {
+    let mut take = |sheet: &'a RawSheet, name: Option<&str>, head: usize| -> Result<()> {
+        reader::refuse_flawed_cells(shown, sheet, head + 1, None)?;
         for (i, r) in sheet.rows.iter().enumerate().skip(head + 1) {
             let at = RowAt {
                 sheet: name.map(str::to_string),
@@ -173,8 +174,9 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
             };
             rows.push((at, r.as_slice()));
         }
+        Ok(())
     };
-    take(first, None, head);
+    take(first, None, head)?;
     for part in 1..parts {
         let name = part_name(&first.name, part);
         let Some(sheet) = wb.sheets.iter().find(|s| s.name == name) else {
@@ -196,7 +198,7 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
         else {
             bail!("{shown}: sheet `{name}`: the header row ({first_label} …) is missing or was changed");
         };
-        take(sheet, Some(name.as_str()), h);
+        take(sheet, Some(name.as_str()), h)?;
         read.push(sheet.name.as_str());
     }
     if let Some(stray) = wb
