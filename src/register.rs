@@ -331,19 +331,7 @@ fn hidden_sheet_notes(file: &str, read: &[&RawSheet], passed_over: &[&RawSheet])
     let mut notes: Vec<String> = read
         .iter()
         .filter(|s| s.hidden)
-        .map(|s| {
-            let name = &s.name;
-            tr(
-                format!(
-                    "{file}: sheet `{name}` was read, and it is hidden in the workbook (no visible sheet is a \
-                     register); check it is the register meant (unhide it: right-click a sheet tab → Unhide)"
-                ),
-                format!(
-                    "{file}: 读取的工作表「{name}」在工作簿中是隐藏的 (没有可见的登记表工作表); 请确认它就是要导入的\
-                     登记表 (取消隐藏: 右键单击工作表标签 → 取消隐藏)"
-                ),
-            )
-        })
+        .map(|s| crate::sheet::reader::hidden_sheet_note(file, &s.name))
         .collect();
     let shown = read.first().map(|s| s.name.as_str()).unwrap_or("");
     notes.extend(passed_over.iter().map(|s| {

@@ -249,6 +249,32 @@ fn a_visible_register_is_read_before_a_hidden_one_and_a_hidden_one_read_is_named
     assert_eq!(taken(&ws).name.as_str(), "李旧");
     let o = stdout(&out);
     assert!(o.contains("sheet `旧表` was read") && o.contains("hidden"), "{o}");
+
+    // A step reading one table (here follow-up visits) says so too.
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet().set_name("填表说明").unwrap();
+    notes.write_string(0, 0, "请按表头填写").unwrap();
+    notes.set_active(true);
+    let visits = book.add_worksheet().set_name("回访").unwrap();
+    for (c, v) in ["户主身份证号", "回访日期", "回访人", "困难类别"].iter().enumerate() {
+        visits.write_string(0, c as u16, *v).unwrap();
+    }
+    for (c, v) in [old_head.as_str(), "2026-11-20", "王干事", "一般困难"]
+        .iter()
+        .enumerate()
+    {
+        visits.write_string(1, c as u16, *v).unwrap();
+    }
+    visits.set_hidden(true);
+    let path = dir.path().join("回访.xlsx");
+    book.save(&path).unwrap();
+    let out = ws.run(&["intake", "--kind", "followups", path.to_str().unwrap()]);
+    let o = stdout(&out);
+    assert!(
+        o.contains("sheet `回访` was read, and it is hidden"),
+        "{o}{}",
+        stderr(&out)
+    );
 }
 
 /// Writes the register's good row with its name (张好) replaced by `name` in the workbook's shared strings —

@@ -339,6 +339,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             format!("\n  下一步: `{jiuzhu} decide --period YYYY-MM` 对有变化的家庭重新核定 (增发/减发/停发)"),
         ));
     }
+    for n in inputs.iter().flat_map(|i| &i.notes) {
+        out.push_str(&format!("\n  {} {n}", tr("note:", "说明:")));
+    }
     if !rejects.is_empty() && changed {
         out.push_str(&format!("\n  {} {}", tr("report:", "报告:"), report.display()));
     }

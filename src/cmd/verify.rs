@@ -391,6 +391,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             "\n  visits {}: {} rows read = {} recorded + {} already recorded + {} rejected",
             input.shown, t.read, t.recorded, t.already, t.rejected
         ));
+        for n in &input.notes {
+            out.push_str(&format!("\n  {} {n}", crate::i18n::tr("note:", "说明:")));
+        }
     }
     if let (Some(x), Some(_)) = (&args.extend, &extension_event) {
         out.push_str(&format!(

@@ -1360,6 +1360,23 @@ pub struct TableFile {
     pub sha256: String,
     pub sheet: RawSheet,
     pub header: Header,
+    /// What the clerk should be told about how the file was read, though nothing is wrong with it: a name that
+    /// says another format ([`Workbook::read_as`]), a hidden sheet read.
+    pub notes: Vec<String>,
+}
+
+/// What a step says when the table it reads is on a hidden sheet (no visible sheet had it).
+pub fn hidden_sheet_note(file: &str, sheet: &str) -> String {
+    tr(
+        format!(
+            "{file}: sheet `{sheet}` was read, and it is hidden in the workbook (no visible sheet has the table); \
+             check it is the one meant (unhide it: right-click a sheet tab → Unhide)"
+        ),
+        format!(
+            "{file}: 读取的工作表「{sheet}」在工作簿中是隐藏的 (没有可见的工作表含有该表); 请确认它就是要读取的表 \
+             (取消隐藏: 右键单击工作表标签 → 取消隐藏)"
+        ),
+    )
 }
 
 /// Reads a file and finds its table: the first sheet whose header has every `required` field and one of `any_of`.
@@ -1387,6 +1404,7 @@ pub fn read_table_file(
     let mut wb = read_workbook_bytes(&shown, &bytes, encoding)?;
     wb.sheets.sort_by_key(|s| s.hidden);
     let mut misses = Vec::new();
+    let mut notes: Vec<String> = wb.read_as.into_iter().collect();
     for sheet in wb.sheets {
         match find_header(&sheet, names, required, any_of)? {
             Ok(header) => {
@@ -1414,6 +1432,9 @@ pub fn read_table_file(
                         )
                     );
                 }
+                if sheet.hidden {
+                    notes.push(hidden_sheet_note(&shown, &sheet.name));
+                }
                 return Ok(Ok(TableFile {
                     shown,
                     name,
@@ -1421,6 +1442,7 @@ pub fn read_table_file(
                     sha256,
                     sheet,
                     header,
+                    notes,
                 }));
             }
             Err(miss) => misses.push(miss.to_string()),
