@@ -7,7 +7,9 @@
 //! - [`sheet`] — the one table reader (csv/xlsx/xls/ods) and the one workbook writer.
 //! - [`ledger`] — typed ledger records and their deterministic CSV form.
 //! - [`workspace`] — finding the workspace, the lock, and the one atomic commit path.
-//! - [`git`] — the Git plumbing: `REV:PATH` reads, the workbook textconv driver, `--commit`, the recorded versions of ledgers a hand edit changed.
+//! - [`seal`] — the ledgers held to what the journal last recorded (a seal event after every step).
+//! - [`git`] — the Git plumbing: `REV:PATH` reads, the diff drivers, `--commit`, the recorded versions of ledgers a
+//!   hand edit changed.
 //! - [`cmd`] — one module per subcommand: read, call the core, write.
 //! - [`ui`] — the terminal: progress bars, colour, the `--json` summary, and the one path of output.
 
