@@ -86,8 +86,8 @@ impl Cell {
     /// makes spaces) is no text anyone typed — `_x0000_` in a workbook's XML, bytes of a binary file: the cell
     /// is [`Flaw::ControlCharacter`], its text showing each one as `<U+0000>`.
     pub fn text(s: &str) -> Cell {
-        let text = text::normalized(s);
-        if !has_control_character(&text) {
+        let (text, control) = text::normalized_with_control(s);
+        if !control {
             return Cell {
                 text: text.into_owned(),
                 ..Cell::default()
@@ -122,12 +122,6 @@ impl Cell {
             (None, None) => date::parse_date(&self.text),
         }
     }
-}
-
-/// Whether normalised text holds a control character (C0 or C1, U+0000–U+001F and U+007F–U+009F): checked
-/// byte by byte first, since nearly every cell has none (C1 characters are `0xC2 0x80..0x9F` in UTF-8).
-fn has_control_character(s: &str) -> bool {
-    s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control)
 }
 
 /// An Excel date serial as a date, in the 1904 date system or the 1900 one.
