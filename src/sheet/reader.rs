@@ -337,6 +337,7 @@ enum Content {
 }
 
 fn content_of(bytes: &[u8]) -> Content {
+    let bytes = &bytes[..bytes.len().min(HEAD_BYTES)];
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Content::Zip;
     }
@@ -353,7 +354,7 @@ fn content_of(bytes: &[u8]) -> Content {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(start.len())..];
     if start.first() == Some(&b'<') {
-        let head = String::from_utf8_lossy(&start[..start.len().min(4096)]).to_ascii_lowercase();
+        let head = String::from_utf8_lossy(start).to_ascii_lowercase();
         if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
             return Content::XmlSpreadsheet;
         }
@@ -538,8 +539,8 @@ fn utf16_message(file: &str, utf16: &str) -> anyhow::Error {
     )
 }
 
-/// The first bytes of a file kept to tell its kind ([`utf16_without_bom`]).
-pub(crate) const HEAD_BYTES: usize = 512;
+/// The first bytes of a file that tell what it is ([`content_of`], [`utf16_without_bom`]).
+pub(crate) const HEAD_BYTES: usize = 4096;
 
 /// Whether the bytes start with a UTF-16 byte-order mark (LE `FF FE` or BE `FE FF`).
 pub(crate) fn has_utf16_bom(bytes: &[u8]) -> bool {
@@ -551,7 +552,7 @@ pub(crate) fn has_utf16_bom(bytes: &[u8]) -> bool {
 /// the same side of the pair.
 pub(crate) fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
     let (mut le, mut be, mut pairs) = (0usize, 0usize, 0usize);
-    for p in head.chunks_exact(2).take(HEAD_BYTES / 2) {
+    for p in head.chunks_exact(2).take(256) {
         pairs += 1;
         match (p[0], p[1]) {
             (0, 0) => {}
