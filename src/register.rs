@@ -383,7 +383,9 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     if header_like >= 3 {
         return RowKind::Skip("header row repeated".into());
     }
-    if data_fields.iter().all(|f| header.text(row, f).is_empty()) && flawed_columns(row, header).next().is_none() {
+    if data_fields.iter().all(|f| header.text(row, f).is_empty())
+        && (row.iter().all(|c| c.flaw.is_none()) || flawed_columns(row, header).next().is_none())
+    {
         let note: Vec<String> = non_blank
             .iter()
             .take(3)
@@ -405,6 +407,10 @@ fn flawed_columns<'a>(row: &'a [Cell], header: &'a Header) -> impl Iterator<Item
 /// A problem for each cell of the row the register reads that cannot be taken as the file shows it (a formula
 /// never calculated), naming its column.
 fn flawed_cells(row: &[Cell], header: &Header, at: &RowRef) -> Vec<Problem> {
+    // Nearly every row has none: a look at the cells first, not at the header's columns.
+    if row.iter().all(|c| c.flaw.is_none()) {
+        return Vec::new();
+    }
     flawed_columns(row, header)
         .map(|(f, flaw)| Problem {
             at: at.clone(),

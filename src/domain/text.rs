@@ -67,34 +67,47 @@ pub fn normalize(s: &str) -> String {
 /// [`normalize`], borrowing the text when it is already normal (no allocation): the common case for a cell
 /// of a large registry read row by row.
 pub fn normalized(s: &str) -> Cow<'_, str> {
-    if is_normal(s) {
-        Cow::Borrowed(s)
+    normalized_with_control(s).0
+}
+
+/// [`normalized`], and whether the text holds a control character normalising keeps (U+0000–U+001F,
+/// U+007F–U+009F, but for tabs, line breaks and the other whitespace it makes spaces): looked for in the same
+/// pass over the text, since every cell read is normalised and nearly none holds one.
+pub fn normalized_with_control(s: &str) -> (Cow<'_, str>, bool) {
+    let (normal, control) = scan(s);
+    if normal {
+        (Cow::Borrowed(s), control)
     } else {
-        Cow::Owned(normalize(s))
+        (Cow::Owned(normalize(s)), control)
     }
 }
 
-/// True when [`normalize`] would return `s` unchanged: no zero-width, full-width or non-space whitespace
-/// characters, and spaces only singly between other characters.
-fn is_normal(s: &str) -> bool {
-    // Most cells (ID numbers, amounts, dates) are ASCII: their bytes are checked without decoding characters.
+/// Whether [`normalize`] would return `s` unchanged — no zero-width, full-width or non-space whitespace
+/// characters, and spaces only singly between other characters — and whether it holds a control character
+/// that is not whitespace (normalising keeps those).
+fn scan(s: &str) -> (bool, bool) {
+    // Most cells (ID numbers, amounts, dates) are ASCII: their bytes are checked without decoding characters,
+    // in passes the compiler vectorises; the control characters only when there is a byte below a space.
     if s.is_ascii() {
         let b = s.as_bytes();
-        return b.first() != Some(&b' ')
+        let low = b.iter().any(|&c| c < b' ' || c == 0x7F);
+        let is_space = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        let normal = b.first() != Some(&b' ')
             && b.last() != Some(&b' ')
             && !b.windows(2).any(|w| w == b"  ")
-            && !b
-                .iter()
-                .any(|&c| matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'));
+            && !(low && b.iter().any(|&c| is_space(c)));
+        let control = low && b.iter().any(|&c| (c < b' ' && !is_space(c)) || c == 0x7F);
+        return (normal, control);
     }
-    let mut after_space = true;
+    let (mut normal, mut control, mut after_space) = (true, false, true);
     for c in s.chars() {
         if is_zero_width(c) || map_char(c) != c || (c == ' ' && after_space) {
-            return false;
+            normal = false;
         }
+        control |= c.is_control() && !c.is_whitespace();
         after_space = c == ' ';
     }
-    !after_space || s.is_empty()
+    (normal && (!after_space || s.is_empty()), control)
 }
 
 /// Normalises a header name (表头) for matching.
@@ -275,6 +288,17 @@ mod tests {
         assert_eq!(unneutralise("'=1"), "=1");
         assert_eq!(unneutralise("x"), "x");
         assert_eq!(unneutralise(""), "");
+    }
+
+    proptest! {
+        /// The one-pass scan says what normalising and looking for control characters say.
+        #[test]
+        fn normal_and_control_are_told_in_one_pass(s in "[ a\\t\\r\\n\\x00\\x01\\x1f\\x7f\\u{85}\\u{9f}\\u{3000}张１\\u{200b}]{0,12}") {
+            let (text, control) = normalized_with_control(&s);
+            prop_assert_eq!(text.as_ref(), normalize(&s));
+            prop_assert_eq!(matches!(text, Cow::Borrowed(_)), normalize(&s) == s);
+            prop_assert_eq!(control, normalize(&s).chars().any(char::is_control));
+        }
     }
 
     #[test]

@@ -86,8 +86,8 @@ impl Cell {
     /// makes spaces) is no text anyone typed — `_x0000_` in a workbook's XML, bytes of a binary file: the cell
     /// is [`Flaw::ControlCharacter`], its text showing each one as `<U+0000>`.
     pub fn text(s: &str) -> Cell {
-        let text = text::normalized(s);
-        if !has_control_character(&text) {
+        let (text, control) = text::normalized_with_control(s);
+        if !control {
             return Cell {
                 text: text.into_owned(),
                 ..Cell::default()
@@ -122,12 +122,6 @@ impl Cell {
             (None, None) => date::parse_date(&self.text),
         }
     }
-}
-
-/// Whether normalised text holds a control character (C0 or C1, U+0000–U+001F and U+007F–U+009F): checked
-/// byte by byte first, since nearly every cell has none (C1 characters are `0xC2 0x80..0x9F` in UTF-8).
-fn has_control_character(s: &str) -> bool {
-    s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control)
 }
 
 /// An Excel date serial as a date, in the 1904 date system or the 1900 one.
@@ -343,6 +337,7 @@ enum Content {
 }
 
 fn content_of(bytes: &[u8]) -> Content {
+    let bytes = &bytes[..bytes.len().min(HEAD_BYTES)];
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Content::Zip;
     }
@@ -359,7 +354,7 @@ fn content_of(bytes: &[u8]) -> Content {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(start.len())..];
     if start.first() == Some(&b'<') {
-        let head = String::from_utf8_lossy(&start[..start.len().min(4096)]).to_ascii_lowercase();
+        let head = String::from_utf8_lossy(start).to_ascii_lowercase();
         if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
             return Content::XmlSpreadsheet;
         }
@@ -544,8 +539,8 @@ fn utf16_message(file: &str, utf16: &str) -> anyhow::Error {
     )
 }
 
-/// The first bytes of a file kept to tell its kind ([`utf16_without_bom`]).
-pub(crate) const HEAD_BYTES: usize = 512;
+/// The first bytes of a file that tell what it is ([`content_of`], [`utf16_without_bom`]).
+pub(crate) const HEAD_BYTES: usize = 4096;
 
 /// Whether the bytes start with a UTF-16 byte-order mark (LE `FF FE` or BE `FE FF`).
 pub(crate) fn has_utf16_bom(bytes: &[u8]) -> bool {
@@ -557,7 +552,7 @@ pub(crate) fn has_utf16_bom(bytes: &[u8]) -> bool {
 /// the same side of the pair.
 pub(crate) fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
     let (mut le, mut be, mut pairs) = (0usize, 0usize, 0usize);
-    for p in head.chunks_exact(2).take(HEAD_BYTES / 2) {
+    for p in head.chunks_exact(2).take(256) {
         pairs += 1;
         match (p[0], p[1]) {
             (0, 0) => {}
