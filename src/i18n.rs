@@ -41,7 +41,12 @@ pub fn current() -> Lang {
 
 /// Picks the message in the current language.
 pub fn tr(en: impl Into<String>, zh: impl Into<String>) -> String {
-    match current() {
+    tr_in(current(), en, zh)
+}
+
+/// Picks the message in a given language (English for what a ledger or a workbook records, whatever the locale).
+pub fn tr_in(lang: Lang, en: impl Into<String>, zh: impl Into<String>) -> String {
+    match lang {
         Lang::En => en.into(),
         Lang::Zh => zh.into(),
     }

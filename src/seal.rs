@@ -65,7 +65,7 @@ impl Breach {
 
     /// [`Breach::message`] in a given language (English for what a ledger or a workbook records).
     pub fn message_in(&self, lang: crate::i18n::Lang) -> String {
-        let tr = |en: String, zh: String| if lang == crate::i18n::Lang::Zh { zh } else { en };
+        let tr = |en: String, zh: String| crate::i18n::tr_in(lang, en, zh);
         match self {
             Breach::Missing { file, seq } => tr(
                 format!(
@@ -155,7 +155,7 @@ pub fn describe(
     lang: crate::i18n::Lang,
 ) -> Vec<String> {
     use crate::ledger::diff::{diff_tables, KeySpec, RowKind};
-    let tr = |en: String, zh: String| if lang == crate::i18n::Lang::Zh { zh } else { en };
+    let tr = |en: String, zh: String| crate::i18n::tr_in(lang, en, zh);
     let rel = format!("ledgers/{file}");
     let Some(old) = crate::git::version_with_sha256(root, &rel, recorded) else {
         return vec![tr(

@@ -135,7 +135,7 @@ impl Workspace {
     /// holds the ledgers to the journal's last seal: a ledger missing, changed or added outside jiuzhu, or a
     /// journal cut back, stops the step here, before it reads anything (see [`crate::seal`]).
     pub fn lock(&self) -> Result<Lock> {
-        let (lock, breaches) = self.lock_unverified()?;
+        let (lock, breaches, _) = self.lock_unverified()?;
         if !breaches.is_empty() {
             let mut lines = Vec::new();
             for b in &breaches {
@@ -162,15 +162,16 @@ impl Workspace {
 
     /// [`Workspace::lock`] that reports the breaches instead of refusing (audit lists them as findings). Only a
     /// workspace without breaches can commit afterwards.
-    pub fn lock_unverified(&self) -> Result<(Lock, Vec<crate::seal::Breach>)> {
+    pub fn lock_unverified(&self) -> Result<(Lock, Vec<crate::seal::Breach>, crate::seal::Hashes)> {
         let lock = Lock::acquire(&self.state_dir())?;
         self.recover()?;
-        let breaches = self.check_seal()?;
-        Ok((lock, breaches))
+        let (breaches, found) = self.check_seal()?;
+        Ok((lock, breaches, found))
     }
 
-    /// The ledgers against the journal's last seal; remembers them for the commit when they hold.
-    pub fn check_seal(&self) -> Result<Vec<crate::seal::Breach>> {
+    /// The ledgers against the journal's last seal, and their hashes as found; remembers them for the commit
+    /// when they hold.
+    pub fn check_seal(&self) -> Result<(Vec<crate::seal::Breach>, crate::seal::Hashes)> {
         use crate::seal::{self, Recorded};
         let journal = self.read_optional(crate::ledger::path_of::<crate::ledger::events::Event>())?;
         let (recorded, cut) = seal::recorded(journal.as_deref())?;
@@ -179,9 +180,9 @@ impl Workspace {
         breaches.extend(seal::breaches(&recorded, &found));
         if breaches.is_empty() {
             let was_sealed = !matches!(recorded, Recorded::Unsealed);
-            *self.sealed.lock().unwrap_or_else(|e| e.into_inner()) = Some((found, was_sealed));
+            *self.sealed.lock().unwrap_or_else(|e| e.into_inner()) = Some((found.clone(), was_sealed));
         }
-        Ok(breaches)
+        Ok((breaches, found))
     }
 
     /// Takes the ledgers as they are (`found`, from [`Workspace::ledger_hashes`]) as the base of the next
@@ -350,11 +351,7 @@ impl Workspace {
 
     /// Adds the seal to a step's writes: the journal gets one last event recording the SHA-256 of every ledger
     /// as the step leaves them (see [`crate::seal`]). Returns the writes and the ledgers' hashes after them.
-    #[allow(clippy::type_complexity)]
-    fn seal_commit(
-        &self,
-        mut changed: Vec<(usize, (PathBuf, Entry))>,
-    ) -> Result<(Vec<(usize, (PathBuf, Entry))>, crate::seal::Hashes)> {
+    fn seal_commit(&self, mut changed: Vec<Staged>) -> Result<(Vec<Staged>, crate::seal::Hashes)> {
         use crate::ledger::events::{self, Event, NewEvent};
         let (mut after, was_sealed) = self
             .sealed
@@ -647,6 +644,9 @@ pub fn safe_file_name(name: &str) -> String {
         })
         .collect()
 }
+
+/// A file of a commit that changed, numbered as it is staged.
+type Staged = (usize, (PathBuf, Entry));
 
 /// The files one step writes, committed together by [`Workspace::commit`].
 #[derive(Debug, Default)]

@@ -46,7 +46,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             )
         );
     }
-    let (lock, breaches) = ws.lock_unverified()?;
+    let (lock, breaches, found) = ws.lock_unverified()?;
     if breaches.is_empty() {
         if !quiet {
             crate::outln!(
@@ -109,7 +109,6 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         return Ok(Outcome::NeedsAttention);
     }
     let mut journal = Journal::read(ws)?;
-    let found = ws.ledger_hashes()?;
     journal.append([NewEvent {
         step: STEP.into(),
         detail: format!(

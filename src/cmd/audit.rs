@@ -370,10 +370,10 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     // Ledgers that are not what the journal recorded are findings here, not a refusal: but then nothing is
     // written, since a change report or a seal would take the changed ledgers as the truth.
     let (lock, breaches) = if writing {
-        let (lock, breaches) = ws.lock_unverified()?;
+        let (lock, breaches, _) = ws.lock_unverified()?;
         (Some(lock), breaches)
     } else {
-        (None, ws.check_seal()?)
+        (None, ws.check_seal()?.0)
     };
     let writing = writing && breaches.is_empty();
     let d = match Data::load(ws) {
@@ -565,7 +565,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if let Some(lock) = &lock {
         ws.commit(lock, txn)?;
     } else if !f.is_empty() && !args.dry_run {
-        let (lock, _) = ws.lock_unverified()?;
+        let (lock, _, _) = ws.lock_unverified()?;
         ws.commit(&lock, txn)?;
     }
     crate::ui::phase("audit: committed");
