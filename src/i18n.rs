@@ -60,3 +60,165 @@ pub fn parse(s: &str) -> Option<Lang> {
         _ => None,
     }
 }
+
+/// A message kept in both languages: what a person reads on the terminal (in the run's language) and what a
+/// workbook for people records (always Chinese, whatever the terminal) come from the one place it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Msg {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Msg {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Msg {
+        Msg {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+
+    /// The message in a given language.
+    pub fn in_lang(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+
+    /// The Chinese text, for workbooks people read.
+    pub fn zh(&self) -> &str {
+        &self.zh
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.en.is_empty() && self.zh.is_empty()
+    }
+}
+
+/// The message in the run's language.
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.in_lang(current()))
+    }
+}
+
+/// Words an English sentence is made of, for telling whether a line a Chinese user reads slipped into English.
+/// Codes (`needs_info`, `CD-2026-…`), option names (`--as-of`), commands and paths in backticks, file names and
+/// the names of programs (Excel, WPS, Git, jiuzhu) are not English sentences and are passed over.
+pub fn english_words(line: &str) -> Vec<String> {
+    const NAMES: &[&str] = &[
+        "jiuzhu",
+        "excel",
+        "wps",
+        "git",
+        "csv",
+        "xlsx",
+        "xls",
+        "ods",
+        "pdf",
+        "utf",
+        "gbk",
+        "gb",
+        "bom",
+        "id",
+        "yaml",
+        "json",
+        "libreoffice",
+        "ok",
+        "hiv",
+        "ascii",
+        "sha",
+        "http",
+        "https",
+        "www",
+        "zip",
+        "txt",
+        // The names of jiuzhu's commands and kinds, which are typed as they are.
+        "init",
+        "intake",
+        "verify",
+        "compare",
+        "decide",
+        "explain",
+        "disburse",
+        "audit",
+        "archive",
+        "diff",
+        "cat",
+        "status",
+        "report",
+        "sample-data",
+        "accept-edits",
+        "followups",
+        "complaints",
+        "applications",
+    ];
+    // Spans in backticks are commands or code.
+    let mut text = String::new();
+    let mut in_tick = false;
+    for c in line.chars() {
+        if c == '`' {
+            in_tick = !in_tick;
+            text.push(' ');
+        } else if !in_tick {
+            text.push(c);
+        }
+    }
+    let mut words = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || "，。；：、（）《》“”'\",;:()[]{}<>=!?|".contains(c))
+    {
+        if token.starts_with('-') {
+            continue; // an option
+        }
+        let token = token.trim_matches(|c: char| ".…-—".contains(c));
+        if token.is_empty()
+            || token.contains('/')
+            || token.contains('\\')
+            || token.contains('_')
+            || token.contains('@')
+            || token.chars().any(|c| c.is_ascii_digit())
+            || !token.is_ascii()
+        {
+            // Options, paths, codes, IDs, amounts, and tokens that are (partly) Chinese.
+            continue;
+        }
+        if token.contains('.') {
+            // A file name (register.xlsx) or a key path (git.commit).
+            continue;
+        }
+        let letters: String = token.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+        if letters.len() < 2 || letters.chars().all(|c| c.is_ascii_uppercase()) {
+            // An initial, or an acronym (YYYY-MM-DD, DIR, FILE) standing for a value.
+            continue;
+        }
+        if NAMES.contains(&letters.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        words.push(token.to_string());
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_words_pass_over_codes_options_paths_and_program_names() {
+        assert!(english_words("拒收 东河乡-申请登记.csv 第 28 行 身份证号: 请把 Excel 的列设为文本").is_empty());
+        assert!(
+            english_words("暂缓 CD-2026-2B0F98E533C9: 未核实 (needs_info) — 请运行 `jiuzhu -C /tmp/x verify`")
+                .is_empty()
+        );
+        assert_eq!(
+            english_words("用法: jiuzhu intake [选项] <FILE>... --dry-run"),
+            Vec::<String>::new()
+        );
+        assert!(english_words("报告: reports/intake-rejects-城关镇.xlsx").is_empty());
+        assert_eq!(
+            english_words("blocked CD-2026-2B0F98E533C9: not verified"),
+            ["blocked", "not", "verified"]
+        );
+        assert_eq!(english_words("审核 3 cases"), ["cases"]);
+    }
+}

@@ -395,3 +395,27 @@ pub fn refill(src: &Path, dst: &Path, edit: impl Fn(&mut Vec<Vec<String>>)) {
     }
     book.save(dst).unwrap();
 }
+
+/// Lines of a run's stdout and stderr that slipped into English (see `jiuzhu::i18n::english_words`), each with
+/// the English words found in it; empty when every line a Chinese user reads is Chinese.
+pub fn english_lines(out: &Output) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in stdout(out).lines().chain(stderr(out).lines()) {
+        let words = jiuzhu::i18n::english_words(line);
+        if !words.is_empty() {
+            found.push(format!("{line}    <- {}", words.join(" ")));
+        }
+    }
+    found
+}
+
+/// Asserts that a run under a Chinese locale printed no English sentence.
+#[track_caller]
+pub fn assert_chinese(out: &Output) {
+    let found = english_lines(out);
+    assert!(
+        found.is_empty(),
+        "English reached a Chinese user:\n{}",
+        found.join("\n")
+    );
+}
