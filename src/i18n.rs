@@ -63,7 +63,7 @@ pub fn parse(s: &str) -> Option<Lang> {
 
 /// A message kept in both languages: what a person reads on the terminal (in the run's language) and what a
 /// workbook for people records (always Chinese, whatever the terminal) come from the one place it was made.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Msg {
     pub en: String,
     pub zh: String,

@@ -16,7 +16,7 @@ use calamine::{Data, DataRef, Dimensions, Reader, Sheets};
 use chrono::NaiveDate;
 
 use crate::domain::{date, text};
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::sheet::fields::HeaderNames;
 
 /// One cell as read: its text (normalised: full-width to half-width, trimmed) and what kind of cell it was.
@@ -49,15 +49,15 @@ pub enum Flaw {
 
 impl Flaw {
     /// What is wrong with the cell, in the run's language.
-    pub fn reason(self) -> String {
+    pub fn reason(self) -> Msg {
         match self {
-            Flaw::Uncalculated => tr(
+            Flaw::Uncalculated => Msg::new(
                 "the cell holds a formula whose value was never calculated (the file was saved by a program that \
                  does not calculate formulas): open the file in Excel or WPS and save it, then import it again",
                 "该单元格是公式, 但文件中没有计算结果 (文件由不计算公式的程序保存): 请用 Excel 或 WPS 打开文件并保存, \
                  然后重新导入",
             ),
-            Flaw::ControlCharacter => tr(
+            Flaw::ControlCharacter => Msg::new(
                 "the cell holds a control character (shown as <U+…>), which is not text: the program that made \
                  the file left it there; type the cell again in Excel or WPS, save, and import again",
                 "该单元格含有控制字符 (显示为 <U+…>), 不是正常文字, 是生成文件的程序留下的; 请在 Excel 或 WPS 中\
@@ -67,13 +67,13 @@ impl Flaw {
     }
 
     /// What the clerk does about it.
-    pub fn fix(self) -> String {
+    pub fn fix(self) -> Msg {
         match self {
-            Flaw::Uncalculated => tr(
+            Flaw::Uncalculated => Msg::new(
                 "open the file in Excel or WPS and save it (that calculates the formulas), then import it again",
                 "用 Excel 或 WPS 打开文件并保存 (保存时会计算公式), 然后重新导入",
             ),
-            Flaw::ControlCharacter => tr(
+            Flaw::ControlCharacter => Msg::new(
                 "type the cell again in Excel or WPS (delete it first), save, and import again",
                 "在 Excel 或 WPS 中删除并重新输入该单元格, 保存后重新导入",
             ),
@@ -1461,8 +1461,8 @@ pub fn refuse_flawed_cells(file: &str, sheet: &RawSheet, from: usize, header: Op
             bail!(
                 "{}",
                 tr(
-                    format!("{file} sheet `{name}` row {r} column {col}: {}", flaw.reason()),
-                    format!("{file} 工作表「{name}」第 {r} 行 {col} 列: {}", flaw.reason())
+                    format!("{file} sheet `{name}` row {r} column {col}: {}", flaw.reason().en),
+                    format!("{file} 工作表「{name}」第 {r} 行 {col} 列: {}", flaw.reason().zh)
                 )
             );
         }
