@@ -127,6 +127,7 @@ pub fn english_words(line: &str) -> Vec<String> {
         "ok",
         "hiv",
         "ascii",
+        "tab",
         "sha",
         "http",
         "https",
@@ -175,6 +176,7 @@ pub fn english_words(line: &str) -> Vec<String> {
             || token.contains('/')
             || token.contains('\\')
             || token.contains('_')
+            || token.contains('-')
             || token.contains('@')
             || token.chars().any(|c| c.is_ascii_digit())
             || !token.is_ascii()
@@ -215,6 +217,8 @@ mod tests {
             Vec::<String>::new()
         );
         assert!(english_words("报告: reports/intake-rejects-城关镇.xlsx").is_empty());
+        // A file's or a sheet's name is a name, whatever its letters.
+        assert!(english_words("拒收 工作表 person-in-two-households 第 5 行").is_empty());
         assert_eq!(
             english_words("blocked CD-2026-2B0F98E533C9: not verified"),
             ["blocked", "not", "verified"]

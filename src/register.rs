@@ -178,12 +178,22 @@ pub struct NoRegister {
 
 impl std::fmt::Display for NoRegister {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = &self.file;
         writeln!(
             f,
-            "{}: no application register found. A register needs a header row naming at least 姓名, 身份证号, \
-             与户主关系, 申请类别 and 户主身份证号, 户编号 or 序号 (or a households sheet with 户主身份证号 or 户编号 \
-             and 申请类别 plus a members sheet).",
-            self.file
+            "{}",
+            tr(
+                format!(
+                    "{file}: no application register found. A register needs a header row naming at least the name \
+                     (姓名), the ID number (身份证号), the relation (与户主关系), the scheme (申请类别) and the head's \
+                     ID (户主身份证号), a household number (户编号) or a serial (序号) — or a households sheet with \
+                     户主身份证号 or 户编号 and 申请类别, plus a members sheet."
+                ),
+                format!(
+                    "{file}: 没有找到申请登记表。登记表要有一行表头, 至少含 姓名、身份证号、与户主关系、申请类别, 以及 \
+                     户主身份证号、户编号 或 序号 之一 (或者: 一张含户主身份证号或户编号及申请类别的户信息表, 加一张成员表)。"
+                ),
+            )
         )?;
         if let Some(read_as) = &self.read_as {
             writeln!(f, "  {read_as}")?;
@@ -193,7 +203,11 @@ impl std::fmt::Display for NoRegister {
         }
         write!(
             f,
-            "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again."
+            "{}",
+            tr(
+                "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again.",
+                "请修改表头 (或在 jiuzhu.yaml 的 `columns:` 下添加别名) 后重试。",
+            )
         )
     }
 }
