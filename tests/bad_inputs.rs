@@ -119,7 +119,12 @@ fn every_bad_input_is_explained_in_chinese_under_a_chinese_locale() {
             failures.push(format!("{}:\n{}", row.file, english.join("\n")));
         }
         if out.status.code() != Some(row.exit) {
-            failures.push(format!("{}: exit {:?} under zh, {} documented", row.file, out.status.code(), row.exit));
+            failures.push(format!(
+                "{}: exit {:?} under zh, {} documented",
+                row.file,
+                out.status.code(),
+                row.exit
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -859,8 +859,12 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
         anyhow!(
             "{}",
             tr(
-                format!("{file} cannot be read as a .{ext} workbook ({e}); open it in Excel/WPS and save it again as .xlsx"),
-                format!("{file} 无法按 .{ext} 工作簿读取 (文件已损坏或不完整); 请用 Excel 或 WPS 打开, 另存为 .xlsx 后重试"),
+                format!(
+                    "{file} cannot be read as a .{ext} workbook ({e}); open it in Excel/WPS and save it again as .xlsx"
+                ),
+                format!(
+                    "{file} 无法按 .{ext} 工作簿读取 (文件已损坏或不完整); 请用 Excel 或 WPS 打开, 另存为 .xlsx 后重试"
+                ),
             )
         )
     };

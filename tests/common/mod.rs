@@ -27,7 +27,9 @@ pub fn jiuzhu() -> Command {
 
 /// A command run under a Chinese locale: `LANG=zh_CN.UTF-8`, LC_ALL and LC_MESSAGES removed.
 pub fn zh(mut cmd: Command) -> Command {
-    cmd.env("LANG", "zh_CN.UTF-8").env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    cmd.env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
     cmd
 }
 
@@ -91,7 +93,12 @@ impl Ws {
 
     /// `jiuzhu -C WS ARGS…` under a Chinese locale (`LANG=zh_CN.UTF-8`, no LC_ALL/LC_MESSAGES).
     pub fn run_zh(&self, args: &[&str]) -> Output {
-        zh(jiuzhu()).arg("-C").arg(self.root()).args(args).output().expect("run jiuzhu")
+        zh(jiuzhu())
+            .arg("-C")
+            .arg(self.root())
+            .args(args)
+            .output()
+            .expect("run jiuzhu")
     }
 
     /// `jiuzhu -C WS ARGS…` with `JIUZHU_CRASH_AT` set when `crash_at` is given.
