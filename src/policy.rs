@@ -2047,6 +2047,16 @@ mod tests {
         assert!(p.scheme_by_name("城市低保").is_some());
     }
 
+    /// The template's comments explain; they never change what it sets. Its values are recorded without comments
+    /// in fixtures/policy/template-values.yaml, and both must load to the same policy, field for field.
+    #[test]
+    fn the_template_loads_to_its_recorded_values() {
+        let values = include_str!("../fixtures/policy/template-values.yaml");
+        let template = Policy::parse(TEMPLATE, "jiuzhu.yaml").expect("template parses");
+        let recorded = Policy::parse(values, "jiuzhu.yaml").expect("recorded values parse");
+        assert_eq!(format!("{template:#?}"), format!("{recorded:#?}"));
+    }
+
     #[test]
     fn schemes_and_townships_are_found_by_any_spelling() {
         let text = TEMPLATE.replacen("    - name: 东河乡\n", "    - name: 东河乡\n      aliases: [东河]\n", 1);
