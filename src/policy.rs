@@ -579,10 +579,13 @@ impl<'de> Deserialize<'de> for PolicyMoney {
             Raw::Float(f) => Fen::from_number_cell(f).map_err(bad)?,
         };
         if fen.0 < 0 {
-            return Err(de::Error::custom(AMOUNT_MARK.to_string() + &tr(
-                format!("amount {fen} is negative; policy amounts are yuan ≥ 0"),
-                format!("金额 {fen} 是负数: 政策中的金额应为不小于 0 的元数, 如 \"820.00\""),
-            )));
+            return Err(de::Error::custom(
+                AMOUNT_MARK.to_string()
+                    + &tr(
+                        format!("amount {fen} is negative; policy amounts are yuan ≥ 0"),
+                        format!("金额 {fen} 是负数: 政策中的金额应为不小于 0 的元数, 如 \"820.00\""),
+                    ),
+            ));
         }
         Ok(PolicyMoney(fen))
     }
@@ -927,10 +930,13 @@ impl Disbursement {
         }
         if let Some(name) = &self.default_profile {
             if !self.profiles.contains_key(name) {
-                return Err((at(vec![k("default_profile")]), tr(
-                    format!("no profile `{name}`"),
-                    format!("disbursement.profiles 下没有名为 `{name}` 的银行格式: 请写其中已有的一个"),
-                )));
+                return Err((
+                    at(vec![k("default_profile")]),
+                    tr(
+                        format!("no profile `{name}`"),
+                        format!("disbursement.profiles 下没有名为 `{name}` 的银行格式: 请写其中已有的一个"),
+                    ),
+                ));
             }
         }
         if self.account_min_digits == 0 || self.account_min_digits > self.account_max_digits {
@@ -944,10 +950,13 @@ impl Disbursement {
         }
         for (i, c) in self.combine.iter().enumerate() {
             if !is_month(&c.batch) || c.months.iter().any(|m| !is_month(m)) {
-                return Err((at(vec![k("combine"), Idx(i)]), tr(
-                    "batch and months are YYYY-MM",
-                    "`batch` 和 `months` 都应写成 YYYY-MM 格式的月份, 如 \"2027-01\"",
-                )));
+                return Err((
+                    at(vec![k("combine"), Idx(i)]),
+                    tr(
+                        "batch and months are YYYY-MM",
+                        "`batch` 和 `months` 都应写成 YYYY-MM 格式的月份, 如 \"2027-01\"",
+                    ),
+                ));
             }
             if !c.months.contains(&c.batch) || c.months.windows(2).any(|w| w[1] <= w[0]) {
                 return Err((
@@ -965,7 +974,10 @@ impl Disbursement {
                     at(vec![k("budgets"), Idx(i), k("scheme")]),
                     tr(
                         format!("no scheme `{}`", b.scheme),
-                        format!("没有 `{}` 这个救助项目: 请写 `schemes` 下已有的项目键 (如 `urban_dibao`)", b.scheme),
+                        format!(
+                            "没有 `{}` 这个救助项目: 请写 `schemes` 下已有的项目键 (如 `urban_dibao`)",
+                            b.scheme
+                        ),
                     ),
                 ));
             }
@@ -986,10 +998,10 @@ impl Disbursement {
                 v
             };
             if p.columns.is_empty() {
-                return Err((here(vec![k("columns")]), tr(
-                    "list the file's columns",
-                    "请在 `columns` 下按顺序列出银行文件的各列",
-                )));
+                return Err((
+                    here(vec![k("columns")]),
+                    tr("list the file's columns", "请在 `columns` 下按顺序列出银行文件的各列"),
+                ));
             }
             for (i, c) in p.columns.iter().enumerate() {
                 if matches!(c.field, BankField::Status | BankField::Reason | BankField::Skip) {
@@ -1382,7 +1394,10 @@ impl Policy {
         if self.region.townships.is_empty() {
             return Err((
                 vec![k("region"), k("townships")],
-                tr("list at least one township", "请在 `townships` 下至少列出一个乡镇 (街道)"),
+                tr(
+                    "list at least one township",
+                    "请在 `townships` 下至少列出一个乡镇 (街道)",
+                ),
             ));
         }
         let mut seen = BTreeSet::new();
@@ -1438,7 +1453,10 @@ impl Policy {
             if t.villages.is_empty() {
                 return Err((
                     at("villages"),
-                    tr("list the township's villages", "请在 `villages` 下列出该乡镇的村 (社区), 如 [东街社区, 南关村]"),
+                    tr(
+                        "list the township's villages",
+                        "请在 `villages` 下列出该乡镇的村 (社区), 如 [东街社区, 南关村]",
+                    ),
                 ));
             }
         }
@@ -1478,7 +1496,10 @@ impl Policy {
                     at("code"),
                     tr(
                         format!("scheme code {} is used by two schemes", s.code),
-                        format!("项目代码 {} 被两个项目使用: 每个项目的代码各不相同, 请改正其中一个", s.code),
+                        format!(
+                            "项目代码 {} 被两个项目使用: 每个项目的代码各不相同, 请改正其中一个",
+                            s.code
+                        ),
                     ),
                 ));
             }
@@ -1649,9 +1670,9 @@ impl Policy {
                 return Err((
                     vec![k("exchange"), k("salt")],
                     tr(
-                    "the salt must be at least 16 characters (agree a long random one with the other office)",
-                    "`salt` 至少要 16 个字符: 请与对方单位约定一个较长的随机字符串",
-                ),
+                        "the salt must be at least 16 characters (agree a long random one with the other office)",
+                        "`salt` 至少要 16 个字符: 请与对方单位约定一个较长的随机字符串",
+                    ),
                 ));
             }
         }
@@ -2010,7 +2031,10 @@ fn in_plain_words(message: &str, line: &str) -> String {
                 format!("one of {}", names(t.trim_start_matches("one of "))),
                 format!("以下之一: {}", names(t.trim_start_matches("one of "))),
             ),
-            t => (t.to_string(), "此处应有的值 (可对照 `jiuzhu init 新文件夹` 生成的政策文件)".into()),
+            t => (
+                t.to_string(),
+                "此处应有的值 (可对照 `jiuzhu init 新文件夹` 生成的政策文件)".into(),
+            ),
         }
     };
 
