@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
-use crate::domain::money::{Fen, RoundMode, RoundUnit};
+use crate::domain::money::{Fen, MoneyError, RoundMode, RoundUnit};
+use crate::i18n::tr;
 
 /// Scheme and township names as compared ([`crate::domain::text::normalize_key`]) → the scheme's key, the
 /// township's index.
@@ -571,18 +572,45 @@ impl<'de> Deserialize<'de> for PolicyMoney {
             Int(i64),
             Float(f64),
         }
+        let bad = |e: MoneyError| de::Error::custom(format!("{AMOUNT_MARK}{}", money_message(&e)));
         let fen = match Raw::deserialize(d)? {
-            Raw::Text(s) => Fen::parse_yuan(&s).map_err(de::Error::custom)?,
-            Raw::Int(i) => Fen::parse_yuan(&i.to_string()).map_err(de::Error::custom)?,
-            Raw::Float(f) => Fen::from_number_cell(f).map_err(de::Error::custom)?,
+            Raw::Text(s) => Fen::parse_yuan(&s).map_err(bad)?,
+            Raw::Int(i) => Fen::parse_yuan(&i.to_string()).map_err(bad)?,
+            Raw::Float(f) => Fen::from_number_cell(f).map_err(bad)?,
         };
         if fen.0 < 0 {
-            return Err(de::Error::custom(format!(
-                "amount {fen} is negative; policy amounts are yuan ≥ 0"
-            )));
+            return Err(de::Error::custom(
+                AMOUNT_MARK.to_string()
+                    + &tr(
+                        format!("amount {fen} is negative; policy amounts are yuan ≥ 0"),
+                        format!("金额 {fen} 是负数: 政策中的金额应为不小于 0 的元数, 如 \"820.00\""),
+                    ),
+            ));
         }
         Ok(PolicyMoney(fen))
     }
+}
+
+/// Starts the error of an amount in the policy, so that the error names the amount's key and line (see
+/// [`Policy::parse`]); never shown.
+const AMOUNT_MARK: &str = "\u{1}amount\u{1}";
+
+/// Why an amount in the policy is not one, in the run's language.
+fn money_message(e: &MoneyError) -> String {
+    const HOW: &str = "请写以元为单位、最多两位小数的金额, 如 \"820.50\"";
+    let zh = match e {
+        MoneyError::Empty => format!("金额是空的; {HOW}"),
+        MoneyError::TooManyDecimals => format!("金额超过两位小数 (最小单位是分); {HOW}"),
+        MoneyError::BadThousandsSeparator => {
+            format!("金额的千位分隔符位置不对: 逗号只能每三位一个 (1,234.56), 或不用逗号; {HOW}")
+        }
+        MoneyError::BadFormat => {
+            format!("金额不是数字 (只能有数字、一个小数点、开头的负号, 以及 ¥ 或 元); {HOW}")
+        }
+        MoneyError::Overflow => format!("金额太大了, 请检查是否多写了数字; {HOW}"),
+        MoneyError::NotFinite => format!("此处不是一个数; {HOW}"),
+    };
+    tr(e.to_string(), zh)
 }
 
 /// Payments (发放, 社会化发放): how batches are cut and how each bank wants its file.
@@ -893,29 +921,50 @@ impl Disbursement {
             if !self.profiles.contains_key(name) {
                 return Err((
                     at(vec![k("banks"), k(bank)]),
-                    format!("no profile `{name}` under disbursement.profiles"),
+                    tr(
+                        format!("no profile `{name}` under disbursement.profiles"),
+                        format!("disbursement.profiles 下没有名为 `{name}` 的银行格式: 请写其中已有的一个, 或在 `profiles` 下添加它"),
+                    ),
                 ));
             }
         }
         if let Some(name) = &self.default_profile {
             if !self.profiles.contains_key(name) {
-                return Err((at(vec![k("default_profile")]), format!("no profile `{name}`")));
+                return Err((
+                    at(vec![k("default_profile")]),
+                    tr(
+                        format!("no profile `{name}`"),
+                        format!("disbursement.profiles 下没有名为 `{name}` 的银行格式: 请写其中已有的一个"),
+                    ),
+                ));
             }
         }
         if self.account_min_digits == 0 || self.account_min_digits > self.account_max_digits {
             return Err((
                 at(vec![k("account_min_digits")]),
-                "at least 1 and not above account_max_digits".into(),
+                tr(
+                    "at least 1 and not above account_max_digits",
+                    "银行账号位数至少为 1, 且不能大于 `account_max_digits`",
+                ),
             ));
         }
         for (i, c) in self.combine.iter().enumerate() {
             if !is_month(&c.batch) || c.months.iter().any(|m| !is_month(m)) {
-                return Err((at(vec![k("combine"), Idx(i)]), "batch and months are YYYY-MM".into()));
+                return Err((
+                    at(vec![k("combine"), Idx(i)]),
+                    tr(
+                        "batch and months are YYYY-MM",
+                        "`batch` 和 `months` 都应写成 YYYY-MM 格式的月份, 如 \"2027-01\"",
+                    ),
+                ));
             }
             if !c.months.contains(&c.batch) || c.months.windows(2).any(|w| w[1] <= w[0]) {
                 return Err((
                     at(vec![k("combine"), Idx(i), k("months")]),
-                    "the months include the batch's own month, in order, each once".into(),
+                    tr(
+                        "the months include the batch's own month, in order, each once",
+                        "`months` 须包含 `batch` 本身所在的月份, 按先后顺序排列, 每个月只写一次",
+                    ),
                 ));
             }
         }
@@ -923,13 +972,22 @@ impl Disbursement {
             if !policy.schemes.contains_key(&b.scheme) {
                 return Err((
                     at(vec![k("budgets"), Idx(i), k("scheme")]),
-                    format!("no scheme `{}`", b.scheme),
+                    tr(
+                        format!("no scheme `{}`", b.scheme),
+                        format!(
+                            "没有 `{}` 这个救助项目: 请写 `schemes` 下已有的项目键 (如 `urban_dibao`)",
+                            b.scheme
+                        ),
+                    ),
                 ));
             }
             if !is_month(&b.period) {
                 return Err((
                     at(vec![k("budgets"), Idx(i), k("period")]),
-                    "a period is YYYY-MM".into(),
+                    tr(
+                        "a period is YYYY-MM",
+                        "`period` 应写成 YYYY-MM 格式的月份, 如 \"2026-12\"",
+                    ),
                 ));
             }
         }
@@ -940,19 +998,28 @@ impl Disbursement {
                 v
             };
             if p.columns.is_empty() {
-                return Err((here(vec![k("columns")]), "list the file's columns".into()));
+                return Err((
+                    here(vec![k("columns")]),
+                    tr("list the file's columns", "请在 `columns` 下按顺序列出银行文件的各列"),
+                ));
             }
             for (i, c) in p.columns.iter().enumerate() {
                 if matches!(c.field, BankField::Status | BankField::Reason | BankField::Skip) {
                     return Err((
                         here(vec![k("columns"), Idx(i), k("field")]),
-                        "status, reason and skip are for return files (returns.columns)".into(),
+                        tr(
+                            "status, reason and skip are for return files (returns.columns)",
+                            "`status`、`reason`、`skip` 只用于回盘文件: 请写在 `returns` 的 `columns` 下",
+                        ),
                     ));
                 }
                 if p.file_type == BankFileType::Fixed && c.width == 0 {
                     return Err((
                         here(vec![k("columns"), Idx(i), k("width")]),
-                        "a fixed-width column needs a width".into(),
+                        tr(
+                            "a fixed-width column needs a width",
+                            "定长文件的每一列都要写 `width` (字节数, 一个 GBK 汉字占 2 字节)",
+                        ),
                     ));
                 }
             }
@@ -961,7 +1028,10 @@ impl Disbursement {
                 if rt == BankFileType::Fixed && c.width == 0 {
                     return Err((
                         here(vec![k("returns"), k("columns"), Idx(i), k("width")]),
-                        "a fixed-width column needs a width".into(),
+                        tr(
+                            "a fixed-width column needs a width",
+                            "定长文件的每一列都要写 `width` (字节数, 一个 GBK 汉字占 2 字节)",
+                        ),
                     ));
                 }
             }
@@ -972,13 +1042,19 @@ impl Disbursement {
             {
                 return Err((
                     here(vec![k("returns"), k("columns")]),
-                    "a return file needs status, amount, and payment_id or account".into(),
+                    tr(
+                        "a return file needs status, amount, and payment_id or account",
+                        "回盘文件的 `columns` 须包括 `status` 和 `amount`, 以及 `payment_id` 或 `account`",
+                    ),
                 ));
             }
             if p.file_name.trim().is_empty() || p.file_name.contains(['/', '\\']) {
                 return Err((
                     here(vec![k("file_name")]),
-                    "a plain file name such as 代发-{bank}-{period}.csv".into(),
+                    tr(
+                        "a plain file name such as 代发-{bank}-{period}.csv",
+                        "请写一个不含 / 或 \\ 的文件名, 如 代发-{bank}-{period}.csv",
+                    ),
                 ));
             }
             if let Some(bad) = unknown_placeholder(&p.file_name, FILE_NAME_PLACEHOLDERS) {
@@ -1195,7 +1271,10 @@ impl Policy {
                 file: file.to_string(),
                 key: String::new(),
                 line: Some(line),
-                message: format!("brackets ([ or {{) nested more than {MAX_FLOW_DEPTH} deep; is this file damaged?"),
+                message: tr(
+                    format!("brackets ([ or {{) nested more than {MAX_FLOW_DEPTH} deep; is this file damaged?"),
+                    format!("括号 ([ 或 {{) 嵌套超过 {MAX_FLOW_DEPTH} 层, 文件可能已损坏: 请从 Git 恢复 (`git checkout -- jiuzhu.yaml`)"),
+                ),
             });
         }
         if text
@@ -1250,7 +1329,29 @@ impl Policy {
                 Some(i) => message[..i].to_string(),
                 None => message,
             };
-            let line = e.location().map(|l| l.line());
+            let mut line = e.location().map(|l| l.line());
+            let mut key = key;
+            // An amount's error is reported at the list item holding it (`standards[1]`, its `- from:` line):
+            // name the amount and its own line instead.
+            let message = match message.strip_prefix(AMOUNT_MARK) {
+                Some(m) => {
+                    if key.ends_with(']') {
+                        key.push_str(".amount");
+                        if let Some(l) = line {
+                            line = text
+                                .lines()
+                                .enumerate()
+                                .skip(l.saturating_sub(1))
+                                .take(8)
+                                .find(|(_, t)| t.contains("amount:"))
+                                .map(|(i, _)| i + 1)
+                                .or(line);
+                        }
+                    }
+                    m.to_string()
+                }
+                None => message,
+            };
             let line_text = line.and_then(|l| text.lines().nth(l.saturating_sub(1))).unwrap_or("");
             PolicyError {
                 file: file.to_string(),
@@ -1275,17 +1376,29 @@ impl Policy {
         if self.version != 1 {
             return Err((
                 vec![k("version")],
-                format!("version {} is not supported; use 1", self.version),
+                tr(
+                    format!("version {} is not supported; use 1", self.version),
+                    format!("不支持版本 {}: 请写 `version: 1`", self.version),
+                ),
             ));
         }
         if self.region.code.len() != 6 || !self.region.code.bytes().all(|b| b.is_ascii_digit()) {
             return Err((
                 vec![k("region"), k("code")],
-                "the county code must be 6 digits (行政区划代码), e.g. \"130199\"".into(),
+                tr(
+                    "the county code must be 6 digits (行政区划代码), e.g. \"130199\"",
+                    "县的代码应为 6 位数字的行政区划代码, 加引号, 如 \"130199\"",
+                ),
             ));
         }
         if self.region.townships.is_empty() {
-            return Err((vec![k("region"), k("townships")], "list at least one township".into()));
+            return Err((
+                vec![k("region"), k("townships")],
+                tr(
+                    "list at least one township",
+                    "请在 `townships` 下至少列出一个乡镇 (街道)",
+                ),
+            ));
         }
         let mut seen = BTreeSet::new();
         let mut codes_seen: BTreeMap<&str, &str> = BTreeMap::new();
@@ -1297,9 +1410,15 @@ impl Policy {
             {
                 return Err((
                     at("code"),
-                    format!(
-                        "township code `{}` must be 9 digits starting with the county code {}",
-                        t.code, self.region.code
+                    tr(
+                        format!(
+                            "township code `{}` must be 9 digits starting with the county code {}",
+                            t.code, self.region.code
+                        ),
+                        format!(
+                            "乡镇代码 `{}` 应为 9 位数字, 以县代码 {} 开头, 加引号, 如 \"{}100\"",
+                            t.code, self.region.code, self.region.code
+                        ),
                     ),
                 ));
             }
@@ -1322,15 +1441,30 @@ impl Policy {
             }
             for name in std::iter::once(&t.name).chain(&t.aliases) {
                 if !seen.insert(name.clone()) {
-                    return Err((at("name"), format!("township name `{name}` is used twice")));
+                    return Err((
+                        at("name"),
+                        tr(
+                            format!("township name `{name}` is used twice"),
+                            format!("乡镇名称 `{name}` 出现了两次 (名称和 `aliases` 中的旧名都不能重复): 请删除或改正其中一个"),
+                        ),
+                    ));
                 }
             }
             if t.villages.is_empty() {
-                return Err((at("villages"), "list the township's villages".into()));
+                return Err((
+                    at("villages"),
+                    tr(
+                        "list the township's villages",
+                        "请在 `villages` 下列出该乡镇的村 (社区), 如 [东街社区, 南关村]",
+                    ),
+                ));
             }
         }
         if self.schemes.is_empty() {
-            return Err((vec![k("schemes")], "define at least one scheme".into()));
+            return Err((
+                vec![k("schemes")],
+                tr("define at least one scheme", "请在 `schemes` 下至少定义一个救助项目"),
+            ));
         }
         let mut names = BTreeSet::new();
         let mut codes = BTreeSet::new();
@@ -1340,32 +1474,68 @@ impl Policy {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             {
-                return Err((vec![k("schemes"), k(key)], "scheme keys are snake_case ASCII".into()));
+                return Err((
+                    vec![k("schemes"), k(key)],
+                    tr(
+                        "scheme keys are snake_case ASCII",
+                        "项目的键只能用小写英文字母、数字和下划线 (如 `urban_dibao`); 中文名称请写在 `label` 下",
+                    ),
+                ));
             }
             if s.code.len() != 2 || !s.code.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err((
                     at("code"),
-                    "the scheme code must be two capital letters, e.g. CD".into(),
+                    tr(
+                        "the scheme code must be two capital letters, e.g. CD",
+                        "项目代码应为两个大写英文字母, 如 CD",
+                    ),
                 ));
             }
             if !codes.insert(s.code.clone()) {
-                return Err((at("code"), format!("scheme code {} is used by two schemes", s.code)));
+                return Err((
+                    at("code"),
+                    tr(
+                        format!("scheme code {} is used by two schemes", s.code),
+                        format!(
+                            "项目代码 {} 被两个项目使用: 每个项目的代码各不相同, 请改正其中一个",
+                            s.code
+                        ),
+                    ),
+                ));
             }
             for name in std::iter::once(&s.label).chain(&s.aliases) {
                 if !names.insert(name.clone()) {
-                    return Err((at("label"), format!("scheme name `{name}` is used by two schemes")));
+                    return Err((
+                        at("label"),
+                        tr(
+                            format!("scheme name `{name}` is used by two schemes"),
+                            format!("项目名称 `{name}` 被两个项目使用 (`label` 和 `aliases` 都不能重复): 请删除或改正其中一个"),
+                        ),
+                    ));
                 }
             }
             if s.standards.is_empty() {
-                return Err((at("standards"), "give at least one dated standard".into()));
+                return Err((
+                    at("standards"),
+                    tr(
+                        "give at least one dated standard",
+                        "请在 `standards` 下至少写一条标准, 如 `- {from: 2026-01-01, amount: \"820.00\", unit: per_month}`",
+                    ),
+                ));
             }
             for (i, pair) in s.standards.windows(2).enumerate() {
                 if pair[1].from <= pair[0].from {
                     return Err((
                         vec![k("schemes"), k(key), k("standards"), Idx(i + 1), k("from")],
-                        format!(
-                            "standards must be in date order without overlap: {} is not after {}",
-                            pair[1].from, pair[0].from
+                        tr(
+                            format!(
+                                "standards must be in date order without overlap: {} is not after {}",
+                                pair[1].from, pair[0].from
+                            ),
+                            format!(
+                                "标准须按生效日期从早到晚排列, 日期不能重复: {} 不晚于上一条的 {}",
+                                pair[1].from, pair[0].from
+                            ),
                         ),
                     ));
                 }
@@ -1375,11 +1545,14 @@ impl Policy {
         if v.revisit_percent > 100 {
             return Err((
                 vec![k("verification"), k("revisit_percent")],
-                "a percentage from 0 to 100".into(),
+                tr("a percentage from 0 to 100", "请写 0 到 100 之间的百分比 (如 20)"),
             ));
         }
         if v.min_investigators == 0 {
-            return Err((vec![k("verification"), k("min_investigators")], "at least 1".into()));
+            return Err((
+                vec![k("verification"), k("min_investigators")],
+                tr("at least 1", "至少为 1 (一般为 2)"),
+            ));
         }
         for (name, r) in &self.registries {
             let at = |f: &str| vec![k("registries"), k(name), k(f)];
@@ -1389,19 +1562,33 @@ impl Policy {
             {
                 return Err((
                     vec![k("registries"), k(name)],
-                    "registry names are snake_case ASCII".into(),
+                    tr(
+                        "registry names are snake_case ASCII",
+                        "数据源的名称只能用小写英文字母、数字和下划线 (如 `deaths`); 中文名称请写在 `label` 下",
+                    ),
                 ));
             }
             for key in r.columns.keys() {
                 if !["id_number", "name", "birth_date", "amount", "id_hash"].contains(&key.as_str()) {
                     return Err((
                         at("columns"),
-                        format!("unknown registry column `{key}`: use id_number, name, birth_date, amount, id_hash"),
+                        tr(
+                            format!("unknown registry column `{key}`: use id_number, name, birth_date, amount, id_hash"),
+                            format!(
+                                "数据源没有 `{key}` 这一列: 可用的键为 `id_number`, `name`, `birth_date`, `amount`, `id_hash`"
+                            ),
+                        ),
                     ));
                 }
             }
             if r.low_income_amount_above.is_some() && r.amount_above.is_none() {
-                return Err((at("low_income_amount_above"), "set amount_above too".into()));
+                return Err((
+                    at("low_income_amount_above"),
+                    tr(
+                        "set amount_above too",
+                        "写了 `low_income_amount_above` 时, 也要写 `amount_above` (一般人员的金额门槛)",
+                    ),
+                ));
             }
         }
         let b = &self.benefits;
@@ -1409,21 +1596,30 @@ impl Policy {
             if t.percent > 100 {
                 return Err((
                     vec![k("benefits"), k("topups"), Idx(i), k("percent")],
-                    "a percentage of the standard from 0 to 100".into(),
+                    tr(
+                        "a percentage of the standard from 0 to 100",
+                        "请写 0 到 100 之间的百分比 (占保障标准的比例, 如 30)",
+                    ),
                 ));
             }
         }
         if b.temporary.min_months == 0 || b.temporary.min_months > b.temporary.max_months {
             return Err((
                 vec![k("benefits"), k("temporary"), k("min_months")],
-                "min_months must be at least 1 and not above max_months".into(),
+                tr(
+                    "min_months must be at least 1 and not above max_months",
+                    "`min_months` 至少为 1, 且不能大于 `max_months`",
+                ),
             ));
         }
         for (i, pair) in b.tekun.minimum_wage.windows(2).enumerate() {
             if pair[1].from <= pair[0].from {
                 return Err((
                     vec![k("benefits"), k("tekun"), k("minimum_wage"), Idx(i + 1), k("from")],
-                    "dated entries must be in date order without overlap".into(),
+                    tr(
+                        "dated entries must be in date order without overlap",
+                        "各条须按生效日期从早到晚排列, 日期不能重复",
+                    ),
                 ));
             }
         }
@@ -1431,7 +1627,10 @@ impl Policy {
             if !self.schemes.contains_key(key) {
                 return Err((
                     vec![k("benefits"), k("annual_caps"), k(key)],
-                    format!("no scheme `{key}`"),
+                    tr(
+                        format!("no scheme `{key}`"),
+                        format!("没有 `{key}` 这个救助项目: 请写 `schemes` 下已有的项目键 (如 `urban_dibao`)"),
+                    ),
                 ));
             }
         }
@@ -1439,14 +1638,17 @@ impl Policy {
         if d.notice_days == 0 {
             return Err((
                 vec![k("decision"), k("notice_days")],
-                "a notice runs at least 1 day".into(),
+                tr("a notice runs at least 1 day", "公示至少 1 天 (一般为 7 天)"),
             ));
         }
         for (i, l) in d.notice_levels.iter().enumerate() {
             if !["village", "township", "county"].contains(&l.as_str()) {
                 return Err((
                     vec![k("decision"), k("notice_levels"), Idx(i)],
-                    format!("unknown level `{l}`: use village, township, county"),
+                    tr(
+                        format!("unknown level `{l}`: use village, township, county"),
+                        format!("没有 `{l}` 这一公示层级: 请写 `village` (村)、`township` (乡镇) 或 `county` (县)"),
+                    ),
                 ));
             }
         }
@@ -1454,7 +1656,12 @@ impl Policy {
             if !["name", "village", "household_size", "scheme", "amount", "masked_id"].contains(&f.as_str()) {
                 return Err((
                     vec![k("decision"), k("notice_fields"), Idx(i)],
-                    format!("`{f}` cannot be published: use name, village, household_size, scheme, amount, masked_id"),
+                    tr(
+                        format!("`{f}` cannot be published: use name, village, household_size, scheme, amount, masked_id"),
+                        format!(
+                            "`{f}` 不能公示: 可用的有 `name` (姓名)、`village` (村)、`household_size` (家庭人口)、`scheme` (救助项目)、`amount` (金额)、`masked_id` (隐去部分数字的身份证号)"
+                        ),
+                    ),
                 ));
             }
         }
@@ -1462,7 +1669,10 @@ impl Policy {
             if x.salt.len() < 16 {
                 return Err((
                     vec![k("exchange"), k("salt")],
-                    "the salt must be at least 16 characters (agree a long random one with the other office)".into(),
+                    tr(
+                        "the salt must be at least 16 characters (agree a long random one with the other office)",
+                        "`salt` 至少要 16 个字符: 请与对方单位约定一个较长的随机字符串",
+                    ),
                 ));
             }
         }
@@ -1471,7 +1681,13 @@ impl Policy {
             if !known.contains(&key.as_str()) {
                 return Err((
                     vec![k("columns"), k(key)],
-                    format!("unknown column key `{key}`; known keys: {}", known.join(", ")),
+                    tr(
+                        format!("unknown column key `{key}`; known keys: {}", known.join(", ")),
+                        format!(
+                            "没有 `{key}` 这个列的键: 可用的键为 {}",
+                            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    ),
                 ));
             }
         }
@@ -1479,16 +1695,22 @@ impl Policy {
         if self.archive.retention_years < MIN_RETENTION_YEARS {
             return Err((
                 vec![k("archive"), k("retention_years")],
-                format!(
-                    "dossiers are kept at least {MIN_RETENTION_YEARS} years; {} is too short",
-                    self.archive.retention_years
+                tr(
+                    format!(
+                        "dossiers are kept at least {MIN_RETENTION_YEARS} years; {} is too short",
+                        self.archive.retention_years
+                    ),
+                    format!(
+                        "档案至少保存 {MIN_RETENTION_YEARS} 年, {} 年太短: 请写 {MIN_RETENTION_YEARS} 或更大的数",
+                        self.archive.retention_years
+                    ),
                 ),
             ));
         }
         if self.audit.default_recheck_months == 0 || self.audit.recheck_months.values().any(|m| *m == 0) {
             return Err((
                 vec![k("audit"), k("recheck_months")],
-                "a cadence is at least 1 month".into(),
+                tr("a cadence is at least 1 month", "复核周期至少为 1 个月"),
             ));
         }
         Ok(())
@@ -1765,6 +1987,7 @@ fn in_plain_words(message: &str, line: &str) -> String {
             .split(", ")
             .map(|n| n.trim().trim_matches('`'))
             .filter(|n| !n.is_empty())
+            .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -1779,7 +2002,7 @@ fn in_plain_words(message: &str, line: &str) -> String {
             "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => {
                 ("a whole number (e.g. 30)".into(), "整数 (如 30)".into())
             }
-            "a boolean" => ("true or false".into(), "true 或 false".into()),
+            "a boolean" => ("true or false".into(), "`true` 或 `false`".into()),
             "a string" | "a borrowed string" | "text" => ("text".into(), "文字".into()),
             "a character" | "char" => (
                 "one character in quotes (e.g. \"0\")".into(),
@@ -1808,7 +2031,10 @@ fn in_plain_words(message: &str, line: &str) -> String {
                 format!("one of {}", names(t.trim_start_matches("one of "))),
                 format!("以下之一: {}", names(t.trim_start_matches("one of "))),
             ),
-            t => (t.to_string(), t.to_string()),
+            t => (
+                t.to_string(),
+                "此处应有的值 (可对照 `jiuzhu init 新文件夹` 生成的政策文件)".into(),
+            ),
         }
     };
 
@@ -1817,7 +2043,7 @@ fn in_plain_words(message: &str, line: &str) -> String {
             return tr(
                 "a tab is used here; YAML indents with spaces only: replace the tab(s) on this line with spaces, lined \
                  up with the lines around it",
-                "此行用了制表符 (Tab); YAML 只能用空格缩进: 请把此行的 Tab 换成空格, 与上下行对齐",
+                "此行用了制表符; YAML 只能用空格缩进: 请把此行的制表符换成空格, 与上下行对齐",
             );
         }
         return tr(
@@ -1928,6 +2154,12 @@ fn in_plain_words(message: &str, line: &str) -> String {
             format!("`{field}` 在此处出现了两次, 只能有一个: 请删除另一个"),
         );
     }
+    if message.contains("did not match any variant of untagged enum") {
+        return tr(
+            "write an amount in yuan with at most 2 decimals, e.g. \"820.50\"",
+            "请写以元为单位、最多两位小数的金额, 如 \"820.50\"",
+        );
+    }
     if message.contains("control characters are not allowed") {
         return tr(
             "the file holds a control character (such as a NUL byte), so it is probably damaged: restore it from Git \
@@ -1956,6 +2188,13 @@ fn in_plain_words(message: &str, line: &str) -> String {
              it), the `:` after each key, and quotes around text that holds `:` or `#`",
             "此行格式有误: 请检查缩进 (用空格, 与同级的键对齐)、每个键后的 `:`, 以及含 `:` 或 `#` 的文字是否加了引号",
         );
+    }
+    // jiuzhu's own messages (a date, an amount) come already in the run's language; anything else the parser
+    // says is English, and a Chinese user is told what to check instead.
+    if crate::i18n::current() == crate::i18n::Lang::Zh && !crate::i18n::english_words(message).is_empty() {
+        return "此处写法有误, jiuzhu 无法读取: 请对照 `jiuzhu init 新文件夹` 生成的政策文件检查此处的缩进、冒号和引号, \
+                或从 Git 恢复 (`git checkout -- jiuzhu.yaml`)"
+            .to_string();
     }
     message.to_string()
 }
@@ -2045,6 +2284,16 @@ mod tests {
         let p = Policy::parse(TEMPLATE, "t").expect("template parses");
         assert!(p.schemes.contains_key("urban_dibao"));
         assert!(p.scheme_by_name("城市低保").is_some());
+    }
+
+    /// The template's comments explain; they never change what it sets. Its values are recorded without comments
+    /// in fixtures/policy/template-values.yaml, and both must load to the same policy, field for field.
+    #[test]
+    fn the_template_loads_to_its_recorded_values() {
+        let values = include_str!("../fixtures/policy/template-values.yaml");
+        let template = Policy::parse(TEMPLATE, "jiuzhu.yaml").expect("template parses");
+        let recorded = Policy::parse(values, "jiuzhu.yaml").expect("recorded values parse");
+        assert_eq!(format!("{template:#?}"), format!("{recorded:#?}"));
     }
 
     #[test]
