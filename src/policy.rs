@@ -597,20 +597,7 @@ const AMOUNT_MARK: &str = "\u{1}amount\u{1}";
 
 /// Why an amount in the policy is not one, in the run's language.
 fn money_message(e: &MoneyError) -> String {
-    const HOW: &str = "请写以元为单位、最多两位小数的金额, 如 \"820.50\"";
-    let zh = match e {
-        MoneyError::Empty => format!("金额是空的; {HOW}"),
-        MoneyError::TooManyDecimals => format!("金额超过两位小数 (最小单位是分); {HOW}"),
-        MoneyError::BadThousandsSeparator => {
-            format!("金额的千位分隔符位置不对: 逗号只能每三位一个 (1,234.56), 或不用逗号; {HOW}")
-        }
-        MoneyError::BadFormat => {
-            format!("金额不是数字 (只能有数字、一个小数点、开头的负号, 以及 ¥ 或 元); {HOW}")
-        }
-        MoneyError::Overflow => format!("金额太大了, 请检查是否多写了数字; {HOW}"),
-        MoneyError::NotFinite => format!("此处不是一个数; {HOW}"),
-    };
-    tr(e.to_string(), zh)
+    tr(e.to_string(), e.zh())
 }
 
 /// Payments (发放, 社会化发放): how batches are cut and how each bank wants its file.
