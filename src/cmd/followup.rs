@@ -23,9 +23,11 @@ use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::hash::HashMap;
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
-use crate::ledger::{self, Case, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text};
+use crate::ledger::{
+    self, Case, CaseStatus, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text,
+};
 use crate::policy::Policy;
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -63,7 +65,8 @@ pub struct Args {
 /// One input file as read, with its header.
 type Input = reader::TableFile;
 
-/// A row that could not be recorded, for the clerk who fixes it.
+/// A row that could not be recorded, for the clerk who fixes it. The reason and what to do are kept in both
+/// languages: the terminal shows the run's, the rejects workbook always the Chinese.
 #[derive(Debug, Clone)]
 pub struct Reject {
     pub file: String,
@@ -71,12 +74,31 @@ pub struct Reject {
     pub row: u32,
     pub column: String,
     pub value: String,
-    pub reason: String,
-    pub fix: String,
+    pub reason: Msg,
+    pub fix: Msg,
 }
 
-/// Why a row was refused: column label, value, reason, what to do.
-type RowError = (&'static str, String, String, &'static str);
+/// Why a row was refused: the column (its Chinese label), the value as shown, the reason and what to do.
+#[derive(Debug, Clone)]
+struct Refusal {
+    column: &'static str,
+    value: String,
+    reason: Msg,
+    fix: Msg,
+}
+
+/// A row refused: column label, value, reason, what to do.
+fn refuse(column: &'static str, value: impl Into<String>, reason: Msg, fix: Msg) -> RowError {
+    Box::new(Refusal {
+        column,
+        value: value.into(),
+        reason,
+        fix,
+    })
+}
+
+/// A refusal, boxed: the `Err` of a row's result stays small beside its `Ok`.
+type RowError = Box<Refusal>;
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
@@ -141,7 +163,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     match followup_of_row(row, &input.header, &cases, &index, &members, &dates) {
                         Err(e) => {
                             tally.rejected += 1;
-                            rejects.push(reject(input, excel_row, e));
+                            rejects.push(reject(input, excel_row, *e));
                         }
                         Ok(mut f) => {
                             if known.contains(&f.followup_id) {
@@ -152,7 +174,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                             match apply_change(&mut f, &mut cases, &index, &mut members) {
                                 Err(e) => {
                                     tally.rejected += 1;
-                                    rejects.push(reject(input, excel_row, e));
+                                    rejects.push(reject(input, excel_row, *e));
                                     continue;
                                 }
                                 Ok(Some(detail)) => {
@@ -204,11 +226,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     match complaint_of_row(row, &input.header, &cases, &index, &ws.policy, &dates) {
                         Err(e) => {
                             tally.rejected += 1;
-                            rejects.push(reject(input, excel_row, e));
+                            rejects.push(reject(input, excel_row, *e));
                         }
                         Ok((mut c, note)) => {
                             if let Some(note) = note {
-                                notes.push(format!("{} {} {excel_row}: {note}", input.name, tr("row", "第")));
+                                notes.push(format!(
+                                    "{} {}: {note}",
+                                    input.name,
+                                    tr(format!("row {excel_row}"), format!("第 {excel_row} 行"))
+                                ));
                             }
                             if !seen.insert(c.complaint_id.clone()) {
                                 tally.already += 1;
@@ -294,7 +320,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     let report = report_path(args.kind, &inputs);
     if !rejects.is_empty() && changed {
-        txn.put(&report, rejects_workbook(&rejects)?);
+        txn.put(&report, rejects_workbook(args.kind, &rejects)?);
     }
 
     // Summary.
@@ -349,13 +375,13 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         out.push_str("\n  ");
         out.push_str(&crate::ui::first_of(&notes, 20, "\n  "));
     }
-    for r in rejects.iter().take(10) {
+    const SHOWN: usize = 10;
+    for r in rejects.iter().take(SHOWN) {
         out.push_str(&format!(
-            "\n  {} {} {} {}{}: {} — {}",
+            "\n  {} {} {}{}: {} — {}",
             tr("rejected", "拒收"),
             r.file,
-            tr("row", "第"),
-            r.row,
+            tr(format!("row {}", r.row), format!("第 {} 行", r.row)),
             if r.column.is_empty() {
                 String::new()
             } else {
@@ -364,6 +390,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             r.reason,
             r.fix
         ));
+    }
+    if let Some(more) = crate::ui::more(SHOWN, rejects.len()) {
+        out.push_str(&format!("\n  {more}"));
     }
     crate::ui::record("rows_read", t.read);
     crate::ui::record("recorded", t.recorded);
@@ -435,26 +464,30 @@ fn data_rows(input: &Input) -> impl Iterator<Item = (u32, &Vec<Cell>)> {
         .map(|(i, row)| ((i + 1) as u32, row))
 }
 
-fn reject(input: &Input, row: u32, (column, value, reason, fix): RowError) -> Reject {
+fn reject(input: &Input, row: u32, e: Refusal) -> Reject {
     Reject {
         file: input.name.clone(),
         sheet: input.sheet.name.clone(),
         row,
-        column: column.to_string(),
-        value,
-        reason,
-        fix: fix.to_string(),
+        column: e.column.to_string(),
+        value: e.value,
+        reason: e.reason,
+        fix: e.fix,
     }
 }
 
 /// A date cell: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`, within `bounds`.
 fn date_of(cell: &Cell, label: &'static str, bounds: &DateBounds) -> std::result::Result<NaiveDate, RowError> {
     cell.as_date().and_then(|d| bounds.check(d)).map_err(|e| {
-        (
+        refuse(
             label,
             cell.text.clone(),
-            format!("{label}: {}", tr(e.to_string(), e.zh())),
-            "write the date as 2026-11-03",
+            // The column is named beside the reason, on the terminal and in the workbook.
+            Msg::new(e.to_string(), e.zh()),
+            Msg::new(
+                "write the date as 2026-11-03",
+                "请对照原始记录填写日期, 格式如 2026-11-03",
+            ),
         )
     })
 }
@@ -594,11 +627,17 @@ fn case_of_row(
     if !case_text.is_empty() {
         return match index.by_id.get(case_text.as_str()) {
             Some(&i) => Ok((cases[i].case_id.clone(), None)),
-            None => Err((
+            None => Err(refuse(
                 "案件编号",
                 case_text.clone(),
-                format!("unknown case {case_text}"),
-                "copy the 案件编号 from ledgers/cases.csv or a jiuzhu workbook",
+                Msg::new(
+                    format!("unknown case {case_text}"),
+                    format!("案件编号「{case_text}」不存在"),
+                ),
+                Msg::new(
+                    "copy the case ID (案件编号) from ledgers/cases.csv or a jiuzhu workbook",
+                    "请从 ledgers/cases.csv 或 jiuzhu 生成的工作簿中复制案件编号",
+                ),
             )),
         };
     }
@@ -607,19 +646,25 @@ fn case_of_row(
         if heads == Heads::Any {
             return Ok((String::new(), None));
         }
-        return Err((
+        return Err(refuse(
             "案件编号",
-            String::new(),
-            "no case: 案件编号 and 户主身份证号 are both blank".into(),
-            "fill in the 案件编号 (or the head's ID)",
+            "",
+            Msg::new(
+                "no case: the case ID (案件编号) and the head's ID (户主身份证号) are both blank",
+                "未写明案件: 案件编号和户主身份证号都为空",
+            ),
+            Msg::new(
+                "fill in the case ID (案件编号), or the head's ID",
+                "请填写案件编号 (或户主身份证号)",
+            ),
         ));
     }
     let id = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
-        (
+        refuse(
             "户主身份证号",
             id_number::mask_any(&cell.text),
-            format!("户主身份证号: {e}"),
-            "format the column as text and write the head's 18-character ID",
+            Msg::new(e.to_string(), e.message_zh()),
+            id_fix(&e),
         )
     })?;
     let headed: &[usize] = index.by_head.get(id.as_str()).map_or(&[], Vec::as_slice);
@@ -654,39 +699,89 @@ fn case_of_row(
                         id.masked(),
                         headed.len(),
                         c.case_id,
-                        c.status.as_str(),
+                        status_zh(c.status),
                         c.applied_on
                     ),
                 )
             });
             Ok((c.case_id.clone(), note))
         }
-        [] => Err((
+        [] => Err(refuse(
             "户主身份证号",
             id.masked(),
             match heads {
-                Heads::Open => format!("unknown case: no open case whose head is {}", id.masked()),
-                Heads::Any => format!("unknown case: no case whose head is {}", id.masked()),
+                Heads::Open => Msg::new(
+                    format!("unknown case: no open case whose head is {}", id.masked()),
+                    format!("找不到案件: 没有户主为 {} 的未结案件", id.masked()),
+                ),
+                Heads::Any => Msg::new(
+                    format!("unknown case: no case whose head is {}", id.masked()),
+                    format!("找不到案件: 没有户主为 {} 的案件", id.masked()),
+                ),
             },
-            "check the ID, or write the 案件编号",
+            Msg::new(
+                "check the ID, or write the case ID (案件编号)",
+                "请核对身份证号, 或填写案件编号",
+            ),
         )),
-        _ => Err((
+        _ => Err(refuse(
             "户主身份证号",
             id.masked(),
             match heads {
-                Heads::Open => format!(
-                    "{} heads {} open cases; the row does not say which",
-                    id.masked(),
-                    found.len()
+                Heads::Open => Msg::new(
+                    format!(
+                        "{} heads {} open cases; the row does not say which",
+                        id.masked(),
+                        found.len()
+                    ),
+                    format!("户主 {} 有 {} 个未结案件, 该行未写明是哪一个", id.masked(), found.len()),
                 ),
-                Heads::Any => format!(
-                    "{} heads {} cases applied for on the same day; the row does not say which",
-                    id.masked(),
-                    found.len()
+                Heads::Any => Msg::new(
+                    format!(
+                        "{} heads {} cases applied for on the same day; the row does not say which",
+                        id.masked(),
+                        found.len()
+                    ),
+                    format!(
+                        "户主 {} 有 {} 个同一天申请的案件, 该行未写明是哪一个",
+                        id.masked(),
+                        found.len()
+                    ),
                 ),
             },
-            "write the 案件编号",
+            Msg::new("write the case ID (案件编号)", "请填写案件编号"),
         )),
+    }
+}
+
+/// What to do about an ID number that is not valid: a column Excel turned into numbers is set to text and typed
+/// again; any other fault is checked against the ID card.
+fn id_fix(e: &id_number::IdError) -> Msg {
+    if matches!(e, id_number::IdError::ExcelMangled) {
+        Msg::new(
+            "format the column as Text (设置单元格格式 → 文本), type the numbers again from the ID cards, and export again",
+            "请把该列设为文本格式 (设置单元格格式 → 文本), 按身份证重新录入后再导出",
+        )
+    } else {
+        Msg::new(
+            "check the number against the ID card and correct it",
+            "请与身份证核对并改正",
+        )
+    }
+}
+
+/// A case's status as the office says it (the labels `status` uses), for a line a Chinese clerk reads.
+fn status_zh(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Received => "已受理",
+        CaseStatus::NeedsInfo => "待补充",
+        CaseStatus::Verified => "审核通过",
+        CaseStatus::Ineligible => "审核不符",
+        CaseStatus::Rejected => "不予批准",
+        CaseStatus::Approved => "已批准",
+        CaseStatus::Effective => "享受中",
+        CaseStatus::Stopped => "停发",
+        CaseStatus::Closed => "结案",
     }
 }
 
@@ -718,35 +813,46 @@ fn followup_of_row(
     )?;
     let visitors = split_names(h.text(row, "visitors"));
     if visitors.is_empty() {
-        return Err((
+        return Err(refuse(
             "回访人",
-            String::new(),
-            "no visitors (回访人 is blank)".into(),
-            "write the visitors' names, separated by 、",
+            "",
+            Msg::new("no visitors (回访人 is blank)", "回访人未填写"),
+            Msg::new(
+                "write the visitors' names, separated by 、",
+                "请填写回访人姓名, 多人用、分隔",
+            ),
         ));
     }
     let class_text = h.text(row, "difficulty_class");
     let difficulty_class = DifficultyClass::parse(class_text).ok_or_else(|| {
-        (
+        let t = crate::domain::text::excerpt(class_text);
+        refuse(
             "困难类别",
-            class_text.to_string(),
-            format!(
-                "困难类别 `{}` is not 特殊困难, 一般困难 or 临时困难",
-                crate::domain::text::excerpt(class_text)
+            class_text,
+            Msg::new(
+                format!("困难类别 `{t}` is not 特殊困难, 一般困难 or 临时困难"),
+                format!("困难类别「{t}」无法识别, 应为 特殊困难、一般困难 或 临时困难"),
             ),
-            "write 特殊困难, 一般困难 or 临时困难",
+            Msg::new(
+                "write 特殊困难, 一般困难 or 临时困难",
+                "请填写 特殊困难、一般困难 或 临时困难",
+            ),
         )
     })?;
     let change_text = h.text(row, "change_kind");
     let change = ChangeKind::parse(change_text).ok_or_else(|| {
-        (
+        let t = crate::domain::text::excerpt(change_text);
+        refuse(
             "变化类型",
-            change_text.to_string(),
-            format!(
-                "变化类型 `{}` is not 无变化, 收入变化, 迁出 or 死亡",
-                crate::domain::text::excerpt(change_text)
+            change_text,
+            Msg::new(
+                format!("变化类型 `{t}` is not 无变化, 收入变化, 迁出 or 死亡"),
+                format!("变化类型「{t}」无法识别, 应为 无变化、收入变化、迁出 或 死亡"),
             ),
-            "write 收入变化, 迁出 or 死亡 (blank or 无变化 when nothing changed)",
+            Msg::new(
+                "write 收入变化, 迁出 or 死亡 (blank or 无变化 when nothing changed)",
+                "请填写 收入变化、迁出 或 死亡 (没有变化时填 无变化 或留空)",
+            ),
         )
     })?;
     let mut member_id_number = String::new();
@@ -754,41 +860,62 @@ fn followup_of_row(
     if change != ChangeKind::None {
         let cell = h.get(row, "member_id_number").cloned().unwrap_or_default();
         if cell.is_blank() {
-            return Err((
+            return Err(refuse(
                 "变化成员身份证号",
-                String::new(),
-                format!(
-                    "变化类型 {} names no member (变化成员身份证号 is blank)",
-                    change.label_zh()
+                "",
+                Msg::new(
+                    format!(
+                        "变化类型 {} names no member (变化成员身份证号 is blank)",
+                        change.label_zh()
+                    ),
+                    format!(
+                        "变化类型为{}, 但未写明是哪位成员 (变化成员身份证号为空)",
+                        change.label_zh()
+                    ),
                 ),
-                "write the ID number of the member whose situation changed",
+                Msg::new(
+                    "write the ID number of the member whose situation changed",
+                    "请填写情况有变化的成员的身份证号",
+                ),
             ));
         }
         let id: IdNumber = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
-            (
+            refuse(
                 "变化成员身份证号",
                 id_number::mask_any(&cell.text),
-                format!("变化成员身份证号: {e}"),
-                "format the column as text and write the member's 18-character ID",
+                Msg::new(e.to_string(), e.message_zh()),
+                id_fix(&e),
             )
         })?;
         if members.find(&case_id, id.as_str()).is_none() {
-            return Err((
+            return Err(refuse(
                 "变化成员身份证号",
                 id.masked(),
-                format!("{} is not a member of case {case_id}", id.masked()),
-                "check the ID against the case's members",
+                Msg::new(
+                    format!("{} is not a member of case {case_id}", id.masked()),
+                    format!("{} 不是案件 {case_id} 的家庭成员", id.masked()),
+                ),
+                Msg::new(
+                    "check the ID against the case's members",
+                    "请对照该案件的家庭成员核对身份证号",
+                ),
             ));
         }
         member_id_number = id.as_str().to_string();
         if change == ChangeKind::Income {
             let cell = h.get(row, "new_income").cloned().unwrap_or_default();
             if cell.is_blank() {
-                return Err((
+                return Err(refuse(
                     "变化后月收入(元)",
-                    String::new(),
-                    "收入变化 without the new monthly income".into(),
-                    "write the member's monthly income now, in yuan (0 when none)",
+                    "",
+                    Msg::new(
+                        "收入变化 without the new monthly income",
+                        "变化类型为收入变化, 但未填写变化后月收入",
+                    ),
+                    Msg::new(
+                        "write the member's monthly income now, in yuan (0 when none)",
+                        "请填写该成员现在的月收入, 以元为单位 (没有收入填 0)",
+                    ),
                 ));
             }
             let parsed = match cell.number {
@@ -798,19 +925,22 @@ fn followup_of_row(
             match parsed {
                 Ok(f) if !f.is_negative() => new_income_amount = Some(f),
                 Ok(_) => {
-                    return Err((
+                    return Err(refuse(
                         "变化后月收入(元)",
                         cell.text.clone(),
-                        "income is negative".into(),
-                        "write the monthly income as 0 or more",
+                        Msg::new("income is negative", "月收入为负数"),
+                        Msg::new("write the monthly income as 0 or more", "请填写 0 或更大的月收入"),
                     ))
                 }
                 Err(e) => {
-                    return Err((
+                    return Err(refuse(
                         "变化后月收入(元)",
                         cell.text.clone(),
-                        e.to_string(),
-                        "write the amount in yuan, e.g. 1200.50",
+                        Msg::new(e.to_string(), e.zh()),
+                        Msg::new(
+                            "write the amount in yuan, e.g. 1200.50",
+                            "请以元为单位填写金额, 如 1200.50",
+                        ),
                     ))
                 }
             }
@@ -855,16 +985,21 @@ fn apply_change(
     };
     match (f.change, at) {
         (ChangeKind::None, _) => Ok(None),
-        (_, None) => Err((
-            "变化成员身份证号",
-            id_number::mask_any(&f.member_id_number),
-            format!(
-                "{} is no longer a member of case {}",
-                id_number::mask_any(&f.member_id_number),
-                f.case_id
-            ),
-            "the member was removed by an earlier row; check the sheet",
-        )),
+        (_, None) => {
+            let who = id_number::mask_any(&f.member_id_number);
+            Err(refuse(
+                "变化成员身份证号",
+                who.clone(),
+                Msg::new(
+                    format!("{who} is no longer a member of case {}", f.case_id),
+                    format!("{who} 已不是案件 {} 的家庭成员", f.case_id),
+                ),
+                Msg::new(
+                    "the member was removed by an earlier row; check the sheet",
+                    "该成员已被表中前面的一行移出家庭; 请检查表格",
+                ),
+            ))
+        }
         (ChangeKind::Income, Some(i)) => {
             let m = &mut members.list[i];
             let new = f.new_income_amount.expect("checked: income change has an amount");
@@ -882,14 +1017,21 @@ fn apply_change(
         }
         (ChangeKind::MovedOut | ChangeKind::Died, Some(i)) => {
             if members.list[i].relation == Relation::Head {
-                return Err((
+                let head = &members.list[i];
+                return Err(refuse(
                     "变化成员身份证号",
-                    members.list[i].id_number.masked(),
-                    format!(
-                        "{} is the head of household; the case cannot lose its head here",
-                        members.list[i].name
+                    head.id_number.masked(),
+                    Msg::new(
+                        format!(
+                            "{} is the head of household; the case cannot lose its head here",
+                            head.name
+                        ),
+                        format!("{} 是户主; 不能在回访中把户主移出家庭", head.name),
                     ),
-                    "the household applies again with its new head (or close the case)",
+                    Msg::new(
+                        "the household applies again with its new head (or close the case)",
+                        "请由新户主重新申请 (或办结该案件)",
+                    ),
                 ));
             }
             let size = members.remove(i) as u32;
@@ -923,23 +1065,24 @@ fn complaint_of_row(
     )?;
     let channel_text = h.text(row, "channel");
     let channel = Channel::parse(channel_text).ok_or_else(|| {
-        (
+        let t = crate::domain::text::excerpt(channel_text);
+        refuse(
             "信访方式",
-            channel_text.to_string(),
-            format!(
-                "信访方式 `{}` is not 来信, 来访, 电话 or 网络",
-                crate::domain::text::excerpt(channel_text)
+            channel_text,
+            Msg::new(
+                format!("信访方式 `{t}` is not 来信, 来访, 电话 or 网络"),
+                format!("信访方式「{t}」无法识别, 应为 来信、来访、电话 或 网络"),
             ),
-            "write 来信, 来访, 电话 or 网络",
+            Msg::new("write 来信, 来访, 电话 or 网络", "请填写 来信、来访、电话 或 网络"),
         )
     })?;
     let subject = h.text(row, "subject").trim().to_string();
     if subject.is_empty() {
-        return Err((
+        return Err(refuse(
             "信访事项",
-            String::new(),
-            "no subject (信访事项 is blank)".into(),
-            "write what the complaint is about",
+            "",
+            Msg::new("no subject (信访事项 is blank)", "信访事项未填写"),
+            Msg::new("write what the complaint is about", "请填写信访反映的事项"),
         ));
     }
     let (case_id, note) = case_of_row(row, h, cases, index, Heads::Any)?;
@@ -951,20 +1094,23 @@ fn complaint_of_row(
     };
     let replied_on = optional_date(h, row, "replied_on", "答复日期", dates)?;
     if replied_on.is_some_and(|d| d < received_on) {
-        return Err((
+        return Err(refuse(
             "答复日期",
             replied_on.map(|d| d.to_string()).unwrap_or_default(),
-            "答复日期 is before 收到日期".into(),
-            "check both dates",
+            Msg::new("答复日期 is before 收到日期", "答复日期早于收到日期"),
+            Msg::new("check both dates", "请核对两个日期"),
         ));
     }
     let result = h.text(row, "result").trim().to_string();
     if replied_on.is_some() && result.is_empty() {
-        return Err((
+        return Err(refuse(
             "处理结果",
-            String::new(),
-            "答复日期 given but no 处理结果".into(),
-            "write the result of the handling (处理结果) that was replied",
+            "",
+            Msg::new("答复日期 given but no 处理结果", "填写了答复日期, 但没有处理结果"),
+            Msg::new(
+                "write the result of the handling (处理结果) that was replied",
+                "请填写已答复的处理结果",
+            ),
         ));
     }
     let complainant = h.text(row, "complainant").trim().to_string();
@@ -999,18 +1145,27 @@ fn report_path(kind: Kind, inputs: &[Input]) -> PathBuf {
     ))
 }
 
-fn rejects_workbook(rejects: &[Reject]) -> Result<Vec<u8>> {
+/// The rejects workbook, for the clerk who fixes the rows: Chinese whatever the terminal's language, so the same
+/// files give the same bytes under any locale.
+fn rejects_workbook(kind: Kind, rejects: &[Reject]) -> Result<Vec<u8>> {
+    let what = match kind {
+        Kind::Followups => "回访记录",
+        Kind::Complaints => "信访登记",
+    };
     writer::workbook_bytes(&[SheetSpec {
-        name: "拒收 rejected".into(),
-        title: Some("未能记录的行 — 改正后重新导入 (jiuzhu intake --kind …)".into()),
+        name: "拒收".into(),
+        title: Some(format!(
+            "未能记录的{what}行 — 改正后重新导入 (`jiuzhu intake --kind {}`)",
+            kind.step()
+        )),
         columns: vec![
-            Column::new("文件 file", ColKind::Text),
-            Column::new("工作表 sheet", ColKind::Text),
-            Column::new("行 row", ColKind::Count),
-            Column::new("列 column", ColKind::Text),
-            Column::new("值 value", ColKind::Code),
-            Column::new("原因 reason", ColKind::Text),
-            Column::new("处理办法 what to do", ColKind::Text),
+            Column::new("文件", ColKind::Text),
+            Column::new("工作表", ColKind::Text),
+            Column::new("行", ColKind::Count),
+            Column::new("列", ColKind::Text),
+            Column::new("值", ColKind::Code),
+            Column::new("原因", ColKind::Text),
+            Column::new("处理办法", ColKind::Text),
         ],
         rows: rejects
             .iter()
@@ -1021,8 +1176,8 @@ fn rejects_workbook(rejects: &[Reject]) -> Result<Vec<u8>> {
                     Value::Count(r.row as i64),
                     Value::from(r.column.as_str()),
                     Value::from(r.value.as_str()),
-                    Value::from(r.reason.as_str()),
-                    Value::from(r.fix.as_str()),
+                    Value::from(r.reason.zh()),
+                    Value::from(r.fix.zh()),
                 ]
             })
             .collect(),

@@ -188,7 +188,13 @@ impl Encoding {
             "auto" | "detect" => Ok(Encoding::Detect),
             "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
-            _ => bail!("unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"),
+            _ => bail!(
+                "{}",
+                tr(
+                    format!("unknown encoding `{s}`: use utf-8, gbk or gb18030 (or leave it out to detect)"),
+                    format!("不认识的编码 `{s}`: 请用 utf-8、gbk 或 gb18030 (或不写, 由 jiuzhu 自动识别)"),
+                )
+            ),
         }
     }
 }
