@@ -52,6 +52,28 @@ pub fn tr_in(lang: Lang, en: impl Into<String>, zh: impl Into<String>) -> String
     }
 }
 
+/// The language a command line asks for with `--lang X` or `--lang=X` (the options end at `--`), read before
+/// the command line is parsed, so that its help and its usage errors are in that language too. None when it asks
+/// for none, or for one [`parse`] does not know (the parse then refuses it).
+pub fn from_args<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<Lang> {
+    let mut found = None;
+    let mut args = args.iter().map(|a| a.as_ref().to_string_lossy());
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        let value = match arg.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(rest) => rest.strip_prefix('=').map(|v| v.to_string().into()),
+            None => None,
+        };
+        if let Some(v) = value {
+            found = parse(&v);
+        }
+    }
+    found
+}
+
 /// Parses `--lang`.
 pub fn parse(s: &str) -> Option<Lang> {
     match s.to_ascii_lowercase().as_str() {
@@ -152,6 +174,10 @@ pub fn english_words(line: &str) -> Vec<String> {
         "followups",
         "complaints",
         "applications",
+        "help",
+        // The values of `--lang`.
+        "zh",
+        "en",
     ];
     // Spans in backticks are commands or code.
     let mut text = String::new();
@@ -191,7 +217,10 @@ pub fn english_words(line: &str) -> Vec<String> {
             // An initial, or an acronym (YYYY-MM-DD, DIR, FILE) standing for a value.
             continue;
         }
-        if NAMES.contains(&letters.to_ascii_lowercase().as_str()) {
+        // A name as typed (`sample-data`), or its letters (`Git`, `jiuzhu's`).
+        if NAMES.contains(&token.to_ascii_lowercase().as_str())
+            || NAMES.contains(&letters.to_ascii_lowercase().as_str())
+        {
             continue;
         }
         words.push(token.to_string());
@@ -202,6 +231,16 @@ pub fn english_words(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_is_read_from_the_command_line_before_it_is_parsed() {
+        assert_eq!(from_args(&["--lang", "zh", "intake", "--help"]), Some(Lang::Zh));
+        assert_eq!(from_args(&["status", "--lang=en"]), Some(Lang::En));
+        assert_eq!(from_args(&["-C", "x", "status"]), None);
+        assert_eq!(from_args(&["--lang", "fr", "status"]), None);
+        assert_eq!(from_args(&["--language", "zh"]), None);
+        assert_eq!(from_args(&["cat", "--", "--lang", "zh"]), None);
+    }
 
     #[test]
     fn english_words_pass_over_codes_options_paths_and_program_names() {
@@ -215,6 +254,9 @@ mod tests {
             Vec::<String>::new()
         );
         assert!(english_words("报告: reports/intake-rejects-城关镇.xlsx").is_empty());
+        assert!(english_words("  sample-data   生成一个虚构的工作区").is_empty());
+        assert!(english_words("      --lang <zh|en>  消息的语言").is_empty());
+        assert_eq!(english_words("  help   Print help"), ["Print"]);
         assert_eq!(
             english_words("blocked CD-2026-2B0F98E533C9: not verified"),
             ["blocked", "not", "verified"]
