@@ -950,11 +950,12 @@ fn parse_command_line() -> Result<Cli, ExitCode> {
     };
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            jiuzhu::outln!("{}", help_zh(&err));
+            // Bold headings on a terminal, as clap prints them in English.
+            jiuzhu::outln!("{}", help_zh(&err, jiuzhu::ui::colour_stdout()));
             Err(ExitCode::SUCCESS)
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            jiuzhu::errln!("{}", help_zh(&err));
+            jiuzhu::errln!("{}", help_zh(&err, false));
             Err(ExitCode::from(2))
         }
         _ => {
@@ -971,13 +972,16 @@ fn parse_command_line() -> Result<Cli, ExitCode> {
     }
 }
 
-/// A help (or the version) clap rendered from the localized command, with its usage's `[OPTIONS]` in Chinese.
-fn help_zh(err: &clap::Error) -> String {
-    err.render()
-        .to_string()
-        .replace("[OPTIONS]", "[选项]")
-        .trim_end()
-        .to_string()
+/// A help (or the version) clap rendered from the localized command, with its usage's `[OPTIONS]` in Chinese;
+/// styled (ANSI) when `colour`.
+fn help_zh(err: &clap::Error, colour: bool) -> String {
+    let help = err.render();
+    let text = if colour {
+        help.ansi().to_string()
+    } else {
+        help.to_string()
+    };
+    text.replace("[OPTIONS]", "[选项]").trim_end().to_string()
 }
 
 /// Puts clap's own texts of a built command in Chinese, for a run in Chinese: the headings (every option and
