@@ -5,6 +5,9 @@
 #
 #   examples/run-month.sh            # in a new temporary folder (printed)
 #   examples/run-month.sh ~/month    # in ~/month (must not be a workspace yet)
+#   JIUZHU=target/debug/jiuzhu examples/run-month.sh   # with a jiuzhu already built (no build)
+#
+# Under a Chinese locale (LC_ALL, LC_MESSAGES or LANG starting with zh) it speaks Chinese, as jiuzhu does.
 #
 # A step that needs a person (jiuzhu exit 1: e.g. the two rows the county's clerk mistyped) does not stop the
 # month; a step that cannot run (exit 2) does.
@@ -15,19 +18,29 @@ repo="$(dirname "$here")"
 county="$here/county"
 dir="${1:-$(mktemp -d "${TMPDIR:-/tmp}/jiuzhu-month.XXXXXX")}"
 
-echo "== building jiuzhu"
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-jz="$repo/target/release/jiuzhu"
+# The language jiuzhu picks (i18n::from_env): the first of LC_ALL, LC_MESSAGES, LANG that is set.
+locale="${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}"
+case "$locale" in zh*|ZH*) zh=1 ;; *) zh= ;; esac
+# say ENGLISH CHINESE: one line in the run's language.
+say() { if [ -n "$zh" ]; then echo "$2"; else echo "$1"; fi; }
+
+if [ -n "${JIUZHU:-}" ]; then
+  jz="$JIUZHU"
+else
+  say "== building jiuzhu" "== 编译 jiuzhu"
+  cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+  jz="$repo/target/release/jiuzhu"
+fi
 
 step() {
   local rc=0
   echo "\$ jiuzhu $*"
   "$jz" -C "$dir" "$@" || rc=$?
   if [ "$rc" -gt 1 ]; then
-    echo "run-month: 'jiuzhu $*' could not run (exit $rc); stopping" >&2
+    say "run-month: 'jiuzhu $*' could not run (exit $rc); stopping" "run-month: 'jiuzhu $*' 无法运行 (退出码 $rc); 停止" >&2
     exit "$rc"
   fi
-  [ "$rc" -eq 0 ] || echo "   (exit 1: something above needs a person)"
+  [ "$rc" -eq 0 ] || say "   (exit 1: something above needs a person)" "   (退出码 1: 上面有事项需要人工处理)"
 }
 
 commit() {
@@ -35,20 +48,20 @@ commit() {
   git -C "$dir" commit -q -m "$1" || true
 }
 
-echo "== the county workspace: $dir"
+say "== the county workspace: $dir" "== 县工作区: $dir"
 "$jz" init "$dir"
 git -C "$dir" config user.name >/dev/null || git -C "$dir" config user.name "jiuzhu example"
 git -C "$dir" config user.email >/dev/null || git -C "$dir" config user.email "example@jiuzhu.invalid"
 commit "init: 青禾县 workspace and policy"
 
-echo "== intake: the November registers of three townships"
+say "== intake: the November registers of three townships" "== 导入: 三个乡镇 11 月的申请登记表"
 step intake "$county/inbox/2026-11/城关镇-申请登记表.xlsx" \
             "$county/inbox/2026-11/东河乡-申请登记.csv" \
             "$county/inbox/2026-11/西岭镇-申请登记.xlsx"
 commit "intake 2026-11: registers of 城关镇, 东河乡, 西岭镇"
 
 registries="$county/registries"
-echo "== compare: the month's registries from other departments (信息比对)"
+say "== compare: the month's registries from other departments" "== 信息比对: 本月其他部门的数据"
 step compare --source "deaths=$registries/deaths.xlsx" --source "vehicles=$registries/vehicles.csv" \
              --source "payroll=$registries/payroll.xlsx" --source "relatives=$registries/relatives.xlsx"
 commit "compare 2026-11: deaths, vehicles, payroll, relatives"
@@ -74,11 +87,11 @@ answers="$dir/reports/compare-answers-$batch.csv"
 step compare --resolve "$answers"
 commit "compare 2026-11: dispositions of batch $batch recorded"
 
-echo "== verify: the review of every case as of 2026-11-20, with the month's home visits (入户调查)"
+say "== verify: the review of every case as of 2026-11-20, with the month's home visits" "== 审核: 截至 2026-11-20 审核每个案件, 录入本月入户调查"
 step verify --as-of 2026-11-20 --visits "$county/visits/2026-11-入户调查.csv"
 commit "verify 2026-11: checks as of 2026-11-20, visits, review workbook and 一次性告知 list"
 
-echo "== decide: proposals for 2026-11 and the review meeting's worksheet"
+say "== decide: proposals for 2026-11 and the review meeting's worksheet" "== 审批: 2026-11 的拟办意见和审批会评议表"
 step decide --period 2026-11
 commit "decide 2026-11: proposals"
 
@@ -97,11 +110,11 @@ step decide --record "$verdicts" --meeting "青禾县2026年11月社会救助审
             --attendees "张局长、李股长、王会计、村代表赵某"
 commit "decide 2026-11: review meeting of 2026-11-20 recorded, public notice posted"
 
-echo "== decide: the notice ran 2026-11-21 to 2026-11-27 without objection; decisions take effect"
+say "== decide: the notice ran 2026-11-21 to 2026-11-27 without objection; decisions take effect" "== 审批: 2026-11-21 至 2026-11-27 公示无异议, 决定生效"
 step decide --period 2026-11 --as-of 2026-11-28
 commit "decide 2026-11: decisions effective after the notice"
 
-echo "== disburse: the November batch, bank files by profile and the 汇总表 to sign"
+say "== disburse: the November batch, bank files and the summary sheet to sign" "== 发放: 11 月批次、银行代发文件和待签字的汇总表"
 step disburse --period 2026-11
 commit "disburse 2026-11: batch, bank files, 汇总表"
 
@@ -117,32 +130,47 @@ step disburse --reconcile "$ret" --profile rcc_csv
 rm -f "$ret"
 commit "disburse 2026-11: 回盘 reconciled (one failure waits for a corrected account)"
 
-echo "== audit: the whole chain cross-checked, the monthly change report (silent when everything holds)"
+say "== audit: the whole chain cross-checked, the monthly change report (silent when everything holds)" "== 审计: 全链条交叉核对, 月度变动报告 (一切无误时不输出)"
 step audit
 commit "audit 2026-11: change report, ledgers' hashes recorded"
 
-echo "== audit: a reproducible 5% spot check (抽查), stratified by village and scheme"
+say "== audit: a reproducible 5% spot check, stratified by village and scheme" "== 审计: 可复现的 5% 抽查, 按村和救助类别分层"
 step audit --sample 5% --seed 20261201 --stratify
 commit "audit 2026-11: spot-check sample 20261201 drawn"
 
-echo "== archive: a dossier for every closed household (一户一档), and their checksums verified"
+say "== archive: a dossier for every closed household, and their checksums verified" "== 归档: 每个已结案户一户一档, 并核验校验和"
 step archive
 commit "archive 2026-11: dossiers of closed cases"
 step archive verify
 
-echo "== report: the monthly statistics workbook (统计报表) with its charts"
+say "== report: the monthly statistics workbook with its charts" "== 报表: 本月统计报表及图表"
 step report --period 2026-11
 commit "report 2026-11: 统计报表"
 
-echo "== dynamic management: the month's follow-up visits (回访; one finds new income) and complaints (信访)"
+say "== dynamic management: the month's follow-up visits (one finds new income) and complaints" "== 动态管理: 本月回访 (其中一户发现新收入) 和信访"
 step intake --kind followups "$county/followups/2026-11-回访.csv"
 commit "followups 2026-11: visits recorded, one member's income updated (next decide: 减发)"
 step intake --kind complaints "$county/complaints/2026-11-信访.csv"
 commit "complaints 2026-11: registered"
 
-echo "== status: what needs a person now"
+say "== status: what needs a person now" "== 状态: 现在需要人工处理的事项"
 step status
 
+if [ -n "$zh" ]; then
+  echo "== 完成。请查看:"
+  echo "   $dir/ledgers/cases.csv, members.csv    导入的案件和人员"
+  echo "   $dir/ledgers/matches.csv               信息比对的命中及处理结果"
+  echo "   $dir/ledgers/checks.csv                每个审核中案件的每项核查"
+  echo "   $dir/ledgers/decisions.csv             决定及其计算过程 (jiuzhu explain 案件编号)"
+  echo "   $dir/ledgers/payments.csv              本月发放及银行回盘结果"
+  echo "   $dir/reports/                          拒收表、比对表、审核表、一次性告知、评议表、公示、汇总表和银行文件"
+  echo "   $dir/ledgers/change_reports.csv        月度变动报告 (jiuzhu audit); reports/audit-findings.xlsx"
+  echo "   $dir/archive/                          每个已结案户一档, 附 MANIFEST.csv"
+  echo "   $dir/reports/统计报表-2026-11.xlsx      本月统计报表及图表 (jiuzhu report)"
+  echo "   $dir/ledgers/followups.csv, complaints.csv   回访和信访 (jiuzhu status 列出到期事项)"
+  echo "   \`git -C '$dir' log --stat\`              每一步一次提交"
+  exit 0
+fi
 echo "== done. Look at:"
 echo "   $dir/ledgers/cases.csv, members.csv    the cases and people taken in"
 echo "   $dir/ledgers/matches.csv               registry hits and what was decided about them"

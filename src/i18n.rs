@@ -85,7 +85,7 @@ pub fn parse(s: &str) -> Option<Lang> {
 
 /// A message kept in both languages: what a person reads on the terminal (in the run's language) and what a
 /// workbook for people records (always Chinese, whatever the terminal) come from the one place it was made.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Msg {
     pub en: String,
     pub zh: String,
@@ -149,6 +149,7 @@ pub fn english_words(line: &str) -> Vec<String> {
         "ok",
         "hiv",
         "ascii",
+        "tab",
         "sha",
         "http",
         "https",
@@ -201,6 +202,7 @@ pub fn english_words(line: &str) -> Vec<String> {
             || token.contains('/')
             || token.contains('\\')
             || token.contains('_')
+            || token.contains('-')
             || token.contains('@')
             || token.chars().any(|c| c.is_ascii_digit())
             || !token.is_ascii()
@@ -217,10 +219,7 @@ pub fn english_words(line: &str) -> Vec<String> {
             // An initial, or an acronym (YYYY-MM-DD, DIR, FILE) standing for a value.
             continue;
         }
-        // A name as typed (`sample-data`), or its letters (`Git`, `jiuzhu's`).
-        if NAMES.contains(&token.to_ascii_lowercase().as_str())
-            || NAMES.contains(&letters.to_ascii_lowercase().as_str())
-        {
+        if NAMES.contains(&letters.to_ascii_lowercase().as_str()) {
             continue;
         }
         words.push(token.to_string());
@@ -254,9 +253,12 @@ mod tests {
             Vec::<String>::new()
         );
         assert!(english_words("报告: reports/intake-rejects-城关镇.xlsx").is_empty());
+        // A file's or a sheet's name is a name, whatever its letters.
+        assert!(english_words("拒收 工作表 person-in-two-households 第 5 行").is_empty());
+        // The help's list of commands, and `--lang`'s values.
         assert!(english_words("  sample-data   生成一个虚构的工作区").is_empty());
+        assert!(english_words("  help          显示本帮助").is_empty());
         assert!(english_words("      --lang <zh|en>  消息的语言").is_empty());
-        assert_eq!(english_words("  help   Print help"), ["Print"]);
         assert_eq!(
             english_words("blocked CD-2026-2B0F98E533C9: not verified"),
             ["blocked", "not", "verified"]

@@ -20,7 +20,7 @@ use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::HashMap;
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::ledger::{Relation, WorkAbility};
 use crate::policy::{Hukou, Policy};
 use crate::sheet::fields::{field, HeaderNames};
@@ -43,15 +43,15 @@ pub struct Problem {
     pub column: String,
     /// The value as written (IDs included: the rejects report is for the clerk who fixes the row).
     pub value: String,
-    pub reason: String,
-    pub fix: String,
+    pub reason: Msg,
+    pub fix: Msg,
 }
 
 /// A row that carries no data, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skip {
     pub at: RowRef,
-    pub reason: String,
+    pub reason: Msg,
 }
 
 /// A member row as read.
@@ -178,12 +178,22 @@ pub struct NoRegister {
 
 impl std::fmt::Display for NoRegister {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = &self.file;
         writeln!(
             f,
-            "{}: no application register found. A register needs a header row naming at least 姓名, 身份证号, \
-             与户主关系, 申请类别 and 户主身份证号, 户编号 or 序号 (or a households sheet with 户主身份证号 or 户编号 \
-             and 申请类别 plus a members sheet).",
-            self.file
+            "{}",
+            tr(
+                format!(
+                    "{file}: no application register found. A register needs a header row naming at least the name \
+                     (姓名), the ID number (身份证号), the relation (与户主关系), the scheme (申请类别) and the head's \
+                     ID (户主身份证号), a household number (户编号) or a serial (序号) — or a households sheet with \
+                     户主身份证号 or 户编号 and 申请类别, plus a members sheet."
+                ),
+                format!(
+                    "{file}: 没有找到申请登记表。登记表要有一行表头, 至少含 姓名、身份证号、与户主关系、申请类别, 以及 \
+                     户主身份证号、户编号 或 序号 之一 (或者: 一张含户主身份证号或户编号及申请类别的户信息表, 加一张成员表)。"
+                ),
+            )
         )?;
         if let Some(read_as) = &self.read_as {
             writeln!(f, "  {read_as}")?;
@@ -193,7 +203,11 @@ impl std::fmt::Display for NoRegister {
         }
         write!(
             f,
-            "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again."
+            "{}",
+            tr(
+                "Rename the headers (or add aliases under `columns:` in jiuzhu.yaml) and try again.",
+                "请修改表头 (或在 jiuzhu.yaml 的 `columns:` 下添加别名) 后重试。",
+            )
         )
     }
 }
@@ -353,13 +367,13 @@ fn hidden_sheet_notes(file: &str, read: &[&RawSheet], passed_over: &[&RawSheet])
 /// What a row below the header is.
 enum RowKind {
     Data,
-    Skip(String),
+    Skip(Msg),
 }
 
 fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     let non_blank: Vec<&Cell> = row.iter().filter(|c| !c.is_blank()).collect();
     if non_blank.is_empty() {
-        return RowKind::Skip("blank row".into());
+        return RowKind::Skip(Msg::new("blank row", "空行"));
     }
     for c in non_blank.iter().take(3) {
         // `合  计` is written with spaces too; only a cell starting with one of these characters can be one.
@@ -368,7 +382,8 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
         }
         let t: String = c.text.chars().filter(|ch| !ch.is_whitespace()).collect();
         if ["合计", "总计", "小计", "共计"].iter().any(|w| t.starts_with(w)) {
-            return RowKind::Skip(format!("totals row ({})", text::excerpt(&c.text)));
+            let t = text::excerpt(&c.text);
+            return RowKind::Skip(Msg::new(format!("totals row ({t})"), format!("合计行 ({t})")));
         }
     }
     // The header repeated below (a print-out's page break): the same texts in the header's columns.
@@ -381,7 +396,7 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
         })
         .count();
     if header_like >= 3 {
-        return RowKind::Skip("header row repeated".into());
+        return RowKind::Skip(Msg::new("header row repeated", "重复的表头行"));
     }
     if data_fields.iter().all(|f| header.text(row, f).is_empty())
         && (row.iter().all(|c| c.flaw.is_none()) || flawed_columns(row, header).next().is_none())
@@ -391,7 +406,11 @@ fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
             .take(3)
             .map(|c| text::excerpt(&c.text).to_string())
             .collect();
-        return RowKind::Skip(format!("note row without name, ID or relation ({})", note.join(" ")));
+        let note = note.join(" ");
+        return RowKind::Skip(Msg::new(
+            format!("note row without name, ID or relation ({note})"),
+            format!("说明行, 没有姓名、身份证号或与户主关系 ({note})"),
+        ));
     }
     RowKind::Data
 }
@@ -450,7 +469,10 @@ fn first_time<'r>(
     match seen_rows.entry((household, row_signature(row))) {
         std::collections::hash_map::Entry::Occupied(first) => {
             skips.push(Skip {
-                reason: format!("duplicate of row {} (identical cells; reported once)", first.get()),
+                reason: Msg::new(
+                    format!("duplicate of row {} (identical cells; reported once)", first.get()),
+                    format!("与第 {} 行重复 (各单元格相同; 只报一次)", first.get()),
+                ),
                 at,
             });
             None
@@ -524,8 +546,14 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
                 at,
                 column: label("household_key"),
                 value: String::new(),
-                reason: "this row has no household key or serial and no household above it".into(),
-                fix: "fill in 户主身份证号 (or 序号) for this row".into(),
+                reason: Msg::new(
+                    "this row has no household key or serial and no household above it",
+                    "该行没有户主身份证号或序号, 上面也没有所属的户",
+                ),
+                fix: Msg::new(
+                    "fill in the head's ID number (户主身份证号) or the serial (序号) for this row",
+                    "请为该行填写户主身份证号 (或序号)",
+                ),
             });
             continue;
         };
@@ -662,14 +690,17 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
                             text::excerpt(&shown(&prev.text)).to_string(),
                             text::excerpt(&shown(&cell.text)).to_string(),
                         );
-                        tr(
+                        Msg::new(
                             format!(
                                 "household key {key} has conflicting {l}: row {r0} says `{was}`, row {r1} says `{now}`"
                             ),
                             format!("同一户 ({key}) 的{l}前后不一致: 第 {r0} 行为「{was}」, 第 {r1} 行为「{now}」"),
                         )
                     },
-                    fix: "make the household's fields agree, or give the second household its own key".into(),
+                    fix: Msg::new(
+                        "make the household's fields agree, or give the second household its own key",
+                        "请让同一户的各行一致, 或给另一户填写它自己的户主身份证号",
+                    ),
                 });
             }
             Some(_) => {}
@@ -690,26 +721,31 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             .collect();
         &without_flaws
     };
-    let mut problem = |f: &str, value: &str, reason: String, fix: &str| {
+    let mut problem = |f: &str, value: &str, reason: Msg, fix: Msg| {
         problems.push(Problem {
             at: at.clone(),
             column: label(f),
             value: value.to_string(),
             reason,
-            fix: fix.to_string(),
+            fix,
         })
     };
     let name = header.text(row, "name").to_string();
     if name.is_empty() {
-        problem("name", "", tr("name is missing", "姓名未填写"), "fill in 姓名");
+        problem(
+            "name",
+            "",
+            Msg::new("name is missing", "姓名未填写"),
+            Msg::new("fill in the name (姓名)", "请填写姓名"),
+        );
     }
     let id_cell = header.get(row, "id_number").cloned().unwrap_or_default();
     let id = if id_cell.is_blank() {
         problem(
             "id_number",
             "",
-            tr("ID number is missing", "身份证号未填写"),
-            "fill in 身份证号",
+            Msg::new("ID number is missing", "身份证号未填写"),
+            Msg::new("fill in the ID number (身份证号)", "请填写身份证号"),
         );
         None
     } else {
@@ -717,11 +753,17 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             Ok(id) => Some(id),
             Err(e) => {
                 let fix = if matches!(e, crate::domain::id_number::IdError::ExcelMangled) {
-                    "format the 身份证号 column as Text (设置单元格格式 → 文本), type the numbers again from the ID cards, and export again"
+                    Msg::new(
+                        "format the ID number column as Text (设置单元格格式 → 文本), type the numbers again from the ID cards, and export again",
+                        "请把身份证号列设为文本格式 (设置单元格格式 → 文本), 按身份证重新录入后再导出",
+                    )
                 } else {
-                    "check the number against the ID card and correct it"
+                    Msg::new(
+                        "check the number against the ID card and correct it",
+                        "请与身份证核对并改正",
+                    )
                 };
-                problem("id_number", &id_cell.text, tr(e.to_string(), e.message_zh()), fix);
+                problem("id_number", &id_cell.text, Msg::new(e.to_string(), e.message_zh()), fix);
                 None
             }
         }
@@ -731,8 +773,11 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "relation",
             "",
-            tr("relation to the head is missing", "与户主关系未填写"),
-            "fill in 与户主关系 (户主, 配偶, 子, 女 …)",
+            Msg::new("relation to the head is missing", "与户主关系未填写"),
+            Msg::new(
+                "fill in the relation to the head (与户主关系: 户主, 配偶, 子, 女 …)",
+                "请填写与户主关系 (户主、配偶、子、女 …)",
+            ),
         );
         None
     } else {
@@ -741,8 +786,14 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             problem(
                 "relation",
                 rel_text,
-                format!("unknown relation `{}`", text::excerpt(rel_text)),
-                "use 户主/本人, 配偶, 子, 女, 父亲, 母亲, 孙子, 孙女, 儿媳, 女婿, 兄弟姐妹 or 其他",
+                Msg::new(
+                    format!("unknown relation `{}`", text::excerpt(rel_text)),
+                    format!("与户主关系「{}」无法识别", text::excerpt(rel_text)),
+                ),
+                Msg::new(
+                    "use 户主/本人, 配偶, 子, 女, 父亲, 母亲, 孙子, 孙女, 儿媳, 女婿, 兄弟姐妹 or 其他",
+                    "请填写 户主/本人、配偶、子、女、父亲、母亲、孙子、孙女、儿媳、女婿、兄弟姐妹 或 其他",
+                ),
             );
         }
         r
@@ -758,8 +809,8 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                     problem(
                         "monthly_income",
                         &c.text,
-                        "income is negative".into(),
-                        "write the monthly income as 0 or more",
+                        Msg::new("income is negative", "月收入为负数"),
+                        Msg::new("write the monthly income as 0 or more", "请填写 0 或更大的月收入"),
                     );
                     Fen(0)
                 }
@@ -768,8 +819,11 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                     problem(
                         "monthly_income",
                         &c.text,
-                        e.to_string(),
-                        "write the amount in yuan, e.g. 1200.50",
+                        Msg::new(e.to_string(), e.zh()),
+                        Msg::new(
+                            "write the amount in yuan, e.g. 1200.50",
+                            "请以元为单位填写金额, 如 1200.50",
+                        ),
                     );
                     Fen(0)
                 }
@@ -785,8 +839,14 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             problem(
                 "disability_grade",
                 grade_text,
-                format!("unknown disability grade `{}`", text::excerpt(grade_text)),
-                "write 一级, 二级, 三级, 四级 or leave blank",
+                Msg::new(
+                    format!("unknown disability grade `{}`", text::excerpt(grade_text)),
+                    format!("残疾等级「{}」无法识别", text::excerpt(grade_text)),
+                ),
+                Msg::new(
+                    "write 一级, 二级, 三级, 四级 or leave blank",
+                    "请填写 一级、二级、三级、四级, 或留空",
+                ),
             );
             0
         }
@@ -799,8 +859,11 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                 problem(
                     f,
                     t,
-                    format!("`{}` is not 是 or 否", text::excerpt(t)),
-                    "write 是, or leave blank for 否",
+                    Msg::new(
+                        format!("`{}` is not 是 or 否", text::excerpt(t)),
+                        format!("「{}」不是 是 或 否", text::excerpt(t)),
+                    ),
+                    Msg::new("write 是, or leave blank for 否", "请填写 是, 否则留空"),
                 );
                 false
             }
@@ -813,8 +876,11 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "work_ability",
             wa_text,
-            format!("unknown work ability `{}`", text::excerpt(wa_text)),
-            "write 有, 部分 or 无",
+            Msg::new(
+                format!("unknown work ability `{}`", text::excerpt(wa_text)),
+                format!("劳动能力「{}」无法识别", text::excerpt(wa_text)),
+            ),
+            Msg::new("write 有, 部分 or 无", "请填写 有、部分 或 无"),
         );
         WorkAbility::Unknown
     });
@@ -824,8 +890,14 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         problem(
             "self_care",
             sc_text,
-            format!("unknown self-care ability `{}`", text::excerpt(sc_text)),
-            "write 能自理, 部分自理 or 不能自理",
+            Msg::new(
+                format!("unknown self-care ability `{}`", text::excerpt(sc_text)),
+                format!("生活自理能力「{}」无法识别", text::excerpt(sc_text)),
+            ),
+            Msg::new(
+                "write 能自理, 部分自理 or 不能自理",
+                "请填写 能自理、部分自理 或 不能自理",
+            ),
         );
         crate::ledger::SelfCare::Unknown
     });
@@ -902,8 +974,14 @@ fn read_per_household(
                 at,
                 column: label("household_key"),
                 value: String::new(),
-                reason: "household row without the head's ID number or a household number".into(),
-                fix: "fill in 户主身份证号 (or 户编号)".into(),
+                reason: Msg::new(
+                    "household row without the head's ID number or a household number",
+                    "户信息行既没有户主身份证号也没有户编号",
+                ),
+                fix: Msg::new(
+                    "fill in the head's ID number (户主身份证号) or the household number (户编号)",
+                    "请填写户主身份证号 (或户编号)",
+                ),
             });
             continue;
         };
@@ -921,15 +999,21 @@ fn read_per_household(
                 } else {
                     ids.key.clone()
                 },
-                reason: format!(
-                    "the same head's ID or household number is on household rows {first_row} and {}",
-                    at.row
+                reason: Msg::new(
+                    format!(
+                        "the same head's ID or household number is on household rows {first_row} and {}",
+                        at.row
+                    ),
+                    format!("第 {first_row} 行和第 {} 行是同一个户主身份证号或户编号", at.row),
                 ),
-                fix: "keep one row per household".into(),
+                fix: Msg::new("keep one row per household", "每户只保留一行"),
             });
             read.skips.push(Skip {
                 at,
-                reason: format!("second row for the household of row {first_row} (that household is rejected)"),
+                reason: Msg::new(
+                    format!("second row for the household of row {first_row} (that household is rejected)"),
+                    format!("第 {first_row} 行那一户的第二行 (该户被拒收)"),
+                ),
             });
             continue;
         }
@@ -983,15 +1067,29 @@ fn read_per_household(
                     } else {
                         mh.text(row, "household_key").to_string()
                     },
-                    reason: format!(
-                        "no household row on sheet `{}` has this {}",
-                        hs.name,
-                        if by_number { "household number" } else { "head's ID" }
+                    reason: Msg::new(
+                        format!(
+                            "no household row on sheet `{}` has this {}",
+                            hs.name,
+                            if by_number { "household number" } else { "head's ID" }
+                        ),
+                        format!(
+                            "工作表「{}」中没有这个{}的户",
+                            hs.name,
+                            if by_number { "户编号" } else { "户主身份证号" }
+                        ),
                     ),
-                    fix: format!(
-                        "add the household to sheet `{}` or correct the {}",
-                        hs.name,
-                        if by_number { "household number" } else { "head's ID" }
+                    fix: Msg::new(
+                        format!(
+                            "add the household to sheet `{}` or correct the {}",
+                            hs.name,
+                            if by_number { "household number" } else { "head's ID" }
+                        ),
+                        format!(
+                            "请在工作表「{}」中补上该户, 或改正{}",
+                            hs.name,
+                            if by_number { "户编号" } else { "户主身份证号" }
+                        ),
                     ),
                 });
                 continue;
@@ -1002,8 +1100,11 @@ fn read_per_household(
                 at,
                 column: label("household_key"),
                 value: String::new(),
-                reason: "this member row has no head's ID and no household above it".into(),
-                fix: "fill in 户主身份证号".into(),
+                reason: Msg::new(
+                    "this member row has no head's ID and no household above it",
+                    "该成员行没有户主身份证号, 上面也没有所属的户",
+                ),
+                fix: Msg::new("fill in the head's ID number (户主身份证号)", "请填写户主身份证号"),
             });
             continue;
         };
@@ -1031,13 +1132,13 @@ pub fn applied_dates(drafts: &[HouseholdDraft]) -> Vec<NaiveDate> {
 pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &DateBounds) -> Option<HouseholdFacts> {
     let at = draft.first.clone();
     let mut problems: Vec<Problem> = Vec::new();
-    let mut problem = |at: &RowRef, f: &str, value: &str, reason: String, fix: &str| {
+    let mut problem = |at: &RowRef, f: &str, value: &str, reason: Msg, fix: Msg| {
         problems.push(Problem {
             at: at.clone(),
             column: if f.is_empty() { String::new() } else { label(f) },
             value: value.to_string(),
             reason,
-            fix: fix.to_string(),
+            fix,
         })
     };
     let get = |f: &str| draft.fields.get(f).map(|(c, r)| (c.clone(), r.clone()));
@@ -1047,8 +1148,8 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             &at,
             "",
             "",
-            "the household has no member rows".into(),
-            "list every member, the head included",
+            Msg::new("the household has no member rows", "该户没有家庭成员行"),
+            Msg::new("list every member, the head included", "请列出每一位家庭成员, 包括户主"),
         );
     }
     let heads: Vec<&MemberDraft> = draft
@@ -1062,22 +1163,25 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             &at,
             "relation",
             "",
-            tr(
+            Msg::new(
                 "no head of household (户主/本人) among the household's members",
                 "家庭成员中没有户主 (户主/本人)",
             ),
-            "mark the applicant's row 与户主关系 = 户主",
+            Msg::new(
+                "mark the applicant's row with relation 户主",
+                "请把申请人那一行的与户主关系填为 户主",
+            ),
         ),
         0 => {}
         n => problem(
             &heads[1].at,
             "relation",
             heads[1].relation.map(|r| r.label_zh()).unwrap_or(""),
-            tr(
+            Msg::new(
                 format!("{n} members are marked 户主; a household has one head"),
                 format!("有 {n} 人标为户主; 一户只能有一个户主"),
             ),
-            "keep 户主 on the applicant's row only",
+            Msg::new("keep 户主 on the applicant's row only", "只在申请人那一行填 户主"),
         ),
     }
     // A key Excel turned into a number (`1.30199E+17`, a trailing `.0`) no longer says which household its rows
@@ -1087,8 +1191,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             &at,
             "household_key",
             &draft.key,
-            e.to_string(),
-            "format the 户主身份证号 column as Text (设置单元格格式 → 文本), type the head's ID again, and export again",
+            Msg::new(e.to_string(), e.message_zh()),
+            Msg::new(
+                "format the head's ID column as Text (设置单元格格式 → 文本), type the head's ID again, and export again",
+                "请把户主身份证号列设为文本格式 (设置单元格格式 → 文本), 重新录入户主身份证号后再导出",
+            ),
         );
     }
     if let (Some(head), Ok(key_id)) = (heads.first(), id_number::parse(&draft.key)) {
@@ -1098,12 +1205,22 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &head.at,
                     "household_key",
                     &draft.key,
-                    format!(
-                        "the household key {} is not the head's ID {}",
-                        key_id.masked(),
-                        head_id.masked()
+                    Msg::new(
+                        format!(
+                            "the household key {} is not the head's ID {}",
+                            key_id.masked(),
+                            head_id.masked()
+                        ),
+                        format!(
+                            "户主身份证号 {} 与户主本人的身份证号 {} 不一致",
+                            key_id.masked(),
+                            head_id.masked()
+                        ),
                     ),
-                    "write the head's ID number in 户主身份证号 on every row of the household",
+                    Msg::new(
+                        "write the head's ID number as the household's 户主身份证号 on every row",
+                        "请在该户每一行的户主身份证号中填写户主本人的身份证号",
+                    ),
                 );
             }
         }
@@ -1114,11 +1231,17 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 &name_at,
                 "head_name",
                 &name_cell.text,
-                format!(
-                    "户主姓名 `{}` differs from the head's name `{}` on the members sheet",
-                    name_cell.text, head.name
+                Msg::new(
+                    format!(
+                        "the head's name `{}` differs from the head's name `{}` on the members sheet",
+                        name_cell.text, head.name
+                    ),
+                    format!(
+                        "户主姓名「{}」与成员表中户主的姓名「{}」不一致",
+                        name_cell.text, head.name
+                    ),
                 ),
-                "make the two names agree",
+                Msg::new("make the two names agree", "请让两处姓名一致"),
             );
         }
     }
@@ -1131,38 +1254,51 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &m.at,
                     "id_number",
                     &m.id_raw,
-                    format!(
-                        "{} ({}) is listed twice in this household (rows {} and {})",
-                        m.name,
-                        id.masked(),
-                        prev.at.row,
-                        m.at.row
+                    Msg::new(
+                        format!(
+                            "{} ({}) is listed twice in this household (rows {} and {})",
+                            m.name,
+                            id.masked(),
+                            prev.at.row,
+                            m.at.row
+                        ),
+                        format!(
+                            "{} ({}) 在本户中列了两次 (第 {} 行和第 {} 行)",
+                            m.name,
+                            id.masked(),
+                            prev.at.row,
+                            m.at.row
+                        ),
                     ),
-                    "keep one row per person",
+                    Msg::new("keep one row per person", "每人只保留一行"),
                 );
             }
         }
     }
 
-    let required = |f: &'static str,
-                    fix: &str,
-                    problem: &mut dyn FnMut(&RowRef, &str, &str, String, &str)|
-     -> Option<(Cell, RowRef)> {
-        let v = get(f);
-        if v.is_none() {
-            problem(
-                &at,
-                f,
-                "",
-                tr(format!("{} is missing", label(f)), format!("{}未填写", label(f))),
-                fix,
-            );
-        }
-        v
-    };
-    let scheme = required("scheme", "fill in 申请类别 on the head's row", &mut problem).and_then(|(c, r)| match policy
-        .scheme_by_name(&c.text)
-    {
+    let required =
+        |f: &'static str, fix: Msg, problem: &mut dyn FnMut(&RowRef, &str, &str, Msg, Msg)| -> Option<(Cell, RowRef)> {
+            let v = get(f);
+            if v.is_none() {
+                problem(
+                    &at,
+                    f,
+                    "",
+                    Msg::new(format!("{} is missing", label(f)), format!("{}未填写", label(f))),
+                    fix,
+                );
+            }
+            v
+        };
+    let scheme = required(
+        "scheme",
+        Msg::new(
+            "fill in the scheme (申请类别) on the head's row",
+            "请在户主那一行填写申请类别",
+        ),
+        &mut problem,
+    )
+    .and_then(|(c, r)| match policy.scheme_by_name(&c.text) {
         Some((key, _)) => Some(key.to_string()),
         None => {
             let known: Vec<&str> = policy.schemes.values().map(|s| s.label.as_str()).collect();
@@ -1170,34 +1306,49 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 &r,
                 "scheme",
                 &c.text,
-                tr(
+                Msg::new(
                     format!("scheme `{}` is not in the policy", text::excerpt(&c.text)),
                     format!("申请类别「{}」不在政策文件中", text::excerpt(&c.text)),
                 ),
-                &format!("use one of {}", known.join("、")),
+                Msg::new(
+                    format!("use one of {}", known.join("、")),
+                    format!("请填写以下之一: {}", known.join("、")),
+                ),
             );
             None
         }
     });
-    let township =
-        required("township", "fill in 乡镇(街道)", &mut problem).and_then(|(c, r)| match policy.township(&c.text) {
-            Some(t) => Some(t.clone()),
-            None => {
-                let known: Vec<&str> = policy.region.townships.iter().map(|t| t.name.as_str()).collect();
-                problem(
-                    &r,
-                    "township",
-                    &c.text,
-                    tr(
-                        format!("township `{}` is not in the policy", text::excerpt(&c.text)),
-                        format!("乡镇(街道)「{}」不在政策文件中", text::excerpt(&c.text)),
-                    ),
-                    &format!("use one of {}", known.join("、")),
-                );
-                None
-            }
-        });
-    let village = required("village", "fill in 村(社区)", &mut problem).and_then(|(c, r)| {
+    let township = required(
+        "township",
+        Msg::new("fill in the township (乡镇(街道))", "请填写乡镇(街道)"),
+        &mut problem,
+    )
+    .and_then(|(c, r)| match policy.township(&c.text) {
+        Some(t) => Some(t.clone()),
+        None => {
+            let known: Vec<&str> = policy.region.townships.iter().map(|t| t.name.as_str()).collect();
+            problem(
+                &r,
+                "township",
+                &c.text,
+                Msg::new(
+                    format!("township `{}` is not in the policy", text::excerpt(&c.text)),
+                    format!("乡镇(街道)「{}」不在政策文件中", text::excerpt(&c.text)),
+                ),
+                Msg::new(
+                    format!("use one of {}", known.join("、")),
+                    format!("请填写以下之一: {}", known.join("、")),
+                ),
+            );
+            None
+        }
+    });
+    let village = required(
+        "village",
+        Msg::new("fill in the village (村(社区))", "请填写村(社区)"),
+        &mut problem,
+    )
+    .and_then(|(c, r)| {
         let t = township.as_ref()?;
         let want = text::normalize_key(&c.text);
         match t.villages.iter().find(|v| text::normalize_key(v) == want) {
@@ -1207,7 +1358,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     "village",
                     &c.text,
-                    tr(
+                    Msg::new(
                         format!(
                             "village `{}` is not listed under {} in the policy",
                             text::excerpt(&c.text),
@@ -1219,25 +1370,31 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                             t.name
                         ),
                     ),
-                    &format!("use one of {}", t.villages.join("、")),
+                    Msg::new(
+                        format!("use one of {}", t.villages.join("、")),
+                        format!("请填写以下之一: {}", t.villages.join("、")),
+                    ),
                 );
                 None
             }
         }
     });
-    let applied_on = required("applied_on", "fill in 申请日期", &mut problem).and_then(|(c, r)| {
-        match c.as_date().and_then(|d| dates.check(d)) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                problem(
-                    &r,
-                    "applied_on",
-                    &c.text,
-                    tr(e.to_string(), e.zh()),
-                    "write the date as 2026-11-03",
-                );
-                None
-            }
+    let applied_on = required(
+        "applied_on",
+        Msg::new("fill in the application date (申请日期)", "请填写申请日期"),
+        &mut problem,
+    )
+    .and_then(|(c, r)| match c.as_date().and_then(|d| dates.check(d)) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problem(
+                &r,
+                "applied_on",
+                &c.text,
+                Msg::new(e.to_string(), e.zh()),
+                Msg::new("write the date as 2026-11-03", "请按 2026-11-03 的格式填写日期"),
+            );
+            None
         }
     });
     let hukou = match get("hukou") {
@@ -1250,8 +1407,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     "hukou",
                     &c.text,
-                    format!("unknown household registration type `{}`", text::excerpt(&c.text)),
-                    "write 城镇 or 农村",
+                    Msg::new(
+                        format!("unknown household registration type `{}`", text::excerpt(&c.text)),
+                        format!("户籍类型「{}」无法识别", text::excerpt(&c.text)),
+                    ),
+                    Msg::new("write 城镇 or 农村", "请填写 城镇 或 农村"),
                 );
                 String::new()
             }
@@ -1262,16 +1422,33 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
         Some((c, r)) => {
             let digits: String = c.text.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
             if c.number.is_some() && digits.len() >= 16 || digits.contains(['E', 'e', '.']) {
-                problem(&r, "bank_account", &c.text, "Excel turned the account number into a number and lost its last digits".into(),
-                    "format the 银行账号 column as Text (设置单元格格式 → 文本), type the account numbers again, and export again");
+                problem(
+                    &r,
+                    "bank_account",
+                    &c.text,
+                    Msg::new(
+                        "Excel turned the account number into a number and lost its last digits",
+                        "银行账号已被 Excel 转成数字, 末几位已丢失",
+                    ),
+                    Msg::new(
+                        "format the account column as Text (设置单元格格式 → 文本), type the account numbers again, and export again",
+                        "请把银行账号列设为文本格式 (设置单元格格式 → 文本), 重新录入账号后再导出",
+                    ),
+                );
                 String::new()
             } else if !(10..=30).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 problem(
                     &r,
                     "bank_account",
                     &c.text,
-                    "the account number must be 10 to 30 digits".into(),
-                    "copy the account number from the bank card or passbook",
+                    Msg::new(
+                        "the account number must be 10 to 30 digits",
+                        "银行账号应为 10 到 30 位数字",
+                    ),
+                    Msg::new(
+                        "copy the account number from the bank card or passbook",
+                        "请照银行卡或存折抄录账号",
+                    ),
                 );
                 String::new()
             } else {
@@ -1287,8 +1464,14 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 &r,
                 "phone",
                 &c.text,
-                "the phone number must be digits (a mobile or a landline)".into(),
-                "write e.g. 13812345678 or 0311-1234567",
+                Msg::new(
+                    "the phone number must be digits (a mobile or a landline)",
+                    "联系电话应为数字 (手机或固定电话)",
+                ),
+                Msg::new(
+                    "write e.g. 13812345678 or 0311-1234567",
+                    "如 13812345678 或 0311-1234567",
+                ),
             );
         }
     }
@@ -1300,11 +1483,17 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                         &m.at,
                         "id_number",
                         &m.id_raw,
-                        format!(
-                            "the birth date in the ID ({}) is after the application date ({d})",
-                            id.birth_date()
+                        Msg::new(
+                            format!(
+                                "the birth date in the ID ({}) is after the application date ({d})",
+                                id.birth_date()
+                            ),
+                            format!("身份证号中的出生日期 ({}) 晚于申请日期 ({d})", id.birth_date()),
                         ),
-                        "check the ID number and the application date",
+                        Msg::new(
+                            "check the ID number and the application date",
+                            "请核对身份证号和申请日期",
+                        ),
                     );
                 }
             }
@@ -1338,13 +1527,22 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     f,
                     &c.text,
-                    format!("{} is negative", label(f)),
-                    "write an amount of 0 or more",
+                    Msg::new(format!("{} is negative", label(f)), format!("{}为负数", label(f))),
+                    Msg::new("write an amount of 0 or more", "请填写 0 或更大的金额"),
                 );
                 None
             }
             Err(e) => {
-                problem(&r, f, &c.text, e.to_string(), "write the amount in yuan, e.g. 12000.00");
+                problem(
+                    &r,
+                    f,
+                    &c.text,
+                    Msg::new(e.to_string(), e.zh()),
+                    Msg::new(
+                        "write the amount in yuan, e.g. 12000.00",
+                        "请以元为单位填写金额, 如 12000.00",
+                    ),
+                );
                 None
             }
         }
@@ -1360,8 +1558,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     f,
                     &c.text,
-                    format!("{} must be a whole number", label(f)),
-                    "write 0, 1, 2 …",
+                    Msg::new(
+                        format!("{} must be a whole number", label(f)),
+                        format!("{}应为整数", label(f)),
+                    ),
+                    Msg::new("write 0, 1, 2 …", "请填写 0、1、2 …"),
                 );
                 None
             }
@@ -1389,8 +1590,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                     &r,
                     "support_mode",
                     &c.text,
-                    format!("unknown support mode `{}`", text::excerpt(&c.text)),
-                    "write 集中 or 分散",
+                    Msg::new(
+                        format!("unknown support mode `{}`", text::excerpt(&c.text)),
+                        format!("供养方式「{}」无法识别", text::excerpt(&c.text)),
+                    ),
+                    Msg::new("write 集中 or 分散", "请填写 集中 或 分散"),
                 );
             }
             m
@@ -1403,8 +1607,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 &r,
                 "urgent",
                 &c.text,
-                format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
-                "write 是, or leave blank",
+                Msg::new(
+                    format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
+                    format!("「{}」不是 是 或 否", text::excerpt(&c.text)),
+                ),
+                Msg::new("write 是, or leave blank", "请填写 是, 否则留空"),
             );
             false
         }),

@@ -93,6 +93,43 @@ fn assert_counts_add_up(text: &str, file: &str) {
     }
 }
 
+/// A Chinese clerk importing any of the bad inputs reads Chinese only, and gets the same exit code.
+#[test]
+fn every_bad_input_is_explained_in_chinese_under_a_chinese_locale() {
+    let good = bad_dir().join("good.csv");
+    let mut failures = Vec::new();
+    for row in table() {
+        let ws = Ws::new();
+        let input = if row.file.starts_with("policy-") {
+            std::fs::copy(bad_dir().join(&row.file), ws.path("jiuzhu.yaml")).unwrap();
+            good.clone()
+        } else {
+            bad_dir().join(&row.file)
+        };
+        let out = zh(jiuzhu())
+            .arg("-C")
+            .arg(ws.root())
+            .arg("intake")
+            .arg(&input)
+            .timeout(BOUND)
+            .output()
+            .expect("run jiuzhu");
+        let english = english_lines(&out);
+        if !english.is_empty() {
+            failures.push(format!("{}:\n{}", row.file, english.join("\n")));
+        }
+        if out.status.code() != Some(row.exit) {
+            failures.push(format!(
+                "{}: exit {:?} under zh, {} documented",
+                row.file,
+                out.status.code(),
+                row.exit
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn every_bad_input_gives_its_documented_answer() {
     let rows = table();

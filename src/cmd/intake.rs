@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::hash::{HashMap, HashSet};
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
 use crate::register::{self, HouseholdDraft, HouseholdFacts, Problem, RegisterRead, RowRef, Skip};
@@ -233,7 +233,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     // The clerk sees each rejected household's first reason; the report has every row.
     let mut shown = BTreeSet::new();
-    for p in rejects.iter().filter(|p| !p.reason.starts_with("household rejected")) {
+    for p in rejects
+        .iter()
+        .filter(|p| !p.reason.en.starts_with("household rejected"))
+    {
         let key = (p.at.file, p.at.sheet.clone(), p.reason.clone());
         if shown.insert(key) {
             let name = &inputs[p.at.file].name;
@@ -482,7 +485,7 @@ fn decide_households(
                     at: me.at.clone(),
                     column: "身份证号".into(),
                     value: me.id_raw.clone(),
-                    reason: tr(
+                    reason: Msg::new(
                         format!(
                             "{} ({}) is also listed in {}; a person can be in one household only",
                             me.name,
@@ -496,7 +499,10 @@ fn decide_households(
                             others.join("、")
                         ),
                     ),
-                    fix: "decide which household the person belongs to and remove the other row".into(),
+                    fix: Msg::new(
+                        "decide which household the person belongs to and remove the other row",
+                        "请确定此人属于哪一户, 删去另一户中的那一行",
+                    ),
                 },
             ));
         }
@@ -578,7 +584,7 @@ fn decide_households(
                 for at in draft_rows(draft) {
                     skips.push(Skip {
                         at,
-                        reason: format!("already imported as case {id}"),
+                        reason: Msg::new(format!("already imported as case {id}"), format!("已导入为案件 {id}")),
                     });
                     tally.rows_skipped += 1;
                 }
@@ -589,8 +595,14 @@ fn decide_households(
                 at: draft.first.clone(),
                 column: String::new(),
                 value: String::new(),
-                reason: format!("this application was imported before as case {id}, with different members"),
-                fix: "corrections to an accepted case are made in the case, not by importing it again".into(),
+                reason: Msg::new(
+                    format!("this application was imported before as case {id}, with different members"),
+                    format!("该申请已导入为案件 {id}, 但家庭成员不同"),
+                ),
+                fix: Msg::new(
+                    "corrections to an accepted case are made in the case, not by importing it again",
+                    "已受理案件的更正应在案件中办理, 不能重新导入",
+                ),
             });
             reject_household(draft, &mut rejects, &mut tally);
             continue;
@@ -613,11 +625,14 @@ fn decide_households(
                     at,
                     column: "身份证号".into(),
                     value: m.id_number.as_str().to_string(),
-                    reason: tr(
+                    reason: Msg::new(
                         format!("{} ({}) is already in open case {other}", m.name, m.id_number.masked()),
                         format!("{} ({}) 已在未结案件 {other} 中", m.name, m.id_number.masked()),
                     ),
-                    fix: "a person can be in one open case: close or change the other case first".into(),
+                    fix: Msg::new(
+                        "a person can be in one open case: close or change the other case first",
+                        "一人只能在一个未结案件中: 请先办结或变更另一案件",
+                    ),
                 });
             }
             reject_household(draft, &mut rejects, &mut tally);
@@ -629,12 +644,15 @@ fn decide_households(
                 at: draft.first.clone(),
                 column: "身份证号".into(),
                 value: m.id_number.as_str().to_string(),
-                reason: format!(
-                    "{} ({}) is in another application accepted in this run",
-                    m.name,
-                    m.id_number.masked()
+                reason: Msg::new(
+                    format!(
+                        "{} ({}) is in another application accepted in this run",
+                        m.name,
+                        m.id_number.masked()
+                    ),
+                    format!("{} ({}) 在本次已接收的另一份申请中", m.name, m.id_number.masked()),
                 ),
-                fix: "a person can be in one open case".into(),
+                fix: Msg::new("a person can be in one open case", "一人只能在一个未结案件中"),
             });
             reject_household(draft, &mut rejects, &mut tally);
             continue;
@@ -703,7 +721,7 @@ impl Tally {
     fn households_already_rows(&self, skips: &[Skip]) -> usize {
         skips
             .iter()
-            .filter(|s| s.reason.starts_with("already imported"))
+            .filter(|s| s.reason.en.starts_with("already imported"))
             .count()
     }
 }
@@ -725,8 +743,13 @@ fn reject_household(d: &HouseholdDraft, rejects: &mut Vec<Problem>, tally: &mut 
     }
     let first_reason = own
         .first()
-        .map(|p| format!("row {}: {}", p.at.row, p.reason))
-        .unwrap_or_else(|| "the household did not pass its checks".into());
+        .map(|p| {
+            Msg::new(
+                format!("row {}: {}", p.at.row, p.reason.en),
+                format!("第 {} 行: {}", p.at.row, p.reason.zh),
+            )
+        })
+        .unwrap_or_else(|| Msg::new("the household did not pass its checks", "该户未通过检查"));
     let rows = draft_rows(d);
     for at in &rows {
         let mine: Vec<&Problem> = own.iter().filter(|p| &p.at == at).collect();
@@ -735,8 +758,14 @@ fn reject_household(d: &HouseholdDraft, rejects: &mut Vec<Problem>, tally: &mut 
                 at: at.clone(),
                 column: String::new(),
                 value: String::new(),
-                reason: format!("household rejected because of {first_reason}"),
-                fix: "fix the household's other rows; a household is imported whole or not at all".into(),
+                reason: Msg::new(
+                    format!("household rejected because of {}", first_reason.en),
+                    format!("整户拒收, 原因: {}", first_reason.zh),
+                ),
+                fix: Msg::new(
+                    "fix the household's other rows; a household is imported whole or not at all",
+                    "请改正该户其他行; 一户要么整户导入, 要么整户不导入",
+                ),
             });
         } else {
             rejects.extend(mine.into_iter().cloned());
@@ -813,16 +842,16 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
 /// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them.
 fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Result<Vec<u8>> {
     let rejected = SheetSpec {
-        name: "拒收 rejected".into(),
-        title: Some("导入拒收的行 — 改正后重新导入整户 (a household is imported whole or not at all)".into()),
+        name: "拒收".into(),
+        title: Some("导入拒收的行 — 改正后重新导入整户 (一户要么整户导入, 要么整户不导入)".into()),
         columns: vec![
-            Column::new("文件 file", Kind::Text),
-            Column::new("工作表 sheet", Kind::Text),
-            Column::new("行 row", Kind::Count),
-            Column::new("列 column", Kind::Text),
-            Column::new("值 value", Kind::Code),
-            Column::new("原因 reason", Kind::Text),
-            Column::new("处理办法 what to do", Kind::Text),
+            Column::new("文件", Kind::Text),
+            Column::new("工作表", Kind::Text),
+            Column::new("行", Kind::Count),
+            Column::new("列", Kind::Text),
+            Column::new("值", Kind::Code),
+            Column::new("原因", Kind::Text),
+            Column::new("处理办法", Kind::Text),
         ],
         rows: rejects
             .iter()
@@ -833,21 +862,21 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
                     Value::Count(p.at.row as i64),
                     Value::from(p.column.as_str()),
                     Value::from(p.value.as_str()),
-                    Value::from(p.reason.as_str()),
-                    Value::from(p.fix.as_str()),
+                    Value::from(p.reason.zh()),
+                    Value::from(p.fix.zh()),
                 ]
             })
             .collect(),
         batch: None,
     };
     let skipped = SheetSpec {
-        name: "跳过 skipped".into(),
-        title: Some("未导入也无需处理的行 (blank, totals, notes, duplicates, already imported)".into()),
+        name: "跳过".into(),
+        title: Some("未导入也无需处理的行 (空行、合计行、说明行、重复行、已导入的行)".into()),
         columns: vec![
-            Column::new("文件 file", Kind::Text),
-            Column::new("工作表 sheet", Kind::Text),
-            Column::new("行 row", Kind::Count),
-            Column::new("原因 reason", Kind::Text),
+            Column::new("文件", Kind::Text),
+            Column::new("工作表", Kind::Text),
+            Column::new("行", Kind::Count),
+            Column::new("原因", Kind::Text),
         ],
         rows: skips
             .iter()
@@ -856,7 +885,7 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
                     Value::from(inputs[s.at.file].name.as_str()),
                     Value::from(&*s.at.sheet),
                     Value::Count(s.at.row as i64),
-                    Value::from(s.reason.as_str()),
+                    Value::from(s.reason.zh()),
                 ]
             })
             .collect(),

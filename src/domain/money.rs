@@ -98,6 +98,25 @@ impl fmt::Display for MoneyError {
     }
 }
 
+impl MoneyError {
+    /// The message in Chinese.
+    pub fn zh(&self) -> String {
+        const HOW: &str = "请以元为单位填写, 最多两位小数, 如 820.50";
+        match self {
+            MoneyError::Empty => format!("金额为空; {HOW}"),
+            MoneyError::TooManyDecimals => format!("金额超过两位小数 (最小单位是分); 请在表中四舍五入, {HOW}"),
+            MoneyError::BadThousandsSeparator => {
+                format!("金额的千位分隔符位置不对; 逗号只能每三位一个 (1,234.56), 或者不用; {HOW}")
+            }
+            MoneyError::BadFormat => {
+                format!("金额不是数字 (只能有数字、一个小数点、开头的负号, 可带 ¥ 或 元); {HOW}")
+            }
+            MoneyError::Overflow => format!("金额过大, 请检查是否多打了数字; {HOW}"),
+            MoneyError::NotFinite => format!("该单元格不是数字 (是错误值或无穷大); {HOW}"),
+        }
+    }
+}
+
 impl std::error::Error for MoneyError {}
 
 /// Integer part with optional thousands separators → value in yuan.

@@ -16,7 +16,7 @@ use calamine::{Data, DataRef, Dimensions, Reader, Sheets};
 use chrono::NaiveDate;
 
 use crate::domain::{date, text};
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::sheet::fields::HeaderNames;
 
 /// One cell as read: its text (normalised: full-width to half-width, trimmed) and what kind of cell it was.
@@ -49,15 +49,15 @@ pub enum Flaw {
 
 impl Flaw {
     /// What is wrong with the cell, in the run's language.
-    pub fn reason(self) -> String {
+    pub fn reason(self) -> Msg {
         match self {
-            Flaw::Uncalculated => tr(
+            Flaw::Uncalculated => Msg::new(
                 "the cell holds a formula whose value was never calculated (the file was saved by a program that \
                  does not calculate formulas): open the file in Excel or WPS and save it, then import it again",
                 "该单元格是公式, 但文件中没有计算结果 (文件由不计算公式的程序保存): 请用 Excel 或 WPS 打开文件并保存, \
                  然后重新导入",
             ),
-            Flaw::ControlCharacter => tr(
+            Flaw::ControlCharacter => Msg::new(
                 "the cell holds a control character (shown as <U+…>), which is not text: the program that made \
                  the file left it there; type the cell again in Excel or WPS, save, and import again",
                 "该单元格含有控制字符 (显示为 <U+…>), 不是正常文字, 是生成文件的程序留下的; 请在 Excel 或 WPS 中\
@@ -67,13 +67,13 @@ impl Flaw {
     }
 
     /// What the clerk does about it.
-    pub fn fix(self) -> String {
+    pub fn fix(self) -> Msg {
         match self {
-            Flaw::Uncalculated => tr(
+            Flaw::Uncalculated => Msg::new(
                 "open the file in Excel or WPS and save it (that calculates the formulas), then import it again",
                 "用 Excel 或 WPS 打开文件并保存 (保存时会计算公式), 然后重新导入",
             ),
-            Flaw::ControlCharacter => tr(
+            Flaw::ControlCharacter => Msg::new(
                 "type the cell again in Excel or WPS (delete it first), save, and import again",
                 "在 Excel 或 WPS 中删除并重新输入该单元格, 保存后重新导入",
             ),
@@ -293,8 +293,17 @@ fn read_any_workbook_bytes(file: &str, bytes: &[u8], encoding: Encoding) -> Resu
         Content::Other if workbook_ext => {
             let sheet = read_csv(file, bytes, encoding).map_err(|e| {
                 anyhow!(
-                    "{file} cannot be read as a .{ext} workbook: it holds neither a workbook nor text ({e}); open it \
-                     in Excel/WPS and save it again as .xlsx"
+                    "{}",
+                    tr(
+                        format!(
+                            "{file} cannot be read as a .{ext} workbook: it holds neither a workbook nor text ({e}); \
+                             open it in Excel/WPS and save it again as .xlsx"
+                        ),
+                        format!(
+                            "{file} 无法按 .{ext} 工作簿读取: 其中既不是工作簿也不是文本; 请用 Excel 或 WPS 打开, \
+                             另存为 .xlsx 后重试"
+                        ),
+                    )
                 )
             })?;
             read_as = Some(tr(
@@ -504,14 +513,26 @@ pub(crate) fn empty_file(file: &str) -> anyhow::Error {
 
 /// `valid_up_to`: the bytes (after a BOM) before the first that is not UTF-8.
 pub(crate) fn not_utf8(file: &str, valid_up_to: u64) -> anyhow::Error {
-    anyhow!("{file} is not valid UTF-8 (byte {valid_up_to}); if it was saved as GBK, give --encoding gbk")
+    anyhow!(
+        "{}",
+        tr(
+            format!("{file} is not valid UTF-8 (byte {valid_up_to}); if it was saved as GBK, give --encoding gbk"),
+            format!("{file} 不是有效的 UTF-8 文本 (第 {valid_up_to} 字节); 如果是按 GBK 保存的, 请加 --encoding gbk"),
+        )
+    )
 }
 
 /// `head`: the file's first bytes, to tell UTF-16 text without a byte-order mark.
 pub(crate) fn not_text(file: &str, head: &[u8]) -> anyhow::Error {
     match utf16_without_bom(head) {
         Some(utf16) => utf16_message(file, utf16),
-        None => anyhow!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again"),
+        None => anyhow!(
+            "{}",
+            tr(
+                format!("{file} is neither UTF-8 nor GBK/GB18030 text: save it as CSV (UTF-8) and try again"),
+                format!("{file} 既不是 UTF-8 也不是 GBK/GB18030 文本: 请另存为 CSV (UTF-8) 后重试"),
+            )
+        ),
     }
 }
 
@@ -519,7 +540,13 @@ pub(crate) fn not_text(file: &str, head: &[u8]) -> anyhow::Error {
 pub(crate) fn has_nul(file: &str, head: &[u8]) -> anyhow::Error {
     match utf16_without_bom(head) {
         Some(utf16) => utf16_message(file, utf16),
-        None => anyhow!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)"),
+        None => anyhow!(
+            "{}",
+            tr(
+                format!("{file} contains NUL bytes: it is not a CSV text file (was a spreadsheet renamed to .csv?)"),
+                format!("{file} 含有 NUL 字节, 不是 CSV 文本文件 (是不是把表格文件改名成了 .csv?)"),
+            )
+        ),
     }
 }
 
@@ -616,10 +643,19 @@ pub(crate) fn check_last_record(file: &str, last: &str, rows: usize, delimiter: 
     // (The csv reader may place a record's start on the `\n` of the previous CRLF.)
     let last = last.trim_start_matches(['\r', '\n']);
     if let Some(col) = unclosed_quote(last, delimiter) {
+        let col = column_letter(col);
         bail!(
-            "{file} row {rows} column {}: a quote (\") opens a cell that is never closed, so every row after it would \
-             be read as part of that one cell; remove or close the quote and export again",
-            column_letter(col)
+            "{}",
+            tr(
+                format!(
+                    "{file} row {rows} column {col}: a quote (\") opens a cell that is never closed, so every row \
+                     after it would be read as part of that one cell; remove or close the quote and export again"
+                ),
+                format!(
+                    "{file} 第 {rows} 行 {col} 列: 有一个引号 (\") 开始的单元格没有结束, 其后的每一行都会被读成这一个\
+                     单元格的内容; 请删去或补全这个引号后重新导出"
+                ),
+            )
         );
     }
     Ok(())
@@ -776,20 +812,61 @@ fn read_spreadsheet_guarded(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<R
     match result {
         Ok(r) => r,
         Err(_) => {
-            bail!("{file} is damaged and cannot be read as a .{ext} workbook; open it in Excel/WPS and save it again")
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "{file} is damaged and cannot be read as a .{ext} workbook; open it in Excel/WPS and save it \
+                         again"
+                    ),
+                    format!("{file} 已损坏, 无法按 .{ext} 工作簿读取; 请用 Excel 或 WPS 打开后重新保存"),
+                )
+            )
         }
     }
+}
+
+/// A sheet of a workbook that opened whose cells cannot be read.
+fn sheet_unreadable(file: &str, name: &str, e: &dyn std::fmt::Display) -> anyhow::Error {
+    anyhow!(
+        "{}",
+        tr(
+            format!("{file} sheet `{name}` cannot be read ({e})"),
+            format!("{file} 工作表「{name}」无法读取 (文件已损坏); 请用 Excel 或 WPS 打开, 另存为 .xlsx 后重试"),
+        )
+    )
 }
 
 fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>> {
     let protected = || {
         anyhow!(
-            "{file} is password-protected (encrypted): open it in Excel/WPS, remove the password \
-             (文件 → 信息 → 保护工作簿 → 用密码进行加密 → clear it), save, and try again"
+            "{}",
+            tr(
+                format!(
+                    "{file} is password-protected (encrypted): open it in Excel/WPS, remove the password (File → \
+                     Info → Protect Workbook → Encrypt with Password → clear it), save, and try again"
+                ),
+                format!(
+                    "{file} 设有打开密码 (已加密): 请用 Excel 或 WPS 打开, 取消密码 (文件 → 信息 → 保护工作簿 → \
+                     用密码进行加密 → 清空), 保存后重试"
+                ),
+            )
         )
     };
     let unreadable = |e: &dyn std::fmt::Display| {
-        anyhow!("{file} cannot be read as a .{ext} workbook ({e}); open it in Excel/WPS and save it again as .xlsx")
+        // The library's words for the damage help whoever looks into it; they are English, so a Chinese clerk
+        // gets the sentence without them.
+        anyhow!(
+            "{}",
+            tr(
+                format!(
+                    "{file} cannot be read as a .{ext} workbook ({e}); open it in Excel/WPS and save it again as .xlsx"
+                ),
+                format!(
+                    "{file} 无法按 .{ext} 工作簿读取 (文件已损坏或不完整); 请用 Excel 或 WPS 打开, 另存为 .xlsx 后重试"
+                ),
+            )
+        )
     };
     let is_cfb = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if ext == "xls" && !xls_dimensions_plausible(bytes) {
@@ -846,7 +923,7 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
                 let mut out = Vec::new();
                 for (i, name) in names.iter().enumerate() {
                     let rows = xlsx_rows(x, name, date_1904, full_calc_on_load).map_err(|e| match e {
-                        SheetFault::Xlsx(e) => anyhow!("{file} sheet `{name}` cannot be read ({e})"),
+                        SheetFault::Xlsx(e) => sheet_unreadable(file, name, &e),
                         SheetFault::Overlong((r, c, chars)) => cell_too_long(file, Some(name), r + 1, c, chars),
                     })?;
                     out.push(RawSheet {
@@ -873,7 +950,7 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        let cannot = |e: &dyn std::fmt::Display| anyhow!("{file} sheet `{name}` cannot be read ({e})");
+        let cannot = |e: &dyn std::fmt::Display| sheet_unreadable(file, &name, e);
         let mut rows = rows_of(&book.worksheet_range(&name).map_err(|e| cannot(&e))?, |d| {
             cell_of(d, date_1904)
         })
@@ -1461,8 +1538,8 @@ pub fn refuse_flawed_cells(file: &str, sheet: &RawSheet, from: usize, header: Op
             bail!(
                 "{}",
                 tr(
-                    format!("{file} sheet `{name}` row {r} column {col}: {}", flaw.reason()),
-                    format!("{file} 工作表「{name}」第 {r} 行 {col} 列: {}", flaw.reason())
+                    format!("{file} sheet `{name}` row {r} column {col}: {}", flaw.reason().en),
+                    format!("{file} 工作表「{name}」第 {r} 行 {col} 列: {}", flaw.reason().zh)
                 )
             );
         }
@@ -1513,27 +1590,39 @@ impl std::fmt::Display for HeaderMiss {
             .iter()
             .map(|k| crate::sheet::fields::field(k).map(|f| f.label_zh).unwrap_or(k))
             .collect();
+        let labels = labels.join("、");
         write!(
             f,
-            "sheet `{}`: no header row with the columns {}",
-            self.sheet,
-            labels.join("、")
+            "{}",
+            tr(
+                format!("sheet `{}`: no header row with the columns {labels}", self.sheet),
+                format!("工作表「{}」: 没有含 {labels} 这些列的表头行", self.sheet),
+            )
         )?;
         match &self.best_row {
             Some((row, cells)) => {
                 // At most a few cells, each cut short, an ID, account or phone number masked (the row may be
                 // data: a CSV without its header): a message names what was found, it does not copy it.
-                write!(f, " (closest: row {} has ", row + 1)?;
+                let mut shown = String::new();
                 for (i, c) in cells.iter().take(HEADER_MISS_CELLS).enumerate() {
                     let sep = if i == 0 { "" } else { " | " };
-                    write!(f, "{sep}{}", text::excerpt(&crate::domain::mask::cell(c)))?;
+                    shown.push_str(&format!("{sep}{}", text::excerpt(&crate::domain::mask::cell(c))));
                 }
-                if cells.len() > HEADER_MISS_CELLS {
-                    write!(f, " | … {} more", cells.len() - HEADER_MISS_CELLS)?;
+                let more = cells.len().saturating_sub(HEADER_MISS_CELLS);
+                if more > 0 {
+                    shown.push_str(&tr(format!(" | … {more} more"), format!(" | … 另有 {more} 列")));
                 }
-                write!(f, ")")
+                let row = row + 1;
+                write!(
+                    f,
+                    "{}",
+                    tr(
+                        format!(" (closest: row {row} has {shown})"),
+                        format!(" (最接近的是第 {row} 行: {shown})")
+                    )
+                )
             }
-            None => write!(f, " (the sheet is empty)"),
+            None => write!(f, "{}", tr(" (the sheet is empty)", " (工作表是空的)")),
         }
     }
 }
@@ -1567,13 +1656,17 @@ pub fn find_header(
         let have_any = any_of.is_empty() || any_of.iter().any(|f| columns.contains_key(f));
         if have_required && have_any {
             if let Some((f, a, b)) = duplicate {
+                let (name, row, a, b) = (&sheet.name, r + 1, column_letter(a), column_letter(b));
+                let field = crate::sheet::fields::field(f).map(|x| x.label_zh).unwrap_or(f);
                 bail!(
-                    "sheet `{}` row {}: two columns ({} and {}) are both read as {}; rename or delete one",
-                    sheet.name,
-                    r + 1,
-                    column_letter(a),
-                    column_letter(b),
-                    crate::sheet::fields::field(f).map(|x| x.label_zh).unwrap_or(f)
+                    "{}",
+                    tr(
+                        format!(
+                            "sheet `{name}` row {row}: two columns ({a} and {b}) are both read as {field}; rename or \
+                             delete one"
+                        ),
+                        format!("工作表「{name}」第 {row} 行: {a} 列和 {b} 列都被当作{field}; 请改名或删去其中一列"),
+                    )
                 );
             }
             let texts = row.iter().map(|c| c.text.clone()).collect();

@@ -25,6 +25,14 @@ pub fn jiuzhu() -> Command {
     cmd
 }
 
+/// A command run under a Chinese locale: `LANG=zh_CN.UTF-8`, LC_ALL and LC_MESSAGES removed.
+pub fn zh(mut cmd: Command) -> Command {
+    cmd.env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    cmd
+}
+
 /// Text of a process's stdout.
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -81,6 +89,16 @@ impl Ws {
     /// `jiuzhu -C WS ARGS…`.
     pub fn run(&self, args: &[&str]) -> Output {
         self.run_env(args, None)
+    }
+
+    /// `jiuzhu -C WS ARGS…` under a Chinese locale (`LANG=zh_CN.UTF-8`, no LC_ALL/LC_MESSAGES).
+    pub fn run_zh(&self, args: &[&str]) -> Output {
+        zh(jiuzhu())
+            .arg("-C")
+            .arg(self.root())
+            .args(args)
+            .output()
+            .expect("run jiuzhu")
     }
 
     /// `jiuzhu -C WS ARGS…` with `JIUZHU_CRASH_AT` set when `crash_at` is given.
