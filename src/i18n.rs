@@ -52,6 +52,28 @@ pub fn tr_in(lang: Lang, en: impl Into<String>, zh: impl Into<String>) -> String
     }
 }
 
+/// The language a command line asks for with `--lang X` or `--lang=X` (the options end at `--`), read before
+/// the command line is parsed, so that its help and its usage errors are in that language too. None when it asks
+/// for none, or for one [`parse`] does not know (the parse then refuses it).
+pub fn from_args<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<Lang> {
+    let mut found = None;
+    let mut args = args.iter().map(|a| a.as_ref().to_string_lossy());
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        let value = match arg.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(rest) => rest.strip_prefix('=').map(|v| v.to_string().into()),
+            None => None,
+        };
+        if let Some(v) = value {
+            found = parse(&v);
+        }
+    }
+    found
+}
+
 /// Parses `--lang`.
 pub fn parse(s: &str) -> Option<Lang> {
     match s.to_ascii_lowercase().as_str() {
@@ -153,6 +175,10 @@ pub fn english_words(line: &str) -> Vec<String> {
         "followups",
         "complaints",
         "applications",
+        "help",
+        // The values of `--lang`.
+        "zh",
+        "en",
     ];
     // Spans in backticks are commands or code.
     let mut text = String::new();
@@ -206,6 +232,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_language_is_read_from_the_command_line_before_it_is_parsed() {
+        assert_eq!(from_args(&["--lang", "zh", "intake", "--help"]), Some(Lang::Zh));
+        assert_eq!(from_args(&["status", "--lang=en"]), Some(Lang::En));
+        assert_eq!(from_args(&["-C", "x", "status"]), None);
+        assert_eq!(from_args(&["--lang", "fr", "status"]), None);
+        assert_eq!(from_args(&["--language", "zh"]), None);
+        assert_eq!(from_args(&["cat", "--", "--lang", "zh"]), None);
+    }
+
+    #[test]
     fn english_words_pass_over_codes_options_paths_and_program_names() {
         assert!(english_words("拒收 东河乡-申请登记.csv 第 28 行 身份证号: 请把 Excel 的列设为文本").is_empty());
         assert!(
@@ -219,6 +255,10 @@ mod tests {
         assert!(english_words("报告: reports/intake-rejects-城关镇.xlsx").is_empty());
         // A file's or a sheet's name is a name, whatever its letters.
         assert!(english_words("拒收 工作表 person-in-two-households 第 5 行").is_empty());
+        // The help's list of commands, and `--lang`'s values.
+        assert!(english_words("  sample-data   生成一个虚构的工作区").is_empty());
+        assert!(english_words("  help          显示本帮助").is_empty());
+        assert!(english_words("      --lang <zh|en>  消息的语言").is_empty());
         assert_eq!(
             english_words("blocked CD-2026-2B0F98E533C9: not verified"),
             ["blocked", "not", "verified"]

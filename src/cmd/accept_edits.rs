@@ -20,18 +20,22 @@ use crate::Outcome;
 /// The journal step of an accepted edit.
 pub const STEP: &str = "accept-edits";
 
-/// Record a change made to the ledgers outside jiuzhu (承认台账的手工修改), with who and why, so the next steps
-/// build on it; the journal keeps it and `audit` lists it.
+// Record a change made to the ledgers outside jiuzhu (承认台账的手工修改), with who and why, so the next steps
+// build on it; the journal keeps it and `audit` lists it. (The command's description is in the binary's `Command`;
+// the options' help is written here in both languages, picked when the command line is built.)
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Who accepts the change (name, or name and post).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help = tr(
+        "Who accepts the change (name, or name and post)",
+        "承认此改动的人 (姓名, 或姓名和职务)",
+    ))]
     pub by: String,
-    /// Why the change is right.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help = tr("Why the change is right", "此改动正确的理由"))]
     pub reason: String,
-    /// Show what would be accepted; write nothing.
-    #[arg(long)]
+    #[arg(long, help = tr(
+        "Show what would be accepted; write nothing",
+        "只显示将承认哪些改动; 不写任何文件",
+    ))]
     pub dry_run: bool,
 }
 
