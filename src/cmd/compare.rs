@@ -195,7 +195,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
                 ),
                 format!(
                     "jiuzhu.yaml 中没有比对库 `{name}`; 已定义的有: {} (请在 `registries:` 下添加)",
-                    known.join("、")
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join("、")
                 )
             ))
         })?;
@@ -274,7 +274,11 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
 
     let mut out = String::new();
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let per_source: Vec<String> = scanned
         .iter()
         .map(|(n, s)| {
@@ -457,8 +461,8 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
         scanned.sha = sha;
         return Ok(scanned);
     }
-    let bytes =
-        std::fs::read(path).with_context(|| tr(format!("cannot read {}", ctx.file), format!("无法读取 {}", ctx.file)))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| tr(format!("cannot read {}", ctx.file), format!("无法读取 {}", ctx.file)))?;
     let wb = reader::read_workbook_bytes(ctx.file, &bytes, encoding)?;
     let (sheet, header) = registry_header(ctx, &wb.sheets)?;
     reader::refuse_flawed_cells(ctx.file, sheet, header.row + 1, Some(&header))?;
@@ -940,8 +944,14 @@ pub(crate) fn returned_any<'a>(
     });
     if !has_header && !wb.sheets.is_empty() {
         bail!(tr(
-            format!("{shown}: the header row ({} …) is missing or was changed", first_labels[0]),
-            format!("{shown}: 找不到表头行 ({} …), 或表头被改动; 请使用 jiuzhu 写出的{what}", first_labels[0])
+            format!(
+                "{shown}: the header row ({} …) is missing or was changed",
+                first_labels[0]
+            ),
+            format!(
+                "{shown}: 找不到表头行 ({} …), 或表头被改动; 请使用 jiuzhu 写出的{what}",
+                first_labels[0]
+            )
         ));
     }
     let mut first_err = None;
@@ -958,16 +968,12 @@ pub(crate) fn returned_any<'a>(
 
 /// The column of a returned worksheet under any of `labels`.
 pub(crate) fn column_any(shown: &str, sheet: &writer::Returned, labels: &[&str]) -> Result<usize> {
-    sheet
-        .labels
-        .iter()
-        .position(|l| labels.contains(l))
-        .ok_or_else(|| {
-            anyhow!(tr(
-                format!("{shown}: column `{}` is missing or was renamed", labels[0]),
-                format!("{shown}: `{}` 列不见了或被改了名", labels[0])
-            ))
-        })
+    sheet.labels.iter().position(|l| labels.contains(l)).ok_or_else(|| {
+        anyhow!(tr(
+            format!("{shown}: column `{}` is missing or was renamed", labels[0]),
+            format!("{shown}: `{}` 列不见了或被改了名", labels[0])
+        ))
+    })
 }
 
 const CONFIRM: &str = "确认";
@@ -1080,7 +1086,11 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
             ));
         }
         if m.batch != batch {
-            let theirs = if m.batch.is_empty() { tr("(none)", "(无)") } else { m.batch.clone() };
+            let theirs = if m.batch.is_empty() {
+                tr("(none)", "(无)")
+            } else {
+                m.batch.clone()
+            };
             problems.push(tr(
                 format!(
                     "{}: hit {} belongs to batch {theirs}, not to this worksheet's batch {batch}",
@@ -1184,7 +1194,11 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     }
     let batch_after = assign_batch(&mut matches);
     let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let mut out = tr(
         format!("{prefix}compare --resolve {shown}: {confirmed} confirmed, {cleared} cleared; {open} hits still open"),
         format!("{prefix}compare --resolve {shown}: 确认属实 {confirmed} 条, 排除 {cleared} 条; 仍待处理 {open} 条"),
@@ -1354,17 +1368,20 @@ fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(&dir).with_context(|| {
-            tr(
-                format!("cannot write in {}", dir.display()),
-                format!("无法在 {} 中写入", dir.display()),
-            )
-        })?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
+        tr(
+            format!("cannot write in {}", dir.display()),
+            format!("无法在 {} 中写入", dir.display()),
+        )
+    })?;
     std::io::Write::write_all(&mut tmp, body.as_bytes())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(file)
-        .map_err(|e| anyhow!(tr(format!("cannot write {shown}: {e}"), format!("无法写入 {shown}: {e}"))))?;
+    tmp.persist(file).map_err(|e| {
+        anyhow!(tr(
+            format!("cannot write {shown}: {e}"),
+            format!("无法写入 {shown}: {e}")
+        ))
+    })?;
     if !args.quiet {
         crate::outln!(
             "{}",

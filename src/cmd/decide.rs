@@ -329,13 +329,22 @@ pub fn compute(
                 "case {} has scheme `{}`, which the policy no longer defines",
                 case.case_id, case.scheme
             ),
-            format!("案件 {} 的救助项目 `{}` 在政策文件中已没有定义", case.case_id, case.scheme)
+            format!(
+                "案件 {} 的救助项目 `{}` 在政策文件中已没有定义",
+                case.case_id, case.scheme
+            )
         ))
     })?;
     let std = standard_used(policy, scheme, on).ok_or_else(|| {
         anyhow!(tr(
-            format!("scheme {} has no standard in force on {on}; add one to jiuzhu.yaml", case.scheme),
-            format!("救助项目 {} 在 {on} 没有有效的保障标准; 请在 jiuzhu.yaml 中添加", case.scheme)
+            format!(
+                "scheme {} has no standard in force on {on}; add one to jiuzhu.yaml",
+                case.scheme
+            ),
+            format!(
+                "救助项目 {} 在 {on} 没有有效的保障标准; 请在 jiuzhu.yaml 中添加",
+                case.scheme
+            )
         ))
     })?;
     let h = Household::of_case(policy, case, members, on, without);
@@ -378,7 +387,10 @@ fn decided_already(
     let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, p) in ids.iter().zip(proposals) {
         if let Some(q) = wanted.insert(id, p) {
-            let (a, b) = (who(&q.case_id, q.kind, &period_text), who(&p.case_id, p.kind, &period_text));
+            let (a, b) = (
+                who(&q.case_id, q.kind, &period_text),
+                who(&p.case_id, p.kind, &period_text),
+            );
             bail!(tr(
                 format!("decision {id} would be both {a} and {b}; nothing written"),
                 format!("决定 {id} 会同时是{a}和{b}; 未写入任何内容")
@@ -391,7 +403,10 @@ fn decided_already(
             continue;
         };
         if d.case_id != p.case_id || d.period != period_text || d.kind != p.kind {
-            let (a, b) = (who(&d.case_id, d.kind, &d.period), who(&p.case_id, p.kind, &period_text));
+            let (a, b) = (
+                who(&d.case_id, d.kind, &d.period),
+                who(&p.case_id, p.kind, &period_text),
+            );
             bail!(tr(
                 format!(
                     "ledgers/decisions.csv: decision {} is {a}, but its ID is that of {b}; nothing written (restore \
@@ -597,10 +612,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                 case_id: case.case_id.clone(),
                 why: tr(
                     format!("not verified ({}) — run `{jiuzhu} verify`", case.status.as_str()),
-                    format!(
-                        "未审核通过 ({}) — 请运行 `{jiuzhu} verify`",
-                        case.status.label_zh()
-                    ),
+                    format!("未审核通过 ({}) — 请运行 `{jiuzhu} verify`", case.status.label_zh()),
                 ),
             }),
             CaseStatus::Effective => {
@@ -1506,7 +1518,11 @@ fn record(
                     row_at(&v.row),
                     v.decision_id
                 ),
-                format!("{}: 决定 {} 不在 ledgers/decisions.csv 中", row_at(&v.row), v.decision_id),
+                format!(
+                    "{}: 决定 {} 不在 ledgers/decisions.csv 中",
+                    row_at(&v.row),
+                    v.decision_id
+                ),
             ));
             continue;
         };
@@ -1546,11 +1562,10 @@ fn record(
             format!("{shown} 被拒收, 未记录任何内容:\n  {problems}")
         ));
     }
-    let decided_rows = verdicts.iter().filter(|v| v.verdict.is_some()).filter_map(|v| {
-        index
-            .get(&v.decision_id)
-            .map(|&i| (row_at(&v.row), &st.decisions[i]))
-    });
+    let decided_rows = verdicts
+        .iter()
+        .filter(|v| v.verdict.is_some())
+        .filter_map(|v| index.get(&v.decision_id).map(|&i| (row_at(&v.row), &st.decisions[i])));
     refuse_meeting_before_proposals(ws, &st, decided_rows, &shown, date)?;
     let decided: Vec<(String, DecisionStatus, String)> = verdicts
         .iter()
@@ -2177,14 +2192,23 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
     let old = Policy::load(old_policy)?;
     let st = State::load(ws)?;
     let period = match period {
-        Some(p) => Period::parse(p)
-            .map_err(|e| anyhow!(tr(format!("--period {p}: {e}"), format!("--period {p}: 不是有效的月份 (请写成 2026-11 这样)"))))?,
+        Some(p) => Period::parse(p).map_err(|e| {
+            anyhow!(tr(
+                format!("--period {p}: {e}"),
+                format!("--period {p}: 不是有效的月份 (请写成 2026-11 这样)")
+            ))
+        })?,
         None => st
             .decisions
             .iter()
             .filter_map(|d| Period::parse(&d.period).ok())
             .max()
-            .ok_or_else(|| anyhow!(tr("no decisions yet: give --period P", "还没有任何决定: 请给出 --period 月份")))?,
+            .ok_or_else(|| {
+                anyhow!(tr(
+                    "no decisions yet: give --period P",
+                    "还没有任何决定: 请给出 --period 月份"
+                ))
+            })?,
     };
     let on = period.first_day();
     // Recipients in force make the monthly total; applications not yet in force are listed apart, and one-off
@@ -2310,7 +2334,11 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
         case.village,
         case.household_size,
         scheme_label(&ws.policy, &case.scheme),
-        if zh { case.status.label_zh() } else { case.status.as_str() }
+        if zh {
+            case.status.label_zh()
+        } else {
+            case.status.as_str()
+        }
     );
     let mut ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case_id).collect();
     ds.sort_by(|a, b| (&a.period, &a.decision_id).cmp(&(&b.period, &b.decision_id)));

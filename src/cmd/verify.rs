@@ -400,7 +400,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let notices_rel = PathBuf::from("reports").join(format!("supplement-notices-{as_of}.xlsx"));
 
     let mut out = String::new();
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let inferred = if explicit_as_of.is_none() {
         tr(
             " (the latest date in the workspace; give --as-of DATE to choose)",
@@ -444,7 +448,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 "\n  extension: {} +{} working days, approved by {}",
                 x.case_id, x.days, x.approver
             ),
-            format!("\n  延期: {} 延长 {} 个工作日, 批准人 {}", x.case_id, x.days, x.approver),
+            format!(
+                "\n  延期: {} 延长 {} 个工作日, 批准人 {}",
+                x.case_id, x.days, x.approver
+            ),
         ));
     }
     let (would, will) = if args.dry_run {
@@ -845,7 +852,10 @@ fn visit_of_row(
         let id = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
             (
                 id_number::mask_any(&cell.text),
-                Msg::new(format!("户主身份证号: {e}"), format!("户主身份证号: {}", e.message_zh())),
+                Msg::new(
+                    format!("户主身份证号: {e}"),
+                    format!("户主身份证号: {}", e.message_zh()),
+                ),
                 Msg::new(
                     "format the column as text and write the head's 18-character ID",
                     "请把该列设为文本格式, 填写户主的 18 位身份证号",
@@ -874,7 +884,11 @@ fn visit_of_row(
                             id.masked(),
                             open.len()
                         ),
-                        format!("{} 是 {} 个在办案件的户主, 这一行没有写明是哪一个", id.masked(), open.len()),
+                        format!(
+                            "{} 是 {} 个在办案件的户主, 这一行没有写明是哪一个",
+                            id.masked(),
+                            open.len()
+                        ),
                     ),
                     Msg::new("write the 案件编号", "请填写案件编号"),
                 ))

