@@ -55,7 +55,7 @@ fn decided() -> Ws {
     refill(&ws.path("reports/review-meeting-2026-11.xlsx"), &dst, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .position(|r| r.first().is_some_and(|c| c == "决定编号"))
             .unwrap();
         for row in g.iter_mut().skip(head + 1) {
             row.resize(13, String::new());

@@ -244,7 +244,7 @@ fn meeting_sheet(ws: &Ws, period: &str, verdict: &str, except: &[(&str, &str)]) 
     refill(&src, &dst, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .position(|r| r.first().is_some_and(|c| c == "决定编号"))
             .unwrap();
         for row in g.iter_mut().skip(head + 1) {
             row.resize(13, String::new());
@@ -1074,7 +1074,7 @@ fn a_worksheet_with_rows_removed_names_the_proposals_left_waiting() {
     refill(&full, &cut, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .position(|r| r.first().is_some_and(|c| c == "决定编号"))
             .unwrap();
         let mut i = 0;
         g.retain(|r| {

@@ -181,7 +181,7 @@ fn effective() -> Ws {
     refill(&src, &dst, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "决定编号 decision"))
+            .position(|r| r.first().is_some_and(|c| c == "决定编号"))
             .unwrap();
         for row in g.iter_mut().skip(head + 1) {
             row.resize(13, String::new());

@@ -66,10 +66,7 @@ fn sheet_rows(path: &Path, sheet_prefix: &str) -> Vec<Vec<String>> {
     let at = sheet
         .rows
         .iter()
-        .position(|r| {
-            r.first()
-                .is_some_and(|c| c.text.starts_with("案件编号 ") || c.text.starts_with("乡镇 township"))
-        })
+        .position(|r| r.first().is_some_and(|c| c.text == "案件编号" || c.text == "乡镇"))
         .expect("header row");
     sheet.rows[at + 1..]
         .iter()
@@ -599,7 +596,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     assert_eq!(k.result, CheckResult::NeedsInfo);
     assert!(
         k.detail
-            .starts_with("比对命中待核实: 财政供养人员 (payroll) 王秀兰 130199********"),
+            .starts_with("比对命中待核实: 财政供养人员 王秀兰 130199********"),
         "{}",
         k.detail
     );
@@ -614,11 +611,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     verify(&ws, &["--as-of", "2026-11-20"]);
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::Fail);
-    assert!(
-        k.detail.contains("比对属实: 财政供养人员 (payroll) 王秀兰"),
-        "{}",
-        k.detail
-    );
+    assert!(k.detail.contains("比对属实: 财政供养人员 王秀兰"), "{}", k.detail);
     assert!(k.detail.contains("月工资=4870"), "{}", k.detail);
     assert!(!k.detail.contains(spouse.as_str()), "the ID is masked");
     assert_eq!(status(&ws, &case_id), CaseStatus::Ineligible);
@@ -652,8 +645,7 @@ fn a_confirmed_exclude_hit_makes_the_case_ineligible_and_an_open_one_needs_a_per
     let k = check(&ws, &case_id, "registry_hits");
     assert_eq!(k.result, CheckResult::NeedsInfo);
     assert!(
-        k.detail
-            .starts_with("家庭成员已死亡 (比对属实): 死亡火化 (deaths) 王秀兰"),
+        k.detail.starts_with("家庭成员已死亡 (比对属实): 死亡火化 王秀兰"),
         "{}",
         k.detail
     );

@@ -112,7 +112,10 @@ pub fn id_hash(salt: &str, id: &IdNumber) -> String {
 
 fn salt(policy: &Policy) -> Result<&str> {
     policy.exchange.as_ref().map(|x| x.salt.as_str()).ok_or_else(|| {
-        anyhow!("hashed exchange needs `exchange: {{salt: …}}` in jiuzhu.yaml, agreed with the other office")
+        anyhow!(tr(
+            "hashed exchange needs `exchange: {salt: …}` in jiuzhu.yaml, agreed with the other office",
+            "哈希交换需要在 jiuzhu.yaml 中设置与对方单位约定的 `exchange: {salt: …}`"
+        ))
     })
 }
 
@@ -185,13 +188,22 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     for (name, path) in sources {
         let registry = ws.policy.registries.get(name).ok_or_else(|| {
             let known: Vec<&str> = ws.policy.registries.keys().map(String::as_str).collect();
-            anyhow!(
-                "no registry `{name}` in jiuzhu.yaml; declared: {} (add it under `registries:`)",
-                known.join(", ")
-            )
+            anyhow!(tr(
+                format!(
+                    "no registry `{name}` in jiuzhu.yaml; declared: {} (add it under `registries:`)",
+                    known.join(", ")
+                ),
+                format!(
+                    "jiuzhu.yaml 中没有比对库 `{name}`; 已定义的有: {} (请在 `registries:` 下添加)",
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join("、")
+                )
+            ))
         })?;
         if !seen_names.insert(name.clone()) {
-            bail!("--source {name} is given twice; give each registry once (combine its files first)");
+            bail!(tr(
+                format!("--source {name} is given twice; give each registry once (combine its files first)"),
+                format!("--source {name} 给了两次; 每个比对库只能给一次 (请先合并它的文件)")
+            ));
         }
         registries.push((name, registry, path, path.display().to_string()));
     }
@@ -262,11 +274,16 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
 
     let mut out = String::new();
-    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let per_source: Vec<String> = scanned
         .iter()
         .map(|(n, s)| {
-            let mut t = format!("{n} {} rows", s.rows);
+            let label = ws.policy.registries.get(n).map_or(n.as_str(), |r| r.label.as_str());
+            let mut t = tr(format!("{n} {} rows", s.rows), format!("{label} {} 行", s.rows));
             if s.skipped_invalid > 0 {
                 // Where the registry asks for leads, a row whose ID is invalid is still looked up by name and birth
                 // date; elsewhere it cannot be matched at all.
@@ -292,21 +309,38 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             t
         })
         .collect();
-    out.push_str(&format!(
-        "{prefix}compare {}: {} people in open cases; {total_found} hits ({new_hits} new); {open} open",
-        per_source.join(", "),
-        people.len()
+    out.push_str(&tr(
+        format!(
+            "{prefix}compare {}: {} people in open cases; {total_found} hits ({new_hits} new); {open} open",
+            per_source.join(", "),
+            people.len()
+        ),
+        format!(
+            "{prefix}信息比对 {}: 在办案件共 {} 人; 比中 {total_found} 条 (新增 {new_hits} 条); 待处理 {open} 条",
+            per_source.join(", "),
+            people.len()
+        ),
     ));
     let sheet_rel = batch
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
     // Named only where it is written: a dry run says what it would write.
     match &sheet_rel {
-        Some(rel) if args.dry_run => out.push_str(&format!("\n  worksheet would be {}", rel.display())),
-        Some(rel) => out.push_str(&format!(
-            "\n  worksheet: {0} (fill in 处理结果, then `{1} compare --resolve {0}`)",
-            rel.display(),
-            ws.jiuzhu()
+        Some(rel) if args.dry_run => out.push_str(&tr(
+            format!("\n  worksheet would be {}", rel.display()),
+            format!("\n  处理表将写到 {} (试运行, 未写入)", rel.display()),
+        )),
+        Some(rel) => out.push_str(&tr(
+            format!(
+                "\n  worksheet: {0} (fill in 处理结果, then `{1} compare --resolve {0}`)",
+                rel.display(),
+                ws.jiuzhu()
+            ),
+            format!(
+                "\n  处理表: {0} (填写处理结果后运行 `{1} compare --resolve {0}`)",
+                rel.display(),
+                ws.jiuzhu()
+            ),
         )),
         None => {}
     }
@@ -314,20 +348,24 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let cut_short = crate::ui::more(20, open_total);
     for m in matches.iter().filter(|m| m.disposition == Disposition::Open).take(20) {
         let evidence = if m.evidence.is_empty() {
-            format!("{} row {}", m.source, m.source_row)
+            tr(
+                format!("{} row {}", m.source, m.source_row),
+                format!("{} 第 {} 行", m.source, m.source_row),
+            )
         } else {
             m.evidence.0.clone()
         };
         // A lead says so on its line: it is not an ID match, and a person must confirm it is the same person.
         let lead = if m.match_kind == MatchKind::NameBirth {
-            format!(" {}", kind_zh(m.match_kind))
+            format!(" {}", m.match_kind.label_zh())
         } else {
             String::new()
         };
         out.push_str(&format!(
-            "\n  open {} {}{lead} {} {} ({}): {evidence}",
+            "\n  {} {} {}{lead} {} {} ({}): {evidence}",
+            tr("open", "待处理"),
             m.hit_id,
-            effect_zh(m.effect),
+            m.effect.label_zh(),
             m.case_id,
             m.name,
             m.id_number.masked(),
@@ -416,14 +454,15 @@ fn scan_file<'a>(ctx: &ScanCtx<'a>, path: &Path, encoding: Encoding) -> Result<S
         use std::io::Read;
         std::fs::File::open(path)
             .and_then(|f| f.take(reader::HEAD_BYTES as u64).read_to_end(&mut head))
-            .with_context(|| format!("cannot read {}", ctx.file))?;
+            .with_context(|| tr(format!("cannot read {}", ctx.file), format!("无法读取 {}", ctx.file)))?;
     }
     if reader::is_csv_content(ctx.file, &head) {
         let (mut scanned, sha) = stream::read_csv(path, ctx.file, encoding, |records| scan_records(ctx, records))?;
         scanned.sha = sha;
         return Ok(scanned);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", ctx.file))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| tr(format!("cannot read {}", ctx.file), format!("无法读取 {}", ctx.file)))?;
     let wb = reader::read_workbook_bytes(ctx.file, &bytes, encoding)?;
     let (sheet, header) = registry_header(ctx, &wb.sheets)?;
     reader::refuse_flawed_cells(ctx.file, sheet, header.row + 1, Some(&header))?;
@@ -476,15 +515,26 @@ fn registry_header<'s>(ctx: &ScanCtx, sheets: &'s [RawSheet]) -> Result<(&'s Raw
             Err(m) => misses.push(m.to_string()),
         }
     }
-    bail!(
-        "{}: registry `{}` ({}) lacks its declared columns; nothing was written.\n  {}\n\
-         Rename the headers, or add names under `registries.{}.columns` in jiuzhu.yaml.",
-        ctx.file,
-        ctx.name,
-        ctx.registry.label,
-        misses.join("\n  "),
-        ctx.name
-    );
+    bail!(tr(
+        format!(
+            "{}: registry `{}` ({}) lacks its declared columns; nothing was written.\n  {}\n\
+             Rename the headers, or add names under `registries.{}.columns` in jiuzhu.yaml.",
+            ctx.file,
+            ctx.name,
+            ctx.registry.label,
+            misses.join("\n  "),
+            ctx.name
+        ),
+        format!(
+            "{}: 比对库 `{}` ({}) 缺少政策文件规定的列, 未写入任何内容。\n  {}\n\
+             请改正表头, 或在 jiuzhu.yaml 的 `registries.{}.columns` 下添加列名。",
+            ctx.file,
+            ctx.name,
+            ctx.registry.label,
+            misses.join("\n  "),
+            ctx.name
+        )
+    ));
 }
 
 /// A cell as matching reads it: its normalised text, and the number or date the file stored there (a CSV file
@@ -619,11 +669,18 @@ impl<'c, 'a> Scan<'c, 'a> {
                 None => Fen::parse_yuan(&cell.text),
             }
             .map_err(|e| {
-                anyhow!(
-                    "{} row {excel_row}: the amount `{}` is not money: {e}",
-                    ctx.file,
-                    text::excerpt(&cell.text)
-                )
+                anyhow!(tr(
+                    format!(
+                        "{} row {excel_row}: the amount `{}` is not money: {e}",
+                        ctx.file,
+                        text::excerpt(&cell.text)
+                    ),
+                    format!(
+                        "{} 第 {excel_row} 行: 金额 `{}` 不是有效的金额",
+                        ctx.file,
+                        text::excerpt(&cell.text)
+                    )
+                ))
             })?;
             Ok(amount > low.0)
         };
@@ -704,16 +761,26 @@ impl<'c, 'a> Scan<'c, 'a> {
     fn finish(self, sha: String) -> Result<Scanned<'a>> {
         if !self.mangled.is_empty() {
             let rows: Vec<String> = self.mangled.iter().take(10).map(u32::to_string).collect();
-            bail!(
-                "{}: the ID column of registry `{}` was damaged by Excel (numbers instead of text, last digits \
-                 lost) in {} rows (rows {}{}); nothing was written. Ask the sending department to export the ID \
-                 column as text.",
-                self.ctx.file,
-                self.ctx.name,
-                self.mangled.len(),
-                rows.join(", "),
-                if self.mangled.len() > 10 { ", …" } else { "" }
-            );
+            let more = if self.mangled.len() > 10 { ", …" } else { "" };
+            bail!(tr(
+                format!(
+                    "{}: the ID column of registry `{}` was damaged by Excel (numbers instead of text, last \
+                     digits lost) in {} rows (rows {}{more}); nothing was written. Ask the sending department to \
+                     export the ID column as text.",
+                    self.ctx.file,
+                    self.ctx.name,
+                    self.mangled.len(),
+                    rows.join(", "),
+                ),
+                format!(
+                    "{}: 比对库 `{}` 的身份证号列被 Excel 损坏 (存成了数字, 末几位丢失), 共 {} 行 (第 {}{more} 行); \
+                     未写入任何内容。请提供数据的部门把身份证号列按文本格式重新导出。",
+                    self.ctx.file,
+                    self.ctx.name,
+                    self.mangled.len(),
+                    rows.join(", "),
+                )
+            ));
         }
         if !self.not_hashes.is_empty() {
             // The whole file is refused, not its bad rows: a clerk cannot correct a hash by hand, and matching the
@@ -842,20 +909,71 @@ fn evidence_columns(ctx: &ScanCtx, sheet: &str, header_row: usize, cells: &[Cell
     );
 }
 
-fn effect_zh(e: Effect) -> &'static str {
-    match e {
-        Effect::Exclude => "排除类",
-        Effect::Review => "复核类",
-        Effect::Info => "提示类",
+/// The hits worksheet's headers, with the bilingual ones of the worksheets written before (`编号 hit`), which
+/// are still read back.
+const H_HIT: [&str; 2] = ["比对编号", "编号 hit"];
+const H_CASE: [&str; 2] = ["案件编号", "案件编号 case"];
+const H_ID: [&str; 2] = ["身份证号(脱敏)", "身份证号 ID (masked)"];
+const H_DISPOSITION: [&str; 2] = ["处理结果", "处理结果 disposition"];
+const H_NOTE: [&str; 2] = ["说明", "说明 note"];
+const H_BY: [&str; 2] = ["处理人", "处理人 decided by"];
+
+/// Where a row of a returned worksheet is, in the run's language.
+pub(crate) fn row_at(at: &writer::RowAt) -> String {
+    match &at.sheet {
+        None => tr(format!("row {}", at.row), format!("第 {} 行", at.row)),
+        Some(s) => tr(
+            format!("sheet `{s}` row {}", at.row),
+            format!("工作表 `{s}` 第 {} 行", at.row),
+        ),
     }
 }
 
-fn kind_zh(k: MatchKind) -> &'static str {
-    match k {
-        MatchKind::Id => "身份证号一致",
-        MatchKind::IdHash => "身份证号哈希一致",
-        MatchKind::NameBirth => "仅姓名和出生日期一致(线索)",
+/// Reads back a round-trip worksheet whose header row begins with any of `first_labels` (the current one first,
+/// then those of worksheets written by earlier versions).
+pub(crate) fn returned_any<'a>(
+    shown: &str,
+    wb: &'a crate::sheet::reader::Workbook,
+    what: &str,
+    first_labels: &[&str],
+) -> Result<writer::Returned<'a>> {
+    let has_header = wb.sheets.first().is_some_and(|s| {
+        s.rows
+            .iter()
+            .any(|r| r.first().is_some_and(|c| first_labels.contains(&c.text.as_str())))
+    });
+    if !has_header && !wb.sheets.is_empty() {
+        bail!(tr(
+            format!(
+                "{shown}: the header row ({} …) is missing or was changed",
+                first_labels[0]
+            ),
+            format!(
+                "{shown}: 找不到表头行 ({} …), 或表头被改动; 请使用 jiuzhu 写出的{what}",
+                first_labels[0]
+            )
+        ));
     }
+    let mut first_err = None;
+    for label in first_labels {
+        match writer::returned(shown, wb, what, label) {
+            Ok(r) => return Ok(r),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_err.expect("at least one label"))
+}
+
+/// The column of a returned worksheet under any of `labels`.
+pub(crate) fn column_any(shown: &str, sheet: &writer::Returned, labels: &[&str]) -> Result<usize> {
+    sheet.labels.iter().position(|l| labels.contains(l)).ok_or_else(|| {
+        anyhow!(tr(
+            format!("{shown}: column `{}` is missing or was renamed", labels[0]),
+            format!("{shown}: `{}` 列不见了或被改了名", labels[0])
+        ))
+    })
 }
 
 const CONFIRM: &str = "确认";
@@ -865,20 +983,20 @@ const PENDING: &str = "待定";
 /// The worksheet of open hits: keys locked, 处理结果 a drop-down, 说明 and 处理人 free text.
 fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<u8>> {
     let columns = vec![
-        Column::new("编号 hit", Kind::Code),
-        Column::new("案件编号 case", Kind::Code),
-        Column::new("姓名 name", Kind::Text),
-        Column::new("身份证号 ID (masked)", Kind::Code),
-        Column::new("来源 source", Kind::Text),
-        Column::new("匹配方式 match", Kind::Text),
-        Column::new("证据 evidence", Kind::Text),
-        Column::new("影响 effect", Kind::Text),
+        Column::new(H_HIT[0], Kind::Code),
+        Column::new(H_CASE[0], Kind::Code),
+        Column::new("姓名", Kind::Text),
+        Column::new(H_ID[0], Kind::Code),
+        Column::new("比对来源", Kind::Text),
+        Column::new("匹配方式", Kind::Text),
+        Column::new("证据", Kind::Text),
+        Column::new("影响", Kind::Text),
         Column::answer(
-            "处理结果 disposition",
+            H_DISPOSITION[0],
             Input::Choice(vec![CONFIRM.into(), CLEAR.into(), PENDING.into()]),
         ),
-        Column::answer("说明 note", Input::Free),
-        Column::answer("处理人 decided by", Input::Free),
+        Column::answer(H_NOTE[0], Input::Free),
+        Column::answer(H_BY[0], Input::Free),
     ];
     // In the ledger's order (by hit ID), not the order the hits were found in: a rerun that finds nothing new
     // must write the same bytes.
@@ -897,10 +1015,10 @@ fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<
                 Value::from(m.case_id.as_str()),
                 Value::from(m.name.as_str()),
                 Value::from(m.id_number.masked()),
-                Value::from(format!("{label} ({})", m.source)),
-                Value::from(kind_zh(m.match_kind)),
+                Value::from(label),
+                Value::from(m.match_kind.label_zh()),
                 Value::from(m.evidence.as_str()),
-                Value::from(effect_zh(m.effect)),
+                Value::from(m.effect.label_zh()),
                 Value::Empty,
                 Value::Empty,
                 Value::Empty,
@@ -908,7 +1026,7 @@ fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<
         })
         .collect();
     writer::workbook_bytes(&[SheetSpec {
-        name: "比对结果 hits".into(),
+        name: "比对结果".into(),
         title: Some(
             "信息比对结果: 逐条填写处理结果 (确认 = 属实, 影响资格或金额; 排除 = 核实无关), 说明和处理人; 其他列已锁定"
                 .into(),
@@ -932,9 +1050,10 @@ struct Answer {
 
 fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str>) -> Result<Outcome> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
-    let sheet = writer::returned(&shown, &wb, "compare-hits worksheet", "编号 hit")?;
+    let what = tr("compare-hits worksheet", "比对结果处理表");
+    let sheet = returned_any(&shown, &wb, &what, &H_HIT)?;
     let answers = read_answers(&shown, &sheet)?;
     let batch = sheet.batch;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
@@ -945,32 +1064,67 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let mut problems = Vec::new();
     for a in &answers {
         let Some(&i) = index.get(&a.hit_id) else {
-            problems.push(format!("{}: hit {} is not in ledgers/matches.csv", a.row, a.hit_id));
+            problems.push(tr(
+                format!("{}: hit {} is not in ledgers/matches.csv", row_at(&a.row), a.hit_id),
+                format!("{}: 比对结果 {} 不在 ledgers/matches.csv 中", row_at(&a.row), a.hit_id),
+            ));
             continue;
         };
         let m = &matches[i];
         if m.case_id != a.case_id || m.id_number.masked() != a.masked_id {
-            problems.push(format!(
-                "{}: the key cells of hit {} were changed (case or ID differ from the ledger)",
-                a.row, a.hit_id
+            problems.push(tr(
+                format!(
+                    "{}: the key cells of hit {} were changed (case or ID differ from the ledger)",
+                    row_at(&a.row),
+                    a.hit_id
+                ),
+                format!(
+                    "{}: 比对结果 {} 的关键单元格被改动 (案件编号或身份证号与台账不符)",
+                    row_at(&a.row),
+                    a.hit_id
+                ),
             ));
         }
         if m.batch != batch {
-            problems.push(format!(
-                "{}: hit {} belongs to batch {}, not to this worksheet's batch {batch}",
-                a.row,
-                a.hit_id,
-                if m.batch.is_empty() { "(none)" } else { &m.batch }
+            let theirs = if m.batch.is_empty() {
+                tr("(none)", "(无)")
+            } else {
+                m.batch.clone()
+            };
+            problems.push(tr(
+                format!(
+                    "{}: hit {} belongs to batch {theirs}, not to this worksheet's batch {batch}",
+                    row_at(&a.row),
+                    a.hit_id,
+                ),
+                format!(
+                    "{}: 比对结果 {} 属于批次 {theirs}, 不是本处理表的批次 {batch}",
+                    row_at(&a.row),
+                    a.hit_id,
+                ),
             ));
         }
         if m.disposition != Disposition::Open && a.disposition.is_some_and(|d| d != m.disposition) {
-            problems.push(format!(
-                "{}: hit {} was already decided ({:?}); it is not open any more",
-                a.row, a.hit_id, m.disposition
+            problems.push(tr(
+                format!(
+                    "{}: hit {} was already decided ({:?}); it is not open any more",
+                    row_at(&a.row),
+                    a.hit_id,
+                    m.disposition
+                ),
+                format!(
+                    "{}: 比对结果 {} 已经处理过 ({}), 不再待处理",
+                    row_at(&a.row),
+                    a.hit_id,
+                    m.disposition.label_zh()
+                ),
             ));
         }
         if a.disposition.is_some_and(|d| d != Disposition::Open) && a.by.is_empty() && by_default.is_none() {
-            problems.push(format!("{}: 处理人 is empty (or give --by NAME)", a.row));
+            problems.push(tr(
+                format!("{}: 处理人 is empty (or give --by NAME)", row_at(&a.row)),
+                format!("{}: 处理人为空 (或用 --by 姓名 指定)", row_at(&a.row)),
+            ));
         }
     }
     let current = matches
@@ -978,17 +1132,21 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         .find(|m| m.disposition == Disposition::Open)
         .map(|m| m.batch.clone());
     if answers.is_empty() {
-        problems.push("the worksheet has no hit rows".into());
+        problems.push(tr("the worksheet has no hit rows", "处理表中没有比对结果行"));
     }
     if !problems.is_empty() {
         let hint = match current {
-            Some(b) if b != batch => format!("\nThe current worksheet is reports/compare-hits-{b}.xlsx."),
+            Some(b) if b != batch => tr(
+                format!("\nThe current worksheet is reports/compare-hits-{b}.xlsx."),
+                format!("\n当前的处理表是 reports/compare-hits-{b}.xlsx。"),
+            ),
             _ => String::new(),
         };
-        bail!(
-            "{shown} refused, nothing recorded:\n  {}{hint}",
-            crate::ui::first_of(&problems, 20, "\n  ")
-        );
+        let problems = crate::ui::first_of(&problems, 20, "\n  ");
+        bail!(tr(
+            format!("{shown} refused, nothing recorded:\n  {problems}{hint}"),
+            format!("{shown} 被拒收, 未记录任何内容:\n  {problems}{hint}")
+        ));
     }
 
     let mut confirmed = 0;
@@ -1036,9 +1194,15 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     }
     let batch_after = assign_batch(&mut matches);
     let open = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
-    let prefix = if args.dry_run { "dry run: " } else { "" };
-    let mut out =
-        format!("{prefix}compare --resolve {shown}: {confirmed} confirmed, {cleared} cleared; {open} hits still open");
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let mut out = tr(
+        format!("{prefix}compare --resolve {shown}: {confirmed} confirmed, {cleared} cleared; {open} hits still open"),
+        format!("{prefix}compare --resolve {shown}: 确认属实 {confirmed} 条, 排除 {cleared} 条; 仍待处理 {open} 条"),
+    );
     if !removed.is_empty() {
         out.push_str(&tr(
             format!(
@@ -1071,8 +1235,17 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
     if let Some(rel) = &sheet_rel {
-        let would = if args.dry_run { " would be" } else { ":" };
-        out.push_str(&format!("\n  worksheet of the open hits{would} {}", rel.display()));
+        out.push_str(&if args.dry_run {
+            tr(
+                format!("\n  worksheet of the open hits would be {}", rel.display()),
+                format!("\n  待处理比对结果的处理表将写到 {} (试运行, 未写入)", rel.display()),
+            )
+        } else {
+            tr(
+                format!("\n  worksheet of the open hits: {}", rel.display()),
+                format!("\n  待处理比对结果的处理表: {}", rel.display()),
+            )
+        });
     }
     let outcome = if open > 0 {
         Outcome::NeedsAttention
@@ -1113,13 +1286,9 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
 
 fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
     // The header is the row whose first cell is the hit label; columns are found by their labels.
-    let col = |label: &str| sheet.column(shown, label);
-    let (c_hit, c_case, c_id) = (col("编号 hit")?, col("案件编号 case")?, col("身份证号 ID (masked)")?);
-    let (c_disp, c_note, c_by) = (
-        col("处理结果 disposition")?,
-        col("说明 note")?,
-        col("处理人 decided by")?,
-    );
+    let col = |labels: &[&str]| column_any(shown, sheet, labels);
+    let (c_hit, c_case, c_id) = (col(&H_HIT)?, col(&H_CASE)?, col(&H_ID)?);
+    let (c_disp, c_note, c_by) = (col(&H_DISPOSITION)?, col(&H_NOTE)?, col(&H_BY)?);
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for (at, row) in &sheet.rows {
@@ -1138,9 +1307,17 @@ fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
             CLEAR | "cleared" | "不属实" => Some(Disposition::Cleared),
             PENDING | "open" => Some(Disposition::Open),
             other => {
-                bad.push(format!(
-                    "{at}: 处理结果 `{}` is not one of {CONFIRM}, {CLEAR}, {PENDING}",
-                    text::excerpt(other)
+                bad.push(tr(
+                    format!(
+                        "{}: 处理结果 `{}` is not one of {CONFIRM}, {CLEAR}, {PENDING}",
+                        row_at(at),
+                        text::excerpt(other)
+                    ),
+                    format!(
+                        "{}: 处理结果 `{}` 不是 {CONFIRM}、{CLEAR}、{PENDING} 之一",
+                        row_at(at),
+                        text::excerpt(other)
+                    ),
                 ));
                 None
             }
@@ -1156,7 +1333,11 @@ fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
         });
     }
     if !bad.is_empty() {
-        bail!("{shown} refused, nothing recorded:\n  {}", bad.join("\n  "));
+        let bad = bad.join("\n  ");
+        bail!(tr(
+            format!("{shown} refused, nothing recorded:\n  {bad}"),
+            format!("{shown} 被拒收, 未记录任何内容:\n  {bad}")
+        ));
     }
     Ok(out)
 }
@@ -1174,23 +1355,48 @@ fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     let shown = file.display().to_string();
     if args.dry_run {
-        crate::outln!("dry run: would write {} hashed ID numbers to {shown}", hashes.len());
+        crate::outln!(
+            "{}",
+            tr(
+                format!("dry run: would write {} hashed ID numbers to {shown}", hashes.len()),
+                format!("试运行: 将把 {} 个身份证号的哈希写到 {shown}", hashes.len()),
+            )
+        );
         return Ok(Outcome::Done);
     }
     let dir = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(&dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
+        tr(
+            format!("cannot write in {}", dir.display()),
+            format!("无法在 {} 中写入", dir.display()),
+        )
+    })?;
     std::io::Write::write_all(&mut tmp, body.as_bytes())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(file).map_err(|e| anyhow!("cannot write {shown}: {e}"))?;
+    tmp.persist(file).map_err(|e| {
+        anyhow!(tr(
+            format!("cannot write {shown}: {e}"),
+            format!("无法写入 {shown}: {e}")
+        ))
+    })?;
     if !args.quiet {
         crate::outln!(
-            "compare --export-hashed: {} people of open cases written to {shown} as salted SHA-256 hashes \
-             (no ID numbers); the other office matches it with `jiuzhu compare --source NAME=FILE --hashed`",
-            hashes.len()
+            "{}",
+            tr(
+                format!(
+                    "compare --export-hashed: {} people of open cases written to {shown} as salted SHA-256 hashes \
+                     (no ID numbers); the other office matches it with `jiuzhu compare --source NAME=FILE --hashed`",
+                    hashes.len()
+                ),
+                format!(
+                    "compare --export-hashed: 在办案件 {} 人以加盐 SHA-256 哈希写到 {shown} (不含身份证号); \
+                     对方单位用 `jiuzhu compare --source NAME=FILE --hashed` 比对",
+                    hashes.len()
+                ),
+            )
         );
     }
     Ok(Outcome::Done)

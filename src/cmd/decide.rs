@@ -20,7 +20,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
-use crate::i18n::tr;
+use crate::i18n::{tr, Lang};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Decision, DecisionKind, DecisionStatus, Disposition, Effect, Match,
@@ -259,7 +259,12 @@ impl State {
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     match &args.mode {
         Mode::Propose { period, as_of, preview } => {
-            let period = Period::parse(period).map_err(|e| anyhow!("--period {period}: {e} (write e.g. 2026-11)"))?;
+            let period = Period::parse(period).map_err(|e| {
+                anyhow!(tr(
+                    format!("--period {period}: {e} (write e.g. 2026-11)"),
+                    format!("--period {period}: 不是有效的月份 (请写成 2026-11 这样)")
+                ))
+            })?;
             let as_of = as_of.as_deref().map(parse_date_arg).transpose()?;
             propose(ws, args, period, as_of, *preview)
         }
@@ -281,7 +286,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 }
 
 fn parse_date_arg(s: &str) -> Result<NaiveDate> {
-    date::parse_date(s).map_err(|e| anyhow!("date `{s}`: {e} (write e.g. 2026-11-20)"))
+    date::parse_date(s).map_err(|e| {
+        anyhow!(tr(
+            format!("date `{s}`: {e} (write e.g. 2026-11-20)"),
+            format!("日期 `{s}`: {} (请写成 2026-11-20 这样)", e.zh())
+        ))
+    })
 }
 
 /// The standard in force on a date, as the benefit module uses it.
@@ -314,17 +324,28 @@ pub fn compute(
     without: &BTreeSet<String>,
 ) -> Result<(Computed, Basis)> {
     let scheme = policy.schemes.get(&case.scheme).ok_or_else(|| {
-        anyhow!(
-            "case {} has scheme `{}`, which the policy no longer defines",
-            case.case_id,
-            case.scheme
-        )
+        anyhow!(tr(
+            format!(
+                "case {} has scheme `{}`, which the policy no longer defines",
+                case.case_id, case.scheme
+            ),
+            format!(
+                "案件 {} 的救助项目 `{}` 在政策文件中已没有定义",
+                case.case_id, case.scheme
+            )
+        ))
     })?;
     let std = standard_used(policy, scheme, on).ok_or_else(|| {
-        anyhow!(
-            "scheme {} has no standard in force on {on}; add one to jiuzhu.yaml",
-            case.scheme
-        )
+        anyhow!(tr(
+            format!(
+                "scheme {} has no standard in force on {on}; add one to jiuzhu.yaml",
+                case.scheme
+            ),
+            format!(
+                "救助项目 {} 在 {on} 没有有效的保障标准; 请在 jiuzhu.yaml 中添加",
+                case.scheme
+            )
+        ))
     })?;
     let h = Household::of_case(policy, case, members, on, without);
     let basis = Basis::of(&h, &std);
@@ -356,16 +377,24 @@ fn decided_already(
     ids: &[String],
     period: Period,
 ) -> Result<HashSet<String>> {
-    let who = |case: &str, kind: DecisionKind, period: &str| format!("case {case}'s {} of {period}", kind.label_zh());
+    let who = |case: &str, kind: DecisionKind, period: &str| {
+        tr(
+            format!("case {case}'s {} of {period}", kind.label_zh()),
+            format!("案件 {case} {period} 的{}决定", kind.label_zh()),
+        )
+    };
     let period_text = period.to_string();
     let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, p) in ids.iter().zip(proposals) {
         if let Some(q) = wanted.insert(id, p) {
-            bail!(
-                "decision {id} would be both {} and {}; nothing written",
+            let (a, b) = (
                 who(&q.case_id, q.kind, &period_text),
-                who(&p.case_id, p.kind, &period_text)
+                who(&p.case_id, p.kind, &period_text),
             );
+            bail!(tr(
+                format!("decision {id} would be both {a} and {b}; nothing written"),
+                format!("决定 {id} 会同时是{a}和{b}; 未写入任何内容")
+            ));
         }
     }
     let mut decided = HashSet::default();
@@ -374,13 +403,21 @@ fn decided_already(
             continue;
         };
         if d.case_id != p.case_id || d.period != period_text || d.kind != p.kind {
-            bail!(
-                "ledgers/decisions.csv: decision {} is {}, but its ID is that of {}; nothing written (restore the \
-                 file from Git)",
-                d.decision_id,
+            let (a, b) = (
                 who(&d.case_id, d.kind, &d.period),
-                who(&p.case_id, p.kind, &period_text)
+                who(&p.case_id, p.kind, &period_text),
             );
+            bail!(tr(
+                format!(
+                    "ledgers/decisions.csv: decision {} is {a}, but its ID is that of {b}; nothing written (restore \
+                     the file from Git)",
+                    d.decision_id
+                ),
+                format!(
+                    "ledgers/decisions.csv: 决定 {} 是{a}, 但它的编号属于{b}; 未写入任何内容 (请从 Git 恢复该文件)",
+                    d.decision_id
+                )
+            ));
         }
         decided.insert(d.decision_id.clone());
     }
@@ -459,7 +496,13 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     for case in &st.cases {
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
-                let list: Vec<String> = hits.iter().map(|m| format!("{} ({})", m.hit_id, m.source)).collect();
+                let list: Vec<String> = hits
+                    .iter()
+                    .map(|m| match crate::i18n::current() {
+                        Lang::En => format!("{} ({})", m.hit_id, m.source),
+                        Lang::Zh => format!("{} ({})", m.hit_id, registry_label(policy, &m.source)),
+                    })
+                    .collect();
                 // The worksheets the hits are on: `--resolve` needs the file.
                 let sheets: BTreeSet<&str> = hits.iter().map(|m| m.batch.as_str()).collect();
                 let resolve: Vec<String> = sheets
@@ -468,10 +511,17 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                     .collect();
                 blocked.push(Blocked {
                     case_id: case.case_id.clone(),
-                    why: format!(
-                        "open registry hits: {} — resolve them with {}",
-                        list.join(", "),
-                        resolve.join(", ")
+                    why: tr(
+                        format!(
+                            "open registry hits: {} — resolve them with {}",
+                            list.join(", "),
+                            resolve.join(", ")
+                        ),
+                        format!(
+                            "有未处理的比对结果: {} — 请用 {} 处理",
+                            list.join(", "),
+                            resolve.join(", ")
+                        ),
                     ),
                 });
                 continue;
@@ -539,7 +589,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                     .get(case.case_id.as_str())
                     .into_iter()
                     .flatten()
-                    .map(|c| format!("{}: {}", c.check, c.detail))
+                    .map(|c| format!("{}: {}", crate::domain::eligibility::check_label(&c.check), c.detail))
                     .collect();
                 proposals.push(Proposal {
                     case_id: case.case_id.clone(),
@@ -560,7 +610,10 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             }
             CaseStatus::Received | CaseStatus::NeedsInfo => blocked.push(Blocked {
                 case_id: case.case_id.clone(),
-                why: format!("not verified ({}) — run `{jiuzhu} verify`", case.status.as_str()),
+                why: tr(
+                    format!("not verified ({}) — run `{jiuzhu} verify`", case.status.as_str()),
+                    format!("未审核通过 ({}) — 请运行 `{jiuzhu} verify`", case.status.label_zh()),
+                ),
             }),
             CaseStatus::Effective => {
                 if let Some(p) = redecide(st, policy, case, &members, period)? {
@@ -642,56 +695,100 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     crate::ui::phase("decide: merged");
     let mut out = String::new();
     let prefix = if preview {
-        "preview: "
+        tr("preview: ", "预览: ")
     } else if args.dry_run {
-        "dry run: "
+        tr("dry run: ", "试运行: ")
     } else {
-        ""
+        String::new()
     };
-    out.push_str(&format!(
-        "{prefix}decide {period} (as of {as_of}): {} proposed — {} new, {} rejected, {} increased, {} decreased, {} \
-         stopped, {} gradual exit; {} effective now{}; {} blocked",
-        proposed.len(),
-        count(DecisionKind::New),
-        count(DecisionKind::Reject),
-        count(DecisionKind::Increase),
-        count(DecisionKind::Decrease),
-        count(DecisionKind::Stop),
-        count(DecisionKind::GradualExit),
-        made_effective + urgent_now,
-        if urgent_now > 0 {
-            format!(" ({urgent_now} urgent)")
-        } else {
-            String::new()
-        },
-        blocked.len()
+    out.push_str(&tr(
+        format!(
+            "{prefix}decide {period} (as of {as_of}): {} proposed — {} new, {} rejected, {} increased, {} decreased, \
+             {} stopped, {} gradual exit; {} effective now{}; {} blocked",
+            proposed.len(),
+            count(DecisionKind::New),
+            count(DecisionKind::Reject),
+            count(DecisionKind::Increase),
+            count(DecisionKind::Decrease),
+            count(DecisionKind::Stop),
+            count(DecisionKind::GradualExit),
+            made_effective + urgent_now,
+            if urgent_now > 0 {
+                format!(" ({urgent_now} urgent)")
+            } else {
+                String::new()
+            },
+            blocked.len()
+        ),
+        format!(
+            "{prefix}救助决策 {period} (截至 {as_of}): 提请评议 {} 件 — 新增 {} 件, 不予批准 {} 件, 增发 {} 件, \
+             减发 {} 件, 停发 {} 件, 渐退 {} 件; 本次生效 {} 件{}; 暂缓 {} 件",
+            proposed.len(),
+            count(DecisionKind::New),
+            count(DecisionKind::Reject),
+            count(DecisionKind::Increase),
+            count(DecisionKind::Decrease),
+            count(DecisionKind::Stop),
+            count(DecisionKind::GradualExit),
+            made_effective + urgent_now,
+            if urgent_now > 0 {
+                format!(" (其中先行救助 {urgent_now} 件)")
+            } else {
+                String::new()
+            },
+            blocked.len()
+        ),
     ));
-    out.push_str(&format!(
-        "\n  monthly total in force: {before_total} ({}) → {after_total} ({period}) if every proposal is approved",
-        period.prev()
+    out.push_str(&tr(
+        format!(
+            "\n  monthly total in force: {before_total} ({}) → {after_total} ({period}) if every proposal is approved",
+            period.prev()
+        ),
+        format!(
+            "\n  月保障金合计: {before_total} ({}) → {after_total} ({period}) (全部提议获批时)",
+            period.prev()
+        ),
     ));
     let sheet_rel = batch
         .as_ref()
         .map(|_| PathBuf::from("reports").join(format!("review-meeting-{period}.xlsx")));
     // Named only where it is written: a preview writes nothing, and a dry run says what it would write.
     match &sheet_rel {
-        Some(rel) if writing => out.push_str(&format!(
-            "\n  worksheet: {0} (fill in 评议结果, then `{1} decide --record {0} --meeting \"…\" --date YYYY-MM-DD`)",
-            rel.display(),
-            ws.jiuzhu()
+        Some(rel) if writing => out.push_str(&tr(
+            format!(
+                "\n  worksheet: {0} (fill in 评议结果, then `{1} decide --record {0} --meeting \"…\" --date \
+                 YYYY-MM-DD`)",
+                rel.display(),
+                ws.jiuzhu()
+            ),
+            format!(
+                "\n  评议表: {0} (填写评议结果后运行 `{1} decide --record {0} --meeting \"…\" --date YYYY-MM-DD`)",
+                rel.display(),
+                ws.jiuzhu()
+            ),
         )),
-        Some(rel) if args.dry_run => out.push_str(&format!("\n  worksheet would be {}", rel.display())),
+        Some(rel) if args.dry_run => out.push_str(&tr(
+            format!("\n  worksheet would be {}", rel.display()),
+            format!("\n  评议表将写到 {} (试运行, 未写入)", rel.display()),
+        )),
         _ => {}
     }
     for b in blocked.iter().take(20) {
-        out.push_str(&format!("\n  blocked {}: {}", b.case_id, b.why));
+        out.push_str(&tr(
+            format!("\n  blocked {}: {}", b.case_id, b.why),
+            format!("\n  暂缓 {}: {}", b.case_id, b.why),
+        ));
     }
     if let Some(more) = crate::ui::more(20, blocked.len()) {
         out.push_str(&format!("\n  {more}"));
     }
     if backfill > 0 {
-        out.push_str(&format!(
-            "\n  {backfill} urgent decisions (先行救助) paid first wait for their back-filled approval on the worksheet"
+        out.push_str(&tr(
+            format!(
+                "\n  {backfill} urgent decisions (先行救助) paid first wait for their back-filled approval on the \
+                 worksheet"
+            ),
+            format!("\n  {backfill} 件先行救助已先行发放, 待在评议表上补办审批"),
         ));
     }
     // Approved decisions still in their notice on the date taken: without --as-of that is the latest date the
@@ -711,11 +808,18 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     if missing_date {
         let last = waiting.iter().max().copied().unwrap_or(as_of);
         let after = last.succ_opt().unwrap_or(last);
-        out.push_str(&format!(
-            "\n  {} approved decisions wait for their notice to end (the last on {last}); without --as-of the date \
-             was {as_of}, the latest in the workspace: give --as-of DATE (e.g. --as-of {after}) to make them \
-             effective",
-            waiting.len()
+        out.push_str(&tr(
+            format!(
+                "\n  {} approved decisions wait for their notice to end (the last on {last}); without --as-of the \
+                 date was {as_of}, the latest in the workspace: give --as-of DATE (e.g. --as-of {after}) to make \
+                 them effective",
+                waiting.len()
+            ),
+            format!(
+                "\n  {} 件已批准的决定等待公示期满 (最晚 {last} 期满); 未给 --as-of, 日期取工作区中最晚的 {as_of}: \
+                 请用 --as-of 日期 (如 --as-of {after}) 使其生效",
+                waiting.len()
+            ),
         ));
     }
     let outcome = if proposed.is_empty() && blocked.is_empty() && backfill == 0 && !missing_date {
@@ -748,7 +852,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     drop(before_decisions);
     let Some((decisions_bytes, input_list)) = encoded? else {
         if !args.quiet || outcome != Outcome::Done {
-            crate::outln!("{out}\n  nothing changed");
+            crate::outln!("{out}\n  {}", tr("nothing changed", "没有变化"));
         }
         return Ok(outcome);
     };
@@ -1176,6 +1280,41 @@ fn scheme_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
     policy.schemes.get(key).map(|s| s.label.as_str()).unwrap_or(key)
 }
 
+fn registry_label<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
+    policy.registries.get(key).map(|r| r.label.as_str()).unwrap_or(key)
+}
+
+use crate::cmd::compare::row_at;
+
+/// The review-meeting worksheet's headers, with the bilingual ones of the worksheets written before
+/// (`决定编号 decision`), which are still read back.
+const H_DECISION: [&str; 2] = ["决定编号", "决定编号 decision"];
+const H_CASE: [&str; 2] = ["案件编号", "案件编号 case"];
+const H_VERDICT: [&str; 2] = ["评议结果", "评议结果 verdict"];
+const H_NOTE: [&str; 2] = ["说明", "说明 note"];
+
+/// A decision's reason code as a clerk reads it.
+pub fn reason_zh(code: &str) -> &str {
+    match code {
+        "new_application" => "新申请",
+        "single_person_household" => "单人户纳入",
+        "income_above_standard" => "收入高于标准",
+        "failed_checks" => "审核不符合",
+        "income_up" => "收入增加",
+        "income_down" => "收入减少",
+        "death" => "家庭成员死亡",
+        "member_change" => "家庭成员变化",
+        "standard_change" => "保障标准调整",
+        "confirmed_exclude_hit" => "信息比对确认不符合",
+        "gradual_exit_ended" => "渐退期满",
+        "no_members" => "无家庭成员",
+        "amount_overflow" => "金额超出范围",
+        "months_missing" => "未填救助月数",
+        "months_out_of_range" => "救助月数超出范围",
+        other => other,
+    }
+}
+
 /// The review-meeting worksheet: proposals with their derivations, a drop-down verdict and a note.
 fn review_workbook(cases: &[Case], decisions: &[Decision], policy: &Policy, batch: &str) -> Result<Vec<u8>> {
     let cases: HashMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
@@ -1214,25 +1353,25 @@ fn review_workbook(cases: &[Case], decisions: &[Decision], policy: &Policy, batc
         })
         .collect();
     writer::workbook_bytes(&[SheetSpec {
-        name: "评议 review".into(),
+        name: "评议".into(),
         title: Some("民主评议/审批会: 逐户填写评议结果 (同意 / 不同意 / 暂缓) 和说明; 其他列已锁定".into()),
         columns: vec![
-            Column::new("决定编号 decision", Kind::Code),
-            Column::new("案件编号 case", Kind::Code),
-            Column::new("户主 head", Kind::Text),
-            Column::new("乡镇村 place", Kind::Text),
-            Column::new("人数 persons", Kind::Count),
-            Column::new("类别 scheme", Kind::Text),
-            Column::new("决定 kind", Kind::Text),
-            Column::new("原金额 previous", Kind::Money),
-            Column::new("新金额 amount", Kind::Money),
-            Column::new("变化 delta", Kind::Money),
-            Column::new("计算过程 derivation", Kind::Text),
+            Column::new(H_DECISION[0], Kind::Code),
+            Column::new(H_CASE[0], Kind::Code),
+            Column::new("户主", Kind::Text),
+            Column::new("乡镇村", Kind::Text),
+            Column::new("人数", Kind::Count),
+            Column::new("救助类别", Kind::Text),
+            Column::new("决定类型", Kind::Text),
+            Column::new("原金额", Kind::Money),
+            Column::new("新金额", Kind::Money),
+            Column::new("变化", Kind::Money),
+            Column::new("计算过程", Kind::Text),
             Column::answer(
-                "评议结果 verdict",
+                H_VERDICT[0],
                 Input::Choice(vec![AGREE.into(), DISAGREE.into(), DEFER.into()]),
             ),
-            Column::answer("说明 note", Input::Free),
+            Column::answer(H_NOTE[0], Input::Free),
         ],
         rows,
         batch: Some(batch.to_string()),
@@ -1249,14 +1388,10 @@ struct Verdict {
 
 fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
     let wb = reader::read_worksheet_bytes(shown, bytes, Encoding::Detect)?;
-    let sheet = writer::returned(shown, &wb, "review-meeting worksheet", "决定编号 decision")?;
-    let col = |label: &str| sheet.column(shown, label);
-    let (c_id, c_case, c_verdict, c_note) = (
-        col("决定编号 decision")?,
-        col("案件编号 case")?,
-        col("评议结果 verdict")?,
-        col("说明 note")?,
-    );
+    let what = tr("review-meeting worksheet", "评议表");
+    let sheet = crate::cmd::compare::returned_any(shown, &wb, &what, &H_DECISION)?;
+    let col = |labels: &[&str]| crate::cmd::compare::column_any(shown, &sheet, labels);
+    let (c_id, c_case, c_verdict, c_note) = (col(&H_DECISION)?, col(&H_CASE)?, col(&H_VERDICT)?, col(&H_NOTE)?);
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for (at, row) in &sheet.rows {
@@ -1275,9 +1410,17 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
             DISAGREE | "reject" | "rejected" => Some(DecisionStatus::Rejected),
             DEFER | "defer" | "deferred" => Some(DecisionStatus::Deferred),
             other => {
-                bad.push(format!(
-                    "{at}: 评议结果 `{}` is not one of {AGREE}, {DISAGREE}, {DEFER}",
-                    crate::domain::text::excerpt(other)
+                bad.push(tr(
+                    format!(
+                        "{}: 评议结果 `{}` is not one of {AGREE}, {DISAGREE}, {DEFER}",
+                        row_at(at),
+                        crate::domain::text::excerpt(other)
+                    ),
+                    format!(
+                        "{}: 评议结果 `{}` 不是 {AGREE}、{DISAGREE}、{DEFER} 之一",
+                        row_at(at),
+                        crate::domain::text::excerpt(other)
+                    ),
                 ));
                 None
             }
@@ -1291,7 +1434,11 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
         });
     }
     if !bad.is_empty() {
-        bail!("{shown} refused, nothing recorded:\n  {}", bad.join("\n  "));
+        let bad = bad.join("\n  ");
+        bail!(tr(
+            format!("{shown} refused, nothing recorded:\n  {bad}"),
+            format!("{shown} 被拒收, 未记录任何内容:\n  {bad}")
+        ));
     }
     Ok((sheet.batch, out))
 }
@@ -1305,10 +1452,13 @@ fn record(
     attendees: Option<&str>,
 ) -> Result<Outcome> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let (batch, verdicts) = read_verdicts(&shown, &bytes)?;
     if meeting.trim().is_empty() {
-        bail!("--meeting names the meeting and its minutes (e.g. \"城关镇2026年第11次审批会 纪要第23号\")");
+        bail!(tr(
+            "--meeting names the meeting and its minutes (e.g. \"城关镇2026年第11次审批会 纪要第23号\")",
+            "--meeting 请写明会议名称和纪要编号 (如 \"城关镇2026年第11次审批会 纪要第23号\")"
+        ));
     }
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
@@ -1362,37 +1512,60 @@ fn record(
     let mut problems = Vec::new();
     for v in &verdicts {
         let Some(&i) = index.get(&v.decision_id) else {
-            problems.push(format!(
-                "{}: decision {} is not in ledgers/decisions.csv",
-                v.row, v.decision_id
+            problems.push(tr(
+                format!(
+                    "{}: decision {} is not in ledgers/decisions.csv",
+                    row_at(&v.row),
+                    v.decision_id
+                ),
+                format!(
+                    "{}: 决定 {} 不在 ledgers/decisions.csv 中",
+                    row_at(&v.row),
+                    v.decision_id
+                ),
             ));
             continue;
         };
         let d = &st.decisions[i];
         if d.case_id != v.case_id {
-            problems.push(format!("{}: the case of decision {} was changed", v.row, v.decision_id));
+            problems.push(tr(
+                format!("{}: the case of decision {} was changed", row_at(&v.row), v.decision_id),
+                format!("{}: 决定 {} 的案件编号被改动", row_at(&v.row), v.decision_id),
+            ));
         }
         if !on_worksheet(d) || d.batch != batch {
-            problems.push(format!(
-                "{}: decision {} is not a proposal of this worksheet's batch {batch} (it is {:?}, batch {})",
-                v.row, v.decision_id, d.status, d.batch
+            problems.push(tr(
+                format!(
+                    "{}: decision {} is not a proposal of this worksheet's batch {batch} (it is {:?}, batch {})",
+                    row_at(&v.row),
+                    v.decision_id,
+                    d.status,
+                    d.batch
+                ),
+                format!(
+                    "{}: 决定 {} 不是本评议表批次 {batch} 的提议 (其状态为{}, 批次 {})",
+                    row_at(&v.row),
+                    v.decision_id,
+                    d.status.label_zh(),
+                    if d.batch.is_empty() { "无" } else { &d.batch }
+                ),
             ));
         }
     }
     if verdicts.is_empty() {
-        problems.push("the worksheet has no proposals".into());
+        problems.push(tr("the worksheet has no proposals", "评议表中没有提议"));
     }
     if !problems.is_empty() {
-        bail!(
-            "{shown} refused, nothing recorded:\n  {}",
-            problems.into_iter().take(20).collect::<Vec<_>>().join("\n  ")
-        );
+        let problems = problems.into_iter().take(20).collect::<Vec<_>>().join("\n  ");
+        bail!(tr(
+            format!("{shown} refused, nothing recorded:\n  {problems}"),
+            format!("{shown} 被拒收, 未记录任何内容:\n  {problems}")
+        ));
     }
-    let decided_rows = verdicts.iter().filter(|v| v.verdict.is_some()).filter_map(|v| {
-        index
-            .get(&v.decision_id)
-            .map(|&i| (v.row.to_string(), &st.decisions[i]))
-    });
+    let decided_rows = verdicts
+        .iter()
+        .filter(|v| v.verdict.is_some())
+        .filter_map(|v| index.get(&v.decision_id).map(|&i| (row_at(&v.row), &st.decisions[i])));
     refuse_meeting_before_proposals(ws, &st, decided_rows, &shown, date)?;
     let decided: Vec<(String, DecisionStatus, String)> = verdicts
         .iter()
@@ -1438,8 +1611,17 @@ fn record(
         ),
     );
     let notice_rel = PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date)));
-    let would = if args.dry_run { " would be" } else { ":" };
-    out.push_str(&format!("\n  public notice{would} {}", notice_rel.display()));
+    out.push_str(&if args.dry_run {
+        tr(
+            format!("\n  public notice would be {}", notice_rel.display()),
+            format!("\n  公示表将写到 {} (试运行, 未写入)", notice_rel.display()),
+        )
+    } else {
+        tr(
+            format!("\n  public notice: {}", notice_rel.display()),
+            format!("\n  公示表: {}", notice_rel.display()),
+        )
+    });
     out.push_str(&still_waiting(ws, &waiting, &on_sheet, &batch));
     let outcome = if pending > 0 || deferred > 0 {
         Outcome::NeedsAttention
@@ -1862,10 +2044,12 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
 
 fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate) -> Result<Outcome> {
     if !ws.policy.decision.skip_appraisal_when_undisputed {
-        bail!(
+        bail!(tr(
             "the policy does not allow approving without a review meeting: set \
-             `decision.skip_appraisal_when_undisputed: true` in jiuzhu.yaml only where local rules allow 无争议免评议"
-        );
+             `decision.skip_appraisal_when_undisputed: true` in jiuzhu.yaml only where local rules allow 无争议免评议",
+            "政策文件不允许不经评议会议审批: 仅在当地规定允许无争议免评议时, 才在 jiuzhu.yaml 中设置 \
+             `decision.skip_appraisal_when_undisputed: true`"
+        ));
     }
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
@@ -1878,7 +2062,12 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
             .flatten()
             .map(|&i| &st.decisions[i])
             .find(|d| d.status == DecisionStatus::Proposed)
-            .ok_or_else(|| anyhow!("case {c} has no proposed decision; run `jiuzhu decide --period P` first"))?;
+            .ok_or_else(|| {
+                anyhow!(tr(
+                    format!("case {c} has no proposed decision; run `jiuzhu decide --period P` first"),
+                    format!("案件 {c} 没有待评议的提议; 请先运行 `jiuzhu decide --period P`")
+                ))
+            })?;
         proposed.push((tr(format!("case {c}"), format!("案件 {c}")), d));
     }
     refuse_meeting_before_proposals(ws, &st, proposed.iter().cloned(), "decide --undisputed", date)?;
@@ -1917,7 +2106,10 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
 
 fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &str, date: NaiveDate) -> Result<Outcome> {
     if note.trim().is_empty() {
-        bail!("--note says what the objection was and how it was checked");
+        bail!(tr(
+            "--note says what the objection was and how it was checked",
+            "--note 请写明异议内容和核实情况"
+        ));
     }
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
@@ -1926,7 +2118,12 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
         .iter()
         .find(|d| d.case_id == case_id && d.status == DecisionStatus::Approved)
         .cloned()
-        .ok_or_else(|| anyhow!("case {case_id} has no approved decision in public notice"))?;
+        .ok_or_else(|| {
+            anyhow!(tr(
+                format!("case {case_id} has no approved decision in public notice"),
+                format!("案件 {case_id} 没有正在公示的已批准决定")
+            ))
+        })?;
     let status = if upheld {
         "objection_upheld"
     } else {
@@ -1943,7 +2140,10 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
         touched += 1;
     }
     if touched == 0 {
-        bail!("the notice of case {case_id} had not started on {date}");
+        bail!(tr(
+            format!("the notice of case {case_id} had not started on {date}"),
+            format!("案件 {case_id} 的公示在 {date} 尚未开始")
+        ));
     }
     if upheld {
         if let Some(x) = st.decisions.iter_mut().find(|x| x.decision_id == d.decision_id) {
@@ -1957,16 +2157,19 @@ fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &st
             &format!("objection upheld {date}: {note}"),
         );
     }
-    let out = format!(
-        "decide --objection {case_id}: {} on {date}",
-        if upheld {
-            "upheld; the decision is withdrawn and the case goes back to review"
-        } else {
-            "dismissed; the notice runs on"
-        }
-    );
+    let out = if upheld {
+        tr(
+            format!("decide --objection {case_id}: upheld on {date}; the decision is withdrawn and the case goes back to review"),
+            format!("decide --objection {case_id}: {date} 异议成立; 撤销该决定, 案件退回重新审核"),
+        )
+    } else {
+        tr(
+            format!("decide --objection {case_id}: dismissed on {date}; the notice runs on"),
+            format!("decide --objection {case_id}: {date} 异议不成立; 公示继续"),
+        )
+    };
     if args.dry_run {
-        crate::outln!("dry run: {out}");
+        crate::outln!("{}{out}", tr("dry run: ", "试运行: "));
         return Ok(Outcome::Done);
     }
     st.chain.append([NewEvent {
@@ -1989,13 +2192,23 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
     let old = Policy::load(old_policy)?;
     let st = State::load(ws)?;
     let period = match period {
-        Some(p) => Period::parse(p).map_err(|e| anyhow!("--period {p}: {e}"))?,
+        Some(p) => Period::parse(p).map_err(|e| {
+            anyhow!(tr(
+                format!("--period {p}: {e}"),
+                format!("--period {p}: 不是有效的月份 (请写成 2026-11 这样)")
+            ))
+        })?,
         None => st
             .decisions
             .iter()
             .filter_map(|d| Period::parse(&d.period).ok())
             .max()
-            .ok_or_else(|| anyhow!("no decisions yet: give --period P"))?,
+            .ok_or_else(|| {
+                anyhow!(tr(
+                    "no decisions yet: give --period P",
+                    "还没有任何决定: 请给出 --period 月份"
+                ))
+            })?,
     };
     let on = period.first_day();
     // Recipients in force make the monthly total; applications not yet in force are listed apart, and one-off
@@ -2106,11 +2319,13 @@ fn signed(f: Fen) -> String {
 /// `jiuzhu explain CASE`: how the case's amounts were derived, as a person would read it.
 pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
     let st = State::load(ws)?;
-    let case = st
-        .cases
-        .iter()
-        .find(|c| c.case_id == case_id)
-        .ok_or_else(|| anyhow!("no case {case_id} in ledgers/cases.csv"))?;
+    let case = st.cases.iter().find(|c| c.case_id == case_id).ok_or_else(|| {
+        anyhow!(tr(
+            format!("no case {case_id} in ledgers/cases.csv"),
+            format!("ledgers/cases.csv 中没有案件 {case_id} (案件编号形如 CD-2026-0B9A1C744081)")
+        ))
+    })?;
+    let zh = crate::i18n::current() == Lang::Zh;
     crate::outln!(
         "{} {} {}{} {} 人 {} — {}",
         case.case_id,
@@ -2119,37 +2334,63 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
         case.village,
         case.household_size,
         scheme_label(&ws.policy, &case.scheme),
-        case.status.as_str()
+        if zh {
+            case.status.label_zh()
+        } else {
+            case.status.as_str()
+        }
     );
     let mut ds: Vec<&Decision> = st.decisions.iter().filter(|d| d.case_id == case_id).collect();
     ds.sort_by(|a, b| (&a.period, &a.decision_id).cmp(&(&b.period, &b.decision_id)));
     if ds.is_empty() {
-        crate::outln!("  no decision yet");
+        crate::outln!("  {}", tr("no decision yet", "尚无决定"));
     }
     for d in ds {
-        crate::outln!(
-            "{} {} {:?}{}: {} → {} ({})",
-            d.period,
-            d.kind.label_zh(),
-            d.status,
-            if d.effective_from.is_empty() {
-                String::new()
-            } else {
-                format!(" from {}", d.effective_from)
-            },
-            d.previous_amount,
-            d.amount,
-            d.reason
-        );
+        if zh {
+            crate::outln!(
+                "{} {} {}{}: {} → {} ({})",
+                d.period,
+                d.kind.label_zh(),
+                d.status.label_zh(),
+                if d.effective_from.is_empty() {
+                    String::new()
+                } else {
+                    format!(", 自 {} 起", d.effective_from)
+                },
+                d.previous_amount,
+                d.amount,
+                reason_zh(&d.reason)
+            );
+        } else {
+            crate::outln!(
+                "{} {} {:?}{}: {} → {} ({})",
+                d.period,
+                d.kind.label_zh(),
+                d.status,
+                if d.effective_from.is_empty() {
+                    String::new()
+                } else {
+                    format!(" from {}", d.effective_from)
+                },
+                d.previous_amount,
+                d.amount,
+                d.reason
+            );
+        }
         for step in d.derivation.split('；') {
             crate::outln!("  {step}");
         }
         if !d.policy_values.is_empty() {
-            crate::outln!("  policy: {}", d.policy_values);
+            if zh {
+                crate::outln!("  政策取值: {}", benefit::policy_values_zh(&d.policy_values));
+            } else {
+                crate::outln!("  policy: {}", d.policy_values);
+            }
         }
         if !d.meeting.is_empty() {
             crate::outln!(
-                "  meeting: {}{}",
+                "  {} {}{}",
+                tr("meeting:", "审批会议:"),
                 d.meeting,
                 d.decided_on.map(|x| format!(" ({x})")).unwrap_or_default()
             );

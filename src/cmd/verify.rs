@@ -20,6 +20,7 @@ use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
 use crate::domain::text;
 use crate::hash::HashSet;
+use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, NewCheck, Record, Text, Visit, VisitLevel,
@@ -61,8 +62,8 @@ struct Reject {
     sheet: String,
     row: u32,
     value: String,
-    reason: String,
-    fix: String,
+    reason: Msg,
+    fix: Msg,
 }
 
 /// The fate of each input file's rows.
@@ -98,7 +99,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     };
     let explicit_as_of = match &args.as_of {
         None => None,
-        Some(s) => Some(date::parse_date(s).map_err(|e| anyhow!("--as-of `{s}`: {e}; write the date as 2026-11-20"))?),
+        Some(s) => Some(date::parse_date(s).map_err(|e| {
+            anyhow!(tr(
+                format!("--as-of `{s}`: {e}; write the date as 2026-11-20"),
+                format!("--as-of `{s}`: {}; 日期请写成 2026-11-20", e.zh())
+            ))
+        })?),
     };
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
 
@@ -135,11 +141,16 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut chain = chain.expect(every)?;
     for c in cases.iter() {
         if !ws.policy.schemes.contains_key(&c.scheme) {
-            bail!(
-                "case {} has scheme `{}`, which jiuzhu.yaml does not define; restore the scheme in the policy",
-                c.case_id,
-                c.scheme
-            );
+            bail!(tr(
+                format!(
+                    "case {} has scheme `{}`, which jiuzhu.yaml does not define; restore the scheme in the policy",
+                    c.case_id, c.scheme
+                ),
+                format!(
+                    "案件 {} 的救助项目 `{}` 在 jiuzhu.yaml 中没有定义; 请在政策文件中恢复该项目",
+                    c.case_id, c.scheme
+                )
+            ));
         }
     }
 
@@ -147,16 +158,25 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut extension_event = None;
     if let Some(x) = &args.extend {
         let Some(case) = cases.iter().find(|c| c.case_id == x.case_id) else {
-            bail!(
-                "--extend {}: no such case in ledgers/cases.csv (case IDs look like CD-2026-0B9A1C744081)",
-                x.case_id
-            );
+            bail!(tr(
+                format!(
+                    "--extend {}: no such case in ledgers/cases.csv (case IDs look like CD-2026-0B9A1C744081)",
+                    x.case_id
+                ),
+                format!(
+                    "--extend {}: ledgers/cases.csv 中没有这个案件 (案件编号形如 CD-2026-0B9A1C744081)",
+                    x.case_id
+                )
+            ));
         };
         if x.days == 0 {
-            bail!("--days must be at least 1 working day");
+            bail!(tr("--days must be at least 1 working day", "--days 至少为 1 个工作日"));
         }
         if text::is_blank(&x.approver) || text::is_blank(&x.reason) {
-            bail!("--extend needs a non-empty --approver (有决定权的领导) and --reason");
+            bail!(tr(
+                "--extend needs a non-empty --approver (the leader who approved it) and --reason",
+                "--extend 需要填写 --approver (有决定权的领导) 和 --reason (延期理由)"
+            ));
         }
         let new = Extension {
             case_id: case.case_id.clone(),
@@ -208,7 +228,13 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             match latest {
                 Some(d) => d,
                 None => {
-                    crate::outln!("verify: no cases in the workspace — nothing to do");
+                    crate::outln!(
+                        "{}",
+                        tr(
+                            "verify: no cases in the workspace — nothing to do",
+                            "核实: 工作区中没有案件, 无需处理"
+                        )
+                    );
                     return Ok(Outcome::Done);
                 }
             }
@@ -374,44 +400,88 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let notices_rel = PathBuf::from("reports").join(format!("supplement-notices-{as_of}.xlsx"));
 
     let mut out = String::new();
-    let prefix = if args.dry_run { "dry run: " } else { "" };
-    let inferred = if explicit_as_of.is_none() {
-        " (the latest date in the workspace; give --as-of DATE to choose)"
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
     } else {
-        ""
+        String::new()
     };
-    out.push_str(&format!(
-        "{prefix}verify as of {as_of}{inferred}: {} cases: {n_verified} verified, {n_needs} needs_info, \
-         {n_inel} ineligible; {n_overdue} overdue; {} in the township re-visit sample",
-        reviewed.len(),
-        sample.len()
+    let inferred = if explicit_as_of.is_none() {
+        tr(
+            " (the latest date in the workspace; give --as-of DATE to choose)",
+            " (工作区中最晚的日期; 可用 --as-of DATE 指定)",
+        )
+    } else {
+        String::new()
+    };
+    out.push_str(&tr(
+        format!(
+            "{prefix}verify as of {as_of}{inferred}: {} cases: {n_verified} verified, {n_needs} needs_info, \
+             {n_inel} ineligible; {n_overdue} overdue; {} in the township re-visit sample",
+            reviewed.len(),
+            sample.len()
+        ),
+        format!(
+            "{prefix}审核 截至 {as_of}{inferred}: 共 {} 件: 审核通过 {n_verified} 件, 待补充材料 {n_needs} 件, \
+             审核不符合 {n_inel} 件; 超过办理时限 {n_overdue} 件; 乡镇复核抽样 {} 件",
+            reviewed.len(),
+            sample.len()
+        ),
     ));
     for (input, t) in inputs.iter().zip(&tallies) {
-        out.push_str(&format!(
-            "\n  visits {}: {} rows read = {} recorded + {} already recorded + {} rejected",
-            input.shown, t.read, t.recorded, t.already, t.rejected
+        out.push_str(&tr(
+            format!(
+                "\n  visits {}: {} rows read = {} recorded + {} already recorded + {} rejected",
+                input.shown, t.read, t.recorded, t.already, t.rejected
+            ),
+            format!(
+                "\n  入户调查 {}: 读取 {} 行 = 新记录 {} 行 + 已记录过 {} 行 + 拒收 {} 行",
+                input.shown, t.read, t.recorded, t.already, t.rejected
+            ),
         ));
         for n in &input.notes {
-            out.push_str(&format!("\n  {} {n}", crate::i18n::tr("note:", "说明:")));
+            out.push_str(&format!("\n  {} {n}", tr("note:", "说明:")));
         }
     }
     if let (Some(x), Some(_)) = (&args.extend, &extension_event) {
-        out.push_str(&format!(
-            "\n  extension: {} +{} working days, approved by {}",
-            x.case_id, x.days, x.approver
+        out.push_str(&tr(
+            format!(
+                "\n  extension: {} +{} working days, approved by {}",
+                x.case_id, x.days, x.approver
+            ),
+            format!(
+                "\n  延期: {} 延长 {} 个工作日, 批准人 {}",
+                x.case_id, x.days, x.approver
+            ),
         ));
     }
-    let would = if args.dry_run { "would be " } else { "" };
-    out.push_str(&format!("\n  review {would}in {}", review_rel.display()));
+    let (would, will) = if args.dry_run {
+        (tr("would be ", "将"), tr(" (not written)", " (试运行, 未写入)"))
+    } else {
+        (String::new(), String::new())
+    };
+    out.push_str(&tr(
+        format!("\n  review {would}in {}", review_rel.display()),
+        format!("\n  审核结果{would}见 {}{will}", review_rel.display()),
+    ));
     if !notices.is_empty() {
-        out.push_str(&format!(
-            "\n  一次性告知 {would}in {} ({} households to supplement materials)",
-            notices_rel.display(),
-            notices.len()
+        out.push_str(&tr(
+            format!(
+                "\n  一次性告知 {would}in {} ({} households to supplement materials)",
+                notices_rel.display(),
+                notices.len()
+            ),
+            format!(
+                "\n  一次性告知{would}见 {}{will} (需补充材料 {} 户)",
+                notices_rel.display(),
+                notices.len()
+            ),
         ));
     }
     for r in &rejects {
-        out.push_str(&format!("\n  rejected visit {} row {}: {}", r.file, r.row, r.reason));
+        out.push_str(&tr(
+            format!("\n  rejected visit {} row {}: {}", r.file, r.row, r.reason),
+            format!("\n  拒收入户调查 {} 第 {} 行: {}", r.file, r.row, r.reason),
+        ));
     }
     let mut attention: Vec<&Reviewed<'_>> = reviewed
         .iter()
@@ -419,9 +489,13 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         .collect();
     attention.sort_by_key(|r| (status_rank(r.status), r.case.case_id.clone()));
     for r in attention.iter().take(SHOWN_CASES) {
+        let status = match crate::i18n::current() {
+            crate::i18n::Lang::En => r.status.as_str(),
+            crate::i18n::Lang::Zh => r.status.label_zh(),
+        };
         out.push_str(&format!(
             "\n  {} {} {} ({}): {}",
-            r.status.as_str(),
+            status,
             r.case.case_id,
             r.case.applicant_name,
             r.case.applicant_id_number.masked(),
@@ -431,11 +505,17 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if attention.len() > SHOWN_CASES {
         let more = attention.len() - SHOWN_CASES;
         out.push_str(&if args.dry_run {
-            format!("\n  … and {more} more cases that need a person (the review would list them)")
+            tr(
+                format!("\n  … and {more} more cases that need a person (the review would list them)"),
+                format!("\n  … 另有 {more} 件需要人工处理 (审核结果表会列出)"),
+            )
         } else {
-            format!(
-                "\n  … and {more} more cases that need a person: see {}",
-                review_rel.display()
+            tr(
+                format!(
+                    "\n  … and {more} more cases that need a person: see {}",
+                    review_rel.display()
+                ),
+                format!("\n  … 另有 {more} 件需要人工处理: 见 {}", review_rel.display()),
             )
         });
     }
@@ -599,16 +679,12 @@ fn verdict_zh(s: CaseStatus) -> &'static str {
         CaseStatus::Verified => "通过",
         CaseStatus::NeedsInfo => "待补充",
         CaseStatus::Ineligible => "不符合",
-        other => other.as_str(),
+        other => other.label_zh(),
     }
 }
 
 fn result_zh(r: CheckResult) -> &'static str {
-    match r {
-        CheckResult::Pass => "通过",
-        CheckResult::NeedsInfo => "待补充",
-        CheckResult::Fail => "不符合",
-    }
+    r.label_zh()
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -618,12 +694,20 @@ fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Resu
     let required = ["visited_on", "investigators", "signed"];
     match reader::read_table_file(path, encoding, names, &required, &["case_id", "household_key"])? {
         Ok(input) => Ok(input),
-        Err(misses) => bail!(
-            "{} is not a home-visit sheet (入户调查表): it needs the columns 案件编号 or 户主身份证号, 调查日期, \
-             调查人 and 签字 (调查情况 and 调查层级 are optional).\n  {}",
-            path.display(),
-            misses.join("\n  ")
-        ),
+        Err(misses) => bail!(tr(
+            format!(
+                "{} is not a home-visit sheet (入户调查表): it needs the columns 案件编号 or 户主身份证号, \
+                 调查日期, 调查人 and 签字 (调查情况 and 调查层级 are optional).\n  {}",
+                path.display(),
+                misses.join("\n  ")
+            ),
+            format!(
+                "{} 不是入户调查表: 需要以下列: 案件编号或户主身份证号、调查日期、调查人和签字 \
+                 (调查情况和调查层级可以没有)。\n  {}",
+                path.display(),
+                misses.join("\n  ")
+            )
+        )),
     }
 }
 
@@ -688,14 +772,14 @@ fn read_visit_rows(
         for (i, visit) in read {
             t.read += 1;
             let excel_row = (i + 1) as u32;
-            let mut reject = |value: &str, reason: String, fix: &str| {
+            let mut reject = |value: &str, reason: Msg, fix: Msg| {
                 rejects.push(Reject {
                     file: input.name.clone(),
                     sheet: input.sheet.name.clone(),
                     row: excel_row,
                     value: value.to_string(),
                     reason,
-                    fix: fix.to_string(),
+                    fix,
                 });
             };
             match visit {
@@ -720,7 +804,7 @@ fn read_visit_rows(
     (out, rejects, tallies)
 }
 
-type RowError = (String, String, &'static str);
+type RowError = (String, Msg, Msg);
 
 /// Cases by ID, and open cases by their head's ID number (in ledger order).
 #[derive(Default)]
@@ -742,8 +826,11 @@ fn visit_of_row(
             None => {
                 return Err((
                     case_text.clone(),
-                    format!("unknown case {case_text}"),
-                    "copy the 案件编号 from the review workbook",
+                    Msg::new(format!("unknown case {case_text}"), format!("没有案件 {case_text}")),
+                    Msg::new(
+                        "copy the 案件编号 from the review workbook",
+                        "请从审核结果表中复制案件编号",
+                    ),
                 ))
             }
         }
@@ -752,15 +839,27 @@ fn visit_of_row(
         if cell.is_blank() {
             return Err((
                 String::new(),
-                "no case: 案件编号 and 户主身份证号 are both blank".into(),
-                "fill in the 案件编号 (or the head's ID)",
+                Msg::new(
+                    "no case: 案件编号 and 户主身份证号 are both blank",
+                    "无法确定案件: 案件编号和户主身份证号都是空的",
+                ),
+                Msg::new(
+                    "fill in the 案件编号 (or the head's ID)",
+                    "请填写案件编号 (或户主身份证号)",
+                ),
             ));
         }
         let id = id_number::parse_cell(&cell.text, cell.number.is_some()).map_err(|e| {
             (
                 id_number::mask_any(&cell.text),
-                format!("户主身份证号: {e}"),
-                "format the column as text and write the head's 18-character ID",
+                Msg::new(
+                    format!("户主身份证号: {e}"),
+                    format!("户主身份证号: {}", e.message_zh()),
+                ),
+                Msg::new(
+                    "format the column as text and write the head's 18-character ID",
+                    "请把该列设为文本格式, 填写户主的 18 位身份证号",
+                ),
             )
         })?;
         let open: Vec<&Case> = index.open_by_head.get(id.as_str()).cloned().unwrap_or_default();
@@ -769,19 +868,29 @@ fn visit_of_row(
             [] => {
                 return Err((
                     id.masked(),
-                    format!("unknown case: no open case whose head is {}", id.masked()),
-                    "check the ID, or write the 案件编号",
+                    Msg::new(
+                        format!("unknown case: no open case whose head is {}", id.masked()),
+                        format!("找不到案件: 没有户主为 {} 的在办案件", id.masked()),
+                    ),
+                    Msg::new("check the ID, or write the 案件编号", "请核对身份证号, 或填写案件编号"),
                 ))
             }
             _ => {
                 return Err((
                     id.masked(),
-                    format!(
-                        "{} heads {} open cases; the row does not say which",
-                        id.masked(),
-                        open.len()
+                    Msg::new(
+                        format!(
+                            "{} heads {} open cases; the row does not say which",
+                            id.masked(),
+                            open.len()
+                        ),
+                        format!(
+                            "{} 是 {} 个在办案件的户主, 这一行没有写明是哪一个",
+                            id.masked(),
+                            open.len()
+                        ),
                     ),
-                    "write the 案件编号",
+                    Msg::new("write the 案件编号", "请填写案件编号"),
                 ))
             }
         }
@@ -790,32 +899,47 @@ fn visit_of_row(
     let visited_on = date_cell.as_date().and_then(|d| dates.check(d)).map_err(|e| {
         (
             date_cell.text.clone(),
-            format!("调查日期: {}", crate::i18n::tr(e.to_string(), e.zh())),
-            "write the date as 2026-11-03",
+            Msg::new(format!("调查日期: {e}"), format!("调查日期: {}", e.zh())),
+            Msg::new("write the date as 2026-11-03", "日期请写成 2026-11-03"),
         )
     })?;
     let investigators = split_names(h.text(row, "investigators"));
     if investigators.is_empty() {
         return Err((
             String::new(),
-            "no investigators (调查人 is blank)".into(),
-            "write the investigators' names, separated by 、",
+            Msg::new("no investigators (调查人 is blank)", "没有调查人 (调查人为空)"),
+            Msg::new(
+                "write the investigators' names, separated by 、",
+                "请填写调查人姓名, 多人用 、 分隔",
+            ),
         ));
     }
     let signed_text = h.text(row, "signed");
     let signed = crate::register::yes_no(signed_text).ok_or_else(|| {
         (
             signed_text.to_string(),
-            format!("签字 `{}` is not 是 or 否", text::excerpt(signed_text)),
-            "write 是 when the record is signed, 否 when not",
+            Msg::new(
+                format!("签字 `{}` is not 是 or 否", text::excerpt(signed_text)),
+                format!("签字 `{}` 不是 是 或 否", text::excerpt(signed_text)),
+            ),
+            Msg::new(
+                "write 是 when the record is signed, 否 when not",
+                "已签字填 是, 未签字填 否",
+            ),
         )
     })?;
     let level_text = h.text(row, "visit_level");
     let level = visit_level(level_text).ok_or_else(|| {
         (
             level_text.to_string(),
-            format!("调查层级 `{}` is not 村, 乡镇 or 县", text::excerpt(level_text)),
-            "write 村, 乡镇 or 县 (blank means 村)",
+            Msg::new(
+                format!("调查层级 `{}` is not 村, 乡镇 or 县", text::excerpt(level_text)),
+                format!("调查层级 `{}` 不是 村、乡镇 或 县", text::excerpt(level_text)),
+            ),
+            Msg::new(
+                "write 村, 乡镇 or 县 (blank means 村)",
+                "请填写 村、乡镇 或 县 (空白视为 村)",
+            ),
         )
     })?;
     let joined = investigators.join("、");
@@ -905,19 +1029,19 @@ fn review_workbook(
 ) -> Result<Vec<u8>> {
     let v = &policy.verification;
     let review = SheetSpec {
-        name: "审核结果 review".into(),
+        name: "审核结果".into(),
         title: Some("审核结果 — 每户一行: 通过 / 待补充 / 不符合, 及原因".into()),
         columns: vec![
-            Column::new("案件编号 case", Kind::Code),
-            Column::new("户主 head", Kind::Text),
-            Column::new("身份证号 ID (masked)", Kind::Code),
-            Column::new("乡镇 township", Kind::Text),
-            Column::new("村(社区) village", Kind::Text),
-            Column::new("救助项目 scheme", Kind::Text),
-            Column::new("受理日期 received", Kind::Code),
-            Column::new("审核结论 verdict", Kind::Text),
-            Column::new("办理时限 time limit", Kind::Text),
-            Column::new("原因 reasons", Kind::Text),
+            Column::new("案件编号", Kind::Code),
+            Column::new("户主", Kind::Text),
+            Column::new("身份证号(脱敏)", Kind::Code),
+            Column::new("乡镇", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("救助项目", Kind::Text),
+            Column::new("受理日期", Kind::Code),
+            Column::new("审核结论", Kind::Text),
+            Column::new("办理时限", Kind::Text),
+            Column::new("原因", Kind::Text),
         ],
         rows: reviewed
             .iter()
@@ -976,33 +1100,33 @@ fn review_workbook(
         }
     }
     let sample_sheet = SheetSpec {
-        name: "复核抽样 re-visit sample".into(),
+        name: "复核抽样".into(),
         title: Some(format!(
             "乡镇复核抽查: 每个乡镇的待审案件按 SHA-256(\"{}|案件编号\") 排序, 取前 {}% (向上取整); 种子 {}",
             v.revisit_seed, v.revisit_percent, v.revisit_seed
         )),
         columns: vec![
-            Column::new("乡镇 township", Kind::Text),
-            Column::new("顺序 rank", Kind::Count),
-            Column::new("案件编号 case", Kind::Code),
-            Column::new("户主 head", Kind::Text),
-            Column::new("村(社区) village", Kind::Text),
-            Column::new("复核入户 re-visit", Kind::Text),
+            Column::new("乡镇", Kind::Text),
+            Column::new("顺序", Kind::Count),
+            Column::new("案件编号", Kind::Code),
+            Column::new("户主", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("复核入户", Kind::Text),
         ],
         rows: sample_rows,
         batch: None,
     };
     let checks_sheet = SheetSpec {
-        name: "检查明细 checks".into(),
+        name: "检查明细".into(),
         // Only what did not pass: the passes are in ledgers/checks.csv, and at county scale listing them here
         // would make a workbook of hundreds of thousands of rows nobody reads.
         title: Some("未通过的检查: 结果、说明和所用政策取值 (全部检查见 ledgers/checks.csv)".into()),
         columns: vec![
-            Column::new("案件编号 case", Kind::Code),
-            Column::new("检查 check", Kind::Text),
-            Column::new("结果 result", Kind::Text),
-            Column::new("说明 detail", Kind::Text),
-            Column::new("政策取值 policy values", Kind::Text),
+            Column::new("案件编号", Kind::Code),
+            Column::new("检查项目", Kind::Text),
+            Column::new("结果", Kind::Text),
+            Column::new("说明", Kind::Text),
+            Column::new("政策取值", Kind::Text),
         ],
         rows: reviewed
             .iter()
@@ -1013,7 +1137,7 @@ fn review_workbook(
                         Value::from(eligibility::check_label(f.check)),
                         Value::from(result_zh(f.result)),
                         Value::from(f.detail.as_str()),
-                        Value::from(f.policy_values.as_str()),
+                        Value::from(crate::domain::benefit::policy_values_zh(&f.policy_values)),
                     ]
                 })
             })
@@ -1023,15 +1147,15 @@ fn review_workbook(
     let mut sheets = vec![review, sample_sheet, checks_sheet];
     if !rejects.is_empty() {
         sheets.push(SheetSpec {
-            name: "入户调查拒收 visit rejects".into(),
-            title: Some("未能记录的入户调查行 — 改正后重新导入 (jiuzhu verify --visits FILE)".into()),
+            name: "入户调查拒收".into(),
+            title: Some("未能记录的入户调查行 — 改正后重新导入 (jiuzhu verify --visits 文件)".into()),
             columns: vec![
-                Column::new("文件 file", Kind::Text),
-                Column::new("工作表 sheet", Kind::Text),
-                Column::new("行 row", Kind::Count),
-                Column::new("值 value", Kind::Code),
-                Column::new("原因 reason", Kind::Text),
-                Column::new("处理办法 what to do", Kind::Text),
+                Column::new("文件", Kind::Text),
+                Column::new("工作表", Kind::Text),
+                Column::new("行号", Kind::Count),
+                Column::new("值", Kind::Code),
+                Column::new("原因", Kind::Text),
+                Column::new("处理办法", Kind::Text),
             ],
             rows: rejects
                 .iter()
@@ -1041,8 +1165,8 @@ fn review_workbook(
                         Value::from(r.sheet.as_str()),
                         Value::Count(i64::from(r.row)),
                         Value::from(r.value.as_str()),
-                        Value::from(r.reason.as_str()),
-                        Value::from(r.fix.as_str()),
+                        Value::from(r.reason.zh()),
+                        Value::from(r.fix.zh()),
                     ]
                 })
                 .collect(),
@@ -1054,20 +1178,20 @@ fn review_workbook(
 
 fn notices_workbook(as_of: NaiveDate, days: u32, notices: &[Notice<'_>]) -> Result<Vec<u8>> {
     let sheet = SheetSpec {
-        name: "一次性告知 notices".into(),
+        name: "一次性告知".into(),
         title: Some(format!(
             "一次性告知: 需补充材料的家庭 (截至 {as_of}); 告知期限为受理次日起 {days} 个工作日"
         )),
         columns: vec![
-            Column::new("案件编号 case", Kind::Code),
-            Column::new("户主 head", Kind::Text),
-            Column::new("身份证号 ID (masked)", Kind::Code),
-            Column::new("乡镇 township", Kind::Text),
-            Column::new("村(社区) village", Kind::Text),
-            Column::new("联系电话 phone", Kind::Code),
-            Column::new("受理日期 received", Kind::Code),
-            Column::new("需补充材料 to supplement", Kind::Text),
-            Column::new("告知期限 due", Kind::Code),
+            Column::new("案件编号", Kind::Code),
+            Column::new("户主", Kind::Text),
+            Column::new("身份证号(脱敏)", Kind::Code),
+            Column::new("乡镇", Kind::Text),
+            Column::new("村(社区)", Kind::Text),
+            Column::new("联系电话", Kind::Code),
+            Column::new("受理日期", Kind::Code),
+            Column::new("需补充材料", Kind::Text),
+            Column::new("告知期限", Kind::Code),
         ],
         rows: notices
             .iter()

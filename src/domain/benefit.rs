@@ -69,7 +69,8 @@ impl StandardUsed {
         }
     }
 
-    /// `key=860.00/month from 2026-07-01` or `key=6600.00/year from 2026-07-01 (550.00/month)`.
+    /// `key=860.00/month from 2026-07-01` or `key=6600.00/year from 2026-07-01 (550.00/month)` (shown to people
+    /// through [`policy_values_zh`]).
     fn policy_value(&self, key: &str) -> String {
         match self.unit {
             AmountUnit::PerMonth => format!("{key}={}/month from {}", self.monthly, self.from),
@@ -915,9 +916,77 @@ pub fn temporary(h: &Household, standard: &StandardUsed, b: &Benefits, rounding:
     }
 }
 
+/// Policy values as recorded (`standard=860.00/month from 2026-07-01; topup.student=20%`), as a Chinese reader
+/// sees them in a workbook or `explain`: the keys kept, the units and dates in Chinese
+/// (`` `standard`=860.00/月 (2026-07-01起); `topup.student`=20% ``: a key in backticks, as a code).
+pub fn policy_values_zh(values: &str) -> String {
+    if values.is_empty() {
+        return String::new();
+    }
+    values
+        .split("; ")
+        .map(|part| {
+            let mut part = part.to_string();
+            if let Some(at) = part.find(" in force on ") {
+                let date = part[at + " in force on ".len()..].to_string();
+                part = format!("{}=({date} 无有效标准)", part[..at].trim_end_matches("=none"));
+            }
+            if let Some(at) = part.find(" from ") {
+                let rest = &part[at + " from ".len()..];
+                let (date, tail) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+                part = format!("{} ({date}起){tail}", &part[..at]);
+            }
+            let part = part
+                .replace("/month", "/月")
+                .replace("/year", "/年")
+                .replace(" or ", " 或 ")
+                .replace("age≥", "年龄≥")
+                .replace("age<", "年龄<")
+                .replace("=none", "=无");
+            match part.split_once('=') {
+                Some((key, value)) => {
+                    let value: Vec<&str> = value
+                        .split(' ')
+                        .map(|w| match w {
+                            "Fen" | "fen" => "分",
+                            "Jiao" | "jiao" => "角",
+                            "Yuan" | "yuan" => "元",
+                            w => w,
+                        })
+                        .collect();
+                    format!("`{key}`={}", value.join(" "))
+                }
+                None => part,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_values_read_in_chinese() {
+        assert_eq!(
+            policy_values_zh("standard=860.00/month from 2026-07-01; topup.student=20%"),
+            "`standard`=860.00/月 (2026-07-01起); `topup.student`=20%"
+        );
+        assert_eq!(
+            policy_values_zh("standard=6600.00/year from 2026-07-01 (550.00/month)"),
+            "`standard`=6600.00/年 (2026-07-01起) (550.00/月)"
+        );
+        assert!(crate::i18n::english_words(&policy_values_zh("rounding=fen half_up; region=青禾县")).is_empty());
+        assert!(crate::i18n::english_words(&policy_values_zh(
+            "tekun: work_ability=none or age≥60 or age<18 (benefits.tekun.minor_age)"
+        ))
+        .is_empty());
+        assert!(
+            crate::i18n::english_words(&policy_values_zh("standard=none in force on 2026-11-20; rounding=Fen"))
+                .is_empty()
+        );
+    }
     use crate::policy::{PolicyMoney, RoundModeKey, RoundUnitKey, TopUp};
     use proptest::prelude::*;
     use Relation::*;

@@ -686,9 +686,8 @@ fn registry_check(hits: &[&Match], case: &Case, policy: &Policy) -> Finding {
     };
     let describe = |h: &Match| {
         format!(
-            "{} ({}) {} {}: {}",
+            "{} {} {}: {}",
             label(&h.source),
-            h.source,
             h.name,
             h.id_number.masked(),
             h.evidence

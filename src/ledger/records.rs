@@ -51,6 +51,21 @@ impl CaseStatus {
             CaseStatus::Closed => "closed",
         }
     }
+
+    /// The status as a clerk names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CaseStatus::Received => "已受理",
+            CaseStatus::NeedsInfo => "待补充材料",
+            CaseStatus::Verified => "审核通过",
+            CaseStatus::Ineligible => "审核不符合",
+            CaseStatus::Rejected => "不予批准",
+            CaseStatus::Approved => "审批同意",
+            CaseStatus::Effective => "享受中",
+            CaseStatus::Stopped => "停发",
+            CaseStatus::Closed => "已结案",
+        }
+    }
 }
 
 /// One case: a household's application under one scheme. Household-level facts live here; people in
@@ -368,6 +383,17 @@ pub enum CheckResult {
     Fail,
 }
 
+impl CheckResult {
+    /// The result as the review workbook names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CheckResult::Pass => "通过",
+            CheckResult::NeedsInfo => "待补充",
+            CheckResult::Fail => "不符合",
+        }
+    }
+}
+
 /// `checks.csv`: the latest outcome of each check on each case under review, with the policy values used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
@@ -507,6 +533,16 @@ pub enum Effect {
     Info,
 }
 
+impl Effect {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Effect::Exclude => "排除类",
+            Effect::Review => "复核类",
+            Effect::Info => "提示类",
+        }
+    }
+}
+
 /// How a hit was matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -519,6 +555,16 @@ pub enum MatchKind {
     NameBirth,
 }
 
+impl MatchKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            MatchKind::Id => "身份证号一致",
+            MatchKind::IdHash => "身份证号哈希一致",
+            MatchKind::NameBirth => "仅姓名和出生日期一致(线索)",
+        }
+    }
+}
+
 /// A person's decision on a hit (处理结果).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -528,6 +574,16 @@ pub enum Disposition {
     Confirmed,
     /// 排除: checked and not relevant.
     Cleared,
+}
+
+impl Disposition {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Disposition::Open => "待处理",
+            Disposition::Confirmed => "属实",
+            Disposition::Cleared => "排除",
+        }
+    }
 }
 
 /// `matches.csv`: every registry hit and what was decided about it.
@@ -626,6 +682,19 @@ pub enum DecisionStatus {
     Effective,
     /// Replaced by a later effective decision for the same case.
     Superseded,
+}
+
+impl DecisionStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DecisionStatus::Proposed => "待评议",
+            DecisionStatus::Approved => "审批同意(公示中)",
+            DecisionStatus::Deferred => "暂缓",
+            DecisionStatus::Rejected => "不同意",
+            DecisionStatus::Effective => "已生效",
+            DecisionStatus::Superseded => "已被替代",
+        }
+    }
 }
 
 /// `decisions.csv`: every decision with its derivation and the policy values it used.
