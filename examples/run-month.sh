@@ -72,8 +72,8 @@ hits_sheet=$(ls "$dir"/reports/compare-hits-*.xlsx | tail -n 1)
 batch=$(basename "$hits_sheet" .xlsx); batch=${batch#compare-hits-}
 answers="$dir/reports/compare-answers-$batch.csv"
 {
-  echo "批次 batch,$batch"
-  echo "编号 hit,案件编号 case,姓名 name,身份证号 ID (masked),处理结果 disposition,说明 note,处理人 decided by"
+  echo "批次,$batch"
+  echo "比对编号,案件编号,姓名,身份证号(脱敏),处理结果,说明,处理人"
   # matches.csv: hit_id,case_id,id_number,name,source,… ,batch (the first five columns never hold commas).
   awk -F, -v b="$batch" 'NR > 1 && $NF == b {
       masked = substr($3, 1, 6) "********" substr($3, 15, 4)
@@ -99,8 +99,8 @@ commit "decide 2026-11: proposals"
 verdicts="$dir/reports/review-meeting-2026-11-verdicts.csv"
 {
   batch=$(awk -F, 'NR > 1 && $5 == "proposed" { print $NF; exit }' "$dir/ledgers/decisions.csv")
-  echo "批次 batch,$batch"
-  echo "决定编号 decision,案件编号 case,评议结果 verdict,说明 note"
+  echo "批次,$batch"
+  echo "决定编号,案件编号,评议结果,说明"
   # decisions.csv: decision_id,case_id,period,kind,status,… (the first five columns never hold commas).
   # Every row of the worksheet's batch: the proposals, and the urgent case paid first (先行救助) whose approval
   # the meeting back-fills.

@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
 
 use crate::domain::money::Fen;
 use crate::domain::text::neutralise;
+use crate::i18n::tr;
 use crate::sheet::reader::{self, Cell, RawSheet};
 
 /// How a column's cells are written.
@@ -72,7 +73,10 @@ impl Column {
 }
 
 /// The label of the cell that carries a round-trip worksheet's batch ID (row 1, column A; the ID in column B).
-pub const BATCH_LABEL: &str = "批次 batch";
+pub const BATCH_LABEL: &str = "批次";
+
+/// The batch label of worksheets written before workbooks were Chinese only, still read back.
+const BATCH_LABEL_BEFORE: &str = "批次 batch";
 
 /// The rows of an Excel sheet (and of WPS's and LibreOffice's): a sheet with more rows than fit below its
 /// batch line, title and header goes on in sheets of its own (`名称 (2)`, `名称 (3)`, …), each with the same lines
@@ -90,9 +94,13 @@ pub struct RowAt {
 
 impl std::fmt::Display for RowAt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let row = self.row;
         match &self.sheet {
-            None => write!(f, "row {}", self.row),
-            Some(s) => write!(f, "sheet `{s}` row {}", self.row),
+            None => f.write_str(&tr(format!("row {row}"), format!("第 {row} 行"))),
+            Some(s) => f.write_str(&tr(
+                format!("sheet `{s}` row {row}"),
+                format!("工作表「{s}」第 {row} 行"),
+            )),
         }
     }
 }
@@ -108,20 +116,26 @@ pub struct Returned<'a> {
 impl Returned<'_> {
     /// The index of the column labelled `label`, or an error naming it.
     pub fn column(&self, shown: &str, label: &str) -> Result<usize> {
-        self.labels
-            .iter()
-            .position(|l| *l == label)
-            .ok_or_else(|| anyhow!("{shown}: column `{label}` is missing or was renamed"))
+        self.labels.iter().position(|l| *l == label).ok_or_else(|| {
+            anyhow!(
+                "{}",
+                tr(
+                    format!("{shown}: column `{label}` is missing or was renamed"),
+                    format!("{shown}: 缺少「{label}」列, 或该列被改了名"),
+                )
+            )
+        })
     }
 }
 
 /// The label, in C1 beside the batch, of a round-trip worksheet's part when it takes several sheets:
 /// `分表 part 2/3`.
-pub const PART_LABEL: &str = "分表 part";
+pub const PART_LABEL: &str = "分表";
 
-/// The part marker of a sheet: (k, n) from `分表 part k/n` in C1.
+/// The part marker of a sheet: (k, n) from `分表 k/n` in C1 (`分表 part k/n` as written before).
 fn part_of(sheet: &RawSheet) -> Option<(usize, usize)> {
     let text = sheet.rows.first()?.get(2)?.text.strip_prefix(PART_LABEL)?.trim();
+    let text = text.strip_prefix("part").unwrap_or(text).trim();
     let (k, n) = text.split_once('/')?;
     Some((k.trim().parse().ok()?, n.trim().parse().ok()?))
 }
@@ -131,15 +145,23 @@ fn part_of(sheet: &RawSheet) -> Option<(usize, usize)> {
 /// which must all be there, with the same batch and header; any other sheet carrying the batch (a copy of the
 /// sheet, say) refuses the file rather than be read twice or left unread.
 pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_label: &str) -> Result<Returned<'a>> {
-    let first = wb
-        .sheets
-        .first()
-        .ok_or_else(|| anyhow!("{shown} has no sheets: give the {what} jiuzhu wrote"))?;
+    let first = wb.sheets.first().ok_or_else(|| {
+        anyhow!(
+            "{}",
+            tr(
+                format!("{shown} has no sheets: give the {what} jiuzhu wrote"),
+                format!("{shown} 里没有工作表: 请提供 jiuzhu 写出的{what}"),
+            )
+        )
+    })?;
     let batch_of = |sheet: &RawSheet| {
         sheet
             .rows
             .first()
-            .filter(|r| r.first().is_some_and(|c| c.text == BATCH_LABEL))
+            .filter(|r| {
+                r.first()
+                    .is_some_and(|c| c.text == BATCH_LABEL || c.text == BATCH_LABEL_BEFORE)
+            })
             .and_then(|r| r.get(1))
             .map(|c| c.text.clone())
     };
@@ -149,18 +171,42 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
             .iter()
             .position(|r| r.first().is_some_and(|c| c.text == first_label))
     };
-    let batch = batch_of(first)
-        .ok_or_else(|| anyhow!("{shown} is not a {what} written by jiuzhu (no `{BATCH_LABEL}` in cell A1)"))?;
-    let head =
-        head_of(first).ok_or_else(|| anyhow!("{shown}: the header row ({first_label} …) is missing or was changed"))?;
+    let batch = batch_of(first).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            tr(
+                format!("{shown} is not a {what} written by jiuzhu (no `{BATCH_LABEL}` in cell A1)"),
+                format!("{shown} 不是 jiuzhu 写出的{what} (A1 单元格不是「{BATCH_LABEL}」)"),
+            )
+        )
+    })?;
+    let head = head_of(first).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            tr(
+                format!("{shown}: the header row ({first_label} …) is missing or was changed"),
+                format!("{shown}: 表头行 ({first_label} …) 缺失或被改动"),
+            )
+        )
+    })?;
     let labels: Vec<&str> = first.rows[head].iter().map(|c| c.text.as_str()).collect();
     let parts = match part_of(first) {
         None => 1,
         Some((1, n)) if n >= 1 => n,
         Some((k, n)) => bail!(
-            "{shown}: its first sheet `{}` is part {k} of {n} of the {what}; give the file as jiuzhu wrote it, \
-             every sheet in its place",
-            first.name
+            "{}",
+            tr(
+                format!(
+                    "{shown}: its first sheet `{}` is part {k} of {n} of the {what}; give the file as jiuzhu wrote \
+                     it, every sheet in its place",
+                    first.name
+                ),
+                format!(
+                    "{shown}: 第一个工作表「{}」是{what}的第 {k}/{n} 分表; 请按 jiuzhu 写出时的样子提供文件, 各工作表\
+                     位置不变",
+                    first.name
+                ),
+            )
         ),
     };
     let mut rows: Vec<(RowAt, &[Cell])> = Vec::new();
@@ -180,23 +226,44 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
     for part in 1..parts {
         let name = part_name(&first.name, part);
         let Some(sheet) = wb.sheets.iter().find(|s| s.name == name) else {
+            let k = part + 1;
             bail!(
-                "{shown}: sheet `{name}`, part {} of {parts} of the {what}, is missing; give the file as jiuzhu \
-                 wrote it, every sheet of it",
-                part + 1
+                "{}",
+                tr(
+                    format!(
+                        "{shown}: sheet `{name}`, part {k} of {parts} of the {what}, is missing; give the file as \
+                         jiuzhu wrote it, every sheet of it"
+                    ),
+                    format!("{shown}: 缺少工作表「{name}」({what}的第 {k}/{parts} 分表); 请提供 jiuzhu 写出的完整文件"),
+                )
             );
         };
         if batch_of(sheet).as_deref() != Some(batch.as_str()) || part_of(sheet) != Some((part + 1, parts)) {
+            let k = part + 1;
             bail!(
-                "{shown}: sheet `{name}` is not part {} of {parts} of batch {batch} (its first row was changed); \
-                 give the file as jiuzhu wrote it",
-                part + 1
+                "{}",
+                tr(
+                    format!(
+                        "{shown}: sheet `{name}` is not part {k} of {parts} of batch {batch} (its first row was \
+                         changed); give the file as jiuzhu wrote it"
+                    ),
+                    format!(
+                        "{shown}: 工作表「{name}」不是批次 {batch} 的第 {k}/{parts} 分表 (第一行被改动); 请提供 jiuzhu \
+                         写出的文件"
+                    ),
+                )
             );
         }
         let Some(h) =
             head_of(sheet).filter(|&h| sheet.rows[h].iter().map(|c| c.text.as_str()).eq(labels.iter().copied()))
         else {
-            bail!("{shown}: sheet `{name}`: the header row ({first_label} …) is missing or was changed");
+            bail!(
+                "{}",
+                tr(
+                    format!("{shown}: sheet `{name}`: the header row ({first_label} …) is missing or was changed"),
+                    format!("{shown}: 工作表「{name}」: 表头行 ({first_label} …) 缺失或被改动"),
+                )
+            );
         };
         take(sheet, Some(name.as_str()), h)?;
         read.push(sheet.name.as_str());
@@ -206,10 +273,19 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
         .iter()
         .find(|s| !read.contains(&s.name.as_str()) && batch_of(s).as_deref() == Some(batch.as_str()))
     {
+        let stray = &stray.name;
         bail!(
-            "{shown}: sheet `{}` also carries batch {batch} but is not part of the {what} (a copy of a sheet?): \
-             delete it, keeping the sheet that was filled in, and give the file again",
-            stray.name
+            "{}",
+            tr(
+                format!(
+                    "{shown}: sheet `{stray}` also carries batch {batch} but is not part of the {what} (a copy of a \
+                     sheet?): delete it, keeping the sheet that was filled in, and give the file again"
+                ),
+                format!(
+                    "{shown}: 工作表「{stray}」也标着批次 {batch}, 但不属于该{what} (是复制的工作表吗?): 请删去它, \
+                     保留填写过的那张, 再提供一次"
+                ),
+            )
         );
     }
     Ok(Returned { batch, labels, rows })
