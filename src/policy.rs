@@ -2187,9 +2187,16 @@ mod tests {
     #[test]
     fn relation_aliases_and_value_maps_are_read_and_checked() {
         use crate::ledger::Relation;
+        // The template's own entries (老伴, and no values) set aside, to give others.
+        let template: String = TEMPLATE
+            .lines()
+            .filter(|l| !l.starts_with("relation_aliases:") && !l.starts_with("values:") && *l != "  老伴: spouse")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(Policy::parse(TEMPLATE, "jiuzhu.yaml").unwrap().relation("老伴") == Some(Relation::Spouse));
         let p = Policy::parse(
             &format!(
-                "{TEMPLATE}\nrelation_aliases: {{老伴: spouse, 干儿子: 子}}\n\
+                "{template}\nrelation_aliases: {{老伴: spouse, 干儿子: 子}}\n\
                  values: {{health: {{体弱多病: serious_illness}}, disability_grade: {{重度: 1}}, hukou: {{居民户口: rural}}}}\n"
             ),
             "jiuzhu.yaml",
@@ -2205,13 +2212,13 @@ mod tests {
         assert_eq!(p.value_code("hukou", "居民户口"), Some("rural"));
         assert_eq!(p.value_code("health", "重度"), None);
 
-        let e = err(&format!("{TEMPLATE}\nrelation_aliases: {{老伴: wife}}\n"));
+        let e = err(&format!("{template}\nrelation_aliases: {{老伴: wife}}\n"));
         assert_eq!(e.key, "relation_aliases.老伴", "{e}");
         assert!(e.message.contains("spouse"), "{e}");
-        let e = err(&format!("{TEMPLATE}\nvalues: {{health: {{体弱多病: sick}}}}\n"));
+        let e = err(&format!("{template}\nvalues: {{health: {{体弱多病: sick}}}}\n"));
         assert_eq!(e.key, "values.health.体弱多病", "{e}");
         assert!(e.message.contains("serious_illness, none"), "{e}");
-        let e = err(&format!("{TEMPLATE}\nvalues: {{colour: {{红: red}}}}\n"));
+        let e = err(&format!("{template}\nvalues: {{colour: {{红: red}}}}\n"));
         assert_eq!(e.key, "values.colour", "{e}");
         assert!(e.message.contains("health"), "{e}");
     }

@@ -26,13 +26,19 @@ fn intake_in(ws: &Ws, lang: &str, path: &Path) -> Output {
         .expect("run jiuzhu intake")
 }
 
-/// Adds the county's own spellings to the workspace's policy.
+/// The workspace's policy with the template's own local words (老伴, no values) set aside.
+fn without_local_words(ws: &Ws) -> String {
+    ws.read("jiuzhu.yaml")
+        .lines()
+        .filter(|l| !l.starts_with("relation_aliases:") && !l.starts_with("values:") && *l != "  老伴: spouse")
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Gives the workspace's policy the county's own local words instead of the template's.
 fn add_to_policy(ws: &Ws, yaml: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(ws.path("jiuzhu.yaml"))
-        .unwrap();
-    writeln!(f, "\n{yaml}").unwrap();
+    let text = without_local_words(ws);
+    std::fs::write(ws.path("jiuzhu.yaml"), format!("{text}\n{yaml}\n")).unwrap();
 }
 
 fn member<'a>(members: &'a [Member], name: &str) -> &'a Member {
@@ -370,6 +376,7 @@ fn an_unmapped_value_is_a_rejection_naming_the_policy_key() {
     assert!(ws.records::<Member>().iter().all(|m| m.name.as_str() != "王小花"));
     // And without relation_aliases, 老伴 is a rejection pointing at the key.
     let ws = Ws::new();
+    add_to_policy(&ws, "");
     let out = intake_in(&ws, "C", &write_export_xlsx(ws.root()));
     let text = stdout(&out);
     assert!(text.contains("unknown relation `老伴`"), "{text}");
