@@ -41,6 +41,17 @@ pub struct Policy {
     /// Other spellings of material names (`户口簿: [户口本]`), so the 提供材料 column can be read.
     #[serde(default)]
     pub material_aliases: BTreeMap<String, Vec<String>>,
+    /// Local spellings of the relation to the head (`老伴: spouse`), added to the built-in GB/T 4761 names and
+    /// 户口簿 forms ([`crate::ledger::Relation::parse`]). The value is a relation code or a built-in name.
+    #[serde(default)]
+    pub relation_aliases: BTreeMap<String, String>,
+    /// Local spellings of register values by field (`health: {长期慢性病: serious_illness}`), added to the
+    /// built-in ones: which fields and codes there are is [`VALUE_FIELDS`].
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, ValueCode>>,
+    /// `relation_aliases` and `values` by normalised spelling; built once, on first use.
+    #[serde(skip)]
+    value_index: std::sync::OnceLock<ValueIndex>,
     /// Every spelling of a material (normalised) → its canonical name; built once, on first use.
     #[serde(skip)]
     material_index: std::sync::OnceLock<BTreeMap<String, String>>,
@@ -81,6 +92,48 @@ pub struct Policy {
     /// Complaints (信访): the time limit for a reply.
     #[serde(default)]
     pub complaints: ComplaintRules,
+}
+
+/// The register fields whose values the policy's `values:` can add spellings for, each with the codes a
+/// spelling can be mapped to (what the rules read).
+pub const VALUE_FIELDS: &[(&str, &[&str])] = &[
+    // 户籍类型 / 户籍性质
+    ("hukou", &["urban", "rural"]),
+    // 健康状况: whether the member counts as 重病 for the top-up (分类施保).
+    ("health", &["serious_illness", "none"]),
+    // 残疾等级 / 残疾类别: 1 (一级, most severe) … 4, or none.
+    ("disability_grade", &["1", "2", "3", "4", "none"]),
+    // 生活自理能力 (特困 care standard)
+    ("self_care", &["able", "partial", "unable"]),
+    // 劳动能力
+    ("work_ability", &["full", "partial", "none"]),
+    // 供养方式
+    ("support_mode", &["centralised", "dispersed"]),
+];
+
+/// What a spelling under `values:` maps to: written as text or, for a grade, as a number (`重度: 1`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ValueCode {
+    Text(String),
+    Number(u64),
+}
+
+impl ValueCode {
+    pub fn code(&self) -> String {
+        match self {
+            ValueCode::Text(t) => t.trim().to_string(),
+            ValueCode::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// The policy's own spellings, normalised ([`crate::domain::text::normalize_key`]).
+#[derive(Debug, Clone, Default)]
+struct ValueIndex {
+    relations: crate::hash::HashMap<String, crate::ledger::Relation>,
+    /// (field, spelling) → code.
+    values: crate::hash::HashMap<(String, String), String>,
 }
 
 /// How jiuzhu uses the workspace's Git repository.
@@ -1678,6 +1731,52 @@ impl Policy {
                 ));
             }
         }
+        for (written, target) in &self.relation_aliases {
+            if crate::ledger::Relation::parse(target).is_none() {
+                return Err((
+                    vec![k("relation_aliases"), k(written)],
+                    crate::i18n::tr(
+                        format!(
+                            "`{target}` is not a relation: write one of {RELATION_CODES} (or a built-in name such as \
+                             配偶, 子, 女, 父亲, 其他)"
+                        ),
+                        format!(
+                            "「{target}」不是与户主关系: 请写 {RELATION_CODES} 之一 (或 配偶、子、女、父亲、其他 等内置名称)"
+                        ),
+                    ),
+                ));
+            }
+        }
+        for (field, map) in &self.values {
+            let Some((_, codes)) = VALUE_FIELDS.iter().find(|(f, _)| f == field) else {
+                let fields: Vec<&str> = VALUE_FIELDS.iter().map(|(f, _)| *f).collect();
+                return Err((
+                    vec![k("values"), k(field)],
+                    crate::i18n::tr(
+                        format!("`{field}` has no value map; the fields are {}", fields.join(", ")),
+                        format!("`{field}` 没有取值对照; 可用的字段: {}", fields.join(", ")),
+                    ),
+                ));
+            };
+            for (written, code) in map {
+                let code = code.code();
+                if !codes.contains(&code.as_str()) {
+                    return Err((
+                        vec![k("values"), k(field), k(written)],
+                        crate::i18n::tr(
+                            format!(
+                                "`{written}` is mapped to `{code}`, which is not a value of {field}: use one of {}",
+                                codes.join(", ")
+                            ),
+                            format!(
+                                "「{written}」对应的 `{code}` 不是 `{field}` 的取值: 请写 {} 之一",
+                                codes.join(", ")
+                            ),
+                        ),
+                    ));
+                }
+            }
+        }
         self.disbursement.validate(self)?;
         if self.archive.retention_years < MIN_RETENTION_YEARS {
             return Err((
@@ -1735,6 +1834,47 @@ impl Policy {
         })
     }
 
+    fn value_index(&self) -> &ValueIndex {
+        self.value_index.get_or_init(|| {
+            let key = crate::domain::text::normalize_key;
+            let mut index = ValueIndex::default();
+            for (written, target) in &self.relation_aliases {
+                if let Some(r) = crate::ledger::Relation::parse(target) {
+                    index.relations.insert(key(written), r);
+                }
+            }
+            for (field, map) in &self.values {
+                for (written, code) in map {
+                    index.values.insert((field.clone(), key(written)), code.code());
+                }
+            }
+            index
+        })
+    }
+
+    /// The relation to the head a register's cell names: the policy's `relation_aliases:` first, then the
+    /// built-in names.
+    pub fn relation(&self, written: &str) -> Option<crate::ledger::Relation> {
+        let aliases = &self.value_index().relations;
+        if !aliases.is_empty() {
+            if let Some(r) = aliases.get(&crate::domain::text::normalize_key(written)) {
+                return Some(*r);
+            }
+        }
+        crate::ledger::Relation::parse(written)
+    }
+
+    /// The code the policy's `values:` maps a cell of `field` to (one of the field's [`VALUE_FIELDS`] codes).
+    pub fn value_code(&self, field: &str, written: &str) -> Option<&str> {
+        let values = &self.value_index().values;
+        if values.is_empty() {
+            return None;
+        }
+        values
+            .get(&(field.to_string(), crate::domain::text::normalize_key(written)))
+            .map(String::as_str)
+    }
+
     /// The canonical material name for what a clerk wrote, if the policy knows it.
     pub fn material(&self, written: &str) -> Option<String> {
         let index = self.material_index.get_or_init(|| {
@@ -1756,6 +1896,10 @@ impl Policy {
         index.get(&crate::domain::text::normalize_key(written)).cloned()
     }
 }
+
+/// The relation codes, as `relation_aliases:` takes them.
+const RELATION_CODES: &str =
+    "head, spouse, son, daughter, father, mother, grandson, granddaughter, daughter_in_law, son_in_law, sibling, other";
 
 /// One step of a key path (`schemes.urban_dibao.standards[1].from`).
 #[derive(Debug, Clone)]
@@ -2264,6 +2408,45 @@ mod tests {
 
     fn err(text: &str) -> PolicyError {
         Policy::parse(text, "jiuzhu.yaml").expect_err("policy should be refused")
+    }
+
+    #[test]
+    fn relation_aliases_and_value_maps_are_read_and_checked() {
+        use crate::ledger::Relation;
+        // The template's own entries (老伴, and no values) set aside, to give others.
+        let template: String = TEMPLATE
+            .lines()
+            .filter(|l| !l.starts_with("relation_aliases:") && !l.starts_with("values:") && *l != "  老伴: spouse")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(Policy::parse(TEMPLATE, "jiuzhu.yaml").unwrap().relation("老伴") == Some(Relation::Spouse));
+        let p = Policy::parse(
+            &format!(
+                "{template}\nrelation_aliases: {{老伴: spouse, 干儿子: 子}}\n\
+                 values: {{health: {{体弱多病: serious_illness}}, disability_grade: {{重度: 1}}, hukou: {{居民户口: rural}}}}\n"
+            ),
+            "jiuzhu.yaml",
+        )
+        .unwrap();
+        assert_eq!(p.relation("老伴"), Some(Relation::Spouse));
+        assert_eq!(p.relation(" 老 伴 "), Some(Relation::Spouse));
+        assert_eq!(p.relation("干儿子"), Some(Relation::Son));
+        assert_eq!(p.relation("之妻"), Some(Relation::Spouse));
+        assert_eq!(p.relation("邻居"), None);
+        assert_eq!(p.value_code("health", "体弱多病"), Some("serious_illness"));
+        assert_eq!(p.value_code("disability_grade", "重度"), Some("1"));
+        assert_eq!(p.value_code("hukou", "居民户口"), Some("rural"));
+        assert_eq!(p.value_code("health", "重度"), None);
+
+        let e = err(&format!("{template}\nrelation_aliases: {{老伴: wife}}\n"));
+        assert_eq!(e.key, "relation_aliases.老伴", "{e}");
+        assert!(e.message.contains("spouse"), "{e}");
+        let e = err(&format!("{template}\nvalues: {{health: {{体弱多病: sick}}}}\n"));
+        assert_eq!(e.key, "values.health.体弱多病", "{e}");
+        assert!(e.message.contains("serious_illness, none"), "{e}");
+        let e = err(&format!("{template}\nvalues: {{colour: {{红: red}}}}\n"));
+        assert_eq!(e.key, "values.colour", "{e}");
+        assert!(e.message.contains("health"), "{e}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::i18n::{tr, Msg};
 use crate::ledger::{Relation, WorkAbility};
 use crate::policy::{Hukou, Policy};
 use crate::sheet::fields::{field, HeaderNames};
-use crate::sheet::reader::{find_header, Cell, Flaw, Header, HeaderMiss, RawSheet, Workbook};
+use crate::sheet::reader::{find_header, Cell, Flaw, Header, HeaderMiss, RawSheet, UnusedColumn, Workbook};
 
 /// Where a row came from: input file (index into the run's inputs), sheet, Excel row number (1-based).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,6 +128,8 @@ pub struct RegisterRead {
     /// What the clerk should know about how the file was read, though nothing is wrong with it (a hidden sheet
     /// read, or passed over).
     pub notes: Vec<String>,
+    /// The columns of the sheets read that the register does not use (`未使用的列`).
+    pub unused: Vec<UnusedColumn>,
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
@@ -154,6 +156,25 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
     "support_mode",
     "temporary_months",
     "urgent",
+    "household_size",
+];
+
+/// The member fields a register reads ([`read_member`]).
+const MEMBER_FIELDS: &[&str] = &[
+    "name",
+    "id_number",
+    "relation",
+    "monthly_income",
+    "disability_grade",
+    "disability_kind",
+    "health",
+    "serious_illness",
+    "in_school",
+    "work_ability",
+    "registered_region",
+    "self_care",
+    "sex",
+    "birth_date",
 ];
 
 const PER_MEMBER_REQUIRED: &[&str] = &["name", "id_number", "relation", "scheme"];
@@ -272,6 +293,8 @@ pub fn read_register(
             ..RegisterRead::default()
         };
         read_per_member(&mut read, sheet, header, file_index, policy);
+        let used: Vec<&'static str> = [PER_MEMBER_KEY, HOUSEHOLD_FIELDS, MEMBER_FIELDS].concat();
+        read.unused = header.unused_columns(&sheet.name, &used, names);
         refuse_no_data_rows(&[(sheet, header)], &read)?;
         return Ok(Ok(read));
     }
@@ -286,6 +309,10 @@ pub fn read_register(
             ..RegisterRead::default()
         };
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
+        let used: Vec<&'static str> = [HOUSEHOLD_SHEET_KEY, &["serial"], HOUSEHOLD_FIELDS].concat();
+        read.unused = hh.unused_columns(&hs.name, &used, names);
+        let used: Vec<&'static str> = [HOUSEHOLD_SHEET_KEY, &["serial"], MEMBER_FIELDS].concat();
+        read.unused.extend(mh.unused_columns(&ms.name, &used, names));
         refuse_no_data_rows(&[(hs, &hh), (ms, &mh)], &read)?;
         return Ok(Ok(read));
     }
@@ -708,7 +735,7 @@ fn take_household_fields(draft: &mut HouseholdDraft, row: &[Cell], columns: &[(&
     }
 }
 
-fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> MemberDraft {
+fn read_member(row: &[Cell], header: &Header, at: RowRef, policy: &Policy) -> MemberDraft {
     let mut problems = flawed_cells(row, header, &at);
     // A flawed cell has no value: its problem is said above, and the checks below see it blank.
     let without_flaws: Vec<Cell>;
@@ -781,18 +808,23 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         );
         None
     } else {
-        let r = Relation::parse(rel_text);
+        let r = policy.relation(rel_text);
         if r.is_none() {
+            let t = text::excerpt(rel_text);
             problem(
                 "relation",
                 rel_text,
+                Msg::new(format!("unknown relation `{t}`"), format!("与户主关系「{t}」无法识别")),
                 Msg::new(
-                    format!("unknown relation `{}`", text::excerpt(rel_text)),
-                    format!("与户主关系「{}」无法识别", text::excerpt(rel_text)),
-                ),
-                Msg::new(
-                    "use 户主/本人, 配偶, 子, 女, 父亲, 母亲, 孙子, 孙女, 儿媳, 女婿, 兄弟姐妹 or 其他",
-                    "请填写 户主/本人、配偶、子、女、父亲、母亲、孙子、孙女、儿媳、女婿、兄弟姐妹 或 其他",
+                    format!(
+                        "use a family relation such as 户主/本人, 配偶, 长子, 次女, 父亲, 母亲, 孙子, 儿媳, 兄, 其他 \
+                         (or 之妻, 之子 as in the 户口簿); a local word is added in jiuzhu.yaml under \
+                         `relation_aliases:` (`{t}: spouse`)"
+                    ),
+                    format!(
+                        "请填写家庭关系, 如 户主/本人、配偶、长子、次女、父亲、母亲、孙子、儿媳、兄、其他 (或户口簿的 之妻、之子); \
+                         本地说法可在 jiuzhu.yaml 的 `relation_aliases:` 下加上 (`{t}: spouse`)"
+                    ),
                 ),
             );
         }
@@ -832,25 +864,76 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         // A blank income cell means no income (children, the elderly): registers leave it empty.
         _ => Fen(0),
     };
+    // 残疾等级, and 残疾类别 when it carries a grade (`肢体二级`): the two must agree.
     let grade_text = header.text(row, "disability_grade");
-    let disability_grade = match disability_grade(grade_text) {
-        Some(g) => g,
-        None => {
+    let kind_text = header.text(row, "disability_kind");
+    let mut grade_of = |f: &str, t: &str| -> Option<u8> {
+        match disability_grade(policy.value_code("disability_grade", t).unwrap_or(t)) {
+            Some(g) => Some(g),
+            None => {
+                let e = text::excerpt(t);
+                let label_f = label(f);
+                problem(
+                    f,
+                    t,
+                    Msg::new(
+                        format!("unknown disability grade `{e}` in {label_f}"),
+                        format!("{label_f}「{e}」无法识别残疾等级"),
+                    ),
+                    value_fix(
+                        "disability_grade",
+                        t,
+                        "write 一级, 二级, 三级, 四级 (or e.g. 肢体二级), or leave blank",
+                        "请填写 一级、二级、三级、四级 (或如 肢体二级), 或留空",
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let from_grade = grade_of("disability_grade", grade_text);
+    let from_kind = if kind_text.is_empty() || disability_kind_only(kind_text) {
+        Some(0)
+    } else {
+        grade_of("disability_kind", kind_text)
+    };
+    let disability_grade = match (from_grade, from_kind) {
+        (Some(g), Some(0)) => g,
+        (Some(0), Some(k)) => k,
+        (Some(g), Some(k)) if g == k => g,
+        (Some(g), Some(k)) => {
             problem(
-                "disability_grade",
-                grade_text,
+                "disability_kind",
+                kind_text,
                 Msg::new(
-                    format!("unknown disability grade `{}`", text::excerpt(grade_text)),
-                    format!("残疾等级「{}」无法识别", text::excerpt(grade_text)),
+                    format!("残疾类别 says grade {k} and 残疾等级 says grade {g}"),
+                    format!("残疾类别为 {k} 级, 残疾等级却为 {g} 级"),
                 ),
                 Msg::new(
-                    "write 一级, 二级, 三级, 四级 or leave blank",
-                    "请填写 一级、二级、三级、四级, 或留空",
+                    "correct one of them from the disability certificate (残疾人证)",
+                    "请照残疾人证改正其中一个",
                 ),
             );
             0
         }
+        _ => 0,
     };
+    // A disability named without its grade cannot be told from a mild one: never taken as no disability.
+    if disability_grade == 0 && !kind_text.is_empty() && disability_kind_only(kind_text) && grade_text.is_empty() {
+        let e = text::excerpt(kind_text);
+        problem(
+            "disability_kind",
+            kind_text,
+            Msg::new(
+                format!("残疾类别 `{e}` gives no grade, and 残疾等级 is blank"),
+                format!("残疾类别「{e}」没有写明等级, 残疾等级也未填写"),
+            ),
+            Msg::new(
+                "write the grade from the disability certificate (e.g. 肢体二级), or fill in 残疾等级",
+                "请照残疾人证写明等级 (如 肢体二级), 或填写残疾等级",
+            ),
+        );
+    }
     let mut flag = |f: &str| {
         let t = header.text(row, f);
         match yes_no(t) {
@@ -869,38 +952,143 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
             }
         }
     };
-    let serious_illness = flag("serious_illness");
+    let serious_flag = flag("serious_illness");
     let in_school = flag("in_school");
+    // 健康状况: 重病 gives the 重病 top-up; a value not known is refused, never read as healthy.
+    let health_text = header.text(row, "health");
+    let serious_by_health = match health(policy.value_code("health", health_text).unwrap_or(health_text)) {
+        Some(ill) => ill,
+        None => {
+            let e = text::excerpt(health_text);
+            problem(
+                "health",
+                health_text,
+                Msg::new(
+                    format!("health `{e}` cannot be read as 重病 or not"),
+                    format!("健康状况「{e}」无法判断是否重病"),
+                ),
+                value_fix(
+                    "health",
+                    health_text,
+                    "write 重病, 大病, 长期慢性病, 健康 or 良好",
+                    "请填写 重病、大病、长期慢性病、健康 或 良好",
+                ),
+            );
+            false
+        }
+    };
+    let serious_illness = serious_flag || serious_by_health;
     let wa_text = header.text(row, "work_ability");
-    let work_ability = WorkAbility::parse(wa_text).unwrap_or_else(|| {
-        problem(
-            "work_ability",
-            wa_text,
-            Msg::new(
-                format!("unknown work ability `{}`", text::excerpt(wa_text)),
-                format!("劳动能力「{}」无法识别", text::excerpt(wa_text)),
-            ),
-            Msg::new("write 有, 部分 or 无", "请填写 有、部分 或 无"),
-        );
-        WorkAbility::Unknown
-    });
+    let work_ability = WorkAbility::parse(policy.value_code("work_ability", wa_text).unwrap_or(wa_text))
+        .unwrap_or_else(|| {
+            let e = text::excerpt(wa_text);
+            problem(
+                "work_ability",
+                wa_text,
+                Msg::new(
+                    format!("unknown work ability `{e}`"),
+                    format!("劳动能力「{e}」无法识别"),
+                ),
+                value_fix(
+                    "work_ability",
+                    wa_text,
+                    "write 有劳动能力, 部分丧失劳动能力 or 无劳动能力",
+                    "请填写 有劳动能力、部分丧失劳动能力 或 无劳动能力",
+                ),
+            );
+            WorkAbility::Unknown
+        });
     let registered_region = header.text(row, "registered_region").to_string();
     let sc_text = header.text(row, "self_care");
-    let self_care = crate::ledger::SelfCare::parse(sc_text).unwrap_or_else(|| {
-        problem(
-            "self_care",
-            sc_text,
-            Msg::new(
-                format!("unknown self-care ability `{}`", text::excerpt(sc_text)),
-                format!("生活自理能力「{}」无法识别", text::excerpt(sc_text)),
-            ),
-            Msg::new(
-                "write 能自理, 部分自理 or 不能自理",
-                "请填写 能自理、部分自理 或 不能自理",
-            ),
-        );
-        crate::ledger::SelfCare::Unknown
-    });
+    let self_care = crate::ledger::SelfCare::parse(policy.value_code("self_care", sc_text).unwrap_or(sc_text))
+        .unwrap_or_else(|| {
+            let e = text::excerpt(sc_text);
+            problem(
+                "self_care",
+                sc_text,
+                Msg::new(
+                    format!("unknown self-care ability `{e}`"),
+                    format!("生活自理能力「{e}」无法识别"),
+                ),
+                value_fix(
+                    "self_care",
+                    sc_text,
+                    "write 能自理, 部分自理 or 不能自理 (or 自理, 半失能, 全失能)",
+                    "请填写 能自理、部分自理 或 不能自理 (或 自理、半失能、全失能)",
+                ),
+            );
+            crate::ledger::SelfCare::Unknown
+        });
+    // 性别 and 出生年月 are the ID's to say: a register that disagrees has a wrong ID or a wrong person.
+    if let Some(id) = &id {
+        let sex_text = header.text(row, "sex");
+        if !sex_text.is_empty() {
+            match sex_of(sex_text) {
+                Some(male) if male == (id.sex() == id_number::Sex::Male) => {}
+                Some(_) => {
+                    let in_id = if id.sex() == id_number::Sex::Male { "男" } else { "女" };
+                    problem(
+                        "sex",
+                        sex_text,
+                        Msg::new(
+                            format!("性别 `{sex_text}` is not the sex in the ID number ({in_id})"),
+                            format!("性别「{sex_text}」与身份证号中的性别 ({in_id}) 不符"),
+                        ),
+                        Msg::new(
+                            "check the ID number and 性别 against the ID card",
+                            "请与身份证核对身份证号和性别",
+                        ),
+                    );
+                }
+                None => {
+                    let e = text::excerpt(sex_text);
+                    problem(
+                        "sex",
+                        sex_text,
+                        Msg::new(format!("unknown sex `{e}`"), format!("性别「{e}」无法识别")),
+                        Msg::new("write 男 or 女", "请填写 男 或 女"),
+                    );
+                }
+            }
+        }
+        if let Some(cell) = header.get(row, "birth_date").filter(|c| !c.is_blank()) {
+            match birth_of(cell) {
+                Some((y, m, d)) => {
+                    let b = id.birth_date();
+                    use chrono::Datelike;
+                    if y != b.year() || m != b.month() || d.is_some_and(|d| d != b.day()) {
+                        problem(
+                            "birth_date",
+                            &cell.text,
+                            Msg::new(
+                                format!("出生年月 `{}` is not the birth date in the ID number ({b})", cell.text),
+                                format!("出生年月「{}」与身份证号中的出生日期 ({b}) 不符", cell.text),
+                            ),
+                            Msg::new(
+                                "check the ID number and the birth date against the ID card",
+                                "请与身份证核对身份证号和出生年月",
+                            ),
+                        );
+                    }
+                }
+                None => {
+                    let e = text::excerpt(&cell.text);
+                    problem(
+                        "birth_date",
+                        &cell.text,
+                        Msg::new(
+                            format!("birth date `{e}` cannot be read"),
+                            format!("出生年月「{e}」无法识别"),
+                        ),
+                        Msg::new(
+                            "write it as 1978-03 or 1978-03-15",
+                            "请按 1978-03 或 1978-03-15 的格式填写",
+                        ),
+                    );
+                }
+            }
+        }
+    }
     MemberDraft {
         at,
         registered_region,
@@ -918,13 +1106,20 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
     }
 }
 
-/// 残疾等级: 一级 (most severe) … 四级; blank or 无 → 0.
+/// The kinds of disability (残疾类别) as certificates name them.
+const DISABILITY_KINDS: &[&str] = &["视力", "听力", "言语", "肢体", "智力", "精神", "多重"];
+
+/// 残疾等级: 一级 (most severe) … 四级, also as 残疾类别 writes it with the kind (`肢体二级`, `视力一级残疾`,
+/// `二级肢体`); blank, 无 or `none` → 0.
 fn disability_grade(s: &str) -> Option<u8> {
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if t.is_empty() || t == "无" || t == "否" {
+    if t.is_empty() || t == "无" || t == "否" || t == "none" || t == "非残疾" || t == "无残疾" {
         return Some(0);
     }
-    let t = t.trim_end_matches("残疾").trim_start_matches("残疾");
+    let mut t = t.replace("残疾", "");
+    for kind in DISABILITY_KINDS {
+        t = t.replace(kind, "");
+    }
     let grade = t.trim_end_matches('级').trim_end_matches("等");
     match grade {
         "一" | "1" | "Ⅰ" => Some(1),
@@ -933,6 +1128,79 @@ fn disability_grade(s: &str) -> Option<u8> {
         "四" | "4" | "Ⅳ" => Some(4),
         _ => None,
     }
+}
+
+/// A 残疾类别 naming the kind only (`肢体`, `视力残疾`): no grade in it.
+fn disability_kind_only(s: &str) -> bool {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_end_matches("残疾");
+    DISABILITY_KINDS.contains(&t)
+}
+
+/// 健康状况 as registers write it: whether the member counts as 重病 (`Some(true)`), or is read as not
+/// (`Some(false)`: 健康, 良好, 长期慢性病 …); `None` when it cannot be told (the policy's `values: {health: …}`
+/// says). Blank is not 重病.
+fn health(s: &str) -> Option<bool> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    match t.as_str() {
+        "" | "none" | "健康" | "良好" | "一般" | "较好" | "健康良好" | "身体健康" | "正常" | "长期慢性病"
+        | "慢性病" | "患慢性病" | "患长期慢性病" => Some(false),
+        "serious_illness" | "重病" | "大病" | "重大疾病" | "重特大疾病" | "患重病" | "患大病" | "重病患者"
+        | "大病患者" => Some(true),
+        _ => None,
+    }
+}
+
+/// 性别: true for male.
+fn sex_of(s: &str) -> Option<bool> {
+    match s.trim() {
+        "男" | "男性" | "M" | "m" | "1" => Some(true),
+        "女" | "女性" | "F" | "f" | "2" => Some(false),
+        _ => None,
+    }
+}
+
+/// 出生年月 as written: year and month, and the day when given (`1978-03`, `1978.3`, `1978年3月`, `197803`,
+/// `1978-03-15`, a date cell).
+fn birth_of(cell: &Cell) -> Option<(i32, u32, Option<u32>)> {
+    use chrono::Datelike;
+    if let Ok(d) = cell.as_date() {
+        return Some((d.year(), d.month(), Some(d.day())));
+    }
+    let t: String = text::normalize(&cell.text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let t = t.trim_end_matches('月').trim_end_matches('日');
+    let (y, m) = if let Some((y, m)) = t.split_once(['-', '/', '.', '年']) {
+        (y, m)
+    } else if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+        t.split_at(4)
+    } else {
+        return None;
+    };
+    let (y, m) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
+    ((1000..=9999).contains(&y) && (1..=12).contains(&m)).then_some((y, m, None))
+}
+
+/// What to do about a value that cannot be read: write it as the rules know it, or say in the policy what the
+/// county's own word means (`values: {health: {长期慢性病: serious_illness}}`).
+fn value_fix(field: &str, written: &str, write_en: &str, write_zh: &str) -> Msg {
+    let codes = crate::policy::VALUE_FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, c)| *c)
+        .unwrap_or(&[]);
+    let example = format!(
+        "{field}: {{{}: {}}}",
+        text::excerpt(written),
+        codes.first().copied().unwrap_or("")
+    );
+    let codes = codes.join("|");
+    Msg::new(
+        format!("{write_en}; or, if this is a word used locally, add it in jiuzhu.yaml under `values:` (`{example}`, one of `{codes}`)"),
+        format!("{write_zh}; 如是本地说法, 可在 jiuzhu.yaml 的 `values:` 下加上 (`{example}`, 取值为 `{codes}` 之一)"),
+    )
 }
 
 /// Yes or no as clerks write it (是/否, 有/无, 已签/未签, √/×, Y/N, 1/0); blank is no.
@@ -1184,6 +1452,49 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             Msg::new("keep 户主 on the applicant's row only", "只在申请人那一行填 户主"),
         ),
     }
+    // 家庭人口 / 保障人数 as the register declares it: a member row deleted or added by mistake changes the money.
+    if let Some((c, r)) = get("household_size") {
+        let listed = draft.members.len();
+        let declared = match c.number {
+            Some(n) if n.fract() == 0.0 && n >= 0.0 => Some(n as usize),
+            Some(_) => None,
+            None => c
+                .text
+                .trim()
+                .trim_end_matches('人')
+                .trim_end_matches('口')
+                .trim()
+                .parse::<usize>()
+                .ok(),
+        };
+        match declared {
+            Some(n) if n == listed => {}
+            Some(n) => problem(
+                &r,
+                "household_size",
+                &c.text,
+                Msg::new(
+                    format!("the register declares {n} people in the household, but lists {listed} member rows"),
+                    format!("登记表填写的家庭人口为 {n} 人, 但列出的成员行有 {listed} 行"),
+                ),
+                Msg::new(
+                    "list every member of the household once (a missing or extra row changes the benefit), or \
+                     correct the declared number",
+                    "请把家庭成员逐一列全, 每人一行 (少列或多列一行都会改变救助金额), 或改正填写的人数",
+                ),
+            ),
+            None => problem(
+                &r,
+                "household_size",
+                &c.text,
+                Msg::new(
+                    format!("{} must be a whole number of people", label("household_size")),
+                    format!("{}应为人数 (整数)", label("household_size")),
+                ),
+                Msg::new("write the number of people, e.g. 3", "请填写人数, 如 3"),
+            ),
+        }
+    }
     // A key Excel turned into a number (`1.30199E+17`, a trailing `.0`) no longer says which household its rows
     // belong to: they would form a household of their own, missing members (and a wrong benefit).
     if let Err(e @ id_number::IdError::ExcelMangled) = id_number::parse_cell(&draft.key, false) {
@@ -1399,7 +1710,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
     });
     let hukou = match get("hukou") {
         None => String::new(),
-        Some((c, r)) => match hukou_of(&c.text) {
+        Some((c, r)) => match hukou_of(policy.value_code("hukou", &c.text).unwrap_or(&c.text)) {
             Some(Hukou::Urban) => "urban".into(),
             Some(Hukou::Rural) => "rural".into(),
             None => {
@@ -1411,7 +1722,12 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                         format!("unknown household registration type `{}`", text::excerpt(&c.text)),
                         format!("户籍类型「{}」无法识别", text::excerpt(&c.text)),
                     ),
-                    Msg::new("write 城镇 or 农村", "请填写 城镇 或 农村"),
+                    value_fix(
+                        "hukou",
+                        &c.text,
+                        "write 城镇 or 农村 (非农业户口 or 农业户口)",
+                        "请填写 城镇 或 农村 (非农业户口 或 农业户口)",
+                    ),
                 );
                 String::new()
             }
@@ -1584,7 +1900,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
     let support_mode = match get("support_mode") {
         None => None,
         Some((c, r)) => {
-            let m = crate::ledger::SupportMode::parse(&c.text);
+            let m = crate::ledger::SupportMode::parse(policy.value_code("support_mode", &c.text).unwrap_or(&c.text));
             if m.is_none() {
                 problem(
                     &r,
@@ -1594,7 +1910,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                         format!("unknown support mode `{}`", text::excerpt(&c.text)),
                         format!("供养方式「{}」无法识别", text::excerpt(&c.text)),
                     ),
-                    Msg::new("write 集中 or 分散", "请填写 集中 或 分散"),
+                    value_fix("support_mode", &c.text, "write 集中 or 分散", "请填写 集中 或 分散"),
                 );
             }
             m
@@ -1655,10 +1971,23 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
 
 fn hukou_of(s: &str) -> Option<Hukou> {
     match s.trim() {
-        "城镇" | "城市" | "非农业" | "非农" | "城镇户口" | "城镇居民" | "居民" | "urban" => {
-            Some(Hukou::Urban)
+        // 居民户口 (the unified registration since 2014) is read as 居民 always was: urban; a county where it
+        // means otherwise says so under `values: {hukou: …}`.
+        "城镇"
+        | "城市"
+        | "非农业"
+        | "非农"
+        | "非农业户口"
+        | "非农业家庭户口"
+        | "城镇户口"
+        | "城镇居民"
+        | "居民"
+        | "居民户口"
+        | "居民家庭户口"
+        | "urban" => Some(Hukou::Urban),
+        "农村" | "农业" | "农业户口" | "农业家庭户口" | "农村户口" | "农村居民" | "rural" => {
+            Some(Hukou::Rural)
         }
-        "农村" | "农业" | "农业户口" | "农村户口" | "农村居民" | "rural" => Some(Hukou::Rural),
         _ => None,
     }
 }
@@ -1675,6 +2004,38 @@ mod tests {
         assert_eq!(disability_grade("3级"), Some(3));
         assert_eq!(disability_grade("四级残疾"), Some(4));
         assert_eq!(disability_grade("五级"), None);
+        // 残疾类别 with its grade, as certificates and provincial exports write it.
+        assert_eq!(disability_grade("肢体二级"), Some(2));
+        assert_eq!(disability_grade("视力一级残疾"), Some(1));
+        assert_eq!(disability_grade("肢体残疾三级"), Some(3));
+        assert_eq!(disability_grade("二级肢体"), Some(2));
+        assert_eq!(disability_grade("肢体"), None);
+        assert!(disability_kind_only("肢体"));
+        assert!(disability_kind_only("视力残疾"));
+        assert!(!disability_kind_only("肢体二级"));
+    }
+
+    #[test]
+    fn health_words() {
+        assert_eq!(health("重病"), Some(true));
+        assert_eq!(health("大病"), Some(true));
+        assert_eq!(health("长期慢性病"), Some(false));
+        assert_eq!(health("健康"), Some(false));
+        assert_eq!(health("良好"), Some(false));
+        assert_eq!(health(""), Some(false));
+        assert_eq!(health("亚健康"), None);
+    }
+
+    #[test]
+    fn birth_months() {
+        let t = |s: &str| birth_of(&Cell::text(s));
+        assert_eq!(t("1978-03"), Some((1978, 3, None)));
+        assert_eq!(t("1978.3"), Some((1978, 3, None)));
+        assert_eq!(t("1978年3月"), Some((1978, 3, None)));
+        assert_eq!(t("197803"), Some((1978, 3, None)));
+        assert_eq!(t("1978-03-15"), Some((1978, 3, Some(15))));
+        assert_eq!(t("78-03"), None);
+        assert_eq!(t("1978-13"), None);
     }
 
     #[test]
@@ -1690,5 +2051,8 @@ mod tests {
         assert_eq!(hukou_of("城镇"), Some(Hukou::Urban));
         assert_eq!(hukou_of("农业"), Some(Hukou::Rural));
         assert_eq!(hukou_of("外国"), None);
+        assert_eq!(hukou_of("农业户口"), Some(Hukou::Rural));
+        assert_eq!(hukou_of("非农业户口"), Some(Hukou::Urban));
+        assert_eq!(hukou_of("居民户口"), Some(Hukou::Urban));
     }
 }

@@ -20,7 +20,7 @@ use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
 use crate::register::{self, HouseholdDraft, HouseholdFacts, Problem, RegisterRead, RowRef, Skip};
 use crate::sheet::fields::HeaderNames;
-use crate::sheet::reader::{self, Encoding};
+use crate::sheet::reader::{self, Encoding, UnusedColumn};
 use crate::sheet::writer::{self, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
@@ -109,9 +109,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     let mut inputs = Vec::new();
     let mut reads: Vec<RegisterRead> = Vec::new();
+    // Each input's columns not used, by input.
+    let mut unused: Vec<Vec<UnusedColumn>> = Vec::new();
     for r in results {
-        let (input, read) = r?;
+        let (input, mut read) = r?;
         inputs.push(input);
+        unused.push(std::mem::take(&mut read.unused));
         reads.push(read);
     }
     let (cases, members, mut sources, mut chain) = ledgers?;
@@ -213,7 +216,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     ] {
         crate::ui::record(key, n);
     }
-    let needs_report = !rejects.is_empty() || !skips.is_empty();
+    let any_unused = unused.iter().any(|u| !u.is_empty());
+    let needs_report = !rejects.is_empty() || !skips.is_empty() || any_unused;
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
@@ -230,6 +234,26 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     for n in &notes {
         out.push_str(&format!("\n  {} {n}", tr("note:", "说明:")));
+    }
+    // Every column accounted for: those not read, by header, and each that looks like a field meant.
+    let mut near_misses = 0;
+    for (input, cols) in inputs.iter().zip(&unused) {
+        if cols.is_empty() {
+            continue;
+        }
+        let list = reader::unused_headers(cols);
+        out.push_str(&if inputs.len() == 1 {
+            format!("\n  {}: {list}", tr("columns not used", "未使用的列"))
+        } else {
+            tr(
+                format!("\n  columns not used in {}: {list}", input.name),
+                format!("\n  {} 未使用的列: {list}", input.name),
+            )
+        });
+        for m in cols.iter().filter_map(|u| u.near_miss_message(&input.name)) {
+            near_misses += 1;
+            out.push_str(&format!("\n  {} {m}", tr("warning:", "注意:")));
+        }
     }
     // The clerk sees each rejected household's first reason; the report has every row.
     let mut shown = BTreeSet::new();
@@ -265,6 +289,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     } else {
         Outcome::NeedsAttention
     };
+    // A column that looks like a field the register needs was passed over: a person must look, every time.
+    let outcome = if near_misses > 0 {
+        Outcome::NeedsAttention
+    } else {
+        outcome
+    };
 
     if args.dry_run {
         crate::outln!("{out}");
@@ -278,7 +308,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let (report, ledgers) = rayon::join(
         || {
             write_report
-                .then(|| rejects_workbook(&inputs, &rejects, &skips))
+                .then(|| rejects_workbook(&inputs, &rejects, &skips, &unused))
                 .transpose()
         },
         || -> Result<(Txn, Option<crate::Freeing>)> {
@@ -839,8 +869,14 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
     (case, members)
 }
 
-/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them.
-fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Result<Vec<u8>> {
+/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them, and one
+/// of the columns not used when there are any.
+fn rejects_workbook(
+    inputs: &[Input],
+    rejects: &[Problem],
+    skips: &[Skip],
+    unused: &[Vec<UnusedColumn>],
+) -> Result<Vec<u8>> {
     let rejected = SheetSpec {
         name: "拒收".into(),
         title: Some("导入拒收的行 — 改正后重新导入整户 (一户要么整户导入, 要么整户不导入)".into()),
@@ -891,7 +927,47 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
             .collect(),
         batch: None,
     };
-    writer::workbook_bytes(&[rejected, skipped])
+    let mut sheets = vec![rejected, skipped];
+    if unused.iter().any(|u| !u.is_empty()) {
+        sheets.push(SheetSpec {
+            name: "未使用的列".into(),
+            title: Some("未读取的列 — 如其中有要导入的内容, 请改表头或在 jiuzhu.yaml 的 columns: 下加上别名".into()),
+            columns: vec![
+                Column::new("文件", Kind::Text),
+                Column::new("工作表", Kind::Text),
+                Column::new("行", Kind::Count),
+                Column::new("列", Kind::Text),
+                Column::new("表头", Kind::Text),
+                Column::new("看起来像", Kind::Text),
+                Column::new("处理办法", Kind::Text),
+            ],
+            rows: unused
+                .iter()
+                .enumerate()
+                .flat_map(|(i, cols)| cols.iter().map(move |u| (i, u)))
+                .map(|(i, u)| {
+                    let name = inputs[i].name.as_str();
+                    let like = u.looks_like.and_then(crate::sheet::fields::field);
+                    vec![
+                        Value::from(name),
+                        Value::from(u.sheet.as_str()),
+                        Value::Count(i64::from(u.row)),
+                        Value::from(reader::column_letter(u.column).as_str()),
+                        Value::from(u.header.as_str()),
+                        Value::from(like.map(|f| f.label_zh).unwrap_or("")),
+                        Value::from(
+                            u.near_miss_message(name)
+                                .map(|m| m.zh().to_string())
+                                .unwrap_or_else(|| "未读取该列; 如要导入, 请把表头改为 jiuzhu 认得的名称".to_string())
+                                .as_str(),
+                        ),
+                    ]
+                })
+                .collect(),
+            batch: None,
+        });
+    }
+    writer::workbook_bytes(&sheets)
 }
 
 #[cfg(test)]

@@ -173,23 +173,45 @@ pub enum Relation {
 }
 
 impl Relation {
-    /// Reads what clerks write in 与户主关系.
+    /// Reads what clerks write in 与户主关系: the GB/T 4761 家庭关系 names (本人, 户主, 配偶, 夫, 妻, 长子 … 独生女,
+    /// 养子, 女婿, 儿媳, 孙子, 外孙女, 父亲, 公公, 岳母, 祖父, 兄, 嫂, 侄子, 其他 …), the 户口簿 forms (之妻, 之子,
+    /// 户主之女 …), the codes of this enum (`spouse`). Relations the benefit rules do not tell apart are mapped to
+    /// the nearest they do: 养子/继子 are 子; 继父/养父 are 父亲; 兄弟姐妹 of every kind are one. In-laws of the
+    /// head's generation and above, grandparents, the spouses of siblings, nephews, nieces and other relatives are
+    /// 其他: the rules that read a relation (a child's or a parent's age against the head's, 单亲) do not hold for
+    /// them. A county's own spellings are added with the policy's `relation_aliases:`.
     pub fn parse(s: &str) -> Option<Relation> {
         use Relation::*;
-        let r = match s.trim() {
+        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        // 户口簿: `户主之妻`, `之子`.
+        let t = match compact.strip_prefix("户主") {
+            Some(rest) if !rest.is_empty() => rest,
+            _ => compact.as_str(),
+        };
+        let t = t.strip_prefix('之').filter(|r| !r.is_empty()).unwrap_or(t);
+        let r = match t {
             "户主" | "本人" | "申请人" | "head" => Head,
-            "配偶" | "妻" | "妻子" | "夫" | "丈夫" | "spouse" => Spouse,
-            "子" | "儿子" | "长子" | "次子" | "三子" | "养子" | "继子" | "son" => Son,
-            "女" | "女儿" | "长女" | "次女" | "三女" | "养女" | "继女" | "daughter" => Daughter,
-            "父亲" | "父" | "father" => Father,
-            "母亲" | "母" | "mother" => Mother,
-            "孙子" | "孙" | "外孙" | "外孙子" | "grandson" => Grandson,
-            "孙女" | "外孙女" | "granddaughter" => Granddaughter,
-            "儿媳" | "儿媳妇" | "daughter_in_law" => DaughterInLaw,
+            "配偶" | "妻" | "妻子" | "夫" | "丈夫" | "爱人" | "spouse" => Spouse,
+            "子" | "儿子" | "长子" | "次子" | "三子" | "四子" | "五子" | "六子" | "幼子" | "独生子" | "养子"
+            | "继子" | "其他儿子" | "son" => Son,
+            "女" | "女儿" | "长女" | "次女" | "三女" | "四女" | "五女" | "六女" | "幼女" | "独生女" | "养女"
+            | "继女" | "其他女儿" | "daughter" => Daughter,
+            "父亲" | "父" | "继父" | "养父" | "father" => Father,
+            "母亲" | "母" | "继母" | "养母" | "mother" => Mother,
+            "孙子" | "孙" | "外孙" | "外孙子" | "曾孙" | "曾孙子" | "外曾孙子" | "grandson" => {
+                Grandson
+            }
+            "孙女" | "外孙女" | "曾孙女" | "外曾孙女" | "granddaughter" => Granddaughter,
+            "儿媳" | "儿媳妇" | "媳妇" | "daughter_in_law" => DaughterInLaw,
             "女婿" | "son_in_law" => SonInLaw,
-            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟" | "姐妹"
-            | "sibling" => Sibling,
-            "其他" | "其它" | "other" => Other,
+            "兄弟姐妹" | "兄" | "弟" | "姐" | "妹" | "哥" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟" | "姐妹"
+            | "其他兄弟姐妹" | "sibling" => Sibling,
+            "其他" | "其它" | "公公" | "婆婆" | "岳父" | "岳母" | "祖父" | "祖母" | "外祖父" | "外祖母" | "曾祖父"
+            | "曾祖母" | "嫂" | "嫂子" | "弟媳" | "弟妹" | "姐夫" | "妹夫" | "侄子" | "侄女" | "外甥" | "外甥女"
+            | "孙媳妇" | "孙女婿" | "伯父" | "伯母" | "叔父" | "叔叔" | "婶母" | "婶婶" | "舅父" | "舅舅" | "舅母"
+            | "姨父" | "姨母" | "姑父" | "姑母" | "堂兄弟" | "堂姐妹" | "表兄弟" | "表姐妹" | "其他亲属" | "other" => {
+                Other
+            }
             _ => return None,
         };
         Some(r)
@@ -233,13 +255,28 @@ impl WorkAbility {
         let s = s.trim();
         Some(match s {
             "" => WorkAbility::Unknown,
-            "有" | "有劳动能力" | "具有劳动能力" | "正常" | "健全" => WorkAbility::Full,
-            "部分" | "部分丧失" | "部分丧失劳动能力" | "弱" | "弱劳动能力" | "半劳动力" => {
-                WorkAbility::Partial
+            "有" | "有劳动能力" | "具有劳动能力" | "有劳动力" | "正常" | "健全" | "full" => {
+                WorkAbility::Full
             }
-            "无" | "无劳动能力" | "丧失" | "丧失劳动能力" | "完全丧失" | "完全丧失劳动能力" => {
-                WorkAbility::None
-            }
+            "部分"
+            | "部分丧失"
+            | "部分丧失劳动能力"
+            | "部分丧失劳动力"
+            | "部分劳动能力"
+            | "弱"
+            | "弱劳动能力"
+            | "弱劳动力"
+            | "半劳动力"
+            | "partial" => WorkAbility::Partial,
+            "无"
+            | "无劳动能力"
+            | "无劳动力"
+            | "丧失"
+            | "丧失劳动能力"
+            | "丧失劳动力"
+            | "完全丧失"
+            | "完全丧失劳动能力"
+            | "none" => WorkAbility::None,
             _ => return None,
         })
     }
@@ -263,15 +300,29 @@ impl SelfCare {
     pub fn parse(s: &str) -> Option<SelfCare> {
         Some(match s.trim() {
             "" => SelfCare::Unknown,
-            "能" | "自理" | "能自理" | "具备" | "具备生活自理能力" | "完全自理" | "有" => {
+            "能" | "自理" | "能自理" | "具备" | "具备生活自理能力" | "完全自理" | "有" | "able" => {
                 SelfCare::Able
             }
-            "部分" | "部分自理" | "半自理" | "部分丧失" | "部分丧失生活自理能力" => {
-                SelfCare::Partial
-            }
-            "不能" | "不能自理" | "完全不能自理" | "无" | "丧失" | "完全丧失" | "完全丧失生活自理能力" => {
-                SelfCare::Unable
-            }
+            // 失能等级 as care assessments write it: 全失能 / 半失能 (部分失能).
+            "部分"
+            | "部分自理"
+            | "半自理"
+            | "部分丧失"
+            | "部分丧失生活自理能力"
+            | "半失能"
+            | "部分失能"
+            | "partial" => SelfCare::Partial,
+            "不能"
+            | "不能自理"
+            | "完全不能自理"
+            | "无"
+            | "丧失"
+            | "完全丧失"
+            | "完全丧失生活自理能力"
+            | "全失能"
+            | "完全失能"
+            | "失能"
+            | "unable" => SelfCare::Unable,
             _ => return None,
         })
     }
@@ -290,8 +341,8 @@ pub enum SupportMode {
 impl SupportMode {
     pub fn parse(s: &str) -> Option<SupportMode> {
         match s.trim() {
-            "集中" | "集中供养" => Some(SupportMode::Centralised),
-            "分散" | "分散供养" => Some(SupportMode::Dispersed),
+            "集中" | "集中供养" | "centralised" => Some(SupportMode::Centralised),
+            "分散" | "分散供养" | "dispersed" => Some(SupportMode::Dispersed),
             _ => None,
         }
     }
@@ -1436,5 +1487,75 @@ impl Record for Complaint {
     }
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.complaint_id.cmp(&other.complaint_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Relation::{self, *};
+
+    #[test]
+    fn relations_as_forms_write_them() {
+        let cases: &[(&str, Relation)] = &[
+            ("本人", Head),
+            ("户主", Head),
+            (" 户 主 ", Head),
+            ("配偶", Spouse),
+            ("夫", Spouse),
+            ("妻", Spouse),
+            ("之妻", Spouse),
+            ("户主之夫", Spouse),
+            ("长子", Son),
+            ("三子", Son),
+            ("独生子", Son),
+            ("养子", Son),
+            ("继子", Son),
+            ("之子", Son),
+            ("女", Daughter),
+            ("次女", Daughter),
+            ("独生女", Daughter),
+            ("继女", Daughter),
+            ("之女", Daughter),
+            ("父亲", Father),
+            ("之父", Father),
+            ("继父", Father),
+            ("母亲", Mother),
+            ("之母", Mother),
+            ("孙子", Grandson),
+            ("之孙", Grandson),
+            ("外孙子", Grandson),
+            ("孙女", Granddaughter),
+            ("之孙女", Granddaughter),
+            ("外孙女", Granddaughter),
+            ("儿媳", DaughterInLaw),
+            ("女婿", SonInLaw),
+            ("兄", Sibling),
+            ("之弟", Sibling),
+            ("姐", Sibling),
+            ("之妹", Sibling),
+            ("兄弟姐妹", Sibling),
+            ("公公", Other),
+            ("婆婆", Other),
+            ("岳父", Other),
+            ("岳母", Other),
+            ("祖父", Other),
+            ("外祖母", Other),
+            ("嫂", Other),
+            ("弟媳", Other),
+            ("姐夫", Other),
+            ("妹夫", Other),
+            ("侄子", Other),
+            ("侄女", Other),
+            ("外甥", Other),
+            ("外甥女", Other),
+            ("其他", Other),
+            ("spouse", Spouse),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Relation::parse(text), Some(*want), "{text}");
+        }
+        for text in ["", "之", "老伴", "邻居", "户主之"] {
+            assert_eq!(Relation::parse(text), None, "{text}");
+        }
     }
 }

@@ -33,7 +33,7 @@ fields! {
     name: "姓名", ["姓名", "成员姓名", "家庭成员姓名", "人员姓名"];
     id_number: "身份证号", ["身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证件号码", "身份证"];
     relation: "与户主关系", ["与户主关系", "与申请人关系", "家庭关系", "关系"];
-    scheme: "申请类别", ["申请类别", "救助类别", "申请类型", "救助类型", "申请项目", "救助项目"];
+    scheme: "申请类别", ["申请类别", "救助类别", "申请类型", "救助类型", "申请项目", "救助项目", "保障类别"];
     township: "乡镇(街道)", ["乡镇(街道)", "乡镇", "街道", "乡镇街道", "乡(镇、街道)", "所属乡镇"];
     village: "村(社区)", ["村(社区)", "村", "社区", "村居", "村(居)", "村社区", "所属村"];
     address: "住址", ["住址", "家庭住址", "现住址", "居住地址", "地址"];
@@ -42,9 +42,13 @@ fields! {
     hukou: "户籍类型", ["户籍类型", "户籍性质", "户口性质", "户口类型"];
     bank_name: "开户银行", ["开户银行", "开户行", "银行名称"];
     bank_account: "银行账号", ["银行账号", "银行卡号", "账号", "卡号", "社保卡号", "一卡通账号"];
-    hardship_reason: "致困原因", ["致困原因", "困难原因", "主要致困原因"];
+    hardship_reason: "致困原因", ["致困原因", "困难原因", "主要致困原因", "致贫原因", "主要致贫原因"];
+    household_size: "家庭人口", ["家庭人口", "家庭人口数", "家庭人数", "保障人数", "共同生活人数", "共同生活家庭成员人数", "家庭成员人数", "户人口数"];
     monthly_income: "月收入(元)", ["月收入", "个人月收入", "月均收入", "月收入(元)"];
     disability_grade: "残疾等级", ["残疾等级", "残疾级别"];
+    disability_kind: "残疾类别", ["残疾类别", "残疾类型", "残疾类别及等级", "残疾类别等级"];
+    health: "健康状况", ["健康状况", "健康状态", "身体状况", "身体健康状况"];
+    sex: "性别", ["性别"];
     serious_illness: "重病", ["重病", "是否重病", "重大疾病", "重病患者"];
     in_school: "在校", ["在校", "是否在校", "在校生", "在校学生"];
     work_ability: "劳动能力", ["劳动能力", "劳动能力状况"];
@@ -57,7 +61,7 @@ fields! {
     deduction_evidence: "支出凭证", ["支出凭证", "刚性支出凭证", "扣减凭证", "凭证"];
     exclusions: "排除情形", ["排除情形", "不予保障情形", "排除事由"];
     registered_region: "户籍地", ["户籍地", "户籍所在地", "户口所在地"];
-    birth_date: "出生日期", ["出生日期", "出生年月日", "生日"];
+    birth_date: "出生日期", ["出生日期", "出生年月日", "出生年月", "生日"];
     id_hash: "身份证号哈希", ["身份证号哈希", "证件号哈希", "id_hash", "hash"];
     amount: "金额(元)", ["金额", "个人自付", "个人自付金额", "自付金额", "费用金额"];
     case_id: "案件编号", ["案件编号", "案件号", "case_id"];
@@ -140,6 +144,83 @@ impl HeaderNames {
     }
 }
 
+impl HeaderNames {
+    /// The field of `fields` a header that matched none looks like (a near miss a clerk meant as that field): the
+    /// same once brackets, units, punctuation and the variants 身分/身份, 号码/号, 帐/账 are set aside
+    /// (`户主身分证号`, `月收入元`, `【姓名】`), or one character away from a known name of three or more
+    /// characters (`与户主关糸`, `申请类型别`). Only `fields` (those the caller reads) are looked at; an exact
+    /// loose match wins over a one-character one.
+    pub fn near_miss(&self, header: &str, fields: &[&'static str]) -> Option<&'static str> {
+        let loose_header = loose(&normalize_key(header));
+        if loose_header.chars().count() < 2 {
+            return None;
+        }
+        let mut close: Option<&'static str> = None;
+        for (name, &f) in &self.by_name {
+            if !fields.contains(&f) || name.is_ascii() {
+                continue;
+            }
+            let loose_name = loose(name);
+            if loose_name == loose_header {
+                return Some(f);
+            }
+            if close.is_none() && loose_name.chars().count() >= 3 && one_edit_apart(&loose_name, &loose_header) {
+                close = Some(f);
+            }
+        }
+        close
+    }
+}
+
+/// A header as compared for near misses: bracketed parts, punctuation and trailing units dropped, common
+/// variant characters unified.
+fn loose(key: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in key.chars() {
+        match c {
+            '(' | '[' | '【' | '〔' | '<' | '《' => depth += 1,
+            ')' | ']' | '】' | '〕' | '>' | '》' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            '*' | ':' | '_' | '-' | '/' | '、' | '.' | '·' | '#' | '"' | '\'' | '“' | '”' => {}
+            _ => out.push(c),
+        }
+    }
+    // A header wholly in brackets (`【姓名】`) keeps what they hold.
+    if out.is_empty() {
+        out = key.chars().filter(|c| !"()[]【】〔〕<>《》".contains(*c)).collect();
+    }
+    let mut out = out.replace("身分", "身份").replace("号码", "号").replace('帐', "账");
+    for unit in ["元/月", "元/人", "元", "人", "辆", "套"] {
+        if out.chars().count() > unit.chars().count() + 1 {
+            if let Some(rest) = out.strip_suffix(unit) {
+                out = rest.to_string();
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Whether two texts differ by exactly one character replaced, added or removed.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    match long.len() - short.len() {
+        0 => short.iter().zip(long.iter()).filter(|(x, y)| x != y).count() == 1,
+        1 => {
+            let first = short
+                .iter()
+                .zip(long.iter())
+                .position(|(x, y)| x != y)
+                .unwrap_or(short.len());
+            short[first..] == long[first + 1..]
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +245,58 @@ mod tests {
         extra.insert("id_number".to_string(), vec!["身份号".to_string()]);
         let h = HeaderNames::new(&extra);
         assert_eq!(h.field_of("身份号"), Some("id_number"));
+    }
+
+    #[test]
+    fn near_misses_name_the_field_meant() {
+        let h = HeaderNames::new(&BTreeMap::new());
+        let all = all_keys();
+        let register = [
+            "household_key",
+            "id_number",
+            "relation",
+            "monthly_income",
+            "name",
+            "phone",
+        ];
+        for (header, want) in [
+            ("户主身分证号", "household_key"),
+            ("身分证号码", "id_number"),
+            ("与户主关糸", "relation"),
+            ("月收入元", "monthly_income"),
+            ("【姓名】", "name"),
+            ("联系电话号", "phone"),
+        ] {
+            assert_eq!(h.field_of(header), None, "{header} is not matched outright");
+            assert_eq!(h.near_miss(header, &register), Some(want), "{header}");
+        }
+        for header in ["备注", "联系人", "序", "工作单位", "原低保证号"] {
+            assert_eq!(h.near_miss(header, &all), None, "{header}");
+        }
+        // Only the fields the caller reads are looked at.
+        assert_eq!(h.near_miss("回访人员名", &register), None);
+    }
+
+    #[test]
+    fn real_form_headers_match() {
+        let h = HeaderNames::new(&BTreeMap::new());
+        for (header, want) in [
+            ("致贫原因", "hardship_reason"),
+            ("家庭人口", "household_size"),
+            ("保障人数", "household_size"),
+            ("共同生活人数", "household_size"),
+            ("户籍性质", "hukou"),
+            ("证件号码", "id_number"),
+            ("保障类别", "scheme"),
+            ("申请时间", "applied_on"),
+            ("健康状况", "health"),
+            ("残疾等级", "disability_grade"),
+            ("残疾类别", "disability_kind"),
+            ("劳动能力", "work_ability"),
+            ("出生年月", "birth_date"),
+            ("性别", "sex"),
+        ] {
+            assert_eq!(h.field_of(header), Some(want), "{header}");
+        }
     }
 }

@@ -1573,6 +1573,94 @@ impl Header {
     pub fn text<'a>(&self, row: &'a [Cell], field: &str) -> &'a str {
         self.get(row, field).map(|c| c.text.as_str()).unwrap_or("")
     }
+
+    /// The columns with a header text that the step does not read: those naming no field, and those naming a
+    /// field not in `used`. Each says which of the `used` fields it looks like, when it is a near miss of one
+    /// that no column of this header gives.
+    pub fn unused_columns(&self, sheet: &str, used: &[&'static str], names: &HeaderNames) -> Vec<UnusedColumn> {
+        let read: std::collections::BTreeSet<usize> = self
+            .columns
+            .iter()
+            .filter(|(f, _)| used.contains(f))
+            .map(|(_, &c)| c)
+            .collect();
+        let missing: Vec<&'static str> = used.iter().copied().filter(|f| !self.columns.contains_key(f)).collect();
+        self.texts
+            .iter()
+            .enumerate()
+            .filter(|(c, t)| !t.trim().is_empty() && !read.contains(c))
+            // A merged title cell repeats its text across columns: one of them is read.
+            .filter(|(c, t)| {
+                !read
+                    .iter()
+                    .any(|&r| self.texts.get(r) == Some(t) && is_merged_twin_texts(&self.texts, r, *c))
+            })
+            .map(|(c, t)| UnusedColumn {
+                sheet: sheet.to_string(),
+                row: self.row as u32 + 1,
+                column: c,
+                header: t.clone(),
+                looks_like: if names.field_of(t).is_some() {
+                    None
+                } else {
+                    names.near_miss(t, &missing)
+                },
+            })
+            .collect()
+    }
+}
+
+fn is_merged_twin_texts(texts: &[String], a: usize, b: usize) -> bool {
+    let (a, b) = (a.min(b), a.max(b));
+    (a..=b).all(|c| texts.get(c) == texts.get(a))
+}
+
+/// A column of a table's header that the step reading it did not use: every column is read or listed
+/// (`未使用的列`), so a clerk sees at once when a column they meant was passed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusedColumn {
+    pub sheet: String,
+    /// The header's row (Excel's number, 1-based).
+    pub row: u32,
+    /// 0-based column index ([`column_letter`] names it).
+    pub column: usize,
+    /// The header text as written.
+    pub header: String,
+    /// The field the header looks like and that no other column gives: a near miss of a known name
+    /// ([`HeaderNames::near_miss`]). The step should not pass it over silently.
+    pub looks_like: Option<&'static str>,
+}
+
+impl UnusedColumn {
+    /// What to tell the clerk about a near miss: which field the column looks like and how to map it. `None`
+    /// for a column that looks like no field the step reads.
+    pub fn near_miss_message(&self, file: &str) -> Option<Msg> {
+        let f = crate::sheet::fields::field(self.looks_like?)?;
+        let (col, h, label, key) = (column_letter(self.column), &self.header, f.label_zh, f.key);
+        Some(Msg::new(
+            format!(
+                "{file} sheet `{}` column {col} `{h}` was not used, but looks like {label}: rename the header to \
+                 {label}, or add `{key}: [{h}]` under `columns:` in jiuzhu.yaml, and import again",
+                self.sheet
+            ),
+            format!(
+                "{file} 工作表「{}」{col} 列「{h}」未使用, 但看起来像「{label}」: 请把表头改为「{label}」, 或在 \
+                 jiuzhu.yaml 的 `columns:` 下加上 `{key}: [{h}]`, 然后重新导入",
+                self.sheet
+            ),
+        ))
+    }
+}
+
+/// The header texts of unused columns, each once, for a summary line (`未使用的列: 备注, 联系人`).
+pub fn unused_headers(unused: &[UnusedColumn]) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let list: Vec<&str> = unused
+        .iter()
+        .filter(|u| seen.insert(u.header.as_str()))
+        .map(|u| u.header.as_str())
+        .collect();
+    list.join(", ")
 }
 
 /// The header rows jiuzhu looks through before giving up (title and note rows above the header).
