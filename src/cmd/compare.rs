@@ -142,6 +142,9 @@ impl Found<'_> {
 struct Scanned<'a> {
     rows: usize,
     skipped_invalid: usize,
+    /// What to say of the registry's columns matching did not read ([`reader::unused_lines`]), and how many
+    /// of them look like a column meant.
+    unused: (Vec<String>, usize),
     found: Vec<Found<'a>>,
     /// The file's SHA-256.
     sha: String,
@@ -309,6 +312,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             t
         })
         .collect();
+    let near_misses: usize = scanned.iter().map(|(_, s)| s.unused.1).sum();
     out.push_str(&tr(
         format!(
             "{prefix}compare {}: {} people in open cases; {total_found} hits ({new_hits} new); {open} open",
@@ -321,6 +325,9 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             people.len()
         ),
     ));
+    for line in scanned.iter().flat_map(|(_, s)| &s.unused.0) {
+        out.push_str(&format!("\n  {line}"));
+    }
     let sheet_rel = batch
         .as_ref()
         .map(|b| PathBuf::from("reports").join(format!("compare-hits-{b}.xlsx")));
@@ -374,7 +381,7 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     if let Some(more) = cut_short {
         out.push_str(&format!("\n  {more}"));
     }
-    let outcome = if open > 0 {
+    let outcome = if open > 0 || near_misses > 0 {
         Outcome::NeedsAttention
     } else {
         Outcome::Done
@@ -604,13 +611,29 @@ struct Scan<'c, 'a> {
 impl<'c, 'a> Scan<'c, 'a> {
     /// Refuses a file that lacks one of the registry's evidence columns ([`evidence_columns`]).
     fn new(ctx: &'c ScanCtx<'a>, sheet: &RawSheet, header: Header) -> Result<Self> {
+        let evidence_cols = evidence_columns(ctx, &sheet.name, header.row, &sheet.rows[header.row])?;
+        // Every column accounted for: those matching reads (the key, name, birth date, amount) and the
+        // evidence it copies; the others are listed.
+        let reads = [
+            if ctx.hashed { "id_hash" } else { "id_number" },
+            "name",
+            "birth_date",
+            "amount",
+        ];
+        let names = HeaderNames::new(&ctx.registry.columns);
+        let unused: Vec<_> = header
+            .unused_columns(&sheet.name, &reads, &names)
+            .into_iter()
+            .filter(|u| !evidence_cols.iter().any(|(_, c)| *c == u.column))
+            .collect();
         Ok(Scan {
             ctx,
-            evidence_cols: evidence_columns(ctx, &sheet.name, header.row, &sheet.rows[header.row])?,
+            evidence_cols,
             header,
             out: Scanned {
                 rows: 0,
                 skipped_invalid: 0,
+                unused: reader::unused_lines(ctx.file, true, &unused, &format!("registries.{}.columns", ctx.name)),
                 found: Vec::new(),
                 sha: String::new(),
             },

@@ -368,6 +368,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for n in inputs.iter().flat_map(|i| &i.notes) {
         out.push_str(&format!("\n  {} {n}", tr("note:", "说明:")));
     }
+    // Every column accounted for: the columns not read, and any that looks like one meant.
+    let mut near_misses = 0;
+    for input in &inputs {
+        let (lines, near) = reader::unused_lines(&input.name, inputs.len() > 1, &input.unused, "columns");
+        near_misses += near;
+        for l in lines {
+            out.push_str(&format!("\n  {l}"));
+        }
+    }
     if !rejects.is_empty() && changed {
         out.push_str(&format!("\n  {} {}", tr("report:", "报告:"), report.display()));
     }
@@ -401,7 +410,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::record("rejected", t.rejected);
     crate::ui::record("changes_applied", t.changes);
 
-    let outcome = if rejects.is_empty() {
+    let outcome = if rejects.is_empty() && near_misses == 0 {
         Outcome::Done
     } else {
         Outcome::NeedsAttention
@@ -441,7 +450,33 @@ fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) 
             ),
         ),
     };
-    let misses = match reader::read_table_file(path, encoding, names, required, any_of)? {
+    // Every column the rows are read from (`case_of_row` and `followup_of_row` / `complaint_of_row`).
+    let reads: &[&'static str] = match kind {
+        Kind::Followups => &[
+            "case_id",
+            "household_key",
+            "followup_on",
+            "visitors",
+            "difficulty_class",
+            "change_kind",
+            "member_id_number",
+            "new_income",
+            "outcome",
+        ],
+        Kind::Complaints => &[
+            "case_id",
+            "household_key",
+            "received_on",
+            "channel",
+            "subject",
+            "complainant",
+            "handler",
+            "due_on",
+            "result",
+            "replied_on",
+        ],
+    };
+    let misses = match reader::read_table_file(path, encoding, names, (required, any_of), reads)? {
         Ok(input) => return Ok(input),
         Err(misses) => misses,
     };

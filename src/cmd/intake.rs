@@ -241,18 +241,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         if cols.is_empty() {
             continue;
         }
-        let list = reader::unused_headers(cols);
-        out.push_str(&if inputs.len() == 1 {
-            format!("\n  {}: {list}", tr("columns not used", "未使用的列"))
-        } else {
-            tr(
-                format!("\n  columns not used in {}: {list}", input.name),
-                format!("\n  {} 未使用的列: {list}", input.name),
-            )
-        });
-        for m in cols.iter().filter_map(|u| u.near_miss_message(&input.name)) {
-            near_misses += 1;
-            out.push_str(&format!("\n  {} {m}", tr("warning:", "注意:")));
+        let (lines, near) = reader::unused_lines(&input.name, inputs.len() > 1, cols, "columns");
+        near_misses += near;
+        for l in lines {
+            out.push_str(&format!("\n  {l}"));
         }
     }
     // The clerk sees each rejected household's first reason; the report has every row.
@@ -956,7 +948,7 @@ fn rejects_workbook(
                         Value::from(u.header.as_str()),
                         Value::from(like.map(|f| f.label_zh).unwrap_or("")),
                         Value::from(
-                            u.near_miss_message(name)
+                            u.near_miss_message(name, "columns")
                                 .map(|m| m.zh().to_string())
                                 .unwrap_or_else(|| "未读取该列; 如要导入, 请把表头改为 jiuzhu 认得的名称".to_string())
                                 .as_str(),

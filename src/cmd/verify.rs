@@ -427,6 +427,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             sample.len()
         ),
     ));
+    let mut near_misses = 0;
     for (input, t) in inputs.iter().zip(&tallies) {
         out.push_str(&tr(
             format!(
@@ -440,6 +441,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ));
         for n in &input.notes {
             out.push_str(&format!("\n  {} {n}", tr("note:", "说明:")));
+        }
+        // Every column accounted for: the visit sheet's columns not read, and any that looks like one meant.
+        let (lines, near) = reader::unused_lines(&input.name, false, &input.unused, "columns");
+        near_misses += near;
+        for l in lines {
+            out.push_str(&format!("\n  {l}"));
         }
     }
     if let (Some(x), Some(_)) = (&args.extend, &extension_event) {
@@ -519,7 +526,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             )
         });
     }
-    let outcome = if attention.is_empty() && rejects.is_empty() {
+    let outcome = if attention.is_empty() && rejects.is_empty() && near_misses == 0 {
         Outcome::Done
     } else {
         Outcome::NeedsAttention
@@ -692,7 +699,18 @@ fn result_zh(r: CheckResult) -> &'static str {
 
 fn read_visit_file(path: &Path, encoding: Encoding, names: &HeaderNames) -> Result<Input> {
     let required = ["visited_on", "investigators", "signed"];
-    match reader::read_table_file(path, encoding, names, &required, &["case_id", "household_key"])? {
+    let any_of = ["case_id", "household_key"];
+    // Every column the visit rows are read from (`read_visit_rows`).
+    let reads = [
+        "case_id",
+        "household_key",
+        "visited_on",
+        "investigators",
+        "signed",
+        "findings",
+        "visit_level",
+    ];
+    match reader::read_table_file(path, encoding, names, (&required, &any_of), &reads)? {
         Ok(input) => Ok(input),
         Err(misses) => bail!(tr(
             format!(

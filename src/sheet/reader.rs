@@ -1441,6 +1441,8 @@ pub struct TableFile {
     /// What the clerk should be told about how the file was read, though nothing is wrong with it: a name that
     /// says another format ([`Workbook::read_as`]), a hidden sheet read.
     pub notes: Vec<String>,
+    /// The header's columns the step does not read ([`Header::unused_columns`]).
+    pub unused: Vec<UnusedColumn>,
 }
 
 /// What a step says when the table it reads is on a hidden sheet (no visible sheet had it).
@@ -1459,13 +1461,14 @@ pub fn hidden_sheet_note(file: &str, sheet: &str) -> String {
 
 /// Reads a file and finds its table: the first sheet whose header has every `required` field and one of `any_of`.
 /// `Ok(Err(misses))` when no sheet has such a header (one line per sheet, saying what it lacked), so the caller can
-/// say what kind of file it expected.
+/// say what kind of file it expected. `reads` is every field the step reads (the required among them): the other
+/// columns are listed in [`TableFile::unused`].
 pub fn read_table_file(
     path: &Path,
     encoding: Encoding,
     names: &HeaderNames,
-    required: &[&'static str],
-    any_of: &[&'static str],
+    (required, any_of): (&[&'static str], &[&'static str]),
+    reads: &[&'static str],
 ) -> Result<std::result::Result<TableFile, Vec<String>>> {
     let shown = path.display().to_string();
     if let Ok(meta) = std::fs::metadata(path) {
@@ -1513,6 +1516,7 @@ pub fn read_table_file(
                 if sheet.hidden {
                     notes.push(hidden_sheet_note(&shown, &sheet.name));
                 }
+                let unused = header.unused_columns(&sheet.name, reads, names);
                 return Ok(Ok(TableFile {
                     shown,
                     name,
@@ -1521,6 +1525,7 @@ pub fn read_table_file(
                     sheet,
                     header,
                     notes,
+                    unused,
                 }));
             }
             Err(miss) => misses.push(miss.to_string()),
@@ -1634,22 +1639,47 @@ pub struct UnusedColumn {
 impl UnusedColumn {
     /// What to tell the clerk about a near miss: which field the column looks like and how to map it. `None`
     /// for a column that looks like no field the step reads.
-    pub fn near_miss_message(&self, file: &str) -> Option<Msg> {
+    /// `columns_key` is where the policy maps headers for this table (`columns`, `registries.deaths.columns`).
+    pub fn near_miss_message(&self, file: &str, columns_key: &str) -> Option<Msg> {
         let f = crate::sheet::fields::field(self.looks_like?)?;
         let (col, h, label, key) = (column_letter(self.column), &self.header, f.label_zh, f.key);
         Some(Msg::new(
             format!(
                 "{file} sheet `{}` column {col} `{h}` was not used, but looks like {label}: rename the header to \
-                 {label}, or add `{key}: [{h}]` under `columns:` in jiuzhu.yaml, and import again",
+                 {label}, or add `{key}: [{h}]` under `{columns_key}:` in jiuzhu.yaml, and run it again",
                 self.sheet
             ),
             format!(
                 "{file} 工作表「{}」{col} 列「{h}」未使用, 但看起来像「{label}」: 请把表头改为「{label}」, 或在 \
-                 jiuzhu.yaml 的 `columns:` 下加上 `{key}: [{h}]`, 然后重新导入",
+                 jiuzhu.yaml 的 `{columns_key}:` 下加上 `{key}: [{h}]`, 然后重新运行",
                 self.sheet
             ),
         ))
     }
+}
+
+/// What a step tells the clerk about the columns of a file it did not use: the summary line (`未使用的列: 备注,
+/// 联系人`; naming the file when the run read several) and a warning for each near miss, in the run's language.
+/// The count of near misses comes back with the lines: a step with one needs a person (exit 1).
+pub fn unused_lines(file: &str, name_file: bool, cols: &[UnusedColumn], columns_key: &str) -> (Vec<String>, usize) {
+    if cols.is_empty() {
+        return (Vec::new(), 0);
+    }
+    let list = unused_headers(cols);
+    let mut lines = vec![if name_file {
+        tr(
+            format!("columns not used in {file}: {list}"),
+            format!("{file} 未使用的列: {list}"),
+        )
+    } else {
+        format!("{}: {list}", tr("columns not used", "未使用的列"))
+    }];
+    let mut near = 0;
+    for m in cols.iter().filter_map(|u| u.near_miss_message(file, columns_key)) {
+        near += 1;
+        lines.push(format!("{} {m}", tr("warning:", "注意:")));
+    }
+    (lines, near)
 }
 
 /// The header texts of unused columns, each once, for a summary line (`未使用的列: 备注, 联系人`).
