@@ -445,8 +445,9 @@ fn decide_households(
         notes.extend(read.notes);
         tally.rows_read += read.rows_read;
         for s in &read.other_register_sheets {
-            warnings.push(format!(
-                "sheet `{s}` also looks like a register and was not read; import it with --sheet \"{s}\""
+            warnings.push(tr(
+                format!("sheet `{s}` also looks like a register and was not read; import it with --sheet \"{s}\""),
+                format!("工作表「{s}」也像登记表, 未读取; 如要导入它, 请加 --sheet \"{s}\""),
             ));
         }
         rejects.extend(read.orphans);
