@@ -124,6 +124,45 @@ impl std::fmt::Display for Msg {
     }
 }
 
+/// An error and its causes, as `{e:#}` prints them (`cannot read x: No such file or directory`), with the
+/// operating system's words for a failed file operation said in the run's language: under zh, a cause that is an
+/// I/O error is named by its kind in Chinese (the English text of the system is left out).
+pub fn error_chain(e: &anyhow::Error) -> String {
+    if current() == Lang::En {
+        return format!("{e:#}");
+    }
+    let parts: Vec<String> = e
+        .chain()
+        .map(|cause| match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io_error_zh(io),
+            None => cause.to_string(),
+        })
+        .collect();
+    parts.join(": ")
+}
+
+/// An I/O error in Chinese, by its kind.
+pub fn io_error_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件或文件夹不存在".into(),
+        K::PermissionDenied => "没有权限 (请检查文件或文件夹的权限)".into(),
+        K::AlreadyExists => "文件已存在".into(),
+        K::IsADirectory => "这是一个文件夹, 不是文件".into(),
+        K::NotADirectory => "路径中有一部分不是文件夹".into(),
+        K::StorageFull => "磁盘已满".into(),
+        K::ReadOnlyFilesystem => "文件系统是只读的".into(),
+        K::InvalidData => "文件内容无效".into(),
+        K::UnexpectedEof => "文件意外结束 (可能不完整)".into(),
+        K::BrokenPipe => "输出管道已关闭".into(),
+        K::Interrupted => "操作被中断".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("文件操作失败 (系统错误码 {code})"),
+            None => "文件操作失败".into(),
+        },
+    }
+}
+
 /// Words an English sentence is made of, for telling whether a line a Chinese user reads slipped into English.
 /// Codes (`needs_info`, `CD-2026-…`), option names (`--as-of`), commands and paths in backticks, file names and
 /// the names of programs (Excel, WPS, Git, jiuzhu) are not English sentences and are passed over.
@@ -239,6 +278,16 @@ mod tests {
         assert_eq!(from_args(&["--lang", "fr", "status"]), None);
         assert_eq!(from_args(&["--language", "zh"]), None);
         assert_eq!(from_args(&["cat", "--", "--lang", "zh"]), None);
+    }
+
+    #[test]
+    fn an_io_error_in_a_chain_is_said_in_chinese() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let e = anyhow::Error::new(io).context("无法读取 x.csv");
+        set(Lang::Zh);
+        if current() == Lang::Zh {
+            assert_eq!(error_chain(&e), "无法读取 x.csv: 文件或文件夹不存在");
+        }
     }
 
     #[test]

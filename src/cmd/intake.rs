@@ -380,7 +380,7 @@ fn read_input(path: &Path) -> Result<Input> {
     if let Ok(meta) = std::fs::metadata(path) {
         reader::check_input_size(&shown, meta.len())?;
     }
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    let bytes = std::fs::read(path).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
     let sha256 = sha256_hex(&bytes);
     Ok(Input {

@@ -1474,12 +1474,7 @@ pub fn read_table_file(
     if let Ok(meta) = std::fs::metadata(path) {
         check_input_size(&shown, meta.len())?;
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        anyhow!(
-            "{}",
-            tr(format!("cannot read {shown}: {e}"), format!("无法读取 {shown}: {e}"))
-        )
-    })?;
+    let bytes = std::fs::read(path).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
     let sha256 = crate::ledger::events::sha256_hex(&bytes);
     let mut wb = read_workbook_bytes(&shown, &bytes, encoding)?;

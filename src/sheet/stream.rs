@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::i18n::tr;
 use anyhow::{anyhow, Context, Result};
 use csv::StringRecord;
 use encoding_rs::{Decoder, DecoderResult, GB18030};
@@ -49,9 +50,9 @@ fn read_csv_in_chunks<T>(
 ) -> Result<(T, String)> {
     let mut as_gb18030 = encoding == Encoding::Gb18030;
     loop {
-        let f = File::open(path).with_context(|| format!("cannot read {file}"))?;
+        let f = File::open(path).with_context(|| tr(format!("cannot read {file}"), format!("无法读取 {file}")))?;
         // The delimiter is told from the start of the text, as a whole read tells it.
-        let head = head(path).with_context(|| format!("cannot read {file}"))?;
+        let head = head(path).with_context(|| tr(format!("cannot read {file}"), format!("无法读取 {file}")))?;
         let mut decoded = Decoded::new(f, head, chunk, as_gb18030);
         let delimiter = reader::sniff_delimiter(decoded.peek(reader::SNIFF_BYTES));
         let mut records = CsvRecords {
@@ -199,11 +200,16 @@ impl CsvRecords {
                     Some(_) if self.may_be_gb18030 && !text.had_bom => anyhow::Error::new(NotUtf8),
                     Some(valid_up_to) => reader::not_utf8(&self.file, valid_up_to),
                     None => {
-                        let message = format!("{} row {}: cannot read CSV: {e}", self.file, self.rows + 1);
+                        let (file, row) = (&self.file, self.rows + 1);
+                        let message = tr(
+                            format!("{file} row {row}: cannot read CSV: {e}"),
+                            format!("{file} 第 {row} 行: 无法按 CSV 读取, 文件可能已损坏; 请重新导出"),
+                        );
                         match e.into_kind() {
-                            csv::ErrorKind::Io(io) => {
-                                anyhow::Error::new(io).context(format!("cannot read {}", self.file))
-                            }
+                            csv::ErrorKind::Io(io) => anyhow::Error::new(io).context(tr(
+                                format!("cannot read {}", self.file),
+                                format!("无法读取 {}", self.file),
+                            )),
                             _ => anyhow!(message),
                         }
                     }
