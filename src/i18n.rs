@@ -128,7 +128,12 @@ impl std::fmt::Display for Msg {
 /// operating system's words for a failed file operation said in the run's language: under zh, a cause that is an
 /// I/O error is named by its kind in Chinese (the English text of the system is left out).
 pub fn error_chain(e: &anyhow::Error) -> String {
-    if current() == Lang::En {
+    error_chain_in(current(), e)
+}
+
+/// [`error_chain`] in a given language.
+pub fn error_chain_in(lang: Lang, e: &anyhow::Error) -> String {
+    if lang == Lang::En {
         return format!("{e:#}");
     }
     let parts: Vec<String> = e
@@ -284,10 +289,8 @@ mod tests {
     fn an_io_error_in_a_chain_is_said_in_chinese() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
         let e = anyhow::Error::new(io).context("无法读取 x.csv");
-        set(Lang::Zh);
-        if current() == Lang::Zh {
-            assert_eq!(error_chain(&e), "无法读取 x.csv: 文件或文件夹不存在");
-        }
+        assert_eq!(error_chain_in(Lang::Zh, &e), "无法读取 x.csv: 文件或文件夹不存在");
+        assert_eq!(error_chain_in(Lang::En, &e), "无法读取 x.csv: No such file or directory");
     }
 
     #[test]
