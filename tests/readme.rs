@@ -67,6 +67,8 @@ fn readme_examples_run_as_documented() {
         all.iter().map(Vec::len).sum::<usize>() >= 8,
         "the README shows its commands"
     );
+    // The walk-through runs in a scratch folder, as the README tells a reader to: the clone is left as it was.
+    let clone_before = clone_status(&repo);
     let tmp = tempfile::tempdir().unwrap();
     for name in ["examples", "fixtures"] {
         std::os::unix::fs::symlink(repo.join(name), tmp.path().join(name)).unwrap();
@@ -105,6 +107,11 @@ fn readme_examples_run_as_documented() {
             actual.join("\n")
         );
     }
+    assert_eq!(
+        clone_status(&repo),
+        clone_before,
+        "the README's walk-through changed files in the clone"
+    );
     if !blessed.is_empty() {
         rewrite(&repo.join("README.md"), &readme, &blessed);
         panic!(
@@ -112,6 +119,16 @@ fn readme_examples_run_as_documented() {
             blessed.len()
         );
     }
+}
+
+/// What Git says of the clone's files (changed, untracked), or nothing when the source is no Git clone.
+fn clone_status(repo: &Path) -> String {
+    Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .current_dir(repo)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
 }
 
 /// The new expected lines for a step: the actual output, cut to as many lines as the old expectation showed
