@@ -291,7 +291,7 @@ impl Totals {
 
 struct Invariants {
     by_scheme_month: BTreeMap<(String, Period), Totals>,
-    violations: Vec<String>,
+    violations: Vec<Msg>,
 }
 
 /// Checks the money invariants over every case and month up to `through`.
@@ -301,7 +301,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     let mut live: BTreeMap<(&str, Period), i64> = BTreeMap::new();
     for p in st.payments.iter().filter(|p| is_live(p)) {
         let Ok(m) = Period::parse(&p.period) else {
-            violations.push(tr(
+            violations.push(Msg::new(
                 format!("payment {} has no valid month `{}`", p.payment_id, p.period),
                 format!("付款 {} 的所属月份 `{}` 无效", p.payment_id, p.period),
             ));
@@ -341,7 +341,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     for ((case_id, m), issued) in &live {
         let due = due_of.get(&(*case_id, *m)).copied().unwrap_or(0);
         if *issued > due {
-            violations.push(tr(
+            violations.push(Msg::new(
                 format!(
                     "case {case_id} month {m}: issued {} but the amount in force is {} (overpaid {}; recover the \
                      money and correct the ledgers, or restore them from Git)",
@@ -360,7 +360,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     }
     for ((scheme, m), t) in &by {
         if t.decided != t.issued() + t.unissued && violations.is_empty() {
-            violations.push(tr(
+            violations.push(Msg::new(
                 format!(
                     "{scheme} {m}: decided {} ≠ issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
                     Fen(t.decided),
@@ -391,7 +391,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         let ps: &[&Payment] = of_batch.get(b.batch.as_str()).map_or(&[], Vec::as_slice);
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
         if ps.len() as u32 != b.payments || sum != b.amount.0 {
-            violations.push(tr(
+            violations.push(Msg::new(
                 format!(
                     "batch {}: batches.csv records {} payments, {} but payments.csv holds {} payments, {}",
                     b.batch,
@@ -422,7 +422,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         if !p.reissue_of.is_empty() {
             match by_id.get(p.reissue_of.as_str()) {
                 Some(f) if f.status == PaymentStatus::Reissued && f.amount == p.amount => {}
-                _ => violations.push(tr(
+                _ => violations.push(Msg::new(
                     format!(
                         "payment {} reissues {}, which is not a reissued payment of the same amount",
                         p.payment_id, p.reissue_of
@@ -435,7 +435,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             }
         }
         if p.status == PaymentStatus::Reissued && !reissued.contains(p.payment_id.as_str()) {
-            violations.push(tr(
+            violations.push(Msg::new(
                 format!("payment {} is marked reissued but nothing reissues it", p.payment_id),
                 format!("付款 {} 标为已重发, 但没有重发它的付款", p.payment_id),
             ));
@@ -454,7 +454,7 @@ pub(crate) fn money_violations(
     decisions: &[Decision],
     payments: &[Payment],
     batches: &[Batch],
-) -> Vec<String> {
+) -> Vec<Msg> {
     let Some(through) = payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max() else {
         return Vec::new();
     };
@@ -477,7 +477,7 @@ fn refuse_on_violation(inv: &Invariants) -> Result<()> {
     bail!(
         "{}\n  {}",
         tr("the money does not balance, nothing done:", "资金核对不平, 未做任何改动:"),
-        inv.violations.iter().take(30).cloned().collect::<Vec<_>>().join("\n  ")
+        inv.violations.iter().take(30).map(|v| v.to_string()).collect::<Vec<_>>().join("\n  ")
     )
 }
 
