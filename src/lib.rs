@@ -38,7 +38,49 @@ pub mod hash {
     pub type HashSet<K> = std::collections::HashSet<K, rustc_hash::FxBuildHasher>;
 }
 
+/// An error as the user reads it at the end of a run: its causes joined with `: ` (as `{:#}` shows them), with
+/// the operating system's words about a file (`No such file or directory (os error 2)`) put in the run's
+/// language, so that a Chinese user reads no English sentence.
+pub fn error_text(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|cause| match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io_error_text(io),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// An input/output error in the run's language (the system's own English under English).
+pub fn io_error_text(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    if i18n::current() == i18n::Lang::En {
+        return e.to_string();
+    }
+    let zh = match e.kind() {
+        K::NotFound => "文件或文件夹不存在",
+        K::PermissionDenied => "没有访问权限",
+        K::AlreadyExists => "已存在",
+        K::InvalidData => "内容无效",
+        K::InvalidInput => "参数无效",
+        K::UnexpectedEof => "文件意外结束",
+        K::WriteZero | K::StorageFull => "磁盘已满, 无法写入",
+        K::Interrupted => "操作被中断",
+        K::BrokenPipe => "输出已关闭",
+        K::IsADirectory => "这是一个文件夹, 不是文件",
+        K::NotADirectory => "这不是文件夹",
+        K::DirectoryNotEmpty => "文件夹不为空",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        _ => "读写出错",
+    };
+    match e.raw_os_error() {
+        Some(code) => format!("{zh} (系统错误 {code})"),
+        None => zh.to_string(),
+    }
+}
+
 /// What a command reports back to `main` when it did its work.
+
 ///
 /// Errors (anything that stops a command before it writes) are `anyhow::Error` and exit 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
