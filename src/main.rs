@@ -563,7 +563,11 @@ fn main() -> ExitCode {
     let code = match &result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            jiuzhu::errln!("jiuzhu: {} {}", jiuzhu::i18n::tr("error:", "错误:"), jiuzhu::error_text(e));
+            jiuzhu::errln!(
+                "jiuzhu: {} {}",
+                jiuzhu::i18n::tr("error:", "错误:"),
+                jiuzhu::error_text(e)
+            );
             2
         }
     };

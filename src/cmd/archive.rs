@@ -57,7 +57,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             let day = date::parse_date(as_of).map_err(|e| {
                 anyhow!(
                     "--as-of {as_of}: {}",
-                    tr(format!("{e} (write e.g. 2032-01-01)"), format!("{} (如 2032-01-01)", e.zh()))
+                    tr(
+                        format!("{e} (write e.g. 2032-01-01)"),
+                        format!("{} (如 2032-01-01)", e.zh())
+                    )
                 )
             })?;
             purge(ws, args, day, *yes)
@@ -94,7 +97,9 @@ impl All {
                         "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu \
                          audit`."
                     ),
-                    format!("ledgers/events.csv 在第 {seq} 条事件处损坏: {why}。请从 Git 恢复, 或运行 `jiuzhu audit`。"),
+                    format!(
+                        "ledgers/events.csv 在第 {seq} 条事件处损坏: {why}。请从 Git 恢复, 或运行 `jiuzhu audit`。"
+                    ),
                 )
             );
         }
@@ -624,7 +629,6 @@ mod dossier {
     }
 }
 
-
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -694,17 +698,15 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     let dossiers = Dossiers::of(&all, &wanted);
     let mut made = Vec::new();
     for (c, closed_on) in due {
-        let retain_until = closed_on
-            .checked_add_months(Months::new(12 * years))
-            .ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    tr(
-                        format!("retention of case {} runs past the calendar", c.case_id),
-                        format!("案件 {} 的保管期限超出日历范围", c.case_id),
-                    )
+        let retain_until = closed_on.checked_add_months(Months::new(12 * years)).ok_or_else(|| {
+            anyhow!(
+                "{}",
+                tr(
+                    format!("retention of case {} runs past the calendar", c.case_id),
+                    format!("案件 {} 的保管期限超出日历范围", c.case_id),
                 )
-            })?;
+            )
+        })?;
         let dir = PathBuf::from("archive")
             .join(closed_on.year().to_string())
             .join(&c.case_id);
@@ -773,7 +775,11 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
             )
         ));
     }
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let year_opt = year.map(|y| format!(" --year {y}")).unwrap_or_default();
     let n = made.len();
     let out = tr(
@@ -787,7 +793,11 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
         ),
         format!(
             "{prefix}归档{}: 生成 {n} 份一户一档{}",
-            if year_opt.is_empty() { String::new() } else { format!(" `{}`", year_opt.trim()) },
+            if year_opt.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", year_opt.trim())
+            },
             if made.is_empty() {
                 " (没有新的可归档案件)".to_string()
             } else {
@@ -936,8 +946,12 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
     if due.is_empty() {
         for p in &leftovers {
             if yes && !args.dry_run {
-                std::fs::remove_dir_all(p)
-                    .with_context(|| tr(format!("cannot remove {}", p.display()), format!("无法删除 {}", p.display())))?;
+                std::fs::remove_dir_all(p).with_context(|| {
+                    tr(
+                        format!("cannot remove {}", p.display()),
+                        format!("无法删除 {}", p.display()),
+                    )
+                })?;
             }
         }
         if !args.quiet {
@@ -1029,13 +1043,21 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
     for &i in &due {
         let p = ws.path(&index[i].path);
         if p.exists() {
-            std::fs::remove_dir_all(&p)
-                .with_context(|| tr(format!("cannot remove {}", p.display()), format!("无法删除 {}", p.display())))?;
+            std::fs::remove_dir_all(&p).with_context(|| {
+                tr(
+                    format!("cannot remove {}", p.display()),
+                    format!("无法删除 {}", p.display()),
+                )
+            })?;
         }
     }
     for p in leftovers {
-        std::fs::remove_dir_all(&p)
-            .with_context(|| tr(format!("cannot remove {}", p.display()), format!("无法删除 {}", p.display())))?;
+        std::fs::remove_dir_all(&p).with_context(|| {
+            tr(
+                format!("cannot remove {}", p.display()),
+                format!("无法删除 {}", p.display()),
+            )
+        })?;
     }
     if !args.quiet {
         let n = due.len();

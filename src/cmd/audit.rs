@@ -198,12 +198,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for c in &args.checks {
         if !CHECKS.iter().any(|(n, _)| n == c) {
             let names: Vec<&str> = CHECKS.iter().map(|(n, _)| *n).collect();
-            let names = names.join(", ");
             bail!(
                 "{}",
                 tr(
-                    format!("unknown check `{c}`; the checks are: {names}"),
-                    format!("没有名为 `{c}` 的检查; 可用的检查: {names}"),
+                    format!("unknown check `{c}`; the checks are: {}", names.join(", ")),
+                    format!("没有名为 `{c}` 的检查; 可用的检查: `{}`", names.join("`、`")),
                 )
             );
         }
@@ -390,14 +389,12 @@ impl Data {
 /// The month audited: `--period`, else the latest month paid, else the latest month decided.
 fn audit_period(d: &Data, given: Option<&str>) -> Result<Option<Period>> {
     if let Some(p) = given {
-        return Ok(Some(
-            Period::parse(p).map_err(|e| {
-                anyhow!(
-                    "--period {p}: {}",
-                    tr(format!("{e} (write e.g. 2026-11)"), format!("{} (如 2026-11)", e.zh()))
-                )
-            })?,
-        ));
+        return Ok(Some(Period::parse(p).map_err(|e| {
+            anyhow!(
+                "--period {p}: {}",
+                tr(format!("{e} (write e.g. 2026-11)"), format!("{} (如 2026-11)", e.zh()))
+            )
+        })?));
     }
     let paid = d.payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max();
     let decided = d
@@ -742,10 +739,7 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
         "请恢复 (`git checkout -- ledgers/`), 或用 `jiuzhu accept-edits` 把改动记入日志",
     );
     for b in breaches {
-        let what = m(
-            b.message_in(crate::i18n::Lang::En),
-            b.message_in(crate::i18n::Lang::Zh),
-        );
+        let what = m(b.message_in(crate::i18n::Lang::En), b.message_in(crate::i18n::Lang::Zh));
         match b {
             Breach::JournalMissing { .. } | Breach::JournalCut { .. } => f.push(err(
                 "J101",
@@ -851,7 +845,6 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
                     "请从 Git 恢复 (`git diff ledgers/` 可查看改动), 或用写入它的步骤重做该改动",
                 ),
             ));
-
         }
     }
 }
@@ -1380,7 +1373,6 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
                 ),
             ));
         }
-
     }
 }
 
@@ -1533,11 +1525,7 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
                         if short.is_empty() {
                             String::new()
                         } else {
-                            format!(
-                                "不足 {} 天: {}; ",
-                                policy.decision.notice_days,
-                                short.join(", ")
-                            )
+                            format!("不足 {} 天: {}; ", policy.decision.notice_days, short.join(", "))
                         },
                         if upheld { "有异议成立" } else { "" }
                     ),
@@ -1683,7 +1671,11 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
                     x.decision_id,
                     x.kind.label_zh()
                 ),
-                format!("决定 {} ({}) 没有记录计算依据, 无法复算", x.decision_id, x.kind.label_zh()),
+                format!(
+                    "决定 {} ({}) 没有记录计算依据, 无法复算",
+                    x.decision_id,
+                    x.kind.label_zh()
+                ),
             ),
             fix.clone(),
         ));
@@ -1888,11 +1880,13 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
                                 "payment {} ({month}, {}): nothing is due to the case that month",
                                 p.payment_id, p.amount
                             ),
-                            format!("付款 {} ({month}, {} 元): 该案件当月没有应发款项", p.payment_id, p.amount),
+                            format!(
+                                "付款 {} ({month}, {} 元): 该案件当月没有应发款项",
+                                p.payment_id, p.amount
+                            ),
                         ),
                         fix.clone(),
                     ));
-
                 }
             }
         }
@@ -2154,7 +2148,10 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     let n = f.len();
     crate::outln!(
         "{}",
-        tr(format!("audit: {n} findings in {shown}"), format!("审计: {shown} 中发现 {n} 项"))
+        tr(
+            format!("audit: {n} findings in {shown}"),
+            format!("审计: {shown} 中发现 {n} 项")
+        )
     );
     Ok(Outcome::NeedsAttention)
 }
@@ -2279,13 +2276,13 @@ fn parse_percent(s: &str) -> Result<u32> {
     let t = s.trim().trim_end_matches(['%', '％']);
     let f = Fen::parse_yuan(t).map_err(|_| {
         anyhow!(
-            "--sample {s}: {}",
+            "--sample `{s}`: {}",
             tr("give a percentage such as 5% or 2.5", "请给出百分比, 如 5% 或 2.5")
         )
     })?;
     if f.0 <= 0 || f.0 > 10_000 {
         bail!(
-            "--sample {s}: {}",
+            "--sample `{s}`: {}",
             tr("a percentage above 0 and at most 100", "百分比须大于 0 且不超过 100")
         );
     }
@@ -2626,7 +2623,10 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     if !problems.is_empty() {
         bail!(
             "{}\n  {}",
-            tr(format!("{shown} refused, nothing recorded:"), format!("{shown} 被拒收, 未记录任何内容:")),
+            tr(
+                format!("{shown} refused, nothing recorded:"),
+                format!("{shown} 被拒收, 未记录任何内容:")
+            ),
             crate::ui::first_of(&problems, 20, "\n  ")
         );
     }

@@ -476,8 +476,16 @@ fn refuse_on_violation(inv: &Invariants) -> Result<()> {
     }
     bail!(
         "{}\n  {}",
-        tr("the money does not balance, nothing done:", "资金核对不平, 未做任何改动:"),
-        inv.violations.iter().take(30).map(|v| v.to_string()).collect::<Vec<_>>().join("\n  ")
+        tr(
+            "the money does not balance, nothing done:",
+            "资金核对不平, 未做任何改动:"
+        ),
+        inv.violations
+            .iter()
+            .take(30)
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n  ")
     )
 }
 
@@ -500,9 +508,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let batch = period.to_string();
     let mut months: Vec<Period> = Vec::new();
     for m in policy.disbursement.months_of(&batch) {
-        months.push(
-            Period::parse(&m).map_err(|e| anyhow!("disbursement.combine {m}: {}", tr(e.to_string(), e.zh())))?,
-        );
+        months.push(Period::parse(&m).map_err(|e| anyhow!("disbursement.combine {m}: {}", tr(e.to_string(), e.zh())))?);
     }
     let through = months.iter().copied().max().unwrap_or(period);
     let first = months.iter().copied().min().unwrap_or(period);
@@ -759,9 +765,8 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let override_used = if over.is_empty() { None } else { override_reason };
 
     if !frozen && !new_payments.is_empty() {
-        let sum =
-            Fen::checked_sum(new_payments.iter().map(|p| p.amount))
-                .ok_or_else(|| anyhow!("{}", tr("batch total overflows", "批次合计金额溢出")))?;
+        let sum = Fen::checked_sum(new_payments.iter().map(|p| p.amount))
+            .ok_or_else(|| anyhow!("{}", tr("batch total overflows", "批次合计金额溢出")))?;
 
         st.batches.push(Batch {
             batch: batch.clone(),
@@ -781,7 +786,11 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let in_batch: Vec<&Payment> = st.payments.iter().filter(|p| p.batch == batch).collect();
     let recorded = st.batches.iter().find(|b| b.batch == batch).cloned();
     unpaid.sort_by(|a, b| (&a.case_id, a.month).cmp(&(&b.case_id, b.month)));
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let total = Fen(in_batch.iter().map(|p| p.amount.0).sum());
     let mut out = tr(
         format!(
@@ -902,7 +911,6 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         txn.put(
             &summary_rel,
             summary_workbook(policy, &st, rec, &in_batch, &files, &unpaid, &over_text)?,
-
         );
         out.push_str(&tr(
             format!("\n  to sign: {}", summary_rel.display()),
@@ -915,16 +923,11 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             ));
         }
     } else {
-        out.push_str(&tr(
-            "\n  nothing due: no batch issued",
-            "\n  没有应发款项: 未生成批次",
-        ));
+        out.push_str(&tr("\n  nothing due: no batch issued", "\n  没有应发款项: 未生成批次"));
     }
     if pending_next > 0 {
         out.push_str(&tr(
-            format!(
-                "\n  {pending_next} payments became due after this batch was issued: they go into the next batch"
-            ),
+            format!("\n  {pending_next} payments became due after this batch was issued: they go into the next batch"),
             format!("\n  {pending_next} 笔在本批次发放后才到期: 并入下一批次"),
         ));
     }
@@ -1079,13 +1082,12 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
         ps.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
         let profile = &policy.disbursement.profiles[&name];
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
-        let (bytes, replaced) = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps)
-            .with_context(|| {
-                tr(
-                    format!("bank file {} (profile {name})", path.display()),
-                    format!("银行文件 {} (格式 `{name}`)", path.display()),
-                )
-            })?;
+        let (bytes, replaced) = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps).with_context(|| {
+            tr(
+                format!("bank file {} (profile {name})", path.display()),
+                format!("银行文件 {} (格式 `{name}`)", path.display()),
+            )
+        })?;
         out.push(BankFile {
             path,
             profile: name,
@@ -1172,17 +1174,15 @@ fn encode(s: &str, enc: BankEncoding) -> Vec<u8> {
 fn decode(bytes: &[u8], enc: BankEncoding) -> Result<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match enc {
-        BankEncoding::Utf8 => std::str::from_utf8(bytes)
-            .map(str::to_string)
-            .map_err(|_| {
-                anyhow!(
-                    "{}",
-                    tr(
-                        "the file is not UTF-8; is the profile's encoding right?",
-                        "文件不是 UTF-8 编码; 请检查银行格式中的 encoding 设置"
-                    )
+        BankEncoding::Utf8 => std::str::from_utf8(bytes).map(str::to_string).map_err(|_| {
+            anyhow!(
+                "{}",
+                tr(
+                    "the file is not UTF-8; is the profile's encoding right?",
+                    "文件不是 UTF-8 编码; 请检查银行格式中的 `encoding` 设置"
                 )
-            }),
+            )
+        }),
         BankEncoding::Gbk | BankEncoding::Gb18030 => {
             let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
@@ -1190,7 +1190,7 @@ fn decode(bytes: &[u8], enc: BankEncoding) -> Result<String> {
                     "{}",
                     tr(
                         "the file is not GBK text; is the profile's encoding right?",
-                        "文件不是 GBK 编码的文本; 请检查银行格式中的 encoding 设置"
+                        "文件不是 GBK 编码的文本; 请检查银行格式中的 `encoding` 设置"
                     )
                 );
             }
@@ -1232,7 +1232,6 @@ fn pad(bytes: Vec<u8>, col: &BankColumn) -> Result<Vec<u8>> {
                 ),
             )
         );
-
     }
     let fill = vec![col.pad as u8; col.width - bytes.len()];
     Ok(match col.align {
@@ -1429,10 +1428,7 @@ fn summary_workbook(
         Value::Money(batch.amount),
     ]);
     if !batch.budget_override.is_empty() {
-        rows.push(vec![Value::from(format!(
-            "超预算发放: {}",
-            batch.budget_override
-        ))]);
+        rows.push(vec![Value::from(format!("超预算发放: {}", batch.budget_override))]);
         for o in over {
             rows.push(vec![Value::from(o.zh())]);
         }
@@ -1611,10 +1607,12 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
     let rows: Vec<Vec<String>> = match ftype {
         BankFileType::Xlsx => {
             let wb = reader::read_workbook_bytes(&format!("{shown}.xlsx"), bytes, Encoding::Detect)?;
-            let sheet = wb
-                .sheets
-                .first()
-                .ok_or_else(|| anyhow!("{}", tr(format!("{shown} has no sheets"), format!("{shown} 没有工作表"))))?;
+            let sheet = wb.sheets.first().ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    tr(format!("{shown} has no sheets"), format!("{shown} 没有工作表"))
+                )
+            })?;
             sheet
                 .rows
                 .iter()
@@ -1629,7 +1627,12 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
                 .from_reader(text.as_bytes());
             let mut rows = Vec::new();
             for r in rdr.records() {
-                let r = r.with_context(|| tr(format!("{shown}: not readable as CSV"), format!("{shown}: 无法按 CSV 读取")))?;
+                let r = r.with_context(|| {
+                    tr(
+                        format!("{shown}: not readable as CSV"),
+                        format!("{shown}: 无法按 CSV 读取"),
+                    )
+                })?;
                 rows.push(r.iter().map(text::normalize).collect());
             }
             rows
@@ -1758,18 +1761,15 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
             }
         },
     };
-    let prof = d
-        .profiles
-        .get(&name)
-        .ok_or_else(|| {
-            anyhow!(
-                "{}",
-                tr(
-                    format!("no bank profile `{name}` under disbursement.profiles in jiuzhu.yaml"),
-                    format!("jiuzhu.yaml 的 disbursement.profiles 下没有银行格式 `{name}`"),
-                )
+    let prof = d.profiles.get(&name).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            tr(
+                format!("no bank profile `{name}` under disbursement.profiles in jiuzhu.yaml"),
+                format!("jiuzhu.yaml 的 disbursement.profiles 下没有银行格式 `{name}`"),
             )
-        })?;
+        )
+    })?;
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let sha = sha256_hex(&bytes);
@@ -1930,7 +1930,11 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         .unwrap_or(Period::of(NaiveDate::MIN));
     let inv = check_invariants(policy, &st, through);
     refuse_on_violation(&inv)?;
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let (n, paid_n, failed_n) = (marks.len(), marks.len() - failed.len(), failed.len());
     let mut out = tr(
         format!("{prefix}disburse --reconcile {shown}: {n} lines: {paid_n} paid, {failed_n} failed"),
@@ -2218,7 +2222,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     if !problems.is_empty() {
         bail!(
             "{}\n  {}",
-            tr(format!("{shown} refused, nothing recorded:"), format!("{shown} 被拒收, 未记录任何内容:")),
+            tr(
+                format!("{shown} refused, nothing recorded:"),
+                format!("{shown} 被拒收, 未记录任何内容:")
+            ),
             problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
         );
     }
@@ -2231,7 +2238,11 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     st.goods.extend(new.iter().cloned());
     let list: Vec<Goods> = st.goods.iter().filter(|g| g.plan == plan).cloned().collect();
     let rel = PathBuf::from("reports").join(format!("goods-{plan}.xlsx"));
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let recipients = list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len();
     let totals = item_totals(&list, |g| Some(g.quantity)).join(", ");
     let mut out = tr(
@@ -2489,7 +2500,11 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         .filter(|g| g.received_quantity != Some(g.quantity))
         .collect();
     let waiting = list.len() - received.len();
-    let prefix = if args.dry_run { tr("dry run: ", "试运行: ") } else { String::new() };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let (r, n) = (received.len(), list.len());
     let (planned_t, received_t) = (
         item_totals(&list, |g| Some(g.quantity)).join(", "),

@@ -225,7 +225,6 @@ impl WorkAbility {
     }
 
     pub fn parse(s: &str) -> Option<WorkAbility> {
-
         let s = s.trim();
         Some(match s {
             "" => WorkAbility::Unknown,
