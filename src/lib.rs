@@ -80,7 +80,6 @@ pub fn io_error_text(e: &std::io::Error) -> String {
 }
 
 /// What a command reports back to `main` when it did its work.
-
 ///
 /// Errors (anything that stops a command before it writes) are `anyhow::Error` and exit 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

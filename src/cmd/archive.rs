@@ -367,7 +367,7 @@ fn sheet_of(policy: &crate::policy::Policy, name: &str, bytes: &[u8]) -> Result<
         rows.push(
             r?.iter()
                 .zip(&headers)
-                .map(|(c, h)| Value::from(dossier::value_zh(policy, h, &crate::domain::text::unneutralise(c))))
+                .map(|(c, h)| Value::from(dossier::value_zh(policy, h, crate::domain::text::unneutralise(c))))
                 .collect(),
         );
     }

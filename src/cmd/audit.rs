@@ -172,7 +172,6 @@ fn status_zh(s: DecisionStatus) -> &'static str {
 }
 
 /// A message in both languages, for findings: `m(en, zh)`.
-
 fn m(en: impl Into<String>, zh: impl Into<String>) -> Msg {
     Msg::new(en, zh)
 }
