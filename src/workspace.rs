@@ -774,17 +774,27 @@ impl Lock {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
-                let holder = if holder.is_empty() { "holder unknown" } else { holder };
+                let unknown = crate::i18n::tr("holder unknown", "占用者不明");
+                let holder = if holder.is_empty() { unknown.as_str() } else { holder };
                 bail!(
                     "{}",
                     crate::i18n::tr(
                         format!("the workspace is locked by another jiuzhu run ({holder}). Wait for it to finish and try again."),
-                        format!("工作区正被另一个 jiuzhu 进程使用 ({holder})。请等它结束后再试。")
+                        format!(
+                            "工作区正被另一个 jiuzhu 进程使用 ({})。请等它结束后再试。",
+                            holder.replacen("pid ", "进程 ", 1).replacen(" running `", ", 正在运行 `", 1)
+                        )
+
                     )
                 );
             }
             Err(fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()))
+                return Err(e).with_context(|| {
+                    crate::i18n::tr(
+                        format!("cannot lock {}", path.display()),
+                        format!("无法锁定 {}", path.display()),
+                    )
+                })
             }
         }
         file.set_len(0)?;

@@ -409,7 +409,7 @@ fn the_same_seed_draws_the_same_sample_and_results_are_read_back() {
     refill(&a.path("reports/spot-check-7.xlsx"), &filled, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "案件编号 case"))
+            .position(|r| r.first().is_some_and(|c| c == "案件编号"))
             .unwrap();
         for (i, row) in g.iter_mut().skip(head + 1).enumerate() {
             row.resize(9, String::new());
@@ -430,7 +430,7 @@ fn the_same_seed_draws_the_same_sample_and_results_are_read_back() {
     refill(&a.path("reports/spot-check-8.xlsx"), &tampered, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "案件编号 case"))
+            .position(|r| r.first().is_some_and(|c| c == "案件编号"))
             .unwrap();
         let row = &mut g[head + 1];
         row.resize(9, String::new());
@@ -458,7 +458,7 @@ fn spot_checks_deleted_from_the_worksheet_are_named_as_unchecked() {
     let fill = |g: &mut Vec<Vec<String>>, keep: &dyn Fn(&str) -> bool, answered: &dyn Fn(&str) -> bool| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "案件编号 case"))
+            .position(|r| r.first().is_some_and(|c| c == "案件编号"))
             .unwrap();
         let mut i = 0;
         g.retain(|r| {

@@ -291,7 +291,7 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("not paid {c7} 郑七 2026-11 860.00: 无银行账号")),
+        text.contains(&format!("not paid {c7} 郑七 2026-11 860.00: no bank account")),
         "{text}"
     );
     assert!(text.contains(&format!("not paid {c7} 郑七 2026-12 860.00")), "{text}");
@@ -450,7 +450,7 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     assert_exit(&out, 1);
     let text = stdout(&out);
     assert!(text.contains("2 reissued"), "{text}");
-    assert!(text.contains("waiting for a corrected account"), "{text}");
+    assert!(text.contains("the account is not corrected yet"), "{text}");
     let ps = ws.records::<Payment>();
     let reissues: Vec<&Payment> = ps.iter().filter(|p| p.kind == PaymentKind::Reissue).collect();
     assert_eq!(reissues.len(), 2, "{reissues:#?}");
@@ -650,7 +650,7 @@ fn goods_plan_list_and_receipts() {
     refill(&list, &filled, |g| {
         let head = g
             .iter()
-            .position(|r| r.first().is_some_and(|c| c == "登记编号 goods"))
+            .position(|r| r.first().is_some_and(|c| c == "登记编号"))
             .unwrap();
         for row in g.iter_mut().skip(head + 1) {
             row.resize(11, String::new());

@@ -57,7 +57,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                 "{}",
                 tr(
                     "accept-edits: the ledgers are as the journal recorded them; nothing to accept",
-                    "accept-edits: 台账与日志记录一致, 无需承认"
+                    "承认改动: 台账与日志记录一致, 无需承认"
                 )
             );
         }
@@ -93,15 +93,16 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             recorded_lines.extend(cells(crate::i18n::Lang::En).into_iter().map(|l| format!("{file} {l}")));
         }
         let what = match b {
-            Breach::Missing { .. } => "removed",
-            Breach::Changed { .. } => "changed",
-            _ => "added",
+            Breach::Missing { .. } => tr("removed", "被删除"),
+            Breach::Changed { .. } => tr("changed", "被改动"),
+            _ => tr("added", "被添加"),
         };
+
         files.push(format!("{file} {what}"));
     }
     let summary = tr(
         format!("accept-edits: {} accepted by {by}: {reason}", files.join(", ")),
-        format!("accept-edits: {} 由 {by} 承认: {reason}", files.join("、")),
+        format!("承认改动: {} 由 {by} 承认: {reason}", files.join("、")),
     );
     if args.dry_run {
         if !quiet {

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
+
+use crate::i18n::tr;
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::domain::date::{self, Period};
@@ -52,7 +54,15 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         Mode::Archive { year } => archive(ws, args, *year),
         Mode::Verify => verify(ws, args),
         Mode::Purge { as_of, yes } => {
-            let day = date::parse_date(as_of).map_err(|e| anyhow!("--as-of {as_of}: {e} (write e.g. 2032-01-01)"))?;
+            let day = date::parse_date(as_of).map_err(|e| {
+                anyhow!(
+                    "--as-of {as_of}: {}",
+                    tr(
+                        format!("{e} (write e.g. 2032-01-01)"),
+                        format!("{} (如 2032-01-01)", e.zh())
+                    )
+                )
+            })?;
             purge(ws, args, day, *yes)
         }
     }
@@ -80,7 +90,18 @@ impl All {
     fn load(ws: &Workspace) -> Result<All> {
         let chain = ledger::read::<Event>(ws)?;
         if let Some((seq, why)) = events::verify_chain(&chain) {
-            bail!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu audit`.");
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu \
+                         audit`."
+                    ),
+                    format!(
+                        "ledgers/events.csv 在第 {seq} 条事件处损坏: {why}。请从 Git 恢复, 或运行 `jiuzhu audit`。"
+                    ),
+                )
+            );
         }
         // Batches are read for their validity only: a dossier holds the case's payments.
         ledger::read::<Batch>(ws)?;
@@ -331,25 +352,281 @@ fn head_commit(root: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A CSV file's bytes as one workbook sheet (every cell a text cell, neutralised by the writer).
-fn sheet_of(name: &str, bytes: &[u8]) -> Result<SheetSpec> {
+/// A ledger's rows as one sheet of the dossier workbook, for people: the sheet and its headers named in Chinese,
+/// codes shown as their labels (`urban_dibao` → the policy's 城市低保, `true` → 是, statuses in Chinese). The
+/// dossier's CSV files beside it keep the ledgers' own form.
+fn sheet_of(policy: &crate::policy::Policy, name: &str, bytes: &[u8]) -> Result<SheetSpec> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
-    let columns = rdr.headers()?.iter().map(|h| Column::new(h, Kind::Code)).collect();
+    let headers: Vec<String> = rdr.headers()?.iter().map(str::to_string).collect();
+    let columns = headers
+        .iter()
+        .map(|h| Column::new(dossier::header_zh(h), Kind::Code))
+        .collect();
     let mut rows = Vec::new();
     for r in rdr.records() {
         rows.push(
             r?.iter()
-                .map(|c| Value::from(crate::domain::text::unneutralise(c)))
+                .zip(&headers)
+                .map(|(c, h)| Value::from(dossier::value_zh(policy, h, crate::domain::text::unneutralise(c))))
                 .collect(),
         );
     }
     Ok(SheetSpec {
-        name: name.trim_end_matches(".csv").to_string(),
+        name: dossier::sheet_zh(name).to_string(),
         title: None,
         columns,
         rows,
         batch: None,
     })
+}
+
+/// The Chinese names of the ledgers' files, columns and codes, for the dossier workbook.
+mod dossier {
+    use crate::policy::Policy;
+
+    pub fn sheet_zh(file: &str) -> &str {
+        match file.trim_end_matches(".csv") {
+            "cases" => "案件",
+            "members" => "家庭成员",
+            "sources" => "来源",
+            "checks" => "审核",
+            "visits" => "入户调查",
+            "extensions" => "延期",
+            "matches" => "信息比对",
+            "decisions" => "审核确认",
+            "notices" => "公示",
+            "meetings" => "评议会",
+            "payments" => "发放",
+            "goods" => "物资",
+            "spot_checks" => "抽查",
+            "events" => "操作日志",
+            "batches" => "批次",
+            "followups" => "回访",
+            "complaints" => "信访",
+            _ => file,
+        }
+    }
+
+    pub fn header_zh(h: &str) -> &str {
+        match h {
+            "case_id" => "案件编号",
+            "scheme" => "救助类别",
+            "status" => "状态",
+            "applicant_id_number" => "申请人身份证号",
+            "applicant_name" => "申请人",
+            "region_code" => "行政区划代码",
+            "township" => "乡镇(街道)",
+            "village" => "村(社区)",
+            "address" => "住址",
+            "phone" => "联系电话",
+            "hukou" => "户籍",
+            "household_size" => "家庭人口",
+            "applied_on" => "申请日期",
+            "bank_name" => "开户银行",
+            "bank_account" | "account" => "银行账号",
+            "hardship_reason" => "致困原因",
+            "materials" => "提供材料",
+            "deposits_amount" => "存款(元)",
+            "vehicles" => "车辆",
+            "properties" => "房产",
+            "deduction_amount" => "扣减金额(元)",
+            "deduction_kind" => "扣减类型",
+            "deduction_evidence" => "扣减依据",
+            "exclusions" => "排除情形",
+            "support_mode" => "供养方式",
+            "temporary_months" => "临时救助月数",
+            "urgent" => "先行救助",
+            "id_number" => "身份证号",
+            "name" => "姓名",
+            "relation" => "与户主关系",
+            "birth_date" => "出生日期",
+            "sex" => "性别",
+            "monthly_income_amount" => "月收入(元)",
+            "disability_grade" => "残疾等级",
+            "serious_illness" => "重病",
+            "in_school" => "在校",
+            "work_ability" => "劳动能力",
+            "registered_region" => "户籍地",
+            "self_care" => "生活自理能力",
+            "record" => "记录",
+            "file_sha256" | "source_file_sha256" => "文件校验值",
+            "file_name" => "文件名",
+            "sheet" => "工作表",
+            "row" | "source_row" => "行号",
+            "check" => "审核项",
+            "result" => "结果",
+            "detail" => "说明",
+            "policy_values" => "政策取值",
+            "as_of" => "审核日期",
+            "visit_id" => "调查编号",
+            "visited_on" => "调查日期",
+            "level" => "层级",
+            "investigators" => "调查人员",
+            "investigator_count" => "调查人数",
+            "findings" => "调查情况",
+            "signed" => "已签字",
+            "extra_working_days" => "延长工作日",
+            "approver" => "批准人",
+            "reason" => "原因",
+            "hit_id" => "疑点编号",
+            "source" => "比对来源",
+            "match_kind" => "匹配方式",
+            "evidence" => "比对依据",
+            "effect" => "影响",
+            "disposition" => "处理结果",
+            "note" => "备注",
+            "decided_by" => "处理人",
+            "batch" => "批次",
+            "decision_id" => "决定编号",
+            "period" => "所属月份",
+            "kind" => "类型",
+            "amount" => "金额(元)",
+            "previous_amount" => "原金额(元)",
+            "delta_amount" => "变动金额(元)",
+            "derivation" => "计算过程",
+            "basis" => "计算依据",
+            "effective_from" => "生效月份",
+            "gradual_exit_until" => "渐退至",
+            "meeting" => "评议会",
+            "decided_on" => "审批日期",
+            "notice_id" => "公示编号",
+            "start" => "公示开始",
+            "end" => "公示结束",
+            "objection" => "异议",
+            "date" => "日期",
+            "attendees" => "参会人员",
+            "approved" => "同意",
+            "rejected" => "不同意",
+            "deferred" => "暂缓",
+            "payment_id" => "流水号",
+            "payee_name" => "收款人",
+            "reissue_of" => "重发原流水号",
+            "return_file" => "回盘文件",
+            "goods_id" => "登记编号",
+            "plan" => "计划",
+            "item" => "物资名称",
+            "quantity" => "数量",
+            "unit" => "单位",
+            "received_on" => "领取日期",
+            "signed_by" => "签字人",
+            "received_quantity" => "实领数量",
+            "sample" => "抽查样本",
+            "percent" => "抽查比例(%)",
+            "stratified" => "分层抽样",
+            "rank" => "抽取序号",
+            "checker" => "核查人",
+            "checked_on" => "核查日期",
+            "seq" => "序号",
+            "step" => "步骤",
+            "from_status" => "原状态",
+            "to_status" => "新状态",
+            "inputs" => "输入文件校验值",
+            "prev_hash" => "上一条校验值",
+            "hash" => "校验值",
+            _ => h,
+        }
+    }
+
+    /// A cell as people read it: the scheme's label, 是/否, and the Chinese of the ledgers' codes.
+    pub fn value_zh(policy: &Policy, column: &str, v: &str) -> String {
+        if column == "scheme" {
+            return policy.schemes.get(v).map_or(v, |s| s.label.as_str()).to_string();
+        }
+        let zh = match (column, v) {
+            (_, "true") => "是",
+            (_, "false") => "否",
+            ("status" | "from_status" | "to_status", s) => match s {
+                "received" => "已受理",
+                "needs_info" => "待补充材料",
+                "verified" => "审核通过",
+                "ineligible" => "审核不符合",
+                "rejected" => "不予批准",
+                "approved" => "已批准",
+                "effective" => "享受中",
+                "stopped" => "停发",
+                "closed" => "已结案",
+                "proposed" => "待评议",
+                "deferred" => "暂缓",
+                "superseded" => "已被取代",
+                "issued" => "已发送银行, 待回盘",
+                "paid" => "发放成功",
+                "failed" => "发放失败",
+                "reissued" => "已重发",
+                "planned" => "待领取",
+                "posted" => "公示中",
+                "completed" => "公示期满",
+                "objection_upheld" => "异议成立",
+                "objection_dismissed" => "异议不成立",
+                _ => v,
+            },
+            ("kind", s) => {
+                let code = || serde_json::Value::String(s.to_string());
+                if let Ok(k) = serde_json::from_value::<crate::ledger::DecisionKind>(code()) {
+                    k.label_zh()
+                } else if let Ok(k) = serde_json::from_value::<crate::ledger::PaymentKind>(code()) {
+                    k.label_zh()
+                } else {
+                    v
+                }
+            }
+
+            ("result", s) => match s {
+                "pass" => "通过",
+                "fail" => "不通过",
+                "needs_info" => "待处理",
+                "not_true" => "不属实",
+                "not_found" => "未找到",
+                _ => v,
+            },
+            ("relation", s) => {
+                match serde_json::from_value::<crate::ledger::Relation>(serde_json::Value::String(s.to_string())) {
+                    Ok(r) => r.label_zh(),
+                    Err(_) => v,
+                }
+            }
+            ("sex", "M") => "男",
+            ("sex", "F") => "女",
+            ("hukou", "urban") => "城镇",
+            ("hukou", "rural") => "农村",
+            ("level", s) => match s {
+                "village" => "村级",
+                "township" => "乡镇",
+                "county" => "县级",
+                "private" => "不公示",
+                _ => v,
+            },
+            ("work_ability", s) => match s {
+                "full" => "有劳动能力",
+                "partial" => "部分丧失劳动能力",
+                "none" => "无劳动能力",
+                "unknown" => "未填写",
+                _ => v,
+            },
+            ("self_care", s) => match s {
+                "able" => "具备生活自理能力",
+                "partial" => "部分丧失生活自理能力",
+                "unable" => "完全丧失生活自理能力",
+                "unknown" => "未填写",
+                _ => v,
+            },
+            ("support_mode", "centralised") => "集中供养",
+            ("support_mode", "dispersed") => "分散供养",
+            ("effect", s) => match s {
+                "exclude" => "排除",
+                "review" => "复核",
+                "info" => "提示",
+                _ => v,
+            },
+            ("disposition", s) => match s {
+                "open" => "待处理",
+                "confirmed" => "确认",
+                "cleared" => "排除",
+                _ => v,
+            },
+            _ => v,
+        };
+        zh.to_string()
+    }
 }
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
@@ -421,16 +698,22 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     let dossiers = Dossiers::of(&all, &wanted);
     let mut made = Vec::new();
     for (c, closed_on) in due {
-        let retain_until = closed_on
-            .checked_add_months(Months::new(12 * years))
-            .ok_or_else(|| anyhow!("retention of case {} runs past the calendar", c.case_id))?;
+        let retain_until = closed_on.checked_add_months(Months::new(12 * years)).ok_or_else(|| {
+            anyhow!(
+                "{}",
+                tr(
+                    format!("retention of case {} runs past the calendar", c.case_id),
+                    format!("案件 {} 的保管期限超出日历范围", c.case_id),
+                )
+            )
+        })?;
         let dir = PathBuf::from("archive")
             .join(closed_on.year().to_string())
             .join(&c.case_id);
         let mut files = dossiers.files(&c.case_id)?;
         let sheets = files
             .iter()
-            .map(|(name, bytes, _)| sheet_of(name, bytes))
+            .map(|(name, bytes, _)| sheet_of(&ws.policy, name, bytes))
             .collect::<Result<Vec<_>>>()?;
         files.push(("dossier.xlsx".into(), writer::workbook_bytes(&sheets)?, sheets.len()));
         let info = csv_bytes(
@@ -483,18 +766,44 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
             status: "archived".into(),
             note: Text::default(),
         });
-        made.push(format!("{} ({})", dir.display(), c.status.as_str()));
+        made.push(format!(
+            "{} ({})",
+            dir.display(),
+            tr(
+                c.status.as_str(),
+                dossier::value_zh(&ws.policy, "status", c.status.as_str())
+            )
+        ));
     }
-    let out = format!(
-        "{}archive{}: {} dossiers made{}",
-        if args.dry_run { "dry run: " } else { "" },
-        year.map(|y| format!(" --year {y}")).unwrap_or_default(),
-        made.len(),
-        if made.is_empty() {
-            " (nothing new to archive)".to_string()
-        } else {
-            format!("\n  {}", made.join("\n  "))
-        }
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let year_opt = year.map(|y| format!(" --year {y}")).unwrap_or_default();
+    let n = made.len();
+    let out = tr(
+        format!(
+            "{prefix}archive{year_opt}: {n} dossiers made{}",
+            if made.is_empty() {
+                " (nothing new to archive)".to_string()
+            } else {
+                format!("\n  {}", made.join("\n  "))
+            }
+        ),
+        format!(
+            "{prefix}归档{}: 生成 {n} 份一户一档{}",
+            if year_opt.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", year_opt.trim())
+            },
+            if made.is_empty() {
+                " (没有新的可归档案件)".to_string()
+            } else {
+                format!("\n  {}", made.join("\n  "))
+            }
+        ),
     );
     if args.dry_run || made.is_empty() {
         if !args.quiet {
@@ -527,25 +836,42 @@ fn check_dossier(ws: &Workspace, e: &ArchiveEntry) -> Result<Vec<String>> {
     let dir = PathBuf::from(&e.path);
     let mut problems = Vec::new();
     let Some(manifest) = ws.read_optional(dir.join("MANIFEST.csv"))? else {
-        return Ok(vec![format!("{}/MANIFEST.csv is missing", e.path)]);
+        return Ok(vec![tr(
+            format!("{}/MANIFEST.csv is missing", e.path),
+            format!("{}/MANIFEST.csv 缺失", e.path),
+        )]);
     };
     if sha256_hex(&manifest) != e.manifest_sha256 {
-        problems.push(format!(
-            "{}/MANIFEST.csv changed (its SHA-256 is not the one in ledgers/archive_index.csv)",
-            e.path
+        problems.push(tr(
+            format!(
+                "{}/MANIFEST.csv changed (its SHA-256 is not the one in ledgers/archive_index.csv)",
+                e.path
+            ),
+            format!(
+                "{}/MANIFEST.csv 被改动 (其 SHA-256 与 ledgers/archive_index.csv 中记录的不符)",
+                e.path
+            ),
         ));
     }
     let mut listed = BTreeMap::new();
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&manifest[..]);
     for r in rdr.records() {
-        let r = r.with_context(|| format!("{}/MANIFEST.csv is damaged", e.path))?;
+        let r = r.with_context(|| {
+            tr(
+                format!("{}/MANIFEST.csv is damaged", e.path),
+                format!("{}/MANIFEST.csv 已损坏", e.path),
+            )
+        })?;
         let (name, size, sha) = (r.get(0).unwrap_or(""), r.get(1).unwrap_or(""), r.get(3).unwrap_or(""));
         listed.insert(name.to_string(), ());
         match ws.read_optional(dir.join(name))? {
-            None => problems.push(format!("{}/{name} is missing", e.path)),
-            Some(b) if b.len().to_string() != size || sha256_hex(&b) != sha => problems.push(format!(
-                "{}/{name} changed (size or SHA-256 differs from MANIFEST.csv)",
-                e.path
+            None => problems.push(tr(
+                format!("{}/{name} is missing", e.path),
+                format!("{}/{name} 缺失", e.path),
+            )),
+            Some(b) if b.len().to_string() != size || sha256_hex(&b) != sha => problems.push(tr(
+                format!("{}/{name} changed (size or SHA-256 differs from MANIFEST.csv)", e.path),
+                format!("{}/{name} 被改动 (大小或 SHA-256 与 MANIFEST.csv 不符)", e.path),
             )),
             Some(_) => {}
         }
@@ -558,7 +884,10 @@ fn check_dossier(ws: &Workspace, e: &ArchiveEntry) -> Result<Vec<String>> {
             .collect();
         extra.sort();
         for n in extra {
-            problems.push(format!("{}/{n} is not in MANIFEST.csv (added after archiving)", e.path));
+            problems.push(tr(
+                format!("{}/{n} is not in MANIFEST.csv (added after archiving)", e.path),
+                format!("{}/{n} 不在 MANIFEST.csv 中 (归档后添加)", e.path),
+            ));
         }
     }
     Ok(problems)
@@ -573,17 +902,27 @@ fn verify(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     if problems.is_empty() {
         if !args.quiet {
-            crate::outln!("archive verify: {} dossiers, every file as archived", live.len());
+            let n = live.len();
+            crate::outln!(
+                "{}",
+                tr(
+                    format!("archive verify: {n} dossiers, every file as archived"),
+                    format!("档案核验: {n} 份档案, 所有文件与归档时一致"),
+                )
+            );
         }
         return Ok(Outcome::Done);
     }
     for p in &problems {
         crate::outln!("{p}");
     }
+    let (p, n) = (problems.len(), live.len());
     crate::outln!(
-        "archive verify: {} problems in {} dossiers — restore the files from Git (`git checkout -- archive/`)",
-        problems.len(),
-        live.len()
+        "{}",
+        tr(
+            format!("archive verify: {p} problems in {n} dossiers — restore the files from Git (`git checkout -- archive/`)"),
+            format!("档案核验: {n} 份档案中发现 {p} 处问题 — 请从 Git 恢复这些文件 (`git checkout -- archive/`)"),
+        )
     );
     Ok(Outcome::NeedsAttention)
 }
@@ -607,29 +946,60 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
     if due.is_empty() {
         for p in &leftovers {
             if yes && !args.dry_run {
-                std::fs::remove_dir_all(p).with_context(|| format!("cannot remove {}", p.display()))?;
+                std::fs::remove_dir_all(p).with_context(|| {
+                    tr(
+                        format!("cannot remove {}", p.display()),
+                        format!("无法删除 {}", p.display()),
+                    )
+                })?;
             }
         }
         if !args.quiet {
-            crate::outln!("archive purge --as-of {as_of}: nothing is past its retention date ({kept} dossiers kept)");
+            crate::outln!(
+                "{}",
+                tr(
+                    format!("archive purge --as-of {as_of}: nothing is past its retention date ({kept} dossiers kept)"),
+                    format!("档案销毁 `--as-of {as_of}`: 没有超过保管期限的档案 (保留 {kept} 份)"),
+                )
+            );
         }
         return Ok(Outcome::Done);
     }
-    let list: Vec<String> = due
-        .iter()
-        .map(|&i| {
-            format!(
-                "{} (closed {}, retained until {})",
-                index[i].path, index[i].closed_on, index[i].retain_until
-            )
-        })
-        .collect();
+    let list_in = |lang| -> Vec<String> {
+        due.iter()
+            .map(|&i| {
+                crate::i18n::tr_in(
+                    lang,
+                    format!(
+                        "{} (closed {}, retained until {})",
+                        index[i].path, index[i].closed_on, index[i].retain_until
+                    ),
+                    format!(
+                        "{} ({} 结案, 保管至 {})",
+                        index[i].path, index[i].closed_on, index[i].retain_until
+                    ),
+                )
+            })
+            .collect()
+    };
+    let list = list_in(crate::i18n::Lang::En);
+    let shown = list_in(crate::i18n::current());
     if !yes || args.dry_run {
+        let n = due.len();
         crate::outln!(
-            "archive purge --as-of {as_of}: {} dossiers are past retention and would be removed:\n  {}\n\
-             Nothing removed: run again with --yes to remove them ({kept} dossiers kept).",
-            due.len(),
-            list.join("\n  ")
+            "{}",
+            tr(
+                format!(
+                    "archive purge --as-of {as_of}: {n} dossiers are past retention and would be removed:\n  {}\n\
+                     Nothing removed: run again with --yes to remove them ({kept} dossiers kept).",
+                    shown.join("\n  ")
+                ),
+                format!(
+                    "档案销毁 `--as-of {as_of}`: {n} 份档案已超过保管期限, 将被删除:\n  {}\n\
+                     未删除任何档案: 确认后加 --yes 再运行 (保留 {kept} 份)。",
+                    shown.join("\n  ")
+                ),
+            )
         );
         return Ok(Outcome::NeedsAttention);
     }
@@ -644,7 +1014,13 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
     }
     let mut chain = ledger::read::<Event>(ws)?;
     if let Some((seq, why)) = events::verify_chain(&chain) {
-        bail!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before purging.");
+        bail!(
+            "{}",
+            tr(
+                format!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before purging."),
+                format!("ledgers/events.csv 在第 {seq} 条事件处损坏: {why}。请先从 Git 恢复再销毁档案。"),
+            )
+        );
     }
     events::append(
         &mut chain,
@@ -667,18 +1043,38 @@ fn purge(ws: &Workspace, args: &Args, as_of: NaiveDate, yes: bool) -> Result<Out
     for &i in &due {
         let p = ws.path(&index[i].path);
         if p.exists() {
-            std::fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+            std::fs::remove_dir_all(&p).with_context(|| {
+                tr(
+                    format!("cannot remove {}", p.display()),
+                    format!("无法删除 {}", p.display()),
+                )
+            })?;
         }
     }
     for p in leftovers {
-        std::fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        std::fs::remove_dir_all(&p).with_context(|| {
+            tr(
+                format!("cannot remove {}", p.display()),
+                format!("无法删除 {}", p.display()),
+            )
+        })?;
     }
     if !args.quiet {
+        let n = due.len();
         crate::outln!(
-            "archive purge --as-of {as_of}: {} dossiers removed and recorded in ledgers/archive_index.csv:\n  {}",
-            due.len(),
-            list.join("\n  ")
+            "{}",
+            tr(
+                format!(
+                    "archive purge --as-of {as_of}: {n} dossiers removed and recorded in ledgers/archive_index.csv:\n  {}",
+                    shown.join("\n  ")
+                ),
+                format!(
+                    "档案销毁 `--as-of {as_of}`: 已删除 {n} 份档案, 并记入 ledgers/archive_index.csv:\n  {}",
+                    shown.join("\n  ")
+                ),
+            )
         );
     }
+
     Ok(Outcome::Done)
 }

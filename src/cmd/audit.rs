@@ -27,7 +27,7 @@ use crate::domain::eligibility;
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, ChangeReport, Check, CheckResult, Decision, DecisionKind,
@@ -121,16 +121,24 @@ impl Severity {
             Severity::Warning => "warning",
         }
     }
+
+    fn label_zh(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        }
+    }
 }
 
-/// One finding: a stable code, its severity, the case (empty when none), what is wrong and the fix.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One finding: a stable code, its severity, the case (empty when none), what is wrong and the fix — each in
+/// both languages (the terminal shows the run's, the findings workbook the Chinese).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub code: &'static str,
     pub severity: Severity,
     pub case_id: String,
-    pub what: String,
-    pub fix: String,
+    pub what: Msg,
+    pub fix: Msg,
 }
 
 impl Finding {
@@ -139,24 +147,46 @@ impl Finding {
         format!(
             "{} {} {case}: {} — {}",
             self.code,
-            self.severity.as_str(),
+            tr(self.severity.as_str(), self.severity.label_zh()),
             self.what,
             self.fix
         )
     }
 }
 
-fn err(code: &'static str, case_id: &str, what: String, fix: impl Into<String>) -> Finding {
+/// A scheme's label in the policy (`urban_dibao` → 城市低保), for Chinese text.
+fn scheme_zh<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
+    policy.schemes.get(key).map_or(key, |s| s.label.as_str())
+}
+
+/// A decision's status in Chinese, for findings.
+fn status_zh(s: DecisionStatus) -> &'static str {
+    match s {
+        DecisionStatus::Proposed => "待评议",
+        DecisionStatus::Approved => "已批准 (公示中)",
+        DecisionStatus::Deferred => "暂缓",
+        DecisionStatus::Rejected => "不同意",
+        DecisionStatus::Effective => "已生效",
+        DecisionStatus::Superseded => "已被取代",
+    }
+}
+
+/// A message in both languages, for findings: `m(en, zh)`.
+fn m(en: impl Into<String>, zh: impl Into<String>) -> Msg {
+    Msg::new(en, zh)
+}
+
+fn err(code: &'static str, case_id: &str, what: Msg, fix: Msg) -> Finding {
     Finding {
         code,
         severity: Severity::Error,
         case_id: case_id.to_string(),
         what,
-        fix: fix.into(),
+        fix,
     }
 }
 
-fn warn(code: &'static str, case_id: &str, what: String, fix: impl Into<String>) -> Finding {
+fn warn(code: &'static str, case_id: &str, what: Msg, fix: Msg) -> Finding {
     Finding {
         severity: Severity::Warning,
         ..err(code, case_id, what, fix)
@@ -167,13 +197,25 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for c in &args.checks {
         if !CHECKS.iter().any(|(n, _)| n == c) {
             let names: Vec<&str> = CHECKS.iter().map(|(n, _)| *n).collect();
-            bail!("unknown check `{c}`; the checks are: {}", names.join(", "));
+            bail!(
+                "{}",
+                tr(
+                    format!("unknown check `{c}`; the checks are: {}", names.join(", ")),
+                    format!("没有名为 `{c}` 的检查; 可用的检查: `{}`", names.join("`、`")),
+                )
+            );
         }
     }
     if let Some(pct) = &args.sample {
-        let seed = args
-            .seed
-            .ok_or_else(|| anyhow!("--sample needs --seed N, so anyone can draw the same sample again"))?;
+        let seed = args.seed.ok_or_else(|| {
+            anyhow!(
+                "{}",
+                tr(
+                    "--sample needs --seed N, so anyone can draw the same sample again",
+                    "--sample 须同时给出 --seed N, 以便任何人都能重新抽出同一样本"
+                )
+            )
+        })?;
         return draw_sample(ws, args, pct, seed);
     }
     if let Some(file) = &args.record {
@@ -346,9 +388,12 @@ impl Data {
 /// The month audited: `--period`, else the latest month paid, else the latest month decided.
 fn audit_period(d: &Data, given: Option<&str>) -> Result<Option<Period>> {
     if let Some(p) = given {
-        return Ok(Some(
-            Period::parse(p).map_err(|e| anyhow!("--period {p}: {e} (write e.g. 2026-11)"))?,
-        ));
+        return Ok(Some(Period::parse(p).map_err(|e| {
+            anyhow!(
+                "--period {p}: {}",
+                tr(format!("{e} (write e.g. 2026-11)"), format!("{} (如 2026-11)", e.zh()))
+            )
+        })?));
     }
     let paid = d.payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max();
     let decided = d
@@ -402,10 +447,17 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
             f.push(warn(
                 "J103",
                 "",
-                format!(
-                    "ledgers/{l} is not in its canonical form (rows reordered, quoting or spacing changed by hand)"
+                m(
+                    format!(
+                        "ledgers/{l} is not in its canonical form (rows reordered, quoting or spacing changed by \
+                         hand)"
+                    ),
+                    format!("ledgers/{l} 不是规范格式 (行序、引号或空格被手工改动)"),
                 ),
-                "restore it from Git, or rewrite it with the step that owns it",
+                m(
+                    "restore it from Git, or rewrite it with the step that owns it",
+                    "请从 Git 恢复, 或用写入它的步骤重新生成",
+                ),
             ));
         }
     }
@@ -449,8 +501,11 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 f.push(err(
                     "J304",
                     "",
-                    format!("money invariant: {v}"),
-                    "find the edit in `git log -p ledgers/`",
+                    m(format!("money invariant: {}", v.en), format!("资金核对不平: {}", v.zh)),
+                    m(
+                        "find the edit in `git log -p ledgers/`",
+                        "请用 `git log -p ledgers/` 找出改动",
+                    ),
                 ));
             }
         }));
@@ -488,19 +543,37 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
                     f.push(warn(
                         "J306",
                         "",
-                        format!(
-                            "the change report of {} {} in ledgers/change_reports.csv differs from the decisions \
-                             (after: {} households, {} persons, {} recorded; {} , {}, {} now)",
-                            r.period,
-                            r.scheme,
-                            r.households_after,
-                            r.persons_after,
-                            r.after_amount,
-                            c.households_after,
-                            c.persons_after,
-                            c.after_amount
+                        m(
+                            format!(
+                                "the change report of {} {} in ledgers/change_reports.csv differs from the \
+                                 decisions (after: {} households, {} persons, {} recorded; {} , {}, {} now)",
+                                r.period,
+                                r.scheme,
+                                r.households_after,
+                                r.persons_after,
+                                r.after_amount,
+                                c.households_after,
+                                c.persons_after,
+                                c.after_amount
+                            ),
+                            format!(
+                                "ledgers/change_reports.csv 中 {} {} 的变动报告与决定不符 (期末: 记录为 {} 户 {} 人 \
+                                 {} 元; 现为 {} 户 {} 人 {} 元)",
+                                r.period,
+                                scheme_zh(ctx.policy, &r.scheme),
+                                r.households_after,
+                                r.persons_after,
+                                r.after_amount,
+                                c.households_after,
+                                c.persons_after,
+                                c.after_amount
+                            ),
                         ),
-                        "a decision changed a month already reported, or the file was edited: report the correction",
+                        m(
+                            "a decision changed a month already reported, or the file was edited: report the \
+                             correction",
+                            "有决定改动了已上报的月份, 或该文件被手工改动: 请报送更正",
+                        ),
                     ));
                 }
             }
@@ -508,12 +581,20 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         if !writing {
             let have: BTreeSet<&str> = d.change_reports.iter().map(|r| r.period.as_str()).collect();
             let paid: BTreeSet<&str> = d.payments.iter().map(|p| p.period.as_str()).collect();
-            for m in paid.difference(&have) {
+            for month in paid.difference(&have) {
                 f.push(err(
                     "J402",
                     "",
-                    format!("month {m} had payments but ledgers/change_reports.csv has no change report for it"),
-                    "run `jiuzhu audit` (it writes the report)",
+                    m(
+                        format!(
+                            "month {month} had payments but ledgers/change_reports.csv has no change report for it"
+                        ),
+                        format!("{month} 有发放, 但 ledgers/change_reports.csv 中没有该月的变动报告"),
+                    ),
+                    m(
+                        "run `jiuzhu audit` (it writes the report)",
+                        "请运行 `jiuzhu audit` (它会写出变动报告)",
+                    ),
                 ));
             }
         }
@@ -521,7 +602,7 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     f.extend(found_after.into_iter().flatten());
 
     crate::ui::phase("audit: checked");
-    f.sort_by(|a, b| (a.code, &a.case_id, &a.what).cmp(&(b.code, &b.case_id, &b.what)));
+    f.sort_by(|a, b| (a.code, &a.case_id, &a.what.en).cmp(&(b.code, &b.case_id, &b.what.en)));
     f.dedup();
     let errors = f.iter().filter(|x| x.severity == Severity::Error).count();
     let suffix = args.period.as_ref().map(|p| format!("-{p}")).unwrap_or_default();
@@ -575,19 +656,29 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for x in &f {
         crate::outln!("{}", x.line());
     }
+    let (n, warnings, listed) = (f.len(), f.len() - errors, findings_rel.display());
     crate::outln!(
-        "audit: {} findings ({errors} errors, {} warnings){}",
-        f.len(),
-        f.len() - errors,
+        "{}",
         if args.dry_run {
-            String::new()
+            tr(
+                format!("audit: {n} findings ({errors} errors, {warnings} warnings)"),
+                format!("审计: 发现 {n} 项 (错误 {errors} 项, 警告 {warnings} 项)"),
+            )
         } else if !breaches.is_empty() {
-            format!(
-                "; listed in {}; no change report written: the ledgers are not as the journal recorded them",
-                findings_rel.display()
+            tr(
+                format!(
+                    "audit: {n} findings ({errors} errors, {warnings} warnings); listed in {listed}; no change \
+                     report written: the ledgers are not as the journal recorded them"
+                ),
+                format!(
+                    "审计: 发现 {n} 项 (错误 {errors} 项, 警告 {warnings} 项), 列于 {listed}; 未写变动报告: 台账与日志记录的不一致"
+                ),
             )
         } else {
-            format!("; listed in {}", findings_rel.display())
+            tr(
+                format!("audit: {n} findings ({errors} errors, {warnings} warnings); listed in {listed}"),
+                format!("审计: 发现 {n} 项 (错误 {errors} 项, 警告 {warnings} 项), 列于 {listed}"),
+            )
         }
     );
     Ok(Outcome::NeedsAttention)
@@ -631,19 +722,32 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
         f.push(err(
             "J101",
             "",
-            format!("ledgers/events.csv is broken at event {seq}: {why}"),
-            "restore events.csv from Git (`git log -p ledgers/events.csv` shows the change)",
+            m(
+                format!("ledgers/events.csv is broken at event {seq}: {why}"),
+                format!("ledgers/events.csv 在第 {seq} 条事件处断开: {why}"),
+            ),
+            m(
+                "restore events.csv from Git (`git log -p ledgers/events.csv` shows the change)",
+                "请从 Git 恢复 events.csv (`git log -p ledgers/events.csv` 可查看改动)",
+            ),
         ));
         return;
     }
+    let restore = m(
+        "restore it (`git checkout -- ledgers/`), or record the change with `jiuzhu accept-edits`",
+        "请恢复 (`git checkout -- ledgers/`), 或用 `jiuzhu accept-edits` 把改动记入日志",
+    );
     for b in breaches {
-        let what = b.message_in(crate::i18n::Lang::En);
+        let what = m(b.message_in(crate::i18n::Lang::En), b.message_in(crate::i18n::Lang::Zh));
         match b {
             Breach::JournalMissing { .. } | Breach::JournalCut { .. } => f.push(err(
                 "J101",
                 "",
                 what,
-                "restore ledgers/events.csv from Git (`git checkout -- ledgers/events.csv`) or a backup",
+                m(
+                    "restore ledgers/events.csv from Git (`git checkout -- ledgers/events.csv`) or a backup",
+                    "请从 Git (`git checkout -- ledgers/events.csv`) 或备份恢复 ledgers/events.csv",
+                ),
             )),
             Breach::Changed { file, recorded, .. } => {
                 let now = ws
@@ -651,20 +755,19 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
                     .ok()
                     .flatten()
                     .unwrap_or_default();
-                let cells = crate::seal::describe(&ws.root, file, recorded, &now, 10, crate::i18n::Lang::En);
+                let en = crate::seal::describe(&ws.root, file, recorded, &now, 10, crate::i18n::Lang::En);
+                let zh = crate::seal::describe(&ws.root, file, recorded, &now, 10, crate::i18n::Lang::Zh);
                 f.push(err(
                     "J102",
                     "",
-                    format!("{what}: {}", cells.join("; ")),
-                    "restore it (`git checkout -- ledgers/`), or record the change with `jiuzhu accept-edits`",
+                    m(
+                        format!("{}: {}", what.en, en.join("; ")),
+                        format!("{}: {}", what.zh, zh.join("; ")),
+                    ),
+                    restore.clone(),
                 ));
             }
-            Breach::Missing { .. } | Breach::Unrecorded { .. } => f.push(err(
-                "J102",
-                "",
-                what,
-                "restore it (`git checkout -- ledgers/`), or record the change with `jiuzhu accept-edits`",
-            )),
+            Breach::Missing { .. } | Breach::Unrecorded { .. } => f.push(err("J102", "", what, restore.clone())),
         }
     }
     // Hand edits accepted since the last audit, for a person to look at.
@@ -676,12 +779,22 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
         f.push(warn(
             "J104",
             "",
-            format!(
-                "event {}: ledgers changed outside jiuzhu were accepted {}",
-                e.seq,
-                e.detail.as_str()
+            m(
+                format!(
+                    "event {}: ledgers changed outside jiuzhu were accepted {}",
+                    e.seq,
+                    e.detail.as_str()
+                ),
+                format!(
+                    "第 {} 条事件: 在 jiuzhu 之外改动的台账已被承认 ({})",
+                    e.seq,
+                    e.detail.as_str()
+                ),
             ),
-            "check the change against its evidence (`git log -p ledgers/` shows it)",
+            m(
+                "check the change against its evidence (`git log -p ledgers/` shows it)",
+                "请对照依据核查该改动 (`git log -p ledgers/` 可查看)",
+            ),
         ));
     }
     // A journal with seals is held to them (above); one from before seals, by what its steps recorded.
@@ -714,12 +827,22 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
             f.push(err(
                 "J102",
                 "",
-                format!(
-                    "ledgers/{name} {} after event {seq} recorded it, and no step that writes it ran since (a hand \
-                     edit?)",
-                    if now.is_none() { "was removed" } else { "changed" }
+                m(
+                    format!(
+                        "ledgers/{name} {} after event {seq} recorded it, and no step that writes it ran since (a \
+                         hand edit?)",
+                        if now.is_none() { "was removed" } else { "changed" }
+                    ),
+                    format!(
+                        "ledgers/{name} 在第 {seq} 条事件记录之后{}, 此后没有写它的步骤运行过 (手工修改?)",
+                        if now.is_none() { "被删除" } else { "被改动" }
+                    ),
                 ),
-                "restore it from Git (`git diff ledgers/` shows the edit), or redo the change with the step that owns it",
+                m(
+                    "restore it from Git (`git diff ledgers/` shows the edit), or redo the change with the step \
+                     that owns it",
+                    "请从 Git 恢复 (`git diff ledgers/` 可查看改动), 或用写入它的步骤重做该改动",
+                ),
             ));
         }
     }
@@ -811,8 +934,11 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
             f.push(err(
                 "J201",
                 &p.case_id,
-                format!("payment {} has no valid month", p.payment_id),
-                "restore payments.csv",
+                m(
+                    format!("payment {} has no valid month", p.payment_id),
+                    format!("付款 {} 没有有效的所属月份", p.payment_id),
+                ),
+                m("restore payments.csv", "请恢复 payments.csv"),
             ));
             continue;
         };
@@ -822,39 +948,77 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                 None => f.push(err(
                     "J201",
                     &p.case_id,
-                    format!(
-                        "payment {} ({month}, {}) names decision `{}`, which is not in decisions.csv",
-                        p.payment_id, p.amount, p.decision_id
+                    m(
+                        format!(
+                            "payment {} ({month}, {}) names decision `{}`, which is not in decisions.csv",
+                            p.payment_id, p.amount, p.decision_id
+                        ),
+                        format!(
+                            "付款 {} ({month}, {} 元) 所依据的决定 `{}` 不在 decisions.csv 中",
+                            p.payment_id, p.amount, p.decision_id
+                        ),
                     ),
-                    "a payment without an effective decision: 追回 the money or record the decision",
+                    m(
+                        "a payment without an effective decision: recover the money or record the decision",
+                        "没有生效决定的付款: 请追回资金或补录决定",
+                    ),
                 )),
                 Some(x) if x.case_id != p.case_id => f.push(err(
                     "J201",
                     &p.case_id,
-                    format!(
-                        "payment {} names decision {} of another case ({})",
-                        p.payment_id, x.decision_id, x.case_id
+                    m(
+                        format!(
+                            "payment {} names decision {} of another case ({})",
+                            p.payment_id, x.decision_id, x.case_id
+                        ),
+                        format!(
+                            "付款 {} 所依据的决定 {} 属于另一案件 ({})",
+                            p.payment_id, x.decision_id, x.case_id
+                        ),
                     ),
-                    "a payment without an effective decision for this case: 追回 the money",
+                    m(
+                        "a payment without an effective decision for this case: recover the money",
+                        "本案件没有生效决定的付款: 请追回资金",
+                    ),
                 )),
                 Some(x) if !defines_amounts(x) && !x.urgent => f.push(err(
                     "J204",
                     &p.case_id,
-                    format!(
-                        "payment {} ({month}) was made on decision {}, which is {:?}, not effective: paid before \
-                         approval",
-                        p.payment_id, x.decision_id, x.status
+                    m(
+                        format!(
+                            "payment {} ({month}) was made on decision {}, which is {:?}, not effective: paid \
+                             before approval",
+                            p.payment_id, x.decision_id, x.status
+                        ),
+                        format!(
+                            "付款 {} ({month}) 依据的决定 {} 为{}, 尚未生效: 审批前已发放",
+                            p.payment_id,
+                            x.decision_id,
+                            status_zh(x.status)
+                        ),
                     ),
-                    "complete the approval (meeting, notice) or 追回 the money",
+                    m(
+                        "complete the approval (meeting, notice) or recover the money",
+                        "请完成审批 (评议、公示) 或追回资金",
+                    ),
                 )),
                 Some(x) if Period::parse(&x.effective_from).is_ok_and(|from| month < from) => f.push(err(
                     "J204",
                     &p.case_id,
-                    format!(
-                        "payment {} is for {month}, before decision {} took effect ({})",
-                        p.payment_id, x.decision_id, x.effective_from
+                    m(
+                        format!(
+                            "payment {} is for {month}, before decision {} took effect ({})",
+                            p.payment_id, x.decision_id, x.effective_from
+                        ),
+                        format!(
+                            "付款 {} 属于 {month}, 早于决定 {} 生效的月份 ({})",
+                            p.payment_id, x.decision_id, x.effective_from
+                        ),
                     ),
-                    "a month before approval was paid: 追回 it",
+                    m(
+                        "a month before approval was paid: recover it",
+                        "审批前的月份已发放: 请追回",
+                    ),
                 )),
                 Some(_) => {}
             }
@@ -874,11 +1038,20 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                 f.push(err(
                     "J202",
                     &p.case_id,
-                    format!(
-                        "payment {} ({month}, {}) after the case was stopped by decision {} (from {})",
-                        p.payment_id, p.amount, inforce.decision_id, inforce.effective_from
+                    m(
+                        format!(
+                            "payment {} ({month}, {}) after the case was stopped by decision {} (from {})",
+                            p.payment_id, p.amount, inforce.decision_id, inforce.effective_from
+                        ),
+                        format!(
+                            "付款 {} ({month}, {} 元) 发生在决定 {} 停发之后 (自 {} 起)",
+                            p.payment_id, p.amount, inforce.decision_id, inforce.effective_from
+                        ),
                     ),
-                    "nothing may be paid after a stop: 追回 the money",
+                    m(
+                        "nothing may be paid after a stop: recover the money",
+                        "停发后不得发放: 请追回资金",
+                    ),
                 ));
             }
         }
@@ -897,11 +1070,21 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                 f.push(err(
                     "J203",
                     &p.case_id,
-                    format!(
-                        "payment {} for {month} ({}) was made after the recipient died on {day} (confirmed deaths hit)",
-                        p.payment_id, p.amount
+                    m(
+                        format!(
+                            "payment {} for {month} ({}) was made after the recipient died on {day} (confirmed \
+                             deaths hit)",
+                            p.payment_id, p.amount
+                        ),
+                        format!(
+                            "付款 {} ({month}, {} 元) 发生在救助对象 {day} 死亡之后 (已确认的死亡比对疑点)",
+                            p.payment_id, p.amount
+                        ),
                     ),
-                    "stop the case (decide --period) and 追回 the money paid after the death",
+                    m(
+                        "stop the case (decide --period) and recover the money paid after the death",
+                        "请停发该案件 (decide --period) 并追回死亡后发放的资金",
+                    ),
                 ));
             }
         }
@@ -948,19 +1131,30 @@ fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
         let backfilled = !x.meeting.is_empty() && x.decided_on.is_some_and(|day| day <= deadline);
         let due = ctx.as_of.is_none_or(|a| a > deadline) || x.decided_on.is_some();
         if !backfilled && due {
+            let (late_en, late_zh) = match x.decided_on {
+                Some(day) if !x.meeting.is_empty() => {
+                    (format!("its approval only on {day}"), format!("迟至 {day} 才审批"))
+                }
+                _ => ("no back-filled approval".to_string(), "没有补办审批".to_string()),
+            };
             f.push(err(
                 "J205",
                 &x.case_id,
-                format!(
-                    "urgent decision {} (先行救助, paid for {first}) has {} — the approval was due by {deadline} \
-                     ({n} working days after {start})",
-                    x.decision_id,
-                    match x.decided_on {
-                        Some(day) if !x.meeting.is_empty() => format!("its approval only on {day}"),
-                        _ => "no back-filled approval".to_string(),
-                    },
+                m(
+                    format!(
+                        "urgent decision {} (先行救助, paid for {first}) has {late_en} — the approval was due by \
+                         {deadline} ({n} working days after {start})",
+                        x.decision_id,
+                    ),
+                    format!(
+                        "先行救助决定 {} (已发放 {first}) {late_zh} — 应在 {deadline} 前完成审批 ({start} 后 {n} 个工作日)",
+                        x.decision_id,
+                    ),
                 ),
-                "put the case before the review meeting and record its approval (后置审批)",
+                m(
+                    "put the case before the review meeting and record its approval (后置审批)",
+                    "请将该案件提交评议会并记录其审批 (后置审批)",
+                ),
             ));
         }
     }
@@ -1011,18 +1205,36 @@ fn one_case_per_person(ctx: &Ctx, f: &mut Vec<Finding>) {
                     f.push(err(
                         "J207",
                         &a.case_id,
-                        format!(
-                            "person {masked} is in {} ({}) and {} ({}), schemes that exclude each other",
-                            a.case_id, a.scheme, b.case_id, b.scheme
+                        m(
+                            format!(
+                                "person {masked} is in {} ({}) and {} ({}), schemes that exclude each other",
+                                a.case_id, a.scheme, b.case_id, b.scheme
+                            ),
+                            format!(
+                                "{masked} 同时在 {} ({}) 和 {} ({}) 中, 这两类救助不能同时享受",
+                                a.case_id,
+                                scheme_zh(ctx.policy, &a.scheme),
+                                b.case_id,
+                                scheme_zh(ctx.policy, &b.scheme)
+                            ),
                         ),
-                        "stop one of the two cases (audit.exclusive_schemes in jiuzhu.yaml)",
+                        m(
+                            "stop one of the two cases (audit.exclusive_schemes in jiuzhu.yaml)",
+                            "请停发其中一个案件 (见 jiuzhu.yaml 的 audit.exclusive_schemes)",
+                        ),
                     ));
                 } else {
                     f.push(err(
                         "J206",
                         &a.case_id,
-                        format!("person {masked} is in two open cases: {} and {}", a.case_id, b.case_id),
-                        "remove the person from one household (re-intake) and re-decide it",
+                        m(
+                            format!("person {masked} is in two open cases: {} and {}", a.case_id, b.case_id),
+                            format!("{masked} 同时在两个在办案件中: {} 和 {}", a.case_id, b.case_id),
+                        ),
+                        m(
+                            "remove the person from one household (re-intake) and re-decide it",
+                            "请把此人从其中一户移出 (重新导入) 并重新审核确认",
+                        ),
                     ));
                 }
             }
@@ -1070,14 +1282,26 @@ fn exclude_hits(ctx: &Ctx, f: &mut Vec<Finding>) {
         f.push(err(
             "J208",
             &m.case_id,
-            format!(
-                "confirmed {} hit {} ({}) is not acted on: the case is still {}",
-                m.source,
-                m.hit_id,
-                m.id_number.masked(),
-                case.status.as_str()
+            self::m(
+                format!(
+                    "confirmed {} hit {} ({}) is not acted on: the case is still {}",
+                    m.source,
+                    m.hit_id,
+                    m.id_number.masked(),
+                    case.status.as_str()
+                ),
+                format!(
+                    "已确认的比对疑点 {} ({}, `{}`) 未处理: 案件仍为 `{}`",
+                    m.hit_id,
+                    m.id_number.masked(),
+                    m.source,
+                    case.status.as_str()
+                ),
             ),
-            "re-decide the case (`jiuzhu decide --period P` proposes the stop or decrease)",
+            self::m(
+                "re-decide the case (`jiuzhu decide --period P` proposes the stop or decrease)",
+                "请重新审核确认该案件 (`jiuzhu decide --period P` 会提出停发或减发)",
+            ),
         ));
     }
 }
@@ -1103,19 +1327,31 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
             f.push(err(
                 "J209",
                 &m.case_id,
-                format!(
-                    "relative of staff (近亲属备案, hit {}) approved without the hit decided by a named person",
-                    m.hit_id
+                self::m(
+                    format!(
+                        "relative of staff (近亲属备案, hit {}) approved without the hit decided by a named person",
+                        m.hit_id
+                    ),
+                    format!("近亲属备案 (疑点 {}) 未经具名人员处理即获批准", m.hit_id),
                 ),
                 // An open hit is on the current worksheet, named by its batch.
                 if m.disposition == Disposition::Open && !m.batch.is_empty() {
-                    format!(
-                        "decide the hit with `jiuzhu compare --resolve reports/compare-hits-{}.xlsx` naming who \
-                         decided",
-                        m.batch
+                    self::m(
+                        format!(
+                            "decide the hit with `jiuzhu compare --resolve reports/compare-hits-{}.xlsx` naming \
+                             who decided",
+                            m.batch
+                        ),
+                        format!(
+                            "请用 `jiuzhu compare --resolve reports/compare-hits-{}.xlsx` 处理该疑点, 并写明处理人",
+                            m.batch
+                        ),
                     )
                 } else {
-                    "decide the hit with `jiuzhu compare --resolve` naming who decided".to_string()
+                    self::m(
+                        "decide the hit with `jiuzhu compare --resolve` naming who decided",
+                        "请用 `jiuzhu compare --resolve` 处理该疑点, 并写明处理人",
+                    )
                 },
             ));
         }
@@ -1123,11 +1359,17 @@ fn relatives(ctx: &Ctx, f: &mut Vec<Finding>) {
             f.push(err(
                 "J209",
                 &m.case_id,
-                format!(
-                    "relative of staff (近亲属备案, hit {}) approved without a township re-visit",
-                    m.hit_id
+                self::m(
+                    format!(
+                        "relative of staff (近亲属备案, hit {}) approved without a township re-visit",
+                        m.hit_id
+                    ),
+                    format!("近亲属备案 (疑点 {}) 未经乡镇复查入户即获批准", m.hit_id),
                 ),
-                "have the township re-visit the household and record it with `jiuzhu verify --visits`",
+                self::m(
+                    "have the township re-visit the household and record it with `jiuzhu verify --visits`",
+                    "请乡镇入户复查, 并用 `jiuzhu verify --visits` 记录",
+                ),
             ));
         }
     }
@@ -1165,12 +1407,22 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
                 f.push(err(
                     "J210",
                     &x.case_id,
-                    format!(
-                        "decision {} approved without a signed village home visit (入户调查) by at least {min} \
-                         investigators",
-                        x.decision_id
+                    m(
+                        format!(
+                            "decision {} approved without a signed village home visit (入户调查) by at least {min} \
+                             investigators",
+                            x.decision_id
+                        ),
+                        format!(
+                            "决定 {} 获批准时没有至少 {min} 名调查人员签字的村级入户调查",
+                            x.decision_id
+                        ),
                     ),
-                    "逢进必查: visit the household and record it (`jiuzhu verify --visits`), then review the approval",
+                    m(
+                        "逢进必查: visit the household and record it (`jiuzhu verify --visits`), then review the \
+                         approval",
+                        "逢进必查: 请入户调查并记录 (`jiuzhu verify --visits`), 再复核该审批",
+                    ),
                 ));
             }
         }
@@ -1186,23 +1438,39 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
                 .any(|m| x.meeting.0 == m.meeting.0 || x.meeting.starts_with(&format!("{}: ", m.meeting.0)))
         };
         if !meeting_ok {
+            let day = x.decided_on.map(|d| d.to_string()).unwrap_or_default();
             f.push(err(
                 "J211",
                 &x.case_id,
-                format!(
-                    "decision {} is {:?} without a recorded review meeting{}",
-                    x.decision_id,
-                    x.status,
-                    if x.meeting.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " (`{}` on {:?} is not in meetings.csv, or 免评议 is not allowed)",
-                            x.meeting, x.decided_on
-                        )
-                    }
+                m(
+                    format!(
+                        "decision {} is {:?} without a recorded review meeting{}",
+                        x.decision_id,
+                        x.status,
+                        if x.meeting.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " (`{}` on {:?} is not in meetings.csv, or 免评议 is not allowed)",
+                                x.meeting, x.decided_on
+                            )
+                        }
+                    ),
+                    format!(
+                        "决定 {} 为{}, 但没有评议会记录{}",
+                        x.decision_id,
+                        status_zh(x.status),
+                        if x.meeting.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({day} 的「{}」不在 meetings.csv 中, 或不允许免评议)", x.meeting)
+                        }
+                    ),
                 ),
-                "无评议记录不予审批: record the meeting with `jiuzhu decide --record`",
+                m(
+                    "无评议记录不予审批: record the meeting with `jiuzhu decide --record`",
+                    "无评议记录不予审批: 请用 `jiuzhu decide --record` 记录评议会",
+                ),
             ));
         }
         let notices: &[&Notice] = notices_of.get(x.decision_id.as_str()).map_or(&[], Vec::as_slice);
@@ -1221,29 +1489,51 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
             .collect();
         let upheld = notices.iter().any(|n| n.status == "objection_upheld");
         if (!private && !missing.is_empty()) || !short.is_empty() || upheld {
+            let levels = missing.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("、");
             f.push(err(
                 "J212",
                 &x.case_id,
-                format!(
-                    "decision {} has no completed public notice ({}{}{})",
-                    x.decision_id,
-                    if !private && !missing.is_empty() {
-                        format!("no posting at {:?}; ", missing)
-                    } else {
-                        String::new()
-                    },
-                    if short.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "shorter than {} days: {}; ",
-                            policy.decision.notice_days,
-                            short.join(", ")
-                        )
-                    },
-                    if upheld { "an objection was upheld" } else { "" }
+                m(
+                    format!(
+                        "decision {} has no completed public notice ({}{}{})",
+                        x.decision_id,
+                        if !private && !missing.is_empty() {
+                            format!("no posting at {:?}; ", missing)
+                        } else {
+                            String::new()
+                        },
+                        if short.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "shorter than {} days: {}; ",
+                                policy.decision.notice_days,
+                                short.join(", ")
+                            )
+                        },
+                        if upheld { "an objection was upheld" } else { "" }
+                    ),
+                    format!(
+                        "决定 {} 没有完成公示 ({}{}{})",
+                        x.decision_id,
+                        if !private && !missing.is_empty() {
+                            format!("未在 {levels} 张贴; ")
+                        } else {
+                            String::new()
+                        },
+                        if short.is_empty() {
+                            String::new()
+                        } else {
+                            format!("不足 {} 天: {}; ", policy.decision.notice_days, short.join(", "))
+                        },
+                        if upheld { "有异议成立" } else { "" }
+                    ),
                 ),
-                "post the notice for its full period (decide --record posts it) before the decision takes effect",
+                m(
+                    "post the notice for its full period (decide --record posts it) before the decision takes \
+                     effect",
+                    "决定生效前须公示满期 (decide --record 会张贴公示)",
+                ),
             ));
         }
     }
@@ -1289,7 +1579,10 @@ fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
 /// Replays one decision from its basis (see [`replay_decisions`]); `dead_of`: the confirmed deaths by case.
 fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision, f: &mut Vec<Finding>) {
     let policy = ctx.policy;
-    let fix = "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`";
+    let fix = m(
+        "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`",
+        "请从 Git 恢复 decisions.csv; 金额只能由 `jiuzhu decide` 改动",
+    );
     let period = Period::parse(&x.period);
     if period
         .as_ref()
@@ -1300,22 +1593,37 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
         f.push(err(
             "J302",
             &x.case_id,
-            format!(
-                "decision {}: its ID does not belong to case {}, period {} and kind {:?}",
-                x.decision_id, x.case_id, x.period, x.kind
+            m(
+                format!(
+                    "decision {}: its ID does not belong to case {}, period {} and kind {:?}",
+                    x.decision_id, x.case_id, x.period, x.kind
+                ),
+                format!(
+                    "决定 {}: 其编号与案件 {}、月份 {}、类型{}不符",
+                    x.decision_id,
+                    x.case_id,
+                    x.period,
+                    x.kind.label_zh()
+                ),
             ),
-            fix,
+            fix.clone(),
         ));
     }
     if x.delta_amount.0 != x.amount.0 - x.previous_amount.0 {
         f.push(err(
             "J302",
             &x.case_id,
-            format!(
-                "decision {}: delta {} ≠ amount {} − previous {}",
-                x.decision_id, x.delta_amount, x.amount, x.previous_amount
+            m(
+                format!(
+                    "decision {}: delta {} ≠ amount {} − previous {}",
+                    x.decision_id, x.delta_amount, x.amount, x.previous_amount
+                ),
+                format!(
+                    "决定 {}: 变动 {} ≠ 金额 {} − 原金额 {}",
+                    x.decision_id, x.delta_amount, x.amount, x.previous_amount
+                ),
             ),
-            fix,
+            fix.clone(),
         ));
     }
     let expect_fixed = match x.kind {
@@ -1328,14 +1636,23 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
             f.push(err(
                 "J301",
                 &x.case_id,
-                format!(
-                    "decision {} ({}): amount {} but a {} pays {want}",
-                    x.decision_id,
-                    x.kind.label_zh(),
-                    x.amount,
-                    x.kind.label_zh()
+                m(
+                    format!(
+                        "decision {} ({}): amount {} but a {} pays {want}",
+                        x.decision_id,
+                        x.kind.label_zh(),
+                        x.amount,
+                        x.kind.label_zh()
+                    ),
+                    format!(
+                        "决定 {} ({}): 金额为 {}, 而{}应为 {want}",
+                        x.decision_id,
+                        x.kind.label_zh(),
+                        x.amount,
+                        x.kind.label_zh()
+                    ),
                 ),
-                fix,
+                fix.clone(),
             ));
         }
         return;
@@ -1347,12 +1664,19 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
         f.push(err(
             "J302",
             &x.case_id,
-            format!(
-                "decision {} ({}) records no basis, so it cannot be replayed",
-                x.decision_id,
-                x.kind.label_zh()
+            m(
+                format!(
+                    "decision {} ({}) records no basis, so it cannot be replayed",
+                    x.decision_id,
+                    x.kind.label_zh()
+                ),
+                format!(
+                    "决定 {} ({}) 没有记录计算依据, 无法复算",
+                    x.decision_id,
+                    x.kind.label_zh()
+                ),
             ),
-            fix,
+            fix.clone(),
         ));
         return;
     }
@@ -1377,12 +1701,21 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
                 f.push(err(
                     "J301",
                     &x.case_id,
-                    format!(
-                        "decision {} ({} {}): amount {} but the replay from its basis gives {amount}",
-                        x.decision_id,
-                        x.kind.label_zh(),
-                        x.period,
-                        x.amount
+                    m(
+                        format!(
+                            "decision {} ({} {}): amount {} but the replay from its basis gives {amount}",
+                            x.decision_id,
+                            x.kind.label_zh(),
+                            x.period,
+                            x.amount
+                        ),
+                        format!(
+                            "决定 {} ({} {}): 金额为 {}, 按其依据复算为 {amount}",
+                            x.decision_id,
+                            x.kind.label_zh(),
+                            x.period,
+                            x.amount
+                        ),
                     ),
                     fix,
                 ));
@@ -1390,9 +1723,12 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
                 f.push(err(
                     "J301",
                     &x.case_id,
-                    format!(
-                        "decision {}: its derivation or policy values differ from the replay from its basis",
-                        x.decision_id
+                    m(
+                        format!(
+                            "decision {}: its derivation or policy values differ from the replay from its basis",
+                            x.decision_id
+                        ),
+                        format!("决定 {}: 计算过程或政策取值与按其依据复算的结果不符", x.decision_id),
                     ),
                     fix,
                 ));
@@ -1401,9 +1737,15 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
         Computed::Ineligible { reason, .. } => f.push(err(
             "J301",
             &x.case_id,
-            format!(
-                "decision {} pays {} but the replay from its basis finds the household ineligible ({reason})",
-                x.decision_id, x.amount
+            m(
+                format!(
+                    "decision {} pays {} but the replay from its basis finds the household ineligible ({reason})",
+                    x.decision_id, x.amount
+                ),
+                format!(
+                    "决定 {} 发放 {} 元, 但按其依据复算该户不符合条件 ({reason})",
+                    x.decision_id, x.amount
+                ),
             ),
             fix,
         )),
@@ -1412,7 +1754,10 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
 
 fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
     let d = ctx.d;
-    let fix = "restore payments.csv from Git; payments are only ever written by `jiuzhu disburse`";
+    let fix = m(
+        "restore payments.csv from Git; payments are only ever written by `jiuzhu disburse`",
+        "请从 Git 恢复 payments.csv; 付款只能由 `jiuzhu disburse` 写入",
+    );
     let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
     let mut per_month: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for p in &d.payments {
@@ -1444,28 +1789,42 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
             f.push(err(
                 "J303",
                 &p.case_id,
-                format!(
-                    "payment {}: its ID does not belong to case {} and month {month}",
-                    p.payment_id, p.case_id
+                m(
+                    format!(
+                        "payment {}: its ID does not belong to case {} and month {month}",
+                        p.payment_id, p.case_id
+                    ),
+                    format!("付款 {}: 其流水号与案件 {}、月份 {month} 不符", p.payment_id, p.case_id),
                 ),
-                fix,
+                fix.clone(),
             ));
         }
         match d.case(&p.case_id) {
             None => f.push(err(
                 "J303",
                 &p.case_id,
-                format!("payment {}: no such case", p.payment_id),
-                fix,
+                m(
+                    format!("payment {}: no such case", p.payment_id),
+                    format!("付款 {}: 没有该案件", p.payment_id),
+                ),
+                fix.clone(),
             )),
             Some(c) if c.scheme != p.scheme => f.push(err(
                 "J303",
                 &p.case_id,
-                format!(
-                    "payment {}: scheme {} but the case is {}",
-                    p.payment_id, p.scheme, c.scheme
+                m(
+                    format!(
+                        "payment {}: scheme {} but the case is {}",
+                        p.payment_id, p.scheme, c.scheme
+                    ),
+                    format!(
+                        "付款 {}: 救助类别为 {}, 而案件为 {}",
+                        p.payment_id,
+                        scheme_zh(ctx.policy, &p.scheme),
+                        scheme_zh(ctx.policy, &c.scheme)
+                    ),
                 ),
-                fix,
+                fix.clone(),
             )),
             _ => {}
         }
@@ -1482,14 +1841,23 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
                 f.push(err(
                     "J303",
                     &p.case_id,
-                    format!(
-                        "payment {} ({month}, {}): paid {} but its decision {} gives {want}",
-                        p.payment_id,
-                        p.kind.label_zh(),
-                        p.amount,
-                        x.decision_id
+                    m(
+                        format!(
+                            "payment {} ({month}, {}): paid {} but its decision {} gives {want}",
+                            p.payment_id,
+                            p.kind.label_zh(),
+                            p.amount,
+                            x.decision_id
+                        ),
+                        format!(
+                            "付款 {} ({month}, {}): 发放 {}, 而其决定 {} 应为 {want}",
+                            p.payment_id,
+                            p.kind.label_zh(),
+                            p.amount,
+                            x.decision_id
+                        ),
                     ),
-                    fix,
+                    fix.clone(),
                 ));
             }
         }
@@ -1506,11 +1874,17 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
                     f.push(err(
                         "J303",
                         &p.case_id,
-                        format!(
-                            "payment {} ({month}, {}): nothing is due to the case that month",
-                            p.payment_id, p.amount
+                        m(
+                            format!(
+                                "payment {} ({month}, {}): nothing is due to the case that month",
+                                p.payment_id, p.amount
+                            ),
+                            format!(
+                                "付款 {} ({month}, {} 元): 该案件当月没有应发款项",
+                                p.payment_id, p.amount
+                            ),
                         ),
-                        fix,
+                        fix.clone(),
                     ));
                 }
             }
@@ -1647,18 +2021,27 @@ fn change_reports(ctx: &Ctx) -> Vec<ChangeReport> {
 
 /// Reports each way a change report does not reconcile (households, persons, money).
 fn reconcile(r: &ChangeReport, source: &str, f: &mut Vec<Finding>) {
-    let fix = "find the missing or miscounted change (新增/增发/减发/停发) and correct the report";
+    let fix = m(
+        "find the missing or miscounted change (新增/增发/减发/停发) and correct the report",
+        "请找出遗漏或计错的变动 (新增/增发/减发/停发) 并更正报告",
+    );
     let h = r.households_before + r.new_households - r.stop_households;
     if h != r.households_after {
         f.push(err(
             "J305",
             "",
-            format!(
-                "{source}: change report {} {} does not reconcile in households: {} + {} new − {} stopped = {h}, \
-                 but it says {}",
-                r.period, r.scheme, r.households_before, r.new_households, r.stop_households, r.households_after
+            m(
+                format!(
+                    "{source}: change report {} {} does not reconcile in households: {} + {} new − {} stopped = \
+                     {h}, but it says {}",
+                    r.period, r.scheme, r.households_before, r.new_households, r.stop_households, r.households_after
+                ),
+                format!(
+                    "{source}: {} {} 的变动报告户数不平: {} + 新增 {} − 停发 {} = {h}, 而报告为 {}",
+                    r.period, r.scheme, r.households_before, r.new_households, r.stop_households, r.households_after
+                ),
             ),
-            fix,
+            fix.clone(),
         ));
     }
     let p = r.persons_before + r.new_persons + r.increase_persons - r.decrease_persons - r.stop_persons;
@@ -1666,19 +2049,32 @@ fn reconcile(r: &ChangeReport, source: &str, f: &mut Vec<Finding>) {
         f.push(err(
             "J305",
             "",
-            format!(
-                "{source}: change report {} {} does not reconcile in persons: {} + {} new + {} − {} − {} stopped = \
-                 {p}, but it says {}",
-                r.period,
-                r.scheme,
-                r.persons_before,
-                r.new_persons,
-                r.increase_persons,
-                r.decrease_persons,
-                r.stop_persons,
-                r.persons_after
+            m(
+                format!(
+                    "{source}: change report {} {} does not reconcile in persons: {} + {} new + {} − {} − {} \
+                     stopped = {p}, but it says {}",
+                    r.period,
+                    r.scheme,
+                    r.persons_before,
+                    r.new_persons,
+                    r.increase_persons,
+                    r.decrease_persons,
+                    r.stop_persons,
+                    r.persons_after
+                ),
+                format!(
+                    "{source}: {} {} 的变动报告人数不平: {} + 新增 {} + {} − {} − 停发 {} = {p}, 而报告为 {}",
+                    r.period,
+                    r.scheme,
+                    r.persons_before,
+                    r.new_persons,
+                    r.increase_persons,
+                    r.decrease_persons,
+                    r.stop_persons,
+                    r.persons_after
+                ),
             ),
-            fix,
+            fix.clone(),
         ));
     }
     let a = r.before_amount.0 + r.new_amount.0 + r.increase_amount.0 - r.decrease_amount.0 - r.stop_amount.0;
@@ -1686,18 +2082,32 @@ fn reconcile(r: &ChangeReport, source: &str, f: &mut Vec<Finding>) {
         f.push(err(
             "J305",
             "",
-            format!(
-                "{source}: change report {} {} does not reconcile in money: {} + {} new + {} increases − {} \
-                 decreases − {} stops = {}, but it says {}",
-                r.period,
-                r.scheme,
-                r.before_amount,
-                r.new_amount,
-                r.increase_amount,
-                r.decrease_amount,
-                r.stop_amount,
-                Fen(a),
-                r.after_amount
+            m(
+                format!(
+                    "{source}: change report {} {} does not reconcile in money: {} + {} new + {} increases − {} \
+                     decreases − {} stops = {}, but it says {}",
+                    r.period,
+                    r.scheme,
+                    r.before_amount,
+                    r.new_amount,
+                    r.increase_amount,
+                    r.decrease_amount,
+                    r.stop_amount,
+                    Fen(a),
+                    r.after_amount
+                ),
+                format!(
+                    "{source}: {} {} 的变动报告金额不平: {} + 新增 {} + 增发 {} − 减发 {} − 停发 {} = {}, 而报告为 {}",
+                    r.period,
+                    r.scheme,
+                    r.before_amount,
+                    r.new_amount,
+                    r.increase_amount,
+                    r.decrease_amount,
+                    r.stop_amount,
+                    Fen(a),
+                    r.after_amount
+                ),
             ),
             fix,
         ));
@@ -1707,7 +2117,7 @@ fn reconcile(r: &ChangeReport, source: &str, f: &mut Vec<Finding>) {
 /// `jiuzhu audit --change-report FILE`: reconciles an external report in the change_reports.csv columns.
 pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let rows = ledger::parse_from::<ChangeReport>(ledger::Origin::File(&shown), &bytes).with_context(|| {
         crate::i18n::tr(
             format!("{shown} is not a change report in the columns of ledgers/change_reports.csv"),
@@ -1720,9 +2130,13 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     }
     if f.is_empty() {
         if !args.quiet {
+            let n = rows.len();
             crate::outln!(
-                "audit --change-report {shown}: {} rows, every one reconciles",
-                rows.len()
+                "{}",
+                tr(
+                    format!("audit --change-report {shown}: {n} rows, every one reconciles"),
+                    format!("审计变动报告 {shown}: {n} 行, 全部平衡"),
+                )
             );
         }
         return Ok(Outcome::Done);
@@ -1730,7 +2144,14 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     for x in &f {
         crate::outln!("{}", x.line());
     }
-    crate::outln!("audit: {} findings in {shown}", f.len());
+    let n = f.len();
+    crate::outln!(
+        "{}",
+        tr(
+            format!("audit: {n} findings in {shown}"),
+            format!("审计: {shown} 中发现 {n} 项")
+        )
+    );
     Ok(Outcome::NeedsAttention)
 }
 
@@ -1746,14 +2167,26 @@ fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
         f.push(warn(
             "J401",
             &due.case_id,
-            format!(
-                "{} case overdue for re-check as of {as_of}: every {} month(s), last {}",
-                due.scheme,
-                due.months,
-                due.last.map_or("never".to_string(), |l| l.to_string())
+            m(
+                format!(
+                    "{} case overdue for re-check as of {as_of}: every {} month(s), last {}",
+                    due.scheme,
+                    due.months,
+                    due.last.map_or("never".to_string(), |l| l.to_string())
+                ),
+                format!(
+                    "{}案件截至 {as_of} 逾期未复核: 每 {} 个月一次, 上次 {}",
+                    scheme_zh(ctx.policy, &due.scheme),
+                    due.months,
+                    due.last.map_or("从未复核".to_string(), |l| l.to_string())
+                ),
             ),
-            "visit or re-verify the household (`jiuzhu verify --visits`), or record the follow-up visit that checked \
-             it (`jiuzhu intake --kind followups`), 动态管理",
+            m(
+                "visit or re-verify the household (`jiuzhu verify --visits`), or record the follow-up visit that \
+                 checked it (`jiuzhu intake --kind followups`), 动态管理",
+                "请入户或重新核查该户 (`jiuzhu verify --visits`), 或录入核查它的回访 (`jiuzhu intake --kind followups`), \
+                 动态管理",
+            ),
         ));
     }
 }
@@ -1775,32 +2208,56 @@ fn spot_check_findings(ctx: &Ctx, f: &mut Vec<Finding>) {
             "not_true" if !acted_on(ctx, case, since) => f.push(err(
                 "J501",
                 &s.case_id,
-                format!(
-                    "spot check {} found the case 不属实 ({}, {}) and it is still {}",
-                    s.sample,
-                    s.note,
-                    s.checker,
-                    case.status.as_str()
+                m(
+                    format!(
+                        "spot check {} found the case 不属实 ({}, {}) and it is still {}",
+                        s.sample,
+                        s.note,
+                        s.checker,
+                        case.status.as_str()
+                    ),
+                    format!(
+                        "抽查 {} 核查结果为不属实 ({}, {}), 而案件仍为 `{}`",
+                        s.sample,
+                        s.note,
+                        s.checker,
+                        case.status.as_str()
+                    ),
                 ),
-                "re-verify and re-decide the case (decrease, stop or refuse)",
+                m(
+                    "re-verify and re-decide the case (decrease, stop or refuse)",
+                    "请重新核查并审核确认该案件 (减发、停发或不予批准)",
+                ),
             )),
             "not_found" if !acted_on(ctx, case, since) => f.push(warn(
                 "J502",
                 &s.case_id,
-                format!(
-                    "spot check {}: the household was not found (未找到, {})",
-                    s.sample, s.note
+                m(
+                    format!(
+                        "spot check {}: the household was not found (未找到, {})",
+                        s.sample, s.note
+                    ),
+                    format!("抽查 {}: 未找到该户 ({})", s.sample, s.note),
                 ),
-                "visit again; a household that cannot be found is re-verified",
+                m(
+                    "visit again; a household that cannot be found is re-verified",
+                    "请再次入户; 找不到的家庭须重新核查",
+                ),
             )),
             "" => f.push(warn(
                 "J503",
                 &s.case_id,
-                format!("spot check {}: drawn, no result recorded yet", s.sample),
+                m(
+                    format!("spot check {}: drawn, no result recorded yet", s.sample),
+                    format!("抽查 {}: 已抽中, 尚未记录核查结果", s.sample),
+                ),
                 {
                     // The worksheet `audit --sample` wrote for this sample (its seed).
                     let sheet = spot_check_sheet(&s.sample);
-                    format!("fill in {0} and `jiuzhu audit --record {0}`", sheet.display())
+                    m(
+                        format!("fill in {0} and `jiuzhu audit --record {0}`", sheet.display()),
+                        format!("请填写 {0} 后运行 `jiuzhu audit --record {0}`", sheet.display()),
+                    )
                 },
             )),
             _ => {}
@@ -1816,9 +2273,17 @@ fn spot_check_sheet(sample: &str) -> PathBuf {
 /// A percentage in hundredths of a percent (`5%` → 500, `2.5` → 250).
 fn parse_percent(s: &str) -> Result<u32> {
     let t = s.trim().trim_end_matches(['%', '％']);
-    let f = Fen::parse_yuan(t).map_err(|_| anyhow!("--sample {s}: give a percentage such as 5% or 2.5"))?;
+    let f = Fen::parse_yuan(t).map_err(|_| {
+        anyhow!(
+            "--sample `{s}`: {}",
+            tr("give a percentage such as 5% or 2.5", "请给出百分比, 如 5% 或 2.5")
+        )
+    })?;
     if f.0 <= 0 || f.0 > 10_000 {
-        bail!("--sample {s}: a percentage above 0 and at most 100");
+        bail!(
+            "--sample `{s}`: {}",
+            tr("a percentage above 0 and at most 100", "百分比须大于 0 且不超过 100")
+        );
     }
     Ok(f.0 as u32)
 }
@@ -1860,7 +2325,13 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     let drawn = draw(&cases, seed, bp, args.stratify);
     let population = cases.iter().filter(|c| c.status == CaseStatus::Effective).count();
     if drawn.is_empty() {
-        bail!("no effective cases to draw a spot-check sample from");
+        bail!(
+            "{}",
+            tr(
+                "no effective cases to draw a spot-check sample from",
+                "没有正在享受救助的案件可供抽查"
+            )
+        );
     }
     if spot.iter().any(|s| s.sample == sample && !s.result.is_empty()) {
         let same: BTreeSet<&str> = spot
@@ -1870,7 +2341,15 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
             .collect();
         let now: BTreeSet<&str> = drawn.iter().map(|(id, _, _)| id.as_str()).collect();
         if same != now {
-            bail!("sample {sample} was already drawn and has results recorded; draw another with a new --seed");
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "sample {sample} was already drawn and has results recorded; draw another with a new --seed"
+                    ),
+                    format!("样本 {sample} 已抽取且已记录核查结果; 请用新的 --seed 另行抽取"),
+                )
+            );
         }
     }
     let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
@@ -1898,15 +2377,24 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
         });
     }
     let rel = spot_check_sheet(&sample);
-    let out = format!(
-        "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}{}",
-        if args.stratify { " --stratify" } else { "" },
-        drawn.len(),
-        if args.dry_run { "would be " } else { "" },
-        rel.display()
+    let out = tr(
+        format!(
+            "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}{}",
+            if args.stratify { " --stratify" } else { "" },
+            drawn.len(),
+            if args.dry_run { "would be " } else { "" },
+            rel.display()
+        ),
+        format!(
+            "抽查 `--sample {percent}% --seed {seed}{}`: 从 {population} 户享受救助的案件中抽出 {} 户; 核查表{} {}",
+            if args.stratify { " --stratify" } else { "" },
+            drawn.len(),
+            if args.dry_run { "将写入" } else { "" },
+            rel.display()
+        ),
     );
     if args.dry_run {
-        crate::outln!("dry run: {out}");
+        crate::outln!("{}{out}", tr("dry run: ", "试运行: "));
         for (id, rank, stratum) in &drawn {
             crate::outln!("  {id} #{rank} {stratum}");
         }
@@ -1941,15 +2429,29 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     Ok(Outcome::Done)
 }
 
-const H_CASE: &str = "案件编号 case";
-const H_NAME: &str = "户主 head";
-const H_VILLAGE: &str = "乡镇村 village";
-const H_SCHEME: &str = "救助类别 scheme";
-const H_RANK: &str = "抽取序号 rank";
-const H_RESULT: &str = "核查结果 result";
-const H_NOTE: &str = "说明 note";
-const H_CHECKER: &str = "核查人 checker";
-const H_DATE: &str = "核查日期 date";
+const H_CASE: &str = "案件编号";
+const H_NAME: &str = "户主";
+const H_VILLAGE: &str = "乡镇村";
+const H_SCHEME: &str = "救助类别";
+const H_RANK: &str = "抽取序号";
+const H_RESULT: &str = "核查结果";
+const H_NOTE: &str = "说明";
+const H_CHECKER: &str = "核查人";
+const H_DATE: &str = "核查日期";
+
+/// The headers as worksheets before these were Chinese only wrote them (`案件编号 case`, …): still read back.
+fn old_label(label: &str) -> &'static str {
+    match label {
+        H_CASE => "案件编号 case",
+        H_VILLAGE => "乡镇村 village",
+        H_SCHEME => "救助类别 scheme",
+        H_RESULT => "核查结果 result",
+        H_NOTE => "说明 note",
+        H_CHECKER => "核查人 checker",
+        H_DATE => "核查日期 date",
+        _ => "",
+    }
+}
 
 fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTreeMap<&str, &Case>) -> Result<Vec<u8>> {
     let columns = vec![
@@ -1995,7 +2497,7 @@ fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTre
         })
         .collect();
     writer::workbook_bytes(&[SheetSpec {
-        name: "抽查 spot check".into(),
+        name: "抽查".into(),
         title: Some(
             "抽查核实: 逐户入户核查, 填写核查结果 (属实/不属实/未找到)、说明、核查人和核查日期; 其他列已锁定".into(),
         ),
@@ -2016,11 +2518,20 @@ fn result_zh(r: &str) -> &'static str {
 
 fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
-    let sheet = writer::returned(&shown, &wb, "spot-check worksheet", H_CASE)?;
+    let what = tr("spot-check worksheet", "抽查核查表");
+    let sheet = match writer::returned(&shown, &wb, &what, H_CASE) {
+        Ok(s) => s,
+        Err(e) => writer::returned(&shown, &wb, &what, old_label(H_CASE)).map_err(|_| e)?,
+    };
     let sample = sheet.batch.clone();
-    let col = |l: &str| sheet.column(&shown, l);
+    // A worksheet of an older version names its columns in both languages.
+    let col = |l: &str| {
+        sheet
+            .column(&shown, l)
+            .or_else(|e| sheet.column(&shown, old_label(l)).map_err(|_| e))
+    };
     let (c_case, c_village, c_scheme) = (col(H_CASE)?, col(H_VILLAGE)?, col(H_SCHEME)?);
     let (c_res, c_note, c_checker, c_date) = (col(H_RESULT)?, col(H_NOTE)?, col(H_CHECKER)?, col(H_DATE)?);
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
@@ -2047,7 +2558,10 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         };
         let case_id = cell(c_case);
         let Some(s) = row_of.get(&case_id).map(|&i| &spot[i]) else {
-            problems.push(format!("{n}: case {case_id} is not in spot-check sample {sample}"));
+            problems.push(tr(
+                format!("{n}: case {case_id} is not in spot-check sample {sample}"),
+                format!("{n}: 案件 {case_id} 不在抽查样本 {sample} 中"),
+            ));
             continue;
         };
         on_sheet.insert(case_id.clone());
@@ -2057,7 +2571,10 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             .map(|x| x.label.clone())
             .unwrap_or(s.scheme.clone());
         if cell(c_village) != s.village.0 || cell(c_scheme) != label {
-            problems.push(format!("{n}: the locked cells of case {case_id} were changed"));
+            problems.push(tr(
+                format!("{n}: the locked cells of case {case_id} were changed"),
+                format!("{n}: 案件 {case_id} 的锁定单元格被改动"),
+            ));
         }
         let result = match cell(c_res).as_str() {
             "" => continue,
@@ -2065,41 +2582,50 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             NOT_TRUE => "not_true",
             NOT_FOUND => "not_found",
             other => {
-                problems.push(format!(
-                    "{n}: 核查结果 `{}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}",
-                    crate::domain::text::excerpt(other)
+                let v = crate::domain::text::excerpt(other);
+                problems.push(tr(
+                    format!("{n}: 核查结果 `{v}` is not one of {TRUE}, {NOT_TRUE}, {NOT_FOUND}"),
+                    format!("{n}: 核查结果 `{v}` 不是 {TRUE}、{NOT_TRUE}、{NOT_FOUND} 之一"),
                 ));
                 continue;
             }
         };
         let checker = cell(c_checker);
         if checker.is_empty() {
-            problems.push(format!("{n}: 核查人 is empty"));
+            problems.push(tr(format!("{n}: 核查人 is empty"), format!("{n}: 核查人为空")));
         }
         let day = match date::parse_date(&cell(c_date)) {
             Ok(d) => Some(d),
             Err(_) => {
-                problems.push(format!(
-                    "{n}: 核查日期 `{}` is not a date (write 2026-12-05)",
-                    crate::domain::text::excerpt(&cell(c_date))
+                let v = crate::domain::text::excerpt(&cell(c_date)).to_string();
+                problems.push(tr(
+                    format!("{n}: 核查日期 `{v}` is not a date (write 2026-12-05)"),
+                    format!("{n}: 核查日期 `{v}` 不是日期 (如 2026-12-05)"),
                 ));
                 None
             }
         };
         if !s.result.is_empty() && s.result != result {
-            problems.push(format!(
-                "{n}: case {case_id} already has a recorded result ({})",
-                result_zh(&s.result)
+            problems.push(tr(
+                format!(
+                    "{n}: case {case_id} already has a recorded result ({})",
+                    result_zh(&s.result)
+                ),
+                format!("{n}: 案件 {case_id} 已记录了核查结果 ({})", result_zh(&s.result)),
             ));
         }
         answers.push((case_id, result.to_string(), cell(c_note), checker, day));
     }
     if answers.is_empty() && problems.is_empty() {
-        problems.push("no row has a 核查结果".into());
+        problems.push(tr("no row has a 核查结果", "没有任何一行填写了核查结果"));
     }
     if !problems.is_empty() {
         bail!(
-            "{shown} refused, nothing recorded:\n  {}",
+            "{}\n  {}",
+            tr(
+                format!("{shown} refused, nothing recorded:"),
+                format!("{shown} 被拒收, 未记录任何内容:")
+            ),
             crate::ui::first_of(&problems, 20, "\n  ")
         );
     }
@@ -2116,14 +2642,25 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         }
     }
     let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    let mut out = format!(
-        "audit --record {shown}: sample {sample}: {} recorded{}",
-        counts.values().sum::<usize>(),
-        if summary.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", summary.join(", "))
-        }
+    let summary_zh: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v} 户")).collect();
+    let recorded = counts.values().sum::<usize>();
+    let mut out = tr(
+        format!(
+            "audit --record {shown}: sample {sample}: {recorded} recorded{}",
+            if summary.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", summary.join(", "))
+            }
+        ),
+        format!(
+            "抽查结果 {shown}: 样本 {sample}: 记录 {recorded} 户{}",
+            if summary_zh.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", summary_zh.join(", "))
+            }
+        ),
     );
     // The sample's cases still without a result need a person: those whose rows were deleted from the worksheet
     // and those left blank on it, named.
@@ -2185,7 +2722,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         Outcome::Done
     };
     if args.dry_run {
-        crate::outln!("dry run: {out}");
+        crate::outln!("{}{out}", tr("dry run: ", "试运行: "));
         return Ok(outcome);
     }
     let mut txn = Txn::new();
@@ -2216,29 +2753,27 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
 
 fn findings_workbook(f: &[Finding]) -> Result<Vec<u8>> {
     let columns = vec![
-        Column::new("代码 code", Kind::Code),
-        Column::new("级别 severity", Kind::Text),
-        Column::new("案件编号 case", Kind::Code),
-        Column::new("问题 finding", Kind::Text),
-        Column::new("处理 fix", Kind::Text),
+        Column::new("代码", Kind::Code),
+        Column::new("级别", Kind::Text),
+        Column::new("案件编号", Kind::Code),
+        Column::new("问题", Kind::Text),
+        Column::new("处理办法", Kind::Text),
     ];
     let rows = f
         .iter()
         .map(|x| {
             vec![
                 Value::from(x.code),
-                Value::from(match x.severity {
-                    Severity::Error => "错误 error",
-                    Severity::Warning => "警告 warning",
-                }),
+                Value::from(x.severity.label_zh()),
                 Value::from(x.case_id.as_str()),
-                Value::from(x.what.as_str()),
-                Value::from(x.fix.as_str()),
+                Value::from(x.what.zh()),
+                Value::from(x.fix.zh()),
             ]
         })
         .collect();
     writer::workbook_bytes(&[SheetSpec {
-        name: "审计发现 findings".into(),
+        name: "审计发现".into(),
+
         title: Some("审计发现: 每条一行, 代码见 docs/ledgers.md".into()),
         columns,
         rows,

@@ -15,7 +15,13 @@ use crate::sheet::reader::{self, Encoding};
 use crate::Outcome;
 
 pub fn run(file: &Path) -> Result<Outcome> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| {
+        crate::i18n::tr(
+            format!("cannot read {}", file.display()),
+            format!("无法读取 {}", file.display()),
+        )
+    })?;
+
     let name = file.display().to_string();
     let text = to_text(&name, &bytes)?;
     // A reader that stops early (`jiuzhu cat … | head`) is not an error: `ui::stdout` drops the rest.

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::i18n::tr;
+
 pub use crate::ledger::diff::{diff_tables, ledger_key, ColState, KeySpec, RowDiff, RowKind, TableDiff};
 use crate::sheet::reader::{self, Encoding};
 use crate::Outcome;
@@ -56,28 +58,54 @@ pub fn run(args: &Args) -> Result<Outcome> {
             };
             let at = csv_text(&a)?;
             let bt = csv_text(&b)?;
-            let d = diff_tables(&at, &bt, &key).with_context(|| format!("cannot diff {} and {}", a.label, b.label))?;
+            let d = diff_tables(&at, &bt, &key).with_context(|| {
+                tr(
+                    format!("cannot diff {} and {}", a.label, b.label),
+                    format!("无法比较 {} 和 {}", a.label, b.label),
+                )
+            })?;
             let differs = d.differs();
             if differs {
                 print_diff(&mut out, args.format, &a.label, &b.label, None, &d)?;
             } else if !args.quiet {
                 writeln!(
                     out,
-                    "no differences: {} and {} have the same {} row{} (key: {})",
-                    a.label,
-                    b.label,
-                    d.unchanged,
-                    if d.unchanged == 1 { "" } else { "s" },
-                    d.key_columns.join("+")
+                    "{}",
+                    tr(
+                        format!(
+                            "no differences: {} and {} have the same {} row{} (key: {})",
+                            a.label,
+                            b.label,
+                            d.unchanged,
+                            if d.unchanged == 1 { "" } else { "s" },
+                            d.key_columns.join("+")
+                        ),
+                        format!(
+                            "没有差异: {} 与 {} 的 {} 行相同 (主键 `{}`)",
+                            a.label,
+                            b.label,
+                            d.unchanged,
+                            d.key_columns.join("+")
+                        ),
+                    )
                 )?;
             }
             differs
         }
         (Kind::Workbook, Kind::Workbook) => diff_workbooks(&mut out, args, &a, &b)?,
         _ => bail!(
-            "{} and {} are not the same kind of file: compare a CSV with a CSV, or a workbook with a workbook",
-            a.label,
-            b.label
+            "{}",
+            tr(
+                format!(
+                    "{} and {} are not the same kind of file: compare a CSV with a CSV, or a workbook with a \
+                     workbook",
+                    a.label, b.label
+                ),
+                format!(
+                    "{} 与 {} 不是同一类文件: 请用 CSV 比 CSV, 工作簿比工作簿",
+                    a.label, b.label
+                ),
+            )
         ),
     };
     out.flush()?;
@@ -115,14 +143,21 @@ fn load(dir: &Path, spec: &str) -> Result<Side> {
         dir.join(spec)
     };
     let (name, bytes) = if path.is_file() {
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {spec}"))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| tr(format!("cannot read {spec}"), format!("无法读取 {spec}")))?;
         (spec.to_string(), bytes)
     } else if let Some((rev, p)) = spec.split_once(':').filter(|(r, p)| !r.is_empty() && !p.is_empty()) {
         (p.to_string(), crate::git::show(dir, rev, p)?)
     } else {
         bail!(
-            "cannot read {spec}: no such file (a file as it was in Git is written REV:PATH, e.g. \
-             HEAD~1:ledgers/cases.csv)"
+            "{}",
+            tr(
+                format!(
+                    "cannot read {spec}: no such file (a file as it was in Git is written REV:PATH, e.g. \
+                     HEAD~1:ledgers/cases.csv)"
+                ),
+                format!("无法读取 {spec}: 文件不存在 (Git 中某一版本的文件写作 REV:PATH, 如 HEAD~1:ledgers/cases.csv)"),
+            )
         );
     };
     let kind = kind_of(&name, &bytes);
@@ -174,7 +209,13 @@ fn csv_text(side: &Side) -> Result<std::borrow::Cow<'_, [u8]>> {
     }
     let (text, _, errors) = encoding_rs::GB18030.decode(bytes);
     if errors {
-        bail!("{} is neither UTF-8 nor GBK/GB18030 text", side.label);
+        bail!(
+            "{}",
+            tr(
+                format!("{} is neither UTF-8 nor GBK/GB18030 text", side.label),
+                format!("{} 既不是 UTF-8 也不是 GBK/GB18030 文本", side.label),
+            )
+        );
     }
     Ok(std::borrow::Cow::Owned(text.into_owned().into_bytes()))
 }
@@ -377,14 +418,29 @@ fn print_table(out: &mut impl Write, a: &str, b: &str, sheet: Option<&str>, d: &
     writeln!(out, "+++ {b}")?;
     writeln!(
         out,
-        "{what}{} added, {} removed, {} changed, {} unchanged row{} (key: {})",
-        d.added,
-        d.removed,
-        d.changed,
-        d.unchanged,
-        plural(d.unchanged),
-        d.key_columns.join("+")
+        "{}",
+        tr(
+            format!(
+                "{what}{} added, {} removed, {} changed, {} unchanged row{} (key: {})",
+                d.added,
+                d.removed,
+                d.changed,
+                d.unchanged,
+                plural(d.unchanged),
+                d.key_columns.join("+")
+            ),
+            format!(
+                "{}新增 {} 行, 删除 {} 行, 改动 {} 行, 未变 {} 行 (主键 `{}`)",
+                sheet.map(|s| format!("工作表 {s}: ")).unwrap_or_default(),
+                d.added,
+                d.removed,
+                d.changed,
+                d.unchanged,
+                d.key_columns.join("+")
+            ),
+        )
     )?;
+
     let cols = |state: ColState| -> Vec<&str> {
         d.columns
             .iter()

@@ -35,7 +35,7 @@ use crate::domain::mask;
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
-use crate::i18n::tr;
+use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Batch, Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Goods, GoodsStatus, Payment, PaymentKind,
@@ -79,10 +79,21 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             period,
             override_budget,
         } => {
-            let p = Period::parse(period).map_err(|e| anyhow!("--period {period}: {e} (write e.g. 2026-12)"))?;
+            let p = Period::parse(period).map_err(|e| {
+                anyhow!(
+                    "--period {period}: {}",
+                    tr(format!("{e} (write e.g. 2026-12)"), format!("{} (如 2026-12)", e.zh()))
+                )
+            })?;
             let reason = override_budget.as_deref().map(str::trim).filter(|r| !r.is_empty());
             if override_budget.is_some() && reason.is_none() {
-                bail!("--override-budget needs the reason (e.g. the meeting that approved the extra money)");
+                bail!(
+                    "{}",
+                    tr(
+                        "--override-budget needs the reason (e.g. the meeting that approved the extra money)",
+                        "--override-budget 须写明原因 (如批准追加资金的会议)"
+                    )
+                );
             }
             issue(ws, args, p, reason)
         }
@@ -227,17 +238,25 @@ pub fn due_months(decisions: &[&Decision], kind: SchemeKind, through: Period) ->
 }
 
 /// Why an account cannot be paid into, or None when it can.
-pub fn account_problem(account: &str, min: u32, max: u32) -> Option<String> {
+pub fn account_problem(account: &str, min: u32, max: u32) -> Option<Msg> {
     let a = account.trim();
     if a.is_empty() {
-        return Some("无银行账号 (no account)".into());
+        return Some(Msg::new("no bank account", "无银行账号"));
     }
     if !a.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(format!("账号 {} 含非数字字符 (not digits only)", mask::account(a)));
+        let m = mask::account(a);
+        return Some(Msg::new(
+            format!("account {m} is not digits only"),
+            format!("账号 {m} 含非数字字符"),
+        ));
     }
     let n = a.len() as u32;
     if n < min || n > max {
-        return Some(format!("账号 {} 为 {n} 位, 不在 {min}–{max} 位之间", mask::account(a)));
+        let m = mask::account(a);
+        return Some(Msg::new(
+            format!("account {m} has {n} digits, not {min}–{max}"),
+            format!("账号 {m} 为 {n} 位, 不在 {min}–{max} 位之间"),
+        ));
     }
     None
 }
@@ -272,7 +291,7 @@ impl Totals {
 
 struct Invariants {
     by_scheme_month: BTreeMap<(String, Period), Totals>,
-    violations: Vec<String>,
+    violations: Vec<Msg>,
 }
 
 /// Checks the money invariants over every case and month up to `through`.
@@ -282,7 +301,10 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     let mut live: BTreeMap<(&str, Period), i64> = BTreeMap::new();
     for p in st.payments.iter().filter(|p| is_live(p)) {
         let Ok(m) = Period::parse(&p.period) else {
-            violations.push(format!("payment {} has no valid month `{}`", p.payment_id, p.period));
+            violations.push(Msg::new(
+                format!("payment {} has no valid month `{}`", p.payment_id, p.period),
+                format!("付款 {} 的所属月份 `{}` 无效", p.payment_id, p.period),
+            ));
             continue;
         };
         *live.entry((p.case_id.as_str(), m)).or_default() += p.amount.0;
@@ -319,25 +341,45 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     for ((case_id, m), issued) in &live {
         let due = due_of.get(&(*case_id, *m)).copied().unwrap_or(0);
         if *issued > due {
-            violations.push(format!(
-                "case {case_id} month {m}: issued {} but the amount in force is {} (overpaid {}; 追回 and correct \
-                 the ledgers, or restore them from Git)",
-                Fen(*issued),
-                Fen(due),
-                Fen(issued - due)
+            violations.push(Msg::new(
+                format!(
+                    "case {case_id} month {m}: issued {} but the amount in force is {} (overpaid {}; recover the \
+                     money and correct the ledgers, or restore them from Git)",
+                    Fen(*issued),
+                    Fen(due),
+                    Fen(issued - due)
+                ),
+                format!(
+                    "案件 {case_id} {m} 月: 已发放 {}, 而现行金额为 {} (多发 {}; 请追回并更正台账, 或从 Git 恢复台账)",
+                    Fen(*issued),
+                    Fen(due),
+                    Fen(issued - due)
+                ),
             ));
         }
     }
     for ((scheme, m), t) in &by {
         if t.decided != t.issued() + t.unissued && violations.is_empty() {
-            violations.push(format!(
-                "{scheme} {m}: decided {} ≠ issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
-                Fen(t.decided),
-                Fen(t.issued()),
-                Fen(t.paid),
-                Fen(t.failed),
-                Fen(t.outstanding),
-                Fen(t.unissued)
+            violations.push(Msg::new(
+                format!(
+                    "{scheme} {m}: decided {} ≠ issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
+                    Fen(t.decided),
+                    Fen(t.issued()),
+                    Fen(t.paid),
+                    Fen(t.failed),
+                    Fen(t.outstanding),
+                    Fen(t.unissued)
+                ),
+                format!(
+                    "{} {m}: 核定 {} ≠ 已发放 {} (成功 {} + 失败 {} + 待回盘 {}) + 未发放 {}",
+                    scheme_label(policy, scheme),
+                    Fen(t.decided),
+                    Fen(t.issued()),
+                    Fen(t.paid),
+                    Fen(t.failed),
+                    Fen(t.outstanding),
+                    Fen(t.unissued)
+                ),
             ));
         }
     }
@@ -349,13 +391,23 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         let ps: &[&Payment] = of_batch.get(b.batch.as_str()).map_or(&[], Vec::as_slice);
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
         if ps.len() as u32 != b.payments || sum != b.amount.0 {
-            violations.push(format!(
-                "batch {}: batches.csv records {} payments, {} but payments.csv holds {} payments, {}",
-                b.batch,
-                b.payments,
-                b.amount,
-                ps.len(),
-                Fen(sum)
+            violations.push(Msg::new(
+                format!(
+                    "batch {}: batches.csv records {} payments, {} but payments.csv holds {} payments, {}",
+                    b.batch,
+                    b.payments,
+                    b.amount,
+                    ps.len(),
+                    Fen(sum)
+                ),
+                format!(
+                    "批次 {}: batches.csv 记录 {} 笔、{} 元, 而 payments.csv 中为 {} 笔、{} 元",
+                    b.batch,
+                    b.payments,
+                    b.amount,
+                    ps.len(),
+                    Fen(sum)
+                ),
             ));
         }
     }
@@ -370,16 +422,22 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         if !p.reissue_of.is_empty() {
             match by_id.get(p.reissue_of.as_str()) {
                 Some(f) if f.status == PaymentStatus::Reissued && f.amount == p.amount => {}
-                _ => violations.push(format!(
-                    "payment {} reissues {}, which is not a reissued payment of the same amount",
-                    p.payment_id, p.reissue_of
+                _ => violations.push(Msg::new(
+                    format!(
+                        "payment {} reissues {}, which is not a reissued payment of the same amount",
+                        p.payment_id, p.reissue_of
+                    ),
+                    format!(
+                        "付款 {} 重发的 {} 不是金额相同、已标为重发的付款",
+                        p.payment_id, p.reissue_of
+                    ),
                 )),
             }
         }
         if p.status == PaymentStatus::Reissued && !reissued.contains(p.payment_id.as_str()) {
-            violations.push(format!(
-                "payment {} is marked reissued but nothing reissues it",
-                p.payment_id
+            violations.push(Msg::new(
+                format!("payment {} is marked reissued but nothing reissues it", p.payment_id),
+                format!("付款 {} 标为已重发, 但没有重发它的付款", p.payment_id),
             ));
         }
     }
@@ -396,7 +454,7 @@ pub(crate) fn money_violations(
     decisions: &[Decision],
     payments: &[Payment],
     batches: &[Batch],
-) -> Vec<String> {
+) -> Vec<Msg> {
     let Some(through) = payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max() else {
         return Vec::new();
     };
@@ -417,8 +475,17 @@ fn refuse_on_violation(inv: &Invariants) -> Result<()> {
         return Ok(());
     }
     bail!(
-        "the money does not balance, nothing done:\n  {}",
-        inv.violations.iter().take(30).cloned().collect::<Vec<_>>().join("\n  ")
+        "{}\n  {}",
+        tr(
+            "the money does not balance, nothing done:",
+            "资金核对不平, 未做任何改动:"
+        ),
+        inv.violations
+            .iter()
+            .take(30)
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n  ")
     )
 }
 
@@ -431,7 +498,7 @@ struct Unpaid {
     case_id: String,
     month: Period,
     amount: Fen,
-    reason: String,
+    reason: Msg,
 }
 
 fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&str>) -> Result<Outcome> {
@@ -441,7 +508,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let batch = period.to_string();
     let mut months: Vec<Period> = Vec::new();
     for m in policy.disbursement.months_of(&batch) {
-        months.push(Period::parse(&m).map_err(|e| anyhow!("disbursement.combine month {m}: {e}"))?);
+        months.push(Period::parse(&m).map_err(|e| anyhow!("disbursement.combine {m}: {}", tr(e.to_string(), e.zh())))?);
     }
     let through = months.iter().copied().max().unwrap_or(period);
     let first = months.iter().copied().min().unwrap_or(period);
@@ -454,10 +521,27 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             .map(|b| b.batch.clone())
             .max()
         {
-            bail!("batch {later} is already issued; money due for {batch} goes into the next batch (run --period after {later})");
+            bail!(
+                "{}",
+                tr(
+                    format!(
+                        "batch {later} is already issued; money due for {batch} goes into the next batch (run \
+                         --period after {later})"
+                    ),
+                    format!(
+                        "批次 {later} 已发放; {batch} 应发的资金并入下一批次 (请用 {later} 之后的月份运行 --period)"
+                    ),
+                )
+            );
         }
         if let Some(b) = st.batches.iter().find(|b| b.months.split(';').any(|m| m == batch)) {
-            bail!("{batch} was paid in the combined batch {}; nothing to issue", b.batch);
+            bail!(
+                "{}",
+                tr(
+                    format!("{batch} was paid in the combined batch {}; nothing to issue", b.batch),
+                    format!("{batch} 已在合并批次 {} 中发放; 无需再发", b.batch),
+                )
+            );
         }
     }
     let (min_d, max_d) = (
@@ -564,16 +648,22 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         let case = st.case(&f.case_id);
         let account = case.map(|c| c.bank_account.trim().to_string()).unwrap_or_default();
         let why = if f.batch >= batch {
-            Some(format!(
-                "银行退回: {} — 在下一批次重发 (reissued in a later batch)",
-                f.reason
+            Some(Msg::new(
+                format!("returned by the bank: {} — reissued in a later batch", f.reason),
+                format!("银行退回: {} — 在下一批次重发", f.reason),
             ))
         } else if let Some(p) = account_problem(&account, min_d, max_d) {
-            Some(format!("银行退回: {}; {p}", f.reason))
+            Some(Msg::new(
+                format!("returned by the bank: {}; {}", f.reason, p.en),
+                format!("银行退回: {}; {}", f.reason, p.zh),
+            ))
         } else if account == f.account.0 {
-            Some(format!(
-                "银行退回: {}; 账号未更正, 等待更正后重发 (waiting for a corrected account)",
-                f.reason
+            Some(Msg::new(
+                format!(
+                    "returned by the bank: {}; the account is not corrected yet, reissued once it is",
+                    f.reason
+                ),
+                format!("银行退回: {}; 账号未更正, 等待更正后重发", f.reason),
             ))
         } else {
             None
@@ -636,28 +726,48 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             over.push((b.scheme.clone(), Fen(spent), b.amount.0));
         }
     }
-    let over_text: Vec<String> = over
+    let over_text: Vec<Msg> = over
         .iter()
         .map(|(s, spent, budget)| {
-            format!(
-                "{}: batch {spent} > budget {budget} (over by {})",
-                scheme_label(policy, s),
-                Fen(spent.0 - budget.0)
+            Msg::new(
+                format!(
+                    "{}: batch {spent} > budget {budget} (over by {})",
+                    scheme_label(policy, s),
+                    Fen(spent.0 - budget.0)
+                ),
+                format!(
+                    "{}: 本批次 {spent} 元 > 预算 {budget} 元 (超出 {} 元)",
+                    scheme_label(policy, s),
+                    Fen(spent.0 - budget.0)
+                ),
             )
         })
         .collect();
     if !over.is_empty() && override_reason.is_none() {
+        let lines: Vec<String> = over_text.iter().map(|m| m.to_string()).collect();
         bail!(
-            "batch {batch} exceeds the budget, nothing issued:\n  {}\nAsk for more budget (disbursement.budgets in \
-             jiuzhu.yaml), or issue it anyway with --override-budget \"REASON\" (recorded in the journal and the 汇总表).",
-            over_text.join("\n  ")
+            "{}",
+            tr(
+                format!(
+                    "batch {batch} exceeds the budget, nothing issued:\n  {}\nAsk for more budget \
+                     (disbursement.budgets in jiuzhu.yaml), or issue it anyway with --override-budget \"REASON\" \
+                     (recorded in the journal and the 汇总表).",
+                    lines.join("\n  ")
+                ),
+                format!(
+                    "批次 {batch} 超出预算, 未发放:\n  {}\n请申请追加预算 (jiuzhu.yaml 中的 disbursement.budgets), \
+                     或用 --override-budget \"原因\" 超预算发放 (原因记入日志和汇总表)。",
+                    lines.join("\n  ")
+                ),
+            )
         );
     }
     let override_used = if over.is_empty() { None } else { override_reason };
 
     if !frozen && !new_payments.is_empty() {
-        let sum =
-            Fen::checked_sum(new_payments.iter().map(|p| p.amount)).ok_or_else(|| anyhow!("batch total overflows"))?;
+        let sum = Fen::checked_sum(new_payments.iter().map(|p| p.amount))
+            .ok_or_else(|| anyhow!("{}", tr("batch total overflows", "批次合计金额溢出")))?;
+
         st.batches.push(Batch {
             batch: batch.clone(),
             months: months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(";"),
@@ -676,31 +786,58 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let in_batch: Vec<&Payment> = st.payments.iter().filter(|p| p.batch == batch).collect();
     let recorded = st.batches.iter().find(|b| b.batch == batch).cloned();
     unpaid.sort_by(|a, b| (&a.case_id, a.month).cmp(&(&b.case_id, b.month)));
-    let prefix = if args.dry_run { "dry run: " } else { "" };
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
     let total = Fen(in_batch.iter().map(|p| p.amount.0).sum());
-    let mut out = format!(
-        "{prefix}disburse {batch}: {} payments, {total}{}{}; {} not paid{}",
-        in_batch.len(),
-        if arrears > 0 {
-            format!(" ({arrears} arrears)")
-        } else {
-            String::new()
-        },
-        if reissued.is_empty() {
-            String::new()
-        } else {
-            format!(", {} reissued", reissued.len())
-        },
-        unpaid.len(),
-        if frozen {
-            " (batch already issued: reproduced, nothing added)"
-        } else {
-            ""
-        },
+    let mut out = tr(
+        format!(
+            "{prefix}disburse {batch}: {} payments, {total}{}{}; {} not paid{}",
+            in_batch.len(),
+            if arrears > 0 {
+                format!(" ({arrears} arrears)")
+            } else {
+                String::new()
+            },
+            if reissued.is_empty() {
+                String::new()
+            } else {
+                format!(", {} reissued", reissued.len())
+            },
+            unpaid.len(),
+            if frozen {
+                " (batch already issued: reproduced, nothing added)"
+            } else {
+                ""
+            },
+        ),
+        format!(
+            "{prefix}发放 {batch}: {} 笔, {total} 元{}{}; 未发放 {} 笔{}",
+            in_batch.len(),
+            if arrears > 0 {
+                format!(" (含补发 {arrears} 笔)")
+            } else {
+                String::new()
+            },
+            if reissued.is_empty() {
+                String::new()
+            } else {
+                format!(", 重发 {} 笔", reissued.len())
+            },
+            unpaid.len(),
+            if frozen {
+                " (该批次已发放: 按原样重新生成, 未新增)"
+            } else {
+                ""
+            },
+        ),
     );
     if urgent > 0 {
-        out.push_str(&format!(
-            "\n  {urgent} urgent (先行救助) payments, marked in the note and the 汇总表"
+        out.push_str(&tr(
+            format!("\n  {urgent} urgent (先行救助) payments, marked in the note and the 汇总表"),
+            format!("\n  先行救助 {urgent} 笔, 已在附言和汇总表中标明"),
         ));
     }
     let mut per: BTreeMap<&str, Totals> = BTreeMap::new();
@@ -715,27 +852,44 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         }
     }
     for (scheme, t) in &per {
-        out.push_str(&format!(
-            "\n  money check {} to {through}: decided {} = issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
-            scheme_label(policy, scheme),
+        let (d, i, p, f, o, u) = (
             Fen(t.decided),
             Fen(t.issued()),
             Fen(t.paid),
             Fen(t.failed),
             Fen(t.outstanding),
-            Fen(t.unissued)
+            Fen(t.unissued),
+        );
+        let label = scheme_label(policy, scheme);
+        out.push_str(&tr(
+            format!(
+                "\n  money check {label} to {through}: decided {d} = issued {i} (paid {p} + failed {f} + outstanding \
+                 {o}) + unissued {u}"
+            ),
+            format!(
+                "\n  资金核对 {label} 截至 {through}: 核定 {d} = 已发放 {i} (成功 {p} + 失败 {f} + 待回盘 {o}) + 未发放 {u}"
+            ),
         ));
     }
     let mut txn = Txn::new();
     if let Some(rec) = &recorded {
         let files = bank_files(policy, &st, rec, &in_batch)?;
         for f in &files {
-            out.push_str(&format!(
-                "\n  {}: {} payments, {} ({})",
-                f.path.display(),
-                f.count,
-                Fen(f.sum),
-                f.profile
+            out.push_str(&tr(
+                format!(
+                    "\n  {}: {} payments, {} ({})",
+                    f.path.display(),
+                    f.count,
+                    Fen(f.sum),
+                    f.profile
+                ),
+                format!(
+                    "\n  {}: {} 笔, {} 元 (格式 `{}`)",
+                    f.path.display(),
+                    f.count,
+                    Fen(f.sum),
+                    f.profile
+                ),
             ));
             txn.put(&f.path, f.bytes.clone());
         }
@@ -758,16 +912,23 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             &summary_rel,
             summary_workbook(policy, &st, rec, &in_batch, &files, &unpaid, &over_text)?,
         );
-        out.push_str(&format!("\n  to sign: {}", summary_rel.display()));
+        out.push_str(&tr(
+            format!("\n  to sign: {}", summary_rel.display()),
+            format!("\n  待签字: {}", summary_rel.display()),
+        ));
         if !rec.budget_override.is_empty() {
-            out.push_str(&format!("\n  budget overridden: {}", rec.budget_override));
+            out.push_str(&tr(
+                format!("\n  budget overridden: {}", rec.budget_override),
+                format!("\n  超预算发放: {}", rec.budget_override),
+            ));
         }
     } else {
-        out.push_str("\n  nothing due: no batch issued");
+        out.push_str(&tr("\n  nothing due: no batch issued", "\n  没有应发款项: 未生成批次"));
     }
     if pending_next > 0 {
-        out.push_str(&format!(
-            "\n  {pending_next} payments became due after this batch was issued: they go into the next batch"
+        out.push_str(&tr(
+            format!("\n  {pending_next} payments became due after this batch was issued: they go into the next batch"),
+            format!("\n  {pending_next} 笔在本批次发放后才到期: 并入下一批次"),
         ));
     }
     for u in unpaid.iter().take(50) {
@@ -775,9 +936,15 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             .case(&u.case_id)
             .map(|c| c.applicant_name.0.clone())
             .unwrap_or_default();
-        out.push_str(&format!(
-            "\n  not paid {} {name} {} {}: {}",
-            u.case_id, u.month, u.amount, u.reason
+        out.push_str(&tr(
+            format!(
+                "\n  not paid {} {name} {} {}: {}",
+                u.case_id, u.month, u.amount, u.reason.en
+            ),
+            format!(
+                "\n  未发放 {} {name} {} {}: {}",
+                u.case_id, u.month, u.amount, u.reason.zh
+            ),
         ));
     }
     // Approved decisions not yet in force pay nothing: say so, since a decide run without --as-of after the notice
@@ -788,10 +955,17 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         .filter(|d| d.status == crate::ledger::DecisionStatus::Approved)
         .count();
     if approved > 0 {
-        out.push_str(&format!(
-            "\n  {approved} approved decisions are not in force yet and pay nothing: once their notice is over, run \
-             `{} decide --period {period} --as-of DATE`, then this step again",
-            ws.jiuzhu()
+        out.push_str(&tr(
+            format!(
+                "\n  {approved} approved decisions are not in force yet and pay nothing: once their notice is over, \
+                 run `{} decide --period {period} --as-of DATE`, then this step again",
+                ws.jiuzhu()
+            ),
+            format!(
+                "\n  {approved} 个已批准的决定尚未生效, 不发放: 公示期满后运行 `{} decide --period {period} --as-of 日期`, \
+                 再运行本步骤",
+                ws.jiuzhu()
+            ),
         ));
     }
     let outcome = if unpaid.is_empty() && approved == 0 {
@@ -812,7 +986,10 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
                 reissued.len(),
                 unpaid.len(),
                 match override_used {
-                    Some(r) => format!("; budget override: {r} ({})", over_text.join("; ")),
+                    Some(r) => format!(
+                        "; budget override: {r} ({})",
+                        over_text.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join("; ")
+                    ),
                     None => String::new(),
                 }
             ),
@@ -867,7 +1044,7 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
         let bank = p.bank_name.trim().to_string();
         let Some((name, profile)) = policy.disbursement.profile_for(&bank) else {
             missing.insert(if bank.is_empty() {
-                "(开户银行 blank)".to_string()
+                tr("(开户银行 blank)", "(开户银行为空)")
             } else {
                 bank
             });
@@ -885,10 +1062,19 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
             .push(p);
     }
     if !missing.is_empty() {
+        let banks = missing.into_iter().collect::<Vec<_>>().join("、");
         bail!(
-            "no bank profile for {}: map the bank to a profile under disbursement.banks in jiuzhu.yaml, or set \
-             disbursement.default_profile",
-            missing.into_iter().collect::<Vec<_>>().join("、")
+            "{}",
+            tr(
+                format!(
+                    "no bank profile for {banks}: map the bank to a profile under disbursement.banks in jiuzhu.yaml, \
+                     or set disbursement.default_profile"
+                ),
+                format!(
+                    "{banks} 没有对应的银行格式: 请在 jiuzhu.yaml 的 disbursement.banks 下为该银行指定格式, 或设置 \
+                     disbursement.default_profile"
+                ),
+            )
         );
     }
     let mut out = Vec::new();
@@ -896,8 +1082,12 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
         ps.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
         let profile = &policy.disbursement.profiles[&name];
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
-        let (bytes, replaced) = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps)
-            .with_context(|| format!("bank file {} (profile {name})", path.display()))?;
+        let (bytes, replaced) = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps).with_context(|| {
+            tr(
+                format!("bank file {} (profile {name})", path.display()),
+                format!("银行文件 {} (格式 `{name}`)", path.display()),
+            )
+        })?;
         out.push(BankFile {
             path,
             profile: name,
@@ -984,13 +1174,25 @@ fn encode(s: &str, enc: BankEncoding) -> Vec<u8> {
 fn decode(bytes: &[u8], enc: BankEncoding) -> Result<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match enc {
-        BankEncoding::Utf8 => std::str::from_utf8(bytes)
-            .map(str::to_string)
-            .map_err(|_| anyhow!("the file is not UTF-8; is the profile's encoding right?")),
+        BankEncoding::Utf8 => std::str::from_utf8(bytes).map(str::to_string).map_err(|_| {
+            anyhow!(
+                "{}",
+                tr(
+                    "the file is not UTF-8; is the profile's encoding right?",
+                    "文件不是 UTF-8 编码; 请检查银行格式中的 `encoding` 设置"
+                )
+            )
+        }),
         BankEncoding::Gbk | BankEncoding::Gb18030 => {
             let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
-                bail!("the file is not GBK text; is the profile's encoding right?");
+                bail!(
+                    "{}",
+                    tr(
+                        "the file is not GBK text; is the profile's encoding right?",
+                        "文件不是 GBK 编码的文本; 请检查银行格式中的 `encoding` 设置"
+                    )
+                );
             }
             Ok(s.into_owned())
         }
@@ -1014,10 +1216,21 @@ fn pad(bytes: Vec<u8>, col: &BankColumn) -> Result<Vec<u8>> {
             _ => value.into_owned(),
         };
         bail!(
-            "`{shown}` is {} bytes, wider than the column `{}` ({} bytes)",
-            bytes.len(),
-            col.label,
-            col.width
+            "{}",
+            tr(
+                format!(
+                    "`{shown}` is {} bytes, wider than the column `{}` ({} bytes)",
+                    bytes.len(),
+                    col.label,
+                    col.width
+                ),
+                format!(
+                    "`{shown}` 占 {} 字节, 超过栏目 `{}` 的宽度 ({} 字节)",
+                    bytes.len(),
+                    col.label,
+                    col.width
+                ),
+            )
         );
     }
     let fill = vec![col.pad as u8; col.width - bytes.len()];
@@ -1175,7 +1388,7 @@ fn summary_workbook(
     payments: &[&Payment],
     files: &[BankFile],
     unpaid: &[Unpaid],
-    over: &[String],
+    over: &[Msg],
 ) -> Result<Vec<u8>> {
     // (scheme, township, village) → (cases, payments, fen)
     type Place = (String, String, String);
@@ -1215,12 +1428,9 @@ fn summary_workbook(
         Value::Money(batch.amount),
     ]);
     if !batch.budget_override.is_empty() {
-        rows.push(vec![Value::from(format!(
-            "超预算发放 (budget overridden): {}",
-            batch.budget_override
-        ))]);
+        rows.push(vec![Value::from(format!("超预算发放: {}", batch.budget_override))]);
         for o in over {
-            rows.push(vec![Value::from(o.as_str())]);
+            rows.push(vec![Value::from(o.zh())]);
         }
     }
     for who in ["经办人签字:", "审核人签字:", "单位负责人签字:"] {
@@ -1247,7 +1457,7 @@ fn summary_workbook(
     }];
     sheets.push(SheetSpec {
         name: "银行文件".into(),
-        title: Some("银行代发文件及控制数 (control totals)".into()),
+        title: Some("银行代发文件及控制数".into()),
         columns: vec![
             Column::new("文件", Kind::Text),
             Column::new("开户银行", Kind::Text),
@@ -1316,9 +1526,7 @@ fn summary_workbook(
         sheets.push(SheetSpec {
             name: "替换字符".into(),
             title: Some(
-                "银行文件编码无法表示的字符 (生僻字) 已按 replacement 替换写入: 请与银行核对这些付款 \
-                 (characters the bank file's encoding cannot hold, written as the profile's replacement)"
-                    .into(),
+                "银行文件编码无法表示的字符 (生僻字) 已按银行格式设定的替代字符写入: 请与银行核对这些付款".into(),
             ),
             columns: vec![
                 Column::new("流水号", Kind::Code),
@@ -1346,7 +1554,8 @@ fn summary_workbook(
     }
     sheets.push(SheetSpec {
         name: "未发放".into(),
-        title: Some("未发放 (not paid): 更正账号后下一批次发放".into()),
+        title: Some("未发放: 更正账号后下一批次发放".into()),
+
         columns: vec![
             Column::new("案件编号", Kind::Code),
             Column::new("姓名", Kind::Text),
@@ -1365,7 +1574,7 @@ fn summary_workbook(
                     Value::from(c.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default()),
                     Value::from(u.month.to_string()),
                     Value::Money(u.amount),
-                    Value::from(u.reason.as_str()),
+                    Value::from(u.reason.zh()),
                 ]
             })
             .collect(),
@@ -1398,7 +1607,12 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
     let rows: Vec<Vec<String>> = match ftype {
         BankFileType::Xlsx => {
             let wb = reader::read_workbook_bytes(&format!("{shown}.xlsx"), bytes, Encoding::Detect)?;
-            let sheet = wb.sheets.first().ok_or_else(|| anyhow!("{shown} has no sheets"))?;
+            let sheet = wb.sheets.first().ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    tr(format!("{shown} has no sheets"), format!("{shown} 没有工作表"))
+                )
+            })?;
             sheet
                 .rows
                 .iter()
@@ -1413,7 +1627,12 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
                 .from_reader(text.as_bytes());
             let mut rows = Vec::new();
             for r in rdr.records() {
-                let r = r.with_context(|| format!("{shown}: not readable as CSV"))?;
+                let r = r.with_context(|| {
+                    tr(
+                        format!("{shown}: not readable as CSV"),
+                        format!("{shown}: 无法按 CSV 读取"),
+                    )
+                })?;
                 rows.push(r.iter().map(text::normalize).collect());
             }
             rows
@@ -1458,13 +1677,18 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
             essential.then_some((i, p))
         });
         let (i, p) = found.ok_or_else(|| {
+            let cols = rf
+                .columns
+                .iter()
+                .map(|c| c.label.as_str())
+                .collect::<Vec<_>>()
+                .join("、");
             anyhow!(
-                "{shown}: no header row with the columns {} (profile returns.columns)",
-                rf.columns
-                    .iter()
-                    .map(|c| c.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
+                "{}",
+                tr(
+                    format!("{shown}: no header row with the columns {cols} (profile returns.columns)"),
+                    format!("{shown}: 找不到含 {cols} 各列的表头行 (银行格式的 returns.columns)"),
+                )
             )
         })?;
         start = i + 1;
@@ -1525,18 +1749,29 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         None => match (&d.default_profile, d.profiles.len()) {
             (Some(p), _) => p.clone(),
             (None, 1) => d.profiles.keys().next().cloned().unwrap_or_default(),
-            _ => bail!(
-                "give --profile NAME: which bank's return file is it? (profiles: {})",
-                d.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
+            _ => {
+                let names = d.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+                bail!(
+                    "{}",
+                    tr(
+                        format!("give --profile NAME: which bank's return file is it? (profiles: {names})"),
+                        format!("请用 --profile 指明这是哪家银行的回盘文件 (可选格式: {names})"),
+                    )
+                )
+            }
         },
     };
-    let prof = d
-        .profiles
-        .get(&name)
-        .ok_or_else(|| anyhow!("no bank profile `{name}` under disbursement.profiles in jiuzhu.yaml"))?;
+    let prof = d.profiles.get(&name).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            tr(
+                format!("no bank profile `{name}` under disbursement.profiles in jiuzhu.yaml"),
+                format!("jiuzhu.yaml 的 disbursement.profiles 下没有银行格式 `{name}`"),
+            )
+        )
+    })?;
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let sha = sha256_hex(&bytes);
     let lines = parse_return(prof, &shown, &bytes)?;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
@@ -1545,7 +1780,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut marks: Vec<(usize, bool, String)> = Vec::new();
     if lines.is_empty() {
-        problems.push("the file has no payment lines".to_string());
+        problems.push(tr("the file has no payment lines", "文件中没有付款记录"));
     }
     // Payments found by ID, and outstanding ones by account, indexed once (a return file can list every payment
     // of a province: a scan per line is quadratic). Payments are not added or removed while the lines are read.
@@ -1573,73 +1808,99 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
                 .filter(|&i| Some(st.payments[i].amount) == l.amount)
                 .collect();
             if hits.len() > 1 {
-                problems.push(format!(
-                    "line {}: account {} matches {} outstanding payments of the same amount; the bank must return payment IDs (流水号)",
-                    l.line,
-                    mask::account(&l.account),
-                    hits.len()
+                problems.push(tr(
+                    format!(
+                        "line {}: account {} matches {} outstanding payments of the same amount; the bank must \
+                         return payment IDs (流水号)",
+                        l.line,
+                        mask::account(&l.account),
+                        hits.len()
+                    ),
+                    format!(
+                        "第 {} 行: 账号 {} 对应 {} 笔金额相同的未回盘付款; 银行回盘须带流水号",
+                        l.line,
+                        mask::account(&l.account),
+                        hits.len()
+                    ),
                 ));
                 continue;
             }
             hits.first().copied()
         };
         let what = if l.payment_id.is_empty() {
-            format!("account {}", mask::account(&l.account))
+            tr(
+                format!("account {}", mask::account(&l.account)),
+                format!("账号 {}", mask::account(&l.account)),
+            )
         } else {
-            format!("payment {}", l.payment_id)
+            tr(format!("payment {}", l.payment_id), format!("流水号 {}", l.payment_id))
         };
+        let line = l.line;
         let Some(i) = idx else {
-            problems.push(format!(
-                "line {}: {what} is not an outstanding payment of this workspace",
-                l.line
+            problems.push(tr(
+                format!("line {line}: {what} is not an outstanding payment of this workspace"),
+                format!("第 {line} 行: {what} 不是本工作区未回盘的付款"),
             ));
             continue;
         };
         let p = &st.payments[i];
+        let id = &p.payment_id;
         if let Some(prev) = seen.insert(p.payment_id.clone(), l.line) {
-            problems.push(format!(
-                "line {}: {} appears twice (also line {prev})",
-                l.line, p.payment_id
+            problems.push(tr(
+                format!("line {line}: {id} appears twice (also line {prev})"),
+                format!("第 {line} 行: {id} 出现两次 (另见第 {prev} 行)"),
             ));
             continue;
         }
         match l.amount {
-            None => problems.push(format!("line {}: amount is not readable", l.line)),
-            Some(a) if a != p.amount => problems.push(format!(
-                "line {}: {} amount {a} differs from the {} issued",
-                l.line, p.payment_id, p.amount
+            None => problems.push(tr(
+                format!("line {line}: amount is not readable"),
+                format!("第 {line} 行: 金额无法识别"),
+            )),
+            Some(a) if a != p.amount => problems.push(tr(
+                format!("line {line}: {id} amount {a} differs from the {} issued", p.amount),
+                format!("第 {line} 行: {id} 的金额 {a} 与发放的 {} 不符", p.amount),
             )),
             _ => {}
         }
         if !l.account.is_empty() && l.account != p.account.0 {
-            problems.push(format!(
-                "line {}: {} account differs from the one issued",
-                l.line, p.payment_id
+            problems.push(tr(
+                format!("line {line}: {id} account differs from the one issued"),
+                format!("第 {line} 行: {id} 的账号与发放时的不符"),
             ));
         }
         if p.status != PaymentStatus::Issued {
-            problems.push(format!(
-                "line {}: {} of batch {} is already reconciled ({})",
-                l.line,
-                p.payment_id,
-                p.batch,
-                p.status.as_str()
+            problems.push(tr(
+                format!(
+                    "line {line}: {id} of batch {} is already reconciled ({})",
+                    p.batch,
+                    p.status.as_str()
+                ),
+                format!(
+                    "第 {line} 行: 批次 {} 的 {id} 已回盘 ({})",
+                    p.batch,
+                    p.status.label_zh()
+                ),
             ));
         }
         match l.ok {
-            None => problems.push(format!(
-                "line {}: status `{}` is not one of {} / {}",
-                l.line,
-                l.status_text,
-                prof.returns.success.join("、"),
-                prof.returns.failure.join("、")
-            )),
+            None => {
+                let (ok, bad) = (prof.returns.success.join("、"), prof.returns.failure.join("、"));
+                problems.push(tr(
+                    format!("line {line}: status `{}` is not one of {ok} / {bad}", l.status_text),
+                    format!("第 {line} 行: 状态 `{}` 不是 {ok} / {bad} 之一", l.status_text),
+                ))
+            }
             Some(ok) => marks.push((i, ok, l.reason.clone())),
         }
     }
     if !problems.is_empty() {
         bail!(
-            "{shown} refused whole, nothing changed:\n  {}",
+            "{}\n  {}",
+            tr(
+                format!("{shown} refused whole, nothing changed:"),
+                format!("{shown} 整个被拒收, 未做任何改动:")
+            ),
             problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
         );
     }
@@ -1669,30 +1930,43 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
         .unwrap_or(Period::of(NaiveDate::MIN));
     let inv = check_invariants(policy, &st, through);
     refuse_on_violation(&inv)?;
-    let prefix = if args.dry_run { "dry run: " } else { "" };
-    let mut out = format!(
-        "{prefix}disburse --reconcile {shown}: {} lines: {} paid, {} failed",
-        marks.len(),
-        marks.len() - failed.len(),
-        failed.len()
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let (n, paid_n, failed_n) = (marks.len(), marks.len() - failed.len(), failed.len());
+    let mut out = tr(
+        format!("{prefix}disburse --reconcile {shown}: {n} lines: {paid_n} paid, {failed_n} failed"),
+        format!("{prefix}回盘 {shown}: {n} 条: 成功 {paid_n} 笔, 失败 {failed_n} 笔"),
     );
     for b in &batches {
         let ps: Vec<&Payment> = st.payments.iter().filter(|p| &p.batch == b).collect();
         let sum = |s: PaymentStatus| Fen(ps.iter().filter(|p| p.status == s).map(|p| p.amount.0).sum());
-        out.push_str(&format!(
-            "\n  batch {b}: paid {}, failed {}, outstanding {}, reissued {}",
+        let (p, f, o, r) = (
             sum(PaymentStatus::Paid),
             sum(PaymentStatus::Failed),
             sum(PaymentStatus::Issued),
-            sum(PaymentStatus::Reissued)
+            sum(PaymentStatus::Reissued),
+        );
+        out.push_str(&tr(
+            format!("\n  batch {b}: paid {p}, failed {f}, outstanding {o}, reissued {r}"),
+            format!("\n  批次 {b}: 成功 {p}, 失败 {f}, 待回盘 {o}, 已重发 {r}"),
         ));
     }
     for f in &failed {
-        out.push_str(&format!(
-            "\n  failed {} {} {} {} {}: {} — correct the account in cases.csv; the next batch reissues it",
-            f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
+        out.push_str(&tr(
+            format!(
+                "\n  failed {} {} {} {} {}: {} — correct the account in cases.csv; the next batch reissues it",
+                f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
+            ),
+            format!(
+                "\n  失败 {} {} {} {} {}: {} — 请在 cases.csv 中更正账号; 下一批次将重发",
+                f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
+            ),
         ));
     }
+
     // The payments this return should have answered and did not: of the batches and banks it answers, still
     // issued (lines deleted from the bank's file, or not yet returned). Other banks' payments of the batch come
     // back in their own files and are not named here.
@@ -1768,7 +2042,9 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
 // ---------------------------------------------------------------------------------------------------------------
 // In-kind goods (物资).
 
-const GOODS_ID: &str = "登记编号 goods";
+const GOODS_ID: &str = "登记编号";
+/// The ID column's header as versions before 0.x wrote it (their lists are still read back).
+const GOODS_ID_OLD: &str = "登记编号 goods";
 const SIGN: &str = "签字";
 const RECEIVED_ON: &str = "领取日期";
 const RECEIVED_QTY: &str = "实领数量";
@@ -1780,7 +2056,7 @@ fn header_index(row: &[String], names: &[&str]) -> Option<usize> {
 
 fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let sha = sha256_hex(&bytes);
     let plan = sha[..8].to_uppercase();
     let enc = args
@@ -1827,18 +2103,25 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             {
                 continue;
             }
-            let at = format!("{} row {}", sheet.name, i + 1);
+            let at = tr(
+                format!("{} row {}", sheet.name, i + 1),
+                format!("{} 第 {} 行", sheet.name, i + 1),
+            );
             let item = cell(Some(c_item));
             let unit = cell(Some(c_unit));
             let Some(qty) = Quantity::parse(&cell(Some(c_qty))).filter(|q| q.0 > 0) else {
-                problems.push(format!(
-                    "{at}: 数量 `{}` is not a positive quantity",
-                    crate::domain::text::excerpt(&cell(Some(c_qty)))
+                let q = crate::domain::text::excerpt(&cell(Some(c_qty))).to_string();
+                problems.push(tr(
+                    format!("{at}: 数量 `{q}` is not a positive quantity"),
+                    format!("{at}: 数量 `{q}` 不是正数"),
                 ));
                 continue;
             };
             if item.is_empty() || unit.is_empty() {
-                problems.push(format!("{at}: 物资名称 and 单位 are required"));
+                problems.push(tr(
+                    format!("{at}: 物资名称 and 单位 are required"),
+                    format!("{at}: 须填写物资名称和单位"),
+                ));
                 continue;
             }
             let (case_id, village) = (cell(c_case), cell(c_village));
@@ -1846,14 +2129,20 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                 match st.case(&case_id) {
                     Some(c) if c.status == CaseStatus::Effective => vec![c],
                     Some(c) => {
-                        problems.push(format!(
-                            "{at}: case {case_id} is {}, not receiving assistance",
-                            c.status.as_str()
+                        problems.push(tr(
+                            format!(
+                                "{at}: case {case_id} is {}, not receiving assistance",
+                                c.status.as_str()
+                            ),
+                            format!("{at}: 案件 {case_id} 的状态为 `{}`, 不在享受救助", c.status.as_str()),
                         ));
                         continue;
                     }
                     None => {
-                        problems.push(format!("{at}: no case {case_id}"));
+                        problems.push(tr(
+                            format!("{at}: no case {case_id}"),
+                            format!("{at}: 没有案件 {case_id}"),
+                        ));
                         continue;
                     }
                 }
@@ -1880,12 +2169,18 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                     .map(|is| is.iter().map(|&i| &st.cases[i]).collect())
                     .unwrap_or_default();
                 if v.is_empty() {
-                    problems.push(format!("{at}: no case receiving assistance in {village}"));
+                    problems.push(tr(
+                        format!("{at}: no case receiving assistance in {village}"),
+                        format!("{at}: {village} 没有正在享受救助的案件"),
+                    ));
                     continue;
                 }
                 v
             } else {
-                problems.push(format!("{at}: give 案件编号 or 村(社区)"));
+                problems.push(tr(
+                    format!("{at}: give 案件编号 or 村(社区)"),
+                    format!("{at}: 请填写案件编号或村(社区)"),
+                ));
                 continue;
             };
             for c in recipients {
@@ -1894,7 +2189,10 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
                     &sha256_hex(format!("{plan}|{}|{item}", c.case_id).as_bytes())[..12].to_uppercase()
                 );
                 if !planned_ids.insert(id.clone()) {
-                    problems.push(format!("{at}: {item} for case {} is planned twice", c.case_id));
+                    problems.push(tr(
+                        format!("{at}: {item} for case {} is planned twice", c.case_id),
+                        format!("{at}: 案件 {} 的{item}计划了两次", c.case_id),
+                    ));
                     continue;
                 }
                 planned.push(Goods {
@@ -1914,13 +2212,20 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         }
     }
     if !found {
-        problems.push("no sheet with the columns 物资名称, 数量, 单位 and 案件编号 or 村(社区)".into());
+        problems.push(tr(
+            "no sheet with the columns 物资名称, 数量, 单位 and 案件编号 or 村(社区)",
+            "没有含物资名称、数量、单位以及案件编号或村(社区)各列的工作表",
+        ));
     } else if planned.is_empty() && problems.is_empty() {
-        problems.push("the plan has no rows".into());
+        problems.push(tr("the plan has no rows", "计划中没有数据行"));
     }
     if !problems.is_empty() {
         bail!(
-            "{shown} refused, nothing recorded:\n  {}",
+            "{}\n  {}",
+            tr(
+                format!("{shown} refused, nothing recorded:"),
+                format!("{shown} 被拒收, 未记录任何内容:")
+            ),
             problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
         );
     }
@@ -1933,20 +2238,35 @@ fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     st.goods.extend(new.iter().cloned());
     let list: Vec<Goods> = st.goods.iter().filter(|g| g.plan == plan).cloned().collect();
     let rel = PathBuf::from("reports").join(format!("goods-{plan}.xlsx"));
-    let mut out = format!(
-        "{}disburse --goods {shown}: plan {plan}: {} recipients, {}",
-        if args.dry_run { "dry run: " } else { "" },
-        list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len(),
-        item_totals(&list, |g| Some(g.quantity)).join(", ")
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let recipients = list.iter().map(|g| g.case_id.as_str()).collect::<BTreeSet<_>>().len();
+    let totals = item_totals(&list, |g| Some(g.quantity)).join(", ");
+    let mut out = tr(
+        format!("{prefix}disburse --goods {shown}: plan {plan}: {recipients} recipients, {totals}"),
+        format!("{prefix}物资发放 {shown}: 计划 {plan}: {recipients} 户, {totals}"),
     );
     // Named only where it is written: a dry run says what it would write.
     if args.dry_run {
-        out.push_str(&format!("\n  distribution list would be {}", rel.display()));
+        out.push_str(&tr(
+            format!("\n  distribution list would be {}", rel.display()),
+            format!("\n  领取登记表将写入 {}", rel.display()),
+        ));
     } else {
-        out.push_str(&format!(
-            "\n  distribution list: {0} (recipients sign, then `{1} disburse --goods-receipts {0}`)",
-            rel.display(),
-            ws.jiuzhu()
+        out.push_str(&tr(
+            format!(
+                "\n  distribution list: {0} (recipients sign, then `{1} disburse --goods-receipts {0}`)",
+                rel.display(),
+                ws.jiuzhu()
+            ),
+            format!(
+                "\n  领取登记表: {0} (领取人签字后运行 `{1} disburse --goods-receipts {0}`)",
+                rel.display(),
+                ws.jiuzhu()
+            ),
         ));
     }
     if args.dry_run {
@@ -2034,14 +2354,22 @@ fn goods_list(policy: &Policy, st: &State, plan: &str, goods: &[Goods]) -> Resul
 
 fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let sha = sha256_hex(&bytes);
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
-    let sheet = writer::returned(&shown, &wb, "distribution list", GOODS_ID)?;
+    let what = tr("distribution list", "领取登记表");
+    // Lists written before the header was Chinese only are still read back.
+    let (sheet, id_label) = match writer::returned(&shown, &wb, &what, GOODS_ID) {
+        Ok(s) => (s, GOODS_ID),
+        Err(e) => match writer::returned(&shown, &wb, &what, GOODS_ID_OLD) {
+            Ok(s) => (s, GOODS_ID_OLD),
+            Err(_) => return Err(e),
+        },
+    };
     let plan = sheet.batch.clone();
     let col = |l: &str| sheet.column(&shown, l);
     let (c_id, c_case, c_item, c_qty, c_sign, c_date, c_real) = (
-        col(GOODS_ID)?,
+        col(id_label)?,
         col("案件编号")?,
         col("物资名称")?,
         col("数量")?,
@@ -2052,7 +2380,13 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
     if !st.goods.iter().any(|g| g.plan == plan) {
-        bail!("{shown}: plan {plan} is not in ledgers/goods.csv (was the list made in this workspace?)");
+        bail!(
+            "{}",
+            tr(
+                format!("{shown}: plan {plan} is not in ledgers/goods.csv (was the list made in this workspace?)"),
+                format!("{shown}: 计划 {plan} 不在 ledgers/goods.csv 中 (该表是否由本工作区生成?)"),
+            )
+        );
     }
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
@@ -2074,19 +2408,23 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         };
         let id = cell(c_id);
         let Some(&i) = row_of.get(id.as_str()) else {
-            problems.push(format!(
-                "{at}: {GOODS_ID} `{}` is not a row of plan {plan}",
-                crate::domain::text::excerpt(&id)
+            let shown_id = crate::domain::text::excerpt(&id);
+            problems.push(tr(
+                format!("{at}: {GOODS_ID} `{shown_id}` is not a row of plan {plan}"),
+                format!("{at}: {GOODS_ID} `{shown_id}` 不是计划 {plan} 中的行"),
             ));
             continue;
         };
         if !seen.insert(id.clone()) {
-            problems.push(format!("{at}: {id} appears twice"));
+            problems.push(tr(format!("{at}: {id} appears twice"), format!("{at}: {id} 出现两次")));
             continue;
         }
         let g = &st.goods[i];
         if cell(c_case) != g.case_id || cell(c_item) != g.item.0 || Quantity::parse(&cell(c_qty)) != Some(g.quantity) {
-            problems.push(format!("{at}: the case, item or quantity of {id} was changed"));
+            problems.push(tr(
+                format!("{at}: the case, item or quantity of {id} was changed"),
+                format!("{at}: {id} 的案件、物资或数量被改动"),
+            ));
             continue;
         }
         let sign = cell(c_sign);
@@ -2101,9 +2439,10 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         {
             Ok(d) => d,
             Err(_) => {
-                problems.push(format!(
-                    "{at}: signed, but {RECEIVED_ON} `{}` is not a date",
-                    crate::domain::text::excerpt(&cell(c_date))
+                let d = crate::domain::text::excerpt(&cell(c_date)).to_string();
+                problems.push(tr(
+                    format!("{at}: signed, but {RECEIVED_ON} `{d}` is not a date"),
+                    format!("{at}: 已签字, 但{RECEIVED_ON} `{d}` 不是日期"),
                 ));
                 continue;
             }
@@ -2115,9 +2454,10 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             match Quantity::parse(&real) {
                 Some(q) => q,
                 None => {
-                    problems.push(format!(
-                        "{at}: {RECEIVED_QTY} `{}` is not a quantity",
-                        crate::domain::text::excerpt(&real)
+                    let q = crate::domain::text::excerpt(&real);
+                    problems.push(tr(
+                        format!("{at}: {RECEIVED_QTY} `{q}` is not a quantity"),
+                        format!("{at}: {RECEIVED_QTY} `{q}` 不是数量"),
                     ));
                     continue;
                 }
@@ -2132,7 +2472,11 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     }
     if !problems.is_empty() {
         bail!(
-            "{shown} refused whole, nothing recorded:\n  {}",
+            "{}\n  {}",
+            tr(
+                format!("{shown} refused whole, nothing recorded:"),
+                format!("{shown} 整个被拒收, 未记录任何内容:")
+            ),
             problems.into_iter().take(30).collect::<Vec<_>>().join("\n  ")
         );
     }
@@ -2156,32 +2500,49 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
         .filter(|g| g.received_quantity != Some(g.quantity))
         .collect();
     let waiting = list.len() - received.len();
-    let mut out = format!(
-        "{}disburse --goods-receipts {shown}: plan {plan}: {} of {} received; planned {}; received {}",
-        if args.dry_run { "dry run: " } else { "" },
-        received.len(),
-        list.len(),
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let (r, n) = (received.len(), list.len());
+    let (planned_t, received_t) = (
         item_totals(&list, |g| Some(g.quantity)).join(", "),
-        item_totals(&list, |g| g.received_quantity).join(", ")
+        item_totals(&list, |g| g.received_quantity).join(", "),
+    );
+    let mut out = tr(
+        format!(
+            "{prefix}disburse --goods-receipts {shown}: plan {plan}: {r} of {n} received; planned {planned_t}; \
+             received {received_t}"
+        ),
+        format!("{prefix}物资领取 {shown}: 计划 {plan}: {n} 户中已领 {r} 户; 计划 {planned_t}; 实领 {received_t}"),
     );
     for g in &differ {
-        out.push_str(&format!(
-            "\n  {} {} {}: planned {} {}, received {} {}",
-            g.goods_id,
-            g.case_id,
-            g.item,
-            g.quantity,
-            g.unit,
-            g.received_quantity.unwrap_or_default(),
-            g.unit
+        let got = g.received_quantity.unwrap_or_default();
+        out.push_str(&tr(
+            format!(
+                "\n  {} {} {}: planned {} {}, received {got} {}",
+                g.goods_id, g.case_id, g.item, g.quantity, g.unit, g.unit
+            ),
+            format!(
+                "\n  {} {} {}: 计划 {} {}, 实领 {got} {}",
+                g.goods_id, g.case_id, g.item, g.quantity, g.unit, g.unit
+            ),
         ));
     }
     for g in list.iter().filter(|g| g.status == GoodsStatus::Planned).take(50) {
-        out.push_str(&format!(
-            "\n  not yet received: {} {} {} {} {}",
-            g.goods_id, g.case_id, g.item, g.quantity, g.unit
+        out.push_str(&tr(
+            format!(
+                "\n  not yet received: {} {} {} {} {}",
+                g.goods_id, g.case_id, g.item, g.quantity, g.unit
+            ),
+            format!(
+                "\n  尚未领取: {} {} {} {} {}",
+                g.goods_id, g.case_id, g.item, g.quantity, g.unit
+            ),
         ));
     }
+
     let outcome = if waiting == 0 && differ.is_empty() {
         Outcome::Done
     } else {
@@ -2352,7 +2713,7 @@ mod tests {
     #[test]
     fn accounts_are_digits_of_a_plausible_length() {
         assert!(account_problem("6229530100000000001", 10, 30).is_none());
-        assert!(account_problem("", 10, 30).unwrap().contains("无银行账号"));
+        assert!(account_problem("", 10, 30).unwrap().zh().contains("无银行账号"));
         assert!(account_problem("6229 5301", 10, 30).is_some());
         assert!(account_problem("123", 10, 30).is_some());
     }

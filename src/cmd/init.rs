@@ -24,8 +24,17 @@ ledgers/*.csv text eol=lf diff=jiuzhu-csv\n\
 pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     if dir.join(POLICY_FILE).exists() {
         bail!(
-            "{} is already a jiuzhu workspace ({POLICY_FILE} exists); nothing was changed",
-            dir.display()
+            "{}",
+            tr(
+                format!(
+                    "{} is already a jiuzhu workspace ({POLICY_FILE} exists); nothing was changed",
+                    dir.display()
+                ),
+                format!(
+                    "{} 已经是 jiuzhu 工作区 (已有 {POLICY_FILE}); 未做任何改动",
+                    dir.display()
+                ),
+            )
         );
     }
     // The template must always load: a fresh workspace that fails its own policy check would be a bug.

@@ -279,7 +279,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             "{}",
             tr(
                 format!("--period `{}`: {e}; write the month as 2026-11", args.period),
-                format!("--period `{}`: {e}; 月份请写成 2026-11", args.period)
+                format!("--period `{}`: {}", args.period, e.zh())
             )
         )
     })?;

@@ -824,20 +824,41 @@ pub fn run(args: &Args) -> Result<Outcome> {
     let w = generate(args)?;
     if !args.quiet {
         crate::outln!(
-            "sample-data {}: {} households ({} members) in {} registers; {} registry rows ({} planted hits in \
-             inputs/expected-hits.csv); {} visit rows{}",
-            args.dir.display(),
-            w.households,
-            w.members,
-            w.register_files,
-            w.registry_rows,
-            w.planted_hits,
-            w.visit_rows,
-            if w.xlsx_rows > 0 {
-                format!("; {} member rows in inputs/registers/register-100k.xlsx", w.xlsx_rows)
-            } else {
-                String::new()
-            }
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "sample-data {}: {} households ({} members) in {} registers; {} registry rows ({} planted hits \
+                     in inputs/expected-hits.csv); {} visit rows{}",
+                    args.dir.display(),
+                    w.households,
+                    w.members,
+                    w.register_files,
+                    w.registry_rows,
+                    w.planted_hits,
+                    w.visit_rows,
+                    if w.xlsx_rows > 0 {
+                        format!("; {} member rows in inputs/registers/register-100k.xlsx", w.xlsx_rows)
+                    } else {
+                        String::new()
+                    }
+                ),
+                format!(
+                    "示例数据 {}: {} 户 ({} 人), {} 份申请登记表; 比对数据 {} 行 (预埋疑点 {} 条, 见 \
+                     inputs/expected-hits.csv); 入户调查 {} 行{}",
+                    args.dir.display(),
+                    w.households,
+                    w.members,
+                    w.register_files,
+                    w.registry_rows,
+                    w.planted_hits,
+                    w.visit_rows,
+                    if w.xlsx_rows > 0 {
+                        format!("; inputs/registers/register-100k.xlsx 中 {} 行成员", w.xlsx_rows)
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
         );
         // `cd` first: the shell expands the globs where it stands, and `-C DIR` would not move them to DIR.
         let next = format!(
@@ -846,7 +867,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         );
         crate::outln!(
             "{}",
-            crate::i18n::tr(format!("  next: {next}"), format!("  下一步: {next}"))
+            crate::i18n::tr(format!("  next: {next}"), format!("  下一步: `{next}`"))
         );
     }
     Ok(Outcome::Done)
@@ -876,13 +897,28 @@ pub fn generate(args: &Args) -> Result<Written> {
     let dir = &args.dir;
     if dir.join(POLICY_FILE).exists() {
         bail!(
-            "{} is already a jiuzhu workspace ({POLICY_FILE} exists); sample-data writes a new one — give an \
-             empty or new folder",
-            dir.display()
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "{} is already a jiuzhu workspace ({POLICY_FILE} exists); sample-data writes a new one — give \
+                     an empty or new folder",
+                    dir.display()
+                ),
+                format!(
+                    "{} 已经是 jiuzhu 工作区 (已有 {POLICY_FILE}); `sample-data` 只写新的工作区 — 请给一个空的或新的文件夹",
+                    dir.display()
+                ),
+            )
         );
     }
     if !(0.0..=100.0).contains(&args.hit_percent) {
-        bail!("--hit-percent must be between 0 and 100");
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                "--hit-percent must be between 0 and 100",
+                "--hit-percent 须在 0 到 100 之间"
+            )
+        );
     }
     let (policy_text, region) = region_and_policy(args.extra_townships)?;
     for sub in [

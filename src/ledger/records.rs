@@ -251,6 +251,16 @@ pub enum WorkAbility {
 }
 
 impl WorkAbility {
+    /// The ability as workbooks show it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            WorkAbility::Full => "有劳动能力",
+            WorkAbility::Partial => "部分丧失劳动能力",
+            WorkAbility::None => "无劳动能力",
+            WorkAbility::Unknown => "未填写",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<WorkAbility> {
         let s = s.trim();
         Some(match s {
@@ -297,6 +307,16 @@ pub enum SelfCare {
 }
 
 impl SelfCare {
+    /// The ability as workbooks show it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SelfCare::Able => "具备生活自理能力",
+            SelfCare::Partial => "部分丧失生活自理能力",
+            SelfCare::Unable => "完全丧失生活自理能力",
+            SelfCare::Unknown => "未填写",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<SelfCare> {
         Some(match s.trim() {
             "" => SelfCare::Unknown,
@@ -339,6 +359,14 @@ pub enum SupportMode {
 }
 
 impl SupportMode {
+    /// The mode as workbooks show it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SupportMode::Centralised => "集中供养",
+            SupportMode::Dispersed => "分散供养",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<SupportMode> {
         match s.trim() {
             "集中" | "集中供养" | "centralised" => Some(SupportMode::Centralised),
@@ -926,6 +954,16 @@ impl PaymentStatus {
             PaymentStatus::Reissued => "reissued",
         }
     }
+
+    /// The status as workbooks and Chinese messages show it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PaymentStatus::Issued => "已发送银行, 待回盘",
+            PaymentStatus::Paid => "发放成功",
+            PaymentStatus::Failed => "发放失败",
+            PaymentStatus::Reissued => "已重发",
+        }
+    }
 }
 
 /// Why a payment was made.
@@ -1087,6 +1125,16 @@ impl<'de> Deserialize<'de> for Quantity {
 pub enum GoodsStatus {
     Planned,
     Received,
+}
+
+impl GoodsStatus {
+    /// The status as workbooks and Chinese messages show it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GoodsStatus::Planned => "待领取",
+            GoodsStatus::Received => "已领取",
+        }
+    }
 }
 
 /// `goods.csv`: goods planned for a case and their receipt (领取登记).
