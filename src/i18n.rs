@@ -227,6 +227,10 @@ pub fn english_words(line: &str) -> Vec<String> {
         "zh",
         "en",
     ];
+    // A command as typed at a prompt (`$ jiuzhu compare --source deaths=…`) is code, whatever its words.
+    if line.trim_start().starts_with("$ ") {
+        return Vec::new();
+    }
     // Spans in backticks are commands or code.
     let mut text = String::new();
     let mut in_tick = false;
@@ -293,7 +297,10 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
         let e = anyhow::Error::new(io).context("无法读取 x.csv");
         assert_eq!(error_chain_in(Lang::Zh, &e), "无法读取 x.csv: 文件或文件夹不存在");
-        assert_eq!(error_chain_in(Lang::En, &e), "无法读取 x.csv: No such file or directory");
+        assert_eq!(
+            error_chain_in(Lang::En, &e),
+            "无法读取 x.csv: No such file or directory"
+        );
     }
 
     #[test]
@@ -308,6 +315,7 @@ mod tests {
             Vec::<String>::new()
         );
         assert!(english_words("报告: reports/intake-rejects-城关镇.xlsx").is_empty());
+        assert!(english_words("$ jiuzhu compare --source deaths=registries/deaths.xlsx").is_empty());
         // A file's or a sheet's name is a name, whatever its letters.
         assert!(english_words("拒收 工作表 person-in-two-households 第 5 行").is_empty());
         // The help's list of commands, and `--lang`'s values.
