@@ -797,8 +797,8 @@ mod tests {
         let spec = returnable("核查", "B-1", 5);
         let written = read(&workbook_bytes_within(std::slice::from_ref(&spec), &[], 6).unwrap());
         assert_eq!(written.sheets.len(), 2);
-        assert_eq!(written.sheets[0].rows[0][2].text, "分表 part 1/2");
-        assert_eq!(written.sheets[1].rows[0][2].text, "分表 part 2/2");
+        assert_eq!(written.sheets[0].rows[0][2].text, "分表 1/2");
+        assert_eq!(written.sheets[1].rows[0][2].text, "分表 2/2");
         let refused = |wb: &reader::Workbook| {
             returned("w.xlsx", wb, "worksheet", "编号 id")
                 .err()
