@@ -128,6 +128,9 @@ pub struct RegisterRead {
     /// What the clerk should know about how the file was read, though nothing is wrong with it (a hidden sheet
     /// read, or passed over).
     pub notes: Vec<String>,
+    /// Data rows hidden in the spreadsheet (Excel's 隐藏, or filtered out): read like any other row, and listed,
+    /// since clerks hide withdrawn applications instead of deleting them.
+    pub hidden_rows: Vec<RowRef>,
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
@@ -356,10 +359,58 @@ enum RowKind {
     Skip(Msg),
 }
 
+/// The labels a register's footer starts with (落款: who filled it in, who checked it, notes), as WPS and Excel
+/// templates put them below the data — typed in one cell or merged across the sheet.
+const FOOTER_LABELS: &[&str] = &[
+    "填表人",
+    "填表日期",
+    "填表单位",
+    "填报人",
+    "填报单位",
+    "填报日期",
+    "审核人",
+    "审核",
+    "复核人",
+    "审批人",
+    "负责人",
+    "单位负责人",
+    "经办人",
+    "制表人",
+    "制表日期",
+    "制表单位",
+    "制表",
+    "说明",
+    "备注",
+    "联系电话",
+    "注",
+];
+
+/// Whether a cell starts a footer: one of [`FOOTER_LABELS`] followed by nothing, a colon or a space (a name
+/// beginning with one of these characters is not a label), or `注` followed by a colon or a number (`注：1. …`).
+fn is_footer_cell(text: &str) -> bool {
+    let t = text.trim_start();
+    FOOTER_LABELS.iter().any(|label| {
+        let Some(rest) = t.strip_prefix(label) else {
+            return false;
+        };
+        let next = rest.chars().next();
+        match *label {
+            "注" => next.is_some_and(|c| matches!(c, ':' | '：' | '1' | '①' | '意')),
+            _ => next.is_none_or(|c| matches!(c, ':' | '：' | ' ' | '\u{3000}' | '(' | '（' | '_' | '/')),
+        }
+    })
+}
+
 fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     let non_blank: Vec<&Cell> = row.iter().filter(|c| !c.is_blank()).collect();
     if non_blank.is_empty() {
         return RowKind::Skip(Msg::new("blank row", "空行"));
+    }
+    // A footer (填表人: …  审核人: …), also when merged across the sheet: the merge repeats its text in every
+    // column, name and ID included, which would otherwise read as a household.
+    if non_blank.first().is_some_and(|c| is_footer_cell(&c.text)) {
+        let t = text::excerpt(&non_blank[0].text);
+        return RowKind::Skip(Msg::new(format!("footer row ({t})"), format!("表尾落款或说明行 ({t})")));
     }
     for c in non_blank.iter().take(3) {
         // `合  计` is written with spaces too; only a cell starting with one of these characters can be one.
@@ -493,6 +544,9 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
                 continue;
             }
             RowKind::Data => {}
+        }
+        if sheet.row_hidden(header.row + 1 + i) {
+            read.hidden_rows.push(at.clone());
         }
         let ids = HouseholdIds::of(header, row);
         // A repeated row leaves the reading as it was: the rows below it belong where they did.
@@ -951,6 +1005,9 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
+        if hs.row_hidden(hh.row + 1 + i) {
+            read.hidden_rows.push(at.clone());
+        }
         let ids = HouseholdIds {
             serial: String::new(),
             ..HouseholdIds::of(hh, row)
@@ -1033,6 +1090,9 @@ fn read_per_household(
         if let RowKind::Skip(reason) = classify(row, mh, &["name", "id_number", "relation"]) {
             read.skips.push(Skip { at, reason });
             continue;
+        }
+        if ms.row_hidden(mh.row + 1 + i) {
+            read.hidden_rows.push(at.clone());
         }
         let ids = HouseholdIds {
             serial: String::new(),
@@ -1652,6 +1712,34 @@ fn hukou_of(s: &str) -> Option<Hukou> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footers_are_told_from_names() {
+        for f in [
+            "填表人：张三",
+            "填表人:",
+            "审核人 李四",
+            "制表日期: 2026年11月5日",
+            "注：1. 本表一式两份",
+            "注:",
+            "说明",
+            "备注：以下为新增户",
+            "联系电话：0311-1234567",
+        ] {
+            assert!(is_footer_cell(f), "{f}");
+        }
+        for n in [
+            "说明华",
+            "注华",
+            "备注明",
+            "制表厂",
+            "张三",
+            "130199197803150132",
+            "审核意见",
+        ] {
+            assert!(!is_footer_cell(n), "{n}");
+        }
+    }
 
     #[test]
     fn disability_grades() {

@@ -127,8 +127,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         skips,
         tally,
         warnings,
-        notes,
+        mut notes,
+        hidden_rows,
     } = outcome;
+    notes.extend(hidden_rows_notes(&inputs, &hidden_rows));
     let new_sources: Vec<Source> = new_sources
         .into_iter()
         .map(|(record, at)| Source {
@@ -213,7 +215,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     ] {
         crate::ui::record(key, n);
     }
-    let needs_report = !rejects.is_empty() || !skips.is_empty();
+    let needs_report = !rejects.is_empty() || !skips.is_empty() || !hidden_rows.is_empty();
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
@@ -260,7 +262,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         }
     }
 
-    let outcome = if rejects.is_empty() && warnings.is_empty() || nothing_new && all_seen {
+    // Rows still rejected need a person, whether or not the file was imported before: a script sees 1 until the
+    // rows are fixed (a re-import that only says "already imported" is 0).
+    let outcome = if rejects.is_empty() && warnings.is_empty() {
         Outcome::Done
     } else {
         Outcome::NeedsAttention
@@ -278,7 +282,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let (report, ledgers) = rayon::join(
         || {
             write_report
-                .then(|| rejects_workbook(&inputs, &rejects, &skips))
+                .then(|| rejects_workbook(&inputs, &rejects, &skips, &hidden_rows))
                 .transpose()
         },
         || -> Result<(Txn, Option<crate::Freeing>)> {
@@ -398,6 +402,43 @@ struct Decided {
     warnings: Vec<String>,
     /// Said to the clerk without making the run need attention (a hidden sheet read).
     notes: Vec<String>,
+    /// Data rows hidden in their spreadsheet, in file, sheet and row order.
+    hidden_rows: Vec<RowRef>,
+}
+
+/// The most hidden rows a note names one by one (the report lists them all).
+const HIDDEN_ROWS_SHOWN: usize = 20;
+
+/// One note per sheet with hidden data rows, naming them: they were read like any other row, and the clerk
+/// checks that none is a withdrawn application.
+fn hidden_rows_notes(inputs: &[Input], hidden: &[RowRef]) -> Vec<String> {
+    let mut by_sheet: std::collections::BTreeMap<(usize, &str), Vec<u32>> = std::collections::BTreeMap::new();
+    for at in hidden {
+        by_sheet.entry((at.file, &at.sheet)).or_default().push(at.row);
+    }
+    by_sheet
+        .into_iter()
+        .map(|((file, sheet), rows)| {
+            let name = &inputs[file].name;
+            let mut shown: Vec<String> = rows.iter().take(HIDDEN_ROWS_SHOWN).map(u32::to_string).collect();
+            if rows.len() > HIDDEN_ROWS_SHOWN {
+                shown.push("…".into());
+            }
+            let n = rows.len();
+            tr(
+                format!(
+                    "{name} sheet {sheet}: {n} hidden rows were read like the others (rows {}); withdrawn \
+                     applications are often hidden rather than deleted: check that they are meant to be imported",
+                    shown.join(", ")
+                ),
+                format!(
+                    "{name} 工作表 {sheet}: 有 {n} 行在表格中是隐藏的, 已和其他行一样读取 (第 {} 行); 撤回的申请常被\
+                     隐藏而不是删除, 请核实这些行是否应当导入",
+                    shown.join("、")
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
@@ -419,8 +460,10 @@ fn decide_households(
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     let mut drafts: Vec<HouseholdDraft> = Vec::new();
+    let mut hidden_rows: Vec<RowRef> = Vec::new();
     for read in reads {
         notes.extend(read.notes);
+        hidden_rows.extend(read.hidden_rows);
         tally.rows_read += read.rows_read;
         for s in &read.other_register_sheets {
             warnings.push(format!(
@@ -668,6 +711,7 @@ fn decide_households(
     tally.rows_skipped += skips.len() - tally.households_already_rows(&skips);
     rejects.sort_by(|a, b| a.at.cmp(&b.at));
     skips.sort_by(|a, b| a.at.cmp(&b.at));
+    hidden_rows.sort();
     Decided {
         new_cases,
         new_members,
@@ -677,6 +721,7 @@ fn decide_households(
         tally,
         warnings,
         notes,
+        hidden_rows,
     }
 }
 
@@ -839,8 +884,9 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
     (case, members)
 }
 
-/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them.
-fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Result<Vec<u8>> {
+/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them, and one of
+/// the rows hidden in the spreadsheet (when there are any), with what became of each.
+fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip], hidden: &[RowRef]) -> Result<Vec<u8>> {
     let rejected = SheetSpec {
         name: "拒收".into(),
         title: Some("导入拒收的行 — 改正后重新导入整户 (一户要么整户导入, 要么整户不导入)".into()),
@@ -891,7 +937,41 @@ fn rejects_workbook(inputs: &[Input], rejects: &[Problem], skips: &[Skip]) -> Re
             .collect(),
         batch: None,
     };
-    writer::workbook_bytes(&[rejected, skipped])
+    let mut sheets = vec![rejected, skipped];
+    if !hidden.is_empty() {
+        let rejected_rows: BTreeSet<&RowRef> = rejects.iter().map(|p| &p.at).collect();
+        let skipped_rows: BTreeSet<&RowRef> = skips.iter().map(|s| &s.at).collect();
+        sheets.push(SheetSpec {
+            name: "隐藏的行".into(),
+            title: Some("在表格中被隐藏、但已照常读取的行 — 撤回的申请常被隐藏而不是删除, 请逐行核实".into()),
+            columns: vec![
+                Column::new("文件", Kind::Text),
+                Column::new("工作表", Kind::Text),
+                Column::new("行", Kind::Count),
+                Column::new("结果", Kind::Text),
+            ],
+            rows: hidden
+                .iter()
+                .map(|at| {
+                    let fate = if rejected_rows.contains(at) {
+                        "拒收 (见「拒收」表)"
+                    } else if skipped_rows.contains(at) {
+                        "跳过 (见「跳过」表)"
+                    } else {
+                        "已接收"
+                    };
+                    vec![
+                        Value::from(inputs[at.file].name.as_str()),
+                        Value::from(&*at.sheet),
+                        Value::Count(at.row as i64),
+                        Value::from(fate),
+                    ]
+                })
+                .collect(),
+            batch: None,
+        });
+    }
+    writer::workbook_bytes(&sheets)
 }
 
 #[cfg(test)]
