@@ -131,6 +131,35 @@ pub struct RegisterRead {
     /// Data rows hidden in the spreadsheet (Excel's 隐藏, or filtered out): read like any other row, and listed,
     /// since clerks hide withdrawn applications instead of deleting them.
     pub hidden_rows: Vec<RowRef>,
+    /// ID and account cells read without Excel's text guards ([`unguard`]), by column label: how many.
+    pub cleaned: BTreeMap<String, usize>,
+}
+
+/// The columns whose cells are read through [`unguard`].
+const GUARDED_FIELDS: &[&str] = &["id_number", "household_key", "bank_account"];
+
+/// An ID or account number's text without the guards clerks and exports put around such numbers to keep Excel
+/// from turning them into numbers: a leading apostrophe (`'130199…`) and a formula giving the text
+/// (`="130199…"`). Tabs, no-break and full-width spaces around the number, and full-width digits, were already
+/// removed when the cell was read ([`Cell::cleaned`]). The text, and whether anything was removed.
+pub fn unguard(cell: &Cell) -> (std::borrow::Cow<'_, str>, bool) {
+    let t = cell.text.as_str();
+    let inner = t
+        .strip_prefix(['\'', '‘', '’', '`'])
+        .or_else(|| t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')));
+    match inner {
+        Some(i) => (std::borrow::Cow::Owned(i.trim().to_string()), true),
+        None => (std::borrow::Cow::Borrowed(t), cell.cleaned && !t.is_empty()),
+    }
+}
+
+/// Counts the row's ID and account cells that [`unguard`] cleans.
+fn count_cleaned(cleaned: &mut BTreeMap<String, usize>, row: &[Cell], header: &Header) {
+    for f in GUARDED_FIELDS {
+        if header.get(row, f).is_some_and(|c| unguard(c).1) {
+            *cleaned.entry(label(f)).or_default() += 1;
+        }
+    }
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
@@ -548,6 +577,7 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
         if sheet.row_hidden(header.row + 1 + i) {
             read.hidden_rows.push(at.clone());
         }
+        count_cleaned(&mut read.cleaned, row, header);
         let ids = HouseholdIds::of(header, row);
         // A repeated row leaves the reading as it was: the rows below it belong where they did.
         let before = (current, known.clone(), read.households.len());
@@ -625,7 +655,12 @@ struct HouseholdIds {
 impl HouseholdIds {
     fn of(header: &Header, row: &[Cell]) -> HouseholdIds {
         HouseholdIds {
-            key: household_key_text(header.text(row, "household_key")),
+            key: household_key_text(
+                &header
+                    .get(row, "household_key")
+                    .map(|c| unguard(c).0)
+                    .unwrap_or_default(),
+            ),
             number: header.text(row, "household_no").to_string(),
             serial: header.text(row, "serial").to_string(),
         }
@@ -789,7 +824,8 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
         );
         None
     } else {
-        match id_number::parse_cell(&id_cell.text, id_cell.number.is_some()) {
+        let (id_text, _) = unguard(&id_cell);
+        match id_number::parse_cell(&id_text, id_cell.number.is_some()) {
             Ok(id) => Some(id),
             Err(e) => {
                 let fix = if matches!(e, crate::domain::id_number::IdError::ExcelMangled) {
@@ -803,7 +839,14 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, _policy: &Policy) -> M
                         "请与身份证核对并改正",
                     )
                 };
-                problem("id_number", &id_cell.text, Msg::new(e.to_string(), e.message_zh()), fix);
+                let reason = match (&e, id_number::offending_character(&id_text)) {
+                    (id_number::IdError::BadCharacter, Some((at, c))) => {
+                        let (en, zh) = id_number::describe_offending(at, c);
+                        Msg::new(format!("{e}: {en}"), format!("{}: {zh}", e.message_zh()))
+                    }
+                    _ => Msg::new(e.to_string(), e.message_zh()),
+                };
+                problem("id_number", &id_cell.text, reason, fix);
                 None
             }
         }
@@ -1008,6 +1051,7 @@ fn read_per_household(
         if hs.row_hidden(hh.row + 1 + i) {
             read.hidden_rows.push(at.clone());
         }
+        count_cleaned(&mut read.cleaned, row, hh);
         let ids = HouseholdIds {
             serial: String::new(),
             ..HouseholdIds::of(hh, row)
@@ -1094,6 +1138,7 @@ fn read_per_household(
         if ms.row_hidden(mh.row + 1 + i) {
             read.hidden_rows.push(at.clone());
         }
+        count_cleaned(&mut read.cleaned, row, mh);
         let ids = HouseholdIds {
             serial: String::new(),
             ..HouseholdIds::of(mh, row)
@@ -1466,7 +1511,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
     let bank_account = match get("bank_account") {
         None => String::new(),
         Some((c, r)) => {
-            let digits: String = c.text.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
+            let digits: String = unguard(&c)
+                .0
+                .chars()
+                .filter(|ch| !ch.is_whitespace() && *ch != '-')
+                .collect();
             if c.number.is_some() && digits.len() >= 16 || digits.contains(['E', 'e', '.']) {
                 problem(
                     &r,
@@ -1483,13 +1532,23 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 );
                 String::new()
             } else if !(10..=30).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                let (en, zh) = match digits.chars().enumerate().find(|(_, ch)| !ch.is_ascii_digit()) {
+                    Some((i, ch)) => {
+                        let (en, zh) = id_number::describe_offending(i + 1, ch);
+                        (format!(": {en}"), format!(": {zh}"))
+                    }
+                    None => (
+                        format!(" (it has {})", digits.len()),
+                        format!(" (现为 {} 位)", digits.len()),
+                    ),
+                };
                 problem(
                     &r,
                     "bank_account",
                     &c.text,
                     Msg::new(
-                        "the account number must be 10 to 30 digits",
-                        "银行账号应为 10 到 30 位数字",
+                        format!("the account number must be 10 to 30 digits{en}"),
+                        format!("银行账号应为 10 到 30 位数字{zh}"),
                     ),
                     Msg::new(
                         "copy the account number from the bank card or passbook",

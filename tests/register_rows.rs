@@ -247,3 +247,124 @@ fn footer_rows_in_a_gbk_csv_are_skipped() {
         summary(&out)
     );
 }
+
+// ---- 8. Excel's text guards ----
+
+/// Column of 身份证号 and of 银行账号 in [`PER_MEMBER_HEADER`].
+const ID_COL: usize = 3;
+const ACCOUNT_COL: usize = 13;
+
+/// Writes cells as a CSV (every field quoted as needed), CRLF like Excel.
+fn write_csv(path: &Path, cells: &[Vec<String>]) {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for r in cells {
+        w.write_record(r).unwrap();
+    }
+    std::fs::write(path, w.into_inner().unwrap()).unwrap();
+}
+
+/// IDs kept as text the ways clerks and exports do it — a leading apostrophe, `="…"`, a leading tab — and an
+/// account number between a full-width and a no-break space are read as the numbers they guard, and the summary
+/// says how many cells were cleaned in which columns.
+#[test]
+fn excel_text_guards_are_removed_and_noted() {
+    let ws = Ws::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guards.csv");
+    let mut cells = grid(&three());
+    cells[1][ID_COL] = format!("'{}", HEADS[0].1);
+    cells[2][ID_COL] = format!("=\"{}\"", HEADS[1].1);
+    cells[3][ID_COL] = format!("\t{}", HEADS[2].1);
+    cells[1][ACCOUNT_COL] = "\u{3000}6221880653343050406\u{a0}".into();
+    write_csv(&path, &cells);
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 0);
+    let text = summary(&out);
+    assert!(text.contains("3 rows read = 3 accepted"), "{text}");
+    assert!(
+        text.contains("4 ID or account cells were read without Excel's text guards")
+            && text.contains("身份证号 3, 银行账号 1"),
+        "{text}"
+    );
+    let cases = cases(&ws);
+    let ids: Vec<&str> = cases.iter().map(|c| c.applicant_id_number.as_str()).collect();
+    for (_, id) in HEADS {
+        assert!(ids.contains(id), "{id} not in {ids:?}");
+    }
+    let zhang = cases
+        .iter()
+        .find(|c| c.applicant_id_number.as_str() == HEADS[0].1)
+        .unwrap();
+    assert_eq!(zhang.bank_account.as_str(), "6221880653343050406");
+
+    // The same guards in an xlsx (WPS keeps a typed apostrophe in the text), under Chinese.
+    let ws = Ws::new();
+    let path = dir.path().join("guards.xlsx");
+    write_xlsx(&path, &cells, |_| {});
+    let out = zh_intake(&ws, &path);
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("已去掉 4 个身份证号或账号单元格中 Excel 的文本保护符号"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `jiuzhu intake PATH` under a Chinese locale.
+fn zh_intake(ws: &Ws, path: &Path) -> std::process::Output {
+    jiuzhu()
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "zh_CN.UTF-8")
+        .arg("-C")
+        .arg(ws.root())
+        .arg("intake")
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
+/// An ID with a letter O typed for a zero, an account with one: the rejection names the character and where it
+/// is, in the terminal and in the report.
+#[test]
+fn a_bad_character_is_named_by_position() {
+    let ws = Ws::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.csv");
+    let mut cells = grid(&three());
+    cells[1][ID_COL] = "13019919780315O132".into(); // 张建国: the 15th character, a zero, typed as O
+    cells[2][ACCOUNT_COL] = "62218806533430504O6".into(); // 王德福's account: the 18th
+    write_csv(&path, &cells);
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 1);
+    let text = summary(&out);
+    assert!(
+        text.contains("character 15 is the letter O (a zero 0 was meant?)"),
+        "{text}"
+    );
+    assert!(text.contains("character 18 is the letter O"), "{text}");
+    let rejected = report_sheet(&ws, "typo", "拒收");
+    let reason = |r: usize| {
+        rejected
+            .iter()
+            .filter(|s| s.row == r)
+            .map(|s| s.text())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        reason(2).contains("第 15 位是字母「O」(是否应为数字 0?)"),
+        "{}",
+        reason(2)
+    );
+    assert!(
+        reason(3).contains("银行账号应为 10 到 30 位数字: 第 18 位是字母「O」"),
+        "{}",
+        reason(3)
+    );
+    assert_eq!(cases(&ws).len(), 1);
+}

@@ -461,9 +461,13 @@ fn decide_households(
     let mut notes = Vec::new();
     let mut drafts: Vec<HouseholdDraft> = Vec::new();
     let mut hidden_rows: Vec<RowRef> = Vec::new();
+    let mut cleaned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for read in reads {
         notes.extend(read.notes);
         hidden_rows.extend(read.hidden_rows);
+        for (column, n) in read.cleaned {
+            *cleaned.entry(column).or_default() += n;
+        }
         tally.rows_read += read.rows_read;
         for s in &read.other_register_sheets {
             warnings.push(format!(
@@ -473,6 +477,23 @@ fn decide_households(
         rejects.extend(read.orphans);
         skips.extend(read.skips);
         drafts.extend(read.households);
+    }
+    if !cleaned.is_empty() {
+        let total: usize = cleaned.values().sum();
+        let en: Vec<String> = cleaned.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let zh: Vec<String> = cleaned.iter().map(|(c, n)| format!("{c} {n} 个")).collect();
+        notes.push(tr(
+            format!(
+                "{total} ID or account cells were read without Excel's text guards (a leading ', =\"…\", tabs, \
+                 no-break or full-width spaces, full-width digits): {}",
+                en.join(", ")
+            ),
+            format!(
+                "已去掉 {total} 个身份证号或账号单元格中 Excel 的文本保护符号 (开头的 '、=\"…\"、制表符、不换行或全角空格、\
+                 全角数字): {}",
+                zh.join("、")
+            ),
+        ));
     }
     // Household-level checks. An application date is held to what the workspace and this run know: the latest
     // application in the ledger, and the middle of the registers' own dates.

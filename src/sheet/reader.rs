@@ -33,6 +33,10 @@ pub struct Cell {
     /// The cell's value cannot be taken as the file shows it. The cell is kept (and is not blank); a step that
     /// reads its column refuses it, naming the cell ([`Flaw::reason`], [`Flaw::fix`]).
     pub flaw: Option<Flaw>,
+    /// Reading changed the text as the file holds it: full-width characters made half-width, tabs, no-break or
+    /// full-width spaces made plain spaces, spaces around it removed. A step that reads ID or account numbers
+    /// says how many it cleaned.
+    pub cleaned: bool,
 }
 
 /// Why a cell's value cannot be taken as the file shows it.
@@ -87,9 +91,11 @@ impl Cell {
     /// is [`Flaw::ControlCharacter`], its text showing each one as `<U+0000>`.
     pub fn text(s: &str) -> Cell {
         let (text, control) = text::normalized_with_control(s);
+        let cleaned = matches!(text, std::borrow::Cow::Owned(_));
         if !control {
             return Cell {
                 text: text.into_owned(),
+                cleaned,
                 ..Cell::default()
             };
         }
