@@ -311,6 +311,10 @@ full period with no upheld objection. Dates come from --date/--as-of, never the 
         /// Approve these cases' proposals without a meeting (无争议免评议), where the policy allows.
         #[arg(long, value_name = "CASE", num_args = 1..)]
         undisputed: Vec<String>,
+        /// Post these cases though their hardship reason is unknown (with --record or --undisputed), once a person
+        /// has checked that they are not protected (艾滋病 …); without it they are kept off the public notice.
+        #[arg(long, value_name = "CASE", num_args = 1..)]
+        publish_unknown_reason: Vec<String>,
         /// Compare amounts under an older policy file with the current one (read-only).
         #[arg(long, value_name = "OLD_POLICY")]
         impact: Option<PathBuf>,
@@ -800,6 +804,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             dismissed,
             note,
             undisputed,
+            publish_unknown_reason,
             impact,
             dry_run,
         } => {
@@ -845,6 +850,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                     mode,
                     dry_run,
                     quiet: cli.quiet,
+                    publish_unknown_reason,
                 },
             )
         }

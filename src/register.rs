@@ -112,6 +112,8 @@ pub struct HouseholdFacts {
     pub support_mode: Option<crate::ledger::SupportMode>,
     pub temporary_months: Option<u32>,
     pub urgent: bool,
+    /// The register marks the case 不公示 / 隐私保护 / 保密: never on a public list.
+    pub private: bool,
 }
 
 /// Everything read from one workbook.
@@ -133,6 +135,9 @@ pub struct RegisterRead {
     pub hidden_rows: Vec<RowRef>,
     /// ID and account cells read without Excel's text guards ([`unguard`]), by column label: how many.
     pub cleaned: BTreeMap<String, usize>,
+    /// The register has a hardship-reason column (致困原因): without one, no case from it can be told to be
+    /// protected (艾滋病 …) unless it is marked 不公示.
+    pub has_reason_column: bool,
 }
 
 /// The columns whose cells are read through [`unguard`].
@@ -186,6 +191,7 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
     "support_mode",
     "temporary_months",
     "urgent",
+    "private",
 ];
 
 const PER_MEMBER_REQUIRED: &[&str] = &["name", "id_number", "relation", "scheme"];
@@ -289,6 +295,7 @@ pub fn read_register(
                 .collect(),
             ..RegisterRead::default()
         };
+        read.has_reason_column = header.columns.contains_key("hardship_reason");
         read_per_member(&mut read, sheet, header, file_index, policy);
         refuse_no_data_rows(&[(sheet, header)], &read)?;
         return Ok(Ok(read));
@@ -303,6 +310,8 @@ pub fn read_register(
                 .collect(),
             ..RegisterRead::default()
         };
+        read.has_reason_column =
+            hh.columns.contains_key("hardship_reason") || mh.columns.contains_key("hardship_reason");
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
         refuse_no_data_rows(&[(hs, &hh), (ms, &mh)], &read)?;
         return Ok(Ok(read));
@@ -1721,6 +1730,26 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             false
         }),
     };
+    let private = match get("private") {
+        None => false,
+        Some((c, r)) => yes_no(&c.text).unwrap_or_else(|| {
+            problem(
+                &r,
+                "private",
+                &c.text,
+                Msg::new(
+                    format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
+                    format!("「{}」不是 是 或 否", text::excerpt(&c.text)),
+                ),
+                Msg::new(
+                    "write 是 for a case never to be on a public notice, or leave blank",
+                    "不得公示的案件填 是, 否则留空",
+                ),
+            );
+            // Unreadable: kept off public lists until it is read.
+            true
+        }),
+    };
     let text_of = |f: &str| get(f).map(|(c, _)| c.text).unwrap_or_default();
     let facts = match (scheme, township, village, applied_on) {
         (Some(scheme), Some(t), Some(village), Some(applied_on)) => Some(HouseholdFacts {
@@ -1746,6 +1775,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             support_mode,
             temporary_months,
             urgent,
+            private,
         }),
         _ => None,
     };

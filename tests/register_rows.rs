@@ -368,3 +368,35 @@ fn a_bad_character_is_named_by_position() {
     );
     assert_eq!(cases(&ws).len(), 1);
 }
+
+// ---- 9. protected cases when the reason is unknown ----
+
+/// A register with no hardship-reason column: its households are imported, but intake says it cannot know which
+/// are protected, names them, and exits 1 so a person looks.
+#[test]
+fn a_register_without_a_reason_column_is_flagged() {
+    let ws = Ws::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("noreason.csv");
+    let reason_col = PER_MEMBER_HEADER.split(',').position(|h| h == "致困原因").unwrap();
+    let cells: Vec<Vec<String>> = grid(&three())
+        .into_iter()
+        .map(|mut r| {
+            r.remove(reason_col);
+            r
+        })
+        .collect();
+    write_csv(&path, &cells);
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 1);
+    assert_eq!(cases(&ws).len(), 3);
+    let text = summary(&out);
+    assert!(
+        text.contains("noreason.csv has no hardship-reason column (致困原因): whether its 3 new cases are protected"),
+        "{text}"
+    );
+    let out = zh_intake(&Ws::new(), &path);
+    assert_exit(&out, 1);
+    assert_chinese(&out);
+    assert!(stdout(&out).contains("没有致困原因列"), "{}", stdout(&out));
+}

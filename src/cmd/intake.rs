@@ -129,8 +129,16 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         warnings,
         mut notes,
         hidden_rows,
+        files_without_reason,
     } = outcome;
     notes.extend(hidden_rows_notes(&inputs, &hidden_rows));
+    let mut warnings = warnings;
+    warnings.extend(unknown_reason_warnings(
+        &inputs,
+        &new_cases,
+        &new_sources,
+        &files_without_reason,
+    ));
     let new_sources: Vec<Source> = new_sources
         .into_iter()
         .map(|(record, at)| Source {
@@ -404,6 +412,72 @@ struct Decided {
     notes: Vec<String>,
     /// Data rows hidden in their spreadsheet, in file, sheet and row order.
     hidden_rows: Vec<RowRef>,
+    /// The inputs (by index) whose register has no hardship-reason column.
+    files_without_reason: Vec<usize>,
+}
+
+/// The new cases whose hardship reason is unknown — the register has no reason column, or the household's cell
+/// is blank — and that are not marked 不公示: whether they are protected (艾滋病 and the policy's other
+/// `private_reasons`) cannot be told, so a person looks (`decide` keeps them off public notices until the clerk
+/// confirms). One warning per file, naming the cases and rows.
+fn unknown_reason_warnings(
+    inputs: &[Input],
+    new_cases: &[Case],
+    new_sources: &[(String, RowRef)],
+    files_without_reason: &[usize],
+) -> Vec<String> {
+    let at: HashMap<&str, &RowRef> = new_sources.iter().map(|(k, at)| (k.as_str(), at)).collect();
+    let mut by_file: std::collections::BTreeMap<usize, Vec<(u32, &str)>> = std::collections::BTreeMap::new();
+    for c in new_cases
+        .iter()
+        .filter(|c| !c.private && c.hardship_reason.trim().is_empty())
+    {
+        if let Some(at) = at.get(format!("case/{}", c.case_id).as_str()) {
+            by_file.entry(at.file).or_default().push((at.row, c.case_id.as_str()));
+        }
+    }
+    by_file
+        .into_iter()
+        .map(|(file, mut cases)| {
+            cases.sort_unstable();
+            let name = &inputs[file].name;
+            let n = cases.len();
+            let mut listed: Vec<String> = cases
+                .iter()
+                .take(HIDDEN_ROWS_SHOWN)
+                .map(|(row, id)| format!("{id} ({})", tr(format!("row {row}"), format!("第 {row} 行"))))
+                .collect();
+            if n > HIDDEN_ROWS_SHOWN {
+                listed.push("…".into());
+            }
+            let listed = listed.join(", ");
+            if files_without_reason.contains(&file) {
+                tr(
+                    format!(
+                        "{name} has no hardship-reason column (致困原因): whether its {n} new cases are protected \
+                         (艾滋病 …) cannot be known: {listed}; add the column, or mark protected cases in a 不公示 \
+                         column; decide keeps these cases off public notices until the clerk confirms"
+                    ),
+                    format!(
+                        "{name} 没有致困原因列: 无法判断其中 {n} 个新案件是否属于不得公示的情形 (艾滋病 …): {listed}; \
+                         请补上该列, 或用「不公示」列标明需保护的案件; 在经办人确认之前, decide 不会把这些案件列入公示"
+                    ),
+                )
+            } else {
+                tr(
+                    format!(
+                        "{name}: {n} new cases have a blank hardship reason (致困原因), so whether they are protected \
+                         (艾滋病 …) cannot be known: {listed}; fill in the reason, or mark protected cases 不公示; \
+                         decide keeps these cases off public notices until the clerk confirms"
+                    ),
+                    format!(
+                        "{name}: 有 {n} 个新案件的致困原因为空, 无法判断是否属于不得公示的情形 (艾滋病 …): {listed}; \
+                         请补填致困原因, 或用「不公示」列标明需保护的案件; 在经办人确认之前, decide 不会把这些案件列入公示"
+                    ),
+                )
+            }
+        })
+        .collect()
 }
 
 /// The most hidden rows a note names one by one (the report lists them all).
@@ -462,7 +536,11 @@ fn decide_households(
     let mut drafts: Vec<HouseholdDraft> = Vec::new();
     let mut hidden_rows: Vec<RowRef> = Vec::new();
     let mut cleaned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for read in reads {
+    let mut files_without_reason: Vec<usize> = Vec::new();
+    for (file, read) in reads.into_iter().enumerate() {
+        if !read.has_reason_column {
+            files_without_reason.push(file);
+        }
         notes.extend(read.notes);
         hidden_rows.extend(read.hidden_rows);
         for (column, n) in read.cleaned {
@@ -743,6 +821,7 @@ fn decide_households(
         warnings,
         notes,
         hidden_rows,
+        files_without_reason,
     }
 }
 
@@ -901,6 +980,7 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
         support_mode: f.support_mode,
         temporary_months: f.temporary_months,
         urgent: f.urgent,
+        private: f.private,
     };
     (case, members)
 }
