@@ -1261,7 +1261,7 @@ fn a_case_marked_not_public_or_with_an_unknown_reason_stays_off_the_notice() {
     let out = record(&ws, &sheet, "审批会", "2026-11-20");
     assert_exit(&out, 1);
     assert!(
-        stdout(&out).contains(&format!("kept off the public notice, hardship reason unknown"))
+        stdout(&out).contains("kept off the public notice, hardship reason unknown")
             && stdout(&out).contains(&format!("--publish-unknown-reason {li}")),
         "{}",
         stdout(&out)
