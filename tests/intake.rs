@@ -1187,7 +1187,13 @@ fn a_register_with_both_a_household_number_and_the_heads_id_is_read() {
     .unwrap();
     let ws = Ws::new();
     let out = ws.intake_path(&both);
-    assert_exit(&out, 0);
+    // 1: the register has no hardship-reason column, so no case can be told to be protected (issue 20, point 9).
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("has no hardship-reason column"),
+        "{}",
+        stdout(&out)
+    );
     assert!(
         first_line(&out).contains("5 rows read = 5 accepted + 0 rejected + 0 skipped; 2 households added (5 members)"),
         "{}",
@@ -1259,7 +1265,13 @@ fn a_per_household_register_joined_by_household_number_is_read() {
     book.save(&path).unwrap();
     let ws = Ws::new();
     let out = ws.intake_path(&path);
-    assert_exit(&out, 0);
+    // 1: the register has no hardship-reason column, so no case can be told to be protected (issue 20, point 9).
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("has no hardship-reason column"),
+        "{}",
+        stdout(&out)
+    );
     assert!(
         first_line(&out).contains("1 households added (2 members)"),
         "{}",

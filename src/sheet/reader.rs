@@ -1969,7 +1969,10 @@ mod tests {
         let c = Cell::text("a\u{85}b\u{9f}");
         assert_eq!((c.text.as_str(), c.flaw), ("a b<U+009F>", Some(Flaw::ControlCharacter)));
         // Tabs and line breaks are spaces, not flaws.
-        assert_eq!(Cell::text("城关镇\r\n东街\t5号").text, Cell::text("城关镇 东街 5号").text);
+        assert_eq!(
+            Cell::text("城关镇\r\n东街\t5号").text,
+            Cell::text("城关镇 东街 5号").text
+        );
         assert!(Cell::text("城关镇\r\n东街\t5号").cleaned && !Cell::text("城关镇 东街 5号").cleaned);
         assert_eq!(Cell::text("城关镇\r\n东街").flaw, None);
         let wb = read_workbook_bytes("a.csv", "姓名,身份证号\n张\u{1}好,1\n".as_bytes(), Encoding::Detect).unwrap();
