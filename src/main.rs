@@ -526,6 +526,13 @@ full period with no upheld objection. Dates come from --date/--as-of, never the 
             "不经评议直接批准这些案件的拟决定 (无争议免评议), 须政策允许",
         ))]
         undisputed: Vec<String>,
+        #[arg(long, value_name = "CASE", num_args = 1.., help = tr(
+            "Post these cases though their hardship reason is unknown (with --record or --undisputed), once a person \
+             has checked that they are not protected (艾滋病 …); without it they are kept off the public notice",
+            "公示这些致困原因不明的案件 (与 --record 或 --undisputed 同用), 须先经人工核实不属于需保护隐私的情形 \
+             (艾滋病等); 不加此项时这些案件不上公示",
+        ))]
+        publish_unknown_reason: Vec<String>,
         #[arg(long, value_name = "OLD_POLICY", help = tr(
             "Compare amounts under an older policy file with the current one (read-only)",
             "比较旧政策文件与当前政策下的金额 (只读)",
@@ -1456,6 +1463,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             dismissed,
             note,
             undisputed,
+            publish_unknown_reason,
             impact,
             dry_run,
         } => {
@@ -1501,6 +1509,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                     mode,
                     dry_run,
                     quiet: cli.quiet,
+                    publish_unknown_reason,
                 },
             )
         }

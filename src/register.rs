@@ -112,6 +112,8 @@ pub struct HouseholdFacts {
     pub support_mode: Option<crate::ledger::SupportMode>,
     pub temporary_months: Option<u32>,
     pub urgent: bool,
+    /// The register marks the case 不公示 / 隐私保护 / 保密: never on a public list.
+    pub private: bool,
 }
 
 /// Everything read from one workbook.
@@ -130,6 +132,41 @@ pub struct RegisterRead {
     pub notes: Vec<String>,
     /// The columns of the sheets read that the register does not use (`未使用的列`).
     pub unused: Vec<UnusedColumn>,
+    /// Data rows hidden in the spreadsheet (Excel's 隐藏, or filtered out): read like any other row, and listed,
+    /// since clerks hide withdrawn applications instead of deleting them.
+    pub hidden_rows: Vec<RowRef>,
+    /// ID and account cells read without Excel's text guards ([`unguard`]), by column label: how many.
+    pub cleaned: BTreeMap<String, usize>,
+    /// The register has a hardship-reason column (致困原因): without one, no case from it can be told to be
+    /// protected (艾滋病 …) unless it is marked 不公示.
+    pub has_reason_column: bool,
+}
+
+/// The columns whose cells are read through [`unguard`].
+const GUARDED_FIELDS: &[&str] = &["id_number", "household_key", "bank_account"];
+
+/// An ID or account number's text without the guards clerks and exports put around such numbers to keep Excel
+/// from turning them into numbers: a leading apostrophe (`'130199…`) and a formula giving the text
+/// (`="130199…"`). Tabs, no-break and full-width spaces around the number, and full-width digits, were already
+/// removed when the cell was read ([`Cell::cleaned`]). The text, and whether anything was removed.
+pub fn unguard(cell: &Cell) -> (std::borrow::Cow<'_, str>, bool) {
+    let t = cell.text.as_str();
+    let inner = t
+        .strip_prefix(['\'', '‘', '’', '`'])
+        .or_else(|| t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')));
+    match inner {
+        Some(i) => (std::borrow::Cow::Owned(i.trim().to_string()), true),
+        None => (std::borrow::Cow::Borrowed(t), cell.cleaned && !t.is_empty()),
+    }
+}
+
+/// Counts the row's ID and account cells that [`unguard`] cleans.
+fn count_cleaned(cleaned: &mut BTreeMap<String, usize>, row: &[Cell], header: &Header) {
+    for f in GUARDED_FIELDS {
+        if header.get(row, f).is_some_and(|c| unguard(c).1) {
+            *cleaned.entry(label(f)).or_default() += 1;
+        }
+    }
 }
 
 const HOUSEHOLD_FIELDS: &[&str] = &[
@@ -157,6 +194,7 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
     "temporary_months",
     "urgent",
     "household_size",
+    "private",
 ];
 
 /// The member fields a register reads ([`read_member`]).
@@ -292,6 +330,7 @@ pub fn read_register(
                 .collect(),
             ..RegisterRead::default()
         };
+        read.has_reason_column = header.columns.contains_key("hardship_reason");
         read_per_member(&mut read, sheet, header, file_index, policy);
         let used: Vec<&'static str> = [PER_MEMBER_KEY, HOUSEHOLD_FIELDS, MEMBER_FIELDS].concat();
         read.unused = header.unused_columns(&sheet.name, &used, names);
@@ -308,6 +347,8 @@ pub fn read_register(
                 .collect(),
             ..RegisterRead::default()
         };
+        read.has_reason_column =
+            hh.columns.contains_key("hardship_reason") || mh.columns.contains_key("hardship_reason");
         read_per_household(&mut read, (hs, &hh), (ms, &mh), file_index, policy);
         let used: Vec<&'static str> = [HOUSEHOLD_SHEET_KEY, &["serial"], HOUSEHOLD_FIELDS].concat();
         read.unused = hh.unused_columns(&hs.name, &used, names);
@@ -397,10 +438,58 @@ enum RowKind {
     Skip(Msg),
 }
 
+/// The labels a register's footer starts with (落款: who filled it in, who checked it, notes), as WPS and Excel
+/// templates put them below the data — typed in one cell or merged across the sheet.
+const FOOTER_LABELS: &[&str] = &[
+    "填表人",
+    "填表日期",
+    "填表单位",
+    "填报人",
+    "填报单位",
+    "填报日期",
+    "审核人",
+    "审核",
+    "复核人",
+    "审批人",
+    "负责人",
+    "单位负责人",
+    "经办人",
+    "制表人",
+    "制表日期",
+    "制表单位",
+    "制表",
+    "说明",
+    "备注",
+    "联系电话",
+    "注",
+];
+
+/// Whether a cell starts a footer: one of [`FOOTER_LABELS`] followed by nothing, a colon or a space (a name
+/// beginning with one of these characters is not a label), or `注` followed by a colon or a number (`注：1. …`).
+fn is_footer_cell(text: &str) -> bool {
+    let t = text.trim_start();
+    FOOTER_LABELS.iter().any(|label| {
+        let Some(rest) = t.strip_prefix(label) else {
+            return false;
+        };
+        let next = rest.chars().next();
+        match *label {
+            "注" => next.is_some_and(|c| matches!(c, ':' | '：' | '1' | '①' | '意')),
+            _ => next.is_none_or(|c| matches!(c, ':' | '：' | ' ' | '\u{3000}' | '(' | '（' | '_' | '/')),
+        }
+    })
+}
+
 fn classify(row: &[Cell], header: &Header, data_fields: &[&str]) -> RowKind {
     let non_blank: Vec<&Cell> = row.iter().filter(|c| !c.is_blank()).collect();
     if non_blank.is_empty() {
         return RowKind::Skip(Msg::new("blank row", "空行"));
+    }
+    // A footer (填表人: …  审核人: …), also when merged across the sheet: the merge repeats its text in every
+    // column, name and ID included, which would otherwise read as a household.
+    if non_blank.first().is_some_and(|c| is_footer_cell(&c.text)) {
+        let t = text::excerpt(&non_blank[0].text);
+        return RowKind::Skip(Msg::new(format!("footer row ({t})"), format!("表尾落款或说明行 ({t})")));
     }
     for c in non_blank.iter().take(3) {
         // `合  计` is written with spaces too; only a cell starting with one of these characters can be one.
@@ -535,6 +624,10 @@ fn read_per_member(read: &mut RegisterRead, sheet: &RawSheet, header: &Header, f
             }
             RowKind::Data => {}
         }
+        if sheet.row_hidden(header.row + 1 + i) {
+            read.hidden_rows.push(at.clone());
+        }
+        count_cleaned(&mut read.cleaned, row, header);
         let ids = HouseholdIds::of(header, row);
         // A repeated row leaves the reading as it was: the rows below it belong where they did.
         let before = (current, known.clone(), read.households.len());
@@ -612,7 +705,12 @@ struct HouseholdIds {
 impl HouseholdIds {
     fn of(header: &Header, row: &[Cell]) -> HouseholdIds {
         HouseholdIds {
-            key: household_key_text(header.text(row, "household_key")),
+            key: household_key_text(
+                &header
+                    .get(row, "household_key")
+                    .map(|c| unguard(c).0)
+                    .unwrap_or_default(),
+            ),
             number: header.text(row, "household_no").to_string(),
             serial: header.text(row, "serial").to_string(),
         }
@@ -776,7 +874,8 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, policy: &Policy) -> Me
         );
         None
     } else {
-        match id_number::parse_cell(&id_cell.text, id_cell.number.is_some()) {
+        let (id_text, _) = unguard(&id_cell);
+        match id_number::parse_cell(&id_text, id_cell.number.is_some()) {
             Ok(id) => Some(id),
             Err(e) => {
                 let fix = if matches!(e, crate::domain::id_number::IdError::ExcelMangled) {
@@ -790,7 +889,14 @@ fn read_member(row: &[Cell], header: &Header, at: RowRef, policy: &Policy) -> Me
                         "请与身份证核对并改正",
                     )
                 };
-                problem("id_number", &id_cell.text, Msg::new(e.to_string(), e.message_zh()), fix);
+                let reason = match (&e, id_number::offending_character(&id_text)) {
+                    (id_number::IdError::BadCharacter, Some((at, c))) => {
+                        let (en, zh) = id_number::describe_offending(at, c);
+                        Msg::new(format!("{e}: {en}"), format!("{}: {zh}", e.message_zh()))
+                    }
+                    _ => Msg::new(e.to_string(), e.message_zh()),
+                };
+                problem("id_number", &id_cell.text, reason, fix);
                 None
             }
         }
@@ -1233,6 +1339,10 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
+        if hs.row_hidden(hh.row + 1 + i) {
+            read.hidden_rows.push(at.clone());
+        }
+        count_cleaned(&mut read.cleaned, row, hh);
         let ids = HouseholdIds {
             serial: String::new(),
             ..HouseholdIds::of(hh, row)
@@ -1316,6 +1426,10 @@ fn read_per_household(
             read.skips.push(Skip { at, reason });
             continue;
         }
+        if ms.row_hidden(mh.row + 1 + i) {
+            read.hidden_rows.push(at.clone());
+        }
+        count_cleaned(&mut read.cleaned, row, mh);
         let ids = HouseholdIds {
             serial: String::new(),
             ..HouseholdIds::of(mh, row)
@@ -1736,7 +1850,11 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
     let bank_account = match get("bank_account") {
         None => String::new(),
         Some((c, r)) => {
-            let digits: String = c.text.chars().filter(|ch| !ch.is_whitespace() && *ch != '-').collect();
+            let digits: String = unguard(&c)
+                .0
+                .chars()
+                .filter(|ch| !ch.is_whitespace() && *ch != '-')
+                .collect();
             if c.number.is_some() && digits.len() >= 16 || digits.contains(['E', 'e', '.']) {
                 problem(
                     &r,
@@ -1753,13 +1871,23 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
                 );
                 String::new()
             } else if !(10..=30).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                let (en, zh) = match digits.chars().enumerate().find(|(_, ch)| !ch.is_ascii_digit()) {
+                    Some((i, ch)) => {
+                        let (en, zh) = id_number::describe_offending(i + 1, ch);
+                        (format!(": {en}"), format!(": {zh}"))
+                    }
+                    None => (
+                        format!(" (it has {})", digits.len()),
+                        format!(" (现为 {} 位)", digits.len()),
+                    ),
+                };
                 problem(
                     &r,
                     "bank_account",
                     &c.text,
                     Msg::new(
-                        "the account number must be 10 to 30 digits",
-                        "银行账号应为 10 到 30 位数字",
+                        format!("the account number must be 10 to 30 digits{en}"),
+                        format!("银行账号应为 10 到 30 位数字{zh}"),
                     ),
                     Msg::new(
                         "copy the account number from the bank card or passbook",
@@ -1932,6 +2060,26 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             false
         }),
     };
+    let private = match get("private") {
+        None => false,
+        Some((c, r)) => yes_no(&c.text).unwrap_or_else(|| {
+            problem(
+                &r,
+                "private",
+                &c.text,
+                Msg::new(
+                    format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
+                    format!("「{}」不是 是 或 否", text::excerpt(&c.text)),
+                ),
+                Msg::new(
+                    "write 是 for a case never to be on a public notice, or leave blank",
+                    "不得公示的案件填 是, 否则留空",
+                ),
+            );
+            // Unreadable: kept off public lists until it is read.
+            true
+        }),
+    };
     let text_of = |f: &str| get(f).map(|(c, _)| c.text).unwrap_or_default();
     let facts = match (scheme, township, village, applied_on) {
         (Some(scheme), Some(t), Some(village), Some(applied_on)) => Some(HouseholdFacts {
@@ -1957,6 +2105,7 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             support_mode,
             temporary_months,
             urgent,
+            private,
         }),
         _ => None,
     };
@@ -1995,6 +2144,34 @@ fn hukou_of(s: &str) -> Option<Hukou> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footers_are_told_from_names() {
+        for f in [
+            "填表人：张三",
+            "填表人:",
+            "审核人 李四",
+            "制表日期: 2026年11月5日",
+            "注：1. 本表一式两份",
+            "注:",
+            "说明",
+            "备注：以下为新增户",
+            "联系电话：0311-1234567",
+        ] {
+            assert!(is_footer_cell(f), "{f}");
+        }
+        for n in [
+            "说明华",
+            "注华",
+            "备注明",
+            "制表厂",
+            "张三",
+            "130199197803150132",
+            "审核意见",
+        ] {
+            assert!(!is_footer_cell(n), "{n}");
+        }
+    }
 
     #[test]
     fn disability_grades() {

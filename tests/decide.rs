@@ -1189,3 +1189,100 @@ fn a_meeting_dated_before_its_proposals_is_refused() {
     assert_exit(&out, 0);
     assert!(first_line(&out).contains("7 approved"), "{}", stdout(&out));
 }
+
+/// A protected case must not depend on the clerk having used the one reason header jiuzhu knows: 郑七's
+/// 艾滋病 is marked only by a 不公示 column (the reason says 因病), and 李二's reason is blank. Intake flags 李二
+/// (exit 1) and stores 郑七 as private (the case ledger gains its optional `private` column); the meeting's
+/// notice lists neither, and says why 李二 is missing; only when the clerk confirms with
+/// `--publish-unknown-reason` is 李二 posted — 郑七 never.
+#[test]
+fn a_case_marked_not_public_or_with_an_unknown_reason_stays_off_the_notice() {
+    let ws = Ws::new();
+    let reg = register(ws.root());
+    let text = std::fs::read_to_string(&reg).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0].push_str(",不公示");
+    for l in lines.iter_mut().skip(1) {
+        let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+        cells.resize(25, String::new());
+        if cells[2] == "郑七" {
+            cells[14] = "因病".into();
+            cells.push("是".into());
+        } else {
+            if cells[2] == "李二" {
+                cells[14] = String::new();
+            }
+            cells.push(String::new());
+        }
+        *l = cells.join(",");
+    }
+    std::fs::write(&reg, lines.join("\n") + "\n").unwrap();
+    let out = ws.intake_path(&reg);
+    assert_exit(&out, 1);
+    let li = case_of(&ws, &h2()).case_id;
+    assert!(
+        stdout(&out).contains("new cases have a blank hardship reason") && stdout(&out).contains(&li),
+        "{}",
+        stdout(&out)
+    );
+    let zheng = ws
+        .records::<Case>()
+        .into_iter()
+        .find(|c| c.applicant_name.as_str() == "郑七")
+        .unwrap();
+    assert!(zheng.private && zheng.hardship_reason.as_str() == "因病");
+    assert!(ws
+        .ledger("cases.csv")
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",urgent,private"));
+
+    let v = visits(&ws);
+    assert_exit(
+        &ws.run(&["verify", "--as-of", "2026-11-13", "--visits", v.to_str().unwrap()]),
+        0,
+    );
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    let notice_text = |ws: &Ws| {
+        let wb = read_workbook(&ws.path("reports/notice-2026-11.xlsx"), Encoding::Detect).unwrap();
+        let mut all = String::new();
+        for s in &wb.sheets {
+            for r in &s.rows {
+                for c in r {
+                    all.push_str(&c.text);
+                    all.push('|');
+                }
+            }
+        }
+        all
+    };
+    let out = record(&ws, &sheet, "审批会", "2026-11-20");
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("kept off the public notice, hardship reason unknown")
+            && stdout(&out).contains(&format!("--publish-unknown-reason {li}")),
+        "{}",
+        stdout(&out)
+    );
+    let all = notice_text(&ws);
+    assert!(all.contains("张一"), "{all}");
+    assert!(!all.contains("郑七") && !all.contains("李二"), "{all}");
+
+    // The clerk checked 李二's case and confirms it may be posted: the meeting is recorded again.
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        sheet.to_str().unwrap(),
+        "--meeting",
+        "审批会",
+        "--date",
+        "2026-11-20",
+        "--publish-unknown-reason",
+        &li,
+    ]);
+    assert_exit(&out, 0);
+    let all = notice_text(&ws);
+    assert!(all.contains("李二") && !all.contains("郑七"), "{all}\n{}", stdout(&out));
+}

@@ -308,6 +308,7 @@ fn follow_ups_and_complaints_dated_far_ahead_are_rejected_naming_the_year_meant(
             village: "东街社区",
             applied_on: "2026-11-02",
             income: "300",
+            hardship: "因病",
             ..RegRow::default()
         }],
     );

@@ -260,8 +260,9 @@ fn rejects_report_lists_every_rejected_and_skipped_row_with_its_reason() {
     assert!(skip_reason(12).contains("空行"), "{}", skip_reason(12));
 }
 
-/// The clerk imports the same register twice by mistake: the second run says nothing is new, exits 0, and
-/// leaves every ledger, report and inbox file byte for byte as it was.
+/// The clerk imports the same register twice by mistake: the second run says nothing is new and leaves every
+/// ledger, report and inbox file byte for byte as it was — and still exits 1, because the register's rejected
+/// rows are still rejected and need a person (a script must not take the re-import for a clean one).
 #[test]
 fn importing_the_same_register_again_changes_nothing() {
     let ws = Ws::new();
@@ -271,7 +272,7 @@ fn importing_the_same_register_again_changes_nothing() {
     let tree = ws.tree(&[".jiuzhu/lock"]);
 
     let out = ws.intake(&["per-member.xlsx"]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 1);
     let summary = first_line(&out);
     assert!(summary.contains("nothing new"), "{summary}");
     assert!(summary.contains("4 already imported"), "{summary}");
@@ -279,6 +280,20 @@ fn importing_the_same_register_again_changes_nothing() {
     assert_same_files(&ledgers, &ws.ledgers(), "ledgers/ after a re-import");
     assert_same_files(&reports, &ws.reports(), "reports/ after a re-import");
     assert_same_files(&tree, &ws.tree(&[".jiuzhu/lock"]), "workspace after a re-import");
+}
+
+/// A register with nothing rejected, imported twice: the second run adds nothing, writes nothing and exits 0.
+#[test]
+fn importing_a_clean_register_again_exits_0() {
+    let ws = Ws::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_register(dir.path(), "clean.csv", &[zhang("东街1号", "因病")]);
+    assert_exit(&ws.intake_path(&path), 0);
+    let tree = ws.tree(&[".jiuzhu/lock"]);
+    let out = ws.intake_path(&path);
+    assert_exit(&out, 0);
+    assert!(first_line(&out).contains("1 already imported"), "{}", first_line(&out));
+    assert_same_files(&tree, &ws.tree(&[".jiuzhu/lock"]), "workspace after a clean re-import");
 }
 
 /// Two townships' registers on the same day, one per member and one per household: the second adds its four
@@ -654,7 +669,8 @@ fn a_crash_after_the_commit_point_is_completed_by_the_next_run() {
     assert_ledgers_whole(&ws, "after-commit");
 
     let out = ws.intake(&["per-member.xlsx"]);
-    assert_exit(&out, 0);
+    // 1: the register's rejected rows are still rejected.
+    assert_exit(&out, 1);
     assert!(first_line(&out).contains("nothing new"), "{}", first_line(&out));
     assert!(first_line(&out).contains("4 already imported"), "{}", first_line(&out));
     let heads: BTreeSet<String> = ws
@@ -679,7 +695,8 @@ fn a_crash_between_renames_is_completed_by_the_next_run() {
     assert_ledgers_whole(&ws, "between-renames");
 
     let out = ws.intake(&["per-member.xlsx"]);
-    assert_exit(&out, 0);
+    // 1: the register's rejected rows are still rejected.
+    assert_exit(&out, 1);
     assert!(first_line(&out).contains("nothing new"), "{}", first_line(&out));
     assert_same_as_uninterrupted(&ws, "between-renames");
 }
@@ -694,7 +711,7 @@ fn dry_run_after_a_crash_past_the_commit_point_sees_the_committed_step() {
     assert!(!ws.path(".jiuzhu/commit").exists(), "the committed step was completed");
     assert!(first_line(&out).contains("nothing new"), "{}", first_line(&out));
     assert!(first_line(&out).contains("4 already imported"), "{}", first_line(&out));
-    assert_exit(&out, 0);
+    assert_exit(&out, 1);
 }
 
 /// The clerk works from another folder with -C, or from inside ledgers/: the workspace is found either way;
@@ -1170,7 +1187,13 @@ fn a_register_with_both_a_household_number_and_the_heads_id_is_read() {
     .unwrap();
     let ws = Ws::new();
     let out = ws.intake_path(&both);
-    assert_exit(&out, 0);
+    // 1: the register has no hardship-reason column, so no case can be told to be protected (issue 20, point 9).
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("has no hardship-reason column"),
+        "{}",
+        stdout(&out)
+    );
     assert!(
         first_line(&out).contains("5 rows read = 5 accepted + 0 rejected + 0 skipped; 2 households added (5 members)"),
         "{}",
@@ -1242,7 +1265,13 @@ fn a_per_household_register_joined_by_household_number_is_read() {
     book.save(&path).unwrap();
     let ws = Ws::new();
     let out = ws.intake_path(&path);
-    assert_exit(&out, 0);
+    // 1: the register has no hardship-reason column, so no case can be told to be protected (issue 20, point 9).
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("has no hardship-reason column"),
+        "{}",
+        stdout(&out)
+    );
     assert!(
         first_line(&out).contains("1 households added (2 members)"),
         "{}",

@@ -68,6 +68,8 @@ pub struct Args {
     pub mode: Mode,
     pub dry_run: bool,
     pub quiet: bool,
+    /// Cases whose hardship reason is unknown that the clerk confirms may be posted (`--publish-unknown-reason`).
+    pub publish_unknown_reason: Vec<String>,
 }
 
 /// Everything decide reads.
@@ -91,6 +93,10 @@ struct State {
     member_pos: HashMap<String, Vec<usize>>,
     /// Case ID → positions in `matches` of its confirmed exclude hits (decide does not change hits).
     exclusions_of: HashMap<String, Vec<usize>>,
+    /// Cases whose hardship reason is unknown that the clerk confirmed may be posted.
+    publish_unknown_reason: HashSet<String>,
+    /// Cases kept off the public notice by this run because their hardship reason is unknown.
+    withheld: Vec<String>,
 }
 
 /// What decide needs of `checks.csv` — the checks that did not pass, and the latest `as_of` — without building a
@@ -188,6 +194,8 @@ impl State {
             decisions_of: HashMap::default(),
             member_pos,
             exclusions_of,
+            publish_unknown_reason: HashSet::default(),
+            withheld: Vec::new(),
         };
         st.index_decisions();
         Ok(st)
@@ -1462,6 +1470,7 @@ fn record(
     }
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
+    st.publish_unknown_reason = args.publish_unknown_reason.iter().cloned().collect();
     let index: BTreeMap<String, usize> = st
         .decisions
         .iter()
@@ -1477,6 +1486,9 @@ fn record(
     };
     if let Some(m) = st.meetings.iter().find(|m| m.batch == batch) {
         if !verdicts.iter().any(pending) {
+            if m.meeting.0 == meeting && m.date == date && !args.publish_unknown_reason.is_empty() {
+                return publish_withheld(ws, args, st, lock, &shown, date);
+            }
             if m.meeting.0 == meeting && m.date == date {
                 if !args.quiet {
                     crate::outln!(
@@ -1623,7 +1635,8 @@ fn record(
         )
     });
     out.push_str(&still_waiting(ws, &waiting, &on_sheet, &batch));
-    let outcome = if pending > 0 || deferred > 0 {
+    out.push_str(&withheld_note(&st));
+    let outcome = if pending > 0 || deferred > 0 || !st.withheld.is_empty() {
         Outcome::NeedsAttention
     } else {
         Outcome::Done
@@ -1918,19 +1931,134 @@ fn apply_verdicts(
     v
 }
 
-/// Whether a case must never appear on a public list (e.g. HIV/AIDS).
+/// Whether a case must never appear on a public list: marked 不公示 in the register, or a hardship reason among
+/// the policy's `private_reasons` (e.g. 艾滋病).
 fn is_private(policy: &Policy, case: &Case) -> bool {
-    policy
-        .decision
-        .private_reasons
-        .iter()
-        .any(|r| !r.is_empty() && case.hardship_reason.contains(r.as_str()))
+    case.private
+        || policy
+            .decision
+            .private_reasons
+            .iter()
+            .any(|r| !r.is_empty() && case.hardship_reason.contains(r.as_str()))
+}
+
+/// Whether a case's hardship reason is unknown (blank, and not marked 不公示): it cannot be told whether it is
+/// protected, so it is not posted without the clerk's confirmation (`--publish-unknown-reason CASE`).
+fn reason_unknown(case: &Case) -> bool {
+    !case.private && case.hardship_reason.trim().is_empty()
+}
+
+/// `decide --record FILE … --publish-unknown-reason CASE…` for a meeting already recorded: the clerk has checked
+/// the named cases, kept off the notice because their hardship reason was unknown, and they are posted now (their
+/// withheld notices replaced by the policy's postings from the meeting's date).
+fn publish_withheld(
+    ws: &Workspace,
+    args: &Args,
+    mut st: State,
+    lock: Option<crate::workspace::Lock>,
+    shown: &str,
+    date: NaiveDate,
+) -> Result<Outcome> {
+    let mut posted = Vec::new();
+    for case_id in &args.publish_unknown_reason {
+        let Some(case) = st.case(case_id) else {
+            bail!("{}", tr(format!("no case {case_id}"), format!("没有案件 {case_id}")));
+        };
+        if is_private(&ws.policy, case) {
+            bail!(
+                "{}",
+                tr(
+                    format!("case {case_id} is protected (不公示 or its hardship reason) and is never posted"),
+                    format!("案件 {case_id} 属于不得公示的情形 (标明不公示或致困原因所致), 不能公示"),
+                )
+            );
+        }
+        let withheld: Vec<Decision> = st
+            .decisions
+            .iter()
+            .filter(|d| &d.case_id == case_id && d.status == DecisionStatus::Approved)
+            .filter(|d| {
+                st.notices
+                    .iter()
+                    .any(|n| n.decision_id == d.decision_id && n.level == "private")
+            })
+            .cloned()
+            .collect();
+        for d in withheld {
+            st.notices.retain(|n| n.decision_id != d.decision_id);
+            post_notices(&mut st, &ws.policy, &d, date);
+            posted.push(case_id.clone());
+        }
+    }
+    let ids = posted.join(" ");
+    let out = tr(
+        format!("decide --record {shown}: posted after the clerk's confirmation: {ids}"),
+        format!("decide --record {shown}: 经办人确认后列入公示: {ids}"),
+    );
+    if posted.is_empty() || args.dry_run {
+        crate::outln!(
+            "{}",
+            tr(
+                format!("decide --record {shown}: none of the cases named was kept off the notice; nothing to do"),
+                format!("decide --record {shown}: 所列案件都不在未公示之列; 无需再做"),
+            )
+        );
+        return Ok(Outcome::Done);
+    }
+    st.chain.append([NewEvent {
+        step: "decide".into(),
+        detail: format!("posted after confirmation of an unknown hardship reason: {ids}"),
+        inputs: format!("{POLICY_FILE}={}", ws.policy_sha256()?),
+        ..NewEvent::default()
+    }]);
+    let mut txn = Txn::new();
+    st.write(ws, &mut txn)?;
+    txn.put(
+        PathBuf::from("reports").join(format!("notice-{}.xlsx", Period::of(date))),
+        notice_workbook(&st, &ws.policy, Period::of(date))?,
+    );
+    ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
+    if !args.quiet {
+        crate::outln!("{out}");
+    }
+    Ok(Outcome::Done)
+}
+
+/// The cases this run kept off the public notice because their hardship reason is unknown, and what the clerk
+/// does: empty when there are none.
+fn withheld_note(st: &State) -> String {
+    if st.withheld.is_empty() {
+        return String::new();
+    }
+    let ids = st.withheld.join(" ");
+    format!(
+        "\n  {}",
+        tr(
+            format!(
+                "kept off the public notice, hardship reason unknown (a protected case such as 艾滋病 cannot be told \
+                 apart): {ids}; fill in the reason or mark the case 不公示, or, once a person has checked that it may \
+                 be posted, run this command again with --publish-unknown-reason {ids}"
+            ),
+            format!(
+                "致困原因不明, 未列入公示 (无法排除艾滋病等不得公示的情形): {ids}; 请补填致困原因或标明不公示; \
+                 经核实可以公示的, 请加 --publish-unknown-reason {ids} 重新运行本命令"
+            ),
+        )
+    )
 }
 
 /// Posts an approved decision: one notice per level, each starting the day after the previous ends. The caller
-/// has removed the decision's earlier notices.
+/// has removed the decision's earlier notices. A case whose hardship reason is unknown and that the clerk has not
+/// confirmed is treated as protected (not posted) and listed in [`State::withheld`].
 fn post_notices(st: &mut State, policy: &Policy, d: &Decision, date: NaiveDate) {
-    let private = st.case(&d.case_id).is_some_and(|c| is_private(policy, c));
+    let unknown = st
+        .case(&d.case_id)
+        .is_some_and(|c| !is_private(policy, c) && reason_unknown(c))
+        && !st.publish_unknown_reason.contains(&d.case_id);
+    if unknown {
+        st.withheld.push(d.case_id.clone());
+    }
+    let private = unknown || st.case(&d.case_id).is_some_and(|c| is_private(policy, c));
     let days = policy.decision.notice_days as u64;
     let mut start = date.checked_add_days(Days::new(1)).unwrap_or(date);
     let levels: Vec<String> = if private {
@@ -2053,6 +2181,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     }
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = State::load(ws)?;
+    st.publish_unknown_reason = args.publish_unknown_reason.iter().cloned().collect();
     let mut proposed = Vec::new();
     for c in case_ids {
         let d = st
@@ -2080,7 +2209,7 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     let out = tr(
         format!("decide --undisputed: {approved} approved, {refusals} refusals agreed, without a meeting on {date}"),
         format!("decide --undisputed: 无争议免评议（{date}）: 同意 {approved} 件, 同意不予批准 {refusals} 件"),
-    );
+    ) + &withheld_note(&st);
     if args.dry_run {
         crate::outln!("{}{out}", tr("dry run: ", "试运行: "));
         return Ok(Outcome::Done);
@@ -2098,10 +2227,15 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
         notice_workbook(&st, &ws.policy, Period::of(date))?,
     );
     ws.commit(&lock.expect("writing run holds the lock"), txn)?;
-    if !args.quiet {
+    let outcome = if st.withheld.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAttention
+    };
+    if !args.quiet || outcome != Outcome::Done {
         crate::outln!("{out}");
     }
-    Ok(Outcome::Done)
+    Ok(outcome)
 }
 
 fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &str, date: NaiveDate) -> Result<Outcome> {

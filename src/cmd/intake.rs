@@ -130,8 +130,18 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         skips,
         tally,
         warnings,
-        notes,
+        mut notes,
+        hidden_rows,
+        files_without_reason,
     } = outcome;
+    notes.extend(hidden_rows_notes(&inputs, &hidden_rows));
+    let mut warnings = warnings;
+    warnings.extend(unknown_reason_warnings(
+        &inputs,
+        &new_cases,
+        &new_sources,
+        &files_without_reason,
+    ));
     let new_sources: Vec<Source> = new_sources
         .into_iter()
         .map(|(record, at)| Source {
@@ -217,7 +227,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         crate::ui::record(key, n);
     }
     let any_unused = unused.iter().any(|u| !u.is_empty());
-    let needs_report = !rejects.is_empty() || !skips.is_empty() || any_unused;
+    let needs_report = !rejects.is_empty() || !skips.is_empty() || any_unused || !hidden_rows.is_empty();
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
@@ -276,7 +286,9 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         }
     }
 
-    let outcome = if rejects.is_empty() && warnings.is_empty() || nothing_new && all_seen {
+    // Rows still rejected need a person, whether or not the file was imported before: a script sees 1 until the
+    // rows are fixed (a re-import that only says "already imported" is 0).
+    let outcome = if rejects.is_empty() && warnings.is_empty() {
         Outcome::Done
     } else {
         Outcome::NeedsAttention
@@ -300,7 +312,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let (report, ledgers) = rayon::join(
         || {
             write_report
-                .then(|| rejects_workbook(&inputs, &rejects, &skips, &unused))
+                .then(|| rejects_workbook(&inputs, &rejects, &skips, &unused, &hidden_rows))
                 .transpose()
         },
         || -> Result<(Txn, Option<crate::Freeing>)> {
@@ -420,6 +432,109 @@ struct Decided {
     warnings: Vec<String>,
     /// Said to the clerk without making the run need attention (a hidden sheet read).
     notes: Vec<String>,
+    /// Data rows hidden in their spreadsheet, in file, sheet and row order.
+    hidden_rows: Vec<RowRef>,
+    /// The inputs (by index) whose register has no hardship-reason column.
+    files_without_reason: Vec<usize>,
+}
+
+/// The new cases whose hardship reason is unknown — the register has no reason column, or the household's cell
+/// is blank — and that are not marked 不公示: whether they are protected (艾滋病 and the policy's other
+/// `private_reasons`) cannot be told, so a person looks (`decide` keeps them off public notices until the clerk
+/// confirms). One warning per file, naming the cases and rows.
+fn unknown_reason_warnings(
+    inputs: &[Input],
+    new_cases: &[Case],
+    new_sources: &[(String, RowRef)],
+    files_without_reason: &[usize],
+) -> Vec<String> {
+    let at: HashMap<&str, &RowRef> = new_sources.iter().map(|(k, at)| (k.as_str(), at)).collect();
+    let mut by_file: std::collections::BTreeMap<usize, Vec<(u32, &str)>> = std::collections::BTreeMap::new();
+    for c in new_cases
+        .iter()
+        .filter(|c| !c.private && c.hardship_reason.trim().is_empty())
+    {
+        if let Some(at) = at.get(format!("case/{}", c.case_id).as_str()) {
+            by_file.entry(at.file).or_default().push((at.row, c.case_id.as_str()));
+        }
+    }
+    by_file
+        .into_iter()
+        .map(|(file, mut cases)| {
+            cases.sort_unstable();
+            let name = &inputs[file].name;
+            let n = cases.len();
+            let mut listed: Vec<String> = cases
+                .iter()
+                .take(HIDDEN_ROWS_SHOWN)
+                .map(|(row, id)| format!("{id} ({})", tr(format!("row {row}"), format!("第 {row} 行"))))
+                .collect();
+            if n > HIDDEN_ROWS_SHOWN {
+                listed.push("…".into());
+            }
+            let listed = listed.join(", ");
+            if files_without_reason.contains(&file) {
+                tr(
+                    format!(
+                        "{name} has no hardship-reason column (致困原因): whether its {n} new cases are protected \
+                         (艾滋病 …) cannot be known: {listed}; add the column, or mark protected cases in a 不公示 \
+                         column; decide keeps these cases off public notices until the clerk confirms"
+                    ),
+                    format!(
+                        "{name} 没有致困原因列: 无法判断其中 {n} 个新案件是否属于不得公示的情形 (艾滋病 …): {listed}; \
+                         请补上该列, 或用「不公示」列标明需保护的案件; 在经办人确认之前, decide 不会把这些案件列入公示"
+                    ),
+                )
+            } else {
+                tr(
+                    format!(
+                        "{name}: {n} new cases have a blank hardship reason (致困原因), so whether they are protected \
+                         (艾滋病 …) cannot be known: {listed}; fill in the reason, or mark protected cases 不公示; \
+                         decide keeps these cases off public notices until the clerk confirms"
+                    ),
+                    format!(
+                        "{name}: 有 {n} 个新案件的致困原因为空, 无法判断是否属于不得公示的情形 (艾滋病 …): {listed}; \
+                         请补填致困原因, 或用「不公示」列标明需保护的案件; 在经办人确认之前, decide 不会把这些案件列入公示"
+                    ),
+                )
+            }
+        })
+        .collect()
+}
+
+/// The most hidden rows a note names one by one (the report lists them all).
+const HIDDEN_ROWS_SHOWN: usize = 20;
+
+/// One note per sheet with hidden data rows, naming them: they were read like any other row, and the clerk
+/// checks that none is a withdrawn application.
+fn hidden_rows_notes(inputs: &[Input], hidden: &[RowRef]) -> Vec<String> {
+    let mut by_sheet: std::collections::BTreeMap<(usize, &str), Vec<u32>> = std::collections::BTreeMap::new();
+    for at in hidden {
+        by_sheet.entry((at.file, &at.sheet)).or_default().push(at.row);
+    }
+    by_sheet
+        .into_iter()
+        .map(|((file, sheet), rows)| {
+            let name = &inputs[file].name;
+            let mut shown: Vec<String> = rows.iter().take(HIDDEN_ROWS_SHOWN).map(u32::to_string).collect();
+            if rows.len() > HIDDEN_ROWS_SHOWN {
+                shown.push("…".into());
+            }
+            let n = rows.len();
+            tr(
+                format!(
+                    "{name} sheet {sheet}: {n} hidden rows were read like the others (rows {}); withdrawn \
+                     applications are often hidden rather than deleted: check that they are meant to be imported",
+                    shown.join(", ")
+                ),
+                format!(
+                    "{name} 工作表 {sheet}: 有 {n} 行在表格中是隐藏的, 已和其他行一样读取 (第 {} 行); 撤回的申请常被\
+                     隐藏而不是删除, 请核实这些行是否应当导入",
+                    shown.join("、")
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
@@ -441,8 +556,18 @@ fn decide_households(
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     let mut drafts: Vec<HouseholdDraft> = Vec::new();
-    for read in reads {
+    let mut hidden_rows: Vec<RowRef> = Vec::new();
+    let mut cleaned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut files_without_reason: Vec<usize> = Vec::new();
+    for (file, read) in reads.into_iter().enumerate() {
+        if !read.has_reason_column {
+            files_without_reason.push(file);
+        }
         notes.extend(read.notes);
+        hidden_rows.extend(read.hidden_rows);
+        for (column, n) in read.cleaned {
+            *cleaned.entry(column).or_default() += n;
+        }
         tally.rows_read += read.rows_read;
         for s in &read.other_register_sheets {
             warnings.push(tr(
@@ -453,6 +578,23 @@ fn decide_households(
         rejects.extend(read.orphans);
         skips.extend(read.skips);
         drafts.extend(read.households);
+    }
+    if !cleaned.is_empty() {
+        let total: usize = cleaned.values().sum();
+        let en: Vec<String> = cleaned.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let zh: Vec<String> = cleaned.iter().map(|(c, n)| format!("{c} {n} 个")).collect();
+        notes.push(tr(
+            format!(
+                "{total} ID or account cells were read without Excel's text guards (a leading ', =\"…\", tabs, \
+                 no-break or full-width spaces, full-width digits): {}",
+                en.join(", ")
+            ),
+            format!(
+                "已去掉 {total} 个身份证号或账号单元格中 Excel 的文本保护符号 (开头的 '、=\"…\"、制表符、不换行或全角空格、\
+                 全角数字): {}",
+                zh.join("、")
+            ),
+        ));
     }
     // Household-level checks. An application date is held to what the workspace and this run know: the latest
     // application in the ledger, and the middle of the registers' own dates.
@@ -691,6 +833,7 @@ fn decide_households(
     tally.rows_skipped += skips.len() - tally.households_already_rows(&skips);
     rejects.sort_by(|a, b| a.at.cmp(&b.at));
     skips.sort_by(|a, b| a.at.cmp(&b.at));
+    hidden_rows.sort();
     Decided {
         new_cases,
         new_members,
@@ -700,6 +843,8 @@ fn decide_households(
         tally,
         warnings,
         notes,
+        hidden_rows,
+        files_without_reason,
     }
 }
 
@@ -858,17 +1003,19 @@ fn build_case(id: &str, d: &HouseholdDraft, f: &HouseholdFacts) -> (Case, Vec<Me
         support_mode: f.support_mode,
         temporary_months: f.temporary_months,
         urgent: f.urgent,
+        private: f.private,
     };
     (case, members)
 }
 
-/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them, and one
-/// of the columns not used when there are any.
+/// The rejects workbook: one sheet of rejected rows, one of skipped rows, for the clerk who fixes them; one of the
+/// columns not used and one of the rows hidden in the spreadsheet (with what became of each), when there are any.
 fn rejects_workbook(
     inputs: &[Input],
     rejects: &[Problem],
     skips: &[Skip],
     unused: &[Vec<UnusedColumn>],
+    hidden: &[RowRef],
 ) -> Result<Vec<u8>> {
     let rejected = SheetSpec {
         name: "拒收".into(),
@@ -954,6 +1101,39 @@ fn rejects_workbook(
                                 .unwrap_or_else(|| "未读取该列; 如要导入, 请把表头改为 jiuzhu 认得的名称".to_string())
                                 .as_str(),
                         ),
+                    ]
+                })
+                .collect(),
+            batch: None,
+        });
+    }
+    if !hidden.is_empty() {
+        let rejected_rows: BTreeSet<&RowRef> = rejects.iter().map(|p| &p.at).collect();
+        let skipped_rows: BTreeSet<&RowRef> = skips.iter().map(|s| &s.at).collect();
+        sheets.push(SheetSpec {
+            name: "隐藏的行".into(),
+            title: Some("在表格中被隐藏、但已照常读取的行 — 撤回的申请常被隐藏而不是删除, 请逐行核实".into()),
+            columns: vec![
+                Column::new("文件", Kind::Text),
+                Column::new("工作表", Kind::Text),
+                Column::new("行", Kind::Count),
+                Column::new("结果", Kind::Text),
+            ],
+            rows: hidden
+                .iter()
+                .map(|at| {
+                    let fate = if rejected_rows.contains(at) {
+                        "拒收 (见「拒收」表)"
+                    } else if skipped_rows.contains(at) {
+                        "跳过 (见「跳过」表)"
+                    } else {
+                        "已接收"
+                    };
+                    vec![
+                        Value::from(inputs[at.file].name.as_str()),
+                        Value::from(&*at.sheet),
+                        Value::Count(at.row as i64),
+                        Value::from(fate),
                     ]
                 })
                 .collect(),

@@ -974,6 +974,7 @@ mod tests {
             support_mode: None,
             temporary_months: None,
             urgent: false,
+            private: false,
         }
     }
 

@@ -281,6 +281,49 @@ pub fn parse(raw: &str) -> Result<IdNumber, IdError> {
     }
 }
 
+/// The first character that cannot be in an ID number, after the cleaning [`parse`] does (spaces removed,
+/// full-width made half-width, `x` made `X`), with its position (1-based) in what is left: what a clerk looks for
+/// in the cell when [`IdError::BadCharacter`] is the reason. None when every character is a digit or an `X` in
+/// the last place of 18.
+pub fn offending_character(raw: &str) -> Option<(usize, char)> {
+    let s = clean(raw);
+    let n = s.chars().count();
+    s.chars()
+        .enumerate()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == 'X' && i + 1 == n && n == 18))
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// Says which character is at fault and where, in English and Chinese: a letter O or I typed for a zero or a
+/// one is named as such.
+pub fn describe_offending(position: usize, c: char) -> (String, String) {
+    let (en, zh) = match c {
+        'O' | 'o' => (
+            format!("the letter {c} (a zero 0 was meant?)"),
+            format!("字母「{c}」(是否应为数字 0?)"),
+        ),
+        'I' | 'l' | 'i' => (
+            format!("the letter {c} (a one 1 was meant?)"),
+            format!("字母「{c}」(是否应为数字 1?)"),
+        ),
+        'X' => (
+            "X, which may only be the last of 18 characters".to_string(),
+            "X, X 只能是18位号码的最后一位".to_string(),
+        ),
+        '０'..='９' => (format!("the full-width digit `{c}`"), format!("全角数字「{c}」")),
+        c if c.is_ascii_alphabetic() => (format!("the letter {c}"), format!("字母「{c}」")),
+        c if c.is_ascii_punctuation() => (format!("the sign `{c}`"), format!("符号「{c}」")),
+        c => (
+            format!("`{c}` (U+{:04X})", c as u32),
+            format!("「{c}」(U+{:04X})", c as u32),
+        ),
+    };
+    (
+        format!("character {position} is {en}"),
+        format!("第 {position} 位是{zh}"),
+    )
+}
+
 /// True for Excel's scientific notation, e.g. `1.10105E+17`, `1.1e17`.
 fn is_e_notation(s: &str) -> bool {
     let Some(pos) = s.find(['E', 'e']) else {
@@ -558,6 +601,11 @@ mod tests {
         assert_eq!(parse("1101051949123100X2"), Err(IdError::BadCharacter));
         assert_eq!(parse("张三"), Err(IdError::BadCharacter));
         assert_eq!(parse("110105-19491231-002X"), Err(IdError::BadCharacter));
+        assert_eq!(offending_character("110105-19491231-002X"), Some((7, '-')));
+        assert_eq!(offending_character("11010519491231OO2X"), Some((15, 'O')));
+        assert_eq!(offending_character("1101051949123100X2"), Some((17, 'X')));
+        assert_eq!(offending_character("11010519491231002X"), None);
+        assert_eq!(describe_offending(15, 'O').1, "第 15 位是字母「O」(是否应为数字 0?)");
         assert_eq!(
             parse("110105194912310021"),
             Err(IdError::CheckCharacter {

@@ -49,6 +49,37 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn invalid(&self) -> Option<(&'static str, String)> {
         None
     }
+    /// How many of the last [`Record::COLUMNS`] were added after the ledger's first version and are optional: a
+    /// ledger whose rows all leave them at their default is written without them (so a workspace that never uses
+    /// them keeps its bytes, and an older jiuzhu still reads it), and a ledger without them reads them as their
+    /// defaults.
+    const OPTIONAL_TAIL: usize = 0;
+    /// Whether the record sets one of the [`Record::OPTIONAL_TAIL`] columns (the ledger is then written with them).
+    fn uses_tail(&self) -> bool {
+        false
+    }
+}
+
+/// The columns a ledger of `records` is written with: all of them, or without the optional tail none uses.
+fn written_columns<R: Record>(records: &[R]) -> &'static [&'static str] {
+    if R::OPTIONAL_TAIL > 0 && !records.iter().any(Record::uses_tail) {
+        &R::COLUMNS[..R::COLUMNS.len() - R::OPTIONAL_TAIL]
+    } else {
+        R::COLUMNS
+    }
+}
+
+/// `bytes` (a ledger written with every column) without the trailing `tail` columns of each record: re-read and
+/// re-written field by field, so quoting is exactly what the writer gives.
+fn without_tail(bytes: &[u8], tail: usize) -> Result<Vec<u8>> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    let mut w = csv_writer(Vec::with_capacity(bytes.len()));
+    let mut rec = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut rec)? {
+        let keep = rec.len().saturating_sub(tail);
+        w.write_record(rec.iter().take(keep))?;
+    }
+    w.into_inner().map_err(|e| anyhow!("cannot write ledger: {e}"))
 }
 
 /// Compares the keys `a.join("/")` and `b.join("/")` byte by byte, as `String`'s order does, without joining.
@@ -294,7 +325,8 @@ fn header_of<'a, R: Record>(origin: Origin<'_>, bytes: &'a [u8]) -> Result<(&'a 
         .iter()
         .map(str::to_string)
         .collect();
-    if header != R::COLUMNS {
+    let short = &R::COLUMNS[..R::COLUMNS.len() - R::OPTIONAL_TAIL];
+    if header != R::COLUMNS && !(R::OPTIONAL_TAIL > 0 && header == short) {
         bail!(
             "{}",
             crate::i18n::tr(
@@ -468,7 +500,11 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
         sorted.par_sort_by(|a, b| a.key_cmp(b));
         sorted
     };
-    encode_rows::<R, &R>(&order)
+    let bytes = encode_rows::<R, &R>(&order)?;
+    if written_columns(records).len() == R::COLUMNS.len() {
+        return Ok(bytes);
+    }
+    without_tail(&bytes, R::OPTIONAL_TAIL)
 }
 
 /// Rows already in `R`'s ledger order, under `R`'s header, written in parallel pieces: for rows that are views
@@ -519,6 +555,10 @@ pub fn is_canonical<R: Record>(records: &[R], bytes: &[u8]) -> Result<bool> {
     // A ledger out of key order is not canonical: to_bytes would sort it.
     if !records.par_windows(2).all(|w| w[0].key_cmp(&w[1]).is_le()) {
         return Ok(false);
+    }
+    if written_columns(records).len() != R::COLUMNS.len() {
+        // Written without its optional tail: compared whole (only ledgers with an optional tail, not the large ones).
+        return Ok(to_bytes(records)? == bytes);
     }
     let Some(mut rest) = bytes.strip_prefix(header_bytes::<R>()?.as_slice()) else {
         return Ok(false);

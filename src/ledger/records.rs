@@ -113,6 +113,10 @@ pub struct Case {
     pub temporary_months: Option<u32>,
     /// 临时救助: urgent, paid first and approved after (先行救助、后置审批).
     pub urgent: bool,
+    /// Never on a public list (不公示 / 隐私保护 / 保密 in the register), whatever the hardship reason says. An
+    /// optional column: written only once a case sets it.
+    #[serde(default)]
+    pub private: bool,
 }
 
 impl Record for Case {
@@ -145,7 +149,12 @@ impl Record for Case {
         "support_mode",
         "temporary_months",
         "urgent",
+        "private",
     ];
+    const OPTIONAL_TAIL: usize = 1;
+    fn uses_tail(&self) -> bool {
+        self.private
+    }
     fn key(&self) -> String {
         self.case_id.clone()
     }

@@ -33,6 +33,10 @@ pub struct Cell {
     /// The cell's value cannot be taken as the file shows it. The cell is kept (and is not blank); a step that
     /// reads its column refuses it, naming the cell ([`Flaw::reason`], [`Flaw::fix`]).
     pub flaw: Option<Flaw>,
+    /// Reading changed the text as the file holds it: full-width characters made half-width, tabs, no-break or
+    /// full-width spaces made plain spaces, spaces around it removed. A step that reads ID or account numbers
+    /// says how many it cleaned.
+    pub cleaned: bool,
 }
 
 /// Why a cell's value cannot be taken as the file shows it.
@@ -87,9 +91,11 @@ impl Cell {
     /// is [`Flaw::ControlCharacter`], its text showing each one as `<U+0000>`.
     pub fn text(s: &str) -> Cell {
         let (text, control) = text::normalized_with_control(s);
+        let cleaned = matches!(text, std::borrow::Cow::Owned(_));
         if !control {
             return Cell {
                 text: text.into_owned(),
+                cleaned,
                 ..Cell::default()
             };
         }
@@ -141,6 +147,10 @@ pub struct RawSheet {
     /// Hidden in the workbook (hidden or "very hidden"): often an old copy kept out of sight, so a step looks at
     /// the visible sheets first ([`Workbook::sheets_visible_first`]) and says so when it reads a hidden one.
     pub hidden: bool,
+    /// Rows hidden on the sheet (Excel's 隐藏, or filtered out), as 0-based half-open ranges in order: clerks hide
+    /// withdrawn applications rather than delete them, so a step says which rows it read that no one sees on
+    /// screen. Known for .xlsx and .ods; empty for .xls and CSV.
+    pub hidden_rows: Vec<(u32, u32)>,
 }
 
 impl RawSheet {
@@ -150,7 +160,15 @@ impl RawSheet {
             name,
             rows,
             hidden: false,
+            hidden_rows: Vec::new(),
         }
+    }
+
+    /// Whether row `r` (0-based) is hidden on the sheet.
+    pub fn row_hidden(&self, r: usize) -> bool {
+        let r = r as u64;
+        let i = self.hidden_rows.partition_point(|&(_, end)| u64::from(end) <= r);
+        self.hidden_rows.get(i).is_some_and(|&(start, _)| u64::from(start) <= r)
     }
 }
 
@@ -914,8 +932,11 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     };
     // calamine does not expose ODS merges; they are read from content.xml here. Optional: on any problem the
     // covered cells stay blank, which the fill-down rule for household fields handles like a CSV export.
-    let mut ods_merges: BTreeMap<String, Vec<Dimensions>> = if ext == "ods" {
-        ods_file_merges(bytes).into_iter().collect()
+    let mut ods_sheets: BTreeMap<String, OdsSheet> = if ext == "ods" {
+        ods_file_sheets(bytes)
+            .into_iter()
+            .map(|s| (s.name.clone(), s))
+            .collect()
     } else {
         BTreeMap::new()
     };
@@ -923,8 +944,8 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
     // same bytes looks for them on the other core while the cells are read.
     if let Sheets::Xlsx(x) = &mut book {
         let full_calc_on_load = xlsx_full_calc_on_load(bytes);
-        let (mut merges, sheets) = rayon::join(
-            || xlsx_merges(bytes, &names),
+        let ((mut merges, mut hidden_rows), sheets) = rayon::join(
+            || (xlsx_merges(bytes, &names), xlsx_hidden_rows(bytes, &names)),
             || -> Result<Vec<RawSheet>> {
                 let mut out = Vec::new();
                 for (i, name) in names.iter().enumerate() {
@@ -936,6 +957,7 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
                         name: name.clone(),
                         rows,
                         hidden: is_hidden(i),
+                        hidden_rows: Vec::new(),
                     });
                 }
                 Ok(out)
@@ -947,13 +969,18 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
                 expand_merge(&mut sheet.rows, &m);
             }
         }
+        for (sheet, hidden) in sheets.iter_mut().zip(hidden_rows.iter_mut()) {
+            sheet.hidden_rows = std::mem::take(hidden);
+        }
         return Ok(sheets);
     }
     let mut out = Vec::new();
     for (i, name) in names.into_iter().enumerate() {
+        let ods = ods_sheets.remove(&name);
+        let hidden_rows = ods.as_ref().map(|o| o.hidden_rows.clone()).unwrap_or_default();
         let merges: Vec<Dimensions> = match &mut book {
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            Sheets::Ods(_) => ods_merges.remove(&name).unwrap_or_default(),
+            Sheets::Ods(_) => ods.map(|o| o.merges).unwrap_or_default(),
             _ => Vec::new(),
         };
         let cannot = |e: &dyn std::fmt::Display| sheet_unreadable(file, &name, e);
@@ -968,6 +995,7 @@ fn read_spreadsheet(file: &str, ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>
             name,
             rows,
             hidden: is_hidden(i),
+            hidden_rows,
         });
     }
     Ok(out)
@@ -1066,6 +1094,132 @@ fn xlsx_merges(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
     }
 }
 
+/// The hidden rows of each named sheet of an xlsx file (`<row r="N" hidden="1">`, as Excel and WPS write a row
+/// hidden by hand or by a filter), in the order named, as 0-based half-open ranges; a sheet whose part cannot be
+/// found or read has none (the rows are read all the same; only the note about them is lost).
+fn xlsx_hidden_rows(bytes: &[u8], names: &[String]) -> Vec<Vec<(u32, u32)>> {
+    let none = || vec![Vec::new(); names.len()];
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return none();
+    };
+    let parts = xlsx_sheet_parts(&mut zip);
+    names
+        .iter()
+        .map(|n| {
+            let Some(path) = parts.iter().find(|(name, _)| name == n).map(|(_, p)| p.clone()) else {
+                return Vec::new();
+            };
+            match zip.by_name(&path) {
+                Ok(part) => hidden_row_tags(part),
+                Err(_) => Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Each sheet's name and the path of its part in an xlsx zip, from `xl/workbook.xml` and its relationships.
+fn xlsx_sheet_parts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let mut read = |name: &str| -> Option<Vec<u8>> {
+        let part = zip.by_name(name).ok()?;
+        let mut xml = Vec::new();
+        part.take(64 << 20).read_to_end(&mut xml).ok()?;
+        Some(xml)
+    };
+    let (Some(workbook), Some(rels)) = (read("xl/workbook.xml"), read("xl/_rels/workbook.xml.rels")) else {
+        return Vec::new();
+    };
+    // Every start or empty tag named `local` (any prefix), with its attributes by local name.
+    fn tags(xml: &[u8], local: &str) -> Vec<BTreeMap<String, String>> {
+        let mut reader = quick_xml::Reader::from_reader(xml);
+        let mut out = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == local => {
+                    let attrs = e
+                        .attributes()
+                        .flatten()
+                        .filter_map(|a| {
+                            let v = quick_xml::escape::unescape(&a.value).ok()?.into_owned();
+                            Some((a.key.local_name().as_ref().to_string(), v))
+                        })
+                        .collect();
+                    out.push(attrs);
+                }
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
+        }
+        out
+    }
+    let targets: BTreeMap<String, String> = tags(&rels, "Relationship")
+        .into_iter()
+        .filter_map(|mut a| Some((a.remove("Id")?, a.remove("Target")?)))
+        .collect();
+    tags(&workbook, "sheet")
+        .into_iter()
+        .filter_map(|mut a| {
+            let name = a.remove("name")?;
+            let target = targets.get(&a.remove("id")?)?;
+            let path = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((name, path))
+        })
+        .collect()
+}
+
+/// The rows a worksheet part marks hidden, streamed: each `<row …>` tag is looked at, nothing else parsed.
+fn hidden_row_tags(mut part: impl std::io::Read) -> Vec<(u32, u32)> {
+    let finder = memchr::memmem::Finder::new(b"<row");
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match part.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        let mut keep = buf.len().saturating_sub(4);
+        let mut at = 0;
+        while let Some(p) = finder.find(&buf[at..]) {
+            let start = at + p;
+            let Some(len) = memchr::memchr(b'>', &buf[start..]) else {
+                keep = start;
+                break;
+            };
+            let tag = &buf[start..start + len];
+            at = start + len;
+            keep = at;
+            // `<row ` (not `<rowBreaks`), hidden, with its number.
+            if !tag.get(4).is_some_and(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(tag);
+            let attr = |key: &str| -> Option<String> {
+                let i = text.find(&format!(" {key}=\""))? + key.len() + 3;
+                let rest = &text[i..];
+                Some(rest[..rest.find('"')?].to_string())
+            };
+            if !matches!(attr("hidden").as_deref(), Some("1" | "true")) {
+                continue;
+            }
+            let Some(r) = attr("r").and_then(|r| r.parse::<u32>().ok()).filter(|&r| r >= 1) else {
+                continue;
+            };
+            match out.last_mut() {
+                Some(last) if last.1 == r - 1 => last.1 = r,
+                _ => out.push((r - 1, r)),
+            }
+        }
+        buf.drain(..keep.min(buf.len()));
+    }
+    out
+}
+
 /// Why an xlsx sheet's cells could not be read.
 enum SheetFault {
     Xlsx(calamine::XlsxError),
@@ -1142,9 +1296,18 @@ const ODS_MAX_COLUMNS: u64 = 16_384;
 const ODS_MAX_MERGES: usize = 100_000;
 const ODS_MAX_CONTENT_XML: u64 = 256 * 1024 * 1024;
 
-/// The merged regions of an .ods file, by sheet name; empty when they cannot be read (never an error, never a
-/// panic: this step is optional).
-fn ods_file_merges(bytes: &[u8]) -> Vec<(String, Vec<Dimensions>)> {
+/// What an .ods file's content.xml says of a sheet beyond its cells: merged regions and hidden rows.
+#[derive(Debug, Default)]
+struct OdsSheet {
+    name: String,
+    merges: Vec<Dimensions>,
+    /// 0-based half-open ranges of rows with `table:visibility` `collapse` (hidden) or `filter` (filtered out).
+    hidden_rows: Vec<(u32, u32)>,
+}
+
+/// The merged regions and hidden rows of an .ods file's sheets; empty when they cannot be read (never an error,
+/// never a panic: this step is optional).
+fn ods_file_sheets(bytes: &[u8]) -> Vec<OdsSheet> {
     let read = || -> Option<Vec<u8>> {
         use std::io::Read;
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
@@ -1156,7 +1319,7 @@ fn ods_file_merges(bytes: &[u8]) -> Vec<(String, Vec<Dimensions>)> {
         file.take(ODS_MAX_CONTENT_XML).read_to_end(&mut xml).ok()?;
         Some(xml)
     };
-    std::panic::catch_unwind(|| read().map(|xml| ods_merged_regions(&xml)))
+    std::panic::catch_unwind(|| read().and_then(|xml| parse_ods_sheets(&xml).ok()))
         .ok()
         .flatten()
         .unwrap_or_default()
@@ -1170,10 +1333,14 @@ fn ods_file_merges(bytes: &[u8]) -> Vec<(String, Vec<Dimensions>)> {
 /// count too). Merges in a repeated row are repeated with it (within [`ODS_MAX_MERGES`]); merges starting
 /// outside the sheet grid are dropped and ends are clipped to it. Malformed XML gives no merges at all.
 pub fn ods_merged_regions(content_xml: &[u8]) -> Vec<(String, Vec<Dimensions>)> {
-    parse_ods_merges(content_xml).unwrap_or_default()
+    parse_ods_sheets(content_xml)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.name, s.merges))
+        .collect()
 }
 
-fn parse_ods_merges(xml: &[u8]) -> Result<Vec<(String, Vec<Dimensions>)>> {
+fn parse_ods_sheets(xml: &[u8]) -> Result<Vec<OdsSheet>> {
     use quick_xml::events::{BytesStart, Event};
 
     fn attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>> {
@@ -1197,19 +1364,24 @@ fn parse_ods_merges(xml: &[u8]) -> Result<Vec<(String, Vec<Dimensions>)>> {
     config.trim_text(false);
     config.expand_empty_elements = true;
 
-    let mut out: Vec<(String, Vec<Dimensions>)> = Vec::new();
+    let mut out: Vec<OdsSheet> = Vec::new();
     let mut total = 0usize;
     // The sheet being read, its next row, and the row being read: its first column, repeat count and
     // where its merges start in the sheet's list.
-    let mut sheet: Option<(String, Vec<Dimensions>)> = None;
+    let mut sheet: Option<OdsSheet> = None;
     let mut row = 0u64;
     let mut in_row: Option<(u64, u64, usize)> = None;
+    // Whether the row being read is hidden or filtered out.
+    let mut row_hidden = false;
     loop {
         match reader.read_event()? {
             Event::Start(e) => match e.name().as_ref() {
                 "table:table" => match (&sheet, attr(&e, "table:name")?) {
                     (None, Some(name)) => {
-                        sheet = Some((name, Vec::new()));
+                        sheet = Some(OdsSheet {
+                            name,
+                            ..OdsSheet::default()
+                        });
                         row = 0;
                         in_row = None;
                     }
@@ -1219,12 +1391,13 @@ fn parse_ods_merges(xml: &[u8]) -> Result<Vec<(String, Vec<Dimensions>)>> {
                     }
                 },
                 "table:table-row" => {
-                    if let Some((_, merges)) = &sheet {
-                        in_row = Some((0, count(&e, "table:number-rows-repeated")?, merges.len()));
+                    if let Some(s) = &sheet {
+                        in_row = Some((0, count(&e, "table:number-rows-repeated")?, s.merges.len()));
+                        row_hidden = matches!(attr(&e, "table:visibility")?.as_deref(), Some("collapse" | "filter"));
                     }
                 }
                 name @ ("table:table-cell" | "table:covered-table-cell") => {
-                    if let (Some((_, merges)), Some((col, _, _))) = (&mut sheet, &mut in_row) {
+                    if let (Some(OdsSheet { merges, .. }), Some((col, _, _))) = (&mut sheet, &mut in_row) {
                         let repeated = count(&e, "table:number-columns-repeated")?;
                         if name == "table:table-cell" {
                             let cols = count(&e, "table:number-columns-spanned")?;
@@ -1254,7 +1427,20 @@ fn parse_ods_merges(xml: &[u8]) -> Result<Vec<(String, Vec<Dimensions>)>> {
             },
             Event::End(e) => match e.name().as_ref() {
                 "table:table-row" => {
-                    if let (Some((_, merges)), Some((_, repeated, first))) = (&mut sheet, in_row.take()) {
+                    if let (
+                        Some(OdsSheet {
+                            merges, hidden_rows, ..
+                        }),
+                        Some((_, repeated, first)),
+                    ) = (&mut sheet, in_row.take())
+                    {
+                        if row_hidden && row < ODS_MAX_ROWS {
+                            let end = row.saturating_add(repeated).min(ODS_MAX_ROWS) as u32;
+                            match hidden_rows.last_mut() {
+                                Some(last) if u64::from(last.1) == row => last.1 = end,
+                                _ => hidden_rows.push((row as u32, end)),
+                            }
+                        }
                         let own = merges.len().saturating_sub(first);
                         if own > 0 {
                             for k in 1..repeated {
@@ -1956,6 +2142,7 @@ mod tests {
                 vec![Cell::text("序号"), Cell::text("姓名"), Cell::text("身份证号码")],
             ],
             hidden: false,
+            hidden_rows: Vec::new(),
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let h = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -1971,6 +2158,7 @@ mod tests {
             name: "s".into(),
             rows: vec![vec![Cell::text("编号"), Cell::text("名称"), Cell::text("数量")]],
             hidden: false,
+            hidden_rows: Vec::new(),
         };
         let names = HeaderNames::new(&BTreeMap::new());
         let miss = find_header(&sheet, &names, &["name", "id_number"], &[])
@@ -1993,7 +2181,11 @@ mod tests {
         let c = Cell::text("a\u{85}b\u{9f}");
         assert_eq!((c.text.as_str(), c.flaw), ("a b<U+009F>", Some(Flaw::ControlCharacter)));
         // Tabs and line breaks are spaces, not flaws.
-        assert_eq!(Cell::text("城关镇\r\n东街\t5号"), Cell::text("城关镇 东街 5号"));
+        assert_eq!(
+            Cell::text("城关镇\r\n东街\t5号").text,
+            Cell::text("城关镇 东街 5号").text
+        );
+        assert!(Cell::text("城关镇\r\n东街\t5号").cleaned && !Cell::text("城关镇 东街 5号").cleaned);
         assert_eq!(Cell::text("城关镇\r\n东街").flaw, None);
         let wb = read_workbook_bytes("a.csv", "姓名,身份证号\n张\u{1}好,1\n".as_bytes(), Encoding::Detect).unwrap();
         assert_eq!(wb.sheets[0].rows[1][0].flaw, Some(Flaw::ControlCharacter));
@@ -2017,6 +2209,7 @@ mod tests {
             name: "s".into(),
             rows: vec![vec![Cell::text("姓名"), Cell::text("身份证号"), Cell::text("证件号码")]],
             hidden: false,
+            hidden_rows: Vec::new(),
         };
         let names = HeaderNames::new(&BTreeMap::new());
         assert!(find_header(&sheet, &names, &["name", "id_number"], &[]).is_err());
@@ -2226,7 +2419,7 @@ mod tests {
         assert!(ods_merged_regions(b"<a></b").is_empty());
         let bad = r#"<table:table table:name="s"><table:table-row><table:table-cell table:number-columns-spanned="-2"/></table:table-row></table:table>"#;
         assert!(ods_merged_regions(bad.as_bytes()).is_empty());
-        assert!(ods_file_merges(b"not a zip").is_empty());
+        assert!(ods_file_sheets(b"not a zip").is_empty());
         // A merged row repeated a million times, and spans past the grid: capped, clipped.
         let huge = r#"<table:table table:name="s"><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-spanned="99999999999" table:number-rows-spanned="18446744073709551615"/></table:table-row><table:table-row><table:table-cell table:number-columns-spanned="2"/></table:table-row></table:table>"#;
         let got = ods_merged_regions(huge.as_bytes());
