@@ -602,6 +602,7 @@ fn the_rejects_workbook_is_chinese_and_the_same_under_any_locale() {
                     village: "东街社区",
                     applied_on: "2026-11-02",
                     income: "300",
+                    hardship: "因病",
                     ..RegRow::default()
                 },
                 RegRow {

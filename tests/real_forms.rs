@@ -508,6 +508,7 @@ fn an_ods_register_with_matching_declared_size_enters_clean() {
             "户籍性质",
             "保障人数",
             "生活自理能力",
+            "致贫原因",
             "备注",
         ],
         vec![
@@ -522,10 +523,11 @@ fn an_ods_register_with_matching_declared_size_enters_clean() {
             "非农业户口",
             "3",
             "半失能",
+            "因残",
             "复查",
         ],
-        vec![&head, "何军", &husband, "之夫", "", "", "", "", "", "3", "", ""],
-        vec![&head, "何丹", &daughter, "之女", "", "", "", "", "", "3", "", ""],
+        vec![&head, "何军", &husband, "之夫", "", "", "", "", "", "3", "", "", ""],
+        vec![&head, "何丹", &daughter, "之女", "", "", "", "", "", "3", "", "", ""],
     ]
     .iter()
     .map(|r| r.iter().map(|c| c.to_string()).collect())
