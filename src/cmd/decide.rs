@@ -709,42 +709,34 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     } else {
         String::new()
     };
+    let (n_proposed, n_new, n_reject) = (proposed.len(), count(DecisionKind::New), count(DecisionKind::Reject));
+    let (n_up, n_down, n_stop) = (
+        count(DecisionKind::Increase),
+        count(DecisionKind::Decrease),
+        count(DecisionKind::Stop),
+    );
+    let (n_exit, n_now, n_blocked) = (
+        count(DecisionKind::GradualExit),
+        made_effective + urgent_now,
+        blocked.len(),
+    );
+    let (urgent_en, urgent_zh) = if urgent_now > 0 {
+        (
+            format!(" ({urgent_now} urgent)"),
+            format!(" (其中先行救助 {urgent_now} 件)"),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     out.push_str(&tr(
         format!(
-            "{prefix}decide {period} (as of {as_of}): {} proposed — {} new, {} rejected, {} increased, {} decreased, \
-             {} stopped, {} gradual exit; {} effective now{}; {} blocked",
-            proposed.len(),
-            count(DecisionKind::New),
-            count(DecisionKind::Reject),
-            count(DecisionKind::Increase),
-            count(DecisionKind::Decrease),
-            count(DecisionKind::Stop),
-            count(DecisionKind::GradualExit),
-            made_effective + urgent_now,
-            if urgent_now > 0 {
-                format!(" ({urgent_now} urgent)")
-            } else {
-                String::new()
-            },
-            blocked.len()
+            "{prefix}decide {period} (as of {as_of}): {n_proposed} proposed — {n_new} new, {n_reject} rejected, \
+             {n_up} increased, {n_down} decreased, {n_stop} stopped, {n_exit} gradual exit; {n_now} effective now{urgent_en}; \
+             {n_blocked} blocked"
         ),
         format!(
-            "{prefix}救助决策 {period} (截至 {as_of}): 提请评议 {} 件 — 新增 {} 件, 不予批准 {} 件, 增发 {} 件, \
-             减发 {} 件, 停发 {} 件, 渐退 {} 件; 本次生效 {} 件{}; 暂缓 {} 件",
-            proposed.len(),
-            count(DecisionKind::New),
-            count(DecisionKind::Reject),
-            count(DecisionKind::Increase),
-            count(DecisionKind::Decrease),
-            count(DecisionKind::Stop),
-            count(DecisionKind::GradualExit),
-            made_effective + urgent_now,
-            if urgent_now > 0 {
-                format!(" (其中先行救助 {urgent_now} 件)")
-            } else {
-                String::new()
-            },
-            blocked.len()
+            "{prefix}救助决策 {period} (截至 {as_of}): 提请评议 {n_proposed} 件 — 新增 {n_new} 件, 不予批准 {n_reject} 件, \
+             增发 {n_up} 件, 减发 {n_down} 件, 停发 {n_stop} 件, 渐退 {n_exit} 件; 本次生效 {n_now} 件{urgent_zh}; 暂缓 {n_blocked} 件"
         ),
     ));
     out.push_str(&tr(
