@@ -1433,9 +1433,24 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 None => None,
                 Some(case_id) => Some(cmd::verify::ExtendArgs {
                     case_id,
-                    days: days.ok_or_else(|| anyhow::anyhow!("--extend needs --days N"))?,
-                    approver: approver.ok_or_else(|| anyhow::anyhow!("--extend needs --approver NAME"))?,
-                    reason: reason.ok_or_else(|| anyhow::anyhow!("--extend needs --reason TEXT"))?,
+                    days: days.ok_or_else(|| {
+                        anyhow::anyhow!("{}", tr("--extend needs --days N", "--extend 需要同时给出 --days N"))
+                    })?,
+                    approver: approver.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}",
+                            tr(
+                                "--extend needs --approver NAME",
+                                "--extend 需要同时给出 --approver 批准人"
+                            )
+                        )
+                    })?,
+                    reason: reason.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}",
+                            tr("--extend needs --reason TEXT", "--extend 需要同时给出 --reason 理由")
+                        )
+                    })?,
                 }),
             };
             cmd::verify::run(
@@ -1468,17 +1483,34 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             dry_run,
         } => {
             let ws = Workspace::open(&start)?;
-            let need_date = || date.clone().ok_or_else(|| anyhow::anyhow!("give --date YYYY-MM-DD"));
+            let need_date = || {
+                date.clone()
+                    .ok_or_else(|| anyhow::anyhow!("{}", tr("give --date YYYY-MM-DD", "请给出 --date YYYY-MM-DD")))
+            };
             let mode = if let Some(file) = record {
                 cmd::decide::Mode::Record {
                     file: resolve_path(&cli.change_dir, file),
-                    meeting: meeting.ok_or_else(|| anyhow::anyhow!("--record needs --meeting \"…\""))?,
+                    meeting: meeting.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}",
+                            tr(
+                                "--record needs --meeting \"…\"",
+                                "--record 需要同时给出 --meeting \"会议及纪要编号\""
+                            )
+                        )
+                    })?,
                     date: need_date()?,
                     attendees,
                 }
             } else if let Some(case_id) = objection {
                 if !upheld && !dismissed {
-                    anyhow::bail!("--objection needs --upheld or --dismissed");
+                    anyhow::bail!(
+                        "{}",
+                        tr(
+                            "--objection needs --upheld or --dismissed",
+                            "--objection 需要同时给出 --upheld (异议成立) 或 --dismissed (异议不成立)"
+                        )
+                    );
                 }
                 cmd::decide::Mode::Objection {
                     case_id,
@@ -1500,7 +1532,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 cmd::decide::Mode::Propose { period, as_of, preview }
             } else {
                 anyhow::bail!(
-                    "give --period YYYY-MM, --record FILE, --objection CASE, --undisputed CASE… or --impact FILE"
+                    "{}",
+                    tr(
+                        "give --period YYYY-MM, --record FILE, --objection CASE, --undisputed CASE… or --impact FILE",
+                        "请给出 --period YYYY-MM、--record 文件、--objection 案件、--undisputed 案件… 或 --impact 文件 之一"
+                    )
                 )
             };
             cmd::decide::run(
@@ -1543,7 +1579,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             } else if let Some(file) = goods_receipts {
                 cmd::disburse::Mode::GoodsReceipts(resolve_path(&cli.change_dir, file))
             } else {
-                anyhow::bail!("give --period YYYY-MM, --reconcile FILE, --goods FILE or --goods-receipts FILE")
+                anyhow::bail!(
+                    "{}",
+                    tr(
+                        "give --period YYYY-MM, --reconcile FILE, --goods FILE or --goods-receipts FILE",
+                        "请给出 --period YYYY-MM、--reconcile 文件、--goods 文件 或 --goods-receipts 文件 之一"
+                    )
+                )
             };
             cmd::disburse::run(
                 &ws,
@@ -1568,7 +1610,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             let mut sources = Vec::new();
             for s in source {
                 let (name, file) = s.split_once('=').ok_or_else(|| {
-                    anyhow::anyhow!("--source takes NAME=FILE (e.g. deaths=死亡火化.xlsx), not `{s}`")
+                    anyhow::anyhow!(
+                        "{}",
+                        tr(
+                            format!("--source takes NAME=FILE (e.g. deaths=死亡火化.xlsx), not `{s}`"),
+                            format!("--source 的写法是 名称=文件 (如 deaths=死亡火化.xlsx), 不是 `{s}`")
+                        )
+                    )
                 })?;
                 sources.push((name.to_string(), resolve_path(&cli.change_dir, PathBuf::from(file))));
             }
@@ -1579,7 +1627,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 },
                 (None, Some(f)) => cmd::compare::Mode::ExportHashed(resolve_path(&cli.change_dir, f)),
                 (None, None) if sources.is_empty() => {
-                    anyhow::bail!("give --source NAME=FILE, --resolve FILE or --export-hashed FILE")
+                    anyhow::bail!(
+                        "{}",
+                        tr(
+                            "give --source NAME=FILE, --resolve FILE or --export-hashed FILE",
+                            "请给出 --source 名称=文件、--resolve 文件 或 --export-hashed 文件 之一"
+                        )
+                    )
                 }
                 (None, None) => cmd::compare::Mode::Match { sources, hashed },
             };
@@ -1645,7 +1699,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             let mode = match action.as_deref() {
                 Some("verify") => cmd::archive::Mode::Verify,
                 Some(_) => cmd::archive::Mode::Purge {
-                    as_of: as_of.ok_or_else(|| anyhow::anyhow!("archive purge needs --as-of YYYY-MM-DD"))?,
+                    as_of: as_of.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}",
+                            tr(
+                                "archive purge needs --as-of YYYY-MM-DD",
+                                "archive purge 需要给出 --as-of YYYY-MM-DD"
+                            )
+                        )
+                    })?,
                     yes,
                 },
                 None => cmd::archive::Mode::Archive { year },

@@ -195,6 +195,7 @@ const HOUSEHOLD_FIELDS: &[&str] = &[
     "urgent",
     "household_size",
     "private",
+    "publish",
 ];
 
 /// The member fields a register reads ([`read_member`]).
@@ -2080,6 +2081,27 @@ pub fn check_household(draft: &mut HouseholdDraft, policy: &Policy, dates: &Date
             true
         }),
     };
+    // 是否公示 says the same the other way round: 否 is a case never to be posted.
+    let private = private
+        || match get("publish") {
+            None => false,
+            Some((c, r)) => yes_no(&c.text).map(|publish| !publish).unwrap_or_else(|| {
+                problem(
+                    &r,
+                    "publish",
+                    &c.text,
+                    Msg::new(
+                        format!("`{}` is not 是 or 否", text::excerpt(&c.text)),
+                        format!("「{}」不是 是 或 否", text::excerpt(&c.text)),
+                    ),
+                    Msg::new(
+                        "write 否 for a case never to be on a public notice, 是 otherwise",
+                        "不得公示的案件填 否, 否则填 是",
+                    ),
+                );
+                true
+            }),
+        };
     let text_of = |f: &str| get(f).map(|(c, _)| c.text).unwrap_or_default();
     let facts = match (scheme, township, village, applied_on) {
         (Some(scheme), Some(t), Some(village), Some(applied_on)) => Some(HouseholdFacts {

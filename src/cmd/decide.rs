@@ -2442,6 +2442,14 @@ fn signed(f: Fen) -> String {
     }
 }
 
+/// A value's code as the ledger writes it (`new`, `effective`), for a line in English.
+fn ledger_code(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 /// `jiuzhu explain CASE`: how the case's amounts were derived, as a person would read it.
 pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
     let st = State::load(ws)?;
@@ -2489,10 +2497,10 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
             );
         } else {
             crate::outln!(
-                "{} {} {:?}{}: {} → {} ({})",
+                "{} {} {}{}: {} → {} ({})",
                 d.period,
-                d.kind.label_zh(),
-                d.status,
+                ledger_code(&d.kind),
+                ledger_code(&d.status),
                 if d.effective_from.is_empty() {
                     String::new()
                 } else {

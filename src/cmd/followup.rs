@@ -158,9 +158,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             let mut known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
             let mut members_changed = false;
             for input in &inputs {
+                let hold = held(input);
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
-                    match followup_of_row(row, &input.header, &cases, &index, &members, &dates) {
+                    let row = hold.clone().map_or_else(
+                        || followup_of_row(row, &input.header, &cases, &index, &members, &dates),
+                        Err,
+                    );
+                    match row {
                         Err(e) => {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, *e));
@@ -221,9 +226,14 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             }
             let mut seen: BTreeSet<String> = BTreeSet::new();
             for input in &inputs {
+                let hold = held(input);
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
-                    match complaint_of_row(row, &input.header, &cases, &index, &ws.policy, &dates) {
+                    let row = hold.clone().map_or_else(
+                        || complaint_of_row(row, &input.header, &cases, &index, &ws.policy, &dates),
+                        Err,
+                    );
+                    match row {
                         Err(e) => {
                             tally.rejected += 1;
                             rejects.push(reject(input, excel_row, *e));
@@ -425,6 +435,13 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         crate::outln!("{out}");
     }
     Ok(outcome)
+}
+
+/// The refusal of every row of a file with a near miss of a column the rows are read from
+/// ([`reader::near_miss_hold`]): its value would be lost, and a row once recorded is not taken again.
+fn held(input: &Input) -> Option<RowError> {
+    let (header, reason, fix) = reader::near_miss_hold(&input.name, &input.unused, "columns")?;
+    Some(refuse("", header, reason, fix))
 }
 
 fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) -> Result<Input> {

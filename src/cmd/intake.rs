@@ -63,7 +63,13 @@ type Ledgers = (Vec<Case>, Vec<Member>, Vec<Source>, events::Journal);
 
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if args.files.is_empty() {
-        bail!("give at least one register file: jiuzhu intake FILE…");
+        bail!(
+            "{}",
+            tr(
+                "give at least one register file: jiuzhu intake FILE…",
+                "请至少给出一个登记表文件: jiuzhu intake 文件…"
+            )
+        );
     }
     let encoding = match &args.encoding {
         Some(e) => Encoding::parse(e)?,
@@ -113,6 +119,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut unused: Vec<Vec<UnusedColumn>> = Vec::new();
     for r in results {
         let (input, mut read) = r?;
+        hold_for_near_misses(&input.name, &mut read);
         inputs.push(input);
         unused.push(std::mem::take(&mut read.unused));
         reads.push(read);
@@ -542,6 +549,26 @@ fn hidden_rows_notes(inputs: &[Input], hidden: &[RowRef]) -> Vec<String> {
 pub fn case_id(scheme_code: &str, head: &IdNumber, scheme: &str, applied_on: chrono::NaiveDate) -> String {
     let h = sha256_hex(format!("{}|{}|{}", head.as_str(), scheme, applied_on).as_bytes());
     format!("{scheme_code}-{}-{}", applied_on.format("%Y"), &h[..12].to_uppercase())
+}
+
+/// A column that looks like a field the register reads but was not read (a near miss: `月收人(元)` for
+/// `月收入(元)`, `不公开` for `不公示`) would leave that field blank in every household of the file — incomes of 0,
+/// a protected case on the notice — and a household once taken is "already imported" when the clerk maps the
+/// column and imports again. So no household of such a file is taken ([`reader::near_miss_hold`]): each is
+/// rejected naming the column, and the import after the mapping takes them whole.
+fn hold_for_near_misses(file: &str, read: &mut RegisterRead) {
+    let Some((header, reason, fix)) = reader::near_miss_hold(file, &read.unused, "columns") else {
+        return;
+    };
+    for d in &mut read.households {
+        d.problems.push(Problem {
+            at: d.first.clone(),
+            column: header.clone(),
+            value: String::new(),
+            reason: reason.clone(),
+            fix: fix.clone(),
+        });
+    }
 }
 
 fn decide_households(

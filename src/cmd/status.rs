@@ -89,7 +89,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 "{}",
                 tr(
                     format!("--as-of `{s}`: {e}; write the date as 2026-11-20"),
-                    format!("--as-of `{s}`: {e}; 日期请写成 2026-11-20")
+                    format!("--as-of `{s}`: {}; 日期请写成 2026-11-20", e.zh())
                 )
             )
         })?),

@@ -787,8 +787,14 @@ fn read_visit_rows(
             .filter(|(_, row)| !row.iter().all(Cell::is_blank))
             .map(|(i, row)| (i, visit_of_row(row, h, &index, &dates)))
             .collect();
+        // A near miss of a column the visits need: no row is taken until it is mapped (its value would be lost).
+        let hold = reader::near_miss_hold(&input.name, &input.unused, "columns");
         for (i, visit) in read {
             t.read += 1;
+            let visit = match &hold {
+                Some((header, reason, fix)) => Err((header.clone(), reason.clone(), fix.clone())),
+                None => visit,
+            };
             let excel_row = (i + 1) as u32;
             let mut reject = |value: &str, reason: Msg, fix: Msg| {
                 rejects.push(Reject {

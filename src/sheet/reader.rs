@@ -1863,6 +1863,25 @@ pub fn unused_lines(file: &str, name_file: bool, cols: &[UnusedColumn], columns_
     (lines, near)
 }
 
+/// Why no row of a file is taken when one of its columns is a near miss of a field the step reads: the rows
+/// would be taken with that field blank (an income of 0, a visit's level lost, a protected case not marked), and
+/// a row once taken is not taken again when the clerk maps the column. The column's header, the reason and what
+/// to do, or `None` when the file has no near miss.
+pub fn near_miss_hold(file: &str, cols: &[UnusedColumn], columns_key: &str) -> Option<(String, Msg, Msg)> {
+    let u = cols.iter().find(|u| u.looks_like.is_some())?;
+    let fix = u.near_miss_message(file, columns_key)?;
+    let like = u
+        .looks_like
+        .and_then(crate::sheet::fields::field)
+        .map_or("", |f| f.label_zh);
+    let header = &u.header;
+    let reason = Msg::new(
+        format!("column `{header}` looks like {like} but was not read: no row is taken until it is, lest its {like} be lost"),
+        format!("「{header}」列看起来像「{like}」但未被读取: 在读取该列之前不接收任何行, 以免丢失{like}"),
+    );
+    Some((header.clone(), reason, fix))
+}
+
 /// The header texts of unused columns, each once, for a summary line (`未使用的列: 备注, 联系人`).
 pub fn unused_headers(unused: &[UnusedColumn]) -> String {
     let mut seen = std::collections::BTreeSet::new();
