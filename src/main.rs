@@ -995,7 +995,10 @@ fn parse_command_line() -> Result<Cli, ExitCode> {
             }
             if json {
                 let first = lines.first().map(String::as_str).unwrap_or_default();
-                return Err(json_error(named.as_deref(), first.strip_prefix("错误: ").unwrap_or(first)));
+                return Err(json_error(
+                    named.as_deref(),
+                    first.strip_prefix("错误: ").unwrap_or(first),
+                ));
             }
             Err(ExitCode::from(2))
         }

@@ -231,10 +231,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if crate::ui::json() {
         record_json(&inputs, &rejects, &unused, &hidden_rows, &warnings, &notes);
         crate::ui::record("dry_run", args.dry_run);
-        crate::ui::record(
-            "report",
-            needs_report.then(|| report_rel.display().to_string()),
-        );
+        crate::ui::record("report", needs_report.then(|| report_rel.display().to_string()));
     }
     if needs_report {
         out.push_str(&format!(
