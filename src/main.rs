@@ -82,12 +82,13 @@ message naming the step, the period and the input hashes (also `git: {commit: tr
     ))]
     commit: bool,
     #[arg(long, global = true, help = tr(
-        "For scripts: print one JSON object on stdout when the command ends — `command`, `exit`, and the command's \
-counts (intake --kind followups/complaints, status and report give their own; every other command the \
-workspace's counts of cases, decisions and payments after it ran); messages go to stderr",
-        "供脚本使用: 命令结束时在标准输出上输出一个 JSON 对象 — `command`、`exit` 及该命令的计数 (intake \
---kind followups/complaints、status 和 report 给出各自的计数; 其他命令给出运行后工作区的案件、决定和发放笔数); \
-消息输出到标准错误输出",
+        "For scripts: print one JSON object on stdout when the command ends — `command`, `exit`, and the step's \
+result (intake's rejected rows, verify's cases that need a person, decide's proposals, disburse's totals, audit's \
+findings …; money as strings like \"820.00\"); a usage error or a refused run is an object with `error` and \
+exit 2; messages go to stderr. Every key is in docs/json.md",
+        "供脚本使用: 命令结束时在标准输出上输出一个 JSON 对象 — `command`、`exit` 及该步骤的结果 (导入的拒收行、\
+审核中需要人工处理的案件、决策的提议、发放的汇总、审计的问题 …; 金额为字符串, 如 \"820.00\"); 命令行有误或拒绝运行时为 \
+含 `error` 的对象, 退出码为 2; 消息输出到标准错误输出。各键的说明见 `docs/json.md`",
     ))]
     json: bool,
     #[command(subcommand)]
