@@ -371,6 +371,19 @@ fn the_month_step_by_step() {
         "disburse",
     );
 
+    // Follow-up visits: the rows refused, with their reasons.
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/followups/bad.csv");
+    let out = ws.run(&["--json", "intake", "--kind", "followups", "--dry-run", &s(&bad)]);
+    assert_exit(&out, 1);
+    let o = object(&out, "intake");
+    assert_documented(&o, "intake --kind followups");
+    let rows = o["rejected_rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    assert_eq!(o["rejected"].as_u64(), Some(7));
+    assert!(rows
+        .iter()
+        .all(|r| r["row"].as_u64().is_some() && !r["reason"].as_str().unwrap().is_empty()));
+
     // audit: every finding.
     let out = ws.run(&["--json", "audit"]);
     let o = object(&out, "audit");
