@@ -82,12 +82,13 @@ message naming the step, the period and the input hashes (also `git: {commit: tr
     ))]
     commit: bool,
     #[arg(long, global = true, help = tr(
-        "For scripts: print one JSON object on stdout when the command ends — `command`, `exit`, and the command's \
-counts (intake --kind followups/complaints, status and report give their own; every other command the \
-workspace's counts of cases, decisions and payments after it ran); messages go to stderr",
-        "供脚本使用: 命令结束时在标准输出上输出一个 JSON 对象 — `command`、`exit` 及该命令的计数 (intake \
---kind followups/complaints、status 和 report 给出各自的计数; 其他命令给出运行后工作区的案件、决定和发放笔数); \
-消息输出到标准错误输出",
+        "For scripts: print one JSON object on stdout when the command ends — `command`, `exit`, and the step's \
+result (intake's rejected rows, verify's cases that need a person, decide's proposals, disburse's totals, audit's \
+findings …; money as strings like \"820.00\"); a usage error or a refused run is an object with `error` and \
+exit 2; messages go to stderr. Every key is in docs/json.md",
+        "供脚本使用: 命令结束时在标准输出上输出一个 JSON 对象 — `command`、`exit` 及该步骤的结果 (导入的拒收行、\
+审核中需要人工处理的案件、决策的提议、发放的汇总、审计的问题 …; 金额为字符串, 如 \"820.00\"); 命令行有误或拒绝运行时为 \
+含 `error` 的对象, 退出码为 2; 消息输出到标准错误输出。各键的说明见 `docs/json.md`",
     ))]
     json: bool,
     #[command(subcommand)]
@@ -936,18 +937,33 @@ fn parse_command_line() -> Result<Cli, ExitCode> {
     if let Some(lang) = jiuzhu::i18n::from_args(args.get(1..).unwrap_or_default()) {
         jiuzhu::i18n::set(lang);
     }
-    if jiuzhu::i18n::current() == Lang::En {
-        return Ok(Cli::parse_from(args));
-    }
+    let json = json_requested(&args);
     let mut command = Cli::command();
     command.build();
+    if jiuzhu::i18n::current() == Lang::En {
+        if !json {
+            return Ok(Cli::parse_from(args));
+        }
+        let named = named_command(&command, &args);
+        return match command
+            .try_get_matches_from_mut(args)
+            .and_then(|matches| Cli::from_arg_matches(&matches))
+        {
+            Ok(cli) => Ok(cli),
+            Err(err) if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => err.exit(),
+            Err(err) => {
+                // The whole of clap's message for a person, on stderr; its first line in the object.
+                let text = err.render().to_string();
+                jiuzhu::errln!("{}", text.trim_end());
+                let first = text.lines().next().unwrap_or_default();
+                let what = first.strip_prefix("error: ").unwrap_or(first);
+                Err(json_error(named.as_deref(), what))
+            }
+        };
+    }
     localize(&mut command);
     // The command the line names (`intake`), for the usage and the help an error points to.
-    let named = args
-        .iter()
-        .skip(1)
-        .take_while(|a| *a != "--")
-        .find_map(|a| command.find_subcommand(a).map(|c| c.get_name().to_string()));
+    let named = named_command(&command, &args);
     let err = match command
         .try_get_matches_from_mut(args)
         .and_then(|matches| Cli::from_arg_matches(&matches))
@@ -963,6 +979,9 @@ fn parse_command_line() -> Result<Cli, ExitCode> {
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             jiuzhu::errln!("{}", help_zh(&err, false));
+            if json {
+                return Err(json_error(named.as_deref(), "缺少命令或参数。"));
+            }
             Err(ExitCode::from(2))
         }
         _ => {
@@ -971,12 +990,45 @@ fn parse_command_line() -> Result<Cli, ExitCode> {
                 Some(sub) => sub.render_usage(),
                 None => command.render_usage(),
             };
-            for line in usage_error_zh(&err, &usage.to_string()) {
+            let lines = usage_error_zh(&err, &usage.to_string());
+            for line in &lines {
                 jiuzhu::errln!("{line}");
+            }
+            if json {
+                let first = lines.first().map(String::as_str).unwrap_or_default();
+                return Err(json_error(
+                    named.as_deref(),
+                    first.strip_prefix("错误: ").unwrap_or(first),
+                ));
             }
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// Whether the command line asks for `--json` (before a `--`), for a usage error found before it is parsed.
+fn json_requested(args: &[std::ffi::OsString]) -> bool {
+    args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json")
+}
+
+/// The subcommand the command line names (`intake`), if any.
+fn named_command(command: &clap::Command, args: &[std::ffi::OsString]) -> Option<String> {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .find_map(|a| command.find_subcommand(a).map(|c| c.get_name().to_string()))
+}
+
+/// A run refused before it started, under `--json`: the error object on stdout (docs/json.md), exit 2. The
+/// message for a person has been said on stderr.
+fn json_error(command: Option<&str>, error: &str) -> ExitCode {
+    let object = serde_json::json!({
+        "command": command.unwrap_or("jiuzhu"),
+        "exit": 2,
+        "error": error,
+    });
+    jiuzhu::ui::print_out(format_args!("{object}\n"));
+    ExitCode::from(2)
 }
 
 /// A help (or the version) clap rendered from the localized command, with its usage's `[OPTIONS]` in Chinese;
@@ -1199,13 +1251,14 @@ fn main() -> ExitCode {
         match jiuzhu::i18n::parse(l) {
             Some(lang) => jiuzhu::i18n::set(lang),
             None => {
-                jiuzhu::errln!(
-                    "jiuzhu: {}",
-                    tr(
-                        format!("error: --lang takes zh or en, not `{l}`"),
-                        format!("错误: `--lang` 只能取 `zh` 或 `en`, 不能是 `{l}`"),
-                    )
+                let what = tr(
+                    format!("--lang takes zh or en, not `{l}`"),
+                    format!("`--lang` 只能取 `zh` 或 `en`, 不能是 `{l}`"),
                 );
+                jiuzhu::errln!("jiuzhu: {} {what}", tr("error:", "错误:"));
+                if cli.json {
+                    return json_error(Some(command_name(&cli.command)), &what);
+                }
                 return ExitCode::from(2);
             }
         }
@@ -1235,7 +1288,7 @@ fn main() -> ExitCode {
         object.insert("command".into(), name.into());
         object.insert("exit".into(), code.into());
         if let Err(e) = &result {
-            object.insert("error".into(), format!("{e:#}").into());
+            object.insert("error".into(), jiuzhu::i18n::error_chain(e).into());
         }
         match jiuzhu::ui::take_summary() {
             Some(recorded) => object.extend(recorded),

@@ -154,6 +154,27 @@ impl Finding {
     }
 }
 
+/// The `--json` result's findings (docs/json.md): every finding, with its counts.
+fn record_findings(f: &[Finding]) {
+    let errors = f.iter().filter(|x| x.severity == Severity::Error).count();
+    crate::ui::record("findings_count", f.len());
+    crate::ui::record("errors", errors);
+    crate::ui::record("warnings", f.len() - errors);
+    let list: Vec<serde_json::Value> = f
+        .iter()
+        .map(|x| {
+            serde_json::json!({
+                "code": x.code,
+                "level": x.severity.as_str(),
+                "case_id": x.case_id,
+                "message": x.what.to_string(),
+                "fix": x.fix.to_string(),
+            })
+        })
+        .collect();
+    crate::ui::record("findings", list);
+}
+
 /// A scheme's label in the policy (`urban_dibao` → 城市低保), for Chinese text.
 fn scheme_zh<'a>(policy: &'a Policy, key: &'a str) -> &'a str {
     policy.schemes.get(key).map_or(key, |s| s.label.as_str())
@@ -650,6 +671,16 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ws.commit(&lock, txn)?;
     }
     crate::ui::phase("audit: committed");
+    if crate::ui::json() {
+        record_findings(&f);
+        crate::ui::record("period", period.map(|p| p.to_string()));
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record(
+            "findings_workbook",
+            (!f.is_empty() && !args.dry_run).then(|| findings_rel.display().to_string()),
+        );
+        crate::ui::record("ledgers_as_journal_recorded", breaches.is_empty());
+    }
     if f.is_empty() {
         return Ok(Outcome::Done);
     }
@@ -2128,6 +2159,10 @@ pub fn external_change_report(args: &Args, file: &Path) -> Result<Outcome> {
     for r in &rows {
         reconcile(r, &shown, &mut f);
     }
+    if crate::ui::json() {
+        crate::ui::record("rows", rows.len());
+        record_findings(&f);
+    }
     if f.is_empty() {
         if !args.quiet {
             let n = rows.len();
@@ -2393,6 +2428,14 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
             rel.display()
         ),
     );
+    if crate::ui::json() {
+        crate::ui::record("sample", sample.clone());
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("population", population);
+        let ids: Vec<&str> = drawn.iter().map(|(id, _, _)| id.as_str()).collect();
+        crate::ui::record("drawn", ids);
+        crate::ui::record("worksheet", rel.display().to_string());
+    }
     if args.dry_run {
         crate::outln!("{}{out}", tr("dry run: ", "试运行: "));
         for (id, rank, stratum) in &drawn {
@@ -2640,6 +2683,18 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             s.checker = Text(checker.clone());
             s.checked_on = *day;
         }
+    }
+    if crate::ui::json() {
+        let mut by_result: BTreeMap<&str, usize> = BTreeMap::new();
+        for (case_id, result, ..) in &answers {
+            if row_of.contains_key(case_id) {
+                *by_result.entry(result.as_str()).or_default() += 1;
+            }
+        }
+        crate::ui::record("sample", sample.clone());
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("recorded", counts.values().sum::<usize>());
+        crate::ui::record_serialized("by_result", &by_result);
     }
     let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
     let summary_zh: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v} 户")).collect();

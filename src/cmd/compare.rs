@@ -381,6 +381,38 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     if let Some(more) = cut_short {
         out.push_str(&format!("\n  {more}"));
     }
+    if crate::ui::json() {
+        use serde_json::json;
+        let mut by_registry: std::collections::BTreeMap<String, serde_json::Value> = Default::default();
+        let mut by_effect: std::collections::BTreeMap<String, usize> = Default::default();
+        for (name, s) in &scanned {
+            let effect = |e: Effect| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(String::from));
+            for f in &s.found {
+                *by_effect.entry(effect(f.effect).unwrap_or_default()).or_default() += 1;
+            }
+            by_registry.insert(
+                name.clone(),
+                json!({"rows": s.rows, "hits": s.found.len(), "skipped_invalid": s.skipped_invalid}),
+            );
+        }
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("people", people.len());
+        crate::ui::record("hits", total_found);
+        crate::ui::record("new", new_hits);
+        crate::ui::record("open", open);
+        crate::ui::record_serialized("by_registry", &by_registry);
+        crate::ui::record_serialized("by_effect", &by_effect);
+        let open_list: Vec<serde_json::Value> = matches
+            .iter()
+            .filter(|m| m.disposition == Disposition::Open)
+            .map(|m| {
+                json!({"hit_id": m.hit_id, "case_id": m.case_id, "registry": m.source,
+                       "effect": m.effect, "match_kind": m.match_kind})
+            })
+            .collect();
+        crate::ui::record("open_hits", open_list);
+        crate::ui::record("worksheet", sheet_rel.as_ref().map(|r| r.display().to_string()));
+    }
     let outcome = if open > 0 || near_misses > 0 {
         Outcome::NeedsAttention
     } else {
@@ -1269,6 +1301,15 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
                 format!("\n  待处理比对结果的处理表: {}", rel.display()),
             )
         });
+    }
+    if crate::ui::json() {
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("confirmed", confirmed);
+        crate::ui::record("cleared", cleared);
+        crate::ui::record("open", open);
+        crate::ui::record("removed", removed.len());
+        crate::ui::record("unanswered", unanswered.len());
+        crate::ui::record("worksheet", sheet_rel.as_ref().map(|r| r.display().to_string()));
     }
     let outcome = if open > 0 {
         Outcome::NeedsAttention

@@ -450,6 +450,8 @@ struct Proposal {
 /// Why a case was not proposed.
 struct Blocked {
     case_id: String,
+    /// What blocks it, for `--json`: `open_hits` (registry hits not resolved) or `not_verified`.
+    check: &'static str,
     why: String,
 }
 
@@ -519,6 +521,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                     .collect();
                 blocked.push(Blocked {
                     case_id: case.case_id.clone(),
+                    check: "open_hits",
                     why: tr(
                         format!(
                             "open registry hits: {} — resolve them with {}",
@@ -618,6 +621,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             }
             CaseStatus::Received | CaseStatus::NeedsInfo => blocked.push(Blocked {
                 case_id: case.case_id.clone(),
+                check: "not_verified",
                 why: tr(
                     format!("not verified ({}) — run `{jiuzhu} verify`", case.status.as_str()),
                     format!("未审核通过 ({}) — 请运行 `{jiuzhu} verify`", case.status.label_zh()),
@@ -821,6 +825,77 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                 waiting.len()
             ),
         ));
+    }
+    if crate::ui::json() {
+        use serde_json::json;
+        crate::ui::record("period", period.to_string());
+        crate::ui::record("as_of", as_of.to_string());
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("preview", preview);
+        let mut by_kind = serde_json::Map::new();
+        for d in &proposed {
+            let kind = serde_json::to_value(d.kind).unwrap_or_default();
+            let key = kind.as_str().unwrap_or_default().to_string();
+            let entry = by_kind
+                .entry(key)
+                .or_insert_with(|| json!({"count": 0, "amount": Fen(0)}));
+            let count = entry["count"].as_u64().unwrap_or(0) + 1;
+            let amount = entry["amount"].as_i64().unwrap_or(0) + d.amount.0;
+            *entry = json!({"count": count, "amount": amount});
+        }
+        for v in by_kind.values_mut() {
+            let amount = Fen(v["amount"].as_i64().unwrap_or(0)).to_string();
+            v["amount"] = amount.into();
+        }
+        crate::ui::record("proposed", proposed.len());
+        crate::ui::record("by_kind", by_kind);
+        let scheme_of: HashMap<&str, &str> = st
+            .cases
+            .iter()
+            .map(|c| (c.case_id.as_str(), c.scheme.as_str()))
+            .collect();
+        let list: Vec<serde_json::Value> = proposed
+            .iter()
+            .map(|d| {
+                let scheme = scheme_of.get(d.case_id.as_str()).copied().unwrap_or_default();
+                // Counted in the monthly total (低保, 特困), not a one-off payment (临时救助).
+                let monthly = policy
+                    .schemes
+                    .get(scheme)
+                    .is_some_and(|s| s.kind != SchemeKind::Temporary);
+                json!({
+                    "scheme": scheme,
+                    "monthly": monthly,
+                    "decision_id": d.decision_id,
+                    "case_id": d.case_id,
+                    "period": d.period,
+                    "kind": d.kind,
+                    "amount": d.amount.to_string(),
+                    "previous_amount": d.previous_amount.to_string(),
+                    "delta_amount": d.delta_amount.to_string(),
+                })
+            })
+            .collect();
+        crate::ui::record("proposals", list);
+        crate::ui::record("made_effective", made_effective + urgent_now);
+        crate::ui::record("urgent", urgent_now);
+        crate::ui::record("awaiting_backfill", backfill);
+        let blocked_list: Vec<serde_json::Value> = blocked
+            .iter()
+            .map(|b| json!({"case_id": b.case_id, "check": b.check, "reason": b.why}))
+            .collect();
+        crate::ui::record("blocked", blocked_list);
+        crate::ui::record("monthly_total_before", before_total.to_string());
+        crate::ui::record("monthly_total_after", after_total.to_string());
+        crate::ui::record("waiting_for_notice", waiting.len());
+        crate::ui::record("as_of_missing", missing_date);
+        crate::ui::record(
+            "worksheet",
+            sheet_rel
+                .as_ref()
+                .filter(|_| writing || args.dry_run)
+                .map(|r| r.display().to_string()),
+        );
     }
     let outcome = if proposed.is_empty() && blocked.is_empty() && backfill == 0 && !missing_date {
         Outcome::Done
@@ -1628,6 +1703,26 @@ fn record(
     });
     out.push_str(&still_waiting(ws, &waiting, &on_sheet, &batch));
     out.push_str(&withheld_note(&st));
+    if crate::ui::json() {
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("meeting", meeting.to_string());
+        crate::ui::record("date", date.to_string());
+        crate::ui::record("batch", batch.clone());
+        crate::ui::record(
+            "verdicts",
+            serde_json::json!({
+                "approved": approved,
+                "refusals_agreed": refusals_agreed,
+                "rejected": rejected,
+                "deferred": deferred,
+                "without_verdict": pending,
+            }),
+        );
+        let ids: Vec<&str> = waiting.iter().map(|d| d.decision_id.as_str()).collect();
+        crate::ui::record("without_verdict", ids);
+        crate::ui::record("withheld_from_notice", st.withheld.len());
+        crate::ui::record("notice", notice_rel.display().to_string());
+    }
     let outcome = if pending > 0 || deferred > 0 || !st.withheld.is_empty() {
         Outcome::NeedsAttention
     } else {

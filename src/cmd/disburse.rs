@@ -872,9 +872,19 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         ));
     }
     let mut txn = Txn::new();
+    // What `--json` says of the files written (docs/json.md).
+    let mut files_json: Vec<serde_json::Value> = Vec::new();
+    let mut summary_json = None;
     if let Some(rec) = &recorded {
         let files = bank_files(policy, &st, rec, &in_batch)?;
         for f in &files {
+            files_json.push(serde_json::json!({
+                "path": f.path.display().to_string(),
+                "bank": f.bank,
+                "profile": f.profile,
+                "payments": f.count,
+                "amount": Fen(f.sum).to_string(),
+            }));
             out.push_str(&tr(
                 format!(
                     "\n  {}: {} payments, {} ({})",
@@ -912,6 +922,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             &summary_rel,
             summary_workbook(policy, &st, rec, &in_batch, &files, &unpaid, &over_text)?,
         );
+        summary_json = Some(summary_rel.display().to_string());
         out.push_str(&tr(
             format!("\n  to sign: {}", summary_rel.display()),
             format!("\n  待签字: {}", summary_rel.display()),
@@ -967,6 +978,47 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
                 ws.jiuzhu()
             ),
         ));
+    }
+    if crate::ui::json() {
+        use serde_json::json;
+        let sums = |key: &dyn Fn(&Payment) -> String| -> serde_json::Map<String, serde_json::Value> {
+            let mut by: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+            for p in &in_batch {
+                let e = by.entry(key(p)).or_default();
+                e.0 += 1;
+                e.1 += p.amount.0;
+            }
+            by.into_iter()
+                .map(|(k, (n, sum))| (k, json!({"payments": n, "amount": Fen(sum).to_string()})))
+                .collect()
+        };
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("period", period.to_string());
+        crate::ui::record("batch", recorded.as_ref().map(|_| batch.to_string()));
+        crate::ui::record("already_issued", frozen);
+        crate::ui::record("payments", in_batch.len());
+        crate::ui::record("total", total.to_string());
+        crate::ui::record("arrears", arrears);
+        crate::ui::record("urgent", urgent);
+        crate::ui::record("reissued", reissued.len());
+        crate::ui::record("by_bank", sums(&|p| p.bank_name.0.clone()));
+        crate::ui::record("by_scheme", sums(&|p| p.scheme.clone()));
+        crate::ui::record(
+            "by_township",
+            sums(&|p| st.case(&p.case_id).map(|c| c.township.0.clone()).unwrap_or_default()),
+        );
+        let not_paid: Vec<serde_json::Value> = unpaid
+            .iter()
+            .map(|u| {
+                json!({"case_id": u.case_id, "month": u.month.to_string(), "amount": u.amount.to_string(),
+                       "reason": crate::i18n::tr(u.reason.en.clone(), u.reason.zh.clone())})
+            })
+            .collect();
+        crate::ui::record("not_paid", not_paid);
+        crate::ui::record("approved_not_in_force", approved);
+        crate::ui::record("payments_for_next_batch", pending_next);
+        crate::ui::record("files", std::mem::take(&mut files_json));
+        crate::ui::record("summary", summary_json.take());
     }
     let outcome = if unpaid.is_empty() && approved == 0 {
         Outcome::Done
@@ -2003,6 +2055,37 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
                 crate::ui::first_of(&unanswered, 20, ", ")
             ),
         ));
+    }
+    if crate::ui::json() {
+        use serde_json::json;
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("lines", n);
+        crate::ui::record("paid", paid_n);
+        crate::ui::record("failed", failed_n);
+        let by_batch: serde_json::Map<String, serde_json::Value> = batches
+            .iter()
+            .map(|b| {
+                let ps: Vec<&Payment> = st.payments.iter().filter(|p| &p.batch == b).collect();
+                let sum =
+                    |s: PaymentStatus| Fen(ps.iter().filter(|p| p.status == s).map(|p| p.amount.0).sum()).to_string();
+                (
+                    b.to_string(),
+                    json!({"paid": sum(PaymentStatus::Paid), "failed": sum(PaymentStatus::Failed),
+                           "outstanding": sum(PaymentStatus::Issued), "reissued": sum(PaymentStatus::Reissued)}),
+                )
+            })
+            .collect();
+        crate::ui::record("batches", by_batch);
+        let failed_list: Vec<serde_json::Value> = failed
+            .iter()
+            .map(|f| {
+                json!({"payment_id": f.payment_id, "case_id": f.case_id, "period": f.period,
+                       "amount": f.amount.to_string(), "reason": f.reason.to_string()})
+            })
+            .collect();
+        crate::ui::record("failed_payments", failed_list);
+        crate::ui::record("unanswered", unanswered.len());
+        crate::ui::record("unanswered_amount", Fen(unanswered_sum).to_string());
     }
     let outcome = if failed.is_empty() && unanswered.is_empty() {
         Outcome::Done

@@ -419,6 +419,32 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::record("already_recorded", t.already);
     crate::ui::record("rejected", t.rejected);
     crate::ui::record("changes_applied", t.changes);
+    if crate::ui::json() {
+        use serde_json::json;
+        crate::ui::record("dry_run", args.dry_run);
+        let rows: Vec<serde_json::Value> = rejects
+            .iter()
+            .map(|r| {
+                json!({"file": r.file, "sheet": r.sheet, "row": r.row, "column": r.column,
+                       "reason": r.reason.to_string(), "fix": r.fix.to_string()})
+            })
+            .collect();
+        crate::ui::record("rejected_rows", rows);
+        let columns: Vec<serde_json::Value> = inputs
+            .iter()
+            .flat_map(|input| {
+                input.unused.iter().map(|c| {
+                    json!({"file": input.name, "sheet": c.sheet, "column": reader::column_letter(c.column),
+                           "header": c.header, "looks_like": c.looks_like})
+                })
+            })
+            .collect();
+        crate::ui::record("unused_columns", columns);
+        crate::ui::record(
+            "report",
+            (!rejects.is_empty() && (changed || args.dry_run)).then(|| report.display().to_string()),
+        );
+    }
 
     let outcome = if rejects.is_empty() && near_misses == 0 {
         Outcome::Done

@@ -235,6 +235,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     let any_unused = unused.iter().any(|u| !u.is_empty());
     let needs_report = !rejects.is_empty() || !skips.is_empty() || any_unused || !hidden_rows.is_empty();
+    if crate::ui::json() {
+        record_json(&inputs, &rejects, &unused, &hidden_rows, &warnings, &notes);
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("report", needs_report.then(|| report_rel.display().to_string()));
+    }
     if needs_report {
         out.push_str(&format!(
             "\n  {} {}",
@@ -507,6 +512,56 @@ fn unknown_reason_warnings(
             }
         })
         .collect()
+}
+
+/// The `--json` result's lists (docs/json.md): every rejected row, every column not read, every hidden row, the
+/// warnings and notes, in the run's language where they are words for a person.
+fn record_json(
+    inputs: &[Input],
+    rejects: &[Problem],
+    unused: &[Vec<UnusedColumn>],
+    hidden: &[RowRef],
+    warnings: &[String],
+    notes: &[String],
+) {
+    use serde_json::json;
+    let rejected: Vec<serde_json::Value> = rejects
+        .iter()
+        .map(|p| {
+            json!({
+                "file": inputs[p.at.file].name,
+                "sheet": &*p.at.sheet,
+                "row": p.at.row,
+                "column": p.column,
+                "reason": p.reason.to_string(),
+                "fix": p.fix.to_string(),
+            })
+        })
+        .collect();
+    crate::ui::record("rejected_rows", rejected);
+    let columns: Vec<serde_json::Value> = inputs
+        .iter()
+        .zip(unused)
+        .flat_map(|(input, cols)| {
+            cols.iter().map(|c| {
+                json!({
+                    "file": input.name,
+                    "sheet": c.sheet,
+                    "column": reader::column_letter(c.column),
+                    "header": c.header,
+                    "looks_like": c.looks_like,
+                })
+            })
+        })
+        .collect();
+    crate::ui::record("unused_columns", columns);
+    let hidden: Vec<serde_json::Value> = hidden
+        .iter()
+        .map(|at| json!({"file": inputs[at.file].name, "sheet": &*at.sheet, "row": at.row}))
+        .collect();
+    crate::ui::record("hidden_rows", hidden);
+    crate::ui::record("warnings", warnings.to_vec());
+    crate::ui::record("notes", notes.to_vec());
 }
 
 /// The most hidden rows a note names one by one (the report lists them all).

@@ -526,6 +526,56 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             )
         });
     }
+    if crate::ui::json() {
+        use serde_json::json;
+        crate::ui::record("as_of", as_of.to_string());
+        crate::ui::record("dry_run", args.dry_run);
+        crate::ui::record("cases", reviewed.len());
+        crate::ui::record(
+            "by_outcome",
+            json!({"verified": n_verified, "needs_info": n_needs, "ineligible": n_inel}),
+        );
+        crate::ui::record("overdue", n_overdue);
+        let needs: Vec<serde_json::Value> = attention
+            .iter()
+            .map(|r| {
+                let failed: Vec<serde_json::Value> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.result != CheckResult::Pass)
+                    .map(|f| json!({"check": f.check, "result": f.result, "detail": f.detail}))
+                    .collect();
+                json!({
+                    "case_id": r.case.case_id,
+                    "status": r.status.as_str(),
+                    "overdue": r.overdue,
+                    "failed_checks": failed,
+                })
+            })
+            .collect();
+        crate::ui::record("needs_person", needs);
+        crate::ui::record("revisit_sample", sample.iter().cloned().collect::<Vec<String>>());
+        let visits: Vec<serde_json::Value> = inputs
+            .iter()
+            .zip(&tallies)
+            .map(|(input, t)| {
+                json!({"file": input.name, "rows_read": t.read, "recorded": t.recorded,
+                       "already_recorded": t.already, "rejected": t.rejected})
+            })
+            .collect();
+        crate::ui::record("visits", visits);
+        let rejected: Vec<serde_json::Value> = rejects
+            .iter()
+            .map(|r| json!({"file": r.file, "sheet": r.sheet, "row": r.row, "reason": r.reason.to_string(), "fix": r.fix.to_string()}))
+            .collect();
+        crate::ui::record("rejected_visits", rejected);
+        crate::ui::record("review", review_rel.display().to_string());
+        crate::ui::record(
+            "supplement_notices",
+            (!notices.is_empty()).then(|| notices_rel.display().to_string()),
+        );
+        crate::ui::record("households_to_supplement", notices.len());
+    }
     let outcome = if attention.is_empty() && rejects.is_empty() && near_misses == 0 {
         Outcome::Done
     } else {
