@@ -322,8 +322,38 @@ impl Progress {
         }
     }
 
+    /// A handle that counts for this phase and may be kept where a borrow of the phase cannot (it counts for
+    /// whatever phase is innermost, so it is used while this one is).
+    pub fn counts(&self) -> Counts {
+        Counts { on: self.on }
+    }
+
     /// Ends the phase (the same as dropping it): the step's spinner, or the enclosing phase, is drawn again.
     pub fn finish(self) {}
+}
+
+/// Counts for the phase under way ([`Progress::counts`]).
+#[derive(Clone, Copy)]
+pub struct Counts {
+    on: bool,
+}
+
+impl Counts {
+    /// Advances by `n` units.
+    #[inline]
+    pub fn inc(&self, n: u64) {
+        if self.on {
+            POS.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts `n` things found.
+    #[inline]
+    pub fn hit(&self, n: u64) {
+        if self.on {
+            HITS.fetch_add(n, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Drop for Progress {
