@@ -212,10 +212,10 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     }
     // Read and match every file first, a file to a core: a file that cannot be used stops the run before
     // anything is written (the first such file in the order given is the one named).
-    let names: Vec<&str> = registries.iter().map(|(name, ..)| name.as_str()).collect();
+    let n = registries.len();
     let progress = crate::ui::Progress::counter(tr(
-        format!("compare ({}): registry rows read", names.join(", ")),
-        format!("信息比对 ({}): 已读取比对库记录", names.join("、")),
+        format!("compare: rows read from {n} registries"),
+        format!("信息比对: 已读取 {n} 个比对库的记录"),
     ))
     .with_hits(tr("matched", "命中"));
     let scans: Vec<Result<Scanned>> = registries

@@ -77,7 +77,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let names = HeaderNames::new(&ws.policy.columns);
     let progress = crate::ui::Progress::new(
         args.files.len() as u64,
-        tr("intake: registers read", "受理: 已读取登记表"),
+        tr("intake: registers read", "导入: 已读取登记表"),
     );
     let read_one = |(i, path): (usize, &PathBuf)| -> Result<(Input, RegisterRead)> {
         let input = read_input(path)?;

@@ -1059,7 +1059,7 @@ pub fn generate(args: &Args) -> Result<Written> {
     progress.finish();
     // Registries, streamed, with the planted rows merged in at their positions.
     let progress = crate::ui::Progress::new(
-        registry_sizes.iter().map(|&n| n as u64 + 1).sum(),
+        registry_sizes.iter().map(|&n| n + 1).sum(),
         crate::i18n::tr("sample-data: registry rows written", "生成样例数据: 已写入比对库记录"),
     );
     planted.sort_by_key(|p| (p.registry, p.position));
