@@ -15,7 +15,7 @@
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -25,8 +25,6 @@ use serde_json::{Map, Value};
 static QUIET: AtomicBool = AtomicBool::new(false);
 static JSON: AtomicBool = AtomicBool::new(false);
 static SUMMARY: Mutex<Option<Map<String, Value>>> = Mutex::new(None);
-/// A progress bar is on screen: the step's spinner stays out of its way.
-static BAR_SHOWN: AtomicBool = AtomicBool::new(false);
 
 /// stdout was found closed (a broken pipe): the rest of the output is dropped without trying.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -73,7 +71,9 @@ fn closed_is_ok<T>(result: std::io::Result<T>, instead: T) -> std::io::Result<T>
 /// summary of work already done (and committed).
 #[doc(hidden)]
 pub fn print_out(args: fmt::Arguments<'_>) {
-    if let Err(e) = stdout().write_fmt(args) {
+    let mut result = Ok(());
+    around_progress(|| result = stdout().write_fmt(args));
+    if let Err(e) = result {
         if !STDOUT_FAILED.swap(true, Ordering::Relaxed) {
             let warning = crate::i18n::tr("warning: cannot print to stdout:", "警告: 无法输出到标准输出:");
             print_err(format_args!("{warning} {e}\n"));
@@ -85,7 +85,9 @@ pub fn print_out(args: fmt::Arguments<'_>) {
 /// closed pipe): there is nowhere left to say so, and it must not panic (exit 101) or change the exit code.
 #[doc(hidden)]
 pub fn print_err(args: fmt::Arguments<'_>) {
-    let _ = std::io::stderr().lock().write_fmt(args);
+    around_progress(|| {
+        let _ = std::io::stderr().lock().write_fmt(args);
+    });
 }
 
 /// `println!` for the commands' output: a closed stdout is not an error (see [`print_out`]).
@@ -229,67 +231,163 @@ fn progress_allowed() -> bool {
     !QUIET.load(Ordering::Relaxed) && !json() && std::io::stderr().is_terminal()
 }
 
-/// How long a step runs before its progress is shown.
-const SHOW_AFTER: Duration = Duration::from_secs(1);
+/// How long a step runs before its progress is shown: a second, or `JIUZHU_PROGRESS_AFTER_MS` milliseconds (a
+/// knob for tests, which draw the bar at once with `0`).
+fn show_after() -> Duration {
+    std::env::var("JIUZHU_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis)
+}
 
-/// A progress bar over `len` units of work that appears only after a second, on a terminal.
-pub struct Progress {
+/// How often the line is redrawn: the only time the counters are read.
+const TICK: Duration = Duration::from_millis(100);
+
+/// The step's display is running ([`Spinner::start`] on a terminal): phases count, else they cost one branch.
+static DRAWING: AtomicBool = AtomicBool::new(false);
+/// The phases under way, innermost last (the one drawn), each with the count of its enclosing phase saved.
+static PHASES: Mutex<Vec<Phase>> = Mutex::new(Vec::new());
+/// The innermost phase's count of units done, and of things found (hits), added to without a lock.
+static POS: AtomicU64 = AtomicU64::new(0);
+static HITS: AtomicU64 = AtomicU64::new(0);
+/// The line on screen, once shown: output printed meanwhile clears it first (see [`print_out`]).
+static SHOWN: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+#[derive(Clone)]
+struct Phase {
+    label: String,
     len: u64,
-    pos: u64,
-    message: String,
-    start: Instant,
-    bar: Option<ProgressBar>,
-    allowed: bool,
+    hits_label: Option<String>,
+    saved: (u64, u64),
+}
+
+/// The progress of one phase of a step: a bar over `len` units ([`Progress::new`]) or a counter when the total is
+/// not known ([`Progress::counter`]), drawn on stderr in place of the step's spinner, in the run's language
+/// ("审核: 已检查案件 [=====>   ] 1,204/3,000"). Nothing is drawn, and nothing counted, when stderr is not a
+/// terminal, with `--quiet` or `--json`. Counting is one relaxed atomic add (no lock: a phase may be counted from
+/// many threads); the line is redrawn by the display's own thread every 100 ms. Dropping the phase ends it.
+pub struct Progress {
+    on: bool,
 }
 
 impl Progress {
-    pub fn new(len: u64, message: impl Into<String>) -> Progress {
-        Progress {
-            len,
-            pos: 0,
-            message: message.into(),
-            start: Instant::now(),
-            bar: None,
-            allowed: progress_allowed(),
-        }
+    /// A bar over `len` units: `label` names the phase and what is counted ("verify: cases checked").
+    pub fn new(len: u64, label: impl Into<String>) -> Progress {
+        Progress::begin(len, label.into(), None)
     }
 
-    /// Advances by `n`.
-    pub fn inc(&mut self, n: u64) {
-        self.pos += n;
-        if !self.allowed {
-            return;
-        }
-        match &self.bar {
-            Some(bar) => bar.set_position(self.pos),
-            None if self.start.elapsed() >= SHOW_AFTER => {
-                let bar = ProgressBar::with_draw_target(Some(self.len), ProgressDrawTarget::stderr());
-                let style = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> ");
-                bar.set_style(style);
-                bar.set_message(self.message.clone());
-                bar.set_position(self.pos);
-                BAR_SHOWN.store(true, Ordering::Relaxed);
-                self.bar = Some(bar);
+    /// A counter of units read when their number is not known beforehand (a streamed file).
+    pub fn counter(label: impl Into<String>) -> Progress {
+        Progress::begin(0, label.into(), None)
+    }
+
+    /// Also counts things found ([`Progress::hit`]), shown after `hits_label` ("matched", "命中").
+    pub fn with_hits(self, hits_label: impl Into<String>) -> Progress {
+        if self.on {
+            if let Some(p) = lock(&PHASES).last_mut() {
+                p.hits_label = Some(hits_label.into());
             }
-            None => {}
+        }
+        self
+    }
+
+    fn begin(len: u64, label: String, hits_label: Option<String>) -> Progress {
+        let on = DRAWING.load(Ordering::Relaxed);
+        if on {
+            let mut phases = lock(&PHASES);
+            let saved = (POS.swap(0, Ordering::Relaxed), HITS.swap(0, Ordering::Relaxed));
+            phases.push(Phase {
+                label,
+                len,
+                hits_label,
+                saved,
+            });
+        }
+        Progress { on }
+    }
+
+    /// Advances by `n` units.
+    #[inline]
+    pub fn inc(&self, n: u64) {
+        if self.on {
+            POS.fetch_add(n, Ordering::Relaxed);
         }
     }
 
-    /// Removes the bar (the one-line summary follows).
-    pub fn finish(self) {
-        if let Some(bar) = self.bar {
-            bar.finish_and_clear();
-            BAR_SHOWN.store(false, Ordering::Relaxed);
+    /// Counts `n` things found.
+    #[inline]
+    pub fn hit(&self, n: u64) {
+        if self.on {
+            HITS.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// A handle that counts for this phase and may be kept where a borrow of the phase cannot (it counts for
+    /// whatever phase is innermost, so it is used while this one is).
+    pub fn counts(&self) -> Counts {
+        Counts { on: self.on }
+    }
+
+    /// Ends the phase (the same as dropping it): the step's spinner, or the enclosing phase, is drawn again.
+    pub fn finish(self) {}
+}
+
+/// Counts for the phase under way ([`Progress::counts`]).
+#[derive(Clone, Copy)]
+pub struct Counts {
+    on: bool,
+}
+
+impl Counts {
+    /// Advances by `n` units.
+    #[inline]
+    pub fn inc(&self, n: u64) {
+        if self.on {
+            POS.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts `n` things found.
+    #[inline]
+    pub fn hit(&self, n: u64) {
+        if self.on {
+            HITS.fetch_add(n, Ordering::Relaxed);
         }
     }
 }
 
-/// A spinner for a whole step whose length is unknown: shown after a second on a terminal, with the elapsed
-/// time, until the step ends. Every writing step gets one from `main`, so no long step runs silently.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.on {
+            if let Some(p) = lock(&PHASES).pop() {
+                POS.store(p.saved.0, Ordering::Relaxed);
+                HITS.store(p.saved.1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `12,345`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The step's display: a spinner with the step's name and the elapsed time, shown after a second on a terminal
+/// (never otherwise), replaced by the bar or counter of the [`Progress`] phase under way. Every step gets one
+/// from `main`, so no long step runs silently; [`Spinner::finish`] erases the line, leaving nothing on screen.
 pub struct Spinner {
-    bar: Option<ProgressBar>,
     stop: std::sync::Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -298,50 +396,108 @@ impl Spinner {
     pub fn start(message: impl Into<String>) -> Spinner {
         let stop = std::sync::Arc::new(AtomicBool::new(false));
         if !progress_allowed() {
-            return Spinner {
-                bar: None,
-                stop,
-                thread: None,
-            };
+            return Spinner { stop, thread: None };
         }
-        let bar = ProgressBar::hidden();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.set_message(message.into());
-        let (b, s) = (bar.clone(), stop.clone());
+        DRAWING.store(true, Ordering::Relaxed);
+        let step = message.into();
+        let after = show_after();
+        let s = stop.clone();
         let thread = std::thread::spawn(move || {
             let start = Instant::now();
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            let mut tick = 0;
             while !s.load(Ordering::Relaxed) {
-                let bar_shown = BAR_SHOWN.load(Ordering::Relaxed);
-                if bar_shown && !b.is_hidden() {
-                    b.finish_and_clear();
-                    b.set_draw_target(ProgressDrawTarget::hidden());
-                } else if !bar_shown && start.elapsed() >= SHOW_AFTER && b.is_hidden() {
-                    b.set_draw_target(ProgressDrawTarget::stderr());
+                if tick == 0 && start.elapsed() >= after {
+                    bar.set_style(
+                        ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    *lock(&SHOWN) = Some(bar.clone());
+                    tick = 1;
                 }
-                if !b.is_hidden() {
-                    b.tick();
+                if tick > 0 {
+                    bar.set_message(frame(&step, tick, start.elapsed()));
+                    tick += 1;
                 }
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::park_timeout(TICK);
             }
         });
         Spinner {
-            bar: Some(bar),
             stop,
             thread: Some(thread),
         }
     }
 
+    /// Ends the display and erases its line.
     pub fn finish(mut self) {
+        self.end();
+    }
+
+    fn end(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
+            t.thread().unpark();
             let _ = t.join();
         }
-        if let Some(bar) = self.bar.take() {
+        DRAWING.store(false, Ordering::Relaxed);
+        if let Some(bar) = lock(&SHOWN).take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// The spinner's frames.
+const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// One frame, drawn whole in one write: the spinner with the step's name, or the innermost phase's bar or counter
+/// with its counts as they are now; the elapsed time last.
+fn frame(step: &str, tick: usize, elapsed: Duration) -> String {
+    let top = lock(&PHASES).last().cloned();
+    let (pos, hits) = (POS.load(Ordering::Relaxed), HITS.load(Ordering::Relaxed));
+    let spin = FRAMES[tick % FRAMES.len()];
+    let secs = elapsed.as_secs();
+    let clock = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    let Some(p) = top else {
+        return format!("{spin} {step}  {clock}");
+    };
+    let mut line = if p.len > 0 {
+        const WIDTH: u64 = 30;
+        let done = pos.min(p.len);
+        let filled = (done * WIDTH / p.len) as usize;
+        let mut bar = "=".repeat(filled);
+        if filled < WIDTH as usize {
+            bar.push('>');
+            bar.push_str(&" ".repeat(WIDTH as usize - filled - 1));
+        }
+        format!("{} [{bar}] {}/{}", p.label, grouped(done), grouped(p.len))
+    } else {
+        format!("{spin} {}: {}", p.label, grouped(pos))
+    };
+    if let Some(h) = p.hits_label {
+        line.push_str(&format!(", {h} {}", grouped(hits)));
+    }
+    line.push_str("  ");
+    line.push_str(&clock);
+    line
+}
+
+/// Runs `print` with the progress line, if one is on screen, cleared first (and drawn again after), so that
+/// output never lands in the middle of the line or leaves a frame behind.
+fn around_progress(print: impl FnOnce()) {
+    let shown = if DRAWING.load(Ordering::Relaxed) {
+        lock(&SHOWN).clone()
+    } else {
+        None
+    };
+    match shown {
+        Some(bar) => bar.suspend(print),
+        None => print(),
     }
 }
 
@@ -472,8 +628,17 @@ mod tests {
 
     #[test]
     fn progress_off_the_terminal_draws_nothing() {
-        let mut p = Progress::new(10, "rows");
+        let p = Progress::new(10, "rows");
         p.inc(5);
         p.finish();
+        assert!(lock(&PHASES).is_empty());
+    }
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
     }
 }

@@ -697,7 +697,9 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     let wanted: HashSet<&str> = due.iter().map(|(c, _)| c.case_id.as_str()).collect();
     let dossiers = Dossiers::of(&all, &wanted);
     let mut made = Vec::new();
+    let progress = crate::ui::Progress::new(due.len() as u64, tr("archive: dossiers made", "归档: 已生成档案"));
     for (c, closed_on) in due {
+        progress.inc(1);
         let retain_until = closed_on.checked_add_months(Months::new(12 * years)).ok_or_else(|| {
             anyhow!(
                 "{}",

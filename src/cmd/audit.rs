@@ -538,18 +538,32 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     if on("spot-checks") {
         after.push(Box::new(move |f| spot_check_findings(ctx, f)));
     }
+    let progress = crate::ui::Progress::new(
+        (before.len() + after.len() + 1) as u64,
+        tr("audit: checks run", "审计: 已完成核查"),
+    )
+    .with_hits(tr("findings", "发现问题"));
     let run = |checks: &[Check<'_>]| -> Vec<Vec<Finding>> {
         checks
             .par_iter()
             .map(|check| {
                 let mut found = Vec::new();
                 check(&mut found);
+                progress.inc(1);
+                progress.hit(found.len() as u64);
                 found
             })
             .collect()
     };
-    let ((found_before, found_after), reports) =
-        rayon::join(|| rayon::join(|| run(&before), || run(&after)), || change_reports(ctx));
+    let ((found_before, found_after), reports) = rayon::join(
+        || rayon::join(|| run(&before), || run(&after)),
+        || {
+            let reports = change_reports(ctx);
+            progress.inc(1);
+            reports
+        },
+    );
+    progress.finish();
     f.extend(found_before.into_iter().flatten());
     if on("change-report") {
         for r in &d.change_reports {

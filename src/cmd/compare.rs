@@ -212,6 +212,12 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     }
     // Read and match every file first, a file to a core: a file that cannot be used stops the run before
     // anything is written (the first such file in the order given is the one named).
+    let n = registries.len();
+    let progress = crate::ui::Progress::counter(tr(
+        format!("compare: rows read from {n} registries"),
+        format!("信息比对: 已读取 {n} 个比对库的记录"),
+    ))
+    .with_hits(tr("matched", "命中"));
     let scans: Vec<Result<Scanned>> = registries
         .par_iter()
         .map(|(name, registry, path, shown)| {
@@ -223,10 +229,12 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
                 by_hash: &by_hash,
                 by_name_birth: &by_name_birth,
                 hashed,
+                progress: progress.counts(),
             };
             scan_file(&ctx, path, encoding)
         })
         .collect();
+    progress.finish();
     crate::ui::phase("compare: registries scanned");
     let mut inputs: Vec<(String, String)> = Vec::new();
     let mut scanned = Vec::new();
@@ -481,7 +489,12 @@ struct ScanCtx<'a> {
     by_hash: &'a HashMap<String, Person<'a>>,
     by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person<'a>>>,
     hashed: bool,
+    /// Rows read and hits found, counted for the progress line every [`PROGRESS_ROWS`] rows.
+    progress: crate::ui::Counts,
 }
+
+/// How many rows a scan reads between two updates of the progress line (a registry is scanned per core).
+const PROGRESS_ROWS: usize = 1024;
 
 /// Reads a registry and looks up every row. A CSV registry is streamed: a province's run to hundreds of
 /// megabytes and millions of rows, and memory is bounded by the people held, not by the file. A workbook is read
@@ -638,6 +651,8 @@ struct Scan<'c, 'a> {
     mangled: Vec<u32>,
     /// `--hashed`: the rows whose `id_hash` is no SHA-256 digest, with what it is instead.
     not_hashes: Vec<(u32, String)>,
+    /// Rows and hits already counted for the progress line.
+    counted: (usize, usize),
 }
 
 impl<'c, 'a> Scan<'c, 'a> {
@@ -671,11 +686,15 @@ impl<'c, 'a> Scan<'c, 'a> {
             },
             mangled: Vec::new(),
             not_hashes: Vec::new(),
+            counted: (0, 0),
         })
     }
 
     /// Looks up one row; `excel_row` is the row as the file shows it (1-based).
     fn row<R: RegistryRow + ?Sized>(&mut self, excel_row: u32, row: &R) -> Result<()> {
+        if self.out.rows - self.counted.0 >= PROGRESS_ROWS {
+            self.count();
+        }
         let Scan {
             ctx,
             header,
@@ -683,6 +702,7 @@ impl<'c, 'a> Scan<'c, 'a> {
             out,
             mangled,
             not_hashes,
+            ..
         } = self;
         if (0..row.width()).all(|c| row.is_blank_at(c)) || is_totals(row) {
             return Ok(());
@@ -813,7 +833,16 @@ impl<'c, 'a> Scan<'c, 'a> {
     }
 
     /// What the registry gave (`sha`: the file's SHA-256), or why it cannot be used.
-    fn finish(self, sha: String) -> Result<Scanned<'a>> {
+    /// Adds the rows read and hits found since the last time to the progress line.
+    fn count(&mut self) {
+        let (rows, hits) = (self.out.rows, self.out.found.len());
+        self.ctx.progress.inc((rows - self.counted.0) as u64);
+        self.ctx.progress.hit(hits.saturating_sub(self.counted.1) as u64);
+        self.counted = (rows, hits);
+    }
+
+    fn finish(mut self, sha: String) -> Result<Scanned<'a>> {
+        self.count();
         if !self.mangled.is_empty() {
             let rows: Vec<String> = self.mangled.iter().take(10).map(u32::to_string).collect();
             let more = if self.mangled.len() > 10 { ", …" } else { "" };

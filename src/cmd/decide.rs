@@ -503,7 +503,12 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     let caps = CapIndex::new(st, policy);
     // How the commands in the reasons run jiuzhu from where the user is (`-C DIR` when elsewhere).
     let jiuzhu = ws.jiuzhu();
+    let progress = crate::ui::Progress::new(
+        st.cases.len() as u64,
+        tr("decide: households decided", "审核确认: 已处理家庭"),
+    );
     for case in &st.cases {
+        progress.inc(1);
         if let Some(hits) = open_hits.get(case.case_id.as_str()) {
             if case.status.is_open() && case.status != CaseStatus::Approved {
                 let list: Vec<String> = hits
@@ -636,6 +641,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         }
     }
 
+    progress.finish();
     crate::ui::phase("decide: proposals");
     // 3. Merge: this period's proposals replace the earlier ones (a case whose data changed is re-proposed).
     let period_text = period.to_string();

@@ -552,6 +552,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let mut new_payments: Vec<Payment> = Vec::new();
     let mut pending_next = 0usize;
     let cases: Vec<Case> = st.cases.clone();
+    let mut paid_so_far = 0;
     // Decisions and earlier payments by case, built once: a scan of both ledgers per case is quadratic at county
     // scale. A case's new payments are the ones added since its turn began.
     let decisions_of = st.decisions_by_case();
@@ -559,7 +560,12 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     for p in &st.payments {
         paid_of.entry(p.case_id.as_str()).or_default().push(p);
     }
+    let progress = crate::ui::Progress::new(cases.len() as u64, tr("disburse: households", "发放: 已处理家庭"))
+        .with_hits(tr("payments", "笔发放"));
     for case in &cases {
+        progress.inc(1);
+        progress.hit((new_payments.len() - paid_so_far) as u64);
+        paid_so_far = new_payments.len();
         let Some(scheme) = policy.schemes.get(&case.scheme) else {
             continue;
         };
@@ -622,6 +628,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             });
         }
     }
+    progress.finish();
     // 重发: failed payments of earlier batches, once the account was corrected.
     let mut reissued: Vec<String> = Vec::new();
     let failed: Vec<Payment> = st

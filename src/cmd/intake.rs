@@ -81,10 +81,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     // The files are read in parallel, and beside them the ledgers; the first unusable file in the order given
     // is the one reported.
     let names = HeaderNames::new(&ws.policy.columns);
-    let progress = std::sync::Mutex::new(crate::ui::Progress::new(
+    let progress = crate::ui::Progress::new(
         args.files.len() as u64,
-        tr("reading registers", "读取登记表"),
-    ));
+        tr("intake: registers read", "导入: 已读取登记表"),
+    );
     let read_one = |(i, path): (usize, &PathBuf)| -> Result<(Input, RegisterRead)> {
         let input = read_input(path)?;
         let wb = reader::read_workbook_bytes(&input.shown, &input.bytes, encoding)?;
@@ -94,9 +94,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             Ok(r) => r,
             Err(no) => bail!("{no}"),
         };
-        if let Ok(mut p) = progress.lock() {
-            p.inc(1);
-        }
+        progress.inc(1);
         Ok((input, read))
     };
     let (results, ledgers) = rayon::join(
@@ -110,9 +108,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             ))
         },
     );
-    if let Ok(p) = progress.into_inner() {
-        p.finish();
-    }
+    progress.finish();
     let mut inputs = Vec::new();
     let mut reads: Vec<RegisterRead> = Vec::new();
     // Each input's columns not used, by input.

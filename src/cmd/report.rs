@@ -174,8 +174,12 @@ pub fn in_force(policy: &Policy, cases: &[Case], decisions: &[Decision], month: 
 
 /// Computes the month's statistics.
 pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments: &[Payment], period: Period) -> Stats {
+    // The month, the one before, and the twelve of the trend: each is a pass over the decisions.
+    let progress = crate::ui::Progress::new(14, tr("report: months counted", "统计报表: 已统计月份"));
     let now = in_force(policy, cases, decisions, period);
+    progress.inc(1);
     let before = in_force(policy, cases, decisions, period.prev());
+    progress.inc(1);
     let monthly = |scheme: &str| {
         policy
             .schemes
@@ -258,6 +262,7 @@ pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments
             for x in in_force(policy, cases, decisions, m).values() {
                 f.add(x.persons, x.amount);
             }
+            progress.inc(1);
             (m.to_string(), f)
         })
         .collect();

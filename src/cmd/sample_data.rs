@@ -972,7 +972,12 @@ pub fn generate(args: &Args) -> Result<Written> {
     let mut visits = visits_part(dir, 1)?;
     let mut planted: Vec<Planted> = Vec::new();
     let mut visit_rng = SplitMix64::new(args.seed, "visits");
+    let progress = crate::ui::Progress::new(
+        args.households as u64,
+        crate::i18n::tr("sample-data: households written", "生成样例数据: 已写入家庭"),
+    );
     for n in 0..args.households {
+        progress.inc(1);
         if n > 0 && n % VISIT_FILE_HOUSEHOLDS == 0 {
             visits.flush()?;
             visits = visits_part(dir, n / VISIT_FILE_HOUSEHOLDS + 1)?;
@@ -1051,7 +1056,12 @@ pub fn generate(args: &Args) -> Result<Written> {
     }
     visits.flush()?;
 
+    progress.finish();
     // Registries, streamed, with the planted rows merged in at their positions.
+    let progress = crate::ui::Progress::new(
+        registry_sizes.iter().map(|&n| n + 1).sum(),
+        crate::i18n::tr("sample-data: registry rows written", "生成样例数据: 已写入比对库记录"),
+    );
     planted.sort_by_key(|p| (p.registry, p.position));
     let mut expected: Vec<(String, u64, String, String, String)> = Vec::new();
     for (r, (name, _, header)) in REGISTRIES.iter().enumerate() {
@@ -1063,6 +1073,7 @@ pub fn generate(args: &Args) -> Result<Written> {
         let mut line: u64 = 1;
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
         for i in 0..=registry_sizes[r] {
+            progress.inc(1);
             while next < mine.len() && mine[next].position == i {
                 let p = mine[next];
                 line += 1;

@@ -292,9 +292,11 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         extensions.iter().map(|e| (e.case_id.as_str(), e)).collect();
     // Each case is checked on its own: in parallel, collected in ledger order.
     let under: Vec<&Case> = cases.iter().filter(|c| under_review(c.status)).collect();
+    let progress = crate::ui::Progress::new(under.len() as u64, tr("verify: cases checked", "审核: 已检查案件"));
     let reviewed: Vec<Reviewed<'_>> = under
         .par_iter()
         .map(|&c| {
+            progress.inc(1);
             let case_members: Vec<&Member> = members_by_case.get(c.case_id.as_str()).cloned().unwrap_or_default();
             let mut also_in = BTreeMap::new();
             for m in &case_members {
@@ -332,6 +334,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             }
         })
         .collect();
+    progress.finish();
 
     crate::ui::phase("verify: checked");
     // The new ledgers. checks.csv (twelve rows a case) is encoded beside the workbooks, case by case from the
