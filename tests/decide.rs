@@ -488,7 +488,7 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
     // explain shows the new arithmetic with the delta.
     let text = stdout(&ws.run(&["explain", &c1.case_id]));
     assert!(
-        text.contains("2026-12 减发") && text.contains("2030.00 → 1830.00"),
+        text.contains("2026-12 decrease") && text.contains("2030.00 → 1830.00"),
         "{text}"
     );
 
