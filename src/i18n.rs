@@ -219,6 +219,8 @@ pub fn english_words(line: &str) -> Vec<String> {
         "report",
         "sample-data",
         "accept-edits",
+        "supplements",
+        "withdraw",
         "followups",
         "complaints",
         "applications",

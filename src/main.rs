@@ -817,6 +817,39 @@ rows and columns, who accepted it and why. A missing or cut-back journal cannot 
     AcceptEdits(cmd::accept_edits::Args),
     #[command(
         about = tr(
+            "Record the materials households supplemented (补正) after the 一次性告知: the returned \
+supplement-notice workbook with 收到日期, 已收材料 and 经办人 filled in; the next verify checks the cases again",
+            "登记一次性告知后家庭补交的材料 (补正): 填好 收到日期、已收材料 和 经办人 的一次性告知书; \
+下次 verify 重新审核这些案件",
+        ),
+        help_template = examples(tr(
+            "Examples:\n  jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --dry-run\n  \
+jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --by 王芳",
+            "示例:\n  jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --dry-run\n  \
+jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --by 王芳",
+        )),
+        after_help = tr("\
+A row with 收到日期 and 已收材料 blank is a household that has not supplemented yet. Every other row must name a \
+case under review, a date not before the application and only materials the case still lacks; one bad row and \
+nothing is recorded (exit 1). The time limit still counts from the day after the application was received.", "\
+收到日期和已收材料都为空的行表示该户尚未补正。其余各行须指明审核中的案件、不早于受理日期的日期, 且只登记该案件\
+仍缺的材料; 有一行不符即整表不登记 (退出码 1)。办理时限仍自受理次日起算。")
+    )]
+    Supplements(cmd::supplements::Args),
+    #[command(
+        about = tr(
+            "Record an application withdrawn at the applicant's request (申请撤回): the case leaves the review; the \
+household may apply again as a new case",
+            "登记申请人主动撤回申请 (申请撤回): 案件退出审核; 该户可作为新案件重新申请",
+        ),
+        help_template = examples(tr(
+            "Examples:\n  jiuzhu withdraw CD-2026-0B9A1C744081 --date 2026-11-20 --reason 外出务工 --by 王芳",
+            "示例:\n  jiuzhu withdraw CD-2026-0B9A1C744081 --date 2026-11-20 --reason 外出务工 --by 王芳",
+        )),
+    )]
+    Withdraw(cmd::withdraw::Args),
+    #[command(
+        about = tr(
             "Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of \
 checksums; verify the dossiers; purge those past retention",
             "归档: 每个已结案的家庭在 archive/YEAR/CASE_ID/ 下形成一份档案 (一户一档), 附校验和清单; 校验档案; \
@@ -1325,6 +1358,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Audit { .. } => "audit",
         Command::Archive { .. } => "archive",
         Command::AcceptEdits(_) => "accept-edits",
+        Command::Supplements(_) => "supplements",
+        Command::Withdraw(_) => "withdraw",
         _ => "jiuzhu",
     }
 }
@@ -1350,6 +1385,8 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
         } => (!dry_run && !preview && impact.is_none()).then(|| period.clone()),
         Command::Disburse { dry_run, period, .. } => (!dry_run).then(|| period.clone()),
         Command::AcceptEdits(args) => (!args.dry_run).then_some(None),
+        Command::Supplements(args) => (!args.dry_run).then_some(None),
+        Command::Withdraw(args) => (!args.dry_run).then_some(None),
         // A step added later: a writing step until it says otherwise.
         _ => Some(None),
     }
@@ -1741,6 +1778,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             cmd::audit::run(&ws, &args)
         }
         Command::AcceptEdits(args) => cmd::accept_edits::run(&Workspace::open(&start)?, &args, cli.quiet),
+        Command::Supplements(mut args) => {
+            args.file = resolve_path(&cli.change_dir, args.file);
+            cmd::supplements::run(&Workspace::open(&start)?, &args, cli.quiet)
+        }
+        Command::Withdraw(args) => cmd::withdraw::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Archive {
             action,
             year,

@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "disburse",
     "audit",
     "accept-edits",
+    "supplements",
+    "withdraw",
     "archive",
 ];
 

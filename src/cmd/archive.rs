@@ -651,7 +651,7 @@ fn due<'a>(all: &'a All, index: &[ArchiveEntry], year: Option<i32>) -> Vec<(&'a 
     let is_closed = |c: &Case| {
         matches!(
             c.status,
-            CaseStatus::Stopped | CaseStatus::Rejected | CaseStatus::Closed
+            CaseStatus::Stopped | CaseStatus::Rejected | CaseStatus::Closed | CaseStatus::Withdrawn
         )
     };
     let candidates: Vec<&Case> = all

@@ -753,6 +753,7 @@ fn may_write(step: &str, ledger: &str) -> bool {
         "disburse" => &["payments.csv", "batches.csv", "goods.csv"],
         "audit" => &["change_reports.csv", "spot_checks.csv"],
         "archive" => &["archive_index.csv"],
+        "supplements" | "withdraw" => &["cases.csv"],
         // A step this audit does not know may write anything.
         _ => return true,
     };

@@ -637,7 +637,11 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                     proposals.push(p);
                 }
             }
-            CaseStatus::Approved | CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed => {}
+            CaseStatus::Approved
+            | CaseStatus::Rejected
+            | CaseStatus::Stopped
+            | CaseStatus::Closed
+            | CaseStatus::Withdrawn => {}
         }
     }
 

@@ -860,6 +860,7 @@ fn status_zh(s: CaseStatus) -> &'static str {
         CaseStatus::Effective => "享受中",
         CaseStatus::Stopped => "停发",
         CaseStatus::Closed => "结案",
+        CaseStatus::Withdrawn => "已撤回",
     }
 }
 

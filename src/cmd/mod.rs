@@ -14,4 +14,6 @@ pub mod intake;
 pub mod report;
 pub mod sample_data;
 pub mod status;
+pub mod supplements;
 pub mod verify;
+pub mod withdraw;

@@ -65,11 +65,12 @@ fn status_zh(s: &str) -> &'static str {
         "effective" => "享受中",
         "stopped" => "停发",
         "closed" => "结案",
+        "withdrawn" => "已撤回",
         _ => "其他",
     }
 }
 
-const STATUSES: [CaseStatus; 9] = [
+const STATUSES: [CaseStatus; 10] = [
     CaseStatus::Received,
     CaseStatus::NeedsInfo,
     CaseStatus::Verified,
@@ -79,6 +80,7 @@ const STATUSES: [CaseStatus; 9] = [
     CaseStatus::Rejected,
     CaseStatus::Stopped,
     CaseStatus::Closed,
+    CaseStatus::Withdrawn,
 ];
 
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {

@@ -1257,7 +1257,8 @@ fn notices_workbook(as_of: NaiveDate, days: u32, notices: &[Notice<'_>]) -> Resu
     let sheet = SheetSpec {
         name: "一次性告知".into(),
         title: Some(format!(
-            "一次性告知: 需补充材料的家庭 (截至 {as_of}); 告知期限为受理次日起 {days} 个工作日"
+            "一次性告知: 需补充材料的家庭 (截至 {as_of}); 告知期限为受理次日起 {days} 个工作日; \
+             材料收到后填写 收到日期、已收材料、经办人, 再运行 jiuzhu supplements 本文件"
         )),
         columns: vec![
             Column::new("案件编号", Kind::Code),
@@ -1269,6 +1270,10 @@ fn notices_workbook(as_of: NaiveDate, days: u32, notices: &[Notice<'_>]) -> Resu
             Column::new("受理日期", Kind::Code),
             Column::new("需补充材料", Kind::Text),
             Column::new("告知期限", Kind::Code),
+            // Answer columns, filled in when the materials arrive and read back by `jiuzhu supplements`.
+            Column::new("收到日期", Kind::Code),
+            Column::new("已收材料", Kind::Text),
+            Column::new("经办人", Kind::Text),
         ],
         rows: notices
             .iter()
@@ -1283,6 +1288,9 @@ fn notices_workbook(as_of: NaiveDate, days: u32, notices: &[Notice<'_>]) -> Resu
                     Value::from(n.case.applied_on.to_string()),
                     Value::from(n.missing.as_str()),
                     Value::from(n.due.to_string()),
+                    Value::Empty,
+                    Value::Empty,
+                    Value::Empty,
                 ]
             })
             .collect(),

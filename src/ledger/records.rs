@@ -30,12 +30,18 @@ pub enum CaseStatus {
     Stopped,
     /// 已结案.
     Closed,
+    /// 申请撤回: withdrawn at the applicant's request before a decision (`jiuzhu withdraw`); closed, and the
+    /// household may apply again as a new case.
+    Withdrawn,
 }
 
 impl CaseStatus {
     /// A case that still holds its people: nobody may be in a second open case.
     pub fn is_open(self) -> bool {
-        !matches!(self, CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed)
+        !matches!(
+            self,
+            CaseStatus::Rejected | CaseStatus::Stopped | CaseStatus::Closed | CaseStatus::Withdrawn
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +55,7 @@ impl CaseStatus {
             CaseStatus::Effective => "effective",
             CaseStatus::Stopped => "stopped",
             CaseStatus::Closed => "closed",
+            CaseStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -64,6 +71,7 @@ impl CaseStatus {
             CaseStatus::Effective => "享受中",
             CaseStatus::Stopped => "停发",
             CaseStatus::Closed => "已结案",
+            CaseStatus::Withdrawn => "已撤回",
         }
     }
 }

@@ -92,6 +92,8 @@ fields! {
     due_on: "办理期限", ["办理期限", "办结期限"];
     result: "处理结果", ["处理结果", "办理结果", "答复意见"];
     replied_on: "答复日期", ["答复日期", "办结日期"];
+    received_materials: "已收材料", ["已收材料", "补正材料", "补交材料", "已补材料", "收到材料"];
+    clerk: "经办人", ["经办人", "经办", "收件人", "登记人"];
 }
 
 /// The keys of all fields (for policy validation).

@@ -20,8 +20,8 @@ pub fn s(p: &std::path::Path) -> String {
     p.display().to_string()
 }
 
-/// Intake, verify and proposals for 2026-11 (the meeting not yet held).
-pub fn proposed() -> Ws {
+/// Intake and verify for 2026-11 (no proposals yet).
+pub fn verified() -> Ws {
     let ws = Ws::new();
     let out = ws.run(&[
         "intake",
@@ -42,6 +42,12 @@ pub fn proposed() -> Ws {
         &s(&county("visits/2026-11-入户调查.csv")),
     ]);
     assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    ws
+}
+
+/// Intake, verify and proposals for 2026-11 (the meeting not yet held).
+pub fn proposed() -> Ws {
+    let ws = verified();
     let out = ws.run(&["decide", "--period", "2026-11"]);
     assert!(out.status.code() != Some(2), "{}", stderr(&out));
     ws
@@ -66,6 +72,12 @@ pub fn effective() -> Ws {
 /// The month up to the meeting: every proposal approved, the notice posted and running.
 pub fn approved() -> Ws {
     let ws = proposed();
+    approve_all(&ws);
+    ws
+}
+
+/// The review meeting of 2026-11-20 agrees with every proposal.
+pub fn approve_all(ws: &Ws) {
     let decisions: Vec<Decision> = ws.records();
     let proposed: Vec<&Decision> = decisions
         .iter()
@@ -92,5 +104,4 @@ pub fn approved() -> Ws {
         "张局长、李股长",
     ]);
     assert!(out.status.code() != Some(2), "{}", stderr(&out));
-    ws
 }

@@ -1,0 +1,171 @@
+//! `jiuzhu withdraw CASE --date DATE --reason TEXT --by NAME`: an application withdrawn at the applicant's
+//! request (申请撤回).
+//!
+//! The case leaves the review: its status becomes `withdrawn`, a closed status ([`CaseStatus::is_open`] is
+//! false), so no later step checks, proposes or pays it, `archive` files it with the closed cases, and its people
+//! are free to apply again — a new application of the household is imported as a new case, and the withdrawn
+//! one keeps its history. Only a case still under review (received, needs_info, verified, ineligible) with no
+//! decision before or after the review meeting may be withdrawn: once a decision is proposed, approved or in
+//! force, the meeting's verdict or a stop decision is the way it ends. The journal records who recorded the
+//! withdrawal, when the applicant withdrew and why.
+
+use anyhow::{anyhow, bail, Result};
+
+use crate::domain::{date, text};
+use crate::i18n::tr;
+use crate::ledger::events::{Journal, NewEvent};
+use crate::ledger::{self, Case, CaseStatus, Decision, DecisionStatus};
+use crate::workspace::{Txn, Workspace};
+use crate::Outcome;
+
+/// The journal step of a withdrawal.
+pub const STEP: &str = "withdraw";
+
+// Record an application withdrawn at the applicant's request (申请撤回): the case leaves the review, and the
+// household may apply again as a new case. (The command's description is in the binary's `Command`.)
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[arg(value_name = "CASE", help = tr("The case ID (案件编号)", "案件编号"))]
+    pub case_id: String,
+    #[arg(long, value_name = "DATE", help = tr(
+        "The day the applicant withdrew the application (e.g. 2026-11-20)",
+        "申请人撤回申请的日期 (如 2026-11-20)",
+    ))]
+    pub date: String,
+    #[arg(long, value_name = "TEXT", help = tr(
+        "Why, as the applicant said or wrote it",
+        "撤回原因 (按申请人的书面或口头说明)",
+    ))]
+    pub reason: String,
+    #[arg(long, value_name = "NAME", help = tr("Who records the withdrawal (经办人)", "登记撤回的经办人"))]
+    pub by: String,
+    #[arg(long, help = tr("Show what would be done; write nothing", "只显示将做什么; 不写任何文件"))]
+    pub dry_run: bool,
+}
+
+pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
+    let case_id = args.case_id.trim();
+    let (by, reason) = (text::normalize(&args.by), text::normalize(&args.reason));
+    if text::is_blank(&by) || text::is_blank(&reason) {
+        bail!(tr(
+            "withdraw needs a non-empty --by (who records it) and --reason (why the applicant withdrew)",
+            "撤回需要填写 --by (经办人) 和 --reason (申请人撤回的原因)"
+        ));
+    }
+    let on = date::parse_date(&args.date).map_err(|e| {
+        anyhow!(tr(
+            format!("--date `{}`: {e}; write the date as 2026-11-20", args.date),
+            format!("--date `{}`: {}; 日期请写成 2026-11-20", args.date, e.zh())
+        ))
+    })?;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut cases = ledger::read::<Case>(ws)?;
+    let decisions = ledger::read::<Decision>(ws)?;
+    let Some(i) = cases.iter().position(|c| c.case_id == case_id) else {
+        bail!(tr(
+            format!("withdraw {case_id}: no such case in ledgers/cases.csv (case IDs look like CD-2026-0B9A1C744081)"),
+            format!("撤回 {case_id}: ledgers/cases.csv 中没有这个案件 (案件编号形如 CD-2026-0B9A1C744081)")
+        ));
+    };
+    let from = cases[i].status;
+    if from == CaseStatus::Withdrawn {
+        bail!(tr(
+            format!("withdraw {case_id}: the application was already withdrawn; nothing was done"),
+            format!("撤回 {case_id}: 该申请已经撤回; 未做任何改动")
+        ));
+    }
+    if !matches!(
+        from,
+        CaseStatus::Received | CaseStatus::NeedsInfo | CaseStatus::Verified | CaseStatus::Ineligible
+    ) {
+        bail!(tr(
+            format!(
+                "withdraw {case_id}: the case is `{}`, no longer under review; only an application under review can \
+                 be withdrawn (a benefit in force ends by a stop decision, `jiuzhu decide`)",
+                from.as_str()
+            ),
+            format!(
+                "撤回 {case_id}: 该案件为「{}」, 已不在审核中; 只有审核中的申请可以撤回 (已享受的待遇须作停发决定, `jiuzhu decide`)",
+                from.label_zh()
+            )
+        ));
+    }
+    if let Some(d) = decisions.iter().find(|d| {
+        d.case_id == case_id
+            && matches!(
+                d.status,
+                DecisionStatus::Proposed | DecisionStatus::Approved | DecisionStatus::Deferred
+            )
+    }) {
+        bail!(tr(
+            format!(
+                "withdraw {case_id}: decision {} is before the review meeting or in public notice ({}); record the \
+                 meeting's verdict first (`jiuzhu decide --meeting`), then the case can be closed",
+                d.decision_id,
+                d.status.label_zh()
+            ),
+            format!(
+                "撤回 {case_id}: 决定 {} 正在评议或公示 ({}); 请先录入评议结论 (`jiuzhu decide --meeting`)",
+                d.decision_id,
+                d.status.label_zh()
+            )
+        ));
+    }
+    if on < cases[i].applied_on {
+        bail!(tr(
+            format!(
+                "withdraw {case_id}: --date {on} is before the application was received ({}); check the date",
+                cases[i].applied_on
+            ),
+            format!(
+                "撤回 {case_id}: --date {on} 早于受理日期 ({}); 请核对日期",
+                cases[i].applied_on
+            )
+        ));
+    }
+    let summary = tr(
+        format!(
+            "withdraw {case_id} ({}): {} → withdrawn on {on}, recorded by {by}: {reason}",
+            cases[i].applicant_name,
+            from.as_str()
+        ),
+        format!(
+            "撤回 {case_id} ({}): {} → 已撤回, 撤回日期 {on}, 经办人 {by}, 原因: {reason}",
+            cases[i].applicant_name,
+            from.label_zh()
+        ),
+    );
+    let Some(lock) = lock else {
+        if !quiet {
+            crate::outln!("{}{summary}", tr("dry run: ", "试运行: "));
+        }
+        return Ok(Outcome::Done);
+    };
+    cases[i].status = CaseStatus::Withdrawn;
+    let mut journal = Journal::read(ws)?;
+    journal.append([NewEvent {
+        step: STEP.into(),
+        case_id: case_id.to_string(),
+        from_status: from.as_str().into(),
+        to_status: CaseStatus::Withdrawn.as_str().into(),
+        detail: format!(
+            "application withdrawn (申请撤回) on {on} at the applicant's request, recorded by {by}: {reason}"
+        ),
+        ..NewEvent::default()
+    }]);
+    let mut txn = Txn::new();
+    txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
+    journal.put(&mut txn)?;
+    ws.commit(&lock, txn)?;
+    if !quiet {
+        crate::outln!("{summary}");
+        crate::outln!(
+            "{}",
+            tr(
+                "  The household may apply again: its new application is imported by `jiuzhu intake` as a new case.",
+                "  该户可重新申请: 新的申请由 `jiuzhu intake` 作为新案件导入。"
+            )
+        );
+    }
+    Ok(Outcome::Done)
+}
