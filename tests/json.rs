@@ -421,8 +421,32 @@ fn the_month_step_by_step() {
 }
 
 #[test]
-fn the_other_commands_give_the_workspace_counts() {
-    let ws = Ws::new();
+fn archive_explain_and_the_other_commands_give_their_results() {
+    let ws = month::effective();
     let o = object(&ws.run(&["--json", "archive"]), "archive");
+    assert_documented(&o, "archive");
+    assert_eq!(o["made"].as_u64(), Some(o["dossiers"].as_array().unwrap().len() as u64));
+    // explain: every decision of the case, its amounts as money.
+    let case = ws.records::<jiuzhu::ledger::Decision>()[0].case_id.clone();
+    let o = object(&ws.run(&["--json", "explain", &case]), "explain");
+    assert_documented(&o, "explain");
+    let decisions = o["decisions"].as_array().unwrap();
+    assert!(!decisions.is_empty());
+    for d in decisions {
+        fen(&d["amount"]);
+        assert!(!d["derivation"].as_array().unwrap().is_empty(), "{d}");
+    }
+    // A command without results of its own: the workspace's counts.
+    let o = object(
+        &ws.run(&[
+            "--json",
+            "accept-edits",
+            "--by",
+            "测试",
+            "--reason",
+            "nothing to accept",
+        ]),
+        "accept-edits",
+    );
     assert_documented(&o, "Other commands");
 }

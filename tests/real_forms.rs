@@ -429,13 +429,21 @@ fn a_near_miss_header_stops_the_run_naming_the_field() {
     let policy = std::fs::read_to_string(ws.path("jiuzhu.yaml")).unwrap();
     std::fs::write(
         ws.path("jiuzhu.yaml"),
-        policy.replacen("household_key: [户主身份证号码]", "household_key: [户主身份证号码, 户主身分证号]", 1),
+        policy.replacen(
+            "household_key: [户主身份证号码]",
+            "household_key: [户主身份证号码, 户主身分证号]",
+            1,
+        ),
     )
     .unwrap();
     let mapped = intake_in(&ws, "C", &path);
     // Exit 1 still, for another reason: the template's register has no 致困原因 column.
     assert_exit(&mapped, 1);
-    assert!(stdout(&mapped).contains("1 households added (1 members)"), "{}", stdout(&mapped));
+    assert!(
+        stdout(&mapped).contains("1 households added (1 members)"),
+        "{}",
+        stdout(&mapped)
+    );
     assert!(!stdout(&mapped).contains("looks like"), "{}", stdout(&mapped));
     let m = &ws.records::<Member>()[0];
     assert_eq!((m.disability_grade, m.self_care), (1, SelfCare::Unable));

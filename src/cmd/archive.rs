@@ -697,6 +697,7 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     let wanted: HashSet<&str> = due.iter().map(|(c, _)| c.case_id.as_str()).collect();
     let dossiers = Dossiers::of(&all, &wanted);
     let mut made = Vec::new();
+    let mut made_json: Vec<serde_json::Value> = Vec::new();
     let progress = crate::ui::Progress::new(due.len() as u64, tr("archive: dossiers made", "归档: 已生成档案"));
     for (c, closed_on) in due {
         progress.inc(1);
@@ -768,6 +769,11 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
             status: "archived".into(),
             note: Text::default(),
         });
+        made_json.push(serde_json::json!({
+            "case_id": c.case_id,
+            "path": dir.to_string_lossy().replace('\\', "/"),
+            "status": c.status.as_str(),
+        }));
         made.push(format!(
             "{} ({})",
             dir.display(),
@@ -784,6 +790,9 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
     };
     let year_opt = year.map(|y| format!(" --year {y}")).unwrap_or_default();
     let n = made.len();
+    crate::ui::record("dry_run", args.dry_run);
+    crate::ui::record("made", n);
+    crate::ui::record("dossiers", made_json);
     let out = tr(
         format!(
             "{prefix}archive{year_opt}: {n} dossiers made{}",

@@ -2584,6 +2584,25 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
     if ds.is_empty() {
         crate::outln!("  {}", tr("no decision yet", "尚无决定"));
     }
+    crate::ui::record("case_id", case_id);
+    crate::ui::record(
+        "decisions",
+        ds.iter()
+            .map(|d| {
+                serde_json::json!({
+                    "decision_id": d.decision_id,
+                    "period": d.period,
+                    "kind": ledger_code(&d.kind),
+                    "status": ledger_code(&d.status),
+                    "previous_amount": d.previous_amount.to_string(),
+                    "amount": d.amount.to_string(),
+                    "reason": d.reason,
+                    "effective_from": d.effective_from,
+                    "derivation": d.derivation.split('；').collect::<Vec<_>>(),
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
     for d in ds {
         if zh {
             crate::outln!(
