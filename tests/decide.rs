@@ -3,6 +3,7 @@
 //! next month's 减发 and 停发, and the read-only preview and impact views.
 
 mod common;
+mod month;
 
 use std::path::{Path, PathBuf};
 
@@ -1285,4 +1286,16 @@ fn a_case_marked_not_public_or_with_an_unknown_reason_stays_off_the_notice() {
     assert_exit(&out, 0);
     let all = notice_text(&ws);
     assert!(all.contains("李二") && !all.contains("郑七"), "{all}\n{}", stdout(&out));
+}
+
+/// decide's summary says what this run did: after the notice, a run that proposes nothing says so, instead of
+/// quoting the total "if every proposal is approved".
+#[test]
+fn a_run_that_proposes_nothing_says_so() {
+    let ws = month::approved();
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
+    let text = stdout(&out);
+    assert!(text.contains(": 0 proposed"), "{text}");
+    assert!(text.contains("nothing new proposed"), "{text}");
+    assert!(!text.contains("if every proposal is approved"), "{text}");
 }

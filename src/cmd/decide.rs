@@ -753,16 +753,20 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
              增发 {n_up} 件, 减发 {n_down} 件, 停发 {n_stop} 件, 渐退 {n_exit} 件; 本次生效 {n_now} 件{urgent_zh}; 暂缓 {n_blocked} 件"
         ),
     ));
-    out.push_str(&tr(
-        format!(
-            "\n  monthly total in force: {before_total} ({}) → {after_total} ({period}) if every proposal is approved",
-            period.prev()
-        ),
-        format!(
-            "\n  月保障金合计: {before_total} ({}) → {after_total} ({period}) (全部提议获批时)",
-            period.prev()
-        ),
-    ));
+    // What the total means depends on what this run did: with proposals it is the total if they are approved; with
+    // none, it is the month as decided.
+    let prev = period.prev();
+    out.push_str(&if n_proposed > 0 {
+        tr(
+            format!("\n  monthly total in force: {before_total} ({prev}) → {after_total} ({period}) if every proposal is approved"),
+            format!("\n  月保障金合计: {before_total} ({prev}) → {after_total} ({period}) (全部提议获批时)"),
+        )
+    } else {
+        tr(
+            format!("\n  monthly total in force: {before_total} ({prev}) → {after_total} ({period}); nothing new proposed"),
+            format!("\n  月保障金合计: {before_total} ({prev}) → {after_total} ({period}); 本次没有新的提议"),
+        )
+    });
     let sheet_rel = batch
         .as_ref()
         .map(|_| PathBuf::from("reports").join(format!("review-meeting-{period}.xlsx")));
