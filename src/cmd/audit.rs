@@ -2579,17 +2579,10 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
     let what = tr("spot-check worksheet", "抽查核查表");
-    let sheet = match writer::returned(&shown, &wb, &what, H_CASE) {
-        Ok(s) => s,
-        Err(e) => writer::returned(&shown, &wb, &what, old_label(H_CASE)).map_err(|_| e)?,
-    };
-    let sample = sheet.batch.clone();
     // A worksheet of an older version names its columns in both languages.
-    let col = |l: &str| {
-        sheet
-            .column(&shown, l)
-            .or_else(|e| sheet.column(&shown, old_label(l)).map_err(|_| e))
-    };
+    let sheet = writer::returned(&shown, &wb, &what, &[H_CASE, old_label(H_CASE)])?;
+    let sample = sheet.batch.clone();
+    let col = |l: &str| sheet.column(&shown, &[l, old_label(l)]);
     let (c_case, c_village, c_scheme) = (col(H_CASE)?, col(H_VILLAGE)?, col(H_SCHEME)?);
     let (c_res, c_note, c_checker, c_date) = (col(H_RESULT)?, col(H_NOTE)?, col(H_CHECKER)?, col(H_DATE)?);
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };

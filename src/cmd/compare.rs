@@ -1013,53 +1013,6 @@ pub(crate) fn row_at(at: &writer::RowAt) -> String {
     }
 }
 
-/// Reads back a round-trip worksheet whose header row begins with any of `first_labels` (the current one first,
-/// then those of worksheets written by earlier versions).
-pub(crate) fn returned_any<'a>(
-    shown: &str,
-    wb: &'a crate::sheet::reader::Workbook,
-    what: &str,
-    first_labels: &[&str],
-) -> Result<writer::Returned<'a>> {
-    let has_header = wb.sheets.first().is_some_and(|s| {
-        s.rows
-            .iter()
-            .any(|r| r.first().is_some_and(|c| first_labels.contains(&c.text.as_str())))
-    });
-    if !has_header && !wb.sheets.is_empty() {
-        bail!(tr(
-            format!(
-                "{shown}: the header row ({} …) is missing or was changed",
-                first_labels[0]
-            ),
-            format!(
-                "{shown}: 找不到表头行 ({} …), 或表头被改动; 请使用 jiuzhu 写出的{what}",
-                first_labels[0]
-            )
-        ));
-    }
-    let mut first_err = None;
-    for label in first_labels {
-        match writer::returned(shown, wb, what, label) {
-            Ok(r) => return Ok(r),
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
-    }
-    Err(first_err.expect("at least one label"))
-}
-
-/// The column of a returned worksheet under any of `labels`.
-pub(crate) fn column_any(shown: &str, sheet: &writer::Returned, labels: &[&str]) -> Result<usize> {
-    sheet.labels.iter().position(|l| labels.contains(l)).ok_or_else(|| {
-        anyhow!(tr(
-            format!("{shown}: column `{}` is missing or was renamed", labels[0]),
-            format!("{shown}: `{}` 列不见了或被改了名", labels[0])
-        ))
-    })
-}
-
 const CONFIRM: &str = "确认";
 const CLEAR: &str = "排除";
 const PENDING: &str = "待定";
@@ -1137,7 +1090,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
     let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
     let what = tr("compare-hits worksheet", "比对结果处理表");
-    let sheet = returned_any(&shown, &wb, &what, &H_HIT)?;
+    let sheet = writer::returned(&shown, &wb, &what, &H_HIT)?;
     let answers = read_answers(&shown, &sheet)?;
     let batch = sheet.batch;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
@@ -1379,7 +1332,7 @@ fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str
 
 fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
     // The header is the row whose first cell is the hit label; columns are found by their labels.
-    let col = |labels: &[&str]| column_any(shown, sheet, labels);
+    let col = |labels: &[&str]| sheet.column(shown, labels);
     let (c_hit, c_case, c_id) = (col(&H_HIT)?, col(&H_CASE)?, col(&H_ID)?);
     let (c_disp, c_note, c_by) = (col(&H_DISPOSITION)?, col(&H_NOTE)?, col(&H_BY)?);
     let mut out = Vec::new();

@@ -1478,8 +1478,8 @@ struct Verdict {
 fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
     let wb = reader::read_worksheet_bytes(shown, bytes, Encoding::Detect)?;
     let what = tr("review-meeting worksheet", "评议表");
-    let sheet = crate::cmd::compare::returned_any(shown, &wb, &what, &H_DECISION)?;
-    let col = |labels: &[&str]| crate::cmd::compare::column_any(shown, &sheet, labels);
+    let sheet = writer::returned(shown, &wb, &what, &H_DECISION)?;
+    let col = |labels: &[&str]| sheet.column(shown, labels);
     let (c_id, c_case, c_verdict, c_note) = (col(&H_DECISION)?, col(&H_CASE)?, col(&H_VERDICT)?, col(&H_NOTE)?);
     let mut out = Vec::new();
     let mut bad = Vec::new();

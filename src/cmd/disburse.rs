@@ -2449,17 +2449,11 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
     let what = tr("distribution list", "领取登记表");
     // Lists written before the header was Chinese only are still read back.
-    let (sheet, id_label) = match writer::returned(&shown, &wb, &what, GOODS_ID) {
-        Ok(s) => (s, GOODS_ID),
-        Err(e) => match writer::returned(&shown, &wb, &what, GOODS_ID_OLD) {
-            Ok(s) => (s, GOODS_ID_OLD),
-            Err(_) => return Err(e),
-        },
-    };
+    let sheet = writer::returned(&shown, &wb, &what, &[GOODS_ID, GOODS_ID_OLD])?;
     let plan = sheet.batch.clone();
-    let col = |l: &str| sheet.column(&shown, l);
+    let col = |l: &str| sheet.column(&shown, &[l]);
     let (c_id, c_case, c_item, c_qty, c_sign, c_date, c_real) = (
-        col(id_label)?,
+        sheet.column(&shown, &[GOODS_ID, GOODS_ID_OLD])?,
         col("案件编号")?,
         col("物资名称")?,
         col("数量")?,

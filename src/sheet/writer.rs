@@ -114,9 +114,11 @@ pub struct Returned<'a> {
 }
 
 impl Returned<'_> {
-    /// The index of the column labelled `label`, or an error naming it.
-    pub fn column(&self, shown: &str, label: &str) -> Result<usize> {
-        self.labels.iter().position(|l| *l == label).ok_or_else(|| {
+    /// The index of the column labelled with one of `labels` (the label jiuzhu writes now first, then those
+    /// older versions wrote), or an error naming the first.
+    pub fn column(&self, shown: &str, labels: &[&str]) -> Result<usize> {
+        self.labels.iter().position(|l| labels.contains(l)).ok_or_else(|| {
+            let label = labels.first().copied().unwrap_or_default();
             anyhow!(
                 "{}",
                 tr(
@@ -141,10 +143,12 @@ fn part_of(sheet: &RawSheet) -> Option<(usize, usize)> {
 }
 
 /// Reads back a round-trip worksheet jiuzhu wrote (`what` names it in messages, e.g. "review-meeting worksheet"),
-/// whose header row begins with `first_label`. A worksheet too long for one sheet is read from all its parts,
+/// whose header row begins with one of `first_labels` (the label jiuzhu writes now first, then those older versions
+/// wrote: a worksheet handed out before an upgrade is still read). A worksheet too long for one sheet is read from all its parts,
 /// which must all be there, with the same batch and header; any other sheet carrying the batch (a copy of the
 /// sheet, say) refuses the file rather than be read twice or left unread.
-pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_label: &str) -> Result<Returned<'a>> {
+pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_labels: &[&str]) -> Result<Returned<'a>> {
+    let first_label = first_labels.first().copied().unwrap_or_default();
     let first = wb.sheets.first().ok_or_else(|| {
         anyhow!(
             "{}",
@@ -169,7 +173,7 @@ pub fn returned<'a>(shown: &str, wb: &'a reader::Workbook, what: &str, first_lab
         sheet
             .rows
             .iter()
-            .position(|r| r.first().is_some_and(|c| c.text == first_label))
+            .position(|r| r.first().is_some_and(|c| first_labels.contains(&c.text.as_str())))
     };
     let batch = batch_of(first).ok_or_else(|| {
         anyhow!(
@@ -779,7 +783,7 @@ mod tests {
             assert_eq!(s.rows[2][0].text, "编号 id", "each sheet carries the header");
             assert!(s.rows.len() <= 6);
         }
-        let back = returned("w.xlsx", &wb, "worksheet", "编号 id").unwrap();
+        let back = returned("w.xlsx", &wb, "worksheet", &["编号 id"]).unwrap();
         assert_eq!(back.batch, "B-1");
         let ids: Vec<&str> = back.rows.iter().map(|(_, r)| r[0].text.as_str()).collect();
         assert_eq!(ids, ["R1", "R2", "R3", "R4", "R5", "R6", "R7"]);
@@ -800,7 +804,7 @@ mod tests {
         assert_eq!(written.sheets[0].rows[0][2].text, "分表 1/2");
         assert_eq!(written.sheets[1].rows[0][2].text, "分表 2/2");
         let refused = |wb: &reader::Workbook| {
-            returned("w.xlsx", wb, "worksheet", "编号 id")
+            returned("w.xlsx", wb, "worksheet", &["编号 id"])
                 .err()
                 .unwrap()
                 .to_string()
@@ -829,7 +833,10 @@ mod tests {
         // A copy of a sheet (Excel names it `核查 (2)` too) carries the batch: refused, not read twice.
         let single = read(&workbook_bytes(&[returnable("核查", "B-1", 2)]).unwrap());
         assert_eq!(
-            returned("w.xlsx", &single, "worksheet", "编号 id").unwrap().rows.len(),
+            returned("w.xlsx", &single, "worksheet", &["编号 id"])
+                .unwrap()
+                .rows
+                .len(),
             2
         );
         let mut wb = single.clone();
@@ -840,12 +847,15 @@ mod tests {
         assert!(err.contains("sheet `核查 (2)` also carries batch B-1"), "{err}");
         // A sheet of another batch or none is left alone.
         let wb = read(&workbook_bytes(&[returnable("核查", "B-1", 2), returnable("说明", "B-9", 2)]).unwrap());
-        assert_eq!(returned("w.xlsx", &wb, "worksheet", "编号 id").unwrap().rows.len(), 2);
+        assert_eq!(
+            returned("w.xlsx", &wb, "worksheet", &["编号 id"]).unwrap().rows.len(),
+            2
+        );
         let err = returned(
             "w.xlsx",
             &read(&workbook_bytes(&sample()).unwrap()),
             "spot-check worksheet",
-            "编号 id",
+            &["编号 id"],
         )
         .err()
         .unwrap()
