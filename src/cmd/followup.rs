@@ -25,9 +25,7 @@ use crate::domain::money::Fen;
 use crate::hash::HashMap;
 use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
-use crate::ledger::{
-    self, Case, CaseStatus, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text,
-};
+use crate::ledger::{self, Case, ChangeKind, Channel, Complaint, DifficultyClass, Followup, Member, Relation, Text};
 use crate::policy::Policy;
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -777,7 +775,7 @@ fn case_of_row(
                         id.masked(),
                         headed.len(),
                         c.case_id,
-                        status_zh(c.status),
+                        crate::cmd::status::status_zh(c.status.as_str()),
                         c.applied_on
                     ),
                 )
@@ -845,22 +843,6 @@ fn id_fix(e: &id_number::IdError) -> Msg {
             "check the number against the ID card and correct it",
             "请与身份证核对并改正",
         )
-    }
-}
-
-/// A case's status as the office says it (the labels `status` uses), for a line a Chinese clerk reads.
-fn status_zh(s: CaseStatus) -> &'static str {
-    match s {
-        CaseStatus::Received => "已受理",
-        CaseStatus::NeedsInfo => "待补充",
-        CaseStatus::Verified => "审核通过",
-        CaseStatus::Ineligible => "审核不符",
-        CaseStatus::Rejected => "不予批准",
-        CaseStatus::Approved => "已批准",
-        CaseStatus::Effective => "享受中",
-        CaseStatus::Stopped => "停发",
-        CaseStatus::Closed => "结案",
-        CaseStatus::Withdrawn => "已撤回",
     }
 }
 

@@ -54,7 +54,9 @@ pub struct Status {
     pub needs_person: usize,
 }
 
-fn status_zh(s: &str) -> &'static str {
+/// A case's status as the office says it, by its ledger code (the labels `status` shows; other lines a Chinese
+/// clerk reads about a case's state use them too).
+pub(crate) fn status_zh(s: &str) -> &'static str {
     match s {
         "received" => "已受理",
         "needs_info" => "待补充",

@@ -743,10 +743,6 @@ fn verdict_zh(s: CaseStatus) -> &'static str {
     }
 }
 
-fn result_zh(r: CheckResult) -> &'static str {
-    r.label_zh()
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Visit sheets (入户调查表)
 
@@ -1212,7 +1208,7 @@ fn review_workbook(
                     vec![
                         Value::from(r.case.case_id.as_str()),
                         Value::from(eligibility::check_label(f.check)),
-                        Value::from(result_zh(f.result)),
+                        Value::from(f.result.label_zh()),
                         Value::from(f.detail.as_str()),
                         Value::from(crate::domain::benefit::policy_values_zh(&f.policy_values)),
                     ]
