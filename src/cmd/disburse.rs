@@ -799,47 +799,29 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         String::new()
     };
     let total = Fen(in_batch.iter().map(|p| p.amount.0).sum());
+    // Each part said once in each language: what a part says is decided once.
+    let (n, n_reissued, n_unpaid) = (in_batch.len(), reissued.len(), unpaid.len());
+    let part = |on: bool, en: String, zh: String| if on { (en, zh) } else { Default::default() };
+    let (arrears_en, arrears_zh) = part(
+        arrears > 0,
+        format!(" ({arrears} arrears)"),
+        format!(" (含补发 {arrears} 笔)"),
+    );
+    let (reissued_en, reissued_zh) = part(
+        n_reissued > 0,
+        format!(", {n_reissued} reissued"),
+        format!(", 重发 {n_reissued} 笔"),
+    );
+    let (frozen_en, frozen_zh) = part(
+        frozen,
+        " (batch already issued: reproduced, nothing added)".into(),
+        " (该批次已发放: 按原样重新生成, 未新增)".into(),
+    );
     let mut out = tr(
         format!(
-            "{prefix}disburse {batch}: {} payments, {total}{}{}; {} not paid{}",
-            in_batch.len(),
-            if arrears > 0 {
-                format!(" ({arrears} arrears)")
-            } else {
-                String::new()
-            },
-            if reissued.is_empty() {
-                String::new()
-            } else {
-                format!(", {} reissued", reissued.len())
-            },
-            unpaid.len(),
-            if frozen {
-                " (batch already issued: reproduced, nothing added)"
-            } else {
-                ""
-            },
+            "{prefix}disburse {batch}: {n} payments, {total}{arrears_en}{reissued_en}; {n_unpaid} not paid{frozen_en}"
         ),
-        format!(
-            "{prefix}发放 {batch}: {} 笔, {total} 元{}{}; 未发放 {} 笔{}",
-            in_batch.len(),
-            if arrears > 0 {
-                format!(" (含补发 {arrears} 笔)")
-            } else {
-                String::new()
-            },
-            if reissued.is_empty() {
-                String::new()
-            } else {
-                format!(", 重发 {} 笔", reissued.len())
-            },
-            unpaid.len(),
-            if frozen {
-                " (该批次已发放: 按原样重新生成, 未新增)"
-            } else {
-                ""
-            },
-        ),
+        format!("{prefix}发放 {batch}: {n} 笔, {total} 元{arrears_zh}{reissued_zh}; 未发放 {n_unpaid} 笔{frozen_zh}"),
     );
     if urgent > 0 {
         out.push_str(&tr(

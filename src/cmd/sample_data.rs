@@ -823,40 +823,28 @@ pub struct Written {
 pub fn run(args: &Args) -> Result<Outcome> {
     let w = generate(args)?;
     if !args.quiet {
+        let dir = args.dir.display();
+        let (households, members, registers) = (w.households, w.members, w.register_files);
+        let (registry_rows, planted, visits, xlsx_rows) = (w.registry_rows, w.planted_hits, w.visit_rows, w.xlsx_rows);
+        let (xlsx_en, xlsx_zh) = if xlsx_rows > 0 {
+            (
+                format!("; {xlsx_rows} member rows in inputs/registers/register-100k.xlsx"),
+                format!("; inputs/registers/register-100k.xlsx 中 {xlsx_rows} 行成员"),
+            )
+        } else {
+            Default::default()
+        };
         crate::outln!(
             "{}",
             crate::i18n::tr(
                 format!(
-                    "sample-data {}: {} households ({} members) in {} registers; {} registry rows ({} planted hits \
-                     in inputs/expected-hits.csv); {} visit rows{}",
-                    args.dir.display(),
-                    w.households,
-                    w.members,
-                    w.register_files,
-                    w.registry_rows,
-                    w.planted_hits,
-                    w.visit_rows,
-                    if w.xlsx_rows > 0 {
-                        format!("; {} member rows in inputs/registers/register-100k.xlsx", w.xlsx_rows)
-                    } else {
-                        String::new()
-                    }
+                    "sample-data {dir}: {households} households ({members} members) in {registers} registers; \
+                     {registry_rows} registry rows ({planted} planted hits in inputs/expected-hits.csv); {visits} \
+                     visit rows{xlsx_en}"
                 ),
                 format!(
-                    "示例数据 {}: {} 户 ({} 人), {} 份申请登记表; 比对数据 {} 行 (预埋疑点 {} 条, 见 \
-                     inputs/expected-hits.csv); 入户调查 {} 行{}",
-                    args.dir.display(),
-                    w.households,
-                    w.members,
-                    w.register_files,
-                    w.registry_rows,
-                    w.planted_hits,
-                    w.visit_rows,
-                    if w.xlsx_rows > 0 {
-                        format!("; inputs/registers/register-100k.xlsx 中 {} 行成员", w.xlsx_rows)
-                    } else {
-                        String::new()
-                    }
+                    "示例数据 {dir}: {households} 户 ({members} 人), {registers} 份申请登记表; 比对数据 {registry_rows} 行 \
+                     (预埋疑点 {planted} 条, 见 inputs/expected-hits.csv); 入户调查 {visits} 行{xlsx_zh}"
                 ),
             )
         );
