@@ -306,20 +306,12 @@ fn the_month_step_by_step() {
     assert_error(&ws.run(&["--json", "decide", "--period", "2026-13"]), "decide");
 
     // decide --record: the verdicts and the notice.
-    let decisions: Vec<Decision> = ws.records();
-    let proposed: Vec<&Decision> = decisions
-        .iter()
+    let proposed = ws
+        .records::<Decision>()
+        .into_iter()
         .filter(|d| d.status == DecisionStatus::Proposed)
-        .collect();
-    let mut sheet = format!(
-        "批次 batch,{}\n决定编号 decision,案件编号 case,评议结果 verdict,说明 note\n",
-        proposed[0].batch
-    );
-    for d in &proposed {
-        sheet.push_str(&format!("{},{},同意,\n", d.decision_id, d.case_id));
-    }
-    let verdicts = ws.path("verdicts.csv");
-    std::fs::write(&verdicts, sheet).unwrap();
+        .count();
+    let verdicts = month::all_agreed(&ws);
     let record = [
         "--json",
         "decide",
@@ -338,7 +330,7 @@ fn the_month_step_by_step() {
         .iter()
         .map(|k| v[k].as_u64().unwrap())
         .sum::<u64>();
-    assert_eq!(decided as usize, proposed.len());
+    assert_eq!(decided as usize, proposed);
     assert!(ws.path(o["notice"].as_str().unwrap()).exists());
     let out = ws.run(&["--json", "decide", "--period", "2026-11", "--as-of", "2026-11-28"]);
     let o = object(&out, "decide");

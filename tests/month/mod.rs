@@ -78,6 +78,23 @@ pub fn approved() -> Ws {
 
 /// The review meeting of 2026-11-20 agrees with every proposal.
 pub fn approve_all(ws: &Ws) {
+    let verdicts = all_agreed(ws);
+    let out = ws.run(&[
+        "decide",
+        "--record",
+        &s(&verdicts),
+        "--meeting",
+        "审批会 纪要第11号",
+        "--date",
+        "2026-11-20",
+        "--attendees",
+        "张局长、李股长",
+    ]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+}
+
+/// The review meeting's verdicts as Excel would save the worksheet: 同意 to every proposal (`verdicts.csv`).
+pub fn all_agreed(ws: &Ws) -> PathBuf {
     let decisions: Vec<Decision> = ws.records();
     let proposed: Vec<&Decision> = decisions
         .iter()
@@ -92,16 +109,5 @@ pub fn approve_all(ws: &Ws) {
     }
     let verdicts = ws.path("verdicts.csv");
     std::fs::write(&verdicts, sheet).unwrap();
-    let out = ws.run(&[
-        "decide",
-        "--record",
-        &s(&verdicts),
-        "--meeting",
-        "审批会 纪要第11号",
-        "--date",
-        "2026-11-20",
-        "--attendees",
-        "张局长、李股长",
-    ]);
-    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    verdicts
 }
