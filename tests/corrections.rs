@@ -354,3 +354,32 @@ fn a_case_before_the_meeting_is_not_withdrawn_behind_its_back() {
     assert!(stderr(&out).contains("decide --meeting"), "{}", stderr(&out));
     let _ = Path::new("");
 }
+
+/// Every column of a supplement sheet is read or listed; one that looks like a column the sheet is read from
+/// (户主身分证号 for 户主身份证号) stops the sheet, which is recorded whole, with nothing written.
+#[test]
+fn a_supplement_sheet_s_columns_are_accounted_for() {
+    let ws = month::proposed();
+    let (case_id, missing) = lacking_only_materials(&ws)[0].clone();
+    let sheet = ws.path("补正.csv");
+    std::fs::write(
+        &sheet,
+        format!("案件编号,收到日期,已收材料,经办人,备注\n{case_id},2026-11-23,{missing},王芳,电话通知后补交\n"),
+    )
+    .unwrap();
+    let out = ws.run(&["supplements", "--dry-run", &s(&sheet)]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("columns not used: 备注"), "{}", stdout(&out));
+
+    std::fs::write(
+        &sheet,
+        format!("案件编号,户主身分证号,收到日期,已收材料,经办人\n{case_id},,2026-11-23,{missing},王芳\n"),
+    )
+    .unwrap();
+    let before = ws.ledgers();
+    let out = ws.run_zh(&["supplements", &s(&sheet)]);
+    assert_exit(&out, 1);
+    assert_chinese(&out);
+    assert!(stderr(&out).contains("户主身分证号"), "{}", stderr(&out));
+    assert_same_files(&before, &ws.ledgers(), "a sheet with a near-miss column");
+}

@@ -121,6 +121,23 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         }
         return Ok(Outcome::Done);
     }
+    // Every column accounted for: those not read are listed with the summary; one that looks like a column the
+    // sheet is read from stops the whole sheet (it is recorded whole), lest what it says be lost.
+    let (unused, near_misses) = reader::unused_lines(&input.name, false, &input.unused, "columns");
+    let unused: Vec<String> = unused.into_iter().map(|l| format!("  {l}")).collect();
+    if near_misses > 0 {
+        for l in &unused {
+            crate::errln!("{l}");
+        }
+        crate::errln!(
+            "{}",
+            tr(
+                format!("supplements: {shown}: nothing was recorded — map the column above and run again"),
+                format!("补正登记: {shown}: 未登记任何内容 — 请按上面的提示对应好该列后重新运行"),
+            )
+        );
+        return Ok(Outcome::NeedsAttention);
+    }
 
     let h = &input.header;
     let by_id: BTreeMap<&str, usize> = cases.iter().enumerate().map(|(i, c)| (c.case_id.as_str(), i)).collect();
@@ -428,7 +445,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     let Some(lock) = lock else {
         if !quiet {
             crate::outln!("{}{summary}", tr("dry run: ", "试运行: "));
-            for l in &lines {
+            for l in lines.iter().chain(&unused) {
                 crate::outln!("{l}");
             }
         }
@@ -445,7 +462,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     ws.commit(&lock, txn)?;
     if !quiet {
         crate::outln!("{summary}");
-        for l in &lines {
+        for l in lines.iter().chain(&unused) {
             crate::outln!("{l}");
         }
         crate::outln!(
