@@ -558,6 +558,38 @@ fn a_malformed_payment_month_is_refused_when_the_ledger_is_read() {
     says(&zh, &["`2026-13` 不是 YYYY-MM 格式的月份"]);
 }
 
+/// A decision's months are types: its period, the month it took effect and the last month of a 渐退 are each
+/// refused on read when they are not a month written YYYY-MM (they were text, and a bad one was skipped, so the
+/// decision silently stopped counting).
+#[test]
+fn a_malformed_decision_month_is_refused_when_the_ledger_is_read() {
+    let ws = Ws::new();
+    assert_exit(&ws.intake_path(&bad_dir().join("good.csv")), 0);
+    let case = &ws.records::<Case>()[0];
+    for (column, row) in [
+        ("period", "2026/11,new,effective,560.00,0.00,560.00,new_application,,,,2026-11,"),
+        ("effective_from", "2026-11,new,effective,560.00,0.00,560.00,new_application,,,,2026-1,"),
+        (
+            "gradual_exit_until",
+            "2026-11,gradual_exit,effective,560.00,560.00,0.00,income_up,,,,2026-11,2027-02-01",
+        ),
+    ] {
+        std::fs::write(
+            ws.path("ledgers/decisions.csv"),
+            format!(
+                "decision_id,case_id,period,kind,status,amount,previous_amount,delta_amount,reason,derivation,basis,\
+                 policy_values,effective_from,gradual_exit_until,urgent,meeting,decided_on,batch\n\
+                 D-000000000001,{},{row},false,,,\n",
+                case.case_id
+            ),
+        )
+        .unwrap();
+        let (en, zh) = refused(&ws, &["status"]);
+        says(&en, &[&format!("ledgers/decisions.csv line 2, column {column}"), "is not a month written YYYY-MM"]);
+        says(&zh, &["不是 YYYY-MM 格式的月份"]);
+    }
+}
+
 /// `.jiuzhu/lock` made a folder (by a copy gone wrong): "(os error 21)". Now: what it is and what to do.
 #[test]
 fn a_lock_that_is_a_folder_says_what_to_do() {

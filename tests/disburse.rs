@@ -203,7 +203,7 @@ fn effective() -> Ws {
     assert_eq!(ds.len(), 6, "{ds:#?}");
     assert!(
         ds.iter()
-            .all(|d| d.status == DecisionStatus::Effective && d.effective_from == "2026-11"),
+            .all(|d| d.status == DecisionStatus::Effective && d.effective_from.is_some_and(|f| f.to_string() == "2026-11")),
         "{ds:#?}"
     );
     ws
@@ -231,13 +231,13 @@ fn add_decision(ws: &Ws, head: &str, kind: DecisionKind, amount: &str, from: &st
     }
     ds.push(Decision {
         decision_id: format!("D-TEST{}", ds.len()),
-        period: from.into(),
+        period: from.parse().unwrap(),
         kind,
         status: DecisionStatus::Effective,
         amount: Fen::parse_yuan(amount).unwrap(),
         previous_amount: prev.amount,
         delta_amount: Fen(Fen::parse_yuan(amount).unwrap().0 - prev.amount.0),
-        effective_from: from.into(),
+        effective_from: Some(from.parse().unwrap()),
         ..prev
     });
     ws.write_ledger(&ds);
@@ -249,7 +249,7 @@ fn payments(ws: &Ws) -> Vec<(String, String, String, PaymentKind)> {
     let mut v: Vec<_> = ws
         .records::<Payment>()
         .into_iter()
-        .map(|p| (p.case_id, p.period, p.amount.to_string(), p.kind))
+        .map(|p| (p.case_id, p.period.to_string(), p.amount.to_string(), p.kind))
         .collect();
     v.sort();
     v
@@ -278,7 +278,7 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     add_decision(&ws, &h1(), DecisionKind::Stop, "0.00", "2026-12");
     add_decision(&ws, &h2(), DecisionKind::Decrease, "500.00", "2026-12");
     let mut ds = ws.records::<Decision>();
-    ds.iter_mut().find(|d| d.case_id == c3).unwrap().effective_from = "2026-10".into();
+    ds.iter_mut().find(|d| d.case_id == c3).unwrap().effective_from = Some("2026-10".parse().unwrap());
     ws.write_ledger(&ds);
     ws.accept_edits();
     add_decision(&ws, &h3(), DecisionKind::Increase, "900.00", "2027-01");
@@ -312,7 +312,7 @@ fn a_batch_pays_arrears_changes_stops_and_urgent_cases_exactly() {
     let all = ws.records::<Payment>();
     assert!(all
         .iter()
-        .all(|p| p.status == PaymentStatus::Issued && p.batch == "2026-12"));
+        .all(|p| p.status == PaymentStatus::Issued && p.batch.to_string() == "2026-12"));
     assert_eq!(
         all.iter()
             .filter(|p| p.urgent)
@@ -456,7 +456,7 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     assert_eq!(reissues.len(), 2, "{reissues:#?}");
     for r in &reissues {
         assert_eq!(
-            (r.case_id.as_str(), r.batch.as_str(), r.account.as_str()),
+            (r.case_id.as_str(), r.batch.to_string().as_str(), r.account.as_str()),
             (c1.as_str(), "2027-01", "6229530100000000099")
         );
         let orig = ps.iter().find(|p| p.payment_id == r.reissue_of).unwrap();
@@ -465,10 +465,10 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
     assert!(ps
         .iter()
         .filter(|p| p.case_id == c2)
-        .all(|p| p.status == PaymentStatus::Failed || p.batch == "2027-01"));
+        .all(|p| p.status == PaymentStatus::Failed || p.batch.to_string() == "2027-01"));
     // January and February in one batch. 李二's account is still valid, so his new
     // months are issued as usual; only the failed ones wait for a corrected account.
-    assert_eq!(ps.iter().filter(|p| p.case_id == c2 && p.batch == "2027-01").count(), 2);
+    assert_eq!(ps.iter().filter(|p| p.case_id == c2 && p.batch.to_string() == "2027-01").count(), 2);
     // Once only: the rerun adds nothing.
     let before = ws.tree(&[".jiuzhu"]);
     assert_exit(&ws.run(&["disburse", "--period", "2027-01"]), 1);

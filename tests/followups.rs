@@ -61,7 +61,7 @@ fn a_follow_up_that_finds_new_income_leads_to_a_decrease() {
     let decisions: Vec<Decision> = ws.records();
     let d = decisions
         .iter()
-        .find(|d| d.case_id == f.case_id && d.period == "2026-12")
+        .find(|d| d.case_id == f.case_id && d.period.to_string() == "2026-12")
         .expect("a decision for the changed household");
     assert_eq!((d.kind, d.status), (DecisionKind::Decrease, DecisionStatus::Proposed));
     assert_eq!(d.reason, "income_up");

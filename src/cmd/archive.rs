@@ -125,10 +125,6 @@ impl All {
 }
 
 /// A month (`YYYY-MM`) as its first day.
-fn month(s: &str) -> Option<NaiveDate> {
-    Period::parse(s).ok().map(|p| p.first_day())
-}
-
 /// The dates [`archive`] decides with, per case, from one pass over each ledger: a scan of every check, visit,
 /// decision, notice and payment per closed case is quadratic at county scale (15,000 closed cases, 600,000
 /// checks, payments growing by 40,000 a month). Only the cases in `wanted` are kept.
@@ -156,7 +152,7 @@ impl<'a> Dates<'a> {
             later(&x.case_id, x.visited_on);
         }
         for x in &all.decisions {
-            for d in [x.decided_on, month(&x.effective_from)].into_iter().flatten() {
+            for d in [x.decided_on, x.effective_from.map(Period::first_day)].into_iter().flatten() {
                 later(&x.case_id, d);
             }
         }
@@ -164,7 +160,7 @@ impl<'a> Dates<'a> {
             later(&x.case_id, x.end);
         }
         for x in &all.payments {
-            if let Some(d) = month(&x.period) {
+            if let Some(d) = Some(x.period.first_day()) {
                 later(&x.case_id, d);
             }
         }
@@ -177,7 +173,7 @@ impl<'a> Dates<'a> {
             .iter()
             .filter(|x| closes(x) && wanted.contains(x.case_id.as_str()))
         {
-            if let Some(d) = x.decided_on.or_else(|| month(&x.effective_from)) {
+            if let Some(d) = x.decided_on.or_else(|| x.effective_from.map(Period::first_day)) {
                 closing
                     .entry(x.case_id.as_str())
                     .and_modify(|c| *c = d.max(*c))

@@ -19,7 +19,8 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::cmd::decide;
-use crate::cmd::disburse::{self, due_months};
+use crate::cmd::disburse;
+use crate::domain::decision::{self, defines_amounts};
 use crate::domain::benefit::{Basis, Computed};
 use crate::domain::cadence;
 use crate::domain::date::{self, Period};
@@ -416,11 +417,11 @@ fn audit_period(d: &Data, given: Option<&str>) -> Result<Option<Period>> {
             )
         })?));
     }
-    let paid = d.payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max();
+    let paid = d.payments.iter().map(|p| p.period).max();
     let decided = d
         .decisions
         .iter()
-        .flat_map(|x| [Period::parse(&x.period).ok(), Period::parse(&x.effective_from).ok()])
+        .flat_map(|x| [Some(x.period), x.effective_from])
         .flatten()
         .max();
     Ok(paid.or(decided))
@@ -614,8 +615,8 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
             }
         }
         if !writing {
-            let have: BTreeSet<&str> = d.change_reports.iter().map(|r| r.period.as_str()).collect();
-            let paid: BTreeSet<&str> = d.payments.iter().map(|p| p.period.as_str()).collect();
+            let have: BTreeSet<String> = d.change_reports.iter().map(|r| r.period.clone()).collect();
+            let paid: BTreeSet<String> = d.payments.iter().map(|p| p.period.to_string()).collect();
             for month in paid.difference(&have) {
                 f.push(err(
                     "J402",
@@ -942,8 +943,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// With `--period`, only that month's payments are audited.
-    fn in_scope(&self, month: &str) -> bool {
-        self.only.is_none_or(|p| p.to_string() == month)
+    fn in_scope(&self, month: Period) -> bool {
+        self.only.is_none_or(|p| p == month)
     }
 
     fn decisions_of(&self, case_id: &str) -> Vec<&'a Decision> {
@@ -968,26 +969,12 @@ pub fn death_date(evidence: &str) -> Option<NaiveDate> {
     })
 }
 
-fn defines_amounts(d: &Decision) -> bool {
-    matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded) && d.kind != DecisionKind::Reject
-}
 
 fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) {
     let d = ctx.d;
     let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
-    for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
-        let Ok(month) = Period::parse(&p.period) else {
-            f.push(err(
-                "J201",
-                &p.case_id,
-                m(
-                    format!("payment {} has no valid month", p.payment_id),
-                    format!("付款 {} 没有有效的所属月份", p.payment_id),
-                ),
-                m("restore payments.csv", "请恢复 payments.csv"),
-            ));
-            continue;
-        };
+    for p in d.payments.iter().filter(|p| ctx.in_scope(p.period)) {
+        let month = p.period;
         let dec = by_id.get(p.decision_id.as_str()).copied();
         if matching {
             match dec {
@@ -1048,17 +1035,17 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                         "请完成审批 (评议、公示) 或追回资金",
                     ),
                 )),
-                Some(x) if Period::parse(&x.effective_from).is_ok_and(|from| month < from) => f.push(err(
+                Some(x) if x.effective_from.is_some_and(|from| month < from) => f.push(err(
                     "J204",
                     &p.case_id,
                     m(
                         format!(
                             "payment {} is for {month}, before decision {} took effect ({})",
-                            p.payment_id, x.decision_id, x.effective_from
+                            p.payment_id, x.decision_id, month_text(x.effective_from)
                         ),
                         format!(
                             "付款 {} 属于 {month}, 早于决定 {} 生效的月份 ({})",
-                            p.payment_id, x.decision_id, x.effective_from
+                            p.payment_id, x.decision_id, month_text(x.effective_from)
                         ),
                     ),
                     m(
@@ -1072,26 +1059,19 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
         if !after || p.status == PaymentStatus::Reissued {
             continue;
         }
-        let ds: Vec<&Decision> = ctx
-            .decisions_of(&p.case_id)
-            .into_iter()
-            .filter(|x| defines_amounts(x))
-            .collect();
-        if let Some(inforce) = disburse::in_force_on(&ds, month) {
-            let ended = inforce.kind == DecisionKind::GradualExit
-                && Period::parse(&inforce.gradual_exit_until).is_ok_and(|u| month > u);
-            if inforce.kind == DecisionKind::Stop || ended {
+        if let Some(inforce) = decision::in_force_on(ctx.decisions_of(&p.case_id), month) {
+            if !decision::pays_in(inforce, month) {
                 f.push(err(
                     "J202",
                     &p.case_id,
                     m(
                         format!(
                             "payment {} ({month}, {}) after the case was stopped by decision {} (from {})",
-                            p.payment_id, p.amount, inforce.decision_id, inforce.effective_from
+                            p.payment_id, p.amount, inforce.decision_id, month_text(inforce.effective_from)
                         ),
                         format!(
                             "付款 {} ({month}, {} 元) 发生在决定 {} 停发之后 (自 {} 起)",
-                            p.payment_id, p.amount, inforce.decision_id, inforce.effective_from
+                            p.payment_id, p.amount, inforce.decision_id, month_text(inforce.effective_from)
                         ),
                     ),
                     m(
@@ -1155,7 +1135,8 @@ fn urgent_backfill(ctx: &Ctx, f: &mut Vec<Finding>) {
         .iter()
         .filter(|p| urgent.contains(p.decision_id.as_str()))
     {
-        if let Ok(month) = Period::parse(&p.period) {
+        {
+            let month = p.period;
             first_paid
                 .entry(p.decision_id.as_str())
                 .and_modify(|m| *m = (*m).min(month))
@@ -1299,7 +1280,7 @@ fn acted_on(ctx: &Ctx, case: &Case, since: Option<Period>) -> bool {
             x.kind,
             DecisionKind::Stop | DecisionKind::Decrease | DecisionKind::Reject | DecisionKind::GradualExit
         ) && !matches!(x.status, DecisionStatus::Rejected | DecisionStatus::Deferred)
-            && since.is_none_or(|s| Period::parse(&x.period).is_ok_and(|p| p >= s))
+            && since.is_none_or(|s| x.period >= s)
     })
 }
 
@@ -1588,10 +1569,9 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
 // ---------------------------------------------------------------------------------------------------------------
 // Replay.
 
-fn decision_id(case_id: &str, period: &str, kind: DecisionKind) -> String {
-    // The same formula as `decide` (SHA-256 of case|period|kind, 12 hex, upper case).
-    let h = sha256_hex(format!("{case_id}|{period}|{kind:?}").as_bytes());
-    format!("D-{}", h[..12].to_uppercase())
+/// A month as written, or nothing.
+fn month_text(p: Option<Period>) -> String {
+    p.map(|p| p.to_string()).unwrap_or_default()
 }
 
 fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
@@ -1629,13 +1609,7 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
         "restore decisions.csv from Git; amounts are only ever changed by `jiuzhu decide`",
         "请从 Git 恢复 decisions.csv; 金额只能由 `jiuzhu decide` 改动",
     );
-    let period = Period::parse(&x.period);
-    if period
-        .as_ref()
-        .map(|p| decision_id(&x.case_id, &p.to_string(), x.kind))
-        .ok()
-        != Some(x.decision_id.clone())
-    {
+    if decision::decision_id(&x.case_id, x.period, x.kind) != x.decision_id {
         f.push(err(
             "J302",
             &x.case_id,
@@ -1703,7 +1677,7 @@ fn replay_one(ctx: &Ctx, dead_of: &HashMap<&str, BTreeSet<String>>, x: &Decision
         }
         return;
     }
-    let (Ok(p), Some(case)) = (period, ctx.d.case(&x.case_id)) else {
+    let (p, Some(case)) = (x.period, ctx.d.case(&x.case_id)) else {
         return;
     };
     if x.basis.is_empty() {
@@ -1805,17 +1779,18 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
         "请从 Git 恢复 payments.csv; 付款只能由 `jiuzhu disburse` 写入",
     );
     let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
-    let mut per_month: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut per_month: BTreeMap<(&str, Period), usize> = BTreeMap::new();
     for p in &d.payments {
-        *per_month.entry((p.case_id.as_str(), p.period.as_str())).or_default() += 1;
+        *per_month.entry((p.case_id.as_str(), p.period)).or_default() += 1;
     }
     let payments: BTreeMap<&str, &Payment> = d.payments.iter().map(|p| (p.payment_id.as_str(), p)).collect();
     // The months due to each case, up to the last month it was paid for, worked out once per case (whether a
     // month is due does not depend on how far the months are counted): not once per payment, which grows with
     // the square of a case's history.
     let mut last_paid: crate::hash::HashMap<&str, Period> = crate::hash::HashMap::default();
-    for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
-        if let Ok(month) = Period::parse(&p.period) {
+    for p in d.payments.iter().filter(|p| ctx.in_scope(p.period)) {
+        {
+            let month = p.period;
             last_paid
                 .entry(p.case_id.as_str())
                 .and_modify(|m| *m = (*m).max(month))
@@ -1823,12 +1798,10 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
         }
     }
     let mut due_of: crate::hash::HashMap<&str, BTreeSet<Period>> = crate::hash::HashMap::default();
-    for p in d.payments.iter().filter(|p| ctx.in_scope(&p.period)) {
-        let Ok(month) = Period::parse(&p.period) else {
-            continue;
-        };
+    for p in d.payments.iter().filter(|p| ctx.in_scope(p.period)) {
+        let month = p.period;
         let n = per_month
-            .get(&(p.case_id.as_str(), p.period.as_str()))
+            .get(&(p.case_id.as_str(), p.period))
             .copied()
             .unwrap_or(0);
         if !(0..n).any(|i| disburse::payment_id(&p.case_id, month, i) == p.payment_id) {
@@ -1911,7 +1884,7 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
             if let Some(scheme) = ctx.policy.schemes.get(&case.scheme) {
                 let due = due_of.entry(p.case_id.as_str()).or_insert_with(|| {
                     let ds = ctx.decisions_of(&p.case_id);
-                    due_months(&ds, scheme.kind, last_paid[p.case_id.as_str()])
+                    decision::due_months(&ds, scheme.kind == SchemeKind::Temporary, last_paid[p.case_id.as_str()])
                         .into_iter()
                         .map(|u| u.month)
                         .collect()
@@ -1951,7 +1924,7 @@ fn change_reports(ctx: &Ctx) -> Vec<ChangeReport> {
     let last = d
         .payments
         .iter()
-        .filter_map(|p| Period::parse(&p.period).ok())
+        .map(|p| p.period)
         .chain(std::iter::once(last))
         .max()
         .unwrap_or(last);
@@ -1959,7 +1932,7 @@ fn change_reports(ctx: &Ctx) -> Vec<ChangeReport> {
         .decisions
         .iter()
         .filter(|x| defines_amounts(x))
-        .filter_map(|x| Period::parse(&x.effective_from).ok())
+        .filter_map(|x| x.effective_from)
         .min()
     else {
         return Vec::new();
@@ -1975,7 +1948,7 @@ fn change_reports(ctx: &Ctx) -> Vec<ChangeReport> {
         }
         let ds = ctx.decisions_of(&c.case_id);
         let by_id: BTreeMap<&str, &&Decision> = ds.iter().map(|x| (x.decision_id.as_str(), x)).collect();
-        for due in due_months(&ds, scheme.kind, last) {
+        for due in decision::due_months(&ds, scheme.kind == SchemeKind::Temporary, last) {
             let persons = by_id
                 .get(due.decision_id.as_str())
                 .and_then(|x| {

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::domain::benefit::{self, Basis, Computed, Household, StandardUsed};
 use crate::domain::date::{self, Period};
+use crate::domain::decision;
 use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
@@ -224,15 +225,14 @@ impl State {
 
     /// The decision in force for a case (the latest effective one).
     fn in_force(&self, case_id: &str) -> Option<&Decision> {
-        self.decisions_of
-            .get(case_id)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.decisions[i])
-            .filter(|d| d.case_id == case_id && d.status == DecisionStatus::Effective && d.kind != DecisionKind::Reject)
-            .max_by(|a, b| {
-                (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id))
-            })
+        decision::current(
+            self.decisions_of
+                .get(case_id)
+                .into_iter()
+                .flatten()
+                .map(|&i| &self.decisions[i])
+                .filter(|d| d.case_id == case_id),
+        )
     }
 
     /// The latest date any ledger knows (never the computer's clock).
@@ -368,11 +368,6 @@ pub fn compute(
     Ok((computed, basis))
 }
 
-fn decision_id(case_id: &str, period: Period, kind: DecisionKind) -> String {
-    let h = sha256_hex(format!("{case_id}|{period}|{kind:?}").as_bytes());
-    format!("D-{}", h[..12].to_uppercase())
-}
-
 /// Which of the period's proposals (`ids[i]` is the ID of `proposals[i]`) are already decisions in `kept` (the
 /// ledger without the period's earlier proposals): decided for that case, period and kind — refused by the meeting
 /// (不同意), deferred, approved or in force. A decision's ID is its case, period and kind, so such a proposal would
@@ -385,19 +380,18 @@ fn decided_already(
     ids: &[String],
     period: Period,
 ) -> Result<HashSet<String>> {
-    let who = |case: &str, kind: DecisionKind, period: &str| {
+    let who = |case: &str, kind: DecisionKind, period: Period| {
         tr(
             format!("case {case}'s {} of {period}", kind.label_zh()),
             format!("案件 {case} {period} 的{}决定", kind.label_zh()),
         )
     };
-    let period_text = period.to_string();
     let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, p) in ids.iter().zip(proposals) {
         if let Some(q) = wanted.insert(id, p) {
             let (a, b) = (
-                who(&q.case_id, q.kind, &period_text),
-                who(&p.case_id, p.kind, &period_text),
+                who(&q.case_id, q.kind, period),
+                who(&p.case_id, p.kind, period),
             );
             bail!(tr(
                 format!("decision {id} would be both {a} and {b}; nothing written"),
@@ -410,10 +404,10 @@ fn decided_already(
         let Some(p) = wanted.get(d.decision_id.as_str()) else {
             continue;
         };
-        if d.case_id != p.case_id || d.period != period_text || d.kind != p.kind {
+        if d.case_id != p.case_id || d.period != period || d.kind != p.kind {
             let (a, b) = (
-                who(&d.case_id, d.kind, &d.period),
-                who(&p.case_id, p.kind, &period_text),
+                who(&d.case_id, d.kind, d.period),
+                who(&p.case_id, p.kind, period),
             );
             bail!(tr(
                 format!(
@@ -443,7 +437,7 @@ struct Proposal {
     /// What the amount was computed from; none for a decision made without a computation.
     basis: Option<Basis>,
     policy_values: String,
-    gradual_exit_until: String,
+    gradual_exit_until: Option<Period>,
     urgent: bool,
 }
 
@@ -487,7 +481,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .iter()
         .filter(|d| {
             matches!(d.status, DecisionStatus::Approved)
-                || (d.status == DecisionStatus::Deferred && d.period == period.to_string())
+                || (d.status == DecisionStatus::Deferred && d.period == period)
         })
         .map(|d| d.case_id.as_str())
         .collect();
@@ -578,7 +572,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                             },
                             basis: Some(basis),
                             policy_values: values,
-                            gradual_exit_until: String::new(),
+                            gradual_exit_until: None,
                             urgent: case.urgent,
                         }
                     }
@@ -595,7 +589,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                         derivation: format!("{reason}；{}", derivation.text()),
                         basis: Some(basis),
                         policy_values: derivation.policy_values.join("; "),
-                        gradual_exit_until: String::new(),
+                        gradual_exit_until: None,
                         urgent: false,
                     },
                 });
@@ -620,7 +614,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                     },
                     basis: None,
                     policy_values: String::new(),
-                    gradual_exit_until: String::new(),
+                    gradual_exit_until: None,
                     urgent: false,
                 });
             }
@@ -648,14 +642,13 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
     progress.finish();
     crate::ui::phase("decide: proposals");
     // 3. Merge: this period's proposals replace the earlier ones (a case whose data changed is re-proposed).
-    let period_text = period.to_string();
     // As written (sorted by key), to tell a re-run that proposes the same decisions from a change.
     let before_decisions = ledger::to_bytes(&st.decisions)?;
     st.decisions
-        .retain(|d| !(d.status == DecisionStatus::Proposed && d.period == period_text));
+        .retain(|d| !(d.status == DecisionStatus::Proposed && d.period == period));
     let ids: Vec<String> = proposals
         .iter()
-        .map(|p| decision_id(&p.case_id, period, p.kind))
+        .map(|p| decision::decision_id(&p.case_id, period, p.kind))
         .collect();
     let decided = decided_already(&st.decisions, &proposals, &ids, period)?;
     let mut urgent_now = 0;
@@ -673,7 +666,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         st.decisions.push(Decision {
             decision_id: id,
             case_id: p.case_id.clone(),
-            period: period_text.clone(),
+            period,
             kind: p.kind,
             status: if urgent {
                 DecisionStatus::Effective
@@ -687,8 +680,8 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
             derivation: Text(p.derivation.clone()),
             basis: Text(p.basis.map(|b| b.to_string()).unwrap_or_default()),
             policy_values: Text(p.policy_values.clone()),
-            effective_from: if urgent { period_text.clone() } else { String::new() },
-            gradual_exit_until: p.gradual_exit_until.clone(),
+            effective_from: urgent.then_some(period),
+            gradual_exit_until: p.gradual_exit_until,
             urgent,
             meeting: Text::default(),
             decided_on: None,
@@ -1017,7 +1010,7 @@ fn annual_cap(
     let Some(cap) = policy.benefits.annual_caps.get(&case.scheme).map(|c| c.0) else {
         return (amount, None);
     };
-    let year = format!("{}-", period.year());
+    let year = period.year();
     let same_household = caps
         .cases
         .get(&(case.scheme.as_str(), case.applicant_id_number.as_str()))
@@ -1029,7 +1022,7 @@ fn annual_cap(
             .filter(|id| **id != case.case_id)
             .flat_map(|id| caps.decisions.get(id).into_iter().flatten())
             .filter(|d| {
-                d.period.starts_with(&year) && matches!(d.status, DecisionStatus::Approved | DecisionStatus::Effective)
+                d.period.year() == year && matches!(d.status, DecisionStatus::Approved | DecisionStatus::Effective)
             })
             .map(|d| d.amount),
     )
@@ -1049,25 +1042,23 @@ fn annual_cap(
 
 /// Sum of the monthly amounts in force in a period (dibao and tekun; one-off temporary payments excluded).
 fn monthly_total(st: &State, policy: &Policy, period: Period) -> Fen {
-    let p = period.to_string();
     let mut per_case: BTreeMap<&str, &Decision> = BTreeMap::new();
     for d in st.decisions.iter().filter(|d| {
         matches!(
             d.status,
             DecisionStatus::Effective | DecisionStatus::Superseded | DecisionStatus::Proposed
         ) && d.kind != DecisionKind::Reject
-            && !d.effective_from.is_empty()
-            && d.effective_from <= p
+            && d.effective_from.is_some_and(|f| f <= period)
     }) {
         let e = per_case.entry(d.case_id.as_str()).or_insert(d);
-        if (&d.effective_from, &d.period) > (&e.effective_from, &e.period) {
+        if (d.effective_from, d.period) > (e.effective_from, e.period) {
             *e = d;
         }
     }
     let proposed: BTreeMap<&str, &Decision> = st
         .decisions
         .iter()
-        .filter(|d| d.status == DecisionStatus::Proposed && d.period == p && d.kind != DecisionKind::Reject)
+        .filter(|d| d.status == DecisionStatus::Proposed && d.period == period && d.kind != DecisionKind::Reject)
         .map(|d| (d.case_id.as_str(), d))
         .collect();
     let temporary: BTreeSet<&str> = st
@@ -1115,7 +1106,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
         derivation: why,
         basis: None,
         policy_values: String::new(),
-        gradual_exit_until: String::new(),
+        gradual_exit_until: None,
         urgent: false,
     };
     // Confirmed exclude hits: a death removes the person; any other (payroll, blacklist, other schemes) stops.
@@ -1206,7 +1197,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
                 derivation: derivation.text(),
                 basis: Some(basis),
                 policy_values: derivation.policy_values.join("; "),
-                gradual_exit_until: String::new(),
+                gradual_exit_until: None,
                 urgent: false,
             }))
         }
@@ -1216,21 +1207,17 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
             derivation,
         } => {
             if current.kind == DecisionKind::GradualExit {
-                let until = Period::parse(&current.gradual_exit_until).ok();
-                if until.is_some_and(|u| period > u) {
+                if let Some(until) = current.gradual_exit_until.filter(|_| decision::gradual_exit_over(current, period)) {
                     return Ok(Some(stop(
                         "gradual_exit_ended",
-                        format!("渐退期至 {} 结束；{reason}；停发", current.gradual_exit_until),
+                        format!("渐退期至 {until} 结束；{reason}；停发"),
                     )));
                 }
                 return Ok(None);
             }
             let months = policy.benefits.gradual_exit_months;
             if reason_code == "income_above_standard" && months > 0 {
-                let mut until = period;
-                for _ in 1..months {
-                    until = until.next();
-                }
+                let until = decision::gradual_exit_until(period, months);
                 return Ok(Some(Proposal {
                     case_id: case.case_id.clone(),
                     kind: DecisionKind::GradualExit,
@@ -1246,7 +1233,7 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
                         "{}; benefits.gradual_exit_months={months}",
                         derivation.policy_values.join("; ")
                     ),
-                    gradual_exit_until: until.to_string(),
+                    gradual_exit_until: Some(until),
                     urgent: false,
                 }));
             }
@@ -1279,7 +1266,7 @@ fn make_effective(st: &mut State, policy: &Policy, as_of: NaiveDate) -> usize {
         let approved_month = d
             .decided_on
             .map(Period::of)
-            .unwrap_or_else(|| Period::parse(&d.period).unwrap_or(Period::of(as_of)));
+            .unwrap_or(d.period);
         let from = match (d.kind, policy.decision.effective_from) {
             (DecisionKind::New, EffectiveFrom::ApplicationMonth) => st
                 .case(&d.case_id)
@@ -1304,7 +1291,7 @@ fn make_effective(st: &mut State, policy: &Policy, as_of: NaiveDate) -> usize {
         }
         let d = &mut st.decisions[*i];
         d.status = DecisionStatus::Effective;
-        d.effective_from = from.to_string();
+        d.effective_from = Some(*from);
         let detail = format!("{} effective from {from}", d.kind.label_zh());
         set_status(st, &case_id, *to, &detail);
     }
@@ -1777,7 +1764,8 @@ fn record(
 /// award (先行救助) is paid before the visit and approved after, so only its period and application bound it.
 fn earliest_meeting(d: &Decision, case: Option<&Case>, first_visit: Option<NaiveDate>) -> Option<(NaiveDate, String)> {
     let mut bounds: Vec<(NaiveDate, String)> = Vec::new();
-    if let Ok(p) = Period::parse(&d.period) {
+    {
+        let p = d.period;
         bounds.push((
             p.first_day(),
             tr(
@@ -1901,7 +1889,7 @@ fn still_waiting(ws: &Workspace, waiting: &[&Decision], on_sheet: &HashSet<&str>
     }
     // `decide --period` lists every proposal still waiting (and urgent awards still to be back-filled) on a new
     // worksheet of its own batch.
-    let period = waiting.iter().map(|d| d.period.as_str()).max().unwrap_or_default();
+    let period = waiting.iter().map(|d| d.period).max().map(|p| p.to_string()).unwrap_or_default();
     let jiuzhu = ws.jiuzhu();
     out.push_str(&tr(
         format!(
@@ -2005,7 +1993,7 @@ fn apply_verdicts(
                     // A refusal is not posted; it takes effect at once and the applicant is told in writing.
                     let x = &mut st.decisions[i];
                     x.status = DecisionStatus::Effective;
-                    x.effective_from = Period::of(date).to_string();
+                    x.effective_from = Some(Period::of(date));
                     set_status(st, &d.case_id, CaseStatus::Rejected, &format!("不予批准 ({meeting})"));
                 } else if d.urgent {
                     // 先行救助: already effective; the meeting back-fills the approval.
@@ -2436,7 +2424,7 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
         None => st
             .decisions
             .iter()
-            .filter_map(|d| Period::parse(&d.period).ok())
+            .map(|d| d.period)
             .max()
             .ok_or_else(|| {
                 anyhow!(tr(
@@ -2614,11 +2602,7 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
                 d.period,
                 d.kind.label_zh(),
                 d.status.label_zh(),
-                if d.effective_from.is_empty() {
-                    String::new()
-                } else {
-                    format!(", 自 {} 起", d.effective_from)
-                },
+                d.effective_from.map(|f| format!(", 自 {f} 起")).unwrap_or_default(),
                 d.previous_amount,
                 d.amount,
                 reason_zh(&d.reason)
@@ -2629,11 +2613,7 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
                 d.period,
                 ledger_code(&d.kind),
                 ledger_code(&d.status),
-                if d.effective_from.is_empty() {
-                    String::new()
-                } else {
-                    format!(" from {}", d.effective_from)
-                },
+                d.effective_from.map(|f| format!(" from {f}")).unwrap_or_default(),
                 d.previous_amount,
                 d.amount,
                 d.reason

@@ -31,6 +31,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::NaiveDate;
 
 use crate::domain::date::{self, Period};
+use crate::domain::decision;
 use crate::domain::mask;
 use crate::domain::money::Fen;
 use crate::domain::text;
@@ -38,7 +39,7 @@ use crate::hash::{HashMap, HashSet};
 use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
-    self, Batch, Case, CaseStatus, Decision, DecisionKind, DecisionStatus, Goods, GoodsStatus, Payment, PaymentKind,
+    self, Batch, Case, CaseStatus, Decision, Goods, GoodsStatus, Payment, PaymentKind,
     PaymentStatus, Quantity, Text,
 };
 use crate::policy::{
@@ -162,81 +163,6 @@ fn inputs(ws: &Workspace, ledgers: &[&str], extra: &[(String, String)]) -> Resul
 // ---------------------------------------------------------------------------------------------------------------
 // What is due: pure.
 
-/// One month due to a case.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Due {
-    pub month: Period,
-    pub amount: Fen,
-    pub decision_id: String,
-    pub urgent: bool,
-}
-
-/// The decisions that define amounts: effective or superseded, not refusals, with an effective month.
-fn defines_amounts(d: &Decision) -> bool {
-    matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded)
-        && d.kind != DecisionKind::Reject
-        && Period::parse(&d.effective_from).is_ok()
-}
-
-/// The decision in force for a month: the latest (by effective_from, then period, then ID) whose effective_from
-/// is on or before it.
-pub fn in_force_on<'a>(decisions: &[&'a Decision], month: Period) -> Option<&'a Decision> {
-    decisions
-        .iter()
-        .copied()
-        .filter(|d| Period::parse(&d.effective_from).is_ok_and(|f| f <= month))
-        .max_by(|a, b| {
-            (&a.effective_from, &a.period, &a.decision_id).cmp(&(&b.effective_from, &b.period, &b.decision_id))
-        })
-}
-
-/// Every month due to one case up to `through`, with the amount in force that month.
-pub fn due_months(decisions: &[&Decision], kind: SchemeKind, through: Period) -> Vec<Due> {
-    let ds: Vec<&Decision> = decisions.iter().copied().filter(|d| defines_amounts(d)).collect();
-    let due = |month, d: &Decision| Due {
-        month,
-        amount: d.amount,
-        decision_id: d.decision_id.clone(),
-        urgent: d.urgent,
-    };
-    if kind == SchemeKind::Temporary {
-        // One one-off payment per decision, for the month it took effect (the latest decision of a month wins).
-        let mut by_month: BTreeMap<Period, &Decision> = BTreeMap::new();
-        for d in &ds {
-            let Ok(m) = Period::parse(&d.effective_from) else {
-                continue;
-            };
-            if m <= through && d.kind != DecisionKind::Stop {
-                let e = by_month.entry(m).or_insert(d);
-                if (&d.period, &d.decision_id) > (&e.period, &e.decision_id) {
-                    *e = d;
-                }
-            }
-        }
-        return by_month
-            .into_iter()
-            .filter(|(_, d)| d.amount.0 > 0)
-            .map(|(m, d)| due(m, d))
-            .collect();
-    }
-    let Some(start) = ds.iter().filter_map(|d| Period::parse(&d.effective_from).ok()).min() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut m = start;
-    while m <= through {
-        if let Some(d) = in_force_on(&ds, m) {
-            let ended = d.kind == DecisionKind::GradualExit
-                && Period::parse(&d.gradual_exit_until).is_ok_and(|until| m > until);
-            if d.kind != DecisionKind::Stop && !ended && d.amount.0 > 0 {
-                out.push(due(m, d));
-            }
-        }
-        m = m.next();
-    }
-    out
-}
-
 /// Why an account cannot be paid into, or None when it can.
 pub fn account_problem(account: &str, min: u32, max: u32) -> Option<Msg> {
     let a = account.trim();
@@ -300,13 +226,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     let mut violations = Vec::new();
     let mut live: BTreeMap<(&str, Period), i64> = BTreeMap::new();
     for p in st.payments.iter().filter(|p| is_live(p)) {
-        let Ok(m) = Period::parse(&p.period) else {
-            violations.push(Msg::new(
-                format!("payment {} has no valid month `{}`", p.payment_id, p.period),
-                format!("付款 {} 的所属月份 `{}` 无效", p.payment_id, p.period),
-            ));
-            continue;
-        };
+        let m = p.period;
         *live.entry((p.case_id.as_str(), m)).or_default() += p.amount.0;
         let t = by.entry((p.scheme.clone(), m)).or_default();
         match p.status {
@@ -319,7 +239,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     let last = st
         .payments
         .iter()
-        .filter_map(|p| Period::parse(&p.period).ok())
+        .map(|p| p.period)
         .max()
         .map_or(through, |m| m.max(through));
     let decisions_of = st.decisions_by_case();
@@ -328,7 +248,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             continue;
         };
         let ds: Vec<&Decision> = decisions_of.get(c.case_id.as_str()).cloned().unwrap_or_default();
-        for d in due_months(&ds, scheme.kind, last) {
+        for d in decision::due_months(&ds, scheme.kind == SchemeKind::Temporary, last) {
             due_of.insert((c.case_id.as_str(), d.month), d.amount.0);
             let issued = live.get(&(c.case_id.as_str(), d.month)).copied().unwrap_or(0);
             let t = by.entry((c.scheme.clone(), d.month)).or_default();
@@ -383,12 +303,12 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
             ));
         }
     }
-    let mut of_batch: HashMap<&str, Vec<&Payment>> = HashMap::default();
+    let mut of_batch: HashMap<Period, Vec<&Payment>> = HashMap::default();
     for p in &st.payments {
-        of_batch.entry(p.batch.as_str()).or_default().push(p);
+        of_batch.entry(p.batch).or_default().push(p);
     }
     for b in &st.batches {
-        let ps: &[&Payment] = of_batch.get(b.batch.as_str()).map_or(&[], Vec::as_slice);
+        let ps: &[&Payment] = of_batch.get(&b.batch).map_or(&[], Vec::as_slice);
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
         if ps.len() as u32 != b.payments || sum != b.amount.0 {
             violations.push(Msg::new(
@@ -455,7 +375,7 @@ pub(crate) fn money_violations(
     payments: &[Payment],
     batches: &[Batch],
 ) -> Vec<Msg> {
-    let Some(through) = payments.iter().filter_map(|p| Period::parse(&p.period).ok()).max() else {
+    let Some(through) = payments.iter().map(|p| p.period).max() else {
         return Vec::new();
     };
     let st = State {
@@ -505,9 +425,9 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let policy = &ws.policy;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = crate::kept_to_exit(State::load(ws)?);
-    let batch = period.to_string();
+    let batch = period;
     let mut months: Vec<Period> = Vec::new();
-    for m in policy.disbursement.months_of(&batch) {
+    for m in policy.disbursement.months_of(&batch.to_string()) {
         months.push(Period::parse(&m).map_err(|e| anyhow!("disbursement.combine {m}: {}", tr(e.to_string(), e.zh())))?);
     }
     let through = months.iter().copied().max().unwrap_or(period);
@@ -518,7 +438,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             .batches
             .iter()
             .filter(|b| b.batch > batch)
-            .map(|b| b.batch.clone())
+            .map(|b| b.batch)
             .max()
         {
             bail!(
@@ -534,7 +454,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
                 )
             );
         }
-        if let Some(b) = st.batches.iter().find(|b| b.months.split(';').any(|m| m == batch)) {
+        if let Some(b) = st.batches.iter().find(|b| b.months.split(';').any(|m| Period::parse(m).is_ok_and(|m| m == batch))) {
             bail!(
                 "{}",
                 tr(
@@ -571,8 +491,8 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         };
         let ds: Vec<&Decision> = decisions_of.get(case.case_id.as_str()).cloned().unwrap_or_default();
         let first_new = new_payments.len();
-        for due in due_months(&ds, scheme.kind, through) {
-            let month = due.month.to_string();
+        for due in decision::due_months(&ds, scheme.kind == SchemeKind::Temporary, through) {
+            let month = due.month;
             let existing: Vec<&Payment> = paid_of
                 .get(case.case_id.as_str())
                 .into_iter()
@@ -610,8 +530,8 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             }
             new_payments.push(Payment {
                 payment_id: payment_id(&case.case_id, due.month, existing.len()),
-                batch: batch.clone(),
-                period: due.month.to_string(),
+                batch,
+                period: due.month,
                 case_id: case.case_id.clone(),
                 scheme: case.scheme.clone(),
                 payee_name: case.applicant_name.clone(),
@@ -639,14 +559,14 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         .collect();
     // Payments so far for each (case, month) a failed payment is of, counted once (the reissue's ID is the next
     // sequence number of its month): not a scan of every payment per failed one.
-    let mut in_month: HashMap<(String, String), usize> = failed
+    let mut in_month: HashMap<(String, Period), usize> = failed
         .iter()
-        .map(|f| ((f.case_id.clone(), f.period.clone()), 0))
+        .map(|f| ((f.case_id.clone(), f.period), 0))
         .collect();
     let failed_cases: crate::hash::HashSet<&str> = failed.iter().map(|f| f.case_id.as_str()).collect();
     for p in st.payments.iter().chain(new_payments.iter()) {
         if failed_cases.contains(p.case_id.as_str()) {
-            if let Some(n) = in_month.get_mut(&(p.case_id.clone(), p.period.clone())) {
+            if let Some(n) = in_month.get_mut(&(p.case_id.clone(), p.period)) {
                 *n += 1;
             }
         }
@@ -678,7 +598,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         if let Some(reason) = why {
             unpaid.push(Unpaid {
                 case_id: f.case_id.clone(),
-                month: Period::parse(&f.period).unwrap_or(period),
+                month: f.period,
                 amount: f.amount,
                 reason,
             });
@@ -690,14 +610,14 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         }
         let case = case.expect("account came from the case");
         let count = in_month
-            .get_mut(&(f.case_id.clone(), f.period.clone()))
+            .get_mut(&(f.case_id.clone(), f.period))
             .expect("counted above");
         let n = *count;
         *count += 1;
         new_payments.push(Payment {
-            payment_id: payment_id(&f.case_id, Period::parse(&f.period).unwrap_or(period), n),
-            batch: batch.clone(),
-            period: f.period.clone(),
+            payment_id: payment_id(&f.case_id, f.period, n),
+            batch,
+            period: f.period,
             case_id: f.case_id.clone(),
             scheme: f.scheme.clone(),
             payee_name: case.applicant_name.clone(),
@@ -727,7 +647,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         e.1 += p.amount.0;
     }
     let mut over: Vec<(String, Fen, Fen)> = Vec::new();
-    for b in policy.disbursement.budgets.iter().filter(|b| b.period == batch) {
+    for b in policy.disbursement.budgets.iter().filter(|b| b.period == batch.to_string()) {
         let spent = per_scheme.get(&b.scheme).map_or(0, |x| x.1);
         if spent > b.amount.0 .0 {
             over.push((b.scheme.clone(), Fen(spent), b.amount.0));
@@ -776,7 +696,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             .ok_or_else(|| anyhow!("{}", tr("batch total overflows", "批次合计金额溢出")))?;
 
         st.batches.push(Batch {
-            batch: batch.clone(),
+            batch,
             months: months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(";"),
             payments: new_payments.len() as u32,
             amount: sum,
@@ -1094,7 +1014,7 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
         let file = profile
             .file_name
             .replace("{bank}", &safe_file_name(if bank.is_empty() { name } else { &bank }))
-            .replace("{period}", &batch.batch)
+            .replace("{period}", &batch.batch.to_string())
             .replace("{profile}", name);
         groups
             .entry((name.to_string(), PathBuf::from("reports").join("bank").join(file)))
@@ -1123,7 +1043,7 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
         ps.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
         let profile = &policy.disbursement.profiles[&name];
         let sum: i64 = ps.iter().map(|p| p.amount.0).sum();
-        let (bytes, replaced) = render_bank_file(policy, st, profile, &batch.batch, &bank, &ps).with_context(|| {
+        let (bytes, replaced) = render_bank_file(policy, st, profile, batch.batch, &bank, &ps).with_context(|| {
             tr(
                 format!("bank file {} (profile {name})", path.display()),
                 format!("银行文件 {} (格式 `{name}`)", path.display()),
@@ -1176,7 +1096,7 @@ fn field_value(policy: &Policy, st: &State, col: &BankColumn, seq: usize, p: &Pa
             .map(|c| c.applicant_id_number.as_str().to_string())
             .unwrap_or_default(),
         BankField::Bank => bank.to_string(),
-        BankField::Period => p.period.clone(),
+        BankField::Period => p.period.to_string(),
         BankField::Scheme => scheme_label(policy, &p.scheme).to_string(),
         BankField::Village => case.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default(),
         BankField::Note => note(policy, p),
@@ -1287,7 +1207,7 @@ fn render_bank_file(
     policy: &Policy,
     st: &State,
     profile: &BankProfile,
-    batch: &str,
+    batch: Period,
     bank: &str,
     ps: &[&Payment],
 ) -> Result<(Vec<u8>, Vec<Replaced>)> {
@@ -1299,7 +1219,7 @@ fn render_bank_file(
             .replace("{sum_yuan}", &sum.to_string())
             .replace("{sum_fen}", &sum.0.to_string())
             .replace("{sum}", &amount_text(sum, profile.amount_format))
-            .replace("{period}", batch)
+            .replace("{period}", &batch.to_string())
             .replace("{bank}", bank);
         (s.position, text)
     });
@@ -1548,7 +1468,7 @@ fn summary_workbook(
                     Value::from(p.payee_name.as_str()),
                     Value::from(c.map(|c| format!("{}{}", c.township, c.village)).unwrap_or_default()),
                     Value::from(scheme_label(policy, &p.scheme)),
-                    Value::from(p.period.as_str()),
+                    Value::from(p.period.to_string()),
                     Value::from(p.kind.label_zh()),
                     Value::from(if p.urgent { "是" } else { "" }),
                     Value::from(p.bank_name.as_str()),
@@ -1949,7 +1869,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
     let mut batches = BTreeSet::new();
     for (i, ok, reason) in &marks {
         let p = &mut st.payments[*i];
-        batches.insert(p.batch.clone());
+        batches.insert(p.batch);
         p.return_file = sha[..16].to_string();
         if *ok {
             p.status = PaymentStatus::Paid;
@@ -1966,7 +1886,7 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
     let through = st
         .payments
         .iter()
-        .filter_map(|p| Period::parse(&p.period).ok())
+        .map(|p| p.period)
         .max()
         .unwrap_or(Period::of(NaiveDate::MIN));
     let inv = check_invariants(policy, &st, through);
@@ -2648,133 +2568,6 @@ fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dec(id: &str, kind: DecisionKind, status: DecisionStatus, amount: i64, from: &str, until: &str) -> Decision {
-        Decision {
-            decision_id: id.into(),
-            case_id: "C".into(),
-            period: from.into(),
-            kind,
-            status,
-            amount: Fen(amount),
-            previous_amount: Fen(0),
-            delta_amount: Fen(0),
-            reason: String::new(),
-            derivation: Text::default(),
-            basis: Text::default(),
-            policy_values: Text::default(),
-            effective_from: from.into(),
-            gradual_exit_until: until.into(),
-            urgent: false,
-            meeting: Text::default(),
-            decided_on: None,
-            batch: String::new(),
-        }
-    }
-
-    fn p(s: &str) -> Period {
-        Period::parse(s).unwrap()
-    }
-
-    fn months(ds: &[Decision], kind: SchemeKind, through: &str) -> Vec<(String, i64)> {
-        let refs: Vec<&Decision> = ds.iter().collect();
-        due_months(&refs, kind, p(through))
-            .into_iter()
-            .map(|d| (d.month.to_string(), d.amount.0))
-            .collect()
-    }
-
-    #[test]
-    fn arrears_run_from_the_effective_month_across_a_year_end() {
-        let ds = [dec(
-            "A",
-            DecisionKind::New,
-            DecisionStatus::Effective,
-            50000,
-            "2026-11",
-            "",
-        )];
-        assert_eq!(
-            months(&ds, SchemeKind::Dibao, "2027-01"),
-            vec![
-                ("2026-11".into(), 50000),
-                ("2026-12".into(), 50000),
-                ("2027-01".into(), 50000)
-            ]
-        );
-    }
-
-    #[test]
-    fn superseded_decisions_define_the_months_before_their_successor() {
-        let ds = [
-            dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
-            dec(
-                "B",
-                DecisionKind::Decrease,
-                DecisionStatus::Effective,
-                30000,
-                "2026-12",
-                "",
-            ),
-            dec(
-                "X",
-                DecisionKind::Increase,
-                DecisionStatus::Proposed,
-                90000,
-                "2026-11",
-                "",
-            ),
-        ];
-        assert_eq!(
-            months(&ds, SchemeKind::Dibao, "2027-01"),
-            vec![
-                ("2026-10".into(), 50000),
-                ("2026-11".into(), 50000),
-                ("2026-12".into(), 30000),
-                ("2027-01".into(), 30000)
-            ]
-        );
-    }
-
-    #[test]
-    fn a_stop_ends_payment_and_gradual_exit_pays_to_its_last_month() {
-        let ds = [
-            dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
-            dec("B", DecisionKind::Stop, DecisionStatus::Effective, 0, "2026-12", ""),
-        ];
-        assert_eq!(months(&ds, SchemeKind::Dibao, "2027-02").len(), 2);
-        let ds = [
-            dec("A", DecisionKind::New, DecisionStatus::Superseded, 50000, "2026-10", ""),
-            dec(
-                "B",
-                DecisionKind::GradualExit,
-                DecisionStatus::Effective,
-                50000,
-                "2026-11",
-                "2026-12",
-            ),
-        ];
-        let got = months(&ds, SchemeKind::Dibao, "2027-03");
-        assert_eq!(got.last().unwrap().0, "2026-12");
-        assert_eq!(got.len(), 3);
-    }
-
-    #[test]
-    fn temporary_assistance_is_one_payment() {
-        let ds = [dec(
-            "A",
-            DecisionKind::New,
-            DecisionStatus::Effective,
-            172000,
-            "2026-11",
-            "",
-        )];
-        assert_eq!(
-            months(&ds, SchemeKind::Temporary, "2027-03"),
-            vec![("2026-11".into(), 172000)]
-        );
-        assert!(months(&ds, SchemeKind::Temporary, "2026-10").is_empty());
-    }
 
     #[test]
     fn accounts_are_digits_of_a_plausible_length() {

@@ -24,9 +24,10 @@ use anyhow::{anyhow, Result};
 use serde::Serialize;
 
 use crate::domain::date::Period;
+use crate::domain::decision;
 use crate::domain::money::Fen;
 use crate::i18n::tr;
-use crate::ledger::{self, Case, Decision, DecisionKind, DecisionStatus, Payment, PaymentStatus};
+use crate::ledger::{self, Case, Decision, Payment, PaymentStatus};
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::writer::{self, ChartKind, ChartSpec, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace};
@@ -130,19 +131,13 @@ fn persons_of(d: &Decision, case: Option<&Case>) -> u32 {
 
 /// The cases in force in a month (see the module doc), by case ID.
 pub fn in_force(policy: &Policy, cases: &[Case], decisions: &[Decision], month: Period) -> BTreeMap<String, InForce> {
-    let m = month.to_string();
-    let mut latest: BTreeMap<&str, &Decision> = BTreeMap::new();
-    for d in decisions.iter().filter(|d| {
-        matches!(d.status, DecisionStatus::Effective | DecisionStatus::Superseded)
-            && d.kind != DecisionKind::Reject
-            && !d.effective_from.is_empty()
-            && d.effective_from <= m
-    }) {
-        let e = latest.entry(d.case_id.as_str()).or_insert(d);
-        if (&d.effective_from, &d.period, &d.decision_id) > (&e.effective_from, &e.period, &e.decision_id) {
-            *e = d;
-        }
+    let mut of_case: BTreeMap<&str, Vec<&Decision>> = BTreeMap::new();
+    for d in decisions.iter().filter(|d| decision::defines_amounts(d)) {
+        of_case.entry(d.case_id.as_str()).or_default().push(d);
     }
+    let latest = of_case
+        .into_iter()
+        .filter_map(|(case_id, ds)| Some((case_id, decision::in_force_on(ds, month)?)));
     let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
     let mut out = BTreeMap::new();
     for (case_id, d) in latest {
@@ -152,10 +147,7 @@ pub fn in_force(policy: &Policy, cases: &[Case], decisions: &[Decision], month: 
             .schemes
             .get(&case.scheme)
             .is_some_and(|s| s.kind == SchemeKind::Temporary);
-        if d.kind == DecisionKind::Stop || (one_off && d.effective_from != m) {
-            continue;
-        }
-        if d.kind == DecisionKind::GradualExit && Period::parse(&d.gradual_exit_until).is_ok_and(|u| month > u) {
+        if !decision::pays_in(d, month) || (one_off && d.effective_from != Some(month)) {
             continue;
         }
         out.insert(
@@ -232,18 +224,17 @@ pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments
             (None, None) => {}
         }
     }
-    let p = period.to_string();
-    let year_start = format!("{}-01", period.year());
+    let year_start = Period::new(period.year(), 1).unwrap_or(period);
     let mut paid_month: BTreeMap<String, Fen> = BTreeMap::new();
     let mut paid_year: BTreeMap<String, Fen> = BTreeMap::new();
     for x in payments
         .iter()
         .filter(|x| matches!(x.status, PaymentStatus::Issued | PaymentStatus::Paid))
     {
-        if x.period >= year_start && x.period <= p {
+        if x.period >= year_start && x.period <= period {
             let e = paid_year.entry(x.scheme.clone()).or_default();
             *e = Fen(e.0 + x.amount.0);
-            if x.period == p {
+            if x.period == period {
                 let e = paid_month.entry(x.scheme.clone()).or_default();
                 *e = Fen(e.0 + x.amount.0);
             }
@@ -267,7 +258,7 @@ pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments
         })
         .collect();
     Stats {
-        period: p,
+        period: period.to_string(),
         total,
         by_scheme,
         by_village,

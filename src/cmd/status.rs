@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::cmd::followup;
 use crate::domain::eligibility;
+use crate::domain::date::Period;
 use crate::domain::{cadence, date};
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::tr;
@@ -290,9 +291,9 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
     }
 
     // Proposals waiting for the review meeting, by period.
-    let mut proposed: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut proposed: BTreeMap<Period, usize> = BTreeMap::new();
     for d in decisions.iter().filter(|d| d.status == DecisionStatus::Proposed) {
-        *proposed.entry(d.period.as_str()).or_default() += 1;
+        *proposed.entry(d.period).or_default() += 1;
     }
     for (period, n) in proposed {
         push(
@@ -313,16 +314,16 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         .filter(|d| d.status == DecisionStatus::Approved)
         .map(|d| (d.decision_id.as_str(), d))
         .collect();
-    let mut running: BTreeMap<(NaiveDate, &str), usize> = BTreeMap::new();
-    let mut over: BTreeMap<&str, (usize, NaiveDate)> = BTreeMap::new();
+    let mut running: BTreeMap<(NaiveDate, Period), usize> = BTreeMap::new();
+    let mut over: BTreeMap<Period, (usize, NaiveDate)> = BTreeMap::new();
     for n in notices.iter().filter(|n| n.status != "objection_upheld") {
         let Some(d) = approved.get(n.decision_id.as_str()) else {
             continue;
         };
         if as_of.is_none_or(|a| n.end >= a) {
-            *running.entry((n.end, d.period.as_str())).or_default() += 1;
+            *running.entry((n.end, d.period)).or_default() += 1;
         } else {
-            let e = over.entry(d.period.as_str()).or_insert((0, n.end));
+            let e = over.entry(d.period).or_insert((0, n.end));
             e.0 += 1;
             e.1 = e.1.max(n.end);
         }
@@ -355,15 +356,15 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
     }
 
     // Payments not reconciled.
-    let mut outstanding: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
-    let mut failed: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+    let mut outstanding: BTreeMap<Period, (usize, i64)> = BTreeMap::new();
+    let mut failed: BTreeMap<Period, (usize, i64)> = BTreeMap::new();
     for p in &payments {
         let into = match p.status {
             PaymentStatus::Issued => &mut outstanding,
             PaymentStatus::Failed => &mut failed,
             _ => continue,
         };
-        let e = into.entry(p.batch.as_str()).or_default();
+        let e = into.entry(p.batch).or_default();
         e.0 += 1;
         e.1 += p.amount.0;
     }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
+use crate::domain::digest::{Digest, Sha256};
 
 use crate::domain::benefit::{self, Computed, Household, StandardUsed};
 use crate::domain::date::{add_working_days, working_days_between};

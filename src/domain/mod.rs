@@ -3,6 +3,8 @@
 pub mod benefit;
 pub mod cadence;
 pub mod date;
+pub mod decision;
+pub mod digest;
 pub mod eligibility;
 pub mod id_number;
 pub mod mask;

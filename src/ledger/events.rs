@@ -5,7 +5,7 @@
 //! reordering or editing any row breaks every hash after it — `jiuzhu audit` reports where.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use crate::domain::digest::{Digest, Sha256};
 
 use super::{Record, Text};
 
@@ -313,21 +313,7 @@ pub fn verify_chain(chain: &[Event]) -> Option<(u64, String)> {
     })
 }
 
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
-/// SHA-256 of bytes as hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+pub use crate::domain::digest::{hex, sha256_hex};
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::domain::date::Period;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::text;
@@ -472,19 +473,29 @@ fn date_words(s: &str) -> String {
     }
 }
 
-/// A month field (`2026-11`), kept as text, refused on read unless it is a month written YYYY-MM: a malformed
-/// one would otherwise surface far away (a payment's month as "the money does not balance").
-pub(crate) fn month_field<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    from_str(d, |s: &str| {
-        if crate::domain::date::Period::parse(s).is_ok_and(|p| p.to_string() == s) {
-            Ok(s.to_string())
-        } else {
-            Err(crate::i18n::tr(
-                format!("`{s}` is not a month written YYYY-MM (e.g. 2026-11)"),
-                format!("`{s}` 不是 YYYY-MM 格式的月份 (如 2026-11)"),
-            ))
-        }
-    })
+/// A month (`2026-11`) in a ledger: written YYYY-MM and refused on read unless it is exactly that, naming the
+/// row and column (a malformed one would otherwise surface far away, e.g. a payment's month as "the money does
+/// not balance"). An optional month (`Option<Period>`) is an empty field when absent.
+fn month_words(s: &str) -> String {
+    crate::i18n::tr(
+        format!("`{s}` is not a month written YYYY-MM (e.g. 2026-11)"),
+        format!("`{s}` 不是 YYYY-MM 格式的月份 (如 2026-11)"),
+    )
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        from_str(d, |s: &str| match Period::parse(s) {
+            Ok(p) if p.to_string() == s => Ok(p),
+            _ => Err(month_words(s)),
+        })
+    }
 }
 
 /// Serialises records sorted by key, with the fixed header and LF endings. Records already in key order (as

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Record, Text};
+use crate::domain::date::Period;
 use crate::domain::id_number::IdNumber;
 use crate::domain::money::Fen;
 
@@ -799,8 +800,8 @@ pub struct Decision {
     /// Stable: case, period and kind.
     pub decision_id: String,
     pub case_id: String,
-    /// The month the decision was made for (YYYY-MM).
-    pub period: String,
+    /// The month the decision was made for.
+    pub period: Period,
     pub kind: DecisionKind,
     pub status: DecisionStatus,
     /// The monthly amount from now on (one-off amount for 临时救助; 0.00 for stop and reject).
@@ -817,10 +818,10 @@ pub struct Decision {
     /// so a change can be explained and an auditor can replay it.
     pub basis: Text,
     pub policy_values: Text,
-    /// The first month paid (YYYY-MM) once effective.
-    pub effective_from: String,
-    /// 渐退: the last month paid.
-    pub gradual_exit_until: String,
+    /// The first month paid once effective (empty until then).
+    pub effective_from: Option<Period>,
+    /// 渐退: the last month paid (empty for other kinds).
+    pub gradual_exit_until: Option<Period>,
     /// 先行救助: paid before approval; the approval must be back-filled.
     pub urgent: bool,
     /// The review meeting (民主评议/审批会) reference, or `无争议免评议`.
@@ -1016,12 +1017,10 @@ impl PaymentKind {
 pub struct Payment {
     /// `P-` + 12 hex of SHA-256(case, month, number of earlier payments for that case and month).
     pub payment_id: String,
-    /// The batch (YYYY-MM) the payment was issued in.
-    #[serde(deserialize_with = "super::month_field")]
-    pub batch: String,
-    /// The month the money is for (YYYY-MM).
-    #[serde(deserialize_with = "super::month_field")]
-    pub period: String,
+    /// The batch (its month) the payment was issued in.
+    pub batch: Period,
+    /// The month the money is for.
+    pub period: Period,
     pub case_id: String,
     pub scheme: String,
     pub payee_name: Text,
@@ -1080,7 +1079,8 @@ impl Record for Payment {
 /// reproduces it and adds nothing; money due later goes into the next batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
-    pub batch: String,
+    /// The month of the batch (one batch a month; the month it is issued for).
+    pub batch: Period,
     /// The months it pays, joined by `;`.
     pub months: String,
     pub payments: u32,
@@ -1093,7 +1093,7 @@ impl Record for Batch {
     const FILE: &'static str = "batches.csv";
     const COLUMNS: &'static [&'static str] = &["batch", "months", "payments", "amount", "budget_override"];
     fn key(&self) -> String {
-        self.batch.clone()
+        self.batch.to_string()
     }
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.batch.cmp(&other.batch)

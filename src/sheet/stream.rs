@@ -15,7 +15,7 @@ use crate::i18n::tr;
 use anyhow::{anyhow, Context, Result};
 use csv::StringRecord;
 use encoding_rs::{Decoder, DecoderResult, GB18030};
-use sha2::{Digest, Sha256};
+use crate::domain::digest::{Digest, Sha256};
 
 use crate::ledger::events::hex;
 use crate::sheet::reader::{self, Encoding, BOM};
