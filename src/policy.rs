@@ -382,6 +382,12 @@ impl Default for AssetLimits {
 pub struct Registry {
     pub label: String,
     pub effect: crate::ledger::Effect,
+    /// The registry records deaths (死亡火化): a confirmed hit removes the person from the household counted, a
+    /// household whose every member died is stopped (停发), the date of death is read from the evidence, and audit
+    /// holds payments to it. Declared here, not inferred from the name; a policy that declares no such registry
+    /// keeps the meaning for a registry named `deaths` (older policies), see [`Policy::is_death_registry`].
+    #[serde(default)]
+    pub death: Option<bool>,
     /// Extra header names for its columns, by field key (`id_number`, `name`, `birth_date`, `amount`, `id_hash`).
     #[serde(default)]
     pub columns: BTreeMap<String, Vec<String>>,
@@ -1621,6 +1627,15 @@ impl Policy {
                     ));
                 }
             }
+            if r.death == Some(true) && r.effect != crate::ledger::Effect::Exclude {
+                return Err((
+                    at("death"),
+                    tr(
+                        "a registry of deaths has `effect: exclude`",
+                        "登记死亡的数据源 (`death: true`) 应写 `effect: exclude` (确认后不再计入家庭)",
+                    ),
+                ));
+            }
             if r.low_income_amount_above.is_some() && r.amount_above.is_none() {
                 return Err((
                     at("low_income_amount_above"),
@@ -1850,6 +1865,16 @@ impl Policy {
             }
             index
         })
+    }
+
+    /// Whether hits of the registry `name` are deaths (see [`Registry::death`]): as the policy declares it; where
+    /// no registry declares `death:` at all (a policy written before the key existed), the one named `deaths`.
+    pub fn is_death_registry(&self, name: &str) -> bool {
+        let declared = self.registries.values().any(|r| r.death.is_some());
+        match self.registries.get(name) {
+            Some(r) if declared => r.death == Some(true),
+            _ => !declared && name == "deaths",
+        }
     }
 
     /// The relation to the head a register's cell names: the policy's `relation_aliases:` first, then the
@@ -2515,6 +2540,31 @@ mod tests {
         assert!(e.key.ends_with("standards[1].from"), "{e}");
         let line = text.lines().position(|l| l.contains("from: 2025-07-01")).unwrap() + 1;
         assert_eq!(e.line, Some(line), "{e}");
+    }
+
+    #[test]
+    fn a_registry_of_deaths_is_declared_and_an_older_policy_keeps_the_name() {
+        let p = Policy::parse(TEMPLATE, "t").unwrap();
+        assert!(p.is_death_registry("deaths"));
+        assert!(!p.is_death_registry("payroll") && !p.is_death_registry("nowhere"));
+        // Renamed: the declaration goes with it.
+        let renamed = Policy::parse(&TEMPLATE.replacen("\n  deaths:\n", "\n  cremation:\n", 1), "t").unwrap();
+        assert!(renamed.is_death_registry("cremation") && !renamed.is_death_registry("deaths"));
+        // A policy from before `death:` (none declares it): the registry named `deaths` is one.
+        let older = Policy::parse(&TEMPLATE.replacen("    death: true", "", 1), "t").unwrap();
+        assert!(older.is_death_registry("deaths") && !older.is_death_registry("payroll"));
+        // Declared anywhere, the name means nothing.
+        let declared = TEMPLATE.replacen("    death: true", "", 1).replacen(
+            "    label: 财政供养人员\n",
+            "    label: 财政供养人员\n    death: false\n",
+            1,
+        );
+        assert!(!Policy::parse(&declared, "t").unwrap().is_death_registry("deaths"));
+        // Deaths exclude.
+        let review = TEMPLATE.replacen("    effect: exclude\n    death: true", "    effect: review\n    death: true", 1);
+        assert_ne!(review, TEMPLATE);
+        let err = Policy::parse(&review, "t").unwrap_err().to_string();
+        assert!(err.contains("registries.deaths.death"), "{err}");
     }
 
     #[test]

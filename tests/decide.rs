@@ -406,13 +406,11 @@ fn the_public_notice_shows_only_what_the_policy_allows() {
     }
 }
 
-/// Next month: the head's income rose by 200 → 减发 of exactly 200.00; a confirmed death of the rural
-/// spouse → the household is recomputed for one person (death); the 特困 person's death → 停发 (death).
-#[test]
-fn income_change_and_deaths_are_re_decided_the_next_month() {
-    let ws = verified();
+/// The month after approval, with the head's income up by 200 and two deaths confirmed from the registry
+/// `source`, December proposed.
+fn december_with_deaths(ws: &Ws, source: &str) {
     assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
-    approve_all(&ws, "2026-11", "m", "2026-11-20");
+    approve_all(ws, "2026-11", "m", "2026-11-20");
     assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
 
     // 张一's monthly income 980 → 1180 (a change found at a follow-up visit).
@@ -436,7 +434,7 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
     )
     .unwrap();
     assert_exit(
-        &ws.run(&["compare", "--source", &format!("deaths={}", deaths.display())]),
+        &ws.run(&["compare", "--source", &format!("{source}={}", deaths.display())]),
         1,
     );
     let batch = ws.records::<jiuzhu::ledger::Match>()[0].batch.clone();
@@ -444,7 +442,7 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
     refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
         for row in g
             .iter_mut()
-            .filter(|r| r.first().is_some_and(|c| c.starts_with("deaths-")))
+            .filter(|r| r.first().is_some_and(|c| c.starts_with(&format!("{source}-"))))
         {
             row.resize(11, String::new());
             row[8] = "确认".into();
@@ -456,8 +454,12 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
 
     let out = ws.run(&["decide", "--period", "2026-12"]);
     assert_exit(&out, 1);
-    let c1 = case_of(&ws, &h1());
-    let d1 = decisions_of(&ws, &c1.case_id)
+}
+
+/// 张一's 减发 (income_up), 孙三's household recomputed for one (death), 赵四's 停发 (death).
+fn assert_deaths_re_decided(ws: &Ws) {
+    let c1 = case_of(ws, &h1());
+    let d1 = decisions_of(ws, &c1.case_id)
         .into_iter()
         .find(|d| d.period.to_string() == "2026-12")
         .unwrap();
@@ -466,8 +468,8 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
         (DecisionKind::Decrease, "1830.00".into(), "-200.00".into())
     );
     assert_eq!(d1.reason, "income_up");
-    let c3 = case_of(&ws, &h3());
-    let d3 = decisions_of(&ws, &c3.case_id)
+    let c3 = case_of(ws, &h3());
+    let d3 = decisions_of(ws, &c3.case_id)
         .into_iter()
         .find(|d| d.period.to_string() == "2026-12")
         .unwrap();
@@ -476,8 +478,8 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
         (d3.kind, d3.amount.to_string(), d3.reason.as_str()),
         (DecisionKind::Decrease, "350.00".into(), "death")
     );
-    let c4 = case_of(&ws, &h4());
-    let d4 = decisions_of(&ws, &c4.case_id)
+    let c4 = case_of(ws, &h4());
+    let d4 = decisions_of(ws, &c4.case_id)
         .into_iter()
         .find(|d| d.period.to_string() == "2026-12")
         .unwrap();
@@ -485,7 +487,43 @@ fn income_change_and_deaths_are_re_decided_the_next_month() {
         (d4.kind, d4.amount.to_string(), d4.reason.as_str()),
         (DecisionKind::Stop, "0.00".into(), "death")
     );
+}
 
+/// Next month: the head's income rose by 200 → 减发 of exactly 200.00; a confirmed death of the rural
+/// spouse → the household is recomputed for one person (death); the 特困 person's death → 停发 (death).
+/// A registry's meaning for the rules is what the policy declares (`death: true`), not its name: a county that
+/// calls its registry of deaths `cremation` keeps every death rule; a registry named `deaths` declared
+/// `death: false` is an ordinary exclusion (the household is stopped, not recomputed without the person).
+#[test]
+fn a_registry_of_deaths_is_known_by_its_declaration_not_its_name() {
+    let ws = verified();
+    let policy = ws.read("jiuzhu.yaml");
+    let renamed = policy.replacen("\n  deaths:\n", "\n  cremation:\n", 1);
+    assert_ne!(policy, renamed);
+    std::fs::write(ws.path("jiuzhu.yaml"), renamed).unwrap();
+    december_with_deaths(&ws, "cremation");
+    assert_deaths_re_decided(&ws);
+
+    let ws = verified();
+    let policy = ws.read("jiuzhu.yaml");
+    let undeclared = policy.replacen("    death: true", "    death: false", 1);
+    assert_ne!(policy, undeclared);
+    std::fs::write(ws.path("jiuzhu.yaml"), undeclared).unwrap();
+    december_with_deaths(&ws, "deaths");
+    let c3 = case_of(&ws, &h3());
+    let d3 = decisions_of(&ws, &c3.case_id)
+        .into_iter()
+        .find(|d| d.period.to_string() == "2026-12")
+        .unwrap();
+    assert_eq!((d3.kind, d3.reason.as_str()), (DecisionKind::Stop, "confirmed_exclude_hit"));
+}
+
+#[test]
+fn income_change_and_deaths_are_re_decided_the_next_month() {
+    let ws = verified();
+    december_with_deaths(&ws, "deaths");
+    assert_deaths_re_decided(&ws);
+    let c1 = case_of(&ws, &h1());
     // explain shows the new arithmetic with the delta.
     let text = stdout(&ws.run(&["explain", &c1.case_id]));
     assert!(

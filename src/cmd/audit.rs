@@ -924,7 +924,7 @@ impl<'a> Ctx<'a> {
         for m in d
             .matches
             .iter()
-            .filter(|m| m.source == "deaths" && m.disposition == Disposition::Confirmed)
+            .filter(|m| policy.is_death_registry(&m.source) && m.disposition == Disposition::Confirmed)
         {
             if let Some(day) = death_date(&m.evidence) {
                 deaths.insert(m.id_number.as_str().to_string(), day);
@@ -1303,7 +1303,7 @@ fn exclude_hits(ctx: &Ctx, f: &mut Vec<Finding>) {
             .decisions_of(&case.case_id)
             .iter()
             .any(|x| defines_amounts(x) && Basis::parse(&x.basis).is_some_and(|b| b.members < members));
-        if m.source == "deaths" && counted_less {
+        if ctx.policy.is_death_registry(&m.source) && counted_less {
             continue;
         }
         f.push(err(
@@ -1581,7 +1581,11 @@ fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
         .d
         .matches
         .iter()
-        .filter(|m| m.source == "deaths" && m.disposition == Disposition::Confirmed && m.effect == Effect::Exclude)
+        .filter(|m| {
+            ctx.policy.is_death_registry(&m.source)
+                && m.disposition == Disposition::Confirmed
+                && m.effect == Effect::Exclude
+        })
     {
         dead_of
             .entry(m.case_id.as_str())

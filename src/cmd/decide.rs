@@ -1119,10 +1119,10 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
         .collect();
     let dead: BTreeSet<String> = confirmed
         .iter()
-        .filter(|m| m.source == "deaths")
+        .filter(|m| policy.is_death_registry(&m.source))
         .map(|m| m.id_number.as_str().to_string())
         .collect();
-    if let Some(m) = confirmed.iter().find(|m| m.source != "deaths") {
+    if let Some(m) = confirmed.iter().find(|m| !policy.is_death_registry(&m.source)) {
         let label = policy
             .registries
             .get(&m.source)

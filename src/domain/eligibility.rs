@@ -696,7 +696,7 @@ fn registry_check(hits: &[&Match], case: &Case, policy: &Policy) -> Finding {
     let matters = |h: &&&Match| matches!(h.effect, Effect::Exclude | Effect::Review);
     // A confirmed death of a member (not the applicant) does not make the household ineligible: the household is
     // to be corrected and computed without them, so a person must act.
-    let member_died = |h: &&&Match| h.source == "deaths" && h.id_number != case.applicant_id_number;
+    let member_died = |h: &&&Match| policy.is_death_registry(&h.source) && h.id_number != case.applicant_id_number;
     let died: Vec<String> = hits
         .iter()
         .filter(matters)
