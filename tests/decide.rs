@@ -1056,6 +1056,87 @@ fn impact_counts_gradual_exit_and_leaves_out_one_offs_paid() {
     );
 }
 
+/// 渐退 end to end: income rises above the line, the household keeps its amount for the policy's months (two
+/// here), each of them is paid, the month after the last one decide proposes the stop (gradual_exit_ended), and
+/// once it is in force nothing more is paid.
+#[test]
+fn a_gradual_exit_is_paid_to_its_last_month_and_then_stopped() {
+    let ws = verified();
+    let policy = ws.read("jiuzhu.yaml");
+    let two = policy.replacen("gradual_exit_months: 6", "gradual_exit_months: 2", 1);
+    assert_ne!(policy, two);
+    std::fs::write(ws.path("jiuzhu.yaml"), two).unwrap();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    let members = ws.read("ledgers/members.csv");
+    let raised = members.replace(",李二,head,1950-03-03,F,300.00", ",李二,head,1950-03-03,F,2000.00");
+    assert_ne!(members, raised);
+    std::fs::write(ws.path("ledgers/members.csv"), raised).unwrap();
+    ws.accept_edits();
+
+    // The proposal: 渐退 at the amount in force, to January (December and January).
+    assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
+    let c2 = case_of(&ws, &h2()).case_id;
+    let of_month = |p: &str| {
+        decisions_of(&ws, &c2)
+            .into_iter()
+            .filter(|d| d.period.to_string() == p)
+            .collect::<Vec<Decision>>()
+    };
+    let gradual = &of_month("2026-12")[0];
+    assert_eq!(
+        (
+            gradual.kind,
+            gradual.amount.to_string(),
+            gradual.reason.as_str(),
+            gradual.gradual_exit_until.map(|p| p.to_string())
+        ),
+        (DecisionKind::GradualExit, "646.00".into(), "income_up", Some("2027-01".to_string()))
+    );
+    approve_all(&ws, "2026-12", "m12", "2026-12-05");
+    assert_exit(&ws.run(&["decide", "--period", "2026-12", "--as-of", "2026-12-13"]), 0);
+
+    // Paid in December and January at 646.00.
+    for month in ["2026-12", "2027-01"] {
+        let out = ws.run(&["disburse", "--period", month]);
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    }
+    let paid = |month: &str| -> Vec<String> {
+        ws.records::<jiuzhu::ledger::Payment>()
+            .into_iter()
+            .filter(|p| p.case_id == c2 && p.period.to_string() == month)
+            .map(|p| p.amount.to_string())
+            .collect()
+    };
+    assert_eq!(paid("2026-12"), ["646.00"]);
+    assert_eq!(paid("2027-01"), ["646.00"]);
+
+    // January is still within the 渐退: nothing to re-decide. February: the stop.
+    assert!(decide_proposes_nothing_for(&ws, "2027-01", &c2));
+    assert_exit(&ws.run(&["decide", "--period", "2027-02"]), 1);
+    let stop = &of_month("2027-02")[0];
+    assert_eq!(
+        (stop.kind, stop.amount.to_string(), stop.reason.as_str()),
+        (DecisionKind::Stop, "0.00".into(), "gradual_exit_ended")
+    );
+    assert!(stop.derivation.contains("渐退期至 2027-01 结束"), "{}", stop.derivation);
+    approve_all(&ws, "2027-02", "m02", "2027-02-03");
+    assert_exit(&ws.run(&["decide", "--period", "2027-02", "--as-of", "2027-02-12"]), 0);
+    assert_eq!(case_of(&ws, &h2()).status, CaseStatus::Stopped);
+    let out = ws.run(&["disburse", "--period", "2027-02"]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    assert!(paid("2027-02").is_empty(), "nothing after the 渐退 ended");
+}
+
+/// Whether `decide --period P` leaves `case` out of its proposals (no decision of P, none added).
+fn decide_proposes_nothing_for(ws: &Ws, period: &str, case: &str) -> bool {
+    let before = decisions_of(ws, case).len();
+    ws.run(&["decide", "--period", period]);
+    decisions_of(ws, case).iter().filter(|d| d.period.to_string() == period).count() == 0
+        && decisions_of(ws, case).len() == before
+}
+
 /// The meeting agrees (同意) to every proposal, one of which is a refusal (不予批准: 李二's income is now above
 /// the standard): the summary counts that as a refusal agreed, never as an approval, in either language.
 #[test]
