@@ -3,6 +3,7 @@
 pub mod benefit;
 pub mod cadence;
 pub mod date;
+pub mod discovery;
 pub mod eligibility;
 pub mod id_number;
 pub mod mask;
