@@ -92,8 +92,7 @@ pub struct Policy {
     /// Complaints (信访): the time limit for a reply.
     #[serde(default)]
     pub complaints: ComplaintRules,
-    /// Active discovery (主动发现) and the monitored low-income population: time limits, investigators,
-    /// departments referred to, the 低保边缘 line and the warning lines of `compare`.
+    /// Active discovery (主动发现): time limits, investigators, the departments referred to.
     #[serde(default)]
     pub discovery: DiscoveryRules,
 }
@@ -1256,10 +1255,6 @@ pub struct DiscoveryRules {
     pub departments: Vec<String>,
     /// Working days a department has to answer a referral.
     pub referral_due_working_days: u32,
-    /// 低保边缘: a household whose monthly per-capita income is at most this percent of the 低保 standard (150).
-    pub edge_income_percent: u32,
-    /// Enrol households refused at `decide` whose per-capita income is under that line (曾申请未获批准).
-    pub enrol_refused: bool,
 }
 
 impl Default for DiscoveryRules {
@@ -1279,8 +1274,6 @@ impl Default for DiscoveryRules {
                 .map(String::from)
                 .to_vec(),
             referral_due_working_days: 15,
-            edge_income_percent: 150,
-            enrol_refused: true,
         }
     }
 }

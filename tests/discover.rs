@@ -305,3 +305,67 @@ fn a_tampered_worksheet_is_refused_whole() {
     assert!(err.contains("关键单元格被改动"), "{err}");
     assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "refused sheet");
 }
+
+/// 协助申请: the discovery is followed until the household's case is in the ledgers, linked to it, and closed once
+/// the case is decided.
+#[test]
+fn an_assisted_application_is_linked_to_its_case() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-10"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 无收入"),
+                ("对策建议", "协助申请农村低保"),
+                ("处理结果", "协助申请"),
+                ("申请类别", "农村低保"),
+            ],
+        );
+    });
+    assert_exit(&ws.run(&["discover", "--resolve", filled.to_str().unwrap()]), 1);
+    let zhao = |ws: &Ws| {
+        ws.records::<Discovery>()
+            .into_iter()
+            .find(|d| d.id_number.as_str() == ZHAO)
+            .unwrap()
+    };
+    assert_eq!(zhao(&ws).status, DiscoveryStatus::Following);
+    assert_eq!(zhao(&ws).outcome, Some(DiscoveryOutcome::Assisted));
+    assert!(zhao(&ws).case_id.is_empty());
+
+    let register = write_register(
+        ws.root(),
+        "申请.csv",
+        &[RegRow {
+            serial: "1",
+            key: ZHAO,
+            name: "赵桂兰",
+            id: ZHAO,
+            relation: "本人",
+            scheme: "农村低保",
+            township: "城关镇",
+            village: "南关村",
+            address: "南关村 3 组",
+            applied_on: "2026-11-12",
+            hardship: "独居老人",
+            income: "0",
+        }],
+    );
+    assert!(ws.intake_path(&register).status.code() != Some(2));
+    let out = ws.run_zh(&["discover"]);
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    let case_id = zhao(&ws).case_id;
+    assert!(!case_id.is_empty(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("的申请已受理为案件 {case_id}")),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(zhao(&ws).status, DiscoveryStatus::Following, "not decided yet");
+}
