@@ -224,6 +224,8 @@ pub fn english_words(line: &str) -> Vec<String> {
         "followups",
         "complaints",
         "applications",
+        "discover",
+        "discoveries",
         "help",
         // The values of `--lang`.
         "zh",

@@ -850,6 +850,28 @@ household may apply again as a new case",
     Withdraw(cmd::withdraw::Args),
     #[command(
         about = tr(
+            "Active discovery (主动发现): write the home-investigation worksheet of the people found in difficulty and \
+the referral worksheet, or read one back (三个不放过, time limits, outcomes)",
+            "主动发现: 写出遇困人员的入户调查评估表和转介答复表, 或读回填好的表 (三个不放过、调查时限、处理结果)",
+        ),
+        help_template = examples(tr(
+            "Examples:\n  jiuzhu intake --kind discoveries 2026-11-遇困人员花名册.xlsx\n  jiuzhu discover\n  \
+jiuzhu discover --resolve reports/discover-investigations-1A2B3C4D.xlsx",
+            "示例:\n  jiuzhu intake --kind discoveries 2026-11-遇困人员花名册.xlsx\n  jiuzhu discover\n  \
+jiuzhu discover --resolve reports/discover-investigations-1A2B3C4D.xlsx",
+        )),
+        after_help = tr("\
+A discovery is closed only by a visit that saw the person, established the situation and proposed a measure \
+(三个不放过), with at least discovery.min_investigators investigators; any other visit is recorded and the discovery \
+stays open (exit 1). Outcomes: 协助申请 and 先行救助 are followed until the household's case is decided, 转介 until \
+the department answers, 纳入监测 enters ledgers/monitored.csv, 无需救助 needs the reason and 已做政策解释 = 是.", "\
+只有见到本人、查清困难情况并提出对策建议 (三个不放过)、且调查人不少于 discovery.min_investigators 人的入户调查\
+才能办结一条发现; 其他调查照样登记, 该发现仍待调查 (退出码 1)。处理结果: 协助申请和先行救助跟踪到案件作出决定, \
+转介跟踪到部门答复, 纳入监测的家庭记入 ledgers/monitored.csv, 无需救助的须写明原因并填 已做政策解释 = 是。")
+    )]
+    Discover(cmd::discover::Args),
+    #[command(
+        about = tr(
             "Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of \
 checksums; verify the dossiers; purge those past retention",
             "归档: 每个已结案的家庭在 archive/YEAR/CASE_ID/ 下形成一份档案 (一户一档), 附校验和清单; 校验档案; \
@@ -931,6 +953,11 @@ enum IntakeKind {
         "信访登记: 收到日期、信访方式、信访事项、经办人、处理结果、答复日期",
     ))]
     Complaints,
+    #[value(help = tr(
+        "People found in difficulty (遇困人员花名册): date found, channel, name, ID, township, difficulty",
+        "遇困人员花名册: 发现日期、发现渠道、姓名、身份证号、乡镇、困难情况",
+    ))]
+    Discoveries,
 }
 
 /// As with `git -C`, relative paths given with `-C DIR` are relative to DIR.
@@ -1360,6 +1387,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::AcceptEdits(_) => "accept-edits",
         Command::Supplements(_) => "supplements",
         Command::Withdraw(_) => "withdraw",
+        Command::Discover(_) => "discover",
         _ => "jiuzhu",
     }
 }
@@ -1387,6 +1415,7 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
         Command::AcceptEdits(args) => (!args.dry_run).then_some(None),
         Command::Supplements(args) => (!args.dry_run).then_some(None),
         Command::Withdraw(args) => (!args.dry_run).then_some(None),
+        Command::Discover(args) => (!args.dry_run).then_some(None),
         // A step added later: a writing step until it says otherwise.
         _ => Some(None),
     }
@@ -1449,6 +1478,24 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 hit_percent,
                 quiet: cli.quiet,
             })
+        }
+        Command::Intake {
+            files,
+            encoding,
+            kind: IntakeKind::Discoveries,
+            dry_run,
+            ..
+        } => {
+            let ws = Workspace::open(&start)?;
+            cmd::discover::import(
+                &ws,
+                &cmd::discover::ImportArgs {
+                    files: files.into_iter().map(|f| resolve_path(&cli.change_dir, f)).collect(),
+                    encoding,
+                    dry_run,
+                    quiet: cli.quiet,
+                },
+            )
         }
         Command::Intake {
             files,
@@ -1783,6 +1830,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             cmd::supplements::run(&Workspace::open(&start)?, &args, cli.quiet)
         }
         Command::Withdraw(args) => cmd::withdraw::run(&Workspace::open(&start)?, &args, cli.quiet),
+        Command::Discover(args) => cmd::discover::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Archive {
             action,
             year,

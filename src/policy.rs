@@ -92,6 +92,9 @@ pub struct Policy {
     /// Complaints (信访): the time limit for a reply.
     #[serde(default)]
     pub complaints: ComplaintRules,
+    /// Active discovery (主动发现): time limits, investigators, the departments referred to.
+    #[serde(default)]
+    pub discovery: DiscoveryRules,
 }
 
 /// The register fields whose values the policy's `values:` can add spellings for, each with the codes a
@@ -1240,6 +1243,51 @@ pub struct ComplaintRules {
 impl Default for ComplaintRules {
     fn default() -> ComplaintRules {
         ComplaintRules { due_days: 60 }
+    }
+}
+
+/// Active discovery (主动发现, 民办发〔2022〕18号 and the county's notice) and the monitored low-income population
+/// (低收入人口动态监测). The sources set no number of days for the investigation: these defaults are the county's
+/// to change.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscoveryRules {
+    /// Working days from the date found to the home investigation, by channel (`sweep`, `warning`, `hotline`,
+    /// `petition`, `department`, `request`).
+    pub due_working_days: BTreeMap<crate::ledger::DiscoveryChannel, u32>,
+    /// Investigators a home investigation needs at least (入户调查不少于2人).
+    pub min_investigators: u32,
+    /// The departments a discovery may be referred to (一门受理、协同办理).
+    pub departments: Vec<String>,
+    /// Working days a department has to answer a referral.
+    pub referral_due_working_days: u32,
+}
+
+impl Default for DiscoveryRules {
+    fn default() -> DiscoveryRules {
+        use crate::ledger::DiscoveryChannel::*;
+        DiscoveryRules {
+            due_working_days: BTreeMap::from([
+                (Sweep, 10),
+                (Warning, 5),
+                (Hotline, 3),
+                (Petition, 5),
+                (Department, 5),
+                (Request, 3),
+            ]),
+            min_investigators: 2,
+            departments: ["医疗保障局", "教育局", "住房和城乡建设局", "人力资源和社会保障局"]
+                .map(String::from)
+                .to_vec(),
+            referral_due_working_days: 15,
+        }
+    }
+}
+
+impl DiscoveryRules {
+    /// Working days allowed for a channel (10 when the policy leaves it out).
+    pub fn working_days(&self, channel: crate::ledger::DiscoveryChannel) -> u32 {
+        self.due_working_days.get(&channel).copied().unwrap_or(10)
     }
 }
 

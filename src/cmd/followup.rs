@@ -78,7 +78,7 @@ pub struct Reject {
 
 /// Why a row was refused: the column (its Chinese label), the value as shown, the reason and what to do.
 #[derive(Debug, Clone)]
-struct Refusal {
+pub(crate) struct Refusal {
     column: &'static str,
     value: String,
     reason: Msg,
@@ -86,7 +86,7 @@ struct Refusal {
 }
 
 /// A row refused: column label, value, reason, what to do.
-fn refuse(column: &'static str, value: impl Into<String>, reason: Msg, fix: Msg) -> RowError {
+pub(crate) fn refuse(column: &'static str, value: impl Into<String>, reason: Msg, fix: Msg) -> RowError {
     Box::new(Refusal {
         column,
         value: value.into(),
@@ -96,7 +96,7 @@ fn refuse(column: &'static str, value: impl Into<String>, reason: Msg, fix: Msg)
 }
 
 /// A refusal, boxed: the `Err` of a row's result stays small beside its `Ok`.
-type RowError = Box<Refusal>;
+pub(crate) type RowError = Box<Refusal>;
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
@@ -463,7 +463,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 
 /// The refusal of every row of a file with a near miss of a column the rows are read from
 /// ([`reader::near_miss_hold`]): its value would be lost, and a row once recorded is not taken again.
-fn held(input: &Input) -> Option<RowError> {
+pub(crate) fn held(input: &Input) -> Option<RowError> {
     let (header, reason, fix) = reader::near_miss_hold(&input.name, &input.unused, "columns")?;
     Some(refuse("", header, reason, fix))
 }
@@ -529,7 +529,7 @@ fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) 
 }
 
 /// The data rows below the header, not blank, with their Excel row numbers.
-fn data_rows(input: &Input) -> impl Iterator<Item = (u32, &Vec<Cell>)> {
+pub(crate) fn data_rows(input: &Input) -> impl Iterator<Item = (u32, &Vec<Cell>)> {
     input
         .sheet
         .rows
@@ -540,7 +540,7 @@ fn data_rows(input: &Input) -> impl Iterator<Item = (u32, &Vec<Cell>)> {
         .map(|(i, row)| ((i + 1) as u32, row))
 }
 
-fn reject(input: &Input, row: u32, e: Refusal) -> Reject {
+pub(crate) fn reject(input: &Input, row: u32, e: Refusal) -> Reject {
     Reject {
         file: input.name.clone(),
         sheet: input.sheet.name.clone(),
@@ -553,7 +553,11 @@ fn reject(input: &Input, row: u32, e: Refusal) -> Reject {
 }
 
 /// A date cell: a real date, an Excel serial, or text such as `2026-11-03` / `2026年11月3日`, within `bounds`.
-fn date_of(cell: &Cell, label: &'static str, bounds: &DateBounds) -> std::result::Result<NaiveDate, RowError> {
+pub(crate) fn date_of(
+    cell: &Cell,
+    label: &'static str,
+    bounds: &DateBounds,
+) -> std::result::Result<NaiveDate, RowError> {
     cell.as_date().and_then(|d| bounds.check(d)).map_err(|e| {
         refuse(
             label,
@@ -568,7 +572,7 @@ fn date_of(cell: &Cell, label: &'static str, bounds: &DateBounds) -> std::result
     })
 }
 
-fn optional_date(
+pub(crate) fn optional_date(
     h: &Header,
     row: &[Cell],
     field: &str,
@@ -583,7 +587,7 @@ fn optional_date(
 
 /// The bounds of the dates of a run's rows: the workspace's `known` dates and the middle of the files' own dates
 /// in `field` (see [`DateBounds`]).
-fn date_bounds(inputs: &[Input], field: &str, known: impl IntoIterator<Item = NaiveDate>) -> DateBounds {
+pub(crate) fn date_bounds(inputs: &[Input], field: &str, known: impl IntoIterator<Item = NaiveDate>) -> DateBounds {
     let read = inputs
         .iter()
         .flat_map(|input| data_rows(input).filter_map(|(_, row)| input.header.get(row, field)?.as_date().ok()))
@@ -832,7 +836,7 @@ fn case_of_row(
 
 /// What to do about an ID number that is not valid: a column Excel turned into numbers is set to text and typed
 /// again; any other fault is checked against the ID card.
-fn id_fix(e: &id_number::IdError) -> Msg {
+pub(crate) fn id_fix(e: &id_number::IdError) -> Msg {
     if matches!(e, id_number::IdError::ExcelMangled) {
         Msg::new(
             "format the column as Text (设置单元格格式 → 文本), type the numbers again from the ID cards, and export again",
@@ -847,7 +851,7 @@ fn id_fix(e: &id_number::IdError) -> Msg {
 }
 
 /// Names separated by `、`, commas, semicolons, slashes or spaces; each once, in order.
-fn split_names(s: &str) -> Vec<String> {
+pub(crate) fn split_names(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for n in s.split(['、', ',', '，', ';', '；', '/', ' ', '\n']) {
         let n = n.trim();

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod decide;
 pub mod diff;
 pub mod disburse;
+pub mod discover;
 pub mod followup;
 pub mod init;
 pub mod intake;

@@ -126,6 +126,8 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
     let visits = ledger::read::<Visit>(ws)?;
     let followups = ledger::read::<Followup>(ws)?;
     let complaints = ledger::read::<Complaint>(ws)?;
+    let discoveries = ledger::read::<ledger::Discovery>(ws)?;
+    let referrals = ledger::read::<ledger::Referral>(ws)?;
 
     let latest = cases
         .iter()
@@ -138,6 +140,7 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         .chain(followups.iter().map(|f| f.visited_on))
         .chain(complaints.iter().map(|c| c.received_on))
         .chain(complaints.iter().filter_map(|c| c.replied_on))
+        .chain(crate::cmd::discover::latest_date(&discoveries))
         .max();
     let as_of = explicit_as_of.or(latest);
 
@@ -453,6 +456,11 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 false,
             );
         }
+    }
+
+    // Active discovery (主动发现): investigations and referrals overdue, and what is still open.
+    if let Some(as_of) = as_of {
+        crate::cmd::discover::status_items(&discoveries, &referrals, as_of, &jiuzhu, &mut push);
     }
 
     let needs_person = items.iter().filter(|i| !i.info).count();

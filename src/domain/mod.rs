@@ -5,6 +5,7 @@ pub mod cadence;
 pub mod date;
 pub mod decision;
 pub mod digest;
+pub mod discovery;
 pub mod eligibility;
 pub mod id_number;
 pub mod mask;

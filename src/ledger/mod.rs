@@ -7,6 +7,7 @@
 //! injection (see [`Text`]) and read back unchanged.
 
 pub mod diff;
+pub mod discovery;
 pub mod events;
 pub mod records;
 
@@ -23,6 +24,9 @@ use crate::domain::money::Fen;
 use crate::domain::text;
 use crate::workspace::Workspace;
 
+pub use discovery::{
+    Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
+};
 pub use records::NewCheck;
 pub use records::{ArchiveEntry, ChangeReport, SpotCheck};
 pub use records::{Batch, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity};
@@ -147,6 +151,10 @@ pub const LEDGER_FILES: &[&str] = &[
     ArchiveEntry::FILE,
     Followup::FILE,
     Complaint::FILE,
+    Discovery::FILE,
+    Investigation::FILE,
+    Referral::FILE,
+    Monitored::FILE,
 ];
 
 /// Reads a ledger by its file name as every step reads it (header, keys, every typed field); an error names
@@ -174,6 +182,10 @@ pub fn validate_named(name: &str, bytes: &[u8]) -> Result<()> {
         n if n == ArchiveEntry::FILE => check::<ArchiveEntry>(bytes),
         n if n == Followup::FILE => check::<Followup>(bytes),
         n if n == Complaint::FILE => check::<Complaint>(bytes),
+        n if n == Discovery::FILE => check::<Discovery>(bytes),
+        n if n == Investigation::FILE => check::<Investigation>(bytes),
+        n if n == Referral::FILE => check::<Referral>(bytes),
+        n if n == Monitored::FILE => check::<Monitored>(bytes),
         _ => bail!(
             "{}",
             crate::i18n::tr(

@@ -1,0 +1,371 @@
+//! Active discovery (主动发现): `intake --kind discoveries` with its rejects, the investigation worksheet round trip
+//! under the 三个不放过, overdue discoveries and referrals in `status`, the referral answer round trip, and the
+//! monitored population.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use jiuzhu::ledger::{
+    DifficultyClass, Discovery, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
+};
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/discover")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+const REGISTER: &str = "2026-11-遇困人员花名册.csv";
+const ZHAO: &str = "130199194803120028"; // 赵桂兰, 摸排走访, 城关镇
+
+fn imported() -> Ws {
+    let ws = Ws::new();
+    let out = ws.run(&["intake", "--kind", "discoveries", &fixture(REGISTER)]);
+    assert_exit(&out, 0);
+    ws
+}
+
+/// The newest worksheet of a kind under reports/.
+fn worksheet(ws: &Ws, prefix: &str) -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(ws.path("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
+        .collect();
+    found.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    found.pop().unwrap_or_else(|| panic!("no {prefix} worksheet"))
+}
+
+/// Fills the row of `name` on a worksheet grid: the answer columns by label.
+fn answer(grid: &mut [Vec<String>], name: &str, answers: &[(&str, &str)]) {
+    let head = grid
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "发现编号"))
+        .unwrap();
+    let labels = grid[head].clone();
+    let row = grid
+        .iter_mut()
+        .skip(head + 1)
+        .find(|r| r.get(1).is_some_and(|c| c == name))
+        .unwrap_or_else(|| panic!("{name} not on the worksheet"));
+    for (label, value) in answers {
+        let c = labels
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or_else(|| panic!("no column {label}"));
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = value.to_string();
+    }
+}
+
+#[test]
+fn a_village_register_is_recorded_once_and_bad_rows_get_reasons() {
+    let ws = imported();
+    let out = ws.run(&["intake", "--kind", "discoveries", &fixture(REGISTER)]);
+    assert!(
+        first_line(&out).contains("5 rows read = 0 recorded + 5 already recorded + 0 rejected"),
+        "{}",
+        stdout(&out)
+    );
+    let discoveries: Vec<Discovery> = ws.records();
+    assert_eq!(discoveries.len(), 5);
+    let zhao = discoveries.iter().find(|d| d.id_number.as_str() == ZHAO).unwrap();
+    assert_eq!(zhao.difficulty.as_str(), "独居老人, 腿脚不便, 无固定收入");
+    // 摸排走访: 10 working days from Monday 2026-11-02.
+    assert_eq!(zhao.due_on.to_string(), "2026-11-16");
+    assert_eq!(zhao.status, DiscoveryStatus::Open);
+    let hotline = discoveries.iter().find(|d| d.name.as_str() == "钱建国").unwrap();
+    assert_eq!(hotline.due_on.to_string(), "2026-11-06", "12345: 3 working days");
+    assert!(worksheet(&ws, "discover-investigations-").exists());
+
+    // Again: nothing changes.
+    let before = ws.tree(&[".jiuzhu"]);
+    assert_exit(&ws.run(&["intake", "--kind", "discoveries", &fixture(REGISTER)]), 0);
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "re-import");
+
+    // Bad rows, each with its reason, in Chinese under zh.
+    let out = ws.run_zh(&["intake", "--kind", "discoveries", &fixture("bad.csv")]);
+    assert_exit(&out, 1);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(text.contains("读取 7 行 = 登记 1 + 已登记 0 + 拒收 6"), "{text}");
+    for reason in [
+        "发现渠道「路上看到」无法识别",
+        "姓名未填写",
+        "校验码错误",
+        "乡镇「火星镇」不在本县的乡镇列表中",
+        "困难情况未填写",
+        "没有 13 月",
+    ] {
+        assert!(text.contains(reason), "{reason}: {text}");
+    }
+    assert!(text.contains("reports/discoveries-rejects-bad-"), "{text}");
+    assert_eq!(ws.records::<Discovery>().len(), 6);
+}
+
+#[test]
+fn a_file_that_is_no_discovery_register_writes_nothing() {
+    let ws = Ws::new();
+    let before = ws.tree(&[".jiuzhu"]);
+    let bad = ws.path("回访.csv");
+    std::fs::write(&bad, "回访日期,回访人,困难类别\n2026-11-02,李明,一般困难\n").unwrap();
+    let out = ws.run_zh(&["intake", "--kind", "discoveries", bad.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("不是遇困人员花名册"), "{}", stderr(&out));
+    assert_chinese(&out);
+    let mut after = ws.tree(&[".jiuzhu"]);
+    after.remove("回访.csv");
+    assert_same_files(&before, &after, "unusable file");
+}
+
+/// The worksheet comes back: a visit that meets the 三个不放过 closes its discovery (into the monitored population,
+/// a referral, or no assistance with the policy explained); a visit that did not see the person is recorded and
+/// keeps it open; a blank row stays open; `status` names what is overdue.
+#[test]
+fn investigations_close_only_under_the_three_not_let_go() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-10"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 月收入约 900 元"),
+                ("对策建议", "纳入低收入人口监测, 每月回访"),
+                ("处理结果", "纳入监测"),
+                ("监测类别", "低保边缘家庭"),
+                ("困难类别", "特殊困难"),
+            ],
+        );
+        answer(
+            g,
+            "钱建国",
+            &[
+                ("调查日期", "2026-11-05"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "否"),
+                ("调查情况", "家中无人"),
+                ("对策建议", "再次入户"),
+                ("处理结果", "待定"),
+            ],
+        );
+        answer(
+            g,
+            "孙小梅",
+            &[
+                ("调查日期", "2026-11-09"),
+                ("调查人", "张强、赵丽"),
+                ("见到本人", "是"),
+                ("调查情况", "在读大学生, 父亲去世, 母亲务农"),
+                ("对策建议", "转介教育部门申请助学金"),
+                ("处理结果", "转介"),
+                ("转介部门", "教育局"),
+            ],
+        );
+        answer(
+            g,
+            "李老四",
+            &[
+                ("调查日期", "2026-11-12"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "子女按月赡养, 收入高于低保标准"),
+                ("对策建议", "协调村里修缮房屋"),
+                ("处理结果", "无需救助"),
+                ("未予救助原因", "家庭收入高于低保标准"),
+                ("已做政策解释", "是"),
+            ],
+        );
+    });
+    let out = ws.run_zh(&["discover", "--resolve", filled.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(text.contains("登记入户调查 4 次, 其中 3 次做到三个不放过"), "{text}");
+    assert!(text.contains("钱建国) 仍未办结: 走访到户未见到本人"), "{text}");
+    assert!(text.contains("1 行未填写调查日期"), "{text}");
+
+    let discoveries: Vec<Discovery> = ws.records();
+    let by = |name: &str| discoveries.iter().find(|d| d.name.as_str() == name).unwrap().clone();
+    assert_eq!(by("赵桂兰").status, DiscoveryStatus::Closed);
+    assert_eq!(by("赵桂兰").outcome, Some(DiscoveryOutcome::Monitoring));
+    assert_eq!(by("钱建国").status, DiscoveryStatus::Open);
+    assert_eq!(by("孙小梅").status, DiscoveryStatus::Following);
+    assert_eq!(by("李老四").status, DiscoveryStatus::Closed);
+    assert_eq!(by("周大勇").status, DiscoveryStatus::Open);
+    let visits: Vec<Investigation> = ws.records();
+    assert_eq!(visits.len(), 4);
+    assert_eq!(visits.iter().filter(|v| !v.closes).count(), 1);
+    let monitored: Vec<Monitored> = ws.records();
+    assert_eq!(monitored.len(), 1);
+    assert_eq!(monitored[0].id_number.as_str(), ZHAO);
+    assert_eq!(monitored[0].category, MonitorCategory::Edge);
+    assert_eq!(monitored[0].difficulty_class, DifficultyClass::Special);
+    let referrals: Vec<Referral> = ws.records();
+    assert_eq!(referrals.len(), 1);
+    assert_eq!(referrals[0].department.as_str(), "教育局");
+    // 15 working days from Monday 2026-11-09.
+    assert_eq!(referrals[0].due_on.to_string(), "2026-11-30");
+
+    // The same sheet again: nothing new (the old batch is refused, nothing written).
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["discover", "--resolve", filled.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("not on this worksheet's batch"),
+        "{}",
+        stderr(&out)
+    );
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "old sheet");
+
+    // Status: 钱建国 (due 11-06) and 周大勇 (信访, due 11-12) are overdue on 2026-11-20; the referral is not yet.
+    let out = ws.run_zh(&["status", "--as-of", "2026-11-20"]);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("2 条主动发现超过入户调查时限 (最早应于 2026-11-06"),
+        "{text}"
+    );
+    assert!(!text.contains("转介超期"), "{text}");
+    let out = ws.run(&["status", "--as-of", "2026-12-01"]);
+    assert!(
+        stdout(&out).contains("1 referrals (转介) are unanswered past their date"),
+        "{}",
+        stdout(&out)
+    );
+
+    // The department answers: the referral worksheet comes back and the discovery is closed.
+    let answered = ws.path("answered.xlsx");
+    refill(&worksheet(&ws, "discover-referrals-"), &answered, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "转介编号"))
+            .unwrap();
+        let labels = g[head].clone();
+        let on = labels.iter().position(|l| l == "答复日期").unwrap();
+        let what = labels.iter().position(|l| l == "办理结果").unwrap();
+        let row = &mut g[head + 1];
+        row.resize(labels.len(), String::new());
+        row[on] = "2026-11-20".into();
+        row[what] = "已纳入国家助学金".into();
+    });
+    let out = ws.run_zh(&["discover", "--resolve", answered.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    assert!(stdout(&out).contains("登记转介答复 1 件"), "{}", stdout(&out));
+    let discoveries: Vec<Discovery> = ws.records();
+    let sun = discoveries.iter().find(|d| d.name.as_str() == "孙小梅").unwrap();
+    assert_eq!(sun.status, DiscoveryStatus::Closed);
+    let out = ws.run(&["status", "--as-of", "2026-12-01"]);
+    assert!(
+        !stdout(&out).contains("referrals (转介) are unanswered"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A tampered key or a value outside the lists refuses the whole sheet, nothing written.
+#[test]
+fn a_tampered_worksheet_is_refused_whole() {
+    let ws = imported();
+    let before = ws.tree(&[".jiuzhu"]);
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-10"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "也许"),
+                ("调查情况", "独居"),
+                ("对策建议", "监测"),
+                ("处理结果", "纳入监测"),
+            ],
+        );
+        answer(g, "钱建国", &[("姓名", "钱建设"), ("调查日期", "2026-11-05")]);
+    });
+    let mut before = before;
+    before.insert("filled.xlsx".into(), std::fs::read(&filled).unwrap());
+    let out = ws.run_zh(&["discover", "--resolve", filled.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert_chinese(&out);
+    let err = stderr(&out);
+    assert!(err.contains("见到本人「也许」应为 是 或 否"), "{err}");
+    assert!(err.contains("关键单元格被改动"), "{err}");
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "refused sheet");
+}
+
+/// 协助申请: the discovery is followed until the household's case is in the ledgers, linked to it, and closed once
+/// the case is decided.
+#[test]
+fn an_assisted_application_is_linked_to_its_case() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-10"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 无收入"),
+                ("对策建议", "协助申请农村低保"),
+                ("处理结果", "协助申请"),
+                ("申请类别", "农村低保"),
+            ],
+        );
+    });
+    assert_exit(&ws.run(&["discover", "--resolve", filled.to_str().unwrap()]), 1);
+    let zhao = |ws: &Ws| {
+        ws.records::<Discovery>()
+            .into_iter()
+            .find(|d| d.id_number.as_str() == ZHAO)
+            .unwrap()
+    };
+    assert_eq!(zhao(&ws).status, DiscoveryStatus::Following);
+    assert_eq!(zhao(&ws).outcome, Some(DiscoveryOutcome::Assisted));
+    assert!(zhao(&ws).case_id.is_empty());
+
+    let register = write_register(
+        ws.root(),
+        "申请.csv",
+        &[RegRow {
+            serial: "1",
+            key: ZHAO,
+            name: "赵桂兰",
+            id: ZHAO,
+            relation: "本人",
+            scheme: "农村低保",
+            township: "城关镇",
+            village: "南关村",
+            address: "南关村 3 组",
+            applied_on: "2026-11-12",
+            hardship: "独居老人",
+            income: "0",
+        }],
+    );
+    assert!(ws.intake_path(&register).status.code() != Some(2));
+    let out = ws.run_zh(&["discover"]);
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    let case_id = zhao(&ws).case_id;
+    assert!(!case_id.is_empty(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("的申请已受理为案件 {case_id}")),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(zhao(&ws).status, DiscoveryStatus::Following, "not decided yet");
+}
