@@ -2609,7 +2609,11 @@ mod tests {
         );
         assert!(!Policy::parse(&declared, "t").unwrap().is_death_registry("deaths"));
         // Deaths exclude.
-        let review = TEMPLATE.replacen("    effect: exclude\n    death: true", "    effect: review\n    death: true", 1);
+        let review = TEMPLATE.replacen(
+            "    effect: exclude\n    death: true",
+            "    effect: review\n    death: true",
+            1,
+        );
         assert_ne!(review, TEMPLATE);
         let err = Policy::parse(&review, "t").unwrap_err().to_string();
         assert!(err.contains("registries.deaths.death"), "{err}");

@@ -567,8 +567,14 @@ fn a_malformed_decision_month_is_refused_when_the_ledger_is_read() {
     assert_exit(&ws.intake_path(&bad_dir().join("good.csv")), 0);
     let case = &ws.records::<Case>()[0];
     for (column, row) in [
-        ("period", "2026/11,new,effective,560.00,0.00,560.00,new_application,,,,2026-11,"),
-        ("effective_from", "2026-11,new,effective,560.00,0.00,560.00,new_application,,,,2026-1,"),
+        (
+            "period",
+            "2026/11,new,effective,560.00,0.00,560.00,new_application,,,,2026-11,",
+        ),
+        (
+            "effective_from",
+            "2026-11,new,effective,560.00,0.00,560.00,new_application,,,,2026-1,",
+        ),
         (
             "gradual_exit_until",
             "2026-11,gradual_exit,effective,560.00,560.00,0.00,income_up,,,,2026-11,2027-02-01",
@@ -585,7 +591,13 @@ fn a_malformed_decision_month_is_refused_when_the_ledger_is_read() {
         )
         .unwrap();
         let (en, zh) = refused(&ws, &["status"]);
-        says(&en, &[&format!("ledgers/decisions.csv line 2, column {column}"), "is not a month written YYYY-MM"]);
+        says(
+            &en,
+            &[
+                &format!("ledgers/decisions.csv line 2, column {column}"),
+                "is not a month written YYYY-MM",
+            ],
+        );
         says(&zh, &["不是 YYYY-MM 格式的月份"]);
     }
 }

@@ -515,7 +515,10 @@ fn a_registry_of_deaths_is_known_by_its_declaration_not_its_name() {
         .into_iter()
         .find(|d| d.period.to_string() == "2026-12")
         .unwrap();
-    assert_eq!((d3.kind, d3.reason.as_str()), (DecisionKind::Stop, "confirmed_exclude_hit"));
+    assert_eq!(
+        (d3.kind, d3.reason.as_str()),
+        (DecisionKind::Stop, "confirmed_exclude_hit")
+    );
 }
 
 #[test]
@@ -1092,7 +1095,12 @@ fn a_gradual_exit_is_paid_to_its_last_month_and_then_stopped() {
             gradual.reason.as_str(),
             gradual.gradual_exit_until.map(|p| p.to_string())
         ),
-        (DecisionKind::GradualExit, "646.00".into(), "income_up", Some("2027-01".to_string()))
+        (
+            DecisionKind::GradualExit,
+            "646.00".into(),
+            "income_up",
+            Some("2027-01".to_string())
+        )
     );
     approve_all(&ws, "2026-12", "m12", "2026-12-05");
     assert_exit(&ws.run(&["decide", "--period", "2026-12", "--as-of", "2026-12-13"]), 0);
@@ -1133,7 +1141,11 @@ fn a_gradual_exit_is_paid_to_its_last_month_and_then_stopped() {
 fn decide_proposes_nothing_for(ws: &Ws, period: &str, case: &str) -> bool {
     let before = decisions_of(ws, case).len();
     ws.run(&["decide", "--period", period]);
-    decisions_of(ws, case).iter().filter(|d| d.period.to_string() == period).count() == 0
+    decisions_of(ws, case)
+        .iter()
+        .filter(|d| d.period.to_string() == period)
+        .count()
+        == 0
         && decisions_of(ws, case).len() == before
 }
 

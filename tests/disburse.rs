@@ -203,7 +203,8 @@ fn effective() -> Ws {
     assert_eq!(ds.len(), 6, "{ds:#?}");
     assert!(
         ds.iter()
-            .all(|d| d.status == DecisionStatus::Effective && d.effective_from.is_some_and(|f| f.to_string() == "2026-11")),
+            .all(|d| d.status == DecisionStatus::Effective
+                && d.effective_from.is_some_and(|f| f.to_string() == "2026-11")),
         "{ds:#?}"
     );
     ws
@@ -468,7 +469,12 @@ fn reconcile_marks_failures_and_the_next_batch_reissues_only_the_corrected_accou
         .all(|p| p.status == PaymentStatus::Failed || p.batch.to_string() == "2027-01"));
     // January and February in one batch. 李二's account is still valid, so his new
     // months are issued as usual; only the failed ones wait for a corrected account.
-    assert_eq!(ps.iter().filter(|p| p.case_id == c2 && p.batch.to_string() == "2027-01").count(), 2);
+    assert_eq!(
+        ps.iter()
+            .filter(|p| p.case_id == c2 && p.batch.to_string() == "2027-01")
+            .count(),
+        2
+    );
     // Once only: the rerun adds nothing.
     let before = ws.tree(&[".jiuzhu"]);
     assert_exit(&ws.run(&["disburse", "--period", "2027-01"]), 1);

@@ -10,8 +10,29 @@ fn ledgers() -> Vec<(&'static str, &'static [&'static str])> {
         ($($t:ty),* $(,)?) => { vec![$((<$t>::FILE, <$t>::COLUMNS)),*] };
     }
     all!(
-        Case, Member, Source, Event, Check, Visit, Extension, Match, Decision, Notice, Meeting, Payment, Batch, Goods,
-        SpotCheck, ChangeReport, ArchiveEntry, Followup, Complaint,
+        Case,
+        Member,
+        Source,
+        Event,
+        Check,
+        Visit,
+        Extension,
+        Match,
+        Decision,
+        Notice,
+        Meeting,
+        Payment,
+        Batch,
+        Goods,
+        SpotCheck,
+        ChangeReport,
+        ArchiveEntry,
+        Followup,
+        Complaint,
+        Discovery,
+        Investigation,
+        Referral,
+        Monitored,
     )
 }
 
@@ -42,7 +63,10 @@ fn every_ledger_is_documented_with_its_columns_in_order() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ledgers.md")).unwrap();
     let listed = ledgers();
     for file in LEDGER_FILES {
-        assert!(listed.iter().any(|(f, _)| f == file), "{file} is missing from this test's list");
+        assert!(
+            listed.iter().any(|(f, _)| f == file),
+            "{file} is missing from this test's list"
+        );
     }
     let mut wrong = Vec::new();
     for (file, columns) in listed {
@@ -54,5 +78,9 @@ fn every_ledger_is_documented_with_its_columns_in_order() {
             Some(_) => {}
         }
     }
-    assert!(wrong.is_empty(), "docs/ledgers.md does not match the ledgers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "docs/ledgers.md does not match the ledgers:\n{}",
+        wrong.join("\n")
+    );
 }

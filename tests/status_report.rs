@@ -136,7 +136,9 @@ fn in_force(cases: &[Case], decisions: &[Decision], month: &str) -> BTreeMap<Str
     let mut out = BTreeMap::new();
     for (id, d) in best {
         let c = cases.iter().find(|c| c.case_id == id).unwrap();
-        if d.kind == DecisionKind::Stop || (c.scheme == "temporary" && d.effective_from.map(|f| f.to_string()).as_deref() != Some(month)) {
+        if d.kind == DecisionKind::Stop
+            || (c.scheme == "temporary" && d.effective_from.map(|f| f.to_string()).as_deref() != Some(month))
+        {
             continue;
         }
         out.insert(id.to_string(), (c.scheme.clone(), d.amount.0));
@@ -160,7 +162,10 @@ fn the_report_matches_sums_from_the_ledgers_and_is_reproducible() {
     let total: i64 = now.values().map(|(_, a)| a).sum();
     let paid: i64 = payments
         .iter()
-        .filter(|p| matches!(p.status, PaymentStatus::Issued | PaymentStatus::Paid) && p.period.to_string().as_str() <= "2026-11")
+        .filter(|p| {
+            matches!(p.status, PaymentStatus::Issued | PaymentStatus::Paid)
+                && p.period.to_string().as_str() <= "2026-11"
+        })
         .map(|p| p.amount.0)
         .sum();
     assert!(now.len() > 20, "the example month puts cases in force");

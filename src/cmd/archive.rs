@@ -152,7 +152,10 @@ impl<'a> Dates<'a> {
             later(&x.case_id, x.visited_on);
         }
         for x in &all.decisions {
-            for d in [x.decided_on, x.effective_from.map(Period::first_day)].into_iter().flatten() {
+            for d in [x.decided_on, x.effective_from.map(Period::first_day)]
+                .into_iter()
+                .flatten()
+            {
                 later(&x.case_id, d);
             }
         }

@@ -20,10 +20,10 @@ use rayon::prelude::*;
 
 use crate::cmd::decide;
 use crate::cmd::disburse;
-use crate::domain::decision::{self, defines_amounts};
 use crate::domain::benefit::{Basis, Computed};
 use crate::domain::cadence;
 use crate::domain::date::{self, Period};
+use crate::domain::decision::{self, defines_amounts};
 use crate::domain::eligibility;
 use crate::domain::money::Fen;
 use crate::domain::text;
@@ -969,7 +969,6 @@ pub fn death_date(evidence: &str) -> Option<NaiveDate> {
     })
 }
 
-
 fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) {
     let d = ctx.d;
     let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
@@ -1041,11 +1040,15 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                     m(
                         format!(
                             "payment {} is for {month}, before decision {} took effect ({})",
-                            p.payment_id, x.decision_id, month_text(x.effective_from)
+                            p.payment_id,
+                            x.decision_id,
+                            month_text(x.effective_from)
                         ),
                         format!(
                             "付款 {} 属于 {month}, 早于决定 {} 生效的月份 ({})",
-                            p.payment_id, x.decision_id, month_text(x.effective_from)
+                            p.payment_id,
+                            x.decision_id,
+                            month_text(x.effective_from)
                         ),
                     ),
                     m(
@@ -1067,11 +1070,17 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                     m(
                         format!(
                             "payment {} ({month}, {}) after the case was stopped by decision {} (from {})",
-                            p.payment_id, p.amount, inforce.decision_id, month_text(inforce.effective_from)
+                            p.payment_id,
+                            p.amount,
+                            inforce.decision_id,
+                            month_text(inforce.effective_from)
                         ),
                         format!(
                             "付款 {} ({month}, {} 元) 发生在决定 {} 停发之后 (自 {} 起)",
-                            p.payment_id, p.amount, inforce.decision_id, month_text(inforce.effective_from)
+                            p.payment_id,
+                            p.amount,
+                            inforce.decision_id,
+                            month_text(inforce.effective_from)
                         ),
                     ),
                     m(
@@ -1577,16 +1586,11 @@ fn month_text(p: Option<Period>) -> String {
 fn replay_decisions(ctx: &Ctx, f: &mut Vec<Finding>) {
     // Confirmed deaths that exclude a member, by case, found once (a scan of the hits per decision is quadratic).
     let mut dead_of: HashMap<&str, BTreeSet<String>> = HashMap::default();
-    for m in ctx
-        .d
-        .matches
-        .iter()
-        .filter(|m| {
-            ctx.policy.is_death_registry(&m.source)
-                && m.disposition == Disposition::Confirmed
-                && m.effect == Effect::Exclude
-        })
-    {
+    for m in ctx.d.matches.iter().filter(|m| {
+        ctx.policy.is_death_registry(&m.source)
+            && m.disposition == Disposition::Confirmed
+            && m.effect == Effect::Exclude
+    }) {
         dead_of
             .entry(m.case_id.as_str())
             .or_default()
@@ -1804,10 +1808,7 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
     let mut due_of: crate::hash::HashMap<&str, BTreeSet<Period>> = crate::hash::HashMap::default();
     for p in d.payments.iter().filter(|p| ctx.in_scope(p.period)) {
         let month = p.period;
-        let n = per_month
-            .get(&(p.case_id.as_str(), p.period))
-            .copied()
-            .unwrap_or(0);
+        let n = per_month.get(&(p.case_id.as_str(), p.period)).copied().unwrap_or(0);
         if !(0..n).any(|i| disburse::payment_id(&p.case_id, month, i) == p.payment_id) {
             f.push(err(
                 "J303",

@@ -389,10 +389,7 @@ fn decided_already(
     let mut wanted: HashMap<&str, &Proposal> = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, p) in ids.iter().zip(proposals) {
         if let Some(q) = wanted.insert(id, p) {
-            let (a, b) = (
-                who(&q.case_id, q.kind, period),
-                who(&p.case_id, p.kind, period),
-            );
+            let (a, b) = (who(&q.case_id, q.kind, period), who(&p.case_id, p.kind, period));
             bail!(tr(
                 format!("decision {id} would be both {a} and {b}; nothing written"),
                 format!("决定 {id} 会同时是{a}和{b}; 未写入任何内容")
@@ -405,10 +402,7 @@ fn decided_already(
             continue;
         };
         if d.case_id != p.case_id || d.period != period || d.kind != p.kind {
-            let (a, b) = (
-                who(&d.case_id, d.kind, d.period),
-                who(&p.case_id, p.kind, period),
-            );
+            let (a, b) = (who(&d.case_id, d.kind, d.period), who(&p.case_id, p.kind, period));
             bail!(tr(
                 format!(
                     "ledgers/decisions.csv: decision {} is {a}, but its ID is that of {b}; nothing written (restore \
@@ -480,8 +474,7 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .decisions
         .iter()
         .filter(|d| {
-            matches!(d.status, DecisionStatus::Approved)
-                || (d.status == DecisionStatus::Deferred && d.period == period)
+            matches!(d.status, DecisionStatus::Approved) || (d.status == DecisionStatus::Deferred && d.period == period)
         })
         .map(|d| d.case_id.as_str())
         .collect();
@@ -1207,7 +1200,10 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
             derivation,
         } => {
             if current.kind == DecisionKind::GradualExit {
-                if let Some(until) = current.gradual_exit_until.filter(|_| decision::gradual_exit_over(current, period)) {
+                if let Some(until) = current
+                    .gradual_exit_until
+                    .filter(|_| decision::gradual_exit_over(current, period))
+                {
                     return Ok(Some(stop(
                         "gradual_exit_ended",
                         format!("渐退期至 {until} 结束；{reason}；停发"),
@@ -1263,10 +1259,7 @@ fn make_effective(st: &mut State, policy: &Policy, as_of: NaiveDate) -> usize {
         if notices.is_empty() || notices.iter().any(|x| x.status == "objection_upheld" || x.end >= as_of) {
             continue;
         }
-        let approved_month = d
-            .decided_on
-            .map(Period::of)
-            .unwrap_or(d.period);
+        let approved_month = d.decided_on.map(Period::of).unwrap_or(d.period);
         let from = match (d.kind, policy.decision.effective_from) {
             (DecisionKind::New, EffectiveFrom::ApplicationMonth) => st
                 .case(&d.case_id)
@@ -1889,7 +1882,12 @@ fn still_waiting(ws: &Workspace, waiting: &[&Decision], on_sheet: &HashSet<&str>
     }
     // `decide --period` lists every proposal still waiting (and urgent awards still to be back-filled) on a new
     // worksheet of its own batch.
-    let period = waiting.iter().map(|d| d.period).max().map(|p| p.to_string()).unwrap_or_default();
+    let period = waiting
+        .iter()
+        .map(|d| d.period)
+        .max()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let jiuzhu = ws.jiuzhu();
     out.push_str(&tr(
         format!(
@@ -2421,17 +2419,12 @@ fn impact(ws: &Workspace, old_policy: &Path, period: Option<&str>) -> Result<Out
                 format!("--period {p}: 不是有效的月份 (请写成 2026-11 这样)")
             ))
         })?,
-        None => st
-            .decisions
-            .iter()
-            .map(|d| d.period)
-            .max()
-            .ok_or_else(|| {
-                anyhow!(tr(
-                    "no decisions yet: give --period P",
-                    "还没有任何决定: 请给出 --period 月份"
-                ))
-            })?,
+        None => st.decisions.iter().map(|d| d.period).max().ok_or_else(|| {
+            anyhow!(tr(
+                "no decisions yet: give --period P",
+                "还没有任何决定: 请给出 --period 月份"
+            ))
+        })?,
     };
     let on = period.first_day();
     // Recipients in force make the monthly total; applications not yet in force are listed apart, and one-off

@@ -39,8 +39,7 @@ use crate::hash::{HashMap, HashSet};
 use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
-    self, Batch, Case, CaseStatus, Decision, Goods, GoodsStatus, Payment, PaymentKind,
-    PaymentStatus, Quantity, Text,
+    self, Batch, Case, CaseStatus, Decision, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity, Text,
 };
 use crate::policy::{
     AmountFormat, BankColumn, BankEncoding, BankField, BankFileType, BankProfile, LineEnding, Policy, SchemeKind,
@@ -434,13 +433,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let first = months.iter().copied().min().unwrap_or(period);
     let frozen = st.batches.iter().any(|b| b.batch == batch);
     if !frozen {
-        if let Some(later) = st
-            .batches
-            .iter()
-            .filter(|b| b.batch > batch)
-            .map(|b| b.batch)
-            .max()
-        {
+        if let Some(later) = st.batches.iter().filter(|b| b.batch > batch).map(|b| b.batch).max() {
             bail!(
                 "{}",
                 tr(
@@ -454,7 +447,11 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
                 )
             );
         }
-        if let Some(b) = st.batches.iter().find(|b| b.months.split(';').any(|m| Period::parse(m).is_ok_and(|m| m == batch))) {
+        if let Some(b) = st
+            .batches
+            .iter()
+            .find(|b| b.months.split(';').any(|m| Period::parse(m).is_ok_and(|m| m == batch)))
+        {
             bail!(
                 "{}",
                 tr(
@@ -559,10 +556,8 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         .collect();
     // Payments so far for each (case, month) a failed payment is of, counted once (the reissue's ID is the next
     // sequence number of its month): not a scan of every payment per failed one.
-    let mut in_month: HashMap<(String, Period), usize> = failed
-        .iter()
-        .map(|f| ((f.case_id.clone(), f.period), 0))
-        .collect();
+    let mut in_month: HashMap<(String, Period), usize> =
+        failed.iter().map(|f| ((f.case_id.clone(), f.period), 0)).collect();
     let failed_cases: crate::hash::HashSet<&str> = failed.iter().map(|f| f.case_id.as_str()).collect();
     for p in st.payments.iter().chain(new_payments.iter()) {
         if failed_cases.contains(p.case_id.as_str()) {
@@ -609,9 +604,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
             continue;
         }
         let case = case.expect("account came from the case");
-        let count = in_month
-            .get_mut(&(f.case_id.clone(), f.period))
-            .expect("counted above");
+        let count = in_month.get_mut(&(f.case_id.clone(), f.period)).expect("counted above");
         let n = *count;
         *count += 1;
         new_payments.push(Payment {
@@ -647,7 +640,12 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
         e.1 += p.amount.0;
     }
     let mut over: Vec<(String, Fen, Fen)> = Vec::new();
-    for b in policy.disbursement.budgets.iter().filter(|b| b.period == batch.to_string()) {
+    for b in policy
+        .disbursement
+        .budgets
+        .iter()
+        .filter(|b| b.period == batch.to_string())
+    {
         let spent = per_scheme.get(&b.scheme).map_or(0, |x| x.1);
         if spent > b.amount.0 .0 {
             over.push((b.scheme.clone(), Fen(spent), b.amount.0));

@@ -12,8 +12,8 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 use crate::cmd::followup;
-use crate::domain::eligibility;
 use crate::domain::date::Period;
+use crate::domain::eligibility;
 use crate::domain::{cadence, date};
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::tr;

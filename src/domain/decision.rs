@@ -235,7 +235,10 @@ mod tests {
         let c = d("D-C", "2027-01", New, Effective, 30000, "2027-01");
         let due = due_months(&[&a, &b, &c], true, p("2027-12"));
         assert_eq!(due.len(), 2);
-        assert_eq!((due[0].month, due[0].amount, due[0].decision_id.as_str()), (p("2026-11"), Fen(80000), "D-B"));
+        assert_eq!(
+            (due[0].month, due[0].amount, due[0].decision_id.as_str()),
+            (p("2026-11"), Fen(80000), "D-B")
+        );
         assert_eq!(due[1].month, p("2027-01"));
     }
 
@@ -355,10 +358,7 @@ mod tests {
             "2026-11",
             "",
         )];
-        assert_eq!(
-            months(&ds, true, "2027-03"),
-            vec![("2026-11".into(), 172000)]
-        );
+        assert_eq!(months(&ds, true, "2027-03"), vec![("2026-11".into(), 172000)]);
         assert!(months(&ds, true, "2026-10").is_empty());
     }
 }

@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
 use crate::domain::digest::{Digest, Sha256};
+use chrono::NaiveDate;
 
 use crate::domain::benefit::{self, Computed, Household, StandardUsed};
 use crate::domain::date::{add_working_days, working_days_between};

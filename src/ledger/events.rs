@@ -4,8 +4,8 @@
 //! Each row's `hash` is the SHA-256 of the previous row's hash and this row's other columns, so removing,
 //! reordering or editing any row breaks every hash after it — `jiuzhu audit` reports where.
 
-use serde::{Deserialize, Serialize};
 use crate::domain::digest::{Digest, Sha256};
+use serde::{Deserialize, Serialize};
 
 use super::{Record, Text};
 

@@ -11,11 +11,11 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::domain::digest::{Digest, Sha256};
 use crate::i18n::tr;
 use anyhow::{anyhow, Context, Result};
 use csv::StringRecord;
 use encoding_rs::{Decoder, DecoderResult, GB18030};
-use crate::domain::digest::{Digest, Sha256};
 
 use crate::ledger::events::hex;
 use crate::sheet::reader::{self, Encoding, BOM};
