@@ -21,7 +21,8 @@ pub mod domain;
 pub mod git;
 pub mod i18n;
 pub mod ledger;
-pub mod policy;
+/// The policy model (`jiuzhu.yaml`), part of the pure core: see [`domain::policy`].
+pub use domain::policy;
 pub mod register;
 pub mod seal;
 pub mod sheet;

@@ -809,6 +809,19 @@ impl Lock {
     }
 }
 
+impl Policy {
+    /// Reads and validates a policy file (the pure part is [`Policy::from_bytes`]).
+    pub fn load(path: &Path) -> Result<Policy> {
+        let bytes = std::fs::read(path).with_context(|| {
+            crate::i18n::tr(
+                format!("cannot read the policy {}", path.display()),
+                format!("无法读取政策文件 {}", path.display()),
+            )
+        })?;
+        Ok(Policy::from_bytes(bytes, &path.display().to_string())?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

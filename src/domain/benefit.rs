@@ -31,8 +31,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::money::{Fen, RoundMode, RoundUnit};
-use crate::ledger::{Relation, SelfCare, SupportMode};
-use crate::policy::{AmountUnit, Benefits, Rounding, Standard, TopUpCategory};
+use crate::domain::policy::{AmountUnit, Benefits, Rounding, Standard, TopUpCategory};
+use crate::domain::records::{Relation, SelfCare, SupportMode};
 
 /// 1/100 fen per fen: the unit of exact intermediate amounts.
 const SUB: i128 = 100;
@@ -110,9 +110,9 @@ impl Household {
     /// whose ID numbers are in `without` (e.g. members confirmed dead). The deduction is the one `verify`
     /// counts: an allowed kind with evidence ([`counted_deduction`](crate::domain::eligibility::counted_deduction)).
     pub fn of_case(
-        policy: &crate::policy::Policy,
-        case: &crate::ledger::Case,
-        members: &[&crate::ledger::Member],
+        policy: &crate::domain::policy::Policy,
+        case: &crate::domain::records::Case,
+        members: &[&crate::domain::records::Member],
         on: NaiveDate,
         without: &std::collections::BTreeSet<String>,
     ) -> Household {
@@ -987,7 +987,7 @@ mod tests {
                 .is_empty()
         );
     }
-    use crate::policy::{PolicyMoney, RoundModeKey, RoundUnitKey, TopUp};
+    use crate::domain::policy::{PolicyMoney, RoundModeKey, RoundUnitKey, TopUp};
     use proptest::prelude::*;
     use Relation::*;
 

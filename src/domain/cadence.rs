@@ -14,9 +14,9 @@
 
 use chrono::{Months, NaiveDate};
 
+use crate::domain::policy::{Policy, SchemeKind};
+use crate::domain::records::{Case, CaseStatus, Check, DifficultyClass, Followup, Visit};
 use crate::hash::HashMap;
-use crate::ledger::{Case, CaseStatus, Check, DifficultyClass, Followup, Visit};
-use crate::policy::{Policy, SchemeKind};
 
 /// What the ledgers show of one case up to the day judged.
 #[derive(Debug, Clone, Copy, Default)]
@@ -172,7 +172,7 @@ pub fn overdue_followups(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{ChangeKind, CheckResult, Text, VisitLevel};
+    use crate::domain::records::{ChangeKind, CheckResult, Text, VisitLevel};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -10,7 +10,7 @@
 
 use crate::domain::date::Period;
 use crate::domain::money::Fen;
-use crate::ledger::{Decision, DecisionKind, DecisionStatus};
+use crate::domain::records::{Decision, DecisionKind, DecisionStatus};
 
 /// A decision's ID: `D-` and 12 upper-case hex of SHA-256(case|period|kind). Stable, so the same proposal made
 /// twice is the same decision, and an auditor can recompute it.
@@ -123,7 +123,7 @@ pub fn due_months(decisions: &[&Decision], one_off: bool, through: Period) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::Text;
+    use crate::domain::records::Text;
 
     fn p(s: &str) -> Period {
         Period::parse(s).unwrap()

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 
 use crate::domain::date::add_working_days;
 use crate::domain::money::Fen;
-use crate::ledger::{Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Referral};
-use crate::policy::DiscoveryRules;
+use crate::domain::policy::DiscoveryRules;
+use crate::domain::records::{Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Referral};
 
 /// The date a discovery's home investigation is due: `found_on` plus the channel's working days.
 pub fn due_on(

@@ -15,11 +15,11 @@ use crate::domain::benefit::{self, Computed, Household, StandardUsed};
 use crate::domain::date::{add_working_days, working_days_between};
 use crate::domain::id_number::Sex;
 use crate::domain::money::{div_per_capita, Fen, RoundMode, RoundUnit};
-use crate::ledger::{
+use crate::domain::policy::{AmountUnit, Policy, Scheme, SchemeKind, Verification};
+use crate::domain::records::{
     Case, CaseStatus, CheckResult, Disposition, Effect, Extension, Match, Member, Relation, Visit, VisitLevel,
     WorkAbility,
 };
-use crate::policy::{AmountUnit, Policy, Scheme, SchemeKind, Verification};
 
 /// The checks, in the order they are run and shown, with their Chinese labels.
 pub const CHECKS: &[(&str, &str)] = &[
@@ -842,7 +842,7 @@ pub fn sample_size(n: usize, percent: u32) -> usize {
 
 fn sample_hash(seed: u64, case_id: &str) -> String {
     let digest = Sha256::digest(format!("{seed}|{case_id}").as_bytes());
-    crate::ledger::events::hex(&digest)
+    crate::domain::digest::hex(&digest)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -903,7 +903,7 @@ fn time_limit_check(
 mod tests {
     use super::*;
     use crate::domain::id_number;
-    use crate::ledger::Text;
+    use crate::domain::records::Text;
 
     const TEMPLATE: &str = include_str!("../../templates/jiuzhu.yaml");
 
@@ -941,7 +941,7 @@ mod tests {
             in_school: false,
             work_ability: WorkAbility::Full,
             registered_region: Text::default(),
-            self_care: crate::ledger::records::SelfCare::Unknown,
+            self_care: crate::domain::records::SelfCare::Unknown,
         }
     }
 

@@ -2,7 +2,7 @@
 //! files too large to hold ([`stream`]), the fields it recognises ([`fields`]), and the one workbook writer
 //! ([`writer`]).
 
-pub mod fields;
+pub use crate::domain::fields;
 pub mod reader;
 pub mod stream;
 pub mod writer;

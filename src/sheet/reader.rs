@@ -1662,7 +1662,7 @@ pub fn read_table_file(
     }
     let bytes = std::fs::read(path).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
-    let sha256 = crate::ledger::events::sha256_hex(&bytes);
+    let sha256 = crate::domain::digest::sha256_hex(&bytes);
     let mut wb = read_workbook_bytes(&shown, &bytes, encoding)?;
     wb.sheets.sort_by_key(|s| s.hidden);
     let mut misses = Vec::new();

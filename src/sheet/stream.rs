@@ -17,7 +17,7 @@ use anyhow::{anyhow, Context, Result};
 use csv::StringRecord;
 use encoding_rs::{Decoder, DecoderResult, GB18030};
 
-use crate::ledger::events::hex;
+use crate::domain::digest::hex;
 use crate::sheet::reader::{self, Encoding, BOM};
 
 /// The bytes read from the file at a time.

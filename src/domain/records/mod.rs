@@ -3,10 +3,15 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Record, Text};
+pub mod discovery;
+
 use crate::domain::date::Period;
 use crate::domain::id_number::IdNumber;
 use crate::domain::money::Fen;
+pub use crate::domain::record::{Record, Text};
+pub use discovery::{
+    Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
+};
 
 /// Where a case stands. Intake creates cases as `received` (受理); later steps move them on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -98,7 +103,7 @@ pub struct Case {
     /// `urban` / `rural` / empty when the register did not say (户籍类型).
     pub hukou: String,
     pub household_size: u32,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub applied_on: NaiveDate,
     pub bank_name: Text,
     pub bank_account: Text,
@@ -402,7 +407,7 @@ pub struct Member {
     pub name: Text,
     pub relation: Relation,
     /// Derived from the ID number, never typed.
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub birth_date: NaiveDate,
     /// `M` / `F`, derived from the ID number.
     pub sex: String,
@@ -441,7 +446,7 @@ impl Record for Member {
         format!("{}/{}", self.case_id, self.id_number.as_str())
     }
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
-        super::cmp_joined(
+        crate::domain::record::cmp_joined(
             [self.case_id.as_str(), self.id_number.as_str()],
             [other.case_id.as_str(), other.id_number.as_str()],
         )
@@ -503,7 +508,7 @@ pub struct Check {
     pub detail: Text,
     /// The policy values used (`standard=820.00/month from 2026-01-01; …`).
     pub policy_values: Text,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub as_of: NaiveDate,
 }
 
@@ -514,7 +519,7 @@ impl Record for Check {
         format!("{}/{}", self.case_id, self.check)
     }
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
-        super::cmp_joined(
+        crate::domain::record::cmp_joined(
             [self.case_id.as_str(), self.check.as_str()],
             [other.case_id.as_str(), other.check.as_str()],
         )
@@ -532,12 +537,12 @@ pub struct NewCheck<'a> {
     pub detail: &'a str,
     #[serde(serialize_with = "neutralised")]
     pub policy_values: &'a str,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub as_of: NaiveDate,
 }
 
 fn neutralised<S: serde::Serializer>(v: &&str, s: S) -> Result<S::Ok, S::Error> {
-    super::serialize_text(v, s)
+    crate::domain::record::serialize_text(v, s)
 }
 
 /// Who went where (入户调查): `village` visits by the village committee, `township` re-visits (复核).
@@ -555,7 +560,7 @@ pub struct Visit {
     /// Stable: hash of case, date, level and investigators.
     pub visit_id: String,
     pub case_id: String,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub visited_on: NaiveDate,
     pub level: VisitLevel,
     /// Names joined by `、`.
@@ -826,7 +831,7 @@ pub struct Decision {
     pub urgent: bool,
     /// The review meeting (民主评议/审批会) reference, or `无争议免评议`.
     pub meeting: Text,
-    #[serde(with = "super::date_field::option")]
+    #[serde(with = "crate::domain::record::date_field::option")]
     pub decided_on: Option<NaiveDate>,
     /// The review-meeting worksheet this proposal was last listed in.
     pub batch: String,
@@ -890,9 +895,9 @@ pub struct Notice {
     pub case_id: String,
     /// `village`, `township`, `county`, or `private` (never posted: the case is protected; 隐私保护).
     pub level: String,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub start: NaiveDate,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub end: NaiveDate,
     /// `posted`, `objection_upheld`, `objection_dismissed`.
     pub status: String,
@@ -923,7 +928,7 @@ impl Record for Notice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meeting {
     pub meeting: Text,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub date: NaiveDate,
     pub attendees: Text,
     /// The worksheet batch whose verdicts it recorded.
@@ -1167,7 +1172,7 @@ pub struct Goods {
     pub quantity: Quantity,
     pub unit: Text,
     pub status: GoodsStatus,
-    #[serde(with = "super::date_field::option")]
+    #[serde(with = "crate::domain::record::date_field::option")]
     pub received_on: Option<NaiveDate>,
     pub signed_by: Text,
     pub received_quantity: Option<Quantity>,
@@ -1274,7 +1279,7 @@ pub struct SpotCheck {
     pub result: String,
     pub note: Text,
     pub checker: Text,
-    #[serde(with = "super::date_field::option")]
+    #[serde(with = "crate::domain::record::date_field::option")]
     pub checked_on: Option<NaiveDate>,
 }
 
@@ -1307,10 +1312,10 @@ pub struct ArchiveEntry {
     /// `archive/YEAR/CASE_ID`.
     pub path: String,
     /// The date of the decision or event that closed the case.
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub closed_on: NaiveDate,
     /// closed_on + `archive.retention_years`.
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub retain_until: NaiveDate,
     /// SHA-256 of the dossier's MANIFEST.csv.
     pub manifest_sha256: String,
@@ -1427,7 +1432,7 @@ pub struct Followup {
     /// `F-` + 16 hex of SHA-256(case, date, visitors, change, member): the same row is always the same visit.
     pub followup_id: String,
     pub case_id: String,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub visited_on: NaiveDate,
     /// Names joined by `、`.
     pub visitors: Text,
@@ -1512,7 +1517,7 @@ impl Channel {
 pub struct Complaint {
     /// `X-` + 16 hex of SHA-256(received date, channel, complainant, subject).
     pub complaint_id: String,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub received_on: NaiveDate,
     pub channel: Channel,
     /// Who complained (信访人); may be blank (anonymous).
@@ -1522,10 +1527,10 @@ pub struct Complaint {
     pub case_id: String,
     pub handler: Text,
     /// The date a reply is due: as given, else received_on + `complaints.due_days`.
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub due_on: NaiveDate,
     pub result: Text,
-    #[serde(with = "super::date_field::option")]
+    #[serde(with = "crate::domain::record::date_field::option")]
     pub replied_on: Option<NaiveDate>,
     pub file_sha256: String,
     pub row: u32,

@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{DifficultyClass, Record, Text};
+use super::DifficultyClass;
 use crate::domain::id_number::IdNumber;
+use crate::domain::record::{Record, Text};
 
 /// How a discovery came in (发现渠道).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -169,7 +170,7 @@ impl DiscoveryOutcome {
 pub struct Discovery {
     /// `D-` + 16 hex of SHA-256(ID number, date found, channel): the same row is always the same discovery.
     pub discovery_id: String,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub found_on: NaiveDate,
     pub channel: DiscoveryChannel,
     pub name: Text,
@@ -181,13 +182,13 @@ pub struct Discovery {
     /// Who reported it (报告人: the village's 信息员, the platform, the department …).
     pub reported_by: Text,
     /// The investigation is due by then: `found_on` + the channel's working days (`discovery.due_working_days`).
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub due_on: NaiveDate,
     pub status: DiscoveryStatus,
     /// The outcome of the investigation that closed the 三个不放过 (empty while open).
     pub outcome: Option<DiscoveryOutcome>,
     /// The date of that investigation.
-    #[serde(with = "super::date_field::option")]
+    #[serde(with = "crate::domain::record::date_field::option")]
     pub investigated_on: Option<NaiveDate>,
     /// The case an assisted application or urgent help became (empty until the case is in `cases.csv`).
     pub case_id: String,
@@ -231,7 +232,7 @@ pub struct Investigation {
     /// `V-` + 16 hex of SHA-256(discovery, date, investigators).
     pub investigation_id: String,
     pub discovery_id: String,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub investigated_on: NaiveDate,
     /// Names joined by `、`.
     pub investigators: Text,
@@ -297,12 +298,12 @@ pub struct Referral {
     pub discovery_id: String,
     /// The department, as the policy names it (`discovery.departments`).
     pub department: Text,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub sent_on: NaiveDate,
     /// The answer is due by then (`discovery.referral_due_working_days`).
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub due_on: NaiveDate,
-    #[serde(with = "super::date_field::option")]
+    #[serde(with = "crate::domain::record::date_field::option")]
     pub answered_on: Option<NaiveDate>,
     /// The department's answer (办理结果).
     pub answer: Text,
@@ -389,7 +390,7 @@ pub struct Monitored {
     pub difficulty_class: DifficultyClass,
     /// The rule that put the household here (an investigation's outcome, the 低保边缘 income rule at `decide` …).
     pub rule: Text,
-    #[serde(with = "super::date_field")]
+    #[serde(with = "crate::domain::record::date_field")]
     pub since: NaiveDate,
     /// The discovery or case it came from.
     pub discovery_id: String,

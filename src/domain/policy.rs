@@ -6,9 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::Path;
 
-use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
@@ -42,7 +40,7 @@ pub struct Policy {
     #[serde(default)]
     pub material_aliases: BTreeMap<String, Vec<String>>,
     /// Local spellings of the relation to the head (`老伴: spouse`), added to the built-in GB/T 4761 names and
-    /// 户口簿 forms ([`crate::ledger::Relation::parse`]). The value is a relation code or a built-in name.
+    /// 户口簿 forms ([`crate::domain::records::Relation::parse`]). The value is a relation code or a built-in name.
     #[serde(default)]
     pub relation_aliases: BTreeMap<String, String>,
     /// Local spellings of register values by field (`health: {长期慢性病: serious_illness}`), added to the
@@ -134,7 +132,7 @@ impl ValueCode {
 /// The policy's own spellings, normalised ([`crate::domain::text::normalize_key`]).
 #[derive(Debug, Clone, Default)]
 struct ValueIndex {
-    relations: crate::hash::HashMap<String, crate::ledger::Relation>,
+    relations: crate::hash::HashMap<String, crate::domain::records::Relation>,
     /// (field, spelling) → code.
     values: crate::hash::HashMap<(String, String), String>,
 }
@@ -384,7 +382,7 @@ impl Default for AssetLimits {
 #[serde(deny_unknown_fields)]
 pub struct Registry {
     pub label: String,
-    pub effect: crate::ledger::Effect,
+    pub effect: crate::domain::records::Effect,
     /// The registry records deaths (死亡火化): a confirmed hit removes the person from the household counted, a
     /// household whose every member died is stopped (停发), the date of death is read from the evidence, and audit
     /// holds payments to it. Declared here, not inferred from the name; a policy that declares no such registry
@@ -1211,14 +1209,14 @@ pub const MIN_RETENTION_YEARS: u32 = 5;
 #[serde(deny_unknown_fields, default)]
 pub struct FollowupRules {
     /// Months between visits: `special` (特殊困难), `general` (一般困难), `temporary` (临时困难).
-    pub cadence_months: BTreeMap<crate::ledger::DifficultyClass, u32>,
+    pub cadence_months: BTreeMap<crate::domain::records::DifficultyClass, u32>,
     /// The class of a household no follow-up has classed yet.
-    pub default_class: crate::ledger::DifficultyClass,
+    pub default_class: crate::domain::records::DifficultyClass,
 }
 
 impl Default for FollowupRules {
     fn default() -> FollowupRules {
-        use crate::ledger::DifficultyClass::*;
+        use crate::domain::records::DifficultyClass::*;
         FollowupRules {
             cadence_months: BTreeMap::from([(Special, 1), (General, 3), (Temporary, 6)]),
             default_class: General,
@@ -1228,7 +1226,7 @@ impl Default for FollowupRules {
 
 impl FollowupRules {
     /// Months between visits for a class (12 — the yearly review, 年审 — when the policy leaves it out).
-    pub fn months(&self, class: crate::ledger::DifficultyClass) -> u32 {
+    pub fn months(&self, class: crate::domain::records::DifficultyClass) -> u32 {
         self.cadence_months.get(&class).copied().unwrap_or(12).max(1)
     }
 }
@@ -1254,7 +1252,7 @@ impl Default for ComplaintRules {
 pub struct DiscoveryRules {
     /// Working days from the date found to the home investigation, by channel (`sweep`, `warning`, `hotline`,
     /// `petition`, `department`, `request`).
-    pub due_working_days: BTreeMap<crate::ledger::DiscoveryChannel, u32>,
+    pub due_working_days: BTreeMap<crate::domain::records::DiscoveryChannel, u32>,
     /// Investigators a home investigation needs at least (入户调查不少于2人).
     pub min_investigators: u32,
     /// The departments a discovery may be referred to (一门受理、协同办理).
@@ -1265,7 +1263,7 @@ pub struct DiscoveryRules {
 
 impl Default for DiscoveryRules {
     fn default() -> DiscoveryRules {
-        use crate::ledger::DiscoveryChannel::*;
+        use crate::domain::records::DiscoveryChannel::*;
         DiscoveryRules {
             due_working_days: BTreeMap::from([
                 (Sweep, 10),
@@ -1286,7 +1284,7 @@ impl Default for DiscoveryRules {
 
 impl DiscoveryRules {
     /// Working days allowed for a channel (10 when the policy leaves it out).
-    pub fn working_days(&self, channel: crate::ledger::DiscoveryChannel) -> u32 {
+    pub fn working_days(&self, channel: crate::domain::records::DiscoveryChannel) -> u32 {
         self.due_working_days.get(&channel).copied().unwrap_or(10)
     }
 }
@@ -1330,22 +1328,16 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 impl Policy {
-    /// Reads and validates a policy file.
-    pub fn load(path: &Path) -> Result<Policy> {
-        let bytes = std::fs::read(path).with_context(|| {
-            crate::i18n::tr(
-                format!("cannot read the policy {}", path.display()),
-                format!("无法读取政策文件 {}", path.display()),
-            )
-        })?;
-        let file = path.display().to_string();
+    /// Reads policy bytes (a `jiuzhu.yaml` as read from disk): UTF-8, then [`Policy::parse`]; `file` names it in
+    /// errors. Reading the file is the workspace's (`Policy::load`).
+    pub fn from_bytes(bytes: Vec<u8>, file: &str) -> std::result::Result<Policy, PolicyError> {
         let text = String::from_utf8(bytes).map_err(|e| {
             let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count();
             PolicyError {
-                file: file.clone(),
+                file: file.to_string(),
                 key: String::new(),
                 line: Some(line),
                 message: crate::i18n::tr(
@@ -1355,7 +1347,7 @@ impl Policy {
                 ),
             }
         })?;
-        Ok(Policy::parse(&text, &file)?)
+        Policy::parse(&text, file)
     }
 
     /// Parses and validates policy text; `file` names it in errors.
@@ -1675,7 +1667,7 @@ impl Policy {
                     ));
                 }
             }
-            if r.death == Some(true) && r.effect != crate::ledger::Effect::Exclude {
+            if r.death == Some(true) && r.effect != crate::domain::records::Effect::Exclude {
                 return Err((
                     at("death"),
                     tr(
@@ -1779,7 +1771,7 @@ impl Policy {
                 ));
             }
         }
-        let known = crate::sheet::fields::all_keys();
+        let known = crate::domain::fields::all_keys();
         for key in self.columns.keys() {
             if !known.contains(&key.as_str()) {
                 return Err((
@@ -1795,7 +1787,7 @@ impl Policy {
             }
         }
         for (written, target) in &self.relation_aliases {
-            if crate::ledger::Relation::parse(target).is_none() {
+            if crate::domain::records::Relation::parse(target).is_none() {
                 return Err((
                     vec![k("relation_aliases"), k(written)],
                     crate::i18n::tr(
@@ -1902,7 +1894,7 @@ impl Policy {
             let key = crate::domain::text::normalize_key;
             let mut index = ValueIndex::default();
             for (written, target) in &self.relation_aliases {
-                if let Some(r) = crate::ledger::Relation::parse(target) {
+                if let Some(r) = crate::domain::records::Relation::parse(target) {
                     index.relations.insert(key(written), r);
                 }
             }
@@ -1927,14 +1919,14 @@ impl Policy {
 
     /// The relation to the head a register's cell names: the policy's `relation_aliases:` first, then the
     /// built-in names.
-    pub fn relation(&self, written: &str) -> Option<crate::ledger::Relation> {
+    pub fn relation(&self, written: &str) -> Option<crate::domain::records::Relation> {
         let aliases = &self.value_index().relations;
         if !aliases.is_empty() {
             if let Some(r) = aliases.get(&crate::domain::text::normalize_key(written)) {
                 return Some(*r);
             }
         }
-        crate::ledger::Relation::parse(written)
+        crate::domain::records::Relation::parse(written)
     }
 
     /// The code the policy's `values:` maps a cell of `field` to (one of the field's [`VALUE_FIELDS`] codes).
@@ -2477,7 +2469,7 @@ fn block_of(text: &str, path: &[PathSeg]) -> Option<(Option<usize>, usize, usize
 mod tests {
     use super::*;
 
-    pub(crate) const TEMPLATE: &str = include_str!("../templates/jiuzhu.yaml");
+    pub(crate) const TEMPLATE: &str = include_str!("../../templates/jiuzhu.yaml");
 
     fn err(text: &str) -> PolicyError {
         Policy::parse(text, "jiuzhu.yaml").expect_err("policy should be refused")
@@ -2485,7 +2477,7 @@ mod tests {
 
     #[test]
     fn relation_aliases_and_value_maps_are_read_and_checked() {
-        use crate::ledger::Relation;
+        use crate::domain::records::Relation;
         // The template's own entries (老伴, and no values) set aside, to give others.
         let template: String = TEMPLATE
             .lines()
@@ -2533,7 +2525,7 @@ mod tests {
     /// in fixtures/policy/template-values.yaml, and both must load to the same policy, field for field.
     #[test]
     fn the_template_loads_to_its_recorded_values() {
-        let values = include_str!("../fixtures/policy/template-values.yaml");
+        let values = include_str!("../../fixtures/policy/template-values.yaml");
         let template = Policy::parse(TEMPLATE, "jiuzhu.yaml").expect("template parses");
         let recorded = Policy::parse(values, "jiuzhu.yaml").expect("recorded values parse");
         assert_eq!(format!("{template:#?}"), format!("{recorded:#?}"));
