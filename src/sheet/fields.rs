@@ -94,6 +94,13 @@ fields! {
     replied_on: "答复日期", ["答复日期", "办结日期"];
     received_materials: "已收材料", ["已收材料", "补正材料", "补交材料", "已补材料", "收到材料"];
     clerk: "经办人", ["经办人", "经办", "收件人", "登记人"];
+    // The correction sheet (更正登记表, `jiuzhu correct`).
+    correction_field: "字段", ["字段", "更正字段", "更正项目", "更正事项"];
+    old_value: "原值", ["原值", "原内容", "更正前", "更正前内容"];
+    new_value: "新值", ["新值", "新内容", "更正后", "更正后内容"];
+    correction_reason: "更正原因", ["更正原因", "更正理由"];
+    evidence: "依据", ["依据", "更正依据", "证明材料"];
+    corrected_on: "更正日期", ["更正日期", "更正时间"];
 }
 
 /// The keys of all fields (for policy validation).
