@@ -262,7 +262,8 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         return Ok(Outcome::NeedsAttention);
     }
     for col in ["old_value", "new_value", "correction_reason", "clerk", "corrected_on"] {
-        if !input.header.columns.contains_key(col) && !(col == "clerk" && args.by.is_some()) {
+        let given = input.header.columns.contains_key(col) || (col == "clerk" && args.by.is_some());
+        if !given {
             let label = field(col).map(|f| f.label_zh).unwrap_or(col);
             bail!(tr(
                 format!(
@@ -666,7 +667,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
 
     // Every case touched, read again as intake reads a register, with its corrections in it.
     let mut rebuilt: BTreeMap<usize, (Case, Vec<Member>)> = BTreeMap::new();
-    if rejects.is_empty() {
+    {
         for (&index, e) in &edited {
             let mine: Vec<&Row> = rows.iter().filter(|r| r.case == index).collect();
             if mine.is_empty() {
@@ -691,7 +692,9 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                                     What::Add => None,
                                     w => Some(w.label()),
                                 };
-                                let same_person = member.is_none() || r.person == member || r.what == What::Add;
+                                let same_person = matches!(r.what, What::Case(_) | What::Add)
+                                    || member.is_none()
+                                    || r.person == member;
                                 same_person
                                     && (label.is_some_and(|l| column == l || column == health_label(r.what))
                                         || (r.what == What::Add && r.person == member))
@@ -815,7 +818,6 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                     r.on
                 ),
                 inputs: format!("{}={}", input.name, input.sha256),
-                ..NewEvent::default()
             });
             first = false;
             lines.push(tr(
