@@ -484,3 +484,41 @@ fn what_a_case_in_force_may_not_have_corrected_here_names_the_step() {
     );
     assert_same_files(&before, &ws.ledgers(), "a refused sheet");
 }
+
+#[test]
+fn the_dossier_lists_the_corrections_of_a_case() {
+    let ws = month::verified();
+    let (c, _) = verified_with_earner(&ws);
+    let id = c.case_id.as_str();
+    let file = sheet(
+        &ws,
+        "更正-地址.csv",
+        &[&format!(
+            "{id},,住址,{},城关镇东街社区99号,门牌号录错,户口簿,王芳,2026-11-23",
+            c.address
+        )],
+    );
+    assert_exit(&ws.run(&["correct", &s(&file)]), 0);
+    let out = ws.run(&[
+        "withdraw",
+        id,
+        "--date",
+        "2026-11-24",
+        "--reason",
+        "外出务工",
+        "--by",
+        "王芳",
+    ]);
+    assert_exit(&out, 0);
+    let out = ws.run(&["archive"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let dossier = ws.path(&format!("archive/2026/{id}/corrections.csv"));
+    let text = std::fs::read_to_string(&dossier).unwrap_or_else(|e| panic!("{}: {e}", dossier.display()));
+    assert!(text.starts_with("序号,更正内容\n"), "{text}");
+    assert!(
+        text.contains("住址: 「") && text.contains("原因: 门牌号录错; 依据: 户口簿; 经办人 王芳, 2026-11-23"),
+        "{text}"
+    );
+    let out = ws.run(&["archive", "verify"]);
+    assert_exit(&out, 0);
+}

@@ -1493,19 +1493,16 @@ pub fn corrections_of<'a>(chain: impl IntoIterator<Item = &'a Event>, case_id: &
     chain
         .into_iter()
         .filter(|e| e.step == STEP && e.case_id == case_id)
-        .map(|e| {
-            let d = e.detail.as_str();
-            let d = d.strip_prefix("corrected (更正) ").unwrap_or(d);
-            let d = d.split("; sheet ").next().unwrap_or(d);
-            in_run_language(d)
-        })
+        .map(|e| correction_text(e.detail.as_str(), crate::i18n::current()))
         .collect()
 }
 
-/// A correction as the journal words it (`住址: `a` → `b`; reason: R; evidence (依据): E; by NAME on DATE`), in
-/// the run's language.
-fn in_run_language(d: &str) -> String {
-    if crate::i18n::current() == crate::i18n::Lang::En {
+/// A correction as the journal words it (`corrected (更正) 住址: `a` → `b`; reason: R; evidence (依据): E; by
+/// NAME on DATE; sheet …`), in `lang`, without the sheet.
+pub fn correction_text(detail: &str, lang: crate::i18n::Lang) -> String {
+    let d = detail.strip_prefix("corrected (更正) ").unwrap_or(detail);
+    let d = d.split("; sheet ").next().unwrap_or(d);
+    if lang == crate::i18n::Lang::En {
         return d.to_string();
     }
     let Some((what, rest)) = d.split_once("; reason: ") else {
