@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "accept-edits",
     "supplements",
     "withdraw",
+    "correct",
     "archive",
 ];
 

@@ -1531,10 +1531,10 @@ pub fn correction_text(detail: &str, lang: crate::i18n::Lang) -> String {
 pub fn explain(ws: &Workspace, case_id: &str) -> Result<()> {
     let chain = ledger::read::<Event>(ws)?;
     let lines = corrections_of(&chain, case_id);
+    crate::ui::record("corrections", lines.clone());
     if lines.is_empty() {
         return Ok(());
     }
-    crate::ui::record("corrections", lines.clone());
     crate::outln!("{}", tr("corrections (更正):", "更正记录:"));
     for l in &lines {
         crate::outln!("  {l}");
