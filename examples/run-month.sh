@@ -91,6 +91,21 @@ say "== verify: the review of every case as of 2026-11-20, with the month's home
 step verify --as-of 2026-11-20 --visits "$county/visits/2026-11-入户调查.csv"
 commit "verify 2026-11: checks as of 2026-11-20, visits, review workbook and 一次性告知 list"
 
+# One household brings the materials the 一次性告知 asked for (补正): the clerk records them on a sheet (here typed in
+# as Excel would save it) and verify checks the case again.
+# checks.csv: case_id,check,result,detail,… (the first four columns never hold commas).
+supplement="$dir/补正登记-2026-11-23.csv"
+{
+  echo "案件编号,收到日期,已收材料,经办人"
+  awk -F, '$2 == "materials" && $3 == "needs_info" { sub(/^缺/, "", $4); print $1 ",2026-11-23," $4 ",王芳"; exit }' \
+    "$dir/ledgers/checks.csv"
+} > "$supplement"
+say "== supplements: materials received after the 一次性告知, and the case verified again" "== 补正: 一次性告知后收到的材料, 并重新审核该案件"
+step supplements "$supplement"
+rm -f "$supplement"
+step verify --as-of 2026-11-23
+commit "supplements 2026-11: materials received on 2026-11-23 recorded, the case verified again"
+
 say "== decide: proposals for 2026-11 and the review meeting's worksheet" "== 审批: 2026-11 的拟办意见和审批会评议表"
 step decide --period 2026-11
 commit "decide 2026-11: proposals"
@@ -129,6 +144,23 @@ awk -F, 'BEGIN { print "流水号,账号,金额,状态,失败原因" }
 step disburse --reconcile "$ret" --profile rcc_csv
 rm -f "$ret"
 commit "disburse 2026-11: 回盘 reconciled (one failure waits for a corrected account)"
+
+# The household whose account was frozen brings a new bank card: the clerk fills in a correction sheet (更正登记表,
+# `jiuzhu correct --template` writes a blank one), and the next batch reissues the payment to the new account.
+# payments.csv and cases.csv are read by their headers; the accounts never hold commas.
+fix="$dir/更正登记表-2026-12-02.csv"
+{
+  echo "案件编号,身份证号,字段,原值,新值,更正原因,依据,经办人,更正日期"
+  awk -F, 'FNR == 1 { delete col; for (i = 1; i <= NF; i++) col[$i] = i; next }
+      FILENAME ~ /payments/ && $col["status"] == "failed" { failed[$col["case_id"]] = 1 }
+      FILENAME ~ /cases/ && ($col["case_id"] in failed) {
+        print $col["case_id"] ",,银行账号," $col["bank_account"] ",6228480000000000017,原账户冻结已换新卡,银行卡复印件,王芳,2026-12-02"
+      }' "$dir/ledgers/payments.csv" "$dir/ledgers/cases.csv"
+} > "$fix"
+say "== correct: the frozen account corrected from the household's new bank card" "== 更正: 按新银行卡更正被冻结的账号"
+step correct "$fix"
+rm -f "$fix"
+commit "correct 2026-12-02: a bank account corrected (更正登记表), the returned payment to be reissued"
 
 say "== audit: the whole chain cross-checked, the monthly change report (silent when everything holds)" "== 审计: 全链条交叉核对, 月度变动报告 (一切无误时不输出)"
 step audit

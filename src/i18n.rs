@@ -221,6 +221,7 @@ pub fn english_words(line: &str) -> Vec<String> {
         "accept-edits",
         "supplements",
         "withdraw",
+        "correct",
         "followups",
         "complaints",
         "applications",

@@ -1218,7 +1218,7 @@ const DISABILITY_KINDS: &[&str] = &["视力", "听力", "言语", "肢体", "智
 
 /// 残疾等级: 一级 (most severe) … 四级, also as 残疾类别 writes it with the kind (`肢体二级`, `视力一级残疾`,
 /// `二级肢体`); blank, 无 or `none` → 0.
-fn disability_grade(s: &str) -> Option<u8> {
+pub fn disability_grade(s: &str) -> Option<u8> {
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     if t.is_empty() || t == "无" || t == "否" || t == "none" || t == "非残疾" || t == "无残疾" {
         return Some(0);
@@ -1247,7 +1247,7 @@ fn disability_kind_only(s: &str) -> bool {
 /// 健康状况 as registers write it: whether the member counts as 重病 (`Some(true)`), or is read as not
 /// (`Some(false)`: 健康, 良好, 长期慢性病 …); `None` when it cannot be told (the policy's `values: {health: …}`
 /// says). Blank is not 重病.
-fn health(s: &str) -> Option<bool> {
+pub fn health(s: &str) -> Option<bool> {
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     match t.as_str() {
         "" | "none" | "健康" | "良好" | "一般" | "较好" | "健康良好" | "身体健康" | "正常" | "长期慢性病"

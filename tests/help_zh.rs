@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "supplements",
     "withdraw",
     "discover",
+    "correct",
     "archive",
 ];
 

@@ -334,8 +334,30 @@ impl<'a> Dossiers<'a> {
         part(&mut out, of(&self.goods, case_id))?;
         part(&mut out, of(&self.spot_checks, case_id))?;
         part(&mut out, of(&self.chain, case_id))?;
+        corrections_part(&mut out, &of(&self.chain, case_id))?;
         Ok(out)
     }
+}
+
+/// The case's corrections (更正, `jiuzhu correct`), when it has any: one row each, in Chinese, from its journal
+/// events.
+fn corrections_part(out: &mut Vec<(String, Vec<u8>, usize)>, events: &[Event]) -> Result<()> {
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .filter(|e| e.step == crate::cmd::correct::STEP)
+        .map(|e| {
+            let text = crate::cmd::correct::correction_text(e.detail.as_str(), crate::i18n::Lang::Zh);
+            vec![e.seq.to_string(), text]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push((
+            "corrections.csv".into(),
+            csv_bytes(&["序号", "更正内容"], &rows)?,
+            rows.len(),
+        ));
+    }
+    Ok(())
 }
 
 /// The Git commit the workspace is at, or empty outside a repository.
@@ -399,6 +421,7 @@ mod dossier {
             "goods" => "物资",
             "spot_checks" => "抽查",
             "events" => "操作日志",
+            "corrections" => "更正记录",
             "batches" => "批次",
             "followups" => "回访",
             "complaints" => "信访",

@@ -2631,6 +2631,7 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
             );
         }
     }
+    crate::cmd::correct::explain(ws, case_id)?;
     Ok(Outcome::Done)
 }
 

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod audit;
 pub mod cat;
 pub mod compare;
+pub mod correct;
 pub mod decide;
 pub mod diff;
 pub mod disburse;

@@ -98,6 +98,13 @@ fields! {
     discovery_channel: "发现渠道", ["发现渠道", "发现途径", "线索来源", "信息来源"];
     difficulty: "困难情况", ["困难情况", "遇困情况", "困难描述", "主要困难", "预警内容"];
     reported_by: "报告人", ["报告人", "上报人", "摸排人", "信息采集人", "信息员"];
+    // The correction sheet (更正登记表, `jiuzhu correct`).
+    correction_field: "字段", ["字段", "更正字段", "更正项目", "更正事项"];
+    old_value: "原值", ["原值", "原内容", "更正前", "更正前内容"];
+    new_value: "新值", ["新值", "新内容", "更正后", "更正后内容"];
+    correction_reason: "更正原因", ["更正原因", "更正理由"];
+    evidence: "依据", ["依据", "更正依据", "证明材料"];
+    corrected_on: "更正日期", ["更正日期", "更正时间"];
 }
 
 /// The keys of all fields (for policy validation).
