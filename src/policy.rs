@@ -92,6 +92,9 @@ pub struct Policy {
     /// Complaints (信访): the time limit for a reply.
     #[serde(default)]
     pub complaints: ComplaintRules,
+    /// How the workbooks for people print: the paper, and who issues the public notice.
+    #[serde(default)]
+    pub print: PrintRules,
 }
 
 /// The register fields whose values the policy's `values:` can add spellings for, each with the codes a
@@ -663,6 +666,9 @@ pub struct Disbursement {
     pub banks: BTreeMap<String, String>,
     /// The profile for a bank not listed under `banks` (and for `--reconcile` without `--profile`).
     pub default_profile: Option<String>,
+    /// A bank not listed under `banks`, paid in `default_profile`'s layout: `warn` (the default: the step names the
+    /// bank and the profile used) or `refuse` (nothing is issued until the bank is mapped).
+    pub unlisted_bank: UnlistedBank,
     /// Months paid together in one batch (e.g. January and February before the Spring Festival).
     pub combine: Vec<CombinedBatch>,
     /// The most a batch may pay under a scheme, by period (`--override-budget REASON` to exceed it).
@@ -678,12 +684,21 @@ impl Default for Disbursement {
             profiles: BTreeMap::new(),
             banks: BTreeMap::new(),
             default_profile: None,
+            unlisted_bank: UnlistedBank::Warn,
             combine: Vec::new(),
             budgets: Vec::new(),
             account_min_digits: 10,
             account_max_digits: 30,
         }
     }
+}
+
+/// What a payment to a bank with no profile of its own gets (`disbursement.unlisted_bank`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlistedBank {
+    Warn,
+    Refuse,
 }
 
 /// A batch that pays several months (`batch: "2027-01"`, `months: ["2027-01", "2027-02"]`).
@@ -1235,6 +1250,35 @@ impl Default for ComplaintRules {
     fn default() -> ComplaintRules {
         ComplaintRules { due_days: 60 }
     }
+}
+
+/// Printing (打印): the paper every workbook for people is set up for, and what the public notice (公示) names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintRules {
+    /// `A4` (the default), `A3`, `B5` or `letter`.
+    pub paper: crate::sheet::writer::Paper,
+    /// Who issues the notice: `township` (the village's 乡镇人民政府 / 街道办事处) or `county` (the 县民政局).
+    pub notice_issuer: NoticeIssuer,
+    /// The 监督电话 the notice gives for objections; empty leaves a line to write it in by hand.
+    pub hotline: String,
+}
+
+impl Default for PrintRules {
+    fn default() -> PrintRules {
+        PrintRules {
+            paper: crate::sheet::writer::Paper::A4,
+            notice_issuer: NoticeIssuer::Township,
+            hotline: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeIssuer {
+    Township,
+    County,
 }
 
 /// A policy that cannot be used, with the key and line to fix.

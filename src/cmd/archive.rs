@@ -377,6 +377,7 @@ fn sheet_of(policy: &crate::policy::Policy, name: &str, bytes: &[u8]) -> Result<
         columns,
         rows,
         batch: None,
+        print: Default::default(),
     })
 }
 

@@ -2562,6 +2562,7 @@ fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTre
         columns,
         rows,
         batch: Some(sample.to_string()),
+        print: Default::default(),
     }])
 }
 
@@ -2841,5 +2842,6 @@ fn findings_workbook(f: &[Finding]) -> Result<Vec<u8>> {
         columns,
         rows,
         batch: None,
+        print: Default::default(),
     }])
 }

@@ -1464,6 +1464,7 @@ fn review_workbook(cases: &[Case], decisions: &[Decision], policy: &Policy, batc
         ],
         rows,
         batch: Some(batch.to_string()),
+        print: Default::default(),
     }])
 }
 
@@ -2257,6 +2258,7 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
             columns,
             rows: body,
             batch: None,
+            print: Default::default(),
         });
     }
     if sheets.is_empty() {
@@ -2266,6 +2268,7 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
             columns: vec![Column::new("说明", Kind::Text)],
             rows: Vec::new(),
             batch: None,
+            print: Default::default(),
         });
     }
     writer::workbook_bytes(&sheets)

@@ -442,6 +442,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             ),
         ],
         batch: None,
+        print: Default::default(),
     };
     let mut scheme_rows: Vec<Vec<Value>> = Vec::new();
     for (k, f) in &s.by_scheme {
@@ -470,6 +471,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         rows: scheme_rows,
         batch: None,
+        print: Default::default(),
     };
     let mut village_rows: Vec<Vec<Value>> = s
         .by_village
@@ -495,6 +497,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         rows: village_rows,
         batch: None,
+        print: Default::default(),
     };
     let change_row = |label: String, c: &Change| {
         vec![
@@ -545,6 +548,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         rows: change_rows,
         batch: None,
+        print: Default::default(),
     };
     let trend = SheetSpec {
         name: "趋势".into(),
@@ -565,6 +569,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let months = s.trend.len();
     let charts = vec![
