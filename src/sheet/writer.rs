@@ -444,6 +444,8 @@ const FONT_CHARSET_GB2312: u8 = 134;
 /// The default row height and column width, in pixels, for 等线 11.
 const DEFAULT_ROW_PX: u32 = 18;
 const DEFAULT_COLUMN_PX: u32 = 72;
+/// The height of a line of 等线 11 in a wrapped cell, in points.
+const ROW_HEIGHT_PT: f64 = 14.25;
 
 /// A cell format in the workbook's font; every format the writer uses starts from it.
 fn cell_format() -> Format {
@@ -705,6 +707,23 @@ fn write_sheet(
             ws.write_string_with_format(r, 0, neutralise(heading).as_ref(), &heading_fmt)?;
         }
         r += 1;
+        // A row as high as its longest wrapped text needs: Excel fits a row to wrapped text by itself, but
+        // LibreOffice and WPS keep the default height, and the text would be cut.
+        let lines = row
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| spec.columns.get(*c).is_some_and(|x| x.kind == Kind::Text))
+            .map(|(c, v)| match v {
+                Value::Text(s) if s.len() > widths[c].saturating_sub(2) => {
+                    display_width(s).div_ceil(widths[c].saturating_sub(2).max(1))
+                }
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r, ROW_HEIGHT_PT * lines.min(40) as f64)?;
+        }
         for (c, value) in row.iter().enumerate() {
             let column = spec.columns.get(c);
             let kind = column.map(|x| x.kind).unwrap_or(Kind::Text);
@@ -777,7 +796,10 @@ fn page_setup(ws: &mut Worksheet, spec: &SheetSpec, widths: &[usize], head_row: 
         .as_deref()
         .or(spec.title.as_deref())
         .unwrap_or(&spec.name);
-    ws.set_header(format!("&C&\"{FONT},Bold\"&12{}", header_text(heading, 200)));
+    // A sheet whose title is part of its page (the notice's) leaves the page header empty.
+    if !heading.is_empty() {
+        ws.set_header(format!("&C&\"{FONT},Bold\"&12{}", header_text(heading, 200)));
+    }
     let pages = "第 &P 页 共 &N 页";
     match &spec.print.footer_left {
         Some(left) => ws.set_footer(format!(
@@ -813,7 +835,7 @@ fn write_line(ws: &mut Worksheet, row: u32, columns: usize, width: usize, line: 
     let text = neutralise(&line.text);
     let lines = display_width(&text).div_ceil(width.max(1)).max(1);
     if lines > 1 {
-        ws.set_row_height(row, 15.0 * lines as f64)?;
+        ws.set_row_height(row, ROW_HEIGHT_PT * lines as f64)?;
     }
     if columns > 1 {
         ws.merge_range(row, 0, row, (columns - 1) as u16, text.as_ref(), &format)?;
