@@ -18,7 +18,7 @@ use common::*;
 /// The example month, run once for every test here (`examples/run-month.sh` with the test build).
 fn month() -> &'static Path {
     static MONTH: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &MONTH
+    MONTH
         .get_or_init(|| {
             let tmp = tempfile::Builder::new().prefix("jiuzhu-print-").tempdir().unwrap();
             let dir = tmp.path().join("month");
@@ -63,7 +63,11 @@ fn dossier() -> PathBuf {
     dossiers.sort();
     let with_name = dossiers
         .iter()
-        .find(|d| std::fs::read_to_string(d.join("cases.csv")).unwrap_or_default().contains("杨辉"))
+        .find(|d| {
+            std::fs::read_to_string(d.join("cases.csv"))
+                .unwrap_or_default()
+                .contains("杨辉")
+        })
         .unwrap_or(&dossiers[0]);
     with_name.join("dossier.xlsx")
 }
@@ -109,7 +113,9 @@ fn every_workbook_for_people_has_its_page_setup() {
     ];
     for kind in kinds {
         assert!(
-            books.iter().any(|b| b.file_name().unwrap().to_string_lossy().starts_with(kind)),
+            books
+                .iter()
+                .any(|b| b.file_name().unwrap().to_string_lossy().starts_with(kind)),
             "the example month has no {kind} workbook: {books:?}"
         );
     }
@@ -134,19 +140,30 @@ fn every_workbook_for_people_has_its_page_setup() {
         }
         // Each sheet has a header on its pages (the title), except where the title is on the page itself.
         if !name.starts_with("notice-") && name != "dossier.xlsx" {
-            assert!(sheets.iter().all(|(_, x)| x.contains("<oddHeader>")), "{name}: no page header");
+            assert!(
+                sheets.iter().all(|(_, x)| x.contains("<oddHeader>")),
+                "{name}: no page header"
+            );
         }
     }
-    let meeting = parts(&report("review-meeting-"), "xl/worksheets/sheet1.xml").remove(0).1;
+    let meeting = parts(&report("review-meeting-"), "xl/worksheets/sheet1.xml")
+        .remove(0)
+        .1;
     assert!(meeting.contains("orientation=\"landscape\""), "{meeting}");
-    assert!(meeting.contains("评议小组成员签字"), "the meeting sheet has signature lines");
+    assert!(
+        meeting.contains("评议小组成员签字"),
+        "the meeting sheet has signature lines"
+    );
     let notice = parts(&report("notice-"), "xl/worksheets/sheet");
     for (_, xml) in &notice {
         assert!(xml.contains("orientation=\"portrait\""));
         assert!(xml.contains("<mergeCell "), "the notice's title spans the table");
     }
     let report_sheet = parts(&report("统计报表-"), "xl/worksheets/sheet1.xml").remove(0).1;
-    assert!(report_sheet.contains("<rowBreaks "), "the charts start a page of their own");
+    assert!(
+        report_sheet.contains("<rowBreaks "),
+        "the charts start a page of their own"
+    );
 }
 
 #[test]
@@ -163,9 +180,16 @@ fn a_bank_with_no_profile_of_its_own_is_a_warning_naming_bank_and_profile() {
 fn a_bank_with_no_profile_of_its_own_is_refused_when_the_policy_says_so() {
     // The month up to its decisions in force, then the policy refuses an unlisted bank.
     let ws = month::effective();
-    let policy = ws.read("jiuzhu.yaml").replace("unlisted_bank: warn", "unlisted_bank: refuse");
+    let policy = ws
+        .read("jiuzhu.yaml")
+        .replace("unlisted_bank: warn", "unlisted_bank: refuse");
     std::fs::write(ws.path("jiuzhu.yaml"), policy).unwrap();
-    let out = zh(jiuzhu()).arg("-C").arg(ws.root()).args(["disburse", "--period", "2026-11"]).output().unwrap();
+    let out = zh(jiuzhu())
+        .arg("-C")
+        .arg(ws.root())
+        .args(["disburse", "--period", "2026-11"])
+        .output()
+        .unwrap();
     assert_exit(&out, 2);
     let err = stderr(&out);
     assert!(err.contains("中国农业银行 没有自己的银行格式"), "{err}");
@@ -182,12 +206,18 @@ fn printing_tools() -> Option<()> {
             .output()
             .is_ok()
     };
-    let missing: Vec<&str> = ["soffice", "pdftotext", "pdfinfo"].into_iter().filter(|t| !have(t)).collect();
+    let missing: Vec<&str> = ["soffice", "pdftotext", "pdfinfo"]
+        .into_iter()
+        .filter(|t| !have(t))
+        .collect();
     if missing.is_empty() {
         return Some(());
     }
     if std::env::var("JIUZHU_SKIP_PRINT_TESTS").is_ok_and(|v| v == "1") {
-        eprintln!("printing test skipped (JIUZHU_SKIP_PRINT_TESTS=1): {} missing", missing.join(", "));
+        eprintln!(
+            "printing test skipped (JIUZHU_SKIP_PRINT_TESTS=1): {} missing",
+            missing.join(", ")
+        );
         return None;
     }
     panic!(
@@ -200,7 +230,12 @@ fn printing_tools() -> Option<()> {
 
 /// The text of each page of a PDF (pdftotext, layout kept), with the spaces it puts between characters removed.
 fn pages(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output().unwrap();
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "pdftotext {}", pdf.display());
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let mut pages: Vec<String> = text.split('\u{c}').map(|p| p.replace([' ', '\u{3000}'], "")).collect();
@@ -269,7 +304,11 @@ fn the_month_s_papers_print_as_a_person_would_check_them() {
 
     // The meeting sheet: the verdict column and the note on the first page, signature lines on every page.
     let meeting = pdf("review-meeting-");
-    assert!(meeting[0].contains("评议结果") && meeting[0].contains("说明"), "{}", meeting[0]);
+    assert!(
+        meeting[0].contains("评议结果") && meeting[0].contains("说明"),
+        "{}",
+        meeting[0]
+    );
     assert!(meeting[0].contains("计算过程"), "{}", meeting[0]);
     for page in &meeting {
         assert!(page.contains("评议小组成员签字"), "{page}");
@@ -283,15 +322,25 @@ fn the_month_s_papers_print_as_a_person_would_check_them() {
     assert!(report[0].contains("制表日期:2026年11月30日"), "{}", report[0]);
     let households = report[0].lines().find(|l| l.starts_with("在保户数")).unwrap();
     assert!(!households.contains('.'), "a count is a whole number: {households}");
-    assert!(report[0].lines().any(|l| l.starts_with("本月保障金额") && l.ends_with(".00")));
+    assert!(report[0]
+        .lines()
+        .any(|l| l.starts_with("本月保障金额") && l.ends_with(".00")));
     assert!(report[1].contains("近12个月在保户数"), "{}", report[1]);
     assert!(!report[0].contains("近12个月在保户数"));
     assert_eq!(report.len(), 6, "summary and charts, then one page a sheet");
 
     // The dossier: a cover, a 卷内目录, then its parts in Chinese, in a handful of pages.
     let dossier = pdf("dossier");
-    assert!(dossier[0].contains("一户一档") && dossier[0].contains("杨辉"), "{}", dossier[0]);
-    assert!(dossier[1].contains("卷内目录") && dossier[1].contains("入户调查记录"), "{}", dossier[1]);
+    assert!(
+        dossier[0].contains("一户一档") && dossier[0].contains("杨辉"),
+        "{}",
+        dossier[0]
+    );
+    assert!(
+        dossier[1].contains("卷内目录") && dossier[1].contains("入户调查记录"),
+        "{}",
+        dossier[1]
+    );
     assert!(dossier.len() <= 15, "{} pages", dossier.len());
     let all = dossier.concat();
     assert!(!all.contains("urban_dibao") && !all.contains("rural_dibao") && !all.contains("false"));

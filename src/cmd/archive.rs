@@ -22,13 +22,13 @@ use crate::i18n::tr;
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::domain::date::{self, Period};
+use crate::domain::money::Fen;
 use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, Check, Decision, DecisionKind, DecisionStatus, Extension, Goods,
     Match, Meeting, Member, Notice, Payment, Record, Source, SpotCheck, Text, Visit,
 };
-use crate::domain::money::Fen;
 use crate::sheet::writer::{self, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
@@ -389,7 +389,10 @@ fn dossier_sheets(
             kv("身份证号", c.applicant_id_number.masked()),
             kv("家庭人口", c.household_size.to_string()),
             kv("救助类别", dossier::value_zh(policy, "scheme", &c.scheme)),
-            kv("乡镇(街道)、村(社区)", format!("{}{}{}", policy.region.name, c.township, c.village)),
+            kv(
+                "乡镇(街道)、村(社区)",
+                format!("{}{}{}", policy.region.name, c.township, c.village),
+            ),
             kv("状态", dossier::value_zh(policy, "status", c.status.as_str())),
             kv("结案日期", day(closed_on)),
             kv("保管期限至", day(retain_until)),
@@ -441,7 +444,10 @@ fn dossier_sheets(
 /// The dates a part's rows carry, earliest to latest (`2026-11-03 至 2026-11-20`), for the 卷内目录.
 fn dates_of(sheet: &SheetSpec) -> String {
     let is_date = |t: &str| {
-        t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' && NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()
+        t.len() == 10
+            && t.as_bytes()[4] == b'-'
+            && t.as_bytes()[7] == b'-'
+            && NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()
     };
     let mut dates = sheet.rows.iter().flatten().filter_map(|v| match v {
         Value::Text(t) if is_date(t) => Some(t.as_str()),

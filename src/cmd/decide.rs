@@ -2768,6 +2768,7 @@ mod tests {
                 })
                 .collect(),
             batch: Some(batch.into()),
+            print: Default::default(),
         }
     }
 

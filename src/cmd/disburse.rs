@@ -1170,7 +1170,10 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
             )
         })?;
         out.push(BankFile {
-            unlisted: unlisted.remove(&path).map(|b| b.into_iter().collect()).unwrap_or_default(),
+            unlisted: unlisted
+                .remove(&path)
+                .map(|b| b.into_iter().collect())
+                .unwrap_or_default(),
             path,
             bank,
             count: ps.len(),

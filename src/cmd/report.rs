@@ -29,9 +29,9 @@ use crate::i18n::tr;
 use crate::ledger::{self, Case, Decision, DecisionKind, DecisionStatus, Payment, PaymentStatus};
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::writer::{self, ChartKind, ChartSpec, Column, Kind, SheetSpec, Value};
-use chrono::Datelike;
 use crate::workspace::{Txn, Workspace};
 use crate::Outcome;
+use chrono::Datelike;
 
 #[derive(Debug, Clone)]
 pub struct Args {

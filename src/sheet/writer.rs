@@ -988,6 +988,48 @@ mod tests {
         assert_eq!(format_code_of(&bytes, "A3"), "", "free text keeps the default format");
     }
 
+    /// A count in a column of money (the report's summary) has no decimals; long text is wrapped and its row made
+    /// as high as its lines; every sheet is set up for the page, the header row repeated.
+    #[test]
+    fn counts_stay_whole_long_text_wraps_and_every_sheet_is_set_up_for_the_page() {
+        let spec = SheetSpec {
+            name: "汇总".into(),
+            title: Some("统计".into()),
+            columns: vec![
+                Column {
+                    width: 10,
+                    ..Column::new("项目", Kind::Text)
+                },
+                Column::new("数值", Kind::Money),
+            ],
+            rows: vec![
+                vec!["户数".into(), Value::Count(30)],
+                vec!["很长的说明文字".repeat(4).into(), Value::Money(Fen(100))],
+            ],
+            batch: None,
+            print: Print {
+                below: vec![Line::right("青禾县民政局 (盖章)")],
+                ..Print::default()
+            },
+        };
+        let bytes = workbook_bytes(std::slice::from_ref(&spec)).unwrap();
+        assert_eq!(format_code_of(&bytes, "B3"), "0");
+        assert_eq!(format_code_of(&bytes, "B4"), "0.00");
+        let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("<row r=\"4\" ht=\""), "{sheet}");
+        assert!(sheet.contains("orientation=\"portrait\""), "{sheet}");
+        assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet}");
+        assert!(
+            sheet.contains("<mergeCell ref=\"A6:B6\"/>"),
+            "the stamp line below an empty row: {sheet}"
+        );
+        assert!(
+            part(&bytes, "xl/workbook.xml").contains("汇总!$2:$2"),
+            "the header row on every page"
+        );
+        assert!(part(&bytes, "xl/styles.xml").contains("wrapText=\"1\""));
+    }
+
     /// A round-trip sheet of `n` rows `R1`… (an ID column and an answer column) under batch `batch`.
     fn returnable(name: &str, batch: &str, n: usize) -> SheetSpec {
         SheetSpec {
