@@ -99,6 +99,7 @@ impl Workspace {
     pub fn open(start: &Path) -> Result<Workspace> {
         let root = Workspace::find(start)?;
         let policy = Policy::load(&root.join(POLICY_FILE))?;
+        crate::sheet::writer::set_paper(policy.print.paper);
         let ws = Workspace {
             root,
             policy,

@@ -22,6 +22,7 @@ use crate::i18n::tr;
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::domain::date::{self, Period};
+use crate::domain::money::Fen;
 use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
@@ -373,22 +374,141 @@ fn head_commit(root: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The dossier workbook (一户一档) as a document for the cabinet: a cover with the household, a 卷内目录 listing
+/// the documents (each ledger part that has rows) with their dates and sources, then one sheet per part — none
+/// empty. Parts added to the dossier's files appear here by themselves.
+fn dossier_sheets(
+    policy: &crate::policy::Policy,
+    c: &Case,
+    closed_on: NaiveDate,
+    retain_until: NaiveDate,
+    files: &[(String, Vec<u8>, usize)],
+) -> Result<Vec<SheetSpec>> {
+    let parts = files
+        .iter()
+        .filter(|(_, _, rows)| *rows > 0)
+        .map(|(name, bytes, _)| Ok((name.as_str(), sheet_of(policy, name, bytes)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let day = |d: NaiveDate| format!("{}年{}月{}日", d.year(), d.month(), d.day());
+    let kv = |k: &str, v: String| vec![Value::from(k), Value::from(v)];
+    let cover = SheetSpec {
+        name: "封面".into(),
+        title: None,
+        columns: vec![
+            Column {
+                width: 16,
+                ..Column::new("项目", Kind::Text)
+            },
+            Column {
+                width: 50,
+                ..Column::new("内容", Kind::Text)
+            },
+        ],
+        rows: vec![
+            kv("案件编号", c.case_id.clone()),
+            kv("户主 (申请人)", c.applicant_name.0.clone()),
+            kv("身份证号", c.applicant_id_number.masked()),
+            kv("家庭人口", c.household_size.to_string()),
+            kv("救助类别", dossier::value_zh(policy, "scheme", &c.scheme)),
+            kv(
+                "乡镇(街道)、村(社区)",
+                format!("{}{}{}", policy.region.name, c.township, c.village),
+            ),
+            kv("状态", dossier::value_zh(policy, "status", c.status.as_str())),
+            kv("结案日期", day(closed_on)),
+            kv("保管期限至", day(retain_until)),
+            kv("卷内文件", format!("{} 件 (见「卷内目录」)", parts.len())),
+        ],
+        batch: None,
+        print: writer::Print {
+            above: vec![
+                writer::Line::center(format!("{}社会救助家庭档案 (一户一档)", policy.region.name)).bold(),
+                writer::Line::center(format!("{} {}", c.applicant_name, c.case_id)),
+            ],
+            heading: Some(String::new()),
+            ..Default::default()
+        },
+    };
+    let contents = SheetSpec {
+        name: "卷内目录".into(),
+        title: Some(format!("卷内目录: {} {}", c.applicant_name, c.case_id)),
+        columns: vec![
+            Column::new("序号", Kind::Count),
+            Column::new("文件名称", Kind::Text),
+            Column::new("日期", Kind::Text),
+            Column::new("来源", Kind::Text),
+            Column::new("条数", Kind::Count),
+            Column::new("所在工作表", Kind::Text),
+        ],
+        rows: parts
+            .iter()
+            .enumerate()
+            .map(|(i, (file, sheet))| {
+                vec![
+                    Value::Count(i as i64 + 1),
+                    Value::from(dossier::document_zh(file)),
+                    Value::from(dates_of(sheet)),
+                    Value::from(dossier::source_zh(file)),
+                    Value::Count(sheet.rows.len() as i64),
+                    Value::from(sheet.name.as_str()),
+                ]
+            })
+            .collect(),
+        batch: None,
+        print: Default::default(),
+    };
+    let mut sheets = vec![cover, contents];
+    sheets.extend(parts.into_iter().map(|(_, s)| s));
+    Ok(sheets)
+}
+
+/// The dates a part's rows carry, earliest to latest (`2026-11-03 至 2026-11-20`), for the 卷内目录.
+fn dates_of(sheet: &SheetSpec) -> String {
+    let is_date = |t: &str| {
+        t.len() == 10
+            && t.as_bytes()[4] == b'-'
+            && t.as_bytes()[7] == b'-'
+            && NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()
+    };
+    let mut dates = sheet.rows.iter().flatten().filter_map(|v| match v {
+        Value::Text(t) if is_date(t) => Some(t.as_str()),
+        _ => None,
+    });
+    let Some(first) = dates.next() else {
+        return String::new();
+    };
+    let (lo, hi) = dates.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    if lo == hi {
+        lo.to_string()
+    } else {
+        format!("{lo} 至 {hi}")
+    }
+}
+
 /// A ledger's rows as one sheet of the dossier workbook, for people: the sheet and its headers named in Chinese,
 /// codes shown as their labels (`urban_dibao` → the policy's 城市低保, `true` → 是, statuses in Chinese). The
 /// dossier's CSV files beside it keep the ledgers' own form.
 fn sheet_of(policy: &crate::policy::Policy, name: &str, bytes: &[u8]) -> Result<SheetSpec> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let headers: Vec<String> = rdr.headers()?.iter().map(str::to_string).collect();
+    // Money as numbers (the ledger's text stays in the CSV beside it); everything else as the text it is.
+    let money = |h: &str| h == "amount" || h.ends_with("_amount");
     let columns = headers
         .iter()
-        .map(|h| Column::new(dossier::header_zh(h), Kind::Code))
+        .map(|h| Column::new(dossier::header_zh(h), if money(h) { Kind::Money } else { Kind::Code }))
         .collect();
     let mut rows = Vec::new();
     for r in rdr.records() {
         rows.push(
             r?.iter()
                 .zip(&headers)
-                .map(|(c, h)| Value::from(dossier::value_zh(policy, h, crate::domain::text::unneutralise(c))))
+                .map(|(c, h)| {
+                    let c = crate::domain::text::unneutralise(c);
+                    match Fen::parse_yuan(c) {
+                        Ok(f) if money(h) => Value::Money(f),
+                        _ => Value::from(dossier::value_zh(policy, h, c)),
+                    }
+                })
                 .collect(),
         );
     }
@@ -398,6 +518,7 @@ fn sheet_of(policy: &crate::policy::Policy, name: &str, bytes: &[u8]) -> Result<
         columns,
         rows,
         batch: None,
+        print: Default::default(),
     })
 }
 
@@ -426,6 +547,47 @@ mod dossier {
             "followups" => "回访",
             "complaints" => "信访",
             _ => file,
+        }
+    }
+
+    /// What a part of the dossier is, as its 卷内目录 names it.
+    pub fn document_zh(file: &str) -> &str {
+        match file.trim_end_matches(".csv") {
+            "cases" => "救助申请及家庭基本情况",
+            "members" => "家庭成员情况",
+            "sources" => "申请登记来源",
+            "checks" => "审核记录 (材料、收入、财产等)",
+            "visits" => "入户调查记录",
+            "extensions" => "审核期限延长记录",
+            "matches" => "信息比对结果及处理",
+            "decisions" => "审核确认决定",
+            "notices" => "公示记录",
+            "meetings" => "民主评议记录",
+            "payments" => "救助金发放记录",
+            "goods" => "实物发放记录",
+            "spot_checks" => "抽查记录",
+            "events" => "办理过程日志",
+            "followups" => "回访记录",
+            "complaints" => "信访记录",
+            _ => sheet_zh(file),
+        }
+    }
+
+    /// Where a part of the dossier comes from, for the 卷内目录.
+    pub fn source_zh(file: &str) -> &str {
+        match file.trim_end_matches(".csv") {
+            "cases" | "members" | "sources" => "申请登记表 (受理)",
+            "checks" | "extensions" => "审核 (jiuzhu verify)",
+            "visits" => "入户调查表",
+            "matches" => "相关部门数据比对 (jiuzhu compare)",
+            "decisions" | "notices" => "审核确认 (jiuzhu decide)",
+            "meetings" => "民主评议会评议表",
+            "payments" | "goods" => "社会化发放 (jiuzhu disburse)",
+            "spot_checks" => "抽查工作表",
+            "events" => "操作日志",
+            "followups" => "回访登记",
+            "complaints" => "信访登记",
+            _ => "台账",
         }
     }
 
@@ -736,10 +898,7 @@ fn archive(ws: &Workspace, args: &Args, year: Option<i32>) -> Result<Outcome> {
             .join(closed_on.year().to_string())
             .join(&c.case_id);
         let mut files = dossiers.files(&c.case_id)?;
-        let sheets = files
-            .iter()
-            .map(|(name, bytes, _)| sheet_of(&ws.policy, name, bytes))
-            .collect::<Result<Vec<_>>>()?;
+        let sheets = dossier_sheets(&ws.policy, c, closed_on, retain_until, &files)?;
         files.push(("dossier.xlsx".into(), writer::workbook_bytes(&sheets)?, sheets.len()));
         let info = csv_bytes(
             &[

@@ -2541,6 +2541,7 @@ fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTre
         columns,
         rows,
         batch: Some(sample.to_string()),
+        print: Default::default(),
     }])
 }
 
@@ -2820,5 +2821,6 @@ fn findings_workbook(f: &[Finding]) -> Result<Vec<u8>> {
         columns,
         rows,
         batch: None,
+        print: Default::default(),
     }])
 }

@@ -1071,6 +1071,7 @@ fn hits_workbook(policy: &Policy, matches: &[Match], batch: &str) -> Result<Vec<
         columns,
         rows,
         batch: Some(batch.to_string()),
+        print: Default::default(),
     }])
 }
 

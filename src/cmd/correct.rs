@@ -1582,6 +1582,7 @@ fn template(out: &Path, quiet: bool) -> Result<Outcome> {
         columns,
         rows: Vec::new(),
         batch: None,
+        print: Default::default(),
     };
     let fields: Vec<(&str, &str)> = vec![
         ("住址", "户; 案件编号"),
@@ -1625,6 +1626,7 @@ fn template(out: &Path, quiet: bool) -> Result<Outcome> {
             .map(|(f, d)| vec![Value::from(f), Value::from(d)])
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let bytes = writer::workbook_bytes(&[sheet, guide])?;
     std::fs::write(out, bytes).with_context(|| {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use rayon::prelude::*;
 
 use crate::domain::benefit::{self, Basis, Computed, Household, StandardUsed};
@@ -29,7 +29,7 @@ use crate::ledger::{
 };
 use crate::policy::{EffectiveFrom, Policy, Scheme, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
-use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value};
+use crate::sheet::writer::{self, Column, Input, Kind, Line, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
@@ -1435,15 +1435,32 @@ fn review_workbook(cases: &[Case], decisions: &[Decision], policy: &Policy, batc
             Column::new("原金额", Kind::Money),
             Column::new("新金额", Kind::Money),
             Column::new("变化", Kind::Money),
-            Column::new("计算过程", Kind::Text),
-            Column::answer(
-                H_VERDICT[0],
-                Input::Choice(vec![AGREE.into(), DISAGREE.into(), DEFER.into()]),
-            ),
-            Column::answer(H_NOTE[0], Input::Free),
+            // Wrapped in its cell, so the verdict and the note stay on the page's width.
+            Column {
+                width: 40,
+                ..Column::new("计算过程", Kind::Text)
+            },
+            Column {
+                width: 12,
+                ..Column::answer(
+                    H_VERDICT[0],
+                    Input::Choice(vec![AGREE.into(), DISAGREE.into(), DEFER.into()]),
+                )
+            },
+            Column {
+                width: 24,
+                ..Column::answer(H_NOTE[0], Input::Free)
+            },
         ],
         rows,
         batch: Some(batch.to_string()),
+        // At the table, on the meeting's paper: landscape, and every page signed by the panel.
+        print: writer::Print {
+            landscape: true,
+            heading: Some(format!("{} 民主评议/审批会评议表", policy.region.name)),
+            footer_left: Some("评议小组成员签字: ______________________________    日期: ______年____月____日".into()),
+            ..Default::default()
+        },
     }])
 }
 
@@ -2174,7 +2191,24 @@ fn post_notices(st: &mut State, policy: &Policy, d: &Decision, date: NaiveDate) 
     }
 }
 
-/// The public notice: one printable sheet per village, showing only what the policy allows.
+/// The body that issues a notice (policy `print.notice_issuer`): the township's 人民政府 (a 街道's 办事处) or the
+/// county's 民政局.
+fn notice_issuer(policy: &Policy, township: &str) -> String {
+    match policy.print.notice_issuer {
+        crate::policy::NoticeIssuer::County => format!("{}民政局", policy.region.name),
+        crate::policy::NoticeIssuer::Township if township.ends_with("街道") => format!("{township}办事处"),
+        crate::policy::NoticeIssuer::Township => format!("{township}人民政府"),
+    }
+}
+
+/// A date as a notice writes it: 2026年11月21日.
+fn date_zh(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The public notice (公示), ready to post: one sheet per village, on one page up to 25 households — its title,
+/// issuing body and period, the monthly and the one-off amounts under their own headings, where objections go
+/// and the 监督电话, then the stamp line and the date. Only what the policy allows is shown.
 fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>> {
     let cases: BTreeMap<&str, &Case> = st.cases.iter().map(|c| (c.case_id.as_str(), c)).collect();
     let decisions: BTreeMap<&str, &Decision> = st.decisions.iter().map(|d| (d.decision_id.as_str(), d)).collect();
@@ -2199,7 +2233,14 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
     let fields = &policy.decision.notice_fields;
     let mut sheets = Vec::new();
     for ((township, village), mut rows) in by_village {
-        rows.sort_by(|a, b| a.1.case_id.cmp(&b.1.case_id));
+        // Monthly amounts first, then the one-off 临时救助 under its own heading, each in case order.
+        let one_off = |c: &Case| {
+            policy
+                .schemes
+                .get(&c.scheme)
+                .is_some_and(|s| s.kind == SchemeKind::Temporary)
+        };
+        rows.sort_by(|a, b| (one_off(a.1), &a.1.case_id).cmp(&(one_off(b.1), &b.1.case_id)));
         let (start, end) = (rows.iter().map(|r| r.0.start).min(), rows.iter().map(|r| r.0.end).max());
         let mut columns = vec![Column::new("序号", Kind::Count)];
         for f in fields {
@@ -2208,16 +2249,19 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
                 "village" => Column::new("村(社区)", Kind::Text),
                 "household_size" => Column::new("家庭人口", Kind::Count),
                 "scheme" => Column::new("救助类别", Kind::Text),
-                "amount" => Column::new("月救助金(元)", Kind::Money),
+                "amount" => Column::new("救助金额(元)", Kind::Money),
                 _ => Column::new("身份证号", Kind::Code),
             });
         }
         columns.push(Column::new("变动", Kind::Text));
+        let monthly = rows.iter().filter(|r| !one_off(r.1)).count();
         let body = rows
             .iter()
             .enumerate()
             .map(|(i, (_, c, d))| {
-                let mut r = vec![Value::Count(i as i64 + 1)];
+                // Numbered from 1 under each heading.
+                let n = if i < monthly { i + 1 } else { i - monthly + 1 };
+                let mut r = vec![Value::Count(n as i64)];
                 for f in fields {
                     r.push(match f.as_str() {
                         "name" => Value::from(c.applicant_name.as_str()),
@@ -2232,17 +2276,51 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
                 r
             })
             .collect();
+        let mut headings = Vec::new();
+        if monthly > 0 {
+            headings.push((0, "一、按月救助 (救助金额为每月金额)".to_string()));
+        }
+        if monthly < rows.len() {
+            let n = if monthly > 0 { "二" } else { "一" };
+            headings.push((monthly, format!("{n}、临时救助 (救助金额为一次性发放金额)")));
+        }
+        let issuer = notice_issuer(policy, &township);
+        let (from, to) = (
+            start.map(date_zh).unwrap_or_default(),
+            end.map(date_zh).unwrap_or_default(),
+        );
+        let title = format!("{}{township}{village}社会救助对象公示", policy.region.name);
+        let hotline = match policy.print.hotline.trim() {
+            "" => "____________".to_string(),
+            h => h.to_string(),
+        };
         sheets.push(SheetSpec {
             name: format!("{township}{village}"),
-            title: Some(format!(
-                "{}{township}{village} 社会救助对象公示 (公示期 {} 至 {}; 如有异议请向乡镇(街道)或县民政局反映)",
-                policy.region.name,
-                start.map(date::format_date).unwrap_or_default(),
-                end.map(date::format_date).unwrap_or_default()
-            )),
+            title: None,
             columns,
             rows: body,
             batch: None,
+            print: writer::Print {
+                heading: Some(String::new()),
+                above: vec![
+                    Line::center(&title).bold(),
+                    Line::left(format!(
+                        "根据社会救助审核确认的有关规定, 经入户调查、信息比对和民主评议, 现将本村(社区)拟给予或变更社会\
+                         救助的家庭予以公示。公示期: {from} 至 {to}。"
+                    )),
+                ],
+                headings,
+                below: vec![
+                    Line::left(format!(
+                        "公示期间, 对以上对象有异议的, 请向{issuer}或{}民政局反映 (实名反映的, 予以保密)。\
+                         监督电话: {hotline}。",
+                        policy.region.name
+                    )),
+                    Line::right(format!("{issuer} (盖章)")),
+                    Line::right(start.map(date_zh).unwrap_or_default()),
+                ],
+                ..Default::default()
+            },
         });
     }
     if sheets.is_empty() {
@@ -2252,6 +2330,7 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
             columns: vec![Column::new("说明", Kind::Text)],
             rows: Vec::new(),
             batch: None,
+            print: Default::default(),
         });
     }
     writer::workbook_bytes(&sheets)
@@ -2663,6 +2742,7 @@ mod tests {
                 })
                 .collect(),
             batch: Some(batch.into()),
+            print: Default::default(),
         }
     }
 

@@ -809,6 +809,21 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
                 ),
             ));
             txn.put(&f.path, f.bytes.clone());
+            if !f.unlisted.is_empty() {
+                let banks = f.unlisted.join("、");
+                let profile = &f.profile;
+                out.push_str(&tr(
+                    format!(
+                        "\n  warning: {banks} has no bank profile of its own: written in the layout of `{profile}` \
+                         (disbursement.default_profile); check that the bank reads it, or map the bank under \
+                         disbursement.banks in jiuzhu.yaml"
+                    ),
+                    format!(
+                        "\n  注意: {banks} 没有自己的银行格式, 已按 `{profile}` (disbursement.default_profile) 的格式写出; \
+                         请向银行确认能否读取, 或在 jiuzhu.yaml 的 disbursement.banks 下为该银行指定格式"
+                    ),
+                ));
+            }
         }
         let replaced: usize = files.iter().map(|f| f.replaced.len()).sum();
         if replaced > 0 {
@@ -983,6 +998,9 @@ struct BankFile {
     bytes: Vec<u8>,
     /// Values written otherwise than they are, because the file's encoding cannot hold a character of theirs.
     replaced: Vec<Replaced>,
+    /// The banks of this file that have no profile of their own (not under `disbursement.banks`): written in the
+    /// default profile's layout, which they may not read.
+    unlisted: Vec<String>,
 }
 
 /// A value of a payment's line with a character the bank file's encoding cannot hold (a rare character, 生僻字,
@@ -999,6 +1017,8 @@ struct Replaced {
 fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment]) -> Result<Vec<BankFile>> {
     let mut groups: BTreeMap<(String, PathBuf), (String, Vec<&Payment>)> = BTreeMap::new();
     let mut missing = BTreeSet::new();
+    // The file's path → the banks in it that have no profile of their own.
+    let mut unlisted: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     for p in payments {
         let bank = p.bank_name.trim().to_string();
         let Some((name, profile)) = policy.disbursement.profile_for(&bank) else {
@@ -1014,8 +1034,12 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
             .replace("{bank}", &safe_file_name(if bank.is_empty() { name } else { &bank }))
             .replace("{period}", &batch.batch.to_string())
             .replace("{profile}", name);
+        let path = PathBuf::from("reports").join("bank").join(file);
+        if !bank.is_empty() && !policy.disbursement.banks.contains_key(&bank) {
+            unlisted.entry(path.clone()).or_default().insert(bank.clone());
+        }
         groups
-            .entry((name.to_string(), PathBuf::from("reports").join("bank").join(file)))
+            .entry((name.to_string(), path))
             .or_insert_with(|| (bank.clone(), Vec::new()))
             .1
             .push(p);
@@ -1036,6 +1060,22 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
             )
         );
     }
+    if policy.disbursement.unlisted_bank == crate::policy::UnlistedBank::Refuse && !unlisted.is_empty() {
+        let banks = unlisted.values().flatten().cloned().collect::<Vec<_>>().join("、");
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "{banks}: no bank profile of its own, and disbursement.unlisted_bank is `refuse`: map the bank to \
+                     the profile of the file it reads under disbursement.banks in jiuzhu.yaml; nothing was issued"
+                ),
+                format!(
+                    "{banks} 没有自己的银行格式, 且 disbursement.unlisted_bank 为 `refuse`: 请在 jiuzhu.yaml 的 \
+                     disbursement.banks 下为该银行指定它能读取的格式; 未生成任何批次"
+                ),
+            )
+        );
+    }
     let mut out = Vec::new();
     for ((name, path), (bank, mut ps)) in groups {
         ps.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
@@ -1048,13 +1088,17 @@ fn bank_files(policy: &Policy, st: &State, batch: &Batch, payments: &[&Payment])
             )
         })?;
         out.push(BankFile {
+            unlisted: unlisted
+                .remove(&path)
+                .map(|b| b.into_iter().collect())
+                .unwrap_or_default(),
             path,
-            profile: name,
             bank,
             count: ps.len(),
             sum,
             bytes,
             replaced,
+            profile: name,
         });
     }
     Ok(out)
@@ -1275,6 +1319,7 @@ fn render_bank_file(
             columns,
             rows,
             batch: None,
+            print: Default::default(),
         }])?;
         return Ok((bytes, Vec::new()));
     }
@@ -1413,6 +1458,7 @@ fn summary_workbook(
         ],
         rows,
         batch: None,
+        print: Default::default(),
     }];
     sheets.push(SheetSpec {
         name: "银行文件".into(),
@@ -1437,6 +1483,7 @@ fn summary_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     });
     let mut detail: Vec<&&Payment> = payments.iter().collect();
     detail.sort_by(|a, b| (&a.case_id, &a.period, &a.payment_id).cmp(&(&b.case_id, &b.period, &b.payment_id)));
@@ -1476,6 +1523,7 @@ fn summary_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     });
     let replaced: Vec<(&BankFile, &Replaced)> = files
         .iter()
@@ -1509,6 +1557,7 @@ fn summary_workbook(
                 })
                 .collect(),
             batch: None,
+            print: Default::default(),
         });
     }
     sheets.push(SheetSpec {
@@ -1538,6 +1587,7 @@ fn summary_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     });
     writer::workbook_bytes(&sheets)
 }
@@ -2339,6 +2389,7 @@ fn goods_list(policy: &Policy, st: &State, plan: &str, goods: &[Goods]) -> Resul
         ],
         rows,
         batch: Some(plan.to_string()),
+        print: Default::default(),
     }])
 }
 

@@ -447,6 +447,7 @@ fn rejects_workbook(rejects: &[Reject]) -> Result<Vec<u8>> {
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     }])
 }
 
@@ -546,6 +547,7 @@ fn investigations_workbook(policy: &Policy, discoveries: &[Discovery], batch: &s
         columns,
         rows,
         batch: Some(batch.to_string()),
+        print: Default::default(),
     }])
 }
 
@@ -605,6 +607,7 @@ fn referral_worksheet(discoveries: &[Discovery], referrals: &mut [Referral], txn
             columns,
             rows,
             batch: Some(batch),
+            print: Default::default(),
         }])?,
     );
     Ok(Some(rel))

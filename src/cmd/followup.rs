@@ -1247,6 +1247,7 @@ fn rejects_workbook(kind: Kind, rejects: &[Reject]) -> Result<Vec<u8>> {
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     }])
 }
 

@@ -1122,6 +1122,7 @@ fn rejects_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let skipped = SheetSpec {
         name: "跳过".into(),
@@ -1144,6 +1145,7 @@ fn rejects_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let mut sheets = vec![rejected, skipped];
     if unused.iter().any(|u| !u.is_empty()) {
@@ -1183,6 +1185,7 @@ fn rejects_workbook(
                 })
                 .collect(),
             batch: None,
+            print: Default::default(),
         });
     }
     if !hidden.is_empty() {
@@ -1216,6 +1219,7 @@ fn rejects_workbook(
                 })
                 .collect(),
             batch: None,
+            print: Default::default(),
         });
     }
     writer::workbook_bytes(&sheets)

@@ -32,6 +32,7 @@ use crate::policy::{Policy, SchemeKind};
 use crate::sheet::writer::{self, ChartKind, ChartSpec, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace};
 use crate::Outcome;
+use chrono::Datelike;
 
 #[derive(Debug, Clone)]
 pub struct Args {
@@ -407,7 +408,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
     let paid = Fen(s.paid_month.values().map(|f| f.0).sum());
     let balanced = s.changes.values().all(Change::balances);
     let kv = |k: &str, v: Value| vec![Value::from(k), v];
-    let summary = SheetSpec {
+    let mut summary = SheetSpec {
         name: "汇总".into(),
         title: Some(format!("{} {month_zh} 社会救助统计报表", policy.region.name)),
         columns: vec![Column::new("项目", Kind::Text), Column::new("数值", Kind::Money)],
@@ -433,7 +434,28 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             ),
         ],
         batch: None,
+        print: Default::default(),
     };
+    // The report's paper: its title with the county and period, the date it is made (the period's last day,
+    // never the clock), the figures on the first page and the charts on a page of their own below them.
+    let made = s
+        .period
+        .parse::<crate::domain::date::Period>()
+        .map(|p| {
+            let d = p.last_day();
+            format!("{}年{}月{}日", d.year(), d.month(), d.day())
+        })
+        .unwrap_or_default();
+    let chart_row = writer::first_data_row(&summary) + 1 + summary.rows.len() as u32 + 1;
+    summary.print = writer::Print {
+        above: vec![writer::Line::left(format!(
+            "填报单位: {}民政局    统计期: {month_zh}    制表日期: {made}",
+            policy.region.name
+        ))],
+        page_breaks: vec![chart_row],
+        ..Default::default()
+    };
+    let chart_row = chart_row + 1;
     let mut scheme_rows: Vec<Vec<Value>> = Vec::new();
     for (k, f) in &s.by_scheme {
         let mut row = vec![Value::from(scheme_label(policy, k))];
@@ -461,6 +483,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         rows: scheme_rows,
         batch: None,
+        print: Default::default(),
     };
     let mut village_rows: Vec<Vec<Value>> = s
         .by_village
@@ -486,6 +509,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         rows: village_rows,
         batch: None,
+        print: Default::default(),
     };
     let change_row = |label: String, c: &Change| {
         vec![
@@ -536,6 +560,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         rows: change_rows,
         batch: None,
+        print: Default::default(),
     };
     let trend = SheetSpec {
         name: "趋势".into(),
@@ -556,6 +581,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let months = s.trend.len();
     let charts = vec![
@@ -563,7 +589,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             kind: ChartKind::Line,
             title: "近12个月在保户数".into(),
             on_sheet: 0,
-            at: (1, 3),
+            at: (chart_row, 0),
             data_sheet: 4,
             categories: 0,
             values: vec![1],
@@ -573,7 +599,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             kind: ChartKind::Column,
             title: "近12个月保障金额(元)".into(),
             on_sheet: 0,
-            at: (17, 3),
+            at: (chart_row + 16, 0),
             data_sheet: 4,
             categories: 0,
             values: vec![3],
@@ -583,7 +609,7 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             kind: ChartKind::Pie,
             title: format!("{month_zh} 各类别保障金额"),
             on_sheet: 0,
-            at: (33, 3),
+            at: (chart_row + 32, 0),
             data_sheet: 1,
             categories: 0,
             values: vec![3],

@@ -1146,6 +1146,7 @@ fn review_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let by_id: BTreeMap<&str, &Case> = reviewed.iter().map(|r| (r.case.case_id.as_str(), r.case)).collect();
     // Cases with a signed township re-visit by enough investigators, found once (not a scan of every visit per case).
@@ -1188,6 +1189,7 @@ fn review_workbook(
         ],
         rows: sample_rows,
         batch: None,
+        print: Default::default(),
     };
     let checks_sheet = SheetSpec {
         name: "检查明细".into(),
@@ -1216,6 +1218,7 @@ fn review_workbook(
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     let mut sheets = vec![review, sample_sheet, checks_sheet];
     if !rejects.is_empty() {
@@ -1244,6 +1247,7 @@ fn review_workbook(
                 })
                 .collect(),
             batch: None,
+            print: Default::default(),
         });
     }
     writer::workbook_bytes(&sheets)
@@ -1291,6 +1295,7 @@ fn notices_workbook(as_of: NaiveDate, days: u32, notices: &[Notice<'_>]) -> Resu
             })
             .collect(),
         batch: None,
+        print: Default::default(),
     };
     writer::workbook_bytes(&[sheet])
 }

@@ -93,6 +93,9 @@ pub struct Policy {
     /// Active discovery (主动发现): time limits, investigators, the departments referred to.
     #[serde(default)]
     pub discovery: DiscoveryRules,
+    /// How the workbooks for people print: the paper, and who issues the public notice.
+    #[serde(default)]
+    pub print: PrintRules,
 }
 
 /// The register fields whose values the policy's `values:` can add spellings for, each with the codes a
@@ -670,6 +673,9 @@ pub struct Disbursement {
     pub banks: BTreeMap<String, String>,
     /// The profile for a bank not listed under `banks` (and for `--reconcile` without `--profile`).
     pub default_profile: Option<String>,
+    /// A bank not listed under `banks`, paid in `default_profile`'s layout: `warn` (the default: the step names the
+    /// bank and the profile used) or `refuse` (nothing is issued until the bank is mapped).
+    pub unlisted_bank: UnlistedBank,
     /// Months paid together in one batch (e.g. January and February before the Spring Festival).
     pub combine: Vec<CombinedBatch>,
     /// The most a batch may pay under a scheme, by period (`--override-budget REASON` to exceed it).
@@ -685,12 +691,21 @@ impl Default for Disbursement {
             profiles: BTreeMap::new(),
             banks: BTreeMap::new(),
             default_profile: None,
+            unlisted_bank: UnlistedBank::Warn,
             combine: Vec::new(),
             budgets: Vec::new(),
             account_min_digits: 10,
             account_max_digits: 30,
         }
     }
+}
+
+/// What a payment to a bank with no profile of its own gets (`disbursement.unlisted_bank`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlistedBank {
+    Warn,
+    Refuse,
 }
 
 /// A batch that pays several months (`batch: "2027-01"`, `months: ["2027-01", "2027-02"]`).
@@ -1287,6 +1302,46 @@ impl DiscoveryRules {
     pub fn working_days(&self, channel: crate::domain::records::DiscoveryChannel) -> u32 {
         self.due_working_days.get(&channel).copied().unwrap_or(10)
     }
+}
+
+/// Printing (打印): the paper every workbook for people is set up for, and what the public notice (公示) names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintRules {
+    /// `A4` (the default), `A3`, `B5` or `letter`.
+    pub paper: Paper,
+    /// Who issues the notice: `township` (the village's 乡镇人民政府 / 街道办事处) or `county` (the 县民政局).
+    pub notice_issuer: NoticeIssuer,
+    /// The 监督电话 the notice gives for objections; empty leaves a line to write it in by hand.
+    pub hotline: String,
+}
+
+impl Default for PrintRules {
+    fn default() -> PrintRules {
+        PrintRules {
+            paper: Paper::A4,
+            notice_issuer: NoticeIssuer::Township,
+            hotline: String::new(),
+        }
+    }
+}
+
+/// The paper workbooks print on (`print.paper`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum Paper {
+    #[default]
+    A4,
+    A3,
+    B5,
+    #[serde(alias = "letter")]
+    Letter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeIssuer {
+    Township,
+    County,
 }
 
 /// A policy that cannot be used, with the key and line to fix.

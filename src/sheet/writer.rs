@@ -2,6 +2,12 @@
 //! column labels, a frozen header, an autofilter, sensible widths, ID and account numbers as text cells, and
 //! every text cell neutralised against formula injection.
 //!
+//! Every sheet also prints well without touching it ([`Print`]): the policy's paper (A4 unless it says otherwise),
+//! the orientation that fits, one page wide, the header row repeated on every page, long text wrapped in its
+//! cell, margins, the title in the page header and 第 X 页 共 Y 页 in the footer. A sheet says what is special
+//! about its paper (landscape, lines above and below its table, headings between its rows, signature lines in
+//! the footer) in its `print`.
+//!
 //! Workbooks are deterministic: the same rows give the same bytes (the document's creation time is fixed), so
 //! regenerating a report changes nothing in Git.
 
@@ -327,7 +333,98 @@ pub struct SheetSpec {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,
     pub batch: Option<String>,
+    /// How the sheet is laid out on paper beyond what every sheet gets.
+    pub print: Print,
 }
+
+/// What a sheet's paper needs beyond the page setup every sheet gets (see the module doc).
+#[derive(Debug, Clone, Default)]
+pub struct Print {
+    /// Landscape whatever the width (a sheet wider than a portrait page is landscape anyway).
+    pub landscape: bool,
+    /// The page header's title, when not the sheet's title (a round-trip sheet's title is an instruction).
+    pub heading: Option<String>,
+    /// Lines between the title and the table's header (the notice's issuing body and period): each across the
+    /// table's width, wrapped.
+    pub above: Vec<Line>,
+    /// Lines below the table (the notice's objections, date and stamp line), after an empty row. Not for a
+    /// round-trip sheet, whose rows are read to its end: its signature lines go in `footer_left`.
+    pub below: Vec<Line>,
+    /// Headings between the rows: (index into `rows` the heading stands before, text), in order. Not for a
+    /// round-trip or charted sheet.
+    pub headings: Vec<(usize, String)>,
+    /// Text on the left of every page's footer (the meeting's signature lines), beside the page numbers.
+    pub footer_left: Option<String>,
+    /// Excel rows (from 0) a new page starts at (the report's charts on a page of their own).
+    pub page_breaks: Vec<u32>,
+}
+
+/// A line of text on a sheet's paper, outside its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub align: Align,
+    pub bold: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+impl Line {
+    pub fn left(text: impl Into<String>) -> Line {
+        Line {
+            text: text.into(),
+            align: Align::Left,
+            bold: false,
+        }
+    }
+    pub fn right(text: impl Into<String>) -> Line {
+        Line {
+            text: text.into(),
+            align: Align::Right,
+            bold: false,
+        }
+    }
+    pub fn center(text: impl Into<String>) -> Line {
+        Line {
+            text: text.into(),
+            align: Align::Center,
+            bold: false,
+        }
+    }
+    pub fn bold(mut self) -> Line {
+        self.bold = true;
+        self
+    }
+}
+
+pub use crate::policy::Paper;
+
+/// The paper's number in Excel's page setup.
+fn excel_code(paper: Paper) -> u8 {
+    match paper {
+        Paper::Letter => 1,
+        Paper::A3 => 8,
+        Paper::A4 => 9,
+        Paper::B5 => 13,
+    }
+}
+
+/// The paper of this run's workbooks: set once from the workspace's policy when it is opened (A4 until then).
+static PAPER: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(9);
+
+/// Sets the paper every workbook written from now on prints on (the policy's `print.paper`).
+pub fn set_paper(paper: Paper) {
+    PAPER.store(excel_code(paper), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A sheet wider than this many characters (of 等线 11) prints landscape: fit to a portrait page's width it would
+/// shrink below about four fifths.
+const PORTRAIT_WIDTH: usize = 110;
 
 /// The font of every cell of every workbook jiuzhu writes: 等线, the font of Chinese Excel, in its size; 宋体 where
 /// a computer lacks it (Windows and WPS substitute by the character set given, GB2312).
@@ -337,6 +434,8 @@ const FONT_CHARSET_GB2312: u8 = 134;
 /// The default row height and column width, in pixels, for 等线 11.
 const DEFAULT_ROW_PX: u32 = 18;
 const DEFAULT_COLUMN_PX: u32 = 72;
+/// The height of a line of 等线 11 in a wrapped cell, in points.
+const ROW_HEIGHT_PT: f64 = 14.25;
 
 /// A cell format in the workbook's font; every format the writer uses starts from it.
 fn cell_format() -> Format {
@@ -377,7 +476,7 @@ pub struct ChartSpec {
 
 /// The Excel row (0-based) of a sheet's first data row: below the batch line, the title and the header.
 pub fn first_data_row(spec: &SheetSpec) -> u32 {
-    spec.batch.is_some() as u32 + spec.title.is_some() as u32 + 1
+    spec.batch.is_some() as u32 + spec.title.is_some() as u32 + spec.print.above.len() as u32 + 1
 }
 
 /// As [`workbook_bytes`], with native charts drawn over the sheets' cells (so they follow the numbers when a
@@ -409,6 +508,8 @@ pub fn workbook_bytes_within(sheets: &[SheetSpec], charts: &[ChartSpec], max_row
         title: cell_format().set_bold().set_font_size(14),
         text: cell_format().set_num_format("@"),
         money: cell_format().set_num_format("0.00"),
+        count: cell_format().set_num_format("0"),
+        wrap: cell_format().set_text_wrap().set_align(FormatAlign::VerticalCenter),
     };
     // The workbook's sheet where each spec's rows begin (a spec too long for one sheet takes several).
     let mut first_sheet = Vec::with_capacity(sheets.len());
@@ -487,6 +588,10 @@ struct Formats {
     title: Format,
     text: Format,
     money: Format,
+    /// A whole number in a column of money (the report's summary): no decimals.
+    count: Format,
+    /// Free text: wrapped in its cell, never spilling into the next.
+    wrap: Format,
 }
 
 /// Writes part `part` of `parts` (from 1) of a sheet: the lines above the rows, then `rows`.
@@ -502,6 +607,8 @@ fn write_sheet(
         title: title_fmt,
         text,
         money,
+        count,
+        wrap,
     } = formats;
     let mut r: u32 = 0;
     if let Some(batch) = &spec.batch {
@@ -516,9 +623,12 @@ fn write_sheet(
         ws.write_string_with_format(r, 0, neutralise(title).as_ref(), title_fmt)?;
         r += 1;
     }
+    let above_row = r;
+    r += spec.print.above.len() as u32;
     let head_row = r;
     // Everything about the sheet is set before its rows: rows are written out as they come.
-    let last_row = head_row + rows.len() as u32;
+    let headings = if part == 1 { spec.print.headings.len() } else { 0 };
+    let last_row = head_row + (rows.len() + headings) as u32;
     // Each column's width from its contents, a column to a core (a 50,000-row sheet's cells are each measured).
     let widths: Vec<usize> = (0..spec.columns.len())
         .into_par_iter()
@@ -535,11 +645,17 @@ fn write_sheet(
         let format = match col.kind {
             Kind::Code => Some(text),
             Kind::Money => Some(money),
-            Kind::Text | Kind::Count => None,
+            Kind::Text => Some(wrap),
+            Kind::Count => None,
         };
         if let (Some(format), Input::Locked) = (format, &col.input) {
             ws.set_column_format(c as u16, format)?;
         }
+    }
+    page_setup(ws, spec, &widths, head_row, last_row)?;
+    let width: usize = widths.iter().sum();
+    for (i, line) in spec.print.above.iter().enumerate() {
+        write_line(ws, above_row + i as u32, spec.columns.len(), width, line)?;
     }
     ws.set_freeze_panes(head_row + 1, 0)?;
     if !spec.columns.is_empty() {
@@ -569,9 +685,35 @@ fn write_sheet(
     for (c, col) in spec.columns.iter().enumerate() {
         ws.write_string_with_format(head_row, c as u16, &col.label, header)?;
     }
-    let unlocked = cell_format().set_unlocked().set_background_color(0xFFF2CC);
-    for row in rows {
+    let unlocked = cell_format()
+        .set_unlocked()
+        .set_background_color(0xFFF2CC)
+        .set_text_wrap();
+    let heading_fmt = cell_format().set_bold();
+    let mut headings = spec.print.headings.iter().filter(|_| part == 1).peekable();
+    for (i, row) in rows.iter().enumerate() {
+        while let Some((_, heading)) = headings.next_if(|(at, _)| *at <= i) {
+            r += 1;
+            ws.write_string_with_format(r, 0, neutralise(heading).as_ref(), &heading_fmt)?;
+        }
         r += 1;
+        // A row as high as its longest wrapped text needs: Excel fits a row to wrapped text by itself, but
+        // LibreOffice and WPS keep the default height, and the text would be cut.
+        let lines = row
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| spec.columns.get(*c).is_some_and(|x| x.kind == Kind::Text))
+            .map(|(c, v)| match v {
+                Value::Text(s) if s.len() > widths[c].saturating_sub(2) => {
+                    display_width(s).div_ceil(widths[c].saturating_sub(2).max(1))
+                }
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r, ROW_HEIGHT_PT * lines.min(40) as f64)?;
+        }
         for (c, value) in row.iter().enumerate() {
             let column = spec.columns.get(c);
             let kind = column.map(|x| x.kind).unwrap_or(Kind::Text);
@@ -602,10 +744,93 @@ fn write_sheet(
                     }
                 }
                 Value::Count(n) => {
-                    ws.write_number(r, col, *n as f64)?;
+                    if kind == Kind::Money {
+                        ws.write_number_with_format(r, col, *n as f64, count)?;
+                    } else {
+                        ws.write_number(r, col, *n as f64)?;
+                    }
                 }
             }
         }
+    }
+    if part == parts && !spec.print.below.is_empty() {
+        r += 1;
+        for line in &spec.print.below {
+            r += 1;
+            write_line(ws, r, spec.columns.len(), width, line)?;
+        }
+    }
+    Ok(())
+}
+
+/// The page setup every sheet gets (see the module doc): paper, orientation, one page wide, the header row on
+/// every page, margins, the title in the page header and the page numbers in the footer.
+fn page_setup(ws: &mut Worksheet, spec: &SheetSpec, widths: &[usize], head_row: u32, last_row: u32) -> Result<()> {
+    ws.set_paper_size(PAPER.load(std::sync::atomic::Ordering::Relaxed));
+    if spec.print.landscape || widths.iter().sum::<usize>() > PORTRAIT_WIDTH {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
+    // One page wide, as many pages long as it takes.
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    // Inches: 1.8 cm at the sides, room at the top and bottom for the page header and footer.
+    ws.set_margins(0.7, 0.7, 0.9, 0.8, 0.35, 0.35);
+    if !spec.columns.is_empty() {
+        ws.set_repeat_rows(head_row, head_row)?;
+    }
+    let heading = spec
+        .print
+        .heading
+        .as_deref()
+        .or(spec.title.as_deref())
+        .unwrap_or(&spec.name);
+    // A sheet whose title is part of its page (the notice's) leaves the page header empty.
+    if !heading.is_empty() {
+        ws.set_header(format!("&C&\"{FONT},Bold\"&12{}", header_text(heading, 200)));
+    }
+    let pages = "第 &P 页 共 &N 页";
+    match &spec.print.footer_left {
+        Some(left) => ws.set_footer(format!(
+            "&L&\"{FONT},Regular\"{}&R&\"{FONT},Regular\"{pages}",
+            header_text(left, 180)
+        )),
+        None => ws.set_footer(format!("&C&\"{FONT},Regular\"{pages}")),
+    };
+    if !spec.print.page_breaks.is_empty() {
+        ws.set_page_breaks(&spec.print.page_breaks)?;
+    }
+    let _ = last_row;
+    Ok(())
+}
+
+/// Text for a page header or footer: `&` doubled (a code there), within Excel's 255 characters for the whole.
+fn header_text(text: &str, max: usize) -> String {
+    text.replace('&', "&&").chars().take(max).collect()
+}
+
+/// A line outside the table, across its `columns` (merged when more than one), wrapped, its row as high as its
+/// lines need (`width`: the table's width in characters).
+fn write_line(ws: &mut Worksheet, row: u32, columns: usize, width: usize, line: &Line) -> Result<()> {
+    let mut format = cell_format().set_text_wrap().set_align(match line.align {
+        Align::Left => FormatAlign::Left,
+        Align::Center => FormatAlign::Center,
+        Align::Right => FormatAlign::Right,
+    });
+    format = format.set_align(FormatAlign::VerticalCenter);
+    if line.bold {
+        format = format.set_bold();
+    }
+    let text = neutralise(&line.text);
+    let lines = display_width(&text).div_ceil(width.max(1)).max(1);
+    if lines > 1 {
+        ws.set_row_height(row, ROW_HEIGHT_PT * lines as f64)?;
+    }
+    if columns > 1 {
+        ws.merge_range(row, 0, row, (columns - 1) as u16, text.as_ref(), &format)?;
+    } else {
+        ws.write_string_with_format(row, 0, text.as_ref(), &format)?;
     }
     Ok(())
 }
@@ -667,6 +892,7 @@ mod tests {
                 Value::Money(Fen(82050)),
             ]],
             batch: None,
+            print: Print::default(),
         }]
     }
 
@@ -752,6 +978,48 @@ mod tests {
         assert_eq!(format_code_of(&bytes, "A3"), "", "free text keeps the default format");
     }
 
+    /// A count in a column of money (the report's summary) has no decimals; long text is wrapped and its row made
+    /// as high as its lines; every sheet is set up for the page, the header row repeated.
+    #[test]
+    fn counts_stay_whole_long_text_wraps_and_every_sheet_is_set_up_for_the_page() {
+        let spec = SheetSpec {
+            name: "汇总".into(),
+            title: Some("统计".into()),
+            columns: vec![
+                Column {
+                    width: 10,
+                    ..Column::new("项目", Kind::Text)
+                },
+                Column::new("数值", Kind::Money),
+            ],
+            rows: vec![
+                vec!["户数".into(), Value::Count(30)],
+                vec!["很长的说明文字".repeat(4).into(), Value::Money(Fen(100))],
+            ],
+            batch: None,
+            print: Print {
+                below: vec![Line::right("青禾县民政局 (盖章)")],
+                ..Print::default()
+            },
+        };
+        let bytes = workbook_bytes(std::slice::from_ref(&spec)).unwrap();
+        assert_eq!(format_code_of(&bytes, "B3"), "0");
+        assert_eq!(format_code_of(&bytes, "B4"), "0.00");
+        let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("<row r=\"4\" ht=\""), "{sheet}");
+        assert!(sheet.contains("orientation=\"portrait\""), "{sheet}");
+        assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet}");
+        assert!(
+            sheet.contains("<mergeCell ref=\"A6:B6\"/>"),
+            "the stamp line below an empty row: {sheet}"
+        );
+        assert!(
+            part(&bytes, "xl/workbook.xml").contains("汇总!$2:$2"),
+            "the header row on every page"
+        );
+        assert!(part(&bytes, "xl/styles.xml").contains("wrapText=\"1\""));
+    }
+
     /// A round-trip sheet of `n` rows `R1`… (an ID column and an answer column) under batch `batch`.
     fn returnable(name: &str, batch: &str, n: usize) -> SheetSpec {
         SheetSpec {
@@ -763,6 +1031,7 @@ mod tests {
             ],
             rows: (1..=n).map(|i| vec![format!("R{i}").into(), Value::Empty]).collect(),
             batch: Some(batch.into()),
+            print: Print::default(),
         }
     }
 
