@@ -1,5 +1,5 @@
 //! Git plumbing: reading a file as it was at a revision, finding the version of a ledger jiuzhu recorded, registering the workbook
-//! textconv driver, and committing a step's files (`--commit`). Everything goes through the `git` program
+//! textconv driver, and committing the workspace's files (`commit_workspace`; the `--commit` after a step is `cmd::commit`). Everything goes through the `git` program
 //! (`std::process::Command`); no library, no network.
 //!
 //! What jiuzhu may commit is fixed: the workspace's own folders and policy ([`WORKSPACE_PATHS`]). Files a person
@@ -10,8 +10,7 @@ use std::process::{Command, Output};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::ledger::events::Event;
-use crate::workspace::POLICY_FILE;
+use crate::policy::POLICY_FILE;
 
 /// The workspace paths a `--commit` stages and commits (relative to the workspace root).
 pub const WORKSPACE_PATHS: &[&str] = &["ledgers", "reports", "inbox", "archive", POLICY_FILE];
@@ -24,7 +23,7 @@ pub const FALLBACK_NAME: &str = "jiuzhu";
 pub const FALLBACK_EMAIL: &str = "jiuzhu@localhost";
 
 /// `git ARGS…` run in `dir`; `Err` only when git cannot be started at all.
-fn git(dir: &Path, args: &[&str]) -> std::io::Result<Output> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> std::io::Result<Output> {
     Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -34,7 +33,7 @@ fn git(dir: &Path, args: &[&str]) -> std::io::Result<Output> {
 }
 
 /// `git ARGS…` in `dir` that must succeed; the error quotes git's own message.
-fn git_ok(dir: &Path, args: &[&str]) -> Result<Output> {
+pub(crate) fn git_ok(dir: &Path, args: &[&str]) -> Result<Output> {
     let out = git(dir, args).map_err(|e| not_installed(&e))?;
     if !out.status.success() {
         bail!(
@@ -170,75 +169,6 @@ pub enum Committed {
     Nothing,
 }
 
-/// The step-run events (those without a case) among `after` that are newer than `before_seq`.
-pub fn new_step_events(after: &[Event], before_seq: u64) -> Vec<&Event> {
-    // A step's seal (the ledgers' hashes after it) is part of its record, not what the step did.
-    let new: Vec<&Event> = after
-        .iter()
-        .filter(|e| e.seq > before_seq && e.step != crate::seal::SEAL_STEP)
-        .collect();
-    let runs: Vec<&Event> = new.iter().copied().filter(|e| e.case_id.is_empty()).collect();
-    if runs.is_empty() {
-        // A step that recorded only status changes still names itself through them.
-        new.into_iter().take(1).collect()
-    } else {
-        runs
-    }
-}
-
-/// The commit message for a step: a subject naming the step, the period and what happened, and a body
-/// with each step-run event's inputs and their SHA-256.
-pub fn commit_message(events: &[&Event], period: Option<&str>) -> String {
-    let Some(first) = events.first() else {
-        return "jiuzhu".to_string();
-    };
-    let period = period.map(str::to_string).or_else(|| leading_period(&first.detail));
-    let mut subject = format!("jiuzhu {}", first.step);
-    if let Some(p) = &period {
-        if !first.detail.starts_with(p.as_str()) {
-            subject.push(' ');
-            subject.push_str(p);
-        }
-    }
-    if !first.detail.is_empty() {
-        subject.push_str(": ");
-        subject.push_str(&first.detail);
-    }
-    let mut body = String::new();
-    for e in events {
-        body.push_str(&format!("\nstep: {} (event {} in ledgers/events.csv)\n", e.step, e.seq));
-        if let Some(p) = &period {
-            body.push_str(&format!("period: {p}\n"));
-        }
-        if events.len() > 1 && !e.detail.is_empty() {
-            body.push_str(&format!("detail: {}\n", e.detail));
-        }
-        let inputs: Vec<&str> = e.inputs.split(';').filter(|s| !s.is_empty()).collect();
-        if !inputs.is_empty() {
-            body.push_str("inputs (sha256):\n");
-            for i in inputs {
-                match i.rsplit_once('=') {
-                    Some((name, sha)) => body.push_str(&format!("  {name} {sha}\n")),
-                    None => body.push_str(&format!("  {i}\n")),
-                }
-            }
-        }
-        body.push_str(&format!("event hash: {}\n", e.hash));
-    }
-    format!("{subject}\n{body}")
-}
-
-/// A `YYYY-MM` at the start of an event's detail (decide and disburse name their period first).
-fn leading_period(detail: &str) -> Option<String> {
-    let b = detail.as_bytes();
-    let ok = b.len() >= 7
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b.get(7).is_none_or(|c| !c.is_ascii_digit());
-    ok.then(|| detail[..7].to_string())
-}
-
 /// Stages the workspace paths ([`WORKSPACE_PATHS`]) and commits exactly them with `message`. Other staged
 /// files in the repository stay staged and uncommitted. Uses a fallback identity only when the repository
 /// has none.
@@ -312,147 +242,10 @@ pub fn commit_workspace(root: &Path, message: &str) -> Result<Committed> {
     })
 }
 
-/// What a writing step needs from Git around it: where the journal stood before, the commit after.
-#[derive(Debug)]
-pub struct StepWatch {
-    root: PathBuf,
-    commit: bool,
-    quiet: bool,
-    last_seq: u64,
-}
-
-/// Before a writing step run from `start`: warns (stderr) about uncommitted ledger changes, and notes where
-/// the journal stands so [`StepWatch::finish`] can tell what the step appended. `None` when `start` is in no
-/// workspace (the step itself will say so).
-pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWatch> {
-    let root = crate::workspace::Workspace::find(start).ok()?;
-    let commit = commit_flag || crate::policy::Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
-    // Ledgers changed outside jiuzhu are not warned about here: the step itself refuses them, naming the rows
-    // and columns (see `crate::seal`), and jiuzhu's own writes not yet committed to Git are no hand edits.
-    // Only a step that will commit needs to know where the journal stood.
-    let last_seq = if commit { last_event_seq(&root) } else { 0 };
-    Some(StepWatch {
-        root,
-        commit,
-        quiet,
-        last_seq,
-    })
-}
-
-fn read_events(root: &Path) -> Vec<Event> {
-    let path = root.join("ledgers").join("events.csv");
-    match std::fs::read(&path) {
-        Ok(bytes) => crate::ledger::parse::<Event>("events.csv", &bytes).unwrap_or_default(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// The `seq` of the journal's last event, read without parsing every event (the journal grows every month).
-fn last_event_seq(root: &Path) -> u64 {
-    let Ok(bytes) = std::fs::read(root.join("ledgers").join("events.csv")) else {
-        return 0;
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(bytes.as_slice());
-    let mut rec = csv::ByteRecord::new();
-    let mut last = 0;
-    while let Ok(true) = rdr.read_byte_record(&mut rec) {
-        if let Some(seq) = rec
-            .get(0)
-            .and_then(|f| std::str::from_utf8(f).ok())
-            .and_then(|s| s.parse().ok())
-        {
-            last = seq;
-        }
-    }
-    last
-}
-
-impl StepWatch {
-    /// After the step succeeded: with `--commit` (or `git: {commit: true}`), commits what it wrote. Problems
-    /// are warnings; they never change the step's exit code.
-    pub fn finish(&self, period: Option<&str>) {
-        if !self.commit {
-            return;
-        }
-        let events = read_events(&self.root);
-        let new = new_step_events(&events, self.last_seq);
-        if new.is_empty() {
-            if !self.quiet {
-                crate::outln!("--commit: nothing to commit (the step changed nothing)");
-            }
-            return;
-        }
-        let message = commit_message(&new, period);
-        match commit_workspace(&self.root, &message) {
-            Ok(Committed::Commit { hash, subject }) => {
-                if !self.quiet {
-                    crate::outln!("committed {hash}: {subject}");
-                }
-            }
-            Ok(Committed::Nothing) => {
-                if !self.quiet {
-                    crate::outln!("--commit: nothing to commit (the workspace files are as committed)");
-                }
-            }
-            Err(e) => crate::errln!("warning: --commit: nothing was committed: {e:#}"),
-        }
-    }
-}
-
-fn has_config(root: &Path, key: &str) -> bool {
+pub(crate) fn has_config(root: &Path, key: &str) -> bool {
     git(root, &["config", "--get", key]).is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
 }
 
-fn tracked(root: &Path, path: &str) -> bool {
+pub(crate) fn tracked(root: &Path, path: &str) -> bool {
     git(root, &["ls-files", "--error-unmatch", "--", path]).is_ok_and(|o| o.status.success())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ledger::Text;
-
-    fn event(seq: u64, step: &str, case: &str, detail: &str, inputs: &str) -> Event {
-        Event {
-            seq,
-            step: step.into(),
-            case_id: case.into(),
-            from_status: String::new(),
-            to_status: String::new(),
-            detail: Text(detail.into()),
-            inputs: inputs.into(),
-            prev_hash: String::new(),
-            hash: format!("h{seq}"),
-        }
-    }
-
-    #[test]
-    fn the_message_names_step_period_and_inputs() {
-        let events = [
-            event(1, "intake", "", "old", ""),
-            event(
-                2,
-                "decide",
-                "",
-                "2026-11 as of 2026-11-30: 3 proposed",
-                "cases.csv=abc;jiuzhu.yaml=def",
-            ),
-            event(3, "decide", "C1", "approved", ""),
-        ];
-        let new = new_step_events(&events, 1);
-        assert_eq!(new.len(), 1);
-        let msg = commit_message(&new, None);
-        assert!(
-            msg.starts_with("jiuzhu decide: 2026-11 as of 2026-11-30: 3 proposed\n"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains("period: 2026-11\n") && msg.contains("  cases.csv abc\n"),
-            "{msg}"
-        );
-        let msg = commit_message(&[&event(4, "disburse", "", "paid", "")], Some("2026-12"));
-        assert!(msg.starts_with("jiuzhu disburse 2026-12: paid\n"), "{msg}");
-    }
 }

@@ -1452,7 +1452,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let watch = match &step {
         Some(_) => {
             let start = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
-            jiuzhu::git::watch_step(&start, cli.commit, cli.quiet)
+            jiuzhu::cmd::commit::watch_step(&start, cli.commit, cli.quiet)
         }
         None => None,
     };

@@ -10,17 +10,18 @@
 //!   discarded on the next run); a crash after it leaves a journal that the next run rolls forward. Nobody ever
 //!   sees a workspace between the two.
 
-use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::ledger::txn::Entry;
+pub use crate::ledger::txn::Txn;
 use crate::policy::Policy;
 
 /// The policy file that marks a workspace's root.
-pub const POLICY_FILE: &str = "jiuzhu.yaml";
+pub use crate::policy::POLICY_FILE;
 /// jiuzhu's private folder inside a workspace (lock, staging, commit journal). Git-ignored.
 pub const STATE_DIR: &str = ".jiuzhu";
 
@@ -649,80 +650,6 @@ pub fn safe_file_name(name: &str) -> String {
 /// A file of a commit that changed, numbered as it is staged.
 type Staged = (usize, (PathBuf, Entry));
 
-/// The files one step writes, committed together by [`Workspace::commit`].
-#[derive(Debug, Default)]
-pub struct Txn {
-    writes: BTreeMap<PathBuf, Entry>,
-}
-
-/// One file of a step: written whole, or appended to (the journal, which only grows).
-#[derive(Debug)]
-enum Entry {
-    /// The whole file; `differs` when the step already compared it with the file on disk
-    /// ([`Txn::put_compared`]), so the commit does not compare it again.
-    Whole { bytes: Vec<u8>, differs: Option<bool> },
-    /// `bytes` added at the end of a file that was `at` bytes long when the step read it.
-    Append { at: u64, bytes: Vec<u8> },
-}
-
-impl Txn {
-    pub fn new() -> Txn {
-        Txn::default()
-    }
-
-    /// Adds a file (workspace-relative path) to the step. A later `put` of the same path replaces the earlier.
-    pub fn put(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>) {
-        self.insert(rel.into(), Entry::Whole { bytes, differs: None });
-    }
-
-    /// [`Txn::put`] of a file the step has just compared with the one on disk under its lock
-    /// ([`Workspace::differs`]), so the commit does not read and compare it again.
-    pub fn put_compared(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>, differs: bool) {
-        self.insert(
-            rel.into(),
-            Entry::Whole {
-                bytes,
-                differs: Some(differs),
-            },
-        );
-    }
-
-    /// Appends `bytes` to a file that was `at` bytes long when the step read it (under the lock). The commit
-    /// refuses if the file's length changed; rolling the step forward after a crash cuts the file back to `at`
-    /// before appending, so the bytes are never added twice.
-    pub fn append(&mut self, rel: impl Into<PathBuf>, at: u64, bytes: Vec<u8>) {
-        self.insert(rel.into(), Entry::Append { at, bytes });
-    }
-
-    fn insert(&mut self, rel: PathBuf, w: Entry) {
-        debug_assert!(
-            rel.components().all(|c| matches!(c, Component::Normal(_))),
-            "workspace paths are relative and plain: {}",
-            rel.display()
-        );
-        self.writes.insert(rel, w);
-    }
-
-    /// Adds every file of another step-part (built on another thread), as [`Txn::put`] or [`Txn::append`] each.
-    pub fn extend(&mut self, other: Txn) {
-        for (rel, w) in other.writes {
-            self.insert(rel, w);
-        }
-    }
-
-    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        self.writes.keys()
-    }
-
-    /// The length a file was appended at and the bytes appended, when the step appends to it.
-    pub fn appended(&self, rel: &Path) -> Option<(u64, &[u8])> {
-        match self.writes.get(rel)? {
-            Entry::Append { at, bytes } => Some((*at, bytes)),
-            Entry::Whole { .. } => None,
-        }
-    }
-}
-
 /// The workspace lock, held for the life of a writing step.
 #[derive(Debug)]
 pub struct Lock {
@@ -820,6 +747,13 @@ impl Policy {
             )
         })?;
         Ok(Policy::from_bytes(bytes, &path.display().to_string())?)
+    }
+}
+
+impl crate::ledger::Store for Workspace {
+    type Bytes = FileBytes;
+    fn read_ledger(&self, rel: &Path) -> Result<Option<FileBytes>> {
+        self.read_optional(rel)
     }
 }
 

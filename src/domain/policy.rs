@@ -16,6 +16,9 @@ use crate::i18n::tr;
 
 /// Scheme and township names as compared ([`crate::domain::text::normalize_key`]) → the scheme's key, the
 /// township's index.
+/// The policy file at a workspace's root.
+pub const POLICY_FILE: &str = "jiuzhu.yaml";
+
 #[derive(Debug, Clone, Default)]
 struct NameIndex {
     schemes: crate::hash::HashMap<String, String>,

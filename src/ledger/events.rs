@@ -101,7 +101,7 @@ fn refuse_broken(chain: &[Event]) -> anyhow::Result<()> {
 /// last event and its step-run events (the ones without a case: what earlier runs read), so a step neither keeps
 /// the whole chain in memory nor rewrites it — the new events are appended ([`Txn::append`]).
 ///
-/// [`Txn::append`]: crate::workspace::Txn::append
+/// [`Txn::append`]: super::txn::Txn::append
 #[derive(Debug, Clone, Default)]
 pub struct Journal {
     /// Bytes of `events.csv` as read (0 when there is none yet).
@@ -127,8 +127,8 @@ impl Journal {
     /// every row's hash is checked against its own columns and its `prev_hash` against the row before, and the
     /// pieces are joined at their edges. Any doubt re-reads the file in one pass, so the message is the one a
     /// whole read gives.
-    pub fn read(ws: &crate::workspace::Workspace) -> anyhow::Result<Journal> {
-        Journal::from_bytes(ws.read_optional(super::path_of::<Event>())?.as_deref())
+    pub fn read(store: &impl super::Store) -> anyhow::Result<Journal> {
+        Journal::from_bytes(store.read_ledger(&super::path_of::<Event>())?.as_deref())
     }
 
     /// [`Journal::read`] of the bytes of `events.csv` (`None`: there is none yet).
@@ -200,7 +200,7 @@ impl Journal {
     }
 
     /// Hands the appended events to the step's commit; nothing when there are none.
-    pub fn put(&self, txn: &mut crate::workspace::Txn) -> anyhow::Result<()> {
+    pub fn put(&self, txn: &mut super::txn::Txn) -> anyhow::Result<()> {
         if self.new.is_empty() {
             return Ok(());
         }
@@ -398,7 +398,7 @@ mod tests {
         };
         j.append(new());
         append(&mut c, new());
-        let mut txn = crate::workspace::Txn::new();
+        let mut txn = crate::ledger::txn::Txn::new();
         j.put(&mut txn).unwrap();
         let (at, tail) = txn.appended(&crate::ledger::path_of::<Event>()).expect("an append");
         assert_eq!(at, bytes.len() as u64);
@@ -408,12 +408,12 @@ mod tests {
         // No journal yet: the events are written whole, header first.
         let mut j = Journal::from_bytes(None).unwrap();
         j.append(new());
-        let mut txn = crate::workspace::Txn::new();
+        let mut txn = crate::ledger::txn::Txn::new();
         j.put(&mut txn).unwrap();
         assert!(txn.appended(&crate::ledger::path_of::<Event>()).is_none());
         // Nothing appended: nothing written.
         let j = Journal::from_bytes(Some(&bytes)).unwrap();
-        let mut txn = crate::workspace::Txn::new();
+        let mut txn = crate::ledger::txn::Txn::new();
         j.put(&mut txn).unwrap();
         assert_eq!(txn.paths().count(), 0);
     }

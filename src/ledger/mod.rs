@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod events;
+pub mod txn;
 
 pub(crate) use crate::domain::record::cmp_joined;
 pub use crate::domain::record::{Record, Text};
@@ -18,8 +19,6 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Result};
 use rayon::prelude::*;
 use serde::Serialize;
-
-use crate::workspace::Workspace;
 
 pub use discovery::{
     Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
@@ -55,14 +54,23 @@ fn without_tail(bytes: &[u8], tail: usize) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow!("cannot write ledger: {e}"))
 }
 
+/// Where ledgers are read from: the workspace implements it (`Workspace`, which also holds the lock and the
+/// commit). This layer reads and writes the ledgers' bytes; it never opens a file itself.
+pub trait Store {
+    /// The bytes of a file, held as the store holds them (read, or mapped).
+    type Bytes: std::ops::Deref<Target = [u8]>;
+    /// The file at `rel` (workspace-relative), or `None` when there is none.
+    fn read_ledger(&self, rel: &std::path::Path) -> Result<Option<Self::Bytes>>;
+}
+
 /// Workspace-relative path of a ledger.
 pub fn path_of<R: Record>() -> PathBuf {
     PathBuf::from("ledgers").join(R::FILE)
 }
 
 /// Reads and validates a ledger; a missing ledger is empty.
-pub fn read<R: Record>(ws: &Workspace) -> Result<Vec<R>> {
-    match ws.read_optional(path_of::<R>())? {
+pub fn read<R: Record>(store: &impl Store) -> Result<Vec<R>> {
+    match store.read_ledger(&path_of::<R>())? {
         None => Ok(Vec::new()),
         Some(bytes) => parse(R::FILE, &bytes),
     }
