@@ -132,6 +132,8 @@ for size in "${sizes[@]}"; do
   fi
 
   echo "== $size: the month"
+  mkdir -p "$work/$size/ledgers-before" && cp -a "$ws/ledgers" "$work/$size/ledgers-before/ledgers"
+  git init -q "$work/$size/ledgers-before" 2>/dev/null || true
   registers=()
   for f in "$ws"/inputs/registers/*.csv; do registers+=("inputs/registers/$(basename "$f")"); done
   step "$size" intake "$ws" "$jz" -C "$ws" intake "${registers[@]}"
@@ -150,8 +152,21 @@ for size in "${sizes[@]}"; do
   step "$size" compare "$ws" "$jz" -C "$ws" compare "${sources[@]}"
   peers "$size" compare "$ws"
 
+  # The month as a county runs it, not steps that find nothing to do: the hits resolved (every one confirmed,
+  # as a clerk answers the worksheet), the proposals put to the meeting, its verdicts recorded (同意 to all),
+  # the notice over and the decisions in force, then every household paid and the month audited.
+  "$jz" -C "$ws" cat "$ws"/reports/compare-hits-*.xlsx | python3 "$here/answer.py" "$work/$size/hits.csv" \
+    处理结果=确认 说明=核实 处理人=王芳 >/dev/null
+  step "$size" resolve "$ws" "$jz" -C "$ws" compare --resolve "$work/$size/hits.csv"
+
   step "$size" decide "$ws" "$jz" -C "$ws" decide --period 2026-11 --as-of 2026-11-20
   peers "$size" decide "$ws"
+
+  "$jz" -C "$ws" cat "$ws/reports/review-meeting-2026-11.xlsx" | python3 "$here/answer.py" \
+    "$work/$size/verdicts.csv" 评议结果=同意 >/dev/null
+  step "$size" record "$ws" "$jz" -C "$ws" decide --record "$work/$size/verdicts.csv" --meeting "审批会 第11号" \
+    --date 2026-11-21 --attendees "张局长、李股长"
+  step "$size" effective "$ws" "$jz" -C "$ws" decide --period 2026-11 --as-of 2026-11-30
 
   if has disburse; then
     step "$size" disburse "$ws" "$jz" -C "$ws" disburse --period 2026-11
@@ -170,7 +185,23 @@ for size in "${sizes[@]}"; do
   else
     echo "  diff: not in this jiuzhu"
   fi
+  grep -h "^disburse" "$work/logs/$size-disburse-jiuzhu.log" | head -1 | sed 's/^/  /' | tee "$work/paid-$size.txt"
   du -sh "$ws/inputs" "$ws/ledgers" | sed 's/^/  /'
+  # What the month adds to a Git repository of the ledgers, packed (git gc): the ledgers before the month (as
+  # sample-data left them) committed, then the ledgers after it.
+  if command -v git >/dev/null; then
+    git -C "$work/$size/ledgers-before" add -A >/dev/null 2>&1
+    git -C "$work/$size/ledgers-before" -c user.name=bench -c user.email=bench@localhost commit -qm before >/dev/null 2>&1
+    git -C "$work/$size/ledgers-before" gc -q >/dev/null 2>&1
+    before_kib=$(git -C "$work/$size/ledgers-before" count-objects -v | awk '/size-pack/ {print $2}')
+    rm -rf "$work/$size/ledgers-before/ledgers" && cp -a "$ws/ledgers" "$work/$size/ledgers-before/ledgers"
+    git -C "$work/$size/ledgers-before" add -A >/dev/null 2>&1
+    git -C "$work/$size/ledgers-before" -c user.name=bench -c user.email=bench@localhost commit -qm month >/dev/null 2>&1
+    git -C "$work/$size/ledgers-before" gc -q >/dev/null 2>&1
+    after_kib=$(git -C "$work/$size/ledgers-before" count-objects -v | awk '/size-pack/ {print $2}')
+    echo "$((after_kib - before_kib))" >"$work/git-$size.txt"
+    echo "  the month adds $((after_kib - before_kib)) KiB to a packed Git repository of the ledgers"
+  fi
 done
 
 cmdline="bench/run.sh $what"

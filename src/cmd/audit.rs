@@ -26,6 +26,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::decision::{self, defines_amounts};
 use crate::domain::eligibility;
 use crate::domain::money::Fen;
+use crate::domain::records;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::{tr, Msg};
@@ -913,14 +914,8 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(policy: &'a Policy, d: &'a Data, period: Option<Period>, only: bool) -> Ctx<'a> {
-        let mut members: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
-        for m in &d.members {
-            members.entry(m.case_id.as_str()).or_default().push(m);
-        }
-        let mut decisions: BTreeMap<&str, Vec<&Decision>> = BTreeMap::new();
-        for x in &d.decisions {
-            decisions.entry(x.case_id.as_str()).or_default().push(x);
-        }
+        let members = records::by_case_sorted(&d.members);
+        let decisions = records::by_case_sorted(&d.decisions);
         let mut deaths = BTreeMap::new();
         for m in d
             .matches
@@ -1416,10 +1411,7 @@ fn approvals(ctx: &Ctx, f: &mut Vec<Finding>) {
     let policy = ctx.policy;
     let min = policy.verification.min_investigators;
     // Visits by case, notices by decision and meetings by day, grouped once (a scan per decision is quadratic).
-    let mut visits: HashMap<&str, Vec<&Visit>> = HashMap::default();
-    for v in &ctx.d.visits {
-        visits.entry(v.case_id.as_str()).or_default().push(v);
-    }
+    let visits = records::by_case(&ctx.d.visits);
     let mut notices_of: HashMap<&str, Vec<&Notice>> = HashMap::default();
     for n in &ctx.d.notices {
         notices_of.entry(n.decision_id.as_str()).or_default().push(n);

@@ -19,6 +19,7 @@ use crate::domain::benefit::{self, Basis, Computed, Household, StandardUsed};
 use crate::domain::date::{self, Period};
 use crate::domain::decision;
 use crate::domain::money::Fen;
+use crate::domain::records;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::{tr, Lang};
@@ -479,14 +480,8 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         .map(|d| d.case_id.as_str())
         .collect();
     // Members and failed checks by case, built once (a scan per case is quadratic at county scale).
-    let mut members_index: crate::hash::HashMap<&str, Vec<&Member>> = crate::hash::HashMap::default();
-    for m in &st.members {
-        members_index.entry(m.case_id.as_str()).or_default().push(m);
-    }
-    let mut failed_index: crate::hash::HashMap<&str, Vec<&Check>> = crate::hash::HashMap::default();
-    for c in st.checks.iter().filter(|c| c.result == CheckResult::Fail) {
-        failed_index.entry(c.case_id.as_str()).or_default().push(c);
-    }
+    let members_index = records::by_case(&st.members);
+    let failed_index = records::by_case(st.checks.iter().filter(|c| c.result == CheckResult::Fail));
     let caps = CapIndex::new(st, policy);
     // How the commands in the reasons run jiuzhu from where the user is (`-C DIR` when elsewhere).
     let jiuzhu = ws.jiuzhu();

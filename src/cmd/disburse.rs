@@ -34,6 +34,7 @@ use crate::domain::date::{self, Period};
 use crate::domain::decision;
 use crate::domain::mask;
 use crate::domain::money::Fen;
+use crate::domain::records;
 use crate::domain::text;
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::{tr, Msg};
@@ -142,11 +143,7 @@ impl State {
 
     /// Decisions grouped by case (in ledger order).
     fn decisions_by_case(&self) -> HashMap<&str, Vec<&Decision>> {
-        let mut out: HashMap<&str, Vec<&Decision>> = HashMap::default();
-        for d in &self.decisions {
-            out.entry(d.case_id.as_str()).or_default().push(d);
-        }
-        out
+        records::by_case(&self.decisions)
     }
 }
 
@@ -473,10 +470,7 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     // Decisions and earlier payments by case, built once: a scan of both ledgers per case is quadratic at county
     // scale. A case's new payments are the ones added since its turn began.
     let decisions_of = st.decisions_by_case();
-    let mut paid_of: HashMap<&str, Vec<&Payment>> = HashMap::default();
-    for p in &st.payments {
-        paid_of.entry(p.case_id.as_str()).or_default().push(p);
-    }
+    let paid_of = records::by_case(&st.payments);
     let progress = crate::ui::Progress::new(cases.len() as u64, tr("disburse: households", "发放: 已处理家庭"))
         .with_hits(tr("payments", "笔发放"));
     for case in &cases {

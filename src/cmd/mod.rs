@@ -17,6 +17,7 @@ pub mod intake;
 pub mod report;
 pub mod sample_data;
 pub mod status;
+pub mod step;
 pub mod supplements;
 pub mod verify;
 pub mod withdraw;

@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::domain::date::Period;
 use crate::domain::decision;
 use crate::domain::money::Fen;
+use crate::domain::records;
 use crate::i18n::tr;
 use crate::ledger::{self, Case, Decision, Payment, PaymentStatus};
 use crate::policy::{Policy, SchemeKind};
@@ -132,10 +133,7 @@ fn persons_of(d: &Decision, case: Option<&Case>) -> u32 {
 
 /// The cases in force in a month (see the module doc), by case ID.
 pub fn in_force(policy: &Policy, cases: &[Case], decisions: &[Decision], month: Period) -> BTreeMap<String, InForce> {
-    let mut of_case: BTreeMap<&str, Vec<&Decision>> = BTreeMap::new();
-    for d in decisions.iter().filter(|d| decision::defines_amounts(d)) {
-        of_case.entry(d.case_id.as_str()).or_default().push(d);
-    }
+    let of_case = records::by_case_sorted(decisions.iter().filter(|d| decision::defines_amounts(d)));
     let latest = of_case
         .into_iter()
         .filter_map(|(case_id, ds)| Some((case_id, decision::in_force_on(ds, month)?)));

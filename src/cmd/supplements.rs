@@ -21,15 +21,16 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use chrono::NaiveDate;
 
+use crate::cmd::step::Step;
 use crate::domain::date::DateBounds;
 use crate::domain::eligibility;
 use crate::domain::text;
 use crate::i18n::{tr, Msg};
-use crate::ledger::events::{Journal, NewEvent};
-use crate::ledger::{self, Case, CaseStatus, Text};
+use crate::ledger::events::NewEvent;
+use crate::ledger::{Case, CaseStatus, Text};
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding};
-use crate::workspace::{Txn, Workspace, POLICY_FILE};
+use crate::workspace::{Workspace, POLICY_FILE};
 use crate::Outcome;
 
 /// The journal step of recorded supplements.
@@ -79,7 +80,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         Some(e) => Encoding::parse(e)?,
         None => Encoding::Detect,
     };
-    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let mut step = Step::begin(ws, STEP, args.dry_run)?;
     let names = HeaderNames::new(&ws.policy.columns);
     let required = ["received_on", "received_materials"];
     let any_of = ["case_id", "household_key"];
@@ -102,10 +103,10 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             )
         )),
     };
-    let mut cases = ledger::read::<Case>(ws)?;
-    let mut journal = Journal::read(ws)?;
+    let mut cases = step.read::<Case>()?;
     let shown = input.name.clone();
-    if journal
+    if step
+        .journal()?
         .runs
         .iter()
         .any(|e| e.step == STEP && e.inputs.contains(&input.sha256))
@@ -383,7 +384,6 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     // The new materials, each case's list sorted as intake writes it; one event per case.
     let short = &input.sha256[..16];
     let mut events = vec![NewEvent {
-        step: STEP.into(),
         detail: format!(
             "supplements recorded for {} cases from {shown}; {waiting} rows not yet supplemented",
             received.len()
@@ -404,7 +404,6 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         c.materials = Text(all.join("、"));
         let clerks = r.clerks.join("、");
         events.push(NewEvent {
-            step: STEP.into(),
             case_id: c.case_id.clone(),
             detail: format!(
                 "supplement received (补正) on {}: {}; taken in by {clerks}; sheet {shown} sha256 {short}",
@@ -442,7 +441,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             received.len()
         ),
     );
-    let Some(lock) = lock else {
+    if step.dry_run() {
         if !quiet {
             crate::outln!("{}{summary}", tr("dry run: ", "试运行: "));
             for l in lines.iter().chain(&unused) {
@@ -450,16 +449,11 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             }
         }
         return Ok(Outcome::Done);
-    };
-    journal.append(events);
-    let mut txn = Txn::new();
-    txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
-    journal.put(&mut txn)?;
-    txn.put(
-        crate::workspace::inbox_path(&input.name, &input.sha256),
-        input.bytes.clone(),
-    );
-    ws.commit(&lock, txn)?;
+    }
+    step.events(events);
+    step.put(&cases)?;
+    step.keep_input(&input.name, &input.sha256, input.bytes.clone());
+    step.commit()?;
     if !quiet {
         crate::outln!("{summary}");
         for l in lines.iter().chain(&unused) {

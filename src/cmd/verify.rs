@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::domain::date::{self, DateBounds};
 use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
+use crate::domain::records;
 use crate::domain::text;
 use crate::hash::HashSet;
 use crate::i18n::{tr, Msg};
@@ -276,14 +277,8 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::phase("verify: sample");
     // The checks.
     // Per-case groups built once (in ledger order), not a scan of every ledger per case.
-    let mut members_by_case: crate::hash::HashMap<&str, Vec<&Member>> = crate::hash::HashMap::default();
-    for m in members.iter() {
-        members_by_case.entry(m.case_id.as_str()).or_default().push(m);
-    }
-    let mut visits_by_case: crate::hash::HashMap<&str, Vec<&Visit>> = crate::hash::HashMap::default();
-    for v in visits.iter() {
-        visits_by_case.entry(v.case_id.as_str()).or_default().push(v);
-    }
+    let members_by_case = records::by_case(members.iter());
+    let visits_by_case = records::by_case(visits.iter());
     let mut matches_by_case: crate::hash::HashMap<&str, Vec<&Match>> = crate::hash::HashMap::default();
     for h in matches.iter() {
         matches_by_case.entry(h.case_id.as_str()).or_default().push(h);

@@ -11,11 +11,12 @@
 
 use anyhow::{anyhow, bail, Result};
 
+use crate::cmd::step::Step;
 use crate::domain::{date, text};
 use crate::i18n::tr;
-use crate::ledger::events::{Journal, NewEvent};
-use crate::ledger::{self, Case, CaseStatus, Decision, DecisionStatus};
-use crate::workspace::{Txn, Workspace};
+use crate::ledger::events::NewEvent;
+use crate::ledger::{Case, CaseStatus, Decision, DecisionStatus};
+use crate::workspace::Workspace;
 use crate::Outcome;
 
 /// The journal step of a withdrawal.
@@ -58,9 +59,9 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             format!("--date `{}`: {}; 日期请写成 2026-11-20", args.date, e.zh())
         ))
     })?;
-    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
-    let mut cases = ledger::read::<Case>(ws)?;
-    let decisions = ledger::read::<Decision>(ws)?;
+    let mut step = Step::begin(ws, STEP, args.dry_run)?;
+    let mut cases = step.read::<Case>()?;
+    let decisions = step.read::<Decision>()?;
     let Some(i) = cases.iter().position(|c| c.case_id == case_id) else {
         bail!(tr(
             format!("withdraw {case_id}: no such case in ledgers/cases.csv (case IDs look like CD-2026-0B9A1C744081)"),
@@ -135,16 +136,15 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             from.label_zh()
         ),
     );
-    let Some(lock) = lock else {
+    if step.dry_run() {
         if !quiet {
             crate::outln!("{}{summary}", tr("dry run: ", "试运行: "));
         }
         return Ok(Outcome::Done);
-    };
+    }
     cases[i].status = CaseStatus::Withdrawn;
-    let mut journal = Journal::read(ws)?;
-    journal.append([NewEvent {
-        step: STEP.into(),
+    step.put(&cases)?;
+    step.event(NewEvent {
         case_id: case_id.to_string(),
         from_status: from.as_str().into(),
         to_status: CaseStatus::Withdrawn.as_str().into(),
@@ -152,11 +152,8 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             "application withdrawn (申请撤回) on {on} at the applicant's request, recorded by {by}: {reason}"
         ),
         ..NewEvent::default()
-    }]);
-    let mut txn = Txn::new();
-    txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
-    journal.put(&mut txn)?;
-    ws.commit(&lock, txn)?;
+    });
+    step.commit()?;
     if !quiet {
         crate::outln!("{summary}");
         crate::outln!(

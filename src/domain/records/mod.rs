@@ -1560,6 +1560,61 @@ impl Record for Complaint {
     }
 }
 
+/// A record that belongs to one case.
+pub trait OfCase {
+    fn case_id(&self) -> &str;
+}
+
+macro_rules! of_case {
+    ($($t:ty),*) => {$(
+        impl OfCase for $t {
+            fn case_id(&self) -> &str {
+                &self.case_id
+            }
+        }
+    )*};
+}
+
+of_case!(
+    Case,
+    Member,
+    Check,
+    Visit,
+    Extension,
+    Match,
+    Decision,
+    Notice,
+    Payment,
+    Goods,
+    SpotCheck,
+    ArchiveEntry,
+    Followup,
+    Complaint
+);
+
+/// Records grouped by their case, each case's in the order given: one pass, so a step that looks at every case
+/// never scans a ledger once per case.
+pub fn by_case<'r, R: OfCase + 'r>(
+    records: impl IntoIterator<Item = &'r R>,
+) -> crate::hash::HashMap<&'r str, Vec<&'r R>> {
+    let mut out: crate::hash::HashMap<&str, Vec<&R>> = Default::default();
+    for r in records {
+        out.entry(r.case_id()).or_default().push(r);
+    }
+    out
+}
+
+/// [`by_case`], the cases in order (to walk them as the ledgers are sorted).
+pub fn by_case_sorted<'r, R: OfCase + 'r>(
+    records: impl IntoIterator<Item = &'r R>,
+) -> std::collections::BTreeMap<&'r str, Vec<&'r R>> {
+    let mut out: std::collections::BTreeMap<&str, Vec<&R>> = Default::default();
+    for r in records {
+        out.entry(r.case_id()).or_default().push(r);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::Relation::{self, *};
