@@ -491,6 +491,68 @@ fn assert_deaths_re_decided(ws: &Ws) {
 
 /// Next month: the head's income rose by 200 → 减发 of exactly 200.00; a confirmed death of the rural
 /// spouse → the household is recomputed for one person (death); the 特困 person's death → 停发 (death).
+/// A hit confirmed after the case was verified (compare run after verify) still decides the application: 张一
+/// on the payroll (财政供养人员, an exclusion) is refused, 孙三's death leaves 王三's household counted as one,
+/// and nothing is paid to either as if the hit had not been found (found by the bench's month: cases verified,
+/// then hits confirmed, were approved and paid).
+#[test]
+fn hits_confirmed_after_verify_decide_new_applications() {
+    let ws = verified();
+    let payroll = ws.path("payroll.csv");
+    std::fs::write(
+        &payroll,
+        format!("姓名,身份证号,单位,月工资\n张一,{},青禾县教育局,5000.00\n", h1()),
+    )
+    .unwrap();
+    let deaths = ws.path("deaths.csv");
+    std::fs::write(
+        &deaths,
+        format!(
+            "姓名,身份证号,死亡日期,火化日期,火化地点\n孙三,{},2026-11-05,2026-11-07,青禾县殡仪馆\n",
+            h3_spouse()
+        ),
+    )
+    .unwrap();
+    assert_exit(
+        &ws.run(&[
+            "compare",
+            "--source",
+            &format!("payroll={}", payroll.display()),
+            "--source",
+            &format!("deaths={}", deaths.display()),
+        ]),
+        1,
+    );
+    let batch = ws.records::<jiuzhu::ledger::Match>()[0].batch.clone();
+    let filled = ws.path("hits.xlsx");
+    refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
+        for row in g
+            .iter_mut()
+            .filter(|r| r.first().is_some_and(|c| c.contains('-') && !c.starts_with("批次")))
+        {
+            row.resize(11, String::new());
+            row[8] = "确认".into();
+            row[9] = "已核实".into();
+            row[10] = "李明".into();
+        }
+    });
+    assert_exit(&ws.run(&["compare", "--resolve", filled.to_str().unwrap()]), 0);
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let d1 = &decisions_of(&ws, &case_of(&ws, &h1()).case_id)[0];
+    assert_eq!(
+        (d1.kind, d1.reason.as_str()),
+        (DecisionKind::Reject, "confirmed_exclude_hit")
+    );
+    assert!(
+        d1.derivation.contains("财政供养人员") && d1.derivation.contains("不予批准"),
+        "{}",
+        d1.derivation
+    );
+    let d3 = &decisions_of(&ws, &case_of(&ws, &h3()).case_id)[0];
+    assert_eq!(d3.kind, DecisionKind::New);
+    assert!(d3.basis.starts_with("members=1;"), "孙三 is not counted: {}", d3.basis);
+}
+
 /// A registry's meaning for the rules is what the policy declares (`death: true`), not its name: a county that
 /// calls its registry of deaths `cremation` keeps every death rule; a registry named `deaths` declared
 /// `death: false` is an ordinary exclusion (the household is stopped, not recomputed without the person).

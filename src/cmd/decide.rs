@@ -531,7 +531,31 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
         let members = members_index.get(case.case_id.as_str()).cloned().unwrap_or_default();
         match case.status {
             CaseStatus::Verified => {
-                let (computed, basis) = compute(policy, case, &members, on, &BTreeSet::new())?;
+                // A hit confirmed after the case was verified (compare after verify) still decides it: an
+                // exclusion refuses the application, a member's death leaves them uncounted, the death of all
+                // refuses it.
+                let (excluded, dead) = confirmed_exclusions(st, policy, case);
+                let all_dead = !dead.is_empty() && members.iter().all(|m| dead.contains(m.id_number.as_str()));
+                let refused = match excluded {
+                    Some(why) => Some(("confirmed_exclude_hit", why)),
+                    None => all_dead.then(|| ("death", "信息比对确认: 家庭成员均已死亡".to_string())),
+                };
+                if let Some((reason, why)) = refused {
+                    proposals.push(Proposal {
+                        case_id: case.case_id.clone(),
+                        kind: DecisionKind::Reject,
+                        amount: Fen(0),
+                        previous: Fen(0),
+                        reason: reason.into(),
+                        derivation: format!("{why}；不予批准"),
+                        basis: None,
+                        policy_values: String::new(),
+                        gradual_exit_until: None,
+                        urgent: false,
+                    });
+                    continue;
+                }
+                let (computed, basis) = compute(policy, case, &members, on, &dead)?;
                 proposals.push(match computed {
                     Computed::Pay {
                         amount,
@@ -1075,6 +1099,36 @@ fn monthly_total(st: &State, policy: &Policy, period: Period) -> Fen {
     Fen::checked_sum(total).unwrap_or_default()
 }
 
+/// A case's confirmed exclude hits (信息比对确认): the first that is not a death, said in Chinese for the
+/// derivation (it ends the benefit, or refuses the application), and the ID numbers of the members whose death
+/// was confirmed (they are no longer counted).
+fn confirmed_exclusions(st: &State, policy: &Policy, case: &Case) -> (Option<String>, BTreeSet<String>) {
+    let confirmed: Vec<&Match> = st
+        .exclusions_of
+        .get(&case.case_id)
+        .into_iter()
+        .flatten()
+        .map(|&i| &st.matches[i])
+        .collect();
+    let dead: BTreeSet<String> = confirmed
+        .iter()
+        .filter(|m| policy.is_death_registry(&m.source))
+        .map(|m| m.id_number.as_str().to_string())
+        .collect();
+    let excluded = confirmed
+        .iter()
+        .find(|m| !policy.is_death_registry(&m.source))
+        .map(|m| {
+            let label = policy
+                .registries
+                .get(&m.source)
+                .map(|r| r.label.as_str())
+                .unwrap_or(&m.source);
+            format!("信息比对确认: {label} ({}) {}", m.id_number.masked(), m.evidence)
+        });
+    (excluded, dead)
+}
+
 /// The monthly re-decision of a recipient: 增发 / 减发 / 停发 / 渐退, or nothing when nothing changed.
 fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], period: Period) -> Result<Option<Proposal>> {
     let scheme = &policy.schemes[&case.scheme];
@@ -1098,28 +1152,9 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
         urgent: false,
     };
     // Confirmed exclude hits: a death removes the person; any other (payroll, blacklist, other schemes) stops.
-    let confirmed: Vec<&Match> = st
-        .exclusions_of
-        .get(&case.case_id)
-        .into_iter()
-        .flatten()
-        .map(|&i| &st.matches[i])
-        .collect();
-    let dead: BTreeSet<String> = confirmed
-        .iter()
-        .filter(|m| policy.is_death_registry(&m.source))
-        .map(|m| m.id_number.as_str().to_string())
-        .collect();
-    if let Some(m) = confirmed.iter().find(|m| !policy.is_death_registry(&m.source)) {
-        let label = policy
-            .registries
-            .get(&m.source)
-            .map(|r| r.label.as_str())
-            .unwrap_or(&m.source);
-        return Ok(Some(stop(
-            "confirmed_exclude_hit",
-            format!("信息比对确认: {label} ({}) {}；停发", m.id_number.masked(), m.evidence),
-        )));
+    let (excluded, dead) = confirmed_exclusions(st, policy, case);
+    if let Some(why) = excluded {
+        return Ok(Some(stop("confirmed_exclude_hit", format!("{why}；停发"))));
     }
     if !dead.is_empty() && members.iter().all(|m| dead.contains(m.id_number.as_str())) {
         return Ok(Some(stop("death", "信息比对确认: 家庭成员均已死亡；停发".into())));
