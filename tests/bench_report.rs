@@ -58,7 +58,11 @@ fn the_report_takes_medians_ratios_growth_and_judges_each_target() {
             ("compare", "duckdb", "3.00", "800000", 0),
         ],
     );
-    std::fs::write(work.join("paid-county.txt"), "disburse 2026-11: 40180 payments, 57371586.00; 0 not paid\n").unwrap();
+    std::fs::write(
+        work.join("paid-county.txt"),
+        "disburse 2026-11: 40180 payments, 57371586.00; 0 not paid\n",
+    )
+    .unwrap();
     std::fs::write(work.join("git-county.txt"), "30686\n").unwrap();
     let out = tmp.path().join("RESULTS.md");
     let status = Command::new("python3")

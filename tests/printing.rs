@@ -14,6 +14,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::*;
+use jiuzhu::ledger::{Decision, DecisionStatus};
 
 /// The example month, run once for every test here (`examples/run-month.sh` with the test build).
 fn month() -> &'static Path {
@@ -357,4 +358,105 @@ fn the_month_s_papers_print_as_a_person_would_check_them() {
         let n = pdf(stem).len();
         assert!((1..=most).contains(&n), "{stem}: {n} pages");
     }
+}
+
+/// A village too big for one page (the sample county's villages have 50–70 households listed): its notice goes
+/// on over the next pages with the table's header repeated on each, the title whole on its first page only, and
+/// the stamp line and date after its last row — never a title cut in half or a page without its header.
+#[test]
+fn a_village_too_big_for_one_page_continues_with_its_header_and_its_title_whole() {
+    if printing_tools().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    let run = |args: &[&str]| {
+        let out = jiuzhu().arg("-C").arg(&dir).args(args).output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {}", stderr(&out));
+    };
+    let out = jiuzhu()
+        .args([
+            "sample-data",
+            "--households",
+            "700",
+            "--registry-rows",
+            "0",
+            "--seed",
+            "7",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let registers: Vec<String> = std::fs::read_dir(dir.join("inputs/registers"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    let mut intake = vec!["intake"];
+    intake.extend(registers.iter().map(String::as_str));
+    run(&intake);
+    run(&["verify", "--as-of", "2026-11-20", "--visits", "inputs/visits.csv"]);
+    run(&["decide", "--period", "2026-11", "--as-of", "2026-11-20"]);
+    // 同意 to every proposal, as the meeting's worksheet comes back.
+    let bytes = std::fs::read(dir.join("ledgers/decisions.csv")).unwrap();
+    let decisions: Vec<Decision> = jiuzhu::ledger::parse("decisions.csv", &bytes).unwrap();
+    let proposed: Vec<&Decision> = decisions
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Proposed)
+        .collect();
+    let mut sheet = format!("批次,{}\n决定编号,案件编号,评议结果,说明\n", proposed[0].batch);
+    for d in &proposed {
+        sheet.push_str(&format!("{},{},同意,\n", d.decision_id, d.case_id));
+    }
+    let verdicts = tmp.path().join("verdicts.csv");
+    std::fs::write(&verdicts, sheet).unwrap();
+    run(&[
+        "decide",
+        "--record",
+        &verdicts.display().to_string(),
+        "--meeting",
+        "审批会",
+        "--date",
+        "2026-11-21",
+    ]);
+    let notice = dir.join("reports/notice-2026-11.xlsx");
+    let villages = parts(&notice, "xl/worksheets/sheet").len();
+    let out_dir = tmp.path().join("pdf");
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            tmp.path().join("profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out_dir)
+        .arg(&notice)
+        .output()
+        .expect("run soffice");
+    assert!(out.status.success(), "soffice: {}", stderr(&out));
+    let pages = pages(&out_dir.join("notice-2026-11.pdf"));
+    assert!(
+        pages.len() > villages,
+        "some village runs over a page: {} pages, {villages} villages",
+        pages.len()
+    );
+    let mut first_of_village = true;
+    let mut titles = 0;
+    for (i, page) in pages.iter().enumerate() {
+        assert!(
+            page.contains("序号") && page.contains("救助金额"),
+            "page {}: no header row\n{page}",
+            i + 1
+        );
+        let title = page.lines().find(|l| l.contains("社会救助对象公示"));
+        if first_of_village {
+            let title = title.unwrap_or_else(|| panic!("page {} starts a village without its title\n{page}", i + 1));
+            assert!(title.starts_with("青禾县"), "the title in one line: {title}");
+            titles += 1;
+        } else {
+            assert!(title.is_none(), "page {} repeats the title mid-village\n{page}", i + 1);
+        }
+        first_of_village = page.contains("盖章");
+    }
+    assert_eq!(titles, villages, "one title per village");
+    assert!(first_of_village, "the last page ends with the stamp line");
 }
