@@ -338,25 +338,34 @@ fn an_assisted_application_is_linked_to_its_case() {
     assert_eq!(zhao(&ws).outcome, Some(DiscoveryOutcome::Assisted));
     assert!(zhao(&ws).case_id.is_empty());
 
-    let register = write_register(
-        ws.root(),
-        "申请.csv",
-        &[RegRow {
-            serial: "1",
-            key: ZHAO,
-            name: "赵桂兰",
-            id: ZHAO,
-            relation: "本人",
-            scheme: "农村低保",
-            township: "城关镇",
-            village: "南关村",
-            address: "南关村 3 组",
-            applied_on: "2026-11-12",
-            hardship: "独居老人",
-            income: "0",
-        }],
+    // The household is not typed again: `discover` pre-filled its head row in the register intake reads.
+    let out = ws.run_zh(&["discover"]);
+    assert_chinese(&out);
+    let prefilled = worksheet(&ws, "discover-applications-");
+    assert!(stdout(&out).contains("协助申请登记表"), "{}", stdout(&out));
+    let register = ws.path("申请.xlsx");
+    refill(&prefilled, &register, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "户主身份证号"))
+            .unwrap();
+        let labels = g[head].clone();
+        let row = &mut g[head + 1];
+        assert_eq!(row[1], "赵桂兰");
+        assert_eq!(row[4], "农村低保");
+        row.resize(labels.len(), String::new());
+        for (label, value) in [("月收入(元)", "0"), ("住址", "南关村 3 组")] {
+            row[labels.iter().position(|l| l == label).unwrap()] = value.into();
+        }
+    });
+    let out = ws.run_zh(&["intake", register.to_str().unwrap()]);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("读取 1 行 = 接收 1 + 拒收 0"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
     );
-    assert!(ws.intake_path(&register).status.code() != Some(2));
     let out = ws.run_zh(&["discover"]);
     assert_exit(&out, 0);
     assert_chinese(&out);
@@ -368,4 +377,63 @@ fn an_assisted_application_is_linked_to_its_case() {
         stdout(&out)
     );
     assert_eq!(zhao(&ws).status, DiscoveryStatus::Following, "not decided yet");
+}
+
+/// 先行救助 from a discovery starts the urgent path: the pre-filled register says 先行救助 是, and the case intake
+/// makes of it is urgent (effective at once at `decide`, approved after).
+#[test]
+fn urgent_help_from_a_discovery_registers_an_urgent_case() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "周大勇",
+            &[
+                ("调查日期", "2026-11-06"),
+                ("调查人", "张强、赵丽"),
+                ("见到本人", "是"),
+                ("调查情况", "务工受伤, 无收入, 无钱治疗"),
+                ("对策建议", "先行给予临时救助, 后补审批"),
+                ("处理结果", "先行救助"),
+                ("申请类别", "临时救助"),
+            ],
+        );
+    });
+    let out = ws.run(&["discover", "--resolve", filled.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("application register (协助申请)"),
+        "{}",
+        stdout(&out)
+    );
+    let register = ws.path("申请.xlsx");
+    refill(&worksheet(&ws, "discover-applications-"), &register, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "户主身份证号"))
+            .unwrap();
+        let labels = g[head].clone();
+        let row = &mut g[head + 1];
+        row.resize(labels.len(), String::new());
+        let at = |l: &str| labels.iter().position(|x| x == l).unwrap();
+        assert_eq!(row[at("先行救助")], "是");
+        assert_eq!(row[at("申请类别")], "临时救助");
+        assert_eq!(row[at("申请日期")], "2026-11-06");
+        row[at("月收入(元)")] = "0".into();
+        row[at("救助月数")] = "3".into();
+    });
+    let out = ws.run(&["intake", register.to_str().unwrap()]);
+    assert!(stdout(&out).contains("1 accepted"), "{}{}", stdout(&out), stderr(&out));
+    let cases: Vec<jiuzhu::ledger::Case> = ws.records();
+    assert_eq!(cases.len(), 1);
+    assert!(cases[0].urgent, "先行救助 starts the urgent path");
+    assert_exit(&ws.run(&["discover"]), 0);
+    let zhou = ws
+        .records::<Discovery>()
+        .into_iter()
+        .find(|d| d.name.as_str() == "周大勇")
+        .unwrap();
+    assert_eq!(zhou.case_id, cases[0].case_id);
+    // Registered: no register is written again.
+    assert!(!stdout(&ws.run(&["discover"])).contains("application register"));
 }

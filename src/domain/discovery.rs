@@ -132,6 +132,19 @@ pub fn overdue_referrals(referrals: &[Referral], as_of: NaiveDate) -> Vec<&Refer
     out
 }
 
+/// Assisted applications and urgent help whose case is not yet in the ledgers (the household still to be
+/// registered), in the order of the ledger.
+pub fn awaiting_case(discoveries: &[Discovery]) -> Vec<&Discovery> {
+    discoveries
+        .iter()
+        .filter(|d| {
+            d.status == DiscoveryStatus::Following
+                && matches!(d.outcome, Some(DiscoveryOutcome::Assisted | DiscoveryOutcome::Urgent))
+                && d.case_id.is_empty()
+        })
+        .collect()
+}
+
 /// Whether a discovery was investigated in time: closed by a visit on or before its due date.
 pub fn in_time(d: &Discovery) -> bool {
     d.investigated_on.is_some_and(|on| on <= d.due_on)
