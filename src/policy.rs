@@ -1261,6 +1261,10 @@ pub struct DiscoveryRules {
     pub departments: Vec<String>,
     /// Working days a department has to answer a referral.
     pub referral_due_working_days: u32,
+    /// The 低保边缘 line, in percent of the 低保 standard (150: per-capita income up to 1.5 times the standard).
+    /// A household refused at `decide` whose income per head is at most this line enters the monitored population
+    /// (`monitored.csv`: 低保边缘家庭 above the standard, 曾申请未获批准 at or under it); 0 enrols none.
+    pub edge_percent: u32,
 }
 
 impl Default for DiscoveryRules {
@@ -1280,6 +1284,7 @@ impl Default for DiscoveryRules {
                 .map(String::from)
                 .to_vec(),
             referral_due_working_days: 15,
+            edge_percent: 150,
         }
     }
 }

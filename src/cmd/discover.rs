@@ -1202,6 +1202,8 @@ fn resolve(ws: &Workspace, args: &Args, file: &Path, quiet: bool) -> Result<Outc
                         since: v.investigated_on,
                         discovery_id: d.discovery_id.clone(),
                         case_id: String::new(),
+                        last_visit_on: None,
+                        per_capita_income: None,
                     }),
                 }
                 detail.push_str(&format!(" {} {}", category.label_zh(), class.label_zh()));

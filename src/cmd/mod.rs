@@ -12,6 +12,7 @@ pub mod discover;
 pub mod followup;
 pub mod init;
 pub mod intake;
+pub mod monitor;
 pub mod report;
 pub mod sample_data;
 pub mod status;

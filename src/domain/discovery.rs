@@ -3,9 +3,10 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::benefit::Basis;
 use crate::domain::date::add_working_days;
 use crate::domain::money::Fen;
-use crate::ledger::{Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Referral};
+use crate::ledger::{Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, MonitorCategory, Referral};
 use crate::policy::DiscoveryRules;
 
 /// The date a discovery's home investigation is due: `found_on` plus the channel's working days.
@@ -161,6 +162,29 @@ pub fn is_edge(per_capita: Fen, standard: Fen, percent: u32) -> bool {
     per_capita > standard && per_capita <= edge_line(standard, percent)
 }
 
+/// Where a household refused at `decide` belongs in the monitored population, from its decision's basis: its
+/// income net of the counted deduction per head above the 低保 standard and at most the edge line is 低保边缘家庭;
+/// at or under the standard (refused on other grounds: assets, a registry, a check) it is 曾申请未获批准; above the
+/// edge line it is not monitored. Compared without division (net ≤ line × members).
+pub fn refused_category(basis: &Basis, percent: u32) -> Option<MonitorCategory> {
+    let members = i64::try_from(basis.members.max(1)).unwrap_or(i64::MAX);
+    let net = (basis.income.0 - basis.deduction.0).max(0);
+    let line = edge_line(basis.standard, percent).0.saturating_mul(members);
+    if net > line {
+        None
+    } else if net > basis.standard.0.saturating_mul(members) {
+        Some(MonitorCategory::Edge)
+    } else {
+        Some(MonitorCategory::Refused)
+    }
+}
+
+/// Whether a monitored household's situation has fallen under the 低保 line (per-capita income below the
+/// standard), so it is prompted to apply.
+pub fn under_dibao_line(per_capita: Fen, standard: Fen) -> bool {
+    per_capita < standard
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +281,39 @@ mod tests {
             "under the 低保 line is not the edge"
         );
         assert!(!is_edge(Fen(105_001), standard, 150));
+    }
+
+    #[test]
+    fn a_refusal_is_monitored_by_its_income_per_head() {
+        let basis = |members: usize, income: i64, deduction: i64| Basis {
+            members,
+            income: Fen(income),
+            deduction: Fen(deduction),
+            standard: Fen(70_000),
+            standard_from: d(2026, 1, 1),
+        };
+        // 2 people, 1500 a month: 750 each, above 700 and under 1050.
+        assert_eq!(
+            refused_category(&basis(2, 150_000, 0), 150),
+            Some(MonitorCategory::Edge)
+        );
+        // At the edge line exactly: still the edge.
+        assert_eq!(
+            refused_category(&basis(2, 210_000, 0), 150),
+            Some(MonitorCategory::Edge)
+        );
+        assert_eq!(refused_category(&basis(2, 210_001, 0), 150), None);
+        // The deduction counts: 2200 − 300 = 1900 for 2 is under the line.
+        assert_eq!(
+            refused_category(&basis(2, 220_000, 30_000), 150),
+            Some(MonitorCategory::Edge)
+        );
+        // Under the standard (refused for something else): 曾申请未获批准.
+        assert_eq!(
+            refused_category(&basis(3, 90_000, 0), 150),
+            Some(MonitorCategory::Refused)
+        );
+        assert!(under_dibao_line(Fen(69_999), Fen(70_000)));
+        assert!(!under_dibao_line(Fen(70_000), Fen(70_000)));
     }
 }

@@ -394,6 +394,10 @@ pub struct Monitored {
     /// The discovery or case it came from.
     pub discovery_id: String,
     pub case_id: String,
+    /// The last follow-up visit (回访, `intake --kind followups`), and the per-capita monthly income it found.
+    #[serde(with = "super::date_field::option")]
+    pub last_visit_on: Option<NaiveDate>,
+    pub per_capita_income: Option<crate::domain::money::Fen>,
 }
 
 impl Record for Monitored {
@@ -409,6 +413,8 @@ impl Record for Monitored {
         "since",
         "discovery_id",
         "case_id",
+        "last_visit_on",
+        "per_capita_income",
     ];
     fn key(&self) -> String {
         self.id_number.as_str().to_string()
