@@ -406,6 +406,11 @@ pub struct Registry {
     /// The lower threshold for members of low-income (低保/特困) cases (e.g. > 4000).
     #[serde(default)]
     pub low_income_amount_above: Option<PolicyMoney>,
+    /// A row of this registry about a monitored household (`monitored.csv`) not in an open case is a warning
+    /// (监测预警) that `compare` records as a discovery (e.g. a disability registry: a new disability). Death
+    /// registries and amount registries (`amount_above`) warn without it.
+    #[serde(default)]
+    pub warning: bool,
 }
 
 /// The shared salt for hashed ID exchange; both offices must use the same one.

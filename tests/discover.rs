@@ -437,3 +437,77 @@ fn urgent_help_from_a_discovery_registers_an_urgent_case() {
     // Registered: no register is written again.
     assert!(!stdout(&ws.run(&["discover"])).contains("application register"));
 }
+
+/// `compare` raises warnings (监测预警) as discoveries for people in no open case: a medical bill over the
+/// registry's line (4000 for a monitored household, 10000 for anyone), never a row under it or a registry that is
+/// no warning; the same file again raises nothing new.
+#[test]
+fn compare_raises_warnings_as_discoveries() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-10"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 月收入约 900 元"),
+                ("对策建议", "纳入监测, 每月回访"),
+                ("处理结果", "纳入监测"),
+                ("监测类别", "低保边缘家庭"),
+                ("困难类别", "一般困难"),
+            ],
+        );
+    });
+    assert_exit(&ws.run(&["discover", "--resolve", filled.to_str().unwrap()]), 1);
+    let bills = ws.path("medical.csv");
+    std::fs::write(
+        &bills,
+        format!(
+            "姓名,身份证号,就诊机构,就诊日期,个人自付\n\
+             赵桂兰,{ZHAO},县医院,2026-11-15,5000\n\
+             钱建国,130199197906150039,市医院,2026-11-16,12000\n\
+             李老四,130199195601010052,县医院,2026-11-16,6000\n"
+        ),
+    )
+    .unwrap();
+    let cars = ws.path("vehicles.csv");
+    std::fs::write(
+        &cars,
+        format!("姓名,身份证号,号牌号码,车辆类型,登记日期\n赵桂兰,{ZHAO},冀A12345,小型轿车,2026-11-01\n"),
+    )
+    .unwrap();
+    let before = ws.records::<Discovery>().len();
+    let out = ws.run_zh(&[
+        "compare",
+        "--source",
+        &format!("medical_bills={}", bills.display()),
+        "--source",
+        &format!("vehicles={}", cars.display()),
+    ]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    assert_chinese(&out);
+    assert!(stdout(&out).contains("2 条监测预警"), "{}", stdout(&out));
+    let discoveries: Vec<Discovery> = ws.records();
+    assert_eq!(discoveries.len(), before + 2);
+    let warned: Vec<&Discovery> = discoveries
+        .iter()
+        .filter(|d| d.reported_by.as_str().contains("信息比对"))
+        .collect();
+    let mut names: Vec<&str> = warned.iter().map(|d| d.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["赵桂兰", "钱建国"]);
+    let zhao = warned.iter().find(|d| d.name.as_str() == "赵桂兰").unwrap();
+    assert_eq!(zhao.township.as_str(), "城关镇", "the monitored household's township");
+    assert!(
+        zhao.difficulty.as_str().contains("个人自付=5000"),
+        "{}",
+        zhao.difficulty
+    );
+    // Again: nothing new.
+    let out = ws.run(&["compare", "--source", &format!("medical_bills={}", bills.display())]);
+    assert!(!stdout(&out).contains("warnings (监测预警)"), "{}", stdout(&out));
+    assert_eq!(ws.records::<Discovery>().len(), before + 2);
+}

@@ -258,3 +258,65 @@ pub(crate) fn visit_monitored(
     }
     Ok(MonitoredVisit::Recorded { detail, raised })
 }
+
+/// The latest date the ledgers know (cases applied for, discoveries found and investigated, monitored households
+/// enrolled and visited): the date a warning of `compare` is found on — no clock enters jiuzhu.
+pub fn latest_known(cases: &[Case], discoveries: &[Discovery], monitored: &[Monitored]) -> Option<NaiveDate> {
+    let a = cases.iter().map(|c| c.applied_on);
+    let b = discoveries
+        .iter()
+        .flat_map(|d| [Some(d.found_on), d.investigated_on])
+        .flatten();
+    let c = monitored
+        .iter()
+        .flat_map(|m| [Some(m.since), m.last_visit_on])
+        .flatten();
+    a.chain(b).chain(c).max()
+}
+
+/// The discovery a registry row flagged by a warning rule becomes (channel 监测预警): its ID is a hash of the
+/// person, the registry and the evidence, so the same row is always the same discovery and a second `compare`
+/// adds nothing. The township and village are the monitored household's, when it is one (else left for the
+/// township that investigates to write on the worksheet).
+pub fn registry_warning(
+    policy: &Policy,
+    (id, name): (&crate::domain::id_number::IdNumber, &str),
+    monitored: Option<&Monitored>,
+    (source, label, row, evidence): (&str, &str, u32, &str),
+    found_on: NaiveDate,
+) -> Discovery {
+    let hash = sha256_hex(format!("{}|{source}|{evidence}", id.as_str()).as_bytes());
+    let channel = DiscoveryChannel::Warning;
+    let v = &policy.verification;
+    let name = match (name.is_empty(), monitored) {
+        (false, _) => name.to_string(),
+        (true, Some(m)) => m.name.to_string(),
+        (true, None) => String::new(),
+    };
+    let mut difficulty = format!("{label}第 {row} 行");
+    if !evidence.is_empty() {
+        difficulty.push_str(&format!(": {evidence}"));
+    }
+    if let Some(m) = monitored {
+        difficulty.push_str(&format!(" (低收入人口监测: {})", m.category.label_zh()));
+    }
+    Discovery {
+        discovery_id: format!("D-{}", hash[..16].to_uppercase()),
+        found_on,
+        channel,
+        name: Text(name),
+        id_number: id.clone(),
+        township: monitored.map(|m| m.township.clone()).unwrap_or_default(),
+        village: monitored.map(|m| m.village.clone()).unwrap_or_default(),
+        difficulty: Text(difficulty),
+        reported_by: Text(format!("信息比对 ({label})")),
+        due_on: rules::due_on(found_on, channel, &policy.discovery, &v.holidays, &v.extra_workdays),
+        status: DiscoveryStatus::Open,
+        outcome: None,
+        investigated_on: None,
+        case_id: String::new(),
+        batch: String::new(),
+        file_sha256: String::new(),
+        row,
+    }
+}
