@@ -511,3 +511,47 @@ fn compare_raises_warnings_as_discoveries() {
     assert!(!stdout(&out).contains("warnings (监测预警)"), "{}", stdout(&out));
     assert_eq!(ws.records::<Discovery>().len(), before + 2);
 }
+
+/// `audit` checks the chain of active discovery: an overdue discovery is named (J601); a discovery closed by hand
+/// without a visit that meets the 三个不放过 is an error (J603), and so is an assisted application closed with no
+/// case (J602); `jiuzhu audit discovery-chain` runs only these.
+#[test]
+fn audit_checks_the_discovery_chain() {
+    let ws = imported();
+    let out = ws.run_zh(&["audit", "discovery-chain"]);
+    assert_exit(&out, 0);
+    // 2026-11-05 is the latest date the ledgers know: nothing is overdue yet.
+    let ledger = ws.read("ledgers/discoveries.csv");
+    let zhao = ledger.lines().find(|l| l.contains(ZHAO)).unwrap().to_string();
+    // By hand: 赵桂兰's discovery closed as an assisted application, with no visit and no case.
+    let closed = zhao.replace(",open,,,,", ",closed,assisted,2026-11-10,,");
+    assert_ne!(closed, zhao, "{zhao}");
+    std::fs::write(ws.path("ledgers/discoveries.csv"), ledger.replace(&zhao, &closed)).unwrap();
+    ws.accept_edits();
+    let out = ws.run_zh(&["audit", "discovery-chain"]);
+    assert_exit(&out, 1);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(text.contains("J602"), "{text}");
+    assert!(text.contains("J603"), "{text}");
+    assert!(text.contains("没有做到三个不放过的入户调查记录"), "{text}");
+    // Overdue once a later date is known: a discovery found 2026-12-01 makes the 12345 one (due 11-06) late.
+    let later = ws.path("later.csv");
+    std::fs::write(
+        &later,
+        "发现日期,发现渠道,姓名,身份证号,乡镇(街道),村(社区),困难情况,报告人\n\
+         2026-12-01,信访,吴一,130199196509090066,西岭镇,马庄村,失业,县信访局\n",
+    )
+    .unwrap();
+    assert_exit(
+        &ws.run(&["intake", "--kind", "discoveries", later.to_str().unwrap()]),
+        0,
+    );
+    let out = ws.run(&["audit", "discovery-chain"]);
+    assert!(stdout(&out).contains("J601"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("not investigated by 2026-11-06"),
+        "{}",
+        stdout(&out)
+    );
+}
