@@ -555,3 +555,79 @@ fn audit_checks_the_discovery_chain() {
         stdout(&out)
     );
 }
+
+/// Oversight: `report --period` gains a 主动发现 sheet (by channel, township, in time, outcomes, referrals, the
+/// monitored population); `report --period 2026Q4` writes the quarterly township inspection report, every township
+/// of the policy a row, in Chinese under zh.
+#[test]
+fn report_shows_active_discovery_and_the_quarterly_inspection() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-20"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 月收入约 900 元"),
+                ("对策建议", "纳入监测"),
+                ("处理结果", "纳入监测"),
+                ("监测类别", "低保边缘家庭"),
+                ("困难类别", "一般困难"),
+            ],
+        );
+    });
+    assert_exit(&ws.run(&["discover", "--resolve", filled.to_str().unwrap()]), 1);
+    let out = ws.run(&["report", "--period", "2026-11"]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    let wb = jiuzhu::sheet::reader::read_workbook(
+        &ws.path("reports/统计报表-2026-11.xlsx"),
+        jiuzhu::sheet::reader::Encoding::Detect,
+    )
+    .unwrap();
+    let sheet = wb
+        .sheets
+        .iter()
+        .find(|s| s.name == "主动发现")
+        .expect("a 主动发现 sheet");
+    let cell = |group: &str, item: &str| -> String {
+        sheet
+            .rows
+            .iter()
+            .find(|r| r.len() > 2 && r[0].text == group && r[1].text == item)
+            .map(|r| r[2].text.clone())
+            .unwrap_or_else(|| panic!("no row {group} {item}"))
+    };
+    assert_eq!(cell("发现渠道", "摸排走访"), "2");
+    assert_eq!(cell("入户调查", "发现总数"), "5");
+    // 赵桂兰 was due 11-16 and seen 11-20: late, not in time.
+    assert_eq!(cell("入户调查", "超时限调查"), "1");
+    assert_eq!(cell("处理结果", "纳入监测"), "1");
+    assert_eq!(cell("低收入人口监测", "低保边缘家庭"), "1");
+
+    let out = ws.run_zh(&["report", "--period", "2026Q4"]);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(text.contains("2026年第4季度乡镇主动发现督查: 发现 5 条"), "{text}");
+    let wb = jiuzhu::sheet::reader::read_workbook(
+        &ws.path("reports/主动发现督查-2026Q4.xlsx"),
+        jiuzhu::sheet::reader::Encoding::Detect,
+    )
+    .unwrap();
+    let rows = &wb.sheets[0].rows;
+    let town = |name: &str| {
+        rows.iter()
+            .find(|r| r.first().is_some_and(|c| c.text == name))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(town("城关镇")[1].text, "2", "城关镇 found 2");
+    assert_eq!(town("合计")[1].text, "5");
+    // A quarter with nothing found still lists the townships, with zeros.
+    let out = ws.run(&["report", "--period", "2026Q1"]);
+    assert_exit(&out, 0);
+    let out = ws.run(&["report", "--period", "2026Q7"]);
+    assert_exit(&out, 2);
+}

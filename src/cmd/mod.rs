@@ -9,6 +9,7 @@ pub mod decide;
 pub mod diff;
 pub mod disburse;
 pub mod discover;
+pub mod discovery_report;
 pub mod followup;
 pub mod init;
 pub mod intake;
