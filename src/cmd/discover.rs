@@ -1256,7 +1256,12 @@ fn resolve(ws: &Workspace, args: &Args, file: &Path, quiet: bool) -> Result<Outc
         let mut events = vec![NewEvent {
             step: STEP.into(),
             detail: format!("resolved investigation batch {batch}: {recorded} visits recorded, {closed} closed"),
-            inputs: format!("{}={}", shown, sha256_hex(&bytes)),
+            // The file's name, not the path given: the journal does not depend on where the sheet was saved.
+            inputs: format!(
+                "{}={}",
+                file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
+                sha256_hex(&bytes)
+            ),
             ..NewEvent::default()
         }];
         events.extend(new_events);
