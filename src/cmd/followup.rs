@@ -190,7 +190,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                                     });
                                     if let Some(d) = d {
                                         raised += 1;
-                                        discoveries.push(d);
+                                        discoveries.push(*d);
                                     }
                                 }
                             }

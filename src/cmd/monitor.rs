@@ -134,7 +134,10 @@ pub(crate) enum MonitoredVisit {
     Already,
     /// Recorded in `monitored.csv`: the journal line, and the discovery raised when its income fell under the
     /// 低保 line.
-    Recorded { detail: String, raised: Option<Discovery> },
+    Recorded {
+        detail: String,
+        raised: Option<Box<Discovery>>,
+    },
 }
 
 /// The monitored household (its position in `monitored`) a follow-up row names: no 案件编号, the head's ID
@@ -243,7 +246,9 @@ pub(crate) fn visit_monitored(
         m.per_capita_income = income;
     }
     let joined = visitors.join("、");
-    let raised = income.and_then(|f| warning_discovery(policy, m, visited_on, f, &joined, discoveries));
+    let raised = income
+        .and_then(|f| warning_discovery(policy, m, visited_on, f, &joined, discoveries))
+        .map(Box::new);
     let mut detail = format!(
         "低收入人口监测回访 {} ({}) {visited_on}: {}",
         m.name,

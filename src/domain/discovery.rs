@@ -189,7 +189,7 @@ pub fn under_dibao_line(per_capita: Fen, standard: Fen) -> bool {
 
 /// Audit: assisted applications and urgent help whose case is missing — closed with no case, or linked to a case
 /// `case_exists` does not know. (One still followed without a case is waiting for its register, not a breach.)
-pub fn without_case<'a>(discoveries: &'a [Discovery], case_exists: impl Fn(&str) -> bool) -> Vec<&'a Discovery> {
+pub fn without_case(discoveries: &[Discovery], case_exists: impl Fn(&str) -> bool) -> Vec<&Discovery> {
     discoveries
         .iter()
         .filter(|d| matches!(d.outcome, Some(DiscoveryOutcome::Assisted | DiscoveryOutcome::Urgent)))
