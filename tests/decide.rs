@@ -1513,4 +1513,14 @@ fn a_refusal_under_the_edge_line_is_monitored_and_followed_up() {
     // The discovery goes to the investigation worksheet.
     let out = ws.run(&["discover"]);
     assert!(stdout(&out).contains("1 to investigate"), "{}", stdout(&out));
+    // 一般困难: visited again within three months, else `status` names the household overdue.
+    let out = ws.run_zh(&["status", "--as-of", "2027-03-01"]);
+    assert!(!stdout(&out).contains("逾期未回访"), "{}", stdout(&out));
+    let out = ws.run_zh(&["status", "--as-of", "2027-03-11"]);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("1 户低收入人口监测家庭逾期未回访 (最早应于 2027-03-10 回访: 城关镇"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::domain::benefit::Basis;
 use crate::domain::discovery as rules;
+use crate::i18n::tr;
 use crate::ledger::events::sha256_hex;
 use crate::ledger::{
     Case, Decision, DecisionKind, DecisionStatus, Discovery, DiscoveryChannel, DiscoveryStatus, Monitored, Text,
@@ -323,5 +324,55 @@ pub fn registry_warning(
         batch: String::new(),
         file_sha256: String::new(),
         row,
+    }
+}
+
+/// When a monitored household's next follow-up visit is due: its last visit (or its enrolment) plus the months of
+/// its class of difficulty (`followups.cadence_months`: 特殊困难 monthly, 一般困难 quarterly, 临时困难 half-yearly).
+pub fn followup_due(policy: &Policy, m: &Monitored) -> NaiveDate {
+    let from = m.last_visit_on.unwrap_or(m.since);
+    from.checked_add_months(chrono::Months::new(policy.followups.months(m.difficulty_class)))
+        .unwrap_or(from)
+}
+
+/// `status`'s item of the monitored population: households whose follow-up visit is overdue (a person must act).
+pub fn status_items(
+    policy: &Policy,
+    monitored: &[Monitored],
+    as_of: NaiveDate,
+    jiuzhu: &str,
+    push: &mut impl FnMut(&'static str, usize, String, String, bool),
+) {
+    let mut late: Vec<(NaiveDate, &Monitored)> = monitored
+        .iter()
+        .map(|m| (followup_due(policy, m), m))
+        .filter(|(due, _)| *due < as_of)
+        .collect();
+    late.sort_by(|a, b| (a.0, a.1.id_number.as_str()).cmp(&(b.0, b.1.id_number.as_str())));
+    if let Some((due, first)) = late.first() {
+        push(
+            "monitored_followups_overdue",
+            late.len(),
+            tr(
+                format!(
+                    "{} monitored low-income households (低收入人口监测) are overdue for a follow-up visit (earliest due \
+                     {due}: {}, {})",
+                    late.len(),
+                    first.township,
+                    first.id_number.masked()
+                ),
+                format!(
+                    "{} 户低收入人口监测家庭逾期未回访 (最早应于 {due} 回访: {} {})",
+                    late.len(),
+                    first.township,
+                    first.id_number.masked()
+                ),
+            ),
+            tr(
+                format!("visit them, then `{jiuzhu} intake --kind followups FILE` (户主身份证号, 人均月收入)"),
+                format!("入户回访后 `{jiuzhu} intake --kind followups 文件` (户主身份证号、人均月收入)"),
+            ),
+            false,
+        );
     }
 }
