@@ -175,6 +175,31 @@ step archive
 commit "archive 2026-11: dossiers of closed cases"
 step archive verify
 
+say "== active discovery: the villages' sweep register (遇困人员花名册)" "== 主动发现: 各村报送的遇困人员花名册"
+step intake --kind discoveries "$county/discoveries/2026-11-遇困人员花名册.csv"
+commit "discoveries 2026-11: the sweep register, investigation worksheet written"
+
+# The townships investigate at the door and fill in the 入户调查评估表 (here typed in as the CSV Excel would save
+# it, the answers by ID number in $county/discoveries/): an assisted application, a referral, a household into
+# the monitored population, one needing no assistance with the policy explained, and one visit that did not see
+# the person (走访到户不见人不放过: it stays open).
+inv_sheet=$(ls "$dir"/reports/discover-investigations-*.xlsx | tail -n 1)
+batch=$(basename "$inv_sheet" .xlsx); batch=${batch#discover-investigations-}
+answers="$dir/reports/discover-answers-$batch.csv"
+{
+  echo "批次,$batch"
+  echo "发现编号,姓名,身份证号(脱敏),调查日期,调查人,见到本人,调查情况,对策建议,处理结果,转介部门,申请类别,监测类别,困难类别,未予救助原因,已做政策解释"
+  # discoveries.csv: discovery_id,found_on,channel,name,id_number,… ,batch,file_sha256,row (the first five columns
+  # never hold commas; the batch is the third from the end).
+  awk -F, -v OFS=, -v b="$batch" '
+    FNR == NR { if (FNR > 1) { id = $1; $1 = ""; answer[id] = substr($0, 2) }; next }
+    FNR > 1 && $(NF - 2) == b && ($5 in answer) {
+      print $1, $4, substr($5, 1, 6) "********" substr($5, 15, 4), answer[$5]
+    }' "$county/discoveries/2026-11-入户调查评估.csv" "$dir/ledgers/discoveries.csv"
+} > "$answers"
+step discover --resolve "$answers"
+commit "discover 2026-11: home investigations recorded (三个不放过), referral and pre-filled application register written"
+
 say "== report: the monthly statistics workbook with its charts" "== 报表: 本月统计报表及图表"
 step report --period 2026-11
 commit "report 2026-11: 统计报表"
@@ -200,6 +225,7 @@ if [ -n "$zh" ]; then
   echo "   $dir/archive/                          每个已结案户一档, 附 MANIFEST.csv"
   echo "   $dir/reports/统计报表-2026-11.xlsx      本月统计报表及图表 (jiuzhu report)"
   echo "   $dir/ledgers/followups.csv, complaints.csv   回访和信访 (jiuzhu status 列出到期事项)"
+  echo "   $dir/ledgers/discoveries.csv, investigations.csv, referrals.csv, monitored.csv   主动发现、入户调查评估、转介和低收入人口监测"
   echo "   \`git -C '$dir' log --stat\`              每一步一次提交"
   exit 0
 fi
@@ -214,4 +240,5 @@ echo "   $dir/ledgers/change_reports.csv        the monthly change report (jiuzh
 echo "   $dir/archive/                          one dossier per closed household, with MANIFEST.csv"
 echo "   $dir/reports/统计报表-2026-11.xlsx      the month's statistics and charts (jiuzhu report)"
 echo "   $dir/ledgers/followups.csv, complaints.csv   follow-up visits and complaints (jiuzhu status lists what is due)"
+echo "   $dir/ledgers/discoveries.csv, investigations.csv, referrals.csv, monitored.csv   active discovery and the monitored population"
 echo "   git -C '$dir' log --stat                one commit per step"

@@ -1492,3 +1492,97 @@ fn a_run_that_proposes_nothing_says_so() {
     assert!(text.contains("nothing new proposed"), "{text}");
     assert!(!text.contains("if every proposal is approved"), "{text}");
 }
+
+/// 低收入人口动态监测: a household refused at the meeting whose income per head is under the 低保边缘 line
+/// (`discovery.edge_percent`, 150% of the standard) enters `monitored.csv` as 低保边缘家庭; its follow-up visit
+/// (`intake --kind followups`) is recorded there, and one that finds its income under the 低保 line raises a
+/// discovery (监测预警) so the township helps it apply.
+#[test]
+fn a_refusal_under_the_edge_line_is_monitored_and_followed_up() {
+    use jiuzhu::ledger::{Discovery, DiscoveryChannel, MonitorCategory, Monitored};
+    let ws = verified();
+    let members = ws.read("ledgers/members.csv");
+    // 1000 a month: above the urban standard 860, under its 150% (1290).
+    let raised = members.replace(",李二,head,1950-03-03,F,300.00", ",李二,head,1950-03-03,F,1000.00");
+    assert_ne!(members, raised);
+    std::fs::write(ws.path("ledgers/members.csv"), raised).unwrap();
+    ws.accept_edits();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    assert!(!ws.path("ledgers/monitored.csv").exists(), "a proposal enrols no one");
+    let sheet = meeting_sheet(&ws, "2026-11", "同意", &[]);
+    let out = ws.run_zh(&[
+        "decide",
+        "--record",
+        sheet.to_str().unwrap(),
+        "--meeting",
+        "m",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("1 户不予批准的家庭纳入低收入人口动态监测"),
+        "{}",
+        stdout(&out)
+    );
+    let monitored: Vec<Monitored> = ws.records();
+    assert_eq!(monitored.len(), 1, "the six approved households are not monitored");
+    assert_eq!(monitored[0].id_number.as_str(), h2());
+    assert_eq!(monitored[0].category, MonitorCategory::Edge);
+    assert!(
+        monitored[0].rule.as_str().contains("低保边缘线 1290.00 元"),
+        "{}",
+        monitored[0].rule
+    );
+    assert_eq!(monitored[0].case_id, case_of(&ws, &h2()).case_id);
+    // Recording the same meeting again enrols no one twice.
+    assert_exit(&record(&ws, &sheet, "m", "2026-11-20"), 0);
+    assert_eq!(ws.records::<Monitored>().len(), 1);
+
+    // The follow-up visit of December finds 800 a head: under the 低保 line, a discovery of its own.
+    let visits = ws.path("回访.csv");
+    std::fs::write(
+        &visits,
+        format!("户主身份证号,回访日期,回访人,困难类别,人均月收入(元),回访情况\n{},2026-12-10,刘明、王芳,一般困难,800,退休金停发\n", h2()),
+    )
+    .unwrap();
+    let out = ws.run_zh(&["intake", "--kind", "followups", visits.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    assert!(stdout(&out).contains("读取 1 行 = 记录 1"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 户监测家庭人均收入低于低保标准"),
+        "{}",
+        stdout(&out)
+    );
+    let m = &ws.records::<Monitored>()[0];
+    assert_eq!(m.last_visit_on.map(|d| d.to_string()).as_deref(), Some("2026-12-10"));
+    assert_eq!(m.per_capita_income.map(|f| f.to_string()).as_deref(), Some("800.00"));
+    let discoveries: Vec<Discovery> = ws.records();
+    assert_eq!(discoveries.len(), 1);
+    assert_eq!(discoveries[0].channel, DiscoveryChannel::Warning);
+    assert_eq!(discoveries[0].id_number.as_str(), h2());
+    // The same sheet again changes nothing.
+    let before = ws.tree(&[".jiuzhu"]);
+    let out = ws.run(&["intake", "--kind", "followups", visits.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("0 recorded + 1 already recorded"),
+        "{}",
+        stdout(&out)
+    );
+    assert_same_files(&before, &ws.tree(&[".jiuzhu"]), "the same follow-ups again");
+    // The discovery goes to the investigation worksheet.
+    let out = ws.run(&["discover"]);
+    assert!(stdout(&out).contains("1 to investigate"), "{}", stdout(&out));
+    // 一般困难: visited again within three months, else `status` names the household overdue.
+    let out = ws.run_zh(&["status", "--as-of", "2027-03-01"]);
+    assert!(!stdout(&out).contains("逾期未回访"), "{}", stdout(&out));
+    let out = ws.run_zh(&["status", "--as-of", "2027-03-11"]);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("1 户低收入人口监测家庭逾期未回访 (最早应于 2027-03-10 回访: 城关镇"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -338,25 +338,34 @@ fn an_assisted_application_is_linked_to_its_case() {
     assert_eq!(zhao(&ws).outcome, Some(DiscoveryOutcome::Assisted));
     assert!(zhao(&ws).case_id.is_empty());
 
-    let register = write_register(
-        ws.root(),
-        "申请.csv",
-        &[RegRow {
-            serial: "1",
-            key: ZHAO,
-            name: "赵桂兰",
-            id: ZHAO,
-            relation: "本人",
-            scheme: "农村低保",
-            township: "城关镇",
-            village: "南关村",
-            address: "南关村 3 组",
-            applied_on: "2026-11-12",
-            hardship: "独居老人",
-            income: "0",
-        }],
+    // The household is not typed again: `discover` pre-filled its head row in the register intake reads.
+    let out = ws.run_zh(&["discover"]);
+    assert_chinese(&out);
+    let prefilled = worksheet(&ws, "discover-applications-");
+    assert!(stdout(&out).contains("协助申请登记表"), "{}", stdout(&out));
+    let register = ws.path("申请.xlsx");
+    refill(&prefilled, &register, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "户主身份证号"))
+            .unwrap();
+        let labels = g[head].clone();
+        let row = &mut g[head + 1];
+        assert_eq!(row[1], "赵桂兰");
+        assert_eq!(row[4], "农村低保");
+        row.resize(labels.len(), String::new());
+        for (label, value) in [("月收入(元)", "0"), ("住址", "南关村 3 组")] {
+            row[labels.iter().position(|l| l == label).unwrap()] = value.into();
+        }
+    });
+    let out = ws.run_zh(&["intake", register.to_str().unwrap()]);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("读取 1 行 = 接收 1 + 拒收 0"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
     );
-    assert!(ws.intake_path(&register).status.code() != Some(2));
     let out = ws.run_zh(&["discover"]);
     assert_exit(&out, 0);
     assert_chinese(&out);
@@ -368,4 +377,257 @@ fn an_assisted_application_is_linked_to_its_case() {
         stdout(&out)
     );
     assert_eq!(zhao(&ws).status, DiscoveryStatus::Following, "not decided yet");
+}
+
+/// 先行救助 from a discovery starts the urgent path: the pre-filled register says 先行救助 是, and the case intake
+/// makes of it is urgent (effective at once at `decide`, approved after).
+#[test]
+fn urgent_help_from_a_discovery_registers_an_urgent_case() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "周大勇",
+            &[
+                ("调查日期", "2026-11-06"),
+                ("调查人", "张强、赵丽"),
+                ("见到本人", "是"),
+                ("调查情况", "务工受伤, 无收入, 无钱治疗"),
+                ("对策建议", "先行给予临时救助, 后补审批"),
+                ("处理结果", "先行救助"),
+                ("申请类别", "临时救助"),
+            ],
+        );
+    });
+    let out = ws.run(&["discover", "--resolve", filled.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("application register (协助申请)"),
+        "{}",
+        stdout(&out)
+    );
+    let register = ws.path("申请.xlsx");
+    refill(&worksheet(&ws, "discover-applications-"), &register, |g| {
+        let head = g
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "户主身份证号"))
+            .unwrap();
+        let labels = g[head].clone();
+        let row = &mut g[head + 1];
+        row.resize(labels.len(), String::new());
+        let at = |l: &str| labels.iter().position(|x| x == l).unwrap();
+        assert_eq!(row[at("先行救助")], "是");
+        assert_eq!(row[at("申请类别")], "临时救助");
+        assert_eq!(row[at("申请日期")], "2026-11-06");
+        row[at("月收入(元)")] = "0".into();
+        row[at("救助月数")] = "3".into();
+    });
+    let out = ws.run(&["intake", register.to_str().unwrap()]);
+    assert!(stdout(&out).contains("1 accepted"), "{}{}", stdout(&out), stderr(&out));
+    let cases: Vec<jiuzhu::ledger::Case> = ws.records();
+    assert_eq!(cases.len(), 1);
+    assert!(cases[0].urgent, "先行救助 starts the urgent path");
+    assert_exit(&ws.run(&["discover"]), 0);
+    let zhou = ws
+        .records::<Discovery>()
+        .into_iter()
+        .find(|d| d.name.as_str() == "周大勇")
+        .unwrap();
+    assert_eq!(zhou.case_id, cases[0].case_id);
+    // Registered: no register is written again.
+    assert!(!stdout(&ws.run(&["discover"])).contains("application register"));
+}
+
+/// `compare` raises warnings (监测预警) as discoveries for people in no open case: a medical bill over the
+/// registry's line (4000 for a monitored household, 10000 for anyone), never a row under it or a registry that is
+/// no warning; the same file again raises nothing new.
+#[test]
+fn compare_raises_warnings_as_discoveries() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-10"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 月收入约 900 元"),
+                ("对策建议", "纳入监测, 每月回访"),
+                ("处理结果", "纳入监测"),
+                ("监测类别", "低保边缘家庭"),
+                ("困难类别", "一般困难"),
+            ],
+        );
+    });
+    assert_exit(&ws.run(&["discover", "--resolve", filled.to_str().unwrap()]), 1);
+    let bills = ws.path("medical.csv");
+    std::fs::write(
+        &bills,
+        format!(
+            "姓名,身份证号,就诊机构,就诊日期,个人自付\n\
+             赵桂兰,{ZHAO},县医院,2026-11-15,5000\n\
+             钱建国,130199197906150039,市医院,2026-11-16,12000\n\
+             李老四,130199195601010052,县医院,2026-11-16,6000\n"
+        ),
+    )
+    .unwrap();
+    let cars = ws.path("vehicles.csv");
+    std::fs::write(
+        &cars,
+        format!("姓名,身份证号,号牌号码,车辆类型,登记日期\n赵桂兰,{ZHAO},冀A12345,小型轿车,2026-11-01\n"),
+    )
+    .unwrap();
+    let before = ws.records::<Discovery>().len();
+    let out = ws.run_zh(&[
+        "compare",
+        "--source",
+        &format!("medical_bills={}", bills.display()),
+        "--source",
+        &format!("vehicles={}", cars.display()),
+    ]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    assert_chinese(&out);
+    assert!(stdout(&out).contains("2 条监测预警"), "{}", stdout(&out));
+    let discoveries: Vec<Discovery> = ws.records();
+    assert_eq!(discoveries.len(), before + 2);
+    let warned: Vec<&Discovery> = discoveries
+        .iter()
+        .filter(|d| d.reported_by.as_str().contains("信息比对"))
+        .collect();
+    let mut names: Vec<&str> = warned.iter().map(|d| d.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["赵桂兰", "钱建国"]);
+    let zhao = warned.iter().find(|d| d.name.as_str() == "赵桂兰").unwrap();
+    assert_eq!(zhao.township.as_str(), "城关镇", "the monitored household's township");
+    assert!(
+        zhao.difficulty.as_str().contains("个人自付=5000"),
+        "{}",
+        zhao.difficulty
+    );
+    // Again: nothing new.
+    let out = ws.run(&["compare", "--source", &format!("medical_bills={}", bills.display())]);
+    assert!(!stdout(&out).contains("warnings (监测预警)"), "{}", stdout(&out));
+    assert_eq!(ws.records::<Discovery>().len(), before + 2);
+}
+
+/// `audit` checks the chain of active discovery: an overdue discovery is named (J601); a discovery closed by hand
+/// without a visit that meets the 三个不放过 is an error (J603), and so is an assisted application closed with no
+/// case (J602); `jiuzhu audit discovery-chain` runs only these.
+#[test]
+fn audit_checks_the_discovery_chain() {
+    let ws = imported();
+    let out = ws.run_zh(&["audit", "discovery-chain"]);
+    assert_exit(&out, 0);
+    // 2026-11-05 is the latest date the ledgers know: nothing is overdue yet.
+    let ledger = ws.read("ledgers/discoveries.csv");
+    let zhao = ledger.lines().find(|l| l.contains(ZHAO)).unwrap().to_string();
+    // By hand: 赵桂兰's discovery closed as an assisted application, with no visit and no case.
+    let closed = zhao.replace(",open,,,,", ",closed,assisted,2026-11-10,,");
+    assert_ne!(closed, zhao, "{zhao}");
+    std::fs::write(ws.path("ledgers/discoveries.csv"), ledger.replace(&zhao, &closed)).unwrap();
+    ws.accept_edits();
+    let out = ws.run_zh(&["audit", "discovery-chain"]);
+    assert_exit(&out, 1);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(text.contains("J602"), "{text}");
+    assert!(text.contains("J603"), "{text}");
+    assert!(text.contains("没有做到三个不放过的入户调查记录"), "{text}");
+    // Overdue once a later date is known: a discovery found 2026-12-01 makes the 12345 one (due 11-06) late.
+    let later = ws.path("later.csv");
+    std::fs::write(
+        &later,
+        "发现日期,发现渠道,姓名,身份证号,乡镇(街道),村(社区),困难情况,报告人\n\
+         2026-12-01,信访,吴一,130199196509090066,西岭镇,马庄村,失业,县信访局\n",
+    )
+    .unwrap();
+    assert_exit(
+        &ws.run(&["intake", "--kind", "discoveries", later.to_str().unwrap()]),
+        0,
+    );
+    let out = ws.run(&["audit", "discovery-chain"]);
+    assert!(stdout(&out).contains("J601"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("not investigated by 2026-11-06"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Oversight: `report --period` gains a 主动发现 sheet (by channel, township, in time, outcomes, referrals, the
+/// monitored population); `report --period 2026Q4` writes the quarterly township inspection report, every township
+/// of the policy a row, in Chinese under zh.
+#[test]
+fn report_shows_active_discovery_and_the_quarterly_inspection() {
+    let ws = imported();
+    let filled = ws.path("filled.xlsx");
+    refill(&worksheet(&ws, "discover-investigations-"), &filled, |g| {
+        answer(
+            g,
+            "赵桂兰",
+            &[
+                ("调查日期", "2026-11-20"),
+                ("调查人", "刘明、王芳"),
+                ("见到本人", "是"),
+                ("调查情况", "独居, 月收入约 900 元"),
+                ("对策建议", "纳入监测"),
+                ("处理结果", "纳入监测"),
+                ("监测类别", "低保边缘家庭"),
+                ("困难类别", "一般困难"),
+            ],
+        );
+    });
+    assert_exit(&ws.run(&["discover", "--resolve", filled.to_str().unwrap()]), 1);
+    let out = ws.run(&["report", "--period", "2026-11"]);
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    let wb = jiuzhu::sheet::reader::read_workbook(
+        &ws.path("reports/统计报表-2026-11.xlsx"),
+        jiuzhu::sheet::reader::Encoding::Detect,
+    )
+    .unwrap();
+    let sheet = wb
+        .sheets
+        .iter()
+        .find(|s| s.name == "主动发现")
+        .expect("a 主动发现 sheet");
+    let cell = |group: &str, item: &str| -> String {
+        sheet
+            .rows
+            .iter()
+            .find(|r| r.len() > 2 && r[0].text == group && r[1].text == item)
+            .map(|r| r[2].text.clone())
+            .unwrap_or_else(|| panic!("no row {group} {item}"))
+    };
+    assert_eq!(cell("发现渠道", "摸排走访"), "2");
+    assert_eq!(cell("入户调查", "发现总数"), "5");
+    // 赵桂兰 was due 11-16 and seen 11-20: late, not in time.
+    assert_eq!(cell("入户调查", "超时限调查"), "1");
+    assert_eq!(cell("处理结果", "纳入监测"), "1");
+    assert_eq!(cell("低收入人口监测", "低保边缘家庭"), "1");
+
+    let out = ws.run_zh(&["report", "--period", "2026Q4"]);
+    assert_chinese(&out);
+    let text = stdout(&out);
+    assert!(text.contains("2026年第4季度乡镇主动发现督查: 发现 5 条"), "{text}");
+    let wb = jiuzhu::sheet::reader::read_workbook(
+        &ws.path("reports/主动发现督查-2026Q4.xlsx"),
+        jiuzhu::sheet::reader::Encoding::Detect,
+    )
+    .unwrap();
+    let rows = &wb.sheets[0].rows;
+    let town = |name: &str| {
+        rows.iter()
+            .find(|r| r.first().is_some_and(|c| c.text == name))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(town("城关镇")[1].text, "2", "城关镇 found 2");
+    assert_eq!(town("合计")[1].text, "5");
+    // A quarter with nothing found still lists the townships, with zeros.
+    let out = ws.run(&["report", "--period", "2026Q1"]);
+    assert_exit(&out, 0);
+    let out = ws.run(&["report", "--period", "2026Q7"]);
+    assert_exit(&out, 2);
 }

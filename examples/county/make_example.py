@@ -21,6 +21,8 @@ Writes:
     visits/2026-11-入户调查.csv            village home visits and township re-visits (UTF-8)
     followups/2026-11-回访.csv             follow-up visits after the month (UTF-8; one income change)
     complaints/2026-11-信访.csv            the month's complaints (UTF-8; one overdue)
+    discoveries/2026-11-遇困人员花名册.csv  a village sweep register (主动发现; UTF-8) and the townships'
+    discoveries/2026-11-入户调查评估.csv    answers to the investigation worksheet, by ID number
     README.md, expected.json               what is in there (generated; do not hand-edit)
 """
 import csv
@@ -1158,6 +1160,47 @@ COMPLAINTS = [
 ]
 
 
+# Active discovery (主动发现): a village sweep register (遇困人员花名册) of people in no case, and the townships'
+# answers to the investigation worksheet (入户调查评估, by ID number; run-month.sh puts them on the worksheet's
+# rows): an assisted application, a referral, a household into the monitored population, one needing no
+# assistance with the policy explained, and a visit that did not see the person (it stays open). Fixed rows.
+DISCOVERIES_HEADER = ["发现日期", "发现渠道", "姓名", "身份证号", "乡镇(街道)", "村(社区)", "困难情况", "报告人"]
+DISCOVERIES = [
+    ["2026-11-02", "摸排走访", "赵桂兰", "130199194803120028", "城关镇", "南关村", "独居老人，腿脚不便，无固定收入",
+     "南关村 刘明"],
+    ["2026-11-03", "12345/救助热线", "钱建国", "130199197906150039", "西岭镇", "杏园村",
+     "妻子患尿毒症，每月透析自付约 3000 元", "12345 热线"],
+    ["2026-11-04", "监测预警", "孙小梅", "130199200108220041", "东河乡", "柳树村", "大学在读，父亲去世，母亲务农",
+     "县大数据平台"],
+    ["2026-11-05", "摸排走访", "李老四", "130199195601010052", "城关镇", "北关村", "房屋漏雨", "北关村 王强"],
+    ["2026-11-05", "信访", "周大勇", "130199196509090066", "西岭镇", "马庄村", "务工受伤失去收入", "县信访局"],
+]
+INVESTIGATIONS_HEADER = ["身份证号", "调查日期", "调查人", "见到本人", "调查情况", "对策建议", "处理结果", "转介部门",
+                         "申请类别", "监测类别", "困难类别", "未予救助原因", "已做政策解释"]
+INVESTIGATIONS = [
+    ["130199194803120028", "2026-11-10", "刘明、王芳", "是", "独居，无收入，无赡养人", "协助申请农村低保", "协助申请", "",
+     "农村低保", "", "", "", ""],
+    ["130199197906150039", "2026-11-05", "张强、赵丽", "是", "妻子透析，医保报销后自付仍高", "转介医保部门申请医疗救助",
+     "转介", "医疗保障局", "", "", "", "", ""],
+    ["130199200108220041", "2026-11-09", "张强、赵丽", "是", "在读大学生，母亲务农，人均收入略高于低保标准",
+     "纳入低收入人口监测，每季度回访", "纳入监测", "", "", "支出型困难家庭", "一般困难", "", ""],
+    ["130199195601010052", "2026-11-12", "刘明、王芳", "是", "子女按月赡养，收入高于低保标准", "协调村里修缮房屋", "无需救助",
+     "", "", "", "", "家庭收入高于低保标准", "是"],
+    ["130199196509090066", "2026-11-13", "张强、赵丽", "否", "家中无人，邻居称外出就医", "再次入户", "待定", "", "", "", "",
+     "", ""],
+]
+
+
+def write_discoveries(register_path, answers_path):
+    for path, header, rows in ((register_path, DISCOVERIES_HEADER, DISCOVERIES),
+                               (answers_path, INVESTIGATIONS_HEADER, INVESTIGATIONS)):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(rows)
+
+
 def write_dynamic(followups_path, complaints_path):
     for path, header, rows in ((followups_path, FOLLOWUPS_HEADER, FOLLOWUPS),
                                (complaints_path, COMPLAINTS_HEADER, COMPLAINTS)):
@@ -1185,6 +1228,8 @@ def main():
     info["visits"] = write_visits(files, os.path.join(HERE, "visits", "2026-11-入户调查.csv"))
     info["private"] = private
     write_dynamic(os.path.join(HERE, "followups", "2026-11-回访.csv"), os.path.join(HERE, "complaints", "2026-11-信访.csv"))
+    write_discoveries(os.path.join(HERE, "discoveries", "2026-11-遇困人员花名册.csv"),
+                      os.path.join(HERE, "discoveries", "2026-11-入户调查评估.csv"))
     # sanity: every applicant ID (except the two faults) is valid, households consistent
     for hs in files.values():
         for h in hs:

@@ -92,6 +92,11 @@ pub const CHECKS: &[(&str, &str)] = &[
         "J401: cases overdue for re-check (城市月、农村季、全部年审)",
     ),
     ("spot-checks", "J501 J502 J503: spot-check findings acted on"),
+    (
+        "discovery-chain",
+        "J601 J602 J603 J604: active discovery (主动发现) investigated in time, assisted applications have their case, \
+         none closed against the 三个不放过, referrals answered",
+    ),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -270,6 +275,11 @@ struct Data {
     batches: Vec<Batch>,
     spot_checks: Vec<SpotCheck>,
     change_reports: Vec<ChangeReport>,
+    /// Active discovery (主动发现): read for the chain of discoveries (J6xx).
+    discoveries: Vec<crate::ledger::Discovery>,
+    investigations: Vec<crate::ledger::Investigation>,
+    referrals: Vec<crate::ledger::Referral>,
+    monitored: Vec<crate::ledger::Monitored>,
     chain: Vec<Event>,
     /// The journal's length in bytes and whether it ends in a line feed, for appending the audit's event.
     chain_end: (u64, bool),
@@ -378,6 +388,10 @@ impl Data {
             batches: files.take(batches)?,
             spot_checks: files.take(spot_checks)?,
             change_reports: files.take(change_reports)?,
+            discoveries: ledger::read(ws)?,
+            investigations: ledger::read(ws)?,
+            referrals: ledger::read(ws)?,
+            monitored: ledger::read(ws)?,
             chain,
             chain_end,
             sha: BTreeMap::new(),
@@ -539,6 +553,9 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     if on("spot-checks") {
         after.push(Box::new(move |f| spot_check_findings(ctx, f)));
+    }
+    if on("discovery-chain") {
+        after.push(Box::new(move |f| discovery_chain(ctx, f)));
     }
     let progress = crate::ui::Progress::new(
         (before.len() + after.len() + 1) as u64,
@@ -2207,6 +2224,110 @@ fn cadence(ctx: &Ctx, f: &mut Vec<Finding>) {
                  checked it (`jiuzhu intake --kind followups`), 动态管理",
                 "请入户或重新核查该户 (`jiuzhu verify --visits`), 或录入核查它的回访 (`jiuzhu intake --kind followups`), \
                  动态管理",
+            ),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Active discovery (主动发现): the rules are in `domain::discovery`.
+
+fn discovery_chain(ctx: &Ctx, f: &mut Vec<Finding>) {
+    use crate::domain::discovery as rules;
+    let d = ctx.d;
+    if d.discoveries.is_empty() {
+        return;
+    }
+    let as_of = ctx
+        .as_of
+        .or_else(|| crate::cmd::monitor::latest_known(&d.cases, &d.discoveries, &d.monitored));
+    if let Some(as_of) = as_of {
+        for x in rules::overdue(&d.discoveries, as_of) {
+            f.push(warn(
+                "J601",
+                "",
+                m(
+                    format!(
+                        "discovery {} ({}, {}) not investigated by {} (as of {as_of})",
+                        x.discovery_id, x.name, x.township, x.due_on
+                    ),
+                    format!(
+                        "主动发现 {} ({}, {}) 应于 {} 前入户调查, 截至 {as_of} 仍未办结",
+                        x.discovery_id, x.name, x.township, x.due_on
+                    ),
+                ),
+                m(
+                    "investigate at the door and return the worksheet of `jiuzhu discover`",
+                    "请入户调查并交回 `jiuzhu discover` 写出的入户调查评估表",
+                ),
+            ));
+        }
+        for r in rules::overdue_referrals(&d.referrals, as_of) {
+            f.push(warn(
+                "J604",
+                "",
+                m(
+                    format!(
+                        "referral {} to {} unanswered since its due date {} (as of {as_of})",
+                        r.referral_id, r.department, r.due_on
+                    ),
+                    format!(
+                        "转介 {} ({}) 超过答复期限 {} 仍未答复 (截至 {as_of})",
+                        r.referral_id, r.department, r.due_on
+                    ),
+                ),
+                m(
+                    "ask the department and return the referral worksheet",
+                    "请催办, 并交回转介答复表",
+                ),
+            ));
+        }
+    }
+    for x in rules::without_case(&d.discoveries, |c| d.case(c).is_some()) {
+        f.push(err(
+            "J602",
+            &x.case_id,
+            m(
+                format!(
+                    "discovery {} ({}) ended in an assisted application or urgent help, but its case is not in \
+                     cases.csv",
+                    x.discovery_id, x.name
+                ),
+                format!(
+                    "主动发现 {} ({}) 的处理结果为协助申请或先行救助, 但 cases.csv 中没有其案件",
+                    x.discovery_id, x.name
+                ),
+            ),
+            m(
+                "register the application (`jiuzhu intake` on the register `jiuzhu discover` pre-filled)",
+                "请用 `jiuzhu discover` 预填的申请登记表办理受理 (`jiuzhu intake`)",
+            ),
+        ));
+    }
+    for x in rules::closed_against_rules(&d.discoveries, &d.investigations, &ctx.policy.discovery) {
+        f.push(err(
+            "J603",
+            &x.case_id,
+            m(
+                format!(
+                    "discovery {} ({}) is {} without a home investigation that meets the 三个不放过",
+                    x.discovery_id,
+                    x.name,
+                    match x.status {
+                        crate::ledger::DiscoveryStatus::Closed => "closed",
+                        _ => "followed",
+                    }
+                ),
+                format!(
+                    "主动发现 {} ({}) {}, 但没有做到三个不放过的入户调查记录",
+                    x.discovery_id,
+                    x.name,
+                    x.status.label_zh()
+                ),
+            ),
+            m(
+                "investigate again at the door; restore discoveries.csv from Git if it was edited by hand",
+                "请重新入户调查; 如 discoveries.csv 被手工改动, 请从 Git 恢复",
             ),
         ));
     }

@@ -22,7 +22,7 @@ use crate::domain::{date, text};
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::tr;
 use crate::ledger::events::{self, sha256_hex, NewEvent};
-use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Text};
+use crate::ledger::{self, Case, Disposition, Effect, Match, MatchKind, Member, Monitored, Text};
 use crate::policy::{Policy, Registry, SchemeKind};
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, find_header, Cell, Encoding, Header, RawSheet, HEADER_SEARCH_ROWS};
@@ -146,8 +146,21 @@ struct Scanned<'a> {
     /// of them look like a column meant.
     unused: (Vec<String>, usize),
     found: Vec<Found<'a>>,
+    /// Rows about people in no open case that are warnings of active discovery (监测预警, [`Warned`]).
+    warned: Vec<Warned>,
     /// The file's SHA-256.
     sha: String,
+}
+
+/// A registry row about a person in no open case that the policy's warning rules flag (监测预警): a bill over the
+/// registry's amount line (the low-income line for a monitored household), or a death or a row of a `warning`
+/// registry in a monitored household. `compare` records it as a discovery.
+#[derive(Debug, Clone)]
+struct Warned {
+    id: IdNumber,
+    name: String,
+    row: u32,
+    evidence: String,
 }
 
 fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed: bool) -> Result<Outcome> {
@@ -218,6 +231,8 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         format!("信息比对: 已读取 {n} 个比对库的记录"),
     ))
     .with_hits(tr("matched", "命中"));
+    let monitored = ledger::read::<Monitored>(ws)?;
+    let monitored_heads: HashSet<&str> = monitored.iter().map(|m| m.id_number.as_str()).collect();
     let scans: Vec<Result<Scanned>> = registries
         .par_iter()
         .map(|(name, registry, path, shown)| {
@@ -228,6 +243,8 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
                 by_id: &people,
                 by_hash: &by_hash,
                 by_name_birth: &by_name_birth,
+                monitored: &monitored_heads,
+                warns_monitored: registry.warning || ws.policy.is_death_registry(name),
                 hashed,
                 progress: progress.counts(),
             };
@@ -359,6 +376,53 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
         )),
         None => {}
     }
+    // Warnings of active discovery (监测预警): people in no open case whom a warning rule flags become discoveries.
+    let mut discoveries = ledger::read::<crate::ledger::Discovery>(ws)?;
+    let found_on = crate::cmd::monitor::latest_known(&cases, &discoveries, &monitored);
+    let mut raised: Vec<String> = Vec::new();
+    if let Some(found_on) = found_on {
+        for (name, s) in &scanned {
+            let label = ws
+                .policy
+                .registries
+                .get(name)
+                .map_or(name.as_str(), |r| r.label.as_str());
+            for w in &s.warned {
+                let m = monitored.iter().find(|m| m.id_number == w.id);
+                let d = crate::cmd::monitor::registry_warning(
+                    &ws.policy,
+                    (&w.id, &w.name),
+                    m,
+                    (name, label, w.row, &w.evidence),
+                    found_on,
+                );
+                if discoveries.iter().any(|x| x.discovery_id == d.discovery_id) {
+                    continue;
+                }
+                raised.push(format!("{} {} ({})", d.discovery_id, d.name, label));
+                discoveries.push(d);
+            }
+        }
+    }
+    if !raised.is_empty() {
+        discoveries.sort_by(|a, b| a.discovery_id.cmp(&b.discovery_id));
+        out.push_str(&tr(
+            format!(
+                "\n  {} warnings (监测预警) about people in no open case recorded as discoveries — `{} discover` \
+                 writes their investigation worksheet: {}",
+                raised.len(),
+                ws.jiuzhu(),
+                crate::ui::first_of(&raised, 10, ", ")
+            ),
+            format!(
+                "\n  {} 条监测预警 (不在在办案件中的人员) 已登记为主动发现 — `{} discover` 写出入户调查评估表: {}",
+                raised.len(),
+                ws.jiuzhu(),
+                crate::ui::first_of(&raised, 10, "、")
+            ),
+        ));
+    }
+    crate::ui::record("warnings_raised", raised.len());
     let open_total = matches.iter().filter(|m| m.disposition == Disposition::Open).count();
     let cut_short = crate::ui::more(20, open_total);
     for m in matches.iter().filter(|m| m.disposition == Disposition::Open).take(20) {
@@ -434,8 +498,16 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
     let mut txn = Txn::new();
     let bytes = ledger::to_bytes(&matches)?;
     let changed = ws.differs(ledger::path_of::<Match>(), &bytes)?;
-    if changed {
-        txn.put_compared(ledger::path_of::<Match>(), bytes, true);
+    if changed || !raised.is_empty() {
+        if changed {
+            txn.put_compared(ledger::path_of::<Match>(), bytes, true);
+        }
+        if !raised.is_empty() {
+            txn.put(
+                ledger::path_of::<crate::ledger::Discovery>(),
+                ledger::to_bytes(&discoveries)?,
+            );
+        }
         let mut chain = events::Journal::read(ws)?;
         let mut input_list: Vec<String> = inputs.iter().map(|(n, s)| format!("{n}={s}")).collect();
         input_list.push(format!("{POLICY_FILE}={}", ws.policy_sha256()?));
@@ -445,6 +517,11 @@ fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed:
             inputs: input_list.join(";"),
             ..NewEvent::default()
         }]);
+        chain.append(raised.iter().map(|r| NewEvent {
+            step: "compare".into(),
+            detail: format!("监测预警登记为主动发现: {r}"),
+            ..NewEvent::default()
+        }));
         chain.put(&mut txn)?;
     }
     if let (Some(rel), Some(b)) = (&sheet_rel, &batch) {
@@ -488,6 +565,10 @@ struct ScanCtx<'a> {
     by_id: &'a HashMap<&'a str, Person<'a>>,
     by_hash: &'a HashMap<String, Person<'a>>,
     by_name_birth: &'a HashMap<(String, NaiveDate), Vec<&'a Person<'a>>>,
+    /// The heads of monitored households (`monitored.csv`), for the warnings of active discovery.
+    monitored: &'a HashSet<&'a str>,
+    /// Whether a row about a monitored household warns without an amount (a death registry, or `warning: true`).
+    warns_monitored: bool,
     hashed: bool,
     /// Rows read and hits found, counted for the progress line every [`PROGRESS_ROWS`] rows.
     progress: crate::ui::Counts,
@@ -682,6 +763,7 @@ impl<'c, 'a> Scan<'c, 'a> {
                 skipped_invalid: 0,
                 unused: reader::unused_lines(ctx.file, true, &unused, &format!("registries.{}.columns", ctx.name)),
                 found: Vec::new(),
+                warned: Vec::new(),
                 sha: String::new(),
             },
             mangled: Vec::new(),
@@ -729,14 +811,14 @@ impl<'c, 'a> Scan<'c, 'a> {
             parts.join("; ")
         };
         // Amount registries (medical bills): only rows above the threshold are hits.
-        let over = |p: &Person<'a>| -> Result<bool> {
+        let over = |low_income: bool| -> Result<bool> {
             let Some(limit) = ctx.registry.amount_above else {
                 return Ok(true);
             };
             let low = ctx
                 .registry
                 .low_income_amount_above
-                .filter(|_| p.low_income)
+                .filter(|_| low_income)
                 .unwrap_or(limit);
             let cell = field("amount").unwrap_or_default();
             let amount = match cell.number {
@@ -760,7 +842,7 @@ impl<'c, 'a> Scan<'c, 'a> {
             Ok(amount > low.0)
         };
         let mut push = |p: &Person<'a>, kind: MatchKind| -> Result<()> {
-            if over(p)? {
+            if over(p.low_income)? {
                 out.found.push(Found {
                     person: *p,
                     source: ctx.name.to_string(),
@@ -794,6 +876,21 @@ impl<'c, 'a> Scan<'c, 'a> {
             Ok(id) => {
                 if let Some(p) = ctx.by_id.get(id.as_str()) {
                     return push(p, MatchKind::Id);
+                }
+                // In no open case: a warning of active discovery when the policy's rules flag the row.
+                let monitored = ctx.monitored.contains(id.as_str());
+                let flagged = if ctx.registry.amount_above.is_some() {
+                    over(monitored)?
+                } else {
+                    monitored && ctx.warns_monitored
+                };
+                if flagged {
+                    out.warned.push(Warned {
+                        id: id.clone(),
+                        name: field("name").map(|c| c.text.trim().to_string()).unwrap_or_default(),
+                        row: excel_row,
+                        evidence: evidence(),
+                    });
                 }
             }
             Err(IdError::ExcelMangled) => {

@@ -1744,6 +1744,16 @@ fn record(
     });
     out.push_str(&still_waiting(ws, &waiting, &on_sheet, &batch));
     out.push_str(&withheld_note(&st));
+    // Refusals under the 低保边缘 line enter the monitored low-income population (低收入人口动态监测).
+    let mut monitored = ledger::read::<crate::ledger::Monitored>(ws)?;
+    let enrolled = crate::cmd::monitor::enrol_refused(&ws.policy, &st.cases, &st.decisions, &mut monitored);
+    if !enrolled.is_empty() {
+        let n = enrolled.len();
+        out.push_str(&tr(
+            format!("\n  {n} refused households enter the monitored low-income population (ledgers/monitored.csv)"),
+            format!("\n  {n} 户不予批准的家庭纳入低收入人口动态监测 (ledgers/monitored.csv)"),
+        ));
+    }
     if crate::ui::json() {
         crate::ui::record("dry_run", args.dry_run);
         crate::ui::record("meeting", meeting.to_string());
@@ -1787,8 +1797,20 @@ fn record(
         ),
         ..NewEvent::default()
     }]);
+    st.chain.append(enrolled.into_iter().map(|(case_id, detail)| NewEvent {
+        step: "decide".into(),
+        case_id,
+        detail,
+        ..NewEvent::default()
+    }));
     let mut txn = Txn::new();
     st.write(ws, &mut txn)?;
+    if !monitored.is_empty() {
+        txn.put(
+            ledger::path_of::<crate::ledger::Monitored>(),
+            ledger::to_bytes(&monitored)?,
+        );
+    }
     txn.put(&notice_rel, notice_workbook(&st, &ws.policy, Period::of(date))?);
     let lock = lock.expect("a writing run holds the lock");
     ws.commit(&lock, txn)?;

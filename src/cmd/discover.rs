@@ -613,6 +613,111 @@ fn referral_worksheet(discoveries: &[Discovery], referrals: &mut [Referral], txn
     Ok(Some(rel))
 }
 
+/// The pre-filled application register (申请登记表) of the assisted applications and urgent help not yet in
+/// `cases.csv`: one head row per household, in the register `jiuzhu intake` reads, with what the discovery and its
+/// investigation already know (name, ID, township, village, scheme, the date of the visit as 申请日期, the situation
+/// as 致困原因, 先行救助 = 是 for urgent help). The clerk adds the members, incomes and bank account and runs
+/// `jiuzhu intake` on it: nothing is typed twice. Returns its path (None when no application waits).
+fn application_register(
+    policy: &Policy,
+    discoveries: &[Discovery],
+    investigations: &[Investigation],
+    txn: &mut Txn,
+) -> Result<Option<PathBuf>> {
+    let waiting = rules::awaiting_case(discoveries);
+    if waiting.is_empty() {
+        return Ok(None);
+    }
+    let closing: HashMap<&str, &Investigation> = investigations
+        .iter()
+        .filter(|v| v.closes)
+        .map(|v| (v.discovery_id.as_str(), v))
+        .collect();
+    let ids: Vec<&str> = waiting.iter().map(|d| d.discovery_id.as_str()).collect();
+    let batch = sha256_hex(ids.join("\n").as_bytes())[..8].to_uppercase();
+    let labels = [
+        "户主身份证号",
+        "姓名",
+        "身份证号",
+        "与户主关系",
+        "申请类别",
+        "乡镇(街道)",
+        "村(社区)",
+        "住址",
+        "联系电话",
+        "申请日期",
+        "户籍类型",
+        "开户银行",
+        "银行账号",
+        "致困原因",
+        "月收入(元)",
+        "先行救助",
+        "救助月数",
+        "提供材料",
+    ];
+    let columns: Vec<Column> = labels
+        .iter()
+        .map(|l| {
+            let kind = if matches!(*l, "户主身份证号" | "身份证号" | "联系电话" | "银行账号" | "申请日期")
+            {
+                ColKind::Code
+            } else {
+                ColKind::Text
+            };
+            Column::new(l, kind)
+        })
+        .collect();
+    let rows = waiting
+        .iter()
+        .map(|d| {
+            let v = closing.get(d.discovery_id.as_str());
+            let scheme = v
+                .and_then(|v| policy.schemes.get(&v.scheme))
+                .map(|s| s.label.clone())
+                .unwrap_or_default();
+            let on = d.investigated_on.unwrap_or(d.found_on);
+            let reason = v
+                .map(|v| v.situation.to_string())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| d.difficulty.to_string());
+            let urgent = if d.outcome == Some(DiscoveryOutcome::Urgent) {
+                YES
+            } else {
+                ""
+            };
+            let mut r = vec![Value::Empty; labels.len()];
+            r[0] = Value::from(d.id_number.as_str());
+            r[1] = Value::from(d.name.as_str());
+            r[2] = Value::from(d.id_number.as_str());
+            r[3] = Value::from("户主");
+            r[4] = Value::from(scheme);
+            r[5] = Value::from(d.township.as_str());
+            r[6] = Value::from(d.village.as_str());
+            r[9] = Value::from(on.to_string());
+            r[13] = Value::from(reason);
+            r[15] = Value::from(urgent);
+            r
+        })
+        .collect();
+    let rel = PathBuf::from("reports").join(format!("discover-applications-{batch}.xlsx"));
+    txn.put(
+        &rel,
+        writer::workbook_bytes(&[SheetSpec {
+            name: "申请登记".into(),
+            title: Some(
+                "协助申请登记表 (主动发现): 已按入户调查评估预填户主; 请补全家庭成员、月收入、开户银行和银行账号等, \
+                 再 `jiuzhu intake` 导入"
+                    .into(),
+            ),
+            columns,
+            rows,
+            batch: None,
+            print: Default::default(),
+        }])?,
+    );
+    Ok(Some(rel))
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // `jiuzhu discover`.
 
@@ -629,6 +734,8 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     let mut txn = Txn::new();
     let sheet = investigation_worksheet(&ws.policy, &mut discoveries, &mut txn)?;
     let referral_sheet = referral_worksheet(&discoveries, &mut referrals, &mut txn)?;
+    let investigations = ledger::read::<Investigation>(ws)?;
+    let register = application_register(&ws.policy, &discoveries, &investigations, &mut txn)?;
     txn.put(ledger::path_of::<Discovery>(), ledger::to_bytes(&discoveries)?);
     if !referrals.is_empty() {
         txn.put(ledger::path_of::<Referral>(), ledger::to_bytes(&referrals)?);
@@ -648,6 +755,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         &referrals,
         sheet.as_deref(),
         referral_sheet.as_deref(),
+        register.as_deref(),
         &linked,
     );
     if let Some(lock) = lock {
@@ -716,6 +824,7 @@ fn summary(
     referrals: &[Referral],
     sheet: Option<&Path>,
     referral_sheet: Option<&Path>,
+    register: Option<&Path>,
     linked: &[(String, String)],
 ) -> String {
     let count = |s: DiscoveryStatus| discoveries.iter().filter(|d| d.status == s).count();
@@ -754,6 +863,9 @@ fn summary(
             ),
         ));
     }
+    if let Some(p) = register {
+        out.push_str(&register_line(&jiuzhu, p));
+    }
     if let Some(p) = referral_sheet {
         out.push_str(&tr(
             format!(
@@ -769,6 +881,23 @@ fn summary(
         ));
     }
     out
+}
+
+/// The line that points to the pre-filled application register.
+fn register_line(jiuzhu: &str, p: &Path) -> String {
+    tr(
+        format!(
+            "\n  application register (协助申请): {} — add the members, incomes and bank account, then `{jiuzhu} \
+             intake {}`",
+            p.display(),
+            p.display()
+        ),
+        format!(
+            "\n  协助申请登记表: {} — 补全家庭成员、收入和银行账号后 `{jiuzhu} intake {}`",
+            p.display(),
+            p.display()
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1077,6 +1206,8 @@ fn resolve(ws: &Workspace, args: &Args, file: &Path, quiet: bool) -> Result<Outc
                         since: v.investigated_on,
                         discovery_id: d.discovery_id.clone(),
                         case_id: String::new(),
+                        last_visit_on: None,
+                        per_capita_income: None,
                     }),
                 }
                 detail.push_str(&format!(" {} {}", category.label_zh(), class.label_zh()));
@@ -1116,6 +1247,7 @@ fn resolve(ws: &Workspace, args: &Args, file: &Path, quiet: bool) -> Result<Outc
     monitored.sort_by(|a, b| a.id_number.as_str().cmp(b.id_number.as_str()));
     let sheet_after = investigation_worksheet(policy, &mut discoveries, &mut txn)?;
     let referral_sheet = referral_worksheet(&discoveries, &mut referrals, &mut txn)?;
+    let register = application_register(policy, &discoveries, &investigations, &mut txn)?;
     if recorded > 0 || !linked.is_empty() {
         txn.put(ledger::path_of::<Discovery>(), ledger::to_bytes(&discoveries)?);
         txn.put(ledger::path_of::<Investigation>(), ledger::to_bytes(&investigations)?);
@@ -1128,7 +1260,12 @@ fn resolve(ws: &Workspace, args: &Args, file: &Path, quiet: bool) -> Result<Outc
         let mut events = vec![NewEvent {
             step: STEP.into(),
             detail: format!("resolved investigation batch {batch}: {recorded} visits recorded, {closed} closed"),
-            inputs: format!("{}={}", shown, sha256_hex(&bytes)),
+            // The file's name, not the path given: the journal does not depend on where the sheet was saved.
+            inputs: format!(
+                "{}={}",
+                file.file_name().and_then(|n| n.to_str()).unwrap_or("worksheet"),
+                sha256_hex(&bytes)
+            ),
             ..NewEvent::default()
         }];
         events.extend(new_events);
@@ -1200,6 +1337,9 @@ fn resolve(ws: &Workspace, args: &Args, file: &Path, quiet: bool) -> Result<Outc
             format!("\n  referral worksheet: {}", p.display()),
             format!("\n  转介答复表: {}", p.display()),
         ));
+    }
+    if let Some(p) = &register {
+        out.push_str(&register_line(&jiuzhu, p));
     }
     let outcome = if kept_open.is_empty() && blank.is_empty() && removed.is_empty() {
         Outcome::Done

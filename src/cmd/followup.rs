@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use chrono::{Days, NaiveDate};
 
+use crate::cmd::monitor;
 use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::domain::money::Fen;
@@ -155,10 +156,47 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             // Follow-ups already recorded, and those recorded by this run (a row repeated in the same files).
             let mut known: BTreeSet<String> = followups.iter().map(|f| f.followup_id.clone()).collect();
             let mut members_changed = false;
+            // Monitored low-income households (低收入人口动态监测) are followed up too: a row naming one (its head,
+            // no open case) updates `monitored.csv`, and an income under the 低保 line raises a discovery.
+            let mut monitored = ledger::read::<crate::ledger::Monitored>(ws)?;
+            let mut discoveries = ledger::read::<crate::ledger::Discovery>(ws)?;
+            let (mut monitored_changed, mut raised) = (false, 0usize);
             for input in &inputs {
                 let hold = held(input);
                 for (excel_row, row) in data_rows(input) {
                     tally.read += 1;
+                    if hold.is_none() {
+                        if let Some(at) = monitor::monitored_of_row(row, &input.header, &cases, &monitored) {
+                            match monitor::visit_monitored(
+                                row,
+                                &input.header,
+                                &dates,
+                                &ws.policy,
+                                &mut monitored[at],
+                                &discoveries,
+                            ) {
+                                Err(e) => {
+                                    tally.rejected += 1;
+                                    rejects.push(reject(input, excel_row, *e));
+                                }
+                                Ok(monitor::MonitoredVisit::Already) => tally.already += 1,
+                                Ok(monitor::MonitoredVisit::Recorded { detail, raised: d }) => {
+                                    tally.recorded += 1;
+                                    monitored_changed = true;
+                                    case_events.push(NewEvent {
+                                        step: "followup".into(),
+                                        detail,
+                                        ..NewEvent::default()
+                                    });
+                                    if let Some(d) = d {
+                                        raised += 1;
+                                        discoveries.push(*d);
+                                    }
+                                }
+                            }
+                            continue;
+                        }
+                    }
                     let row = hold.clone().map_or_else(
                         || followup_of_row(row, &input.header, &cases, &index, &members, &dates),
                         Err,
@@ -207,6 +245,30 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             if members_changed {
                 txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&members.into_ledger())?);
                 txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
+            }
+            if monitored_changed {
+                txn.put(
+                    ledger::path_of::<crate::ledger::Monitored>(),
+                    ledger::to_bytes(&monitored)?,
+                );
+            }
+            if raised > 0 {
+                discoveries.sort_by(|a, b| a.discovery_id.cmp(&b.discovery_id));
+                txn.put(
+                    ledger::path_of::<crate::ledger::Discovery>(),
+                    ledger::to_bytes(&discoveries)?,
+                );
+                let jiuzhu = ws.jiuzhu();
+                notes.push(tr(
+                    format!(
+                        "{raised} monitored households' income fell under the 低保 line: discoveries raised (监测预警) \
+                         — `{jiuzhu} discover` writes their investigation worksheet"
+                    ),
+                    format!(
+                        "{raised} 户监测家庭人均收入低于低保标准, 已登记为主动发现 (监测预警) — `{jiuzhu} discover` \
+                         写出入户调查评估表"
+                    ),
+                ));
             }
         }
         Kind::Complaints => {
@@ -503,6 +565,7 @@ fn read_input(path: &Path, encoding: Encoding, names: &HeaderNames, kind: Kind) 
             "member_id_number",
             "new_income",
             "outcome",
+            "per_capita_income",
         ],
         Kind::Complaints => &[
             "case_id",

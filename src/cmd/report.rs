@@ -269,6 +269,9 @@ pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments
 }
 
 pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+    if let Some(quarter) = crate::cmd::discovery_report::parse_quarter(&args.period) {
+        return run_quarter(ws, args, quarter?);
+    }
     let period = Period::parse(&args.period).map_err(|e| {
         anyhow!(
             "{}",
@@ -284,7 +287,23 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let payments = ledger::read::<Payment>(ws)?;
     let stats = compute(&ws.policy, &cases, &decisions, &payments, period);
     let rel = path_for(period);
-    let bytes = workbook(&ws.policy, &stats)?;
+    // The 主动发现 sheet, when the workspace does active discovery.
+    let discoveries = ledger::read::<crate::ledger::Discovery>(ws)?;
+    let monitored = ledger::read::<crate::ledger::Monitored>(ws)?;
+    let discovery = if discoveries.is_empty() && monitored.is_empty() {
+        None
+    } else {
+        let t = crate::cmd::discovery_report::tally(
+            &discoveries,
+            &ledger::read::<crate::ledger::Investigation>(ws)?,
+            &ledger::read::<crate::ledger::Referral>(ws)?,
+            &monitored,
+            (period.first_day(), period.last_day()),
+        );
+        Some(t)
+    };
+    crate::ui::record("discoveries", discovery.as_ref().map_or(0, |t| t.total.found));
+    let bytes = workbook_with(&ws.policy, &stats, discovery.as_ref())?;
 
     let mut all = Change::default();
     for c in stats.changes.values() {
@@ -396,6 +415,15 @@ fn figures_cells(f: &Figures) -> [Value; 3] {
 
 /// The workbook: 汇总 (with charts), 按类别, 按乡镇村, 变动, 趋势.
 pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
+    workbook_with(policy, s, None)
+}
+
+/// As [`workbook`], with the 主动发现 sheet (and its chart) after 趋势 when active discovery is tallied.
+pub fn workbook_with(
+    policy: &Policy,
+    s: &Stats,
+    discovery: Option<&crate::cmd::discovery_report::Tally>,
+) -> Result<Vec<u8>> {
     let (y, m) = s.period.split_once('-').unwrap_or((&s.period, ""));
     let month_zh = format!("{y}年{}月", m.trim_start_matches('0'));
     let mut all = Change::default();
@@ -614,5 +642,89 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             rows: 0..n_schemes,
         },
     ];
-    writer::workbook_bytes_with_charts(&[summary, by_scheme, by_village, changes, trend], &charts)
+    let mut sheets = vec![summary, by_scheme, by_village, changes, trend];
+    let mut charts = charts;
+    if let Some(t) = discovery {
+        let (sheet, more) = crate::cmd::discovery_report::month_sheet(t, &month_zh, sheets.len());
+        sheets.push(sheet);
+        charts.extend(more);
+    }
+    writer::workbook_bytes_with_charts(&sheets, &charts)
+}
+
+/// `jiuzhu report --period 2026Q4`: the quarterly township inspection report of active discovery
+/// (乡镇主动发现督查表, `reports/主动发现督查-2026Q4.xlsx`).
+fn run_quarter(
+    ws: &Workspace,
+    args: &Args,
+    (from, to, quarter_zh): (chrono::NaiveDate, chrono::NaiveDate, String),
+) -> Result<Outcome> {
+    use crate::cmd::discovery_report as dr;
+    let lock = if args.dry_run { None } else { Some(ws.lock()?) };
+    let t = dr::tally(
+        &ledger::read::<crate::ledger::Discovery>(ws)?,
+        &ledger::read::<crate::ledger::Investigation>(ws)?,
+        &ledger::read::<crate::ledger::Referral>(ws)?,
+        &ledger::read::<crate::ledger::Monitored>(ws)?,
+        (from, to),
+    );
+    let towns: Vec<String> = ws.policy.region.townships.iter().map(|t| t.name.clone()).collect();
+    let bytes = dr::quarter_workbook(&t, &quarter_zh, &towns)?;
+    let quarter = args.period.trim().to_uppercase();
+    let rel = PathBuf::from("reports").join(format!("主动发现督查-{quarter}.xlsx"));
+    let c = &t.total;
+    crate::ui::record("quarter", quarter.clone());
+    crate::ui::record("report", rel.display().to_string());
+    crate::ui::record("discoveries", c.found);
+    crate::ui::record("in_time", c.in_time);
+    crate::ui::record("overdue", c.overdue);
+    let prefix = if args.dry_run {
+        tr("dry run: ", "试运行: ")
+    } else {
+        String::new()
+    };
+    let out = tr(
+        format!(
+            "{prefix}township inspection {quarter} (主动发现督查): {} discoveries; {} investigated in time, {} late, {} \
+             overdue, {} within their limit; referrals {} answered of {} ({} overdue); {} monitored households\n  {}",
+            c.found,
+            c.in_time,
+            c.late,
+            c.overdue,
+            c.open,
+            c.answered,
+            c.referred,
+            c.referrals_overdue,
+            c.monitored,
+            rel.display()
+        ),
+        format!(
+            "{prefix}{quarter_zh}乡镇主动发现督查: 发现 {} 条; 按时调查 {}, 超时限调查 {}, 超时限未调查 {}, 时限内待调查 {}; \
+             转介 {} 件已答复 {} 件 (超期未答复 {} 件); 监测 {} 户\n  {}",
+            c.found,
+            c.in_time,
+            c.late,
+            c.overdue,
+            c.open,
+            c.referred,
+            c.answered,
+            c.referrals_overdue,
+            c.monitored,
+            rel.display()
+        ),
+    );
+    let outcome = if c.overdue > 0 || c.referrals_overdue > 0 {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
+    if let Some(lock) = lock {
+        let mut txn = Txn::new();
+        txn.put(&rel, bytes);
+        ws.commit(&lock, txn)?;
+    }
+    if !args.quiet || outcome != Outcome::Done {
+        crate::outln!("{out}");
+    }
+    Ok(outcome)
 }

@@ -461,6 +461,8 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
     // Active discovery (主动发现): investigations and referrals overdue, and what is still open.
     if let Some(as_of) = as_of {
         crate::cmd::discover::status_items(&discoveries, &referrals, as_of, &jiuzhu, &mut push);
+        let monitored = ledger::read::<ledger::Monitored>(ws)?;
+        crate::cmd::monitor::status_items(&ws.policy, &monitored, as_of, &jiuzhu, &mut push);
     }
 
     let needs_person = items.iter().filter(|i| !i.info).count();

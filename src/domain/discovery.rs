@@ -3,10 +3,13 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::benefit::Basis;
 use crate::domain::date::add_working_days;
 use crate::domain::money::Fen;
 use crate::domain::policy::DiscoveryRules;
-use crate::domain::records::{Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Referral};
+use crate::domain::records::{
+    Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Referral,
+};
 
 /// The date a discovery's home investigation is due: `found_on` plus the channel's working days.
 pub fn due_on(
@@ -132,6 +135,19 @@ pub fn overdue_referrals(referrals: &[Referral], as_of: NaiveDate) -> Vec<&Refer
     out
 }
 
+/// Assisted applications and urgent help whose case is not yet in the ledgers (the household still to be
+/// registered), in the order of the ledger.
+pub fn awaiting_case(discoveries: &[Discovery]) -> Vec<&Discovery> {
+    discoveries
+        .iter()
+        .filter(|d| {
+            d.status == DiscoveryStatus::Following
+                && matches!(d.outcome, Some(DiscoveryOutcome::Assisted | DiscoveryOutcome::Urgent))
+                && d.case_id.is_empty()
+        })
+        .collect()
+}
+
 /// Whether a discovery was investigated in time: closed by a visit on or before its due date.
 pub fn in_time(d: &Discovery) -> bool {
     d.investigated_on.is_some_and(|on| on <= d.due_on)
@@ -146,6 +162,82 @@ pub fn edge_line(standard: Fen, percent: u32) -> Fen {
 /// line) and at most the edge line.
 pub fn is_edge(per_capita: Fen, standard: Fen, percent: u32) -> bool {
     per_capita > standard && per_capita <= edge_line(standard, percent)
+}
+
+/// Where a household refused at `decide` belongs in the monitored population, from its decision's basis: its
+/// income net of the counted deduction per head above the 低保 standard and at most the edge line is 低保边缘家庭;
+/// at or under the standard (refused on other grounds: assets, a registry, a check) it is 曾申请未获批准; above the
+/// edge line it is not monitored. Compared without division (net ≤ line × members).
+pub fn refused_category(basis: &Basis, percent: u32) -> Option<MonitorCategory> {
+    let members = i64::try_from(basis.members.max(1)).unwrap_or(i64::MAX);
+    let net = (basis.income.0 - basis.deduction.0).max(0);
+    let line = edge_line(basis.standard, percent).0.saturating_mul(members);
+    if net > line {
+        None
+    } else if net > basis.standard.0.saturating_mul(members) {
+        Some(MonitorCategory::Edge)
+    } else {
+        Some(MonitorCategory::Refused)
+    }
+}
+
+/// Whether a monitored household's situation has fallen under the 低保 line (per-capita income below the
+/// standard), so it is prompted to apply.
+pub fn under_dibao_line(per_capita: Fen, standard: Fen) -> bool {
+    per_capita < standard
+}
+
+/// Audit: assisted applications and urgent help whose case is missing — closed with no case, or linked to a case
+/// `case_exists` does not know. (One still followed without a case is waiting for its register, not a breach.)
+pub fn without_case(discoveries: &[Discovery], case_exists: impl Fn(&str) -> bool) -> Vec<&Discovery> {
+    discoveries
+        .iter()
+        .filter(|d| matches!(d.outcome, Some(DiscoveryOutcome::Assisted | DiscoveryOutcome::Urgent)))
+        .filter(|d| {
+            if d.case_id.is_empty() {
+                d.status == DiscoveryStatus::Closed
+            } else {
+                !case_exists(&d.case_id)
+            }
+        })
+        .collect()
+}
+
+/// The visit as the rule reads it, from its row of `investigations.csv`.
+pub fn visit_of<'a>(v: &'a Investigation, rules: &DiscoveryRules) -> Visit<'a> {
+    Visit {
+        investigators: v.investigator_count as usize,
+        seen: v.seen,
+        situation: v.situation.as_str(),
+        measures: v.measures.as_str(),
+        outcome: v.outcome,
+        department_known: rules.departments.iter().any(|x| x == v.department.as_str()),
+        scheme_known: !v.scheme.is_empty(),
+        category_known: !v.category.is_empty() && v.difficulty_class.is_some(),
+        reason: v.reason.as_str(),
+        explained: v.explained,
+    }
+}
+
+/// Audit: discoveries investigated (followed or closed) with no visit of theirs on that date that meets the 三个不放过
+/// and gives that outcome — closed against the rules (a ledger edited by hand, or a visit that fell short).
+pub fn closed_against_rules<'a>(
+    discoveries: &'a [Discovery],
+    investigations: &[Investigation],
+    rules: &DiscoveryRules,
+) -> Vec<&'a Discovery> {
+    discoveries
+        .iter()
+        .filter(|d| d.status != DiscoveryStatus::Open)
+        .filter(|d| {
+            !investigations.iter().any(|v| {
+                v.discovery_id == d.discovery_id
+                    && Some(v.investigated_on) == d.investigated_on
+                    && v.outcome == d.outcome
+                    && gaps(&visit_of(v, rules), rules).is_empty()
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -244,5 +336,119 @@ mod tests {
             "under the 低保 line is not the edge"
         );
         assert!(!is_edge(Fen(105_001), standard, 150));
+    }
+
+    #[test]
+    fn a_refusal_is_monitored_by_its_income_per_head() {
+        let basis = |members: usize, income: i64, deduction: i64| Basis {
+            members,
+            income: Fen(income),
+            deduction: Fen(deduction),
+            standard: Fen(70_000),
+            standard_from: d(2026, 1, 1),
+        };
+        // 2 people, 1500 a month: 750 each, above 700 and under 1050.
+        assert_eq!(
+            refused_category(&basis(2, 150_000, 0), 150),
+            Some(MonitorCategory::Edge)
+        );
+        // At the edge line exactly: still the edge.
+        assert_eq!(
+            refused_category(&basis(2, 210_000, 0), 150),
+            Some(MonitorCategory::Edge)
+        );
+        assert_eq!(refused_category(&basis(2, 210_001, 0), 150), None);
+        // The deduction counts: 2200 − 300 = 1900 for 2 is under the line.
+        assert_eq!(
+            refused_category(&basis(2, 220_000, 30_000), 150),
+            Some(MonitorCategory::Edge)
+        );
+        // Under the standard (refused for something else): 曾申请未获批准.
+        assert_eq!(
+            refused_category(&basis(3, 90_000, 0), 150),
+            Some(MonitorCategory::Refused)
+        );
+        assert!(under_dibao_line(Fen(69_999), Fen(70_000)));
+        assert!(!under_dibao_line(Fen(70_000), Fen(70_000)));
+    }
+
+    fn discovery(id: &str, status: DiscoveryStatus, outcome: Option<DiscoveryOutcome>, case: &str) -> Discovery {
+        Discovery {
+            discovery_id: id.into(),
+            found_on: d(2026, 11, 2),
+            channel: DiscoveryChannel::Sweep,
+            name: Default::default(),
+            id_number: "130199194803120028".parse().unwrap(),
+            township: Default::default(),
+            village: Default::default(),
+            difficulty: Default::default(),
+            reported_by: Default::default(),
+            due_on: d(2026, 11, 16),
+            status,
+            outcome,
+            investigated_on: (status != DiscoveryStatus::Open).then(|| d(2026, 11, 10)),
+            case_id: case.into(),
+            batch: String::new(),
+            file_sha256: String::new(),
+            row: 0,
+        }
+    }
+
+    #[test]
+    fn an_assisted_application_must_have_its_case() {
+        use DiscoveryOutcome::*;
+        use DiscoveryStatus::*;
+        let all = [
+            discovery("D-1", Following, Some(Assisted), ""),
+            discovery("D-2", Closed, Some(Assisted), ""),
+            discovery("D-3", Closed, Some(Urgent), "C-GONE"),
+            discovery("D-4", Closed, Some(Assisted), "C-1"),
+            discovery("D-5", Closed, Some(NoAssistance), ""),
+        ];
+        let ids: Vec<&str> = without_case(&all, |c| c == "C-1")
+            .iter()
+            .map(|d| d.discovery_id.as_str())
+            .collect();
+        assert_eq!(ids, ["D-2", "D-3"], "waiting for its register (D-1) is no breach");
+        assert_eq!(awaiting_case(&all).len(), 1);
+    }
+
+    #[test]
+    fn a_discovery_closes_only_by_a_visit_that_meets_the_rules() {
+        let rules = DiscoveryRules::default();
+        let closed = discovery("D-1", DiscoveryStatus::Closed, Some(DiscoveryOutcome::NoAssistance), "");
+        let visit = Investigation {
+            investigation_id: "V-1".into(),
+            discovery_id: "D-1".into(),
+            investigated_on: d(2026, 11, 10),
+            investigators: "刘明、王芳".into(),
+            investigator_count: 2,
+            seen: true,
+            situation: "子女赡养, 收入高于标准".into(),
+            measures: "政策解释".into(),
+            outcome: Some(DiscoveryOutcome::NoAssistance),
+            department: Default::default(),
+            scheme: String::new(),
+            category: Default::default(),
+            difficulty_class: None,
+            reason: "收入高于低保标准".into(),
+            explained: true,
+            closes: true,
+            gaps: Default::default(),
+            batch: String::new(),
+        };
+        let one = std::slice::from_ref(&closed);
+        assert!(closed_against_rules(one, std::slice::from_ref(&visit), &rules).is_empty());
+        // Not seen: the 三个不放过 are not met, whatever `closes` says.
+        let unseen = Investigation {
+            seen: false,
+            ..visit.clone()
+        };
+        assert_eq!(closed_against_rules(one, &[unseen], &rules).len(), 1);
+        // No visit at all.
+        assert_eq!(closed_against_rules(one, &[], &rules).len(), 1);
+        // Open discoveries are not judged here (overdue is).
+        let open = discovery("D-2", DiscoveryStatus::Open, None, "");
+        assert!(closed_against_rules(std::slice::from_ref(&open), &[], &rules).is_empty());
     }
 }

@@ -410,6 +410,11 @@ pub struct Registry {
     /// The lower threshold for members of low-income (低保/特困) cases (e.g. > 4000).
     #[serde(default)]
     pub low_income_amount_above: Option<PolicyMoney>,
+    /// A row of this registry about a monitored household (`monitored.csv`) not in an open case is a warning
+    /// (监测预警) that `compare` records as a discovery (e.g. a disability registry: a new disability). Death
+    /// registries and amount registries (`amount_above`) warn without it.
+    #[serde(default)]
+    pub warning: bool,
 }
 
 /// The shared salt for hashed ID exchange; both offices must use the same one.
@@ -1277,6 +1282,10 @@ pub struct DiscoveryRules {
     pub departments: Vec<String>,
     /// Working days a department has to answer a referral.
     pub referral_due_working_days: u32,
+    /// The 低保边缘 line, in percent of the 低保 standard (150: per-capita income up to 1.5 times the standard).
+    /// A household refused at `decide` whose income per head is at most this line enters the monitored population
+    /// (`monitored.csv`: 低保边缘家庭 above the standard, 曾申请未获批准 at or under it); 0 enrols none.
+    pub edge_percent: u32,
 }
 
 impl Default for DiscoveryRules {
@@ -1296,6 +1305,7 @@ impl Default for DiscoveryRules {
                 .map(String::from)
                 .to_vec(),
             referral_due_working_days: 15,
+            edge_percent: 150,
         }
     }
 }

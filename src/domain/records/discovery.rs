@@ -395,6 +395,10 @@ pub struct Monitored {
     /// The discovery or case it came from.
     pub discovery_id: String,
     pub case_id: String,
+    /// The last follow-up visit (回访, `intake --kind followups`), and the per-capita monthly income it found.
+    #[serde(with = "crate::domain::record::date_field::option")]
+    pub last_visit_on: Option<NaiveDate>,
+    pub per_capita_income: Option<crate::domain::money::Fen>,
 }
 
 impl Record for Monitored {
@@ -410,6 +414,8 @@ impl Record for Monitored {
         "since",
         "discovery_id",
         "case_id",
+        "last_visit_on",
+        "per_capita_income",
     ];
     fn key(&self) -> String {
         self.id_number.as_str().to_string()
