@@ -15,6 +15,7 @@ pub mod followup;
 pub mod init;
 pub mod intake;
 pub mod report;
+pub mod rollup;
 pub mod sample_data;
 pub mod status;
 pub mod supplements;
