@@ -74,6 +74,35 @@ fn money(v: &serde_json::Value) -> i64 {
     yuan.replace(',', "").parse::<i64>().unwrap() * 100 + fen.parse::<i64>().unwrap()
 }
 
+/// The keys of a `--json` object, `command` and `exit` left out.
+fn object_keys(o: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = o
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "command" && *k != "exit")
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The keys docs/json.md lists under `### \`rollup\``.
+fn doc_keys() -> Vec<String> {
+    let doc = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json.md")).unwrap();
+    let section = doc
+        .split("### `rollup`")
+        .nth(1)
+        .expect("docs/json.md has a `rollup` section");
+    let section = section.split("\n### ").next().unwrap();
+    let mut keys: Vec<String> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `")?.split_once('`').map(|(k, _)| k.to_string()))
+        .collect();
+    keys.sort();
+    keys
+}
+
 fn rollup(args: &[&str]) -> std::process::Output {
     jiuzhu().arg("rollup").args(args).output().unwrap()
 }
@@ -103,6 +132,11 @@ fn counties_are_added_up_and_a_person_in_two_of_them_is_found_by_hash() {
     assert_exit(&out, 1);
     let o = json(&out);
     assert_eq!(o["command"], "rollup");
+    assert_eq!(
+        object_keys(&o),
+        doc_keys(),
+        "docs/json.md's `rollup` table and the object"
+    );
     let mut sums = [0i64; 4];
     for ws in [&a, &b, &c] {
         let r = ws.run(&["--json", "report", "--period", "2026-11", "--dry-run"]);
