@@ -301,6 +301,14 @@ fn a_folder_that_is_not_a_workspace_is_refused() {
         }
         assert!(!book.exists());
     }
+    // A step interrupted after its commit point is left for the county's own jiuzhu to finish: rollup writes nothing.
+    let b = Ws::new();
+    std::fs::create_dir_all(b.path(".jiuzhu/commit")).unwrap();
+    let before = snapshot(b.root(), &[]);
+    let out = rollup(&[&month::s(a.root()), &month::s(b.root()), "--period", "2026-11"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert_same_files(&before, &snapshot(b.root(), &[]), "rollup");
     // The same workspace twice would be counted twice.
     let out = rollup(&[&month::s(a.root()), &month::s(a.root()), "--period", "2026-11"]);
     assert_exit(&out, 2);

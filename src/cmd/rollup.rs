@@ -631,7 +631,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<Outcome> {
                 "  {} ({}…): {}",
                 f.id_masked,
                 &f.id_hash[..12],
-                places.join(tr("; ", "; ").as_str())
+                places.join("; ")
             );
         }
         if found.len() > SHOWN {
