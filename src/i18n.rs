@@ -219,6 +219,7 @@ pub fn english_words(line: &str) -> Vec<String> {
         "report",
         "sample-data",
         "accept-edits",
+        "rollup",
         "supplements",
         "withdraw",
         "correct",

@@ -817,6 +817,37 @@ rows and columns, who accepted it and why. A missing or cut-back journal cannot 
     AcceptEdits(cmd::accept_edits::Args),
     #[command(
         about = tr(
+            "Combine many county workspaces without merging them (汇总): the month's statistics per county and in \
+total, and the people in force in more than one county, found by hashed ID",
+            "汇总多个县的工作区 (不合并): 当月各县及合计的统计数字, 并按身份证号哈希查出在两个以上县同时在保的人员",
+        ),
+        help_template = examples(tr(
+            "Examples:\n  jiuzhu rollup 青禾县 禾丰县 --period 2026-11\n  \
+jiuzhu rollup counties/* --period 2026-11 --out 2026-11-汇总表.xlsx\n  \
+jiuzhu --json rollup counties/* --period 2026-11",
+            "示例:\n  jiuzhu rollup 青禾县 禾丰县 --period 2026-11\n  \
+jiuzhu rollup counties/* --period 2026-11 --out 2026-11-汇总表.xlsx\n  \
+jiuzhu --json rollup counties/* --period 2026-11",
+        )),
+        after_help = tr("\
+Each county's figures are its own `jiuzhu report` for the month (in force: households, persons, amounts by scheme; \
+paid in the month and the year to date), added up. People are matched by the salted SHA-256 of their ID number that \
+`compare --export-hashed` uses, so every county must have the same exchange.salt in jiuzhu.yaml (else nothing is \
+read). Someone in force in two counties or more in the same month of the year is listed by masked ID, hash, county, \
+case, scheme and months, never by a plain ID number. The workspaces are read one at a time, without their lock, and \
+nothing is written into them. Beyond this, docs/rollup.md shows how to query many counties' ledgers with DuckDB.\n\n\
+Exit: 0 done; 1 people in more than one county were found (they need a person); 2 nothing done (a path that is not \
+a workspace, ledgers that do not read, different salts).", "\
+各县的数字即该县当月的 `jiuzhu report` (在保户数、人数、按类别的保障金额; 本月实发和本年累计发放), 相加得合计。\
+人员按 `compare --export-hashed` 所用的加盐 SHA-256 身份证号哈希比对, 所以各县 jiuzhu.yaml 中的 `exchange.salt` \
+必须相同 (否则不读取任何台账)。本年内同一月份在两个以上县在保的人员, 按脱敏身份证号、哈希、县、案件、救助类别和月份\
+列出, 从不输出明文身份证号。各工作区逐个读取, 不加锁, 不写入任何内容。更多分析见 `docs/rollup.md`: 用 `duckdb` \
+查询多个县的台账。\n\n\
+退出码: 0 完成; 1 查出跨县重复享受的人员 (需要人工核实); 2 未做任何事 (路径不是工作区、台账无法读取、盐不一致)。")
+    )]
+    Rollup(cmd::rollup::Args),
+    #[command(
+        about = tr(
             "Record the materials households supplemented (补正) after the 一次性告知: the returned \
 supplement-notice workbook with 收到日期, 已收材料 and 经办人 filled in; the next verify checks the cases again",
             "登记一次性告知后家庭补交的材料 (补正): 填好 收到日期、已收材料 和 经办人 的一次性告知书; \
@@ -1409,6 +1440,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Audit { .. } => "audit",
         Command::Archive { .. } => "archive",
         Command::AcceptEdits(_) => "accept-edits",
+        Command::Rollup(_) => "rollup",
         Command::Supplements(_) => "supplements",
         Command::Withdraw(_) => "withdraw",
         Command::Discover(_) => "discover",
@@ -1425,6 +1457,7 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
         Command::Init { .. } | Command::Explain { .. } | Command::Diff { .. } | Command::Cat { .. } => None,
         Command::SampleData { .. } => None,
         Command::Status { .. } => None,
+        Command::Rollup(_) => None,
         Command::Report { dry_run, period } => (!dry_run).then(|| Some(period.clone())),
         Command::Intake { dry_run, .. } | Command::Verify { dry_run, .. } | Command::Compare { dry_run, .. } => {
             (!dry_run).then_some(None)
@@ -1851,6 +1884,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             cmd::audit::run(&ws, &args)
         }
         Command::AcceptEdits(args) => cmd::accept_edits::run(&Workspace::open(&start)?, &args, cli.quiet),
+        Command::Rollup(mut args) => {
+            args.workspaces = args
+                .workspaces
+                .into_iter()
+                .map(|w| resolve_path(&cli.change_dir, w))
+                .collect();
+            args.out = args.out.map(|f| resolve_path(&cli.change_dir, f));
+            cmd::rollup::run(&args, cli.quiet)
+        }
         Command::Supplements(mut args) => {
             args.file = resolve_path(&cli.change_dir, args.file);
             cmd::supplements::run(&Workspace::open(&start)?, &args, cli.quiet)

@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "disburse",
     "audit",
     "accept-edits",
+    "rollup",
     "supplements",
     "withdraw",
     "discover",

@@ -17,6 +17,7 @@ pub mod init;
 pub mod intake;
 pub mod monitor;
 pub mod report;
+pub mod rollup;
 pub mod sample_data;
 pub mod status;
 pub mod step;

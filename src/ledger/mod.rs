@@ -335,11 +335,13 @@ fn parse_sequential<R: Record>(origin: Origin<'_>, bytes: &[u8], mut rdr: csv::R
     loop {
         let refused = |e: &csv::Error, rec: Option<&csv::StringRecord>| {
             let line = e.position().or(rec.and_then(|r| r.position())).map_or(0, |p| p.line());
+            let (shown, what, advice) = (origin.shown(), describe_csv_error(e, rec, R::COLUMNS), origin.advice());
             anyhow!(
-                "{} line {line}{}; {}",
-                origin.shown(),
-                describe_csv_error(e, rec, R::COLUMNS),
-                origin.advice()
+                "{}",
+                crate::i18n::tr(
+                    format!("{shown} line {line}{what}; {advice}"),
+                    format!("{shown} 第 {line} 行{what}; {advice}")
+                )
             )
         };
         match rdr.read_record(&mut rec) {
@@ -411,7 +413,7 @@ fn describe_csv_error(e: &csv::Error, rec: Option<&csv::StringRecord>, columns: 
                     .map(|(i, _)| i)
             });
             match field.and_then(|f| columns.get(f)) {
-                Some(name) => format!(", column {name}: {what}"),
+                Some(name) => crate::i18n::tr(format!(", column {name}: {what}"), format!(", `{name}` 列: {what}")),
                 None => format!(": {what}"),
             }
         }
