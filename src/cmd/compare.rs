@@ -105,10 +105,7 @@ fn people<'a>(policy: &Policy, cases: &'a [Case], members: &'a [Member]) -> Hash
     out
 }
 
-/// The salted hash of an ID number used for exchange: SHA-256 of `salt|ID` (ID normalised to 18 characters).
-pub fn id_hash(salt: &str, id: &IdNumber) -> String {
-    sha256_hex(format!("{salt}|{}", id.as_str()).as_bytes())
-}
+pub use crate::domain::digest::id_hash;
 
 fn salt(policy: &Policy) -> Result<&str> {
     policy.exchange.as_ref().map(|x| x.salt.as_str()).ok_or_else(|| {

@@ -14,6 +14,12 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The salted hash of an ID number for the hashed exchange between offices (`compare --export-hashed`,
+/// `--hashed`, `rollup`): SHA-256 of `salt|ID`, the ID normalised to 18 characters.
+pub fn id_hash(salt: &str, id: &crate::domain::id_number::IdNumber) -> String {
+    sha256_hex(format!("{salt}|{}", id.as_str()).as_bytes())
+}
+
 /// SHA-256 of bytes as hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
