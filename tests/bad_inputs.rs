@@ -558,6 +558,42 @@ fn a_malformed_payment_month_is_refused_when_the_ledger_is_read() {
     says(&zh, &["`2026-13` 不是 YYYY-MM 格式的月份"]);
 }
 
+/// A decision whose amounts do not hold together (a negative amount, a delta that is not new − old) is refused
+/// on read naming row and column, in the run's language.
+#[test]
+fn a_decision_whose_amounts_do_not_hold_is_refused_in_the_run_s_language() {
+    let ws = Ws::new();
+    assert_exit(&ws.intake_path(&bad_dir().join("good.csv")), 0);
+    let case = &ws.records::<Case>()[0];
+    for (row, en_why, zh_why) in [
+        (
+            "2026-11,new,effective,-560.00,0.00,-560.00",
+            "a negative amount (-560.00)",
+            "金额为负 (-560.00)",
+        ),
+        (
+            "2026-11,new,effective,560.00,0.00,500.00",
+            "500.00 is not amount − previous_amount",
+            "500.00 不等于",
+        ),
+    ] {
+        std::fs::write(
+            ws.path("ledgers/decisions.csv"),
+            format!(
+                "decision_id,case_id,period,kind,status,amount,previous_amount,delta_amount,reason,derivation,basis,\
+                 policy_values,effective_from,gradual_exit_until,urgent,meeting,decided_on,batch\n\
+                 D-000000000001,{},{row},new_application,,,,2026-11,,false,,,\n",
+                case.case_id
+            ),
+        )
+        .unwrap();
+        let (en, zh) = refused(&ws, &["status"]);
+        says(&en, &["ledgers/decisions.csv data row 1", en_why]);
+        says(&zh, &["ledgers/decisions.csv 第 1 条数据", zh_why]);
+        assert!(!zh.contains("negative") && !zh.contains("is not amount"), "{zh}");
+    }
+}
+
 /// A decision's months are types: its period, the month it took effect and the last month of a 渐退 are each
 /// refused on read when they are not a month written YYYY-MM (they were text, and a bad one was skipped, so the
 /// decision silently stopped counting).

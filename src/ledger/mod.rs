@@ -243,7 +243,7 @@ pub fn parse_from<R: Record>(origin: Origin<'_>, bytes: &[u8]) -> Result<Vec<R>>
             "{}",
             crate::i18n::tr(
                 format!("{shown} data row {row}, column {column}: {why}; {advice}"),
-                format!("{shown} 第 {row} 条数据, {column} 列: {why}; {advice}")
+                format!("{shown} 第 {row} 条数据, `{column}` 列: {why}; {advice}")
             )
         );
     }

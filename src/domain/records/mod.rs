@@ -867,20 +867,35 @@ impl Record for Decision {
     }
     fn invalid(&self) -> Option<(&'static str, String)> {
         if self.amount.is_negative() {
-            return Some(("amount", format!("a negative amount ({})", self.amount)));
+            return Some((
+                "amount",
+                crate::i18n::tr(
+                    format!("a negative amount ({})", self.amount),
+                    format!("金额为负 ({})", self.amount),
+                ),
+            ));
         }
         if self.previous_amount.is_negative() {
             return Some((
                 "previous_amount",
-                format!("a negative amount ({})", self.previous_amount),
+                crate::i18n::tr(
+                    format!("a negative amount ({})", self.previous_amount),
+                    format!("金额为负 ({})", self.previous_amount),
+                ),
             ));
         }
         (self.delta_amount.0 != self.amount.0 - self.previous_amount.0).then(|| {
             (
                 "delta_amount",
-                format!(
-                    "{} is not amount − previous_amount ({} − {})",
-                    self.delta_amount, self.amount, self.previous_amount
+                crate::i18n::tr(
+                    format!(
+                        "{} is not amount − previous_amount ({} − {})",
+                        self.delta_amount, self.amount, self.previous_amount
+                    ),
+                    format!(
+                        "{} 不等于 amount − previous_amount ({} − {})",
+                        self.delta_amount, self.amount, self.previous_amount
+                    ),
                 ),
             )
         })
@@ -1074,9 +1089,15 @@ impl Record for Payment {
         self.payment_id.cmp(&other.payment_id)
     }
     fn invalid(&self) -> Option<(&'static str, String)> {
-        self.amount
-            .is_negative()
-            .then(|| ("amount", format!("a negative payment ({})", self.amount)))
+        self.amount.is_negative().then(|| {
+            (
+                "amount",
+                crate::i18n::tr(
+                    format!("a negative payment ({})", self.amount),
+                    format!("付款金额为负 ({})", self.amount),
+                ),
+            )
+        })
     }
 }
 
