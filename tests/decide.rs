@@ -493,6 +493,7 @@ fn assert_deaths_re_decided(ws: &Ws) {
 /// spouse → the household is recomputed for one person (death); the 特困 person's death → 停发 (death).
 /// A hit confirmed after the case was verified (compare run after verify) still decides the application: 张一
 /// on the payroll (财政供养人员, an exclusion) is refused, 孙三's death leaves 王三's household counted as one,
+/// 李二's death (she lived alone) refuses hers,
 /// and nothing is paid to either as if the hit had not been found (found by the bench's month: cases verified,
 /// then hits confirmed, were approved and paid).
 #[test]
@@ -508,8 +509,10 @@ fn hits_confirmed_after_verify_decide_new_applications() {
     std::fs::write(
         &deaths,
         format!(
-            "姓名,身份证号,死亡日期,火化日期,火化地点\n孙三,{},2026-11-05,2026-11-07,青禾县殡仪馆\n",
-            h3_spouse()
+            "姓名,身份证号,死亡日期,火化日期,火化地点\n孙三,{},2026-11-05,2026-11-07,青禾县殡仪馆\n\
+             李二,{},2026-11-06,2026-11-08,青禾县殡仪馆\n",
+            h3_spouse(),
+            h2()
         ),
     )
     .unwrap();
@@ -548,9 +551,69 @@ fn hits_confirmed_after_verify_decide_new_applications() {
         "{}",
         d1.derivation
     );
+    // 李二 lived alone: her death refuses the application.
+    let d2 = &decisions_of(&ws, &case_of(&ws, &h2()).case_id)[0];
+    assert_eq!((d2.kind, d2.reason.as_str()), (DecisionKind::Reject, "death"));
+    assert!(d2.derivation.contains("已死亡"), "{}", d2.derivation);
     let d3 = &decisions_of(&ws, &case_of(&ws, &h3()).case_id)[0];
     assert_eq!(d3.kind, DecisionKind::New);
     assert!(d3.basis.starts_with("members=1;"), "孙三 is not counted: {}", d3.basis);
+}
+
+/// Registry rows `file` of `source`, compared and every hit confirmed (确认) on the returned worksheet.
+fn confirm_hits(ws: &Ws, source: &str, rows: &str) {
+    let path = ws.path(&format!("{source}-rows.csv"));
+    std::fs::write(&path, rows).unwrap();
+    assert_exit(
+        &ws.run(&["compare", "--source", &format!("{source}={}", path.display())]),
+        1,
+    );
+    let batch = ws.records::<jiuzhu::ledger::Match>().last().unwrap().batch.clone();
+    let filled = ws.path(&format!("hits-{batch}.xlsx"));
+    refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
+        for row in g
+            .iter_mut()
+            .filter(|r| r.first().is_some_and(|c| c.starts_with(&format!("{source}-"))))
+        {
+            row.resize(11, String::new());
+            row[8] = "确认".into();
+            row[9] = "火化证明".into();
+            row[10] = "李明".into();
+        }
+    });
+    assert_exit(&ws.run(&["compare", "--resolve", filled.to_str().unwrap()]), 0);
+}
+
+/// The head's confirmed death: the benefit is paid to the head, so nothing goes on into a dead person's account —
+/// a new application is refused and a household in force stopped, the others told they may apply again.
+#[test]
+fn the_head_s_death_refuses_or_stops_the_household_s_benefit() {
+    let deaths = format!(
+        "姓名,身份证号,死亡日期,火化日期,火化地点\n王三,{},2026-11-05,2026-11-07,青禾县殡仪馆\n",
+        h3()
+    );
+    let ws = verified();
+    confirm_hits(&ws, "deaths", &deaths);
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    let d = &decisions_of(&ws, &case_of(&ws, &h3()).case_id)[0];
+    assert_eq!((d.kind, d.reason.as_str()), (DecisionKind::Reject, "death"));
+    assert!(d.derivation.contains("户主) 王三 已死亡"), "{}", d.derivation);
+
+    let ws = verified();
+    assert_exit(&ws.run(&["decide", "--period", "2026-11"]), 1);
+    approve_all(&ws, "2026-11", "m", "2026-11-20");
+    assert_exit(&ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-28"]), 0);
+    confirm_hits(&ws, "deaths", &deaths);
+    assert_exit(&ws.run(&["decide", "--period", "2026-12"]), 1);
+    let d = decisions_of(&ws, &case_of(&ws, &h3()).case_id)
+        .into_iter()
+        .find(|d| d.period.to_string() == "2026-12")
+        .unwrap();
+    assert_eq!(
+        (d.kind, d.amount.to_string(), d.reason.as_str()),
+        (DecisionKind::Stop, "0.00".into(), "death")
+    );
+    assert!(d.derivation.contains("户主 王三 已死亡"), "{}", d.derivation);
 }
 
 /// A registry's meaning for the rules is what the policy declares (`death: true`), not its name: a county that

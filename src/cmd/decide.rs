@@ -536,9 +536,19 @@ fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>
                 // refuses it.
                 let (excluded, dead) = confirmed_exclusions(st, policy, case);
                 let all_dead = !dead.is_empty() && members.iter().all(|m| dead.contains(m.id_number.as_str()));
+                let head_dead = dead.contains(case.applicant_id_number.as_str());
                 let refused = match excluded {
                     Some(why) => Some(("confirmed_exclude_hit", why)),
-                    None => all_dead.then(|| ("death", "信息比对确认: 家庭成员均已死亡".to_string())),
+                    None if all_dead => Some(("death", "信息比对确认: 家庭成员均已死亡".to_string())),
+                    // Paid to the head: the others apply again with a living head.
+                    None if head_dead => Some((
+                        "death",
+                        format!(
+                            "信息比对确认: 申请人(户主) {} 已死亡, 其他家庭成员可另行申请",
+                            case.applicant_name
+                        ),
+                    )),
+                    None => None,
                 };
                 if let Some((reason, why)) = refused {
                     proposals.push(Proposal {
@@ -1158,6 +1168,16 @@ fn redecide(st: &State, policy: &Policy, case: &Case, members: &[&Member], perio
     }
     if !dead.is_empty() && members.iter().all(|m| dead.contains(m.id_number.as_str())) {
         return Ok(Some(stop("death", "信息比对确认: 家庭成员均已死亡；停发".into())));
+    }
+    if dead.contains(case.applicant_id_number.as_str()) {
+        // The benefit is paid to the head: never into a dead person's account. The others apply again.
+        return Ok(Some(stop(
+            "death",
+            format!(
+                "信息比对确认: 户主 {} 已死亡；停发, 其他家庭成员可另行申请",
+                case.applicant_name
+            ),
+        )));
     }
     // 特困 minors are supported to 18 (未成年人保障至18周岁): one who came in as a minor and is now an adult, able
     // to work and not in school, leaves the scheme.
