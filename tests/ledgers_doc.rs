@@ -33,6 +33,7 @@ fn ledgers() -> Vec<(&'static str, &'static [&'static str])> {
         Investigation,
         Referral,
         Monitored,
+        Confirmation,
     )
 }
 

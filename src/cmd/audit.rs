@@ -755,7 +755,7 @@ fn may_write(step: &str, ledger: &str) -> bool {
         "audit" => &["change_reports.csv", "spot_checks.csv"],
         "archive" => &["archive_index.csv"],
         "supplements" | "withdraw" => &["cases.csv"],
-        "correct" => &["cases.csv", "members.csv"],
+        "correct" => &["cases.csv", "members.csv", "confirmations.csv"],
         // A step this audit does not know may write anything.
         _ => return true,
     };

@@ -237,10 +237,41 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         format!("{jiuzhu} verify --as-of YYYY-MM-DD"),
         false,
     );
+    // Held for a person's confirmation (人工确认: no work ability, a relation by age): the correction sheet records it.
+    let to_confirm: HashSet<&str> = checks
+        .iter()
+        .filter(|k| eligibility::asks_confirmation(&k.check, k.result, &k.detail).is_some())
+        .map(|k| k.case_id.as_str())
+        .collect();
+    let confirm = cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::NeedsInfo && to_confirm.contains(c.case_id.as_str()))
+        .count();
+    push(
+        "confirm_pending",
+        confirm,
+        tr(
+            format!("{confirm} cases wait for a person to confirm (no work ability, a relation by age)"),
+            format!("{confirm} 件案件待人工确认 (无劳动能力、家庭关系)"),
+        ),
+        tr(
+            format!(
+                "`{jiuzhu} correct --template 更正登记表.xlsx`, one row per case with 字段 `确认: 无劳动能力` or \
+                 `确认: 家庭关系`, 新值 属实 / 不属实 and why; then `{jiuzhu} correct 更正登记表.xlsx` and \
+                 `{jiuzhu} verify`"
+            ),
+            format!(
+                "`{jiuzhu} correct --template 更正登记表.xlsx`, 每户一行, 字段填 `确认: 无劳动能力` 或 `确认: 家庭关系`, \
+                 新值填 属实 / 不属实 并写明理由; 然后运行 `{jiuzhu} correct 更正登记表.xlsx` 和 `{jiuzhu} verify`"
+            ),
+        ),
+        false,
+    );
     let held = cases
         .iter()
         .filter(|c| c.status == CaseStatus::NeedsInfo)
         .filter(|c| !told_to_supplement.contains(c.case_id.as_str()))
+        .filter(|c| !to_confirm.contains(c.case_id.as_str()))
         .count();
     push(
         "review_pending",
