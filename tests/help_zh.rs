@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "withdraw",
     "discover",
     "correct",
+    "recover",
     "archive",
 ];
 

@@ -34,6 +34,7 @@ fn ledgers() -> Vec<(&'static str, &'static [&'static str])> {
         Referral,
         Monitored,
         Confirmation,
+        Recovery,
     )
 }
 

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod followup;
 pub mod init;
 pub mod intake;
+pub mod recover;
 pub mod report;
 pub mod sample_data;
 pub mod status;

@@ -27,7 +27,7 @@ use crate::domain::date::Period;
 use crate::domain::decision;
 use crate::domain::money::Fen;
 use crate::i18n::tr;
-use crate::ledger::{self, Case, Decision, Payment, PaymentStatus};
+use crate::ledger::{self, Case, Decision, Payment, PaymentStatus, Recovery, RecoveryStatus};
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::writer::{self, ChartKind, ChartSpec, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace};
@@ -285,7 +285,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let payments = ledger::read::<Payment>(ws)?;
     let stats = compute(&ws.policy, &cases, &decisions, &payments, period);
     let rel = path_for(period);
-    let bytes = workbook(&ws.policy, &stats)?;
+    // 追回: the overpayments recorded up to the period.
+    let recoveries: Vec<Recovery> = ledger::read::<Recovery>(ws)?
+        .into_iter()
+        .filter(|r| r.found_in <= period)
+        .collect();
+    let bytes = workbook(&ws.policy, &stats, &recoveries, &cases)?;
 
     let mut all = Change::default();
     for c in stats.changes.values() {
@@ -359,6 +364,28 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             written
         ),
     );
+    let mut out = out;
+    if !recoveries.is_empty() {
+        let open: Vec<&Recovery> = recoveries.iter().filter(|r| r.status == RecoveryStatus::Open).collect();
+        let owed = Fen(open.iter().map(|r| r.outstanding().0).sum());
+        let back = Fen(recoveries.iter().map(|r| r.repaid.0).sum());
+        let off = Fen(recoveries.iter().map(|r| r.written_off.0).sum());
+        crate::ui::record("recoveries_open", open.len());
+        crate::ui::record("recoveries_outstanding", owed.to_string());
+        out.push_str(&tr(
+            format!(
+                "\n  overpayments (追回): {} recorded, {} open with {owed} still to recover; {back} repaid, {off} \
+                 written off (sheet 追回)",
+                recoveries.len(),
+                open.len()
+            ),
+            format!(
+                "\n  多发追回: 登记 {} 笔, 未结清 {} 笔, 待追回 {owed} 元; 已退回 {back} 元, 已核销 {off} 元 (见「追回」表)",
+                recoveries.len(),
+                open.len()
+            ),
+        ));
+    }
     let outcome = if balanced {
         Outcome::Done
     } else {
@@ -396,7 +423,7 @@ fn figures_cells(f: &Figures) -> [Value; 3] {
 }
 
 /// The workbook: 汇总 (with charts), 按类别, 按乡镇村, 变动, 趋势.
-pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
+pub fn workbook(policy: &Policy, s: &Stats, recoveries: &[Recovery], cases: &[Case]) -> Result<Vec<u8>> {
     let (y, m) = s.period.split_once('-').unwrap_or((&s.period, ""));
     let month_zh = format!("{y}年{}月", m.trim_start_matches('0'));
     let mut all = Change::default();
@@ -434,6 +461,14 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
         ],
         batch: None,
     };
+    let mut summary = summary;
+    if !recoveries.is_empty() {
+        let sum = |f: &dyn Fn(&Recovery) -> i64| Value::Money(Fen(recoveries.iter().map(f).sum()));
+        summary.rows.push(kv("多发应追回 (元)", sum(&|r| r.amount.0)));
+        summary.rows.push(kv("已退回 (元)", sum(&|r| r.repaid.0)));
+        summary.rows.push(kv("已核销 (元)", sum(&|r| r.written_off.0)));
+        summary.rows.push(kv("待追回 (元)", sum(&|r| r.outstanding().0)));
+    }
     let mut scheme_rows: Vec<Vec<Value>> = Vec::new();
     for (k, f) in &s.by_scheme {
         let mut row = vec![Value::from(scheme_label(policy, k))];
@@ -590,5 +625,9 @@ pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
             rows: 0..n_schemes,
         },
     ];
-    writer::workbook_bytes_with_charts(&[summary, by_scheme, by_village, changes, trend], &charts)
+    let mut sheets = vec![summary, by_scheme, by_village, changes, trend];
+    if !recoveries.is_empty() {
+        sheets.push(crate::cmd::recover::sheet(policy, recoveries, cases));
+    }
+    writer::workbook_bytes_with_charts(&sheets, &charts)
 }

@@ -306,6 +306,37 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         false,
     );
 
+    // Overpayments recorded to recover (追回) and not yet settled.
+    let open_recoveries: Vec<crate::ledger::Recovery> = ledger::read::<crate::ledger::Recovery>(ws)?
+        .into_iter()
+        .filter(|r| r.status == crate::ledger::RecoveryStatus::Open)
+        .collect();
+    if let Some(first) = open_recoveries.first() {
+        let owed = crate::domain::money::Fen(open_recoveries.iter().map(|r| r.outstanding().0).sum());
+        let n = open_recoveries.len();
+        push(
+            "recoveries_open",
+            n,
+            tr(
+                format!("{n} overpayments still to recover (追回), {owed} in all"),
+                format!("{n} 笔多发款待追回, 共 {owed} 元"),
+            ),
+            tr(
+                format!(
+                    "`{jiuzhu} recover` lists them; record a repayment with `{jiuzhu} recover {} --repaid AMOUNT \
+                     --date YYYY-MM-DD --by NAME`, or an approved write-off with `--write-off --approver NAME --reason TEXT`",
+                    first.case_id
+                ),
+                format!(
+                    "`{jiuzhu} recover` 可列出; 退回款用 `{jiuzhu} recover {} --repaid 金额 --date 日期 --by 经办人` 登记, \
+                     经审批核销的用 `--write-off --approver 审批人 --reason 原因`",
+                    first.case_id
+                ),
+            ),
+            false,
+        );
+    }
+
     // Open registry hits, by worksheet batch.
     let mut open: BTreeMap<&str, usize> = BTreeMap::new();
     for m in matches.iter().filter(|m| m.disposition == Disposition::Open) {

@@ -14,4 +14,5 @@ pub mod money;
 pub mod policy;
 pub mod record;
 pub mod records;
+pub mod recovery;
 pub mod text;

@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::date::Period;
 use crate::domain::id_number::IdNumber;
+use crate::domain::money::Fen;
 use crate::domain::record::{Record, Text};
 
 /// What a confirmation is about: the checks of `verify` that ask a person (需人工确认).
@@ -111,5 +113,117 @@ impl Record for Confirmation {
             [self.case_id.as_str(), self.subject.as_str(), self.id_number.as_str()],
             [other.case_id.as_str(), other.subject.as_str(), other.id_number.as_str()],
         )
+    }
+}
+
+/// Where a recovery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryStatus {
+    /// 待追回: some of the amount is neither repaid nor written off.
+    Open,
+    /// 已结清: repaid, written off, or both, to the whole amount.
+    Settled,
+}
+
+impl RecoveryStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RecoveryStatus::Open => "待追回",
+            RecoveryStatus::Settled => "已结清",
+        }
+    }
+}
+
+/// `recoveries.csv`: money paid that should not have been (多发, 追回): the months of a case paid above what is
+/// due now, found by `disburse` (or `recover`) once a decision or a confirmed death made them so, and how they
+/// were settled — repaid (退回) or written off (核销) by a named approver. Key: `recovery_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recovery {
+    /// `OP-` + 12 hex of SHA-256(case|months).
+    pub recovery_id: String,
+    pub case_id: String,
+    pub scheme: String,
+    /// The months overpaid, `;`-joined (`2026-11;2026-12`).
+    pub months: String,
+    /// The amount to recover: what was paid for those months above what is due.
+    pub amount: Fen,
+    /// Why, in Chinese (the stop decision and its reason, or the death).
+    pub reason: Text,
+    /// The month of the batch (or the latest payment) when it was found.
+    pub found_in: Period,
+    pub repaid: Fen,
+    pub written_off: Fen,
+    pub status: RecoveryStatus,
+    #[serde(with = "crate::domain::record::date_field::option")]
+    pub settled_on: Option<NaiveDate>,
+    /// Who recorded the last repayment, or the approver of a write-off.
+    pub settled_by: Text,
+    /// The write-off's reason, or the repayment's note (收据号 …).
+    pub note: Text,
+}
+
+impl Recovery {
+    /// What is still to recover.
+    pub fn outstanding(&self) -> Fen {
+        Fen(self.amount.0 - self.repaid.0 - self.written_off.0)
+    }
+
+    /// The months as periods (a month that does not parse is left out; the read refuses such a record).
+    pub fn month_list(&self) -> Vec<Period> {
+        self.months
+            .split(';')
+            .filter_map(|m| Period::parse(m.trim()).ok())
+            .collect()
+    }
+}
+
+impl Record for Recovery {
+    const FILE: &'static str = "recoveries.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "recovery_id",
+        "case_id",
+        "scheme",
+        "months",
+        "amount",
+        "reason",
+        "found_in",
+        "repaid",
+        "written_off",
+        "status",
+        "settled_on",
+        "settled_by",
+        "note",
+    ];
+    fn key(&self) -> String {
+        self.recovery_id.clone()
+    }
+    fn invalid(&self) -> Option<(&'static str, String)> {
+        if self.months.split(';').any(|m| Period::parse(m.trim()).is_err()) {
+            return Some((
+                "months",
+                format!("`{}` is not a list of months (2026-11;2026-12)", self.months),
+            ));
+        }
+        if self.amount.0 <= 0 || self.repaid.is_negative() || self.written_off.is_negative() {
+            return Some(("amount", "amounts must be positive".into()));
+        }
+        if self.outstanding().is_negative() {
+            return Some((
+                "repaid",
+                format!(
+                    "repaid {} + written off {} is more than the amount {}",
+                    self.repaid, self.written_off, self.amount
+                ),
+            ));
+        }
+        let settled = self.outstanding().0 == 0;
+        if settled != (self.status == RecoveryStatus::Settled) {
+            return Some((
+                "status",
+                format!("`{:?}` with {} outstanding", self.status, self.outstanding()),
+            ));
+        }
+        None
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::date::Period;
 use crate::domain::id_number::IdNumber;
 use crate::domain::money::Fen;
 pub use crate::domain::record::{Record, Text};
-pub use correction::{ConfirmResult, ConfirmSubject, Confirmation};
+pub use correction::{ConfirmResult, ConfirmSubject, Confirmation, Recovery, RecoveryStatus};
 pub use discovery::{
     Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
 };
