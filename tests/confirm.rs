@@ -164,6 +164,15 @@ fn a_confirmation_on_the_correction_sheet_is_taken_by_the_next_verify() {
         .any(|e| e.case_id == b && e.detail.contains("不属实") && e.detail.contains("在外务工")));
     assert!(mine.iter().all(|e| !e.detail.contains(son.as_str())), "IDs are masked");
 
+    // explain lists them with the corrections, in Chinese under zh.
+    let out = ws.run_zh(&["explain", &b]);
+    assert!(
+        stdout(&out).contains("确认: 无劳动能力") && stdout(&out).contains("不属实"),
+        "{}",
+        stdout(&out)
+    );
+    assert_chinese(&out);
+
     // The next verify takes them: no re-import.
     let out = ws.run(&["verify", "--as-of", "2026-11-25"]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -929,14 +929,10 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             step: STEP.into(),
             case_id: case.case_id.clone(),
             detail: format!(
-                "confirmed (人工确认) {} {}: {} ({}); reason: {}{evidence}; by {} on {}; sheet {shown} sha256 {short}",
+                "confirmed (人工确认) {} {}: {}; reason: {}{evidence}; by {} on {}; sheet {shown} sha256 {short}",
                 r.what.label(),
                 mask::id(&person),
                 result.label_zh(),
-                match result {
-                    ConfirmResult::Confirmed => "confirmed",
-                    ConfirmResult::Refused => "refused",
-                },
                 r.reason,
                 r.clerk,
                 r.on
@@ -1676,6 +1672,8 @@ pub fn correction_text(detail: &str, lang: crate::i18n::Lang) -> String {
     if lang == crate::i18n::Lang::En {
         return d.to_string();
     }
+    // A confirmation (人工确认) says what it answers in Chinese already.
+    let d = d.strip_prefix("confirmed (人工确认) ").unwrap_or(d);
     let Some((what, rest)) = d.split_once("; reason: ") else {
         return d.replace('`', "「").to_string();
     };

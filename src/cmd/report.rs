@@ -365,13 +365,17 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         ),
     );
     let mut out = out;
+    let open_recoveries = recoveries.iter().filter(|r| r.status == RecoveryStatus::Open);
+    crate::ui::record("recoveries_open", open_recoveries.clone().count());
+    crate::ui::record(
+        "recoveries_outstanding",
+        Fen(open_recoveries.map(|r| r.outstanding().0).sum()).to_string(),
+    );
     if !recoveries.is_empty() {
         let open: Vec<&Recovery> = recoveries.iter().filter(|r| r.status == RecoveryStatus::Open).collect();
         let owed = Fen(open.iter().map(|r| r.outstanding().0).sum());
         let back = Fen(recoveries.iter().map(|r| r.repaid.0).sum());
         let off = Fen(recoveries.iter().map(|r| r.written_off.0).sum());
-        crate::ui::record("recoveries_open", open.len());
-        crate::ui::record("recoveries_outstanding", owed.to_string());
         out.push_str(&tr(
             format!(
                 "\n  overpayments (追回): {} recorded, {} open with {owed} still to recover; {back} repaid, {off} \

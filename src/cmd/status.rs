@@ -35,7 +35,8 @@ pub struct Args {
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     /// `intake_rejects`, `supplements_due`, `verify_pending`, `review_pending`, `decide_pending`, `open_hits`, `meeting_pending`, `notices_running`,
-    /// `notices_over`, `payments_outstanding`, `payments_failed`, `followups_overdue`, `complaints_overdue`.
+    /// `notices_over`, `payments_outstanding`, `payments_failed`, `followups_overdue`, `complaints_overdue`,
+    /// `confirm_pending`, `recoveries_open`, `reopened` (info).
     pub kind: &'static str,
     pub count: usize,
     pub what: String,
@@ -305,6 +306,42 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         format!("{jiuzhu} decide --period YYYY-MM"),
         false,
     );
+
+    // Reopened applications (重新申请): open cases of a household whose earlier application was refused or
+    // withdrawn — worth knowing at the review, not an act.
+    let mut by_applicant: HashMap<&str, Vec<&Case>> = HashMap::default();
+    for c in cases.iter() {
+        by_applicant.entry(c.applicant_id_number.as_str()).or_default().push(c);
+    }
+    let reopened: Vec<(&Case, &Case)> = cases
+        .iter()
+        .filter(|c| c.status.is_open())
+        .filter_map(|c| {
+            let theirs = by_applicant.get(c.applicant_id_number.as_str())?;
+            (theirs.len() > 1)
+                .then(|| crate::domain::reopen::reopens(c, theirs.iter().copied()).map(|old| (c, old)))
+                .flatten()
+        })
+        .collect();
+    if let Some((new, old)) = reopened.first() {
+        let n = reopened.len();
+        push(
+            "reopened",
+            n,
+            tr(
+                format!(
+                    "{n} open cases reopen a household's refused or withdrawn application (e.g. {} after {})",
+                    new.case_id, old.case_id
+                ),
+                format!(
+                    "{n} 件在办案件是曾被不予批准或撤回申请的家庭重新申请 (如 {} 接续 {})",
+                    new.case_id, old.case_id
+                ),
+            ),
+            format!("{jiuzhu} explain {}", new.case_id),
+            true,
+        );
+    }
 
     // Overpayments recorded to recover (追回) and not yet settled.
     let open_recoveries: Vec<crate::ledger::Recovery> = ledger::read::<crate::ledger::Recovery>(ws)?

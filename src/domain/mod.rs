@@ -15,4 +15,5 @@ pub mod policy;
 pub mod record;
 pub mod records;
 pub mod recovery;
+pub mod reopen;
 pub mod text;
