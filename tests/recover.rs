@@ -81,7 +81,12 @@ fn a_stop_on_a_paid_month_is_recorded_to_recover_and_disburse_goes_on() {
     );
     assert!(text.contains("jiuzhu recover"), "{text}");
 
-    // disburse records it and issues December.
+    // disburse records it and issues December (a dry run under zh says so in Chinese, and writes nothing).
+    let before = ws.ledgers();
+    let out = ws.run_zh(&["disburse", "--period", "2026-12", "--dry-run"]);
+    assert!(stdout(&out).contains("登记多发待追回 1 笔"), "{}", stdout(&out));
+    assert_chinese(&out);
+    assert_same_files(&before, &ws.ledgers(), "a dry run");
     let out = ws.run(&["disburse", "--period", "2026-12"]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
     let text = stdout(&out);
@@ -286,6 +291,9 @@ fn recover_finds_months_paid_after_a_confirmed_death() {
         "{}",
         stdout(&out)
     );
+    let out = ws.run_zh(&["recover"]);
+    assert!(stdout(&out).contains("待追回 1 笔"), "{}", stdout(&out));
+    assert_chinese(&out);
     // A case with nothing to recover: refused.
     let other = payments.iter().find(|x| x.case_id != case.case_id).unwrap();
     let out = ws.run(&[
