@@ -59,6 +59,14 @@ fn a_withdrawn_application_reopened_by_a_new_one_is_linked_both_ways() {
     let file = reapplication(&ws, old.applicant_id_number.as_str(), "2026-11-24");
     let out = ws.run(&["intake", &s(&file)]);
     assert_ne!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "reopens the household's withdrawn application {}",
+            old.case_id
+        )),
+        "{}",
+        stdout(&out)
+    );
     let new = ws
         .records::<Case>()
         .into_iter()

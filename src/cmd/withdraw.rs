@@ -342,3 +342,56 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Intake's notes for new applications that reopen a household's refused or withdrawn one (the first 20, then
+/// how many more): the old case keeps its history, `explain` shows the link.
+pub fn reopened_notes(cases: &[Case], new_cases: &[Case], jiuzhu: &str) -> Vec<String> {
+    if new_cases.is_empty() {
+        return Vec::new();
+    }
+    let mut closed: crate::hash::HashMap<&str, Vec<&Case>> = Default::default();
+    for c in cases
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Rejected | CaseStatus::Withdrawn))
+    {
+        closed.entry(c.applicant_id_number.as_str()).or_default().push(c);
+    }
+    if closed.is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<String> = new_cases
+        .iter()
+        .filter_map(|new| {
+            let theirs = closed.get(new.applicant_id_number.as_str())?;
+            let old = crate::domain::reopen::reopens(new, theirs.iter().copied())?;
+            Some(tr(
+                format!(
+                    "{} {} reopens the household's {} application {} (its history is kept; `{jiuzhu} explain {}`)",
+                    new.case_id,
+                    new.applicant_name,
+                    old.status.as_str(),
+                    old.case_id,
+                    new.case_id
+                ),
+                format!(
+                    "{} {} 为该户 {} ({}) 之后的重新申请 (原案件记录保留; `{jiuzhu} explain {}`)",
+                    new.case_id,
+                    new.applicant_name,
+                    old.case_id,
+                    old.status.label_zh(),
+                    new.case_id
+                ),
+            ))
+        })
+        .collect();
+    if lines.len() <= 20 {
+        return lines;
+    }
+    let more = lines.len() - 20;
+    let mut out: Vec<String> = lines.into_iter().take(20).collect();
+    out.push(tr(
+        format!("… and {more} more reopened applications"),
+        format!("… 另有 {more} 件重新申请"),
+    ));
+    out
+}
