@@ -223,6 +223,7 @@ pub fn english_words(line: &str) -> Vec<String> {
         "supplements",
         "withdraw",
         "correct",
+        "recover",
         "followups",
         "complaints",
         "applications",

@@ -927,6 +927,20 @@ a corrected account lets disburse reissue a returned payment.", "\
     Correct(cmd::correct::Args),
     #[command(
         about = tr(
+            "Overpayments to recover (追回): find and record the months paid that are no longer due (a stop or a \
+lower amount from a paid month, a confirmed death), list them, and settle a case's by a repayment or a write-off",
+            "多发资金追回: 查找并登记已发放但不应发放的月份 (停发或减发追溯到已发放月份、确认死亡), 列出待追回款项, 按退回或核销结清",
+        ),
+        help_template = examples(tr(
+            "Examples:\n  jiuzhu recover\n  jiuzhu recover CD-2026-0B9A1C744081 --repaid 560 --date 2026-12-05 --by 王芳\n  \
+jiuzhu recover CD-2026-0B9A1C744081 --write-off --approver 李局长 --reason 无力偿还 --date 2026-12-20",
+            "示例:\n  jiuzhu recover\n  jiuzhu recover CD-2026-0B9A1C744081 --repaid 560 --date 2026-12-05 --by 王芳\n  \
+jiuzhu recover CD-2026-0B9A1C744081 --write-off --approver 李局长 --reason 无力偿还 --date 2026-12-20",
+        )),
+    )]
+    Recover(cmd::recover::Args),
+    #[command(
+        about = tr(
             "Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of \
 checksums; verify the dossiers; purge those past retention",
             "归档: 每个已结案的家庭在 archive/YEAR/CASE_ID/ 下形成一份档案 (一户一档), 附校验和清单; 校验档案; \
@@ -1445,6 +1459,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Withdraw(_) => "withdraw",
         Command::Discover(_) => "discover",
         Command::Correct(_) => "correct",
+        Command::Recover(_) => "recover",
         _ => "jiuzhu",
     }
 }
@@ -1475,6 +1490,7 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
         Command::Withdraw(args) => (!args.dry_run).then_some(None),
         Command::Discover(args) => (!args.dry_run).then_some(None),
         Command::Correct(args) => (!args.dry_run && args.template.is_none()).then_some(None),
+        Command::Recover(args) => (!args.dry_run).then_some(None),
         // A step added later: a writing step until it says otherwise.
         _ => Some(None),
     }
@@ -1898,6 +1914,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             cmd::supplements::run(&Workspace::open(&start)?, &args, cli.quiet)
         }
         Command::Withdraw(args) => cmd::withdraw::run(&Workspace::open(&start)?, &args, cli.quiet),
+        Command::Recover(args) => cmd::recover::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Discover(args) => cmd::discover::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Correct(mut args) => {
             args.file = args.file.map(|f| resolve_path(&cli.change_dir, f));

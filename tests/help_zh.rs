@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "withdraw",
     "discover",
     "correct",
+    "recover",
     "archive",
 ];
 

@@ -33,6 +33,8 @@ fn ledgers() -> Vec<(&'static str, &'static [&'static str])> {
         Investigation,
         Referral,
         Monitored,
+        Confirmation,
+        Recovery,
     )
 }
 

@@ -242,6 +242,8 @@ struct Dossiers<'a> {
     /// All meetings, by date: a case's meetings are among those held on its decisions' dates.
     meetings_on: HashMap<NaiveDate, Vec<usize>>,
     meetings: &'a [Meeting],
+    /// The household's other applications (重新申请) and how they ended.
+    endings: crate::cmd::withdraw::Endings<'a>,
 }
 
 impl<'a> Dossiers<'a> {
@@ -283,6 +285,7 @@ impl<'a> Dossiers<'a> {
             chain: by_case(&all.chain, wanted, |x| x.case_id.as_str()),
             meetings_on,
             meetings: &all.meetings,
+            endings: crate::cmd::withdraw::Endings::new(&all.cases, &all.chain, &all.decisions),
         }
     }
 
@@ -336,7 +339,45 @@ impl<'a> Dossiers<'a> {
         part(&mut out, of(&self.spot_checks, case_id))?;
         part(&mut out, of(&self.chain, case_id))?;
         corrections_part(&mut out, &of(&self.chain, case_id))?;
+        self.applications_part(&mut out, case_id)?;
         Ok(out)
+    }
+
+    /// The household's other applications (申请记录), when it has any: the refused or withdrawn one a case
+    /// reopens, the new one that reopened it — in Chinese, as the dossier is read.
+    fn applications_part(&self, out: &mut Vec<(String, Vec<u8>, usize)>, case_id: &str) -> Result<()> {
+        let Some(case) = self.cases.get(case_id).and_then(|v| v.first()) else {
+            return Ok(());
+        };
+        let zh = crate::i18n::Lang::Zh;
+        let rows: Vec<Vec<String>> = self
+            .endings
+            .applications(case)
+            .into_iter()
+            .map(|(c, link)| {
+                vec![
+                    if link == crate::domain::reopen::Link::Earlier {
+                        "此前申请"
+                    } else {
+                        "再次申请"
+                    }
+                    .to_string(),
+                    c.case_id.clone(),
+                    c.applied_on.to_string(),
+                    c.scheme.clone(),
+                    c.status.label_zh().to_string(),
+                    self.endings.ending(c, zh),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            out.push((
+                "applications.csv".into(),
+                csv_bytes(&["关系", "案件编号", "受理日期", "救助类别", "状态", "结果说明"], &rows)?,
+                rows.len(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -543,6 +584,7 @@ mod dossier {
             "spot_checks" => "抽查",
             "events" => "操作日志",
             "corrections" => "更正记录",
+            "applications" => "申请记录",
             "batches" => "批次",
             "followups" => "回访",
             "complaints" => "信访",

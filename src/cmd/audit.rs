@@ -36,6 +36,7 @@ use crate::ledger::{
     DecisionStatus, Disposition, Effect, Extension, Followup, Goods, Match, Meeting, Member, Notice, Payment,
     PaymentKind, PaymentStatus, Record, Source, SpotCheck, Text, Visit, VisitLevel,
 };
+use crate::ledger::{Confirmation, Recovery, RecoveryStatus};
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::reader::{self, Encoding};
 use crate::sheet::writer::{self, Column, Input, Kind, SheetSpec, Value};
@@ -55,7 +56,8 @@ pub const CHECKS: &[(&str, &str)] = &[
     ),
     (
         "no-payment-after-stop-or-death",
-        "J202 J203: nothing paid after a stop or a confirmed death",
+        "J202 J203 J213: nothing paid after a stop or a confirmed death unless recorded to recover (追回); \
+         recoveries still open",
     ),
     (
         "urgent-backfill",
@@ -280,6 +282,8 @@ struct Data {
     investigations: Vec<crate::ledger::Investigation>,
     referrals: Vec<crate::ledger::Referral>,
     monitored: Vec<crate::ledger::Monitored>,
+    /// Overpayments recorded to recover (追回): their months are not findings of J202, J203, J303 or J304.
+    recoveries: Vec<Recovery>,
     chain: Vec<Event>,
     /// The journal's length in bytes and whether it ends in a line feed, for appending the audit's event.
     chain_end: (u64, bool),
@@ -347,8 +351,10 @@ impl Data {
         let (mut decisions, mut notices, mut meetings, mut payments, mut batches) = (None, None, None, None, None);
         let (mut spot_checks, mut change_reports, mut sources, mut extensions, mut goods, mut archive) =
             (None, None, None, None, None, None);
-        let mut followups = None;
+        let (mut followups, mut recoveries, mut confirmations) = (None, None, None);
         rayon::scope(|s| {
+            s.spawn(|_| recoveries = Some(load_one::<Recovery>(ws)));
+            s.spawn(|_| confirmations = Some(load_one::<Confirmation>(ws)));
             s.spawn(|_| chain = Some(load_one::<Event>(ws)));
             s.spawn(|_| cases = Some(load_one::<Case>(ws)));
             s.spawn(|_| members = Some(load_one::<Member>(ws)));
@@ -392,6 +398,7 @@ impl Data {
             investigations: ledger::read(ws)?,
             referrals: ledger::read(ws)?,
             monitored: ledger::read(ws)?,
+            recoveries: files.take(recoveries)?,
             chain,
             chain_end,
             sha: BTreeMap::new(),
@@ -403,6 +410,7 @@ impl Data {
         files.take(extensions)?;
         files.take(goods)?;
         files.take(archive)?;
+        files.take(confirmations)?;
         Ok(Data {
             sha: files.sha,
             not_canonical: files.bad,
@@ -512,6 +520,9 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
         );
         before.push(Box::new(move |f| {
             payments_chain(ctx, f, matching, after);
+            if after {
+                open_recoveries(ctx, f);
+            }
             if urgent {
                 urgent_backfill(ctx, f);
             }
@@ -533,8 +544,14 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     }
     if on("money-invariants") {
         before.push(Box::new(move |f| {
-            for v in disburse::money_violations(policy, &ctx.d.cases, &ctx.d.decisions, &ctx.d.payments, &ctx.d.batches)
-            {
+            for v in disburse::money_violations(
+                policy,
+                &ctx.d.cases,
+                &ctx.d.decisions,
+                &ctx.d.payments,
+                &ctx.d.batches,
+                &ctx.d.recoveries,
+            ) {
                 f.push(err(
                     "J304",
                     "",
@@ -769,11 +786,12 @@ fn may_write(step: &str, ledger: &str) -> bool {
         "verify" => &["cases.csv", "checks.csv", "visits.csv", "extensions.csv"],
         "compare" => &["matches.csv", "cases.csv"],
         "decide" => &["cases.csv", "decisions.csv", "notices.csv", "meetings.csv"],
-        "disburse" => &["payments.csv", "batches.csv", "goods.csv"],
+        "disburse" => &["payments.csv", "batches.csv", "goods.csv", "recoveries.csv"],
         "audit" => &["change_reports.csv", "spot_checks.csv"],
         "archive" => &["archive_index.csv"],
         "supplements" | "withdraw" => &["cases.csv"],
-        "correct" => &["cases.csv", "members.csv"],
+        "correct" => &["cases.csv", "members.csv", "confirmations.csv"],
+        "recover" => &["recoveries.csv"],
         // A step this audit does not know may write anything.
         _ => return true,
     };
@@ -927,6 +945,8 @@ struct Ctx<'a> {
     decisions: BTreeMap<&'a str, Vec<&'a Decision>>,
     /// Confirmed deaths: ID number → date of death (from the hit's evidence).
     deaths: BTreeMap<String, NaiveDate>,
+    /// The (case, month)s of the overpayments recorded to recover.
+    recovered: BTreeSet<(String, Period)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -952,6 +972,7 @@ impl<'a> Ctx<'a> {
             members,
             decisions,
             deaths,
+            recovered: crate::cmd::recover::covered(&d.recoveries),
         }
     }
 
@@ -1075,6 +1096,10 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
         if !after || p.status == PaymentStatus::Reissued {
             continue;
         }
+        // Recorded to recover (追回): held by J213 until settled.
+        if ctx.recovered.contains(&(p.case_id.clone(), month)) {
+            continue;
+        }
         if let Some(inforce) = decision::in_force_on(ctx.decisions_of(&p.case_id), month) {
             if !decision::pays_in(inforce, month) {
                 f.push(err(
@@ -1097,8 +1122,8 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                         ),
                     ),
                     m(
-                        "nothing may be paid after a stop: recover the money",
-                        "停发后不得发放: 请追回资金",
+                        "nothing may be paid after a stop: record it to recover (`jiuzhu recover`) and recover the money",
+                        "停发后不得发放: 请登记追回 (`jiuzhu recover`) 并追回资金",
                     ),
                 ));
             }
@@ -1130,12 +1155,47 @@ fn payments_chain(ctx: &Ctx, f: &mut Vec<Finding>, matching: bool, after: bool) 
                         ),
                     ),
                     m(
-                        "stop the case (decide --period) and recover the money paid after the death",
-                        "请停发该案件 (decide --period) 并追回死亡后发放的资金",
+                        "stop the case (decide --period) and record the money paid after the death to recover \
+                         (`jiuzhu recover`)",
+                        "请停发该案件 (decide --period) 并登记追回死亡后发放的资金 (`jiuzhu recover`)",
                     ),
                 ));
             }
         }
+    }
+}
+
+/// J213: an overpayment recorded to recover (追回) and not yet settled — by a repayment or a write-off.
+fn open_recoveries(ctx: &Ctx, f: &mut Vec<Finding>) {
+    for r in ctx.d.recoveries.iter().filter(|r| r.status == RecoveryStatus::Open) {
+        f.push(warn(
+            "J213",
+            &r.case_id,
+            m(
+                format!(
+                    "overpayment {} ({}): {} of {} still to recover — {}",
+                    r.recovery_id,
+                    r.months.replace(';', ", "),
+                    r.outstanding(),
+                    r.amount,
+                    r.reason
+                ),
+                format!(
+                    "多发款 {} ({}): 应追回 {} 元, 尚有 {} 元未追回 — {}",
+                    r.recovery_id,
+                    r.months.replace(';', "、"),
+                    r.amount,
+                    r.outstanding(),
+                    r.reason
+                ),
+            ),
+            m(
+                "record the repayment (`jiuzhu recover CASE --repaid AMOUNT --date DATE --by NAME`) or the approved \
+                 write-off (`jiuzhu recover CASE --write-off --approver NAME --reason TEXT --date DATE`)",
+                "登记退回款 (`jiuzhu recover 案件编号 --repaid 金额 --date 日期 --by 经办人`) 或经审批的核销 \
+                 (`jiuzhu recover 案件编号 --write-off --approver 审批人 --reason 原因 --date 日期`)",
+            ),
+        ));
     }
 }
 
@@ -1904,7 +1964,11 @@ fn replay_payments(ctx: &Ctx, f: &mut Vec<Finding>) {
                         .map(|u| u.month)
                         .collect()
                 });
-                if !due.contains(&month) && p.status != PaymentStatus::Reissued && p.kind != PaymentKind::OneOff {
+                if !due.contains(&month)
+                    && p.status != PaymentStatus::Reissued
+                    && p.kind != PaymentKind::OneOff
+                    && !ctx.recovered.contains(&(p.case_id.clone(), month))
+                {
                     f.push(err(
                         "J303",
                         &p.case_id,

@@ -37,8 +37,8 @@ use crate::domain::{mask, text};
 use crate::i18n::{tr, Msg};
 use crate::ledger::events::{Event, Journal, NewEvent};
 use crate::ledger::{
-    self, Case, CaseStatus, Decision, DecisionStatus, Member, Payment, PaymentStatus, Record, Relation, SelfCare, Text,
-    WorkAbility,
+    self, Case, CaseStatus, ConfirmResult, ConfirmSubject, Confirmation, Decision, DecisionStatus, Member, Payment,
+    PaymentStatus, Record, Relation, SelfCare, Text, WorkAbility,
 };
 use crate::register;
 use crate::sheet::fields::{field, HeaderNames};
@@ -119,6 +119,8 @@ enum What {
     Member(&'static str),
     Add,
     Remove,
+    /// 人工确认: a person's answer to a check that asks for one (no work ability, a relation by age).
+    Confirm(ConfirmSubject),
 }
 
 impl What {
@@ -127,6 +129,8 @@ impl What {
             What::Case(k) | What::Member(k) => k,
             What::Add => "add_member",
             What::Remove => "remove_member",
+            What::Confirm(ConfirmSubject::WorkAbility) => "confirm_work_ability",
+            What::Confirm(ConfirmSubject::Relation) => "confirm_relation",
         }
     }
 
@@ -135,6 +139,7 @@ impl What {
             What::Case(k) | What::Member(k) => field(k).map(|f| f.label_zh).unwrap_or(k),
             What::Add => "增加成员",
             What::Remove => "减少成员",
+            What::Confirm(s) => s.label_zh(),
         }
     }
 
@@ -416,9 +421,10 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                 }
                 Some(person_key.clone())
             }
-            What::Member(_) | What::Remove => {
+            What::Member(_) | What::Remove | What::Confirm(_) => {
                 let head = || case.applicant_id_number.as_str().to_string();
-                let id = if person_text.is_empty() && field_text.contains("户主") {
+                let for_head = field_text.contains("户主") || what == What::Confirm(ConfirmSubject::WorkAbility);
+                let id = if person_text.is_empty() && for_head {
                     head()
                 } else {
                     person_key.clone()
@@ -443,6 +449,26 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                                 case.case_id
                             ),
                             format!("{} 不是案件 {} 的家庭成员; 请核对身份证号", mask::id(&id), case.case_id),
+                        ),
+                    );
+                    continue;
+                }
+                if what == What::Confirm(ConfirmSubject::WorkAbility) && id != head() {
+                    reject(
+                        "id_number",
+                        Msg::new(
+                            format!(
+                                "{}: 特困 asks to confirm the head's work ability; {} is not the head of case {}",
+                                what.label(),
+                                mask::id(&id),
+                                case.case_id
+                            ),
+                            format!(
+                                "{}: 特困审核确认的是户主的劳动能力; {} 不是案件 {} 的户主",
+                                what.label(),
+                                mask::id(&id),
+                                case.case_id
+                            ),
                         ),
                     );
                     continue;
@@ -480,7 +506,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             }
             _ => String::new(),
         };
-        if what != What::Add && !same_value(ws, what.key(), &old, &current) {
+        if !matches!(what, What::Add | What::Confirm(_)) && !same_value(ws, what.key(), &old, &current) {
             let now = shown_value(what.key(), &current);
             let was = shown_value(what.key(), &old);
             reject(
@@ -546,6 +572,24 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                 Msg::new(
                     format!("新值 is blank: write the corrected {}", what.label()),
                     format!("新值为空: 请填写更正后的{}", what.label()),
+                ),
+            );
+            continue;
+        }
+        if matches!(what, What::Confirm(_)) && ConfirmResult::parse(&new).is_none() {
+            reject(
+                "new_value",
+                Msg::new(
+                    format!(
+                        "{}: 新值 `{}` is no answer: write 属实 (confirmed) or 不属实 (not so), and why in 更正原因",
+                        what.label(),
+                        text::excerpt(&new)
+                    ),
+                    format!(
+                        "{}: 新值「{}」不是确认结果: 请填写 属实 或 不属实, 并在更正原因中写明理由",
+                        what.label(),
+                        text::excerpt(&new)
+                    ),
                 ),
             );
             continue;
@@ -669,7 +713,10 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     let mut rebuilt: BTreeMap<usize, (Case, Vec<Member>)> = BTreeMap::new();
     {
         for (&index, e) in &edited {
-            let mine: Vec<&Row> = rows.iter().filter(|r| r.case == index).collect();
+            let mine: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.case == index && !matches!(r.what, What::Confirm(_)))
+                .collect();
             if mine.is_empty() {
                 continue;
             }
@@ -844,18 +891,92 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         cases[index] = c;
         new_members.insert(case.case_id.clone(), ms.clone());
     }
-    let summary = tr(
-        format!(
-            "correct: {shown}: {} corrections to {} cases",
-            rows.len(),
-            rebuilt.len()
-        ),
-        format!(
-            "更正登记: {shown}: 更正 {} 项, 涉及 {} 个案件",
-            rows.len(),
-            rebuilt.len()
-        ),
-    );
+    // Confirmations (人工确认): kept in confirmations.csv for the next verify; the case itself is unchanged.
+    let mut confirmations = ledger::read::<Confirmation>(ws)?;
+    let mut confirmed = 0usize;
+    for r in rows.iter().filter(|r| matches!(r.what, What::Confirm(_))) {
+        let What::Confirm(subject) = r.what else { continue };
+        let case = &cases[r.case];
+        let person = r.person.clone().unwrap_or_default();
+        let Some(result) = ConfirmResult::parse(&r.new) else {
+            continue;
+        };
+        let Ok(id_number) = crate::domain::id_number::parse(&person) else {
+            continue;
+        };
+        let new = Confirmation {
+            case_id: case.case_id.clone(),
+            subject,
+            id_number,
+            result,
+            reason: Text(r.reason.clone()),
+            evidence: Text(r.evidence.clone()),
+            confirmed_by: Text(r.clerk.clone()),
+            confirmed_on: r.on,
+            sheet_sha256: input.sha256.clone(),
+        };
+        match confirmations.iter().position(|c| c.key_cmp(&new).is_eq()) {
+            Some(i) => confirmations[i] = new,
+            None => confirmations.push(new),
+        }
+        confirmed += 1;
+        let evidence = if r.evidence.is_empty() {
+            String::new()
+        } else {
+            format!("; evidence (依据): {}", r.evidence)
+        };
+        events.push(NewEvent {
+            step: STEP.into(),
+            case_id: case.case_id.clone(),
+            detail: format!(
+                "confirmed (人工确认) {} {}: {}; reason: {}{evidence}; by {} on {}; sheet {shown} sha256 {short}",
+                r.what.label(),
+                mask::id(&person),
+                result.label_zh(),
+                r.reason,
+                r.clerk,
+                r.on
+            ),
+            inputs: format!("{}={}", input.name, input.sha256),
+            ..NewEvent::default()
+        });
+        lines.push(tr(
+            format!(
+                "  {} {}: {} {} {} ({}, by {})",
+                case.case_id,
+                case.applicant_name,
+                r.what.label(),
+                mask::id(&person),
+                result.label_zh(),
+                r.reason,
+                r.clerk
+            ),
+            format!(
+                "  {} {}: {} {} {} ({}, 经办人 {})",
+                case.case_id,
+                case.applicant_name,
+                r.what.label(),
+                mask::id(&person),
+                result.label_zh(),
+                r.reason,
+                r.clerk
+            ),
+        ));
+    }
+    confirmations.sort_by(|a, b| a.key_cmp(b));
+    let touched = rows.iter().map(|r| r.case).collect::<BTreeSet<_>>().len();
+    let corrected = rows.len() - confirmed;
+    let summary = if confirmed == 0 {
+        tr(
+            format!("correct: {shown}: {corrected} corrections to {touched} cases"),
+            format!("更正登记: {shown}: 更正 {corrected} 项, 涉及 {touched} 个案件"),
+        )
+    } else {
+        tr(
+            format!("correct: {shown}: {corrected} corrections and {confirmed} confirmations for {touched} cases"),
+            format!("更正登记: {shown}: 更正 {corrected} 项、人工确认 {confirmed} 项, 涉及 {touched} 个案件"),
+        )
+    };
     let Some(lock) = lock else {
         if !quiet {
             crate::outln!("{}{summary}", tr("dry run: ", "试运行: "));
@@ -875,6 +996,9 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     let mut txn = Txn::new();
     txn.put(ledger::path_of::<Case>(), ledger::to_bytes(&cases)?);
     txn.put(ledger::path_of::<Member>(), ledger::to_bytes(&all_members)?);
+    if confirmed > 0 {
+        txn.put(ledger::path_of::<Confirmation>(), ledger::to_bytes(&confirmations)?);
+    }
     journal.put(&mut txn)?;
     txn.put(
         crate::workspace::inbox_path(&input.name, &input.sha256),
@@ -899,6 +1023,15 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                         "  下一步: `{jiuzhu} verify` 重新审核 {} 个已更正的审核中案件",
                         review_again.len()
                     )
+                )
+            );
+        }
+        if confirmed > 0 {
+            crate::outln!(
+                "{}",
+                tr(
+                    format!("  next: `{jiuzhu} verify` takes the {confirmed} confirmations (the checks pass, or fail with the reason given)"),
+                    format!("  下一步: `{jiuzhu} verify` 按 {confirmed} 项人工确认结果重新审核 (属实的通过, 不属实的按所填理由不符合)")
                 )
             );
         }
@@ -979,6 +1112,33 @@ fn what_of(names: &HeaderNames, written: &str) -> std::result::Result<What, Msg>
             "字段 is blank: write the field to correct (住址, 联系电话, 银行账号, 月收入 …)",
             "字段为空: 请填写要更正的字段 (住址、联系电话、银行账号、月收入 …)",
         ));
+    }
+    if let Some(rest) = w.strip_prefix("确认") {
+        let rest = rest.trim_start_matches([':', '：', ' ', '-']).trim();
+        match rest {
+            "劳动能力" | "无劳动能力" | "户主劳动能力" | "户主无劳动能力" => {
+                return Ok(What::Confirm(ConfirmSubject::WorkAbility))
+            }
+            "家庭关系" | "关系" | "与户主关系" => return Ok(What::Confirm(ConfirmSubject::Relation)),
+            "信息比对" | "比对" | "比对疑点" | "比对命中" | "比对线索" => {
+                return Err(Msg::new(
+                    "registry hits and leads are confirmed or cleared on compare's worksheet: fill in 核实结果 and run                      `jiuzhu compare --resolve reports/compare-hits-BATCH.xlsx`",
+                    "比对疑点和线索在比对核实表中确认或排除: 填写「核实结果」后运行 `jiuzhu compare --resolve reports/compare-hits-批次.xlsx`",
+                ))
+            }
+            _ => {
+                return Err(Msg::new(
+                    format!(
+                        "字段 `{}`: what is confirmed here is `确认: 无劳动能力` (特困) or `确认: 家庭关系`",
+                        text::excerpt(w)
+                    ),
+                    format!(
+                        "字段「{}」: 可在此确认的是 `确认: 无劳动能力` (特困) 或 `确认: 家庭关系`",
+                        text::excerpt(w)
+                    ),
+                ))
+            }
+        }
     }
     match w {
         "增加成员" | "新增成员" | "添加成员" => return Ok(What::Add),
@@ -1108,6 +1268,13 @@ fn allowed(case: &Case, what: What, pending: Option<&Decision>, paid: &BTreeSet<
                 "案件 {id} 为「{}」: 在保家庭的成员增减属于家庭情况变化 — 请作为回访登记 (`jiuzhu intake --kind followups`, 家庭变化)",
                 case.status.label_zh()
             ),
+        )),
+        What::Confirm(_) if !under_review => Err(Msg::new(
+            format!(
+                "case {id} is `{}`: a confirmation answers a check of the review, and the case is no longer under                  review",
+                case.status.as_str()
+            ),
+            format!("案件 {id} 为「{}」: 人工确认用于审核中的案件, 该案件已不在审核中", case.status.label_zh()),
         )),
         What::Member("id_number") if !under_review || paid.contains(id.as_str()) => Err(Msg::new(
             format!(
@@ -1505,6 +1672,8 @@ pub fn correction_text(detail: &str, lang: crate::i18n::Lang) -> String {
     if lang == crate::i18n::Lang::En {
         return d.to_string();
     }
+    // A confirmation (人工确认) says what it answers in Chinese already.
+    let d = d.strip_prefix("confirmed (人工确认) ").unwrap_or(d);
     let Some((what, rest)) = d.split_once("; reason: ") else {
         return d.replace('`', "「").to_string();
     };
@@ -1614,6 +1783,14 @@ fn template(out: &Path, quiet: bool) -> Result<Outcome> {
             "审核中的案件; 身份证号为新成员的, 新值为「姓名、与户主关系」, 原值留空",
         ),
         ("减少成员", "审核中的案件; 原值为该成员姓名, 新值留空"),
+        (
+            "确认: 无劳动能力",
+            "特困审核中需人工确认的; 身份证号为户主的 (可空), 新值 属实 / 不属实, 更正原因写明理由, 原值留空",
+        ),
+        (
+            "确认: 家庭关系",
+            "关系与年龄不符需人工确认的; 身份证号为该成员的, 新值 属实 / 不属实, 更正原因写明理由, 原值留空",
+        ),
     ];
     let guide = SheetSpec {
         name: "填写说明".into(),

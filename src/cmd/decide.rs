@@ -2783,6 +2783,7 @@ pub fn explain(ws: &Workspace, case_id: &str) -> Result<Outcome> {
         }
     }
     crate::cmd::correct::explain(ws, case_id)?;
+    crate::cmd::withdraw::explain(ws, case_id)?;
     Ok(Outcome::Done)
 }
 

@@ -42,6 +42,7 @@ use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
     self, Batch, Case, CaseStatus, Decision, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity, Text,
 };
+use crate::ledger::{Match, Member, Recovery};
 use crate::policy::{
     AmountFormat, BankColumn, BankEncoding, BankField, BankFileType, BankProfile, LineEnding, Policy, SchemeKind,
     SummaryPosition,
@@ -111,6 +112,8 @@ struct State {
     payments: Vec<Payment>,
     batches: Vec<Batch>,
     goods: Vec<Goods>,
+    /// Overpayments recorded to recover (追回): their months do not break the money invariants.
+    recoveries: Vec<Recovery>,
     chain: events::Journal,
     /// Case ID → position in `cases` (cases are never added or removed by disburse), built on first use.
     case_index: std::sync::OnceLock<HashMap<String, usize>>,
@@ -125,6 +128,7 @@ impl State {
             payments: ledger::read(ws)?,
             batches: ledger::read(ws)?,
             goods: ledger::read(ws)?,
+            recoveries: ledger::read(ws)?,
             chain,
             case_index: std::sync::OnceLock::new(),
         })
@@ -203,6 +207,8 @@ struct Totals {
     failed: i64,
     outstanding: i64,
     unissued: i64,
+    /// Issued above what is due, in months recorded to recover (追回).
+    overpaid: i64,
 }
 
 impl Totals {
@@ -220,6 +226,7 @@ struct Invariants {
 fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants {
     let mut by: BTreeMap<(String, Period), Totals> = BTreeMap::new();
     let mut violations = Vec::new();
+    let recovered = crate::cmd::recover::covered(&st.recoveries);
     let mut live: BTreeMap<(&str, Period), i64> = BTreeMap::new();
     for p in st.payments.iter().filter(|p| is_live(p)) {
         let m = p.period;
@@ -256,7 +263,11 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
     }
     for ((case_id, m), issued) in &live {
         let due = due_of.get(&(*case_id, *m)).copied().unwrap_or(0);
-        if *issued > due {
+        if *issued > due && recovered.contains(&(case_id.to_string(), *m)) {
+            if let Some(c) = st.case(case_id) {
+                by.entry((c.scheme.clone(), *m)).or_default().overpaid += issued - due;
+            }
+        } else if *issued > due {
             violations.push(Msg::new(
                 format!(
                     "case {case_id} month {m}: issued {} but the amount in force is {} (overpaid {}; recover the \
@@ -275,7 +286,7 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         }
     }
     for ((scheme, m), t) in &by {
-        if t.decided != t.issued() + t.unissued && violations.is_empty() {
+        if t.decided + t.overpaid != t.issued() + t.unissued && violations.is_empty() {
             violations.push(Msg::new(
                 format!(
                     "{scheme} {m}: decided {} ≠ issued {} (paid {} + failed {} + outstanding {}) + unissued {}",
@@ -370,6 +381,7 @@ pub(crate) fn money_violations(
     decisions: &[Decision],
     payments: &[Payment],
     batches: &[Batch],
+    recoveries: &[Recovery],
 ) -> Vec<Msg> {
     let Some(through) = payments.iter().map(|p| p.period).max() else {
         return Vec::new();
@@ -380,6 +392,7 @@ pub(crate) fn money_violations(
         payments: payments.to_vec(),
         batches: batches.to_vec(),
         goods: Vec::new(),
+        recoveries: recoveries.to_vec(),
         chain: events::Journal::default(),
         case_index: std::sync::OnceLock::new(),
     };
@@ -699,6 +712,35 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     let arrears = new_payments.iter().filter(|p| p.kind == PaymentKind::Arrears).count();
     let urgent = new_payments.iter().filter(|p| p.urgent).count();
     st.payments.extend(new_payments);
+    // 追回: months paid that a later decision or a confirmed death made overpaid are recorded to recover, not a
+    // reason to stop the batch.
+    let found = {
+        let (members, matches) = (ledger::read::<Member>(ws)?, ledger::read::<Match>(ws)?);
+        let books = crate::cmd::recover::Books {
+            cases: &st.cases,
+            decisions: &st.decisions,
+            payments: &st.payments,
+            members: &members,
+            matches: &matches,
+        };
+        crate::cmd::recover::find_new(policy, &books, &st.recoveries, batch)
+    };
+    let recovery_events: Vec<NewEvent> = found
+        .iter()
+        .map(|(r, over)| crate::cmd::recover::found_event("disburse", r, over))
+        .collect();
+    let found_lines: Vec<String> = found
+        .iter()
+        .map(|(r, _)| {
+            let name = st
+                .case(&r.case_id)
+                .map(|c| c.applicant_name.0.clone())
+                .unwrap_or_default();
+            crate::cmd::recover::found_line(r, &name)
+        })
+        .collect();
+    st.recoveries.extend(found.into_iter().map(|(r, _)| r));
+    st.recoveries.sort_by(|a, b| a.recovery_id.cmp(&b.recovery_id));
     let inv = check_invariants(policy, &st, through);
     refuse_on_violation(&inv)?;
 
@@ -852,6 +894,39 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     } else {
         out.push_str(&tr("\n  nothing due: no batch issued", "\n  没有应发款项: 未生成批次"));
     }
+    if !found_lines.is_empty() {
+        out.push_str(&tr(
+            format!(
+                "\n  {} overpayments recorded to recover (追回, ledgers/recoveries.csv):",
+                found_lines.len()
+            ),
+            format!("\n  登记多发待追回 {} 笔 (ledgers/recoveries.csv):", found_lines.len()),
+        ));
+        for l in &found_lines {
+            out.push('\n');
+            out.push_str(l);
+        }
+    }
+    let open_recoveries: Vec<&Recovery> = st
+        .recoveries
+        .iter()
+        .filter(|r| r.status == crate::ledger::RecoveryStatus::Open)
+        .collect();
+    if !open_recoveries.is_empty() {
+        let sum = Fen(open_recoveries.iter().map(|r| r.outstanding().0).sum());
+        out.push_str(&tr(
+            format!(
+                "\n  {} overpayments still to recover, {sum} (sheet 追回 of the 汇总表; `{} recover` lists them)",
+                open_recoveries.len(),
+                ws.jiuzhu()
+            ),
+            format!(
+                "\n  待追回多发款 {} 笔, 共 {sum} 元 (见汇总表「追回」表; `{} recover` 可列出)",
+                open_recoveries.len(),
+                ws.jiuzhu()
+            ),
+        ));
+    }
     if pending_next > 0 {
         out.push_str(&tr(
             format!("\n  {pending_next} payments became due after this batch was issued: they go into the next batch"),
@@ -944,6 +1019,13 @@ fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&s
     if args.dry_run {
         crate::outln!("{out}");
         return Ok(outcome);
+    }
+    if !recovery_events.is_empty() {
+        st.chain.append(recovery_events);
+        txn.put(ledger::path_of::<Recovery>(), ledger::to_bytes(&st.recoveries)?);
+        if added == 0 {
+            st.chain.put(&mut txn)?;
+        }
     }
     if added > 0 {
         st.chain.append([NewEvent {
@@ -1583,6 +1665,9 @@ fn summary_workbook(
         batch: None,
         print: Default::default(),
     });
+    if !st.recoveries.is_empty() {
+        sheets.push(crate::cmd::recover::sheet(policy, &st.recoveries, &st.cases));
+    }
     writer::workbook_bytes(&sheets)
 }
 

@@ -138,6 +138,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         files_without_reason,
     } = outcome;
     notes.extend(hidden_rows_notes(&inputs, &hidden_rows));
+    notes.extend(crate::cmd::withdraw::reopened_notes(&cases, &new_cases, &ws.jiuzhu()));
     let mut warnings = warnings;
     warnings.extend(unknown_reason_warnings(
         &inputs,

@@ -16,6 +16,7 @@ pub mod followup;
 pub mod init;
 pub mod intake;
 pub mod monitor;
+pub mod recover;
 pub mod report;
 pub mod rollup;
 pub mod sample_data;

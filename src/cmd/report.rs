@@ -28,7 +28,7 @@ use crate::domain::decision;
 use crate::domain::money::Fen;
 use crate::domain::records;
 use crate::i18n::tr;
-use crate::ledger::{self, Case, Decision, Payment, PaymentStatus};
+use crate::ledger::{self, Case, Decision, Payment, PaymentStatus, Recovery, RecoveryStatus};
 use crate::policy::{Policy, SchemeKind};
 use crate::sheet::writer::{self, ChartKind, ChartSpec, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace};
@@ -303,7 +303,12 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         Some(t)
     };
     crate::ui::record("discoveries", discovery.as_ref().map_or(0, |t| t.total.found));
-    let bytes = workbook_with(&ws.policy, &stats, discovery.as_ref())?;
+    // 追回: the overpayments recorded up to the period.
+    let recoveries: Vec<Recovery> = ledger::read::<Recovery>(ws)?
+        .into_iter()
+        .filter(|r| r.found_in <= period)
+        .collect();
+    let bytes = workbook_with(&ws.policy, &stats, discovery.as_ref(), &recoveries, &cases)?;
 
     let mut all = Change::default();
     for c in stats.changes.values() {
@@ -377,6 +382,32 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
             written
         ),
     );
+    let mut out = out;
+    let open_recoveries = recoveries.iter().filter(|r| r.status == RecoveryStatus::Open);
+    crate::ui::record("recoveries_open", open_recoveries.clone().count());
+    crate::ui::record(
+        "recoveries_outstanding",
+        Fen(open_recoveries.map(|r| r.outstanding().0).sum()).to_string(),
+    );
+    if !recoveries.is_empty() {
+        let open: Vec<&Recovery> = recoveries.iter().filter(|r| r.status == RecoveryStatus::Open).collect();
+        let owed = Fen(open.iter().map(|r| r.outstanding().0).sum());
+        let back = Fen(recoveries.iter().map(|r| r.repaid.0).sum());
+        let off = Fen(recoveries.iter().map(|r| r.written_off.0).sum());
+        out.push_str(&tr(
+            format!(
+                "\n  overpayments (追回): {} recorded, {} open with {owed} still to recover; {back} repaid, {off} \
+                 written off (sheet 追回)",
+                recoveries.len(),
+                open.len()
+            ),
+            format!(
+                "\n  多发追回: 登记 {} 笔, 未结清 {} 笔, 待追回 {owed} 元; 已退回 {back} 元, 已核销 {off} 元 (见「追回」表)",
+                recoveries.len(),
+                open.len()
+            ),
+        ));
+    }
     let outcome = if balanced {
         Outcome::Done
     } else {
@@ -414,8 +445,8 @@ fn figures_cells(f: &Figures) -> [Value; 3] {
 }
 
 /// The workbook: 汇总 (with charts), 按类别, 按乡镇村, 变动, 趋势.
-pub fn workbook(policy: &Policy, s: &Stats) -> Result<Vec<u8>> {
-    workbook_with(policy, s, None)
+pub fn workbook(policy: &Policy, s: &Stats, recoveries: &[Recovery], cases: &[Case]) -> Result<Vec<u8>> {
+    workbook_with(policy, s, None, recoveries, cases)
 }
 
 /// As [`workbook`], with the 主动发现 sheet (and its chart) after 趋势 when active discovery is tallied.
@@ -423,6 +454,8 @@ pub fn workbook_with(
     policy: &Policy,
     s: &Stats,
     discovery: Option<&crate::cmd::discovery_report::Tally>,
+    recoveries: &[Recovery],
+    cases: &[Case],
 ) -> Result<Vec<u8>> {
     let (y, m) = s.period.split_once('-').unwrap_or((&s.period, ""));
     let month_zh = format!("{y}年{}月", m.trim_start_matches('0'));
@@ -462,6 +495,13 @@ pub fn workbook_with(
         batch: None,
         print: Default::default(),
     };
+    if !recoveries.is_empty() {
+        let sum = |f: &dyn Fn(&Recovery) -> i64| Value::Money(Fen(recoveries.iter().map(f).sum()));
+        summary.rows.push(kv("多发应追回 (元)", sum(&|r| r.amount.0)));
+        summary.rows.push(kv("已退回 (元)", sum(&|r| r.repaid.0)));
+        summary.rows.push(kv("已核销 (元)", sum(&|r| r.written_off.0)));
+        summary.rows.push(kv("待追回 (元)", sum(&|r| r.outstanding().0)));
+    }
     // The report's paper: its title with the county and period, the date it is made (the period's last day,
     // never the clock), the figures on the first page and the charts on a page of their own below them.
     let made = s
@@ -648,6 +688,9 @@ pub fn workbook_with(
         let (sheet, more) = crate::cmd::discovery_report::month_sheet(t, &month_zh, sheets.len());
         sheets.push(sheet);
         charts.extend(more);
+    }
+    if !recoveries.is_empty() {
+        sheets.push(crate::cmd::recover::sheet(policy, recoveries, cases));
     }
     writer::workbook_bytes_with_charts(&sheets, &charts)
 }

@@ -35,7 +35,8 @@ pub struct Args {
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     /// `intake_rejects`, `supplements_due`, `verify_pending`, `review_pending`, `decide_pending`, `open_hits`, `meeting_pending`, `notices_running`,
-    /// `notices_over`, `payments_outstanding`, `payments_failed`, `followups_overdue`, `complaints_overdue`.
+    /// `notices_over`, `payments_outstanding`, `payments_failed`, `followups_overdue`, `complaints_overdue`,
+    /// `confirm_pending`, `recoveries_open`, `reopened` (info).
     pub kind: &'static str,
     pub count: usize,
     pub what: String,
@@ -237,10 +238,41 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         format!("{jiuzhu} verify --as-of YYYY-MM-DD"),
         false,
     );
+    // Held for a person's confirmation (人工确认: no work ability, a relation by age): the correction sheet records it.
+    let to_confirm: HashSet<&str> = checks
+        .iter()
+        .filter(|k| eligibility::asks_confirmation(&k.check, k.result, &k.detail).is_some())
+        .map(|k| k.case_id.as_str())
+        .collect();
+    let confirm = cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::NeedsInfo && to_confirm.contains(c.case_id.as_str()))
+        .count();
+    push(
+        "confirm_pending",
+        confirm,
+        tr(
+            format!("{confirm} cases wait for a person to confirm (no work ability, a relation by age)"),
+            format!("{confirm} 件案件待人工确认 (无劳动能力、家庭关系)"),
+        ),
+        tr(
+            format!(
+                "`{jiuzhu} correct --template 更正登记表.xlsx`, one row per case with 字段 `确认: 无劳动能力` or \
+                 `确认: 家庭关系`, 新值 属实 / 不属实 and why; then `{jiuzhu} correct 更正登记表.xlsx` and \
+                 `{jiuzhu} verify`"
+            ),
+            format!(
+                "`{jiuzhu} correct --template 更正登记表.xlsx`, 每户一行, 字段填 `确认: 无劳动能力` 或 `确认: 家庭关系`, \
+                 新值填 属实 / 不属实 并写明理由; 然后运行 `{jiuzhu} correct 更正登记表.xlsx` 和 `{jiuzhu} verify`"
+            ),
+        ),
+        false,
+    );
     let held = cases
         .iter()
         .filter(|c| c.status == CaseStatus::NeedsInfo)
         .filter(|c| !told_to_supplement.contains(c.case_id.as_str()))
+        .filter(|c| !to_confirm.contains(c.case_id.as_str()))
         .count();
     push(
         "review_pending",
@@ -274,6 +306,73 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
         format!("{jiuzhu} decide --period YYYY-MM"),
         false,
     );
+
+    // Reopened applications (重新申请): open cases of a household whose earlier application was refused or
+    // withdrawn — worth knowing at the review, not an act.
+    let mut by_applicant: HashMap<&str, Vec<&Case>> = HashMap::default();
+    for c in cases.iter() {
+        by_applicant.entry(c.applicant_id_number.as_str()).or_default().push(c);
+    }
+    let reopened: Vec<(&Case, &Case)> = cases
+        .iter()
+        .filter(|c| c.status.is_open())
+        .filter_map(|c| {
+            let theirs = by_applicant.get(c.applicant_id_number.as_str())?;
+            (theirs.len() > 1)
+                .then(|| crate::domain::reopen::reopens(c, theirs.iter().copied()).map(|old| (c, old)))
+                .flatten()
+        })
+        .collect();
+    if let Some((new, old)) = reopened.first() {
+        let n = reopened.len();
+        push(
+            "reopened",
+            n,
+            tr(
+                format!(
+                    "{n} open cases reopen a household's refused or withdrawn application (e.g. {} after {})",
+                    new.case_id, old.case_id
+                ),
+                format!(
+                    "{n} 件在办案件是曾被不予批准或撤回申请的家庭重新申请 (如 {} 接续 {})",
+                    new.case_id, old.case_id
+                ),
+            ),
+            format!("{jiuzhu} explain {}", new.case_id),
+            true,
+        );
+    }
+
+    // Overpayments recorded to recover (追回) and not yet settled.
+    let open_recoveries: Vec<crate::ledger::Recovery> = ledger::read::<crate::ledger::Recovery>(ws)?
+        .into_iter()
+        .filter(|r| r.status == crate::ledger::RecoveryStatus::Open)
+        .collect();
+    if let Some(first) = open_recoveries.first() {
+        let owed = crate::domain::money::Fen(open_recoveries.iter().map(|r| r.outstanding().0).sum());
+        let n = open_recoveries.len();
+        push(
+            "recoveries_open",
+            n,
+            tr(
+                format!("{n} overpayments still to recover (追回), {owed} in all"),
+                format!("{n} 笔多发款待追回, 共 {owed} 元"),
+            ),
+            tr(
+                format!(
+                    "`{jiuzhu} recover` lists them; record a repayment with `{jiuzhu} recover {} --repaid AMOUNT \
+                     --date YYYY-MM-DD --by NAME`, or an approved write-off with `--write-off --approver NAME --reason TEXT`",
+                    first.case_id
+                ),
+                format!(
+                    "`{jiuzhu} recover` 可列出; 退回款用 `{jiuzhu} recover {} --repaid 金额 --date 日期 --by 经办人` 登记, \
+                     经审批核销的用 `--write-off --approver 审批人 --reason 原因`",
+                    first.case_id
+                ),
+            ),
+            false,
+        );
+    }
 
     // Open registry hits, by worksheet batch.
     let mut open: BTreeMap<&str, usize> = BTreeMap::new();

@@ -24,7 +24,8 @@ use crate::hash::HashSet;
 use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
-    self, Case, CaseStatus, Check, CheckResult, Extension, Match, Member, NewCheck, Record, Text, Visit, VisitLevel,
+    self, Case, CaseStatus, Check, CheckResult, Confirmation, Extension, Match, Member, NewCheck, Record, Text, Visit,
+    VisitLevel,
 };
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -122,7 +123,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
 
     crate::ui::phase("verify: inputs read");
     let (mut cases, mut members, mut visits, mut extensions) = (None, None, None, None);
-    let (mut matches, mut old_checks, mut chain) = (None, None, None);
+    let (mut matches, mut old_checks, mut chain, mut confirmations) = (None, None, None, None);
     rayon::scope(|s| {
         s.spawn(|_| cases = Some(ledger::read::<Case>(ws)));
         s.spawn(|_| members = Some(ledger::read::<Member>(ws)));
@@ -131,6 +132,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         s.spawn(|_| matches = Some(ledger::read::<Match>(ws)));
         s.spawn(|_| old_checks = Some(ledger::read::<Check>(ws)));
         s.spawn(|_| chain = Some(events::Journal::read(ws)));
+        s.spawn(|_| confirmations = Some(ledger::read::<Confirmation>(ws)));
     });
     let every = "every ledger is read";
     let cases = crate::kept_to_exit(cases.expect(every)?);
@@ -139,6 +141,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut extensions = extensions.expect(every)?;
     let matches = crate::kept_to_exit(matches.expect(every)?);
     let old_checks = old_checks.expect(every)?;
+    let confirmations = confirmations.expect(every)?;
     let mut chain = chain.expect(every)?;
     for c in cases.iter() {
         if !ws.policy.schemes.contains_key(&c.scheme) {
@@ -283,6 +286,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     for h in matches.iter() {
         matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
     }
+    let mut confirmations_by_case: crate::hash::HashMap<&str, Vec<&Confirmation>> = crate::hash::HashMap::default();
+    for c in confirmations.iter() {
+        confirmations_by_case.entry(c.case_id.as_str()).or_default().push(c);
+    }
     let extension_of: crate::hash::HashMap<&str, &Extension> =
         extensions.iter().map(|e| (e.case_id.as_str(), e)).collect();
     // Each case is checked on its own: in parallel, collected in ledger order.
@@ -315,6 +322,10 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 extension: extension_of.get(c.case_id.as_str()).copied(),
                 in_sample: sample.contains(&c.case_id),
                 also_in,
+                confirmations: confirmations_by_case
+                    .get(c.case_id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
             };
             let findings = eligibility::check_case(&ws.policy, &facts, as_of);
             let status = eligibility::status_from(&findings);

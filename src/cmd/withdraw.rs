@@ -15,7 +15,7 @@ use crate::cmd::step::Step;
 use crate::domain::{date, text};
 use crate::i18n::tr;
 use crate::ledger::events::NewEvent;
-use crate::ledger::{Case, CaseStatus, Decision, DecisionStatus};
+use crate::ledger::{self, Case, CaseStatus, Decision, DecisionStatus};
 use crate::workspace::Workspace;
 use crate::Outcome;
 
@@ -165,4 +165,230 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         );
     }
     Ok(Outcome::Done)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reopening (重新申请): the household's other applications, shown by `explain`, `status` and the dossier.
+
+/// How the household's closed applications ended: withdrawals from the journal, refusals from their decisions,
+/// indexed once (a dossier run looks up many cases).
+pub struct Endings<'a> {
+    withdrawn: crate::hash::HashMap<&'a str, &'a crate::ledger::events::Event>,
+    refused: crate::hash::HashMap<&'a str, &'a Decision>,
+    /// Applicant's ID number → the household's cases.
+    by_applicant: crate::hash::HashMap<&'a str, Vec<&'a Case>>,
+}
+
+impl<'a> Endings<'a> {
+    pub fn new(cases: &'a [Case], chain: &'a [crate::ledger::events::Event], decisions: &'a [Decision]) -> Self {
+        let withdrawn = chain
+            .iter()
+            .filter(|e| e.step == STEP && !e.case_id.is_empty())
+            .map(|e| (e.case_id.as_str(), e))
+            .collect();
+        let refused = decisions
+            .iter()
+            .filter(|d| d.kind == crate::ledger::DecisionKind::Reject && d.status == DecisionStatus::Effective)
+            .map(|d| (d.case_id.as_str(), d))
+            .collect();
+        let mut by_applicant: crate::hash::HashMap<&str, Vec<&Case>> = Default::default();
+        for c in cases {
+            by_applicant.entry(c.applicant_id_number.as_str()).or_default().push(c);
+        }
+        Endings {
+            withdrawn,
+            refused,
+            by_applicant,
+        }
+    }
+
+    /// The household's other applications of `case`, in the order received.
+    pub fn applications(&self, case: &Case) -> Vec<(&'a Case, crate::domain::reopen::Link)> {
+        let theirs = self.by_applicant.get(case.applicant_id_number.as_str());
+        crate::domain::reopen::household_applications(case, theirs.into_iter().flatten().copied())
+    }
+
+    /// The refused or withdrawn application `case` reopens (see [`crate::domain::reopen::reopens`]).
+    pub fn reopens(&self, case: &Case) -> Option<&'a Case> {
+        let theirs = self.by_applicant.get(case.applicant_id_number.as_str());
+        crate::domain::reopen::reopens(case, theirs.into_iter().flatten().copied())
+    }
+
+    /// How a closed application ended, in `lang` (empty for one still open or ended otherwise).
+    pub fn ending(&self, c: &Case, lang: crate::i18n::Lang) -> String {
+        let zh = lang == crate::i18n::Lang::Zh;
+        if let Some(e) = self.withdrawn.get(c.case_id.as_str()) {
+            // `application withdrawn (申请撤回) on DATE at the applicant's request, recorded by NAME: REASON`
+            let d = e.detail.as_str();
+            let on = d.split(" on ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("");
+            let (head, reason) = d.split_once(": ").unwrap_or((d, ""));
+            let by = head.rsplit_once("recorded by ").map(|(_, b)| b).unwrap_or("");
+            return if zh {
+                format!("{on} 申请人撤回, 原因: {reason} (经办人 {by})")
+            } else {
+                format!("withdrawn on {on} at the applicant's request: {reason} (recorded by {by})")
+            };
+        }
+        if let Some(d) = self.refused.get(c.case_id.as_str()) {
+            let on = d.decided_on.map(|x| x.to_string()).unwrap_or_default();
+            return if zh {
+                format!("{on} 不予批准: {}", crate::cmd::decide::reason_zh(&d.reason))
+            } else {
+                format!("refused on {on} ({})", d.reason)
+            };
+        }
+        String::new()
+    }
+
+    /// One line for another application of the household, in `lang`.
+    pub fn line(
+        &self,
+        policy: &crate::policy::Policy,
+        c: &Case,
+        link: crate::domain::reopen::Link,
+        lang: crate::i18n::Lang,
+    ) -> String {
+        use crate::domain::reopen::Link;
+        let scheme = policy
+            .schemes
+            .get(&c.scheme)
+            .map(|s| s.label.as_str())
+            .unwrap_or(&c.scheme);
+        let ending = self.ending(c, lang);
+        if lang == crate::i18n::Lang::Zh {
+            let what = if link == Link::Earlier {
+                "此前申请"
+            } else {
+                "再次申请"
+            };
+            let tail = if ending.is_empty() {
+                String::new()
+            } else {
+                format!("; {ending}")
+            };
+            format!(
+                "{what} {} ({} 受理, {scheme}): {}{tail}",
+                c.case_id,
+                c.applied_on,
+                c.status.label_zh()
+            )
+        } else {
+            let what = if link == Link::Earlier {
+                "earlier application"
+            } else {
+                "applied again"
+            };
+            let tail = if ending.is_empty() {
+                String::new()
+            } else {
+                format!("; {ending}")
+            };
+            format!(
+                "{what} {} (received {}, {}): {}{tail}",
+                c.case_id,
+                c.applied_on,
+                c.scheme,
+                c.status.as_str()
+            )
+        }
+    }
+}
+
+/// `explain CASE`: the household's other applications — the refused or withdrawn one this case reopens, or the
+/// new application that reopened it.
+pub fn explain(ws: &Workspace, case_id: &str) -> Result<()> {
+    let cases = ledger::read::<Case>(ws)?;
+    let Some(case) = cases.iter().find(|c| c.case_id == case_id) else {
+        return Ok(());
+    };
+    let chain = ledger::read::<crate::ledger::events::Event>(ws)?;
+    let decisions = ledger::read::<Decision>(ws)?;
+    let endings = Endings::new(&cases, &chain, &decisions);
+    let apps = endings.applications(case);
+    let lang = crate::i18n::current();
+    crate::ui::record(
+        "applications",
+        apps.iter()
+            .map(|(c, link)| {
+                serde_json::json!({
+                    "case_id": c.case_id,
+                    "applied_on": c.applied_on.to_string(),
+                    "status": c.status.as_str(),
+                    "link": if *link == crate::domain::reopen::Link::Earlier { "earlier" } else { "later" },
+                    "ending": endings.ending(c, lang),
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
+    if apps.is_empty() {
+        return Ok(());
+    }
+    let reopens = endings.reopens(case);
+    crate::outln!(
+        "{}",
+        match reopens {
+            Some(old) => tr(
+                format!("applications of the household (this case reopens {}):", old.case_id),
+                format!("本户的其他申请 (本案为 {} 之后的重新申请):", old.case_id)
+            ),
+            None => tr("applications of the household:", "本户的其他申请:"),
+        }
+    );
+    for (c, link) in &apps {
+        crate::outln!("  {}", endings.line(&ws.policy, c, *link, lang));
+    }
+    Ok(())
+}
+
+/// Intake's notes for new applications that reopen a household's refused or withdrawn one (the first 20, then
+/// how many more): the old case keeps its history, `explain` shows the link.
+pub fn reopened_notes(cases: &[Case], new_cases: &[Case], jiuzhu: &str) -> Vec<String> {
+    if new_cases.is_empty() {
+        return Vec::new();
+    }
+    let mut closed: crate::hash::HashMap<&str, Vec<&Case>> = Default::default();
+    for c in cases
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Rejected | CaseStatus::Withdrawn))
+    {
+        closed.entry(c.applicant_id_number.as_str()).or_default().push(c);
+    }
+    if closed.is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<String> = new_cases
+        .iter()
+        .filter_map(|new| {
+            let theirs = closed.get(new.applicant_id_number.as_str())?;
+            let old = crate::domain::reopen::reopens(new, theirs.iter().copied())?;
+            Some(tr(
+                format!(
+                    "{} {} reopens the household's {} application {} (its history is kept; `{jiuzhu} explain {}`)",
+                    new.case_id,
+                    new.applicant_name,
+                    old.status.as_str(),
+                    old.case_id,
+                    new.case_id
+                ),
+                format!(
+                    "{} {} 为该户 {} ({}) 之后的重新申请 (原案件记录保留; `{jiuzhu} explain {}`)",
+                    new.case_id,
+                    new.applicant_name,
+                    old.case_id,
+                    old.status.label_zh(),
+                    new.case_id
+                ),
+            ))
+        })
+        .collect();
+    if lines.len() <= 20 {
+        return lines;
+    }
+    let more = lines.len() - 20;
+    let mut out: Vec<String> = lines.into_iter().take(20).collect();
+    out.push(tr(
+        format!("… and {more} more reopened applications"),
+        format!("… 另有 {more} 件重新申请"),
+    ));
+    out
 }

@@ -17,8 +17,8 @@ use crate::domain::id_number::Sex;
 use crate::domain::money::{div_per_capita, Fen, RoundMode, RoundUnit};
 use crate::domain::policy::{AmountUnit, Policy, Scheme, SchemeKind, Verification};
 use crate::domain::records::{
-    Case, CaseStatus, CheckResult, Disposition, Effect, Extension, Match, Member, Relation, Visit, VisitLevel,
-    WorkAbility,
+    Case, CaseStatus, CheckResult, ConfirmResult, ConfirmSubject, Confirmation, Disposition, Effect, Extension, Match,
+    Member, Relation, Visit, VisitLevel, WorkAbility,
 };
 
 /// The checks, in the order they are run and shown, with their Chinese labels.
@@ -86,19 +86,27 @@ pub struct CaseFacts<'a> {
     pub in_sample: bool,
     /// For each member's ID number, the other open cases the person is also in.
     pub also_in: BTreeMap<String, Vec<String>>,
+    /// What a person confirmed or refused for this case (人工确认: work ability, relations).
+    pub confirmations: Vec<&'a Confirmation>,
 }
 
 /// Runs every check on a case, in the order of [`CHECKS`].
 pub fn check_case(policy: &Policy, f: &CaseFacts<'_>, as_of: NaiveDate) -> Vec<Finding> {
     let v = &policy.verification;
     let provided: Vec<String> = split_list(&f.case.materials);
+    let mut income = income_check(policy, f.scheme, f.case, &f.members, as_of);
+    if f.scheme.kind == SchemeKind::Tekun && income.result == CheckResult::NeedsInfo {
+        if let Some(done) = work_ability_confirmed(&f.members, &f.confirmations, &income) {
+            income = done;
+        }
+    }
     vec![
         materials_check(&f.scheme.required_materials, &v.minimal_materials, &provided),
         identity_check(f.case, &f.members),
-        relations_check(&f.members, as_of, v),
+        relations_check(&f.members, as_of, v, &f.confirmations),
         duplicate_check(&f.members, &f.also_in),
         residence_check(&f.members, policy),
-        income_check(policy, f.scheme, f.case, &f.members, as_of),
+        income,
         assets_check(policy, f.scheme, f.case, as_of),
         exclusions_check(&f.case.exclusions),
         registry_check(&f.hits, f.case, policy),
@@ -134,6 +142,19 @@ pub fn status_from(findings: &[Finding]) -> CaseStatus {
         CaseStatus::NeedsInfo
     } else {
         CaseStatus::Verified
+    }
+}
+
+/// Whether a check's outcome waits for a person's confirmation (人工确认) that the correction sheet records
+/// (字段 `确认: 无劳动能力` / `确认: 家庭关系`), and which.
+pub fn asks_confirmation(check: &str, result: CheckResult, detail: &str) -> Option<ConfirmSubject> {
+    if result != CheckResult::NeedsInfo {
+        return None;
+    }
+    match check {
+        "relations" => Some(ConfirmSubject::Relation),
+        "income" if detail.contains("需人工确认无劳动能力") => Some(ConfirmSubject::WorkAbility),
+        _ => None,
     }
 }
 
@@ -243,6 +264,14 @@ fn identity_check(case: &Case, members: &[&Member]) -> Finding {
 /// "At least N years younger" counts full years on the birthday: a child born on the head's 15th birthday is
 /// 15 years younger; one born the day before is not.
 pub fn relation_problems(members: &[&Member], as_of: NaiveDate, v: &Verification) -> Vec<String> {
+    relation_problems_of(members, as_of, v)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`relation_problems`], each with the member it is about.
+fn relation_problems_of<'m>(members: &[&'m Member], as_of: NaiveDate, v: &Verification) -> Vec<(&'m Member, String)> {
     let Some(head) = members.iter().find(|m| m.relation == Relation::Head) else {
         return Vec::new();
     };
@@ -254,24 +283,30 @@ pub fn relation_problems(members: &[&Member], as_of: NaiveDate, v: &Verification
                 // The head's age (full years) on the child's birth date.
                 let years = head.id_number.age_on(m.birth_date);
                 if years < gap {
-                    out.push(format!(
-                        "{}为{}, 与户主年龄差不足{gap}岁 (户主出生 {}, 本人出生 {})",
-                        who(m),
-                        m.relation.label_zh(),
-                        head.birth_date,
-                        m.birth_date
+                    out.push((
+                        *m,
+                        format!(
+                            "{}为{}, 与户主年龄差不足{gap}岁 (户主出生 {}, 本人出生 {})",
+                            who(m),
+                            m.relation.label_zh(),
+                            head.birth_date,
+                            m.birth_date
+                        ),
                     ));
                 }
             }
             Relation::Father | Relation::Mother => {
                 let years = m.id_number.age_on(head.birth_date);
                 if years < gap {
-                    out.push(format!(
-                        "{}为{}, 比户主年长不足{gap}岁 (本人出生 {}, 户主出生 {})",
-                        who(m),
-                        m.relation.label_zh(),
-                        m.birth_date,
-                        head.birth_date
+                    out.push((
+                        *m,
+                        format!(
+                            "{}为{}, 比户主年长不足{gap}岁 (本人出生 {}, 户主出生 {})",
+                            who(m),
+                            m.relation.label_zh(),
+                            m.birth_date,
+                            head.birth_date
+                        ),
                     ));
                 }
             }
@@ -282,10 +317,9 @@ pub fn relation_problems(members: &[&Member], as_of: NaiveDate, v: &Verification
                 };
                 let age = m.id_number.age_on(as_of);
                 if age < min {
-                    out.push(format!(
-                        "{}为配偶, {} 时 {age} 岁, 未到法定婚龄 {min} 岁",
-                        who(m),
-                        as_of
+                    out.push((
+                        *m,
+                        format!("{}为配偶, {} 时 {age} 岁, 未到法定婚龄 {min} 岁", who(m), as_of),
                     ));
                 }
             }
@@ -295,17 +329,77 @@ pub fn relation_problems(members: &[&Member], as_of: NaiveDate, v: &Verification
     out
 }
 
-fn relations_check(members: &[&Member], as_of: NaiveDate, v: &Verification) -> Finding {
+/// A relation the ages make doubtful needs a person: confirmed (属实, with why) it passes; refused (不属实) the
+/// check fails with the person's reason; not yet answered it waits (needs_info).
+fn relations_check(
+    members: &[&Member],
+    as_of: NaiveDate,
+    v: &Verification,
+    confirmations: &[&Confirmation],
+) -> Finding {
     let pv = format!(
         "min_parent_age_gap={}; marriage_age_male={}; marriage_age_female={}",
         v.min_parent_age_gap, v.marriage_age_male, v.marriage_age_female
     );
-    let problems = relation_problems(members, as_of, v);
-    if problems.is_empty() {
-        Finding::new("relations", CheckResult::Pass, "关系与年龄相符", pv)
-    } else {
-        Finding::new("relations", CheckResult::NeedsInfo, problems.join("; "), pv)
+    let (mut open, mut refused, mut confirmed) = (Vec::new(), Vec::new(), Vec::new());
+    for (m, problem) in relation_problems_of(members, as_of, v) {
+        let answer = confirmations
+            .iter()
+            .find(|c| c.subject == ConfirmSubject::Relation && c.id_number == m.id_number);
+        match answer {
+            Some(c) if c.result == ConfirmResult::Refused => refused.push(format!(
+                "{problem}; 经 {} {} 核实不属实: {}",
+                c.confirmed_by, c.confirmed_on, c.reason
+            )),
+            Some(c) => confirmed.push(format!(
+                "{}的关系经 {} {} 确认属实: {}",
+                who(m),
+                c.confirmed_by,
+                c.confirmed_on,
+                c.reason
+            )),
+            None => open.push(problem),
+        }
     }
+    if !refused.is_empty() {
+        Finding::new("relations", CheckResult::Fail, refused.join("; "), pv)
+    } else if !open.is_empty() {
+        open.push("需人工确认关系 (更正登记表 字段 `确认: 家庭关系`)".into());
+        Finding::new("relations", CheckResult::NeedsInfo, open.join("; "), pv)
+    } else if !confirmed.is_empty() {
+        Finding::new("relations", CheckResult::Pass, confirmed.join("; "), pv)
+    } else {
+        Finding::new("relations", CheckResult::Pass, "关系与年龄相符", pv)
+    }
+}
+
+/// 特困 held for a person to confirm the head's lack of work ability: the finding once someone has answered —
+/// confirmed it passes, refused it fails with the reason — or None while no one has.
+fn work_ability_confirmed(members: &[&Member], confirmations: &[&Confirmation], held: &Finding) -> Option<Finding> {
+    let head = members.iter().find(|m| m.relation == Relation::Head)?;
+    let c = confirmations
+        .iter()
+        .find(|c| c.subject == ConfirmSubject::WorkAbility && c.id_number == head.id_number)?;
+    Some(match c.result {
+        ConfirmResult::Confirmed => Finding::new(
+            "income",
+            CheckResult::Pass,
+            format!(
+                "经 {} {} 确认无劳动能力、无赡养抚养扶养义务人: {}",
+                c.confirmed_by, c.confirmed_on, c.reason
+            ),
+            held.policy_values.clone(),
+        ),
+        ConfirmResult::Refused => Finding::new(
+            "income",
+            CheckResult::Fail,
+            format!(
+                "经 {} {} 核实, 不属于无劳动能力、无赡养抚养扶养义务人: {}",
+                c.confirmed_by, c.confirmed_on, c.reason
+            ),
+            held.policy_values.clone(),
+        ),
+    })
 }
 
 fn duplicate_check(members: &[&Member], also_in: &BTreeMap<String, Vec<String>>) -> Finding {
@@ -580,7 +674,7 @@ fn tekun_check(members: &[&Member], as_of: NaiveDate, minor_age: u32) -> Finding
         Finding::new(
             "income",
             CheckResult::NeedsInfo,
-            format!("户主 {age} 岁, 劳动能力不是「无」: 需人工确认无劳动能力、无赡养抚养扶养义务人"),
+            format!("户主 {age} 岁, 劳动能力不是「无」: 需人工确认无劳动能力、无赡养抚养扶养义务人 (更正登记表 字段 `确认: 无劳动能力`)"),
             pv,
         )
     }

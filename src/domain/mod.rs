@@ -14,4 +14,6 @@ pub mod money;
 pub mod policy;
 pub mod record;
 pub mod records;
+pub mod recovery;
+pub mod reopen;
 pub mod text;

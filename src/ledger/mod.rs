@@ -31,6 +31,7 @@ pub use records::{
     Match, MatchKind, Meeting, Member, Notice, Relation, SelfCare, Source, SupportMode, Visit, VisitLevel, WorkAbility,
 };
 pub use records::{ChangeKind, Channel, Complaint, DifficultyClass, Followup};
+pub use records::{ConfirmResult, ConfirmSubject, Confirmation, Recovery, RecoveryStatus};
 
 /// The columns a ledger of `records` is written with: all of them, or without the optional tail none uses.
 fn written_columns<R: Record>(records: &[R]) -> &'static [&'static str] {
@@ -105,6 +106,8 @@ pub const LEDGER_FILES: &[&str] = &[
     Investigation::FILE,
     Referral::FILE,
     Monitored::FILE,
+    Confirmation::FILE,
+    Recovery::FILE,
 ];
 
 /// Reads a ledger by its file name as every step reads it (header, keys, every typed field); an error names
@@ -136,6 +139,8 @@ pub fn validate_named(name: &str, bytes: &[u8]) -> Result<()> {
         n if n == Investigation::FILE => check::<Investigation>(bytes),
         n if n == Referral::FILE => check::<Referral>(bytes),
         n if n == Monitored::FILE => check::<Monitored>(bytes),
+        n if n == Confirmation::FILE => check::<Confirmation>(bytes),
+        n if n == Recovery::FILE => check::<Recovery>(bytes),
         _ => bail!(
             "{}",
             crate::i18n::tr(

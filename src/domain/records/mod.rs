@@ -3,12 +3,14 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub mod correction;
 pub mod discovery;
 
 use crate::domain::date::Period;
 use crate::domain::id_number::IdNumber;
 use crate::domain::money::Fen;
 pub use crate::domain::record::{Record, Text};
+pub use correction::{ConfirmResult, ConfirmSubject, Confirmation, Recovery, RecoveryStatus};
 pub use discovery::{
     Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
 };
