@@ -522,3 +522,75 @@ fn the_dossier_lists_the_corrections_of_a_case() {
     let out = ws.run(&["archive", "verify"]);
     assert_exit(&out, 0);
 }
+
+/// A member whose death was confirmed holds the case (家庭成员已死亡 … 请更正家庭成员后重新审核); once the clerk
+/// removes them with the correction sheet (减少成员), the next verify no longer holds it for that hit.
+#[test]
+fn removing_a_member_whose_death_was_confirmed_releases_the_case() {
+    let ws = month::verified();
+    let (c, member) = verified_with_earner(&ws);
+    let id = c.case_id.as_str();
+    let deaths = ws.path("deaths-12.csv");
+    std::fs::write(
+        &deaths,
+        format!(
+            "姓名,身份证号,死亡日期,火化日期,火化地点\n{},{},2026-11-21,2026-11-22,青禾县殡仪馆\n",
+            member.name, member.id_number
+        ),
+    )
+    .unwrap();
+    assert_exit(&ws.run(&["compare", "--source", &format!("deaths={}", s(&deaths))]), 1);
+    let batch = ws
+        .records::<jiuzhu::ledger::Match>()
+        .into_iter()
+        .find(|m| m.id_number == member.id_number)
+        .unwrap()
+        .batch;
+    let filled = ws.path("hits.xlsx");
+    refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
+        let at = g.iter().position(|r| r.iter().any(|c| c == "处理结果")).unwrap();
+        let col = |name: &str| g[at].iter().position(|c| c == name).unwrap();
+        let (disp, note, by) = (col("处理结果"), col("说明"), col("处理人"));
+        for row in g
+            .iter_mut()
+            .skip(at + 1)
+            .filter(|r| r.first().is_some_and(|c| c.starts_with("deaths-")))
+        {
+            row.resize(row.len().max(by + 1), String::new());
+            row[disp] = "确认".into();
+            row[note] = "火化证明".into();
+            row[by] = "李明".into();
+        }
+    });
+    assert_exit(&ws.run(&["compare", "--resolve", &s(&filled)]), 0);
+    ws.run(&["verify", "--as-of", "2026-11-23"]);
+    let held = ws
+        .records::<jiuzhu::ledger::Check>()
+        .into_iter()
+        .find(|k| k.case_id == id && k.check == "registry_hits")
+        .unwrap();
+    assert!(held.detail.contains("家庭成员已死亡"), "{}", held.detail);
+    assert_eq!(case(&ws, id).status, CaseStatus::NeedsInfo);
+
+    let file = sheet(
+        &ws,
+        "减员.csv",
+        &[&format!(
+            "{id},{},减少成员,{},,死亡,火化证明,王芳,2026-11-23",
+            member.id_number, member.name
+        )],
+    );
+    assert_exit(&ws.run(&["correct", &s(&file)]), 0);
+    ws.run(&["verify", "--as-of", "2026-11-23"]);
+    let after = ws
+        .records::<jiuzhu::ledger::Check>()
+        .into_iter()
+        .find(|k| k.case_id == id && k.check == "registry_hits")
+        .unwrap();
+    assert!(!after.detail.contains("家庭成员已死亡"), "{}", after.detail);
+    assert_ne!(
+        case(&ws, id).status,
+        CaseStatus::NeedsInfo,
+        "the hit no longer holds the case"
+    );
+}

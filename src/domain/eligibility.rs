@@ -109,7 +109,7 @@ pub fn check_case(policy: &Policy, f: &CaseFacts<'_>, as_of: NaiveDate) -> Vec<F
         income,
         assets_check(policy, f.scheme, f.case, as_of),
         exclusions_check(&f.case.exclusions),
-        registry_check(&f.hits, f.case, policy),
+        registry_check(&f.hits, f.case, &f.members, policy),
         visit_check(
             "home_visit",
             &f.visits,
@@ -770,7 +770,16 @@ fn exclusions_check(exclusions: &str) -> Finding {
 // ---------------------------------------------------------------------------------------------------------
 // Registry hits (信息比对)
 
-fn registry_check(hits: &[&Match], case: &Case, policy: &Policy) -> Finding {
+fn registry_check(hits: &[&Match], case: &Case, members: &[&Member], policy: &Policy) -> Finding {
+    // A member whose death was confirmed and who has since been removed from the household (`jiuzhu correct`,
+    // 减少成员) is acted on: the hit no longer holds the case.
+    let removed = |h: &&Match| {
+        policy.is_death_registry(&h.source)
+            && h.disposition == Disposition::Confirmed
+            && !members.iter().any(|m| m.id_number == h.id_number)
+    };
+    let hits: Vec<&Match> = hits.iter().copied().filter(|h| !removed(h)).collect();
+    let hits = hits.as_slice();
     let label = |source: &str| {
         policy
             .registries
