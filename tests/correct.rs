@@ -383,6 +383,15 @@ fn a_case_in_force_is_re_decided_and_a_corrected_account_is_reissued() {
     std::fs::write(&ret, encoding_rs::GBK.encode(&text).0).unwrap();
     let out = ws.run(&["disburse", "--reconcile", &s(&ret), "--profile", "rcc_csv"]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    // The failure needs a person: correct the account with the correction sheet, never by hand.
+    let said = stdout(&ws.run(&["status"]));
+    assert!(
+        said.contains("failed at the bank") && said.contains("correct --template"),
+        "{said}"
+    );
+    assert!(!said.contains("ledgers/cases.csv"), "{said}");
+    let zh = stdout(&ws.run_zh(&["status"]));
+    assert!(zh.contains("用更正登记表更正银行账号"), "{zh}");
 
     // The account corrected, and an income of a case in force.
     let c = case(&ws, &failed.case_id);
@@ -416,6 +425,12 @@ fn a_case_in_force_is_re_decided_and_a_corrected_account_is_reissued() {
     assert_eq!(case(&ws, &c.case_id).status, CaseStatus::Effective);
     assert_eq!(case(&ws, &c.case_id).bank_account.as_str(), "6228480000000000017");
     assert_no_hand_edit(&ws);
+    // The failure no longer needs a person: the next batch reissues it.
+    let said = stdout(&ws.run(&["status"]));
+    assert!(!said.contains("failed at the bank"), "{said}");
+    assert!(said.contains("the account is corrected"), "{said}");
+    let zh = stdout(&ws.run_zh(&["status"]));
+    assert!(zh.contains("账号已更正"), "{zh}");
 
     // The next decide re-decides the case: an income 100 yuan higher lowers the benefit.
     let out = ws.run(&["decide", "--period", "2026-12"]);

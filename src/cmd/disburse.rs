@@ -2045,11 +2045,12 @@ fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) ->
     for f in &failed {
         out.push_str(&tr(
             format!(
-                "\n  failed {} {} {} {} {}: {} — correct the account in cases.csv; the next batch reissues it",
+                "\n  failed {} {} {} {} {}: {} — correct the account with a correction sheet (`jiuzhu correct`, field \
+                 银行账号); the next batch reissues it",
                 f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
             ),
             format!(
-                "\n  失败 {} {} {} {} {}: {} — 请在 cases.csv 中更正账号; 下一批次将重发",
+                "\n  失败 {} {} {} {} {}: {} — 请用更正登记表更正银行账号 (`jiuzhu correct`); 下一批次将重发",
                 f.payment_id, f.case_id, f.payee_name, f.period, f.amount, f.reason
             ),
         ));

@@ -35,7 +35,7 @@ pub struct Args {
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     /// `intake_rejects`, `supplements_due`, `verify_pending`, `review_pending`, `decide_pending`, `open_hits`, `meeting_pending`, `notices_running`,
-    /// `notices_over`, `payments_outstanding`, `payments_failed`, `followups_overdue`, `complaints_overdue`,
+    /// `notices_over`, `payments_outstanding`, `payments_failed`, `payments_reissue` (failed, the account corrected since: information), `followups_overdue`, `complaints_overdue`,
     /// `confirm_pending`, `recoveries_open`, `reopened` (info).
     pub kind: &'static str,
     pub count: usize,
@@ -460,9 +460,23 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
     // Payments not reconciled.
     let mut outstanding: BTreeMap<Period, (usize, i64)> = BTreeMap::new();
     let mut failed: BTreeMap<Period, (usize, i64)> = BTreeMap::new();
+    // A failed payment whose case's account has been corrected since (`jiuzhu correct`) waits only for the next
+    // batch, which reissues it: nothing for a person to do.
+    let mut corrected: BTreeMap<Period, (usize, i64)> = BTreeMap::new();
+    let account_of: HashMap<&str, &str> = cases
+        .iter()
+        .map(|c| (c.case_id.as_str(), c.bank_account.trim()))
+        .collect();
     for p in &payments {
         let into = match p.status {
             PaymentStatus::Issued => &mut outstanding,
+            PaymentStatus::Failed
+                if account_of
+                    .get(p.case_id.as_str())
+                    .is_some_and(|a| !a.is_empty() && *a != p.account.trim()) =>
+            {
+                &mut corrected
+            }
             PaymentStatus::Failed => &mut failed,
             _ => continue,
         };
@@ -493,10 +507,33 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
                 format!("批次 {batch} 有 {n} 笔 ({amount} 元) 发放失败"),
             ),
             tr(
-                format!("correct the account in ledgers/cases.csv; the next `{jiuzhu} disburse --period YYYY-MM` reissues them"),
-                format!("在 ledgers/cases.csv 中更正账户; 下一次 `{jiuzhu} disburse --period YYYY-MM` 重发"),
+                format!(
+                    "correct the account with a correction sheet (`{jiuzhu} correct --template 更正登记表.xlsx`, field \
+                     银行账号, then `{jiuzhu} correct 更正登记表.xlsx`); the next `{jiuzhu} disburse --period YYYY-MM` \
+                     reissues them"
+                ),
+                format!(
+                    "用更正登记表更正银行账号 (`{jiuzhu} correct --template 更正登记表.xlsx`, 字段 银行账号, 再运行 \
+                     `{jiuzhu} correct 更正登记表.xlsx`); 下一次 `{jiuzhu} disburse --period YYYY-MM` 重发"
+                ),
             ),
             false,
+        );
+    }
+    for (batch, (n, fen)) in corrected {
+        let amount = crate::domain::money::Fen(fen);
+        push(
+            "payments_reissue",
+            n,
+            tr(
+                format!("{n} failed payment(s) of batch {batch} ({amount}): the account is corrected"),
+                format!("批次 {batch} 有 {n} 笔 ({amount} 元) 发放失败, 账号已更正"),
+            ),
+            tr(
+                format!("the next `{jiuzhu} disburse --period YYYY-MM` reissues them"),
+                format!("下一次 `{jiuzhu} disburse --period YYYY-MM` 重发"),
+            ),
+            true,
         );
     }
 
