@@ -420,7 +420,10 @@ fn a_case_in_force_is_re_decided_and_a_corrected_account_is_reissued() {
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.contains("disburse` reissues"), "{text}");
-    assert!(text.contains("decide` re-decides"), "{text}");
+    assert!(
+        text.contains("decide --period YYYY-MM` (the next month) re-decides"),
+        "{text}"
+    );
     // In force: no status change; money already paid untouched.
     assert_eq!(case(&ws, &c.case_id).status, CaseStatus::Effective);
     assert_eq!(case(&ws, &c.case_id).bank_account.as_str(), "6228480000000000017");

@@ -108,6 +108,23 @@ fn a_village_register_is_recorded_once_and_bad_rows_get_reasons() {
     }
     assert!(text.contains("reports/discoveries-rejects-bad-"), "{text}");
     assert_eq!(ws.records::<Discovery>().len(), 6);
+
+    // A village of another township is a mistyped row, refused as on an application register.
+    let other = ws.path("other-township.csv");
+    std::fs::write(
+        &other,
+        "发现日期,发现渠道,姓名,身份证号,乡镇(街道),村(社区),困难情况,报告人\n\
+         2026-11-20,摸排走访,吴一,130199196509090066,城关镇,杏园村,失业,城关镇民政办\n",
+    )
+    .unwrap();
+    let out = ws.run_zh(&["intake", "--kind", "discoveries", other.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("村(社区)「杏园村」不是城关镇的村(社区)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(ws.records::<Discovery>().len(), 6);
 }
 
 #[test]

@@ -1040,12 +1040,12 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                 "{}",
                 tr(
                     format!(
-                        "  next: `{jiuzhu} decide` re-decides the {} corrected cases in force (money already paid is \
+                        "  next: `{jiuzhu} decide --period YYYY-MM` (the next month) re-decides the {} corrected cases in force (money already paid is \
                          not changed)",
                         redecide.len()
                     ),
                     format!(
-                        "  下一步: `{jiuzhu} decide` 对 {} 个已更正的在保案件重新决定 (已发放的资金不变)",
+                        "  下一步: `{jiuzhu} decide --period YYYY-MM` (下一个月份) 对 {} 个已更正的在保案件重新决定 (已发放的资金不变)",
                         redecide.len()
                     )
                 )

@@ -371,6 +371,27 @@ fn discovery_of_row(
             ),
         ));
     }
+    // The village, when given, is one of the township's (a village of another township is a mistyped row, as on
+    // an application register).
+    let village = h.text(row, "village").trim().to_string();
+    if let Some(town) = towns.iter().find(|t| t.name == township) {
+        if !village.is_empty() && !town.villages.iter().any(|v| *v == village) {
+            let all = town.villages.join("、");
+            let v = crate::domain::text::excerpt(&village);
+            return Err(refuse(
+                "村(社区)",
+                village.clone(),
+                Msg::new(
+                    format!("village `{v}` is not a village of {township} ({all})"),
+                    format!("村(社区)「{v}」不是{township}的村(社区) ({all})"),
+                ),
+                Msg::new(
+                    format!("check the township and the village: {township} has {all}"),
+                    format!("请核对乡镇和村(社区): {township}下辖 {all}"),
+                ),
+            ));
+        }
+    }
     let difficulty = h.text(row, "difficulty").trim().to_string();
     if difficulty.is_empty() {
         return Err(refuse(
@@ -393,7 +414,7 @@ fn discovery_of_row(
         name: Text(name),
         id_number: id,
         township: Text(township),
-        village: Text(h.text(row, "village").trim().to_string()),
+        village: Text(village),
         difficulty: Text(difficulty),
         reported_by: Text(h.text(row, "reported_by").trim().to_string()),
         due_on,
