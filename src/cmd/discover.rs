@@ -375,7 +375,7 @@ fn discovery_of_row(
     // an application register).
     let village = h.text(row, "village").trim().to_string();
     if let Some(town) = towns.iter().find(|t| t.name == township) {
-        if !village.is_empty() && !town.villages.iter().any(|v| *v == village) {
+        if !village.is_empty() && !town.villages.contains(&village) {
             let all = town.villages.join("、");
             let v = crate::domain::text::excerpt(&village);
             return Err(refuse(
@@ -782,10 +782,16 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     if let Some(lock) = lock {
         ws.commit(&lock, txn)?;
     }
-    if !quiet {
+    // A worksheet to answer (discoveries to investigate, referrals awaiting a department) needs a person.
+    let outcome = if sheet.is_some() || referral_sheet.is_some() {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Done
+    };
+    if !quiet || outcome != Outcome::Done {
         crate::outln!("{out}");
     }
-    Ok(Outcome::Done)
+    Ok(outcome)
 }
 
 /// Links assisted applications and urgent help to the household's case (its head's case applied for on or after

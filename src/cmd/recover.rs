@@ -356,7 +356,8 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
                 ));
             }
             if new == 0 {
-                return finish(ws, lock, None, journal, &summary, &lines, quiet);
+                let owed = !open.is_empty();
+                return finish(ws, lock, None, journal, (&summary, &lines), quiet, owed);
             }
         }
         Some(case_id) => {
@@ -488,7 +489,8 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             }
         }
     }
-    finish(ws, lock, Some(recoveries), journal, &summary, &lines, quiet)
+    let owed = recoveries.iter().any(|r| r.outstanding().0 > 0);
+    finish(ws, lock, Some(recoveries), journal, (&summary, &lines), quiet, owed)
 }
 
 fn finish(
@@ -496,9 +498,9 @@ fn finish(
     lock: Option<crate::workspace::Lock>,
     recoveries: Option<Vec<Recovery>>,
     journal: Journal,
-    summary: &str,
-    lines: &[String],
+    (summary, lines): (&str, &[String]),
     quiet: bool,
+    owed: bool,
 ) -> Result<Outcome> {
     if let (Some(lock), Some(mut recoveries)) = (lock, recoveries) {
         recoveries.sort_by(|a, b| a.recovery_id.cmp(&b.recovery_id));
@@ -507,11 +509,13 @@ fn finish(
         journal.put(&mut txn)?;
         ws.commit(&lock, txn)?;
     }
-    if !quiet {
+    // Money still to recover needs a person (to collect it, or to have it written off).
+    let outcome = if owed { Outcome::NeedsAttention } else { Outcome::Done };
+    if !quiet || outcome != Outcome::Done {
         crate::outln!("{summary}");
         for l in lines {
             crate::outln!("{l}");
         }
     }
-    Ok(Outcome::Done)
+    Ok(outcome)
 }
