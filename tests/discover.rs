@@ -648,3 +648,102 @@ fn report_shows_active_discovery_and_the_quarterly_inspection() {
     let out = ws.run(&["report", "--period", "2026Q7"]);
     assert_exit(&out, 2);
 }
+
+/// 防止漏保: `audit --sample` also draws the discoveries closed as 无需救助 for re-checking, at the same rate (at
+/// least one); an unanswered re-check is J503, one found 不属实 while the discovery stays closed is J504.
+#[test]
+fn spot_checks_re_check_discoveries_closed_as_no_assistance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("month");
+    let out = std::process::Command::new("bash")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/run-month.sh"))
+        .arg(&dir)
+        .env("JIUZHU", env!("CARGO_BIN_EXE_jiuzhu"))
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |args: &[&str]| {
+        jiuzhu()
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .env("LANG", "C")
+            .output()
+            .unwrap()
+    };
+    let turned_away: Vec<Discovery> = jiuzhu::ledger::parse(
+        "discoveries.csv",
+        &std::fs::read(dir.join("ledgers/discoveries.csv")).unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .filter(|d: &Discovery| d.outcome == Some(jiuzhu::ledger::DiscoveryOutcome::NoAssistance))
+    .collect();
+    assert!(
+        !turned_away.is_empty(),
+        "the example month closes a discovery as 无需救助"
+    );
+
+    let out = run(&["audit", "--sample", "5", "--seed", "11"]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("discoveries closed as 无需救助"),
+        "{}",
+        stdout(&out)
+    );
+    let spot = std::fs::read_to_string(dir.join("ledgers/spot_checks.csv")).unwrap();
+    let row = spot
+        .lines()
+        .find(|l| l.contains(&turned_away[0].discovery_id))
+        .expect("the discovery is drawn");
+    assert!(row.contains(",no_assistance,"), "{row}");
+    let out = run(&["audit", "spot-checks"]);
+    assert!(
+        stdout(&out).contains(&format!("J503 warning {}", turned_away[0].discovery_id)),
+        "{}",
+        stdout(&out)
+    );
+
+    // The re-check finds the household's situation not as recorded: J504 until it is investigated again.
+    let sheet = dir.join("reports/spot-check-11.xlsx");
+    let filled = tmp.path().join("filled.xlsx");
+    refill(&sheet, &filled, |g| {
+        let at = g.iter().position(|r| r.iter().any(|c| c == "核查结果")).unwrap();
+        let col = |name: &str| g[at].iter().position(|c| c == name).unwrap();
+        let (res, note, by, date) = (col("核查结果"), col("说明"), col("核查人"), col("核查日期"));
+        for row in g.iter_mut().skip(at + 1) {
+            row.resize(row.len().max(date + 1), String::new());
+            let discovery = row[0].starts_with("D-");
+            row[res] = if discovery { "不属实" } else { "属实" }.into();
+            row[note] = if discovery {
+                "已无收入, 符合低保条件"
+            } else {
+                ""
+            }
+            .into();
+            row[by] = "李明".into();
+            row[date] = "2026-12-05".into();
+        }
+    });
+    let out = run(&["audit", "--record", filled.to_str().unwrap()]);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = run(&["audit", "spot-checks"]);
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains(&format!("J504 error {}", turned_away[0].discovery_id)),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -93,7 +93,7 @@ pub const CHECKS: &[(&str, &str)] = &[
         "recheck-cadence",
         "J401: cases overdue for re-check (城市月、农村季、全部年审)",
     ),
-    ("spot-checks", "J501 J502 J503: spot-check findings acted on"),
+    ("spot-checks", "J501 J502 J503 J504: spot-check findings acted on"),
     (
         "discovery-chain",
         "J601 J602 J603 J604: active discovery (主动发现) investigated in time, assisted applications have their case, \
@@ -818,8 +818,11 @@ fn journal(ws: &Workspace, d: &Data, breaches: &[crate::seal::Breach], f: &mut V
         return;
     }
     let restore = m(
-        "restore it (`git checkout -- ledgers/`), or record the change with `jiuzhu accept-edits`",
-        "请恢复 (`git checkout -- ledgers/`), 或用 `jiuzhu accept-edits` 把改动记入日志",
+        "look at the change first (`git diff ledgers/`: jiuzhu's own steps not yet committed show there too), then \
+         restore only the file edited by hand (`git checkout -- ledgers/FILE`), or record the change with `jiuzhu \
+         accept-edits`",
+        "请先查看改动 (`git diff ledgers/`: 尚未提交的 jiuzhu 步骤也会显示), 只恢复被手工修改的文件 (`git checkout -- \
+         ledgers/文件名`), 或用 `jiuzhu accept-edits` 把改动记入日志",
     );
     for b in breaches {
         let what = m(b.message_in(crate::i18n::Lang::En), b.message_in(crate::i18n::Lang::Zh));
@@ -2406,6 +2409,10 @@ const NOT_FOUND: &str = "未找到";
 
 fn spot_check_findings(ctx: &Ctx, f: &mut Vec<Finding>) {
     for s in &ctx.d.spot_checks {
+        if s.scheme == NO_ASSISTANCE {
+            turned_away_finding(ctx, s, f);
+            continue;
+        }
         let Some(case) = ctx.d.case(&s.case_id) else {
             continue;
         };
@@ -2530,6 +2537,10 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     let sample = seed.to_string();
     let drawn = draw(&cases, seed, bp, args.stratify);
     let population = cases.iter().filter(|c| c.status == CaseStatus::Effective).count();
+    // 防止漏保: the discoveries closed as 无需救助 are re-checked at the same rate (at least one), so a household
+    // turned away at the door is looked at again.
+    let discoveries = ledger::read::<crate::ledger::Discovery>(ws)?;
+    let turned_away = draw_turned_away(&discoveries, seed, bp);
     if drawn.is_empty() {
         bail!(
             "{}",
@@ -2545,7 +2556,11 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
             .filter(|s| s.sample == sample)
             .map(|s| s.case_id.as_str())
             .collect();
-        let now: BTreeSet<&str> = drawn.iter().map(|(id, _, _)| id.as_str()).collect();
+        let now: BTreeSet<&str> = drawn
+            .iter()
+            .map(|(id, _, _)| id.as_str())
+            .chain(turned_away.iter().map(|(d, _)| d.discovery_id.as_str()))
+            .collect();
         if same != now {
             bail!(
                 "{}",
@@ -2565,6 +2580,22 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
         .map(|s| (s.case_id.clone(), s.clone()))
         .collect();
     spot.retain(|s| s.sample != sample);
+    for (d, rank) in &turned_away {
+        let prev = old.get(&d.discovery_id);
+        spot.push(SpotCheck {
+            sample: sample.clone(),
+            case_id: d.discovery_id.clone(),
+            scheme: NO_ASSISTANCE.into(),
+            village: Text(format!("{}{}", d.township, d.village)),
+            percent: percent.clone(),
+            stratified: args.stratify,
+            rank: *rank,
+            result: prev.map(|p| p.result.clone()).unwrap_or_default(),
+            note: prev.map(|p| p.note.clone()).unwrap_or_default(),
+            checker: prev.map(|p| p.checker.clone()).unwrap_or_default(),
+            checked_on: prev.and_then(|p| p.checked_on),
+        });
+    }
     for (id, rank, _) in &drawn {
         let c = by_id[id.as_str()];
         let prev = old.get(id);
@@ -2585,16 +2616,26 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
     let rel = spot_check_sheet(&sample);
     let out = tr(
         format!(
-            "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn; worksheet {}{}",
+            "audit --sample {percent}% --seed {seed}{}: {} of {population} effective cases drawn{}; worksheet {}{}",
             if args.stratify { " --stratify" } else { "" },
             drawn.len(),
+            if turned_away.is_empty() {
+                String::new()
+            } else {
+                format!(", and {} discoveries closed as 无需救助", turned_away.len())
+            },
             if args.dry_run { "would be " } else { "" },
             rel.display()
         ),
         format!(
-            "抽查 `--sample {percent}% --seed {seed}{}`: 从 {population} 户享受救助的案件中抽出 {} 户; 核查表{} {}",
+            "抽查 `--sample {percent}% --seed {seed}{}`: 从 {population} 户享受救助的案件中抽出 {} 户{}; 核查表{} {}",
             if args.stratify { " --stratify" } else { "" },
             drawn.len(),
+            if turned_away.is_empty() {
+                String::new()
+            } else {
+                format!(", 另抽 {} 条以无需救助办结的主动发现回查", turned_away.len())
+            },
             if args.dry_run { "将写入" } else { "" },
             rel.display()
         ),
@@ -2635,7 +2676,12 @@ fn draw_sample(ws: &Workspace, args: &Args, pct: &str, seed: u64) -> Result<Outc
         txn.put(ledger::path_of::<Event>(), ledger::to_bytes(&chain)?);
     }
     txn.put(ledger::path_of::<SpotCheck>(), bytes);
-    txn.put(&rel, spot_workbook(&ws.policy, &spot, &sample, &by_id)?);
+    let names: BTreeMap<&str, &str> = by_id
+        .iter()
+        .map(|(id, c)| (*id, c.applicant_name.as_str()))
+        .chain(discoveries.iter().map(|d| (d.discovery_id.as_str(), d.name.as_str())))
+        .collect();
+    txn.put(&rel, spot_workbook(&ws.policy, &spot, &sample, &names)?);
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet {
         crate::outln!("{out}");
@@ -2667,7 +2713,50 @@ fn old_label(label: &str) -> &'static str {
     }
 }
 
-fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTreeMap<&str, &Case>) -> Result<Vec<u8>> {
+/// A spot-check row's kind as the worksheet shows it: the scheme's label, or 无需救助回查 for a discovery.
+fn spot_kind_label(policy: &Policy, scheme: &str) -> String {
+    if scheme == NO_ASSISTANCE {
+        return NO_ASSISTANCE_LABEL.into();
+    }
+    policy
+        .schemes
+        .get(scheme)
+        .map(|x| x.label.clone())
+        .unwrap_or(scheme.to_string())
+}
+
+/// The `scheme` of a spot check that re-checks a discovery closed as 无需救助 (its `case_id` is the discovery's).
+const NO_ASSISTANCE: &str = "no_assistance";
+const NO_ASSISTANCE_LABEL: &str = "无需救助回查";
+
+/// The discoveries closed as 无需救助 drawn for re-checking: `basis_points` of them (at least one when there are
+/// any), ranked by SHA-256 of `seed|discovery_id` as the cases are, with their rank.
+fn draw_turned_away(
+    discoveries: &[crate::ledger::Discovery],
+    seed: u64,
+    basis_points: u32,
+) -> Vec<(&crate::ledger::Discovery, u32)> {
+    use crate::ledger::{DiscoveryOutcome, DiscoveryStatus};
+    let closed: Vec<&crate::ledger::Discovery> = discoveries
+        .iter()
+        .filter(|d| d.status == DiscoveryStatus::Closed && d.outcome == Some(DiscoveryOutcome::NoAssistance))
+        .collect();
+    if closed.is_empty() {
+        return Vec::new();
+    }
+    let take = (basis_points as usize * closed.len()).div_ceil(10_000).max(1);
+    let ids: Vec<String> = closed.iter().map(|d| d.discovery_id.clone()).collect();
+    let by_id: BTreeMap<&str, &crate::ledger::Discovery> =
+        closed.iter().map(|d| (d.discovery_id.as_str(), *d)).collect();
+    eligibility::ranked(seed, &ids)
+        .into_iter()
+        .take(take)
+        .enumerate()
+        .map(|(i, (_, id))| (by_id[id.as_str()], i as u32 + 1))
+        .collect()
+}
+
+fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, names: &BTreeMap<&str, &str>) -> Result<Vec<u8>> {
     let columns = vec![
         Column::new(H_CASE, Kind::Code),
         Column::new(H_NAME, Kind::Text),
@@ -2688,20 +2777,9 @@ fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTre
         .map(|s| {
             vec![
                 Value::from(s.case_id.as_str()),
-                Value::from(
-                    cases
-                        .get(s.case_id.as_str())
-                        .map(|c| c.applicant_name.0.clone())
-                        .unwrap_or_default(),
-                ),
+                Value::from(names.get(s.case_id.as_str()).copied().unwrap_or_default()),
                 Value::from(s.village.0.as_str()),
-                Value::from(
-                    policy
-                        .schemes
-                        .get(&s.scheme)
-                        .map(|x| x.label.clone())
-                        .unwrap_or(s.scheme.clone()),
-                ),
+                Value::from(spot_kind_label(policy, &s.scheme)),
                 Value::Count(i64::from(s.rank)),
                 Value::from(result_zh(&s.result)),
                 Value::from(s.note.0.as_str()),
@@ -2720,6 +2798,72 @@ fn spot_workbook(policy: &Policy, spot: &[SpotCheck], sample: &str, cases: &BTre
         batch: Some(sample.to_string()),
         print: Default::default(),
     }])
+}
+
+/// A re-check of a discovery closed as 无需救助 (防止漏保): not yet done (J503), or found 不属实 / 未找到 while
+/// the discovery is still closed that way (J504: the household is to be investigated again).
+fn turned_away_finding(ctx: &Ctx, s: &SpotCheck, f: &mut Vec<Finding>) {
+    use crate::ledger::{DiscoveryOutcome, DiscoveryStatus};
+    let still_closed = ctx.d.discoveries.iter().any(|d| {
+        d.discovery_id == s.case_id
+            && d.status == DiscoveryStatus::Closed
+            && d.outcome == Some(DiscoveryOutcome::NoAssistance)
+    });
+    match s.result.as_str() {
+        "" => f.push(warn(
+            "J503",
+            &s.case_id,
+            m(
+                format!(
+                    "spot check {}: discovery {} (closed as 无需救助) drawn for re-checking, no result recorded yet",
+                    s.sample, s.case_id
+                ),
+                format!(
+                    "抽查 {}: 以无需救助办结的主动发现 {} 已抽中回查, 尚未记录核查结果",
+                    s.sample, s.case_id
+                ),
+            ),
+            {
+                let sheet = spot_check_sheet(&s.sample);
+                m(
+                    format!("fill in {0} and `jiuzhu audit --record {0}`", sheet.display()),
+                    format!("请填写 {0} 后运行 `jiuzhu audit --record {0}`", sheet.display()),
+                )
+            },
+        )),
+        "not_true" | "not_found" if still_closed => f.push(err(
+            "J504",
+            &s.case_id,
+            m(
+                format!(
+                    "spot check {}: discovery {} was closed as 无需救助, and the re-check found that {} ({}, {})",
+                    s.sample,
+                    s.case_id,
+                    if s.result == "not_true" {
+                        "not true"
+                    } else {
+                        "the household was not found"
+                    },
+                    s.note,
+                    s.checker
+                ),
+                format!(
+                    "抽查 {}: 主动发现 {} 以无需救助办结, 回查结果为{} ({}, {})",
+                    s.sample,
+                    s.case_id,
+                    result_zh(&s.result),
+                    s.note,
+                    s.checker
+                ),
+            ),
+            m(
+                "investigate the household again (防止漏保): record the discovery anew with `jiuzhu intake --kind \
+                 discoveries` and answer its investigation worksheet",
+                "请重新入户调查 (防止漏保): 用 `jiuzhu intake --kind discoveries` 重新登记该户, 并填写入户调查评估表",
+            ),
+        )),
+        _ => {}
+    }
 }
 
 fn result_zh(r: &str) -> &'static str {
@@ -2773,11 +2917,7 @@ fn record_results(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
             continue;
         };
         on_sheet.insert(case_id.clone());
-        let label = policy
-            .schemes
-            .get(&s.scheme)
-            .map(|x| x.label.clone())
-            .unwrap_or(s.scheme.clone());
+        let label = spot_kind_label(policy, &s.scheme);
         if cell(c_village) != s.village.0 || cell(c_scheme) != label {
             problems.push(tr(
                 format!("{n}: the locked cells of case {case_id} were changed"),
