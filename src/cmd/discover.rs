@@ -441,35 +441,10 @@ fn rejects_path(inputs: &[reader::TableFile]) -> PathBuf {
 }
 
 fn rejects_workbook(rejects: &[Reject]) -> Result<Vec<u8>> {
-    writer::workbook_bytes(&[SheetSpec {
-        name: "拒收".into(),
-        title: Some("未能登记的遇困人员行 — 改正后重新导入 (`jiuzhu intake --kind discoveries`)".into()),
-        columns: vec![
-            Column::new("文件", ColKind::Text),
-            Column::new("工作表", ColKind::Text),
-            Column::new("行", ColKind::Count),
-            Column::new("列", ColKind::Text),
-            Column::new("值", ColKind::Code),
-            Column::new("原因", ColKind::Text),
-            Column::new("处理办法", ColKind::Text),
-        ],
-        rows: rejects
-            .iter()
-            .map(|r| {
-                vec![
-                    Value::from(r.file.as_str()),
-                    Value::from(r.sheet.as_str()),
-                    Value::Count(r.row as i64),
-                    Value::from(r.column.as_str()),
-                    Value::from(r.value.as_str()),
-                    Value::from(r.reason.zh()),
-                    Value::from(r.fix.zh()),
-                ]
-            })
-            .collect(),
-        batch: None,
-        print: Default::default(),
-    }])
+    followup::rejects_sheet(
+        "未能登记的遇困人员行 — 改正后重新导入 (`jiuzhu intake --kind discoveries`)".into(),
+        rejects,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1280,12 +1280,21 @@ fn rejects_workbook(kind: Kind, rejects: &[Reject]) -> Result<Vec<u8>> {
         Kind::Followups => "回访记录",
         Kind::Complaints => "信访登记",
     };
-    writer::workbook_bytes(&[SheetSpec {
-        name: "拒收".into(),
-        title: Some(format!(
+    rejects_sheet(
+        format!(
             "未能记录的{what}行 — 改正后重新导入 (`jiuzhu intake --kind {}`)",
             kind.step()
-        )),
+        ),
+        rejects,
+    )
+}
+
+/// A rejects workbook (拒收: file, sheet, row, column, value, reason, fix) under `title`: the rows of a file read
+/// by `intake --kind …` that could not be taken.
+pub(crate) fn rejects_sheet(title: String, rejects: &[Reject]) -> Result<Vec<u8>> {
+    writer::workbook_bytes(&[SheetSpec {
+        name: "拒收".into(),
+        title: Some(title),
         columns: vec![
             Column::new("文件", ColKind::Text),
             Column::new("工作表", ColKind::Text),
