@@ -167,7 +167,7 @@ fn a_stop_on_a_paid_month_is_recorded_to_recover_and_disburse_goes_on() {
         "--by",
         "王芳",
     ]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 1); // half is still to recover: a person must collect it
     assert!(
         stdout(&out).contains(&format!("{} still to recover", Fen(amount.0 - half.0))),
         "{}",
@@ -265,10 +265,10 @@ fn recover_finds_months_paid_after_a_confirmed_death() {
     );
 
     let out = ws.run(&["recover", "--dry-run"]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 1); // money to recover needs a person
     assert!(!ws.path("ledgers/recoveries.csv").exists(), "a dry run writes nothing");
     let out = ws.run(&["recover"]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 1);
     let text = stdout(&out);
     assert!(text.contains("recover: 1 overpayments recorded"), "{text}");
     let rs: Vec<Recovery> = ws.records();
