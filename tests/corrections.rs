@@ -97,6 +97,11 @@ fn assert_no_hand_edit(ws: &Ws) {
 #[test]
 fn a_supplement_recorded_updates_the_case_and_the_next_verify_moves_it() {
     let ws = month::proposed();
+    // status says how supplements are recorded: the 一次性告知 workbook filled in and `jiuzhu supplements`.
+    let said = stdout(&ws.run(&["status"]));
+    assert!(said.contains("supplements FILE"), "{said}");
+    let said = stdout(&ws.run_zh(&["status"]));
+    assert!(said.contains("supplements 文件` 登记"), "{said}");
     let lacking = lacking_only_materials(&ws);
     assert!(
         !lacking.is_empty(),

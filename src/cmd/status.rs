@@ -217,9 +217,14 @@ pub fn gather(ws: &Workspace, explicit_as_of: Option<NaiveDate>) -> Result<Statu
             ),
             tr(
                 format!(
-                    "see reports/supplement-notices-*.xlsx; when the materials arrive, `{jiuzhu} verify --as-of DATE`"
+                    "when the materials arrive, fill in 收到日期 and 已收材料 on reports/supplement-notices-*.xlsx and \
+                     record them with `{jiuzhu} supplements FILE`; the next `{jiuzhu} verify --as-of DATE` checks the case \
+                     again"
                 ),
-                format!("见 reports/supplement-notices-*.xlsx; 材料补齐后运行 `{jiuzhu} verify --as-of 日期`"),
+                format!(
+                    "材料收到后, 在 reports/supplement-notices-*.xlsx 上填写 收到日期 和 已收材料, 用 `{jiuzhu} supplements \
+                     文件` 登记; 下次 `{jiuzhu} verify --as-of 日期` 重新审核"
+                ),
             ),
             false,
         );
