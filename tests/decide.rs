@@ -423,34 +423,15 @@ fn december_with_deaths(ws: &Ws, source: &str) {
     ws.accept_edits();
 
     // Deaths registry: 孙三 (H3 spouse) and 赵四 (特困); the clerk confirms both.
-    let deaths = ws.path("deaths.csv");
-    std::fs::write(
-        &deaths,
-        format!(
+    confirm_hits(
+        ws,
+        source,
+        &format!(
             "姓名,身份证号,死亡日期,火化日期,火化地点\n孙三,{},2026-11-25,2026-11-27,青禾县殡仪馆\n赵四,{},2026-11-26,2026-11-28,青禾县殡仪馆\n",
             h3_spouse(),
             h4()
         ),
-    )
-    .unwrap();
-    assert_exit(
-        &ws.run(&["compare", "--source", &format!("{source}={}", deaths.display())]),
-        1,
     );
-    let batch = ws.records::<jiuzhu::ledger::Match>()[0].batch.clone();
-    let filled = ws.path("hits.xlsx");
-    refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
-        for row in g
-            .iter_mut()
-            .filter(|r| r.first().is_some_and(|c| c.starts_with(&format!("{source}-"))))
-        {
-            row.resize(11, String::new());
-            row[8] = "确认".into();
-            row[9] = "火化证明".into();
-            row[10] = "李明".into();
-        }
-    });
-    assert_exit(&ws.run(&["compare", "--resolve", filled.to_str().unwrap()]), 0);
 
     let out = ws.run(&["decide", "--period", "2026-12"]);
     assert_exit(&out, 1);
@@ -568,7 +549,13 @@ fn confirm_hits(ws: &Ws, source: &str, rows: &str) {
         &ws.run(&["compare", "--source", &format!("{source}={}", path.display())]),
         1,
     );
-    let batch = ws.records::<jiuzhu::ledger::Match>().last().unwrap().batch.clone();
+    // The worksheet this compare listed its open hits on.
+    let batch = ws
+        .records::<jiuzhu::ledger::Match>()
+        .into_iter()
+        .find(|m| m.source == source && m.disposition == jiuzhu::ledger::Disposition::Open)
+        .unwrap()
+        .batch;
     let filled = ws.path(&format!("hits-{batch}.xlsx"));
     refill(&ws.path(&format!("reports/compare-hits-{batch}.xlsx")), &filled, |g| {
         for row in g

@@ -235,11 +235,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     };
     let shown = input.name.clone();
     let mut journal = Journal::read(ws)?;
-    if journal
-        .runs
-        .iter()
-        .any(|e| e.step == STEP && e.inputs.contains(&input.sha256))
-    {
+    if journal.took(STEP, &input.sha256) {
         if !quiet {
             crate::outln!(
                 "{}",

@@ -226,25 +226,7 @@ pub fn import(ws: &Workspace, args: &ImportArgs) -> Result<Outcome> {
     if !rejects.is_empty() && changed {
         out.push_str(&format!("\n  {} {}", tr("report:", "报告:"), report.display()));
     }
-    const SHOWN: usize = 10;
-    for r in rejects.iter().take(SHOWN) {
-        out.push_str(&format!(
-            "\n  {} {} {}{}: {} — {}",
-            tr("rejected", "拒收"),
-            r.file,
-            tr(format!("row {}", r.row), format!("第 {} 行", r.row)),
-            if r.column.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", r.column)
-            },
-            r.reason,
-            r.fix
-        ));
-    }
-    if let Some(more) = crate::ui::more(SHOWN, rejects.len()) {
-        out.push_str(&format!("\n  {more}"));
-    }
+    followup::list_rejects(&mut out, &rejects);
     crate::ui::record("rows_read", read);
     crate::ui::record("recorded", recorded);
     crate::ui::record("already_recorded", already);

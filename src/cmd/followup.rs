@@ -454,25 +454,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         out.push_str("\n  ");
         out.push_str(&crate::ui::first_of(&notes, 20, "\n  "));
     }
-    const SHOWN: usize = 10;
-    for r in rejects.iter().take(SHOWN) {
-        out.push_str(&format!(
-            "\n  {} {} {}{}: {} — {}",
-            tr("rejected", "拒收"),
-            r.file,
-            tr(format!("row {}", r.row), format!("第 {} 行", r.row)),
-            if r.column.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", r.column)
-            },
-            r.reason,
-            r.fix
-        ));
-    }
-    if let Some(more) = crate::ui::more(SHOWN, rejects.len()) {
-        out.push_str(&format!("\n  {more}"));
-    }
+    list_rejects(&mut out, &rejects);
     crate::ui::record("rows_read", t.read);
     crate::ui::record("recorded", t.recorded);
     crate::ui::record("updated", t.updated);
@@ -925,15 +907,13 @@ pub(crate) fn split_names(s: &str) -> Vec<String> {
     out
 }
 
-fn followup_of_row(
+/// The visit a follow-up row records, as every follow-up sheet has it (of a case or of a monitored household):
+/// 回访日期, 回访人 (at least one), 困难类别.
+pub(crate) fn visit_of_row(
     row: &[Cell],
     h: &Header,
-    cases: &[Case],
-    index: &CaseIndex,
-    members: &Members,
     dates: &DateBounds,
-) -> std::result::Result<Followup, RowError> {
-    let (case_id, _) = case_of_row(row, h, cases, index, Heads::Open)?;
+) -> std::result::Result<(NaiveDate, Vec<String>, DifficultyClass), RowError> {
     let visited_on = date_of(
         &h.get(row, "followup_on").cloned().unwrap_or_default(),
         "回访日期",
@@ -952,7 +932,7 @@ fn followup_of_row(
         ));
     }
     let class_text = h.text(row, "difficulty_class");
-    let difficulty_class = DifficultyClass::parse(class_text).ok_or_else(|| {
+    let class = DifficultyClass::parse(class_text).ok_or_else(|| {
         let t = crate::domain::text::excerpt(class_text);
         refuse(
             "困难类别",
@@ -967,6 +947,19 @@ fn followup_of_row(
             ),
         )
     })?;
+    Ok((visited_on, visitors, class))
+}
+
+fn followup_of_row(
+    row: &[Cell],
+    h: &Header,
+    cases: &[Case],
+    index: &CaseIndex,
+    members: &Members,
+    dates: &DateBounds,
+) -> std::result::Result<Followup, RowError> {
+    let (case_id, _) = case_of_row(row, h, cases, index, Heads::Open)?;
+    let (visited_on, visitors, difficulty_class) = visit_of_row(row, h, dates)?;
     let change_text = h.text(row, "change_kind");
     let change = ChangeKind::parse(change_text).ok_or_else(|| {
         let t = crate::domain::text::excerpt(change_text);
@@ -1271,6 +1264,29 @@ fn report_path(kind: Kind, inputs: &[Input]) -> PathBuf {
         kind.step(),
         crate::workspace::safe_file_name(stem)
     ))
+}
+
+/// The first rejected rows of a summary, each with file, row, column, reason and fix, and how many more.
+pub(crate) fn list_rejects(out: &mut String, rejects: &[Reject]) {
+    const SHOWN: usize = 10;
+    for r in rejects.iter().take(SHOWN) {
+        out.push_str(&format!(
+            "\n  {} {} {}{}: {} — {}",
+            tr("rejected", "拒收"),
+            r.file,
+            tr(format!("row {}", r.row), format!("第 {} 行", r.row)),
+            if r.column.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", r.column)
+            },
+            r.reason,
+            r.fix
+        ));
+    }
+    if let Some(more) = crate::ui::more(SHOWN, rejects.len()) {
+        out.push_str(&format!("\n  {more}"));
+    }
 }
 
 /// The rejects workbook, for the clerk who fixes the rows: Chinese whatever the terminal's language, so the same

@@ -171,42 +171,10 @@ pub(crate) fn visit_monitored(
     m: &mut Monitored,
     discoveries: &[Discovery],
 ) -> std::result::Result<MonitoredVisit, crate::cmd::followup::RowError> {
-    use crate::cmd::followup::{date_of, refuse, split_names};
+    use crate::cmd::followup::refuse;
     use crate::domain::money::Fen;
     use crate::i18n::Msg;
-    let visited_on = date_of(
-        &h.get(row, "followup_on").cloned().unwrap_or_default(),
-        "回访日期",
-        dates,
-    )?;
-    let visitors = split_names(h.text(row, "visitors"));
-    if visitors.is_empty() {
-        return Err(refuse(
-            "回访人",
-            "",
-            Msg::new("no visitors (回访人 is blank)", "回访人未填写"),
-            Msg::new(
-                "write the visitors' names, separated by 、",
-                "请填写回访人姓名, 多人用、分隔",
-            ),
-        ));
-    }
-    let class_text = h.text(row, "difficulty_class");
-    let class = crate::ledger::DifficultyClass::parse(class_text).ok_or_else(|| {
-        let t = crate::domain::text::excerpt(class_text);
-        refuse(
-            "困难类别",
-            class_text,
-            Msg::new(
-                format!("困难类别 `{t}` is not 特殊困难, 一般困难 or 临时困难"),
-                format!("困难类别「{t}」无法识别, 应为 特殊困难、一般困难 或 临时困难"),
-            ),
-            Msg::new(
-                "write 特殊困难, 一般困难 or 临时困难",
-                "请填写 特殊困难、一般困难 或 临时困难",
-            ),
-        )
-    })?;
+    let (visited_on, visitors, class) = crate::cmd::followup::visit_of_row(row, h, dates)?;
     let income = match h.get(row, "per_capita_income") {
         Some(c) if !c.is_blank() => {
             let parsed = match c.number {

@@ -105,12 +105,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     };
     let mut cases = step.read::<Case>()?;
     let shown = input.name.clone();
-    if step
-        .journal()?
-        .runs
-        .iter()
-        .any(|e| e.step == STEP && e.inputs.contains(&input.sha256))
-    {
+    if step.journal()?.took(STEP, &input.sha256) {
         if !quiet {
             crate::outln!(
                 "{}",

@@ -191,6 +191,11 @@ impl Journal {
     }
 
     /// Appends new events, filling seq, prev_hash and hash.
+    /// Whether a run of `step` already took an input whose SHA-256 is `sha256` (the same file given again).
+    pub fn took(&self, step: &str, sha256: &str) -> bool {
+        self.runs.iter().any(|e| e.step == step && e.inputs.contains(sha256))
+    }
+
     pub fn append(&mut self, new: impl IntoIterator<Item = NewEvent>) {
         for n in new {
             let e = chained(self.last.as_ref().map(|(seq, hash)| (*seq, hash.as_str())), n);
