@@ -12,21 +12,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use jiuzhu::cmd;
+use jiuzhu::cmd::cli::{dry_run_help, examples};
 use jiuzhu::i18n::{tr, Lang};
 use jiuzhu::workspace::Workspace;
 use jiuzhu::Outcome;
-
-/// The help of a command with examples: clap's own layout (about, usage, options), then the examples exactly as
-/// written, then the command's `after_help`. clap wraps `after_help` to the terminal's width, which broke a long
-/// example mid-command (pasted, its two halves ran as two broken commands); the text of a help template is
-/// printed as it is, so the examples go there, and a line too long for the terminal is wrapped by the terminal
-/// only on screen. Under Chinese the headings are Chinese (`用法:`; the others are set by [`localize`]).
-fn examples(examples: String) -> String {
-    format!(
-        "{{before-help}}{{about-with-newline}}\n{}\n\n{{all-args}}\n\n{examples}{{after-help}}",
-        tr("{usage-heading} {usage}", "用法: {usage}")
-    )
-}
 
 /// Every text of the command line (descriptions, options' help, examples) is written in both languages here and
 /// picked when the command is built, after the run's language is known (`--lang`, then the locale). clap's own
@@ -989,14 +978,6 @@ sha256); ledgers/archive_index.csv 列出全部档案。--year Y 按年度结转
     },
 }
 
-/// The help of `--dry-run` on the steps that write.
-fn dry_run_help() -> String {
-    tr(
-        "Show what would happen; write nothing",
-        "只显示将会做什么; 不写任何文件",
-    )
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum DiffFormat {
     #[value(help = tr(
@@ -1029,12 +1010,12 @@ enum IntakeKind {
     Discoveries,
 }
 
-/// As with `git -C`, relative paths given with `-C DIR` are relative to DIR.
 fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
-    match change_dir {
-        Some(dir) if p.is_relative() => dir.join(p),
-        _ => p,
+    cmd::cli::Ctx {
+        change_dir: change_dir.clone(),
+        quiet: false,
     }
+    .path(p)
 }
 
 // mimalloc: the ledgers are many small strings; glibc's malloc spent a fifth of every step in

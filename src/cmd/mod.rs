@@ -4,6 +4,7 @@ pub mod accept_edits;
 pub mod archive;
 pub mod audit;
 pub mod cat;
+pub mod cli;
 pub mod commit;
 pub mod compare;
 pub mod correct;
