@@ -288,6 +288,11 @@ impl Workspace {
                     }
                     Ok(!bytes.is_empty())
                 }
+                Entry::Copy { sha256, .. } => match fs::File::open(self.path(rel)) {
+                    Ok(f) => Ok(sha256_of_reader(f, rel)? != *sha256),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+                    Err(e) => Err(e).with_context(|| format!("cannot read {}", rel.display())),
+                },
             })
             .collect::<Result<_>>()?;
         let changed: Vec<(usize, (PathBuf, Entry))> = writes
@@ -321,6 +326,7 @@ impl Workspace {
                 // rename like every other file: never seen cut mid-line, even by a backup taken while a
                 // killed step waits to be rolled forward.
                 Entry::Append { at, bytes } => stage_appended(&self.path(rel), *at, bytes, &staged),
+                Entry::Copy { from, sha256 } => stage_copy(from, sha256, &staged),
             }
             .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
             crash_point("staged");
@@ -372,7 +378,7 @@ impl Workspace {
                 continue;
             }
             let Entry::Whole { bytes, .. } = w else {
-                bail!("internal error: {} is appended to, not written whole", rel.display());
+                bail!("internal error: {} is not written whole", rel.display());
             };
             after.insert(name.clone(), events::sha256_hex(bytes));
             written.push(name);
@@ -382,6 +388,7 @@ impl Workspace {
         let last = match position.map(|i| &changed[i].1 .1) {
             Some(Entry::Append { bytes, .. }) => crate::seal::last_of(bytes, false)?,
             Some(Entry::Whole { bytes, .. }) => crate::seal::last_of(bytes, true)?,
+            Some(Entry::Copy { .. }) => bail!("internal error: the journal is copied"),
             None => match self.read_optional(&journal_rel)? {
                 Some(b) if !b.is_empty() => crate::seal::last_of(&b, true)?,
                 _ => None,
@@ -405,6 +412,7 @@ impl Workspace {
         let seal = chain.pop().expect("the seal was appended");
         match position {
             Some(i) => match &mut changed[i].1 .1 {
+                Entry::Copy { .. } => bail!("internal error: the journal is copied"),
                 Entry::Append { bytes, .. } | Entry::Whole { bytes, .. } => {
                     let row = crate::ledger::rows_bytes::<Event, &Event>([&seal], Vec::new())?;
                     if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
@@ -588,6 +596,65 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The SHA-256 (hex) of what `r` reads to its end, in constant memory.
+fn sha256_of_reader(mut r: impl Read, shown: &Path) -> Result<String> {
+    use crate::domain::digest::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        let n = r
+            .read(&mut buf)
+            .with_context(|| format!("cannot read {}", shown.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(crate::domain::digest::hex(&hasher.finalize()))
+}
+
+/// Stages a copy of the input file `from` (in constant memory, synced), refusing it if its SHA-256 is no longer
+/// `sha256`, the file the step read: the copy kept is always the file the step's records came from.
+fn stage_copy(from: &Path, sha256: &str, staged: &Path) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE_MODE);
+    let out = options
+        .open(staged)
+        .with_context(|| format!("cannot create {}", staged.display()))?;
+    let input = File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
+    struct Tee<R, W>(R, W);
+    impl<R: Read, W: Write> Read for Tee<R, W> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1.write_all(&buf[..n])?;
+            Ok(n)
+        }
+    }
+    let mut tee = Tee(input, std::io::BufWriter::with_capacity(256 << 10, out));
+    let read = sha256_of_reader(&mut tee, from)?;
+    let out = tee.1.into_inner().map_err(|e| e.into_error())?;
+    out.sync_all()
+        .with_context(|| format!("cannot sync {}", staged.display()))?;
+    if read != sha256 {
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "{} changed while this step ran; nothing was done: run the step again",
+                    from.display()
+                ),
+                format!(
+                    "{} 在本步骤运行期间被改动; 未做任何事: 请重新运行该步骤",
+                    from.display()
+                ),
+            )
+        );
+    }
+    Ok(())
+}
+
 /// Stages a file that grows: its first `at` bytes as they are (copied in the kernel), then `bytes`, synced.
 fn stage_appended(target: &Path, at: u64, bytes: &[u8], staged: &Path) -> Result<()> {
     if target.exists() {
@@ -632,6 +699,16 @@ pub fn inbox_path(file_name: &str, sha256: &str) -> PathBuf {
         &sha256[..16.min(sha256.len())],
         safe_file_name(file_name)
     ))
+}
+
+/// Keeps an input file in `inbox/` ([`inbox_path`]) with the step: from the bytes read, or — for a file read as
+/// a stream — copied from where it is when the step commits (refused then if it changed since it was read).
+pub fn keep_input(txn: &mut Txn, input: &crate::sheet::reader::InputFile) {
+    let rel = inbox_path(&input.name, &input.sha256);
+    match &input.bytes {
+        Some(bytes) => txn.put(rel, bytes.clone()),
+        None => txn.copy(rel, &input.path, &input.sha256),
+    }
 }
 
 /// A file name with the characters file systems refuse replaced by `_`.
@@ -772,6 +849,22 @@ mod tests {
         )
         .unwrap();
         journal
+    }
+
+    #[test]
+    fn an_input_is_copied_as_read_and_refused_once_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, staged) = (dir.path().join("register.csv"), dir.path().join("staged"));
+        let text = "姓名,身份证号\n".repeat(100_000);
+        fs::write(&from, &text).unwrap();
+        let sha = crate::domain::digest::sha256_hex(text.as_bytes());
+        assert_eq!(sha256_of_reader(File::open(&from).unwrap(), &from).unwrap(), sha);
+        stage_copy(&from, &sha, &staged).unwrap();
+        assert_eq!(fs::read(&staged).unwrap(), text.as_bytes());
+        // Changed after it was read: refused, naming the file.
+        fs::write(&from, "姓名\n").unwrap();
+        let err = stage_copy(&from, &sha, &staged).unwrap_err().to_string();
+        assert!(err.contains("register.csv") && err.contains("changed"), "{err}");
     }
 
     #[test]

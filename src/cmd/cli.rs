@@ -52,7 +52,10 @@ pub fn examples(examples: String) -> String {
 
 /// The help of `--dry-run` on the steps that write.
 pub fn dry_run_help() -> String {
-    tr("Show what would happen; write nothing", "只显示将会做什么; 不写任何文件")
+    tr(
+        "Show what would happen; write nothing",
+        "只显示将会做什么; 不写任何文件",
+    )
 }
 
 #[cfg(test)]

@@ -996,10 +996,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         txn.put(ledger::path_of::<Confirmation>(), ledger::to_bytes(&confirmations)?);
     }
     journal.put(&mut txn)?;
-    txn.put(
-        crate::workspace::inbox_path(&input.name, &input.sha256),
-        input.bytes.clone(),
-    );
+    crate::workspace::keep_input(&mut txn, &input.input);
     ws.commit(&lock, txn)?;
     if !quiet {
         let jiuzhu = ws.jiuzhu();

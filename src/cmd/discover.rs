@@ -167,10 +167,7 @@ pub fn import(ws: &Workspace, args: &ImportArgs) -> Result<Outcome> {
         chain.append(new_events);
         chain.put(&mut txn)?;
         for input in &inputs {
-            txn.put(
-                crate::workspace::inbox_path(&input.name, &input.sha256),
-                input.bytes.clone(),
-            );
+            crate::workspace::keep_input(&mut txn, &input.input);
         }
     }
     let report = rejects_path(&inputs);

@@ -382,10 +382,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         chain.append(new_events);
         chain.put(&mut txn)?;
         for input in &inputs {
-            txn.put(
-                crate::workspace::inbox_path(&input.name, &input.sha256),
-                input.bytes.clone(),
-            );
+            crate::workspace::keep_input(&mut txn, &input.input);
         }
     }
     let report = report_path(args.kind, &inputs);

@@ -36,14 +36,7 @@ pub struct Args {
 }
 
 /// One input file as read.
-struct Input {
-    /// As the user gave it (for messages).
-    shown: String,
-    /// File name only (for provenance).
-    name: String,
-    bytes: Vec<u8>,
-    sha256: String,
-}
+type Input = reader::InputFile;
 
 /// The fate of every row, for the summary and the report.
 #[derive(Debug, Default)]
@@ -86,8 +79,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         tr("intake: registers read", "导入: 已读取登记表"),
     );
     let read_one = |(i, path): (usize, &PathBuf)| -> Result<(Input, RegisterRead)> {
-        let input = read_input(path)?;
-        let wb = reader::read_workbook_bytes(&input.shown, &input.bytes, encoding)?;
+        let (input, wb) = reader::read_input_file(path, encoding)?;
         let read = match register::read_register(&wb, i, &ws.policy, &names, &args.sheets)
             .with_context(|| input.shown.clone())?
         {
@@ -371,10 +363,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                 chain.append(new_events);
                 chain.put(&mut txn)?;
                 for input in &inputs {
-                    txn.put(
-                        crate::workspace::inbox_path(&input.name, &input.sha256),
-                        input.bytes.clone(),
-                    );
+                    crate::workspace::keep_input(&mut txn, input);
                 }
             }
             Ok((txn, freeing))
@@ -394,22 +383,6 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         crate::outln!("{out}");
     }
     Ok(outcome)
-}
-
-fn read_input(path: &Path) -> Result<Input> {
-    let shown = path.display().to_string();
-    if let Ok(meta) = std::fs::metadata(path) {
-        reader::check_input_size(&shown, meta.len())?;
-    }
-    let bytes = std::fs::read(path).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
-    let sha256 = sha256_hex(&bytes);
-    Ok(Input {
-        shown,
-        name,
-        bytes,
-        sha256,
-    })
 }
 
 fn report_path(inputs: &[Input]) -> PathBuf {

@@ -862,7 +862,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
 }
 
 /// Households per visits file: a province's visits come as several files (`inputs/visits.csv`,
-/// `inputs/visits-2.csv`, …), each well under the 50 MiB a file may have, as a county's come as one.
+/// `inputs/visits-2.csv`, …), as a county's come as one (a CSV file is read whatever its size).
 const VISIT_FILE_HOUSEHOLDS: usize = if cfg!(test) { 3 } else { 100_000 };
 
 /// Opens visits file number `n` (1-based) and writes its header.

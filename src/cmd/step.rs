@@ -70,8 +70,8 @@ impl<'w> Step<'w> {
     }
 
     /// An input file the step took, kept under `inbox/` by its name and SHA-256 (as every step keeps its inputs).
-    pub fn keep_input(&mut self, name: &str, sha256: &str, bytes: Vec<u8>) {
-        self.txn.put(crate::workspace::inbox_path(name, sha256), bytes);
+    pub fn keep_input(&mut self, input: &crate::sheet::reader::InputFile) {
+        crate::workspace::keep_input(&mut self.txn, input);
     }
 
     /// A ledger as the step leaves it: written sorted, in the commit (unchanged bytes are not rewritten).

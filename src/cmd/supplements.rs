@@ -447,7 +447,7 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     }
     step.events(events);
     step.put(&cases)?;
-    step.keep_input(&input.name, &input.sha256, input.bytes.clone());
+    step.keep_input(&input.input);
     step.commit()?;
     if !quiet {
         crate::outln!("{summary}");

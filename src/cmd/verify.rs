@@ -682,10 +682,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         chain.append(new_events);
         chain.put(&mut txn)?;
         for input in inputs.iter().filter(|i| files_with_new.contains(&i.sha256)) {
-            txn.put(
-                crate::workspace::inbox_path(&input.name, &input.sha256),
-                input.bytes.clone(),
-            );
+            crate::workspace::keep_input(&mut txn, &input.input);
         }
     }
     txn.put(&review_rel, review_bytes);

@@ -18,6 +18,9 @@ pub(crate) enum Entry {
     Whole { bytes: Vec<u8>, differs: Option<bool> },
     /// `bytes` added at the end of a file that was `at` bytes long when the step read it.
     Append { at: u64, bytes: Vec<u8> },
+    /// A copy of the file at `from` (outside the workspace), whose SHA-256 (hex) the step read as `sha256`: an
+    /// input kept in `inbox/` without holding it in memory. The commit refuses if the file changed since.
+    Copy { from: PathBuf, sha256: String },
 }
 
 impl Txn {
@@ -49,6 +52,18 @@ impl Txn {
         self.insert(rel.into(), Entry::Append { at, bytes });
     }
 
+    /// Adds a copy of the file at `from`, which the step read with SHA-256 `sha256` (hex): copied when the step
+    /// commits, in constant memory, and refused then if it is no longer the file the step read.
+    pub fn copy(&mut self, rel: impl Into<PathBuf>, from: impl Into<PathBuf>, sha256: impl Into<String>) {
+        self.insert(
+            rel.into(),
+            Entry::Copy {
+                from: from.into(),
+                sha256: sha256.into(),
+            },
+        );
+    }
+
     fn insert(&mut self, rel: PathBuf, w: Entry) {
         debug_assert!(
             rel.components().all(|c| matches!(c, Component::Normal(_))),
@@ -73,7 +88,7 @@ impl Txn {
     pub fn appended(&self, rel: &Path) -> Option<(u64, &[u8])> {
         match self.writes.get(rel)? {
             Entry::Append { at, bytes } => Some((*at, bytes)),
-            Entry::Whole { .. } => None,
+            Entry::Whole { .. } | Entry::Copy { .. } => None,
         }
     }
 }

@@ -244,7 +244,10 @@ fn read_worksheet_bytes_within(file: &str, bytes: &[u8], encoding: Encoding, max
         file,
         bytes.len() as u64,
         max,
-        "jiuzhu reads back workbooks up to {max} MiB: is it the file jiuzhu wrote?",
+        (
+            "jiuzhu reads back workbooks up to {max} MiB: is it the file jiuzhu wrote?",
+            "jiuzhu 只读回不超过 {max} 兆字节的工作簿: 这是 jiuzhu 写出的那个文件吗?",
+        ),
     )?;
     read_any_workbook_bytes(file, bytes, encoding)
 }
@@ -433,6 +436,78 @@ fn zip_format(file: &str, bytes: &[u8], ext: &str) -> Result<&'static str> {
     }
 }
 
+/// An input file as a step read it: named for messages, hashed, and kept in `inbox/` as it was read
+/// (`workspace::keep_input`) — from memory for a workbook, which is read whole, and copied from `path` when the
+/// step commits for a CSV file, which is streamed whatever its size.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The path as the user gave it (for messages).
+    pub shown: String,
+    /// The file name only.
+    pub name: String,
+    /// Where the file is.
+    pub path: std::path::PathBuf,
+    /// The SHA-256 (hex) of the whole file.
+    pub sha256: String,
+    /// The file's bytes, for a file read whole (a workbook); `None` for a CSV file read as a stream.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Reads an input file a person handed in (a register, visit sheets, a worksheet filled in): a CSV file (by its
+/// name, and its first bytes not saying otherwise, [`is_csv_content`]) is read as a stream
+/// ([`crate::sheet::stream`]) whatever its size, as a province's register or a month of visit sheets may be,
+/// and not held whole; any other file is read whole by its content, up to [`MAX_INPUT_BYTES`] (a workbook's
+/// XML is held whole to be read). The rows are the same either way.
+pub fn read_input_file(path: &Path, encoding: Encoding) -> Result<(InputFile, Workbook)> {
+    let shown = path.display().to_string();
+    let cannot = || tr(format!("cannot read {shown}"), format!("无法读取 {shown}"));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .and_then(|f| f.take(HEAD_BYTES as u64).read_to_end(&mut head))
+            .with_context(cannot)?;
+    }
+    if !head.is_empty() && is_csv_content(&shown, &head) {
+        let (rows, sha256) = crate::sheet::stream::read_csv(path, &shown, encoding, |records| {
+            let mut rows = Vec::new();
+            let mut rec = csv::StringRecord::new();
+            while records.next(&mut rec)? {
+                rows.push(rec.iter().map(Cell::text).collect::<Vec<_>>());
+            }
+            Ok(rows)
+        })?;
+        let wb = Workbook {
+            file: shown.clone(),
+            sheets: vec![RawSheet::new(csv_sheet_name(&shown), rows)],
+            read_as: None,
+        };
+        let input = InputFile {
+            shown,
+            name,
+            path: path.to_path_buf(),
+            sha256,
+            bytes: None,
+        };
+        return Ok((input, wb));
+    }
+    if let Ok(meta) = std::fs::metadata(path) {
+        check_input_size(&shown, meta.len())?;
+    }
+    let bytes = std::fs::read(path).with_context(cannot)?;
+    let sha256 = crate::domain::digest::sha256_hex(&bytes);
+    let wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    let input = InputFile {
+        shown,
+        name,
+        path: path.to_path_buf(),
+        sha256,
+        bytes: Some(bytes),
+    };
+    Ok((input, wb))
+}
+
 /// Whether a file is read as CSV text: its name says so (`.csv`, `.txt`) and its first bytes (`head`, e.g.
 /// [`HEAD_BYTES`] of them) do not say it is something else — a workbook, a web page. [`crate::sheet::stream`]
 /// reads these without holding them; any other file is read whole, by its content.
@@ -454,8 +529,9 @@ fn extension(file: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The largest input file jiuzhu reads (50 MiB): several hundred thousand register rows. A file is read whole
-/// and copied into the inbox, so without a bound a 2 GB export (or a wrong file) would exhaust memory.
+/// The largest workbook a person hands in that jiuzhu reads (50 MiB): several hundred thousand register rows. A
+/// workbook is read whole (its XML held to be read), so without a bound a 2 GB export (or a wrong file) would
+/// exhaust memory. A CSV file has no bound: it is read as a stream ([`read_input_file`]).
 pub const MAX_INPUT_BYTES: u64 = 50 << 20;
 
 /// The largest workbook jiuzhu reads back that it wrote itself (1 GiB): a review-meeting worksheet of a
@@ -466,23 +542,34 @@ pub const MAX_WORKSHEET_BYTES: u64 = 1 << 30;
 /// swallowed rows, or a file that is not a register — not data.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// Refuses a file over [`MAX_INPUT_BYTES`] (call before reading it when the size is known).
+/// Refuses a workbook over [`MAX_INPUT_BYTES`] (call before reading it when the size is known).
 pub fn check_input_size(file: &str, len: u64) -> Result<()> {
     check_size(
         file,
         len,
         MAX_INPUT_BYTES,
-        "jiuzhu reads files up to {max} MiB: split the register (e.g. by township) and import the parts",
+        (
+            "jiuzhu reads workbooks up to {max} MiB: save the register as CSV (read whatever its size), or split \
+             it (e.g. by township) and import the parts",
+            "jiuzhu 读取的工作簿不能超过 {max} 兆字节: 请把登记表另存为 CSV (CSV 文件不限大小), 或拆分 (如按乡镇) \
+             后分别导入",
+        ),
     )
 }
 
-/// Refuses a file of `len` bytes over `max`, saying its size and `advice` (with `{max}` put in, in MiB).
-fn check_size(file: &str, len: u64, max: u64, advice: &str) -> Result<()> {
+/// Refuses a file of `len` bytes over `max`, saying its size and `advice` (English, Chinese; `{max}` put in,
+/// in MiB).
+fn check_size(file: &str, len: u64, max: u64, (en, zh): (&str, &str)) -> Result<()> {
     if len > max {
+        let tenths = (len * 10) >> 20;
+        let size = format!("{}.{}", tenths / 10, tenths % 10);
+        let max = (max >> 20).to_string();
         bail!(
-            "{file} is {} MiB; {}",
-            len >> 20,
-            advice.replace("{max}", &(max >> 20).to_string())
+            "{}",
+            tr(
+                format!("{file} is {size} MiB; {}", en.replace("{max}", &max)),
+                format!("{file} 有 {size} 兆字节; {}", zh.replace("{max}", &max)),
+            )
         );
     }
     Ok(())
@@ -1620,8 +1707,9 @@ pub struct TableFile {
     pub shown: String,
     /// The file name only.
     pub name: String,
-    pub bytes: Vec<u8>,
     pub sha256: String,
+    /// The file as read, to keep in `inbox/`.
+    pub input: InputFile,
     pub sheet: RawSheet,
     pub header: Header,
     /// What the clerk should be told about how the file was read, though nothing is wrong with it: a name that
@@ -1656,14 +1744,8 @@ pub fn read_table_file(
     (required, any_of): (&[&'static str], &[&'static str]),
     reads: &[&'static str],
 ) -> Result<std::result::Result<TableFile, Vec<String>>> {
-    let shown = path.display().to_string();
-    if let Ok(meta) = std::fs::metadata(path) {
-        check_input_size(&shown, meta.len())?;
-    }
-    let bytes = std::fs::read(path).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
-    let sha256 = crate::domain::digest::sha256_hex(&bytes);
-    let mut wb = read_workbook_bytes(&shown, &bytes, encoding)?;
+    let (input, mut wb) = read_input_file(path, encoding)?;
+    let shown = input.shown.clone();
     wb.sheets.sort_by_key(|s| s.hidden);
     let mut misses = Vec::new();
     let mut notes: Vec<String> = wb.read_as.into_iter().collect();
@@ -1700,9 +1782,9 @@ pub fn read_table_file(
                 let unused = header.unused_columns(&sheet.name, reads, names);
                 return Ok(Ok(TableFile {
                     shown,
-                    name,
-                    bytes,
-                    sha256,
+                    name: input.name.clone(),
+                    sha256: input.sha256.clone(),
+                    input,
                     sheet,
                     header,
                     notes,
@@ -2562,7 +2644,7 @@ mod worksheet_size_tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("jiuzhu reads files up to 50 MiB"), "{err}");
+        assert!(err.contains("jiuzhu reads workbooks up to 50 MiB"), "{err}");
         let wb = read_worksheet_bytes("big.xlsx", &bytes, Encoding::Detect).unwrap();
         assert_eq!(wb.sheets[0].rows[1][0].text, "R1");
         // Its own bound still holds.
