@@ -224,6 +224,7 @@ pub fn english_words(line: &str) -> Vec<String> {
         "withdraw",
         "correct",
         "recover",
+        "upgrade",
         "followups",
         "complaints",
         "applications",

@@ -928,6 +928,7 @@ jiuzhu recover CD-2026-0B9A1C744081 --write-off --approver 李局长 --reason �
         )),
     )]
     Recover(cmd::recover::Args),
+    Upgrade(cmd::upgrade::Args),
     #[command(
         about = tr(
             "Archive (档案): one dossier per closed household under archive/YEAR/CASE_ID/ with a manifest of \
@@ -1441,6 +1442,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Discover(_) => "discover",
         Command::Correct(_) => "correct",
         Command::Recover(_) => "recover",
+        Command::Upgrade(_) => "upgrade",
         _ => "jiuzhu",
     }
 }
@@ -1472,6 +1474,7 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
         Command::Discover(args) => (!args.dry_run).then_some(None),
         Command::Correct(args) => (!args.dry_run && args.template.is_none()).then_some(None),
         Command::Recover(args) => (!args.dry_run).then_some(None),
+        Command::Upgrade(args) => args.writing_step(),
         // A step added later: a writing step until it says otherwise.
         _ => Some(None),
     }
@@ -1896,6 +1899,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Withdraw(args) => cmd::withdraw::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Recover(args) => cmd::recover::run(&Workspace::open(&start)?, &args, cli.quiet),
+        Command::Upgrade(args) => cmd::upgrade::main(
+            args,
+            &cmd::cli::Ctx {
+                change_dir: cli.change_dir.clone(),
+                quiet: cli.quiet,
+            },
+        ),
         Command::Discover(args) => cmd::discover::run(&Workspace::open(&start)?, &args, cli.quiet),
         Command::Correct(mut args) => {
             args.file = args.file.map(|f| resolve_path(&cli.change_dir, f));

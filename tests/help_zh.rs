@@ -54,6 +54,7 @@ const COMMANDS: &[&str] = &[
     "discover",
     "correct",
     "recover",
+    "upgrade",
     "archive",
 ];
 

@@ -15,6 +15,7 @@ fn ledgers() -> Vec<(&'static str, &'static [&'static str])> {
         Source,
         Event,
         Check,
+        jiuzhu::ledger::PolicyValues,
         Visit,
         Extension,
         Match,

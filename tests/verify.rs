@@ -213,11 +213,19 @@ fn income_above_the_standard_makes_the_case_ineligible() {
         "人均月收入 (3410.00+0.00+0.00−0.00)÷3 = 1136.67 ≥ 标准 860.00 (2026-07-01起); 家庭月收入 3410.00 不超过\
          标准合计的 150% 3870.00，周佳琪为重残成员，参照单人户纳入：标准 860.00 − 本人月收入 0.00 = 860.00"
     );
+    // The policy values used are named by key, their text once in policy_values.csv.
+    let values: Vec<jiuzhu::ledger::PolicyValues> = ws.records();
+    let used = values
+        .iter()
+        .find(|v| v.key == k.policy)
+        .expect("the check's key is in policy_values.csv");
     assert!(
-        k.policy_values.contains("standard=860.00/month from 2026-07-01"),
+        used.values.contains("standard=860.00/month from 2026-07-01"),
         "{}",
-        k.policy_values
+        used.values.as_str()
     );
+    assert_eq!(used.key, jiuzhu::ledger::PolicyValues::key_of(&used.values));
+    assert!(values.len() < 30, "each text once: {}", values.len());
     assert_ne!(status(&ws, &c.case_id), CaseStatus::Ineligible);
     // Rural standard per year: 李娟's 840.00 is above 6600/12 = 550.00.
     let c = case_of(&ws, "李娟");

@@ -27,7 +27,7 @@ use crate::hash::{HashMap, HashSet};
 use crate::ledger::events::{self, sha256_hex, Event, NewEvent};
 use crate::ledger::{
     self, ArchiveEntry, Batch, Case, CaseStatus, Check, Decision, DecisionKind, DecisionStatus, Extension, Goods,
-    Match, Meeting, Member, Notice, Payment, Record, Source, SpotCheck, Text, Visit,
+    Match, Meeting, Member, Notice, Payment, PolicyValues, Record, Source, SpotCheck, Text, Visit,
 };
 use crate::sheet::writer::{self, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
@@ -75,6 +75,7 @@ struct All {
     members: Vec<Member>,
     sources: Vec<Source>,
     checks: Vec<Check>,
+    policy_values: Vec<PolicyValues>,
     visits: Vec<Visit>,
     extensions: Vec<Extension>,
     matches: Vec<Match>,
@@ -111,6 +112,7 @@ impl All {
             members: ledger::read(ws)?,
             sources: ledger::read(ws)?,
             checks: ledger::read(ws)?,
+            policy_values: ledger::read(ws)?,
             visits: ledger::read(ws)?,
             extensions: ledger::read(ws)?,
             matches: ledger::read(ws)?,
@@ -230,6 +232,8 @@ struct Dossiers<'a> {
     members: ByCase<'a, Member>,
     sources: ByCase<'a, Source>,
     checks: ByCase<'a, Check>,
+    /// The policy values the checks name, by key.
+    policy_values: HashMap<&'a str, &'a PolicyValues>,
     visits: ByCase<'a, Visit>,
     extensions: ByCase<'a, Extension>,
     matches: ByCase<'a, Match>,
@@ -274,6 +278,7 @@ impl<'a> Dossiers<'a> {
             members: by_case(&all.members, wanted, |x| x.case_id.as_str()),
             sources,
             checks: by_case(&all.checks, wanted, |x| x.case_id.as_str()),
+            policy_values: all.policy_values.iter().map(|v| (v.key.as_str(), v)).collect(),
             visits: by_case(&all.visits, wanted, |x| x.case_id.as_str()),
             extensions: by_case(&all.extensions, wanted, |x| x.case_id.as_str()),
             matches: by_case(&all.matches, wanted, |x| x.case_id.as_str()),
@@ -327,7 +332,17 @@ impl<'a> Dossiers<'a> {
         part(&mut out, of(&self.cases, case_id))?;
         part(&mut out, of(&self.members, case_id))?;
         part(&mut out, of(&self.sources, case_id))?;
-        part(&mut out, of(&self.checks, case_id))?;
+        let checks = of(&self.checks, case_id);
+        // The policy values the case's checks used, each once: the dossier reads without the county's ledgers.
+        let mut values: Vec<PolicyValues> = checks
+            .iter()
+            .filter_map(|c| self.policy_values.get(c.policy.as_str()))
+            .map(|&v| v.clone())
+            .collect();
+        values.sort_by(|a, b| a.key.cmp(&b.key));
+        values.dedup_by(|a, b| a.key == b.key);
+        part(&mut out, checks)?;
+        part(&mut out, values)?;
         part(&mut out, of(&self.visits, case_id))?;
         part(&mut out, of(&self.extensions, case_id))?;
         part(&mut out, of(&self.matches, case_id))?;
@@ -573,6 +588,7 @@ mod dossier {
             "members" => "家庭成员",
             "sources" => "来源",
             "checks" => "审核",
+            "policy_values" => "政策取值",
             "visits" => "入户调查",
             "extensions" => "延期",
             "matches" => "信息比对",
@@ -599,6 +615,7 @@ mod dossier {
             "members" => "家庭成员情况",
             "sources" => "申请登记来源",
             "checks" => "审核记录 (材料、收入、财产等)",
+            "policy_values" => "审核所用的政策取值",
             "visits" => "入户调查记录",
             "extensions" => "审核期限延长记录",
             "matches" => "信息比对结果及处理",
@@ -619,7 +636,7 @@ mod dossier {
     pub fn source_zh(file: &str) -> &str {
         match file.trim_end_matches(".csv") {
             "cases" | "members" | "sources" => "申请登记表 (受理)",
-            "checks" | "extensions" => "审核 (jiuzhu verify)",
+            "checks" | "policy_values" | "extensions" => "审核 (jiuzhu verify)",
             "visits" => "入户调查表",
             "matches" => "相关部门数据比对 (jiuzhu compare)",
             "decisions" | "notices" => "审核确认 (jiuzhu decide)",
@@ -682,7 +699,8 @@ mod dossier {
             "check" => "审核项",
             "result" => "结果",
             "detail" => "说明",
-            "policy_values" => "政策取值",
+            "policy_values" | "values" => "政策取值",
+            "policy" | "key" => "政策取值编号",
             "as_of" => "审核日期",
             "visit_id" => "调查编号",
             "visited_on" => "调查日期",

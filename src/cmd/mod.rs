@@ -24,5 +24,6 @@ pub mod sample_data;
 pub mod status;
 pub mod step;
 pub mod supplements;
+pub mod upgrade;
 pub mod verify;
 pub mod withdraw;

@@ -24,8 +24,8 @@ use crate::hash::HashSet;
 use crate::i18n::{tr, Msg};
 use crate::ledger::events::{self, sha256_hex, NewEvent};
 use crate::ledger::{
-    self, Case, CaseStatus, Check, CheckResult, Confirmation, Extension, Match, Member, NewCheck, Record, Text, Visit,
-    VisitLevel,
+    self, Case, CaseStatus, Check, CheckResult, Confirmation, Extension, Match, Member, NewCheck, PolicyValues, Record,
+    Text, Visit, VisitLevel,
 };
 use crate::sheet::fields::HeaderNames;
 use crate::sheet::reader::{self, Cell, Encoding, Header};
@@ -124,6 +124,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     crate::ui::phase("verify: inputs read");
     let (mut cases, mut members, mut visits, mut extensions) = (None, None, None, None);
     let (mut matches, mut old_checks, mut chain, mut confirmations) = (None, None, None, None);
+    let mut old_values = None;
     rayon::scope(|s| {
         s.spawn(|_| cases = Some(ledger::read::<Case>(ws)));
         s.spawn(|_| members = Some(ledger::read::<Member>(ws)));
@@ -131,6 +132,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         s.spawn(|_| extensions = Some(ledger::read::<Extension>(ws)));
         s.spawn(|_| matches = Some(ledger::read::<Match>(ws)));
         s.spawn(|_| old_checks = Some(ledger::read::<Check>(ws)));
+        s.spawn(|_| old_values = Some(ledger::read::<PolicyValues>(ws)));
         s.spawn(|_| chain = Some(events::Journal::read(ws)));
         s.spawn(|_| confirmations = Some(ledger::read::<Confirmation>(ws)));
     });
@@ -141,6 +143,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut extensions = extensions.expect(every)?;
     let matches = crate::kept_to_exit(matches.expect(every)?);
     let old_checks = old_checks.expect(every)?;
+    let old_values = old_values.expect(every)?;
     let confirmations = confirmations.expect(every)?;
     let mut chain = chain.expect(every)?;
     for c in cases.iter() {
@@ -343,6 +346,27 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
     progress.finish();
 
     crate::ui::phase("verify: checked");
+    // The policy values the checks used, each text once with its key: checks.csv names the key.
+    let mut keys: crate::hash::HashMap<&str, String> = crate::hash::HashMap::default();
+    for f in reviewed.iter().flat_map(|r| &r.findings) {
+        if !keys.contains_key(f.policy_values.as_str()) {
+            keys.insert(f.policy_values.as_str(), PolicyValues::key_of(&f.policy_values));
+        }
+    }
+    let values_bytes = {
+        let mut values: std::collections::BTreeMap<String, PolicyValues> =
+            old_values.into_iter().map(|v| (v.key.clone(), v)).collect();
+        for (text, key) in keys.iter().filter(|(_, key)| !key.is_empty()) {
+            let known = values.entry(key.clone()).or_insert_with(|| PolicyValues::of(text));
+            if known.values.0 != *text {
+                bail!(
+                    "internal error: two texts of policy values have the key {key} in {}",
+                    PolicyValues::FILE
+                );
+            }
+        }
+        ledger::to_bytes(&values.into_values().collect::<Vec<_>>())?
+    };
     // The new ledgers. checks.csv (twelve rows a case) is encoded beside the workbooks, case by case from the
     // findings themselves: no record is built, nor a row held, for what is only written.
     let encode_checks = || -> Result<Vec<u8>> {
@@ -376,7 +400,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
                         check: f.check,
                         result: f.result,
                         detail: &f.detail,
-                        policy_values: &f.policy_values,
+                        policy: &keys[f.policy_values.as_str()],
                         as_of,
                     })
                 })
@@ -646,6 +670,7 @@ pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
         put_ledger(&mut txn, ledger::path_of::<Case>(), bytes)?;
     }
     put_ledger(&mut txn, ledger::path_of::<Check>(), checks_bytes)?;
+    put_ledger(&mut txn, ledger::path_of::<PolicyValues>(), values_bytes)?;
     if let Some(bytes) = visits_bytes {
         put_ledger(&mut txn, ledger::path_of::<Visit>(), bytes)?;
     }

@@ -199,7 +199,7 @@ mod tests {
             check: "income".into(),
             result: CheckResult::Pass,
             detail: Text::default(),
-            policy_values: Text::default(),
+            policy: String::new(),
             as_of: on,
         }
     }

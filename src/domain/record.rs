@@ -37,6 +37,9 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn uses_tail(&self) -> bool {
         false
     }
+    /// The headers an earlier jiuzhu wrote the ledger with, which `jiuzhu upgrade` moves to [`Record::COLUMNS`]:
+    /// a ledger read with one of them is refused with that advice, not as a damaged file.
+    const FORMER_COLUMNS: &'static [&'static [&'static str]] = &[];
 }
 
 /// Compares the keys `a.join("/")` and `b.join("/")` byte by byte, as `String`'s order does, without joining.

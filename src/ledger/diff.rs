@@ -18,6 +18,7 @@ pub fn ledger_key(file_name: &str) -> Option<&'static [&'static str]> {
         "decisions.csv" => &["decision_id"],
         "matches.csv" => &["hit_id"],
         "checks.csv" => &["case_id", "check"],
+        "policy_values.csv" => &["key"],
         "events.csv" => &["seq"],
         "payments.csv" => &["payment_id"],
         _ => return None,

@@ -23,7 +23,6 @@ use serde::Serialize;
 pub use discovery::{
     Discovery, DiscoveryChannel, DiscoveryOutcome, DiscoveryStatus, Investigation, MonitorCategory, Monitored, Referral,
 };
-pub use records::NewCheck;
 pub use records::{ArchiveEntry, ChangeReport, SpotCheck};
 pub use records::{Batch, Goods, GoodsStatus, Payment, PaymentKind, PaymentStatus, Quantity};
 pub use records::{
@@ -32,6 +31,7 @@ pub use records::{
 };
 pub use records::{ChangeKind, Channel, Complaint, DifficultyClass, Followup};
 pub use records::{ConfirmResult, ConfirmSubject, Confirmation, Recovery, RecoveryStatus};
+pub use records::{NewCheck, PolicyValues};
 
 /// The columns a ledger of `records` is written with: all of them, or without the optional tail none uses.
 fn written_columns<R: Record>(records: &[R]) -> &'static [&'static str] {
@@ -88,6 +88,7 @@ pub const LEDGER_FILES: &[&str] = &[
     Member::FILE,
     Source::FILE,
     Check::FILE,
+    PolicyValues::FILE,
     Visit::FILE,
     Extension::FILE,
     Match::FILE,
@@ -121,6 +122,7 @@ pub fn validate_named(name: &str, bytes: &[u8]) -> Result<()> {
         n if n == Member::FILE => check::<Member>(bytes),
         n if n == Source::FILE => check::<Source>(bytes),
         n if n == Check::FILE => check::<Check>(bytes),
+        n if n == PolicyValues::FILE => check::<PolicyValues>(bytes),
         n if n == Visit::FILE => check::<Visit>(bytes),
         n if n == Extension::FILE => check::<Extension>(bytes),
         n if n == Match::FILE => check::<Match>(bytes),
@@ -294,6 +296,21 @@ fn header_of<'a, R: Record>(origin: Origin<'_>, bytes: &'a [u8]) -> Result<(&'a 
         .map(str::to_string)
         .collect();
     let short = &R::COLUMNS[..R::COLUMNS.len() - R::OPTIONAL_TAIL];
+    if R::FORMER_COLUMNS.iter().any(|former| header == *former) {
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                format!(
+                    "{shown} was written by an earlier version of jiuzhu: run `jiuzhu upgrade` once to move the \
+                     workspace to the present format (a step of its own, in the journal; nothing is lost)"
+                ),
+                format!(
+                    "{shown} 是较早版本的 jiuzhu 写的: 请运行一次 `jiuzhu upgrade`, 把工作区转换为现在的格式 \
+                     (单独一步, 记入日志; 不丢失任何内容)"
+                ),
+            )
+        );
+    }
     if header != R::COLUMNS && !(R::OPTIONAL_TAIL > 0 && header == short) {
         bail!(
             "{}",
@@ -562,7 +579,7 @@ mod tests {
             check: name.into(),
             result: CheckResult::NeedsInfo,
             detail: Text(detail.into()),
-            policy_values: Text("=standard 820.00".into()),
+            policy: "0123456789ab".into(),
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         };
         fn new(c: &Check) -> NewCheck<'_> {
@@ -571,7 +588,7 @@ mod tests {
                 check: &c.check,
                 result: c.result,
                 detail: &c.detail.0,
-                policy_values: &c.policy_values.0,
+                policy: &c.policy,
                 as_of: c.as_of,
             }
         }

@@ -498,7 +498,8 @@ impl CheckResult {
     }
 }
 
-/// `checks.csv`: the latest outcome of each check on each case under review, with the policy values used.
+/// `checks.csv`: the latest outcome of each check on each case under review, with the key of the policy values
+/// used (their text is once in `policy_values.csv`, [`PolicyValues`], not repeated on every case's row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     pub case_id: String,
@@ -508,15 +509,19 @@ pub struct Check {
     pub result: CheckResult,
     /// What was found, in Chinese, for the review workbook.
     pub detail: Text,
-    /// The policy values used (`standard=820.00/month from 2026-01-01; …`).
-    pub policy_values: Text,
+    /// The key of the policy values used ([`PolicyValues::key_of`]; blank when the check used none): their text
+    /// (`standard=820.00/month from 2026-01-01; …`) is the row of `policy_values.csv` with this key.
+    pub policy: String,
     #[serde(with = "crate::domain::record::date_field")]
     pub as_of: NaiveDate,
 }
 
 impl Record for Check {
     const FILE: &'static str = "checks.csv";
-    const COLUMNS: &'static [&'static str] = &["case_id", "check", "result", "detail", "policy_values", "as_of"];
+    const COLUMNS: &'static [&'static str] = &["case_id", "check", "result", "detail", "policy", "as_of"];
+    /// Before issue 21 the text of the policy values was on every row.
+    const FORMER_COLUMNS: &'static [&'static [&'static str]] =
+        &[&["case_id", "check", "result", "detail", "policy_values", "as_of"]];
     fn key(&self) -> String {
         format!("{}/{}", self.case_id, self.check)
     }
@@ -537,10 +542,45 @@ pub struct NewCheck<'a> {
     pub result: CheckResult,
     #[serde(serialize_with = "neutralised")]
     pub detail: &'a str,
-    #[serde(serialize_with = "neutralised")]
-    pub policy_values: &'a str,
+    pub policy: &'a str,
     #[serde(with = "crate::domain::record::date_field")]
     pub as_of: NaiveDate,
+}
+
+/// `policy_values.csv`: the text of each set of policy values a check used, once, by its key (the first 12 hex
+/// digits of the text's SHA-256, so the same values always have the same key, in every workspace and run).
+/// `checks.csv` names it on each row; a county's checks no longer repeat the policy's text on twelve rows per case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyValues {
+    pub key: String,
+    /// The policy values (`standard=820.00/month from 2026-01-01; …`).
+    pub values: Text,
+}
+
+impl PolicyValues {
+    /// The key of a text of policy values: blank for none, else the first 12 hex digits of its SHA-256.
+    pub fn key_of(values: &str) -> String {
+        if values.is_empty() {
+            return String::new();
+        }
+        crate::domain::digest::sha256_hex(values.as_bytes())[..12].to_string()
+    }
+
+    /// The policy values of `values`' text, keyed.
+    pub fn of(values: &str) -> PolicyValues {
+        PolicyValues {
+            key: PolicyValues::key_of(values),
+            values: Text(values.to_string()),
+        }
+    }
+}
+
+impl Record for PolicyValues {
+    const FILE: &'static str = "policy_values.csv";
+    const COLUMNS: &'static [&'static str] = &["key", "values"];
+    fn key(&self) -> String {
+        self.key.clone()
+    }
 }
 
 fn neutralised<S: serde::Serializer>(v: &&str, s: S) -> Result<S::Ok, S::Error> {

@@ -1,0 +1,187 @@
+//! `jiuzhu upgrade` (issue 21, point 6): the example month as the jiuzhu before issue 21's storage changes left it
+//! (`fixtures/upgrade/example-month-v1`, made by `examples/run-month.sh` with that version; its audit then is
+//! `fixtures/upgrade/audit-before.txt`) is moved to the present format by one step of its own, with nothing lost:
+//! every row accounted for, the other ledgers untouched, the journal only added to, and the audit afterwards
+//! finding exactly what the earlier version's audit found.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// A copy of the earlier version's example month, to work on.
+fn v1_workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("county");
+    copy_dir(&fixture("upgrade/example-month-v1"), &ws);
+    (dir, ws)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn run(ws: &Path, args: &[&str]) -> std::process::Output {
+    jiuzhu()
+        .env("LC_ALL", "C")
+        .arg("-C")
+        .arg(ws)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
+    let mut rdr = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    rdr.records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn findings(out: &str) -> Vec<String> {
+    out.lines().filter(|l| l.starts_with('J')).map(str::to_string).collect()
+}
+
+#[test]
+fn a_step_on_an_earlier_format_says_to_upgrade_and_writes_nothing() {
+    let (_dir, ws) = v1_workspace();
+    let before = snapshot(&ws, &[".jiuzhu"]);
+    for args in [
+        &["status"][..],
+        &["verify", "--as-of", "2026-11-30"],
+        &["audit", "--period", "2026-11"],
+    ] {
+        let out = run(&ws, args);
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains("run `jiuzhu upgrade`") && stderr(&out).contains("ledgers/checks.csv"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let out = jiuzhu()
+            .env("LANG", "zh_CN.UTF-8")
+            .env_remove("LC_ALL")
+            .arg("-C")
+            .arg(&ws)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        assert_chinese(&out);
+        assert!(stderr(&out).contains("`jiuzhu upgrade`"), "{}", stderr(&out));
+    }
+    assert_same_files(&before, &snapshot(&ws, &[".jiuzhu"]), "refused steps");
+}
+
+#[test]
+fn the_example_month_is_upgraded_with_nothing_lost() {
+    let (_dir, ws) = v1_workspace();
+    let before = snapshot(&ws, &[".jiuzhu"]);
+
+    // A dry run says what it would do and writes nothing.
+    let out = run(&ws, &["upgrade", "--dry-run"]);
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("dry run: upgrade: checks.csv:"),
+        "{}",
+        stdout(&out)
+    );
+    assert_same_files(&before, &snapshot(&ws, &[".jiuzhu"]), "a dry run");
+
+    let out = jiuzhu()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .arg("-C")
+        .arg(&ws)
+        .arg("upgrade")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_chinese(&out);
+    let after = snapshot(&ws, &[".jiuzhu"]);
+
+    // Every check row is there, its policy values recovered by key, exactly as they were.
+    let old = csv_rows(&before["ledgers/checks.csv"]);
+    let new = csv_rows(&after["ledgers/checks.csv"]);
+    let values: BTreeMap<String, String> = csv_rows(&after["ledgers/policy_values.csv"])
+        .into_iter()
+        .map(|r| (r["key"].clone(), r["values"].clone()))
+        .collect();
+    assert_eq!(old.len(), new.len());
+    assert!(old.len() > 500, "the example month's checks: {}", old.len());
+    assert!(values.len() < 30, "each text once: {}", values.len());
+    for (o, n) in old.iter().zip(&new) {
+        let mut back = n.clone();
+        let key = back.remove("policy").unwrap();
+        let text = if key.is_empty() {
+            String::new()
+        } else {
+            values[&key].clone()
+        };
+        back.insert("policy_values".into(), text);
+        assert_eq!(o, &back);
+    }
+    assert!(after["ledgers/checks.csv"].len() < before["ledgers/checks.csv"].len() * 4 / 5);
+
+    // Nothing else changed but the journal, which only grew.
+    for (path, bytes) in &before {
+        match path.as_str() {
+            "ledgers/checks.csv" => {}
+            "ledgers/events.csv" => assert!(after[path].starts_with(bytes), "the journal only grows"),
+            _ => assert_eq!(&after[path], bytes, "{path} changed"),
+        }
+    }
+    let new_files: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+    assert_eq!(new_files, ["ledgers/policy_values.csv"]);
+    let journal = String::from_utf8(after["ledgers/events.csv"].clone()).unwrap();
+    assert!(
+        journal.contains(",upgrade,,,,\"checks.csv: policy_values moved to policy_values.csv"),
+        "{}",
+        journal.lines().last().unwrap()
+    );
+
+    // The audit finds what the earlier version's audit found, nothing more (no hand edit, no broken seal).
+    let out = run(&ws, &["audit", "--period", "2026-11", "--dry-run"]);
+    let expected = std::fs::read_to_string(fixture("upgrade/audit-before.txt")).unwrap();
+    assert_eq!(findings(&stdout(&out)), findings(&expected), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "warnings only: {}", stdout(&out));
+    assert!(stdout(&out).contains("(0 errors"), "{}", stdout(&out));
+
+    // Once is enough: a second upgrade finds nothing to do and changes nothing.
+    let out = run(&ws, &["upgrade"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("nothing to do"), "{}", stdout(&out));
+    assert_same_files(&after, &snapshot(&ws, &[".jiuzhu"]), "a second upgrade");
+
+    // And the steps go on: the status, a case explained, the next verify.
+    assert!(matches!(run(&ws, &["status"]).status.code(), Some(0) | Some(1)));
+    let case = &old[0]["case_id"];
+    let out = run(&ws, &["explain", case]);
+    assert_exit(&out, 0);
+    let out = run(&ws, &["verify", "--as-of", "2026-11-30"]);
+    assert!(matches!(out.status.code(), Some(0) | Some(1)), "{}", stderr(&out));
+    let out = run(&ws, &["audit", "--period", "2026-11", "--dry-run"]);
+    assert!(stdout(&out).contains("(0 errors"), "{}", stdout(&out));
+}
