@@ -15,6 +15,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Datelike, Days, NaiveDate};
 use rayon::prelude::*;
 
+use crate::cmd::cli::{dry_run_help, examples, Ctx};
 use crate::domain::benefit::{self, Basis, Computed, Household, StandardUsed};
 use crate::domain::date::{self, Period};
 use crate::domain::decision;
@@ -65,8 +66,233 @@ pub enum Mode {
     },
 }
 
-#[derive(Debug, Clone)]
+// `jiuzhu decide`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Decide benefits (救助决策): propose for a period, record the review meeting, post the public notice, \
+record objections, and re-decide existing recipients (增发/减发/停发/渐退)",
+        "救助决策: 按期间提出拟救助意见, 记录评议会结果, 张榜公示, 记录异议, 并对已有救助对象重新核定 \
+(增发/减发/停发/渐退)",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu decide --period 2026-11\n  \
+jiuzhu decide --period 2026-11 --preview\n  \
+jiuzhu decide --record reports/review-meeting-2026-11.xlsx \\\n      \
+--meeting \"城关镇审批会 纪要第23号\" --date 2026-11-20 --attendees \"张镇长、李主任、王会计\"\n  \
+jiuzhu decide --objection CD-2026-0B9A1C744081 --dismissed --note \"经核实收入属实\" --date 2026-11-24\n  \
+jiuzhu decide --period 2026-11 --as-of 2026-11-30      # notices over: decisions take effect\n  \
+jiuzhu decide --impact old-jiuzhu.yaml",
+        "示例:\n  jiuzhu decide --period 2026-11\n  \
+jiuzhu decide --period 2026-11 --preview\n  \
+jiuzhu decide --record reports/review-meeting-2026-11.xlsx \\\n      \
+--meeting \"城关镇审批会 纪要第23号\" --date 2026-11-20 --attendees \"张镇长、李主任、王会计\"\n  \
+jiuzhu decide --objection CD-2026-0B9A1C744081 --dismissed --note \"经核实收入属实\" --date 2026-11-24\n  \
+jiuzhu decide --period 2026-11 --as-of 2026-11-30      # 公示期满: 决定生效\n  \
+jiuzhu decide --impact old-jiuzhu.yaml",
+    )),
+    after_help = tr("\
+Proposals go to ledgers/decisions.csv (status proposed) and to the worksheet reports/review-meeting-PERIOD.xlsx \
+with a drop-down 评议结果 (同意/不同意/暂缓). Approved decisions are posted (reports/notice-MONTH.xlsx, one sheet per \
+village, only name, village, household size, scheme and amount) and take effect once every posting has run its \
+full period with no upheld objection. Dates come from --date/--as-of, never the computer's clock.", "\
+拟决定写入 ledgers/decisions.csv (状态为 `proposed`), 并写出工作表 reports/review-meeting-PERIOD.xlsx, 其中 \
+评议结果 可下拉选择 (同意/不同意/暂缓)。批准的决定予以公示 (reports/notice-MONTH.xlsx, 每村一个工作表, 只列\
+姓名、村、家庭人口、救助类别和金额), 每次公示都期满且没有成立的异议后生效。日期取自 --date/--as-of, \
+绝不用电脑的时钟。")
+)]
 pub struct Args {
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["record", "objection", "undisputed"], help = tr(
+        "The month to decide for (YYYY-MM)",
+        "决策的月份 (YYYY-MM)",
+    ))]
+    pub period: Option<String>,
+    #[arg(long, value_name = "DATE", requires = "period", help = tr(
+        "The date notices are judged on (default: the latest date in the ledgers)",
+        "判断公示是否期满所依据的日期 (默认: 台账中最近的日期)",
+    ))]
+    pub as_of: Option<String>,
+    #[arg(long, requires = "period", help = tr(
+        "Show counts and the monthly total against the last period; write nothing",
+        "显示户数、人数和月度总额, 并与上期比较; 不写任何文件",
+    ))]
+    pub preview: bool,
+    #[arg(long, value_name = "FILE", help = tr(
+        "Record the verdicts of a filled review-meeting worksheet",
+        "记录已填写的评议会工作表中的评议结果",
+    ))]
+    pub record: Option<PathBuf>,
+    #[arg(long, requires = "record", help = tr(
+        "The meeting and its minutes reference (with --record)",
+        "会议名称及纪要编号 (与 --record 同用)",
+    ))]
+    pub meeting: Option<String>,
+    #[arg(long, value_name = "DATE", help = tr(
+        "The meeting's or objection's date (YYYY-MM-DD)",
+        "会议或异议的日期 (YYYY-MM-DD)",
+    ))]
+    pub date: Option<String>,
+    #[arg(long, requires = "record", help = tr(
+        "Who attended the meeting (with --record)",
+        "参会人员 (与 --record 同用)",
+    ))]
+    pub attendees: Option<String>,
+    #[arg(long, value_name = "CASE", help = tr(
+        "Record an objection to a case in public notice",
+        "记录对公示中某个案件的异议",
+    ))]
+    pub objection: Option<String>,
+    #[arg(long, requires = "objection", conflicts_with = "dismissed", help = tr(
+        "The objection was upheld (the decision is withdrawn)",
+        "异议成立 (撤回该决定)",
+    ))]
+    pub upheld: bool,
+    #[arg(long, requires = "objection", help = tr(
+        "The objection was dismissed (the notice runs on)",
+        "异议不成立 (公示继续)",
+    ))]
+    pub dismissed: bool,
+    #[arg(long, requires = "objection", help = tr(
+        "What the objection was and how it was checked",
+        "异议的内容及核实情况",
+    ))]
+    pub note: Option<String>,
+    #[arg(long, value_name = "CASE", num_args = 1.., help = tr(
+        "Approve these cases' proposals without a meeting (无争议免评议), where the policy allows",
+        "不经评议直接批准这些案件的拟决定 (无争议免评议), 须政策允许",
+    ))]
+    pub undisputed: Vec<String>,
+    #[arg(long, value_name = "CASE", num_args = 1.., help = tr(
+        "Post these cases though their hardship reason is unknown (with --record or --undisputed), once a person \
+         has checked that they are not protected (艾滋病 …); without it they are kept off the public notice",
+        "公示这些致困原因不明的案件 (与 --record 或 --undisputed 同用), 须先经人工核实不属于需保护隐私的情形 \
+         (艾滋病等); 不加此项时这些案件不上公示",
+    ))]
+    pub publish_unknown_reason: Vec<String>,
+    #[arg(long, value_name = "OLD_POLICY", help = tr(
+        "Compare amounts under an older policy file with the current one (read-only)",
+        "比较旧政策文件与当前政策下的金额 (只读)",
+    ))]
+    pub impact: Option<PathBuf>,
+    #[arg(long, help = dry_run_help())]
+    pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step for its period, unless a dry run, a preview or an impact (which only read).
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run && !self.preview && self.impact.is_none()).then(|| self.period.clone())
+    }
+}
+
+/// The command line's entry: the mode chosen from the options (each with the options it needs), files taken from
+/// `-C DIR` as git does.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let ws = ctx.workspace()?;
+    let date = args.date;
+    let need_date = || {
+        date.clone()
+            .ok_or_else(|| anyhow!("{}", tr("give --date YYYY-MM-DD", "请给出 --date YYYY-MM-DD")))
+    };
+    let mode = if let Some(file) = args.record {
+        Mode::Record {
+            file: ctx.path(file),
+            meeting: args.meeting.ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    tr(
+                        "--record needs --meeting \"…\"",
+                        "--record 需要同时给出 --meeting \"会议及纪要编号\""
+                    )
+                )
+            })?,
+            date: need_date()?,
+            attendees: args.attendees,
+        }
+    } else if let Some(case_id) = args.objection {
+        if !args.upheld && !args.dismissed {
+            bail!(
+                "{}",
+                tr(
+                    "--objection needs --upheld or --dismissed",
+                    "--objection 需要同时给出 --upheld (异议成立) 或 --dismissed (异议不成立)"
+                )
+            );
+        }
+        Mode::Objection {
+            case_id,
+            upheld: args.upheld,
+            note: args.note.unwrap_or_default(),
+            date: need_date()?,
+        }
+    } else if !args.undisputed.is_empty() {
+        Mode::Undisputed {
+            cases: args.undisputed,
+            date: need_date()?,
+        }
+    } else if let Some(old) = args.impact {
+        Mode::Impact {
+            old_policy: ctx.path(old),
+            period: args.period,
+        }
+    } else if let Some(period) = args.period {
+        Mode::Propose {
+            period,
+            as_of: args.as_of,
+            preview: args.preview,
+        }
+    } else {
+        bail!(
+            "{}",
+            tr(
+                "give --period YYYY-MM, --record FILE, --objection CASE, --undisputed CASE… or --impact FILE",
+                "请给出 --period YYYY-MM、--record 文件、--objection 案件、--undisputed 案件… 或 --impact 文件 之一"
+            )
+        )
+    };
+    run(
+        &ws,
+        &Request {
+            mode,
+            dry_run: args.dry_run,
+            quiet: ctx.quiet,
+            publish_unknown_reason: args.publish_unknown_reason,
+        },
+    )
+}
+
+// `jiuzhu explain CASE`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Explain how a case's amounts were derived (标准 − 人均收入 … = 月保障金)",
+        "说明案件金额的计算过程 (标准 − 人均收入 … = 月保障金)",
+    ),
+    help_template = examples(tr(
+        "Example:\n  jiuzhu explain CD-2026-0B9A1C744081",
+        "示例:\n  jiuzhu explain CD-2026-0B9A1C744081",
+    ))
+)]
+pub struct ExplainArgs {
+    #[arg(help = tr("The case ID (案件编号)", "案件编号"))]
+    pub case: String,
+}
+
+impl ExplainArgs {
+    /// `explain` only reads.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry of `explain`.
+pub fn explain_main(args: ExplainArgs, ctx: &Ctx) -> Result<Outcome> {
+    explain(&ctx.workspace()?, &args.case)
+}
+
+/// What `decide` was asked to do, resolved from its command line ([`Args`]).
+#[derive(Debug, Clone)]
+pub struct Request {
     pub mode: Mode,
     pub dry_run: bool,
     pub quiet: bool,
@@ -265,7 +491,7 @@ impl State {
     }
 }
 
-pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     match &args.mode {
         Mode::Propose { period, as_of, preview } => {
             let period = Period::parse(period).map_err(|e| {
@@ -444,7 +670,7 @@ struct Blocked {
     why: String,
 }
 
-fn propose(ws: &Workspace, args: &Args, period: Period, as_of: Option<NaiveDate>, preview: bool) -> Result<Outcome> {
+fn propose(ws: &Workspace, args: &Request, period: Period, as_of: Option<NaiveDate>, preview: bool) -> Result<Outcome> {
     let writing = !(args.dry_run || preview);
     let lock = if writing { Some(ws.lock()?) } else { None };
     let mut kept = crate::kept_to_exit(State::load(ws)?);
@@ -1581,7 +1807,7 @@ fn read_verdicts(shown: &str, bytes: &[u8]) -> Result<(String, Vec<Verdict>)> {
 
 fn record(
     ws: &Workspace,
-    args: &Args,
+    args: &Request,
     file: &Path,
     meeting: &str,
     date: NaiveDate,
@@ -2129,7 +2355,7 @@ fn reason_unknown(case: &Case) -> bool {
 /// withheld notices replaced by the policy's postings from the meeting's date).
 fn publish_withheld(
     ws: &Workspace,
-    args: &Args,
+    args: &Request,
     mut st: State,
     lock: Option<crate::workspace::Lock>,
     shown: &str,
@@ -2408,7 +2634,7 @@ fn notice_workbook(st: &State, policy: &Policy, month: Period) -> Result<Vec<u8>
     writer::workbook_bytes(&sheets)
 }
 
-fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate) -> Result<Outcome> {
+fn undisputed(ws: &Workspace, args: &Request, case_ids: &[String], date: NaiveDate) -> Result<Outcome> {
     if !ws.policy.decision.skip_appraisal_when_undisputed {
         bail!(tr(
             "the policy does not allow approving without a review meeting: set \
@@ -2476,7 +2702,14 @@ fn undisputed(ws: &Workspace, args: &Args, case_ids: &[String], date: NaiveDate)
     Ok(outcome)
 }
 
-fn objection(ws: &Workspace, args: &Args, case_id: &str, upheld: bool, note: &str, date: NaiveDate) -> Result<Outcome> {
+fn objection(
+    ws: &Workspace,
+    args: &Request,
+    case_id: &str,
+    upheld: bool,
+    note: &str,
+    date: NaiveDate,
+) -> Result<Outcome> {
     if note.trim().is_empty() {
         bail!(tr(
             "--note says what the objection was and how it was checked",

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::NaiveDate;
 
+use crate::cmd::cli::{dry_run_help, examples, Ctx};
 use crate::domain::date::{self, Period};
 use crate::domain::decision;
 use crate::domain::mask;
@@ -67,15 +68,137 @@ pub enum Mode {
     GoodsReceipts(PathBuf),
 }
 
-#[derive(Debug, Clone)]
+// `jiuzhu disburse`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Pay (发放): the month's batch from effective decisions in each bank's file format, reconciliation of \
+the bank's return file, reissues, and in-kind goods (物资) with their receipts",
+        "发放: 按生效的决定以各银行的文件格式生成当月发放批次, 核对银行回盘文件, 重新发放, 以及实物 (物资) \
+发放及其领取登记",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu disburse --period 2026-12\n  \
+jiuzhu disburse --period 2026-12 --override-budget \"县政府常务会议纪要第5号追加预算\"\n  \
+jiuzhu disburse --reconcile 回盘-2026-12.csv --profile rcc_csv\n  \
+jiuzhu disburse --goods 冬季物资发放计划.xlsx\n  \
+jiuzhu disburse --goods-receipts reports/goods-1A2B3C4D.xlsx",
+        "示例:\n  jiuzhu disburse --period 2026-12\n  \
+jiuzhu disburse --period 2026-12 --override-budget \"县政府常务会议纪要第5号追加预算\"\n  \
+jiuzhu disburse --reconcile 回盘-2026-12.csv --profile rcc_csv\n  \
+jiuzhu disburse --goods 冬季物资发放计划.xlsx\n  \
+jiuzhu disburse --goods-receipts reports/goods-1A2B3C4D.xlsx",
+    )),
+    after_help = tr("\
+--period writes one payment per case and month due (arrears included, stopped cases excluded) to \
+ledgers/payments.csv, the bank files under reports/bank/ in the format of each bank's profile \
+(`disbursement.profiles` in jiuzhu.yaml) with their control totals, and reports/disburse-PERIOD-汇总表.xlsx to sign. \
+A batch is issued once: a rerun reproduces it byte for byte. --reconcile reads the bank's return file and marks \
+payments paid or failed, all or nothing; failures are reissued in a later batch once the account is corrected.\n\n\
+Exit: 0 done; 1 done, but a case has no valid account or a failed payment waits for a corrected one; \
+2 nothing done (refused return file, budget exceeded, money totals that do not balance).", "\
+--period 为每个案件的每个应发月份写一笔发放记录 (含补发, 不含已停发的案件) 到 ledgers/payments.csv, \
+按各银行的配置 (jiuzhu.yaml 中的 `disbursement.profiles`) 在 reports/bank/ 下写出银行文件及其控制总数, \
+并写出待签字的 reports/disburse-PERIOD-汇总表.xlsx。一个批次只生成一次: 重新运行会逐字节重现该批次。\
+--reconcile 读入银行回盘文件, 把发放记录标为已发放或失败, 要么全部处理, 要么全不处理; 失败的发放在账户\
+改正后于以后的批次中重新发放。\n\n\
+退出码: 0 完成; 1 完成, 但有案件没有有效账户, 或有失败的发放在等待改正账户; 2 未做任何事 (回盘文件被拒收、\
+超出预算、金额合计不平)。")
+)]
 pub struct Args {
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["reconcile", "goods", "goods_receipts"], help = tr(
+        "The batch to issue (YYYY-MM)",
+        "要生成的批次 (YYYY-MM)",
+    ))]
+    pub period: Option<String>,
+    #[arg(long, value_name = "REASON", requires = "period", help = tr(
+        "Issue a batch above a scheme's budget, recording why",
+        "超出某救助类别的预算时仍生成批次, 并记录原因",
+    ))]
+    pub override_budget: Option<String>,
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["goods", "goods_receipts"], help = tr(
+        "Read a bank's return file (回盘) and mark payments paid or failed",
+        "读入银行回盘文件, 把发放记录标为已发放或失败",
+    ))]
+    pub reconcile: Option<PathBuf>,
+    #[arg(long, value_name = "NAME", requires = "reconcile", help = tr(
+        "The bank profile of the return file (default: disbursement.default_profile)",
+        "回盘文件所用的银行配置 (默认: disbursement.default_profile)",
+    ))]
+    pub profile: Option<String>,
+    #[arg(long, value_name = "FILE", conflicts_with = "goods_receipts", help = tr(
+        "A goods distribution plan (物资名称, 数量, 单位, and 案件编号 or 村(社区))",
+        "物资发放计划 (物资名称、数量、单位, 以及 案件编号 或 村(社区))",
+    ))]
+    pub goods: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", help = tr(
+        "A signed goods distribution list (领取登记表) read back",
+        "读回已签字的物资领取登记表",
+    ))]
+    pub goods_receipts: Option<PathBuf>,
+    #[arg(long, value_name = "ENC", help = tr(
+        "CSV encoding of a goods plan (default: detect)",
+        "物资发放计划的 CSV 编码 (默认: 自动识别)",
+    ))]
+    pub encoding: Option<String>,
+    #[arg(long, help = dry_run_help())]
+    pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (with its period when `--period`), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then(|| self.period.clone())
+    }
+}
+
+/// The command line's entry: the mode chosen from the options, files taken from `-C DIR` as git does.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let ws = ctx.workspace()?;
+    let mode = if let Some(period) = args.period {
+        Mode::Batch {
+            period,
+            override_budget: args.override_budget,
+        }
+    } else if let Some(file) = args.reconcile {
+        Mode::Reconcile {
+            file: ctx.path(file),
+            profile: args.profile,
+        }
+    } else if let Some(file) = args.goods {
+        Mode::Goods(ctx.path(file))
+    } else if let Some(file) = args.goods_receipts {
+        Mode::GoodsReceipts(ctx.path(file))
+    } else {
+        bail!(
+            "{}",
+            tr(
+                "give --period YYYY-MM, --reconcile FILE, --goods FILE or --goods-receipts FILE",
+                "请给出 --period YYYY-MM、--reconcile 文件、--goods 文件 或 --goods-receipts 文件 之一"
+            )
+        )
+    };
+    run(
+        &ws,
+        &Request {
+            mode,
+            encoding: args.encoding,
+            dry_run: args.dry_run,
+            quiet: ctx.quiet,
+        },
+    )
+}
+
+/// What `disburse` was asked to do, resolved from its command line ([`Args`]).
+#[derive(Debug, Clone)]
+pub struct Request {
     pub mode: Mode,
     pub encoding: Option<String>,
     pub dry_run: bool,
     pub quiet: bool,
 }
 
-pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     match &args.mode {
         Mode::Batch {
             period,
@@ -430,7 +553,7 @@ struct Unpaid {
     reason: Msg,
 }
 
-fn issue(ws: &Workspace, args: &Args, period: Period, override_reason: Option<&str>) -> Result<Outcome> {
+fn issue(ws: &Workspace, args: &Request, period: Period, override_reason: Option<&str>) -> Result<Outcome> {
     let policy = &ws.policy;
     let lock = if args.dry_run { None } else { Some(ws.lock()?) };
     let mut st = crate::kept_to_exit(State::load(ws)?);
@@ -1829,7 +1952,7 @@ fn parse_return(profile: &BankProfile, shown: &str, bytes: &[u8]) -> Result<Vec<
     Ok(out)
 }
 
-fn reconcile(ws: &Workspace, args: &Args, file: &Path, profile: Option<&str>) -> Result<Outcome> {
+fn reconcile(ws: &Workspace, args: &Request, file: &Path, profile: Option<&str>) -> Result<Outcome> {
     let policy = &ws.policy;
     let d = &policy.disbursement;
     let name = match profile {
@@ -2174,7 +2297,7 @@ fn header_index(row: &[String], names: &[&str]) -> Option<usize> {
     row.iter().position(|c| keys.contains(&text::normalize_key(c)))
 }
 
-fn goods_plan(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+fn goods_plan(ws: &Workspace, args: &Request, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let sha = sha256_hex(&bytes);
@@ -2473,7 +2596,7 @@ fn goods_list(policy: &Policy, st: &State, plan: &str, goods: &[Goods]) -> Resul
     }])
 }
 
-fn goods_receipts(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+fn goods_receipts(ws: &Workspace, args: &Request, file: &Path) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let sha = sha256_hex(&bytes);
