@@ -11,6 +11,7 @@
 
 use anyhow::{bail, Result};
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::i18n::tr;
 use crate::ledger::events::{Journal, NewEvent};
 use crate::seal::Breach;
@@ -21,9 +22,33 @@ use crate::Outcome;
 pub const STEP: &str = "accept-edits";
 
 // Record a change made to the ledgers outside jiuzhu (承认台账的手工修改), with who and why, so the next steps
-// build on it; the journal keeps it and `audit` lists it. (The command's description is in the binary's `Command`;
-// the options' help is written here in both languages, picked when the command line is built.)
+// build on it; the journal keeps it and `audit` lists it.
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Record a change made to the ledgers outside jiuzhu (承认手工修改), with who and why, so the steps build \
+on it again; the journal keeps it and audit lists it (J104)",
+        "承认在 jiuzhu 之外对台账所做的手工修改, 写明由谁承认、为什么, 使后续步骤以修改后的台账为准; \
+日志保存这一记录, audit 会列出它 (J104)",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu accept-edits --dry-run --by 王芳 --reason 从备份恢复\n  \
+jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments.csv 从 11 月 30 日的备份恢复\"",
+        "示例:\n  jiuzhu accept-edits --dry-run --by 王芳 --reason 从备份恢复\n  \
+jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments.csv 从 11 月 30 日的备份恢复\"",
+    )),
+    after_help = tr("\
+Every step holds the ledgers to what the journal recorded after the step before (the seal): a ledger missing, \
+changed or added outside jiuzhu stops it (exit 2), naming the file and, where the workspace's Git history has the \
+recorded version, the rows and columns. Restore the file when the change was a mistake. When it is right and must \
+stay, accept it here: each changed ledger must still read as its kind of ledger, and the journal records the files, \
+rows and columns, who accepted it and why. A missing or cut-back journal cannot be accepted: restore it.", "\
+每一步都要求台账与上一步之后日志所记录的一致 (封存): 在 jiuzhu 之外缺失、改动或新增的台账会使该步停止 \
+(退出码 2), 并指出文件, 工作区的 Git 历史中有所记录的版本时还指出行和列。改动有误时, 请恢复该文件。改动\
+正确且须保留时, 在此承认: 每个改动过的台账仍须能按其类别读取, 日志记录文件、行和列、承认人及原因。缺失或\
+被截短的日志不能承认: 请恢复它。")
+)]
 pub struct Args {
     #[arg(long, value_name = "NAME", help = tr(
         "Who accepts the change (name, or name and post)",
@@ -37,6 +62,18 @@ pub struct Args {
         "只显示将承认哪些改动; 不写任何文件",
     ))]
     pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&ctx.workspace()?, &args, ctx.quiet)
 }
 
 pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {

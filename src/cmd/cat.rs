@@ -7,12 +7,47 @@
 //! same workbook always gives the same text.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 
+use crate::cmd::cli::{examples, Ctx};
+use crate::i18n::tr;
 use crate::sheet::reader::{self, Encoding};
 use crate::Outcome;
+
+// `jiuzhu cat FILE`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Print a workbook as text (each sheet, each row with its number), or a CSV file normalised. Git uses it \
+to diff workbooks (registered by `jiuzhu init`)",
+        "把工作簿以文本输出 (逐个工作表、逐行并带行号), 或把 CSV 文件规范化后输出。Git 用它比较工作簿的差异 \
+(由 `jiuzhu init` 注册)",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu cat reports/review-2026-11-20.xlsx\n  \
+git diff reports/        # shows changed cells: init set diff.jiuzhu-xlsx.textconv = \"jiuzhu cat\"",
+        "示例:\n  jiuzhu cat reports/review-2026-11-20.xlsx\n  \
+git diff reports/        # 显示改动的单元格: init 已设置 diff.jiuzhu-xlsx.textconv = \"jiuzhu cat\"",
+    ))
+)]
+pub struct Args {
+    #[arg(help = tr("An .xlsx, .xls, .ods or .csv file", ".xlsx、.xls、.ods 或 .csv 文件"))]
+    pub file: PathBuf,
+}
+
+impl Args {
+    /// `cat` only reads.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry: the file taken from `-C DIR` as git does.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&ctx.path(args.file))
+}
 
 pub fn run(file: &Path) -> Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| {

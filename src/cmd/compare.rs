@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use csv::StringRecord;
 use rayon::prelude::*;
 
+use crate::cmd::cli::{dry_run_help, examples, Ctx};
 use crate::domain::id_number::{self, IdError, IdNumber};
 use crate::domain::money::Fen;
 use crate::domain::{date, text};
@@ -44,15 +45,135 @@ pub enum Mode {
     ExportHashed(PathBuf),
 }
 
+/// What `compare` was asked to do, resolved from its command line ([`Args`]).
 #[derive(Debug, Clone)]
-pub struct Args {
+pub struct Request {
     pub mode: Mode,
     pub encoding: Option<String>,
     pub dry_run: bool,
     pub quiet: bool,
 }
 
-pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+// `jiuzhu compare`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Match applicants and members against other departments' registries (信息比对), and record what a \
+person decided about each hit",
+        "把申请人及家庭成员与其他部门的数据进行信息比对, 并记录经办人对每条命中的处理结论",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
+jiuzhu compare --resolve reports/compare-hits-3F9A0C21.xlsx\n  \
+jiuzhu compare --export-hashed 青禾县-人员哈希.csv\n  \
+jiuzhu compare --source other_schemes=邻县-人员哈希.csv --hashed",
+        "示例:\n  jiuzhu compare --source deaths=死亡火化-10月.xlsx --source vehicles=车辆.csv\n  \
+jiuzhu compare --resolve reports/compare-hits-3F9A0C21.xlsx\n  \
+jiuzhu compare --export-hashed 青禾县-人员哈希.csv\n  \
+jiuzhu compare --source other_schemes=邻县-人员哈希.csv --hashed",
+    )),
+    after_help = tr("\
+Registries are declared under `registries:` in jiuzhu.yaml (deaths, vehicles, real_estate, business, payroll, \
+social_insurance, provident_fund, relatives, blacklist, other_schemes, medical_bills). Hits go to \
+ledgers/matches.csv and to a worksheet reports/compare-hits-BATCH.xlsx with a drop-down 处理结果 column \
+(确认/排除); --resolve reads it back. A cleared hit stays cleared while its evidence is unchanged.\n\n\
+Exit: 0 no open hits; 1 open hits need a person; 2 nothing done.", "\
+比对数据在 jiuzhu.yaml 的 `registries:` 下声明 (`deaths`、`vehicles`、`real_estate`、`business`、`payroll`、\
+`social_insurance`、`provident_fund`、`relatives`、`blacklist`、`other_schemes`、`medical_bills`)。命中记入 \
+ledgers/matches.csv, 并写出工作表 reports/compare-hits-BATCH.xlsx, 其中 处理结果 列可下拉选择 (确认/排除); \
+--resolve 读回该表。已排除的命中, 只要证据不变就一直保持排除。\n\n\
+退出码: 0 没有待处理的命中; 1 有命中待人工处理; 2 未做任何事。")
+)]
+pub struct Args {
+    #[arg(long, value_name = "NAME=FILE", help = tr(
+        "A registry file: NAME=FILE, NAME as declared under `registries:` in jiuzhu.yaml. Repeatable",
+        "一个比对数据文件: NAME=FILE, NAME 为 jiuzhu.yaml 中 `registries:` 下声明的名称。可重复给出",
+    ))]
+    pub source: Vec<String>,
+    #[arg(long, requires = "source", help = tr(
+        "The --source files hold salted hashes of ID numbers (from another office's --export-hashed)",
+        "--source 文件中是身份证号的加盐哈希 (来自另一单位的 --export-hashed)",
+    ))]
+    pub hashed: bool,
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "export_hashed"], help = tr(
+        "Read back a filled compare-hits worksheet and record each disposition",
+        "读回已填写的比对命中工作表, 记录每条命中的处理结论",
+    ))]
+    pub resolve: Option<PathBuf>,
+    #[arg(long, requires = "resolve", help = tr(
+        "Who decided the dispositions read by --resolve, when the sheet's 处理人 cells are blank",
+        "--resolve 读入的处理结论由谁作出 (工作表的 处理人 单元格为空时)",
+    ))]
+    pub by: Option<String>,
+    #[arg(long, value_name = "FILE", conflicts_with = "source", help = tr(
+        "Write the workspace's people as salted hashes of their ID numbers, for exchange with another office",
+        "把工作区人员的身份证号写成加盐哈希, 供与其他单位交换比对",
+    ))]
+    pub export_hashed: Option<PathBuf>,
+    #[arg(long, value_name = "ENC", help = tr(
+        "CSV encoding of registry files (default: detect)",
+        "比对数据文件的 CSV 编码 (默认: 自动识别)",
+    ))]
+    pub encoding: Option<String>,
+    #[arg(long, help = dry_run_help())]
+    pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry: `--source NAME=FILE` split, files taken from `-C DIR` as git does, the mode chosen.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let ws = ctx.workspace()?;
+    let mut sources = Vec::new();
+    for s in args.source {
+        let (name, file) = s.split_once('=').ok_or_else(|| {
+            anyhow!(
+                "{}",
+                tr(
+                    format!("--source takes NAME=FILE (e.g. deaths=死亡火化.xlsx), not `{s}`"),
+                    format!("--source 的写法是 名称=文件 (如 deaths=死亡火化.xlsx), 不是 `{s}`")
+                )
+            )
+        })?;
+        sources.push((name.to_string(), ctx.path(PathBuf::from(file))));
+    }
+    let mode = match (args.resolve, args.export_hashed) {
+        (Some(f), _) => Mode::Resolve {
+            file: ctx.path(f),
+            by: args.by,
+        },
+        (None, Some(f)) => Mode::ExportHashed(ctx.path(f)),
+        (None, None) if sources.is_empty() => {
+            bail!(
+                "{}",
+                tr(
+                    "give --source NAME=FILE, --resolve FILE or --export-hashed FILE",
+                    "请给出 --source 名称=文件、--resolve 文件 或 --export-hashed 文件 之一"
+                )
+            )
+        }
+        (None, None) => Mode::Match {
+            sources,
+            hashed: args.hashed,
+        },
+    };
+    run(
+        &ws,
+        &Request {
+            mode,
+            encoding: args.encoding,
+            dry_run: args.dry_run,
+            quiet: ctx.quiet,
+        },
+    )
+}
+
+pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     match &args.mode {
         Mode::Match { sources, hashed } => run_match(ws, args, sources, *hashed),
         Mode::Resolve { file, by } => run_resolve(ws, args, file, by.as_deref()),
@@ -160,7 +281,7 @@ struct Warned {
     evidence: String,
 }
 
-fn run_match(ws: &Workspace, args: &Args, sources: &[(String, PathBuf)], hashed: bool) -> Result<Outcome> {
+fn run_match(ws: &Workspace, args: &Request, sources: &[(String, PathBuf)], hashed: bool) -> Result<Outcome> {
     let encoding = match &args.encoding {
         Some(e) => Encoding::parse(e)?,
         None => Encoding::Detect,
@@ -1180,7 +1301,7 @@ struct Answer {
     by: String,
 }
 
-fn run_resolve(ws: &Workspace, args: &Args, file: &Path, by_default: Option<&str>) -> Result<Outcome> {
+fn run_resolve(ws: &Workspace, args: &Request, file: &Path, by_default: Option<&str>) -> Result<Outcome> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| tr(format!("cannot read {shown}"), format!("无法读取 {shown}")))?;
     let wb = reader::read_worksheet_bytes(&shown, &bytes, Encoding::Detect)?;
@@ -1483,7 +1604,7 @@ fn read_answers(shown: &str, sheet: &writer::Returned) -> Result<Vec<Answer>> {
     Ok(out)
 }
 
-fn run_export(ws: &Workspace, args: &Args, file: &Path) -> Result<Outcome> {
+fn run_export(ws: &Workspace, args: &Request, file: &Path) -> Result<Outcome> {
     let salt = salt(&ws.policy)?;
     let (cases, members) = read_people(ws)?;
     let people = people(&ws.policy, &cases, &members);

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::domain::date::DateBounds;
 use crate::domain::id_number::IdNumber;
 use crate::domain::money::Fen;
@@ -50,9 +51,32 @@ use crate::Outcome;
 /// The journal step of a correction.
 pub const STEP: &str = "correct";
 
-// Correct a case or a member from a correction sheet (更正登记表). (The command's description is in the binary's
-// `Command`.)
+// Correct a case or a member from a correction sheet (更正登记表).
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Correct a case or a member (更正) from a correction sheet (更正登记表): 原值 checked against the \
+ledgers, new values checked as on intake, all-or-nothing, each correction in the journal",
+        "按更正登记表更正案件或成员信息 (更正): 原值须与台账一致, 新值按受理时的规则校验, 整表一并更正, 每项更正记入日志",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu correct --template 更正登记表.xlsx\n  jiuzhu correct 更正登记表.xlsx --dry-run\n  \
+jiuzhu correct 更正登记表.xlsx --by 王芳",
+        "示例:\n  jiuzhu correct --template 更正登记表.xlsx\n  jiuzhu correct 更正登记表.xlsx --dry-run\n  \
+jiuzhu correct 更正登记表.xlsx --by 王芳",
+    )),
+    after_help = tr("\
+One row per correction: 案件编号 or 身份证号, 字段 (住址, 联系电话, 开户银行, 银行账号, 姓名, 与户主关系, 月收入, \
+劳动能力, 健康状况 …; 增加成员 / 减少成员 for a case under review), 原值, 新值, 更正原因, 依据, 经办人, 更正日期. \
+One bad row and nothing is corrected (exit 1). Amounts, decisions, statuses, materials and the scheme are changed by \
+their own steps. A corrected case under review is verified again; a case in force is re-decided by the next decide; \
+a corrected account lets disburse reissue a returned payment.", "\
+每项更正一行: 案件编号 或 身份证号、字段 (住址、联系电话、开户银行、银行账号、姓名、与户主关系、月收入、劳动能力、\
+健康状况 …; 审核中的案件可 增加成员 / 减少成员)、原值、新值、更正原因、依据、经办人、更正日期。有一行不符即整表不更正 \
+(退出码 1)。金额、决定、状态、材料和申请类别由各自的步骤改变。审核中的案件更正后重新审核; 在保案件由下次 decide 重新\
+决定; 更正账号后 disburse 重发被退回的款项。")
+)]
 pub struct Args {
     #[arg(value_name = "FILE", required_unless_present = "template", help = tr(
         "The correction sheet (更正登记表): 案件编号 or 身份证号, 字段, 原值, 新值, 更正原因, 依据, 经办人, 更正日期",
@@ -76,6 +100,24 @@ pub struct Args {
     pub encoding: Option<String>,
     #[arg(long, help = tr("Show what would be corrected; write nothing", "只显示将更正什么; 不写任何文件"))]
     pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run or `--template` (which writes a blank sheet outside the ledgers).
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run && self.template.is_none()).then_some(None)
+    }
+}
+
+/// The command line's entry: the sheets taken from `-C DIR` as git does; `--template` needs no workspace.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let mut args = args;
+    args.file = args.file.map(|f| ctx.path(f));
+    args.template = args.template.map(|f| ctx.path(f));
+    if args.template.is_some() {
+        return run_template(&args, ctx.quiet);
+    }
+    run(&ctx.workspace()?, &args, ctx.quiet)
 }
 
 /// The household fields a sheet may correct (keys of [`crate::sheet::fields`]).

@@ -14,23 +14,95 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::i18n::tr;
 
 pub use crate::ledger::diff::{diff_tables, ledger_key, ColState, KeySpec, RowDiff, RowKind, TableDiff};
 use crate::sheet::reader::{self, Encoding};
 use crate::Outcome;
 
-/// How differences are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How differences are printed (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Aligned tables for people: changed cells as `old → new`, added and removed rows with their columns.
+    // Aligned tables for people: changed cells as `old → new`, added and removed rows with their columns.
+    #[value(help = tr(
+        "Aligned tables: changed cells as old → new, added and removed rows",
+        "对齐的表格: 修改的单元格显示为 旧值 → 新值, 以及新增和删除的行",
+    ))]
     Table,
-    /// daff's tabular diff format (CSV): action column `@@` header, `+++` added, `---` removed, `->` changed
-    /// (`old->new` cells), `...` skipped rows, `!` schema row when columns differ.
+    // daff's tabular diff format (CSV): action column `@@` header, `+++` added, `---` removed, `->` changed
+    // (`old->new` cells), `...` skipped rows, `!` schema row when columns differ.
+    #[value(help = tr("daff's tabular diff format (CSV)", "`daff` 的表格差异格式 (CSV)"))]
     Daff,
 }
 
+// `jiuzhu diff A B`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Compare two ledgers or workbooks cell by cell, rows matched by key; either side may be REV:PATH in Git",
+        "逐格比较两个台账或工作簿, 行按键对应; 任一方都可以是 Git 中的 REV:PATH",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
+jiuzhu diff old/members.csv ledgers/members.csv\n  \
+jiuzhu diff --format daff HEAD~3:ledgers/decisions.csv ledgers/decisions.csv > changes.csv\n  \
+jiuzhu diff 名单-10月.xlsx 名单-11月.xlsx\n  jiuzhu diff --key 身份证号 a.csv b.csv",
+        "示例:\n  jiuzhu diff HEAD~1:ledgers/cases.csv ledgers/cases.csv\n  \
+jiuzhu diff old/members.csv ledgers/members.csv\n  \
+jiuzhu diff --format daff HEAD~3:ledgers/decisions.csv ledgers/decisions.csv > changes.csv\n  \
+jiuzhu diff 名单-10月.xlsx 名单-11月.xlsx\n  jiuzhu diff --key 身份证号 a.csv b.csv",
+    )),
+    after_help = tr("\
+Rows are matched by key: cases.csv by case_id, members.csv by case_id+id_number, decisions.csv by decision_id, \
+matches.csv by hit_id, checks.csv by case_id+check, events.csv by seq, any other file by its first column \
+(workbook sheets by their first column when its values are unique, else by row number). Prints added, removed \
+and changed rows with old → new per cell; --format daff prints daff's tabular diff (CSV: @@ header, +++ added, \
+--- removed, -> changed, ... skipped).\n\nExit: 0 identical; 1 different; 2 error.", "\
+行按键对应: cases.csv 按 case_id, members.csv 按 case_id+id_number, decisions.csv 按 decision_id, \
+matches.csv 按 hit_id, checks.csv 按 case_id+check, events.csv 按 `seq`, 其他文件按第一列 (工作簿的各表: \
+第一列取值唯一时按第一列, 否则按行号)。输出新增、删除和修改的行, 每格显示 旧值 → 新值; `--format daff` \
+输出 `daff` 的表格差异格式 (CSV: @@ 表头, +++ 新增, --- 删除, -> 修改, ... 略过)。\n\n\
+退出码: 0 相同; 1 不同; 2 出错。")
+)]
 pub struct Args {
+    #[arg(help = tr(
+        "The old side: a file, or REV:PATH (e.g. HEAD~1:ledgers/cases.csv)",
+        "旧的一方: 文件, 或 REV:PATH (如 HEAD~1:ledgers/cases.csv)",
+    ))]
+    pub a: String,
+    #[arg(help = tr("The new side: a file, or REV:PATH", "新的一方: 文件, 或 REV:PATH"))]
+    pub b: String,
+    #[arg(long, value_name = "COL[,COL]", value_delimiter = ',', help = tr(
+        "Key columns, comma-separated (default: the ledger's key, else the first column)",
+        "键列, 以逗号分隔 (默认: 台账的键, 否则为第一列)",
+    ))]
+    pub key: Option<Vec<String>>,
+    #[arg(long, value_enum, default_value_t = Format::Table, help = tr("Output format", "输出格式"))]
+    pub format: Format,
+}
+
+impl Args {
+    /// `diff` only reads.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry: sides and revisions resolved from the current folder, or `-C DIR`.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&Request {
+        a: args.a,
+        b: args.b,
+        key: args.key,
+        format: args.format,
+        dir: ctx.start(),
+        quiet: ctx.quiet,
+    })
+}
+
+/// What `diff` was asked to do, resolved from its command line ([`Args`]).
+pub struct Request {
     /// The old side: a file, or `REV:PATH`.
     pub a: String,
     /// The new side: a file, or `REV:PATH`.
@@ -43,7 +115,7 @@ pub struct Args {
     pub quiet: bool,
 }
 
-pub fn run(args: &Args) -> Result<Outcome> {
+pub fn run(args: &Request) -> Result<Outcome> {
     let a = load(&args.dir, &args.a)?;
     let b = load(&args.dir, &args.b)?;
     let mut out = std::io::BufWriter::new(crate::ui::stdout());
@@ -223,7 +295,7 @@ fn csv_text(side: &Side) -> Result<std::borrow::Cow<'_, [u8]>> {
 // ---------------------------------------------------------------------------------------------------------
 // Workbooks
 
-fn diff_workbooks(out: &mut impl Write, args: &Args, a: &Side, b: &Side) -> Result<bool> {
+fn diff_workbooks(out: &mut impl Write, args: &Request, a: &Side, b: &Side) -> Result<bool> {
     let wa = reader::read_worksheet_bytes(&workbook_name(&a.name, &a.bytes), &a.bytes, Encoding::Detect)?;
     let wb = reader::read_worksheet_bytes(&workbook_name(&b.name, &b.bytes), &b.bytes, Encoding::Detect)?;
     let mut names: Vec<&str> = wa.sheets.iter().map(|s| s.name.as_str()).collect();

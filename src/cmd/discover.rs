@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::cmd::followup::{self, refuse, Reject, RowError};
 use crate::domain::date::{add_working_days, DateBounds};
 use crate::domain::discovery::{self as rules, Gap, Visit};
@@ -38,8 +39,30 @@ use crate::Outcome;
 pub const STEP: &str = "discover";
 
 // Investigate what was found (入户调查评估) and follow its outcome: writes the worksheets of open discoveries and
-// of unanswered referrals, or reads one back. (The command's description is in the binary's `Command`.)
+// of unanswered referrals, or reads one back.
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Active discovery (主动发现): write the home-investigation worksheet of the people found in difficulty and \
+the referral worksheet, or read one back (三个不放过, time limits, outcomes)",
+        "主动发现: 写出遇困人员的入户调查评估表和转介答复表, 或读回填好的表 (三个不放过、调查时限、处理结果)",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu intake --kind discoveries 2026-11-遇困人员花名册.xlsx\n  jiuzhu discover\n  \
+jiuzhu discover --resolve reports/discover-investigations-1A2B3C4D.xlsx",
+        "示例:\n  jiuzhu intake --kind discoveries 2026-11-遇困人员花名册.xlsx\n  jiuzhu discover\n  \
+jiuzhu discover --resolve reports/discover-investigations-1A2B3C4D.xlsx",
+    )),
+    after_help = tr("\
+A discovery is closed only by a visit that saw the person, established the situation and proposed a measure \
+(三个不放过), with at least discovery.min_investigators investigators; any other visit is recorded and the discovery \
+stays open (exit 1). Outcomes: 协助申请 and 先行救助 are followed until the household's case is decided, 转介 until \
+the department answers, 纳入监测 enters ledgers/monitored.csv, 无需救助 needs the reason and 已做政策解释 = 是.", "\
+只有见到本人、查清困难情况并提出对策建议 (三个不放过)、且调查人不少于 discovery.min_investigators 人的入户调查\
+才能办结一条发现; 其他调查照样登记, 该发现仍待调查 (退出码 1)。处理结果: 协助申请和先行救助跟踪到案件作出决定, \
+转介跟踪到部门答复, 纳入监测的家庭记入 ledgers/monitored.csv, 无需救助的须写明原因并填 已做政策解释 = 是。")
+)]
 pub struct Args {
     #[arg(long, value_name = "FILE", help = tr(
         "Read back an investigation worksheet (入户调查评估表) or a referral worksheet (转介答复表) filled in",
@@ -48,6 +71,18 @@ pub struct Args {
     pub resolve: Option<PathBuf>,
     #[arg(long, help = tr("Show what would be done; write nothing", "只显示将做什么; 不写任何文件"))]
     pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&ctx.workspace()?, &args, ctx.quiet)
 }
 
 /// `intake --kind discoveries`.

@@ -1,11 +1,12 @@
 //! `jiuzhu init [DIR]` — a new workspace: the policy (a commented, realistic template), the folders, Git
 //! settings, and a Git repository when the folder is not in one already.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::i18n::tr;
 use crate::policy::Policy;
 use crate::workspace::{POLICY_FILE, STATE_DIR};
@@ -20,6 +21,60 @@ ledgers/*.csv text eol=lf diff=jiuzhu-csv\n\
 # Workbooks are diffed as text by `jiuzhu cat` (the drivers are set in the repository's config by `jiuzhu init`;\n\
 # in a clone, by `jiuzhu init --here`).\n\
 *.xlsx diff=jiuzhu-xlsx\n*.xls diff=jiuzhu-xlsx\n*.ods diff=jiuzhu-xlsx\n";
+
+// `jiuzhu init [DIR] [--here]`: its options and help (the texts in both languages, picked when the command line is
+// built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Create a workspace: jiuzhu.yaml (policy), ledgers/, inbox/, reports/, archive/, Git settings",
+        "创建工作区: jiuzhu.yaml (政策文件)、ledgers/、inbox/、reports/、archive/ 及 Git 设置",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu init            # here\n  jiuzhu init county     # in ./county\n  \
+jiuzhu init --here     # an auditor's clone of a workspace: set up its diffs",
+        "示例:\n  jiuzhu init            # 在当前文件夹\n  jiuzhu init county     # 在 ./county\n  \
+jiuzhu init --here     # 审计人员克隆的工作区: 设置其差异显示",
+    )),
+    after_help = tr("\
+Refuses to touch a folder that already has a jiuzhu.yaml. The workspace is always a Git repository of its own \
+(`git init` in the folder, also inside another repository, so the ledgers never enter that repository's history), \
+when git is installed. `--here` sets up an existing clone of a workspace (an auditor's) instead: workbooks diffed as \
+text by `jiuzhu cat`, ledgers diffed cell by cell (`git diff --word-diff`, or `git difftool -t jiuzhu`), file names \
+unescaped (core.quotepath=false). Both only set the repository's local config and .git/info/attributes.", "\
+不会改动已有 jiuzhu.yaml 的文件夹。装有 git 时, 工作区总是一个独立的 Git 仓库 (在该文件夹中 `git init`, \
+即使它位于另一个仓库之内, 台账也不会进入那个仓库的历史)。`--here` 则设置一个已有工作区的克隆 (如审计人员的): \
+工作簿按 `jiuzhu cat` 输出的文本比较差异, 台账逐格比较 (`git diff --word-diff` 或 `git difftool -t jiuzhu`), \
+文件名不转义 (`core.quotepath=false`)。两者都只改动该仓库的本地配置和 .git/info/attributes。")
+)]
+pub struct Args {
+    #[arg(help = tr(
+        "The folder (created if missing); default: the current folder (or -C DIR)",
+        "文件夹 (不存在则创建); 默认: 当前文件夹 (或 -C DIR)",
+    ))]
+    pub dir: Option<PathBuf>,
+    #[arg(long, help = tr(
+        "Set up the Git clone of an existing workspace for reading its history (drivers, no files written)",
+        "为查阅历史设置一个已有工作区的 Git 克隆 (只设差异驱动, 不写文件)",
+    ))]
+    pub here: bool,
+}
+
+impl Args {
+    /// `init` is not a step of the workflow: nothing to watch or commit.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry: the folder taken from `-C DIR` as git does.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let dir = args.dir.map(|d| ctx.path(d)).unwrap_or_else(|| ctx.start());
+    if args.here {
+        return here(&dir, ctx.quiet);
+    }
+    run(&dir, ctx.quiet)
+}
 
 pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     if dir.join(POLICY_FILE).exists() {

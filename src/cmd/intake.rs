@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use crate::cmd::cli::{dry_run_help, examples, Ctx};
+use crate::cmd::{discover, followup};
 use crate::domain::date::DateBounds;
 use crate::domain::id_number::{self, IdNumber};
 use crate::hash::{HashMap, HashSet};
@@ -25,14 +27,143 @@ use crate::sheet::writer::{self, Column, Kind, SheetSpec, Value};
 use crate::workspace::{Txn, Workspace, POLICY_FILE};
 use crate::Outcome;
 
-/// What `intake` was asked to do.
+/// What `intake` was asked to do (applications), resolved from its command line ([`Args`]).
 #[derive(Debug, Clone)]
-pub struct Args {
+pub struct Request {
     pub files: Vec<PathBuf>,
     pub sheets: Vec<String>,
     pub encoding: Option<String>,
     pub dry_run: bool,
     pub quiet: bool,
+}
+
+// `jiuzhu intake FILE…`: its options and help (the texts in both languages, picked when the command line is
+// built). `--kind` sends follow-ups and complaints to `followup`, discoveries to `discover`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Import application registers (申请登记表) from xlsx/xls/ods/csv into the case ledgers",
+        "把申请登记表 (xlsx/xls/ods/csv) 导入案件台账",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu intake 城关镇-申请登记表.xlsx\n  \
+jiuzhu intake --encoding gbk 东河乡-申请登记.csv\n  jiuzhu intake --sheet 申请登记 --dry-run register.xlsx\n  \
+jiuzhu intake --kind followups 2026-11-回访.csv\n  jiuzhu intake --kind complaints 2026-11-信访.csv",
+        "示例:\n  jiuzhu intake 城关镇-申请登记表.xlsx\n  \
+jiuzhu intake --encoding gbk 东河乡-申请登记.csv\n  jiuzhu intake --sheet 申请登记 --dry-run register.xlsx\n  \
+jiuzhu intake --kind followups 2026-11-回访.csv\n  jiuzhu intake --kind complaints 2026-11-信访.csv",
+    )),
+    after_help = tr("\
+--kind followups records follow-up visits (回访: case or head's ID, 回访日期, 回访人, 困难类别, and any change found — \
+收入变化/迁出/死亡 — applied to members.csv for the next decide) in ledgers/followups.csv; --kind complaints records \
+complaints (信访: 收到日期, 信访方式, 信访事项, …, 处理结果, 答复日期) in ledgers/complaints.csv.\n\n\
+Both register shapes are read: one row per member (household fields on the head's row, merged or repeated), \
+or one row per household with members on a second sheet keyed by the head's ID. A household enters whole or \
+not at all. Rejected and skipped rows are listed in reports/intake-rejects-FILE-HASH.xlsx with file, sheet, row, \
+column, value, reason and what to do. Importing the same file again changes nothing.\n\n\
+Exit: 0 all rows taken (or nothing new); 1 some rows rejected; 2 nothing done.", "\
+--kind followups 记录回访 (案件编号或户主身份证号、回访日期、回访人、困难类别, 以及发现的变化 — \
+收入变化/迁出/死亡 — 这些变化写入 members.csv, 供下次 decide 使用), 存入 ledgers/followups.csv; \
+--kind complaints 记录信访 (收到日期、信访方式、信访事项、…、处理结果、答复日期), 存入 ledgers/complaints.csv。\n\n\
+两种登记表格式都能读: 每人一行 (家庭信息在户主行, 合并单元格或逐行重复), 或每户一行、成员列在另一个工作表中\
+并按户主身份证号对应。一户要么整户导入, 要么整户不导入。被拒收和跳过的行列在 \
+reports/intake-rejects-FILE-HASH.xlsx 中, 注明文件、工作表、行、列、值、原因和处理办法。同一文件再次导入\
+不会改变任何内容。\n\n\
+退出码: 0 所有行均已导入 (或没有新内容); 1 有行被拒收; 2 未做任何事。")
+)]
+pub struct Args {
+    #[arg(required = true, value_name = "FILE", help = tr(
+        "Register files (.xlsx, .xls, .ods, .csv)",
+        "申请登记表文件 (.xlsx、.xls、.ods、.csv)",
+    ))]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_name = "NAME", help = tr(
+        "Read only this sheet (repeat for several); default: the first sheet with a register header",
+        "只读这个工作表 (可重复给出多个); 默认: 第一个有登记表表头的工作表",
+    ))]
+    pub sheet: Vec<String>,
+    #[arg(long, value_name = "ENC", help = tr(
+        "CSV encoding: utf-8, gbk, gb18030 (default: detect; UTF-8 with or without BOM, else GB18030)",
+        "CSV 编码: utf-8、gbk、gb18030 (默认: 自动识别; 带或不带 BOM 的 UTF-8, 否则按 GB18030)",
+    ))]
+    pub encoding: Option<String>,
+    #[arg(long, value_enum, default_value_t = IntakeKind::Applications, help = tr(
+        "What the files hold",
+        "文件内容的类型",
+    ))]
+    pub kind: IntakeKind,
+    #[arg(long, help = dry_run_help())]
+    pub dry_run: bool,
+}
+
+/// What the files of `intake --kind` hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum IntakeKind {
+    #[value(help = tr("Application registers (申请登记表 / 花名册)", "申请登记表 (花名册)"))]
+    Applications,
+    #[value(help = tr(
+        "Follow-up visit records (回访记录): case, date, visitors, difficulty class, changes found",
+        "回访记录: 案件、日期、回访人、困难类别、发现的变化",
+    ))]
+    Followups,
+    #[value(help = tr(
+        "Complaints and petitions (信访登记): received, channel, subject, handler, result, reply date",
+        "信访登记: 收到日期、信访方式、信访事项、经办人、处理结果、答复日期",
+    ))]
+    Complaints,
+    #[value(help = tr(
+        "People found in difficulty (遇困人员花名册): date found, channel, name, ID, township, difficulty",
+        "遇困人员花名册: 发现日期、发现渠道、姓名、身份证号、乡镇、困难情况",
+    ))]
+    Discoveries,
+}
+
+impl Args {
+    /// Every kind writes (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry: the files taken from `-C DIR` as git does, and the kind sent to its step.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let ws = ctx.workspace()?;
+    let files: Vec<PathBuf> = args.files.into_iter().map(|f| ctx.path(f)).collect();
+    let (encoding, dry_run, quiet) = (args.encoding, args.dry_run, ctx.quiet);
+    match args.kind {
+        IntakeKind::Applications => run(
+            &ws,
+            &Request {
+                files,
+                sheets: args.sheet,
+                encoding,
+                dry_run,
+                quiet,
+            },
+        ),
+        IntakeKind::Followups | IntakeKind::Complaints => followup::run(
+            &ws,
+            &followup::Args {
+                kind: match args.kind {
+                    IntakeKind::Followups => followup::Kind::Followups,
+                    _ => followup::Kind::Complaints,
+                },
+                files,
+                encoding,
+                dry_run,
+                quiet,
+            },
+        ),
+        IntakeKind::Discoveries => discover::import(
+            &ws,
+            &discover::ImportArgs {
+                files,
+                encoding,
+                dry_run,
+                quiet,
+            },
+        ),
+    }
 }
 
 /// One input file as read.
@@ -54,7 +185,7 @@ pub struct Tally {
 /// The ledgers intake reads.
 type Ledgers = (Vec<Case>, Vec<Member>, Vec<Source>, events::Journal);
 
-pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     if args.files.is_empty() {
         bail!(
             "{}",

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{anyhow, bail, Result};
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::domain::date::Period;
 use crate::domain::money::Fen;
 use crate::domain::policy::{Policy, SchemeKind};
@@ -27,8 +28,22 @@ use crate::Outcome;
 /// The journal step.
 pub const STEP: &str = "recover";
 
-// Record overpayments to recover (追回) and settle them. (The command's description is in the binary's `Command`.)
+// Record overpayments to recover (追回) and settle them.
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Overpayments to recover (追回): find and record the months paid that are no longer due (a stop or a \
+lower amount from a paid month, a confirmed death), list them, and settle a case's by a repayment or a write-off",
+        "多发资金追回: 查找并登记已发放但不应发放的月份 (停发或减发追溯到已发放月份、确认死亡), 列出待追回款项, 按退回或核销结清",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu recover\n  jiuzhu recover CD-2026-0B9A1C744081 --repaid 560 --date 2026-12-05 --by 王芳\n  \
+jiuzhu recover CD-2026-0B9A1C744081 --write-off --approver 李局长 --reason 无力偿还 --date 2026-12-20",
+        "示例:\n  jiuzhu recover\n  jiuzhu recover CD-2026-0B9A1C744081 --repaid 560 --date 2026-12-05 --by 王芳\n  \
+jiuzhu recover CD-2026-0B9A1C744081 --write-off --approver 李局长 --reason 无力偿还 --date 2026-12-20",
+    )),
+)]
 pub struct Args {
     #[arg(value_name = "CASE", help = tr(
         "The case whose recovery is settled; without it, overpayments are found, recorded and listed",
@@ -64,6 +79,18 @@ pub struct Args {
     pub reason: Option<String>,
     #[arg(long, help = tr("Show what would be done; write nothing", "只显示将做什么; 不写任何文件"))]
     pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&ctx.workspace()?, &args, ctx.quiet)
 }
 
 /// The ledgers the search reads.

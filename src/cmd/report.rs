@@ -23,6 +23,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 use serde::Serialize;
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::domain::date::Period;
 use crate::domain::decision;
 use crate::domain::money::Fen;
@@ -35,8 +36,64 @@ use crate::workspace::{Txn, Workspace};
 use crate::Outcome;
 use chrono::Datelike;
 
-#[derive(Debug, Clone)]
+// `jiuzhu report --period`: its options and help (the texts in both languages, picked when the command line is
+// built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "The monthly statistics workbook (统计报表) for the period: households, persons and amounts by scheme \
+and by township/village, new/increased/decreased/stopped, the change reconciliation, and charts",
+        "该期间的月度统计报表工作簿: 按救助类别和乡镇/村统计的户数、人数和金额, 新增/增发/减发/停发, \
+变动核对及图表",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu report --period 2026-11\n  \
+jiuzhu --json report --period 2026-11\n  jiuzhu report --period 2026-11 --dry-run",
+        "示例:\n  jiuzhu report --period 2026-11\n  \
+jiuzhu --json report --period 2026-11\n  jiuzhu report --period 2026-11 --dry-run",
+    )),
+    after_help = tr("\
+Writes reports/统计报表-PERIOD.xlsx: 汇总 (key figures, the reconciliation 上月 + 新增 + 增发 − 减发 − 停发 = 本月 \
+with ✓/✗, and native charts of the last 12 months and of the split by scheme), 按类别, 按乡镇村, 变动 and 趋势. \
+Numbers come from ledgers/decisions.csv (in force each month) and ledgers/payments.csv (paid); the same ledgers \
+give the same bytes.\n\nExit: 0 done; 1 the month does not reconcile; 2 nothing done.", "\
+写出 reports/统计报表-PERIOD.xlsx: 汇总 (主要数字, 核对式 上月 + 新增 + 增发 − 减发 − 停发 = 本月 及 ✓/✗, \
+以及近 12 个月和按救助类别分布的图表)、按类别、按乡镇村、变动 和 趋势。数字来自 ledgers/decisions.csv \
+(每月有效的决定) 和 ledgers/payments.csv (已发放); 台账相同, 输出逐字节相同。\n\n\
+退出码: 0 完成; 1 当月核对不平; 2 未做任何事。")
+)]
 pub struct Args {
+    #[arg(long, value_name = "YYYY-MM", help = tr("The month (YYYY-MM)", "月份 (YYYY-MM)"))]
+    pub period: String,
+    #[arg(long, help = tr(
+        "Compute and print the summary; write nothing",
+        "计算并输出汇总; 不写任何文件",
+    ))]
+    pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step for its period, unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then(|| Some(self.period.clone()))
+    }
+}
+
+/// The command line's entry.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(
+        &ctx.workspace()?,
+        &Request {
+            period: args.period,
+            dry_run: args.dry_run,
+            quiet: ctx.quiet,
+        },
+    )
+}
+
+/// What `report` was asked to do, resolved from its command line ([`Args`]).
+#[derive(Debug, Clone)]
+pub struct Request {
     pub period: String,
     pub dry_run: bool,
     pub quiet: bool,
@@ -268,7 +325,7 @@ pub fn compute(policy: &Policy, cases: &[Case], decisions: &[Decision], payments
     }
 }
 
-pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     if let Some(quarter) = crate::cmd::discovery_report::parse_quarter(&args.period) {
         return run_quarter(ws, args, quarter?);
     }
@@ -699,7 +756,7 @@ pub fn workbook_with(
 /// (乡镇主动发现督查表, `reports/主动发现督查-2026Q4.xlsx`).
 fn run_quarter(
     ws: &Workspace,
-    args: &Args,
+    args: &Request,
     (from, to, quarter_zh): (chrono::NaiveDate, chrono::NaiveDate, String),
 ) -> Result<Outcome> {
     use crate::cmd::discovery_report as dr;

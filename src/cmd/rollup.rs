@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::cmd::compare::id_hash;
 use crate::cmd::report::{self, Figures};
 use crate::domain::date::Period;
@@ -43,8 +44,39 @@ pub const STEP: &str = "rollup";
 const SHOWN: usize = 20;
 
 // Combine the month's statistics of many county workspaces without merging them, and find the people receiving
-// assistance in more than one county by hashed ID. (The command's description is in the binary's `Command`.)
+// assistance in more than one county by hashed ID.
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Combine many county workspaces without merging them (汇总): the month's statistics per county and in \
+total, and the people in force in more than one county, found by hashed ID",
+        "汇总多个县的工作区 (不合并): 当月各县及合计的统计数字, 并按身份证号哈希查出在两个以上县同时在保的人员",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu rollup 青禾县 禾丰县 --period 2026-11\n  \
+jiuzhu rollup counties/* --period 2026-11 --out 2026-11-汇总表.xlsx\n  \
+jiuzhu --json rollup counties/* --period 2026-11",
+        "示例:\n  jiuzhu rollup 青禾县 禾丰县 --period 2026-11\n  \
+jiuzhu rollup counties/* --period 2026-11 --out 2026-11-汇总表.xlsx\n  \
+jiuzhu --json rollup counties/* --period 2026-11",
+    )),
+    after_help = tr("\
+Each county's figures are its own `jiuzhu report` for the month (in force: households, persons, amounts by scheme; \
+paid in the month and the year to date), added up. People are matched by the salted SHA-256 of their ID number that \
+`compare --export-hashed` uses, so every county must have the same exchange.salt in jiuzhu.yaml (else nothing is \
+read). Someone in force in two counties or more in the same month of the year is listed by masked ID, hash, county, \
+case, scheme and months, never by a plain ID number. The workspaces are read one at a time, without their lock, and \
+nothing is written into them. Beyond this, docs/rollup.md shows how to query many counties' ledgers with DuckDB.\n\n\
+Exit: 0 done; 1 people in more than one county were found (they need a person); 2 nothing done (a path that is not \
+a workspace, ledgers that do not read, different salts).", "\
+各县的数字即该县当月的 `jiuzhu report` (在保户数、人数、按类别的保障金额; 本月实发和本年累计发放), 相加得合计。\
+人员按 `compare --export-hashed` 所用的加盐 SHA-256 身份证号哈希比对, 所以各县 jiuzhu.yaml 中的 `exchange.salt` \
+必须相同 (否则不读取任何台账)。本年内同一月份在两个以上县在保的人员, 按脱敏身份证号、哈希、县、案件、救助类别和月份\
+列出, 从不输出明文身份证号。各工作区逐个读取, 不加锁, 不写入任何内容。更多分析见 `docs/rollup.md`: 用 `duckdb` \
+查询多个县的台账。\n\n\
+退出码: 0 完成; 1 查出跨县重复享受的人员 (需要人工核实); 2 未做任何事 (路径不是工作区、台账无法读取、盐不一致)。")
+)]
 pub struct Args {
     #[arg(required = true, value_name = "WS", help = tr(
         "The county workspaces (folders with a jiuzhu.yaml), each read without its lock and left untouched",
@@ -58,6 +90,21 @@ pub struct Args {
         "把汇总表工作簿写到此处; 不给出时只输出汇总",
     ))]
     pub out: Option<PathBuf>,
+}
+
+impl Args {
+    /// `rollup` only reads (the workspaces it reads are not written).
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry: the workspaces and the workbook taken from `-C DIR` as git does.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let mut args = args;
+    args.workspaces = args.workspaces.into_iter().map(|w| ctx.path(w)).collect();
+    args.out = args.out.map(|f| ctx.path(f));
+    run(&args, ctx.quiet)
 }
 
 /// A workspace's ledgers, read straight from its folder: no lock, no roll-forward, nothing written.

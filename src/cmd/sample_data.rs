@@ -34,9 +34,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono::{Datelike, Duration, NaiveDate};
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::cmd::init::POLICY_TEMPLATE;
 use crate::domain::id_number::check_character;
 use crate::hash::HashMap;
+use crate::i18n::tr;
 use crate::policy::Policy;
 use crate::workspace::{POLICY_FILE, STATE_DIR};
 use crate::Outcome;
@@ -50,7 +52,7 @@ pub const REGISTRY_ROWS_PER_HOUSEHOLD: u64 = 10;
 
 /// What `sample-data` was asked to write.
 #[derive(Debug, Clone)]
-pub struct Args {
+pub struct Spec {
     pub dir: PathBuf,
     pub households: usize,
     pub seed: u64,
@@ -63,6 +65,100 @@ pub struct Args {
     /// Share of members planted in some registry, in percent.
     pub hit_percent: f64,
     pub quiet: bool,
+}
+
+// `jiuzhu sample-data DIR`: its options and help (the texts in both languages, picked when the command line is
+// built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Write a realistic fictional workspace and a month of its inputs (registers, registries, visits), for \
+benchmarks and trials at scale. Deterministic: the same seed and size give the same bytes",
+        "生成一个逼真的虚构工作区及其一个月的输入 (申请登记表、比对数据、入户调查), 用于性能测试和大规模试用。\
+结果确定: 种子和规模相同, 输出逐字节相同",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
+jiuzhu sample-data --size county --seed 2026 --xlsx-rows 100000 bench-county\n  \
+jiuzhu sample-data --size province --seed 2026 bench-province",
+        "示例:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
+jiuzhu sample-data --size county --seed 2026 --xlsx-rows 100000 bench-county\n  \
+jiuzhu sample-data --size province --seed 2026 bench-province",
+    )),
+    after_help = tr("\
+Sizes: county = 50,000 households (~125k members, 500k registry rows); province = 1,000,000 households \
+(~2.5M members, 10M registry rows, 50 townships). DIR gets jiuzhu.yaml, the workspace folders, and inputs/: \
+registers/*.csv (one per township, per-member shape), registries/*.csv (deaths, vehicles, real_estate, payroll, \
+relatives, other_schemes), expected-hits.csv (the members planted in a registry), visits.csv (a village visit \
+and a township re-visit of every household). All people are fictional; ID numbers are valid for the county \
+130199.", "\
+规模: `county` = 50,000 户 (约 12.5 万人, 50 万行比对数据); `province` = 1,000,000 户 (约 250 万人, \
+1000 万行比对数据, 50 个乡镇)。DIR 中写入 jiuzhu.yaml、工作区的各文件夹和 inputs/: registers/*.csv \
+(每个乡镇一个, 每人一行)、registries/*.csv (`deaths`、`vehicles`、`real_estate`、`payroll`、`relatives`、\
+`other_schemes`)、expected-hits.csv (预置在比对数据中的人员)、visits.csv (每户一次村级入户调查和一次乡镇复查)。\
+所有人员均为虚构; 身份证号按县代码 130199 编制, 校验有效。")
+)]
+pub struct Args {
+    // First, so that under Chinese (where every argument has a heading) 参数 comes before 选项, as in English.
+    #[arg(help = tr(
+        "The folder to write (created; must not be a workspace yet)",
+        "要写入的文件夹 (会被创建; 不能已是工作区)",
+    ))]
+    pub dir: PathBuf,
+    #[arg(long, help = tr(
+        "Number of households (default: the size's; with --size province, the province's region with N)",
+        "户数 (默认: 按所选规模; 与 `--size province` 同用时, 为有 N 户的全省区域)",
+    ))]
+    pub households: Option<usize>,
+    #[arg(long, value_parser = ["county", "province"], help = tr(
+        "A named size: county (50k households) or province (1M households, more townships)",
+        "预设规模: `county` (5 万户) 或 `province` (100 万户, 乡镇更多)",
+    ))]
+    pub size: Option<String>,
+    #[arg(long, default_value_t = 2026, help = tr("Seed of the random generator", "随机数生成器的种子"))]
+    pub seed: u64,
+    #[arg(long, value_name = "N", default_value_t = 0, help = tr(
+        "Also write inputs/registers/register-100k.xlsx with this many member rows (other households)",
+        "另写出 inputs/registers/register-100k.xlsx, 含这么多成员行 (另外的家庭)",
+    ))]
+    pub xlsx_rows: usize,
+    #[arg(long, value_name = "N", help = tr(
+        "Registry rows in all (default: 10 per household), shared by the six registries",
+        "比对数据的总行数 (默认: 每户 10 行), 由六类比对数据分摊",
+    ))]
+    pub registry_rows: Option<u64>,
+    #[arg(long, value_name = "PCT", default_value_t = 0.5, help = tr(
+        "Share of members planted in some registry, in percent",
+        "预置在某类比对数据中的成员所占的百分比",
+    ))]
+    pub hit_percent: f64,
+}
+
+impl Args {
+    /// `sample-data` writes a new folder, not a step of a workspace: nothing to watch or commit.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry: the named size made into a [`Spec`].
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let province = args.size.as_deref() == Some("province");
+    let households = args.households.unwrap_or(if province {
+        PROVINCE_HOUSEHOLDS
+    } else {
+        COUNTY_HOUSEHOLDS
+    });
+    run(&Spec {
+        dir: ctx.path(args.dir),
+        households,
+        seed: args.seed,
+        extra_townships: if province { 47 } else { 0 },
+        xlsx_rows: args.xlsx_rows,
+        registry_rows: args.registry_rows,
+        hit_percent: args.hit_percent,
+        quiet: ctx.quiet,
+    })
 }
 
 /// The registries written, with their share of the registry rows, header and label.
@@ -820,7 +916,7 @@ pub struct Written {
     pub xlsx_rows: usize,
 }
 
-pub fn run(args: &Args) -> Result<Outcome> {
+pub fn run(args: &Spec) -> Result<Outcome> {
     let w = generate(args)?;
     if !args.quiet {
         let dir = args.dir.display();
@@ -881,7 +977,7 @@ fn visits_part(dir: &Path, n: usize) -> Result<BufWriter<File>> {
 }
 
 /// Writes the workspace and its inputs.
-pub fn generate(args: &Args) -> Result<Written> {
+pub fn generate(args: &Spec) -> Result<Written> {
     let dir = &args.dir;
     if dir.join(POLICY_FILE).exists() {
         bail!(
@@ -1301,7 +1397,7 @@ mod tests {
     fn visits_come_in_parts_of_whole_households() {
         // Under test a part holds 3 households (100,000 in use): 7 households → 3 files of 6 + 6 + 2 rows.
         let dir = tempfile::tempdir().unwrap();
-        let args = Args {
+        let args = Spec {
             dir: dir.path().join("ws"),
             households: 7,
             seed: 1,

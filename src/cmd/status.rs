@@ -11,6 +11,7 @@ use anyhow::{anyhow, Result};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::cmd::followup;
 use crate::domain::date::Period;
 use crate::domain::eligibility;
@@ -26,9 +27,49 @@ use crate::ui;
 use crate::workspace::Workspace;
 use crate::Outcome;
 
-#[derive(Debug, Clone)]
+// `jiuzhu status`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Where the workspace stands: cases by scheme and status, and what needs a person now (rejects to fix, \
+supplements due, open hits, meetings, notices, unreconciled payments, overdue follow-ups and complaints), each \
+with the command that deals with it. Read-only",
+        "工作区现状: 按救助类别和状态统计的案件, 以及当前需要人工处理的事项 (待改正的拒收行、到期的补充材料、\
+待处理的比对命中、评议会、公示、未对账的发放、逾期的回访和信访), 每项附有处理它的命令。只读",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu status\n  jiuzhu status --as-of 2026-12-01\n  \
+jiuzhu --json status | jq '.items[].command'\n  LANG=zh_CN.UTF-8 jiuzhu status",
+        "示例:\n  jiuzhu status\n  jiuzhu status --as-of 2026-12-01\n  \
+jiuzhu --json status | jq '.items[].command'\n  LANG=zh_CN.UTF-8 jiuzhu status",
+    )),
+    after_help = tr("\
+Dates are judged on --as-of or the latest date in the ledgers (never the computer's clock). With --json, stdout is \
+one JSON object: as_of, cases (scheme → status → count), items (kind, count, what, command, info) and \
+needs_person.\n\nExit: 0 nothing needs a person; 1 something does; 2 error.", "\
+日期按 --as-of 或台账中最近的日期判断 (绝不用电脑的时钟)。使用 --json 时, 标准输出为一个 JSON 对象: \
+`as_of`、`cases` (救助类别 → 状态 → 数量)、`items` (`kind`、`count`、`what`、`command`、`info`) 和 \
+`needs_person`。\n\n\
+退出码: 0 没有需要人工处理的事项; 1 有需要人工处理的事项; 2 出错。")
+)]
 pub struct Args {
+    #[arg(long, value_name = "DATE", help = tr(
+        "The date overdue things are judged on (default: the latest date in the ledgers)",
+        "判断是否逾期所依据的日期 (默认: 台账中最近的日期)",
+    ))]
     pub as_of: Option<String>,
+}
+
+impl Args {
+    /// `status` only reads.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        None
+    }
+}
+
+/// The command line's entry.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&ctx.workspace()?, &args)
 }
 
 /// One thing that needs a person (or, when `info`, that is worth knowing).

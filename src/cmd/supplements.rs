@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use chrono::NaiveDate;
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::cmd::step::Step;
 use crate::domain::date::DateBounds;
 use crate::domain::eligibility;
@@ -36,9 +37,29 @@ use crate::Outcome;
 /// The journal step of recorded supplements.
 pub const STEP: &str = "supplements";
 
-// Record the materials households supplemented (补正) after the 一次性告知. (The command's description is in
-// the binary's `Command`.)
+// Record the materials households supplemented (补正) after the 一次性告知.
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Record the materials households supplemented (补正) after the 一次性告知: the returned \
+supplement-notice workbook with 收到日期, 已收材料 and 经办人 filled in; the next verify checks the cases again",
+        "登记一次性告知后家庭补交的材料 (补正): 填好 收到日期、已收材料 和 经办人 的一次性告知书; \
+下次 verify 重新审核这些案件",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --dry-run\n  \
+jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --by 王芳",
+        "示例:\n  jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --dry-run\n  \
+jiuzhu supplements reports/supplement-notices-2026-11-20.xlsx --by 王芳",
+    )),
+    after_help = tr("\
+A row with 收到日期 and 已收材料 blank is a household that has not supplemented yet. Every other row must name a \
+case under review, a date not before the application and only materials the case still lacks; one bad row and \
+nothing is recorded (exit 1). The time limit still counts from the day after the application was received.", "\
+收到日期和已收材料都为空的行表示该户尚未补正。其余各行须指明审核中的案件、不早于受理日期的日期, 且只登记该案件\
+仍缺的材料; 有一行不符即整表不登记 (退出码 1)。办理时限仍自受理次日起算。")
+)]
 pub struct Args {
     #[arg(value_name = "FILE", help = tr(
         "The returned supplement-notice workbook (reports/supplement-notices-DATE.xlsx with 收到日期, 已收材料 \
@@ -59,6 +80,20 @@ pub struct Args {
     pub encoding: Option<String>,
     #[arg(long, help = tr("Show what would be recorded; write nothing", "只显示将记录什么; 不写任何文件"))]
     pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry: the workbook taken from `-C DIR` as git does.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let mut args = args;
+    args.file = ctx.path(&args.file);
+    run(&ctx.workspace()?, &args, ctx.quiet)
 }
 
 /// A row that cannot be recorded.

@@ -15,6 +15,7 @@ use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::cmd::cli::{dry_run_help, examples, Ctx};
 use crate::domain::date::{self, DateBounds};
 use crate::domain::eligibility::{self, CaseFacts, Finding};
 use crate::domain::id_number;
@@ -42,14 +43,126 @@ pub struct ExtendArgs {
     pub reason: String,
 }
 
+/// What `verify` was asked to do, resolved from its command line ([`Args`]).
 #[derive(Debug, Clone)]
-pub struct Args {
+pub struct Request {
     pub as_of: Option<String>,
     pub visits: Vec<PathBuf>,
     pub extend: Option<ExtendArgs>,
     pub encoding: Option<String>,
     pub dry_run: bool,
     pub quiet: bool,
+}
+
+// `jiuzhu verify`: its options and help (the texts in both languages, picked when the command line is built).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Check every case under review: materials, identity and household, income and assets, exclusions, \
+registry hits, home visits, the township re-visit sample, time limits",
+        "审核每个在审案件: 申请材料、身份与家庭、收入与财产、排除情形、信息比对命中、入户调查、乡镇抽查复核、\
+办理时限",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu verify --as-of 2026-11-20\n  \
+jiuzhu verify --as-of 2026-11-20 --visits 入户调查-11月.xlsx\n  \
+jiuzhu verify --extend CD-2026-0B9A1C744081 --days 10 --approver 王局长 --reason \"需补充外地收入证明\"",
+        "示例:\n  jiuzhu verify --as-of 2026-11-20\n  \
+jiuzhu verify --as-of 2026-11-20 --visits 入户调查-11月.xlsx\n  \
+jiuzhu verify --extend CD-2026-0B9A1C744081 --days 10 --approver 王局长 --reason \"需补充外地收入证明\"",
+    )),
+    after_help = tr("\
+Records each outcome in ledgers/checks.csv and moves each case to verified, needs_info or ineligible. Writes \
+reports/review-DATE.xlsx (one row per case with its verdict and reasons) and reports/supplement-notices-DATE.xlsx \
+(一次性告知: everything each household must supplement, with the due date). Without --as-of the date is the \
+latest date in the workspace (never the computer's clock).\n\nExit: 0 every case passed; 1 some case needs a \
+person; 2 nothing done.", "\
+每项结果记入 ledgers/checks.csv, 每个案件转为 `verified` (审核通过)、`needs_info` (需补充材料) 或 \
+`ineligible` (不符合条件)。写出 reports/review-DATE.xlsx (每案一行, 含结论和理由) 和 \
+reports/supplement-notices-DATE.xlsx (一次性告知: 每户需补充的全部材料及截止日期)。不给 --as-of 时, \
+日期取工作区中最近的日期 (绝不用电脑的时钟)。\n\n\
+退出码: 0 全部案件通过; 1 有案件需要人工处理; 2 未做任何事。")
+)]
+pub struct Args {
+    #[arg(long, value_name = "DATE", help = tr(
+        "The date checks are made on (standards in force, time limits, ages): YYYY-MM-DD",
+        "审核所依据的日期 (适用的标准、办理时限、年龄): YYYY-MM-DD",
+    ))]
+    pub as_of: Option<String>,
+    #[arg(long, value_name = "FILE", help = tr(
+        "Home-visit sheets (入户调查表) to record first: case or head's ID, date, investigators, findings, signed",
+        "先记录的入户调查表: 案件编号或户主身份证号、日期、调查人、调查结论、签字",
+    ))]
+    pub visits: Vec<PathBuf>,
+    #[arg(long, value_name = "CASE", help = tr(
+        "Extend a case's time limit (延期): needs --days, --approver and --reason",
+        "延长案件的办理时限 (延期): 需同时给出 --days、--approver 和 --reason",
+    ))]
+    pub extend: Option<String>,
+    #[arg(long, requires = "extend", help = tr("Working days added by --extend", "--extend 延长的工作日数"))]
+    pub days: Option<u32>,
+    #[arg(long, requires = "extend", help = tr(
+        "The leader who approved the extension (有决定权的领导)",
+        "批准延期的领导 (有决定权的领导)",
+    ))]
+    pub approver: Option<String>,
+    #[arg(long, requires = "extend", help = tr("Why the extension is needed", "延期的原因"))]
+    pub reason: Option<String>,
+    #[arg(long, value_name = "ENC", help = tr(
+        "CSV encoding of visit sheets (default: detect)",
+        "入户调查表的 CSV 编码 (默认: 自动识别)",
+    ))]
+    pub encoding: Option<String>,
+    #[arg(long, help = dry_run_help())]
+    pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry: the visit sheets taken from `-C DIR` as git does, `--extend` with its three
+/// companions.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    let ws = ctx.workspace()?;
+    let extend = match args.extend {
+        None => None,
+        Some(case_id) => Some(ExtendArgs {
+            case_id,
+            days: args.days.ok_or_else(|| {
+                anyhow::anyhow!("{}", tr("--extend needs --days N", "--extend 需要同时给出 --days N"))
+            })?,
+            approver: args.approver.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    tr(
+                        "--extend needs --approver NAME",
+                        "--extend 需要同时给出 --approver 批准人"
+                    )
+                )
+            })?,
+            reason: args.reason.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    tr("--extend needs --reason TEXT", "--extend 需要同时给出 --reason 理由")
+                )
+            })?,
+        }),
+    };
+    run(
+        &ws,
+        &Request {
+            as_of: args.as_of,
+            visits: args.visits.into_iter().map(|f| ctx.path(f)).collect(),
+            extend,
+            encoding: args.encoding,
+            dry_run: args.dry_run,
+            quiet: ctx.quiet,
+        },
+    )
 }
 
 /// How many cases needing a person are named on stdout; the review workbook lists them all.
@@ -94,7 +207,7 @@ enum CaseChecks<'a> {
 /// The bytes of cases.csv (when statuses changed), checks.csv and visits.csv (when visits were recorded).
 type EncodedLedgers = (Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>);
 
-pub fn run(ws: &Workspace, args: &Args) -> Result<Outcome> {
+pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     let encoding = match &args.encoding {
         Some(e) => Encoding::parse(e)?,
         None => Encoding::Detect,

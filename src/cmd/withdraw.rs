@@ -11,6 +11,7 @@
 
 use anyhow::{anyhow, bail, Result};
 
+use crate::cmd::cli::{examples, Ctx};
 use crate::cmd::step::Step;
 use crate::domain::{date, text};
 use crate::i18n::tr;
@@ -23,8 +24,20 @@ use crate::Outcome;
 pub const STEP: &str = "withdraw";
 
 // Record an application withdrawn at the applicant's request (申请撤回): the case leaves the review, and the
-// household may apply again as a new case. (The command's description is in the binary's `Command`.)
+// household may apply again as a new case.
+// Its options and help are in both languages, picked when the command line is built.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = tr(
+        "Record an application withdrawn at the applicant's request (申请撤回): the case leaves the review; the \
+household may apply again as a new case",
+        "登记申请人主动撤回申请 (申请撤回): 案件退出审核; 该户可作为新案件重新申请",
+    ),
+    help_template = examples(tr(
+        "Examples:\n  jiuzhu withdraw CD-2026-0B9A1C744081 --date 2026-11-20 --reason 外出务工 --by 王芳",
+        "示例:\n  jiuzhu withdraw CD-2026-0B9A1C744081 --date 2026-11-20 --reason 外出务工 --by 王芳",
+    )),
+)]
 pub struct Args {
     #[arg(value_name = "CASE", help = tr("The case ID (案件编号)", "案件编号"))]
     pub case_id: String,
@@ -42,6 +55,18 @@ pub struct Args {
     pub by: String,
     #[arg(long, help = tr("Show what would be done; write nothing", "只显示将做什么; 不写任何文件"))]
     pub dry_run: bool,
+}
+
+impl Args {
+    /// A writing step (no period), unless a dry run.
+    pub fn writing_step(&self) -> Option<Option<String>> {
+        (!self.dry_run).then_some(None)
+    }
+}
+
+/// The command line's entry.
+pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    run(&ctx.workspace()?, &args, ctx.quiet)
 }
 
 pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
