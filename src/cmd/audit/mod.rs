@@ -10,6 +10,11 @@
 //! `audit` event whose inputs are the SHA-256 of every ledger it read (nothing when that is already the last
 //! event). Every step records the hashes of the ledgers it read, so a ledger whose bytes differ from the last hash
 //! the journal recorded for it, with no step since that writes it, was edited by hand (J102).
+//!
+//! Each check is a small named function over the ledgers already read ([`Audit`]), returning its findings, in a
+//! module by theme (`journal`, `payments`, `cases`, `decisions`, `replay`, `change_report`, `recheck`, `sample`,
+//! `discovery`); [`CHECKS`] lists them in order with their names and codes. This module reads the ledgers, runs
+//! the checks, and writes the report; the unit tests build records in memory (`testing.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -53,8 +58,6 @@ mod payments;
 mod recheck;
 mod replay;
 mod sample;
-#[cfg(test)]
-mod testing;
 
 pub use change_report::external_change_report;
 pub use sample::draw;
@@ -656,7 +659,11 @@ fn audit(ws: &Workspace, args: &Args) -> Result<Outcome> {
     let mut context = Audit::new(policy, &d, period, args.period.is_some());
     context.given_period = args.period.clone();
     context.writing = writing;
-    context.breaches = describe_breaches(ws, &breaches);
+    // The rows and columns of a changed ledger are read (from the workspace and its Git history) only for the
+    // check that reports them.
+    if on("journal") {
+        context.breaches = describe_breaches(ws, &breaches);
+    }
     let context = crate::kept_to_exit(context);
     let ctx = &context;
     // The checks read the ledgers only: each runs on its own, on both cores, and their findings are joined in
@@ -948,6 +955,9 @@ fn findings_workbook(f: &[Finding]) -> Result<Vec<u8>> {
         print: Default::default(),
     }])
 }
+
+#[cfg(test)]
+mod testing;
 
 #[cfg(test)]
 mod tests {
