@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use jiuzhu::cmd;
-use jiuzhu::cmd::cli::{dry_run_help, examples};
+use jiuzhu::cmd::cli::examples;
 use jiuzhu::i18n::{tr, Lang};
 use jiuzhu::workspace::Workspace;
 use jiuzhu::Outcome;
@@ -101,104 +101,7 @@ enum Command {
     Status(cmd::status::Args),
     Report(cmd::report::Args),
     Disburse(cmd::disburse::Args),
-    #[command(
-        about = tr(
-            "Audit (审计): cross-check the whole chain, replay decisions and payments, reconcile the monthly change \
-report, list overdue re-checks; draw and record reproducible spot checks (抽查)",
-            "审计: 交叉核查整个链条, 重算决定和发放, 核对月度变动报告, 列出逾期的复核; 抽取并记录可重现的抽查样本",
-        ),
-        help_template = examples(tr(
-            "Examples:\n  jiuzhu audit\n  jiuzhu audit --period 2026-11\n  \
-jiuzhu audit replay-decisions money-invariants\n  jiuzhu audit --sample 5% --seed 20261201 --stratify\n  \
-jiuzhu audit --record reports/spot-check-20261201.xlsx\n  jiuzhu audit --change-report 年审变动报告.csv",
-            "示例:\n  jiuzhu audit\n  jiuzhu audit --period 2026-11\n  \
-jiuzhu audit replay-decisions money-invariants\n  jiuzhu audit --sample 5% --seed 20261201 --stratify\n  \
-jiuzhu audit --record reports/spot-check-20261201.xlsx\n  jiuzhu audit --change-report 年审变动报告.csv",
-        )),
-        after_help = tr("\
-Silent with exit 0 when everything holds; otherwise one line per finding (code, severity, case, what, fix), \
-exit 1, and reports/audit-findings[-P].xlsx. A clean audit writes ledgers/change_reports.csv (the monthly change \
-report, zero rows included) and records the ledgers' hashes in the journal. Codes: J1xx journal, J2xx chain, \
-J3xx replay and money, J4xx cadence, J5xx spot checks (docs/ledgers.md lists them).\n\n\
-Checks (run one or more by name):\n  \
-journal                         J101 J102 hash chain; ledgers edited after the journal recorded them\n  \
-canonical-ledgers               J103 ledgers not in canonical sorted form\n  \
-payments-match-decisions        J201 J204 payment without effective decision; paid before approval\n  \
-no-payment-after-stop-or-death  J202 J203\n  \
-urgent-backfill                 J205 先行救助 approval back-filled in time\n  \
-one-case-per-person             J206 J207 two open cases; schemes that exclude each other\n  \
-exclude-hits-acted-on           J208\n  \
-relatives-reviewed              J209 近亲属备案 cases reviewed\n  \
-approval-procedure              J210 J211 J212 visit, meeting, notice of every approval\n  \
-replay-decisions                J301 J302\n  \
-replay-payments                 J303\n  \
-money-invariants                J304\n  \
-change-report                   J305 J306 J402\n  \
-recheck-cadence                 J401\n  \
-spot-checks                     J501 J502 J503\n\n\
-Exit: 0 nothing found; 1 findings; 2 nothing done (unreadable ledgers, bad usage).", "\
-一切无误时不输出, 退出码 0; 否则每项发现一行 (代码、严重程度、案件、问题、处理办法), 退出码 1, 并写出 \
-reports/audit-findings[-P].xlsx。审计无发现时写出 ledgers/change_reports.csv (月度变动报告, 零变动也写) \
-并在日志中记录各台账的哈希。代码: J1xx 日志, J2xx 链条, J3xx 重算与金额, J4xx 周期, J5xx 抽查 \
-(docs/ledgers.md 中有完整列表)。\n\n\
-检查项 (可按名称只运行其中一项或几项):\n  \
-`journal`                         J101 J102 日志哈希链; 日志记录之后台账被改动\n  \
-`canonical-ledgers`               J103 台账不是规范的排序格式\n  \
-`payments-match-decisions`        J201 J204 发放没有生效的决定; 批准之前即已发放\n  \
-`no-payment-after-stop-or-death`  J202 J203 停发或死亡后仍发放\n  \
-`urgent-backfill`                 J205 先行救助的审批按时补办\n  \
-`one-case-per-person`             J206 J207 一人有两个未结案件; 互斥的救助类别\n  \
-`exclude-hits-acted-on`           J208 应排除的比对命中已处理\n  \
-`relatives-reviewed`              J209 近亲属备案的案件已复核\n  \
-`approval-procedure`              J210 J211 J212 每项批准都有入户调查、评议会和公示\n  \
-`replay-decisions`                J301 J302 重算决定\n  \
-`replay-payments`                 J303 重算发放\n  \
-`money-invariants`                J304 金额恒等式\n  \
-`change-report`                   J305 J306 J402 月度变动报告\n  \
-`recheck-cadence`                 J401 定期复核周期\n  \
-`spot-checks`                     J501 J502 J503 抽查\n\n\
-退出码: 0 未发现问题; 1 有发现; 2 未做任何事 (台账无法读取、用法有误)。")
-    )]
-    Audit {
-        // First, so that under Chinese (where every argument has a heading) 参数 comes before 选项, as in English.
-        #[arg(value_name = "CHECK", help = tr(
-            "Run only these checks (see the list below)",
-            "只运行这些检查项 (见下方列表)",
-        ))]
-        checks: Vec<String>,
-        #[arg(long, value_name = "YYYY-MM", help = tr(
-            "The month audited (default: the latest month paid); its payments, change report and re-check cadence",
-            "审计的月份 (默认: 最近一个已发放的月份); 审计该月的发放、变动报告和复核周期",
-        ))]
-        period: Option<String>,
-        #[arg(long, value_name = "PCT", requires = "seed", help = tr(
-            "Draw a spot-check sample of this percentage of effective cases (e.g. 5%); needs --seed",
-            "按此百分比从生效案件中抽取抽查样本 (如 5%); 需同时给出 --seed",
-        ))]
-        sample: Option<String>,
-        #[arg(long, value_name = "N", help = tr(
-            "The seed of the sample: the same seed and cases give the same sample on any machine",
-            "抽样的种子: 种子和案件相同, 在任何机器上抽出的样本都相同",
-        ))]
-        seed: Option<u64>,
-        #[arg(long, requires = "sample", help = tr(
-            "Stratify the sample by village and scheme (at least one case per stratum)",
-            "按村和救助类别分层抽样 (每层至少一个案件)",
-        ))]
-        stratify: bool,
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["sample", "change_report"], help = tr(
-            "Read back a filled spot-check worksheet and record its results",
-            "读回已填写的抽查工作表, 记录抽查结果",
-        ))]
-        record: Option<PathBuf>,
-        #[arg(long, value_name = "FILE", conflicts_with = "sample", help = tr(
-            "Check an external monthly change report (CSV in the columns of ledgers/change_reports.csv)",
-            "核查外来的月度变动报告 (CSV, 列与 ledgers/change_reports.csv 相同)",
-        ))]
-        change_report: Option<PathBuf>,
-        #[arg(long, help = dry_run_help())]
-        dry_run: bool,
-    },
+    Audit(cmd::audit::Args),
     AcceptEdits(cmd::accept_edits::Args),
     Rollup(cmd::rollup::Args),
     Supplements(cmd::supplements::Args),
@@ -208,14 +111,6 @@ reports/audit-findings[-P].xlsx。审计无发现时写出 ledgers/change_report
     Recover(cmd::recover::Args),
     Upgrade(cmd::upgrade::Args),
     Archive(cmd::archive::Args),
-}
-
-fn resolve_path(change_dir: &Option<PathBuf>, p: PathBuf) -> PathBuf {
-    cmd::cli::Ctx {
-        change_dir: change_dir.clone(),
-        quiet: false,
-    }
-    .path(p)
 }
 
 // mimalloc: the ledgers are many small strings; glibc's malloc spent a fifth of every step in
@@ -632,7 +527,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Status(_) => "status",
         Command::Report(_) => "report",
         Command::Disburse(_) => "disburse",
-        Command::Audit { .. } => "audit",
+        Command::Audit(_) => "audit",
         Command::AcceptEdits(_) => "accept-edits",
         Command::Rollup(_) => "rollup",
         Command::Supplements(_) => "supplements",
@@ -662,7 +557,7 @@ fn writing_step(command: &Command) -> Option<Option<String>> {
         Command::Status(args) => args.writing_step(),
         Command::Report(args) => args.writing_step(),
         Command::Disburse(args) => args.writing_step(),
-        Command::Audit { .. } => Some(None),
+        Command::Audit(_) => Some(None),
         Command::AcceptEdits(args) => args.writing_step(),
         Command::Rollup(args) => args.writing_step(),
         Command::Supplements(args) => args.writing_step(),
@@ -694,7 +589,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
-    let start = cli.change_dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let ctx = cmd::cli::Ctx {
         change_dir: cli.change_dir.clone(),
         quiet: cli.quiet,
@@ -712,34 +606,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status(args) => cmd::status::main(args, &ctx),
         Command::Report(args) => cmd::report::main(args, &ctx),
         Command::Disburse(args) => cmd::disburse::main(args, &ctx),
-        Command::Audit {
-            period,
-            sample,
-            seed,
-            stratify,
-            record,
-            change_report,
-            dry_run,
-            checks,
-        } => {
-            let args = cmd::audit::Args {
-                period,
-                sample,
-                seed,
-                stratify,
-                record: record.map(|f| resolve_path(&cli.change_dir, f)),
-                change_report: change_report.map(|f| resolve_path(&cli.change_dir, f)),
-                checks,
-                dry_run,
-                quiet: cli.quiet,
-            };
-            if let Some(file) = &args.change_report {
-                // An external report is checked on its own, in or out of a workspace.
-                return cmd::audit::external_change_report(&args, file);
-            }
-            let ws = Workspace::open(&start)?;
-            cmd::audit::run(&ws, &args)
-        }
+        Command::Audit(args) => cmd::audit::main(args, &ctx),
         Command::AcceptEdits(args) => cmd::accept_edits::main(args, &ctx),
         Command::Rollup(args) => cmd::rollup::main(args, &ctx),
         Command::Supplements(args) => cmd::supplements::main(args, &ctx),
