@@ -36,6 +36,7 @@ const COMMANDS: &[(&str, Option<(&str, &str)>)] = &[
     ("discover", Some(("A discovery is closed", "只有见到本人"))),
     ("correct", Some(("One row per correction", "每项更正一行"))),
     ("recover", None),
+    ("upgrade", Some(("A step that finds a ledger", "某一步遇到较早版本"))),
     ("archive", Some(("`archive` archives every", "`archive` 归档每个"))),
 ];
 

@@ -64,6 +64,35 @@ pub fn gradual_exit_until(from: Period, months: u32) -> Period {
     (1..months.max(1)).fold(from, |m, _| m.next())
 }
 
+/// What a case would be paid in `month` if every proposal were approved — decide's monthly total before the
+/// meeting: its proposal for that month (not a refusal) if it has one, else the latest decision in force or
+/// proposed that takes effect by `month` (by the order of [`in_force_on`]); nothing when that is a 停发 or a
+/// 渐退 that is over ([`pays_in`]).
+pub fn projected_amount<'a>(decisions: impl IntoIterator<Item = &'a Decision>, month: Period) -> Fen {
+    let ds: Vec<&Decision> = decisions
+        .into_iter()
+        .filter(|d| d.kind != DecisionKind::Reject)
+        .collect();
+    let proposal = ds
+        .iter()
+        .filter(|d| d.status == DecisionStatus::Proposed && d.period == month)
+        .max_by(|a, b| order(a).cmp(&order(b)));
+    let standing = || {
+        ds.iter()
+            .filter(|d| {
+                matches!(
+                    d.status,
+                    DecisionStatus::Effective | DecisionStatus::Superseded | DecisionStatus::Proposed
+                ) && d.effective_from.is_some_and(|f| f <= month)
+            })
+            .max_by(|a, b| order(a).cmp(&order(b)))
+    };
+    match proposal.or_else(standing) {
+        Some(d) if pays_in(d, month) => d.amount,
+        _ => Fen(0),
+    }
+}
+
 /// One month due to a case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Due {
@@ -154,6 +183,29 @@ mod tests {
 
     use DecisionKind::*;
     use DecisionStatus::*;
+
+    #[test]
+    fn the_projected_amount_counts_the_month_s_proposal_else_what_stands() {
+        let paid = d("D-A", "2026-09", New, Effective, 50_000, "2026-09");
+        // Nothing proposed: what is in force.
+        assert_eq!(projected_amount([&paid], p("2026-11")), Fen(50_000));
+        // Not yet in force in an earlier month.
+        assert_eq!(projected_amount([&paid], p("2026-08")), Fen(0));
+        // The month's proposal counts, as if approved; a refusal does not.
+        let up = d("D-B", "2026-11", Increase, Proposed, 62_000, "2026-11");
+        assert_eq!(projected_amount([&paid, &up], p("2026-11")), Fen(62_000));
+        let no = d("D-C", "2026-11", Reject, Proposed, 0, "");
+        assert_eq!(projected_amount([&paid, &no], p("2026-11")), Fen(50_000));
+        // A proposal of an earlier month still awaiting its meeting stands from its effective month.
+        assert_eq!(projected_amount([&paid, &up], p("2026-12")), Fen(62_000));
+        // A 停发 pays nothing; a 渐退 pays to its last month, then nothing.
+        let stop = d("D-D", "2026-11", Stop, Proposed, 0, "2026-11");
+        assert_eq!(projected_amount([&paid, &stop], p("2026-11")), Fen(0));
+        let mut exit = d("D-E", "2026-10", GradualExit, Effective, 50_000, "2026-10");
+        exit.gradual_exit_until = Some(p("2026-11"));
+        assert_eq!(projected_amount([&paid, &exit], p("2026-11")), Fen(50_000));
+        assert_eq!(projected_amount([&paid, &exit], p("2026-12")), Fen(0));
+    }
 
     #[test]
     fn the_id_is_case_period_and_kind() {

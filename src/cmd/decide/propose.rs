@@ -704,25 +704,7 @@ pub(super) fn annual_cap(
 
 /// Sum of the monthly amounts in force in a period (dibao and tekun; one-off temporary payments excluded).
 pub(super) fn monthly_total(st: &State, policy: &Policy, period: Period) -> Fen {
-    let mut per_case: BTreeMap<&str, &Decision> = BTreeMap::new();
-    for d in st.decisions.iter().filter(|d| {
-        matches!(
-            d.status,
-            DecisionStatus::Effective | DecisionStatus::Superseded | DecisionStatus::Proposed
-        ) && d.kind != DecisionKind::Reject
-            && d.effective_from.is_some_and(|f| f <= period)
-    }) {
-        let e = per_case.entry(d.case_id.as_str()).or_insert(d);
-        if (d.effective_from, d.period) > (e.effective_from, e.period) {
-            *e = d;
-        }
-    }
-    let proposed: BTreeMap<&str, &Decision> = st
-        .decisions
-        .iter()
-        .filter(|d| d.status == DecisionStatus::Proposed && d.period == period && d.kind != DecisionKind::Reject)
-        .map(|d| (d.case_id.as_str(), d))
-        .collect();
+    // One-off temporary assistance is not a monthly amount.
     let temporary: BTreeSet<&str> = st
         .cases
         .iter()
@@ -734,18 +716,10 @@ pub(super) fn monthly_total(st: &State, policy: &Policy, period: Period) -> Fen 
         })
         .map(|c| c.case_id.as_str())
         .collect();
-    let mut cases: BTreeSet<&str> = per_case.keys().copied().collect();
-    cases.extend(proposed.keys().copied());
-    let total = cases
+    let total = crate::domain::records::by_case_sorted(&st.decisions)
         .into_iter()
-        .filter(|c| !temporary.contains(c))
-        .map(|c| match proposed.get(c) {
-            Some(d) => d.amount,
-            None => per_case
-                .get(c)
-                .map(|d| if d.kind == DecisionKind::Stop { Fen(0) } else { d.amount })
-                .unwrap_or_default(),
-        });
+        .filter(|(case_id, _)| !temporary.contains(case_id))
+        .map(|(_, ds)| decision::projected_amount(ds, period));
     Fen::checked_sum(total).unwrap_or_default()
 }
 
