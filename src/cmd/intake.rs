@@ -15,10 +15,10 @@ use rayon::prelude::*;
 use crate::cmd::cli::{dry_run_help, examples, Ctx};
 use crate::cmd::{discover, followup};
 use crate::domain::date::DateBounds;
-use crate::domain::id_number::{self, IdNumber};
+use crate::domain::id_number;
 use crate::hash::{HashMap, HashSet};
 use crate::i18n::{tr, Msg};
-use crate::ledger::events::{self, sha256_hex, NewEvent};
+use crate::ledger::events::{self, NewEvent};
 use crate::ledger::{self, Case, CaseStatus, Member, Source, Text};
 use crate::register::{self, HouseholdDraft, HouseholdFacts, Problem, RegisterRead, RowRef, Skip};
 use crate::sheet::fields::HeaderNames;
@@ -700,12 +700,7 @@ fn hidden_rows_notes(inputs: &[Input], hidden: &[RowRef]) -> Vec<String> {
         .collect()
 }
 
-/// The stable case ID: scheme code, application year, and 12 hex digits of SHA-256 over head ID, scheme and
-/// application date — the same application always gets the same ID, and no personal data shows in it.
-pub fn case_id(scheme_code: &str, head: &IdNumber, scheme: &str, applied_on: chrono::NaiveDate) -> String {
-    let h = sha256_hex(format!("{}|{}|{}", head.as_str(), scheme, applied_on).as_bytes());
-    format!("{scheme_code}-{}-{}", applied_on.format("%Y"), &h[..12].to_uppercase())
-}
+pub use crate::domain::ids::case_id;
 
 /// A column that looks like a field the register reads but was not read (a near miss: `月收人(元)` for
 /// `月收入(元)`, `不公开` for `不公示`) would leave that field blank in every household of the file — incomes of 0,

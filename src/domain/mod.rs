@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod eligibility;
 pub mod fields;
 pub mod id_number;
+pub mod ids;
 pub mod mask;
 pub mod money;
 pub mod policy;

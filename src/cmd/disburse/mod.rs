@@ -325,10 +325,7 @@ pub fn account_problem(account: &str, min: u32, max: u32) -> Option<Msg> {
     None
 }
 
-pub(crate) fn payment_id(case_id: &str, month: Period, n: usize) -> String {
-    let h = sha256_hex(format!("{case_id}|{month}|{n}").as_bytes());
-    format!("P-{}", h[..12].to_uppercase())
-}
+pub(crate) use crate::domain::ids::payment_id;
 
 fn is_live(p: &Payment) -> bool {
     p.status != PaymentStatus::Reissued
