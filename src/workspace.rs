@@ -97,7 +97,20 @@ impl Workspace {
     }
 
     /// Opens the workspace found from `start` and loads its policy (validated).
+    /// Opens the workspace for a step: one whose ledgers an earlier jiuzhu wrote in another format is refused,
+    /// naming the ledger, with the advice to run `jiuzhu upgrade` (every step, not only those that read that
+    /// ledger: a month is not run half on one format).
     pub fn open(start: &Path) -> Result<Workspace> {
+        let ws = Workspace::open_any_format(start)?;
+        if let Some(shown) = crate::ledger::first_in_former_format(&ws)? {
+            return Err(crate::ledger::former_format(&shown));
+        }
+        Ok(ws)
+    }
+
+    /// [`Workspace::open`] whatever the format of its ledgers: for `upgrade`, which moves them over, and
+    /// `accept-edits`, which may have to record a hand edit before they can be.
+    pub fn open_any_format(start: &Path) -> Result<Workspace> {
         let root = Workspace::find(start)?;
         let policy = Policy::load(&root.join(POLICY_FILE))?;
         crate::sheet::writer::set_paper(policy.print.paper);
@@ -138,9 +151,21 @@ impl Workspace {
     /// journal cut back, stops the step here, before it reads anything (see [`crate::seal`]).
     pub fn lock(&self) -> Result<Lock> {
         let (lock, breaches, _) = self.lock_unverified()?;
+        self.refuse_breaches(&breaches)?;
+        Ok(lock)
+    }
+
+    /// Refuses, as [`Workspace::lock`] does, ledgers that are not as the journal last recorded them — without
+    /// taking the lock: for a dry run that must not promise what the step itself would refuse.
+    pub fn refuse_unsealed(&self) -> Result<()> {
+        let (breaches, _) = self.check_seal()?;
+        self.refuse_breaches(&breaches)
+    }
+
+    fn refuse_breaches(&self, breaches: &[crate::seal::Breach]) -> Result<()> {
         if !breaches.is_empty() {
             let mut lines = Vec::new();
-            for b in &breaches {
+            for b in breaches {
                 lines.push(format!("  {}", b.message()));
                 if let crate::seal::Breach::Changed { file, recorded, .. } = b {
                     let now = self.read_optional(Path::new("ledgers").join(file))?.unwrap_or_default();
@@ -156,10 +181,10 @@ impl Workspace {
                     "台账与日志记录的不一致, 未做任何改动:"
                 ),
                 lines.join("\n"),
-                crate::seal::advice(&breaches)
+                crate::seal::advice(breaches)
             );
         }
-        Ok(lock)
+        Ok(())
     }
 
     /// [`Workspace::lock`] that reports the breaches instead of refusing (audit lists them as findings). Only a
@@ -318,20 +343,32 @@ impl Workspace {
             fs::remove_dir_all(&staging)?;
         }
         create_private_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        changed.par_iter().try_for_each(|(i, (rel, w))| -> Result<()> {
+        let disk = |rel: &Path| {
+            crate::i18n::tr(
+                format!("cannot stage {} (is the disk full or read-only?)", rel.display()),
+                format!("无法暂存 {} (磁盘是否已满或只读?)", rel.display()),
+            )
+        };
+        let staged = changed.par_iter().try_for_each(|(i, (rel, w))| -> Result<()> {
             let staged = staging.join(format!("{i:06}"));
             match w {
-                Entry::Whole { bytes, .. } => write_synced(&staged, bytes),
+                Entry::Whole { bytes, .. } => write_synced(&staged, bytes).with_context(|| disk(rel)),
                 // The journal is staged whole (the file as read and the new rows), so it is replaced by a
                 // rename like every other file: never seen cut mid-line, even by a backup taken while a
                 // killed step waits to be rolled forward.
-                Entry::Append { at, bytes } => stage_appended(&self.path(rel), *at, bytes, &staged),
-                Entry::Copy { from, sha256 } => stage_copy(from, sha256, &staged),
-            }
-            .with_context(|| format!("cannot stage {} (is the disk full or read-only?)", rel.display()))?;
+                Entry::Append { at, bytes } => {
+                    stage_appended(&self.path(rel), *at, bytes, &staged).with_context(|| disk(rel))
+                }
+                Entry::Copy { from, sha256 } => stage_copy(from, sha256, &staged, || disk(rel)),
+            }?;
             crash_point("staged");
             Ok(())
-        })?;
+        });
+        if let Err(e) = staged {
+            // Nothing was committed: what was staged goes (the next step would discard it anyway).
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
         let mut manifest = String::new();
         for (i, (rel, _)) in &changed {
             let rel_text = rel
@@ -615,15 +652,18 @@ fn sha256_of_reader(mut r: impl Read, shown: &Path) -> Result<String> {
 
 /// Stages a copy of the input file `from` (in constant memory, synced), refusing it if its SHA-256 is no longer
 /// `sha256`, the file the step read: the copy kept is always the file the step's records came from.
-fn stage_copy(from: &Path, sha256: &str, staged: &Path) -> Result<()> {
+fn stage_copy(from: &Path, sha256: &str, staged: &Path, disk: impl Fn() -> String) -> Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE_MODE);
-    let out = options
-        .open(staged)
-        .with_context(|| format!("cannot create {}", staged.display()))?;
-    let input = File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
+    let out = options.open(staged).with_context(&disk)?;
+    let input = File::open(from).with_context(|| {
+        crate::i18n::tr(
+            format!("cannot read {} again to keep it in inbox/", from.display()),
+            format!("无法再次读取 {} 以保存到 inbox/", from.display()),
+        )
+    })?;
     struct Tee<R, W>(R, W);
     impl<R: Read, W: Write> Read for Tee<R, W> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -633,10 +673,9 @@ fn stage_copy(from: &Path, sha256: &str, staged: &Path) -> Result<()> {
         }
     }
     let mut tee = Tee(input, std::io::BufWriter::with_capacity(256 << 10, out));
-    let read = sha256_of_reader(&mut tee, from)?;
-    let out = tee.1.into_inner().map_err(|e| e.into_error())?;
-    out.sync_all()
-        .with_context(|| format!("cannot sync {}", staged.display()))?;
+    let read = sha256_of_reader(&mut tee, from).with_context(&disk)?;
+    let out = tee.1.into_inner().map_err(|e| e.into_error()).with_context(&disk)?;
+    out.sync_all().with_context(&disk)?;
     if read != sha256 {
         bail!(
             "{}",
@@ -859,12 +898,14 @@ mod tests {
         fs::write(&from, &text).unwrap();
         let sha = crate::domain::digest::sha256_hex(text.as_bytes());
         assert_eq!(sha256_of_reader(File::open(&from).unwrap(), &from).unwrap(), sha);
-        stage_copy(&from, &sha, &staged).unwrap();
+        let disk = || "disk".to_string();
+        stage_copy(&from, &sha, &staged, disk).unwrap();
         assert_eq!(fs::read(&staged).unwrap(), text.as_bytes());
         // Changed after it was read: refused, naming the file.
         fs::write(&from, "姓名\n").unwrap();
-        let err = stage_copy(&from, &sha, &staged).unwrap_err().to_string();
+        let err = format!("{:#}", stage_copy(&from, &sha, &staged, disk).unwrap_err());
         assert!(err.contains("register.csv") && err.contains("changed"), "{err}");
+        assert!(!err.contains("disk"), "not a disk's fault: {err}");
     }
 
     #[test]

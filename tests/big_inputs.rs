@@ -122,5 +122,19 @@ fn a_workbook_over_50_mib_is_refused_before_it_is_read() {
     let out = ws.run_zh(&["intake", path.to_str().unwrap()]);
     assert_exit(&out, 2);
     assert_chinese(&out);
+    // Named .csv, holding a workbook: the advice is not to save it as CSV again.
+    let named = ws.path("big-register.csv");
+    std::fs::rename(&path, &named).unwrap();
+    let out = ws.run(&["intake", named.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("named .csv but is not CSV text"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.run_zh(&["intake", named.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert_chinese(&out);
+    std::fs::rename(&named, &path).unwrap();
     assert_same_files(&before, &ws.tree(&[".jiuzhu/lock"]), "a workbook too large");
 }

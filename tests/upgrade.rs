@@ -68,10 +68,18 @@ fn findings(out: &str) -> Vec<String> {
 fn a_step_on_an_earlier_format_says_to_upgrade_and_writes_nothing() {
     let (_dir, ws) = v1_workspace();
     let before = snapshot(&ws, &[".jiuzhu"]);
+    let register = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county/inbox/2026-11/东河乡-申请登记.csv");
+    let register = register.to_str().unwrap();
+    // Every step, not only those that read checks.csv: a month is not run half on one format.
     for args in [
         &["status"][..],
         &["verify", "--as-of", "2026-11-30"],
         &["audit", "--period", "2026-11"],
+        &["disburse", "--period", "2026-11"],
+        &["report", "--period", "2026-11"],
+        &["intake", register],
+        &["discover"],
+        &["compare", "--export-hashed", "hashed.csv"],
     ] {
         let out = run(&ws, args);
         assert_exit(&out, 2);
@@ -93,6 +101,60 @@ fn a_step_on_an_earlier_format_says_to_upgrade_and_writes_nothing() {
         assert!(stderr(&out).contains("`jiuzhu upgrade`"), "{}", stderr(&out));
     }
     assert_same_files(&before, &snapshot(&ws, &[".jiuzhu"]), "refused steps");
+}
+
+/// A ledger edited or deleted by hand stops the upgrade — its dry run too, and also when there would be nothing to
+/// move — as it stops every step; `accept-edits` can record a hand edit of a ledger in the earlier format, and the
+/// upgrade then moves the ledger as accepted.
+#[test]
+fn a_hand_edit_stops_the_upgrade_until_it_is_accepted() {
+    let (_dir, ws) = v1_workspace();
+    let checks = ws.join("ledgers/checks.csv");
+    let text = std::fs::read_to_string(&checks).unwrap();
+    let kept: Vec<&str> = text.lines().take(11).collect();
+    std::fs::write(&checks, kept.join("\n") + "\n").unwrap();
+    let before = snapshot(&ws, &[".jiuzhu"]);
+    for args in [&["upgrade", "--dry-run"][..], &["upgrade"]] {
+        let out = run(&ws, args);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains("ledgers/checks.csv"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("accept-edits"), "{}", stderr(&out));
+    }
+    assert_same_files(&before, &snapshot(&ws, &[".jiuzhu"]), "a refused upgrade");
+    let out = run(
+        &ws,
+        &[
+            "accept-edits",
+            "--by",
+            "王芳",
+            "--reason",
+            "磁盘修复后只剩前十条审核记录",
+        ],
+    );
+    assert_exit(&out, 0);
+    let out = run(&ws, &["upgrade"]);
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("the policy values of 10 checks"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&ws, &["audit", "--period", "2026-11", "--dry-run"]);
+    assert!(
+        stdout(&out).contains("J104"),
+        "the accepted edit is listed: {}",
+        stdout(&out)
+    );
+
+    // A sealed ledger deleted: the upgrade refuses rather than say there is nothing to do.
+    let (_dir, ws) = v1_workspace();
+    assert_exit(&run(&ws, &["upgrade"]), 0);
+    std::fs::remove_file(ws.join("ledgers/checks.csv")).unwrap();
+    for args in [&["upgrade", "--dry-run"][..], &["upgrade"]] {
+        let out = run(&ws, args);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains("ledgers/checks.csv"), "{}", stderr(&out));
+    }
 }
 
 #[test]

@@ -36,6 +36,11 @@ impl Ctx {
     pub fn workspace(&self) -> anyhow::Result<Workspace> {
         Workspace::open(&self.start())
     }
+
+    /// The workspace, whatever the format of its ledgers ([`Workspace::open_any_format`]).
+    pub fn workspace_any_format(&self) -> anyhow::Result<Workspace> {
+        Workspace::open_any_format(&self.start())
+    }
 }
 
 /// The help of a command with examples: clap's own layout (about, usage, options), then the examples exactly as

@@ -58,7 +58,7 @@ impl Args {
 
 /// The command line's entry.
 pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
-    run(&ctx.workspace()?, &args, ctx.quiet)
+    run(&ctx.workspace_any_format()?, &args, ctx.quiet)
 }
 
 /// One change of a ledger's format: whether the workspace still has the earlier format, and the move to the
@@ -75,6 +75,10 @@ const CHANGES: &[Change] = &[Change {
 }];
 
 pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
+    // Only the ledgers as the journal last recorded them are moved over — also in a dry run, and also when there
+    // is nothing to move: a ledger deleted or edited outside jiuzhu is restored, or recorded with `accept-edits`,
+    // first.
+    ws.refuse_unsealed()?;
     let mut due = Vec::new();
     for change in CHANGES {
         if (change.applies)(ws)? {

@@ -283,6 +283,50 @@ pub(crate) fn body_of<'a, R: Record>(name: &str, bytes: &'a [u8]) -> Result<(&'a
     header_of::<R>(Origin::Ledger(name), bytes)
 }
 
+/// The ledgers whose format has changed, with the headers earlier versions wrote them with
+/// ([`Record::FORMER_COLUMNS`]): a workspace holding one is moved over by `jiuzhu upgrade` before any other step.
+const FORMER_FORMATS: &[(&str, &[&[&str]])] = &[(Check::FILE, Check::FORMER_COLUMNS)];
+
+/// Whether a ledger's bytes (by its file name) are in a format an earlier jiuzhu wrote, judged by its header.
+pub fn in_former_format(name: &str, bytes: &[u8]) -> bool {
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let header: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+    FORMER_FORMATS
+        .iter()
+        .any(|(file, formers)| *file == name && formers.iter().any(|f| *f == header.as_slice()))
+}
+
+/// The first ledger of the workspace that is in a format an earlier jiuzhu wrote (its path under the workspace).
+pub fn first_in_former_format(store: &impl Store) -> Result<Option<String>> {
+    for (file, _) in FORMER_FORMATS {
+        let rel = std::path::Path::new("ledgers").join(file);
+        if let Some(bytes) = store.read_ledger(&rel)? {
+            if in_former_format(file, &bytes) {
+                return Ok(Some(rel.display().to_string()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The refusal of a ledger (`shown`) in a format an earlier jiuzhu wrote: run `jiuzhu upgrade`.
+pub fn former_format(shown: &str) -> anyhow::Error {
+    anyhow!(
+        "{}",
+        crate::i18n::tr(
+            format!(
+                "{shown} was written by an earlier version of jiuzhu: run `jiuzhu upgrade` once to move the \
+                 workspace to the present format (a step of its own, in the journal; nothing is lost)"
+            ),
+            format!(
+                "{shown} 是较早版本的 jiuzhu 写的: 请运行一次 `jiuzhu upgrade`, 把工作区转换为现在的格式 \
+                 (单独一步, 记入日志; 不丢失任何内容)"
+            ),
+        )
+    )
+}
+
 fn header_of<'a, R: Record>(origin: Origin<'_>, bytes: &'a [u8]) -> Result<(&'a [u8], csv::Reader<&'a [u8]>)> {
     let shown = origin.shown();
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
@@ -297,19 +341,7 @@ fn header_of<'a, R: Record>(origin: Origin<'_>, bytes: &'a [u8]) -> Result<(&'a 
         .collect();
     let short = &R::COLUMNS[..R::COLUMNS.len() - R::OPTIONAL_TAIL];
     if R::FORMER_COLUMNS.iter().any(|former| header == *former) {
-        bail!(
-            "{}",
-            crate::i18n::tr(
-                format!(
-                    "{shown} was written by an earlier version of jiuzhu: run `jiuzhu upgrade` once to move the \
-                     workspace to the present format (a step of its own, in the journal; nothing is lost)"
-                ),
-                format!(
-                    "{shown} 是较早版本的 jiuzhu 写的: 请运行一次 `jiuzhu upgrade`, 把工作区转换为现在的格式 \
-                     (单独一步, 记入日志; 不丢失任何内容)"
-                ),
-            )
-        );
+        return Err(former_format(&shown));
     }
     if header != R::COLUMNS && !(R::OPTIONAL_TAIL > 0 && header == short) {
         bail!(

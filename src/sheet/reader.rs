@@ -493,7 +493,22 @@ pub fn read_input_file(path: &Path, encoding: Encoding) -> Result<(InputFile, Wo
         return Ok((input, wb));
     }
     if let Ok(meta) = std::fs::metadata(path) {
-        check_input_size(&shown, meta.len())?;
+        if is_csv(&shown) {
+            // Named .csv, but its first bytes say a workbook (or not text): the advice to save as CSV would not help.
+            check_size(
+                &shown,
+                meta.len(),
+                MAX_INPUT_BYTES,
+                (
+                    "it is named .csv but is not CSV text (a workbook, by its first bytes); jiuzhu reads workbooks up \
+                     to {max} MiB: open it in Excel or WPS and save it as CSV (UTF-8), which is read whatever its size",
+                    "它的扩展名是 .csv, 内容却不是 CSV 文本 (按开头的字节看是工作簿); jiuzhu 读取的工作簿不能超过 {max} \
+                     兆字节: 请用 Excel 或 WPS 打开, 另存为 CSV (UTF-8), CSV 文件不限大小",
+                ),
+            )?;
+        } else {
+            check_input_size(&shown, meta.len())?;
+        }
     }
     let bytes = std::fs::read(path).with_context(cannot)?;
     let sha256 = crate::domain::digest::sha256_hex(&bytes);
