@@ -294,7 +294,7 @@ pub fn in_former_format(name: &str, bytes: &[u8]) -> bool {
     let header: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
     FORMER_FORMATS
         .iter()
-        .any(|(file, formers)| *file == name && formers.iter().any(|f| *f == header.as_slice()))
+        .any(|(file, formers)| *file == name && formers.contains(&header.as_slice()))
 }
 
 /// The first ledger of the workspace that is in a format an earlier jiuzhu wrote (its path under the workspace).
