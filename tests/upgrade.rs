@@ -237,6 +237,9 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
     assert!(stdout(&out).contains("nothing to do"), "{}", stdout(&out));
     assert_same_files(&after, &snapshot(&ws, &[".jiuzhu"]), "a second upgrade");
 
+    // The dossiers archived before the upgrade still verify.
+    let out = run(&ws, &["archive", "verify"]);
+    assert_exit(&out, 0);
     // And the steps go on: the status, a case explained, the next verify.
     assert!(matches!(run(&ws, &["status"]).status.code(), Some(0) | Some(1)));
     let case = &old[0]["case_id"];

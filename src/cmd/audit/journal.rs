@@ -216,11 +216,94 @@ pub(super) fn canonical_ledgers(ctx: &Audit) -> Vec<Finding> {
     f
 }
 
+/// J105: the policy values each check used are recoverable — every key a check names is in `policy_values.csv`,
+/// and every text there is under its own key (the first 12 hex digits of its SHA-256), so no text can be swapped
+/// for another under a key the checks name.
+pub(super) fn policy_values(ctx: &Audit) -> Vec<Finding> {
+    use crate::ledger::PolicyValues;
+    let mut f = Vec::new();
+    let held: crate::hash::HashMap<&str, &PolicyValues> =
+        ctx.d.policy_values.iter().map(|v| (v.key.as_str(), v)).collect();
+    for v in &ctx.d.policy_values {
+        if PolicyValues::key_of(&v.values) != v.key {
+            f.push(err(
+                "J105",
+                "",
+                m(
+                    format!(
+                        "ledgers/policy_values.csv: the text under key {} is not the text of that key",
+                        v.key
+                    ),
+                    format!(
+                        "ledgers/policy_values.csv: 编号 {} 下的政策取值不是该编号所对应的内容",
+                        v.key
+                    ),
+                ),
+                m(
+                    "restore the file from Git: the checks' policy values are not recoverable as it is",
+                    "请从 Git 恢复该文件: 按现在的内容无法还原审核所用的政策取值",
+                ),
+            ));
+        }
+    }
+    let mut missing: Vec<(&str, &str)> = ctx
+        .d
+        .checks
+        .iter()
+        .filter(|c| !c.policy.is_empty() && !held.contains_key(c.policy.as_str()))
+        .map(|c| (c.policy.as_str(), c.case_id.as_str()))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup_by_key(|(key, _)| *key);
+    for (key, case_id) in missing {
+        f.push(err(
+            "J105",
+            case_id,
+            m(
+                format!("its checks name policy values {key}, which ledgers/policy_values.csv does not hold"),
+                format!("其审核记录引用的政策取值 {key} 不在 ledgers/policy_values.csv 中"),
+            ),
+            m(
+                "restore ledgers/policy_values.csv from Git, or run `jiuzhu verify` again for the case",
+                "请从 Git 恢复 ledgers/policy_values.csv, 或重新对该案件运行 `jiuzhu verify`",
+            ),
+        ));
+    }
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
     use super::*;
     use crate::seal::Breach;
+
+    #[test]
+    fn every_check_s_policy_values_are_held_under_their_own_key() {
+        use crate::ledger::{Check, PolicyValues};
+        let values = PolicyValues::of("standard=860.00/month from 2026-07-01");
+        let check: Check = row(&format!(
+            "CD-2026-0B9A1C744081,income,pass,人均月收入,{},2026-11-20",
+            values.key
+        ));
+        let mut l = Ledgers {
+            checks: vec![check],
+            policy_values: vec![values.clone()],
+            ..Ledgers::default()
+        };
+        assert!(policy_values(&audited(&l)).is_empty());
+        // Another text under the key the check names.
+        l.policy_values[0].values = crate::ledger::Text("standard=960.00/month from 2026-07-01".into());
+        assert_eq!(codes(&policy_values(&audited(&l))), ["J105"]);
+        // The key the check names is gone.
+        l.policy_values.clear();
+        let f = policy_values(&audited(&l));
+        assert_eq!(codes(&f), ["J105"]);
+        assert_eq!(f[0].case_id, "CD-2026-0B9A1C744081");
+        // A check that used no policy values names none.
+        l.checks[0].policy = String::new();
+        assert!(policy_values(&audited(&l)).is_empty());
+    }
 
     #[test]
     fn a_broken_chain_is_found_and_stops_the_journal_check() {

@@ -94,6 +94,11 @@ pub const CHECKS: &[AuditCheck] = &[
         run: &[journal::canonical_ledgers],
     },
     AuditCheck {
+        name: "policy-values",
+        about: "J105: every check's policy values held in policy_values.csv, each under its text's key",
+        run: &[journal::policy_values],
+    },
+    AuditCheck {
         name: "payments-match-decisions",
         about: "J201 J204: every payment has its effective decision; nothing paid before approval",
         run: &[payments::payments_match_decisions],
@@ -191,6 +196,7 @@ J3xx replay and money, J4xx cadence, J5xx spot checks (docs/ledgers.md lists the
 Checks (run one or more by name):\n  \
 journal                         J101 J102 hash chain; ledgers edited after the journal recorded them\n  \
 canonical-ledgers               J103 ledgers not in canonical sorted form\n  \
+policy-values                   J105 every check's policy values held under their own key\n  \
 payments-match-decisions        J201 J204 payment without effective decision; paid before approval\n  \
 no-payment-after-stop-or-death  J202 J203\n  \
 urgent-backfill                 J205 先行救助 approval back-filled in time\n  \
@@ -212,6 +218,7 @@ reports/audit-findings[-P].xlsx。审计无发现时写出 ledgers/change_report
 检查项 (可按名称只运行其中一项或几项):\n  \
 `journal`                         J101 J102 日志哈希链; 日志记录之后台账被改动\n  \
 `canonical-ledgers`               J103 台账不是规范的排序格式\n  \
+`policy-values`                   J105 审核所用的政策取值都按其编号保存\n  \
 `payments-match-decisions`        J201 J204 发放没有生效的决定; 批准之前即已发放\n  \
 `no-payment-after-stop-or-death`  J202 J203 停发或死亡后仍发放\n  \
 `urgent-backfill`                 J205 先行救助的审批按时补办\n  \
@@ -438,6 +445,8 @@ struct Ledgers {
     cases: Vec<Case>,
     members: Vec<Member>,
     checks: Vec<Check>,
+    /// The policy values the checks name by key (J105).
+    policy_values: Vec<crate::ledger::PolicyValues>,
     visits: Vec<Visit>,
     /// Follow-up visits (回访): each is a re-check of its household (J401).
     followups: Vec<Followup>,
@@ -524,7 +533,9 @@ impl Ledgers {
         let (mut spot_checks, mut change_reports, mut sources, mut extensions, mut goods, mut archive) =
             (None, None, None, None, None, None);
         let (mut followups, mut recoveries, mut confirmations) = (None, None, None);
+        let mut policy_values = None;
         rayon::scope(|s| {
+            s.spawn(|_| policy_values = Some(load_one::<crate::ledger::PolicyValues>(ws)));
             s.spawn(|_| recoveries = Some(load_one::<Recovery>(ws)));
             s.spawn(|_| confirmations = Some(load_one::<Confirmation>(ws)));
             s.spawn(|_| chain = Some(load_one::<Event>(ws)));
@@ -556,6 +567,7 @@ impl Ledgers {
             cases: files.take(cases)?,
             members: files.take(members)?,
             checks: files.take(checks)?,
+            policy_values: files.take(policy_values)?,
             visits: files.take(visits)?,
             followups: files.take(followups)?,
             matches: files.take(matches)?,
