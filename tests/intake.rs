@@ -1345,3 +1345,47 @@ fn a_mistyped_year_in_the_application_date_is_rejected_naming_the_year_meant() {
     );
     assert_exit(&ws.intake_path(&next), 0);
 }
+
+/// Rejected rows are listed once per reason, at the first row; the summary says how many more rows share those
+/// reasons (the report has every one), so five households with one bad income are not shown as one.
+#[test]
+fn rows_rejected_for_a_listed_reason_are_counted_not_hidden() {
+    let ws = Ws::new();
+    let ids: Vec<String> = (0..5)
+        .map(|i| id(&format!("130123196001{:02}{:03}", i + 1, 100 + i)))
+        .collect();
+    let names: Vec<String> = (0..5).map(|i| format!("王{i}")).collect();
+    let serials: Vec<String> = (1..=5).map(|i| i.to_string()).collect();
+    let rows: Vec<RegRow<'_>> = (0..5)
+        .map(|i| RegRow {
+            serial: &serials[i],
+            key: &ids[i],
+            name: &names[i],
+            id: &ids[i],
+            relation: "户主",
+            scheme: "农村低保",
+            township: "西岭镇",
+            village: "马庄村",
+            address: "西岭镇马庄村",
+            applied_on: "2026-11-02",
+            hardship: "因病",
+            income: "abc",
+        })
+        .collect();
+    let reg = write_register(ws.root(), "reg.csv", &rows);
+    let out = ws.run(&["intake", reg.to_str().unwrap()]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert_eq!(text.matches("\n  rejected reg.csv row").count(), 1, "{text}");
+    assert!(
+        text.contains("… and 4 more rows rejected for the reasons above: every one is in the report"),
+        "{text}"
+    );
+    let out = ws.run_zh(&["intake", "--dry-run", reg.to_str().unwrap()]);
+    assert_chinese(&out);
+    assert!(
+        stdout(&out).contains("另有 4 行因以上同样原因被拒收"),
+        "{}",
+        stdout(&out)
+    );
+}

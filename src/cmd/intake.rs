@@ -389,14 +389,18 @@ pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
             out.push_str(&format!("\n  {l}"));
         }
     }
-    // The clerk sees each rejected household's first reason; the report has every row.
+    // The clerk sees each reason once, at its first row; the report has every row, and the summary says how many
+    // rows of the same reasons it does not list.
     let mut shown = BTreeSet::new();
+    let mut not_listed = 0usize;
     for p in rejects
         .iter()
         .filter(|p| !p.reason.en.starts_with("household rejected"))
     {
         let key = (p.at.file, p.at.sheet.clone(), p.reason.clone());
-        if shown.insert(key) {
+        if !shown.insert(key) {
+            not_listed += 1;
+        } else {
             let name = &inputs[p.at.file].name;
             // A CSV has one sheet, named after the file: saying it twice helps nobody.
             let sheet = if name.to_ascii_lowercase().ends_with(".csv") {
@@ -416,6 +420,15 @@ pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
                 p.reason
             ));
         }
+    }
+    if not_listed > 0 {
+        out.push_str(&format!(
+            "\n  {}",
+            tr(
+                format!("… and {not_listed} more rows rejected for the reasons above: every one is in the report"),
+                format!("… 另有 {not_listed} 行因以上同样原因被拒收: 每一行都列在报告中"),
+            )
+        ));
     }
 
     // Rows still rejected need a person, whether or not the file was imported before: a script sees 1 until the
