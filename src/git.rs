@@ -169,15 +169,39 @@ pub enum Committed {
     Nothing,
 }
 
+/// Whether `path` is a file or a folder with a file somewhere under it: Git knows no empty folder, and a
+/// pathspec naming one (an `archive/` with nothing archived yet) makes `git commit` fail.
+fn holds_a_file(path: &Path) -> bool {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::read_dir(path)
+            .map(|d| d.filter_map(|e| e.ok()).any(|e| holds_a_file(&e.path())))
+            .unwrap_or(false),
+        Ok(_) => true,
+        Err(_) => false,
+    }
+}
+
 /// Stages the workspace paths ([`WORKSPACE_PATHS`]) and commits exactly them with `message`. Other staged
 /// files in the repository stay staged and uncommitted. Uses a fallback identity only when the repository
 /// has none.
 pub fn commit_workspace(root: &Path, message: &str) -> Result<Committed> {
     let Some(top) = toplevel(root) else {
         if !available() {
-            bail!("git is not installed or not on PATH");
+            bail!(
+                "{}",
+                crate::i18n::tr(
+                    "git is not installed or not on PATH: install Git to commit the steps",
+                    "未安装 git (或不在 PATH 中): 请安装 Git 后再提交各步骤",
+                )
+            );
         }
-        bail!("{} is not in a Git repository (run `git init` there)", root.display());
+        bail!(
+            "{}",
+            crate::i18n::tr(
+                format!("{} is not in a Git repository (run `git init` there)", root.display()),
+                format!("{} 不在 Git 仓库中 (请在那里运行 `git init`)", root.display()),
+            )
+        );
     };
     // Only ever the workspace's own repository: an outer one must not take the ledgers into its history.
     let same = |a: &Path, b: &Path| a.canonicalize().ok() == b.canonicalize().ok();
@@ -202,7 +226,7 @@ pub fn commit_workspace(root: &Path, message: &str) -> Result<Committed> {
     let paths: Vec<&str> = WORKSPACE_PATHS
         .iter()
         .copied()
-        .filter(|p| root.join(p).exists() || tracked(root, p))
+        .filter(|p| holds_a_file(&root.join(p)) || tracked(root, p))
         .collect();
     if paths.is_empty() {
         return Ok(Committed::Nothing);

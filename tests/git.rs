@@ -576,3 +576,30 @@ fn an_auditors_clone_reads_the_history_cell_by_cell() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("install jiuzhu to see its cells"), "{text}");
 }
+
+/// A workspace folder with nothing in it (`archive/` before anything is archived, its `.gitkeep` removed) does not
+/// make the commit fail — Git knows no empty folder — and under Chinese the line that names the commit is
+/// Chinese (the commit message itself is English, as the journal is).
+#[test]
+fn commit_with_an_empty_workspace_folder_and_under_chinese() {
+    if !have_git() {
+        return;
+    }
+    let ws = Ws::new();
+    for sub in ["archive", "reports", "inbox"] {
+        let _ = std::fs::remove_file(ws.path(&format!("{sub}/.gitkeep")));
+    }
+    let register = fixture("per-member-utf8bom.csv");
+    let home = tempfile::tempdir().unwrap();
+    let out = jiuzhu()
+        .arg("-C")
+        .arg(ws.root())
+        .args(["--lang", "zh", "--commit", "intake", register.to_str().unwrap()])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert_chinese(&out);
+    assert!(stdout(&out).contains("已提交 "), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(commit_count(ws.root()), 1);
+}

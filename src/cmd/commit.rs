@@ -144,7 +144,13 @@ impl StepWatch {
         let new = new_step_events(&events, self.last_seq);
         if new.is_empty() {
             if !self.quiet {
-                crate::outln!("--commit: nothing to commit (the step changed nothing)");
+                crate::outln!(
+                    "{}",
+                    crate::i18n::tr(
+                        "--commit: nothing to commit (the step changed nothing)",
+                        "--commit: 没有可提交的内容 (该步骤未作改动)",
+                    )
+                );
             }
             return;
         }
@@ -152,15 +158,35 @@ impl StepWatch {
         match commit_workspace(&self.root, &message) {
             Ok(Committed::Commit { hash, subject }) => {
                 if !self.quiet {
-                    crate::outln!("committed {hash}: {subject}");
+                    // The commit message is in English, as the journal is, whatever the locale: under Chinese the
+                    // line names the commit and where to read it.
+                    crate::outln!(
+                        "{}",
+                        crate::i18n::tr(
+                            format!("committed {hash}: {subject}"),
+                            format!("已提交 {hash} (提交说明见 `git log -1`)"),
+                        )
+                    );
                 }
             }
             Ok(Committed::Nothing) => {
                 if !self.quiet {
-                    crate::outln!("--commit: nothing to commit (the workspace files are as committed)");
+                    crate::outln!(
+                        "{}",
+                        crate::i18n::tr(
+                            "--commit: nothing to commit (the workspace files are as committed)",
+                            "--commit: 没有可提交的内容 (工作区文件与已提交的相同)",
+                        )
+                    );
                 }
             }
-            Err(e) => crate::errln!("warning: --commit: nothing was committed: {e:#}"),
+            Err(e) => crate::errln!(
+                "{}",
+                crate::i18n::tr(
+                    format!("warning: --commit: nothing was committed: {e:#}"),
+                    format!("注意: --commit: 未提交任何内容: {e:#}"),
+                )
+            ),
         }
     }
 }
