@@ -442,3 +442,38 @@ fn archive_explain_and_the_other_commands_give_their_results() {
     );
     assert_documented(&o, "Other commands");
 }
+
+/// `upgrade --json`: the changes made, as docs/json.md lists them, on the example month as the earlier version
+/// left it; then, upgraded, none.
+#[test]
+fn upgrade_gives_its_changes() {
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("county");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/upgrade/example-month-v1"),
+        &ws,
+    );
+    for (changes, args) in [(1, &["--json", "upgrade"][..]), (0, &["--json", "upgrade"])] {
+        let out = jiuzhu()
+            .env("LC_ALL", "C")
+            .arg("-C")
+            .arg(&ws)
+            .args(args)
+            .output()
+            .unwrap();
+        let o = object(&out, "upgrade");
+        assert_documented(&o, "upgrade");
+        assert_eq!(o["changes"].as_array().unwrap().len(), changes, "{o:?}");
+    }
+}

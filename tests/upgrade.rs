@@ -162,6 +162,16 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
     let (_dir, ws) = v1_workspace();
     let before = snapshot(&ws, &[".jiuzhu"]);
 
+    // For scripts: the change to be made, as docs/json.md lists it.
+    let out = run(&ws, &["--json", "upgrade", "--dry-run"]);
+    assert_exit(&out, 0);
+    let o: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(o["dry_run"], true);
+    assert_eq!(o["changes"][0]["name"], "checks-policy-values", "{o}");
+    assert!(o["changes"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("checks.csv: policy_values moved"));
     // A dry run says what it would do and writes nothing.
     let out = run(&ws, &["upgrade", "--dry-run"]);
     assert_exit(&out, 0);
@@ -235,6 +245,9 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
     let out = run(&ws, &["upgrade"]);
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("nothing to do"), "{}", stdout(&out));
+    let out = run(&ws, &["--json", "upgrade"]);
+    let o: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(o["changes"], serde_json::json!([]), "{o}");
     assert_same_files(&after, &snapshot(&ws, &[".jiuzhu"]), "a second upgrade");
 
     // The dossiers archived before the upgrade still verify.

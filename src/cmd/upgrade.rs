@@ -64,12 +64,15 @@ pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
 /// One change of a ledger's format: whether the workspace still has the earlier format, and the move to the
 /// present one (into the step; the line that says what it did).
 struct Change {
+    /// Its name, for scripts (`--json`).
+    name: &'static str,
     applies: fn(&Workspace) -> Result<bool>,
     apply: fn(&mut Step<'_>) -> Result<(String, NewEvent)>,
 }
 
 /// Every format change, oldest first.
 const CHANGES: &[Change] = &[Change {
+    name: "checks-policy-values",
     applies: checks_have_policy_text,
     apply: move_policy_text,
 }];
@@ -85,7 +88,9 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
             due.push(change);
         }
     }
+    crate::ui::record("dry_run", args.dry_run);
     if due.is_empty() {
+        crate::ui::record("changes", Vec::<serde_json::Value>::new());
         if !quiet {
             crate::outln!(
                 "{}",
@@ -99,11 +104,14 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     }
     let mut step = Step::begin(ws, STEP, args.dry_run)?;
     let mut said = Vec::new();
+    let mut changes = Vec::new();
     for change in due {
         let (line, event) = (change.apply)(&mut step)?;
+        changes.push(serde_json::json!({ "name": change.name, "detail": event.detail }));
         said.push(line);
         step.event(event);
     }
+    crate::ui::record("changes", changes);
     let dry = step.dry_run();
     step.commit()?;
     if !quiet {
