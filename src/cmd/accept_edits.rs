@@ -139,8 +139,8 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
         files.push(format!("{file} {what}"));
     }
     let summary = tr(
-        format!("accept-edits: {} accepted by {by}: {reason}", files.join(", ")),
-        format!("承认改动: {} 由 {by} 承认: {reason}", files.join("、")),
+        format!("accept-edits: {by} accepts {} (why: {reason})", files.join(", ")),
+        format!("承认改动: {by} 承认 {} (原因: {reason})", files.join("、")),
     );
     if args.dry_run {
         if !quiet {
