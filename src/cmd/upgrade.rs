@@ -293,8 +293,9 @@ fn partition_payments(step: &mut Step<'_>) -> Result<(String, NewEvent)> {
     let dir = partition::folder::<Payment>();
     let line = tr(
         format!(
-            "upgrade: {}: {n} payments moved to one file per batch month under ledgers/{dir}/ ({files} files)",
-            Payment::FILE
+            "upgrade: {}: {n} payments moved to one file per batch month under ledgers/{dir}/ ({files} file{})",
+            Payment::FILE,
+            if files == 1 { "" } else { "s" }
         ),
         format!(
             "格式转换: {}: {n} 笔发放记录按批次月份分存到 ledgers/{dir}/ 下 (共 {files} 个文件)",

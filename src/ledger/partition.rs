@@ -209,5 +209,64 @@ mod tests {
         assert_eq!(name_of::<Payment>("2026-11"), "payments/2026-11.csv");
         assert_eq!(ledger_of("payments/2026-11.csv"), "payments.csv");
         assert_eq!(ledger_of("cases.csv"), "cases.csv");
+        let key = Some(&["payment_id"][..]);
+        assert_eq!(crate::ledger::diff::ledger_key("ledgers/payments/2026-11.csv"), key);
+        assert_eq!(crate::ledger::diff::ledger_key("payments/2026-11.csv"), key);
+        assert_eq!(crate::ledger::diff::ledger_key("cases.csv"), Some(&["case_id"][..]));
+    }
+
+    fn payment(id: &str, batch: &str) -> String {
+        format!(
+            "{id},{batch},{batch},CD-1,urban_dibao,张好,青禾县农村信用社,6229530100000000001,560.00,regular,false,D-1,\
+             issued,,,\n"
+        )
+    }
+
+    fn file(rows: &[String]) -> Vec<u8> {
+        format!("{}\n{}", Payment::COLUMNS.join(","), rows.concat()).into_bytes()
+    }
+
+    #[test]
+    fn a_partition_holds_rows_and_only_its_own() {
+        let good = file(&[payment("P-1", "2026-11"), payment("P-2", "2026-11")]);
+        assert_eq!(parse_part::<Payment>("payments/2026-11.csv", &good).unwrap().len(), 2);
+        assert!(crate::ledger::validate_named("payments/2026-11.csv", &good).is_ok());
+        // Another month's row.
+        let e = parse_part::<Payment>("payments/2026-12.csv", &good)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("data row 1 belongs in ledgers/payments/2026-11.csv"), "{e}");
+        // No rows at all.
+        let e = parse_part::<Payment>("payments/2026-11.csv", &file(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds no rows"), "{e}");
+        // Another folder is no ledger.
+        assert!(crate::ledger::validate_named("other/2026-11.csv", &good).is_err());
+    }
+
+    #[test]
+    fn partitions_are_one_ledger_in_key_order_and_a_key_is_in_one_only() {
+        let parts = |a: &[(&str, &str)]| -> Vec<Part<(), Payment>> {
+            a.iter()
+                .map(|(id, b)| Part {
+                    name: name_of::<Payment>(b),
+                    bytes: (),
+                    records: crate::ledger::parse(b, &file(&[payment(id, b)])).unwrap(),
+                })
+                .collect()
+        };
+        let joined = join(parts(&[("P-3", "2026-11"), ("P-1", "2026-12"), ("P-2", "2027-01")])).unwrap();
+        let ids: Vec<&str> = joined.iter().map(|p| p.payment_id.as_str()).collect();
+        assert_eq!(ids, ["P-1", "P-2", "P-3"]);
+        let e = join(parts(&[("P-1", "2026-11"), ("P-1", "2026-12")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the key P-1 appears twice"), "{e}");
+        // Written back: each partition its rows, in key order.
+        let split = split(&joined).unwrap();
+        let names: Vec<&str> = split.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(names, ["2026-11", "2026-12", "2027-01"]);
+        assert_eq!(split[0].1, file(&[payment("P-3", "2026-11")]));
     }
 }
