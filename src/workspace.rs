@@ -961,6 +961,46 @@ mod tests {
     }
 
     #[test]
+    fn a_removal_is_committed_sealed_and_rolled_forward_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join(POLICY_FILE), include_str!("../templates/jiuzhu.yaml")).unwrap();
+        let ws = Workspace::open(root).unwrap();
+        let lock = ws.lock().unwrap();
+        let mut txn = Txn::new();
+        txn.put("ledgers/payments/2026-11.csv", b"a\n".to_vec());
+        txn.put("ledgers/payments/2026-12.csv", b"b\n".to_vec());
+        ws.commit(&lock, txn).unwrap();
+        assert!(ws.ledger_hashes().unwrap().contains_key("payments/2026-12.csv"));
+        let mut txn = Txn::new();
+        txn.remove("ledgers/payments/2026-12.csv");
+        txn.remove("ledgers/payments/2027-01.csv");
+        assert_eq!(
+            ws.commit(&lock, txn).unwrap(),
+            vec![PathBuf::from("ledgers/payments/2026-12.csv")],
+            "a file not there is not removed"
+        );
+        assert!(!root.join("ledgers/payments/2026-12.csv").exists());
+        // The seal no longer names it: the next lock finds the ledgers as recorded.
+        let hashes: Vec<String> = ws.ledger_hashes().unwrap().into_keys().collect();
+        assert_eq!(hashes, ["payments/2026-11.csv"]);
+        drop(lock);
+        assert!(ws.lock().is_ok());
+        // Rolled forward twice (a crash after the removal, before the journal was cleaned up): once.
+        let journal = root.join(STATE_DIR).join(COMMITTING);
+        for _ in 0..2 {
+            fs::create_dir_all(&journal).unwrap();
+            fs::write(
+                journal.join(MANIFEST),
+                format!("000000\tledgers/payments/2026-11.csv\t{REMOVE}\n"),
+            )
+            .unwrap();
+            apply_journal(root, &journal).unwrap();
+            assert!(!root.join("ledgers/payments/2026-11.csv").exists());
+        }
+    }
+
+    #[test]
     fn an_append_to_a_file_shorter_than_it_was_read_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
