@@ -134,20 +134,21 @@ step disburse --period 2026-11
 commit "disburse 2026-11: batch, bank files, 汇总表"
 
 # The 农信社 returns its file (回盘): every payment paid but the first, whose account is frozen.
-# payments.csv: payment_id,case_id,period,…,bank,account,amount,…,status (see docs/ledgers.md).
+# ledgers/payments/2026-11.csv (one file per batch month): payment_id,batch,period,…,bank_name,account,amount,…,status
+# (see docs/ledgers.md).
 ret="$dir/inbox-回盘-2026-11.csv"
 awk -F, 'BEGIN { print "流水号,账号,金额,状态,失败原因" }
-    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     $col["bank_name"] == "青禾县农村信用社" && $col["status"] == "issued" {
       print $col["payment_id"] "," $col["account"] "," $col["amount"] "," (n++ ? "成功," : "失败,账户已冻结")
-    }' "$dir/ledgers/payments.csv" | iconv -f UTF-8 -t GBK > "$ret"
+    }' "$dir/ledgers/payments/2026-11.csv" | iconv -f UTF-8 -t GBK > "$ret"
 step disburse --reconcile "$ret" --profile rcc_csv
 rm -f "$ret"
 commit "disburse 2026-11: 回盘 reconciled (one failure waits for a corrected account)"
 
 # The household whose account was frozen brings a new bank card: the clerk fills in a correction sheet (更正登记表,
 # `jiuzhu correct --template` writes a blank one), and the next batch reissues the payment to the new account.
-# payments.csv and cases.csv are read by their headers; the accounts never hold commas.
+# The payments (every month's file) and cases.csv are read by their headers; the accounts never hold commas.
 fix="$dir/更正登记表-2026-12-02.csv"
 {
   echo "案件编号,身份证号,字段,原值,新值,更正原因,依据,经办人,更正日期"
@@ -155,7 +156,7 @@ fix="$dir/更正登记表-2026-12-02.csv"
       FILENAME ~ /payments/ && $col["status"] == "failed" { failed[$col["case_id"]] = 1 }
       FILENAME ~ /cases/ && ($col["case_id"] in failed) {
         print $col["case_id"] ",,银行账号," $col["bank_account"] ",6228480000000000017,原账户冻结已换新卡,银行卡复印件,王芳,2026-12-02"
-      }' "$dir/ledgers/payments.csv" "$dir/ledgers/cases.csv"
+      }' "$dir"/ledgers/payments/*.csv "$dir/ledgers/cases.csv"
 } > "$fix"
 say "== correct: the frozen account corrected from the household's new bank card" "== 更正: 按新银行卡更正被冻结的账号"
 step correct "$fix"
@@ -219,7 +220,7 @@ if [ -n "$zh" ]; then
   echo "   $dir/ledgers/matches.csv               信息比对的命中及处理结果"
   echo "   $dir/ledgers/checks.csv                每个审核中案件的每项核查"
   echo "   $dir/ledgers/decisions.csv             决定及其计算过程 (jiuzhu explain 案件编号)"
-  echo "   $dir/ledgers/payments.csv              本月发放及银行回盘结果"
+  echo "   $dir/ledgers/payments/2026-11.csv      本月发放及银行回盘结果 (每个批次月份一个文件)"
   echo "   $dir/reports/                          拒收表、比对表、审核表、一次性告知、评议表、公示、汇总表和银行文件"
   echo "   $dir/ledgers/change_reports.csv        月度变动报告 (jiuzhu audit); reports/audit-findings.xlsx"
   echo "   $dir/archive/                          每个已结案户一档, 附 MANIFEST.csv"
@@ -234,7 +235,7 @@ echo "   $dir/ledgers/cases.csv, members.csv    the cases and people taken in"
 echo "   $dir/ledgers/matches.csv               registry hits and what was decided about them"
 echo "   $dir/ledgers/checks.csv                every check of every case under review"
 echo "   $dir/ledgers/decisions.csv             decisions with their derivations (jiuzhu explain CASE)"
-echo "   $dir/ledgers/payments.csv              the month's payments and what the bank said"
+echo "   $dir/ledgers/payments/2026-11.csv      the month's payments and what the bank said (one file per batch month)"
 echo "   $dir/reports/                          rejects, hits, review, 一次性告知, meeting, notice, 汇总表 and bank files"
 echo "   $dir/ledgers/change_reports.csv        the monthly change report (jiuzhu audit); reports/audit-findings.xlsx"
 echo "   $dir/archive/                          one dossier per closed household, with MANIFEST.csv"

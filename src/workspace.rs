@@ -102,9 +102,7 @@ impl Workspace {
     /// ledger: a month is not run half on one format).
     pub fn open(start: &Path) -> Result<Workspace> {
         let ws = Workspace::open_any_format(start)?;
-        if let Some(shown) = crate::ledger::first_in_former_format(&ws)? {
-            return Err(crate::ledger::former_format(&shown));
-        }
+        crate::ledger::refuse_former_formats(&ws)?;
         Ok(ws)
     }
 
@@ -218,20 +216,20 @@ impl Workspace {
         *self.sealed.lock().unwrap_or_else(|e| e.into_inner()) = Some((found, true));
     }
 
-    /// The SHA-256 of every ledger (`ledgers/*.csv` but the journal), by file name, hashed on every core.
+    /// The SHA-256 of every ledger (`ledgers/*.csv` but the journal, and each partition of a partitioned ledger,
+    /// `ledgers/payments/*.csv`), by name under `ledgers/` (`cases.csv`, `payments/2026-11.csv`), hashed on every
+    /// core.
     pub fn ledger_hashes(&self) -> Result<crate::seal::Hashes> {
         use rayon::prelude::*;
-        let dir = self.path("ledgers");
-        let mut names: Vec<String> = match fs::read_dir(&dir) {
-            Ok(d) => d
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|n| n.ends_with(".csv") && n != <crate::ledger::events::Event as crate::ledger::Record>::FILE)
-                .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
-        };
+        let journal = <crate::ledger::events::Event as crate::ledger::Record>::FILE;
+        let mut names: Vec<String> = crate::ledger::list_csv_files(&self.path("ledgers"))?
+            .into_iter()
+            .filter(|n| n != journal)
+            .collect();
+        for dir in crate::ledger::partition::FOLDERS {
+            let files = crate::ledger::list_csv_files(&self.path("ledgers").join(dir))?;
+            names.extend(files.into_iter().map(|f| format!("{dir}/{f}")));
+        }
         names.sort();
         names
             .into_par_iter()
@@ -267,9 +265,24 @@ impl Workspace {
     /// The files a step read, as the journal records them: `jiuzhu.yaml=SHA;cases.csv=SHA;…`, the policy first,
     /// then each named ledger that exists, in the order named (hashed on every core: checks.csv alone is ~70 MB
     /// at county size).
+    /// A partitioned ledger named (`payments.csv`) is listed as its partitions (`payments/2026-11.csv=SHA;…`).
     pub fn inputs_read(&self, ledgers: &[&str]) -> Result<String> {
         use rayon::prelude::*;
-        let hashes: Vec<Option<String>> = ledgers
+        let mut names: Vec<String> = Vec::new();
+        for l in ledgers {
+            match crate::ledger::partition::FOLDERS
+                .iter()
+                .find(|dir| l.strip_suffix(".csv") == Some(**dir))
+            {
+                Some(dir) => names.extend(
+                    crate::ledger::list_csv_files(&self.path("ledgers").join(dir))?
+                        .into_iter()
+                        .map(|f| format!("{dir}/{f}")),
+                ),
+                None => names.push(l.to_string()),
+            }
+        }
+        let hashes: Vec<Option<String>> = names
             .par_iter()
             .map(|l| {
                 let bytes = self.read_optional(Path::new("ledgers").join(l))?;
@@ -318,6 +331,7 @@ impl Workspace {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
                     Err(e) => Err(e).with_context(|| format!("cannot read {}", rel.display())),
                 },
+                Entry::Remove => Ok(self.path(rel).symlink_metadata().is_ok()),
             })
             .collect::<Result<_>>()?;
         let changed: Vec<(usize, (PathBuf, Entry))> = writes
@@ -360,6 +374,8 @@ impl Workspace {
                     stage_appended(&self.path(rel), *at, bytes, &staged).with_context(|| disk(rel))
                 }
                 Entry::Copy { from, sha256 } => stage_copy(from, sha256, &staged, || disk(rel)),
+                // Nothing to stage: the manifest says to remove it.
+                Entry::Remove => Ok(()),
             }?;
             crash_point("staged");
             Ok(())
@@ -370,11 +386,14 @@ impl Workspace {
             return Err(e);
         }
         let mut manifest = String::new();
-        for (i, (rel, _)) in &changed {
+        for (i, (rel, w)) in &changed {
             let rel_text = rel
                 .to_str()
                 .ok_or_else(|| anyhow!("path is not UTF-8: {}", rel.display()))?;
-            manifest.push_str(&format!("{i:06}\t{rel_text}\n"));
+            match w {
+                Entry::Remove => manifest.push_str(&format!("{i:06}\t{rel_text}\t{REMOVE}\n")),
+                _ => manifest.push_str(&format!("{i:06}\t{rel_text}\n")),
+            }
         }
         write_synced(&staging.join(MANIFEST), manifest.as_bytes())?;
         sync_dir(&staging)?;
@@ -411,13 +430,20 @@ impl Workspace {
                 continue;
             };
             let name = name.to_string_lossy().into_owned();
-            if rel == &journal_rel || name.contains('/') || !name.ends_with(".csv") {
+            if rel == &journal_rel || !is_sealed_name(&name) {
                 continue;
             }
-            let Entry::Whole { bytes, .. } = w else {
-                bail!("internal error: {} is not written whole", rel.display());
-            };
-            after.insert(name.clone(), events::sha256_hex(bytes));
+            match w {
+                Entry::Whole { bytes, .. } => {
+                    after.insert(name.clone(), events::sha256_hex(bytes));
+                }
+                Entry::Remove => {
+                    after.remove(&name);
+                }
+                Entry::Append { .. } | Entry::Copy { .. } => {
+                    bail!("internal error: {} is not written whole", rel.display())
+                }
+            }
             written.push(name);
         }
         // The event the seal follows: the last of the step's own, or the journal's last as it is.
@@ -425,7 +451,7 @@ impl Workspace {
         let last = match position.map(|i| &changed[i].1 .1) {
             Some(Entry::Append { bytes, .. }) => crate::seal::last_of(bytes, false)?,
             Some(Entry::Whole { bytes, .. }) => crate::seal::last_of(bytes, true)?,
-            Some(Entry::Copy { .. }) => bail!("internal error: the journal is copied"),
+            Some(Entry::Copy { .. } | Entry::Remove) => bail!("internal error: the journal is copied or removed"),
             None => match self.read_optional(&journal_rel)? {
                 Some(b) if !b.is_empty() => crate::seal::last_of(&b, true)?,
                 _ => None,
@@ -449,7 +475,7 @@ impl Workspace {
         let seal = chain.pop().expect("the seal was appended");
         match position {
             Some(i) => match &mut changed[i].1 .1 {
-                Entry::Copy { .. } => bail!("internal error: the journal is copied"),
+                Entry::Copy { .. } | Entry::Remove => bail!("internal error: the journal is copied or removed"),
                 Entry::Append { bytes, .. } | Entry::Whole { bytes, .. } => {
                     let row = crate::ledger::rows_bytes::<Event, &Event>([&seal], Vec::new())?;
                     if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
@@ -527,6 +553,19 @@ fn read_optional(path: &Path) -> Result<Option<FileBytes>> {
 
 /// In a manifest line, the third column of an append: the length the file had when the step read it.
 const APPEND_AT: &str = "append@";
+/// In a manifest line, the third column of a file the step removes.
+const REMOVE: &str = "remove";
+
+/// Whether a name under `ledgers/` is a ledger the seal holds: `cases.csv`, or a partition `payments/2026-11.csv`.
+fn is_sealed_name(name: &str) -> bool {
+    if !name.ends_with(".csv") {
+        return false;
+    }
+    match name.split_once('/') {
+        None => true,
+        Some((dir, file)) => crate::ledger::partition::FOLDERS.contains(&dir) && !file.contains('/'),
+    }
+}
 
 /// Moves each staged file of a committed journal into place, then removes the journal. Idempotent: an entry
 /// whose staged file is gone was already moved by an earlier, interrupted attempt.
@@ -545,6 +584,21 @@ fn apply_journal(root: &Path, journal: &Path) -> Result<()> {
             .ok_or_else(|| anyhow!("the commit journal {} is damaged", journal.display()))?;
         let (rel, append_at) = match rel.split_once('\t') {
             None => (rel, None),
+            Some((rel, REMOVE)) => {
+                let target = root.join(rel);
+                match fs::remove_file(&target) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e).with_context(|| format!("cannot remove {}", target.display())),
+                }
+                if let Some(parent) = target.parent() {
+                    if parent.exists() {
+                        sync_dir(parent)?;
+                    }
+                }
+                crash_point("between-renames");
+                continue;
+            }
             Some((rel, at)) => {
                 let at = at
                     .strip_prefix(APPEND_AT)
@@ -871,6 +925,9 @@ impl crate::ledger::Store for Workspace {
     fn read_ledger(&self, rel: &Path) -> Result<Option<FileBytes>> {
         self.read_optional(rel)
     }
+    fn list_ledgers(&self, rel: &Path) -> Result<Vec<String>> {
+        crate::ledger::list_csv_files(&self.path(rel))
+    }
 }
 
 #[cfg(test)]
@@ -940,6 +997,46 @@ mod tests {
         fs::write(&target, b"seq\n1\n2\n").unwrap();
         apply_journal(root, &journal_with_append(root, 6, b"2\n3\n")).unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"seq\n1\n2\n3\n");
+    }
+
+    #[test]
+    fn a_removal_is_committed_sealed_and_rolled_forward_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join(POLICY_FILE), include_str!("../templates/jiuzhu.yaml")).unwrap();
+        let ws = Workspace::open(root).unwrap();
+        let lock = ws.lock().unwrap();
+        let mut txn = Txn::new();
+        txn.put("ledgers/payments/2026-11.csv", b"a\n".to_vec());
+        txn.put("ledgers/payments/2026-12.csv", b"b\n".to_vec());
+        ws.commit(&lock, txn).unwrap();
+        assert!(ws.ledger_hashes().unwrap().contains_key("payments/2026-12.csv"));
+        let mut txn = Txn::new();
+        txn.remove("ledgers/payments/2026-12.csv");
+        txn.remove("ledgers/payments/2027-01.csv");
+        assert_eq!(
+            ws.commit(&lock, txn).unwrap(),
+            vec![PathBuf::from("ledgers/payments/2026-12.csv")],
+            "a file not there is not removed"
+        );
+        assert!(!root.join("ledgers/payments/2026-12.csv").exists());
+        // The seal no longer names it: the next lock finds the ledgers as recorded.
+        let hashes: Vec<String> = ws.ledger_hashes().unwrap().into_keys().collect();
+        assert_eq!(hashes, ["payments/2026-11.csv"]);
+        drop(lock);
+        assert!(ws.lock().is_ok());
+        // Rolled forward twice (a crash after the removal, before the journal was cleaned up): once.
+        let journal = root.join(STATE_DIR).join(COMMITTING);
+        for _ in 0..2 {
+            fs::create_dir_all(&journal).unwrap();
+            fs::write(
+                journal.join(MANIFEST),
+                format!("000000\tledgers/payments/2026-11.csv\t{REMOVE}\n"),
+            )
+            .unwrap();
+            apply_journal(root, &journal).unwrap();
+            assert!(!root.join("ledgers/payments/2026-11.csv").exists());
+        }
     }
 
     #[test]

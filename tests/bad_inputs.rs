@@ -529,15 +529,16 @@ fn a_ledger_that_is_not_utf8_names_the_line() {
     says(&zh, &["ledgers/cases.csv 第 2 行不是 UTF-8 文本", "请从 Git 恢复"]);
 }
 
-/// A payment's month typed `2026-13` into payments.csv was taken, and every later disburse said "the money does
+/// A payment's month typed `2026-13` into a payments file was taken, and every later disburse said "the money does
 /// not balance". Refused on read, naming the line, the column and the value.
 #[test]
 fn a_malformed_payment_month_is_refused_when_the_ledger_is_read() {
     let ws = Ws::new();
     assert_exit(&ws.intake_path(&bad_dir().join("good.csv")), 0);
     let case = &ws.records::<Case>()[0];
+    std::fs::create_dir_all(ws.path("ledgers/payments")).unwrap();
     std::fs::write(
-        ws.path("ledgers/payments.csv"),
+        ws.path("ledgers/payments/2026-11.csv"),
         format!(
             "payment_id,batch,period,case_id,scheme,payee_name,bank_name,account,amount,kind,urgent,decision_id,\
              status,reissue_of,reason,return_file\n\
@@ -551,7 +552,7 @@ fn a_malformed_payment_month_is_refused_when_the_ledger_is_read() {
     says(
         &en,
         &[
-            "ledgers/payments.csv line 2, column period",
+            "ledgers/payments/2026-11.csv line 2, column period",
             "`2026-13` is not a month written YYYY-MM",
         ],
     );

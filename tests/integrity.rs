@@ -39,7 +39,7 @@ fn findings(ws: &Ws) -> String {
     stdout(&out)
 }
 
-/// A workspace whose November was paid loses payments.csv and batches.csv (a bad checkout, a sync tool): the
+/// A workspace whose November was paid loses its payments (`payments/2026-11.csv`) and batches.csv (a bad checkout, a sync tool): the
 /// December batch would pay November again. It is refused, naming the files and the seal that recorded them,
 /// and audit names them.
 #[test]
@@ -47,13 +47,13 @@ fn a_deleted_ledger_never_pays_a_month_again() {
     let ws = audited();
     let paid = ws.records::<Payment>().len();
     assert!(paid > 0);
-    std::fs::remove_file(ws.path("ledgers/payments.csv")).unwrap();
+    std::fs::remove_file(ws.path("ledgers/payments/2026-11.csv")).unwrap();
     std::fs::remove_file(ws.path("ledgers/batches.csv")).unwrap();
-    let err = refused(&ws, &["disburse", "--period", "2026-12"], "payments.csv");
+    let err = refused(&ws, &["disburse", "--period", "2026-12"], "payments/2026-11.csv");
     assert!(err.contains("ledgers/batches.csv is missing"), "{err}");
     assert!(err.contains("seal event"), "{err}");
     let text = findings(&ws);
-    for file in ["payments.csv", "batches.csv"] {
+    for file in ["payments/2026-11.csv", "batches.csv"] {
         assert!(
             text.lines()
                 .any(|l| l.starts_with("J102 error") && l.contains(&format!("ledgers/{file} is missing"))),
@@ -61,8 +61,8 @@ fn a_deleted_ledger_never_pays_a_month_again() {
         );
     }
     // Every writing step refuses, not only disburse.
-    refused(&ws, &["decide", "--period", "2026-12"], "payments.csv");
-    refused(&ws, &["audit", "--sample", "5%", "--seed", "7"], "payments.csv");
+    refused(&ws, &["decide", "--period", "2026-12"], "payments/2026-11.csv");
+    refused(&ws, &["audit", "--sample", "5%", "--seed", "7"], "payments/2026-11.csv");
 }
 
 /// One effective case's bank account changed by hand after a clean audit: audit reports it, and a step run
@@ -156,7 +156,7 @@ fn a_journal_cut_back_to_an_earlier_seal_is_found() {
         .expect("an earlier seal");
     let kept = &lines[..=before_last];
     std::fs::write(ws.path("ledgers/events.csv"), kept.join("\n") + "\n").unwrap();
-    let err = refused(&ws, &["disburse", "--period", "2026-12"], "payments.csv");
+    let err = refused(&ws, &["disburse", "--period", "2026-12"], "payments/2026-11.csv");
     assert!(err.contains("or the journal was cut back"), "{err}");
 }
 
@@ -276,19 +276,23 @@ fn bad_ledgers_are_refused_naming_row_and_column() {
     );
 
     let ws = audited();
-    let payments = ws.ledger("payments.csv");
+    let payments = ws.read("ledgers/payments/2026-11.csv");
     let first = payments.lines().nth(1).unwrap();
     let amount = first.split(',').nth(8).unwrap();
     let thousands = format!("\"1,{amount}\"");
     std::fs::write(
-        ws.path("ledgers/payments.csv"),
+        ws.path("ledgers/payments/2026-11.csv"),
         payments.replacen(&format!(",{amount},"), &format!(",{thousands},"), 1),
     )
     .unwrap();
-    refused(&ws, &["disburse", "--period", "2026-12"], "payments.csv");
+    refused(&ws, &["disburse", "--period", "2026-12"], "payments/2026-11.csv");
     let out = ws.run(&["accept-edits", "--by", "x", "--reason", "y"]);
     assert_exit(&out, 2);
-    assert!(stderr(&out).contains("ledgers/payments.csv line 2"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ledgers/payments/2026-11.csv line 2"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A workspace made before seals existed (its journal has none) is sealed as found by its first writing step,

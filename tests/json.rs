@@ -464,7 +464,7 @@ fn upgrade_gives_its_changes() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/upgrade/example-month-v1"),
         &ws,
     );
-    for (changes, args) in [(1, &["--json", "upgrade"][..]), (0, &["--json", "upgrade"])] {
+    for (changes, args) in [(2, &["--json", "upgrade"][..]), (0, &["--json", "upgrade"])] {
         let out = jiuzhu()
             .env("LC_ALL", "C")
             .arg("-C")

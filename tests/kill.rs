@@ -540,7 +540,7 @@ fn disburse_survives_crashes_and_kills() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     let after = content(dir.path());
     assert!(
-        after.keys().any(|k| k == "ledgers/payments.csv"),
+        after.keys().any(|k| k == "ledgers/payments/2026-11.csv"),
         "the batch was written"
     );
     let mut crashes = 0;

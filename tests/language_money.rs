@@ -178,13 +178,15 @@ fn refusals_of_the_money_commands_are_chinese() {
     assert_exit(&out, 2);
     assert_chinese(&out);
 
-    // A hand-edited ledger: the seal refuses the step, audit names it (J102, J304), accept-edits records it.
-    let payments = ws.ledger("payments.csv");
+    // A hand-edited ledger (November's payments moved to a December batch by hand): the seal refuses the step,
+    // audit names it (J102, J304), accept-edits records it.
+    let payments = ws.read("ledgers/payments/2026-11.csv");
     std::fs::write(
-        ws.path("ledgers/payments.csv"),
+        ws.path("ledgers/payments/2026-12.csv"),
         payments.replace(",2026-11,", ",2026-12,"),
     )
     .unwrap();
+    std::fs::remove_file(ws.path("ledgers/payments/2026-11.csv")).unwrap();
     let out = zh(&ws, &["disburse", "--period", "2026-11"]);
     assert_exit(&out, 2);
     assert_chinese(&out);
@@ -194,7 +196,7 @@ fn refusals_of_the_money_commands_are_chinese() {
     assert!(text.contains("J304 错误"), "{text}");
     let out = zh(&ws, &["accept-edits", "--by", "张三", "--reason", "测试"]);
     let text = chinese(&out, 0);
-    assert!(text.contains("被改动"), "{text}");
+    assert!(text.contains("被删除") && text.contains("被添加"), "{text}");
     // The money no longer balances: disburse says so in Chinese.
     let out = zh(&ws, &["disburse", "--period", "2026-11"]);
     assert_exit(&out, 2);

@@ -331,7 +331,7 @@ fn every_edit_of_the_journal_is_caught() {
     );
 }
 
-/// Money and history edits in decisions.csv and events.csv (and payments.csv when disburse has written it) are
+/// Money and history edits in decisions.csv and events.csv (and the payments, `payments/2026-11.csv`, when disburse has written them) are
 /// caught by `jiuzhu audit`: `jiuzhu -C WS audit` exits 0 on the untouched workspace, and 1 (a finding naming the
 /// ledger) or 2 (the ledger no longer validates) after every edit.
 #[test]
@@ -342,7 +342,7 @@ fn audit_catches_every_edit_of_money_or_history() {
     let seed = 0x0061_7564_6974_u64;
     let mut rng = Rng(seed);
     let mut caught = 0;
-    let ledgers: Vec<&str> = ["decisions.csv", "events.csv", "payments.csv"]
+    let ledgers: Vec<&str> = ["decisions.csv", "events.csv", "payments/2026-11.csv"]
         .into_iter()
         .filter(|l| ws.path(&format!("ledgers/{l}")).exists())
         .collect();

@@ -180,6 +180,11 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("dry run: upgrade: payments.csv: 33 payments moved to one file per batch month"),
+        "{}",
+        stdout(&out)
+    );
     assert_same_files(&before, &snapshot(&ws, &[".jiuzhu"]), "a dry run");
 
     let out = jiuzhu()
@@ -217,19 +222,65 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
     }
     assert!(after["ledgers/checks.csv"].len() < before["ledgers/checks.csv"].len() * 4 / 5);
 
+    // Every payment is there, in its batch month's file, exactly as it was; payments.csv is gone.
+    let mut old = csv_rows(&before["ledgers/payments.csv"]);
+    assert_eq!(old.len(), 33, "the example month's payments");
+    let mut new = Vec::new();
+    for (path, bytes) in after
+        .iter()
+        .filter(|(p, _)| p.starts_with("ledgers/payments/") && p.ends_with(".csv"))
+    {
+        let rows = csv_rows(bytes);
+        assert!(
+            rows.iter()
+                .all(|r| path == &format!("ledgers/payments/{}.csv", r["batch"])),
+            "{path}"
+        );
+        new.extend(rows);
+    }
+    old.sort_by(|a, b| a["payment_id"].cmp(&b["payment_id"]));
+    new.sort_by(|a, b| a["payment_id"].cmp(&b["payment_id"]));
+    assert_eq!(old, new);
+    assert!(!after.contains_key("ledgers/payments.csv"));
+    let body = |b: &[u8]| {
+        String::from_utf8(b.to_vec())
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        body(&before["ledgers/payments.csv"]),
+        body(&after["ledgers/payments/2026-11.csv"]),
+        "same bytes"
+    );
+
     // Nothing else changed but the journal, which only grew.
     for (path, bytes) in &before {
         match path.as_str() {
-            "ledgers/checks.csv" => {}
+            "ledgers/checks.csv" | "ledgers/payments.csv" => {}
             "ledgers/events.csv" => assert!(after[path].starts_with(bytes), "the journal only grows"),
             _ => assert_eq!(&after[path], bytes, "{path} changed"),
         }
     }
     let new_files: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
-    assert_eq!(new_files, ["ledgers/policy_values.csv"]);
+    assert_eq!(
+        new_files,
+        [
+            "ledgers/payments/",
+            "ledgers/payments/2026-11.csv",
+            "ledgers/policy_values.csv"
+        ]
+    );
     let journal = String::from_utf8(after["ledgers/events.csv"].clone()).unwrap();
     assert!(
         journal.contains(",upgrade,,,,\"checks.csv: policy_values moved to policy_values.csv"),
+        "{}",
+        journal.lines().last().unwrap()
+    );
+    assert!(
+        journal.contains(",upgrade,,,,payments.csv: moved to one file per batch month under payments/ (33 rows: payments/2026-11.csv 33;"),
         "{}",
         journal.lines().last().unwrap()
     );
@@ -262,4 +313,45 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
     assert!(matches!(out.status.code(), Some(0) | Some(1)), "{}", stderr(&out));
     let out = run(&ws, &["audit", "--period", "2026-11", "--dry-run"]);
     assert!(stdout(&out).contains("(0 errors"), "{}", stdout(&out));
+}
+
+/// A workspace whose payments are still one file (`ledgers/payments.csv`, as before issue 21) is refused by every
+/// step that reads them, with the advice to run `jiuzhu upgrade`, in the run's language.
+#[test]
+fn payments_in_one_file_are_refused_with_the_advice_to_upgrade() {
+    let (_dir, ws) = v1_workspace();
+    assert_exit(&run(&ws, &["upgrade"]), 0);
+    // The earlier file put back beside the months (a restore from an old backup).
+    std::fs::copy(
+        fixture("upgrade/example-month-v1/ledgers/payments.csv"),
+        ws.join("ledgers/payments.csv"),
+    )
+    .unwrap();
+    let out = run(&ws, &["status"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("ledgers/payments.csv was written by an earlier version of jiuzhu")
+            && stderr(&out).contains("run `jiuzhu upgrade`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = jiuzhu()
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .arg("-C")
+        .arg(&ws)
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_chinese(&out);
+    assert!(stderr(&out).contains("`jiuzhu upgrade`"), "{}", stderr(&out));
+    // The upgrade does not take it again: the file is not what the journal recorded after the upgrade.
+    let out = run(&ws, &["upgrade"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("ledgers/payments.csv is not in the journal's last seal"),
+        "{}",
+        stderr(&out)
+    );
 }

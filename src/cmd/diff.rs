@@ -123,7 +123,7 @@ pub fn run(args: &Request) -> Result<Outcome> {
         (Kind::Csv, Kind::Csv) => {
             let key = match &args.key {
                 Some(k) => KeySpec::Columns(k.clone()),
-                None => match ledger_key(file_name(&b.name)).or_else(|| ledger_key(file_name(&a.name))) {
+                None => match ledger_key(&b.name).or_else(|| ledger_key(&a.name)) {
                     Some(k) => KeySpec::Ledger(k.iter().map(|s| s.to_string()).collect()),
                     None => KeySpec::FirstColumn,
                 },
@@ -201,10 +201,6 @@ struct Side {
     name: String,
     bytes: Vec<u8>,
     kind: Kind,
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// A side of the diff: a file when one exists at that path, else `REV:PATH` from Git.

@@ -18,6 +18,7 @@ pub const POLICY_TEMPLATE: &str = include_str!("../../templates/jiuzhu.yaml");
 const GITIGNORE: &str = "# jiuzhu's private state (lock, staging of an unfinished step)\n.jiuzhu/\n";
 const GITATTRIBUTES: &str = "# Ledgers are text: LF endings, diffed cell by cell with `git diff --word-diff`.\n\
 ledgers/*.csv text eol=lf diff=jiuzhu-csv\n\
+ledgers/**/*.csv text eol=lf diff=jiuzhu-csv\n\
 # Workbooks are diffed as text by `jiuzhu cat` (the drivers are set in the repository's config by `jiuzhu init`;\n\
 # in a clone, by `jiuzhu init --here`).\n\
 *.xlsx diff=jiuzhu-xlsx\n*.xls diff=jiuzhu-xlsx\n*.ods diff=jiuzhu-xlsx\n";

@@ -55,11 +55,11 @@ jiuzhu --json report --period 2026-11\n  jiuzhu report --period 2026-11 --dry-ru
     after_help = tr("\
 Writes reports/统计报表-PERIOD.xlsx: 汇总 (key figures, the reconciliation 上月 + 新增 + 增发 − 减发 − 停发 = 本月 \
 with ✓/✗, and native charts of the last 12 months and of the split by scheme), 按类别, 按乡镇村, 变动 and 趋势. \
-Numbers come from ledgers/decisions.csv (in force each month) and ledgers/payments.csv (paid); the same ledgers \
+Numbers come from ledgers/decisions.csv (in force each month) and ledgers/payments/ (paid, one file per batch month); the same ledgers \
 give the same bytes.\n\nExit: 0 done; 1 the month does not reconcile; 2 nothing done.", "\
 写出 reports/统计报表-PERIOD.xlsx: 汇总 (主要数字, 核对式 上月 + 新增 + 增发 − 减发 − 停发 = 本月 及 ✓/✗, \
 以及近 12 个月和按救助类别分布的图表)、按类别、按乡镇村、变动 和 趋势。数字来自 ledgers/decisions.csv \
-(每月有效的决定) 和 ledgers/payments.csv (已发放); 台账相同, 输出逐字节相同。\n\n\
+(每月有效的决定) 和 ledgers/payments/ (已发放, 每个批次月份一个文件); 台账相同, 输出逐字节相同。\n\n\
 退出码: 0 完成; 1 当月核对不平; 2 未做任何事。")
 )]
 pub struct Args {

@@ -125,6 +125,9 @@ impl ledger::Store for ReadOnly<'_> {
             }),
         }
     }
+    fn list_ledgers(&self, rel: &Path) -> Result<Vec<String>> {
+        ledger::list_csv_files(&self.0.join(rel))
+    }
 }
 
 /// One county's figures for the month, as its `jiuzhu report` gives them.

@@ -1025,7 +1025,7 @@ pub fn generate(args: &Spec) -> Result<Written> {
     )?;
     std::fs::write(
         dir.join(".gitattributes"),
-        "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\n",
+        "# Ledgers are text: LF endings, diffed line by line.\nledgers/*.csv text eol=lf\nledgers/**/*.csv text eol=lf\n",
     )?;
     std::fs::write(dir.join(POLICY_FILE), &policy_text)?;
 

@@ -74,10 +74,15 @@ impl<'w> Step<'w> {
         crate::workspace::keep_input(&mut self.txn, input);
     }
 
-    /// A ledger as the step leaves it: written sorted, in the commit (unchanged bytes are not rewritten).
+    /// A ledger as the step leaves it: written sorted, in the commit (unchanged bytes are not rewritten; a
+    /// partitioned ledger's unchanged partitions neither).
     pub fn put<R: Record>(&mut self, records: &[R]) -> Result<()> {
-        self.txn.put(ledger::path_of::<R>(), ledger::to_bytes(records)?);
-        Ok(())
+        ledger::put(&mut self.txn, self.ws, records)
+    }
+
+    /// A file removed with the step (workspace-relative).
+    pub fn remove_file(&mut self, rel: impl Into<PathBuf>) {
+        self.txn.remove(rel);
     }
 
     /// Another file of the step (a workbook under `reports/`, an input kept under `inbox/`), workspace-relative.

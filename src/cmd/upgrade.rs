@@ -6,6 +6,8 @@
 //! The format changes, oldest first ([`CHANGES`]):
 //! - `checks.csv`: the policy values' text, on every row until issue 21 (twelve rows per case repeating the
 //!   policy), is kept once per text in `policy_values.csv`; each check names it by key (`policy`).
+//! - `payments.csv`: one file holding every payment ever made until issue 21, is kept as one file per batch month
+//!   under `payments/` (`payments/2026-11.csv`), so a month's `disburse` rewrites only its own month.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +19,7 @@ use crate::cmd::step::Step;
 use crate::domain::digest::sha256_hex;
 use crate::i18n::tr;
 use crate::ledger::events::NewEvent;
-use crate::ledger::{self, Check, CheckResult, PolicyValues, Record, Text};
+use crate::ledger::{self, partition, Check, CheckResult, Payment, PolicyValues, Record, Text};
 use crate::workspace::Workspace;
 use crate::Outcome;
 
@@ -71,11 +73,18 @@ struct Change {
 }
 
 /// Every format change, oldest first.
-const CHANGES: &[Change] = &[Change {
-    name: "checks-policy-values",
-    applies: checks_have_policy_text,
-    apply: move_policy_text,
-}];
+const CHANGES: &[Change] = &[
+    Change {
+        name: "checks-policy-values",
+        applies: checks_have_policy_text,
+        apply: move_policy_text,
+    },
+    Change {
+        name: "payments-by-month",
+        applies: payments_in_one_file,
+        apply: partition_payments,
+    },
+];
 
 pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     // Only the ledgers as the journal last recorded them are moved over — also in a dry run, and also when there
@@ -237,6 +246,83 @@ fn move_policy_text(step: &mut Step<'_>) -> Result<(String, NewEvent)> {
             PolicyValues::FILE
         ),
         inputs: format!("{}={}", Check::FILE, sha256_hex(&bytes)),
+        ..NewEvent::default()
+    };
+    Ok((line, event))
+}
+
+fn payments_in_one_file(ws: &Workspace) -> Result<bool> {
+    Ok(ws.read_optional(ledger::path_of::<Payment>())?.is_some())
+}
+
+/// `payments.csv` moved to one file per batch month under `payments/`: every row read back from the new files and
+/// found as it was before anything is written; the one file removed in the same commit.
+fn partition_payments(step: &mut Step<'_>) -> Result<(String, NewEvent)> {
+    let ws = step.workspace();
+    let former = ledger::path_of::<Payment>();
+    let bytes = ws.read_optional(&former)?.map(|b| b.to_vec()).unwrap_or_default();
+    if let Some(name) = partition::names::<Payment>(ws)?.first() {
+        bail!(
+            "{}",
+            tr(
+                format!(
+                    "ledgers/{} and ledgers/{name} are both there: the ledger was moved by hand, or a copy went                      wrong; restore ledgers/ from Git (`git status ledgers/`) and run `jiuzhu upgrade` again; nothing                      was done",
+                    Payment::FILE
+                ),
+                format!(
+                    "ledgers/{} 与 ledgers/{name} 同时存在: 台账被手工移动过, 或复制出错; 请从 Git 恢复 ledgers/                      (`git status ledgers/`) 后重新运行 `jiuzhu upgrade`; 未做任何改动",
+                    Payment::FILE
+                ),
+            )
+        );
+    }
+    let mut rows: Vec<Payment> = ledger::parse(Payment::FILE, &bytes)?;
+    let parts = partition::split(&rows)?;
+    // Nothing lost: the new files, read back as every step reads them, are exactly the rows (in key order).
+    let mut back = Vec::with_capacity(rows.len());
+    for (p, b) in &parts {
+        back.extend(partition::parse_part::<Payment>(&partition::name_of::<Payment>(p), b)?);
+    }
+    back.sort_by(|a, b| a.key_cmp(b));
+    rows.sort_by(|a, b| a.key_cmp(b));
+    if back != rows {
+        bail!(
+            "internal error: {} would not be recovered from its partitions; nothing was done",
+            Payment::FILE
+        );
+    }
+    let counts: Vec<String> = parts
+        .iter()
+        .map(|(p, b)| {
+            let n = b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1);
+            format!("{} {n}", partition::name_of::<Payment>(p))
+        })
+        .collect();
+    let (n, files) = (rows.len(), parts.len());
+    for (p, b) in parts {
+        step.put_file(partition::path_of::<Payment>(&p), b);
+    }
+    step.remove_file(former);
+    let dir = partition::folder::<Payment>();
+    let line = tr(
+        format!(
+            "upgrade: {}: {n} payments moved to one file per batch month under ledgers/{dir}/ ({files} file{})",
+            Payment::FILE,
+            if files == 1 { "" } else { "s" }
+        ),
+        format!(
+            "格式转换: {}: {n} 笔发放记录按批次月份分存到 ledgers/{dir}/ 下 (共 {files} 个文件)",
+            Payment::FILE
+        ),
+    );
+    let event = NewEvent {
+        detail: format!(
+            "{}: moved to one file per batch month under {dir}/ ({n} rows: {}; every row read back from the new \
+             files before writing)",
+            Payment::FILE,
+            counts.join(", ")
+        ),
+        inputs: format!("{}={}", Payment::FILE, sha256_hex(&bytes)),
         ..NewEvent::default()
     };
     Ok((line, event))

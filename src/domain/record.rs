@@ -40,6 +40,15 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// The headers an earlier jiuzhu wrote the ledger with, which `jiuzhu upgrade` moves to [`Record::COLUMNS`]:
     /// a ledger read with one of them is refused with that advice, not as a damaged file.
     const FORMER_COLUMNS: &'static [&'static [&'static str]] = &[];
+    /// Whether the ledger grows with time and is kept in partitions: one file per [`Record::partition`] under a
+    /// folder named after [`Record::FILE`] (`ledgers/payments/2026-11.csv`), each with the header and sorted by
+    /// key, so a step rewrites only the partitions it changed. Read, the partitions are one ledger in key order.
+    const PARTITIONED: bool = false;
+    /// The partition a record is kept in (a file name without `.csv`, e.g. the month `2026-11`), when
+    /// [`Record::PARTITIONED`].
+    fn partition(&self) -> String {
+        String::new()
+    }
 }
 
 /// Compares the keys `a.join("/")` and `b.join("/")` byte by byte, as `String`'s order does, without joining.

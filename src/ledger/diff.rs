@@ -10,8 +10,16 @@ use csv::ByteRecord;
 
 use crate::hash::HashMap;
 
-/// The key of a ledger, known from its file name.
-pub fn ledger_key(file_name: &str) -> Option<&'static [&'static str]> {
+/// The key of a ledger, known from its file name, or from a path ending in it: `cases.csv`,
+/// `ledgers/cases.csv`; a partition (`payments/2026-11.csv`, `ledgers/payments/2026-11.csv`) has its ledger's key.
+pub fn ledger_key(path: &str) -> Option<&'static [&'static str]> {
+    let mut parts = path.rsplit(['/', '\\']);
+    let file_name = parts.next().unwrap_or(path);
+    if let Some(dir) = parts.next().filter(|d| super::partition::FOLDERS.contains(d)) {
+        if file_name.ends_with(".csv") {
+            return ledger_key(&format!("{dir}.csv"));
+        }
+    }
     Some(match file_name {
         "cases.csv" => &["case_id"],
         "members.csv" => &["case_id", "id_number"],

@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod events;
+pub mod partition;
 pub mod txn;
 
 pub(crate) use crate::domain::record::cmp_joined;
@@ -62,19 +63,54 @@ pub trait Store {
     type Bytes: std::ops::Deref<Target = [u8]>;
     /// The file at `rel` (workspace-relative), or `None` when there is none.
     fn read_ledger(&self, rel: &std::path::Path) -> Result<Option<Self::Bytes>>;
+    /// The names of the `.csv` files in the folder `rel` (workspace-relative), sorted; none when there is no folder.
+    fn list_ledgers(&self, rel: &std::path::Path) -> Result<Vec<String>>;
 }
 
-/// Workspace-relative path of a ledger.
+/// The `.csv` files of a folder, by name, sorted (none when there is no folder): [`Store::list_ledgers`] of a
+/// store on the file system.
+pub fn list_csv_files(dir: &std::path::Path) -> Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow!("cannot read {}: {e}", dir.display())),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Workspace-relative path of a ledger kept in one file (a partitioned ledger's partitions are at
+/// [`partition::path_of`]; this is where an earlier jiuzhu kept it whole).
 pub fn path_of<R: Record>() -> PathBuf {
     PathBuf::from("ledgers").join(R::FILE)
 }
 
-/// Reads and validates a ledger; a missing ledger is empty.
+/// Reads and validates a ledger (every partition of a partitioned one, joined in key order); a missing ledger is
+/// empty.
 pub fn read<R: Record>(store: &impl Store) -> Result<Vec<R>> {
+    if R::PARTITIONED {
+        return partition::read::<R>(store);
+    }
     match store.read_ledger(&path_of::<R>())? {
         None => Ok(Vec::new()),
         Some(bytes) => parse(R::FILE, &bytes),
     }
+}
+
+/// Puts a ledger as a step leaves it into the step's writes, sorted by key: one file, or each partition of a
+/// partitioned ledger (see [`partition::put`]; `store` tells which partitions are there now).
+pub fn put<R: Record>(txn: &mut txn::Txn, store: &impl Store, records: &[R]) -> Result<()> {
+    if R::PARTITIONED {
+        return partition::put(txn, store, records);
+    }
+    txn.put(path_of::<R>(), to_bytes(records)?);
+    Ok(())
 }
 
 /// Ledgers larger than this are parsed and written in parallel pieces.
@@ -114,6 +150,9 @@ pub const LEDGER_FILES: &[&str] = &[
 /// Reads a ledger by its file name as every step reads it (header, keys, every typed field); an error names
 /// the line and column. A file name that is no ledger of jiuzhu's is an error too.
 pub fn validate_named(name: &str, bytes: &[u8]) -> Result<()> {
+    if let Some(partition) = partition::validate(name, bytes) {
+        return partition;
+    }
     fn check<R: Record>(bytes: &[u8]) -> Result<()> {
         parse::<R>(R::FILE, bytes).map(|_| ())
     }
@@ -310,6 +349,15 @@ pub fn first_in_former_format(store: &impl Store) -> Result<Option<String>> {
     Ok(None)
 }
 
+/// Refuses a workspace with a ledger in a format an earlier jiuzhu wrote — a header of before
+/// ([`first_in_former_format`]), or a partitioned ledger still in one file — naming the ledger and `jiuzhu upgrade`.
+pub fn refuse_former_formats(store: &impl Store) -> Result<()> {
+    if let Some(shown) = first_in_former_format(store)? {
+        return Err(former_format(&shown));
+    }
+    partition::refuse_former::<Payment>(store)
+}
+
 /// The refusal of a ledger (`shown`) in a format an earlier jiuzhu wrote: run `jiuzhu upgrade`.
 pub fn former_format(shown: &str) -> anyhow::Error {
     anyhow!(
@@ -494,6 +542,19 @@ pub fn to_bytes<R: Record>(records: &[R]) -> Result<Vec<u8>> {
     };
     let bytes = encode_rows::<R, &R>(&order)?;
     if written_columns(records).len() == R::COLUMNS.len() {
+        return Ok(bytes);
+    }
+    without_tail(&bytes, R::OPTIONAL_TAIL)
+}
+
+/// [`to_bytes`] of records held by reference (a partition's, picked from the whole ledger).
+pub(crate) fn refs_to_bytes<R: Record>(records: &[&R]) -> Result<Vec<u8>> {
+    let mut order: Vec<&R> = records.to_vec();
+    if !order.par_windows(2).all(|w| w[0].key_cmp(w[1]).is_le()) {
+        order.par_sort_by(|a, b| a.key_cmp(b));
+    }
+    let bytes = encode_rows::<R, &R>(&order)?;
+    if R::OPTIONAL_TAIL == 0 || order.iter().any(|r| r.uses_tail()) {
         return Ok(bytes);
     }
     without_tail(&bytes, R::OPTIONAL_TAIL)

@@ -21,6 +21,8 @@ pub(crate) enum Entry {
     /// A copy of the file at `from` (outside the workspace), whose SHA-256 (hex) the step read as `sha256`: an
     /// input kept in `inbox/` without holding it in memory. The commit refuses if the file changed since.
     Copy { from: PathBuf, sha256: String },
+    /// The file removed (a partition of a ledger left with no rows, a ledger moved by `jiuzhu upgrade`).
+    Remove,
 }
 
 impl Txn {
@@ -64,6 +66,11 @@ impl Txn {
         );
     }
 
+    /// Removes a file (workspace-relative) with the step; nothing when it is not there.
+    pub fn remove(&mut self, rel: impl Into<PathBuf>) {
+        self.insert(rel.into(), Entry::Remove);
+    }
+
     fn insert(&mut self, rel: PathBuf, w: Entry) {
         debug_assert!(
             rel.components().all(|c| matches!(c, Component::Normal(_))),
@@ -73,7 +80,7 @@ impl Txn {
         self.writes.insert(rel, w);
     }
 
-    /// Adds every file of another step-part (built on another thread), as [`Txn::put`] or [`Txn::append`] each.
+    /// Adds every file of another step-part (built on another thread), as it was added there.
     pub fn extend(&mut self, other: Txn) {
         for (rel, w) in other.writes {
             self.insert(rel, w);
@@ -88,7 +95,7 @@ impl Txn {
     pub fn appended(&self, rel: &Path) -> Option<(u64, &[u8])> {
         match self.writes.get(rel)? {
             Entry::Append { at, bytes } => Some((*at, bytes)),
-            Entry::Whole { .. } | Entry::Copy { .. } => None,
+            Entry::Whole { .. } | Entry::Copy { .. } | Entry::Remove => None,
         }
     }
 }

@@ -158,6 +158,18 @@ impl Ws {
 
     /// Writes records as their ledger, the way jiuzhu writes it (sorted, fixed columns) — a hand edit in a test.
     pub fn write_ledger<R: jiuzhu::ledger::Record>(&self, records: &[R]) {
+        if R::PARTITIONED {
+            // Each partition its file; partitions left with no rows removed.
+            let dir = self.path(&format!("ledgers/{}", jiuzhu::ledger::partition::folder::<R>()));
+            for f in jiuzhu::ledger::list_csv_files(&dir).unwrap() {
+                std::fs::remove_file(dir.join(f)).unwrap();
+            }
+            std::fs::create_dir_all(&dir).unwrap();
+            for (p, bytes) in jiuzhu::ledger::partition::split(records).unwrap() {
+                std::fs::write(dir.join(format!("{p}.csv")), bytes).unwrap();
+            }
+            return;
+        }
         std::fs::write(
             self.path(&format!("ledgers/{}", R::FILE)),
             jiuzhu::ledger::to_bytes(records).unwrap(),
@@ -185,13 +197,25 @@ impl Ws {
         std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
     }
 
-    /// `ledgers/NAME` as text.
+    /// `ledgers/NAME` as text. `payments.csv`, kept in partitions (`ledgers/payments/2026-11.csv`), is given
+    /// as the one file it would be: every partition's rows in key order under one header.
     pub fn ledger(&self, name: &str) -> String {
+        if name == <jiuzhu::ledger::Payment as jiuzhu::ledger::Record>::FILE
+            && !self.path("ledgers/payments.csv").exists()
+        {
+            let rows = self.records::<jiuzhu::ledger::Payment>();
+            return String::from_utf8(jiuzhu::ledger::to_bytes(&rows).unwrap()).unwrap();
+        }
         self.read(&format!("ledgers/{name}"))
     }
 
-    /// The records of a ledger, parsed (and validated) by jiuzhu's own ledger reader.
+    /// The records of a ledger, parsed (and validated) by jiuzhu's own ledger reader (every partition of a
+    /// partitioned one, joined in key order).
     pub fn records<R: jiuzhu::ledger::Record>(&self) -> Vec<R> {
+        if R::PARTITIONED {
+            return jiuzhu::ledger::read::<R>(&Dir(self.root().to_path_buf()))
+                .unwrap_or_else(|e| panic!("ledgers/{} does not read: {e:#}", R::FILE));
+        }
         let bytes = self.bytes(&format!("ledgers/{}", R::FILE));
         jiuzhu::ledger::parse::<R>(R::FILE, &bytes)
             .unwrap_or_else(|e| panic!("ledgers/{} does not parse: {e:#}", R::FILE))
@@ -436,4 +460,21 @@ pub fn assert_chinese(out: &Output) {
         "English reached a Chinese user:\n{}",
         found.join("\n")
     );
+}
+
+/// A workspace folder as jiuzhu's ledger reader reads it (no lock, nothing written).
+pub struct Dir(pub PathBuf);
+
+impl jiuzhu::ledger::Store for Dir {
+    type Bytes = Vec<u8>;
+    fn read_ledger(&self, rel: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+        match std::fs::read(self.0.join(rel)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+    fn list_ledgers(&self, rel: &Path) -> anyhow::Result<Vec<String>> {
+        jiuzhu::ledger::list_csv_files(&self.0.join(rel))
+    }
 }

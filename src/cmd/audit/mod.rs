@@ -476,20 +476,34 @@ struct Ledgers {
     case_index: std::sync::OnceLock<crate::hash::HashMap<String, usize>>,
 }
 
-/// One ledger as audit reads it: its records, and (when present) whether its bytes are the canonical form and
-/// their SHA-256.
+/// One ledger as audit reads it: its records, and for each of its files present (one, or a partitioned ledger's
+/// partitions) the name under `ledgers/`, whether its bytes are the canonical form and their SHA-256.
 struct Loaded<R> {
     recs: Vec<R>,
-    file: Option<(bool, String)>,
+    files: Vec<(String, bool, String)>,
     /// The file's length and whether it ends in a line feed (for appending to the journal).
     end: (u64, bool),
 }
 
 fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
+    if R::PARTITIONED {
+        // Each partition held to its canonical form on its own, then the ledger joined in key order.
+        let parts = ledger::partition::read_parts::<R, _>(ws)?;
+        let mut files = Vec::with_capacity(parts.len());
+        for p in &parts {
+            let canonical = ledger::is_canonical(&p.records, &p.bytes)?;
+            files.push((p.name.clone(), canonical, sha256_hex(&p.bytes)));
+        }
+        return Ok(Loaded {
+            recs: ledger::partition::join(parts)?,
+            files,
+            end: (0, false),
+        });
+    }
     let Some(bytes) = ws.read_optional(ledger::path_of::<R>())? else {
         return Ok(Loaded {
             recs: Vec::new(),
-            file: None,
+            files: Vec::new(),
             end: (0, false),
         });
     };
@@ -498,7 +512,7 @@ fn load_one<R: Record>(ws: &Workspace) -> Result<Loaded<R>> {
     let sha = sha256_hex(&bytes);
     Ok(Loaded {
         recs,
-        file: Some((canonical, sha)),
+        files: vec![(R::FILE.to_string(), canonical, sha)],
         end: (bytes.len() as u64, bytes.last() == Some(&b'\n')),
     })
 }
@@ -513,11 +527,11 @@ struct Files {
 impl Files {
     fn take<R: Record>(&mut self, loaded: Option<Result<Loaded<R>>>) -> Result<Vec<R>> {
         let l = loaded.expect("every ledger is read")?;
-        if let Some((canonical, sha)) = l.file {
+        for (name, canonical, sha) in l.files {
             if !canonical {
-                self.bad.push(R::FILE.to_string());
+                self.bad.push(name.clone());
             }
-            self.sha.insert(R::FILE.to_string(), sha);
+            self.sha.insert(name, sha);
         }
         Ok(l.recs)
     }

@@ -209,8 +209,8 @@ pub(super) fn replay_payments(ctx: &Audit) -> Vec<Finding> {
     let mut f = Vec::new();
     let d = ctx.d;
     let fix = m(
-        "restore payments.csv from Git; payments are only ever written by `jiuzhu disburse`",
-        "请从 Git 恢复 payments.csv; 付款只能由 `jiuzhu disburse` 写入",
+        "restore the payments (ledgers/payments/) from Git; payments are only ever written by `jiuzhu disburse`",
+        "请从 Git 恢复发放记录 (ledgers/payments/); 付款只能由 `jiuzhu disburse` 写入",
     );
     let by_id: BTreeMap<&str, &Decision> = d.decisions.iter().map(|x| (x.decision_id.as_str(), x)).collect();
     let mut per_month: BTreeMap<(&str, Period), usize> = BTreeMap::new();

@@ -631,7 +631,7 @@ pub(super) fn issue(ws: &Workspace, args: &Request, period: Period, override_rea
             inputs: inputs(ws, &["cases.csv", "decisions.csv", "payments.csv"], &[])?,
             ..NewEvent::default()
         }]);
-        txn.put(ledger::path_of::<Payment>(), ledger::to_bytes(&st.payments)?);
+        ledger::put(&mut txn, ws, &st.payments)?;
         txn.put(ledger::path_of::<Batch>(), ledger::to_bytes(&st.batches)?);
         st.chain.put(&mut txn)?;
     }

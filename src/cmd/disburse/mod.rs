@@ -106,13 +106,13 @@ jiuzhu disburse --goods-receipts reports/goods-1A2B3C4D.xlsx",
     )),
     after_help = tr("\
 --period writes one payment per case and month due (arrears included, stopped cases excluded) to \
-ledgers/payments.csv, the bank files under reports/bank/ in the format of each bank's profile \
+ledgers/payments/PERIOD.csv (one file per batch month), the bank files under reports/bank/ in the format of each bank's profile \
 (`disbursement.profiles` in jiuzhu.yaml) with their control totals, and reports/disburse-PERIOD-汇总表.xlsx to sign. \
 A batch is issued once: a rerun reproduces it byte for byte. --reconcile reads the bank's return file and marks \
 payments paid or failed, all or nothing; failures are reissued in a later batch once the account is corrected.\n\n\
 Exit: 0 done; 1 done, but a case has no valid account or a failed payment waits for a corrected one; \
 2 nothing done (refused return file, budget exceeded, money totals that do not balance).", "\
---period 为每个案件的每个应发月份写一笔发放记录 (含补发, 不含已停发的案件) 到 ledgers/payments.csv, \
+--period 为每个案件的每个应发月份写一笔发放记录 (含补发, 不含已停发的案件) 到 ledgers/payments/PERIOD.csv (每个批次月份一个文件), \
 按各银行的配置 (jiuzhu.yaml 中的 `disbursement.profiles`) 在 reports/bank/ 下写出银行文件及其控制总数, \
 并写出待签字的 reports/disburse-PERIOD-汇总表.xlsx。一个批次只生成一次: 重新运行会逐字节重现该批次。\
 --reconcile 读入银行回盘文件, 把发放记录标为已发放或失败, 要么全部处理, 要么全不处理; 失败的发放在账户\
@@ -455,18 +455,20 @@ fn check_invariants(policy: &Policy, st: &State, through: Period) -> Invariants 
         if ps.len() as u32 != b.payments || sum != b.amount.0 {
             violations.push(Msg::new(
                 format!(
-                    "batch {}: batches.csv records {} payments, {} but payments.csv holds {} payments, {}",
+                    "batch {}: batches.csv records {} payments, {} but payments/{}.csv holds {} payments, {}",
                     b.batch,
                     b.payments,
                     b.amount,
+                    b.batch,
                     ps.len(),
                     Fen(sum)
                 ),
                 format!(
-                    "批次 {}: batches.csv 记录 {} 笔、{} 元, 而 payments.csv 中为 {} 笔、{} 元",
+                    "批次 {}: batches.csv 记录 {} 笔、{} 元, 而 payments/{}.csv 中为 {} 笔、{} 元",
                     b.batch,
                     b.payments,
                     b.amount,
+                    b.batch,
                     ps.len(),
                     Fen(sum)
                 ),

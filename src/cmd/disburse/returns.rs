@@ -482,7 +482,7 @@ pub(super) fn reconcile(ws: &Workspace, args: &Request, file: &Path, profile: Op
     }]);
     let mut txn = Txn::new();
     txn.put(inbox_path(&base, &sha), bytes);
-    txn.put(ledger::path_of::<Payment>(), ledger::to_bytes(&st.payments)?);
+    ledger::put(&mut txn, ws, &st.payments)?;
     st.chain.put(&mut txn)?;
     ws.commit(&lock.expect("a writing run holds the lock"), txn)?;
     if !args.quiet || outcome != Outcome::Done {

@@ -1074,7 +1074,7 @@ impl PaymentKind {
     }
 }
 
-/// `payments.csv`: one payment per case per month paid (per batch for a reissue).
+/// `payments/YYYY-MM.csv` (one file per batch month): one payment per case per month paid (per batch for a reissue).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Payment {
     /// `P-` + 12 hex of SHA-256(case, month, number of earlier payments for that case and month).
@@ -1129,6 +1129,12 @@ impl Record for Payment {
     }
     fn key_cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.payment_id.cmp(&other.payment_id)
+    }
+    /// Kept by the month of the batch a payment was issued in (`ledgers/payments/2026-11.csv`): a month's
+    /// `disburse` rewrites only its own batch's file (and, reconciling returns, the batch they came back from).
+    const PARTITIONED: bool = true;
+    fn partition(&self) -> String {
+        self.batch.to_string()
     }
     fn invalid(&self) -> Option<(&'static str, String)> {
         self.amount.is_negative().then(|| {
