@@ -424,7 +424,7 @@ impl Workspace {
             .clone()
             .ok_or_else(|| anyhow!("internal error: a step committed without holding the ledgers to their seal"))?;
         let journal_rel = crate::ledger::path_of::<Event>();
-        let mut written = Vec::new();
+        let (mut written, mut removed) = (Vec::new(), Vec::new());
         for (_, (rel, w)) in &changed {
             let Ok(name) = rel.strip_prefix("ledgers") else {
                 continue;
@@ -439,6 +439,8 @@ impl Workspace {
                 }
                 Entry::Remove => {
                     after.remove(&name);
+                    removed.push(name);
+                    continue;
                 }
                 Entry::Append { .. } | Entry::Copy { .. } => {
                     bail!("internal error: {} is not written whole", rel.display())
@@ -458,7 +460,15 @@ impl Workspace {
             },
         };
         let detail = if was_sealed {
-            crate::seal::detail(&written, false)
+            match (written.is_empty(), removed.is_empty()) {
+                (_, true) => crate::seal::detail(&written, false),
+                (true, false) => format!("ledgers removed: {}", removed.join(", ")),
+                (false, false) => format!(
+                    "{}; removed: {}",
+                    crate::seal::detail(&written, false),
+                    removed.join(", ")
+                ),
+            }
         } else {
             crate::seal::detail(&after.keys().cloned().collect::<Vec<_>>(), true)
         };

@@ -279,6 +279,11 @@ fn the_example_month_is_upgraded_with_nothing_lost() {
         "{}",
         journal.lines().last().unwrap()
     );
+    // The seal after the upgrade says what was written and what was removed.
+    assert!(
+        journal.contains("ledgers written: checks.csv, payments/2026-11.csv, policy_values.csv; removed: payments.csv"),
+        "{journal}"
+    );
     assert!(
         journal.contains(",upgrade,,,,payments.csv: moved to one file per batch month under payments/ (33 rows: payments/2026-11.csv 33;"),
         "{}",
