@@ -447,17 +447,6 @@ fn archive_explain_and_the_other_commands_give_their_results() {
 /// left it; then, upgraded, none.
 #[test]
 fn upgrade_gives_its_changes() {
-    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("county");
     copy_dir(

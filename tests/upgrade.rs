@@ -23,19 +23,6 @@ fn v1_workspace() -> (tempfile::TempDir, PathBuf) {
     (dir, ws)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 fn run(ws: &Path, args: &[&str]) -> std::process::Output {
     jiuzhu()
         .env("LC_ALL", "C")

@@ -155,17 +155,10 @@ impl Record for FormerCheck {
     }
 }
 
-/// The header line of a ledger, as written.
-fn header_line(ws: &Workspace, file: &str) -> Result<Option<String>> {
-    let Some(bytes) = ws.read_optional(std::path::Path::new("ledgers").join(file))? else {
-        return Ok(None);
-    };
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    Ok(Some(String::from_utf8_lossy(line).trim_end_matches('\r').to_string()))
-}
-
+/// `checks.csv` in the format before issue 21 (judged by its header, as every step judges it).
 fn checks_have_policy_text(ws: &Workspace) -> Result<bool> {
-    Ok(header_line(ws, Check::FILE)?.is_some_and(|h| h == FormerCheck::COLUMNS.join(",")))
+    let bytes = ws.read_optional(ledger::path_of::<Check>())?;
+    Ok(bytes.is_some_and(|b| ledger::in_former_format(Check::FILE, &b)))
 }
 
 /// The policy values' text of every check, once per text in `policy_values.csv`, named by key on each row.

@@ -415,6 +415,20 @@ pub fn write_register(dir: &Path, name: &str, rows: &[RegRow<'_>]) -> PathBuf {
     path
 }
 
+/// Copies a folder and everything under it (a workspace fixture to work on).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
 /// Reads a worksheet's cells as text, lets `edit` change them, and saves the result as a new xlsx — what a clerk
 /// filling it in Excel or WPS hands back.
 pub fn refill(src: &Path, dst: &Path, edit: impl Fn(&mut Vec<Vec<String>>)) {
