@@ -266,17 +266,27 @@ pub fn recorded(journal: Option<&[u8]>) -> anyhow::Result<(Recorded, Option<Brea
         }
     }
     let chain = crate::ledger::parse::<Event>(Event::FILE, bytes)?;
-    if let Some((seq, why)) = events::verify_chain(&chain) {
+    if let Some(events::Broken { seq, why }) = events::verify_chain(&chain) {
         anyhow::bail!(
             "{}",
             tr(
-                format!("ledgers/events.csv is broken at event {seq}: {why}; nothing was done. Restore it from Git (`git log -p ledgers/events.csv`) or a backup."),
-                format!("日志 ledgers/events.csv 在第 {seq} 条事件处损坏: {why}; 未做任何改动。请从 Git (`git log -p ledgers/events.csv`) 或备份恢复。")
+                format!(
+                    "ledgers/events.csv is broken at event {seq}: {}; nothing was done. Restore it from Git (`git \
+                     log -p ledgers/events.csv`) or a backup.",
+                    why.en
+                ),
+                format!(
+                    "日志 ledgers/events.csv 在第 {seq} 条事件处损坏: {}; 未做任何改动。请从 Git (`git log -p \
+                     ledgers/events.csv`) 或备份恢复。",
+                    why.zh
+                )
             )
         );
     }
     let last_seq = chain.last().map_or(0, |e| e.seq);
     match chain.iter().rev().find_map(|e| hashes_of(e).map(|h| (e.seq, h))) {
+        // A seal last, but in a block with events before it (not as jiuzhu writes one): the ledgers are held to it.
+        Some((seq, hashes)) if seq == last_seq => Ok((Recorded::Sealed { seq, hashes }, None)),
         Some((seq, hashes)) => Ok((
             Recorded::Sealed { seq, hashes },
             Some(Breach::JournalCut {
@@ -289,10 +299,12 @@ pub fn recorded(journal: Option<&[u8]>) -> anyhow::Result<(Recorded, Option<Brea
 }
 
 /// The last event of journal bytes (`with_header`: a whole `events.csv`; else rows appended to one): the last
-/// line alone when it verifies as an event, else every row read.
+/// line alone when it reads as the end of a block (an event with its hash: the seal follows that hash), else
+/// every row read. The last line of a block of many rows cannot be verified alone; the chain is verified as a
+/// whole by every step that appends to it and by `audit`.
 pub fn last_of(bytes: &[u8], with_header: bool) -> anyhow::Result<Option<Event>> {
     if let Some(e) = last_event(bytes) {
-        if e.compute_hash() == e.hash {
+        if e.hash.len() == 64 && e.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(Some(e));
         }
     }
@@ -387,9 +399,12 @@ mod tests {
     use super::*;
     use crate::ledger::events::NewEvent;
 
+    /// A journal of the events, each a step of its own (as a step's events and its seal are written).
     fn journal(events: &[NewEvent]) -> Vec<u8> {
         let mut chain = Vec::new();
-        events::append(&mut chain, events.iter().cloned());
+        for e in events {
+            events::append(&mut chain, [e.clone()]);
+        }
         crate::ledger::to_bytes(&chain).unwrap()
     }
 
@@ -413,6 +428,26 @@ mod tests {
 
     fn found(hashes: &[(&str, &str)]) -> Hashes {
         hashes.iter().map(|(f, h)| (f.to_string(), h.to_string())).collect()
+    }
+
+    #[test]
+    fn a_seal_after_a_step_of_many_events_is_read_from_the_last_line() {
+        let mut chain = Vec::new();
+        events::append(&mut chain, [step("intake"), step("intake"), step("intake")]);
+        events::append(&mut chain, [seal(&[("cases.csv", "aa")])]);
+        let j = crate::ledger::to_bytes(&chain).unwrap();
+        assert_eq!(recorded(Some(&j)).unwrap().1, None);
+        // The seal follows the step's last row, whose hash is the block's.
+        assert_eq!(last_of(&j, true).unwrap().map(|e| e.seq), Some(4));
+        let step_rows = crate::ledger::rows_bytes::<Event, &Event>(&chain[..3], Vec::new()).unwrap();
+        assert_eq!(last_of(&step_rows, false).unwrap(), Some(chain[2].clone()));
+        // A seal written in one block with the step's events is still held to.
+        let mut chain = Vec::new();
+        events::append(&mut chain, [step("intake"), seal(&[("cases.csv", "aa")])]);
+        let j = crate::ledger::to_bytes(&chain).unwrap();
+        let (rec, cut) = recorded(Some(&j)).unwrap();
+        assert_eq!(cut, None);
+        assert!(matches!(rec, Recorded::Sealed { seq: 2, .. }));
     }
 
     #[test]

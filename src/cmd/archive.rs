@@ -181,16 +181,18 @@ struct All {
 impl All {
     fn load(ws: &Workspace) -> Result<All> {
         let chain = ledger::read::<Event>(ws)?;
-        if let Some((seq, why)) = events::verify_chain(&chain) {
+        if let Some(events::Broken { seq, why }) = events::verify_chain(&chain) {
             bail!(
                 "{}",
                 tr(
                     format!(
-                        "ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git, or run `jiuzhu \
-                         audit`."
+                        "ledgers/events.csv is damaged at event {seq}: {}. Restore it from Git, or run `jiuzhu \
+                         audit`.",
+                        why.en
                     ),
                     format!(
-                        "ledgers/events.csv 在第 {seq} 条事件处损坏: {why}。请从 Git 恢复, 或运行 `jiuzhu audit`。"
+                        "ledgers/events.csv 在第 {seq} 条事件处损坏: {}。请从 Git 恢复, 或运行 `jiuzhu audit`。",
+                        why.zh
                     ),
                 )
             );
@@ -1355,12 +1357,18 @@ fn purge(ws: &Workspace, args: &Request, as_of: NaiveDate, yes: bool) -> Result<
         ));
     }
     let mut chain = ledger::read::<Event>(ws)?;
-    if let Some((seq, why)) = events::verify_chain(&chain) {
+    if let Some(events::Broken { seq, why }) = events::verify_chain(&chain) {
         bail!(
             "{}",
             tr(
-                format!("ledgers/events.csv is damaged at event {seq}: {why}. Restore it from Git before purging."),
-                format!("ledgers/events.csv 在第 {seq} 条事件处损坏: {why}。请先从 Git 恢复再销毁档案。"),
+                format!(
+                    "ledgers/events.csv is damaged at event {seq}: {}. Restore it from Git before purging.",
+                    why.en
+                ),
+                format!(
+                    "ledgers/events.csv 在第 {seq} 条事件处损坏: {}。请先从 Git 恢复再销毁档案。",
+                    why.zh
+                ),
             )
         );
     }

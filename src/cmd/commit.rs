@@ -60,9 +60,19 @@ pub fn commit_message(events: &[&Event], period: Option<&str>) -> String {
                 }
             }
         }
-        body.push_str(&format!("event hash: {}\n", e.hash));
+        // Only the last row of a step's events carries their hash (see `ledger::events`).
+        if !e.hash.is_empty() {
+            body.push_str(&format!("event hash: {}\n", e.hash));
+        }
     }
     format!("{subject}\n{body}")
+}
+
+/// The commit message's last line: the journal's last event and its hash, which chains every event before it —
+/// what this commit's journal is, for an auditor comparing a clone with it.
+pub fn journal_line(after: &[Event]) -> Option<String> {
+    let last = after.last().filter(|e| !e.hash.is_empty())?;
+    Some(format!("journal: {} events, hash {}\n", last.seq, last.hash))
 }
 
 /// A `YYYY-MM` at the start of an event's detail (decide and disburse name their period first).
@@ -154,7 +164,11 @@ impl StepWatch {
             }
             return;
         }
-        let message = commit_message(&new, period);
+        let mut message = commit_message(&new, period);
+        if let Some(line) = journal_line(&events) {
+            message.push('\n');
+            message.push_str(&line);
+        }
         match commit_workspace(&self.root, &message) {
             Ok(Committed::Commit { hash, subject }) => {
                 if !self.quiet {
@@ -234,6 +248,7 @@ mod tests {
             msg.contains("period: 2026-11\n") && msg.contains("  cases.csv abc\n"),
             "{msg}"
         );
+        assert_eq!(journal_line(&events).as_deref(), Some("journal: 3 events, hash h3\n"));
         let msg = commit_message(&[&event(4, "disburse", "", "paid", "")], Some("2026-12"));
         assert!(msg.starts_with("jiuzhu disburse 2026-12: paid\n"), "{msg}");
     }

@@ -633,7 +633,7 @@ pub fn is_canonical<R: Record>(records: &[R], bytes: &[u8]) -> Result<bool> {
 }
 
 /// A ledger's header line.
-fn header_bytes<R: Record>() -> Result<Vec<u8>> {
+pub(crate) fn header_bytes<R: Record>() -> Result<Vec<u8>> {
     let mut w = csv_writer(Vec::new());
     w.write_record(R::COLUMNS)?;
     w.into_inner()

@@ -48,13 +48,13 @@ pub(super) fn journal(ctx: &Audit) -> Vec<Finding> {
 pub(super) fn journal_chain(ctx: &Audit) -> Vec<Finding> {
     let mut f = Vec::new();
     let d = ctx.d;
-    if let Some((seq, why)) = events::verify_chain(&d.chain) {
+    if let Some(events::Broken { seq, why }) = events::verify_chain(&d.chain) {
         f.push(err(
             "J101",
             "",
             m(
-                format!("ledgers/events.csv is broken at event {seq}: {why}"),
-                format!("ledgers/events.csv 在第 {seq} 条事件处断开: {why}"),
+                format!("ledgers/events.csv is broken at event {seq}: {}", why.en),
+                format!("ledgers/events.csv 在第 {seq} 条事件处断开: {}", why.zh),
             ),
             m(
                 "restore events.csv from Git (`git log -p ledgers/events.csv` shows the change)",
