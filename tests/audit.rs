@@ -255,20 +255,30 @@ fn an_event_edited_inside_a_step_is_caught_naming_the_steps_events() {
     let text = ws.read("ledgers/events.csv");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     // Intake's events: its step-run row (event 1), then a row per household, the last carrying the hash.
-    assert!(lines[2].starts_with("2,intake,") && lines[2].ends_with(",,"), "{}", lines[2]);
+    assert!(
+        lines[2].starts_with("2,intake,") && lines[2].ends_with(",,"),
+        "{}",
+        lines[2]
+    );
     let block_end = 1 + lines[1..].iter().position(|l| !l.ends_with(",,")).unwrap();
     let last_intake: u64 = lines[block_end].split(',').next().unwrap().parse().unwrap();
     lines[2] = lines[2].replace(",received,", ",approved,");
     std::fs::write(ws.path("ledgers/events.csv"), lines.join("\n") + "\n").unwrap();
     let out = assert_finding(&ws, "J101");
     assert!(
-        out.contains(&format!("at event 1: the hash on event {last_intake} does not match events 1–{last_intake}")),
+        out.contains(&format!(
+            "at event 1: the hash on event {last_intake} does not match events 1–{last_intake}"
+        )),
         "{out}"
     );
     let zh = ws.run_zh(&["audit"]);
     assert_exit(&zh, 1);
     assert_chinese(&zh);
-    assert!(stdout(&zh).contains(&format!("第 1–{last_intake} 条事件不符")), "{}", stdout(&zh));
+    assert!(
+        stdout(&zh).contains(&format!("第 1–{last_intake} 条事件不符")),
+        "{}",
+        stdout(&zh)
+    );
 }
 
 #[test]

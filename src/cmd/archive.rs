@@ -302,18 +302,8 @@ impl<'a> Dates<'a> {
 type ByCase<'a, R> = HashMap<&'a str, Vec<&'a R>>;
 
 /// The rows of the cases in `wanted`, by `case_id`, in one pass over the ledger.
-fn by_case<'a, R>(rows: &'a [R], wanted: &HashSet<&str>, case_id: impl Fn(&'a R) -> &'a str) -> ByCase<'a, R> {
-    let mut out: ByCase<'a, R> = HashMap::default();
-    if wanted.is_empty() {
-        return out;
-    }
-    for r in rows {
-        let id = case_id(r);
-        if wanted.contains(id) {
-            out.entry(id).or_default().push(r);
-        }
-    }
-    out
+fn by_case<'a, R: crate::domain::records::OfCase>(rows: &'a [R], wanted: &HashSet<&str>) -> ByCase<'a, R> {
+    crate::domain::records::by_case_in(rows, wanted)
 }
 
 /// Every ledger's rows about the cases being archived, found in one pass per ledger: filtering every ledger
@@ -366,20 +356,20 @@ impl<'a> Dossiers<'a> {
             meetings_on.entry(m.date).or_default().push(i);
         }
         Dossiers {
-            cases: by_case(&all.cases, wanted, |x| x.case_id.as_str()),
-            members: by_case(&all.members, wanted, |x| x.case_id.as_str()),
+            cases: by_case(&all.cases, wanted),
+            members: by_case(&all.members, wanted),
             sources,
-            checks: by_case(&all.checks, wanted, |x| x.case_id.as_str()),
+            checks: by_case(&all.checks, wanted),
             policy_values: all.policy_values.iter().map(|v| (v.key.as_str(), v)).collect(),
-            visits: by_case(&all.visits, wanted, |x| x.case_id.as_str()),
-            extensions: by_case(&all.extensions, wanted, |x| x.case_id.as_str()),
-            matches: by_case(&all.matches, wanted, |x| x.case_id.as_str()),
-            decisions: by_case(&all.decisions, wanted, |x| x.case_id.as_str()),
-            notices: by_case(&all.notices, wanted, |x| x.case_id.as_str()),
-            payments: by_case(&all.payments, wanted, |x| x.case_id.as_str()),
-            goods: by_case(&all.goods, wanted, |x| x.case_id.as_str()),
-            spot_checks: by_case(&all.spot_checks, wanted, |x| x.case_id.as_str()),
-            chain: by_case(&all.chain, wanted, |x| x.case_id.as_str()),
+            visits: by_case(&all.visits, wanted),
+            extensions: by_case(&all.extensions, wanted),
+            matches: by_case(&all.matches, wanted),
+            decisions: by_case(&all.decisions, wanted),
+            notices: by_case(&all.notices, wanted),
+            payments: by_case(&all.payments, wanted),
+            goods: by_case(&all.goods, wanted),
+            spot_checks: by_case(&all.spot_checks, wanted),
+            chain: by_case(&all.chain, wanted),
             meetings_on,
             meetings: &all.meetings,
             endings: crate::cmd::withdraw::Endings::new(&all.cases, &all.chain, &all.decisions),

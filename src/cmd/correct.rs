@@ -330,10 +330,9 @@ pub fn run(ws: &Workspace, args: &Args, quiet: bool) -> Result<Outcome> {
     // Read every row: the case, the person, the field, the values, who, when, why.
     let h = &input.header;
     let by_id: BTreeMap<&str, usize> = cases.iter().enumerate().map(|(i, c)| (c.case_id.as_str(), i)).collect();
-    let mut members_of: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
+    let members_of = crate::domain::records::by_case_sorted(&members);
     let mut open_case_of: BTreeMap<&str, usize> = BTreeMap::new();
     for m in &members {
-        members_of.entry(m.case_id.as_str()).or_default().push(m);
         if let Some(&i) = by_id.get(m.case_id.as_str()) {
             if cases[i].status.is_open() {
                 open_case_of.insert(m.id_number.as_str(), i);

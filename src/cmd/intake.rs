@@ -919,13 +919,7 @@ fn decide_households(
         };
         let (id, case, case_members) = (&household.case.case_id, &household.case, &household.members);
         if let Some(prev) = existing.get(id.as_str()) {
-            let members_of = members_of_case.get_or_insert_with(|| {
-                let mut by_case: HashMap<&str, Vec<&Member>> = HashMap::default();
-                for m in members {
-                    by_case.entry(m.case_id.as_str()).or_default().push(m);
-                }
-                by_case
-            });
+            let members_of = members_of_case.get_or_insert_with(|| crate::domain::records::by_case(members));
             let same_members: BTreeSet<(String, String)> = members_of
                 .get(id.as_str())
                 .into_iter()

@@ -135,10 +135,7 @@ pub fn find_new(
             deaths.insert(m.id_number.as_str(), day);
         }
     }
-    let mut decisions_of: BTreeMap<&str, Vec<&Decision>> = BTreeMap::new();
-    for d in books.decisions {
-        decisions_of.entry(d.case_id.as_str()).or_default().push(d);
-    }
+    let decisions_of = crate::domain::records::by_case_sorted(books.decisions);
     let mut paid_of: BTreeMap<&str, Vec<Paid<'_>>> = BTreeMap::new();
     for p in books.payments.iter().filter(|p| money_out(p)) {
         paid_of.entry(p.case_id.as_str()).or_default().push(Paid {

@@ -398,14 +398,8 @@ pub fn run(ws: &Workspace, args: &Request) -> Result<Outcome> {
     // Per-case groups built once (in ledger order), not a scan of every ledger per case.
     let members_by_case = records::by_case(members.iter());
     let visits_by_case = records::by_case(visits.iter());
-    let mut matches_by_case: crate::hash::HashMap<&str, Vec<&Match>> = crate::hash::HashMap::default();
-    for h in matches.iter() {
-        matches_by_case.entry(h.case_id.as_str()).or_default().push(h);
-    }
-    let mut confirmations_by_case: crate::hash::HashMap<&str, Vec<&Confirmation>> = crate::hash::HashMap::default();
-    for c in confirmations.iter() {
-        confirmations_by_case.entry(c.case_id.as_str()).or_default().push(c);
-    }
+    let matches_by_case = records::by_case(matches.iter());
+    let confirmations_by_case = records::by_case(confirmations.iter());
     let extension_of: crate::hash::HashMap<&str, &Extension> =
         extensions.iter().map(|e| (e.case_id.as_str(), e)).collect();
     // Each case is checked on its own: in parallel, collected in ledger order.

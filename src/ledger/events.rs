@@ -61,6 +61,13 @@ impl Record for Event {
     }
 }
 
+impl crate::domain::records::OfCase for Event {
+    /// The case whose status changed (empty for a step-run event).
+    fn case_id(&self) -> &str {
+        &self.case_id
+    }
+}
+
 /// An event before it is chained.
 #[derive(Debug, Clone, Default)]
 pub struct NewEvent {

@@ -103,14 +103,11 @@ pub(super) fn propose(
     // 2. Proposals for the period.
     let mut proposals = Vec::new();
     let mut blocked = Vec::new();
-    let open_hits: BTreeMap<&str, Vec<&Match>> = st
-        .matches
-        .iter()
-        .filter(|m| m.disposition == Disposition::Open && m.effect != Effect::Info)
-        .fold(BTreeMap::new(), |mut acc, m| {
-            acc.entry(m.case_id.as_str()).or_default().push(m);
-            acc
-        });
+    let open_hits = records::by_case_sorted(
+        st.matches
+            .iter()
+            .filter(|m| m.disposition == Disposition::Open && m.effect != Effect::Info),
+    );
     let pending: BTreeSet<&str> = st
         .decisions
         .iter()
@@ -648,13 +645,11 @@ impl<'a> CapIndex<'a> {
                 .push(c.case_id.as_str());
             capped_cases.insert(c.case_id.as_str());
         }
-        for d in st
-            .decisions
-            .iter()
-            .filter(|d| capped_cases.contains(d.case_id.as_str()))
-        {
-            idx.decisions.entry(d.case_id.as_str()).or_default().push(d);
-        }
+        idx.decisions = records::by_case(
+            st.decisions
+                .iter()
+                .filter(|d| capped_cases.contains(d.case_id.as_str())),
+        );
         idx
     }
 }

@@ -1658,7 +1658,8 @@ of_case!(
     SpotCheck,
     ArchiveEntry,
     Followup,
-    Complaint
+    Complaint,
+    Confirmation
 );
 
 /// Records grouped by their case, each case's in the order given: one pass, so a step that looks at every case
@@ -1671,6 +1672,17 @@ pub fn by_case<'r, R: OfCase + 'r>(
         out.entry(r.case_id()).or_default().push(r);
     }
     out
+}
+
+/// [`by_case`] of the cases in `wanted` only (the others' records are passed over).
+pub fn by_case_in<'r, R: OfCase + 'r>(
+    records: impl IntoIterator<Item = &'r R>,
+    wanted: &crate::hash::HashSet<&str>,
+) -> crate::hash::HashMap<&'r str, Vec<&'r R>> {
+    if wanted.is_empty() {
+        return Default::default();
+    }
+    by_case(records.into_iter().filter(|r| wanted.contains(r.case_id())))
 }
 
 /// [`by_case`], the cases in order (to walk them as the ledgers are sorted).
