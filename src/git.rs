@@ -157,6 +157,27 @@ pub fn add_local_attributes(dir: &Path, text: &str, tracked: &str) -> Result<()>
     std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Whether Git ignores `path` (relative to `root`; a folder ends in `/`) in the repository `root` is in, by any of
+/// its rules (`.gitignore`, `.git/info/exclude`, the user's global excludes). `false` outside a repository.
+pub fn ignores(root: &Path, path: &str) -> bool {
+    git(root, &["check-ignore", "-q", "--", path]).is_ok_and(|o| o.status.success())
+}
+
+/// Adds to the repository's own `.git/info/exclude` (not tracked, not cloned) the lines of `text` it lacks.
+pub fn add_local_excludes(root: &Path, text: &str) -> Result<()> {
+    let out = git_ok(root, &["rev-parse", "--git-path", "info/exclude"])?;
+    let rel = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let path = root.join(rel);
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let Some(out) = with_missing_lines(&existing, text, &[]) else {
+        return Ok(());
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// `file` (the text of a `.gitignore` / `.gitattributes`-like file) with the rules of `block` it lacks appended,
 /// or `None` when it lacks none. A rule counts as there when `file` or one of `also` has the same line (spaces
 /// aside), so each rule is written once whatever the order of calls and whatever else the file holds. `block` is

@@ -148,3 +148,53 @@ fn here_in_an_older_workspaces_clone_adds_only_the_missing_rules() {
     }
     assert_eq!(git(&clone, &["status", "--porcelain"]), "");
 }
+
+/// A workspace made before `.gitignore` had the `.jiuzhu/` line: the next step keeps jiuzhu's private state
+/// folder (the lock, a step's staging) out of Git — `git status` does not show it, neither the step's `--commit`
+/// nor a clerk's `git add -A` takes it — without touching a tracked file (the rule goes into the repository's own
+/// `.git/info/exclude`). A workspace whose `.gitignore` has the line gets nothing more.
+#[test]
+fn a_step_keeps_the_state_folder_out_of_git_when_gitignore_lacks_it() {
+    if !have_git() {
+        return;
+    }
+    let ws = Ws::new();
+    let gitignore = "# our own\n*.bak\n";
+    std::fs::write(ws.path(".gitignore"), gitignore).unwrap();
+    std::fs::write(ws.path(".jiuzhu/left-by-an-earlier-step"), "x").unwrap();
+    assert!(
+        git(ws.root(), &["status", "--porcelain"]).contains(".jiuzhu/"),
+        "the test needs a workspace that shows its state folder"
+    );
+    git(ws.root(), &["add", ".gitignore", ".gitattributes"]);
+    git(ws.root(), &["commit", "-q", "-m", "an older workspace"]);
+
+    let reg = fixture("per-member-utf8bom.csv");
+    let out = jz(ws.root(), &["--commit", "intake", reg.to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(ws.path(".jiuzhu/lock").exists());
+    let status = git(ws.root(), &["status", "--porcelain", "--untracked-files=all"]);
+    assert!(!status.contains(".jiuzhu"), "{status}");
+    let committed = git(ws.root(), &["show", "--name-only", "--format=", "HEAD"]);
+    assert!(committed.contains("ledgers/cases.csv"), "{committed}");
+    assert!(!committed.contains(".jiuzhu"), "{committed}");
+    git(ws.root(), &["add", "-A"]);
+    let staged = git(ws.root(), &["ls-files"]);
+    assert!(!staged.contains(".jiuzhu"), "{staged}");
+    // No tracked file changed under the clerk; the rule is the repository's own, written once.
+    assert_eq!(ws.read(".gitignore"), gitignore);
+    let exclude = ws.read(".git/info/exclude");
+    assert_eq!(exclude.lines().filter(|l| *l == ".jiuzhu/").count(), 1, "{exclude}");
+    let out = jz(ws.root(), &["--commit", "verify", "--as-of", "2026-11-20"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert_eq!(ws.read(".git/info/exclude"), exclude);
+
+    // A workspace made by today's `init` has the line in `.gitignore`: nothing is added elsewhere.
+    let fresh = Ws::new();
+    let out = jz(fresh.root(), &["--commit", "intake", reg.to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let exclude = std::fs::read_to_string(fresh.path(".git/info/exclude")).unwrap_or_default();
+    assert!(!exclude.contains(".jiuzhu"), "{exclude}");
+    let status = git(fresh.root(), &["status", "--porcelain", "--untracked-files=all"]);
+    assert!(!status.contains(".jiuzhu"), "{status}");
+}
