@@ -140,24 +140,98 @@ pub const TEXTCONV: &str =
     "f() { if command -v jiuzhu >/dev/null 2>&1; then jiuzhu cat \"$1\"; else echo \"(a workbook: \
 install jiuzhu to see its cells, e.g. cargo install --path . in jiuzhu's source)\"; fi; }; f";
 
-/// Adds git attributes to the clone's own `.git/info/attributes` (not tracked), once.
-pub fn add_local_attributes(dir: &Path, text: &str) -> Result<()> {
+/// Adds to the clone's own `.git/info/attributes` (not tracked) the lines of `text` that are in effect nowhere
+/// yet: neither in that file nor in `tracked` (the workspace's `.gitattributes`, which a clone already has). Run
+/// again, or after `jiuzhu init`, it adds nothing.
+pub fn add_local_attributes(dir: &Path, text: &str, tracked: &str) -> Result<()> {
     let out = git_ok(dir, &["rev-parse", "--git-path", "info/attributes"])?;
     let rel = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let path = dir.join(rel);
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    if existing.contains(text.trim_end()) {
+    let Some(out) = with_missing_lines(&existing, text, &[tracked]) else {
         return Ok(());
-    }
+    };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut out = existing;
+    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Whether Git ignores `path` (relative to `root`; a folder ends in `/`) in the repository `root` is in, by any of
+/// its rules (`.gitignore`, `.git/info/exclude`, the user's global excludes). `false` outside a repository.
+pub fn ignores(root: &Path, path: &str) -> bool {
+    git(root, &["check-ignore", "-q", "--", path]).is_ok_and(|o| o.status.success())
+}
+
+/// Adds to the repository's own `.git/info/exclude` (not tracked, not cloned) the lines of `text` it lacks.
+pub fn add_local_excludes(root: &Path, text: &str) -> Result<()> {
+    let out = git_ok(root, &["rev-parse", "--git-path", "info/exclude"])?;
+    let rel = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let path = root.join(rel);
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let Some(out) = with_missing_lines(&existing, text, &[]) else {
+        return Ok(());
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `file` (the text of a `.gitignore` / `.gitattributes`-like file) with the rules of `block` it lacks appended,
+/// or `None` when it lacks none. A rule counts as there when `file` or one of `also` has the same line (spaces
+/// aside), so each rule is written once whatever the order of calls and whatever else the file holds. `block` is
+/// made of sections, each its comment lines and then its rules: a section whose rules are all there is left out,
+/// and of the others only the missing rules are written, under their comments (those not in `file` already).
+pub fn with_missing_lines(file: &str, block: &str, also: &[&str]) -> Option<String> {
+    fn norm(line: &str) -> String {
+        line.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    let present: std::collections::BTreeSet<String> = std::iter::once(file)
+        .chain(also.iter().copied())
+        .flat_map(str::lines)
+        .map(norm)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let in_file: std::collections::BTreeSet<String> = file.lines().map(norm).collect();
+    let mut sections: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+    for line in block.lines().filter(|l| !l.trim().is_empty()) {
+        let comment = line.trim_start().starts_with('#');
+        if sections.last().is_none_or(|(_, rules)| comment && !rules.is_empty()) {
+            sections.push((Vec::new(), Vec::new()));
+        }
+        if let Some((comments, rules)) = sections.last_mut() {
+            if comment {
+                comments.push(line);
+            } else {
+                rules.push(line);
+            }
+        }
+    }
+    let mut added = String::new();
+    for (comments, rules) in sections {
+        let missing: Vec<&str> = rules.into_iter().filter(|r| !present.contains(&norm(r))).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        for line in comments
+            .into_iter()
+            .filter(|c| !in_file.contains(&norm(c)))
+            .chain(missing)
+        {
+            added.push_str(line);
+            added.push('\n');
+        }
+    }
+    if added.is_empty() {
+        return None;
+    }
+    let mut out = file.to_string();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(text);
-    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))
+    out.push_str(&added);
+    Some(out)
 }
 
 /// What `--commit` did.
@@ -272,4 +346,38 @@ pub(crate) fn has_config(root: &Path, key: &str) -> bool {
 
 pub(crate) fn tracked(root: &Path, path: &str) -> bool {
     git(root, &["ls-files", "--error-unmatch", "--", path]).is_ok_and(|o| o.status.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_missing_lines;
+
+    const BLOCK: &str =
+        "# ledgers\nledgers/*.csv text eol=lf\nledgers/**/*.csv text eol=lf\n# workbooks\n*.xlsx diff=x\n";
+
+    #[test]
+    fn a_file_that_has_every_rule_is_left_as_it_is() {
+        assert_eq!(with_missing_lines(BLOCK, BLOCK, &[]), None);
+        // Comments and spacing aside, and in another order.
+        let other = "*.xlsx   diff=x\nledgers/**/*.csv text eol=lf\nmine\nledgers/*.csv text eol=lf";
+        assert_eq!(with_missing_lines(other, BLOCK, &[]), None);
+        // Or when the rules are in effect from another file.
+        assert_eq!(with_missing_lines("", BLOCK, &[BLOCK]), None);
+    }
+
+    #[test]
+    fn only_the_missing_rules_are_added_under_their_comments() {
+        assert_eq!(with_missing_lines("", BLOCK, &[]).as_deref(), Some(BLOCK));
+        let old = "# ledgers\nledgers/*.csv text eol=lf";
+        assert_eq!(
+            with_missing_lines(old, BLOCK, &[]).as_deref(),
+            Some("# ledgers\nledgers/*.csv text eol=lf\nledgers/**/*.csv text eol=lf\n# workbooks\n*.xlsx diff=x\n")
+        );
+        // A rule already in effect elsewhere is not repeated; its section's comment goes with the other rule.
+        let out = with_missing_lines("mine\n", BLOCK, &["*.xlsx diff=x\nledgers/*.csv text eol=lf\n"]);
+        assert_eq!(out.as_deref(), Some("mine\n# ledgers\nledgers/**/*.csv text eol=lf\n"));
+        // Applied twice, the second adds nothing.
+        let once = with_missing_lines("mine", BLOCK, &[]).unwrap();
+        assert_eq!(with_missing_lines(&once, BLOCK, &[]), None);
+    }
 }

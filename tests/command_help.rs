@@ -114,3 +114,28 @@ fn the_list_here_is_every_command() {
     let here: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
     assert_eq!(listed, here, "{text}");
 }
+
+/// A ledger kept in partitions (the payments, by batch month: `ledgers/payments/2026-11.csv`) is never named in a
+/// command's help as the one file it was before (`payments.csv`); accept-edits' example names a month's file.
+#[test]
+fn no_help_names_a_partitioned_ledger_as_one_file() {
+    for (command, _) in COMMANDS {
+        for lang in ["en", "zh"] {
+            let text = help(lang, command);
+            for folder in jiuzhu::ledger::partition::FOLDERS {
+                let one_file = format!("{folder}.csv");
+                let stale = text.match_indices(&one_file).any(|(at, _)| {
+                    !text[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                assert!(!stale, "{command} --help ({lang}) names {one_file}:\n{text}");
+            }
+        }
+    }
+    for lang in ["en", "zh"] {
+        let text = help(lang, "accept-edits");
+        assert!(text.contains("--reason \"payments/2026-11.csv "), "{text}");
+    }
+}

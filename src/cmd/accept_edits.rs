@@ -2,7 +2,8 @@
 //! jiuzhu, so the steps build on it again — the one way a hand edit stays, and it leaves a trail.
 //!
 //! A step refuses ledgers that are not what the journal last recorded (see [`crate::seal`]): a deleted
-//! `payments.csv` would pay a month again, a hand-edited account would be paid. When such a change is right and
+//! `payments/2026-11.csv` (the payments are kept by batch month, `ledgers/payments/YYYY-MM.csv`) would pay that
+//! month again, a hand-edited account would be paid. When such a change is right and
 //! must stay (a ledger repaired after a disk fault, a correction jiuzhu has no step for yet), an administrator
 //! accepts it by name and with a reason. Each changed ledger must still read as its kind of ledger; the event
 //! names the files and, where the workspace's Git history holds the recorded version, the rows and columns;
@@ -34,9 +35,9 @@ on it again; the journal keeps it and audit lists it (J104)",
     ),
     help_template = examples(tr(
         "Examples:\n  jiuzhu accept-edits --dry-run --by 王芳 --reason 从备份恢复\n  \
-jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments.csv 从 11 月 30 日的备份恢复\"",
+jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments/2026-11.csv 从 11 月 30 日的备份恢复\"",
         "示例:\n  jiuzhu accept-edits --dry-run --by 王芳 --reason 从备份恢复\n  \
-jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments.csv 从 11 月 30 日的备份恢复\"",
+jiuzhu accept-edits --by \"王芳 (民政办)\" --reason \"payments/2026-11.csv 从 11 月 30 日的备份恢复\"",
     )),
     after_help = tr("\
 Every step holds the ledgers to what the journal recorded after the step before (the seal): a ledger missing, \

@@ -100,6 +100,7 @@ pub struct StepWatch {
 /// workspace (the step itself will say so).
 pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWatch> {
     let root = crate::workspace::Workspace::find(start).ok()?;
+    keep_state_out(&root);
     let commit = commit_flag || Policy::load(&root.join(POLICY_FILE)).is_ok_and(|p| p.git.commit);
     // Ledgers changed outside jiuzhu are not warned about here: the step itself refuses them, naming the rows
     // and columns (see `crate::seal`), and jiuzhu's own writes not yet committed to Git are no hand edits.
@@ -111,6 +112,37 @@ pub fn watch_step(start: &Path, commit_flag: bool, quiet: bool) -> Option<StepWa
         quiet,
         last_seq,
     })
+}
+
+/// The lines that keep jiuzhu's private state folder out of Git.
+const STATE_EXCLUDE: &str =
+    "# jiuzhu's private state (lock, staging of an unfinished step): never committed\n.jiuzhu/\n";
+
+/// Before a writing step: makes sure the workspace's own Git repository ignores jiuzhu's private state folder
+/// (`.jiuzhu/`: the lock, an unfinished step's staging), so that neither `git status` shows it nor a clerk's
+/// `git add -A` commits it (`--commit` stages only [`crate::git::WORKSPACE_PATHS`]). `jiuzhu init` writes the rule
+/// into `.gitignore`; a workspace made by an earlier version may lack it, and then the rule goes into the
+/// repository's `.git/info/exclude`: no tracked file changes under the clerk (a `.gitignore` changed by a step would
+/// show as modified, and no step commits it), and every repository a step runs in — the one where `.jiuzhu/` is
+/// made — gets it. An outer repository (a workspace that is not its own) is not jiuzhu's to configure. Best effort:
+/// a repository that cannot be written is left as it is.
+fn keep_state_out(root: &Path) {
+    use crate::workspace::STATE_DIR;
+    let names_state = |file: &Path| {
+        std::fs::read_to_string(file).is_ok_and(|text| {
+            text.lines()
+                .map(|l| l.trim().trim_start_matches('/').trim_end_matches('/'))
+                .any(|l| l == STATE_DIR)
+        })
+    };
+    // Cheap first: the rule `init` writes, or the one an earlier step wrote (no git run on every step).
+    if names_state(&root.join(".gitignore")) || names_state(&root.join(".git/info/exclude")) {
+        return;
+    }
+    if !root.join(".git").exists() || crate::git::ignores(root, &format!("{STATE_DIR}/")) {
+        return;
+    }
+    let _ = crate::git::add_local_excludes(root, STATE_EXCLUDE);
 }
 
 fn read_events(root: &Path) -> Vec<Event> {

@@ -169,17 +169,13 @@ pub fn run(dir: &Path, quiet: bool) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Appends to `path` the lines of `text` it lacks (each rule once, whatever the file held before).
 fn append_once(path: &Path, text: &str) -> Result<()> {
     let existing = std::fs::read_to_string(path).unwrap_or_default();
-    if existing.contains(text.trim_end()) {
-        return Ok(());
+    match crate::git::with_missing_lines(&existing, text, &[]) {
+        Some(out) => std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display())),
+        None => Ok(()),
     }
-    let mut out = existing;
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(text);
-    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
 }
 
 enum GitInit {
@@ -238,7 +234,10 @@ pub fn here(dir: &Path, quiet: bool) -> Result<Outcome> {
         );
     }
     crate::git::register_drivers(dir)?;
-    crate::git::add_local_attributes(dir, GITATTRIBUTES)?;
+    // The clone's tracked `.gitattributes` already has the lines of the version that made the workspace: only
+    // those it lacks go into `.git/info/attributes`.
+    let tracked = std::fs::read_to_string(dir.join(".gitattributes")).unwrap_or_default();
+    crate::git::add_local_attributes(dir, GITATTRIBUTES, &tracked)?;
     if !quiet {
         crate::outln!(
             "{}",

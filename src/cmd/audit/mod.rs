@@ -13,7 +13,7 @@
 //!
 //! Each check is a small named function over the ledgers already read ([`Audit`]), returning its findings, in a
 //! module by theme (`journal`, `payments`, `cases`, `decisions`, `replay`, `change_report`, `recheck`, `sample`,
-//! `discovery`); [`CHECKS`] lists them in order with their names and codes. This module reads the ledgers, runs
+//! `discovery`, `dossiers` — and what is on disk of the archive's dossiers, read with the ledgers); [`CHECKS`] lists them in order with their names and codes. This module reads the ledgers, runs
 //! the checks, and writes the report; the unit tests build records in memory (`testing.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,6 +53,7 @@ mod cases;
 mod change_report;
 mod decisions;
 mod discovery;
+mod dossiers;
 mod journal;
 mod payments;
 mod recheck;
@@ -97,6 +98,11 @@ pub const CHECKS: &[AuditCheck] = &[
         name: "policy-values",
         about: "J105: every check's policy values held in policy_values.csv, each under its text's key",
         run: &[journal::policy_values],
+    },
+    AuditCheck {
+        name: "archive-dossiers",
+        about: "J106: every dossier archive_index.csv lists as archived is in archive/ with the files its manifest lists",
+        run: &[dossiers::archive_dossiers],
     },
     AuditCheck {
         name: "payments-match-decisions",
@@ -197,6 +203,7 @@ Checks (run one or more by name):\n  \
 journal                         J101 J102 hash chain; ledgers edited after the journal recorded them\n  \
 canonical-ledgers               J103 ledgers not in canonical sorted form\n  \
 policy-values                   J105 every check's policy values held under their own key\n  \
+archive-dossiers                J106 every archived dossier in archive/ with the files of its manifest\n  \
 payments-match-decisions        J201 J204 payment without effective decision; paid before approval\n  \
 no-payment-after-stop-or-death  J202 J203\n  \
 urgent-backfill                 J205 先行救助 approval back-filled in time\n  \
@@ -219,6 +226,7 @@ reports/audit-findings[-P].xlsx。审计无发现时写出 ledgers/change_report
 `journal`                         J101 J102 日志哈希链; 日志记录之后台账被改动\n  \
 `canonical-ledgers`               J103 台账不是规范的排序格式\n  \
 `policy-values`                   J105 审核所用的政策取值都按其编号保存\n  \
+`archive-dossiers`                J106 已归档的每份档案及其清单所列文件都在 archive/ 中\n  \
 `payments-match-decisions`        J201 J204 发放没有生效的决定; 批准之前即已发放\n  \
 `no-payment-after-stop-or-death`  J202 J203 停发或死亡后仍发放\n  \
 `urgent-backfill`                 J205 先行救助的审批按时补办\n  \
@@ -465,6 +473,9 @@ struct Ledgers {
     monitored: Vec<crate::ledger::Monitored>,
     /// Overpayments recorded to recover (追回): their months are not findings of J202, J203, J303 or J304.
     recoveries: Vec<Recovery>,
+    /// The dossiers made (`archive_index.csv`), and what is on disk of each still archived, by its path (J106).
+    archive: Vec<ArchiveEntry>,
+    dossiers: BTreeMap<String, dossiers::OnDisk>,
     chain: Vec<Event>,
     /// The journal's length in bytes and whether it ends in a line feed, for appending the audit's event.
     chain_end: (u64, bool),
@@ -597,19 +608,25 @@ impl Ledgers {
             referrals: ledger::read(ws)?,
             monitored: ledger::read(ws)?,
             recoveries: files.take(recoveries)?,
+            archive: Vec::new(),
+            dossiers: BTreeMap::new(),
             chain,
             chain_end,
             sha: BTreeMap::new(),
             not_canonical: Vec::new(),
             case_index: std::sync::OnceLock::new(),
         };
-        // Ledgers audit does not interpret, read for their validity, hashes and form.
+        // Ledgers audit does not interpret, read for their validity, hashes and form (the archive index also for
+        // its dossiers, J106).
         files.take(sources)?;
         files.take(extensions)?;
         files.take(goods)?;
-        files.take(archive)?;
+        let archive = files.take(archive)?;
         files.take(confirmations)?;
+        let dossiers = dossiers::read_dossiers(ws, &archive);
         Ok(Ledgers {
+            archive,
+            dossiers,
             sha: files.sha,
             not_canonical: files.bad,
             ..d
