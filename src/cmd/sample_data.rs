@@ -1251,7 +1251,16 @@ fn write_registries(
             while next < mine.len() && mine[next].position == i {
                 let p = mine[next];
                 line += 1;
-                registry_row(&mut cells, name, &mut rng, &p.name, &p.id, p.birth, p.male, Some(recent));
+                registry_row(
+                    &mut cells,
+                    name,
+                    &mut rng,
+                    &p.name,
+                    &p.id,
+                    p.birth,
+                    p.male,
+                    Some(recent),
+                );
                 write_row(&mut w, &cells)?;
                 expected.push((name.to_string(), line, p.id.clone(), p.name.clone(), p.head_id.clone()));
                 next += 1;

@@ -13,8 +13,8 @@
 //!                                         first working days
 //! inputs/YYYY-MM/visits.csv               入户调查 of the new applications: a village visit and a township re-visit
 //! inputs/YYYY-MM/registries/<name>.csv    the month's registries (10 rows per case by default), with a few members
-//!                                         of households in force planted: died, a vehicle or a home registered,
-//!                                         on a payroll … in the month before
+//!                                         of households in force (临时救助 aside) planted: died, a vehicle or a
+//!                                         home registered, on a payroll … in the month before
 //! inputs/YYYY-MM/expected-hits.csv        the planted hits: what `compare` must find
 //! ```
 //!
@@ -29,9 +29,9 @@ use anyhow::{bail, Context, Result};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::{
-    create, register_rows, region_of, registry_sizes, write_expected, write_registries, write_row,
-    Generator, IdAllocator, Planted, Recent, SplitMix64, APPLICATION_DAYS, INVESTIGATORS_TOWNSHIP,
-    INVESTIGATORS_VILLAGE, REGISTER_HEADER, REGISTRIES, REGISTRY_ROWS_PER_HOUSEHOLD, VISITS_HEADER,
+    create, region_of, register_rows, registry_sizes, write_expected, write_registries, write_row, Generator,
+    IdAllocator, Planted, Recent, SplitMix64, APPLICATION_DAYS, INVESTIGATORS_TOWNSHIP, INVESTIGATORS_VILLAGE,
+    REGISTER_HEADER, REGISTRIES, REGISTRY_ROWS_PER_HOUSEHOLD, VISITS_HEADER,
 };
 use crate::domain::date::Period;
 use crate::hash::HashMap;
@@ -94,7 +94,10 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
     if !(0.0..=100.0).contains(&spec.hit_percent) {
         bail!(
             "{}",
-            tr("--hit-percent must be between 0 and 100", "--hit-percent 须在 0 到 100 之间")
+            tr(
+                "--hit-percent must be between 0 and 100",
+                "--hit-percent 须在 0 到 100 之间"
+            )
         );
     }
     let ws = Workspace::open(&spec.dir)?;
@@ -147,6 +150,8 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
 
     // Follow-up visits (回访) of the households in force, with the changes they find.
     let mut rng = stream("followups");
+    // The changes found draw from a stream of their own.
+    let mut change_rng = stream("changes");
     let visit_days = working_days(&ws, month, 15);
     let mut w = create(&out_dir.join("followups.csv"))?;
     write_row(&mut w, FOLLOWUP_HEADER)?;
@@ -165,7 +170,12 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
         };
         // A scheme the policy re-checks every month (城市低保按月) is visited every month, whatever the class.
         let rules = &ws.policy.audit;
-        let monthly = rules.recheck_months.get(&c.scheme).copied().unwrap_or(rules.default_recheck_months) <= 1;
+        let monthly = rules
+            .recheck_months
+            .get(&c.scheme)
+            .copied()
+            .unwrap_or(rules.default_recheck_months)
+            <= 1;
         if !rng.chance(share) && !monthly {
             continue;
         }
@@ -183,10 +193,12 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
         let (situation, change, member, income) = if roll < 12 && !earners.is_empty() {
             let m = rng.pick(&earners);
             let old = m.monthly_income_amount.0 / 100;
-            let (text, new) = match rng.weighted(&[40, 45, 15]) {
+            // Work lost (增发) needs an income to lose; else it rises a little (减发) or a lot (停发, 渐退).
+            let weights: &[u32] = if old > 0 { &[40, 45, 15] } else { &[0, 75, 25] };
+            let (text, new) = match change_rng.weighted(weights) {
                 0 => ("务工中断, 暂无收入", 0),
-                1 => ("务工收入有所增加", old + rng.range(100, 600) as i64),
-                _ => ("已稳定就业, 收入明显增加", rng.range(3000, 5000) as i64),
+                1 => ("务工收入有所增加", old + change_rng.range(100, 600) as i64),
+                _ => ("已稳定就业, 收入明显增加", change_rng.range(3000, 5000) as i64),
             };
             out.income_changes += 1;
             (text, "收入变化", m.id_number.as_str().to_string(), format!("{new}.00"))
@@ -194,7 +206,12 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
             let m = rng.pick(&others);
             gone.insert(m.id_number.as_str());
             out.moved_out += 1;
-            ("成员外出务工, 户口已迁出", "迁出", m.id_number.as_str().to_string(), String::new())
+            (
+                "成员外出务工, 户口已迁出",
+                "迁出",
+                m.id_number.as_str().to_string(),
+                String::new(),
+            )
         } else if roll < 57 {
             ("家庭情况与上次回访一致", "无变化", String::new(), String::new())
         } else {
@@ -239,7 +256,10 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
     for _ in 0..new_households {
         let mut h = gen.household();
         // The first month's application day, moved to the same place among this month's working days.
-        let slot = APPLICATION_DAYS.iter().position(|&d| d == h.applied_on.day()).unwrap_or(0);
+        let slot = APPLICATION_DAYS
+            .iter()
+            .position(|&d| d == h.applied_on.day())
+            .unwrap_or(0);
         h.applied_on = app_days[slot % app_days.len()];
         let township = region.villages[h.village].township;
         let (w, serial) = match registers.entry(township) {
@@ -292,7 +312,9 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
     let weights: Vec<u32> = REGISTRIES.iter().map(|r| r.1 as u32).collect();
     let mut plant_rng = stream("planted");
     let mut planted = Vec::new();
-    for c in &in_force {
+    // Households of the schemes paid month after month (临时救助 is a one-off help for its months: left out, as
+    // the follow-ups leave it out).
+    for c in in_force.iter().filter(|c| c.scheme != "temporary") {
         for m in by_case.get(c.case_id.as_str()).into_iter().flatten() {
             if gone.contains(m.id_number.as_str()) || !plant_rng.chance(spec.hit_percent / 100.0) {
                 continue;
@@ -320,7 +342,14 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
         died_by: before.last_day(),
     };
     let prefix = format!("{month}/");
-    let (rows, expected) = write_registries(&out_dir.join("registries"), spec.seed, &prefix, &sizes, planted, &recent)?;
+    let (rows, expected) = write_registries(
+        &out_dir.join("registries"),
+        spec.seed,
+        &prefix,
+        &sizes,
+        planted,
+        &recent,
+    )?;
     out.registry_rows = rows;
     out.planted_hits = expected.len();
     write_expected(&out_dir.join("expected-hits.csv"), &expected)?;
