@@ -26,6 +26,26 @@ LABEL = {
     "audit": "audit",
     "diff": "diff of two ledgers",
 }
+# The second month (2026-12), a running county's: `sample-data --month` writes its inputs from the ledgers the
+# first month left, then its steps run as the first month's do.
+STEPS2 = ["m2_generate", "m2_intake", "m2_followups", "m2_verify", "m2_compare", "m2_resolve", "m2_decide",
+          "m2_record", "m2_effective", "m2_disburse", "m2_audit"]
+MONTH2 = STEPS2[1:]
+LABEL.update({
+    "m2_generate": "sample-data --month (the month's inputs)",
+    "m2_intake": "intake of the month's new applications",
+    "m2_followups": "intake --kind followups (回访, the changes found)",
+    "m2_verify": "verify (the new cases, with their visits)",
+    "m2_compare": "compare (the month's 6 registries)",
+    "m2_resolve": "compare --resolve (every hit answered)",
+    "m2_decide": "decide (new cases; 增发/减发/停发/渐退)",
+    "m2_record": "decide --record (the meeting's verdicts, the notice)",
+    "m2_effective": "decide (the notice over: in force)",
+    "m2_disburse": "disburse (every household in force)",
+    "m2_audit": "audit",
+})
+# The Git target: a county month adds less than a third of what the first month added when the issue was filed.
+GIT_TODAY_MIB = 29.9
 
 
 def machine():
@@ -92,6 +112,48 @@ def ratio(peer, mine):
     return f"{r:.1f}×"
 
 
+def table(lines, rows, size, steps, month_steps, name="the month"):
+    """Appends a table of `steps` to `lines`; returns the month's total (of `month_steps`), the peers' totals, and
+    the peak RSS."""
+    lines += [
+        "| step | jiuzhu s | runs | jiuzhu MiB | exit | DuckDB s | DuckDB MiB | pandas s | pandas MiB | vs DuckDB "
+        "| vs pandas |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    month, month_duck, month_pandas, peak = 0.0, 0.0, 0.0, 0.0
+    for step in steps:
+        j = rows.get((size, step, "jiuzhu"))
+        d = rows.get((size, step, "duckdb"))
+        p = rows.get((size, step, "pandas"))
+        if not (j or d or p):
+            continue
+        jt, jm, jrc, jn, jlo, jhi = j if j else (None,) * 6
+        dt, dm, drc = d[:3] if d else (None, None, None)
+        pt, pm, prc = p[:3] if p else (None, None, None)
+        spread = "" if not jn else (str(jn) if jn == 1 or jlo is None else f"{jn} ({fmt_t(jlo)}–{fmt_t(jhi)})")
+        if drc not in (None, 0):
+            dt, dm = None, None
+        if prc not in (None, 0):
+            pt, pm = None, None
+        if step in month_steps and jt is not None:
+            month += jt
+            peak = max(peak, jm)
+            month_duck += dt or 0
+            month_pandas += pt or 0
+        lines.append(
+            f"| {LABEL[step]} | {fmt_t(jt)} | {spread} | {fmt_m(jm)} | {'' if jrc is None else jrc} | {fmt_t(dt)} | "
+            f"{fmt_m(dm)} | {fmt_t(pt)} | {fmt_m(pm)} | {ratio(dt, jt)} | {ratio(pt, jt)} |"
+        )
+    first, last = LABEL[month_steps[0]].split(" ")[0], LABEL[month_steps[-1]].split(" ")[0]
+    duck, pandas = month_duck or None, month_pandas or None  # no peer measured: no total, no ratio
+    lines.append(
+        f"| **{name}** ({first} … {last}, as present) | **{fmt_t(month)}** | | {fmt_m(peak)} (peak) | | "
+        f"{fmt_t(duck)} | | {fmt_t(pandas)} | | {ratio(duck, month)} | {ratio(pandas, month)} |"
+    )
+    lines.append("")
+    return month, month_duck, month_pandas, peak
+
+
 def main():
     work, out, cmd, binary = sys.argv[1:5]
     rows = load(work)
@@ -122,42 +184,8 @@ def main():
     for size in ("county", "province"):
         if not any(k[0] == size for k in rows):
             continue
-        lines += [
-            f"## {size}",
-            "",
-            "| step | jiuzhu s | runs | jiuzhu MiB | exit | DuckDB s | DuckDB MiB | pandas s | pandas MiB | vs DuckDB "
-            "| vs pandas |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        month, month_duck, month_pandas, peak = 0.0, 0.0, 0.0, 0.0
-        for step in STEPS:
-            j = rows.get((size, step, "jiuzhu"))
-            d = rows.get((size, step, "duckdb"))
-            p = rows.get((size, step, "pandas"))
-            if not (j or d or p):
-                continue
-            jt, jm, jrc, jn, jlo, jhi = j if j else (None,) * 6
-            dt, dm, drc = d[:3] if d else (None, None, None)
-            pt, pm, prc = p[:3] if p else (None, None, None)
-            spread = "" if not jn else (str(jn) if jn == 1 or jlo is None else f"{jn} ({fmt_t(jlo)}–{fmt_t(jhi)})")
-            if drc not in (None, 0):
-                dt, dm = None, None
-            if prc not in (None, 0):
-                pt, pm = None, None
-            if step in MONTH and jt is not None:
-                month += jt
-                peak = max(peak, jm)
-                month_duck += dt or 0
-                month_pandas += pt or 0
-            lines.append(
-                f"| {LABEL[step]} | {fmt_t(jt)} | {spread} | {fmt_m(jm)} | {'' if jrc is None else jrc} | {fmt_t(dt)} | "
-                f"{fmt_m(dm)} | {fmt_t(pt)} | {fmt_m(pm)} | {ratio(dt, jt)} | {ratio(pt, jt)} |"
-            )
-        lines.append(
-            f"| **the month** (intake … audit, as present) | **{fmt_t(month)}** | | {fmt_m(peak)} (peak) | | "
-            f"{fmt_t(month_duck)} | | {fmt_t(month_pandas)} | | {ratio(month_duck, month)} | {ratio(month_pandas, month)} |"
-        )
-        lines.append("")
+        lines += [f"## {size}", ""]
+        month, month_duck, month_pandas, peak = table(lines, rows, size, STEPS, MONTH)
         missing = [s for s in ("disburse", "audit", "diff") if (size, s, "jiuzhu") not in rows]
         if missing:
             lines.append(
@@ -193,10 +221,67 @@ def main():
         if os.path.exists(paid):
             lines.append(f"Paid in the month ({size}): `{open(paid, encoding='utf-8').read().strip()}`")
             lines.append("")
-        git = os.path.join(work, f"git-{size}.txt")
-        if os.path.exists(git):
-            kib = int(open(git, encoding="utf-8").read().strip() or 0)
-            lines.append(f"The month adds {kib / 1024:.1f} MiB to a packed Git repository of the ledgers ({size}).")
+        month2 = None
+        if any((size, st, "jiuzhu") in rows for st in STEPS2):
+            lines += [
+                f"### {size}: the second month (2026-12), a running county's",
+                "",
+                "Inputs from `sample-data --month 2026-12` on the ledgers the first month left: follow-up visits "
+                "(回访) of the households due (every 城市低保 household, a share of the others) with the changes "
+                "they find, the month's few new applications with their visits, the month's registries with a "
+                "few households in force planted; every hit confirmed, every proposal agreed, every household in "
+                "force paid for December.",
+                "",
+            ]
+            month2, _, _, peak2 = table(lines, rows, size, STEPS2, MONTH2, "the second month")
+            if month2 is not None and size == "county":
+                for step in MONTH2:
+                    v = t(step)
+                    if v is not None:
+                        verdicts.append((f"county {step} < 1 s", v < 1.0, f"{v:.2f} s"))
+            for name, what in (("decided2", "Decided in the second month"), ("paid2", "Paid in the second month")):
+                f = os.path.join(work, f"{name}-{size}.txt")
+                if os.path.exists(f):
+                    lines.append(f"{what} ({size}): `{open(f, encoding='utf-8').read().strip()}`")
+                    lines.append("")
+
+        def kib_of(name):
+            f = os.path.join(work, f"{name}-{size}.txt")
+            return int(open(f, encoding="utf-8").read().strip() or 0) if os.path.exists(f) else None
+
+        git, git2 = kib_of("git"), kib_of("git2")
+        if git is not None and git2 is not None:
+            lines.append(
+                f"The first month adds {git / 1024:.1f} MiB to a packed Git repository of the ledgers; the second, "
+                f"a running county's month, adds {git2 / 1024:.1f} MiB ({size})."
+            )
+            lines.append("")
+        elif git is not None:
+            lines.append(f"The month adds {git / 1024:.1f} MiB to a packed Git repository of the ledgers ({size}).")
+            lines.append("")
+        if git2 is not None and size == "county":
+            target = GIT_TODAY_MIB / 3
+            verdicts.append((
+                f"county month (the second, a running county's) adds to packed Git < a third of {GIT_TODAY_MIB} MiB "
+                f"({target:.2f} MiB)",
+                git2 / 1024 < target,
+                f"{git2 / 1024:.1f} MiB",
+            ))
+        files2 = os.path.join(work, f"git2-files-{size}.tsv")
+        if os.path.exists(files2):
+            lines += [
+                f"Where the second month's Git growth goes ({size}), by ledger file: the bytes its versions add to "
+                "the pack (Git's figure after repacking, whole or as deltas — a negative figure is an older version "
+                "Git now keeps as a delta against a newer file), and the file compressed whole with zlib level 6 "
+                "before and after the month.",
+                "",
+                "| file | added to the pack KiB | zlib -6 before KiB | zlib -6 after KiB |",
+                "| --- | ---: | ---: | ---: |",
+            ]
+            for line in list(open(files2, encoding="utf-8"))[1:]:
+                path, grew, before, after = (line.rstrip("\n").split("\t") + ["", "", ""])[:4]
+                kib = lambda x: f"{int(x) / 1024:.1f}" if x else ""
+                lines.append(f"| `{path}` | {kib(grew)} | {kib(before)} | {kib(after)} |")
             lines.append("")
         if size == "county" or not any(v[0].startswith("xlsx") for v in verdicts):
             x, px, w = t("intake_xlsx"), t("intake_xlsx", "pandas"), t("xlsx_write")

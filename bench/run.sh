@@ -111,6 +111,55 @@ peers() {
   done
 }
 
+# git_commit REPO MESSAGE [LEDGERS] — commits the repository's ledgers (replaced by LEDGERS when given), packed.
+git_commit() {
+  local repo="$1" msg="$2"
+  if [ -n "${3:-}" ]; then rm -rf "$repo/ledgers" && cp -a "$3" "$repo/ledgers"; fi
+  git -C "$repo" add -A >/dev/null 2>&1
+  git -C "$repo" -c user.name=bench -c user.email=bench@localhost commit -qm "$msg" >/dev/null 2>&1
+  git -C "$repo" gc -q >/dev/null 2>&1
+}
+
+# pack_kib REPO AFTER.json BEFORE.json — what the packed repository grew by between two snapshots, in KiB.
+pack_kib() {
+  python3 "$here/growth.py" total "$2" "$3"
+}
+
+# month2 SIZE WS JIUZHU — the second month (2026-12) of a running county, each step timed as month 1's are (the
+# steps named m2_STEP in the results).
+month2() {
+  local size="$1" ws="$2" jz="$3" m=2026-12
+  echo "== $size: the second month ($m), a running county's"
+  measure "$size" m2_generate jiuzhu "$jz" sample-data --month "$m" --seed 2026 "$ws"
+  head -1 "$work/logs/$size-m2_generate-jiuzhu.log"
+  local registers=() sources=() r
+  for f in "$ws"/inputs/$m/registers/*.csv; do registers+=("inputs/$m/registers/$(basename "$f")"); done
+  step "$size" m2_intake "$ws" "$jz" -C "$ws" intake "${registers[@]}"
+  step "$size" m2_followups "$ws" "$jz" -C "$ws" intake --kind followups "inputs/$m/followups.csv"
+  step "$size" m2_verify "$ws" "$jz" -C "$ws" verify --as-of 2026-12-18 --visits "inputs/$m/visits.csv"
+  for r in deaths vehicles real_estate payroll relatives other_schemes; do
+    sources+=(--source "$r=inputs/$m/registries/$r.csv")
+  done
+  step "$size" m2_compare "$ws" "$jz" -C "$ws" compare "${sources[@]}"
+  # The month's hits worksheet: the newest compare-hits workbook.
+  local hits
+  hits="$(ls -t "$ws"/reports/compare-hits-*.xlsx | head -1)"
+  "$jz" -C "$ws" cat "$hits" | python3 "$here/answer.py" "$work/$size/hits-$m.csv" \
+    处理结果=确认 说明=核实 处理人=王芳 >/dev/null
+  step "$size" m2_resolve "$ws" "$jz" -C "$ws" compare --resolve "$work/$size/hits-$m.csv"
+  step "$size" m2_decide "$ws" "$jz" -C "$ws" decide --period "$m" --as-of 2026-12-18
+  grep -h "^decide" "$work/logs/$size-m2_decide-jiuzhu.log" | head -1 | sed 's/^/  /' | tee "$work/decided2-$size.txt"
+  "$jz" -C "$ws" cat "$ws/reports/review-meeting-$m.xlsx" | python3 "$here/answer.py" \
+    "$work/$size/verdicts-$m.csv" 评议结果=同意 >/dev/null
+  step "$size" m2_record "$ws" "$jz" -C "$ws" decide --record "$work/$size/verdicts-$m.csv" \
+    --meeting "审批会 第12号" --date 2026-12-21 --attendees "张局长、李股长"
+  step "$size" m2_effective "$ws" "$jz" -C "$ws" decide --period "$m" --as-of 2026-12-31
+  step "$size" m2_disburse "$ws" "$jz" -C "$ws" disburse --period "$m"
+  step "$size" m2_audit "$ws" "$jz" -C "$ws" audit --period "$m"
+  grep -h "^disburse" "$work/logs/$size-m2_disburse-jiuzhu.log" | head -1 | sed 's/^/  /' | tee "$work/paid2-$size.txt"
+  du -sh "$ws/ledgers" | sed 's/^/  /'
+}
+
 xlsx_done=""
 for size in "${sizes[@]}"; do
   results="$work/results-$size.tsv"
@@ -188,19 +237,30 @@ for size in "${sizes[@]}"; do
   grep -h "^disburse" "$work/logs/$size-disburse-jiuzhu.log" | head -1 | sed 's/^/  /' | tee "$work/paid-$size.txt"
   du -sh "$ws/inputs" "$ws/ledgers" | sed 's/^/  /'
   # What the month adds to a Git repository of the ledgers, packed (git gc): the ledgers before the month (as
-  # sample-data left them) committed, then the ledgers after it.
+  # sample-data left them) committed, then the ledgers after it; by file in git-files-SIZE.tsv.
+  repo_git="$work/$size/ledgers-before"
   if command -v git >/dev/null; then
-    git -C "$work/$size/ledgers-before" add -A >/dev/null 2>&1
-    git -C "$work/$size/ledgers-before" -c user.name=bench -c user.email=bench@localhost commit -qm before >/dev/null 2>&1
-    git -C "$work/$size/ledgers-before" gc -q >/dev/null 2>&1
-    before_kib=$(git -C "$work/$size/ledgers-before" count-objects -v | awk '/size-pack/ {print $2}')
-    rm -rf "$work/$size/ledgers-before/ledgers" && cp -a "$ws/ledgers" "$work/$size/ledgers-before/ledgers"
-    git -C "$work/$size/ledgers-before" add -A >/dev/null 2>&1
-    git -C "$work/$size/ledgers-before" -c user.name=bench -c user.email=bench@localhost commit -qm month >/dev/null 2>&1
-    git -C "$work/$size/ledgers-before" gc -q >/dev/null 2>&1
-    after_kib=$(git -C "$work/$size/ledgers-before" count-objects -v | awk '/size-pack/ {print $2}')
-    echo "$((after_kib - before_kib))" >"$work/git-$size.txt"
-    echo "  the month adds $((after_kib - before_kib)) KiB to a packed Git repository of the ledgers"
+    git_commit "$repo_git" before
+    python3 "$here/growth.py" snapshot "$repo_git" "$work/$size/pack-0.json"
+    git_commit "$repo_git" month "$ws/ledgers"
+    python3 "$here/growth.py" snapshot "$repo_git" "$work/$size/pack-1.json"
+    python3 "$here/growth.py" files "$repo_git" "$work/$size/pack-0.json" "$work/$size/pack-1.json" \
+      >"$work/git-files-$size.tsv"
+    echo "$(pack_kib "$repo_git" "$work/$size/pack-1.json" "$work/$size/pack-0.json")" >"$work/git-$size.txt"
+    echo "  the month adds $(cat "$work/git-$size.txt") KiB to a packed Git repository of the ledgers"
+  fi
+
+  # The second month, 2026-12, as a running county has it: its inputs written by `sample-data --month` from the
+  # ledgers November left (follow-up visits with their changes, a few new applications with their visits, the
+  # month's registries with a few households in force planted), then the month's steps, timed as November's.
+  month2 "$size" "$ws" "$jz"
+  if command -v git >/dev/null; then
+    git_commit "$repo_git" month-2 "$ws/ledgers"
+    python3 "$here/growth.py" snapshot "$repo_git" "$work/$size/pack-2.json"
+    python3 "$here/growth.py" files "$repo_git" "$work/$size/pack-1.json" "$work/$size/pack-2.json" \
+      >"$work/git2-files-$size.tsv"
+    echo "$(pack_kib "$repo_git" "$work/$size/pack-2.json" "$work/$size/pack-1.json")" >"$work/git2-$size.txt"
+    echo "  the second month adds $(cat "$work/git2-$size.txt") KiB to a packed Git repository of the ledgers"
   fi
 done
 

@@ -43,6 +43,8 @@ use crate::policy::Policy;
 use crate::workspace::{POLICY_FILE, STATE_DIR};
 use crate::Outcome;
 
+mod month;
+
 /// Households of the `county` size.
 pub const COUNTY_HOUSEHOLDS: usize = 50_000;
 /// Households of the `province` size (~2.5M members).
@@ -80,10 +82,12 @@ benchmarks and trials at scale. Deterministic: the same seed and size give the s
     help_template = examples(tr(
         "Examples:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
 jiuzhu sample-data --size county --seed 2026 --xlsx-rows 100000 bench-county\n  \
-jiuzhu sample-data --size province --seed 2026 bench-province",
+jiuzhu sample-data --size province --seed 2026 bench-province\n  \
+jiuzhu sample-data --month 2026-12 --seed 2026 bench-county",
         "示例:\n  jiuzhu sample-data --households 200 --seed 7 trial\n  \
 jiuzhu sample-data --size county --seed 2026 --xlsx-rows 100000 bench-county\n  \
-jiuzhu sample-data --size province --seed 2026 bench-province",
+jiuzhu sample-data --size province --seed 2026 bench-province\n  \
+jiuzhu sample-data --month 2026-12 --seed 2026 bench-county",
     )),
     after_help = tr("\
 Sizes: county = 50,000 households (~125k members, 500k registry rows); province = 1,000,000 households \
@@ -91,12 +95,17 @@ Sizes: county = 50,000 households (~125k members, 500k registry rows); province 
 registers/*.csv (one per township, per-member shape), registries/*.csv (deaths, vehicles, real_estate, payroll, \
 relatives, other_schemes), expected-hits.csv (the members planted in a registry), visits.csv (a village visit \
 and a township re-visit of every household). All people are fictional; ID numbers are valid for the county \
-130199.", "\
+130199. With --month YYYY-MM, DIR is a workspace that has run the months before: inputs/YYYY-MM/ gets \
+followups.csv (follow-up visits of a share of the households in force, some finding a new income or a member moved \
+out), registers/*.csv and visits.csv (the month's new applications) and registries/*.csv with expected-hits.csv \
+(a few members of households in force planted).", "\
 规模: `county` = 50,000 户 (约 12.5 万人, 50 万行比对数据); `province` = 1,000,000 户 (约 250 万人, \
 1000 万行比对数据, 50 个乡镇)。DIR 中写入 jiuzhu.yaml、工作区的各文件夹和 inputs/: registers/*.csv \
 (每个乡镇一个, 每人一行)、registries/*.csv (`deaths`、`vehicles`、`real_estate`、`payroll`、`relatives`、\
 `other_schemes`)、expected-hits.csv (预置在比对数据中的人员)、visits.csv (每户一次村级入户调查和一次乡镇复查)。\
-所有人员均为虚构; 身份证号按县代码 130199 编制, 校验有效。")
+所有人员均为虚构; 身份证号按县代码 130199 编制, 校验有效。使用 --month YYYY-MM 时, DIR 是已办完前几个月的工作区: \
+inputs/YYYY-MM/ 中写入 followups.csv (部分享受中家庭的回访, 其中一些发现收入变化或成员迁出)、registers/*.csv 和 \
+visits.csv (当月新申请及其入户调查), 以及 registries/*.csv 和 expected-hits.csv (预置少量享受中家庭的成员)。")
 )]
 pub struct Args {
     // First, so that under Chinese (where every argument has a heading) 参数 comes before 选项, as in English.
@@ -106,8 +115,10 @@ pub struct Args {
     ))]
     pub dir: PathBuf,
     #[arg(long, help = tr(
-        "Number of households (default: the size's; with --size province, the province's region with N)",
-        "户数 (默认: 按所选规模; 与 `--size province` 同用时, 为有 N 户的全省区域)",
+        "Number of households (default: the size's; with --size province, the province's region with N; with \
+--month, the month's new applications, default 1% of the workspace's cases)",
+        "户数 (默认: 按所选规模; 与 `--size province` 同用时, 为有 N 户的全省区域; 与 --month 同用时, 为当月新申请户数, \
+默认为工作区案件数的 1%)",
     ))]
     pub households: Option<usize>,
     #[arg(long, value_parser = ["county", "province"], help = tr(
@@ -127,11 +138,19 @@ pub struct Args {
         "比对数据的总行数 (默认: 每户 10 行), 由六类比对数据分摊",
     ))]
     pub registry_rows: Option<u64>,
-    #[arg(long, value_name = "PCT", default_value_t = 0.5, help = tr(
-        "Share of members planted in some registry, in percent",
-        "预置在某类比对数据中的成员所占的百分比",
+    #[arg(long, value_name = "PCT", help = tr(
+        "Share of members planted in some registry, in percent (default 0.5; with --month, of the members of \
+households in force, default 0.1)",
+        "预置在某类比对数据中的成员所占的百分比 (默认 0.5; 与 --month 同用时, 为享受中家庭成员的百分比, 默认 0.1)",
     ))]
-    pub hit_percent: f64,
+    pub hit_percent: Option<f64>,
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["size", "xlsx_rows"], help = tr(
+        "Write a later month's inputs into DIR, a workspace that has run the months before it: follow-up visits, \
+new applications with their visits, the month's registries (inputs/YYYY-MM/)",
+        "为已办完前几个月的工作区 DIR 生成之后某月的输入: 回访记录、新申请及其入户调查、当月比对数据 \
+(inputs/YYYY-MM/)",
+    ))]
+    pub month: Option<String>,
 }
 
 impl Args {
@@ -143,6 +162,30 @@ impl Args {
 
 /// The command line's entry: the named size made into a [`Spec`].
 pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
+    if let Some(m) = &args.month {
+        let month = crate::domain::date::Period::parse(m).map_err(|_| {
+            anyhow::anyhow!(
+                "{}",
+                tr(
+                    format!("--month {m}: not a month (write it as 2026-12)"),
+                    format!("--month {m}: 不是月份 (请写成 2026-12)"),
+                )
+            )
+        })?;
+        let spec = month::MonthSpec {
+            dir: ctx.path(args.dir),
+            month,
+            seed: args.seed,
+            households: args.households,
+            registry_rows: args.registry_rows,
+            hit_percent: args.hit_percent.unwrap_or(0.1),
+        };
+        let written = month::generate(&spec)?;
+        if !ctx.quiet {
+            month::summary(&spec, &written);
+        }
+        return Ok(Outcome::Done);
+    }
     let province = args.size.as_deref() == Some("province");
     let households = args.households.unwrap_or(if province {
         PROVINCE_HOUSEHOLDS
@@ -156,7 +199,7 @@ pub fn main(args: Args, ctx: &Ctx) -> Result<Outcome> {
         extra_townships: if province { 47 } else { 0 },
         xlsx_rows: args.xlsx_rows,
         registry_rows: args.registry_rows,
-        hit_percent: args.hit_percent,
+        hit_percent: args.hit_percent.unwrap_or(0.5),
         quiet: ctx.quiet,
     })
 }
@@ -357,6 +400,8 @@ fn id_number(region: &str, birth: NaiveDate, seq: u16, male: bool) -> String {
 #[derive(Default)]
 struct IdAllocator {
     used: HashMap<(NaiveDate, bool), u16>,
+    /// IDs already held by someone (a later month's applicants must not be the workspace's people).
+    taken: crate::hash::HashSet<String>,
 }
 
 impl IdAllocator {
@@ -369,7 +414,11 @@ impl IdAllocator {
                 let offset = (birth.num_days_from_ce() as u32).wrapping_mul(2_654_435_761) % u32::from(APPLICANT_SEQ);
                 let seq = ((u32::from(*n) * 7 + offset) % u32::from(APPLICANT_SEQ)) as u16;
                 *n += 1;
-                return (id_number(COUNTY, birth, seq, male), birth);
+                let id = id_number(COUNTY, birth, seq, male);
+                if self.taken.contains(&id) {
+                    continue;
+                }
+                return (id, birth);
             }
             birth = if birth < latest {
                 birth + Duration::days(1)
@@ -495,6 +544,12 @@ fn region_and_policy(extra: usize) -> Result<(String, Region)> {
     }
     let policy =
         Policy::parse(&text, POLICY_FILE).context("sample-data generated an invalid policy (a bug in jiuzhu)")?;
+    let region = region_of(&policy);
+    Ok((text, region))
+}
+
+/// The townships and villages of a policy's region (a village named …社区 is urban).
+fn region_of(policy: &Policy) -> Region {
     let mut townships = Vec::new();
     let mut villages = Vec::new();
     for (i, t) in policy.region.townships.iter().enumerate() {
@@ -507,7 +562,7 @@ fn region_and_policy(extra: usize) -> Result<(String, Region)> {
             });
         }
     }
-    Ok((text, Region { townships, villages }))
+    Region { townships, villages }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -969,12 +1024,12 @@ fn visits_part(dir: &Path, n: usize) -> Result<BufWriter<File>> {
         format!("visits-{n}.csv")
     };
     let mut w = create(&dir.join("inputs").join(name))?;
-    write_row(
-        &mut w,
-        &["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"],
-    )?;
+    write_row(&mut w, VISITS_HEADER)?;
     Ok(w)
 }
+
+/// The visits sheet's header (入户调查表, as `verify --visits` reads it).
+const VISITS_HEADER: &[&str] = &["户主身份证号", "调查日期", "调查人", "调查情况", "签字", "调查层级"];
 
 /// Writes the workspace and its inputs.
 pub fn generate(args: &Spec) -> Result<Written> {
@@ -1039,16 +1094,7 @@ pub fn generate(args: &Spec) -> Result<Written> {
     let total_registry_rows = args
         .registry_rows
         .unwrap_or(args.households as u64 * REGISTRY_ROWS_PER_HOUSEHOLD);
-    let registry_sizes: Vec<u64> = {
-        let share_total: u64 = REGISTRIES.iter().map(|r| r.1).sum();
-        let mut v: Vec<u64> = REGISTRIES
-            .iter()
-            .map(|r| total_registry_rows * r.1 / share_total)
-            .collect();
-        let rest = total_registry_rows - v.iter().sum::<u64>();
-        v[1] += rest;
-        v
-    };
+    let registry_sizes = registry_sizes(total_registry_rows);
     let registry_weights: Vec<u32> = REGISTRIES.iter().map(|r| r.1 as u32).collect();
 
     // Registers, one per township, and the visits.
@@ -1142,48 +1188,17 @@ pub fn generate(args: &Spec) -> Result<Written> {
 
     progress.finish();
     // Registries, streamed, with the planted rows merged in at their positions.
-    let progress = crate::ui::Progress::new(
-        registry_sizes.iter().map(|&n| n + 1).sum(),
-        crate::i18n::tr("sample-data: registry rows written", "生成样例数据: 已写入比对库记录"),
-    );
-    planted.sort_by_key(|p| (p.registry, p.position));
-    let mut expected: Vec<(String, u64, String, String, String)> = Vec::new();
-    for (r, (name, _, header)) in REGISTRIES.iter().enumerate() {
-        let mut w = create(&dir.join("inputs/registries").join(format!("{name}.csv")))?;
-        write_row(&mut w, header)?;
-        let mut rng = SplitMix64::new(args.seed, name);
-        let mine: Vec<&Planted> = planted.iter().filter(|p| p.registry == r).collect();
-        let mut next = 0usize;
-        let mut line: u64 = 1;
-        let mut cells: Vec<String> = Vec::with_capacity(header.len());
-        for i in 0..=registry_sizes[r] {
-            progress.inc(1);
-            while next < mine.len() && mine[next].position == i {
-                let p = mine[next];
-                line += 1;
-                registry_row(&mut cells, name, &mut rng, &p.name, &p.id, p.birth, p.male, true);
-                write_row(&mut w, &cells)?;
-                expected.push((name.to_string(), line, p.id.clone(), p.name.clone(), p.head_id.clone()));
-                next += 1;
-            }
-            if i == registry_sizes[r] {
-                break;
-            }
-            let (pname, id, birth, male) = outsider(&mut rng, name);
-            line += 1;
-            registry_row(&mut cells, name, &mut rng, &pname, &id, birth, male, false);
-            write_row(&mut w, &cells)?;
-        }
-        w.flush()?;
-        out.registry_rows += line - 1;
-    }
+    let (rows, expected) = write_registries(
+        &dir.join("inputs/registries"),
+        args.seed,
+        "",
+        &registry_sizes,
+        planted,
+        &NOVEMBER,
+    )?;
+    out.registry_rows += rows;
     out.planted_hits = expected.len();
-    let mut ex = create(&dir.join("inputs/expected-hits.csv"))?;
-    write_row(&mut ex, &["source", "row", "id_number", "name", "head_id_number"])?;
-    for (source, row, id, name, head) in &expected {
-        write_row(&mut ex, &[source.as_str(), &row.to_string(), id, name, head])?;
-    }
-    ex.flush()?;
+    write_expected(&dir.join("inputs/expected-hits.csv"), &expected)?;
 
     // The workbook for the xlsx benchmark: other households, so it can be imported into a copy of the workspace.
     if args.xlsx_rows > 0 {
@@ -1200,6 +1215,88 @@ pub fn generate(args: &Spec) -> Result<Written> {
         write_xlsx(&dir.join("inputs/registers/register-100k.xlsx"), &rows)?;
     }
     Ok(out)
+}
+
+/// A planted hit as `expected-hits.csv` lists it: registry, row (the header is row 1), ID, name, head's ID.
+type Expected = (String, u64, String, String, String);
+
+/// Writes the six registries into `dir`, streamed, with the `planted` rows merged in at their positions: `sizes`
+/// rows of people who are not applicants each, from the streams `{prefix}{name}` (the first month's have no
+/// prefix). Returns the rows written and the planted hits as written.
+fn write_registries(
+    dir: &Path,
+    seed: u64,
+    prefix: &str,
+    sizes: &[u64],
+    mut planted: Vec<Planted>,
+    recent: &Recent,
+) -> Result<(u64, Vec<Expected>)> {
+    let progress = crate::ui::Progress::new(
+        sizes.iter().map(|&n| n + 1).sum(),
+        crate::i18n::tr("sample-data: registry rows written", "生成样例数据: 已写入比对库记录"),
+    );
+    planted.sort_by_key(|p| (p.registry, p.position));
+    let mut expected: Vec<Expected> = Vec::new();
+    let mut rows = 0;
+    for (r, (name, _, header)) in REGISTRIES.iter().enumerate() {
+        let mut w = create(&dir.join(format!("{name}.csv")))?;
+        write_row(&mut w, header)?;
+        let mut rng = SplitMix64::new(seed, &format!("{prefix}{name}"));
+        let mine: Vec<&Planted> = planted.iter().filter(|p| p.registry == r).collect();
+        let mut next = 0usize;
+        let mut line: u64 = 1;
+        let mut cells: Vec<String> = Vec::with_capacity(header.len());
+        for i in 0..=sizes[r] {
+            progress.inc(1);
+            while next < mine.len() && mine[next].position == i {
+                let p = mine[next];
+                line += 1;
+                registry_row(
+                    &mut cells,
+                    name,
+                    &mut rng,
+                    &p.name,
+                    &p.id,
+                    p.birth,
+                    p.male,
+                    Some(recent),
+                );
+                write_row(&mut w, &cells)?;
+                expected.push((name.to_string(), line, p.id.clone(), p.name.clone(), p.head_id.clone()));
+                next += 1;
+            }
+            if i == sizes[r] {
+                break;
+            }
+            let (pname, id, birth, male) = outsider(&mut rng, name);
+            line += 1;
+            registry_row(&mut cells, name, &mut rng, &pname, &id, birth, male, None);
+            write_row(&mut w, &cells)?;
+        }
+        w.flush()?;
+        rows += line - 1;
+    }
+    Ok((rows, expected))
+}
+
+/// Writes `expected-hits.csv`: the planted hits, what `compare` must find.
+fn write_expected(path: &Path, expected: &[Expected]) -> Result<()> {
+    let mut ex = create(path)?;
+    write_row(&mut ex, &["source", "row", "id_number", "name", "head_id_number"])?;
+    for (source, row, id, name, head) in expected {
+        write_row(&mut ex, &[source.as_str(), &row.to_string(), id, name, head])?;
+    }
+    ex.flush()?;
+    Ok(())
+}
+
+/// The registry rows in all, shared by the six registries by their weights (the rest to `vehicles`).
+fn registry_sizes(total: u64) -> Vec<u64> {
+    let share_total: u64 = REGISTRIES.iter().map(|r| r.1).sum();
+    let mut v: Vec<u64> = REGISTRIES.iter().map(|r| total * r.1 / share_total).collect();
+    let rest = total - v.iter().sum::<u64>();
+    v[1] += rest;
+    v
 }
 
 /// A registry row of someone who is not an applicant.
@@ -1222,6 +1319,33 @@ fn outsider(rng: &mut SplitMix64, registry: &str) -> (String, String, NaiveDate,
 
 const PLATE_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 
+/// When a planted hit's registry row happened: registered from `since` within `days`, died from `died_from`
+/// within `died_days` and not after `died_by`.
+#[derive(Debug, Clone, Copy)]
+struct Recent {
+    since: NaiveDate,
+    days: u64,
+    died_from: NaiveDate,
+    died_days: u64,
+    died_by: NaiveDate,
+}
+
+/// The first month's window: registered in the half year before the applications, died in August–October.
+const NOVEMBER: Recent = Recent {
+    since: date(2026, 5, 1),
+    days: 180,
+    died_from: date(2026, 8, 1),
+    died_days: 90,
+    died_by: date(2026, 10, 31),
+};
+
+const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(d) => d,
+        None => panic!("a date of the calendar"),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn registry_row(
     cells: &mut Vec<String>,
@@ -1231,7 +1355,7 @@ fn registry_row(
     id: &str,
     birth: NaiveDate,
     male: bool,
-    recent: bool,
+    recent: Option<&Recent>,
 ) {
     cells.clear();
     let date_in = |rng: &mut SplitMix64, from: NaiveDate, days: u64| {
@@ -1240,8 +1364,8 @@ fn registry_row(
             .to_string()
     };
     let since = |rng: &mut SplitMix64| {
-        if recent {
-            date_in(rng, NaiveDate::from_ymd_opt(2026, 5, 1).expect("date"), 180)
+        if let Some(r) = recent {
+            date_in(rng, r.since, r.days)
         } else {
             date_in(rng, NaiveDate::from_ymd_opt(2010, 1, 1).expect("date"), 6000)
         }
@@ -1250,13 +1374,13 @@ fn registry_row(
     cells.push(id.to_string());
     match registry {
         "deaths" => {
-            let died = if recent {
-                NaiveDate::from_ymd_opt(2026, 8, 1).expect("date") + Duration::days(rng.below(90) as i64)
+            let died = if let Some(r) = recent {
+                r.died_from + Duration::days(rng.below(r.died_days) as i64)
             } else {
                 let earliest = (birth + Duration::days(365 * 50)).max(NaiveDate::from_ymd_opt(2015, 1, 1).expect("d"));
                 earliest + Duration::days(rng.below(3000) as i64)
             };
-            let died = died.min(NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"));
+            let died = died.min(recent.map_or(NOVEMBER.died_by, |r| r.died_by));
             cells.push(died.format("%Y-%m-%d").to_string());
             cells.push(
                 (died + Duration::days(rng.range(1, 3) as i64))
