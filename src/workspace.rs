@@ -190,8 +190,23 @@ impl Workspace {
     pub fn lock_unverified(&self) -> Result<(Lock, Vec<crate::seal::Breach>, crate::seal::Hashes)> {
         let lock = Lock::acquire(&self.state_dir())?;
         self.recover()?;
-        let (breaches, found) = self.check_seal()?;
-        Ok((lock, breaches, found))
+        match self.check_seal() {
+            Ok((breaches, found)) => Ok((lock, breaches, found)),
+            // A journal whose chain is broken at its end (a row added or cut there): there is no seal to hold the
+            // ledgers to, and audit reports the chain itself (J101). Nothing can be committed after it.
+            Err(_) if self.journal_is_broken() => Ok((lock, Vec::new(), self.ledger_hashes()?)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `ledgers/events.csv` reads as a journal whose chain is broken.
+    fn journal_is_broken(&self) -> bool {
+        use crate::ledger::events::{self, Event};
+        use crate::ledger::Record;
+        let Ok(Some(bytes)) = self.read_optional(crate::ledger::path_of::<Event>()) else {
+            return false;
+        };
+        crate::ledger::parse::<Event>(Event::FILE, &bytes).is_ok_and(|chain| events::verify_chain(&chain).is_some())
     }
 
     /// The ledgers against the journal's last seal, and their hashes as found; remembers them for the commit

@@ -247,6 +247,42 @@ fn a_deleted_event_is_caught_with_where() {
     assert!(out.contains("at event"), "{out}");
 }
 
+/// Rows added at the journal's end without a hash (or with one made up) are a finding of audit, not a stop: there
+/// is no seal left to hold the ledgers to, and nothing is written.
+#[test]
+fn rows_added_at_the_journals_end_are_a_finding() {
+    let ws = paid_month();
+    let text = ws.read("ledgers/events.csv");
+    let last: u64 = text.lines().last().unwrap().split(',').next().unwrap().parse().unwrap();
+    for (row, why) in [
+        (
+            format!("{},decide,CD-X,effective,stopped,forged,,,\n", last + 1),
+            format!("event {} carries no hash", last + 1),
+        ),
+        (
+            format!(
+                "{},decide,CD-X,effective,stopped,forged,,{},{}\n",
+                last + 1,
+                "0".repeat(64),
+                "f".repeat(64)
+            ),
+            format!("at event {}: prev_hash does not match", last + 1),
+        ),
+    ] {
+        std::fs::write(ws.path("ledgers/events.csv"), format!("{text}{row}")).unwrap();
+        let out = assert_finding(&ws, "J101");
+        assert!(out.contains(&why), "{out}");
+        assert_eq!(
+            ws.read("ledgers/events.csv"),
+            format!("{text}{row}"),
+            "nothing appended"
+        );
+        let zh = ws.run_zh(&["audit"]);
+        assert_exit(&zh, 1);
+        assert_chinese(&zh);
+    }
+}
+
 /// The journal is hashed per step: an event edited inside a step's events (a status changed by hand) is caught,
 /// naming the step's events; under Chinese in Chinese.
 #[test]

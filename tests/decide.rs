@@ -1111,7 +1111,7 @@ fn a_raised_standard_re_decides_recipients_as_a_standard_change() {
             )
         );
         assert!(
-            d.basis.as_str().ends_with("standard=900.00@2026-12-01"),
+            d.basis.as_str().contains("standard=900.00@2026-12-01;household="),
             "{}",
             d.basis.as_str()
         );

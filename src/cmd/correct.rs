@@ -1156,7 +1156,7 @@ fn what_of(names: &HeaderNames, written: &str) -> std::result::Result<What, Msg>
             "家庭关系" | "关系" | "与户主关系" => return Ok(What::Confirm(ConfirmSubject::Relation)),
             "信息比对" | "比对" | "比对疑点" | "比对命中" | "比对线索" => {
                 return Err(Msg::new(
-                    "registry hits and leads are confirmed or cleared on compare's worksheet: fill in 核实结果 and run                      `jiuzhu compare --resolve reports/compare-hits-BATCH.xlsx`",
+                    "registry hits and leads are confirmed or cleared on compare's worksheet: fill in 核实结果 and run `jiuzhu compare --resolve reports/compare-hits-BATCH.xlsx`",
                     "比对疑点和线索在比对核实表中确认或排除: 填写「核实结果」后运行 `jiuzhu compare --resolve reports/compare-hits-批次.xlsx`",
                 ))
             }
@@ -1305,7 +1305,7 @@ fn allowed(case: &Case, what: What, pending: Option<&Decision>, paid: &BTreeSet<
         )),
         What::Confirm(_) if !under_review => Err(Msg::new(
             format!(
-                "case {id} is `{}`: a confirmation answers a check of the review, and the case is no longer under                  review",
+                "case {id} is `{}`: a confirmation answers a check of the review, and the case is no longer under review",
                 case.status.as_str()
             ),
             format!("案件 {id} 为「{}」: 人工确认用于审核中的案件, 该案件已不在审核中", case.status.label_zh()),

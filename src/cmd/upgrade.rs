@@ -259,11 +259,11 @@ fn partition_payments(step: &mut Step<'_>) -> Result<(String, NewEvent)> {
             "{}",
             tr(
                 format!(
-                    "ledgers/{} and ledgers/{name} are both there: the ledger was moved by hand, or a copy went                      wrong; restore ledgers/ from Git (`git status ledgers/`) and run `jiuzhu upgrade` again; nothing                      was done",
+                    "ledgers/{} and ledgers/{name} are both there: the ledger was moved by hand, or a copy went wrong; restore ledgers/ from Git (`git status ledgers/`) and run `jiuzhu upgrade` again; nothing was done",
                     Payment::FILE
                 ),
                 format!(
-                    "ledgers/{} 与 ledgers/{name} 同时存在: 台账被手工移动过, 或复制出错; 请从 Git 恢复 ledgers/                      (`git status ledgers/`) 后重新运行 `jiuzhu upgrade`; 未做任何改动",
+                    "ledgers/{} 与 ledgers/{name} 同时存在: 台账被手工移动过, 或复制出错; 请从 Git 恢复 ledgers/ (`git status ledgers/`) 后重新运行 `jiuzhu upgrade`; 未做任何改动",
                     Payment::FILE
                 ),
             )

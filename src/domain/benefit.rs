@@ -144,8 +144,9 @@ impl Household {
 
 /// The inputs a decision's amount was computed from (its `basis` in `decisions.csv`): how many members were
 /// counted, their monthly income, the counted deduction and the monthly standard with the date it is in force
-/// from. Written as `members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01`, so an auditor can replay
-/// the decision and the next month's re-decision can tell what changed (a member, the standard, the income).
+/// from, and which members were counted. Written as
+/// `members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;household=4f0c2a9d81be`, so an auditor can
+/// replay the decision and the next month's re-decision can tell what changed (a member, the standard, the income).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Basis {
     pub members: usize,
@@ -153,6 +154,11 @@ pub struct Basis {
     pub deduction: Fen,
     pub standard: Fen,
     pub standard_from: NaiveDate,
+    /// The members counted, as the rules read them: the first 6 bytes of the SHA-256 of each counted member's
+    /// name, age, relation, income, disability grade, serious illness, schooling and self-care. Two households of
+    /// the same size and income (a member moved out, another not counted before now counted) have different
+    /// amounts when their top-ups differ; this tells them apart. `None` in decisions made before it was recorded.
+    pub household: Option<[u8; 6]>,
 }
 
 impl Basis {
@@ -164,6 +170,21 @@ impl Basis {
             deduction: h.deduction.unwrap_or_default(),
             standard: standard.monthly,
             standard_from: standard.from,
+            household: Some(household_digest(&h.members)),
+        }
+    }
+
+    /// Whether a computation's basis (`self`) is the one a decision recorded (`recorded`): the same counts, amounts
+    /// and standard, and — when the decision recorded it — the same members counted.
+    pub fn reproduces(&self, recorded: &Basis) -> bool {
+        match recorded.household {
+            Some(_) => self == recorded,
+            None => {
+                Basis {
+                    household: None,
+                    ..*self
+                } == *recorded
+            }
         }
     }
 
@@ -176,13 +197,25 @@ impl Basis {
         let income = Fen::parse_yuan(field("income")?).ok()?;
         let deduction = Fen::parse_yuan(field("deduction")?).ok()?;
         let (standard, from) = field("standard")?.split_once('@')?;
-        let basis = Basis {
+        let mut basis = Basis {
             members,
             income,
             deduction,
             standard: Fen::parse_yuan(standard).ok()?,
             standard_from: NaiveDate::parse_from_str(from, "%Y-%m-%d").ok()?,
+            household: None,
         };
+        if let Some(part) = parts.next() {
+            let hex = part.strip_prefix("household=")?;
+            if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+                return None;
+            }
+            let mut digest = [0u8; 6];
+            for (i, d) in digest.iter_mut().enumerate() {
+                *d = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+            }
+            basis.household = Some(digest);
+        }
         parts.next().is_none().then_some(basis)
     }
 
@@ -198,8 +231,40 @@ impl std::fmt::Display for Basis {
             f,
             "members={};income={};deduction={};standard={}@{}",
             self.members, self.income, self.deduction, self.standard, self.standard_from
-        )
+        )?;
+        if let Some(d) = self.household {
+            write!(f, ";household={}", crate::domain::digest::hex(&d))?;
+        }
+        Ok(())
     }
+}
+
+/// [`Basis::household`]: each counted member's fields the rules read, `\x1f`-separated, a `\x1e` after each
+/// member, in the household's order.
+fn household_digest(members: &[Person]) -> [u8; 6] {
+    use crate::domain::digest::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in members {
+        let fields = [
+            p.label.clone(),
+            p.age.to_string(),
+            format!("{:?}", p.relation),
+            p.monthly_income.to_string(),
+            p.disability_grade.to_string(),
+            p.serious_illness.to_string(),
+            p.in_school.to_string(),
+            format!("{:?}", p.self_care),
+        ];
+        for f in fields {
+            h.update(f.as_bytes());
+            h.update([0x1f]);
+        }
+        h.update([0x1e]);
+    }
+    let full = h.finalize();
+    let mut out = [0u8; 6];
+    out.copy_from_slice(&full[..6]);
+    out
 }
 
 /// One line of a derivation: a rule ID (stable: "dibao.standard", "dibao.income", "dibao.test", "dibao.gap",
@@ -2225,6 +2290,28 @@ mod tests {
     }
 
     #[test]
+    fn the_members_counted_are_part_of_the_basis() {
+        // The same size and income, one household with a student among those counted: the top-ups differ, so
+        // must the bases (a replay of the one from the other's members would find the wrong amount).
+        let a = household(vec![
+            person("甲", 50, Relation::Head, "900"),
+            person("乙", 16, Relation::Son, "0"),
+        ]);
+        let b = household(vec![
+            person("甲", 50, Relation::Head, "900"),
+            student(person("丙", 16, Relation::Daughter, "0")),
+        ]);
+        let (ba, bb) = (Basis::of(&a, &monthly("860")), Basis::of(&b, &monthly("860")));
+        assert_eq!((ba.members, ba.income), (bb.members, bb.income));
+        assert_ne!(ba, bb);
+        assert!(!bb.reproduces(&ba));
+        assert_eq!(Basis::of(&a, &monthly("860")), ba, "the same household, the same basis");
+        assert!(ba
+            .to_string()
+            .starts_with("members=2;income=900.00;deduction=0.00;standard=860.00@2026-07-01;household="));
+    }
+
+    #[test]
     fn a_basis_reads_back_as_written() {
         let text = "members=3;income=980.00;deduction=120.50;standard=860.00@2026-07-01";
         let b = Basis::parse(text).expect("a basis");
@@ -2236,12 +2323,27 @@ mod tests {
         assert_eq!(b.to_string(), text);
         let raised = Basis::parse("members=3;income=980.00;deduction=120.50;standard=900.00@2027-01-01").unwrap();
         assert!(raised.standard_differs(&b) && !b.standard_differs(&b));
+        // With the members counted (as decisions record it since): read back, and a basis without it (an older
+        // decision) is reproduced by any household of the same counts.
+        let with = format!("{text};household=4f0c2a9d81be");
+        let w = Basis::parse(&with).expect("a basis with its household");
+        assert_eq!(w.household, Some([0x4f, 0x0c, 0x2a, 0x9d, 0x81, 0xbe]));
+        assert_eq!(w.to_string(), with);
+        assert!(w.reproduces(&b) && w.reproduces(&w) && !b.reproduces(&w));
+        let other = Basis {
+            household: Some([0; 6]),
+            ..w
+        };
+        assert!(!other.reproduces(&w) && other.reproduces(&b));
         for bad in [
             "",
             "members=3;income=980.00;deduction=0.00",
             "members=x;income=980.00;deduction=0.00;standard=860.00@2026-07-01",
             "members=3;income=980.00;deduction=0.00;standard=860.00",
             "members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;extra=1",
+            "members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;household=4F0C2A9D81BE",
+            "members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;household=4f0c2a9d81",
+            "members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;household=4f0c2a9d81be;x=1",
             "income=980.00;members=3;deduction=0.00;standard=860.00@2026-07-01",
         ] {
             assert_eq!(Basis::parse(bad), None, "{bad}");

@@ -346,6 +346,7 @@ mod tests {
             deduction: Fen(deduction),
             standard: Fen(70_000),
             standard_from: d(2026, 1, 1),
+            household: None,
         };
         // 2 people, 1500 a month: 750 each, above 700 and under 1050.
         assert_eq!(

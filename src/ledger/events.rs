@@ -460,7 +460,11 @@ pub fn verify_chain(chain: &[Event]) -> Option<Broken> {
     let broken = blocks.par_iter().find_map_first(|b| {
         let rows = &chain[b.clone()];
         let (end, inside) = rows.split_last().expect("a block has a row");
-        let prev = if b.start == 0 { GENESIS } else { chain[b.start - 1].hash.as_str() };
+        let prev = if b.start == 0 {
+            GENESIS
+        } else {
+            chain[b.start - 1].hash.as_str()
+        };
         if let Some(x) = out_of_order(chain, b.clone()) {
             return Some(x);
         }
@@ -492,7 +496,8 @@ pub fn verify_chain(chain: &[Event]) -> Option<Broken> {
             Broken::new(
                 first,
                 format!(
-                    "the hash on event {} does not match events {first}–{} (one step's events: one of them was                      edited, removed or moved)",
+                    "the hash on event {} does not match events {first}–{} (one step's events: one of them was \
+                     edited, removed or moved)",
                     end.seq, end.seq
                 ),
                 format!(
@@ -508,15 +513,22 @@ pub fn verify_chain(chain: &[Event]) -> Option<Broken> {
             return Some(x);
         }
         let last = chain.last().expect("a tail").seq;
+        let (en, zh) = if first.seq == last {
+            (format!("event {last} carries"), format!("第 {last} 条事件"))
+        } else {
+            (
+                format!("events {}–{last} carry", first.seq),
+                format!("第 {}–{last} 条事件", first.seq),
+            )
+        };
         Some(Broken::new(
             first.seq,
             format!(
-                "events {}–{last} carry no hash: every step's events end in a row with their hash (they were written                  without jiuzhu, or the end of a step's events was cut off)",
-                first.seq
+                "{en} no hash: every step's events end in a row with their hash (written without jiuzhu, or the end \
+                 of a step's events was cut off)"
             ),
             format!(
-                "第 {}–{last} 条事件没有校验值: 每一步骤的事件都以带校验值的一行结束 (这些事件不是由 jiuzhu 写入,                  或某一步骤的事件末尾被截掉)",
-                first.seq
+                "{zh}没有校验值: 每一步骤的事件都以带校验值的一行结束 (不是由 jiuzhu 写入, 或某一步骤的事件末尾被截掉)"
             ),
         ))
     })

@@ -104,6 +104,25 @@ pub(super) fn acted_on(ctx: &Audit, case: &Case, since: Option<Period>) -> bool 
 
 pub(super) fn exclude_hits_acted_on(ctx: &Audit) -> Vec<Finding> {
     let mut f = Vec::new();
+    // The decisions whose money went out (issued or paid): a one-off (临时救助) paid leaves nothing to stop.
+    let paid: HashSet<&str> = ctx
+        .d
+        .payments
+        .iter()
+        .filter(|p| matches!(p.status, PaymentStatus::Issued | PaymentStatus::Paid))
+        .map(|p| p.decision_id.as_str())
+        .collect();
+    let one_off_paid = |case: &Case| {
+        ctx.policy
+            .schemes
+            .get(&case.scheme)
+            .is_some_and(|s| s.kind == SchemeKind::Temporary)
+            && ctx
+                .decisions_of(&case.case_id)
+                .iter()
+                .filter(|x| x.status == DecisionStatus::Effective && defines_amounts(x))
+                .all(|x| paid.contains(x.decision_id.as_str()))
+    };
     for m in ctx
         .d
         .matches
@@ -113,7 +132,7 @@ pub(super) fn exclude_hits_acted_on(ctx: &Audit) -> Vec<Finding> {
         let Some(case) = ctx.d.case(&m.case_id) else {
             continue;
         };
-        if acted_on(ctx, case, None) {
+        if acted_on(ctx, case, None) || one_off_paid(case) {
             continue;
         }
         // A member's death is acted on when the decision in force no longer counts them.
@@ -266,6 +285,25 @@ mod tests {
         stop.status = DecisionStatus::Proposed;
         l.decisions.push(stop);
         assert!(exclude_hits_acted_on(&audited(&l)).is_empty());
+    }
+
+    /// A 临时救助 is paid once: a hit confirmed after its payment leaves nothing to stop (whether money must be
+    /// recovered is `recover`'s question); before its payment, the case must still be acted on.
+    #[test]
+    fn a_one_off_already_paid_has_nothing_left_to_stop() {
+        let mut l = paid_case("CD-1");
+        l.cases[0].scheme = "temporary".into();
+        l.decisions[0].kind = DecisionKind::New;
+        l.matches
+            .push(hit("CD-1", "130199199303022985", "vehicles", "车辆=冀A12345"));
+        assert!(exclude_hits_acted_on(&audited(&l)).is_empty());
+        l.payments.clear();
+        assert_eq!(codes(&exclude_hits_acted_on(&audited(&l))), ["J208"]);
+        // A monthly scheme paid is still to be stopped.
+        let mut l = paid_case("CD-1");
+        l.matches
+            .push(hit("CD-1", "130199199303022985", "vehicles", "车辆=冀A12345"));
+        assert_eq!(codes(&exclude_hits_acted_on(&audited(&l))), ["J208"]);
     }
 
     #[test]

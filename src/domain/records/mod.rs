@@ -861,7 +861,7 @@ pub struct Decision {
     pub reason: String,
     /// How the amount was computed, in Chinese (`jiuzhu explain` prints it).
     pub derivation: Text,
-    /// The inputs the amount was computed from (`members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01`),
+    /// The inputs the amount was computed from (`members=3;income=980.00;deduction=0.00;standard=860.00@2026-07-01;household=4f0c2a9d81be`),
     /// so a change can be explained and an auditor can replay it.
     pub basis: Text,
     pub policy_values: Text,
