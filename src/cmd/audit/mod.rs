@@ -51,6 +51,7 @@ use crate::Outcome;
 
 mod cases;
 mod change_report;
+mod committed;
 mod decisions;
 mod discovery;
 mod dossiers;
@@ -103,6 +104,11 @@ pub const CHECKS: &[AuditCheck] = &[
         name: "archive-dossiers",
         about: "J106: every dossier archive_index.csv lists as archived is in archive/ with the files its manifest lists",
         run: &[dossiers::archive_dossiers],
+    },
+    AuditCheck {
+        name: "journal-committed",
+        about: "J107: the journal committed last in Git is the start of the workspace's journal (not cut back or rewritten)",
+        run: &[committed::journal_as_committed],
     },
     AuditCheck {
         name: "payments-match-decisions",
@@ -204,6 +210,7 @@ journal                         J101 J102 hash chain; ledgers edited after the j
 canonical-ledgers               J103 ledgers not in canonical sorted form\n  \
 policy-values                   J105 every check's policy values held under their own key\n  \
 archive-dossiers                J106 every archived dossier in archive/ with the files of its manifest\n  \
+journal-committed               J107 the journal is the one committed in Git, with events appended\n  \
 payments-match-decisions        J201 J204 payment without effective decision; paid before approval\n  \
 no-payment-after-stop-or-death  J202 J203\n  \
 urgent-backfill                 J205 先行救助 approval back-filled in time\n  \
@@ -227,6 +234,7 @@ reports/audit-findings[-P].xlsx。审计无发现时写出 ledgers/change_report
 `canonical-ledgers`               J103 台账不是规范的排序格式\n  \
 `policy-values`                   J105 审核所用的政策取值都按其编号保存\n  \
 `archive-dossiers`                J106 已归档的每份档案及其清单所列文件都在 archive/ 中\n  \
+`journal-committed`               J107 日志是 Git 中已提交的日志加上其后追加的事件\n  \
 `payments-match-decisions`        J201 J204 发放没有生效的决定; 批准之前即已发放\n  \
 `no-payment-after-stop-or-death`  J202 J203 停发或死亡后仍发放\n  \
 `urgent-backfill`                 J205 先行救助的审批按时补办\n  \
@@ -476,6 +484,8 @@ struct Ledgers {
     /// The dossiers made (`archive_index.csv`), and what is on disk of each still archived, by its path (J106).
     archive: Vec<ArchiveEntry>,
     dossiers: BTreeMap<String, dossiers::OnDisk>,
+    /// The journal against the one of the last Git commit (J107); `None` without Git or a committed journal.
+    committed: Option<committed::Committed>,
     chain: Vec<Event>,
     /// The journal's length in bytes and whether it ends in a line feed, for appending the audit's event.
     chain_end: (u64, bool),
@@ -610,6 +620,7 @@ impl Ledgers {
             recoveries: files.take(recoveries)?,
             archive: Vec::new(),
             dossiers: BTreeMap::new(),
+            committed: None,
             chain,
             chain_end,
             sha: BTreeMap::new(),
@@ -624,9 +635,13 @@ impl Ledgers {
         let archive = files.take(archive)?;
         files.take(confirmations)?;
         let dossiers = dossiers::read_dossiers(ws, &archive);
+        let committed = ws
+            .read_optional(ledger::path_of::<Event>())?
+            .and_then(|now| committed::read_committed(ws, &now, &d.chain));
         Ok(Ledgers {
             archive,
             dossiers,
+            committed,
             sha: files.sha,
             not_canonical: files.bad,
             ..d
