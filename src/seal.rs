@@ -193,9 +193,10 @@ pub fn describe(
                     .filter(|((a, b), _)| a != b)
                     .map(|(_, c)| c.as_str())
                     .collect();
+                let quoted: Vec<String> = cols.iter().map(|c| format!("`{c}`")).collect();
                 tr(
                     format!("{}: {} changed", shown(&row.key), cols.join(", ")),
-                    format!("{}: {} 被改动", shown(&row.key), cols.join("、")),
+                    format!("{}: {} 被改动", shown(&row.key), quoted.join("、")),
                 )
             }
             RowKind::Added => tr(
@@ -213,10 +214,10 @@ pub fn describe(
     for (c, state) in d.columns.iter().zip(&d.col_state) {
         match state {
             crate::ledger::diff::ColState::Added => {
-                lines.push(tr(format!("column {c} added"), format!("新增了列 {c}")))
+                lines.push(tr(format!("column {c} added"), format!("新增了列 `{c}`")))
             }
             crate::ledger::diff::ColState::Removed => {
-                lines.push(tr(format!("column {c} removed"), format!("删除了列 {c}")))
+                lines.push(tr(format!("column {c} removed"), format!("删除了列 `{c}`")))
             }
             crate::ledger::diff::ColState::Common => {}
         }

@@ -472,14 +472,14 @@ pub fn verify_chain(chain: &[Event]) -> Option<Broken> {
             return Some(Broken::new(
                 e.seq,
                 "prev_hash without a hash (the row was edited)".into(),
-                "有上一条校验值 (prev_hash) 却没有校验值 (该行被改动)".into(),
+                "有上一条校验值 (`prev_hash`) 却没有校验值 (该行被改动)".into(),
             ));
         }
         if end.prev_hash != prev {
             return Some(Broken::new(
                 end.seq,
                 "prev_hash does not match the previous event (an event was removed or edited)".into(),
-                "上一条校验值 (prev_hash) 与前一条事件不符 (有事件被删除或改动)".into(),
+                "上一条校验值 (`prev_hash`) 与前一条事件不符 (有事件被删除或改动)".into(),
             ));
         }
         if block_hash(rows, prev) == end.hash {
