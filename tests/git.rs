@@ -11,49 +11,6 @@ use std::process::{Command, Output};
 
 use common::*;
 
-/// Whether git can run here; prints a note when it cannot.
-fn have_git() -> bool {
-    let ok = Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("note: git is not installed; skipping this Git test");
-    }
-    ok
-}
-
-/// `git ARGS…` in `dir`, isolated from the machine's system and global config, with a test identity, and the
-/// `jiuzhu` under test first on PATH (as on a machine where it is installed).
-fn git(dir: &Path, args: &[&str]) -> Output {
-    let bin = Path::new(env!("CARGO_BIN_EXE_jiuzhu")).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    git_with_path(dir, args, &path)
-}
-
-/// [`git`] with a given PATH (e.g. one without `jiuzhu`).
-fn git_with_path(dir: &Path, args: &[&str], path: &str) -> Output {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test Clerk", "-c", "user.email=clerk@example.invalid"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("PATH", path)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn git_text(dir: &Path, args: &[&str]) -> String {
-    String::from_utf8_lossy(&git(dir, args).stdout).into_owned()
-}
-
 fn commit_all(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);

@@ -8,39 +8,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::*;
-
-/// Whether git can run here; prints a note when it cannot.
-fn have_git() -> bool {
-    let ok = Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("note: git is not installed; skipping this Git test");
-    }
-    ok
-}
-
-/// `git ARGS…` in `dir`, isolated from the machine's config, with a test identity; must succeed.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test Clerk", "-c", "user.email=clerk@example.invalid"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// `jiuzhu -C DIR ARGS…` with Git isolated from the machine's config.
 fn jz(dir: &Path, args: &[&str]) -> Output {
@@ -134,10 +104,10 @@ fn here_in_an_older_workspaces_clone_adds_only_the_missing_rules() {
         .collect();
     assert_ne!(old, ws.read(".gitattributes"), "the test needs a rule to leave out");
     std::fs::write(ws.path(".gitattributes"), &old).unwrap();
-    git(ws.root(), &["add", "-A"]);
-    git(ws.root(), &["commit", "-q", "-m", "an older workspace"]);
+    git_text(ws.root(), &["add", "-A"]);
+    git_text(ws.root(), &["commit", "-q", "-m", "an older workspace"]);
     let parent = tempfile::tempdir().unwrap();
-    git(parent.path(), &["clone", "-q", ws.root().to_str().unwrap(), "clone"]);
+    git_text(parent.path(), &["clone", "-q", ws.root().to_str().unwrap(), "clone"]);
     let clone = parent.path().join("clone");
     for _ in 0..2 {
         assert_exit(&jz(&clone, &["init", "--here"]), 0);
@@ -146,7 +116,7 @@ fn here_in_an_older_workspaces_clone_adds_only_the_missing_rules() {
         let added: Vec<String> = rules(&local).into_iter().filter(|r| jiuzhus.contains(r)).collect();
         assert!(added.len() == 1 && added[0].starts_with("ledgers/**"), "{local}");
     }
-    assert_eq!(git(&clone, &["status", "--porcelain"]), "");
+    assert_eq!(git_text(&clone, &["status", "--porcelain"]), "");
 }
 
 /// A workspace made before `.gitignore` had the `.jiuzhu/` line: the next step keeps jiuzhu's private state
@@ -163,23 +133,23 @@ fn a_step_keeps_the_state_folder_out_of_git_when_gitignore_lacks_it() {
     std::fs::write(ws.path(".gitignore"), gitignore).unwrap();
     std::fs::write(ws.path(".jiuzhu/left-by-an-earlier-step"), "x").unwrap();
     assert!(
-        git(ws.root(), &["status", "--porcelain"]).contains(".jiuzhu/"),
+        git_text(ws.root(), &["status", "--porcelain"]).contains(".jiuzhu/"),
         "the test needs a workspace that shows its state folder"
     );
-    git(ws.root(), &["add", ".gitignore", ".gitattributes"]);
-    git(ws.root(), &["commit", "-q", "-m", "an older workspace"]);
+    git_text(ws.root(), &["add", ".gitignore", ".gitattributes"]);
+    git_text(ws.root(), &["commit", "-q", "-m", "an older workspace"]);
 
     let reg = fixture("per-member-utf8bom.csv");
     let out = jz(ws.root(), &["--commit", "intake", reg.to_str().unwrap()]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     assert!(ws.path(".jiuzhu/lock").exists());
-    let status = git(ws.root(), &["status", "--porcelain", "--untracked-files=all"]);
+    let status = git_text(ws.root(), &["status", "--porcelain", "--untracked-files=all"]);
     assert!(!status.contains(".jiuzhu"), "{status}");
-    let committed = git(ws.root(), &["show", "--name-only", "--format=", "HEAD"]);
+    let committed = git_text(ws.root(), &["show", "--name-only", "--format=", "HEAD"]);
     assert!(committed.contains("ledgers/cases.csv"), "{committed}");
     assert!(!committed.contains(".jiuzhu"), "{committed}");
-    git(ws.root(), &["add", "-A"]);
-    let staged = git(ws.root(), &["ls-files"]);
+    git_text(ws.root(), &["add", "-A"]);
+    let staged = git_text(ws.root(), &["ls-files"]);
     assert!(!staged.contains(".jiuzhu"), "{staged}");
     // No tracked file changed under the clerk; the rule is the repository's own, written once.
     assert_eq!(ws.read(".gitignore"), gitignore);
@@ -195,6 +165,6 @@ fn a_step_keeps_the_state_folder_out_of_git_when_gitignore_lacks_it() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     let exclude = std::fs::read_to_string(fresh.path(".git/info/exclude")).unwrap_or_default();
     assert!(!exclude.contains(".jiuzhu"), "{exclude}");
-    let status = git(fresh.root(), &["status", "--porcelain", "--untracked-files=all"]);
+    let status = git_text(fresh.root(), &["status", "--porcelain", "--untracked-files=all"]);
     assert!(!status.contains(".jiuzhu"), "{status}");
 }

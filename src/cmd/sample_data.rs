@@ -879,6 +879,29 @@ fn scheme_label(scheme: &str) -> &'static str {
     }
 }
 
+/// The open register of each township (by its index), with the households written to it so far.
+type Registers = BTreeMap<usize, (BufWriter<File>, usize)>;
+
+/// Writes a household's rows to its township's register in `folder` (`<乡镇>-申请登记.csv`, created with its header
+/// the first time), numbered after the households before it.
+fn write_registered(registers: &mut Registers, folder: &Path, h: &Household, region: &Region) -> Result<()> {
+    let township = region.villages[h.village].township;
+    let (w, serial) = match registers.entry(township) {
+        std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::btree_map::Entry::Vacant(e) => {
+            let name = format!("{}-申请登记.csv", region.townships[township].name);
+            let mut w = create(&folder.join(name))?;
+            write_row(&mut w, REGISTER_HEADER)?;
+            e.insert((w, 0))
+        }
+    };
+    *serial += 1;
+    for row in register_rows(h, *serial, region) {
+        write_row(w, &row)?;
+    }
+    Ok(())
+}
+
 /// The cells of a household's register rows: household fields on the head's row only.
 fn register_rows(h: &Household, serial: usize, region: &Region) -> Vec<Vec<String>> {
     let v = &region.villages[h.village];
@@ -1098,7 +1121,7 @@ pub fn generate(args: &Spec) -> Result<Written> {
     let registry_weights: Vec<u32> = REGISTRIES.iter().map(|r| r.1 as u32).collect();
 
     // Registers, one per township, and the visits.
-    let mut registers: BTreeMap<usize, (BufWriter<File>, usize)> = BTreeMap::new();
+    let mut registers = Registers::new();
     let mut visits = visits_part(dir, 1)?;
     let mut planted: Vec<Planted> = Vec::new();
     let mut visit_rng = SplitMix64::new(args.seed, "visits");
@@ -1113,20 +1136,7 @@ pub fn generate(args: &Spec) -> Result<Written> {
             visits = visits_part(dir, n / VISIT_FILE_HOUSEHOLDS + 1)?;
         }
         let h = gen.household();
-        let township = region.villages[h.village].township;
-        let (w, serial) = match registers.entry(township) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let name = format!("{}-申请登记.csv", region.townships[township].name);
-                let mut w = create(&dir.join("inputs/registers").join(name))?;
-                write_row(&mut w, REGISTER_HEADER)?;
-                e.insert((w, 0))
-            }
-        };
-        *serial += 1;
-        for row in register_rows(&h, *serial, &region) {
-            write_row(w, &row)?;
-        }
+        write_registered(&mut registers, &dir.join("inputs/registers"), &h, &region)?;
         out.households += 1;
         out.members += h.members.len();
         // Visits: a village visit by two investigators, then a township re-visit, both signed.

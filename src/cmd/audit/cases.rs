@@ -135,6 +135,12 @@ pub(super) fn exclude_hits_acted_on(ctx: &Audit) -> Vec<Finding> {
         if acted_on(ctx, case, None) || one_off_paid(case) {
             continue;
         }
+        // The person is no longer a member of the case (moved out, removed by a correction): the case's records
+        // have taken them out; what that does to the amount is decide's (a member change), not this hit's.
+        let members_now = ctx.members.get(case.case_id.as_str());
+        if !members_now.is_some_and(|ms| ms.iter().any(|x| x.id_number == m.id_number)) {
+            continue;
+        }
         // A member's death is acted on when the decision in force no longer counts them.
         let members = ctx.members.get(case.case_id.as_str()).map_or(0, Vec::len);
         let counted_less = ctx
@@ -285,6 +291,21 @@ mod tests {
         stop.status = DecisionStatus::Proposed;
         l.decisions.push(stop);
         assert!(exclude_hits_acted_on(&audited(&l)).is_empty());
+    }
+
+    /// A death confirmed and acted on in one month (the decision no longer counts the member), the member then
+    /// removed by a follow-up (moved out): the hit is not raised again as not acted on.
+    #[test]
+    fn a_hit_on_a_person_no_longer_a_member_is_not_raised_again() {
+        let mut l = paid_case("CD-1");
+        l.matches
+            .push(hit("CD-1", "130199195307187340", "deaths", "死亡日期=2026-09-17"));
+        // The person is not (or no longer) in members.csv: nothing to act on in this case.
+        assert!(exclude_hits_acted_on(&audited(&l)).is_empty());
+        // A member still in the case is.
+        l.members.push(member("CD-1", "130199195307187340"));
+        l.decisions[0].basis = "members=2;income=2024.00;deduction=0.00;standard=860.00@2026-07-01".into();
+        assert_eq!(codes(&exclude_hits_acted_on(&audited(&l))), ["J208"]);
     }
 
     /// A 临时救助 is paid once: a hit confirmed after its payment leaves nothing to stop (whether money must be

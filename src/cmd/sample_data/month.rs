@@ -21,7 +21,6 @@
 //! Deterministic: the same workspace, month and seed give the same bytes (the random streams are named by the
 //! month, so no month repeats another's people or rows).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -29,9 +28,9 @@ use anyhow::{bail, Context, Result};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::{
-    create, region_of, register_rows, registry_sizes, write_expected, write_registries, write_row, Generator,
-    IdAllocator, Planted, Recent, SplitMix64, APPLICATION_DAYS, INVESTIGATORS_TOWNSHIP, INVESTIGATORS_VILLAGE,
-    REGISTER_HEADER, REGISTRIES, REGISTRY_ROWS_PER_HOUSEHOLD, VISITS_HEADER,
+    create, region_of, registry_sizes, write_expected, write_registered, write_registries, write_row, Generator,
+    IdAllocator, Planted, Recent, Registers, SplitMix64, APPLICATION_DAYS, INVESTIGATORS_TOWNSHIP,
+    INVESTIGATORS_VILLAGE, REGISTRIES, REGISTRY_ROWS_PER_HOUSEHOLD, VISITS_HEADER,
 };
 use crate::domain::date::Period;
 use crate::hash::HashMap;
@@ -251,7 +250,7 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
     let mut visit_rng = stream("visits");
     let mut visits = create(&out_dir.join("visits.csv"))?;
     write_row(&mut visits, VISITS_HEADER)?;
-    let mut registers: BTreeMap<usize, (std::io::BufWriter<std::fs::File>, usize)> = BTreeMap::new();
+    let mut registers = Registers::new();
     let new_households = spec.households.unwrap_or((cases.len() / 100).max(1));
     for _ in 0..new_households {
         let mut h = gen.household();
@@ -261,20 +260,7 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
             .position(|&d| d == h.applied_on.day())
             .unwrap_or(0);
         h.applied_on = app_days[slot % app_days.len()];
-        let township = region.villages[h.village].township;
-        let (w, serial) = match registers.entry(township) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let name = format!("{}-申请登记.csv", region.townships[township].name);
-                let mut w = create(&out_dir.join("registers").join(name))?;
-                write_row(&mut w, REGISTER_HEADER)?;
-                e.insert((w, 0))
-            }
-        };
-        *serial += 1;
-        for row in register_rows(&h, *serial, &region) {
-            write_row(w, &row)?;
-        }
+        write_registered(&mut registers, &out_dir.join("registers"), &h, &region)?;
         out.households += 1;
         out.members += h.members.len();
         let village_day = h.applied_on + Duration::days(visit_rng.range(1, 3) as i64);
