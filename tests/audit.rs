@@ -315,6 +315,20 @@ fn an_event_edited_inside_a_step_is_caught_naming_the_steps_events() {
         "{}",
         stdout(&zh)
     );
+    // A writing step does not build on it: exit 2, nothing written, and the way back is Git's (not a command the
+    // workspace may refuse for another reason, such as an older format).
+    let before = ws.read("ledgers/decisions.csv");
+    let out = ws.run(&["decide", "--period", "2026-11", "--as-of", "2026-11-30"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("git diff ledgers/events.csv") && !stderr(&out).contains("jiuzhu audit"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ws.read("ledgers/decisions.csv"), before);
+    let zh = ws.run_zh(&["decide", "--period", "2026-11", "--as-of", "2026-11-30"]);
+    assert_exit(&zh, 2);
+    assert_chinese(&zh);
 }
 
 #[test]

@@ -154,14 +154,14 @@ fn refuse_broken(chain: &[Event]) -> anyhow::Result<()> {
             "{}",
             crate::i18n::tr(
                 format!(
-                    "ledgers/events.csv is damaged at event {seq}: {}. Restore it from Git \
-                     (`git checkout -- ledgers/events.csv`), or run `jiuzhu audit` to see what changed; nothing was \
-                     done.",
+                    "ledgers/events.csv is damaged at event {seq}: {}. Restore it from Git (`git diff \
+                     ledgers/events.csv` shows the change, `git checkout -- ledgers/events.csv` restores it); nothing \
+                     was done.",
                     b.why.en
                 ),
                 format!(
-                    "日志 ledgers/events.csv 在第 {seq} 条事件处损坏: {}。请从 Git 恢复 \
-                     (`git checkout -- ledgers/events.csv`), 或运行 `jiuzhu audit` 查看改动; 未做任何改动。",
+                    "日志 ledgers/events.csv 在第 {seq} 条事件处损坏: {}。请从 Git 恢复 (`git diff \
+                     ledgers/events.csv` 可查看改动, `git checkout -- ledgers/events.csv` 可恢复); 未做任何改动。",
                     b.why.zh
                 ),
             )
