@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use common::*;
 
@@ -23,25 +23,6 @@ fn commit_count(dir: &Path) -> usize {
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
-}
-
-/// `jiuzhu -C DIR ARGS…` with Git isolated from the machine's config and no identity in the environment.
-fn jz(dir: &Path, args: &[&str]) -> Output {
-    let home = tempfile::tempdir().unwrap();
-    jiuzhu()
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("HOME", home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env_remove("EMAIL")
-        .env_remove("GIT_AUTHOR_NAME")
-        .env_remove("GIT_AUTHOR_EMAIL")
-        .env_remove("GIT_COMMITTER_NAME")
-        .env_remove("GIT_COMMITTER_EMAIL")
-        .output()
-        .expect("run jiuzhu")
 }
 
 const CASES_A: &str = "case_id,scheme,status,applicant_name,village\n\

@@ -8,23 +8,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
 use common::*;
-
-/// `jiuzhu -C DIR ARGS…` with Git isolated from the machine's config.
-fn jz(dir: &Path, args: &[&str]) -> Output {
-    let home = tempfile::tempdir().unwrap();
-    jiuzhu()
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("HOME", home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("run jiuzhu")
-}
 
 /// The rules (not comments, not blank) of a fresh workspace's `.gitattributes`: jiuzhu's.
 fn jiuzhus_rules() -> Vec<String> {

@@ -879,6 +879,30 @@ fn scheme_label(scheme: &str) -> &'static str {
     }
 }
 
+/// Two different people of `list`, as a visit names its investigators (`甲、乙`).
+fn two_of(rng: &mut SplitMix64, list: &[&str]) -> String {
+    let a = rng.below(list.len() as u64) as usize;
+    let b = (a + 1 + rng.below(list.len() as u64 - 1) as usize) % list.len();
+    format!("{}、{}", list[a], list[b])
+}
+
+/// Writes a household's visits: a village visit by two investigators one to three days after it applied, then a
+/// township re-visit four or five days after, both signed. Returns the rows written.
+fn write_visits<W: Write>(w: &mut W, h: &Household, rng: &mut SplitMix64) -> Result<usize> {
+    let village_day = h.applied_on + Duration::days(rng.range(1, 3) as i64);
+    let township_day = h.applied_on + Duration::days(rng.range(4, 5) as i64);
+    let vi = two_of(rng, INVESTIGATORS_VILLAGE);
+    let ti = two_of(rng, INVESTIGATORS_TOWNSHIP);
+    let head = h.members[0].id.as_str();
+    for (day, who, text, level) in [
+        (village_day, &vi, "家庭情况与申报一致", "村"),
+        (township_day, &ti, "复核属实", "乡镇"),
+    ] {
+        write_row(w, &[head, &day.format("%Y-%m-%d").to_string(), who, text, "是", level])?;
+    }
+    Ok(2)
+}
+
 /// The open register of each township (by its index), with the households written to it so far.
 type Registers = BTreeMap<usize, (BufWriter<File>, usize)>;
 
@@ -1139,40 +1163,8 @@ pub fn generate(args: &Spec) -> Result<Written> {
         write_registered(&mut registers, &dir.join("inputs/registers"), &h, &region)?;
         out.households += 1;
         out.members += h.members.len();
-        // Visits: a village visit by two investigators, then a township re-visit, both signed.
         let head = &h.members[0];
-        let village_day = h.applied_on + Duration::days(visit_rng.range(1, 3) as i64);
-        let township_day = h.applied_on + Duration::days(visit_rng.range(4, 5) as i64);
-        let pair = |rng: &mut SplitMix64, list: &[&str]| {
-            let a = rng.below(list.len() as u64) as usize;
-            let b = (a + 1 + rng.below(list.len() as u64 - 1) as usize) % list.len();
-            format!("{}、{}", list[a], list[b])
-        };
-        let vi = pair(&mut visit_rng, INVESTIGATORS_VILLAGE);
-        let ti = pair(&mut visit_rng, INVESTIGATORS_TOWNSHIP);
-        write_row(
-            &mut visits,
-            &[
-                head.id.as_str(),
-                &village_day.format("%Y-%m-%d").to_string(),
-                &vi,
-                "家庭情况与申报一致",
-                "是",
-                "村",
-            ],
-        )?;
-        write_row(
-            &mut visits,
-            &[
-                head.id.as_str(),
-                &township_day.format("%Y-%m-%d").to_string(),
-                &ti,
-                "复核属实",
-                "是",
-                "乡镇",
-            ],
-        )?;
-        out.visit_rows += 2;
+        out.visit_rows += write_visits(&mut visits, &h, &mut visit_rng)?;
         // Planted hits: some members appear in one registry.
         for p in &h.members {
             if plant_rng.chance(args.hit_percent / 100.0) {

@@ -536,3 +536,23 @@ pub fn git_with_path(dir: &Path, args: &[&str], path: &str) -> Output {
 pub fn git_text(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&git(dir, args).stdout).into_owned()
 }
+
+/// `jiuzhu -C DIR ARGS…` with Git isolated from the machine's config and no identity in the environment (as on a
+/// clerk's machine where Git was never set up).
+pub fn jz(dir: &Path, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    jiuzhu()
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("HOME", home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("EMAIL")
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("GIT_COMMITTER_NAME")
+        .env_remove("GIT_COMMITTER_EMAIL")
+        .output()
+        .expect("run jiuzhu")
+}

@@ -25,11 +25,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::{
-    create, region_of, registry_sizes, write_expected, write_registered, write_registries, write_row, Generator,
-    IdAllocator, Planted, Recent, Registers, SplitMix64, APPLICATION_DAYS, INVESTIGATORS_TOWNSHIP,
+    create, region_of, registry_sizes, two_of, write_expected, write_registered, write_registries, write_row,
+    write_visits, Generator, IdAllocator, Planted, Recent, Registers, SplitMix64, APPLICATION_DAYS,
     INVESTIGATORS_VILLAGE, REGISTRIES, REGISTRY_ROWS_PER_HOUSEHOLD, VISITS_HEADER,
 };
 use crate::domain::date::Period;
@@ -179,9 +179,7 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
             continue;
         }
         let day = *rng.pick(&visit_days);
-        let a = rng.below(INVESTIGATORS_VILLAGE.len() as u64) as usize;
-        let b = (a + 1 + rng.below(INVESTIGATORS_VILLAGE.len() as u64 - 1) as usize) % INVESTIGATORS_VILLAGE.len();
-        let visitors = format!("{}、{}", INVESTIGATORS_VILLAGE[a], INVESTIGATORS_VILLAGE[b]);
+        let visitors = two_of(&mut rng, INVESTIGATORS_VILLAGE);
         let head = c.applicant_id_number.as_str();
         let others: Vec<&&Member> = people.iter().filter(|m| m.relation != Relation::Head).collect();
         let earners: Vec<&&Member> = people
@@ -263,26 +261,7 @@ pub fn generate(spec: &MonthSpec) -> Result<MonthWritten> {
         write_registered(&mut registers, &out_dir.join("registers"), &h, &region)?;
         out.households += 1;
         out.members += h.members.len();
-        let village_day = h.applied_on + Duration::days(visit_rng.range(1, 3) as i64);
-        let township_day = h.applied_on + Duration::days(visit_rng.range(4, 5) as i64);
-        let pair = |rng: &mut SplitMix64, list: &[&str]| {
-            let a = rng.below(list.len() as u64) as usize;
-            let b = (a + 1 + rng.below(list.len() as u64 - 1) as usize) % list.len();
-            format!("{}、{}", list[a], list[b])
-        };
-        let vi = pair(&mut visit_rng, INVESTIGATORS_VILLAGE);
-        let ti = pair(&mut visit_rng, INVESTIGATORS_TOWNSHIP);
-        let head = h.members[0].id.as_str();
-        for (day, who, text, level) in [
-            (village_day, &vi, "家庭情况与申报一致", "村"),
-            (township_day, &ti, "复核属实", "乡镇"),
-        ] {
-            write_row(
-                &mut visits,
-                &[head, &day.format("%Y-%m-%d").to_string(), who, text, "是", level],
-            )?;
-            out.visit_rows += 1;
-        }
+        out.visit_rows += write_visits(&mut visits, &h, &mut visit_rng)?;
     }
     out.register_files = registers.len();
     for (_, (mut w, _)) in registers {
