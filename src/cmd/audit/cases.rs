@@ -104,24 +104,30 @@ pub(super) fn acted_on(ctx: &Audit, case: &Case, since: Option<Period>) -> bool 
 
 pub(super) fn exclude_hits_acted_on(ctx: &Audit) -> Vec<Finding> {
     let mut f = Vec::new();
-    // The decisions whose money went out (issued or paid): a one-off (临时救助) paid leaves nothing to stop.
-    let paid: HashSet<&str> = ctx
-        .d
-        .payments
-        .iter()
-        .filter(|p| matches!(p.status, PaymentStatus::Issued | PaymentStatus::Paid))
-        .map(|p| p.decision_id.as_str())
-        .collect();
+    // The decisions whose money went out (issued or paid), gathered the first time a one-off case needs them: a
+    // one-off (临时救助) paid leaves nothing to stop.
+    let paid = std::cell::OnceCell::<HashSet<&str>>::new();
     let one_off_paid = |case: &Case| {
-        ctx.policy
+        if !ctx
+            .policy
             .schemes
             .get(&case.scheme)
             .is_some_and(|s| s.kind == SchemeKind::Temporary)
-            && ctx
-                .decisions_of(&case.case_id)
+        {
+            return false;
+        }
+        let paid = paid.get_or_init(|| {
+            ctx.d
+                .payments
                 .iter()
-                .filter(|x| x.status == DecisionStatus::Effective && defines_amounts(x))
-                .all(|x| paid.contains(x.decision_id.as_str()))
+                .filter(|p| matches!(p.status, PaymentStatus::Issued | PaymentStatus::Paid))
+                .map(|p| p.decision_id.as_str())
+                .collect()
+        });
+        ctx.decisions_of(&case.case_id)
+            .iter()
+            .filter(|x| x.status == DecisionStatus::Effective && defines_amounts(x))
+            .all(|x| paid.contains(x.decision_id.as_str()))
     };
     for m in ctx
         .d

@@ -484,7 +484,7 @@ struct Ledgers {
     /// The dossiers made (`archive_index.csv`), and what is on disk of each still archived, by its path (J106).
     archive: Vec<ArchiveEntry>,
     dossiers: BTreeMap<String, dossiers::OnDisk>,
-    /// The journal against the one of the last Git commit (J107); `None` without Git or a committed journal.
+    /// The journal where it is not the one of the last Git commit with events appended (J107).
     committed: Option<committed::Committed>,
     chain: Vec<Event>,
     /// The journal's length in bytes and whether it ends in a line feed, for appending the audit's event.
